@@ -1,0 +1,3 @@
+import { runMain } from './main';
+
+runMain({ argv: process.argv, distDir: __dirname, env: process.env });

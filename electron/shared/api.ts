@@ -1,0 +1,71 @@
+/**
+ * The shape of `window.carddesk`, derived from the contract: one object per feature,
+ * one named function per channel (`carddesk.readers.list()`), one `on<Event>` function
+ * per push event (`carddesk.readers.onCardInserted(fn)`). Both the Electron preload and
+ * the browser-mode bridge build it with `buildApi`, so the renderer sees the same API in
+ * both modes and its type is written once, here.
+ */
+import type { Envelope } from './errors';
+import {
+  channelNames,
+  eventNames,
+  type ChannelArgs,
+  type ChannelName,
+  type ChannelResult,
+  type EventName,
+  type EventPayload,
+} from './contract';
+
+export type Unsubscribe = () => void;
+
+type FeatureOf<K extends string> = K extends `${infer F}:${string}` ? F : never;
+export type Feature = FeatureOf<ChannelName | EventName>;
+
+type CallFn<C extends ChannelName> =
+  ChannelArgs<C> extends undefined
+    ? () => Promise<Envelope<ChannelResult<C>>>
+    : (args: ChannelArgs<C>) => Promise<Envelope<ChannelResult<C>>>;
+
+type FeatureApi<F extends string> = {
+  [C in ChannelName as C extends `${F}:${infer Verb}` ? Verb : never]: CallFn<C>;
+} & {
+  [E in EventName as E extends `${F}:${infer Name}` ? `on${Capitalize<Name>}` : never]: (
+    listener: (payload: EventPayload<E>) => void,
+  ) => Unsubscribe;
+};
+
+export type CardDeskApi = { readonly [F in Feature]: FeatureApi<F> };
+
+/** How a side of the boundary moves calls and events; the only generic piece, never exposed. */
+export interface ApiTransport {
+  invoke(channel: ChannelName, args: unknown): Promise<Envelope<unknown>>;
+  subscribe(event: EventName, listener: (payload: unknown) => void): Unsubscribe;
+}
+
+function split(name: string): [feature: string, member: string] {
+  const at = name.indexOf(':');
+  return [name.slice(0, at), name.slice(at + 1)];
+}
+
+export function eventListenerName(event: EventName): string {
+  const member = split(event)[1];
+  return `on${member.charAt(0).toUpperCase()}${member.slice(1)}`;
+}
+
+export function buildApi(transport: ApiTransport): CardDeskApi {
+  const api: Record<string, Record<string, unknown>> = {};
+  const featureOf = (name: string): Record<string, unknown> => (api[split(name)[0]] ??= {});
+  for (const channel of channelNames) {
+    // Each function closes over its own channel name: the page can never choose one.
+    featureOf(channel)[split(channel)[1]] = (args?: unknown) => transport.invoke(channel, args);
+  }
+  for (const event of eventNames) {
+    featureOf(event)[eventListenerName(event)] = (listener: unknown) => {
+      if (typeof listener !== 'function') throw new TypeError(`${eventListenerName(event)} needs a function`);
+      return transport.subscribe(event, (payload) => (listener as (p: unknown) => void)(payload));
+    };
+  }
+  for (const feature of Object.values(api)) Object.freeze(feature);
+  // The object is built from the same contract the type is derived from.
+  return Object.freeze(api) as unknown as CardDeskApi;
+}

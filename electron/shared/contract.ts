@@ -1,0 +1,60 @@
+/**
+ * The one IPC contract between the renderer and the services. Every channel is named
+ * `feature:verb` and has a schema for its arguments and its result; every push event is
+ * named `feature:event` and has a schema for its payload. Electron IPC (electron/main),
+ * the browser-mode WebSocket (electron/host), the preload and the browser bridge all
+ * derive from this file and nothing else.
+ */
+import { z } from 'zod';
+import { AppInfoSchema, type Surface } from './schemas/app';
+import { PcscServiceStatusSchema, ReaderListSchema, ReaderRemovedSchema, ReaderSchema } from './schemas/readers';
+
+/** A channel that takes no arguments. */
+const NoArgs = z.undefined();
+
+const both: readonly Surface[] = ['desk', 'kiosk'];
+
+interface ChannelSpec {
+  readonly args: z.ZodType;
+  readonly result: z.ZodType;
+  /** The surfaces that may call it; a kiosk window never reaches an operator channel. */
+  readonly surfaces: readonly Surface[];
+}
+
+export const channels = {
+  'app:info': { args: NoArgs, result: AppInfoSchema, surfaces: both },
+  'readers:list': { args: NoArgs, result: ReaderListSchema, surfaces: both },
+} as const satisfies Record<`${string}:${string}`, ChannelSpec>;
+
+export const events = {
+  'readers:serviceChanged': PcscServiceStatusSchema,
+  'readers:readerAdded': ReaderSchema,
+  'readers:readerRemoved': ReaderRemovedSchema,
+  /** The card stayed but its state changed (became mute, or another program took it). */
+  'readers:readerChanged': ReaderSchema,
+  'readers:cardInserted': ReaderSchema,
+  'readers:cardRemoved': ReaderSchema,
+} as const satisfies Record<`${string}:${string}`, z.ZodType>;
+
+export type Channels = typeof channels;
+export type ChannelName = keyof Channels;
+/** Arguments as the caller writes them. */
+export type ChannelArgs<C extends ChannelName> = z.input<Channels[C]['args']>;
+/** Arguments as a handler receives them, after parsing. */
+export type ParsedArgs<C extends ChannelName> = z.output<Channels[C]['args']>;
+export type ChannelResult<C extends ChannelName> = z.output<Channels[C]['result']>;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;
+
+export const channelNames = Object.keys(channels) as ChannelName[];
+export const eventNames = Object.keys(events) as EventName[];
+
+export function isChannelName(name: unknown): name is ChannelName {
+  return typeof name === 'string' && Object.hasOwn(channels, name);
+}
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.hasOwn(events, name);
+}

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+/**
+ * Stable error codes for failures that are not expected outcomes. Expected outcomes
+ * (wrong PIN, card removed during a PIN check, …) are values in a channel's result;
+ * these codes are for everything a caller cannot plan for. The codes are part of the
+ * contract: the renderer maps each to a translated message, scripts may match on them.
+ */
+export const errorCodes = [
+  /** The arguments did not match the channel's schema. */
+  'INVALID_ARGUMENTS',
+  /** No such channel in the contract. */
+  'UNKNOWN_CHANNEL',
+  /** The caller is not the app's own top-level frame (or not an authenticated browser session). */
+  'FORBIDDEN_SENDER',
+  /** The channel exists but is not offered on this surface (for example an operator action on a kiosk). */
+  'NOT_ON_THIS_SURFACE',
+  /** The system smart-card service (pcscd, WinSCard) cannot be reached. */
+  'PCSC_UNAVAILABLE',
+  /** The browser-mode host cannot be reached or refused the session. */
+  'HOST_UNREACHABLE',
+  /** Anything else; the details are in the log, never in the message. */
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
+
+export const ErrorCodeSchema = z.enum(errorCodes);
+
+export const ErrorInfoSchema = z.object({
+  code: ErrorCodeSchema,
+  /** A sentence for people, in English; the renderer shows its own translation by code. */
+  message: z.string(),
+});
+
+export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
+
+/** What every channel answers: the value, or an error with a stable code. */
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
+
+export const EnvelopeSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({ ok: z.literal(false), error: ErrorInfoSchema }),
+]);
+
+/** Thrown by services for unexpected failures; turned into an error envelope at the boundary. */
+export class CardDeskError extends Error {
+  override readonly name = 'CardDeskError';
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function failure(code: ErrorCode, message: string): Envelope<never> {
+  return { ok: false, error: { code, message } };
+}
+
+export function success<T>(value: T): Envelope<T> {
+  return { ok: true, value };
+}

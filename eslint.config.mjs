@@ -1,0 +1,143 @@
+// Lint guards the layers (PRODUCT.md "Layers"): each folder may import only the ones below it,
+// only the IPC files touch ipcMain/ipcRenderer, and every renderer string goes through i18n.
+import js from '@eslint/js';
+import i18next from 'eslint-plugin-i18next';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const layer = (name) => [`**/electron/${name}`, `**/electron/${name}/**`, `../${name}`, `../${name}/**`, `../../${name}/**`];
+
+/** Folders a layer must not import, and why. */
+const forbidden = {
+  shared: ['core', 'main', 'preload', 'host', 'cli', 'vcard'],
+  vcard: ['core', 'main', 'preload', 'host', 'cli'],
+  core: ['main', 'preload', 'host', 'cli'],
+  main: ['preload', 'host', 'cli'],
+  host: ['main', 'preload', 'cli'],
+  cli: ['main', 'preload', 'host'],
+  preload: ['core', 'main', 'host', 'cli', 'vcard'],
+};
+
+const ipcOnlyInIpcFiles = {
+  name: 'electron',
+  importNames: ['ipcMain', 'ipcRenderer'],
+  message: 'Only electron/main/ipc.ts and electron/preload/preload.ts may touch ipcMain/ipcRenderer.',
+};
+
+function layerRules(name, { electron }) {
+  const patterns = [
+    { group: forbidden[name].flatMap(layer), message: `electron/${name} may not import that layer (see PRODUCT.md, "Layers").` },
+  ];
+  const paths = electron
+    ? [ipcOnlyInIpcFiles]
+    : [{ name: 'electron', message: `electron/${name} must run under plain Node: it may not import Electron.` }];
+  return {
+    files: [`electron/${name}/**/*.ts`],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths, patterns }] },
+  };
+}
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'coverage/**', 'test-results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['*.mjs', 'scripts/*.mjs', 'bin/*.cjs'] }, tsconfigRootDir: import.meta.dirname },
+      globals: { ...globals.node },
+    },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/only-throw-error': 'error',
+      'no-console': 'error',
+      eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    files: ['**/*.mjs', '**/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['bin/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  { files: ['scripts/**', 'test/**', 'bench/**'], rules: { 'no-console': 'off' } },
+
+  layerRules('shared', { electron: false }),
+  layerRules('vcard', { electron: false }),
+  layerRules('core', { electron: false }),
+  layerRules('host', { electron: false }),
+  layerRules('cli', { electron: false }),
+  layerRules('main', { electron: true }),
+  layerRules('preload', { electron: true }),
+  {
+    // The IPC files themselves: the only ones allowed to import ipcMain / ipcRenderer.
+    files: ['electron/main/ipc.ts', 'electron/preload/preload.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    // The browser-side files of the host and the preload run in a page, not in Node.
+    files: ['electron/host/bridge.ts', 'electron/preload/preload.ts', 'electron/shared/**/*.ts'],
+    rules: {
+      'no-restricted-globals': ['error', { name: 'process', message: 'This file runs in a page, not in Node.' }, 'require', 'Buffer'],
+    },
+  },
+  {
+    files: ['electron/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'electron/shared is plain contract code.' }],
+          patterns: [
+            { group: forbidden.shared.flatMap(layer), message: 'electron/shared imports nothing else of ours.' },
+            { group: ['node:*'], message: 'electron/shared also runs in pages: no Node built-ins.' },
+          ],
+        },
+      ],
+    },
+  },
+
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks, i18next },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'no-restricted-globals': ['error', 'process', 'require', 'Buffer'],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The renderer talks only to window.carddesk.' }],
+          patterns: [
+            {
+              group: ['@shared/*', '**/electron/shared/**'],
+              allowTypeImports: true,
+              message: 'The renderer imports only types from the contract.',
+            },
+            {
+              group: ['**/electron/**', '!**/electron/shared/**', 'node:*'],
+              message: 'The renderer imports nothing from the main-process layers or Node.',
+            },
+          ],
+        },
+      ],
+      'i18next/no-literal-string': [
+        'error',
+        {
+          mode: 'jsx-only',
+          'jsx-attributes': { include: ['aria-label', 'title', 'label', 'placeholder', 'alt', 'helperText', 'aria-valuetext'] },
+        },
+      ],
+    },
+  },
+  {
+    files: ['renderer/**/*.test.{ts,tsx}', 'test/**/*.ts'],
+    rules: { 'i18next/no-literal-string': 'off' },
+  },
+);

@@ -1,0 +1,57 @@
+import type { ReactNode } from 'react';
+import { AppBar, Box, Drawer, List, ListItemButton, ListItemIcon, ListItemText, Toolbar, Typography } from '@mui/material';
+import { NavLink } from 'react-router';
+import { useTranslation } from 'react-i18next';
+import type { DeskRoute } from '../app/deskRoutes';
+import { LanguageMenu } from './LanguageMenu';
+import { SkipLink } from './SkipLink';
+import { ThemeToggle } from './ThemeToggle';
+import { shellTestIds } from './testIds';
+
+const drawerWidth = 232;
+
+export function AppShell({ routes, children }: { routes: readonly DeskRoute[]; children: ReactNode }) {
+  const { t } = useTranslation();
+  return (
+    <Box sx={{ display: 'flex', minHeight: '100vh' }}>
+      <SkipLink />
+      <AppBar position="fixed" sx={{ zIndex: (theme) => theme.zIndex.drawer + 1 }}>
+        <Toolbar sx={{ gap: 1 }}>
+          <Typography component="p" variant="h6" sx={{ flexGrow: 1 }} data-testid={shellTestIds.title}>
+            {t('app.name')}
+          </Typography>
+          <LanguageMenu />
+          <ThemeToggle />
+        </Toolbar>
+      </AppBar>
+      <Drawer
+        variant="permanent"
+        sx={{ width: drawerWidth, flexShrink: 0, '& .MuiDrawer-paper': { width: drawerWidth, boxSizing: 'border-box' } }}
+      >
+        <Toolbar />
+        <Box component="nav" aria-label={t('nav.label')}>
+          <List>
+            {routes.map((route) => (
+              <ListItemButton
+                key={route.path}
+                component={NavLink}
+                to={route.path}
+                data-testid={shellTestIds.navItem(route.path)}
+                sx={{ '&.active': { bgcolor: 'action.selected', fontWeight: 500 } }}
+              >
+                <ListItemIcon>
+                  <route.icon aria-hidden />
+                </ListItemIcon>
+                <ListItemText primary={t(route.labelKey)} />
+              </ListItemButton>
+            ))}
+          </List>
+        </Box>
+      </Drawer>
+      <Box component="main" id="main-content" tabIndex={-1} sx={{ flexGrow: 1, p: 3, minWidth: 0, outline: 'none' }}>
+        <Toolbar />
+        {children}
+      </Box>
+    </Box>
+  );
+}

@@ -1,0 +1,41 @@
+// Builds everything `npm start`, `npm run start:browser`, the CLI and the tests run:
+// the renderer with Vite, and the Node/Electron entry points with esbuild (one file each).
+import { rmSync } from 'node:fs';
+import { build } from 'esbuild';
+import { build as viteBuild } from 'vite';
+
+const started = Date.now();
+rmSync('dist', { recursive: true, force: true });
+
+await viteBuild({ configFile: 'vite.config.ts', logLevel: 'warn' });
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+  // Dependencies load from node_modules at run time; native ones (pcsclite, pkcs11js) must.
+  packages: 'external',
+};
+
+await Promise.all([
+  build({ ...node, entryPoints: ['electron/main/index.ts'], outfile: 'dist/main.cjs' }),
+  // A sandboxed preload can only require('electron'): everything else is bundled into it.
+  build({ ...node, packages: undefined, external: ['electron'], entryPoints: ['electron/preload/preload.ts'], outfile: 'dist/preload.cjs' }),
+  build({ ...node, entryPoints: ['electron/host/index.ts'], outfile: 'dist/host.cjs' }),
+  build({ ...node, entryPoints: ['electron/cli/index.ts'], outfile: 'dist/cli.cjs' }),
+  build({
+    bundle: true,
+    platform: 'browser',
+    target: 'chrome120',
+    format: 'iife',
+    sourcemap: true,
+    logLevel: 'warning',
+    entryPoints: ['electron/host/bridge.ts'],
+    outfile: 'dist/bridge/carddesk-bridge.js',
+  }),
+]);
+
+console.log(`built dist/ in ${Date.now() - started} ms`);
