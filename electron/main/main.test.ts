@@ -1,0 +1,89 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { app, FakeBrowserWindow, ipcMain, Menu, protocol, session } from '../../test/support/electron-mock';
+import { channelNames } from '../shared/contract';
+import { runMain } from './main';
+
+vi.mock('electron', () => import('../../test/support/electron-mock'));
+// The core would start a real PC/SC watcher; these tests are about the Electron shell around it.
+vi.mock('../core/readers/pcsc-binding', () => ({
+  loadPcscLite: () =>
+    Promise.resolve(() => {
+      throw new Error('no PC/SC in unit tests');
+    }),
+}));
+
+async function start(argv: string[]): Promise<void> {
+  const home = mkdtempSync(join(tmpdir(), 'carddesk-main-'));
+  runMain({ argv: ['electron', '.', ...argv], distDir: '/app/dist', env: { CARDDESK_HOME: home } });
+  await app.whenReady();
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
+describe('runMain', () => {
+  beforeEach(() => {
+    FakeBrowserWindow.instances.length = 0;
+    ipcMain.handlers.clear();
+    protocol.handlers.clear();
+    protocol.privileged.length = 0;
+    app.removeAllListeners();
+    app.quit.mockClear();
+    app.singleInstance = true;
+    Menu.setApplicationMenu.mockClear();
+  });
+
+  it('quits at once when another CardDesk already runs, without a window or handlers', async () => {
+    app.singleInstance = false;
+    await start([]);
+    expect(app.quit).toHaveBeenCalledOnce();
+    expect(FakeBrowserWindow.instances).toHaveLength(0);
+    expect(ipcMain.handlers.size).toBe(0);
+  });
+
+  it('opens one desk window with the contract registered and the security policy installed', async () => {
+    await start([]);
+    expect(app.requestSingleInstanceLock).toHaveBeenCalled();
+    expect(FakeBrowserWindow.instances).toHaveLength(1);
+    expect(FakeBrowserWindow.instances[0]?.loadedUrl).toBe('carddesk://app/index.html');
+    expect(FakeBrowserWindow.instances[0]?.options['webPreferences']).toMatchObject({ preload: '/app/dist/preload.cjs' });
+    expect([...ipcMain.handlers.keys()].sort()).toEqual([...channelNames].sort());
+    expect(protocol.handlers.has('carddesk')).toBe(true);
+    expect(session.defaultSession.permissionRequestHandler).not.toBeNull();
+    expect(app.listenerCount('web-contents-created')).toBe(1);
+  });
+
+  it('answers app:info from the desk window as Electron mode', async () => {
+    await start([]);
+    const contents = FakeBrowserWindow.instances[0]!.webContents;
+    await expect(ipcMain.invoke('app:info', contents, undefined)).resolves.toMatchObject({
+      ok: true,
+      value: { mode: 'electron', surface: 'desk', name: 'CardDesk' },
+    });
+  });
+
+  it('opens the kiosk with --kiosk: a full-screen kiosk window, no menu, kiosk surface', async () => {
+    await start(['--kiosk']);
+    const window = FakeBrowserWindow.instances[0]!;
+    expect(window.options).toMatchObject({ kiosk: true, fullscreen: true });
+    expect(window.loadedUrl).toBe('carddesk://app/index.html#/kiosk');
+    expect(Menu.setApplicationMenu).toHaveBeenCalledWith(null);
+    await expect(ipcMain.invoke('app:info', window.webContents, undefined)).resolves.toMatchObject({ value: { surface: 'kiosk' } });
+  });
+
+  it('brings the first window forward when a second instance starts', async () => {
+    await start([]);
+    const window = FakeBrowserWindow.instances[0]!;
+    window.minimized = true;
+    app.emit('second-instance', {}, ['electron', '.']);
+    expect(window.restore).toHaveBeenCalled();
+    expect(window.focus).toHaveBeenCalled();
+    expect(FakeBrowserWindow.instances).toHaveLength(1);
+  });
+
+  it('keeps Chromium’s own data inside the data folder', async () => {
+    await start([]);
+    expect(app.paths.get('sessionData')).toMatch(/carddesk-main-.*session$/);
+  });
+});

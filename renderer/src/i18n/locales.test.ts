@@ -1,0 +1,93 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { errorCodes } from '../../../electron/shared/errors';
+import { CardStateSchema } from '../../../electron/shared/schemas/readers';
+import { languages, resources } from './index';
+
+type Tree = { [key: string]: string | Tree };
+
+function flatten(tree: Tree, prefix = ''): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [key, value] of Object.entries(tree)) {
+    const path = prefix === '' ? key : `${prefix}.${key}`;
+    if (typeof value === 'string') out.set(path, value);
+    else for (const [k, v] of flatten(value, path)) out.set(k, v);
+  }
+  return out;
+}
+
+const english = flatten(resources.en.translation);
+const placeholders = (text: string): string[] => [...text.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1] ?? '').sort();
+
+/** Strings that are rightly the same in every language: names, acronyms, endonyms. */
+const sameInEveryLanguage = new Set([
+  'app.name',
+  'cards.atr',
+  'language.en',
+  'language.sq',
+  'language.it',
+  'language.nl',
+]);
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return /\.tsx?$/.test(name) && !name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+describe.each(languages.filter((language) => language !== 'en'))('the %s locale', (language) => {
+  const translated = flatten(resources[language].translation);
+
+  it('has every English key and no other', () => {
+    expect([...translated.keys()].sort()).toEqual([...english.keys()].sort());
+  });
+
+  it('has no empty string and keeps every placeholder', () => {
+    for (const [key, text] of english) {
+      const other = translated.get(key) ?? '';
+      expect(other.trim(), key).not.toBe('');
+      expect(placeholders(other), key).toEqual(placeholders(text));
+    }
+  });
+
+  it('is translated, not copied from English', () => {
+    const copied = [...english].filter(([key, text]) => translated.get(key) === text && !sameInEveryLanguage.has(key)).map(([key]) => key);
+    expect(copied).toEqual([]);
+  });
+});
+
+describe('the keys the code uses', () => {
+  it('exist in English for every literal t() call in the renderer', () => {
+    const used = new Set<string>();
+    for (const file of sourceFiles(join(import.meta.dirname, '..'))) {
+      for (const match of readFileSync(file, 'utf8').matchAll(/\bt\(\s*'([a-zA-Z0-9_.]+)'/g)) used.add(match[1] ?? '');
+    }
+    expect(used.size).toBeGreaterThan(20);
+    expect([...used].filter((key) => !english.has(key))).toEqual([]);
+  });
+
+  it('exist for every key built at run time', () => {
+    const built = [
+      ...errorCodes.map((code) => `errors.${code}`),
+      ...CardStateSchema.options.map((state) => `cards.cardState.${state}`),
+      ...languages.map((language) => `language.${language}`),
+      'cards.announce.inserted',
+      'cards.announce.removed',
+    ];
+    expect(built.filter((key) => !english.has(key))).toEqual([]);
+  });
+
+  it('names the six desk screens with their fixed English labels', () => {
+    expect(['users', 'cards', 'certificates', 'contracts', 'accessHistory', 'settings'].map((key) => english.get(`nav.${key}`))).toEqual([
+      'Users',
+      'Cards',
+      'Certificates',
+      'Contracts',
+      'Access history',
+      'Settings',
+    ]);
+  });
+});

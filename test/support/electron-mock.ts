@@ -1,0 +1,173 @@
+/**
+ * A stand-in for the `electron` module, for unit tests of the Electron layer on machines where
+ * the Electron binary cannot be downloaded. It records what the app asks of Electron (window
+ * options, handlers, permissions) so tests can check each item of the security checklist; the
+ * Playwright `_electron` smoke test runs the real thing where a binary exists.
+ */
+import { EventEmitter } from 'node:events';
+import { vi } from 'vitest';
+
+type Listener = (...args: unknown[]) => void;
+
+export class FakeFrame {
+  constructor(
+    public url: string,
+    public parent: FakeFrame | null = null,
+  ) {}
+}
+
+let nextContentsId = 1;
+
+export class FakeWebContents extends EventEmitter {
+  readonly id = nextContentsId++;
+  readonly mainFrame: FakeFrame;
+  readonly sent: { channel: string; payload: unknown }[] = [];
+  windowOpenHandler: ((details: { url: string }) => { action: string }) | null = null;
+  destroyed = false;
+  closeDevTools = vi.fn();
+
+  constructor(url = 'carddesk://app/index.html') {
+    super();
+    this.mainFrame = new FakeFrame(url);
+  }
+
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: string }): void {
+    this.windowOpenHandler = handler;
+  }
+
+  send(channel: string, payload: unknown): void {
+    this.sent.push({ channel, payload });
+  }
+
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    this.emit('destroyed');
+  }
+
+  /** Fires a cancellable Electron event and tells whether a handler prevented it. */
+  fire(name: string, ...args: unknown[]): boolean {
+    let prevented = false;
+    this.emit(name, { preventDefault: () => (prevented = true) }, ...args);
+    return prevented;
+  }
+}
+
+export class FakeBrowserWindow extends EventEmitter {
+  static readonly instances: FakeBrowserWindow[] = [];
+  readonly webContents = new FakeWebContents();
+  loadedUrl: string | null = null;
+  focus = vi.fn();
+  restore = vi.fn();
+  show = vi.fn();
+  minimized = false;
+
+  constructor(readonly options: Record<string, unknown>) {
+    super();
+    FakeBrowserWindow.instances.push(this);
+  }
+
+  loadURL(url: string): Promise<void> {
+    this.loadedUrl = url;
+    return Promise.resolve();
+  }
+
+  isDestroyed(): boolean {
+    return false;
+  }
+
+  isMinimized(): boolean {
+    return this.minimized;
+  }
+}
+
+class FakeIpcMain {
+  readonly handlers = new Map<string, Listener>();
+
+  handle(channel: string, handler: Listener): void {
+    if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
+    this.handlers.set(channel, handler);
+  }
+
+  /** Calls a registered handler as Electron would for an invoke from `sender`. */
+  invoke(channel: string, sender: FakeWebContents, args: unknown, frame: FakeFrame | null = sender.mainFrame): Promise<unknown> {
+    const handler = this.handlers.get(channel);
+    if (handler === undefined) throw new Error(`No handler registered for '${channel}'`);
+    return Promise.resolve(handler({ sender, senderFrame: frame }, args));
+  }
+}
+
+class FakeApp extends EventEmitter {
+  isPackaged = false;
+  singleInstance = true;
+  readonly paths = new Map<string, string>();
+  requestSingleInstanceLock = vi.fn(() => this.singleInstance);
+  quit = vi.fn();
+  #ready: Promise<void> = Promise.resolve();
+
+  whenReady(): Promise<void> {
+    return this.#ready;
+  }
+
+  setPath(name: string, value: string): void {
+    this.paths.set(name, value);
+  }
+}
+
+class FakeSession {
+  permissionRequestHandler: Listener | null = null;
+  permissionCheckHandler: ((...args: unknown[]) => boolean) | null = null;
+  devicePermissionHandler: ((...args: unknown[]) => boolean) | null = null;
+  beforeRequest: ((details: { url: string }, callback: (response: { cancel: boolean }) => void) => void) | null = null;
+
+  setPermissionRequestHandler(handler: Listener): void {
+    this.permissionRequestHandler = handler;
+  }
+
+  setPermissionCheckHandler(handler: (...args: unknown[]) => boolean): void {
+    this.permissionCheckHandler = handler;
+  }
+
+  setDevicePermissionHandler(handler: (...args: unknown[]) => boolean): void {
+    this.devicePermissionHandler = handler;
+  }
+
+  readonly webRequest = {
+    onBeforeRequest: (handler: (details: { url: string }, callback: (response: { cancel: boolean }) => void) => void) => {
+      this.beforeRequest = handler;
+    },
+  };
+}
+
+class FakeProtocol {
+  readonly privileged: unknown[] = [];
+  readonly handlers = new Map<string, (request: Request) => Promise<Response>>();
+
+  registerSchemesAsPrivileged(schemes: unknown[]): void {
+    this.privileged.push(...schemes);
+  }
+
+  handle(scheme: string, handler: (request: Request) => Promise<Response>): void {
+    this.handlers.set(scheme, handler);
+  }
+}
+
+class FakeIpcRenderer extends EventEmitter {
+  invoke = vi.fn((_channel: string, _args: unknown) => Promise.resolve({ ok: true, value: null }));
+}
+
+export const app = new FakeApp();
+export const ipcMain = new FakeIpcMain();
+export const ipcRenderer = new FakeIpcRenderer();
+export const protocol = new FakeProtocol();
+export const session = { defaultSession: new FakeSession() };
+export const BrowserWindow = FakeBrowserWindow;
+export const Menu = {
+  buildFromTemplate: vi.fn((template: unknown[]) => ({ template })),
+  setApplicationMenu: vi.fn(),
+};
+export const contextBridge = { exposeInMainWorld: vi.fn() };
+export const shell = { openExternal: vi.fn() };
