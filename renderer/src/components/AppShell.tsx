@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { AppBar, Box, Drawer, List, ListItemButton, ListItemIcon, ListItemText, Toolbar, Typography } from '@mui/material';
+import { AppBar, Box, Drawer, List, ListItem, ListItemButton, ListItemIcon, ListItemText, Toolbar, Typography } from '@mui/material';
 import { NavLink } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import type { DeskRoute } from '../app/deskRoutes';
@@ -32,18 +32,19 @@ export function AppShell({ routes, children }: { routes: readonly DeskRoute[]; c
         <Box component="nav" aria-label={t('nav.label')}>
           <List>
             {routes.map((route) => (
-              <ListItemButton
-                key={route.path}
-                component={NavLink}
-                to={route.path}
-                data-testid={shellTestIds.navItem(route.path)}
-                sx={{ '&.active': { bgcolor: 'action.selected', fontWeight: 500 } }}
-              >
-                <ListItemIcon>
-                  <route.icon aria-hidden />
-                </ListItemIcon>
-                <ListItemText primary={t(route.labelKey)} />
-              </ListItemButton>
+              <ListItem key={route.path} disablePadding>
+                <ListItemButton
+                  component={NavLink}
+                  to={route.path}
+                  data-testid={shellTestIds.navItem(route.path)}
+                  sx={{ '&.active': { bgcolor: 'action.selected', fontWeight: 500 } }}
+                >
+                  <ListItemIcon>
+                    <route.icon aria-hidden />
+                  </ListItemIcon>
+                  <ListItemText primary={t(route.labelKey)} />
+                </ListItemButton>
+              </ListItem>
             ))}
           </List>
         </Box>

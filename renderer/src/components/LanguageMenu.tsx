@@ -23,7 +23,7 @@ export function LanguageMenu({ size = 'medium' }: { size?: 'medium' | 'large' })
         onClick={(event) => setAnchor(event.currentTarget)}
         data-testid={shellTestIds.languageButton}
       >
-        {language.toUpperCase()}
+        {t(`language.${language}`)}
       </Button>
       <Menu id={menuId} anchorEl={anchor} open={anchor !== null} onClose={() => setAnchor(null)}>
         {languages.map((option) => (

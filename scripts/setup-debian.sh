@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# One-command setup on a fresh Debian or Ubuntu machine: the system packages CardDesk and its
+# tests use (PC/SC, the vpcd virtual reader, OpenSC, SoftHSM2, Chromium, poppler, GnuTLS),
+# then the npm dependencies. Run as a normal user (sudo is used for apt) or as root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+packages=(
+  pcscd libpcsclite-dev pcsc-tools vsmartcard-vpcd  # PC/SC daemon, headers for pcsclite, vpcd virtual readers
+  opensc opensc-pkcs11 softhsm2 ykcs11 yubico-piv-tool  # PKCS#11 modules and independent PIV tools
+  chromium poppler-utils gnutls-bin xvfb             # browser for end-to-end tests, pdfsig, certtool, a virtual display
+  python3 make g++                                   # node-gyp builds pcsclite and pkcs11js
+)
+
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${packages[@]}"
+
+# The Electron binary comes from GitHub, which machines that reach only package registries
+# cannot download; set ELECTRON_SKIP_BINARY_DOWNLOAD=1 there (browser mode and every test still work).
+npm ci

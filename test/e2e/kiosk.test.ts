@@ -1,0 +1,78 @@
+/**
+ * The kiosk (browser mode with --kiosk): only the holder's routes, large language buttons, the PIN
+ * promise, in every language, accessible and without console errors.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import en from '../../renderer/src/i18n/locales/en.json';
+import it_ from '../../renderer/src/i18n/locales/it.json';
+import nl from '../../renderer/src/i18n/locales/nl.json';
+import sq from '../../renderer/src/i18n/locales/sq.json';
+import { seriousAccessibilityViolations } from '../support/axe';
+import { launchBrowser, openPage } from '../support/browser';
+import { startHostProcess, type HostProcess } from '../support/host-process';
+
+const locales = { en, sq, it: it_, nl } as const;
+
+let host: HostProcess;
+let browser: Browser;
+
+beforeAll(async () => {
+  host = await startHostProcess({ kiosk: true });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await host?.stop();
+});
+
+describe('the kiosk', () => {
+  it.each(Object.keys(locales) as (keyof typeof locales)[])('welcomes the holder in %s', async (language) => {
+    const watched = await openPage(browser);
+    const { page } = watched;
+    await page.goto(host.url);
+    await page.getByTestId('kiosk-welcome').waitFor();
+    await page.getByTestId(`kiosk-language-${language}`).click();
+    const locale = locales[language];
+    await expect.poll(() => page.locator('h1').textContent()).toBe(locale.kiosk.welcome);
+    expect(await page.locator('footer').textContent()).toBe(locale.kiosk.neverAskPin);
+    expect(await page.getByTestId(`kiosk-language-${language}`).getAttribute('aria-pressed')).toBe('true');
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    expect(watched.errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it.each(['#/users', '#/cards', '#/settings', '#/certificates', '#/nowhere'])('sends %s back to the holder’s welcome', async (hash) => {
+    const watched = await openPage(browser);
+    const { page } = watched;
+    await page.goto(`${host.url}${hash}`);
+    await page.getByTestId('kiosk-welcome').waitFor();
+    await expect.poll(() => new URL(page.url()).hash).toBe('#/kiosk');
+    expect(await page.locator('nav').count()).toBe(0);
+    expect(await page.getByTestId('nav-users').count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('has touch-sized language buttons', async () => {
+    const watched = await openPage(browser);
+    const { page } = watched;
+    await page.goto(host.url);
+    for (const language of Object.keys(locales)) {
+      const box = await page.getByTestId(`kiosk-language-${language}`).boundingBox();
+      expect(box?.height).toBeGreaterThanOrEqual(44);
+      expect(box?.width).toBeGreaterThanOrEqual(44);
+    }
+    await page.context().close();
+  });
+
+  it('reports itself as the kiosk surface', async () => {
+    const watched = await openPage(browser);
+    const { page } = watched;
+    await page.goto(host.url);
+    await page.getByTestId('kiosk-welcome').waitFor();
+    const info = await page.evaluate(() => (window as unknown as { carddesk: { app: { info(): Promise<unknown> } } }).carddesk.app.info());
+    expect(info).toMatchObject({ ok: true, value: { surface: 'kiosk', mode: 'browser' } });
+    await page.context().close();
+  });
+});

@@ -1,0 +1,52 @@
+/** Starts the built browser-mode host (dist/host.cjs) as its own process, with a fresh CARDDESK_HOME. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface HostProcess {
+  readonly url: string;
+  readonly origin: string;
+  readonly home: string;
+  readonly output: () => string;
+  stop(): Promise<void>;
+}
+
+export const repoRoot = join(import.meta.dirname, '..', '..');
+
+export function freshHome(prefix = 'carddesk-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export async function startHostProcess(options: { kiosk?: boolean; home?: string } = {}): Promise<HostProcess> {
+  const home = options.home ?? freshHome();
+  const args = [join(repoRoot, 'dist', 'host.cjs'), '--port', '0', ...(options.kiosk === true ? ['--kiosk'] : [])];
+  const child = spawn(process.execPath, args, { env: { ...process.env, CARDDESK_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`host did not start in 15 s:\n${output}`)), 15_000);
+    const look = (): void => {
+      const match = /Open: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output);
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout.on('data', look);
+    child.once('exit', (code) => reject(new Error(`host exited with ${code}:\n${output}`)));
+  });
+  return {
+    url,
+    origin: new URL(url).origin,
+    home,
+    output: () => output,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
