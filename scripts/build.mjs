@@ -16,14 +16,15 @@ const node = {
   format: 'cjs',
   sourcemap: true,
   logLevel: 'warning',
-  // Dependencies load from node_modules at run time; native ones (pcsclite, pkcs11js) must.
-  packages: 'external',
+  // Pure-JS dependencies are bundled (some, like lowdb, ship only ES modules); native ones
+  // (pcsclite, pkcs11js) must load from node_modules at run time, and electron is the host.
+  external: ['electron', 'pcsclite', 'pkcs11js'],
 };
 
 await Promise.all([
   build({ ...node, entryPoints: ['electron/main/index.ts'], outfile: 'dist/main.cjs' }),
   // A sandboxed preload can only require('electron'): everything else is bundled into it.
-  build({ ...node, packages: undefined, external: ['electron'], entryPoints: ['electron/preload/preload.ts'], outfile: 'dist/preload.cjs' }),
+  build({ ...node, external: ['electron'], entryPoints: ['electron/preload/preload.ts'], outfile: 'dist/preload.cjs' }),
   build({ ...node, entryPoints: ['electron/host/index.ts'], outfile: 'dist/host.cjs' }),
   build({ ...node, entryPoints: ['electron/cli/index.ts'], outfile: 'dist/cli.cjs' }),
   build({

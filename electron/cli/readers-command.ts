@@ -1,8 +1,11 @@
+import type { Command } from 'commander';
 import type { ReaderList } from '../shared/schemas/readers';
 import { EventHub } from '../core/api/event-hub';
 import { silentLogger } from '../core/log/logger';
 import { loadPcscLite } from '../core/readers/pcsc-binding';
 import { PcscReaderService } from '../core/readers/pcsc-reader-service';
+import type { CliContext } from './cli-context';
+import { positiveInteger } from './parse-options';
 
 /** Takes one picture of the PC/SC readers: waits until every reader has reported, then stops. */
 export async function snapshotReaders(timeoutMs: number): Promise<ReaderList> {
@@ -37,4 +40,17 @@ export function formatReaders(list: ReaderList): string {
       return `${reader.name.padEnd(width)}  ${card}\n`;
     })
     .join('');
+}
+
+export function registerReadersCommand(program: Command, cli: CliContext): void {
+  program
+    .command('readers')
+    .description('list the PC/SC readers and the cards in them')
+    .option('--json', 'print machine-readable JSON')
+    .option('--timeout <ms>', 'how long to wait for every reader to report', positiveInteger, 3000)
+    .action(async (options: { json?: boolean; timeout: number }) => {
+      const list = await snapshotReaders(options.timeout);
+      cli.out(options.json === true ? `${JSON.stringify(list, null, 2)}\n` : formatReaders(list));
+      if (list.service.status !== 'running') process.exitCode = 2;
+    });
 }

@@ -19,11 +19,13 @@ interface ChannelSpec {
   readonly result: z.ZodType;
   /** The surfaces that may call it; a kiosk window never reaches an operator channel. */
   readonly surfaces: readonly Surface[];
+  /** `write` channels change state and must leave an event in the audit trail. */
+  readonly effect: 'read' | 'write';
 }
 
 export const channels = {
-  'app:info': { args: NoArgs, result: AppInfoSchema, surfaces: both },
-  'readers:list': { args: NoArgs, result: ReaderListSchema, surfaces: both },
+  'app:info': { args: NoArgs, result: AppInfoSchema, surfaces: both, effect: 'read' },
+  'readers:list': { args: NoArgs, result: ReaderListSchema, surfaces: both, effect: 'read' },
 } as const satisfies Record<`${string}:${string}`, ChannelSpec>;
 
 export const events = {
