@@ -10,13 +10,14 @@ const layer = (name) => [`**/electron/${name}`, `**/electron/${name}/**`, `../${
 
 /** Folders a layer must not import, and why. */
 const forbidden = {
-  shared: ['core', 'main', 'preload', 'host', 'cli', 'vcard'],
+  shared: ['core', 'main', 'preload', 'host', 'cli', 'vcard', 'smartcard'],
+  smartcard: ['shared', 'core', 'main', 'preload', 'host', 'cli', 'vcard'],
   vcard: ['core', 'main', 'preload', 'host', 'cli'],
   core: ['main', 'preload', 'host', 'cli'],
   main: ['preload', 'host', 'cli'],
   host: ['main', 'preload', 'cli'],
   cli: ['main', 'preload', 'host'],
-  preload: ['core', 'main', 'host', 'cli', 'vcard'],
+  preload: ['core', 'main', 'host', 'cli', 'vcard', 'smartcard'],
 };
 
 const ipcOnlyInIpcFiles = {
@@ -69,6 +70,7 @@ export default tseslint.config(
   { files: ['scripts/**', 'test/**', 'bench/**'], rules: { 'no-console': 'off' } },
 
   layerRules('shared', { electron: false }),
+  layerRules('smartcard', { electron: false }),
   layerRules('vcard', { electron: false }),
   layerRules('core', { electron: false }),
   layerRules('host', { electron: false }),
@@ -121,7 +123,7 @@ export default tseslint.config(
               message: 'The renderer imports only types from the contract.',
             },
             {
-              group: [...['core', 'main', 'preload', 'host', 'cli', 'vcard'].map((name) => `**/electron/${name}/**`), 'node:*'],
+              group: [...['core', 'main', 'preload', 'host', 'cli', 'vcard', 'smartcard'].map((name) => `**/electron/${name}/**`), 'node:*'],
               message: 'The renderer imports nothing from the main-process layers or Node.',
             },
           ],

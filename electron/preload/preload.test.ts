@@ -33,8 +33,8 @@ describe('preload', () => {
     const listener = vi.fn();
     const unsubscribe = api.readers.onCardInserted(listener);
     const event = { sender: ipcRenderer, senderFrame: {} };
-    ipcRenderer.emit('readers:cardInserted', event, { name: 'R', cardState: 'present', atr: '3B00', inUse: false });
-    expect(listener).toHaveBeenCalledWith({ name: 'R', cardState: 'present', atr: '3B00', inUse: false });
+    ipcRenderer.emit('readers:cardInserted', event, { name: 'R', kind: 'pcsc', cardState: 'present', atr: '3B00', inUse: false });
+    expect(listener).toHaveBeenCalledWith({ name: 'R', kind: 'pcsc', cardState: 'present', atr: '3B00', inUse: false });
     expect(listener.mock.calls[0]).toHaveLength(1);
     unsubscribe();
     ipcRenderer.emit('readers:cardInserted', event, {});

@@ -19,6 +19,18 @@ export const errorCodes = [
   'PCSC_UNAVAILABLE',
   /** The browser-mode host cannot be reached or refused the session. */
   'HOST_UNREACHABLE',
+  /** No reader of that name is connected. */
+  'READER_NOT_FOUND',
+  /** The reader holds no card. */
+  'NO_CARD',
+  /** The card was taken out (or reset) during the operation; it may be incomplete. */
+  'CARD_REMOVED',
+  /** Another program holds the card exclusively. */
+  'CARD_IN_USE',
+  /** The card has no PIV application. */
+  'NOT_A_PIV_CARD',
+  /** The card answered with an error the operation cannot go on from. */
+  'CARD_ERROR',
   /** Anything else; the details are in the log, never in the message. */
   'INTERNAL',
 ] as const;

@@ -72,8 +72,8 @@ describe('carddesk readers with pcscd', () => {
     const list = ReaderListSchema.parse(JSON.parse(result.stdout));
     expect(list.service.status).toBe('running');
     expect(list.readers).toEqual([
-      { name: VIRTUAL_READERS[0], cardState: 'absent', atr: null, inUse: false },
-      { name: VIRTUAL_READERS[1], cardState: 'present', atr: TEST_CARD_ATR, inUse: false },
+      { name: VIRTUAL_READERS[0], kind: 'pcsc', cardState: 'absent', atr: null, inUse: false },
+      { name: VIRTUAL_READERS[1], kind: 'pcsc', cardState: 'present', atr: TEST_CARD_ATR, inUse: false },
     ]);
   });
 

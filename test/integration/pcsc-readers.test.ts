@@ -53,7 +53,7 @@ describe('PC/SC reader service on pcscd', () => {
       3000,
       'the insertion event',
     );
-    expect(event.payload).toEqual({ name: VIRTUAL_READERS[0], cardState: 'present', atr: TEST_CARD_ATR, inUse: false });
+    expect(event.payload).toEqual({ name: VIRTUAL_READERS[0], kind: 'pcsc', cardState: 'present', atr: TEST_CARD_ATR, inUse: false });
     const seen = await inserted.seenByReader;
     console.log(`pcscd saw the card ${seen - inserted.insertedAt} ms after insertion; the service reported it ${event.at - seen} ms later`);
     expect(event.at - seen).toBeLessThan(300);
@@ -62,7 +62,7 @@ describe('PC/SC reader service on pcscd', () => {
     await link.remove();
     links.length = 0;
     const removal = await waitUntil(() => events.find((e) => e.name === 'readers:cardRemoved' && e.at >= removedAt), 3000, 'the removal event');
-    expect(removal.payload).toEqual({ name: VIRTUAL_READERS[0], cardState: 'absent', atr: null, inUse: false });
+    expect(removal.payload).toEqual({ name: VIRTUAL_READERS[0], kind: 'pcsc', cardState: 'absent', atr: null, inUse: false });
   });
 
   it('keeps the two readers apart', async () => {

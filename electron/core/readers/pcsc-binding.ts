@@ -10,7 +10,7 @@ export interface PcscStatus {
   readonly atr?: Buffer;
 }
 
-/** One reader as the PC/SC service reports it (pcsclite's CardReader). */
+/** One reader as the PC/SC service reports it (pcsclite's CardReader): its status watch. */
 export interface PcscReaderHandle {
   readonly name: string;
   on(event: 'status', listener: (status: PcscStatus) => void): unknown;
@@ -18,6 +18,18 @@ export interface PcscReaderHandle {
   on(event: 'error', listener: (error: Error) => void): unknown;
   removeAllListeners(): unknown;
   close(): void;
+}
+
+/** The same reader's card session calls (pcsclite's CardReader connect/transmit/disconnect). */
+export interface PcscCardHandle {
+  readonly name: string;
+  readonly SCARD_SHARE_EXCLUSIVE: number;
+  readonly SCARD_SHARE_SHARED: number;
+  readonly SCARD_LEAVE_CARD: number;
+  readonly SCARD_RESET_CARD: number;
+  connect(options: { share_mode: number }, callback: (error: unknown, protocol: number) => void): void;
+  transmit(data: Buffer, responseLength: number, protocol: number, callback: (error: unknown, response: Buffer) => void): void;
+  disconnect(disposition: number, callback: (error: unknown) => void): void;
 }
 
 /** A PC/SC context with its reader-list watcher (pcsclite's PCSCLite). */

@@ -42,8 +42,8 @@ describe('PcscReaderService', () => {
     expect(service.list()).toEqual({
       service: { status: 'running', detail: null, retryAt: null },
       readers: [
-        { name: 'Reader A', cardState: 'present', atr: '3B8C80018043', inUse: false },
-        { name: 'Reader B', cardState: 'absent', atr: null, inUse: false },
+        { name: 'Reader A', kind: 'pcsc', cardState: 'present', atr: '3B8C80018043', inUse: false },
+        { name: 'Reader B', kind: 'pcsc', cardState: 'absent', atr: null, inUse: false },
       ],
     });
     expect(names()).toEqual(['readers:readerAdded', 'readers:readerAdded', 'readers:serviceChanged', 'readers:cardInserted']);
@@ -58,8 +58,8 @@ describe('PcscReaderService', () => {
     reader?.status(empty);
     const cardEvents = events.filter((event) => event.name.startsWith('readers:card'));
     expect(cardEvents).toEqual([
-      { name: 'readers:cardInserted', payload: { name: 'Reader A', cardState: 'present', atr: '3B8C80018043', inUse: false } },
-      { name: 'readers:cardRemoved', payload: { name: 'Reader A', cardState: 'absent', atr: null, inUse: false } },
+      { name: 'readers:cardInserted', payload: { name: 'Reader A', kind: 'pcsc', cardState: 'present', atr: '3B8C80018043', inUse: false } },
+      { name: 'readers:cardRemoved', payload: { name: 'Reader A', kind: 'pcsc', cardState: 'absent', atr: null, inUse: false } },
     ]);
   });
 
@@ -135,7 +135,7 @@ describe('PcscReaderService', () => {
     expect(pcsc.contexts).toHaveLength(2);
     pcsc.current.list(['Reader A']);
     pcsc.current.readers.get('Reader A')?.status(present);
-    expect(service.list()).toMatchObject({ service: { status: 'running' }, readers: [{ name: 'Reader A', cardState: 'present' }] });
+    expect(service.list()).toMatchObject({ service: { status: 'running' }, readers: [{ name: 'Reader A', kind: 'pcsc', cardState: 'present' }] });
   });
 
   it('ignores late events from a context it already closed', async () => {

@@ -1,7 +1,10 @@
+import { CardDeskError } from '../../shared/errors';
 import type { PcscServiceStatus, Reader, ReaderList } from '../../shared/schemas/readers';
 import type { EventSink } from '../api/event-hub';
 import type { Logger } from '../log/logger';
-import type { PcscContext, PcscOpener, PcscReaderHandle, PcscStatus } from './pcsc-binding';
+import type { CardConnection, CardConnector } from './card-connection';
+import type { PcscCardHandle, PcscContext, PcscOpener, PcscReaderHandle, PcscStatus } from './pcsc-binding';
+import { openPcscConnection } from './pcsc-connection';
 import { atrHex, cardStateOf, isInUse } from './reader-state';
 
 /** Reconnect back-off: starts at `initialMs`, doubles, never waits longer than `maxMs`. */
@@ -34,7 +37,11 @@ interface ReaderEntry {
  * is unavailable, and reconnects with a bounded back-off. Readers that disappear (unplugged)
  * are removed; new ones are added.
  */
-export class PcscReaderService {
+function isCardHandle(handle: PcscReaderHandle): handle is PcscReaderHandle & PcscCardHandle {
+  return typeof (handle as Partial<PcscCardHandle>).connect === 'function';
+}
+
+export class PcscReaderService implements CardConnector {
   readonly #deps: PcscReaderServiceDeps;
   readonly #policy: ReconnectPolicy;
   readonly #now: () => number;
@@ -70,6 +77,15 @@ export class PcscReaderService {
     const readers = [...this.#readers.values()].map((entry) => entry.reader);
     readers.sort((a, b) => a.name.localeCompare(b.name));
     return { service: this.#status, readers };
+  }
+
+  /** Opens a session with the card in `name`. */
+  async connect(name: string): Promise<CardConnection> {
+    const entry = this.#readers.get(name);
+    if (entry === undefined) throw new CardDeskError('READER_NOT_FOUND', `No reader named ${name} is connected.`);
+    if (entry.reader.cardState === 'absent') throw new CardDeskError('NO_CARD', `There is no card in ${name}.`);
+    if (!isCardHandle(entry.handle)) throw new CardDeskError('CARD_ERROR', `${name} cannot open card sessions.`);
+    return openPcscConnection(entry.handle, Buffer.from(entry.reader.atr ?? '', 'hex'));
   }
 
   /**
@@ -176,7 +192,7 @@ export class PcscReaderService {
   #addReader(handle: PcscReaderHandle): void {
     const name = handle.name;
     if (this.#readers.has(name)) return;
-    const entry: ReaderEntry = { handle, seen: false, reader: { name, cardState: 'absent', atr: null, inUse: false } };
+    const entry: ReaderEntry = { handle, seen: false, reader: { name, kind: 'pcsc', cardState: 'absent', atr: null, inUse: false } };
     this.#readers.set(name, entry);
     this.#deps.emit('readers:readerAdded', entry.reader);
     handle.on('status', (status) => this.#onStatus(entry, status));
@@ -195,6 +211,7 @@ export class PcscReaderService {
     const cardState = cardStateOf(status.state);
     const next: Reader = {
       name: before.name,
+      kind: 'pcsc',
       cardState,
       atr: cardState === 'absent' ? null : atrHex(status.atr),
       inUse: cardState !== 'absent' && isInUse(status.state),

@@ -17,6 +17,8 @@ export const CardStateSchema = z.enum(['absent', 'present', 'mute']);
 
 export const ReaderSchema = z.object({
   name: z.string(),
+  /** A reader of the system's PC/SC service, or CardDesk's embedded virtual reader. */
+  kind: z.enum(['pcsc', 'virtual']),
   cardState: CardStateSchema,
   /** Answer-to-reset of the card in the reader, upper-case hex without spaces. */
   atr: z.string().regex(/^([0-9A-F]{2})*$/).nullable(),

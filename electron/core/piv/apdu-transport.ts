@@ -1,0 +1,44 @@
+/**
+ * Sends whole commands over a card session: command chaining for data longer than one short APDU
+ * (ISO 7816-4 §5.1.1.1, CLA bit 0x10), GET RESPONSE for 61xx, and a resend with the right Le for 6Cxx.
+ */
+import { decodeResponse, encodeCommand, type CommandApdu, type ResponseApdu } from '../../smartcard/apdu';
+import { INS } from '../../smartcard/piv';
+import { concatBytes } from '../../smartcard/tlv';
+import { isMoreData } from '../../smartcard/status-words';
+import type { CardConnection } from '../readers/card-connection';
+
+const CHUNK = 255;
+
+export class ApduTransport {
+  /** Number of APDUs sent, for tests and benchmarks. */
+  sent = 0;
+
+  constructor(readonly connection: CardConnection) {}
+
+  async #raw(command: CommandApdu): Promise<ResponseApdu> {
+    this.sent += 1;
+    return decodeResponse(await this.connection.transmit(encodeCommand(command)));
+  }
+
+  async send(command: Omit<CommandApdu, 'le' | 'data'> & { data?: Uint8Array; le?: number }): Promise<ResponseApdu> {
+    const data = command.data ?? new Uint8Array(0);
+    const le = command.le ?? 256;
+    // All but the last chunk go with the chaining bit; the card answers each with 9000.
+    let offset = 0;
+    while (data.length - offset > CHUNK) {
+      const part = await this.#raw({ ...command, cla: command.cla | 0x10, data: data.subarray(offset, offset + CHUNK), le: 0 });
+      if (part.sw !== 0x9000) return part;
+      offset += CHUNK;
+    }
+    const last = data.subarray(offset);
+    let response = await this.#raw({ ...command, data: last, le });
+    if ((response.sw & 0xff00) === 0x6c00) response = await this.#raw({ ...command, data: last, le: response.sw & 0xff || 256 });
+    const parts: Uint8Array[] = [response.data];
+    while (isMoreData(response.sw)) {
+      response = await this.#raw({ cla: 0x00, ins: INS.GET_RESPONSE, p1: 0x00, p2: 0x00, data: new Uint8Array(0), le: response.sw & 0xff || 256 });
+      parts.push(response.data);
+    }
+    return { data: parts.length === 1 ? response.data : concatBytes(...parts), sw: response.sw };
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * VERIFY, CHANGE REFERENCE DATA and RESET RETRY COUNTER (SP 800-73-4 Part 2 §3.2.1-3.2.3): real
+ * retry counters, 63Cx with the tries left, 6983 once blocked; an empty VERIFY reports the state
+ * without spending a try.
+ */
+import { FACTORY, PIN_REF, unpadPin } from '../../smartcard/piv';
+import { SW } from '../../smartcard/status-words';
+import { matchesReference, setReference, type ReferenceData } from '../card-state';
+import { fail, type CardRuntime, type Command } from '../card-runtime';
+
+function failedStatus(reference: ReferenceData): number {
+  return reference.triesLeft === 0 ? SW.AUTH_METHOD_BLOCKED : SW.VERIFY_FAILED | reference.triesLeft;
+}
+
+/** A PIN or PUK block: 8 bytes, 6 to 8 characters, padded with FF (Part 2 §3.2.1). */
+function valueOf(block: Uint8Array | undefined): Uint8Array {
+  if (block?.length !== 8) fail(SW.INCORRECT_DATA);
+  const value = unpadPin(block);
+  if (value.length < 6 || block.subarray(value.length).some((byte) => byte !== 0xff)) fail(SW.INCORRECT_DATA);
+  return value;
+}
+
+/** Checks `secret` against `which`, spending a try on failure; ends the command unless it matches. */
+function check(runtime: CardRuntime, which: 'pin' | 'puk', secret: Uint8Array): void {
+  const reference = runtime.state[which];
+  if (reference.triesLeft === 0) fail(SW.AUTH_METHOD_BLOCKED);
+  if (!matchesReference(reference, secret)) {
+    runtime.state[which] = { ...reference, triesLeft: reference.triesLeft - 1 };
+    if (which === 'pin') {
+      runtime.session.pinVerified = false;
+      runtime.session.pinFreshForAlways = false;
+    }
+    runtime.commit();
+    fail(SW.VERIFY_FAILED | (reference.triesLeft - 1));
+  }
+  if (reference.triesLeft !== reference.maxTries) {
+    runtime.state[which] = { ...reference, triesLeft: reference.maxTries };
+    runtime.commit();
+  }
+}
+
+export function verify(runtime: CardRuntime, command: Command): Uint8Array {
+  const { session } = runtime;
+  if (command.p1 === 0xff && command.data.length === 0) {
+    // Reset the security status of the PIN (Part 2 §3.2.1, P1 = FF).
+    session.pinVerified = false;
+    session.pinFreshForAlways = false;
+    return new Uint8Array(0);
+  }
+  if (command.p1 !== 0x00) fail(SW.INCORRECT_P1P2);
+  if (command.p2 === PIN_REF.GLOBAL_PIN) fail(SW.REFERENCED_DATA_NOT_FOUND);
+  if (command.p2 !== PIN_REF.PIV_PIN) fail(SW.INCORRECT_P1P2);
+  if (command.data.length === 0) {
+    if (session.pinVerified) return new Uint8Array(0);
+    fail(failedStatus(runtime.state.pin));
+  }
+  check(runtime, 'pin', valueOf(command.data));
+  session.pinVerified = true;
+  session.pinFreshForAlways = true;
+  return new Uint8Array(0);
+}
+
+export function changeReferenceData(runtime: CardRuntime, command: Command): Uint8Array {
+  if (command.p1 !== 0x00) fail(SW.INCORRECT_P1P2);
+  const which = command.p2 === PIN_REF.PIV_PIN ? 'pin' : command.p2 === PIN_REF.PUK ? 'puk' : fail(SW.INCORRECT_P1P2);
+  if (command.data.length !== 16) fail(SW.INCORRECT_DATA);
+  const current = valueOf(command.data.subarray(0, 8));
+  const next = valueOf(command.data.subarray(8, 16));
+  check(runtime, which, current);
+  runtime.state[which] = setReference(runtime.state[which], next, which === 'pin' ? FACTORY.PIN : FACTORY.PUK);
+  runtime.commit();
+  return new Uint8Array(0);
+}
+
+export function resetRetryCounter(runtime: CardRuntime, command: Command): Uint8Array {
+  if (command.p1 !== 0x00 || command.p2 !== PIN_REF.PIV_PIN) fail(SW.INCORRECT_P1P2);
+  if (command.data.length !== 16) fail(SW.INCORRECT_DATA);
+  const puk = valueOf(command.data.subarray(0, 8));
+  const newPin = valueOf(command.data.subarray(8, 16));
+  check(runtime, 'puk', puk);
+  runtime.state.pin = setReference(runtime.state.pin, newPin, FACTORY.PIN);
+  runtime.session.pinVerified = false;
+  runtime.session.pinFreshForAlways = false;
+  runtime.commit();
+  return new Uint8Array(0);
+}

@@ -1,0 +1,124 @@
+/**
+ * A factory-fresh virtual PIV card: its ATR, the application property template SELECT returns,
+ * the mandatory data objects (CHUID, CCC, discovery object), factory PIN/PUK/management key, and
+ * an attestation key with its certificate.
+ */
+import { createPublicKey, randomBytes } from 'node:crypto';
+import { ALG, OBJECT, PIV_AID, PIV_RID } from '../smartcard/piv';
+import { concatBytes, encodeTlv } from '../smartcard/tlv';
+import { generateCardKey, privateKeyToPkcs8 } from './card-crypto';
+import { factoryReferences, newSerial, type CardState } from './card-state';
+import { buildCertificate } from './certificate-builder';
+
+export const CARD_LABEL = 'CardDesk virtual PIV';
+/** The vendor-extension level this card implements (GET VERSION). */
+export const CARD_VERSION: [number, number, number] = [5, 7, 1];
+
+/**
+ * ATR: T=1, IFSC 254, and historical bytes in compact-TLV form (category 80) with card issuer's
+ * data "CardDesk" (tag 5), so middleware can tell it is our card without mistaking it for another.
+ */
+export const ATR: Uint8Array = (() => {
+  const historical = Uint8Array.from([0x80, 0x58, ...Buffer.from('CardDesk')]);
+  const body = Uint8Array.from([0xf0 | historical.length, 0x13, 0x00, 0x00, 0x81, 0x31, 0xfe, 0x15, ...historical]);
+  const tck = body.reduce((xor, byte) => xor ^ byte, 0);
+  return Uint8Array.from([0x3b, ...body, tck]);
+})();
+
+/** What SELECT of the PIV AID answers (SP 800-73-4 Part 2 Table 3). */
+export const APPLICATION_PROPERTY_TEMPLATE = encodeTlv(
+  0x61,
+  encodeTlv(0x4f, PIV_AID.subarray(5)),
+  encodeTlv(0x79, encodeTlv(0x4f, PIV_RID)),
+  encodeTlv(0x50, Buffer.from(CARD_LABEL)),
+  encodeTlv(
+    0xac,
+    ...[ALG.TDES, ALG.AES_128, ALG.AES_192, ALG.AES_256, ALG.RSA_2048, ALG.RSA_3072, ALG.RSA_4096, ALG.ECC_P256, ALG.ECC_P384].map((id) =>
+      encodeTlv(0x80, Uint8Array.of(id)),
+    ),
+    encodeTlv(0x06, Uint8Array.of(0x00)),
+  ),
+);
+
+/** FASC-N for non-federal issuers (agency code 9999), as SP 800-73-4 Part 1 §3.1.2 allows with a GUID. */
+const NON_FEDERAL_FASCN = Buffer.from('D4E739DA739CED39CE739D836858210842108421C84210C3EB', 'hex');
+
+export function chuid(guid: Uint8Array, expires: Date): Uint8Array {
+  const date = expires.toISOString().slice(0, 10).replaceAll('-', '');
+  return concatBytes(
+    encodeTlv(0x30, NON_FEDERAL_FASCN),
+    encodeTlv(0x34, guid),
+    encodeTlv(0x35, Buffer.from(date)),
+    encodeTlv(0x3e, new Uint8Array(0)),
+    encodeTlv(0xfe, new Uint8Array(0)),
+  );
+}
+
+export function cardCapabilityContainer(cardId: Uint8Array): Uint8Array {
+  const empty = new Uint8Array(0);
+  return concatBytes(
+    // GSC-RID, manufacturer FF, card type 02 (Java Card), then the card's own identifier.
+    encodeTlv(0xf0, concatBytes(Uint8Array.of(0xa0, 0x00, 0x00, 0x01, 0x16, 0xff, 0x02), cardId)),
+    encodeTlv(0xf1, Uint8Array.of(0x21)),
+    encodeTlv(0xf2, Uint8Array.of(0x21)),
+    encodeTlv(0xf3, empty),
+    encodeTlv(0xf4, Uint8Array.of(0x00)),
+    encodeTlv(0xf5, Uint8Array.of(0x10)),
+    encodeTlv(0xf6, empty),
+    encodeTlv(0xf7, empty),
+    encodeTlv(0xfa, empty),
+    encodeTlv(0xfb, empty),
+    encodeTlv(0xfc, empty),
+    encodeTlv(0xfd, empty),
+    encodeTlv(0xfe, empty),
+  );
+}
+
+/** Discovery object: the PIV AID and a PIN usage policy of "PIV PIN only" (Part 1 §3.3.2). */
+export const DISCOVERY_OBJECT = concatBytes(encodeTlv(0x4f, PIV_AID), encodeTlv(0x5f2f, Uint8Array.of(0x40, 0x00)));
+
+export function tagKey(tag: number): string {
+  return tag.toString(16).toUpperCase();
+}
+
+export function factoryObjects(): Record<string, string> {
+  const expires = new Date();
+  expires.setUTCFullYear(expires.getUTCFullYear() + 10);
+  return {
+    [tagKey(OBJECT.CHUID)]: Buffer.from(chuid(randomBytes(16), expires)).toString('base64'),
+    [tagKey(OBJECT.CARD_CAPABILITY_CONTAINER)]: Buffer.from(cardCapabilityContainer(randomBytes(14))).toString('base64'),
+    [tagKey(OBJECT.DISCOVERY)]: Buffer.from(DISCOVERY_OBJECT).toString('base64'),
+  };
+}
+
+/** A new card as it leaves the factory: default PIN 123456, PUK 12345678, the well-known 3DES management key. */
+export async function factoryState(options: { serial?: number } = {}): Promise<CardState> {
+  const serial = options.serial ?? newSerial();
+  const attestationKey = await generateCardKey('rsa2048');
+  const now = new Date();
+  const notAfter = new Date(now);
+  notAfter.setUTCFullYear(now.getUTCFullYear() + 20);
+  const commonName = `CardDesk virtual PIV attestation ${serial}`;
+  const certificate = buildCertificate({
+    subjectCommonName: commonName,
+    issuerCommonName: commonName,
+    subjectPublicKeyDer: createPublicKey(attestationKey).export({ format: 'der', type: 'spki' }),
+    signer: attestationKey,
+    notBefore: now,
+    notAfter,
+    // basicConstraints cA=TRUE, keyUsage keyCertSign: the attestation key signs slot attestations.
+    extensions: [
+      { oid: '2.5.29.19', critical: true, value: Uint8Array.of(0x30, 0x03, 0x01, 0x01, 0xff) },
+      { oid: '2.5.29.15', critical: true, value: Uint8Array.of(0x03, 0x02, 0x02, 0x04) },
+    ],
+  });
+  return {
+    format: 1,
+    serial,
+    version: CARD_VERSION,
+    ...factoryReferences(),
+    keys: {},
+    objects: factoryObjects(),
+    attestation: { privateKey: privateKeyToPkcs8(attestationKey), certificate: Buffer.from(certificate).toString('base64') },
+  };
+}
