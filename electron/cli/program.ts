@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { appName, appVersion } from '../core/version';
 import { CliContext } from './cli-context';
 import { registerReadersCommand } from './readers-command';
+import { registerVcardCommands } from './vcard-command';
 
 export function buildProgram(cli: CliContext = new CliContext()): Command {
   const program = new Command('carddesk')
@@ -19,5 +20,6 @@ export function buildProgram(cli: CliContext = new CliContext()): Command {
     .action(() => cli.out(`${appName} ${appVersion}\n`));
 
   registerReadersCommand(program, cli);
+  registerVcardCommands(program, cli);
   return program;
 }

@@ -2,12 +2,18 @@
  * The composition root shared by the Electron main process and the browser-mode host: it builds
  * the services (plain Node, no Electron) and maps every contract channel to one of them.
  */
-import type { Surface } from '../shared/schemas/app';
+import { userInfo } from 'node:os';
 import type { ContractHandlers } from './api/handlers';
+import { operationOf } from './api/context';
 import { EventHub } from './api/event-hub';
+import type { AuditTrail } from './audit/audit-trail';
+import { LogAuditTrail } from './audit/log-audit-trail';
+import { CardService } from './cards/card-service';
 import type { Logger } from './log/logger';
 import { loadPcscLite, type PcscOpener } from './readers/pcsc-binding';
-import { PcscReaderService, type ReconnectPolicy } from './readers/pcsc-reader-service';
+import type { ReconnectPolicy } from './readers/pcsc-reader-service';
+import { ReaderRegistry } from './readers/reader-registry';
+import { EmbeddedVirtualReader } from './readers/virtual-reader';
 import { appName, appVersion } from './version';
 
 export interface CoreOptions {
@@ -17,27 +23,43 @@ export interface CoreOptions {
   /** Replaced in unit tests; real runs load pcsclite. */
   readonly loadPcsc?: () => Promise<PcscOpener>;
   readonly reconnect?: ReconnectPolicy;
+  /** Offer the embedded virtual reader when no PC/SC reader exists (default: yes). */
+  readonly virtualReader?: boolean;
+  readonly audit?: AuditTrail;
 }
 
 export interface Core {
   readonly handlers: ContractHandlers;
   readonly events: EventHub;
-  readonly readers: PcscReaderService;
+  readonly readers: ReaderRegistry;
+  readonly cards: CardService;
   start(): Promise<void>;
   dispose(): void;
 }
 
 export function createCore(options: CoreOptions): Core {
   const events = new EventHub();
-  const readers = new PcscReaderService({
+  const audit = options.audit ?? new LogAuditTrail(options.log);
+  const operatorId = userInfo().username;
+  const readers = new ReaderRegistry({
     loadOpener: options.loadPcsc ?? loadPcscLite,
     emit: events.emit,
     log: options.log,
+    virtualReader: options.virtualReader === false ? null : new EmbeddedVirtualReader(options.dataDir),
     ...(options.reconnect ? { reconnect: options.reconnect } : {}),
   });
+  const cards = new CardService({ connector: readers, audit });
+
+  const virtualCard = async (action: 'reader.virtualCardInsert' | 'reader.virtualCardRemove', context: Parameters<typeof operationOf>[0]) => {
+    if (action === 'reader.virtualCardInsert') readers.insertVirtualCard();
+    else readers.removeVirtualCard();
+    const operation = operationOf(context, operatorId);
+    await audit.record({ action, outcome: 'success', actor: operation.actor, channel: operation.channel });
+    return null;
+  };
 
   const handlers: ContractHandlers = {
-    'app:info': (_args, context: { surface: Surface }) => ({
+    'app:info': (_args, context) => ({
       name: appName,
       version: appVersion,
       dataDir: options.dataDir,
@@ -46,12 +68,36 @@ export function createCore(options: CoreOptions): Core {
       platform: process.platform,
     }),
     'readers:list': () => readers.list(),
+    'readers:insertVirtualCard': (_args, context) => virtualCard('reader.virtualCardInsert', context),
+    'readers:removeVirtualCard': (_args, context) => virtualCard('reader.virtualCardRemove', context),
+    'cards:inspect': ({ reader }) => cards.inspect(reader),
+    'cards:verifyPin': ({ reader, pin }, context) => cards.verifyPin(reader, Buffer.from(pin), operationOf(context, operatorId)),
+    'cards:changePin': ({ reader, currentPin, newPin }, context) =>
+      cards.changePin(reader, Buffer.from(currentPin), Buffer.from(newPin), operationOf(context, operatorId)),
+    'cards:changePuk': ({ reader, currentPuk, newPuk }, context) =>
+      cards.changePuk(reader, Buffer.from(currentPuk), Buffer.from(newPuk), operationOf(context, operatorId)),
+    'cards:unblockPin': ({ reader, puk, newPin }, context) =>
+      cards.unblockPin(reader, Buffer.from(puk), Buffer.from(newPin), operationOf(context, operatorId)),
+    'cards:setRetryCounters': ({ reader, pinTries, pukTries, pin, puk, managementKey }, context) =>
+      cards.setRetryCounters(
+        reader,
+        {
+          pinTries,
+          pukTries,
+          pin: Buffer.from(pin),
+          puk: Buffer.from(puk),
+          managementKey:
+            managementKey.kind === 'factory' ? managementKey : { kind: 'custom', algorithm: managementKey.algorithm, key: Buffer.from(managementKey.hex, 'hex') },
+        },
+        operationOf(context, operatorId),
+      ),
   };
 
   return {
     handlers,
     events,
     readers,
+    cards,
     start: () => readers.start(),
     dispose: () => readers.dispose(),
   };

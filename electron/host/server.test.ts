@@ -7,22 +7,13 @@ import WebSocket from 'ws';
 import { malformedArgsFor } from '../../test/support/malformed-args';
 import { EventHub } from '../core/api/event-hub';
 import type { ContractHandlers } from '../core/api/handlers';
+import { testCore } from '../../test/support/test-core';
 import { silentLogger } from '../core/log/logger';
 import { channelNames } from '../shared/contract';
 import { injectBridge, startHost, type RunningHost } from './server';
 import { TOKEN_PROTOCOL_PREFIX, WS_PATH, WS_PROTOCOL, type ServerMessage } from './wire';
 
-const handlers: ContractHandlers = {
-  'app:info': (_args, context) => ({
-    name: 'CardDesk',
-    version: '0.0.0',
-    dataDir: '/data',
-    mode: 'browser',
-    surface: context.surface,
-    platform: 'linux',
-  }),
-  'readers:list': () => ({ service: { status: 'running', detail: null, retryAt: null }, readers: [] }),
-};
+const handlers: ContractHandlers = testCore({ mode: 'browser' }).handlers;
 
 let host: RunningHost;
 const events = new EventHub();
@@ -143,7 +134,8 @@ describe('browser-mode host: what a session may send', () => {
       const reply = await session.call(channel, args);
       expect(reply).toMatchObject({ type: 'result', envelope: { ok: false, error: { code: 'INVALID_ARGUMENTS' } } });
     }
-    await expect(session.call(channel)).resolves.toMatchObject({ envelope: { ok: true } });
+    // The session is still good for well-formed calls.
+    await expect(session.call('app:info')).resolves.toMatchObject({ envelope: { ok: true } });
     session.ws.close();
   });
 

@@ -4,23 +4,14 @@ import { FakeFrame, FakeWebContents, ipcMain } from '../../test/support/electron
 import { malformedArgsFor } from '../../test/support/malformed-args';
 import { EventHub } from '../core/api/event-hub';
 import type { ContractHandlers } from '../core/api/handlers';
+import { testCore } from '../../test/support/test-core';
 import { silentLogger } from '../core/log/logger';
 import { channelNames } from '../shared/contract';
 import { forwardEvents, registerContract, WindowRegistry } from './ipc';
 
 vi.mock('electron', () => import('../../test/support/electron-mock'));
 
-const handlers: ContractHandlers = {
-  'app:info': (_args, context) => ({
-    name: 'CardDesk',
-    version: '0.0.0',
-    dataDir: '/data',
-    mode: 'electron',
-    surface: context.surface,
-    platform: 'linux',
-  }),
-  'readers:list': () => ({ service: { status: 'running', detail: null, retryAt: null }, readers: [] }),
-};
+const handlers: ContractHandlers = testCore({ mode: 'electron' }).handlers;
 
 const registry = new WindowRegistry();
 registerContract(handlers, registry, silentLogger);

@@ -7,12 +7,14 @@
  */
 import { z } from 'zod';
 import { AppInfoSchema, type Surface } from './schemas/app';
+import { CardActionResultSchema, CardArgs, CardInspectResultSchema } from './schemas/cards';
 import { PcscServiceStatusSchema, ReaderListSchema, ReaderRemovedSchema, ReaderSchema } from './schemas/readers';
 
 /** A channel that takes no arguments. */
 const NoArgs = z.undefined();
 
 const both: readonly Surface[] = ['desk', 'kiosk'];
+const desk: readonly Surface[] = ['desk'];
 
 interface ChannelSpec {
   readonly args: z.ZodType;
@@ -26,6 +28,14 @@ interface ChannelSpec {
 export const channels = {
   'app:info': { args: NoArgs, result: AppInfoSchema, surfaces: both, effect: 'read' },
   'readers:list': { args: NoArgs, result: ReaderListSchema, surfaces: both, effect: 'read' },
+  'readers:insertVirtualCard': { args: NoArgs, result: z.null(), surfaces: desk, effect: 'write' },
+  'readers:removeVirtualCard': { args: NoArgs, result: z.null(), surfaces: desk, effect: 'write' },
+  'cards:inspect': { args: CardArgs.inspect, result: CardInspectResultSchema, surfaces: both, effect: 'read' },
+  'cards:verifyPin': { args: CardArgs.verifyPin, result: CardActionResultSchema, surfaces: both, effect: 'write' },
+  'cards:changePin': { args: CardArgs.changePin, result: CardActionResultSchema, surfaces: both, effect: 'write' },
+  'cards:changePuk': { args: CardArgs.changePuk, result: CardActionResultSchema, surfaces: both, effect: 'write' },
+  'cards:unblockPin': { args: CardArgs.unblockPin, result: CardActionResultSchema, surfaces: both, effect: 'write' },
+  'cards:setRetryCounters': { args: CardArgs.setRetryCounters, result: CardActionResultSchema, surfaces: desk, effect: 'write' },
 } as const satisfies Record<`${string}:${string}`, ChannelSpec>;
 
 export const events = {

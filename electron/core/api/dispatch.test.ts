@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger';
 import type { CallContext } from './context';
 import { dispatch } from './dispatch';
 import type { ContractHandlers } from './handlers';
+import { testCore } from '../../../test/support/test-core';
 
 const desk: CallContext = { surface: 'desk', transport: 'ipc' };
 const appInfo = { name: 'CardDesk', version: '1.2.3', dataDir: '/data', mode: 'browser', surface: 'desk', platform: 'linux' } as const;
@@ -11,6 +12,7 @@ const appInfo = { name: 'CardDesk', version: '1.2.3', dataDir: '/data', mode: 'b
 function setup(overrides: Partial<ContractHandlers> = {}) {
   const log: Logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
   const handlers: ContractHandlers = {
+    ...testCore().handlers,
     'app:info': () => appInfo,
     'readers:list': () => ({ service: { status: 'running', detail: null, retryAt: null }, readers: [] }),
     ...overrides,

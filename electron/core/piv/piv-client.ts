@@ -22,7 +22,7 @@ import {
 } from '../../smartcard/piv';
 import { describeSw, SW, triesLeftOf } from '../../smartcard/status-words';
 import { concatBytes, decodeTlvs, encodeTlv, findTlv, requireTlv } from '../../smartcard/tlv';
-import { ApduTransport } from './apdu-transport';
+import { type ApduTransport } from './apdu-transport';
 import { managementKeyCipher } from '../../smartcard/management-key';
 import { parseCertificateObject, certificateObject } from './piv-objects';
 

@@ -61,6 +61,8 @@ export const auditActions = [
   'card.renew',
   'card.retire',
   'card.pinLetter',
+  'reader.virtualCardInsert',
+  'reader.virtualCardRemove',
   // contracts
   'contract.sign',
   'contract.view',
