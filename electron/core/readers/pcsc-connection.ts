@@ -50,7 +50,7 @@ export function mapPcscError(error: unknown, readerName: string): CardDeskError 
 
 function call<T>(start: (callback: (error: unknown, value: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => {
-    start((error, value) => (error === undefined || error === null ? resolve(value) : reject(error instanceof Error ? error : new Error(String(error)))));
+    start((error, value) => (error === undefined || error === null ? resolve(value) : reject(error instanceof Error ? error : new Error(`PC/SC call failed: ${JSON.stringify(error)}`))));
   });
 }
 
