@@ -5,6 +5,7 @@
 import { constants, createHash, createPublicKey, publicEncrypt, randomBytes, verify, X509Certificate, createECDH } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { connectTo, freshCard } from '../../../test/support/memory-card';
+import { managementKeyCipher } from '../../smartcard/management-key';
 import { FACTORY } from '../../smartcard/piv';
 import type { VirtualPivCard } from '../../vcard/piv-card';
 import { ApduTransport } from './apdu-transport';
@@ -116,6 +117,30 @@ describe('PIV client ↔ virtual PIV card', () => {
       expect(await client.authenticateManagementKey(algorithm, key)).toEqual({ ok: true });
       expect(await client.authenticateManagementKey('tdes', factoryKey)).toEqual({ ok: false, reason: 'wrongKey' });
       expect((await client.managementKeyMetadata())?.isDefault).toBe(false);
+    });
+
+    it('also authenticates by external authentication (card challenge, host encrypts it), as piv-tool "A" mode does', async () => {
+      const { transport } = client;
+      const challengeResponse = await transport.send({ cla: 0, ins: 0x87, p1: 0x03, p2: 0x9b, data: Uint8Array.of(0x7c, 0x02, 0x81, 0x00) });
+      expect(challengeResponse.sw).toBe(0x9000);
+      const challenge = challengeResponse.data.subarray(4);
+      expect(challenge).toHaveLength(8);
+      const encrypted = managementKeyCipher('tdes', factoryKey, challenge, 'encrypt');
+      const answer = await transport.send({ cla: 0, ins: 0x87, p1: 0x03, p2: 0x9b, data: Uint8Array.from([0x7c, 0x0a, 0x82, 0x08, ...encrypted]) });
+      expect(answer.sw).toBe(0x9000);
+      // Now authenticated: key generation is allowed.
+      await expect(client.generateKey('9E', 'eccp256')).resolves.toBeInstanceOf(Uint8Array);
+      // A wrong answer is refused.
+      await transport.send({ cla: 0, ins: 0x87, p1: 0x03, p2: 0x9b, data: Uint8Array.of(0x7c, 0x02, 0x81, 0x00) });
+      const wrong = await transport.send({ cla: 0, ins: 0x87, p1: 0x03, p2: 0x9b, data: Uint8Array.from([0x7c, 0x0a, 0x82, 0x08, ...encrypted]) });
+      expect(wrong.sw).toBe(0x6982);
+    });
+
+    it('hands out random challenges for hosts that use GENERAL AUTHENTICATE as GET CHALLENGE (P1 = 00)', async () => {
+      const first = await client.transport.send({ cla: 0, ins: 0x87, p1: 0x00, p2: 0x9b, data: Uint8Array.of(0x7c, 0x02, 0x81, 0x00) });
+      const second = await client.transport.send({ cla: 0, ins: 0x87, p1: 0x00, p2: 0x9b, data: Uint8Array.of(0x7c, 0x02, 0x81, 0x00) });
+      expect([first.sw, second.sw]).toEqual([0x9000, 0x9000]);
+      expect(Buffer.from(first.data).equals(Buffer.from(second.data))).toBe(false);
     });
 
     it('guards PUT DATA and key generation', async () => {

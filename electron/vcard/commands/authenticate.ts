@@ -31,7 +31,9 @@ function same(a: Uint8Array, b: Uint8Array): boolean {
 
 function managementKey(runtime: CardRuntime, command: Command, parts: Map<number, Uint8Array>): Uint8Array {
   const { session, state } = runtime;
-  const algorithm = symmetricAlgorithmOf(command.p1);
+  // P1 = 00 is the SP 800-73-1 era identifier for 3DES; hosts still use it to ask for a random
+  // challenge (OpenSC's GET CHALLENGE), so it stands for "the management key's own algorithm".
+  const algorithm = command.p1 === 0x00 ? state.managementKey.algorithm : symmetricAlgorithmOf(command.p1);
   if (algorithm === undefined || algorithm !== state.managementKey.algorithm) fail(SW.INCORRECT_P1P2);
   const key = Buffer.from(state.managementKey.key, 'hex');
   const block = symmetricAlgorithms[algorithm].blockLength;

@@ -1,0 +1,74 @@
+/**
+ * A virtual PIV card in a vpcd reader of the real pcscd, for integration tests: its memory in a
+ * temporary file, and a hand that can pull it out at an exact APDU.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileCardStateStore } from '../../electron/vcard/card-state';
+import { VirtualPivCard } from '../../electron/vcard/piv-card';
+import { VpcdLink, vpcdPort } from '../../electron/vcard/vpcd-link';
+
+export const readerName = (index: number): string => `Virtual PCD 00 0${index}`;
+
+export class CardInReader {
+  readonly link: VpcdLink;
+  readonly readerName: string;
+  /** APDUs the card has received since it was made. */
+  apdus = 0;
+  #pullAt: number | null = null;
+
+  private constructor(
+    readonly card: VirtualPivCard,
+    readonly statePath: string,
+    readerIndex: number,
+  ) {
+    this.readerName = readerName(readerIndex);
+    const backend = {
+      atr: card.atr,
+      powerOn: () => card.powerOn(),
+      powerOff: () => card.powerOff(),
+      reset: () => card.reset(),
+      transmit: async (command: Uint8Array): Promise<Uint8Array> => {
+        const index = this.apdus++;
+        if (this.#pullAt === index) {
+          // The hand pulls the card as this command arrives: it is never executed or answered.
+          this.#pullAt = null;
+          await this.link.remove();
+          return Uint8Array.of(0x6f, 0x00);
+        }
+        return card.transmit(command);
+      },
+    };
+    this.link = new VpcdLink(backend, { port: vpcdPort(readerIndex) });
+  }
+
+  static async create(readerIndex: number, options: { statePath?: string; serial?: number } = {}): Promise<CardInReader> {
+    const statePath = options.statePath ?? join(mkdtempSync(join(tmpdir(), 'carddesk-vcard-')), 'card.json');
+    const card = await VirtualPivCard.open(new FileCardStateStore(statePath), options.serial === undefined ? {} : { serial: options.serial });
+    return new CardInReader(card, statePath, readerIndex);
+  }
+
+  /** Inserts the card and resolves once pcscd has powered it up (the card is usable). */
+  async insert(): Promise<void> {
+    const powered = new Promise<void>((resolve) => {
+      const stop = this.link.onSignal((signal) => {
+        if (signal === 'powerOn') {
+          stop();
+          resolve();
+        }
+      });
+    });
+    await this.link.insert();
+    await powered;
+  }
+
+  remove(): Promise<void> {
+    return this.link.remove();
+  }
+
+  /** Pulls the card out when it receives the `n`-th APDU from now (0 = the next one). */
+  pullAtApdu(n: number): void {
+    this.#pullAt = this.apdus + n;
+  }
+}
