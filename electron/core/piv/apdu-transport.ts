@@ -2,7 +2,8 @@
  * Sends whole commands over a card session: command chaining for data longer than one short APDU
  * (ISO 7816-4 §5.1.1.1, CLA bit 0x10), GET RESPONSE for 61xx, and a resend with the right Le for 6Cxx.
  */
-import { decodeResponse, encodeCommand, type CommandApdu, type ResponseApdu } from '../../smartcard/apdu';
+import { CardDeskError } from '../../shared/errors';
+import { ApduFormatError, decodeResponse, encodeCommand, type CommandApdu, type ResponseApdu } from '../../smartcard/apdu';
 import { INS } from '../../smartcard/piv';
 import { concatBytes } from '../../smartcard/tlv';
 import { isMoreData } from '../../smartcard/status-words';
@@ -18,7 +19,13 @@ export class ApduTransport {
 
   async #raw(command: CommandApdu): Promise<ResponseApdu> {
     this.sent += 1;
-    return decodeResponse(await this.connection.transmit(encodeCommand(command)));
+    const bytes = await this.connection.transmit(encodeCommand(command));
+    try {
+      return decodeResponse(bytes);
+    } catch (error) {
+      if (error instanceof ApduFormatError) throw new CardDeskError('CARD_ERROR', 'The card sent a malformed response.', { cause: error });
+      throw error;
+    }
   }
 
   async send(command: Omit<CommandApdu, 'le' | 'data'> & { data?: Uint8Array; le?: number }): Promise<ResponseApdu> {

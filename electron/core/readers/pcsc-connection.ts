@@ -76,11 +76,15 @@ export async function openPcscConnection(handle: PcscCardHandle, atr: Uint8Array
     atr,
     transmit: async (command) => {
       if (!open) throw new CardDeskError('CARD_ERROR', 'The card session is already closed.');
+      let response: Buffer;
       try {
-        return new Uint8Array(await call<Buffer>((done) => handle.transmit(Buffer.from(command), MAX_RESPONSE, protocol, done)));
+        response = await call<Buffer>((done) => handle.transmit(Buffer.from(command), MAX_RESPONSE, protocol, done));
       } catch (error) {
         throw mapPcscError(error, name);
       }
+      // A card pulled out mid-command can leave the reader answering with nothing at all.
+      if (response.length < 2) throw cardRemoved();
+      return new Uint8Array(response);
     },
     close: async (disposition) => {
       if (!open) return;
