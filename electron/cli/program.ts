@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { appName, appVersion } from '../core/version';
 import { CliContext } from './cli-context';
+import { registerCardCommands } from './card-command';
 import { registerReadersCommand } from './readers-command';
 import { registerVcardCommands } from './vcard-command';
 
@@ -20,6 +21,7 @@ export function buildProgram(cli: CliContext = new CliContext()): Command {
     .action(() => cli.out(`${appName} ${appVersion}\n`));
 
   registerReadersCommand(program, cli);
+  registerCardCommands(program, cli);
   registerVcardCommands(program, cli);
   return program;
 }

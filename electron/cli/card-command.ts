@@ -1,0 +1,203 @@
+import type { Command } from 'commander';
+import { PinSchema, PukSchema, type CardActionResult, type PivCardDetails } from '../shared/schemas/cards';
+import type { ReaderRegistry } from '../core/readers/reader-registry';
+import type { CliContext } from './cli-context';
+import { withCardRuntime } from './card-runtime';
+import { positiveInteger } from './parse-options';
+import { spacedHex } from './readers-command';
+
+/** Exit codes: 0 done, 1 error, 2 no card or reader, 3 refused (wrong PIN/PUK, blocked). */
+const EXIT = { error: 1, noCard: 2, refused: 3 } as const;
+
+const failureText: Record<Exclude<CardActionResult, { ok: true }>['reason'], string> = {
+  wrongPin: 'Wrong PIN.',
+  wrongPuk: 'Wrong PUK.',
+  pinBlocked: 'The PIN is blocked. Unblock it with the PUK (carddesk card unblock).',
+  pukBlocked: 'The PUK is blocked too. The card must be reset and issued again.',
+  wrongManagementKey: 'The management key was not accepted.',
+  cardRemoved: 'The card was removed before the operation finished. Put it back and check whether the change was made.',
+  noCard: 'There is no card in the reader.',
+  cardInUse: 'Another program is using the card. Close it and try again.',
+  notPiv: 'This card has no PIV application.',
+};
+
+function report(cli: CliContext, result: CardActionResult, done: string): void {
+  if (result.ok) {
+    cli.out(`${done}\n`);
+    return;
+  }
+  const tries = result.triesLeft === null || result.triesLeft === 0 ? '' : ` ${result.triesLeft} ${result.triesLeft === 1 ? 'try' : 'tries'} left.`;
+  process.stderr.write(`${failureText[result.reason]}${tries}\n`);
+  process.exitCode = ['cardRemoved', 'noCard', 'cardInUse', 'notPiv'].includes(result.reason) ? EXIT.noCard : EXIT.refused;
+}
+
+/** The reader to use: the one named, or the only one holding a card. */
+function chooseReader(readers: ReaderRegistry, wanted: string | undefined): string {
+  const list = readers.list();
+  if (wanted !== undefined) {
+    if (!list.readers.some((reader) => reader.name === wanted)) throw new Error(`No reader named "${wanted}". Readers: ${list.readers.map((r) => r.name).join(', ') || 'none'}.`);
+    return wanted;
+  }
+  const withCard = list.readers.filter((reader) => reader.cardState !== 'absent');
+  if (withCard.length === 1 && withCard[0] !== undefined) return withCard[0].name;
+  if (withCard.length === 0) throw new Error('No reader holds a card.');
+  throw new Error(`Several readers hold a card; choose one with --reader: ${withCard.map((r) => r.name).join(', ')}.`);
+}
+
+/** Reads a PIN or PUK and checks its form before it goes anywhere near the card. */
+async function secret(cli: CliContext, prompt: string, kind: 'PIN' | 'PUK', confirm = false): Promise<Buffer> {
+  const value = await cli.secrets.read(prompt);
+  if (!(kind === 'PIN' ? PinSchema : PukSchema).safeParse(value.toString()).success) {
+    value.fill(0);
+    throw new Error(`A ${kind} is 6 to 8 digits.`);
+  }
+  if (confirm && cli.secrets.interactive) {
+    const again = await cli.secrets.read(`Repeat ${prompt.charAt(0).toLowerCase()}${prompt.slice(1)}`);
+    const same = again.equals(value);
+    again.fill(0);
+    if (!same) {
+      value.fill(0);
+      throw new Error(`The two new ${kind}s differ.`);
+    }
+  }
+  return value;
+}
+
+function tries(status: { triesLeft: number | null; maxTries: number | null; isDefault: boolean | null }): string {
+  const count = status.triesLeft === null ? 'tries left unknown' : status.maxTries === null ? `${status.triesLeft} tries left` : `${status.triesLeft} of ${status.maxTries} tries left`;
+  return `${count}${status.triesLeft === 0 ? ' (BLOCKED)' : ''}${status.isDefault === true ? ' (factory default: change it)' : ''}`;
+}
+
+const slotNames: Record<PivCardDetails['slots'][number]['name'], string> = {
+  authentication: 'PIV authentication',
+  signature: 'digital signature',
+  keyManagement: 'key management',
+  cardAuthentication: 'card authentication',
+  retired: 'retired key management',
+};
+
+export function formatCard(card: PivCardDetails): string {
+  const lines = [
+    `${card.reader}`,
+    `  Card            PIV${card.label === null ? '' : ` (${card.label})`}, serial ${card.serial ?? 'unknown'}${card.version === null ? '' : `, version ${card.version}`}`,
+    `  ATR             ${spacedHex(card.atr)}`,
+    `  PIN             ${tries(card.pin)}`,
+    `  PUK             ${tries(card.puk)}`,
+    `  Management key  ${card.managementKey.algorithm?.toUpperCase() ?? 'unknown'}${card.managementKey.isDefault === true ? ' (factory default: change it)' : ''}`,
+  ];
+  for (const slot of card.slots) {
+    const key = slot.key === null ? 'no key' : `${slot.key.algorithm ?? 'key'} (${slot.key.origin}, PIN ${slot.key.pinPolicy})`;
+    const certificate = slot.certificate === null ? 'no certificate' : `${slot.certificate.subject}, valid until ${slot.certificate.notAfter.slice(0, 10)}`;
+    lines.push(`  Slot ${slot.slot.padEnd(10)} ${slotNames[slot.name]}: ${key}; ${certificate}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function registerCardCommands(program: Command, cli: CliContext): void {
+  const card = program.command('card').description('PIV cards in the readers: status, PIN and PUK');
+  const readerOption = ['--reader <name>', 'the reader (default: the only one holding a card)'] as const;
+
+  card
+    .command('status')
+    .description('for each card: type, serial, PIN and PUK tries left, default credentials, slots')
+    .option(...readerOption)
+    .option('--json', 'print machine-readable JSON')
+    .action(async (options: { reader?: string; json?: boolean }) => {
+      await withCardRuntime(cli, async ({ readers, cards }) => {
+        const names = options.reader === undefined ? readers.list().readers.filter((r) => r.cardState !== 'absent').map((r) => r.name) : [chooseReader(readers, options.reader)];
+        if (names.length === 0) {
+          process.stderr.write('No reader holds a card.\n');
+          process.exitCode = EXIT.noCard;
+          return;
+        }
+        const results = [];
+        for (const name of names) results.push({ reader: name, ...(await cards.inspect(name)) });
+        if (options.json === true) {
+          cli.out(`${JSON.stringify(results, null, 2)}\n`);
+          return;
+        }
+        for (const result of results) {
+          if (!result.ok) cli.out(`${result.reader}\n  ${failureText[result.reason]}\n`);
+          else if (result.card.kind === 'other') cli.out(`${result.reader}\n  A card without a PIV application, ATR ${spacedHex(result.card.atr)}\n`);
+          else cli.out(formatCard(result.card));
+        }
+      });
+    });
+
+  card
+    .command('verify-pin')
+    .description('check the PIN (read from a prompt or stdin)')
+    .option(...readerOption)
+    .action(async (options: { reader?: string }) => {
+      await withCardRuntime(cli, async ({ readers, cards }) => {
+        const reader = chooseReader(readers, options.reader);
+        const pin = await secret(cli, 'PIN: ', 'PIN');
+        report(cli, await cards.verifyPin(reader, pin, cli.operation), 'PIN verified.');
+      });
+    });
+
+  card
+    .command('change-pin')
+    .description('change the PIN (current and new PIN from a prompt or stdin, one per line)')
+    .option(...readerOption)
+    .action(async (options: { reader?: string }) => {
+      await withCardRuntime(cli, async ({ readers, cards }) => {
+        const reader = chooseReader(readers, options.reader);
+        const current = await secret(cli, 'Current PIN: ', 'PIN');
+        const next = await secret(cli, 'New PIN: ', 'PIN', true);
+        report(cli, await cards.changePin(reader, current, next, cli.operation), 'PIN changed.');
+      });
+    });
+
+  card
+    .command('change-puk')
+    .description('change the PUK (current and new PUK from a prompt or stdin, one per line)')
+    .option(...readerOption)
+    .action(async (options: { reader?: string }) => {
+      await withCardRuntime(cli, async ({ readers, cards }) => {
+        const reader = chooseReader(readers, options.reader);
+        const current = await secret(cli, 'Current PUK: ', 'PUK');
+        const next = await secret(cli, 'New PUK: ', 'PUK', true);
+        report(cli, await cards.changePuk(reader, current, next, cli.operation), 'PUK changed.');
+      });
+    });
+
+  card
+    .command('unblock')
+    .description('unblock the PIN with the PUK and set a new PIN (PUK and new PIN from a prompt or stdin)')
+    .option(...readerOption)
+    .action(async (options: { reader?: string }) => {
+      await withCardRuntime(cli, async ({ readers, cards }) => {
+        const reader = chooseReader(readers, options.reader);
+        const puk = await secret(cli, 'PUK: ', 'PUK');
+        const pin = await secret(cli, 'New PIN: ', 'PIN', true);
+        report(cli, await cards.unblockPin(reader, puk, pin, cli.operation), 'PIN unblocked and set.');
+      });
+    });
+
+  card
+    .command('set-retries')
+    .description('set how many wrong PINs and PUKs the card allows, keeping the PIN and PUK as they are')
+    .requiredOption('--pin-tries <n>', 'PIN tries (1-15)', positiveInteger)
+    .requiredOption('--puk-tries <n>', 'PUK tries (1-15)', positiveInteger)
+    .option('--management-key <algorithm>', 'read the card management key (hex) from the prompt or stdin; algorithm tdes, aes128, aes192 or aes256 (default: the factory key)')
+    .option(...readerOption)
+    .action(async (options: { reader?: string; pinTries: number; pukTries: number; managementKey?: string }) => {
+      if (options.pinTries > 15 || options.pukTries > 15) throw new Error('Retry limits go from 1 to 15.');
+      const algorithm = options.managementKey;
+      if (algorithm !== undefined && !['tdes', 'aes128', 'aes192', 'aes256'].includes(algorithm)) throw new Error('--management-key is tdes, aes128, aes192 or aes256.');
+      await withCardRuntime(cli, async ({ readers, cards }) => {
+        const reader = chooseReader(readers, options.reader);
+        const pin = await secret(cli, 'PIN: ', 'PIN');
+        const puk = await secret(cli, 'PUK: ', 'PUK');
+        let managementKey: Parameters<typeof cards.setRetryCounters>[1]['managementKey'] = { kind: 'factory' };
+        if (algorithm !== undefined) {
+          const hex = await cli.secrets.read('Management key (hex): ');
+          const key = Buffer.from(hex.toString().trim(), 'hex');
+          hex.fill(0);
+          managementKey = { kind: 'custom', algorithm: algorithm as 'tdes', key };
+        }
+        report(cli, await cards.setRetryCounters(reader, { pinTries: options.pinTries, pukTries: options.pukTries, pin, puk, managementKey }, cli.operation), `Retry limits set: PIN ${options.pinTries}, PUK ${options.pukTries}; PIN and PUK unchanged.`);
+      });
+    });
+}
