@@ -46,7 +46,10 @@ describe('when pcscd is not running, then starts, then restarts', () => {
     const alert = watched.page.getByTestId('pcsc-unavailable');
     await alert.waitFor({ timeout: 5000 });
     expect(await alert.textContent()).toContain('The smart-card service is not running');
-    expect(await watched.page.getByTestId('reader-row').count()).toBe(0);
+    expect(await watched.page.locator('[data-testid="reader-row"][data-reader-name^="Virtual PCD"]').count()).toBe(0);
+    // Without PC/SC readers CardDesk offers its built-in virtual reader, and says so.
+    await watched.page.locator('[data-testid="reader-row"][data-reader-name="CardDesk Virtual Reader"]').waitFor();
+    expect(await alert.textContent()).toContain('built-in virtual reader');
   });
 
   it('finds the readers on its own once pcscd starts', async (context) => {
@@ -56,6 +59,8 @@ describe('when pcscd is not running, then starts, then restarts', () => {
     for (const name of VIRTUAL_READERS) await readerRow(watched.page, name).waitFor({ timeout: 5000 });
     console.log(`readers back on screen ${Date.now() - started} ms after pcscd accepted connections`);
     expect(await watched.page.getByTestId('pcsc-unavailable').count()).toBe(0);
+    // Real readers are back, so the virtual one steps aside.
+    await expect.poll(() => watched.page.locator('[data-reader-name="CardDesk Virtual Reader"]').count()).toBe(0);
   });
 
   it('survives pcscd restarting: unavailable while it is down, readers and cards back after', async (context) => {

@@ -8,6 +8,8 @@ export const theme = createTheme({
       palette: {
         primary: { main: '#1f4e8c' },
         secondary: { main: '#0f6e62' },
+        // Darker than MUI's default orange, so warning text and outlines reach 4.5:1 on white (WCAG AA).
+        warning: { main: '#a04d00' },
         background: { default: '#f5f7fa' },
       },
     },

@@ -1,6 +1,9 @@
-import { Alert, AlertTitle, Box, Chip, CircularProgress, List, Paper, Typography } from '@mui/material';
-import { visuallyHidden } from '../../components/visuallyHidden';
+import { useState } from 'react';
+import { Alert, AlertTitle, Box, Button, Chip, CircularProgress, List, Paper, Snackbar, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
+import { carddesk, unwrap } from '../../api/carddesk';
+import { visuallyHidden } from '../../components/visuallyHidden';
+import { CardPanel } from './CardPanel';
 import { ReaderRow } from './ReaderRow';
 import { cardsTestIds } from './testIds';
 import { useReaders } from './useReaders';
@@ -8,9 +11,16 @@ import { useReaders } from './useReaders';
 export function CardsScreen() {
   const { t } = useTranslation();
   const { loaded, service, readers, failure, lastChange } = useReaders();
+  const [chosen, setChosen] = useState<string | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  // The operator's choice, or else the first reader holding a card, or else the first reader.
+  const selected = readers.find((reader) => reader.name === chosen) ?? readers.find((reader) => reader.cardState === 'present') ?? readers[0];
+  const virtualCard = (insert: boolean): void => {
+    void unwrap(insert ? carddesk().readers.insertVirtualCard() : carddesk().readers.removeVirtualCard());
+  };
 
   return (
-    <Box data-testid={cardsTestIds.screen} sx={{ maxWidth: 960 }}>
+    <Box data-testid={cardsTestIds.screen}>
       <Box sx={{ display: 'flex', alignItems: 'center', gap: 2, flexWrap: 'wrap' }}>
         <Typography variant="h4" component="h1">
           {t('cards.title')}
@@ -31,9 +41,9 @@ export function CardsScreen() {
       ) : null}
 
       {loaded && service.status === 'unavailable' ? (
-        <Alert severity="warning" data-testid={cardsTestIds.serviceUnavailable}>
+        <Alert severity={readers.length > 0 ? 'info' : 'warning'} data-testid={cardsTestIds.serviceUnavailable} sx={{ mb: 2 }}>
           <AlertTitle>{t('cards.service.unavailableTitle')}</AlertTitle>
-          {t('cards.service.unavailableBody')}
+          {readers.some((reader) => reader.kind === 'virtual') ? t('cards.service.unavailableVirtual') : t('cards.service.unavailableBody')}
         </Alert>
       ) : null}
 
@@ -44,14 +54,37 @@ export function CardsScreen() {
       ) : null}
 
       {readers.length > 0 ? (
-        <Paper variant="outlined">
-          <List aria-label={t('cards.readersLabel')} data-testid={cardsTestIds.readerList} disablePadding>
-            {readers.map((reader) => (
-              <ReaderRow key={reader.name} reader={reader} />
-            ))}
-          </List>
-        </Paper>
+        <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: 'minmax(300px, 380px) 1fr' }, gap: 3, alignItems: 'start' }}>
+          <Box>
+            <Paper variant="outlined">
+              <List aria-label={t('cards.readersLabel')} data-testid={cardsTestIds.readerList} disablePadding>
+                {readers.map((reader) => (
+                  <ReaderRow key={reader.name} reader={reader} selected={reader.name === selected?.name} onSelect={() => setChosen(reader.name)} />
+                ))}
+              </List>
+            </Paper>
+            {selected?.kind === 'virtual' ? (
+              <Button sx={{ mt: 1 }} onClick={() => virtualCard(selected.cardState === 'absent')} data-testid={selected.cardState === 'absent' ? cardsTestIds.insertVirtual : cardsTestIds.removeVirtual}>
+                {selected.cardState === 'absent' ? t('cards.virtual.insert') : t('cards.virtual.remove')}
+              </Button>
+            ) : null}
+          </Box>
+          <Box>
+            {selected === undefined || selected.cardState !== 'present' ? (
+              <Typography color="text.secondary">{t('cards.select')}</Typography>
+            ) : (
+              <CardPanel key={`${selected.name}/${selected.atr ?? ''}`} reader={selected} onMessage={setMessage} />
+            )}
+          </Box>
+        </Box>
       ) : null}
+
+      <Snackbar
+        open={message !== null}
+        autoHideDuration={6000}
+        onClose={() => setMessage(null)}
+        message={<span data-testid={cardsTestIds.message}>{message}</span>}
+      />
 
       <Box component="p" aria-live="polite" data-testid={cardsTestIds.announcer} sx={visuallyHidden}>
         {lastChange === null ? '' : t(`cards.announce.${lastChange.kind}`, { reader: lastChange.reader })}

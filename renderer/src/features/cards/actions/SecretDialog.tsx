@@ -1,0 +1,149 @@
+import { useId, useState, type ReactNode } from 'react';
+import { Alert, Box, Button, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, LinearProgress, TextField, Typography } from '@mui/material';
+import { useTranslation } from 'react-i18next';
+import type { CardActionResult } from '@shared/schemas/cards';
+import { errorCodeOf } from '../../../api/carddesk';
+import { PinPad } from '../../../components/PinPad';
+import { failureText } from '../failureText';
+
+export interface SecretField {
+  readonly id: string;
+  readonly label: string;
+  /** When set, this field must equal the named one (a "repeat" field). */
+  readonly repeats?: string;
+}
+
+const DIGITS = /^\d{6,8}$/;
+
+/**
+ * Asks for PINs/PUKs with a touch PIN pad (and the keyboard). The values live in this dialog's
+ * state only while it is open; they are cleared as soon as the call returns, whatever its outcome.
+ */
+export function SecretDialog(props: {
+  title: string;
+  description: string;
+  fields: readonly SecretField[];
+  extra?: ReactNode;
+  /** Extra checks from `extra` (e.g. a management key): null when fine, a message otherwise. */
+  extraError?: string | null;
+  onSubmit: (values: Record<string, string>) => Promise<CardActionResult>;
+  /** Shown by the caller once the card said yes. */
+  successMessage: string;
+  onDone: (message: string) => void;
+  onClose: () => void;
+  testId: string;
+}) {
+  const { t } = useTranslation();
+  const { fields } = props;
+  const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(fields.map((field) => [field.id, ''])));
+  const [active, setActive] = useState(fields[0]?.id ?? '');
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [touched, setTouched] = useState(false);
+  const descriptionId = useId();
+
+  const fieldError = (field: SecretField): string | null => {
+    const value = values[field.id] ?? '';
+    if (!DIGITS.test(value)) return t('cards.validation.digits');
+    if (field.repeats !== undefined && value !== values[field.repeats]) return t('cards.validation.mismatch');
+    return null;
+  };
+  const invalid = fields.some((field) => fieldError(field) !== null) || (props.extraError ?? null) !== null;
+
+  const type = (id: string, next: string): void => setValues((current) => ({ ...current, [id]: next.replace(/\D/g, '').slice(0, 8) }));
+
+  const clearAll = (): void => setValues(Object.fromEntries(fields.map((field) => [field.id, ''])));
+
+  const submit = async (): Promise<void> => {
+    setTouched(true);
+    if (invalid || busy) return;
+    setBusy(true);
+    setProblem(null);
+    const snapshot = { ...values };
+    clearAll();
+    try {
+      const result = await props.onSubmit(snapshot);
+      if (result.ok) props.onDone(props.successMessage);
+      else setProblem(failureText(t, result));
+    } catch (error) {
+      setProblem(t(`errors.${errorCodeOf(error)}`));
+    } finally {
+      for (const key of Object.keys(snapshot)) snapshot[key] = '';
+      setBusy(false);
+      setTouched(false);
+      setActive(fields[0]?.id ?? '');
+    }
+  };
+
+  return (
+    <Dialog open onClose={busy ? undefined : props.onClose} aria-describedby={descriptionId} data-testid={props.testId} fullWidth maxWidth="xs">
+      <DialogTitle>{props.title}</DialogTitle>
+      <DialogContent>
+        <DialogContentText id={descriptionId} sx={{ mb: 2 }}>
+          {props.description}
+        </DialogContentText>
+        <Box
+          component="form"
+          id={`${props.testId}-form`}
+          onSubmit={(event) => {
+            event.preventDefault();
+            void submit();
+          }}
+          sx={{ display: 'grid', gap: 2 }}
+        >
+          {fields.map((field) => {
+            const error = touched ? fieldError(field) : null;
+            return (
+              <TextField
+                key={field.id}
+                label={field.label}
+                type="password"
+                value={values[field.id] ?? ''}
+                onChange={(event) => type(field.id, event.target.value)}
+                onFocus={() => setActive(field.id)}
+                error={error !== null}
+                helperText={error ?? ' '}
+                disabled={busy}
+                autoComplete="off"
+                slotProps={{ htmlInput: { inputMode: 'numeric', maxLength: 8, 'data-testid': `field-${field.id}` } }}
+              />
+            );
+          })}
+          {props.extra}
+        </Box>
+        <Box sx={{ mt: 1 }}>
+          <PinPad
+            disabled={busy}
+            onDigit={(digit) => type(active, `${values[active] ?? ''}${digit}`)}
+            onBackspace={() => type(active, (values[active] ?? '').slice(0, -1))}
+            onClear={() => type(active, '')}
+          />
+        </Box>
+        {busy ? (
+          <Box sx={{ mt: 2 }} role="status">
+            <LinearProgress aria-hidden />
+            <Typography variant="body2" sx={{ mt: 1 }}>
+              {t('cards.actions.working')}
+            </Typography>
+          </Box>
+        ) : null}
+        {problem !== null ? (
+          <Alert severity="error" sx={{ mt: 2 }} data-testid="dialog-problem">
+            {problem}
+          </Alert>
+        ) : null}
+        <Typography variant="body2" color="text.secondary" sx={{ mt: 2 }}>
+          {t('cards.dialog.neverAsk')}
+        </Typography>
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={props.onClose} disabled={busy}>
+          {t('cards.actions.cancel')}
+        </Button>
+        <Button type="submit" form={`${props.testId}-form`} variant="contained" disabled={busy} data-testid="dialog-submit">
+          {t('cards.actions.submit')}
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}
