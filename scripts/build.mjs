@@ -27,6 +27,9 @@ await Promise.all([
   build({ ...node, external: ['electron'], entryPoints: ['electron/preload/preload.ts'], outfile: 'dist/preload.cjs' }),
   build({ ...node, entryPoints: ['electron/host/index.ts'], outfile: 'dist/host.cjs' }),
   build({ ...node, entryPoints: ['electron/cli/index.ts'], outfile: 'dist/cli.cjs' }),
+  // One worker thread per PKCS#11 module (electron/core/pkcs11/worker-spawner.ts): its own
+  // entry, next to the bundles that start it, so they find it as `${__dirname}/pkcs11-worker.cjs`.
+  build({ ...node, entryPoints: ['electron/core/pkcs11/worker/pkcs11-worker.ts'], outfile: 'dist/pkcs11-worker.cjs' }),
   build({
     bundle: true,
     platform: 'browser',

@@ -11,6 +11,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 packages=(
   pcscd libpcsclite-dev pcsc-tools vsmartcard-vpcd  # PC/SC daemon, headers for pcsclite, vpcd virtual readers
   opensc opensc-pkcs11 softhsm2 ykcs11 yubico-piv-tool  # PKCS#11 modules and independent PIV tools
+  openssl                                            # independent checker: keys and certificates in tests
   chromium poppler-utils gnutls-bin xvfb             # browser for end-to-end tests, pdfsig, certtool, a virtual display
   python3 make g++                                   # node-gyp builds pcsclite and pkcs11js
 )

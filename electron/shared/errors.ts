@@ -31,6 +31,14 @@ export const errorCodes = [
   'NOT_A_PIV_CARD',
   /** The card answered with an error the operation cannot go on from. */
   'CARD_ERROR',
+  /** A PKCS#11 module is not configured, its file is missing, it is not PKCS#11, or C_Initialize failed. */
+  'PKCS11_MODULE_UNAVAILABLE',
+  /** A PKCS#11 module returned a failure no caller can plan for; the CKR code is in the log. */
+  'PKCS11_ERROR',
+  /** A PKCS#11 call did not finish in time; its module is restarted for the next call. */
+  'PKCS11_TIMEOUT',
+  /** The worker running a PKCS#11 module stopped (or the service was closed) before answering. */
+  'PKCS11_WORKER_STOPPED',
   /** Anything else; the details are in the log, never in the message. */
   'INTERNAL',
 ] as const;
