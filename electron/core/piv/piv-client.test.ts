@@ -233,6 +233,15 @@ describe('PIV client ↔ virtual PIV card', () => {
       expect(attestation.publicKey.export({ format: 'der', type: 'spki' }).equals(Buffer.from(spki))).toBe(true);
     });
 
+    it('writes a new CHUID and CCC', async () => {
+      const guid = randomBytes(16);
+      await client.writeChuid(guid, new Date('2031-05-06T00:00:00Z'));
+      expect(parseChuid((await client.readObject(0x5fc102))!)).toMatchObject({ guid: guid.toString('hex').toUpperCase(), expires: '2031-05-06' });
+      const cardId = randomBytes(14);
+      await client.writeCcc(cardId);
+      expect(Buffer.from((await client.readObject(0x5fc107))!).includes(cardId)).toBe(true);
+    });
+
     it('reports key metadata: algorithm, policy, origin', async () => {
       await client.generateKey('9C', 'rsa2048');
       expect(await client.keyMetadata('9C')).toMatchObject({ algorithmId: 0x07, pinPolicy: 'always', origin: 'generated' });

@@ -24,6 +24,7 @@ import { describeSw, SW, triesLeftOf } from '../../smartcard/status-words';
 import { concatBytes, decodeTlvs, encodeTlv, findTlv, requireTlv } from '../../smartcard/tlv';
 import { type ApduTransport } from './apdu-transport';
 import { managementKeyCipher } from '../../smartcard/management-key';
+import { cardCapabilityContainer, chuid } from '../../smartcard/piv-objects';
 import { parseCertificateObject, certificateObject } from './piv-objects';
 
 export class PivStatusError extends CardDeskError {
@@ -156,6 +157,18 @@ export class PivClient {
 
   async writeCertificate(slot: string, certificateDer: Uint8Array): Promise<void> {
     await this.writeObject(slotOf(slot).certificateTag, certificateObject(certificateDer));
+  }
+
+  /** Writes a new CHUID (needs the management key): the card's GUID and expiry date. */
+  writeChuid(guid: Uint8Array, expires: Date): Promise<void> {
+    if (guid.length !== 16) throw new CardDeskError('INVALID_ARGUMENTS', 'A CHUID GUID has 16 bytes.');
+    return this.writeObject(0x5fc102, chuid(guid, expires));
+  }
+
+  /** Writes a new Card Capability Container with the given 14-byte card identifier (needs the management key). */
+  writeCcc(cardId: Uint8Array): Promise<void> {
+    if (cardId.length !== 14) throw new CardDeskError('INVALID_ARGUMENTS', 'A CCC card identifier has 14 bytes.');
+    return this.writeObject(0x5fc107, cardCapabilityContainer(cardId));
   }
 
   /** The PIN's state without spending a try (empty VERIFY, SP 800-73-4 Part 2 §3.2.1). */
