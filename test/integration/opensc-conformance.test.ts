@@ -3,19 +3,18 @@
  * (pcscd + vpcd): OpenSC's opensc-tool, pkcs15-tool, pkcs11-tool and piv-tool, Yubico's
  * yubico-piv-tool, and OpenSSL to check the signatures.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventHub } from '../../electron/core/api/event-hub';
 import { silentLogger } from '../../electron/core/log/logger';
-import { ApduTransport } from '../../electron/core/piv/apdu-transport';
-import { PivClient } from '../../electron/core/piv/piv-client';
 import { loadPcscLite } from '../../electron/core/readers/pcsc-binding';
 import { PcscReaderService } from '../../electron/core/readers/pcsc-reader-service';
 import { FACTORY, type AsymmetricAlgorithm } from '../../electron/smartcard/piv';
 import { CardInReader } from '../support/card-in-reader';
 import { Pcscd } from '../support/pcscd';
+import { createTestCa, provisionSlot } from '../support/provision';
 import { run } from '../support/run';
 import { waitUntil } from '../support/wait';
 
@@ -27,47 +26,13 @@ let pcscd: Pcscd;
 let card: CardInReader;
 let readers: PcscReaderService;
 
-/** Runs one step with CardDesk's own PIV client over PC/SC. */
-async function withClient<T>(work: (client: PivClient) => Promise<T>): Promise<T> {
-  const connection = await readers.connect(card.readerName);
-  try {
-    const client = new PivClient(new ApduTransport(connection));
-    await client.select();
-    return await work(client);
-  } finally {
-    await connection.close('reset');
-  }
-}
-
 const pkcs11 = (...args: string[]) => run('pkcs11-tool', ['--module', OPENSC, '--slot-index', '0', ...args]);
-
-function toPem(der: Uint8Array, label: string): string {
-  const body = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n');
-  return `-----BEGIN ${label}-----\n${body}${body.endsWith('\n') ? '' : '\n'}-----END ${label}-----\n`;
-}
 
 /** Keys generated on the card, certificates issued by a test CA with OpenSSL, written by CardDesk's client. */
 async function provision(): Promise<void> {
-  const ca = await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', file('ca.key'), '-out', file('ca.pem'), '-subj', '/CN=Conformance Test CA', '-days', '30']);
-  expect(ca.code, ca.stderr).toBe(0);
-  writeFileSync(file('ext.cnf'), '[leaf]\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment,keyAgreement\n');
+  const ca = await createTestCa(work);
   const plan: [string, AsymmetricAlgorithm][] = [['9A', 'rsa2048'], ['9C', 'eccp256'], ['9D', 'rsa2048'], ['9E', 'eccp256']];
-  for (const [slot, algorithm] of plan) {
-    const spki = await withClient(async (client) => {
-      expect(await client.authenticateManagementKey('tdes', Uint8Array.from(FACTORY.MANAGEMENT_KEY))).toEqual({ ok: true });
-      return client.generateKey(slot, algorithm);
-    });
-    writeFileSync(file(`${slot}.pub.pem`), toPem(spki, 'PUBLIC KEY'));
-    const issued = await run('openssl', [
-      'x509', '-new', '-subj', `/CN=Conformance ${slot}`, '-force_pubkey', file(`${slot}.pub.pem`), '-CA', file('ca.pem'), '-CAkey', file('ca.key'),
-      '-days', '30', '-extfile', file('ext.cnf'), '-extensions', 'leaf', '-outform', 'DER', '-out', file(`${slot}.der`),
-    ]);
-    expect(issued.code, issued.stderr).toBe(0);
-    await withClient(async (client) => {
-      await client.authenticateManagementKey('tdes', Uint8Array.from(FACTORY.MANAGEMENT_KEY));
-      await client.writeCertificate(slot, readFileSync(file(`${slot}.der`)));
-    });
-  }
+  for (const [slot, algorithm] of plan) await provisionSlot(readers, card.readerName, ca, slot, algorithm);
 }
 
 beforeAll(async () => {
