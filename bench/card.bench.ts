@@ -118,7 +118,7 @@ export const benchmark: Benchmark = {
           const result = await pkcs11!.sign(ref, { id: '01' }, mechanism, Buffer.from('bench'));
           if (!result.ok) throw new Error(`PKCS#11 signature refused: ${result.reason}`);
         });
-        pkcs11.dispose();
+        await pkcs11.dispose();
         pkcs11 = null;
 
         // (c) pkcs11-tool, one process per operation.
@@ -149,7 +149,7 @@ export const benchmark: Benchmark = {
       }
       console.log(`\n${results.filter(Boolean).length} of ${results.length} comparisons meet the goal`);
     } finally {
-      pkcs11?.dispose();
+      await pkcs11?.dispose();
       readers.dispose();
       card.stdin?.write('quit\n');
       await new Promise((resolve) => card.once('exit', resolve));
