@@ -10,6 +10,9 @@ import type { AuditTrail } from './audit/audit-trail';
 import { LogAuditTrail } from './audit/log-audit-trail';
 import { CardService } from './cards/card-service';
 import type { Logger } from './log/logger';
+import type { Pkcs11WorkerSpawner } from './pkcs11/worker-spawner';
+import { DeskSettingsStore } from './settings/desk-settings';
+import { TokenService } from './tokens/token-service';
 import { loadPcscLite, type PcscOpener } from './readers/pcsc-binding';
 import type { ReconnectPolicy } from './readers/pcsc-reader-service';
 import { ReaderRegistry } from './readers/reader-registry';
@@ -26,15 +29,22 @@ export interface CoreOptions {
   /** Offer the embedded virtual reader when no PC/SC reader exists (default: yes). */
   readonly virtualReader?: boolean;
   readonly audit?: AuditTrail;
+  /** Starts the PKCS#11 worker threads (the bundle in the app, the TypeScript source in tests). */
+  readonly pkcs11Worker: Pkcs11WorkerSpawner;
+  /** The PKCS#11 modules found on this OS; replaced in tests. */
+  readonly defaultPkcs11Modules?: TokenServiceDefaults;
 }
+
+type TokenServiceDefaults = ConstructorParameters<typeof TokenService>[0]['defaults'];
 
 export interface Core {
   readonly handlers: ContractHandlers;
   readonly events: EventHub;
   readonly readers: ReaderRegistry;
   readonly cards: CardService;
+  readonly tokens: TokenService;
   start(): Promise<void>;
-  dispose(): void;
+  dispose(): Promise<void>;
 }
 
 export function createCore(options: CoreOptions): Core {
@@ -49,6 +59,13 @@ export function createCore(options: CoreOptions): Core {
     ...(options.reconnect ? { reconnect: options.reconnect } : {}),
   });
   const cards = new CardService({ connector: readers, audit });
+  const tokens = new TokenService({
+    settings: new DeskSettingsStore(options.dataDir),
+    spawnWorker: options.pkcs11Worker,
+    log: options.log,
+    audit,
+    ...(options.defaultPkcs11Modules === undefined ? {} : { defaults: options.defaultPkcs11Modules }),
+  });
 
   const virtualCard = async (action: 'reader.virtualCardInsert' | 'reader.virtualCardRemove', context: Parameters<typeof operationOf>[0]) => {
     if (action === 'reader.virtualCardInsert') readers.insertVirtualCard();
@@ -91,6 +108,15 @@ export function createCore(options: CoreOptions): Core {
         },
         operationOf(context, operatorId),
       ),
+    'tokens:modules': () => tokens.modules(),
+    'tokens:addModule': ({ name, path }, context) => tokens.addModule(name, path, operationOf(context, operatorId)),
+    'tokens:removeModule': async ({ id }, context) => {
+      await tokens.removeModule(id, operationOf(context, operatorId));
+      return null;
+    },
+    'tokens:list': () => tokens.tokens(),
+    'tokens:objects': ({ moduleId, slotId }) => tokens.objects(moduleId, slotId),
+    'tokens:login': ({ moduleId, slotId, pin }, context) => tokens.login(moduleId, slotId, Buffer.from(pin), operationOf(context, operatorId)),
   };
 
   return {
@@ -98,7 +124,11 @@ export function createCore(options: CoreOptions): Core {
     events,
     readers,
     cards,
+    tokens,
     start: () => readers.start(),
-    dispose: () => readers.dispose(),
+    dispose: async () => {
+      readers.dispose();
+      await tokens.dispose();
+    },
   };
 }

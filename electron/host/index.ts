@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { createCore } from '../core/app-core';
 import { createFileLogger } from '../core/log/logger';
 import { logDirOf, resolveDataDir } from '../core/paths';
+import { bundledPkcs11Worker } from '../core/pkcs11/worker-spawner';
 import { openInSystemBrowser } from './open-browser';
 import { startHost } from './server';
 
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
 
   const dataDir = resolveDataDir();
   const log = createFileLogger(logDirOf(dataDir), { echo: ['warn', 'error'] });
-  const core = createCore({ mode: 'browser', dataDir, log });
+  const core = createCore({ mode: 'browser', dataDir, log, pkcs11Worker: bundledPkcs11Worker(__dirname) });
   const host = await startHost({
     handlers: core.handlers,
     events: core.events,
@@ -49,8 +50,7 @@ async function main(): Promise<void> {
   if (values.open) openInSystemBrowser(host.url);
 
   const stop = (): void => {
-    core.dispose();
-    void host.close().then(() => process.exit(0));
+    void Promise.all([core.dispose(), host.close()]).then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

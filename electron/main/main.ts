@@ -4,6 +4,7 @@ import type { Surface } from '../shared/schemas/app';
 import { createCore, type Core } from '../core/app-core';
 import { createFileLogger, type Logger } from '../core/log/logger';
 import { logDirOf, resolveDataDir } from '../core/paths';
+import { bundledPkcs11Worker } from '../core/pkcs11/worker-spawner';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { forwardEvents, registerContract, WindowRegistry } from './ipc';
 import { installSecurityPolicy } from './security';
@@ -60,14 +61,14 @@ export function runMain(options: MainOptions): void {
   });
 
   app.on('window-all-closed', () => app.quit());
-  app.on('will-quit', () => core?.dispose());
+  app.on('will-quit', () => void core?.dispose());
 
   void app.whenReady().then(() => {
     installSecurityPolicy(app, session.defaultSession, development);
     Menu.setApplicationMenu(applicationMenu(surface, development));
     serveRenderer(protocol, join(options.distDir, 'renderer'));
 
-    core = createCore({ mode: 'electron', dataDir, log });
+    core = createCore({ mode: 'electron', dataDir, log, pkcs11Worker: bundledPkcs11Worker(options.distDir) });
     registerContract(core.handlers, registry, log);
     forwardEvents(core.events, registry);
     void core.start();

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { AppInfoSchema, type Surface } from './schemas/app';
 import { CardActionResultSchema, CardArgs, CardInspectResultSchema } from './schemas/cards';
+import { Pkcs11Args, Pkcs11LoginResultSchema, Pkcs11ModuleStatusSchema, Pkcs11ObjectsSchema, Pkcs11TokenSchema } from './schemas/pkcs11';
 import { PcscServiceStatusSchema, ReaderListSchema, ReaderRemovedSchema, ReaderSchema } from './schemas/readers';
 
 /** A channel that takes no arguments. */
@@ -36,6 +37,12 @@ export const channels = {
   'cards:changePuk': { args: CardArgs.changePuk, result: CardActionResultSchema, surfaces: both, effect: 'write' },
   'cards:unblockPin': { args: CardArgs.unblockPin, result: CardActionResultSchema, surfaces: both, effect: 'write' },
   'cards:setRetryCounters': { args: CardArgs.setRetryCounters, result: CardActionResultSchema, surfaces: desk, effect: 'write' },
+  'tokens:modules': { args: NoArgs, result: z.array(Pkcs11ModuleStatusSchema), surfaces: desk, effect: 'read' },
+  'tokens:addModule': { args: Pkcs11Args.addModule, result: Pkcs11ModuleStatusSchema, surfaces: desk, effect: 'write' },
+  'tokens:removeModule': { args: Pkcs11Args.removeModule, result: z.null(), surfaces: desk, effect: 'write' },
+  'tokens:list': { args: NoArgs, result: z.array(Pkcs11TokenSchema), surfaces: desk, effect: 'read' },
+  'tokens:objects': { args: Pkcs11Args.objects, result: Pkcs11ObjectsSchema, surfaces: desk, effect: 'read' },
+  'tokens:login': { args: Pkcs11Args.login, result: Pkcs11LoginResultSchema, surfaces: desk, effect: 'write' },
 } as const satisfies Record<`${string}:${string}`, ChannelSpec>;
 
 export const events = {

@@ -10,6 +10,8 @@ export interface AxeFinding {
 
 /** Runs axe-core in the page (evaluated over the DevTools protocol, so the app's CSP stays as it is). */
 export async function seriousAccessibilityViolations(page: Page): Promise<AxeFinding[]> {
+  // Colours are only measurable once fades and slides (dialogs, menus) have finished.
+  await page.waitForFunction(() => document.getAnimations().every((animation) => animation.playState !== 'running'));
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
   const violations = await page.evaluate(async () => {
     const result = await (window as unknown as { axe: typeof axe }).axe.run(document, {

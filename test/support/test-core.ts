@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createCore, type Core, type CoreOptions } from '../../electron/core/app-core';
 import { MemoryAuditTrail } from '../../electron/core/audit/audit-trail';
 import { silentLogger } from '../../electron/core/log/logger';
+import { sourcePkcs11Workers } from './pkcs11-worker';
 
 export function testCore(options: Partial<CoreOptions> = {}): Core & { audit: MemoryAuditTrail } {
   const audit = new MemoryAuditTrail();
@@ -18,6 +19,8 @@ export function testCore(options: Partial<CoreOptions> = {}): Core & { audit: Me
       }),
     virtualReader: false,
     audit,
+    pkcs11Worker: sourcePkcs11Workers().spawn,
+    defaultPkcs11Modules: () => [],
     ...options,
   });
   return Object.assign(core, { audit });

@@ -23,6 +23,10 @@ const placeholders = (text: string): string[] => [...text.matchAll(/\{\{\s*(\w+)
 /** Strings that are rightly the same in every language: names, acronyms, endonyms. */
 const sameInEveryLanguage = new Set([
   'app.name',
+  // Technical words Italian and Dutch use unchanged.
+  'tokens.table.token',
+  'tokens.table.slot',
+  'tokens.table.module',
   'cards.atr',
   'language.en',
   'language.sq',

@@ -1,8 +1,10 @@
 import { useState } from 'react';
-import { Alert, AlertTitle, Box, Button, Chip, CircularProgress, List, Paper, Snackbar, Typography } from '@mui/material';
+import { Alert, AlertTitle, Box, Button, Chip, CircularProgress, List, Paper, Snackbar, Tab, Tabs, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import { carddesk, unwrap } from '../../api/carddesk';
 import { visuallyHidden } from '../../components/visuallyHidden';
+import { TokensPanel } from '../tokens/TokensPanel';
+import { tokensTestIds } from '../tokens/testIds';
 import { CardPanel } from './CardPanel';
 import { ReaderRow } from './ReaderRow';
 import { cardsTestIds } from './testIds';
@@ -13,6 +15,7 @@ export function CardsScreen() {
   const { loaded, service, readers, failure, lastChange } = useReaders();
   const [chosen, setChosen] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
+  const [tab, setTab] = useState<'readers' | 'tokens'>('readers');
   // The operator's choice, or else the first reader holding a card, or else the first reader.
   const selected = readers.find((reader) => reader.name === chosen) ?? readers.find((reader) => reader.cardState === 'present') ?? readers[0];
   const virtualCard = (insert: boolean): void => {
@@ -27,9 +30,19 @@ export function CardsScreen() {
         </Typography>
         {service.status === 'running' ? <Chip size="small" color="success" variant="outlined" label={t('cards.service.running')} /> : null}
       </Box>
-      <Typography color="text.secondary" sx={{ mt: 1, mb: 3 }}>
+      <Typography color="text.secondary" sx={{ mt: 1, mb: 2 }}>
         {t('cards.intro')}
       </Typography>
+      <Tabs value={tab} onChange={(_event, value: 'readers' | 'tokens') => setTab(value)} sx={{ mb: 3 }}>
+        <Tab value="readers" label={t('tokens.tabs.readers')} id="tab-readers" aria-controls="panel-readers" data-testid={tokensTestIds.tabReaders} />
+        <Tab value="tokens" label={t('tokens.tabs.tokens')} id="tab-tokens" aria-controls="panel-tokens" data-testid={tokensTestIds.tabTokens} />
+      </Tabs>
+      {tab === 'tokens' ? (
+        <Box role="tabpanel" id="panel-tokens" aria-labelledby="tab-tokens">
+          <TokensPanel />
+        </Box>
+      ) : (
+      <Box role="tabpanel" id="panel-readers" aria-labelledby="tab-readers">
 
       {failure !== null ? <Alert severity="error">{t(`errors.${failure}`)}</Alert> : null}
 
@@ -78,6 +91,9 @@ export function CardsScreen() {
           </Box>
         </Box>
       ) : null}
+
+      </Box>
+      )}
 
       <Snackbar
         open={message !== null}

@@ -4,6 +4,7 @@ import { useColorScheme } from '@mui/material/styles';
 import { useTranslation } from 'react-i18next';
 import { useAppInfo } from '../../app/AppInfoContext';
 import { currentLanguage, isLanguage, languages } from '../../i18n';
+import { Pkcs11ModulesSettings } from './Pkcs11ModulesSettings';
 import { settingsTestIds } from './testIds';
 
 function Fact({ label, value, testId }: { label: string; value: string; testId: string }) {
@@ -86,6 +87,7 @@ export function SettingsScreen() {
           </FormControl>
         </Box>
       </Paper>
+      {info.surface === 'desk' ? <Pkcs11ModulesSettings /> : null}
     </Box>
   );
 }

@@ -5,4 +5,9 @@ export const settingsTestIds = {
   mode: 'settings-mode',
   themeSelect: 'settings-theme',
   languageSelect: 'settings-language',
+  pkcs11: 'settings-pkcs11',
+  pkcs11Row: 'pkcs11-module-row',
+  pkcs11Name: 'pkcs11-module-name',
+  pkcs11Path: 'pkcs11-module-path',
+  pkcs11Add: 'pkcs11-module-add',
 } as const;

@@ -1,4 +1,4 @@
-import { useId, useState, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { Alert, Box, Button, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, LinearProgress, TextField, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import type { CardActionResult } from '@shared/schemas/cards';
@@ -14,6 +14,8 @@ export interface SecretField {
 }
 
 const DIGITS = /^\d{6,8}$/;
+/** Vendor PKCS#11 tokens may use letters and other lengths. */
+const ANY = /^.{1,64}$/;
 
 /**
  * Asks for PINs/PUKs with a touch PIN pad (and the keyboard). The values live in this dialog's
@@ -26,7 +28,9 @@ export function SecretDialog(props: {
   extra?: ReactNode;
   /** Extra checks from `extra` (e.g. a management key): null when fine, a message otherwise. */
   extraError?: string | null;
-  onSubmit: (values: Record<string, string>) => Promise<CardActionResult>;
+  /** PIV PINs are 6 to 8 digits; other tokens take any 1 to 64 characters. */
+  accept?: 'digits' | 'any';
+  onSubmit: (values: Record<string, string>) => Promise<CardActionResult | { ok: false; message: string }>;
   /** Shown by the caller once the card said yes. */
   successMessage: string;
   onDone: (message: string) => void;
@@ -41,16 +45,23 @@ export function SecretDialog(props: {
   const [problem, setProblem] = useState<string | null>(null);
   const [touched, setTouched] = useState(false);
   const descriptionId = useId();
+  const firstField = useRef<HTMLInputElement | null>(null);
+
+  // Whenever the dialog is ready for input (opened, or the card has answered), the first field has the focus.
+  useEffect(() => {
+    if (!busy) firstField.current?.focus();
+  }, [busy]);
 
   const fieldError = (field: SecretField): string | null => {
     const value = values[field.id] ?? '';
-    if (!DIGITS.test(value)) return t('cards.validation.digits');
+    if (props.accept === 'any' ? !ANY.test(value) : !DIGITS.test(value)) return t('cards.validation.digits');
     if (field.repeats !== undefined && value !== values[field.repeats]) return t('cards.validation.mismatch');
     return null;
   };
   const invalid = fields.some((field) => fieldError(field) !== null) || (props.extraError ?? null) !== null;
 
-  const type = (id: string, next: string): void => setValues((current) => ({ ...current, [id]: next.replace(/\D/g, '').slice(0, 8) }));
+  const type = (id: string, next: string): void =>
+    setValues((current) => ({ ...current, [id]: props.accept === 'any' ? next.slice(0, 64) : next.replace(/\D/g, '').slice(0, 8) }));
 
   const clearAll = (): void => setValues(Object.fromEntries(fields.map((field) => [field.id, ''])));
 
@@ -64,7 +75,7 @@ export function SecretDialog(props: {
     try {
       const result = await props.onSubmit(snapshot);
       if (result.ok) props.onDone(props.successMessage);
-      else setProblem(failureText(t, result));
+      else setProblem('message' in result ? result.message : failureText(t, result));
     } catch (error) {
       setProblem(t(`errors.${errorCodeOf(error)}`));
     } finally {
@@ -105,7 +116,8 @@ export function SecretDialog(props: {
                 helperText={error ?? ' '}
                 disabled={busy}
                 autoComplete="off"
-                slotProps={{ htmlInput: { inputMode: 'numeric', maxLength: 8, 'data-testid': `field-${field.id}` } }}
+                inputRef={field.id === fields[0]?.id ? firstField : undefined}
+                slotProps={{ htmlInput: { inputMode: props.accept === 'any' ? 'text' : 'numeric', maxLength: props.accept === 'any' ? 64 : 8, 'data-testid': `field-${field.id}` } }}
               />
             );
           })}

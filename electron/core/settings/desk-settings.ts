@@ -1,0 +1,40 @@
+/**
+ * The desk's own settings that are not secrets: PKCS#11 vendor modules added by the operator.
+ * Kept in `<dataDir>/settings.json`; a damaged file is reported, never silently replaced.
+ */
+import { join } from 'node:path';
+import { z } from 'zod';
+import { CardDeskError } from '../../shared/errors';
+import { readJsonFile, writeJsonFileAtomically } from './json-file';
+
+const ModuleSchema = z.object({ id: z.string(), name: z.string(), path: z.string() });
+
+export const DeskSettingsSchema = z.object({
+  format: z.literal(1),
+  pkcs11Modules: z.array(ModuleSchema),
+});
+export type DeskSettings = z.infer<typeof DeskSettingsSchema>;
+
+const defaults: DeskSettings = { format: 1, pkcs11Modules: [] };
+
+export class DeskSettingsStore {
+  readonly path: string;
+
+  constructor(dataDir: string) {
+    this.path = join(dataDir, 'settings.json');
+  }
+
+  load(): DeskSettings {
+    const raw = readJsonFile(this.path);
+    if (raw === null) return structuredClone(defaults);
+    const parsed = DeskSettingsSchema.safeParse(raw);
+    if (!parsed.success) throw new CardDeskError('INTERNAL', `${this.path} is damaged; fix or remove it.`);
+    return parsed.data;
+  }
+
+  update(change: (settings: DeskSettings) => DeskSettings): DeskSettings {
+    const next = change(this.load());
+    writeJsonFileAtomically(this.path, next);
+    return next;
+  }
+}

@@ -1,0 +1,116 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Alert, Box, Button, Chip, Paper, Table, TableBody, TableCell, TableHead, TableRow, TextField, Typography } from '@mui/material';
+import { useTranslation } from 'react-i18next';
+import type { Pkcs11ModuleStatus } from '@shared/schemas/pkcs11';
+import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { settingsTestIds } from './testIds';
+
+/** The PKCS#11 modules CardDesk loads: found ones, the operator's vendor modules, and their state. */
+export function Pkcs11ModulesSettings() {
+  const { t } = useTranslation();
+  const [modules, setModules] = useState<Pkcs11ModuleStatus[] | null>(null);
+  const [name, setName] = useState('');
+  const [path, setPath] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(() => {
+    unwrap(carddesk().tokens.modules())
+      .then(setModules)
+      .catch((error: unknown) => setProblem(t(`errors.${errorCodeOf(error)}`)));
+  }, [t]);
+  useEffect(load, [load]);
+
+  const run = async (work: () => Promise<unknown>): Promise<void> => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      await work();
+      load();
+    } catch (error) {
+      setProblem(error instanceof Error && errorCodeOf(error) === 'INVALID_ARGUMENTS' ? error.message : t(`errors.${errorCodeOf(error)}`));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Paper variant="outlined" sx={{ p: 3, mt: 3 }} data-testid={settingsTestIds.pkcs11}>
+      <Typography variant="h6" component="h2" sx={{ mb: 1 }}>
+        {t('settings.pkcs11.title')}
+      </Typography>
+      <Typography color="text.secondary" sx={{ mb: 2 }}>
+        {t('settings.pkcs11.intro')}
+      </Typography>
+      {modules !== null ? (
+        <Table size="small" sx={{ mb: 2 }}>
+          <TableHead>
+            <TableRow>
+              <TableCell>{t('settings.pkcs11.name')}</TableCell>
+              <TableCell>{t('settings.pkcs11.path')}</TableCell>
+              <TableCell>{t('settings.pkcs11.status')}</TableCell>
+              <TableCell />
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {modules.map((module) => (
+              <TableRow key={module.id} data-testid={settingsTestIds.pkcs11Row} data-module-id={module.id} data-state={module.state}>
+                <TableCell>
+                  {module.name}
+                  <Typography variant="body2" color="text.secondary">
+                    {module.source === 'default' ? t('settings.pkcs11.default') : t('settings.pkcs11.custom')}
+                  </Typography>
+                </TableCell>
+                <TableCell sx={{ fontFamily: 'monospace', wordBreak: 'break-all' }}>{module.path}</TableCell>
+                <TableCell>
+                  {module.state === 'loaded' ? (
+                    <>
+                      <Chip size="small" color="success" label={t('settings.pkcs11.loaded')} />
+                      <Typography variant="body2" color="text.secondary">
+                        {module.manufacturer} {module.version}
+                      </Typography>
+                    </>
+                  ) : (
+                    <Typography variant="body2" color="error">
+                      {module.problem === null ? module.message : t(`settings.pkcs11.problem.${module.problem}`)}
+                    </Typography>
+                  )}
+                </TableCell>
+                <TableCell>
+                  {module.source === 'custom' ? (
+                    <Button size="small" disabled={busy} onClick={() => void run(() => unwrap(carddesk().tokens.removeModule({ id: module.id })))}>
+                      {t('settings.pkcs11.remove')}
+                    </Button>
+                  ) : null}
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      ) : null}
+      <Box
+        component="form"
+        sx={{ display: 'flex', gap: 2, flexWrap: 'wrap', alignItems: 'flex-start' }}
+        onSubmit={(event) => {
+          event.preventDefault();
+          void run(async () => {
+            await unwrap(carddesk().tokens.addModule({ name, path }));
+            setName('');
+            setPath('');
+          });
+        }}
+      >
+        <TextField label={t('settings.pkcs11.name')} value={name} onChange={(event) => setName(event.target.value)} size="small" slotProps={{ htmlInput: { 'data-testid': settingsTestIds.pkcs11Name } }} />
+        <TextField label={t('settings.pkcs11.path')} value={path} onChange={(event) => setPath(event.target.value)} size="small" sx={{ flexGrow: 1, minWidth: 280 }} slotProps={{ htmlInput: { 'data-testid': settingsTestIds.pkcs11Path } }} />
+        <Button type="submit" variant="outlined" disabled={busy || name.trim() === '' || path.trim() === ''} data-testid={settingsTestIds.pkcs11Add}>
+          {t('settings.pkcs11.add')}
+        </Button>
+      </Box>
+      {problem !== null ? (
+        <Alert severity="error" sx={{ mt: 2 }}>
+          {problem}
+        </Alert>
+      ) : null}
+    </Paper>
+  );
+}
