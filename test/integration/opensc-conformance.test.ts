@@ -105,7 +105,7 @@ describe('the virtual PIV card through OpenSC', () => {
       expect(slots.stdout).toMatch(/token flags\s+:.*login required/);
       const objects = await pkcs11('--list-objects');
       expect(objects.code, objects.stderr).toBe(0);
-      for (const slot of ['9A', '9C', '9D', '9E']) expect(objects.stdout).toContain(`Conformance ${slot}`);
+      for (const slot of ['9A', '9C', '9D', '9E']) expect(objects.stdout).toContain(`CN=CardDesk test ${slot}`);
       expect(objects.stdout.match(/Certificate Object/g)).toHaveLength(4);
       expect(objects.stdout.match(/Public Key Object/g)?.length).toBeGreaterThanOrEqual(4);
     });

@@ -40,7 +40,7 @@ describe('PC/SC reader service on pcscd', () => {
     const list = service.list();
     expect(list.service.status).toBe('running');
     for (const name of VIRTUAL_READERS) {
-      expect(list.readers).toContainEqual({ name, cardState: 'absent', atr: null, inUse: false });
+      expect(list.readers).toContainEqual({ name, kind: 'pcsc', cardState: 'absent', atr: null, inUse: false });
     }
   });
 
