@@ -37,7 +37,7 @@ export function registerVcardCommands(program: Command, cli: CliContext): void {
             ? `card ${card.serial} inserted in ${where}`
             : state === 'removed'
               ? `card ${card.serial} removed from ${where}`
-              : `waiting for ${where}: ${detail ?? 'not listening'} (is pcscd running with vsmartcard-vpcd?)`;
+              : `waiting for ${where}: ${detail ?? 'not listening'}`;
         cli.out(`${line}\n`);
       });
       if (options.removed === true) cli.out(`card ${card.serial} ready, not inserted\n`);

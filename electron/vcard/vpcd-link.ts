@@ -59,7 +59,7 @@ export class VpcdLink {
       socket.setNoDelay(true);
       const fail = (error: Error): void => {
         socket.destroy();
-        reject(new Error(`No vpcd reader listens on ${this.#host}:${this.#port} (is pcscd running?): ${error.message}`));
+        reject(new Error(`no vpcd reader listens on ${this.#host}:${this.#port} (is pcscd running with vsmartcard-vpcd?): ${error.message}`));
       };
       socket.once('error', fail);
       socket.connect(this.#port, this.#host, () => {

@@ -1,6 +1,8 @@
 /**
- * Sends whole commands over a card session: command chaining for data longer than one short APDU
- * (ISO 7816-4 §5.1.1.1, CLA bit 0x10), GET RESPONSE for 61xx, and a resend with the right Le for 6Cxx.
+ * Sends whole commands over a card session: data longer than one short APDU goes by command
+ * chaining (ISO 7816-4 §5.1.1.1, CLA bit 0x10; what every PIV card accepts) or, for cards and
+ * readers that take them, as one extended-length APDU; GET RESPONSE for 61xx, and a resend with
+ * the right Le for 6Cxx.
  */
 import { CardDeskError } from '../../shared/errors';
 import { ApduFormatError, decodeResponse, encodeCommand, type CommandApdu, type ResponseApdu } from '../../smartcard/apdu';
@@ -15,7 +17,10 @@ export class ApduTransport {
   /** Number of APDUs sent, for tests and benchmarks. */
   sent = 0;
 
-  constructor(readonly connection: CardConnection) {}
+  constructor(
+    readonly connection: CardConnection,
+    private readonly mode: 'chaining' | 'extended' = 'chaining',
+  ) {}
 
   async #raw(command: CommandApdu): Promise<ResponseApdu> {
     this.sent += 1;
@@ -31,15 +36,17 @@ export class ApduTransport {
   async send(command: Omit<CommandApdu, 'le' | 'data'> & { data?: Uint8Array; le?: number }): Promise<ResponseApdu> {
     const data = command.data ?? new Uint8Array(0);
     const le = command.le ?? 256;
-    // All but the last chunk go with the chaining bit; the card answers each with 9000.
+    // In extended mode, long data and "give me everything" answers travel in one APDU each way.
+    const extended = this.mode === 'extended' && (data.length > CHUNK || le >= 256);
+    // Otherwise all but the last chunk go with the chaining bit; the card answers each with 9000.
     let offset = 0;
-    while (data.length - offset > CHUNK) {
+    while (!extended && data.length - offset > CHUNK) {
       const part = await this.#raw({ ...command, cla: command.cla | 0x10, data: data.subarray(offset, offset + CHUNK), le: 0 });
       if (part.sw !== 0x9000) return part;
       offset += CHUNK;
     }
     const last = data.subarray(offset);
-    let response = await this.#raw({ ...command, data: last, le });
+    let response = await this.#raw({ ...command, data: last, le: extended ? 65536 : le });
     if ((response.sw & 0xff00) === 0x6c00) response = await this.#raw({ ...command, data: last, le: response.sw & 0xff || 256 });
     const parts: Uint8Array[] = [response.data];
     while (isMoreData(response.sw)) {

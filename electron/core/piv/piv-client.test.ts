@@ -224,6 +224,45 @@ describe('PIV client ↔ virtual PIV card', () => {
       expect(transport.sent - before).toBeGreaterThanOrEqual(16);
     });
 
+    it('also takes long commands and answers as single extended-length APDUs', async () => {
+      const extended = new PivClient(new ApduTransport(connectTo(card), 'extended'));
+      await extended.select();
+      await extended.authenticateManagementKey('tdes', factoryKey);
+      const fake = Buffer.concat([Buffer.from([0x30, 0x82, 0x07, 0xd0]), randomBytes(2000)]);
+      const before = extended.transport.sent;
+      await extended.writeCertificate('9D', fake);
+      expect(extended.transport.sent - before).toBe(1);
+      expect(Buffer.from((await extended.readCertificate('9D'))!).equals(fake)).toBe(true);
+      expect(extended.transport.sent - before).toBe(2);
+    });
+
+    it.each(['rsa2048', 'eccp256', 'eccp384'] as const)('imports a %s key (vendor IMPORT KEY), signs with it, and refuses to attest it', async (algorithm) => {
+      const { generateKeyPairSync, createPublicKey: publicOf } = await import('node:crypto');
+      const pair =
+        algorithm === 'rsa2048'
+          ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+          : generateKeyPairSync('ec', { namedCurve: algorithm === 'eccp256' ? 'prime256v1' : 'secp384r1' });
+      const jwk = pair.privateKey.export({ format: 'jwk' });
+      const b = (value: string | undefined): Uint8Array => Buffer.from(value ?? '', 'base64url');
+      const tlv = (tag: number, value: Uint8Array): number[] => [tag, ...(value.length > 127 ? [0x81, value.length] : [value.length]), ...value];
+      const body =
+        algorithm === 'rsa2048'
+          ? [...tlv(1, b(jwk.p)), ...tlv(2, b(jwk.q)), ...tlv(3, b(jwk.dp)), ...tlv(4, b(jwk.dq)), ...tlv(5, b(jwk.qi))]
+          : tlv(6, b(jwk.d));
+      const id = { rsa2048: 0x07, eccp256: 0x11, eccp384: 0x14 }[algorithm];
+      const imported = await client.transport.send({ cla: 0, ins: 0xfe, p1: id, p2: 0x9a, data: Uint8Array.from(body) });
+      expect(imported.sw).toBe(0x9000);
+      const meta = await client.keyMetadata('9A');
+      expect(meta?.origin).toBe('imported');
+      expect(Buffer.from(meta!.publicKeyDer).equals(publicOf(pair.privateKey).export({ format: 'der', type: 'spki' }))).toBe(true);
+      await client.verifyPin(pin(FACTORY.PIN));
+      const hash = algorithm === 'eccp384' ? 'sha384' : 'sha256';
+      const message = Buffer.from('imported');
+      const input = algorithm === 'rsa2048' ? pkcs1Block(createHash('sha256').update(message).digest(), 256) : createHash(hash).update(message).digest();
+      expect(verify(hash, message, pair.publicKey, await client.sign('9A', algorithm, input))).toBe(true);
+      await expect(client.attest('9A')).rejects.toMatchObject({ sw: 0x6a80 });
+    });
+
     it('attests a generated key with a certificate that chains to the attestation certificate', async () => {
       const spki = await client.generateKey('9A', 'eccp256');
       const attestation = new X509Certificate(Buffer.from(await client.attest('9A')));
