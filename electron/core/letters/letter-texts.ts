@@ -1,0 +1,105 @@
+/**
+ * The words of CardDesk's letters in every language the product speaks. Letters are produced in
+ * the main process (they carry PINs, which never reach the renderer), so their texts live here,
+ * not in the renderer's locale files; a test checks every language has every text.
+ */
+export type LetterLanguage = 'en' | 'sq' | 'it' | 'nl';
+
+export interface LetterTexts {
+  readonly userNumberSubject: string;
+  readonly userNumberIntro: string;
+  readonly userNumberLabel: string;
+  readonly userNumberUse: string;
+  readonly pinSubject: string;
+  readonly pinIntro: string;
+  readonly pinLabel: string;
+  readonly pukLabel: string;
+  readonly cardLabel: string;
+  readonly pinAdvice: string;
+  readonly pukAdvice: string;
+  readonly separately: string;
+  readonly neverAsk: string;
+  readonly greeting: (name: string) => string;
+  readonly closing: string;
+  readonly forHolder: (name: string) => string;
+  readonly dateLabel: string;
+}
+
+export const letterTexts: Record<LetterLanguage, LetterTexts> = {
+  en: {
+    userNumberSubject: 'Your user number',
+    userNumberIntro: 'A smart card with your certificates has been issued. This letter gives you the user number that belongs to it.',
+    userNumberLabel: 'User number',
+    userNumberUse: 'Quote this number when you contact the helpdesk. You may share it with helpdesk staff; it is not a secret.',
+    pinSubject: 'Your PIN and PUK',
+    pinIntro: 'Your new smart card is protected by a PIN. Below are the PIN and the PUK (the code that unblocks the PIN).',
+    pinLabel: 'PIN',
+    pukLabel: 'PUK',
+    cardLabel: 'Card serial number',
+    pinAdvice: 'Type the PIN only on your own computer or on a desk or kiosk PIN pad. After three wrong PINs the card is blocked.',
+    pukAdvice: 'With the PUK you can unblock the card and choose a new PIN. Keep this letter in a safe place, apart from the card.',
+    separately: 'For your security, your user number is sent to you in a separate letter.',
+    neverAsk: 'We will never ask for your PIN, not by phone, not by email, not at the desk.',
+    greeting: (name) => `Dear ${name},`,
+    closing: 'Kind regards, the card desk',
+    forHolder: (name) => `For the card of ${name}`,
+    dateLabel: 'Date',
+  },
+  sq: {
+    userNumberSubject: 'Numri juaj i përdoruesit',
+    userNumberIntro: 'Ju është lëshuar një kartë inteligjente me certifikatat tuaja. Kjo letër ju jep numrin e përdoruesit që i përket asaj.',
+    userNumberLabel: 'Numri i përdoruesit',
+    userNumberUse: 'Përmendeni këtë numër kur kontaktoni sportelin e ndihmës. Mund ta ndani me stafin e ndihmës; nuk është sekret.',
+    pinSubject: 'PIN-i dhe PUK-u juaj',
+    pinIntro: 'Karta juaj e re inteligjente mbrohet me një PIN. Më poshtë janë PIN-i dhe PUK-u (kodi që e zhbllokon PIN-in).',
+    pinLabel: 'PIN',
+    pukLabel: 'PUK',
+    cardLabel: 'Numri serial i kartës',
+    pinAdvice: 'Shkruajeni PIN-in vetëm në kompjuterin tuaj ose në tastierën e PIN-it të sportelit apo kioskut. Pas tre PIN-eve të gabuara karta bllokohet.',
+    pukAdvice: 'Me PUK-un mund ta zhbllokoni kartën dhe të zgjidhni një PIN të ri. Ruajeni këtë letër në një vend të sigurt, larg kartës.',
+    separately: 'Për sigurinë tuaj, numri i përdoruesit ju dërgohet në një letër të veçantë.',
+    neverAsk: 'Ne nuk do t’ju kërkojmë kurrë PIN-in, as me telefon, as me email, as në sportel.',
+    greeting: (name) => `I/E nderuar ${name},`,
+    closing: 'Me respekt, sporteli i kartave',
+    forHolder: (name) => `Për kartën e ${name}`,
+    dateLabel: 'Data',
+  },
+  it: {
+    userNumberSubject: 'Il tuo numero utente',
+    userNumberIntro: 'È stata emessa una smart card con i tuoi certificati. Questa lettera ti comunica il numero utente che le appartiene.',
+    userNumberLabel: 'Numero utente',
+    userNumberUse: 'Indica questo numero quando contatti l’assistenza. Puoi comunicarlo al personale dell’assistenza; non è segreto.',
+    pinSubject: 'Il tuo PIN e il tuo PUK',
+    pinIntro: 'La tua nuova smart card è protetta da un PIN. Qui sotto trovi il PIN e il PUK (il codice che sblocca il PIN).',
+    pinLabel: 'PIN',
+    pukLabel: 'PUK',
+    cardLabel: 'Numero di serie della carta',
+    pinAdvice: 'Digita il PIN solo sul tuo computer o sul tastierino PIN di uno sportello o di un chiosco. Dopo tre PIN errati la carta si blocca.',
+    pukAdvice: 'Con il PUK puoi sbloccare la carta e scegliere un nuovo PIN. Conserva questa lettera in un luogo sicuro, lontano dalla carta.',
+    separately: 'Per la tua sicurezza, il numero utente ti viene inviato con una lettera separata.',
+    neverAsk: 'Non ti chiederemo mai il PIN, né per telefono, né per email, né allo sportello.',
+    greeting: (name) => `Gentile ${name},`,
+    closing: 'Cordiali saluti, lo sportello delle carte',
+    forHolder: (name) => `Per la carta di ${name}`,
+    dateLabel: 'Data',
+  },
+  nl: {
+    userNumberSubject: 'Uw gebruikersnummer',
+    userNumberIntro: 'Er is een smartcard met uw certificaten uitgegeven. In deze brief vindt u het gebruikersnummer dat erbij hoort.',
+    userNumberLabel: 'Gebruikersnummer',
+    userNumberUse: 'Noem dit nummer als u contact opneemt met de helpdesk. U mag het aan medewerkers van de helpdesk geven; het is niet geheim.',
+    pinSubject: 'Uw pincode en PUK',
+    pinIntro: 'Uw nieuwe smartcard is beveiligd met een pincode. Hieronder staan de pincode en de PUK (de code waarmee u de pincode deblokkeert).',
+    pinLabel: 'Pincode',
+    pukLabel: 'PUK',
+    cardLabel: 'Serienummer van de pas',
+    pinAdvice: 'Typ de pincode alleen op uw eigen computer of op het pincodetoetsenblok van een balie of kiosk. Na drie foute pincodes wordt de pas geblokkeerd.',
+    pukAdvice: 'Met de PUK kunt u de pas deblokkeren en een nieuwe pincode kiezen. Bewaar deze brief op een veilige plek, apart van de pas.',
+    separately: 'Voor uw veiligheid ontvangt u uw gebruikersnummer in een aparte brief.',
+    neverAsk: 'Wij vragen u nooit om uw pincode, niet telefonisch, niet per e-mail en niet aan de balie.',
+    greeting: (name) => `Beste ${name},`,
+    closing: 'Met vriendelijke groet, de pasbalie',
+    forHolder: (name) => `Voor de pas van ${name}`,
+    dateLabel: 'Datum',
+  },
+};
