@@ -31,6 +31,8 @@ export const errorCodes = [
   'NOT_A_PIV_CARD',
   /** The card answered with an error the operation cannot go on from. */
   'CARD_ERROR',
+  /** The card does not offer what the operation needs (for example a PIN reset with the management key). */
+  'CARD_UNSUPPORTED',
   /** A PKCS#11 module is not configured, its file is missing, it is not PKCS#11, or C_Initialize failed. */
   'PKCS11_MODULE_UNAVAILABLE',
   /** A PKCS#11 module returned a failure no caller can plan for; the CKR code is in the log. */

@@ -327,4 +327,74 @@ describe('PIV client ↔ virtual PIV card', () => {
       expect(await client.keyMetadata('9A')).toBeNull();
     });
   });
+
+  describe('factory reset', () => {
+    it('blocks PIN and PUK itself and brings back factory PIN, PUK and management key, without keys or certificates', async () => {
+      await client.authenticateManagementKey('tdes', factoryKey);
+      await client.generateKey('9C', 'eccp256');
+      await client.setManagementKey('aes256', randomBytes(32));
+      await client.changePin(pin(FACTORY.PIN), pin('24681357'));
+      await client.factoryReset();
+      expect(await client.referenceMetadata(0x80)).toMatchObject({ isDefault: true, triesLeft: 3 });
+      expect(await client.referenceMetadata(0x81)).toMatchObject({ isDefault: true, triesLeft: 3 });
+      expect(await client.managementKeyMetadata()).toEqual({ algorithm: 'tdes', isDefault: true });
+      expect(await client.keyMetadata('9C')).toBeNull();
+    });
+  });
+
+  describe('PIN reset with the management key (RESET RETRY COUNTER P1 = 02)', () => {
+    async function blockPin(): Promise<void> {
+      for (let i = 0; i < 3; i += 1) await client.verifyPin(pin('000000'));
+      expect(await client.verifyPin(pin(FACTORY.PIN))).toEqual({ ok: false, reason: 'blocked' });
+    }
+
+    it('is refused without the management key', async () => {
+      await blockPin();
+      await expect(client.resetPinWithManagementKey(pin('13572468'))).rejects.toMatchObject({ sw: 0x6982 });
+    });
+
+    it('sets a new PIN with all its tries once the management key authenticated', async () => {
+      await blockPin();
+      await client.authenticateManagementKey('tdes', factoryKey);
+      await client.resetPinWithManagementKey(pin('13572468'));
+      expect(await client.referenceMetadata(0x80)).toMatchObject({ triesLeft: 3, isDefault: false });
+      expect(await client.verifyPin(pin('13572468'))).toEqual({ ok: true });
+    });
+  });
+
+  describe('external authentication with the card\'s challenge', () => {
+    const key = randomBytes(16);
+
+    beforeEach(async () => {
+      await client.authenticateManagementKey('tdes', factoryKey);
+      await client.setManagementKey('aes128', key);
+      client = new PivClient(new ApduTransport(connectTo(card)));
+      await client.select();
+    });
+
+    it('authenticates with the challenge encrypted under the key, once', async () => {
+      const challenge = await client.managementKeyChallenge('aes128');
+      expect(challenge).toHaveLength(16);
+      const response = managementKeyCipher('aes128', key, challenge, 'encrypt');
+      expect(await client.answerManagementKeyChallenge('aes128', response)).toEqual({ ok: true });
+      await client.resetPinWithManagementKey(pin('11223344'));
+      expect(await client.answerManagementKeyChallenge('aes128', response)).toEqual({ ok: false, reason: 'wrongResponse' });
+    });
+
+    it('refuses a wrong answer, and the challenge is gone after it', async () => {
+      const challenge = await client.managementKeyChallenge('aes128');
+      const response = managementKeyCipher('aes128', key, challenge, 'encrypt');
+      expect(await client.answerManagementKeyChallenge('aes128', randomBytes(16))).toEqual({ ok: false, reason: 'wrongResponse' });
+      expect(await client.answerManagementKeyChallenge('aes128', response)).toEqual({ ok: false, reason: 'wrongResponse' });
+    });
+
+    it('forgets the challenge when another command comes between', async () => {
+      const challenge = await client.managementKeyChallenge('aes128');
+      await client.pinStatus();
+      expect(await client.answerManagementKeyChallenge('aes128', managementKeyCipher('aes128', key, challenge, 'encrypt'))).toEqual({
+        ok: false,
+        reason: 'wrongResponse',
+      });
+    });
+  });
 });

@@ -3,7 +3,7 @@
  * operations. Expected outcomes (a wrong PIN, a blocked PUK, a wrong management key) are values;
  * anything else the card refuses is a PivStatusError carrying the status word.
  */
-import { createPublicKey, randomBytes } from 'node:crypto';
+import { createPublicKey, randomBytes, randomInt } from 'node:crypto';
 import { CardDeskError } from '../../shared/errors';
 import {
   asymmetricAlgorithms,
@@ -274,6 +274,68 @@ export class PivClient {
       throw new CardDeskError('CARD_ERROR', 'The card could not prove it holds the management key.');
     }
     return { ok: true };
+  }
+
+  /**
+   * External authentication, step 1 (SP 800-73-4 Part 2 Appendix A.2): the card's challenge for its
+   * management key. The card keeps it only until its next command; whoever holds the key answers it.
+   */
+  async managementKeyChallenge(algorithm: SymmetricAlgorithm): Promise<Uint8Array> {
+    const { id, blockLength } = symmetricAlgorithms[algorithm];
+    const data = await this.#command(INS.GENERAL_AUTHENTICATE, id, MANAGEMENT_KEY_REF, encodeTlv(AUTH.TEMPLATE, encodeTlv(AUTH.CHALLENGE, new Uint8Array(0))), 'a management-key challenge');
+    const challenge = requireTlv(requireTlv(data, AUTH.TEMPLATE), AUTH.CHALLENGE);
+    if (challenge.length !== blockLength) throw new CardDeskError('CARD_ERROR', 'The card gave a challenge of the wrong length.');
+    return challenge;
+  }
+
+  /** External authentication, step 2: the challenge encrypted with the management key. The card accepts one answer per challenge. */
+  async answerManagementKeyChallenge(algorithm: SymmetricAlgorithm, response: Uint8Array): Promise<{ ok: true } | { ok: false; reason: 'wrongResponse' }> {
+    const { id } = symmetricAlgorithms[algorithm];
+    const step = await this.transport.send({ cla: 0x00, ins: INS.GENERAL_AUTHENTICATE, p1: id, p2: MANAGEMENT_KEY_REF, data: encodeTlv(AUTH.TEMPLATE, encodeTlv(AUTH.RESPONSE, response)) });
+    if (step.sw === SW.SECURITY_STATUS_NOT_SATISFIED || step.sw === SW.INCORRECT_DATA) return { ok: false, reason: 'wrongResponse' };
+    if (step.sw !== SW.OK) throw new PivStatusError(step.sw, 'the challenge response');
+    return { ok: true };
+  }
+
+  /**
+   * Sets a new PIN and its full tries with the management key instead of the PUK (RESET RETRY
+   * COUNTER, P1 = 02, after the management key authenticated). Cards without this administrator
+   * unblock answer "not supported", which is reported as such.
+   */
+  async resetPinWithManagementKey(newPin: Uint8Array): Promise<void> {
+    const data = padPin(newPin);
+    try {
+      const response = await this.transport.send({ cla: 0x00, ins: INS.RESET_RETRY_COUNTER, p1: 0x02, p2: PIN_REF.PIV_PIN, data });
+      if (response.sw === SW.INCORRECT_P1P2 || response.sw === SW.FUNCTION_NOT_SUPPORTED || response.sw === SW.INS_NOT_SUPPORTED) {
+        throw new CardDeskError('CARD_UNSUPPORTED', 'This card cannot reset its PIN with the management key; it can only be unblocked with its PUK.');
+      }
+      if (response.sw !== SW.OK) throw new PivStatusError(response.sw, 'the PIN reset');
+    } finally {
+      data.fill(0);
+    }
+  }
+
+  /**
+   * Puts the PIV application back to its factory state (vendor RESET): keys, certificates and data
+   * objects gone, PIN, PUK and management key at their factory values. The card allows it only
+   * with PIN and PUK blocked, so both are blocked first with values that cannot be right.
+   */
+  async factoryReset(): Promise<void> {
+    await this.#exhaust('blocking the PIN', (guess) => ({ ins: INS.VERIFY, data: padPin(guess) }));
+    await this.#exhaust('blocking the PUK', (guess) => ({ ins: INS.RESET_RETRY_COUNTER, data: concatBytes(padPin(guess), padPin(guess)) }));
+    await this.#command(INS.RESET, 0x00, 0x00, new Uint8Array(0), 'the factory reset');
+  }
+
+  /** Spends every try of the PIN (or PUK) with random eight-digit guesses until the card reports it blocked. */
+  async #exhaust(what: string, command: (guess: Uint8Array) => { ins: number; data: Uint8Array }): Promise<void> {
+    for (let guard = 0; guard < 64; guard += 1) {
+      const guess = Buffer.from(randomInt(0, 100_000_000).toString().padStart(8, '0'));
+      const { ins, data } = command(guess);
+      const response = await this.transport.send({ cla: 0x00, ins, p1: 0x00, p2: PIN_REF.PIV_PIN, data });
+      if (referenceOutcome(response.sw, what).ok) continue;
+      if (response.sw === SW.AUTH_METHOD_BLOCKED || triesLeftOf(response.sw) === 0) return;
+    }
+    throw new CardDeskError('CARD_ERROR', `The card did not block while ${what}.`);
   }
 
   async generateKey(slot: string, algorithm: AsymmetricAlgorithm, pinPolicy?: 'never' | 'once' | 'always'): Promise<Uint8Array> {

@@ -6,7 +6,7 @@
 import { FACTORY, PIN_REF, unpadPin } from '../../smartcard/piv';
 import { SW } from '../../smartcard/status-words';
 import { matchesReference, setReference, type ReferenceData } from '../card-state';
-import { fail, type CardRuntime, type Command } from '../card-runtime';
+import { fail, requireManagementKey, type CardRuntime, type Command } from '../card-runtime';
 
 function failedStatus(reference: ReferenceData): number {
   return reference.triesLeft === 0 ? SW.AUTH_METHOD_BLOCKED : SW.VERIFY_FAILED | reference.triesLeft;
@@ -72,12 +72,26 @@ export function changeReferenceData(runtime: CardRuntime, command: Command): Uin
   return new Uint8Array(0);
 }
 
+/**
+ * RESET RETRY COUNTER. P1 = 00 is PIV's: the PUK and the new PIN. P1 = 02 is ISO 7816-4's "new
+ * reference data only", which this card allows once the card management key has authenticated in
+ * the same session (an administrator's unblock, as smart-card minidrivers do it with their admin
+ * key); it is what the desk's PIN reset and the offline challenge-response unblock use.
+ */
 export function resetRetryCounter(runtime: CardRuntime, command: Command): Uint8Array {
-  if (command.p1 !== 0x00 || command.p2 !== PIN_REF.PIV_PIN) fail(SW.INCORRECT_P1P2);
-  if (command.data.length !== 16) fail(SW.INCORRECT_DATA);
-  const puk = valueOf(command.data.subarray(0, 8));
-  const newPin = valueOf(command.data.subarray(8, 16));
-  check(runtime, 'puk', puk);
+  if (command.p2 !== PIN_REF.PIV_PIN) fail(SW.INCORRECT_P1P2);
+  let newPin: Uint8Array;
+  if (command.p1 === 0x00) {
+    if (command.data.length !== 16) fail(SW.INCORRECT_DATA);
+    const puk = valueOf(command.data.subarray(0, 8));
+    newPin = valueOf(command.data.subarray(8, 16));
+    check(runtime, 'puk', puk);
+  } else if (command.p1 === 0x02) {
+    requireManagementKey(runtime);
+    newPin = valueOf(command.data);
+  } else {
+    fail(SW.INCORRECT_P1P2);
+  }
   runtime.state.pin = setReference(runtime.state.pin, newPin, FACTORY.PIN);
   runtime.session.pinVerified = false;
   runtime.session.pinFreshForAlways = false;
