@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { PinSchema, PukSchema, type CardActionResult, type PivCardDetails } from '../shared/schemas/cards';
+import { PinSchema, PukSchema, type CardActionResult, type OfflineUnblockResult, type PivCardDetails } from '../shared/schemas/cards';
 import type { ReaderRegistry } from '../core/readers/reader-registry';
 import type { CliContext } from './cli-context';
 import { withCardRuntime } from './card-runtime';
@@ -19,6 +19,13 @@ const failureText: Record<Exclude<CardActionResult, { ok: true }>['reason'], str
   noCard: 'There is no card in the reader.',
   cardInUse: 'Another program is using the card. Close it and try again.',
   notPiv: 'This card has no PIV application.',
+};
+
+const offlineFailureText: Record<Exclude<OfflineUnblockResult, { ok: true }>['reason'], string> = {
+  responseMistyped: 'The response still does not match the challenge. Start again for a new challenge.',
+  responseWrong: 'The card refused the response; its challenge is used up. Start again for a new challenge.',
+  noChallenge: 'The challenge expired (it is valid for ten minutes). Start again for a new challenge.',
+  cardRemoved: 'The card was removed; its challenge is lost. Put it back and start again.',
 };
 
 function report(cli: CliContext, result: CardActionResult, done: string): void {
@@ -172,6 +179,48 @@ export function registerCardCommands(program: Command, cli: CliContext): void {
         const puk = await secret(cli, 'PUK: ', 'PUK');
         const pin = await secret(cli, 'New PIN: ', 'PIN', true);
         report(cli, await cards.unblockPin(reader, puk, pin, cli.operation), 'PIN unblocked and set.');
+      });
+    });
+
+  card
+    .command('unblock-offline')
+    .description("unblock the PIN without the PUK: show the card's challenge, type the helpdesk's response and a new PIN")
+    .option(...readerOption)
+    .action(async (options: { reader?: string }) => {
+      await withCardRuntime(cli, async ({ readers, offlineUnblock }) => {
+        const reader = chooseReader(readers, options.reader);
+        const begun = await offlineUnblock.begin(reader, cli.operation);
+        if (!begun.ok) {
+          process.stderr.write(`${begun.reason === 'noSerial' ? 'The card does not tell its serial number; it cannot be unblocked offline.' : failureText[begun.reason]}\n`);
+          process.exitCode = begun.reason === 'noSerial' ? EXIT.refused : EXIT.noCard;
+          return;
+        }
+        cli.out(
+          `Card serial      ${begun.serial}\nChallenge        ${begun.challengeCode}\n` +
+            `Give the serial and the challenge to the helpdesk; the challenge is valid until ${begun.expiresAt}.\n` +
+            'Keep the card in the reader. We will never ask for your PIN.\n',
+        );
+        const pin = await secret(cli, 'New PIN: ', 'PIN', true);
+        try {
+          for (let attempt = 1; ; attempt += 1) {
+            const response = (await cli.secrets.read('Response: ', { echo: true })).toString();
+            const result = await offlineUnblock.complete(begun.attempt, response, Buffer.from(pin));
+            if (result.ok) {
+              cli.out('PIN unblocked and set.\n');
+              return;
+            }
+            if (result.reason === 'responseMistyped' && attempt < 5) {
+              process.stderr.write('That response has a typo or belongs to another challenge. Type it again.\n');
+              continue;
+            }
+            process.stderr.write(`${offlineFailureText[result.reason]}\n`);
+            process.exitCode = result.reason === 'cardRemoved' ? EXIT.noCard : EXIT.refused;
+            await offlineUnblock.cancel(begun.attempt);
+            return;
+          }
+        } finally {
+          pin.fill(0);
+        }
       });
     });
 

@@ -1,7 +1,10 @@
 /** The readers and the card service for one CLI command: started, settled, then disposed. */
 import { EventHub } from '../core/api/event-hub';
 import { LogAuditTrail } from '../core/audit/log-audit-trail';
+import type { AuditTrail } from '../core/audit/audit-trail';
 import { CardService } from '../core/cards/card-service';
+import { OfflineUnblockService } from '../core/cards/offline-unblock';
+import { ReaderHolds } from '../core/cards/reader-holds';
 import { loadPcscLite } from '../core/readers/pcsc-binding';
 import { ReaderRegistry } from '../core/readers/reader-registry';
 import { EmbeddedVirtualReader } from '../core/readers/virtual-reader';
@@ -10,6 +13,8 @@ import type { CliContext } from './cli-context';
 export interface CardRuntime {
   readonly readers: ReaderRegistry;
   readonly cards: CardService;
+  readonly offlineUnblock: OfflineUnblockService;
+  readonly audit: AuditTrail;
 }
 
 export async function withCardRuntime<T>(cli: CliContext, work: (runtime: CardRuntime) => Promise<T>): Promise<T> {
@@ -19,11 +24,15 @@ export async function withCardRuntime<T>(cli: CliContext, work: (runtime: CardRu
     log: cli.log,
     virtualReader: new EmbeddedVirtualReader(cli.dataDir),
   });
+  const audit = new LogAuditTrail(cli.log);
+  const holds = new ReaderHolds(readers);
+  const offlineUnblock = new OfflineUnblockService({ holds, audit });
   try {
     await readers.start();
     await readers.pcsc.whenSettled(3000);
-    return await work({ readers, cards: new CardService({ connector: readers, audit: new LogAuditTrail(cli.log) }) });
+    return await work({ readers, cards: new CardService({ connector: holds, audit }), offlineUnblock, audit });
   } finally {
+    await offlineUnblock.dispose();
     readers.dispose();
   }
 }

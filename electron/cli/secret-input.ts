@@ -42,14 +42,16 @@ export class SecretReader {
     for (const waiter of this.#waiters.splice(0)) waiter();
   }
 
-  /** Reads one secret; `prompt` is shown only on a terminal. Throws when input ends first. */
-  async read(prompt: string): Promise<Buffer> {
+  /**
+   * Reads one secret; `prompt` is shown only on a terminal. Throws when input ends first. With
+   * `echo`, the terminal shows what is typed (for codes that are not secret, read in the same order).
+   */
+  async read(prompt: string, { echo = false }: { echo?: boolean } = {}): Promise<Buffer> {
     this.#listen();
     const interactive = this.interactive;
-    if (interactive) {
-      this.#output.write(prompt);
-      this.#input.setRawMode?.(true);
-    }
+    const raw = interactive && !echo;
+    if (interactive) this.#output.write(prompt);
+    if (raw) this.#input.setRawMode?.(true);
     this.#input.resume();
     try {
       for (;;) {
@@ -75,7 +77,7 @@ export class SecretReader {
         await new Promise<void>((resolve) => this.#waiters.push(resolve));
       }
     } finally {
-      if (interactive) {
+      if (raw) {
         this.#input.setRawMode?.(false);
         this.#output.write('\n');
       }

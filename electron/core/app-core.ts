@@ -9,6 +9,8 @@ import { EventHub } from './api/event-hub';
 import type { AuditTrail } from './audit/audit-trail';
 import { LogAuditTrail } from './audit/log-audit-trail';
 import { CardService } from './cards/card-service';
+import { OfflineUnblockService } from './cards/offline-unblock';
+import { ReaderHolds } from './cards/reader-holds';
 import type { Logger } from './log/logger';
 import type { Pkcs11WorkerSpawner } from './pkcs11/worker-spawner';
 import { DeskSettingsStore } from './settings/desk-settings';
@@ -58,7 +60,9 @@ export function createCore(options: CoreOptions): Core {
     virtualReader: options.virtualReader === false ? null : new EmbeddedVirtualReader(options.dataDir),
     ...(options.reconnect ? { reconnect: options.reconnect } : {}),
   });
-  const cards = new CardService({ connector: readers, audit });
+  const holds = new ReaderHolds(readers);
+  const cards = new CardService({ connector: holds, audit });
+  const offlineUnblock = new OfflineUnblockService({ holds, audit });
   const tokens = new TokenService({
     settings: new DeskSettingsStore(options.dataDir),
     spawnWorker: options.pkcs11Worker,
@@ -95,6 +99,12 @@ export function createCore(options: CoreOptions): Core {
       cards.changePuk(reader, Buffer.from(currentPuk), Buffer.from(newPuk), operationOf(context, operatorId)),
     'cards:unblockPin': ({ reader, puk, newPin }, context) =>
       cards.unblockPin(reader, Buffer.from(puk), Buffer.from(newPin), operationOf(context, operatorId)),
+    'cards:offlineUnblockBegin': ({ reader }, context) => offlineUnblock.begin(reader, operationOf(context, operatorId)),
+    'cards:offlineUnblockComplete': ({ attempt, response, newPin }) => offlineUnblock.complete(attempt, response, Buffer.from(newPin)),
+    'cards:offlineUnblockCancel': async ({ attempt }) => {
+      await offlineUnblock.cancel(attempt);
+      return null;
+    },
     'cards:setRetryCounters': ({ reader, pinTries, pukTries, pin, puk, managementKey }, context) =>
       cards.setRetryCounters(
         reader,
@@ -127,6 +137,7 @@ export function createCore(options: CoreOptions): Core {
     tokens,
     start: () => readers.start(),
     dispose: async () => {
+      await offlineUnblock.dispose();
       readers.dispose();
       await tokens.dispose();
     },

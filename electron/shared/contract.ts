@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { AppInfoSchema, type Surface } from './schemas/app';
-import { CardActionResultSchema, CardArgs, CardInspectResultSchema } from './schemas/cards';
+import { CardActionResultSchema, CardArgs, CardInspectResultSchema, OfflineChallengeResultSchema, OfflineUnblockResultSchema } from './schemas/cards';
 import { Pkcs11Args, Pkcs11LoginResultSchema, Pkcs11ModuleStatusSchema, Pkcs11ObjectsSchema, Pkcs11TokenSchema } from './schemas/pkcs11';
 import { PcscServiceStatusSchema, ReaderListSchema, ReaderRemovedSchema, ReaderSchema } from './schemas/readers';
 
@@ -36,6 +36,9 @@ export const channels = {
   'cards:changePin': { args: CardArgs.changePin, result: CardActionResultSchema, surfaces: both, effect: 'write' },
   'cards:changePuk': { args: CardArgs.changePuk, result: CardActionResultSchema, surfaces: both, effect: 'write' },
   'cards:unblockPin': { args: CardArgs.unblockPin, result: CardActionResultSchema, surfaces: both, effect: 'write' },
+  'cards:offlineUnblockBegin': { args: CardArgs.offlineUnblockBegin, result: OfflineChallengeResultSchema, surfaces: both, effect: 'write' },
+  'cards:offlineUnblockComplete': { args: CardArgs.offlineUnblockComplete, result: OfflineUnblockResultSchema, surfaces: both, effect: 'write' },
+  'cards:offlineUnblockCancel': { args: CardArgs.offlineUnblockCancel, result: z.null(), surfaces: both, effect: 'write' },
   'cards:setRetryCounters': { args: CardArgs.setRetryCounters, result: CardActionResultSchema, surfaces: desk, effect: 'write' },
   'tokens:modules': { args: NoArgs, result: z.array(Pkcs11ModuleStatusSchema), surfaces: desk, effect: 'read' },
   'tokens:addModule': { args: Pkcs11Args.addModule, result: Pkcs11ModuleStatusSchema, surfaces: desk, effect: 'write' },

@@ -95,12 +95,31 @@ export type CardInspectResult = z.infer<typeof CardInspectResultSchema>;
 
 const reader = z.string().min(1).max(200);
 
+/** The holder's side of the offline unblock: the card's challenge, shown as a code, and how long it waits. */
+export const OfflineChallengeResultSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), attempt: z.uuid(), serial: z.string(), challengeCode: z.string(), expiresAt: z.string() }),
+  z.object({ ok: z.literal(false), reason: z.enum(['cardRemoved', 'noCard', 'cardInUse', 'notPiv', 'noSerial']) }),
+]);
+export type OfflineChallengeResult = z.infer<typeof OfflineChallengeResultSchema>;
+
+export const OfflineUnblockResultSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true) }),
+  z.object({ ok: z.literal(false), reason: z.enum(['responseMistyped', 'responseWrong', 'noChallenge', 'cardRemoved']) }),
+]);
+export type OfflineUnblockResult = z.infer<typeof OfflineUnblockResultSchema>;
+
+/** A challenge or response code as people type it: Crockford base32 with optional dashes or spaces. */
+const UnblockCode = z.string().trim().min(4).max(80).regex(/^[0-9A-Za-z\s-]+$/, 'a code is letters and digits in groups');
+
 export const CardArgs = {
   inspect: z.object({ reader }).strict(),
   verifyPin: z.object({ reader, pin: PinSchema }).strict(),
   changePin: z.object({ reader, currentPin: PinSchema, newPin: PinSchema }).strict(),
   changePuk: z.object({ reader, currentPuk: PukSchema, newPuk: PukSchema }).strict(),
   unblockPin: z.object({ reader, puk: PukSchema, newPin: PinSchema }).strict(),
+  offlineUnblockBegin: z.object({ reader }).strict(),
+  offlineUnblockComplete: z.object({ attempt: z.uuid(), response: UnblockCode, newPin: PinSchema }).strict(),
+  offlineUnblockCancel: z.object({ attempt: z.uuid() }).strict(),
   setRetryCounters: z
     .object({
       reader,
