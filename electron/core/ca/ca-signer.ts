@@ -28,7 +28,7 @@ export function describeKey(key: KeyObject): KeyDescription {
   if (key.asymmetricKeyType === 'rsa') return { kind: 'rsa', bits: details.modulusLength ?? 0, curve: null };
   if (key.asymmetricKeyType === 'ec') {
     const curve = details.namedCurve ?? '';
-    return { kind: 'ec', bits: curve.endsWith('384') ? 384 : curve.endsWith('521') ? 521 : 256, curve };
+    return { kind: 'ec', bits: curve.includes('384') ? 384 : curve.includes('521') ? 521 : 256, curve };
   }
   throw new CardDeskError('MALFORMED_INPUT', `Keys of type ${key.asymmetricKeyType ?? 'unknown'} are not supported (use RSA or ECC).`);
 }
