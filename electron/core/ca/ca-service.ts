@@ -56,6 +56,11 @@ export class CaService {
     return ca;
   }
 
+  /** True when the CA exists and its keys can be used now (the vault is unlocked). */
+  get canSign(): boolean {
+    return this.ready && this.keyring.unlocked;
+  }
+
   get ready(): boolean {
     return this.access.storage().meta.ca !== null;
   }

@@ -186,13 +186,22 @@ export class CertificateService {
     );
   }
 
-  async #change(record: CertificateRecord, next: Partial<CertificateRecord>, action: 'ca.certificateRevoke' | 'ca.certificateSuspend' | 'ca.certificateResume', details: Record<string, string | number>, op: OperationContext): Promise<CertificateActionResult> {
-    // Signing the CRL needs the issuing key: check before anything changes.
-    this.ca.signer('issuing');
+  async #change(
+    record: CertificateRecord,
+    next: Partial<CertificateRecord>,
+    action: 'ca.certificateRevoke' | 'ca.certificateSuspend' | 'ca.certificateResume',
+    details: Record<string, string | number>,
+    op: OperationContext,
+  ): Promise<CertificateActionResult> {
+    // An operator's change publishes a CRL at once, which needs the issuing key: check before
+    // anything changes. Only the hold-expiry sweep may change a status while the vault is locked
+    // (OCSP answers from the records at once; the CRL follows at the next publication).
+    const publish = op.actor.kind !== 'system' || this.ca.canSign;
+    if (publish) this.ca.signer('issuing');
     const updated: CertificateRecord = { ...record, ...next, statusChangedAt: this.clock().toISOString() };
     this.#records().commit([{ collection: CERTIFICATES, id: record.id, record: updated }]);
     await this.audit.record({ action, outcome: 'success', certificateSerial: record.serial, ...(record.holderId === null ? {} : { holderId: record.holderId }), details, ...op });
-    await this.crl.publish(op);
+    if (publish) await this.crl.publish(op);
     return { ok: true, certificate: this.summary(updated) };
   }
 

@@ -252,7 +252,7 @@ export class HolderDirectory {
     if (!canMove(card.state, to)) throw new CardDeskError('INVALID_STATE', `A card that is ${card.state} cannot become ${to}.`);
     const updated: CardEntry = { ...card, state: to, updatedAt: this.clock().toISOString() };
     this.#storage().records.commit([{ collection: CARDS, id: serial, record: updated }]);
-    await this.audit.record({ action: cardAction(to), outcome: 'success', cardSerial: serial, details: { from: card.state, to }, ...(card.holderId === null ? {} : { holderId: card.holderId }), ...op });
+    await this.audit.record({ action: cardAction(card.state, to), outcome: 'success', cardSerial: serial, details: { from: card.state, to }, ...(card.holderId === null ? {} : { holderId: card.holderId }), ...op });
     return stripId(updated);
   }
 }
@@ -261,12 +261,12 @@ function stripId({ serial, holderId, state, createdAt, updatedAt }: CardEntry): 
   return { serial, holderId, state, createdAt, updatedAt };
 }
 
-function cardAction(to: CardRecordState) {
+function cardAction(from: CardRecordState, to: CardRecordState) {
   switch (to) {
     case 'suspended':
       return 'card.suspend' as const;
     case 'active':
-      return 'card.resume' as const;
+      return from === 'suspended' ? ('card.resume' as const) : ('card.issue' as const);
     case 'revoked':
       return 'card.revoke' as const;
     case 'lost':

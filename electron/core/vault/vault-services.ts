@@ -57,9 +57,9 @@ export function createVaultServices(options: {
     certificates,
     ocsp,
     close: async () => {
-      await ocsp.stop({ actor: { kind: 'system', id: 'shutdown' }, channel: 'desk' });
       keyring.lock();
       access.close();
+      await ocsp.stop({ actor: { kind: 'system', id: 'shutdown' }, channel: 'desk' });
     },
   };
 }
