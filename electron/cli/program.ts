@@ -5,7 +5,10 @@
 import { Command } from 'commander';
 import { appName, appVersion } from '../core/version';
 import { CliContext } from './cli-context';
+import { registerCaCommand } from './ca-command';
+import { registerHolderCommand } from './holder-command';
 import { registerReadersCommand } from './readers-command';
+import { registerVaultCommand } from './vault-command';
 
 export function buildProgram(cli: CliContext = new CliContext()): Command {
   const program = new Command('carddesk')
@@ -19,5 +22,8 @@ export function buildProgram(cli: CliContext = new CliContext()): Command {
     .action(() => cli.out(`${appName} ${appVersion}\n`));
 
   registerReadersCommand(program, cli);
+  registerVaultCommand(program, cli);
+  registerCaCommand(program, cli);
+  registerHolderCommand(program, cli);
   return program;
 }
