@@ -20,7 +20,7 @@ export function tlv(tag: number, content: Buffer): Buffer {
 
 export const seq = (...parts: Buffer[]): Buffer => tlv(0x30, Buffer.concat(parts));
 /** SET OF, sorted as DER requires. */
-export const set = (...parts: Buffer[]): Buffer => tlv(0x31, Buffer.concat([...parts].sort(Buffer.compare)));
+export const set = (...parts: Buffer[]): Buffer => tlv(0x31, Buffer.concat([...parts].sort((a, b) => Buffer.compare(a, b))));
 export const explicit = (n: number, ...parts: Buffer[]): Buffer => tlv(0xa0 | n, Buffer.concat(parts));
 export const implicitPrimitive = (n: number, content: Buffer): Buffer => tlv(0x80 | n, content);
 export const nullValue = (): Buffer => Buffer.from([0x05, 0x00]);

@@ -8,7 +8,7 @@ export function certsOnlyPkcs7(certificates: readonly Buffer[]): Buffer {
     integer(1),
     set(),
     seq(oid(OID.pkcs7Data)),
-    tlv(0xa0, Buffer.concat([...certificates].sort(Buffer.compare))),
+    tlv(0xa0, Buffer.concat([...certificates].sort((a, b) => Buffer.compare(a, b)))),
     set(),
   );
   return seq(oid(OID.pkcs7SignedData), explicit(0, signedData));

@@ -35,7 +35,7 @@ export async function startOcspServer(
 ): Promise<RunningOcspServer> {
   const server: Server = createServer((request, response) => {
     void (async () => {
-      let body: Buffer | null = null;
+      let body: Buffer | null;
       if (request.method === 'POST') body = await readBody(request);
       else if (request.method === 'GET') {
         const path = decodeURIComponent((request.url ?? '/').slice(1));

@@ -154,7 +154,7 @@ export class RecordStore {
   #apply(changes: readonly RecordChange[]): void {
     for (const change of changes) {
       let map = this.#maps.get(change.collection);
-      if (map === undefined) this.#maps.set(change.collection, (map = new Map()));
+      if (map === undefined) this.#maps.set(change.collection, (map = new Map<string, StoredRecord>()));
       if (change.record === null) map.delete(change.id);
       else map.set(change.id, change.record);
     }
@@ -165,7 +165,8 @@ export class RecordStore {
   }
 
   values<T extends StoredRecord>(collection: string): IterableIterator<T> {
-    return (this.#maps.get(collection) ?? new Map<string, T>()).values() as IterableIterator<T>;
+    const map = this.#maps.get(collection) ?? new Map<string, StoredRecord>();
+    return map.values() as IterableIterator<T>;
   }
 
   size(collection: string): number {

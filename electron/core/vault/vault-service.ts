@@ -159,7 +159,7 @@ export class VaultService {
   }
 
   listBackups(): BackupInfo[] {
-    let names: string[] = [];
+    let names: string[];
     try {
       names = readdirSync(this.backupDir).filter((name) => name.endsWith('.cdbackup'));
     } catch {
