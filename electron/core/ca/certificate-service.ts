@@ -31,6 +31,14 @@ import { exportCertificate } from './export';
 import { profiles } from './profiles';
 
 export const MAX_HOLD_DAYS = 30;
+
+/** Serials as stored: upper-case hex of the INTEGER's bytes, without leading zero bytes ("0x", colons and spaces allowed). */
+export function normaliseSerial(text: string): string {
+  let hex = text.trim().replace(/^0x/i, '').replace(/[:\s]/g, '').toUpperCase();
+  if (hex.length % 2 === 1) hex = `0${hex}`;
+  while (hex.length > 2 && hex.startsWith('00')) hex = hex.slice(2);
+  return hex;
+}
 const DAY = 86_400_000;
 
 export interface IssueRequest {
@@ -71,7 +79,7 @@ export class CertificateService {
   }
 
   record(serial: string): CertificateRecord {
-    const record = this.#records().get<CertificateRecord>(CERTIFICATES, serial.replace(/[:\s]/g, '').toUpperCase().replace(/^0+(?=.)/, ''));
+    const record = this.#records().get<CertificateRecord>(CERTIFICATES, normaliseSerial(serial));
     if (record === undefined) throw new CardDeskError('NOT_FOUND', `There is no certificate with serial ${serial}.`);
     return record;
   }
