@@ -12,6 +12,7 @@ packages=(
   pcscd libpcsclite-dev pcsc-tools vsmartcard-vpcd  # PC/SC daemon, headers for pcsclite, vpcd virtual readers
   opensc opensc-pkcs11 softhsm2 ykcs11 yubico-piv-tool  # PKCS#11 modules and independent PIV tools
   chromium poppler-utils gnutls-bin xvfb             # browser for end-to-end tests, pdfsig, certtool, a virtual display
+  openssl sqlite3                                    # the CA's independent checker; SQLite, the directory benchmark's anchor
   python3 make g++                                   # node-gyp builds pcsclite and pkcs11js
 )
 

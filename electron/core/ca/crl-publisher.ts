@@ -33,23 +33,23 @@ export class CrlPublisher {
   /** The entries of a full CRL: every revoked or suspended certificate that has not expired. */
   fullEntries(now: Date): CrlEntry[] {
     const entries: CrlEntry[] = [];
+    const nowIso = now.toISOString(); // ISO times compare as strings
     for (const record of this.access.storage().records.values<CertificateRecord>(CERTIFICATES)) {
       if (record.status === 'valid' || record.reason === null || record.revokedAt === null) continue;
-      if (Date.parse(record.notAfter) < now.getTime()) continue;
-      entries.push({ serial: record.serial, date: new Date(record.revokedAt), reason: record.reason });
+      if (record.notAfter < nowIso) continue;
+      entries.push({ serial: record.serial, date: record.revokedAt, reason: record.reason });
     }
     return entries;
   }
 
   /** Changes since a base CRL: new revocations and holds, and holds released (removeFromCRL). */
-  deltaEntries(since: Date, heldAtBase: ReadonlySet<string>): CrlEntry[] {
+  deltaEntries(since: string, heldAtBase: ReadonlySet<string>): CrlEntry[] {
     const entries: CrlEntry[] = [];
     for (const record of this.access.storage().records.values<CertificateRecord>(CERTIFICATES)) {
-      const changed = Date.parse(record.statusChangedAt) > since.getTime();
-      if (record.status !== 'valid' && changed && record.reason !== null && record.revokedAt !== null) {
-        entries.push({ serial: record.serial, date: new Date(record.revokedAt), reason: record.reason });
+      if (record.status !== 'valid' && record.statusChangedAt > since && record.reason !== null && record.revokedAt !== null) {
+        entries.push({ serial: record.serial, date: record.revokedAt, reason: record.reason });
       } else if (record.status === 'valid' && heldAtBase.has(record.serial)) {
-        entries.push({ serial: record.serial, date: new Date(record.statusChangedAt), reason: 'removeFromCRL' });
+        entries.push({ serial: record.serial, date: record.statusChangedAt, reason: 'removeFromCRL' });
       }
     }
     return entries;
@@ -64,7 +64,7 @@ export class CrlPublisher {
     const fullNumber = ca.crl.nextNumber;
     const deltaNumber = fullNumber + 1;
     const full = this.fullEntries(now);
-    const delta = base === null ? [] : this.deltaEntries(new Date(base.thisUpdate), new Set(base.heldSerials));
+    const delta = base === null ? [] : this.deltaEntries(base.thisUpdate, new Set(base.heldSerials));
     const common = { issuerName: issuing.subjectDer, issuerKeyId: keyIdentifier(issuing.publicKeyInfo), thisUpdate: now };
     const fullDer = await buildCrl(full, { ...common, number: fullNumber, nextUpdate: new Date(now.getTime() + FULL_CRL_DAYS * DAY) }, signer);
     const deltaDer = await buildCrl(

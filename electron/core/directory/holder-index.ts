@@ -1,15 +1,20 @@
 /**
  * Search, filter, sort and page over every holder in memory, fast at 100,000 holders:
- * - each holder has one folded "haystack" (every field, lower case, accents removed), so a
- *   query is a substring test per holder rather than one per field;
- * - each sort field has an array of holder ids in order, built on first use and then kept in
- *   order by binary-search removal and insertion on every change (no full re-sort);
- * - with no query and no filter, a page is a slice of that array.
+ * - each holder has one folded "haystack" (every field, lower case, accents removed); haystacks
+ *   are kept joined in chunks of 2,048 holders, so a word is found with one `indexOf` scan per
+ *   chunk (native string search) instead of one test per holder, and an update re-joins only
+ *   its own chunk;
+ * - each sort field has an array of holders in order, built on first use and then kept in order
+ *   by binary-search removal and insertion on every change (no full re-sort);
+ * - matches are marked in a bitmap by slot, then read off in the chosen order, so sorting costs
+ *   nothing per query; with no query and no filter, a page is a slice.
  */
 import type { Holder, HolderSearchQuery, HolderSearchResult, HolderSortField } from '../../shared/schemas/holders';
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 export function fold(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+  return NON_ASCII.test(text) ? text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase() : text.toLowerCase();
 }
 
 const searchable: readonly (keyof Holder)[] = [
@@ -28,43 +33,66 @@ const searchable: readonly (keyof Holder)[] = [
 ];
 
 interface Entry {
-  readonly holder: Holder;
-  readonly haystack: string;
-  readonly keys: Map<HolderSortField, string>;
+  readonly slot: number;
+  holder: Holder;
+  haystack: string;
+  keys: Map<HolderSortField, string>;
 }
 
-function sortKey(holder: Holder, field: HolderSortField): string {
-  // The id makes every key unique, so a holder's position is found exactly.
-  return `${fold(String(holder[field]))}\u0000${holder.id}`;
+const CHUNK = 2048;
+
+interface Chunk {
+  text: string;
+  /** Where each slot's haystack starts in `text`. */
+  starts: Int32Array;
+  dirty: boolean;
 }
 
-function lowerBound(order: readonly string[], keyOf: (id: string) => string, key: string): number {
+function haystackOf(holder: Holder): string {
+  // '\n' separates holders in a chunk's text, so it may not appear inside one.
+  return fold(searchable.map((field) => String(holder[field])).join('\u0001')).replace(/\n/g, ' ');
+}
+
+function keyOf(entry: Entry, field: HolderSortField): string {
+  let key = entry.keys.get(field);
+  if (key === undefined) {
+    // The id makes every key unique, so a holder's position is found exactly.
+    key = `${fold(String(entry.holder[field]))}\u0000${entry.holder.id}`;
+    entry.keys.set(field, key);
+  }
+  return key;
+}
+
+function lowerBound(order: readonly Entry[], field: HolderSortField, key: string): number {
   let low = 0;
   let high = order.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if (keyOf(order[mid] as string) < key) low = mid + 1;
+    if (keyOf(order[mid] as Entry, field) < key) low = mid + 1;
     else high = mid;
   }
   return low;
 }
 
 export class HolderIndex {
-  readonly #entries = new Map<string, Entry>();
-  readonly #orders = new Map<HolderSortField, string[]>();
+  readonly #byId = new Map<string, Entry>();
+  readonly #slots: Entry[] = [];
+  readonly #chunks: Chunk[] = [];
+  readonly #orders = new Map<HolderSortField, Entry[]>();
   readonly #byPersonalNumber = new Map<string, string>();
   readonly #userNumbers = new Set<string>();
+  #marks = new Uint8Array(0);
 
   constructor(holders: Iterable<Holder> = []) {
-    for (const holder of holders) this.#add(holder);
+    for (const holder of holders) this.#insert(holder);
   }
 
   get size(): number {
-    return this.#entries.size;
+    return this.#byId.size;
   }
 
   get(id: string): Holder | undefined {
-    return this.#entries.get(id)?.holder;
+    return this.#byId.get(id)?.holder;
   }
 
   idByPersonalNumber(personalNumber: string): string | undefined {
@@ -75,49 +103,89 @@ export class HolderIndex {
     return this.#userNumbers.has(userNumber);
   }
 
-  #keyOf(field: HolderSortField): (id: string) => string {
-    return (id) => {
-      const entry = this.#entries.get(id) as Entry;
-      let key = entry.keys.get(field);
-      if (key === undefined) entry.keys.set(field, (key = sortKey(entry.holder, field)));
-      return key;
-    };
+  #insert(holder: Holder): Entry {
+    const entry: Entry = { slot: this.#slots.length, holder, haystack: haystackOf(holder), keys: new Map() };
+    this.#slots.push(entry);
+    this.#byId.set(holder.id, entry);
+    this.#byPersonalNumber.set(holder.personalNumber, holder.id);
+    this.#userNumbers.add(holder.userNumber);
+    this.#dirty(entry.slot);
+    return entry;
   }
 
-  #order(field: HolderSortField): string[] {
+  #dirty(slot: number): void {
+    const index = Math.floor(slot / CHUNK);
+    const chunk = this.#chunks[index];
+    if (chunk === undefined) this.#chunks[index] = { text: '', starts: new Int32Array(0), dirty: true };
+    else chunk.dirty = true;
+  }
+
+  #chunk(index: number): Chunk {
+    const chunk = this.#chunks[index] as Chunk;
+    if (chunk.dirty) {
+      const entries = this.#slots.slice(index * CHUNK, (index + 1) * CHUNK);
+      chunk.starts = new Int32Array(entries.length);
+      let offset = 0;
+      entries.forEach((entry, i) => {
+        chunk.starts[i] = offset;
+        offset += entry.haystack.length + 1;
+      });
+      chunk.text = entries.map((entry) => entry.haystack).join('\n');
+      chunk.dirty = false;
+    }
+    return chunk;
+  }
+
+  #order(field: HolderSortField): Entry[] {
     let order = this.#orders.get(field);
     if (order === undefined) {
-      const keyOf = this.#keyOf(field);
-      order = [...this.#entries.keys()].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));
+      order = [...this.#slots].sort((a, b) => (keyOf(a, field) < keyOf(b, field) ? -1 : 1));
       this.#orders.set(field, order);
     }
     return order;
   }
 
-  #add(holder: Holder): void {
-    const haystack = fold(searchable.map((field) => String(holder[field])).join('\u0001'));
-    this.#entries.set(holder.id, { holder, haystack, keys: new Map() });
-    this.#byPersonalNumber.set(holder.personalNumber, holder.id);
-    this.#userNumbers.add(holder.userNumber);
-  }
-
   /** Adds or replaces a holder, keeping every built order sorted. */
   put(holder: Holder): void {
-    const old = this.#entries.get(holder.id);
-    for (const [field, order] of this.#orders) {
-      if (old !== undefined) {
-        const at = lowerBound(order, this.#keyOf(field), this.#keyOf(field)(holder.id));
-        order.splice(at, 1);
+    const entry = this.#byId.get(holder.id);
+    if (entry === undefined) {
+      const added = this.#insert(holder);
+      for (const [field, order] of this.#orders) order.splice(lowerBound(order, field, keyOf(added, field)), 0, added);
+      return;
+    }
+    for (const [field, order] of this.#orders) order.splice(lowerBound(order, field, keyOf(entry, field)), 1);
+    this.#byPersonalNumber.delete(entry.holder.personalNumber);
+    this.#userNumbers.delete(entry.holder.userNumber);
+    entry.holder = holder;
+    entry.haystack = haystackOf(holder);
+    entry.keys = new Map();
+    this.#byPersonalNumber.set(holder.personalNumber, holder.id);
+    this.#userNumbers.add(holder.userNumber);
+    this.#dirty(entry.slot);
+    for (const [field, order] of this.#orders) order.splice(lowerBound(order, field, keyOf(entry, field)), 0, entry);
+  }
+
+  /** Marks (in #marks, by slot) every holder whose haystack holds all tokens. */
+  #markMatches(tokens: readonly string[]): void {
+    if (this.#marks.length < this.#slots.length) this.#marks = new Uint8Array(this.#slots.length + CHUNK);
+    const marks = this.#marks;
+    marks.fill(0);
+    // The longest word is usually the rarest: scan for it, test the others on each hit only.
+    const [first = '', ...others] = [...tokens].sort((a, b) => b.length - a.length);
+    for (let c = 0; c < this.#chunks.length; c += 1) {
+      const { text, starts } = this.#chunk(c);
+      let from = 0;
+      let holder = 0;
+      for (;;) {
+        const at = text.indexOf(first, from);
+        if (at < 0) break;
+        // The holder whose haystack contains `at`: hits only move forward, so walk, never search.
+        while (holder + 1 < starts.length && (starts[holder + 1] as number) <= at) holder += 1;
+        const slot = c * CHUNK + holder;
+        const entry = this.#slots[slot] as Entry;
+        if (others.every((token) => entry.haystack.includes(token))) marks[slot] = 1;
+        from = (starts[holder] as number) + entry.haystack.length + 1;
       }
-    }
-    if (old !== undefined) {
-      this.#byPersonalNumber.delete(old.holder.personalNumber);
-      this.#userNumbers.delete(old.holder.userNumber);
-    }
-    this.#add(holder);
-    for (const [field, order] of this.#orders) {
-      const keyOf = this.#keyOf(field);
-      order.splice(lowerBound(order, keyOf, keyOf(holder.id)), 0, holder.id);
     }
   }
 
@@ -130,18 +198,20 @@ export class HolderIndex {
       const total = order.length;
       const from = descending ? Math.max(0, total - end) : query.offset;
       const to = descending ? total - query.offset : end;
-      const ids = order.slice(from, Math.max(from, to));
-      if (descending) ids.reverse();
-      return { total, items: ids.map((id) => (this.#entries.get(id) as Entry).holder) };
+      const page = order.slice(from, Math.max(from, to));
+      if (descending) page.reverse();
+      return { total, items: page.map((entry) => entry.holder) };
     }
+    if (tokens.length > 0) this.#markMatches(tokens);
+    const marks = this.#marks;
     const items: Holder[] = [];
     let total = 0;
     for (let i = 0; i < order.length; i += 1) {
-      const entry = this.#entries.get(order[descending ? order.length - 1 - i : i] as string) as Entry;
-      const { holder, haystack } = entry;
+      const entry = order[descending ? order.length - 1 - i : i] as Entry;
+      if (tokens.length > 0 && marks[entry.slot] !== 1) continue;
+      const { holder } = entry;
       if (query.state !== undefined && holder.state !== query.state) continue;
       if (query.language !== undefined && holder.language !== query.language) continue;
-      if (!tokens.every((token) => haystack.includes(token))) continue;
       if (total >= query.offset && total < end) items.push(holder);
       total += 1;
     }
