@@ -243,11 +243,9 @@ export const benchmark: Benchmark = {
         { algorithm: values.algorithm as CaAlgorithm, rootSubject: 'CN=Bench Root, O=CardDesk', issuingSubject: 'CN=Bench Issuing, O=CardDesk', rootValidityYears: 20, issuingValidityYears: 10, ocspUrl: null, crlUrl: null },
         operator,
       );
-      const met = [
-        await issuance(services, dir, Number(values.certificates)),
-        await crl(services, dir, Number(values.revoked)),
-        ...(await directory(services, dir, Number(values.holders))),
-      ];
+      // The directory first, in a heap not yet filled by the 100,000 CRL records, as in the app.
+      const searchAndUpdate = await directory(services, dir, Number(values.holders));
+      const met = [await issuance(services, dir, Number(values.certificates)), await crl(services, dir, Number(values.revoked)), ...searchAndUpdate];
       console.log(`\n${met.filter(Boolean).length} of ${met.length} goals met.`);
     } finally {
       await services.close();

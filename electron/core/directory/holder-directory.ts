@@ -23,7 +23,7 @@ import type { AuditTrail } from '../audit/audit-trail';
 import type { OperationContext } from '../operation-context';
 import type { VaultAccess } from '../vault/vault-access';
 import type { VaultStorage } from '../vault/vault-storage';
-import { canMove } from './card-states';
+import { canMove, nextStates } from './card-states';
 import { luhnCheckDigit } from './check-digits';
 import { parseCsv, toCsv } from './csv';
 import { HolderIndex } from './holder-index';
@@ -32,7 +32,7 @@ import { checkHolder } from './holder-validation';
 export const HOLDERS = 'holders';
 export const CARDS = 'cards';
 
-type CardEntry = CardRecord & { readonly id: string };
+type CardEntry = Omit<CardRecord, 'nextStates'> & { readonly id: string };
 
 const requiredColumns = ['personalNumber', 'firstName', 'lastName'] as const;
 /** Exported with every file; ignored on import (the directory assigns user numbers). */
@@ -258,7 +258,7 @@ export class HolderDirectory {
 }
 
 function stripId({ serial, holderId, state, createdAt, updatedAt }: CardEntry): CardRecord {
-  return { serial, holderId, state, createdAt, updatedAt };
+  return { serial, holderId, state, nextStates: [...nextStates(state)], createdAt, updatedAt };
 }
 
 function cardAction(from: CardRecordState, to: CardRecordState) {

@@ -165,11 +165,24 @@ export class HolderIndex {
     for (const [field, order] of this.#orders) order.splice(lowerBound(order, field, keyOf(entry, field)), 0, entry);
   }
 
-  /** Marks (in #marks, by slot) every holder whose haystack holds all tokens. */
-  #markMatches(tokens: readonly string[]): void {
+  /**
+   * Marks (in #marks, by slot) every holder that holds all tokens and passes the filters, and
+   * returns how many there are.
+   */
+  #markMatches(tokens: readonly string[], accept: (holder: Holder) => boolean): number {
     if (this.#marks.length < this.#slots.length) this.#marks = new Uint8Array(this.#slots.length + CHUNK);
     const marks = this.#marks;
     marks.fill(0);
+    let count = 0;
+    if (tokens.length === 0) {
+      for (const entry of this.#slots) {
+        if (accept(entry.holder)) {
+          marks[entry.slot] = 1;
+          count += 1;
+        }
+      }
+      return count;
+    }
     // The longest word is usually the rarest: scan for it, test the others on each hit only.
     const [first = '', ...others] = [...tokens].sort((a, b) => b.length - a.length);
     for (let c = 0; c < this.#chunks.length; c += 1) {
@@ -183,10 +196,14 @@ export class HolderIndex {
         while (holder + 1 < starts.length && (starts[holder + 1] as number) <= at) holder += 1;
         const slot = c * CHUNK + holder;
         const entry = this.#slots[slot] as Entry;
-        if (others.every((token) => entry.haystack.includes(token))) marks[slot] = 1;
+        if (others.every((token) => entry.haystack.includes(token)) && accept(entry.holder)) {
+          marks[slot] = 1;
+          count += 1;
+        }
         from = (starts[holder] as number) + entry.haystack.length + 1;
       }
     }
+    return count;
   }
 
   search(query: HolderSearchQuery): HolderSearchResult {
@@ -202,18 +219,17 @@ export class HolderIndex {
       if (descending) page.reverse();
       return { total, items: page.map((entry) => entry.holder) };
     }
-    if (tokens.length > 0) this.#markMatches(tokens);
+    const { state, language } = query;
+    const total = this.#markMatches(tokens, (holder) => (state === undefined || holder.state === state) && (language === undefined || holder.language === language));
+    // Read the page off in sort order, stopping as soon as it is full.
     const marks = this.#marks;
     const items: Holder[] = [];
-    let total = 0;
-    for (let i = 0; i < order.length; i += 1) {
+    let seen = 0;
+    for (let i = 0; i < order.length && seen < end; i += 1) {
       const entry = order[descending ? order.length - 1 - i : i] as Entry;
-      if (tokens.length > 0 && marks[entry.slot] !== 1) continue;
-      const { holder } = entry;
-      if (query.state !== undefined && holder.state !== query.state) continue;
-      if (query.language !== undefined && holder.language !== query.language) continue;
-      if (total >= query.offset && total < end) items.push(holder);
-      total += 1;
+      if (marks[entry.slot] !== 1) continue;
+      if (seen >= query.offset) items.push(entry.holder);
+      seen += 1;
     }
     return { total, items };
   }

@@ -79,6 +79,8 @@ export const CardRecordSchema = z.object({
   serial: z.string(),
   holderId: z.string().nullable(),
   state: CardRecordStateSchema,
+  /** Where the card may go from here (the life cycle, decided by the directory). */
+  nextStates: z.array(CardRecordStateSchema),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
