@@ -31,7 +31,12 @@ export function stateAfter(count: number, initialIdle: number): CrashState {
   for (let i = 0; i < count; i += 1) {
     const op = crashOp(i);
     if (op.kind === 'meta') idleLockMinutes = op.idleLockMinutes;
-    else for (const change of op.changes) change.record === null ? records.delete(change.id) : records.set(change.id, change.record);
+    else {
+      for (const change of op.changes) {
+        if (change.record === null) records.delete(change.id);
+        else records.set(change.id, change.record);
+      }
+    }
   }
   return { records, idleLockMinutes };
 }

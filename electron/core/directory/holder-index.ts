@@ -11,7 +11,7 @@
  */
 import type { Holder, HolderSearchQuery, HolderSearchResult, HolderSortField } from '../../shared/schemas/holders';
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[^ -~]/; // anything outside printable ASCII may need folding
 
 export function fold(text: string): string {
   return NON_ASCII.test(text) ? text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase() : text.toLowerCase();

@@ -70,7 +70,7 @@ export function IssueCertificateDialog({
           <Box sx={{ display: 'grid', gap: 2, pt: 1 }}>
             <FormControl>
               <InputLabel id={profileId}>{t('certificates.fields.profile')}</InputLabel>
-              <Select labelId={profileId} label={t('certificates.fields.profile')} value={profile} onChange={(e) => setProfile(e.target.value as CertificateProfile)} data-testid={certificatesTestIds.issueProfile}>
+              <Select labelId={profileId} label={t('certificates.fields.profile')} value={profile} onChange={(e) => setProfile(e.target.value)} data-testid={certificatesTestIds.issueProfile}>
                 {profiles.map((p) => (
                   <MenuItem key={p} value={p}>
                     {t(`certificates.profiles.${p}`)}

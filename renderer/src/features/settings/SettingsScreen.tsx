@@ -4,6 +4,7 @@ import { useColorScheme } from '@mui/material/styles';
 import { useTranslation } from 'react-i18next';
 import { useAppInfo } from '../../app/AppInfoContext';
 import { currentLanguage, isLanguage, languages } from '../../i18n';
+import { VaultPanel } from '../vault/VaultPanel';
 import { settingsTestIds } from './testIds';
 
 function Fact({ label, value, testId }: { label: string; value: string; testId: string }) {
@@ -47,6 +48,8 @@ export function SettingsScreen() {
           />
         </Box>
       </Paper>
+
+      <VaultPanel />
 
       <Paper variant="outlined" sx={{ p: 3 }}>
         <Typography variant="h6" component="h2" sx={{ mb: 2 }}>

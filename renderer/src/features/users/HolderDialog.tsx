@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { Alert, Box, Button, Dialog, DialogActions, DialogContent, DialogTitle, FormControl, InputLabel, MenuItem, Select, TextField } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import type { Holder, HolderInput, HolderProblem } from '@shared/schemas/holders';
@@ -8,23 +8,19 @@ import { usersTestIds } from './testIds';
 
 const required = new Set(['personalNumber', 'firstName', 'lastName']);
 
-/** Create or edit a holder; the directory checks every field and each problem shows under its field. */
-export function HolderDialog({ open, holder, onClose, onSaved }: { open: boolean; holder: Holder | null; onClose: () => void; onSaved: (holder: Holder) => void }) {
+/**
+ * Create or edit a holder; the directory checks every field and each problem shows under its field.
+ * Mounted while open, so each opening starts from the holder as it is now.
+ */
+export function HolderDialog({ holder, onClose, onSaved }: { holder: Holder | null; onClose: () => void; onSaved: (holder: Holder) => void }) {
   const { t } = useTranslation();
-  const [value, setValue] = useState<HolderInput>(emptyHolder);
+  const [value, setValue] = useState<HolderInput>(holder ?? emptyHolder);
   const [problems, setProblems] = useState<HolderProblem[]>([]);
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const titleId = useId();
   const languageId = useId();
   const stateId = useId();
-
-  useEffect(() => {
-    if (!open) return;
-    setValue(holder === null ? emptyHolder : { ...holder });
-    setProblems([]);
-    setFailure(null);
-  }, [open, holder]);
 
   const problemOf = (field: keyof HolderInput): string | undefined => {
     const problem = problems.find((p) => p.field === field);
@@ -59,7 +55,7 @@ export function HolderDialog({ open, holder, onClose, onSaved }: { open: boolean
   };
 
   return (
-    <Dialog open={open} onClose={onClose} aria-labelledby={titleId} maxWidth="md" fullWidth data-testid={usersTestIds.dialog}>
+    <Dialog open onClose={onClose} aria-labelledby={titleId} maxWidth="md" fullWidth data-testid={usersTestIds.dialog}>
       <form onSubmit={submit} noValidate>
         <DialogTitle id={titleId}>{holder === null ? t('users.addTitle') : t('users.editTitle')}</DialogTitle>
         <DialogContent>
@@ -84,7 +80,7 @@ export function HolderDialog({ open, holder, onClose, onSaved }: { open: boolean
             ))}
             <FormControl>
               <InputLabel id={languageId}>{t('users.fields.language')}</InputLabel>
-              <Select labelId={languageId} label={t('users.fields.language')} value={value.language} onChange={(e) => setValue({ ...value, language: e.target.value as HolderInput['language'] })} data-testid={usersTestIds.field('language')}>
+              <Select labelId={languageId} label={t('users.fields.language')} value={value.language} onChange={(e) => setValue({ ...value, language: e.target.value })} data-testid={usersTestIds.field('language')}>
                 {holderLanguages.map((language) => (
                   <MenuItem key={language} value={language} lang={language}>
                     {t(`language.${language}`)}
@@ -94,7 +90,7 @@ export function HolderDialog({ open, holder, onClose, onSaved }: { open: boolean
             </FormControl>
             <FormControl>
               <InputLabel id={stateId}>{t('users.fields.state')}</InputLabel>
-              <Select labelId={stateId} label={t('users.fields.state')} value={value.state} onChange={(e) => setValue({ ...value, state: e.target.value as HolderInput['state'] })} data-testid={usersTestIds.field('state')}>
+              <Select labelId={stateId} label={t('users.fields.state')} value={value.state} onChange={(e) => setValue({ ...value, state: e.target.value })} data-testid={usersTestIds.field('state')}>
                 {holderStates.map((state) => (
                   <MenuItem key={state} value={state}>
                     {t(`users.states.${state}`)}

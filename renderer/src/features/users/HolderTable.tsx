@@ -106,7 +106,7 @@ export function HolderTable() {
             label={t('users.fields.state')}
             value={query.state ?? ''}
             data-testid={usersTestIds.stateFilter}
-            onChange={(e) => setQuery((q) => ({ ...q, state: e.target.value === '' ? undefined : (e.target.value as (typeof holderStates)[number]), offset: 0 }))}
+            onChange={(e) => setQuery((q) => ({ ...q, state: String(e.target.value) === '' ? undefined : (e.target.value), offset: 0 }))}
           >
             <MenuItem value="">{t('common.all')}</MenuItem>
             {holderStates.map((state) => (
@@ -123,7 +123,7 @@ export function HolderTable() {
             label={t('users.fields.language')}
             value={query.language ?? ''}
             data-testid={usersTestIds.languageFilter}
-            onChange={(e) => setQuery((q) => ({ ...q, language: e.target.value === '' ? undefined : (e.target.value as (typeof holderLanguages)[number]), offset: 0 }))}
+            onChange={(e) => setQuery((q) => ({ ...q, language: String(e.target.value) === '' ? undefined : (e.target.value), offset: 0 }))}
           >
             <MenuItem value="">{t('common.all')}</MenuItem>
             {holderLanguages.map((language) => (
@@ -224,8 +224,8 @@ export function HolderTable() {
           getItemAriaLabel={(type) => t(`common.page.${type}`)}
         />
       </Paper>
+      {adding ? (
       <HolderDialog
-        open={adding}
         holder={null}
         onClose={() => setAdding(false)}
         onSaved={(holder) => {
@@ -233,6 +233,7 @@ export function HolderTable() {
           void navigate(`/users/${holder.id}`);
         }}
       />
+      ) : null}
       <CsvImportDialog open={importing} onClose={() => setImporting(false)} onImported={() => setGeneration((g) => g + 1)} />
     </Box>
   );

@@ -6,11 +6,11 @@ import { PassphraseDialog } from './PassphraseDialog';
 
 interface VaultApi {
   readonly status: VaultStatus | null;
-  refresh(): Promise<void>;
+  readonly refresh: () => Promise<void>;
   /** Opens the unlock dialog; resolves true once unlocked, false if the operator cancels. */
-  unlock(): Promise<boolean>;
+  readonly unlock: () => Promise<boolean>;
   /** Runs an action; if the vault turns out locked, asks to unlock and runs it once more. */
-  withUnlocked<T>(action: () => Promise<T>): Promise<T>;
+  readonly withUnlocked: <T>(action: () => Promise<T>) => Promise<T>;
 }
 
 const VaultContext = createContext<VaultApi | null>(null);
@@ -28,17 +28,22 @@ export function VaultProvider({ children }: { children: ReactNode }) {
   const [asking, setAsking] = useState(false);
   const waiting = useRef<((unlocked: boolean) => void)[]>([]);
 
-  const refresh = useCallback(async () => {
-    try {
-      setStatus(await unwrap(carddesk().vault.status()));
-    } catch {
-      setStatus(null);
-    }
-  }, []);
+  const refresh = useCallback(
+    () =>
+      unwrap(carddesk().vault.status())
+        .then(setStatus)
+        // The vault may be held by another CardDesk: the screens say so when they call.
+        .catch(() => setStatus(null)),
+    [],
+  );
 
   useEffect(() => {
-    void refresh();
-    return carddesk().vault.onStateChanged(() => void refresh());
+    const api = carddesk().vault;
+    const unsubscribe = api.onStateChanged(() => void refresh());
+    unwrap(api.status())
+      .then(setStatus)
+      .catch(() => setStatus(null));
+    return unsubscribe;
   }, [refresh]);
 
   const unlock = useCallback(

@@ -24,6 +24,62 @@ import { useVault } from './VaultContext';
 
 const idleChoices = [1, 5, 15, 30, 60, 120, 240, 480] as const;
 
+/** The personal-number rule, edited locally until saved; remounted when the saved rule changes. */
+function RuleEditor({ initial, onSave }: { initial: PersonalNumberRule; onSave: (rule: PersonalNumberRule) => void }) {
+  const { t } = useTranslation();
+  const [rule, setRule] = useState<PersonalNumberRule>(initial);
+  const kindId = useId();
+  const checkId = useId();
+  return (
+        <Box component="fieldset" sx={{ border: 0, p: 0, m: 0, mb: 3 }}>
+          <Typography component="legend" variant="subtitle1" sx={{ mb: 1 }}>
+            {t('vault.rule.title')}
+          </Typography>
+          <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap', alignItems: 'center' }}>
+            <FormControl sx={{ minWidth: 200 }}>
+              <InputLabel id={kindId}>{t('vault.rule.kind')}</InputLabel>
+              <Select
+                labelId={kindId}
+                label={t('vault.rule.kind')}
+                value={rule.kind}
+                data-testid={vaultTestIds.ruleKind}
+                onChange={(e) => setRule(e.target.value === 'pattern' ? { kind: 'pattern', pattern: '[A-Z0-9]{6,12}' } : { kind: 'digits', length: 10, checkDigit: 'mod11-10' })}
+              >
+                <MenuItem value="digits">{t('vault.rule.digits')}</MenuItem>
+                <MenuItem value="pattern">{t('vault.rule.pattern')}</MenuItem>
+              </Select>
+            </FormControl>
+            {rule.kind === 'digits' ? (
+              <>
+                <TextField
+                  type="number"
+                  label={t('vault.rule.length')}
+                  value={rule.length}
+                  onChange={(e) => setRule({ ...rule, length: Number(e.target.value) })}
+                  slotProps={{ htmlInput: { min: 4, max: 20, 'data-testid': vaultTestIds.ruleLength } }}
+                  sx={{ width: 120 }}
+                />
+                <FormControl sx={{ minWidth: 200 }}>
+                  <InputLabel id={checkId}>{t('vault.rule.check')}</InputLabel>
+                  <Select labelId={checkId} label={t('vault.rule.check')} value={rule.checkDigit} data-testid={vaultTestIds.ruleCheck} onChange={(e) => setRule({ ...rule, checkDigit: e.target.value })}>
+                    <MenuItem value="mod11-10">{t('vault.rule.mod11')}</MenuItem>
+                    <MenuItem value="luhn">{t('vault.rule.luhn')}</MenuItem>
+                    <MenuItem value="none">{t('vault.rule.none')}</MenuItem>
+                  </Select>
+                </FormControl>
+              </>
+            ) : (
+              <TextField label={t('vault.rule.regex')} value={rule.pattern} onChange={(e) => setRule({ kind: 'pattern', pattern: e.target.value })} slotProps={{ htmlInput: { 'data-testid': vaultTestIds.rulePattern } }} />
+            )}
+            <Button variant="outlined" onClick={() => onSave(rule)} data-testid={vaultTestIds.ruleSave}>
+              {t('common.save')}
+            </Button>
+          </Box>
+        </Box>
+      
+  );
+}
+
 /** The vault on the Settings screen: lock state, idle lock time, personal-number rule, backups. */
 export function VaultPanel() {
   const { t, i18n } = useTranslation();
@@ -31,10 +87,7 @@ export function VaultPanel() {
   const [backups, setBackups] = useState<BackupInfo[]>([]);
   const [message, setMessage] = useState<{ severity: 'success' | 'error'; text: string } | null>(null);
   const [restoring, setRestoring] = useState<string | null>(null);
-  const [rule, setRule] = useState<PersonalNumberRule | null>(null);
   const idleId = useId();
-  const kindId = useId();
-  const checkId = useId();
 
   const loadBackups = (): void => {
     unwrap(carddesk().vault.listBackups())
@@ -42,7 +95,6 @@ export function VaultPanel() {
       .catch(() => setBackups([]));
   };
   useEffect(loadBackups, []);
-  useEffect(() => setRule(status?.settings.personalNumberRule ?? null), [status]);
 
   const fail = (error: unknown): void => setMessage({ severity: 'error', text: t(`errors.${errorCodeOf(error)}`) });
   const save = (change: { idleLockMinutes?: number; personalNumberRule?: PersonalNumberRule }): void => {
@@ -99,53 +151,7 @@ export function VaultPanel() {
         </FormControl>
       </Box>
 
-      {rule !== null ? (
-        <Box component="fieldset" sx={{ border: 0, p: 0, m: 0, mb: 3 }}>
-          <Typography component="legend" variant="subtitle1" sx={{ mb: 1 }}>
-            {t('vault.rule.title')}
-          </Typography>
-          <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap', alignItems: 'center' }}>
-            <FormControl sx={{ minWidth: 200 }}>
-              <InputLabel id={kindId}>{t('vault.rule.kind')}</InputLabel>
-              <Select
-                labelId={kindId}
-                label={t('vault.rule.kind')}
-                value={rule.kind}
-                data-testid={vaultTestIds.ruleKind}
-                onChange={(e) => setRule(e.target.value === 'pattern' ? { kind: 'pattern', pattern: '[A-Z0-9]{6,12}' } : { kind: 'digits', length: 10, checkDigit: 'mod11-10' })}
-              >
-                <MenuItem value="digits">{t('vault.rule.digits')}</MenuItem>
-                <MenuItem value="pattern">{t('vault.rule.pattern')}</MenuItem>
-              </Select>
-            </FormControl>
-            {rule.kind === 'digits' ? (
-              <>
-                <TextField
-                  type="number"
-                  label={t('vault.rule.length')}
-                  value={rule.length}
-                  onChange={(e) => setRule({ ...rule, length: Number(e.target.value) })}
-                  slotProps={{ htmlInput: { min: 4, max: 20, 'data-testid': vaultTestIds.ruleLength } }}
-                  sx={{ width: 120 }}
-                />
-                <FormControl sx={{ minWidth: 200 }}>
-                  <InputLabel id={checkId}>{t('vault.rule.check')}</InputLabel>
-                  <Select labelId={checkId} label={t('vault.rule.check')} value={rule.checkDigit} data-testid={vaultTestIds.ruleCheck} onChange={(e) => setRule({ ...rule, checkDigit: e.target.value as typeof rule.checkDigit })}>
-                    <MenuItem value="mod11-10">{t('vault.rule.mod11')}</MenuItem>
-                    <MenuItem value="luhn">{t('vault.rule.luhn')}</MenuItem>
-                    <MenuItem value="none">{t('vault.rule.none')}</MenuItem>
-                  </Select>
-                </FormControl>
-              </>
-            ) : (
-              <TextField label={t('vault.rule.regex')} value={rule.pattern} onChange={(e) => setRule({ kind: 'pattern', pattern: e.target.value })} slotProps={{ htmlInput: { 'data-testid': vaultTestIds.rulePattern } }} />
-            )}
-            <Button variant="outlined" onClick={() => save({ personalNumberRule: rule })} data-testid={vaultTestIds.ruleSave}>
-              {t('common.save')}
-            </Button>
-          </Box>
-        </Box>
-      ) : null}
+      <RuleEditor key={JSON.stringify(status.settings.personalNumberRule)} initial={status.settings.personalNumberRule} onSave={(personalNumberRule) => save({ personalNumberRule })} />
 
       <Typography variant="subtitle1" component="h3">
         {t('vault.backups')}
