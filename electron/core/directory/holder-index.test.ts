@@ -54,6 +54,11 @@ describe('HolderIndex', () => {
     copy.push(holder(9999, { lastName: 'Zzz' }));
     const q = query({ limit: 500 });
     expect(index.search(q).items.map((h) => h.id)).toEqual(bruteForce(copy, q).map((h) => h.id));
+    // Words are found through the trigram index: edited names are found by their new value only.
+    for (const words of ['aaa1', 'aaa', 'zzz', 'krasniqi', 'rossi3 roma', 'aa', 'ab']) {
+      const found = query({ query: words, limit: 500 });
+      expect(index.search(found).items.map((h) => h.id), words).toEqual(bruteForce(copy, found).map((h) => h.id));
+    }
     expect(index.idByPersonalNumber(holder(9999).personalNumber)).toBe('id-9999');
   });
 });

@@ -1,15 +1,16 @@
 /**
  * Search, filter, sort and page over every holder in memory, fast at 100,000 holders:
- * - each holder has one folded "haystack" (every field, lower case, accents removed); haystacks
- *   are kept joined in chunks of 2,048 holders, so a word is found with one `indexOf` scan per
- *   chunk (native string search) instead of one test per holder, and an update re-joins only
- *   its own chunk;
+ * - each holder has one folded "haystack" (every field, lower case, accents removed);
+ * - a word of three characters or more is looked up in a trigram index, which names a small set of
+ *   candidates to check; shorter words are found with one native `indexOf` scan per chunk of 2,048
+ *   joined haystacks (an update re-joins only its own chunk);
  * - each sort field has an array of holders in order, built on first use and then kept in order
  *   by binary-search removal and insertion on every change (no full re-sort);
  * - matches are marked in a bitmap by slot, then read off in the chosen order, so sorting costs
  *   nothing per query; with no query and no filter, a page is a slice.
  */
 import type { Holder, HolderSearchQuery, HolderSearchResult, HolderSortField } from '../../shared/schemas/holders';
+import { TrigramIndex } from './trigram-index';
 
 const NON_ASCII = /[^ -~]/; // anything outside printable ASCII may need folding
 
@@ -81,6 +82,7 @@ export class HolderIndex {
   readonly #orders = new Map<HolderSortField, Entry[]>();
   readonly #byPersonalNumber = new Map<string, string>();
   readonly #userNumbers = new Set<string>();
+  readonly #trigrams = new TrigramIndex();
   #marks = new Uint8Array(0);
 
   constructor(holders: Iterable<Holder> = []) {
@@ -106,6 +108,7 @@ export class HolderIndex {
   #insert(holder: Holder): Entry {
     const entry: Entry = { slot: this.#slots.length, holder, haystack: haystackOf(holder), keys: new Map() };
     this.#slots.push(entry);
+    this.#trigrams.add(entry.slot, entry.haystack);
     this.#byId.set(holder.id, entry);
     this.#byPersonalNumber.set(holder.personalNumber, holder.id);
     this.#userNumbers.add(holder.userNumber);
@@ -157,7 +160,9 @@ export class HolderIndex {
     this.#byPersonalNumber.delete(entry.holder.personalNumber);
     this.#userNumbers.delete(entry.holder.userNumber);
     entry.holder = holder;
+    const before = entry.haystack;
     entry.haystack = haystackOf(holder);
+    this.#trigrams.replace(entry.slot, before, entry.haystack);
     entry.keys = new Map();
     this.#byPersonalNumber.set(holder.personalNumber, holder.id);
     this.#userNumbers.add(holder.userNumber);
@@ -183,7 +188,19 @@ export class HolderIndex {
       }
       return count;
     }
-    // The longest word is usually the rarest: scan for it, test the others on each hit only.
+    const candidates = this.#trigrams.candidates(tokens);
+    if (candidates !== null) {
+      for (let i = 0; i < candidates.length; i += 1) {
+        const slot = candidates.slots[i] as number;
+        const entry = this.#slots[slot] as Entry;
+        if (tokens.every((token) => entry.haystack.includes(token)) && accept(entry.holder)) {
+          marks[slot] = 1;
+          count += 1;
+        }
+      }
+      return count;
+    }
+    // Only words shorter than three characters: scan for the longest, test the others on each hit.
     const [first = '', ...others] = [...tokens].sort((a, b) => b.length - a.length);
     for (let c = 0; c < this.#chunks.length; c += 1) {
       const { text, starts } = this.#chunk(c);
