@@ -49,8 +49,9 @@ function hasTool(name: string): boolean {
 
 /** The issuing key in PEM for OpenSSL: the anchor must sign with the very same key. */
 function issuingKeyPem(services: VaultServices): string {
-  const ca = services.ca.state();
-  const pkcs8 = services.keyring.open(ca.issuing.key.sealed, 'ca-key:issuing');
+  const key = services.ca.state().issuing.key;
+  if (key.kind !== 'software') throw new Error('the benchmark creates its CA in software');
+  const pkcs8 = services.keyring.open(key.sealed, 'ca-key:issuing');
   const pem = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }).export({ type: 'pkcs8', format: 'pem' }).toString();
   pkcs8.fill(0);
   return pem;

@@ -27,6 +27,8 @@ await Promise.all([
   build({ ...node, external: ['electron'], entryPoints: ['electron/preload/preload.ts'], outfile: 'dist/preload.cjs' }),
   build({ ...node, entryPoints: ['electron/host/index.ts'], outfile: 'dist/host.cjs' }),
   build({ ...node, entryPoints: ['electron/cli/index.ts'], outfile: 'dist/cli.cjs' }),
+  // The CA's PKCS#11 worker thread (electron/core/ca/pkcs11-worker.ts), loaded beside the entry points.
+  build({ ...node, entryPoints: ['electron/core/ca/pkcs11-worker.ts'], outfile: 'dist/pkcs11-ca-worker.cjs' }),
   build({
     bundle: true,
     platform: 'browser',

@@ -35,7 +35,8 @@ function formatCaStatus(status: CaStatus): string {
   if (!status.ready) return 'There is no certificate authority yet: carddesk ca init, or carddesk ca import.\n';
   const lines = status.certificates.map((c) => `${c.role.padEnd(8)} ${c.subject}  serial ${c.serial}  ${c.keyAlgorithm}  until ${c.notAfter.slice(0, 10)}`);
   const crl = status.lastCrl === null ? 'none yet' : `#${status.lastCrl.number}, ${status.lastCrl.entries} entries, next update ${status.lastCrl.nextUpdate}`;
-  return [...lines, `Last CRL: ${crl}`, `CRLs are published to ${status.publishDir}`, `Key storage: ${status.keyStorage} (sealed in the vault)`, ''].join('\n');
+  const storage = status.keyStorage === 'pkcs11' ? 'on a PKCS#11 token (non-extractable)' : 'sealed in the vault';
+  return [...lines, `Last CRL: ${crl}`, `CRLs are published to ${status.publishDir}`, `CA keys: ${storage}`, ''].join('\n');
 }
 
 function output(cli: CliContext, file: string | undefined, data: Buffer | string): void {
@@ -65,7 +66,9 @@ export function registerCaCommand(program: Command, cli: CliContext): void {
     .option('--issuing-years <n>', 'issuing CA validity in years', positiveInteger, 10)
     .option('--ocsp-url <url>', 'OCSP address written into issued certificates')
     .option('--crl-url <url>', 'CRL address written into issued certificates')
-    .action((o: { algorithm: string; rootName: string; issuingName: string; rootYears: number; issuingYears: number; ocspUrl?: string; crlUrl?: string }) =>
+    .option('--pkcs11-module <path>', 'generate the CA keys non-extractable on a PKCS#11 token (asks for its PIN)')
+    .option('--pkcs11-token <label>', 'the token’s label (with --pkcs11-module)')
+    .action((o: { algorithm: string; rootName: string; issuingName: string; rootYears: number; issuingYears: number; ocspUrl?: string; crlUrl?: string; pkcs11Module?: string; pkcs11Token?: string }) =>
       withVault(cli, async (services) => {
         const options = CaInitArgsSchema.parse({
           algorithm: o.algorithm,
@@ -76,8 +79,17 @@ export function registerCaCommand(program: Command, cli: CliContext): void {
           ocspUrl: o.ocspUrl ?? null,
           crlUrl: o.crlUrl ?? null,
         });
+        if ((o.pkcs11Module === undefined) !== (o.pkcs11Token === undefined)) throw new Error('give both --pkcs11-module and --pkcs11-token, or neither');
         await unlockVault(cli, services);
-        await services.ca.init(options, cli.operation);
+        if (o.pkcs11Module === undefined || o.pkcs11Token === undefined) await services.ca.init(options, cli.operation);
+        else {
+          const pin = await cli.secrets.read('Token PIN: ');
+          try {
+            await services.ca.init(options, cli.operation, { module: resolve(o.pkcs11Module), tokenLabel: o.pkcs11Token, pin });
+          } finally {
+            pin.fill(0);
+          }
+        }
         await services.crl.publish(cli.operation);
         cli.out(formatCaStatus(services.ca.status(services.ocsp.state())));
       }),

@@ -57,8 +57,9 @@ export function vaultHandlers(services: VaultServices, operatorId: string): Pick
     },
 
     'ca:status': () => caStatus(),
-    'ca:init': async (args, context) => {
-      await ca.init(args, op(context));
+    'ca:init': async ({ pkcs11, ...options }, context) => {
+      if (pkcs11 === null) await ca.init(options, op(context));
+      else await withSecret(pkcs11.pin, (pin) => ca.init(options, op(context), { module: pkcs11.module, tokenLabel: pkcs11.tokenLabel, pin }));
       await crl.publish(op(context));
       return caStatus();
     },

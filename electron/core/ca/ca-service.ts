@@ -4,7 +4,7 @@
  * sealed in the vault and unsealed only for the operation that signs; the PKCS#8 bytes are
  * zeroed as soon as Node holds the key.
  */
-import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CardDeskError } from '../../shared/errors';
@@ -20,6 +20,7 @@ import { parseCertificate, signedBy, type ParsedCertificate } from './certificat
 import { encodeDn } from './distinguished-name';
 import { issueCaCertificate, issueLeaf, type Issuer } from './issuance';
 import { readPkcs12 } from './pkcs12-import';
+import { defaultPkcs11WorkerPath, Pkcs11Signer, Pkcs11Token, type TokenLocation } from './pkcs11-token';
 
 const generate = promisify(generateKeyPair);
 
@@ -39,11 +40,15 @@ export interface OcspState {
 }
 
 export class CaService {
+  /** Open tokens, by module and label; each is a worker thread holding a logged-in session. */
+  readonly #tokens = new Map<string, Promise<Pkcs11Token>>();
+
   constructor(
     private readonly access: VaultAccess,
     private readonly keyring: VaultKeyring,
     private readonly audit: AuditTrail,
     private readonly clock: () => Date = () => new Date(),
+    private readonly pkcs11WorkerPath: string = defaultPkcs11WorkerPath(),
   ) {}
 
   get publishDir(): string {
@@ -87,11 +92,29 @@ export class CaService {
     }
   }
 
+  /** The token a key lives on, opened (once) with the PIN sealed in the vault. */
+  #token(ref: Extract<CaKeyRef, { kind: 'pkcs11' }>): Promise<Pkcs11Token> {
+    // The vault's lock governs the CA keys on a token too.
+    if (!this.keyring.unlocked) return Promise.reject(new CardDeskError('VAULT_LOCKED', 'The vault is locked. Unlock it with the vault passphrase first.'));
+    const key = `${ref.module}\u0000${ref.tokenLabel}`;
+    let token = this.#tokens.get(key);
+    if (token === undefined) {
+      token = Pkcs11Token.open(this.pkcs11WorkerPath, ref, this.keyring.open(ref.pin, `pkcs11-pin:${ref.tokenLabel}`));
+      token.catch(() => this.#tokens.delete(key));
+      this.#tokens.set(key, token);
+    }
+    return token;
+  }
+
   /** A signer for one of the CA's keys; needs the vault unlocked. */
   signer(role: CaRole): CaSigner {
     const ca = this.state();
     const ref = role === 'root' ? ca.root?.key : role === 'issuing' ? ca.issuing.key : ca.ocsp.key;
     if (ref === undefined || ref === null) throw new CardDeskError('NOT_FOUND', 'This CA has no root key in the vault (it was imported without it).');
+    if (ref.kind === 'pkcs11') {
+      if (!this.keyring.unlocked) throw new CardDeskError('VAULT_LOCKED', 'The vault is locked. Unlock it with the vault passphrase first.');
+      return new Pkcs11Signer(() => this.#token(ref), Buffer.from(ref.keyId, 'hex'), Buffer.from(ref.publicKeyInfo, 'base64'));
+    }
     const pkcs8 = this.keyring.open(ref.sealed, `ca-key:${role}`);
     try {
       return new SoftwareSigner(createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }));
@@ -105,30 +128,67 @@ export class CaService {
     return { signer: this.signer('issuing'), certificate: this.certificate('issuing'), ocspUrl: ca.ocspUrl, crlUrl: ca.crlUrl };
   }
 
+  /** The state of a token-held key, for checks (sensitive, never extractable). */
+  async describeTokenKey(role: 'root' | 'issuing'): Promise<{ sensitive: boolean; extractable: boolean; neverExtractable: boolean; token: boolean }> {
+    const ca = this.state();
+    const ref = role === 'root' ? ca.root?.key : ca.issuing.key;
+    if (ref?.kind !== 'pkcs11') throw new CardDeskError('INVALID_STATE', 'This CA key is not on a PKCS#11 token.');
+    return (await this.#token(ref)).describe(Buffer.from(ref.keyId, 'hex'));
+  }
+
+  async close(): Promise<void> {
+    const tokens = [...this.#tokens.values()];
+    this.#tokens.clear();
+    await Promise.all(tokens.map((token) => token.then((t) => t.close()).catch(() => undefined)));
+  }
+
   #requireEmpty(): void {
     if (!this.keyring.unlocked) throw new CardDeskError('VAULT_LOCKED', 'The vault is locked. Unlock it with the vault passphrase first.');
     if (this.access.storage().meta.ca !== null) throw new CardDeskError('CA_EXISTS', 'This vault already has a certificate authority.');
   }
 
-  async init(options: CaInitOptions, op: OperationContext): Promise<void> {
+  /** The root and issuing keys, generated in software (sealed in the vault) or on a token. */
+  async #newCaKeys(algorithm: CaAlgorithm, token: (TokenLocation & { pin: Buffer }) | null): Promise<{ role: 'root' | 'issuing'; signer: CaSigner; ref: () => CaKeyRef }[]> {
+    if (token === null) {
+      const keys = await Promise.all([newKey(algorithm), newKey(algorithm)]);
+      return (['root', 'issuing'] as const).map((role, i) => ({ role, signer: new SoftwareSigner(keys[i] as KeyObject), ref: () => this.#seal(keys[i] as KeyObject, role) }));
+    }
+    const location = { module: token.module, tokenLabel: token.tokenLabel };
+    const pin = this.keyring.seal(token.pin, `pkcs11-pin:${token.tokenLabel}`);
+    const opened = Pkcs11Token.open(this.pkcs11WorkerPath, location, token.pin);
+    const session = await opened;
+    this.#tokens.set(`${token.module}\u0000${token.tokenLabel}`, opened);
+    const out = [];
+    for (const role of ['root', 'issuing'] as const) {
+      const keyId = randomBytes(16);
+      const spki = await session.generate(algorithm, `CardDesk ${role} CA`, keyId);
+      const ref: CaKeyRef = { kind: 'pkcs11', ...location, keyId: keyId.toString('hex'), publicKeyInfo: spki.toString('base64'), pin };
+      out.push({ role, signer: new Pkcs11Signer(() => opened, keyId, spki), ref: () => ref });
+    }
+    return out;
+  }
+
+  /** Creates the CA; with `token`, its keys are generated non-extractable on that PKCS#11 token. */
+  async init(options: Omit<CaInitOptions, 'pkcs11'>, op: OperationContext, token: (TokenLocation & { pin: Buffer }) | null = null): Promise<void> {
     this.#requireEmpty();
     const rootSubject = encodeDn(options.rootSubject);
     const issuingSubject = encodeDn(options.issuingSubject);
     const now = this.clock();
-    const [rootKey, issuingKey] = await Promise.all([newKey(options.algorithm), newKey(options.algorithm)]);
+    const [rootKey, issuingKey] = await this.#newCaKeys(options.algorithm, token);
+    if (rootKey === undefined || issuingKey === undefined) throw new CardDeskError('INTERNAL', 'The CA keys were not generated.');
     for (const role of ['root', 'issuing'] as const) {
-      await this.audit.record({ action: 'ca.keyGenerate', outcome: 'success', details: { role, algorithm: options.algorithm }, ...op });
+      await this.audit.record({ action: 'ca.keyGenerate', outcome: 'success', details: { role, algorithm: options.algorithm, storage: token === null ? 'vault' : 'pkcs11' }, ...op });
     }
-    const rootSigner = new SoftwareSigner(rootKey);
+    const rootSigner = rootKey.signer;
     const rootDer = await issueCaCertificate({ subject: rootSubject, publicKeyInfo: rootSigner.publicKeyInfo, years: options.rootValidityYears, now, signer: rootSigner, issuer: null });
     const root = parseCertificate(rootDer);
-    const issuingSpki = createPublicKey(issuingKey).export({ type: 'spki', format: 'der' });
-    const issuingDer = await issueCaCertificate({ subject: issuingSubject, publicKeyInfo: issuingSpki, years: options.issuingValidityYears, now, signer: rootSigner, issuer: root, pathLength: 0 });
+    const issuingDer = await issueCaCertificate({ subject: issuingSubject, publicKeyInfo: issuingKey.signer.publicKeyInfo, years: options.issuingValidityYears, now, signer: rootSigner, issuer: root, pathLength: 0 });
     await this.#store({
       source: 'created',
-      root: { certificate: rootDer, key: this.#seal(rootKey, 'root') },
+      root: { certificate: rootDer, key: rootKey.ref() },
       issuingDer,
-      issuingKey,
+      issuingKey: issuingKey.ref(),
+      issuingSigner: issuingKey.signer,
       chain: [rootDer],
       ocspUrl: options.ocspUrl,
       crlUrl: options.crlUrl,
@@ -161,7 +221,8 @@ export class CaService {
       source: 'imported',
       root: rootDer === null ? null : { certificate: rootDer, key: selfSigned ? this.#seal(imported.key, 'root') : null },
       issuingDer: imported.certificate.der,
-      issuingKey: imported.key,
+      issuingKey: this.#seal(imported.key, 'issuing'),
+      issuingSigner: new SoftwareSigner(imported.key),
       chain: chain.map((c) => c.der),
       ...options,
       op,
@@ -173,7 +234,8 @@ export class CaService {
     source: CaState['source'];
     root: { certificate: Buffer; key: CaKeyRef | null } | null;
     issuingDer: Buffer;
-    issuingKey: KeyObject;
+    issuingKey: CaKeyRef;
+    issuingSigner: CaSigner;
     chain: Buffer[];
     ocspUrl: string | null;
     crlUrl: string | null;
@@ -187,7 +249,7 @@ export class CaService {
     const ocspSpki = createPublicKey(ocspKey).export({ type: 'spki', format: 'der' });
     const ocspDer = await issueLeaf(
       { profile: 'ocspSigning', subject: encodeDn(`CN=OCSP responder, ${issuing.subject}`.replace(/, CN=[^,]*/, '')), publicKeyInfo: ocspSpki, subjectAltNames: [], validityDays: 365, now },
-      { signer: new SoftwareSigner(parts.issuingKey), certificate: issuing, ocspUrl: null, crlUrl: null },
+      { signer: parts.issuingSigner, certificate: issuing, ocspUrl: null, crlUrl: null },
     );
     const ocsp = parseCertificate(ocspDer);
     const b64 = (der: Buffer): string => der.toString('base64');
@@ -195,7 +257,7 @@ export class CaService {
       source: parts.source,
       createdAt: now.toISOString(),
       root: parts.root === null ? null : { certificate: b64(parts.root.certificate), key: parts.root.key },
-      issuing: { certificate: b64(parts.issuingDer), key: this.#seal(parts.issuingKey, 'issuing') },
+      issuing: { certificate: b64(parts.issuingDer), key: parts.issuingKey },
       chain: parts.chain.map(b64),
       ocsp: { certificate: b64(ocspDer), key: this.#seal(ocspKey, 'ocsp') },
       ocspUrl: parts.ocspUrl,

@@ -1,10 +1,21 @@
 import type { Sealed } from '../vault/sealing';
 
-/** How a CA key is kept: sealed PKCS#8 in the vault (a token-held key would add a kind here). */
-export interface CaKeyRef {
-  readonly kind: 'software';
-  readonly sealed: Sealed;
-}
+/**
+ * How a CA key is kept: sealed PKCS#8 in the vault, or generated non-extractable on a PKCS#11
+ * token (then the vault keeps only where it is, its public key and the token PIN, sealed).
+ */
+export type CaKeyRef =
+  | { readonly kind: 'software'; readonly sealed: Sealed }
+  | {
+      readonly kind: 'pkcs11';
+      readonly module: string;
+      readonly tokenLabel: string;
+      /** CKA_ID, hex. */
+      readonly keyId: string;
+      /** DER SubjectPublicKeyInfo, base64. */
+      readonly publicKeyInfo: string;
+      readonly pin: Sealed;
+    };
 
 export interface CrlMark {
   readonly number: number;

@@ -42,6 +42,11 @@ interface Entry {
 
 const CHUNK = 2048;
 
+// Filters compare small numbers in typed arrays by slot: reading a field of 100,000 holder
+// objects per query costs far more than the query itself.
+const states: readonly Holder['state'][] = ['active', 'suspended', 'disabled'];
+const languages: readonly Holder['language'][] = ['en', 'sq', 'it', 'nl'];
+
 interface Chunk {
   text: string;
   /** Where each slot's haystack starts in `text`. */
@@ -84,6 +89,8 @@ export class HolderIndex {
   readonly #userNumbers = new Set<string>();
   readonly #trigrams = new TrigramIndex();
   #marks = new Uint8Array(0);
+  #stateOf: Uint8Array = new Uint8Array(CHUNK);
+  #languageOf: Uint8Array = new Uint8Array(CHUNK);
 
   constructor(holders: Iterable<Holder> = []) {
     for (const holder of holders) this.#insert(holder);
@@ -108,12 +115,27 @@ export class HolderIndex {
   #insert(holder: Holder): Entry {
     const entry: Entry = { slot: this.#slots.length, holder, haystack: haystackOf(holder), keys: new Map() };
     this.#slots.push(entry);
+    if (entry.slot >= this.#stateOf.length) {
+      const grow = (old: Uint8Array): Uint8Array => {
+        const bigger = new Uint8Array(old.length * 2);
+        bigger.set(old);
+        return bigger;
+      };
+      this.#stateOf = grow(this.#stateOf);
+      this.#languageOf = grow(this.#languageOf);
+    }
+    this.#codeFilters(entry);
     this.#trigrams.add(entry.slot, entry.haystack);
     this.#byId.set(holder.id, entry);
     this.#byPersonalNumber.set(holder.personalNumber, holder.id);
     this.#userNumbers.add(holder.userNumber);
     this.#dirty(entry.slot);
     return entry;
+  }
+
+  #codeFilters(entry: Entry): void {
+    this.#stateOf[entry.slot] = states.indexOf(entry.holder.state);
+    this.#languageOf[entry.slot] = languages.indexOf(entry.holder.language);
   }
 
   #dirty(slot: number): void {
@@ -163,6 +185,7 @@ export class HolderIndex {
     const before = entry.haystack;
     entry.haystack = haystackOf(holder);
     this.#trigrams.replace(entry.slot, before, entry.haystack);
+    this.#codeFilters(entry);
     entry.keys = new Map();
     this.#byPersonalNumber.set(holder.personalNumber, holder.id);
     this.#userNumbers.add(holder.userNumber);
@@ -174,15 +197,18 @@ export class HolderIndex {
    * Marks (in #marks, by slot) every holder that holds all tokens and passes the filters, and
    * returns how many there are.
    */
-  #markMatches(tokens: readonly string[], accept: (holder: Holder) => boolean): number {
+  #markMatches(tokens: readonly string[], state: number, language: number): number {
+    const stateOf = this.#stateOf;
+    const languageOf = this.#languageOf;
+    const accept = (slot: number): boolean => (state < 0 || stateOf[slot] === state) && (language < 0 || languageOf[slot] === language);
     if (this.#marks.length < this.#slots.length) this.#marks = new Uint8Array(this.#slots.length + CHUNK);
     const marks = this.#marks;
     marks.fill(0);
     let count = 0;
     if (tokens.length === 0) {
-      for (const entry of this.#slots) {
-        if (accept(entry.holder)) {
-          marks[entry.slot] = 1;
+      for (let slot = 0; slot < this.#slots.length; slot += 1) {
+        if (accept(slot)) {
+          marks[slot] = 1;
           count += 1;
         }
       }
@@ -192,8 +218,9 @@ export class HolderIndex {
     if (candidates !== null) {
       for (let i = 0; i < candidates.length; i += 1) {
         const slot = candidates.slots[i] as number;
-        const entry = this.#slots[slot] as Entry;
-        if (tokens.every((token) => entry.haystack.includes(token)) && accept(entry.holder)) {
+        if (!accept(slot)) continue;
+        const { haystack } = this.#slots[slot] as Entry;
+        if (tokens.every((token) => haystack.includes(token))) {
           marks[slot] = 1;
           count += 1;
         }
@@ -213,7 +240,7 @@ export class HolderIndex {
         while (holder + 1 < starts.length && (starts[holder + 1] as number) <= at) holder += 1;
         const slot = c * CHUNK + holder;
         const entry = this.#slots[slot] as Entry;
-        if (others.every((token) => entry.haystack.includes(token)) && accept(entry.holder)) {
+        if (accept(slot) && others.every((token) => entry.haystack.includes(token))) {
           marks[slot] = 1;
           count += 1;
         }
@@ -236,8 +263,11 @@ export class HolderIndex {
       if (descending) page.reverse();
       return { total, items: page.map((entry) => entry.holder) };
     }
-    const { state, language } = query;
-    const total = this.#markMatches(tokens, (holder) => (state === undefined || holder.state === state) && (language === undefined || holder.language === language));
+    const total = this.#markMatches(
+      tokens,
+      query.state === undefined ? -1 : states.indexOf(query.state),
+      query.language === undefined ? -1 : languages.indexOf(query.language),
+    );
     // Read the page off in sort order, stopping as soon as it is full.
     const marks = this.#marks;
     const items: Holder[] = [];

@@ -36,6 +36,8 @@ export function createVaultServices(options: {
   storage?: VaultStorageOptions;
   /** Called when the vault locks or unlocks (idle lock included). */
   onVaultChange?: () => void;
+  /** The built PKCS#11 worker (default: dist/pkcs11-ca-worker.cjs beside the bundle). */
+  pkcs11WorkerPath?: string;
 }): VaultServices {
   const clock = options.clock ?? (() => new Date());
   const onChange = options.onVaultChange ?? (() => {});
@@ -43,7 +45,7 @@ export function createVaultServices(options: {
   const keyring = new VaultKeyring({ idleMinutes: defaultSettings.idleLockMinutes, onLock: onChange });
   const vault = new VaultService(access, keyring, options.audit, onChange);
   const directory = new HolderDirectory(access, options.audit, clock);
-  const ca = new CaService(access, keyring, options.audit, clock);
+  const ca = new CaService(access, keyring, options.audit, clock, options.pkcs11WorkerPath);
   const crl = new CrlPublisher(access, ca, options.audit, clock);
   const certificates = new CertificateService(access, ca, crl, directory, options.audit, clock);
   const ocsp = new OcspService(access, ca, options.audit, options.log);
@@ -60,6 +62,7 @@ export function createVaultServices(options: {
       keyring.lock();
       access.close();
       await ocsp.stop({ actor: { kind: 'system', id: 'shutdown' }, channel: 'desk' });
+      await ca.close();
     },
   };
 }

@@ -14,6 +14,11 @@ export const CaInitArgsSchema = z.object({
   /** Written into issued certificates (AIA, CDP) when given. */
   ocspUrl: z.url().max(512).nullable().default(null),
   crlUrl: z.url().max(512).nullable().default(null),
+  /** Generate the root and issuing keys non-extractable on this PKCS#11 token instead of in the vault. */
+  pkcs11: z
+    .object({ module: z.string().min(1).max(512), tokenLabel: z.string().min(1).max(32), pin: z.string().min(1).max(128) })
+    .nullable()
+    .default(null),
 });
 export type CaInitArgs = z.input<typeof CaInitArgsSchema>;
 export type CaInitOptions = z.output<typeof CaInitArgsSchema>;
