@@ -123,7 +123,7 @@ function describe(keyId: Uint8Array): { sensitive: boolean; extractable: boolean
     { type: pkcs11js.CKA_NEVER_EXTRACTABLE },
     { type: pkcs11js.CKA_TOKEN },
   ]);
-  const flag = (i: number): boolean => (attributes[i]?.value as Buffer | undefined)?.[0] === 1;
+  const flag = (i: number): boolean => (attributes[i]?.value)?.[0] === 1;
   return { sensitive: flag(0), extractable: flag(1), neverExtractable: flag(2), token: flag(3) };
 }
 
