@@ -111,6 +111,8 @@ describe('the keys the code uses', () => {
       ]),
       ...['alreadyRevoked', 'notSuspended', 'alreadySuspended', 'expired'].map((reason) => `certificates.refused.${reason}`),
       ...['root', 'issuing', 'ocsp'].map((role) => `certificates.ca.roles.${role}`),
+      ...['software', 'pkcs11'].map((storage) => `certificates.ca.keyStorage.${storage}`),
+      ...['created', 'imported'].map((source) => `certificates.ca.source.${source}`),
       ...['first', 'last', 'next', 'previous'].map((page) => `common.page.${page}`),
     ];
     expect(built.filter((key) => !english.has(key))).toEqual([]);

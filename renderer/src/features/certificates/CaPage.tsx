@@ -81,7 +81,7 @@ export function CaPage() {
               </ButtonGroup>
             </Box>
             <Typography color="text.secondary" sx={{ mb: 1 }}>
-              {t(`certificates.ca.source.${status.source}`)} · {t('certificates.ca.keyStorage')}
+              {t(`certificates.ca.source.${status.source}`)} · {t(`certificates.ca.keyStorage.${status.keyStorage}`)}
             </Typography>
             <Table size="small" aria-label={t('certificates.ca.certificates')}>
               <TableHead>

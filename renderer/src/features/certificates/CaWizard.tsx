@@ -3,6 +3,7 @@ import {
   Alert,
   Box,
   Button,
+  Checkbox,
   Dialog,
   DialogActions,
   DialogContent,
@@ -44,6 +45,10 @@ export function CaWizard({ open, onClose, onCreated }: { open: boolean; onClose:
   const [rootName, setRootName] = useState('CN=CardDesk Root CA, O=CardDesk');
   const [issuingName, setIssuingName] = useState('CN=CardDesk Issuing CA, O=CardDesk');
   const [file, setFile] = useState<File | null>(null);
+  const [onToken, setOnToken] = useState(false);
+  const [tokenModule, setTokenModule] = useState('');
+  const [tokenLabel, setTokenLabel] = useState('');
+  const tokenPin = useRef<HTMLInputElement>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const passphrase = useRef<HTMLInputElement>(null);
@@ -77,7 +82,10 @@ export function CaWizard({ open, onClose, onCreated }: { open: boolean; onClose:
 
   const submitCa = async (): Promise<void> => {
     if (mode === 'create') {
-      await unwrap(carddesk().ca.init({ algorithm, rootSubject: rootName, issuingSubject: issuingName }));
+      const pin = tokenPin.current?.value ?? '';
+      if (tokenPin.current !== null) tokenPin.current.value = '';
+      const pkcs11 = onToken ? { module: tokenModule, tokenLabel, pin } : null;
+      await unwrap(carddesk().ca.init({ algorithm, rootSubject: rootName, issuingSubject: issuingName, pkcs11 }));
     } else {
       if (file === null) return setFailure(t('certificates.wizard.chooseFile'));
       const password = p12Password.current?.value ?? '';
@@ -147,6 +155,15 @@ export function CaWizard({ open, onClose, onCreated }: { open: boolean; onClose:
                   </FormControl>
                   <TextField label={t('certificates.wizard.rootName')} value={rootName} onChange={(e) => setRootName(e.target.value)} helperText={t('certificates.wizard.nameHint')} slotProps={{ htmlInput: { 'data-testid': certificatesTestIds.wizardRootName } }} />
                   <TextField label={t('certificates.wizard.issuingName')} value={issuingName} onChange={(e) => setIssuingName(e.target.value)} slotProps={{ htmlInput: { 'data-testid': certificatesTestIds.wizardIssuingName } }} />
+                  <FormControlLabel control={<Checkbox checked={onToken} onChange={(e) => setOnToken(e.target.checked)} />} label={t('certificates.wizard.onToken')} />
+                  {onToken ? (
+                    <>
+                      <Typography color="text.secondary">{t('certificates.wizard.tokenHint')}</Typography>
+                      <TextField label={t('certificates.wizard.tokenModule')} value={tokenModule} onChange={(e) => setTokenModule(e.target.value)} required />
+                      <TextField label={t('certificates.wizard.tokenLabel')} value={tokenLabel} onChange={(e) => setTokenLabel(e.target.value)} required />
+                      <TextField inputRef={tokenPin} type="password" label={t('certificates.wizard.tokenPin')} autoComplete="off" required />
+                    </>
+                  ) : null}
                 </>
               ) : (
                 <>
