@@ -6,7 +6,6 @@
 import type { ContractHandlers } from './handlers';
 import { operationOf, type CallContext } from './context';
 import { CardDeskError } from '../../shared/errors';
-import { BackupFileNameSchema } from '../../shared/schemas/vault';
 import { exportCertificate } from '../ca/export';
 import type { VaultServices } from '../vault/vault-services';
 import { join } from 'node:path';
@@ -52,7 +51,7 @@ export function vaultHandlers(services: VaultServices, operatorId: string): Pick
     },
     'vault:listBackups': () => vault.listBackups(),
     'vault:restore': ({ fileName, passphrase }, context) => {
-      BackupFileNameSchema.parse(fileName);
+      // fileName is a bare name (the contract's pattern): it cannot leave the backups folder.
       return withSecret(passphrase, (secret) => vault.restore(join(vault.backupDir, fileName), secret, op(context)));
     },
 

@@ -104,11 +104,13 @@ describe('CertificateService', () => {
     expect(await services.certificates.revoke(cert.serial, 'keyCompromise', operator)).toMatchObject({ ok: true, certificate: { status: 'revoked', reason: 'keyCompromise' } });
     expect(crlEntries(crlFile()).get(cert.serial)).toBe(1);
     expect(await services.certificates.resume(cert.serial, operator)).toEqual({ ok: false, reason: 'alreadyRevoked' });
-    expect(audit.events.filter((e) => e.certificateSerial === cert.serial).map((e) => e.action)).toEqual([
-      'ca.certificateIssue',
-      'ca.certificateSuspend',
-      'ca.certificateResume',
-      'ca.certificateRevoke',
+    expect(audit.events.filter((e) => e.certificateSerial === cert.serial).map((e) => `${e.action}:${e.outcome}`)).toEqual([
+      'ca.certificateIssue:success',
+      'ca.certificateSuspend:success',
+      'ca.certificateSuspend:failure',
+      'ca.certificateResume:success',
+      'ca.certificateRevoke:success',
+      'ca.certificateResume:failure',
     ]);
   });
 

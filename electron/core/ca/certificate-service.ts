@@ -213,17 +213,22 @@ export class CertificateService {
     return { ok: true, certificate: this.summary(updated) };
   }
 
-  #refusal(record: CertificateRecord, action: 'revoke' | 'suspend' | 'resume'): CertificateActionResult | null {
-    if (record.status === 'revoked') return { ok: false, reason: 'alreadyRevoked' };
-    if (effectiveStatus(record, this.clock()) === 'expired') return { ok: false, reason: 'expired' };
-    if (action === 'suspend' && record.status === 'suspended') return { ok: false, reason: 'alreadySuspended' };
-    if (action === 'resume' && record.status !== 'suspended') return { ok: false, reason: 'notSuspended' };
-    return null;
+  /** A refusal (an expected outcome, recorded as a failed attempt), or null when the action may go ahead. */
+  async #refusal(record: CertificateRecord, action: 'revoke' | 'suspend' | 'resume', op: OperationContext): Promise<CertificateActionResult | null> {
+    let reason: Extract<CertificateActionResult, { ok: false }>['reason'] | null = null;
+    if (record.status === 'revoked') reason = 'alreadyRevoked';
+    else if (effectiveStatus(record, this.clock()) === 'expired') reason = 'expired';
+    else if (action === 'suspend' && record.status === 'suspended') reason = 'alreadySuspended';
+    else if (action === 'resume' && record.status !== 'suspended') reason = 'notSuspended';
+    if (reason === null) return null;
+    const audited = action === 'revoke' ? 'ca.certificateRevoke' : action === 'suspend' ? 'ca.certificateSuspend' : 'ca.certificateResume';
+    await this.audit.record({ action: audited, outcome: 'failure', reason, certificateSerial: record.serial, ...op });
+    return { ok: false, reason };
   }
 
   async revoke(serial: string, reason: RevocationReason, op: OperationContext): Promise<CertificateActionResult> {
     const record = this.record(serial);
-    const refusal = this.#refusal(record, 'revoke');
+    const refusal = await this.#refusal(record, 'revoke', op);
     if (refusal !== null) return refusal;
     // A held certificate keeps its hold date as revocation date (RFC 5280 §5.3.1, certificateHold).
     const revokedAt = record.status === 'suspended' && record.revokedAt !== null ? record.revokedAt : this.clock().toISOString();
@@ -233,7 +238,7 @@ export class CertificateService {
   async suspend(serial: string, days: number, afterHold: 'release' | 'revoke', op: OperationContext): Promise<CertificateActionResult> {
     if (!Number.isInteger(days) || days < 1 || days > MAX_HOLD_DAYS) throw new CardDeskError('MALFORMED_INPUT', `A suspension lasts 1 to ${MAX_HOLD_DAYS} days.`);
     const record = this.record(serial);
-    const refusal = this.#refusal(record, 'suspend');
+    const refusal = await this.#refusal(record, 'suspend', op);
     if (refusal !== null) return refusal;
     const now = this.clock();
     const holdUntil = new Date(now.getTime() + days * DAY).toISOString();
@@ -242,7 +247,7 @@ export class CertificateService {
 
   async resume(serial: string, op: OperationContext): Promise<CertificateActionResult> {
     const record = this.record(serial);
-    const refusal = this.#refusal(record, 'resume');
+    const refusal = await this.#refusal(record, 'resume', op);
     if (refusal !== null) return refusal;
     return this.#change(record, { status: 'valid', reason: null, revokedAt: null, holdUntil: null, afterHold: null }, 'ca.certificateResume', {}, op);
   }

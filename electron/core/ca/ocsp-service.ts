@@ -47,10 +47,8 @@ export class OcspService {
   async stop(op: OperationContext): Promise<OcspState> {
     const server = this.#server;
     this.#server = null;
-    if (server !== null) {
-      await server.close();
-      await this.audit.record({ action: 'ca.ocspStop', outcome: 'success', details: { port: server.port }, ...op });
-    }
+    if (server !== null) await server.close();
+    await this.audit.record({ action: 'ca.ocspStop', outcome: 'success', details: server === null ? { running: false } : { port: server.port }, ...op });
     return this.state();
   }
 }

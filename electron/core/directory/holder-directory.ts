@@ -125,9 +125,15 @@ export class HolderDirectory {
     for (const holder of holders) index.put(holder);
   }
 
+  async #refused(action: 'holder.create' | 'holder.update', problems: HolderProblem[], op: OperationContext, holderId?: string): Promise<HolderSaveResult> {
+    const fields = problems.map((p) => `${p.field}:${p.code}`).join(',');
+    await this.audit.record({ action, outcome: 'failure', reason: 'fields failed their checks', details: { fields }, ...(holderId === undefined ? {} : { holderId }), ...op });
+    return { ok: false, problems };
+  }
+
   async create(input: HolderInput, op: OperationContext): Promise<HolderSaveResult> {
     const { value, problems } = this.#check(input, null);
-    if (problems.length > 0) return { ok: false, problems };
+    if (problems.length > 0) return this.#refused('holder.create', problems, op);
     const index = this.index();
     const holder = this.#newHolder(value, (n) => index.hasUserNumber(n));
     this.#commitHolders([holder]);
@@ -142,7 +148,7 @@ export class HolderDirectory {
       throw new CardDeskError('CONFLICT', `Holder ${current.userNumber} was changed by someone else. Reload it and make the change again.`);
     }
     const { value, problems } = this.#check(input, id);
-    if (problems.length > 0) return { ok: false, problems };
+    if (problems.length > 0) return this.#refused('holder.update', problems, op, id);
     const holder: Holder = { ...current, ...value, updatedAt: this.clock().toISOString(), version: version + 1 };
     this.#commitHolders([holder]);
     const stateChanged = current.state !== holder.state;

@@ -61,7 +61,7 @@ export function createVaultServices(options: {
     close: async () => {
       keyring.lock();
       access.close();
-      await ocsp.stop({ actor: { kind: 'system', id: 'shutdown' }, channel: 'desk' });
+      if (ocsp.state().running) await ocsp.stop({ actor: { kind: 'system', id: 'shutdown' }, channel: 'desk' });
       await ca.close();
     },
   };
