@@ -1,5 +1,21 @@
 import { useId, useState, type FormEvent } from 'react';
-import { Alert, Box, Button, ButtonGroup, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, FormControl, InputLabel, MenuItem, Select, TextField } from '@mui/material';
+import {
+  Alert,
+  Box,
+  Button,
+  ButtonGroup,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogContentText,
+  DialogTitle,
+  FormControl,
+  InputLabel,
+  MenuItem,
+  Select,
+  TextField,
+  Typography,
+} from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import type { CertificateActionResult, CertificateFormat } from '@shared/schemas/certificates';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
@@ -81,6 +97,9 @@ export function CertificateActions({ certificate, onChanged, onRenewed }: { cert
         <Button variant="outlined" disabled={status === 'revoked' || certificate.renewedBy !== null} onClick={() => setAction('renew')} data-testid={certificatesTestIds.renew}>
           {t('certificates.actions.renew')}
         </Button>
+        <Typography component="span" color="text.secondary" sx={{ ml: 1 }}>
+          {t('certificates.actions.download')}
+        </Typography>
         <ButtonGroup variant="text" aria-label={t('certificates.actions.download')}>
           {formats.map((format) => (
             <Button key={format} onClick={() => download(format)} data-testid={certificatesTestIds.download(format)}>
