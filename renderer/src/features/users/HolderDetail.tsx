@@ -247,14 +247,14 @@ export function HolderDetail() {
       </Paper>
 
       {editing ? (
-      <HolderDialog
-        holder={holder}
-        onClose={() => setEditing(false)}
-        onSaved={() => {
-          setEditing(false);
-          load();
-        }}
-      />
+        <HolderDialog
+          holder={holder}
+          onClose={() => setEditing(false)}
+          onSaved={() => {
+            setEditing(false);
+            load();
+          }}
+        />
       ) : null}
       <RegisterCardDialog
         open={registering}

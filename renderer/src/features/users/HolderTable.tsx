@@ -225,14 +225,14 @@ export function HolderTable() {
         />
       </Paper>
       {adding ? (
-      <HolderDialog
-        holder={null}
-        onClose={() => setAdding(false)}
-        onSaved={(holder) => {
-          setAdding(false);
-          void navigate(`/users/${holder.id}`);
-        }}
-      />
+        <HolderDialog
+          holder={null}
+          onClose={() => setAdding(false)}
+          onSaved={(holder) => {
+            setAdding(false);
+            void navigate(`/users/${holder.id}`);
+          }}
+        />
       ) : null}
       <CsvImportDialog open={importing} onClose={() => setImporting(false)} onImported={() => setGeneration((g) => g + 1)} />
     </Box>

@@ -31,52 +31,52 @@ function RuleEditor({ initial, onSave }: { initial: PersonalNumberRule; onSave: 
   const kindId = useId();
   const checkId = useId();
   return (
-        <Box component="fieldset" sx={{ border: 0, p: 0, m: 0, mb: 3 }}>
-          <Typography component="legend" variant="subtitle1" sx={{ mb: 1 }}>
-            {t('vault.rule.title')}
-          </Typography>
-          <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap', alignItems: 'center' }}>
+    <Box component="fieldset" sx={{ border: 0, p: 0, m: 0, mb: 3 }}>
+      <Typography component="legend" variant="subtitle1" sx={{ mb: 1 }}>
+        {t('vault.rule.title')}
+      </Typography>
+      <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap', alignItems: 'center' }}>
+        <FormControl sx={{ minWidth: 200 }}>
+          <InputLabel id={kindId}>{t('vault.rule.kind')}</InputLabel>
+          <Select
+            labelId={kindId}
+            label={t('vault.rule.kind')}
+            value={rule.kind}
+            data-testid={vaultTestIds.ruleKind}
+            onChange={(e) => setRule(e.target.value === 'pattern' ? { kind: 'pattern', pattern: '[A-Z0-9]{6,12}' } : { kind: 'digits', length: 10, checkDigit: 'mod11-10' })}
+          >
+            <MenuItem value="digits">{t('vault.rule.digits')}</MenuItem>
+            <MenuItem value="pattern">{t('vault.rule.pattern')}</MenuItem>
+          </Select>
+        </FormControl>
+        {rule.kind === 'digits' ? (
+          <>
+            <TextField
+              type="number"
+              label={t('vault.rule.length')}
+              value={rule.length}
+              onChange={(e) => setRule({ ...rule, length: Number(e.target.value) })}
+              slotProps={{ htmlInput: { min: 4, max: 20, 'data-testid': vaultTestIds.ruleLength } }}
+              sx={{ width: 120 }}
+            />
             <FormControl sx={{ minWidth: 200 }}>
-              <InputLabel id={kindId}>{t('vault.rule.kind')}</InputLabel>
-              <Select
-                labelId={kindId}
-                label={t('vault.rule.kind')}
-                value={rule.kind}
-                data-testid={vaultTestIds.ruleKind}
-                onChange={(e) => setRule(e.target.value === 'pattern' ? { kind: 'pattern', pattern: '[A-Z0-9]{6,12}' } : { kind: 'digits', length: 10, checkDigit: 'mod11-10' })}
-              >
-                <MenuItem value="digits">{t('vault.rule.digits')}</MenuItem>
-                <MenuItem value="pattern">{t('vault.rule.pattern')}</MenuItem>
+              <InputLabel id={checkId}>{t('vault.rule.check')}</InputLabel>
+              <Select labelId={checkId} label={t('vault.rule.check')} value={rule.checkDigit} data-testid={vaultTestIds.ruleCheck} onChange={(e) => setRule({ ...rule, checkDigit: e.target.value })}>
+                <MenuItem value="mod11-10">{t('vault.rule.mod11')}</MenuItem>
+                <MenuItem value="luhn">{t('vault.rule.luhn')}</MenuItem>
+                <MenuItem value="none">{t('vault.rule.none')}</MenuItem>
               </Select>
             </FormControl>
-            {rule.kind === 'digits' ? (
-              <>
-                <TextField
-                  type="number"
-                  label={t('vault.rule.length')}
-                  value={rule.length}
-                  onChange={(e) => setRule({ ...rule, length: Number(e.target.value) })}
-                  slotProps={{ htmlInput: { min: 4, max: 20, 'data-testid': vaultTestIds.ruleLength } }}
-                  sx={{ width: 120 }}
-                />
-                <FormControl sx={{ minWidth: 200 }}>
-                  <InputLabel id={checkId}>{t('vault.rule.check')}</InputLabel>
-                  <Select labelId={checkId} label={t('vault.rule.check')} value={rule.checkDigit} data-testid={vaultTestIds.ruleCheck} onChange={(e) => setRule({ ...rule, checkDigit: e.target.value })}>
-                    <MenuItem value="mod11-10">{t('vault.rule.mod11')}</MenuItem>
-                    <MenuItem value="luhn">{t('vault.rule.luhn')}</MenuItem>
-                    <MenuItem value="none">{t('vault.rule.none')}</MenuItem>
-                  </Select>
-                </FormControl>
-              </>
-            ) : (
-              <TextField label={t('vault.rule.regex')} value={rule.pattern} onChange={(e) => setRule({ kind: 'pattern', pattern: e.target.value })} slotProps={{ htmlInput: { 'data-testid': vaultTestIds.rulePattern } }} />
-            )}
-            <Button variant="outlined" onClick={() => onSave(rule)} data-testid={vaultTestIds.ruleSave}>
-              {t('common.save')}
-            </Button>
-          </Box>
-        </Box>
-      
+          </>
+        ) : (
+          <TextField label={t('vault.rule.regex')} value={rule.pattern} onChange={(e) => setRule({ kind: 'pattern', pattern: e.target.value })} slotProps={{ htmlInput: { 'data-testid': vaultTestIds.rulePattern } }} />
+        )}
+        <Button variant="outlined" onClick={() => onSave(rule)} data-testid={vaultTestIds.ruleSave}>
+          {t('common.save')}
+        </Button>
+      </Box>
+    </Box>
+  
   );
 }
 
