@@ -23,7 +23,7 @@ export function personalNumberRule(value: string): PersonalNumberRule {
   throw new InvalidArgumentError('use digits:<4-20>:<mod11-10|luhn|none> or pattern:<regular expression>');
 }
 
-export function describeRule(rule: PersonalNumberRule): string {
+function describeRule(rule: PersonalNumberRule): string {
   return rule.kind === 'digits' ? `${rule.length} digits, check digit ${rule.checkDigit}` : `pattern ${rule.pattern}`;
 }
 

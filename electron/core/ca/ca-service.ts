@@ -17,7 +17,7 @@ import { describeKeyText, SoftwareSigner, type CaSigner } from './ca-signer';
 import type { CaKeyRef, CaState, CrlMark } from './ca-state';
 import { CERTIFICATES, newRecord } from './certificate-records';
 import { parseCertificate, signedBy, type ParsedCertificate } from './certificate-reader';
-import { encodeDn } from './distinguished-name';
+import { decodeName, encodeDn, encodeName } from './distinguished-name';
 import { issueCaCertificate, issueLeaf, type Issuer } from './issuance';
 import { readPkcs12 } from './pkcs12-import';
 import { defaultPkcs11WorkerPath, Pkcs11Signer, Pkcs11Token, type TokenLocation } from './pkcs11-token';
@@ -247,8 +247,10 @@ export class CaService {
     const ocspKey = await newKey('p256');
     await this.audit.record({ action: 'ca.keyGenerate', outcome: 'success', details: { role: 'ocsp', algorithm: 'p256' }, ...parts.op });
     const ocspSpki = createPublicKey(ocspKey).export({ type: 'spki', format: 'der' });
+    // The responder is named like its CA, with its own common name.
+    const ocspSubject = encodeName([{ type: 'CN', value: 'OCSP responder' }, ...decodeName(issuing.subjectDer).filter((a) => a.type !== 'CN')]);
     const ocspDer = await issueLeaf(
-      { profile: 'ocspSigning', subject: encodeDn(`CN=OCSP responder, ${issuing.subject}`.replace(/, CN=[^,]*/, '')), publicKeyInfo: ocspSpki, subjectAltNames: [], validityDays: 365, now },
+      { profile: 'ocspSigning', subject: ocspSubject, publicKeyInfo: ocspSpki, subjectAltNames: [], validityDays: 365, now },
       { signer: parts.issuingSigner, certificate: issuing, ocspUrl: null, crlUrl: null },
     );
     const ocsp = parseCertificate(ocspDer);

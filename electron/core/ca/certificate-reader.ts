@@ -2,7 +2,7 @@
 import { createHash, createPublicKey, X509Certificate } from 'node:crypto';
 import { CardDeskError } from '../../shared/errors';
 import type { SubjectAltName } from '../../shared/schemas/certificates';
-import { children, fromPem, readOid, readTlv, type Tlv } from './der';
+import { children, readOid, readTlv, type Tlv } from './der';
 import { describeKeyText } from './ca-signer';
 import { decodeName, formatDn } from './distinguished-name';
 import { extendedKeyUsageNames, OID } from './oids';
@@ -79,12 +79,6 @@ export function parseCertificate(der: Buffer): ParsedCertificate {
     if (error instanceof CardDeskError) throw error;
     throw new CardDeskError('MALFORMED_INPUT', 'The certificate cannot be read.', { cause: error });
   }
-}
-
-export function certificateFromPem(text: string): Buffer {
-  const block = fromPem(text, ['CERTIFICATE']);
-  if (block === null) throw new CardDeskError('MALFORMED_INPUT', 'Expected a PEM certificate (BEGIN CERTIFICATE).');
-  return block.der;
 }
 
 export interface DecodedExtensions {

@@ -24,7 +24,7 @@ import { CERTIFICATES, effectiveStatus, newRecord, toSummary, type CertificateRe
 import { readRequest } from './certification-request';
 import { decodeExtensions, parseCertificate, publicKeyText, sha256Fingerprint } from './certificate-reader';
 import type { CrlPublisher } from './crl-publisher';
-import { encodeDn, encodeName, formatDn } from './distinguished-name';
+import { encodeDn, formatDn } from './distinguished-name';
 import { issueLeaf } from './issuance';
 import { toPem } from './der';
 import { exportCertificate } from './export';
@@ -33,7 +33,7 @@ import { profiles } from './profiles';
 export const MAX_HOLD_DAYS = 30;
 
 /** Serials as stored: upper-case hex of the INTEGER's bytes, without leading zero bytes ("0x", colons and spaces allowed). */
-export function normaliseSerial(text: string): string {
+function normaliseSerial(text: string): string {
   let hex = text.trim().replace(/^0x/i, '').replace(/[:\s]/g, '').toUpperCase();
   if (hex.length % 2 === 1) hex = `0${hex}`;
   while (hex.length > 2 && hex.startsWith('00')) hex = hex.slice(2);
@@ -52,12 +52,15 @@ export interface IssueRequest {
 }
 
 /** Subject and SANs a holder's certificate gets when the operator does not edit them. */
-export function holderSubject(holder: Holder): string {
-  const escape = (v: string): string => v.replace(/([,+="\\<>;#])/g, '\\$1');
-  return [`CN=${escape(`${holder.firstName} ${holder.lastName}`)}`, `SERIALNUMBER=${holder.personalNumber}`, ...(holder.organisation === '' ? [] : [`O=${escape(holder.organisation)}`])].join(', ');
+function holderSubject(holder: Holder): string {
+  return formatDn([
+    { type: 'CN', value: `${holder.firstName} ${holder.lastName}` },
+    { type: 'SERIALNUMBER', value: holder.personalNumber },
+    ...(holder.organisation === '' ? [] : [{ type: 'O', value: holder.organisation }]),
+  ]);
 }
 
-export function holderSans(holder: Holder, profile: CertificateProfile): SubjectAltName[] {
+function holderSans(holder: Holder, profile: CertificateProfile): SubjectAltName[] {
   return profiles[profile].defaultSans.flatMap((type): SubjectAltName[] => {
     if (holder.email === '') return [];
     return [{ type, value: holder.email }];
@@ -147,9 +150,9 @@ export class CertificateService {
       const card = this.directory.card(request.cardSerial);
       if (holder !== null && card.holderId !== null && card.holderId !== holder.id) throw new CardDeskError('CONFLICT', `Card ${card.serial} belongs to another holder.`);
     }
-    const subjectText = request.subject.trim() !== '' ? request.subject : holder !== null ? holderSubject(holder) : parsed.subject === null ? '' : formatDn(parsed.subject);
-    if (subjectText === '') throw new CardDeskError('MALFORMED_INPUT', 'Give a subject name: the request has none and no holder was chosen.');
-    const subject = request.subject.trim() === '' && holder === null && parsed.subject !== null ? encodeName(parsed.subject) : encodeDn(subjectText);
+    // The operator's subject, else the holder's, else the request's own (exactly as signed).
+    const subject = request.subject.trim() !== '' ? encodeDn(request.subject) : holder !== null ? encodeDn(holderSubject(holder)) : parsed.subjectDer;
+    if (subject === null) throw new CardDeskError('MALFORMED_INPUT', 'Give a subject name: the request has none and no holder was chosen.');
     const sans = request.subjectAltNames ?? (holder === null ? [] : holderSans(holder, request.profile));
     const der = await issueLeaf(
       { profile: request.profile, subject, publicKeyInfo: parsed.publicKeyInfo, subjectAltNames: sans, validityDays: request.validityDays ?? profiles[request.profile].validityDays, now },

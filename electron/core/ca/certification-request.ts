@@ -7,7 +7,7 @@ import { createPublicKey, sign as signData, verify, type KeyObject } from 'node:
 import { CardDeskError } from '../../shared/errors';
 import { bitString, children, explicit, fromPem, integer, readOid, readTlv, seq } from './der';
 import { describeKey, signatureAlgorithmFor } from './ca-signer';
-import { decodeName, encodeDn, type NameAttribute } from './distinguished-name';
+import { decodeName, encodeDn } from './distinguished-name';
 
 const digests: Readonly<Record<string, string>> = {
   '1.2.840.113549.1.1.11': 'sha256',
@@ -19,8 +19,8 @@ const digests: Readonly<Record<string, string>> = {
 };
 
 export interface CertificationRequest {
-  /** Null when the request was a bare public key. */
-  readonly subject: NameAttribute[] | null;
+  /** The request's subject exactly as signed (DER Name), reused as it is when nobody edits it; null for a bare key or an empty name. */
+  readonly subjectDer: Buffer | null;
   readonly publicKeyInfo: Buffer;
   readonly publicKey: KeyObject;
 }
@@ -47,7 +47,7 @@ export function readRequest(pem: string): CertificationRequest {
   if (block === null) throw malformed('Paste a certificate request (BEGIN CERTIFICATE REQUEST) or a public key (BEGIN PUBLIC KEY) in PEM form.');
   if (block.label === 'PUBLIC KEY') {
     const spki = readTlv(block.der).raw;
-    return { subject: null, publicKeyInfo: Buffer.from(spki), publicKey: publicKeyOf(spki) };
+    return { subjectDer: null, publicKeyInfo: Buffer.from(spki), publicKey: publicKeyOf(spki) };
   }
   try {
     const [info, algorithm, signature] = children(readTlv(block.der));
@@ -59,7 +59,7 @@ export function readRequest(pem: string): CertificationRequest {
     if (digest === undefined) throw malformed(`The request is signed with an algorithm CardDesk does not accept (${algorithmOid}).`);
     const publicKey = publicKeyOf(spki.raw);
     if (!verify(digest, info.raw, publicKey, signature.content.subarray(1))) throw malformed('The request’s signature does not match its key.');
-    return { subject: decodeName(subject), publicKeyInfo: Buffer.from(spki.raw), publicKey };
+    return { subjectDer: decodeName(subject).length === 0 ? null : Buffer.from(subject.raw), publicKeyInfo: Buffer.from(spki.raw), publicKey };
   } catch (error) {
     if (error instanceof CardDeskError) throw error;
     throw malformed('The certificate request cannot be read.', error);

@@ -12,7 +12,7 @@ import { luhnCheckDigit, mod11_10CheckDigit } from './check-digits';
 
 export type PersonalNumberCheck = { ok: true; value: string } | { ok: false; code: 'required' | 'invalid' | 'checkDigit' };
 
-export function normalisePersonalNumber(raw: string): string {
+function normalisePersonalNumber(raw: string): string {
   return raw.replace(/[\s-]/g, '').toUpperCase();
 }
 

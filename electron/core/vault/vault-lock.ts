@@ -50,7 +50,7 @@ function readOwner(path: string): LockOwner | null {
   }
 }
 
-export function inUseError(owner: LockOwner): CardDeskError {
+function inUseError(owner: LockOwner): CardDeskError {
   return new CardDeskError(
     'VAULT_IN_USE',
     `The vault is in use by PID ${owner.pid}${owner.host === hostname() ? '' : ` on ${owner.host}`}. Close that CardDesk (app, browser mode or command) and try again.`,
