@@ -132,6 +132,7 @@ describe('the CA vault and the directory on the screens', () => {
     await page.goto(holderUrl);
     await page.getByTestId('holder-issue').click();
     await page.getByTestId('certificate-issue-request').fill(readFileSync(csr, 'utf8'));
+    await page.getByTestId('certificate-issue-sans').fill('upn:ada@corp.example\nemail:ada@example.org');
     await expectAccessible('issue dialog');
     await page.getByTestId('certificate-issue-submit').click();
     await page.getByTestId('holder-certificate-row').waitFor();
@@ -141,7 +142,7 @@ describe('the CA vault and the directory on the screens', () => {
     await page.getByTestId('certificate-detail').waitFor();
     expect(await page.getByTestId('certificate-field-subject').textContent()).toBe(`CN=Ada Lovelace, SERIALNUMBER=${personalNumber(1)}`);
     expect(await page.getByTestId('certificate-field-extendedKeyUsage').textContent()).toBe('clientAuth, msSmartcardLogon');
-    expect(await page.getByTestId('certificate-field-sans').textContent()).toContain('ada@example.org');
+    expect(await page.getByTestId('certificate-field-sans').textContent()).toBe(`${en.certificates.sanTypes.upn}: ada@corp.example, ${en.certificates.sanTypes.email}: ada@example.org`);
     await expectAccessible('certificate detail');
     writeFileSync(join(host.home, 'ada.pem'), await page.evaluate(async (s) => {
       const api = (window as unknown as { carddesk: { certificates: { get(a: { serial: string }): Promise<{ ok: true; value: { pem: string } }> } } }).carddesk;
@@ -209,6 +210,10 @@ describe('the CA vault and the directory on the screens', () => {
   it('lists the certificates with filters, and left no console errors', async () => {
     await page.goto(`${host.url}#/certificates`);
     await expect.poll(() => page.getByTestId('certificates-total').getAttribute('data-total')).toBe('2');
+    // The holder filter searches the directory as the operator types.
+    await page.getByTestId('certificates-holder-filter').fill('lovelace');
+    await page.getByRole('option', { name: new RegExp(`Lovelace, Ada \\(${personalNumber(1)}\\)`) }).click();
+    await expect.poll(() => page.getByTestId('certificates-total').getAttribute('data-total')).toBe('1');
     await choose('certificates-status-filter', en.certificates.statuses.revoked);
     await expect.poll(() => page.getByTestId('certificates-total').getAttribute('data-total')).toBe('1');
     expect(await page.getByTestId('certificate-row').getAttribute('data-serial')).toBe(serial);

@@ -139,8 +139,10 @@ export function readOid(element: Tlv): string {
 }
 
 export function toPem(der: Buffer, label: string): string {
-  const body = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
-  return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
+  const base64 = der.toString('base64');
+  const lines: string[] = [];
+  for (let at = 0; at < base64.length; at += 64) lines.push(base64.slice(at, at + 64));
+  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
 }
 
 /** The DER inside the first PEM block with one of `labels`. */

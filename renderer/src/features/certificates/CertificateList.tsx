@@ -24,6 +24,8 @@ import { Link as RouterLink, useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import type { CertificateListArgs } from '@shared/schemas/certificates';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import type { Holder } from '@shared/schemas/holders';
+import { HolderPicker } from './HolderPicker';
 import { IssueCertificateDialog } from './IssueCertificateDialog';
 import { profiles, statusColor, statuses } from './labels';
 import { certificatesTestIds } from './testIds';
@@ -40,6 +42,7 @@ export function CertificateList() {
   const [result, setResult] = useState<{ total: number; items: CertificateSummary[] } | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [issuing, setIssuing] = useState(false);
+  const [holder, setHolder] = useState<Holder | null>(null);
   const statusId = useId();
   const profileId = useId();
   const expiryId = useId();
@@ -101,6 +104,13 @@ export function CertificateList() {
             ))}
           </Select>
         </FormControl>
+        <HolderPicker
+          value={holder}
+          onChange={(chosen) => {
+            setHolder(chosen);
+            setQuery((q) => ({ ...q, holderId: chosen?.id, offset: 0 }));
+          }}
+        />
         <Button variant="contained" onClick={() => setIssuing(true)} data-testid={certificatesTestIds.issue}>
           {t('certificates.issue.button')}
         </Button>

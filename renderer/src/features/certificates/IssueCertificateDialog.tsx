@@ -6,7 +6,23 @@ import { readFileText } from '../../api/download';
 import { useVault } from '../vault/VaultContext';
 import { profiles } from './labels';
 import { certificatesTestIds } from './testIds';
+import type { SubjectAltName } from '@shared/schemas/certificates';
 import type { CertificateProfile, CertificateSummary } from './types';
+
+const sanTypes: readonly SubjectAltName['type'][] = ['email', 'upn', 'dns', 'uri', 'ip'];
+
+/** "type:value" lines (email:ada@example.org); the services check each value, unknown types are sent as given and refused there. */
+function parseSans(text: string): SubjectAltName[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .map((line) => {
+      const at = line.indexOf(':');
+      const type = line.slice(0, at).trim().toLowerCase();
+      return { type: (sanTypes.find((known) => known === type) ?? 'email'), value: line.slice(at + 1).trim() };
+    });
+}
 
 /** Issue from a PKCS#10 request or a public key (PEM): pasted or from a file. */
 export function IssueCertificateDialog({
@@ -26,6 +42,7 @@ export function IssueCertificateDialog({
   const [request, setRequest] = useState('');
   const [subject, setSubject] = useState('');
   const [days, setDays] = useState('');
+  const [sans, setSans] = useState('');
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const titleId = useId();
@@ -44,6 +61,7 @@ export function IssueCertificateDialog({
           holderId,
           subject,
           ...(days.trim() === '' ? {} : { validityDays: Number(days) }),
+          ...(sans.trim() === '' ? {} : { subjectAltNames: parseSans(sans) }),
         }),
       ),
     )
@@ -100,6 +118,15 @@ export function IssueCertificateDialog({
               onChange={(e) => setSubject(e.target.value)}
               helperText={holderId === null ? t('certificates.issue.subjectHintNoHolder') : t('certificates.issue.subjectHint')}
               slotProps={{ htmlInput: { 'data-testid': certificatesTestIds.issueSubject } }}
+            />
+            <TextField
+              label={t('certificates.issue.sans')}
+              value={sans}
+              onChange={(e) => setSans(e.target.value)}
+              multiline
+              minRows={2}
+              helperText={holderId === null ? t('certificates.issue.sansHintNoHolder') : t('certificates.issue.sansHint')}
+              slotProps={{ htmlInput: { 'data-testid': certificatesTestIds.issueSans, spellCheck: false } }}
             />
             <TextField
               label={t('certificates.issue.days')}

@@ -8,6 +8,8 @@ export const certificatesTestIds = {
   statusFilter: 'certificates-status-filter',
   profileFilter: 'certificates-profile-filter',
   expiryFilter: 'certificates-expiry-filter',
+  holderFilter: 'certificates-holder-filter',
+  issueSans: 'certificate-issue-sans',
   total: 'certificates-total',
   issue: 'certificate-issue',
   issueDialog: 'certificate-issue-dialog',
