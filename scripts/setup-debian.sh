@@ -13,6 +13,7 @@ packages=(
   opensc opensc-pkcs11 softhsm2 ykcs11 yubico-piv-tool  # PKCS#11 modules and independent PIV tools
   openssl                                            # independent checker: keys and certificates in tests
   chromium poppler-utils gnutls-bin xvfb             # browser for end-to-end tests, pdfsig, certtool, a virtual display
+  openssl sqlite3                                    # the CA's independent checker; SQLite, the directory benchmark's anchor
   python3 make g++                                   # node-gyp builds pcsclite and pkcs11js
 )
 

@@ -8,6 +8,10 @@ import { CliContext } from './cli-context';
 import { registerCardCommands } from './card-command';
 import { registerReadersCommand } from './readers-command';
 import { registerVcardCommands } from './vcard-command';
+import { registerCaCommand } from './ca-command';
+import { registerHolderCommand } from './holder-command';
+import { registerReadersCommand } from './readers-command';
+import { registerVaultCommand } from './vault-command';
 
 export function buildProgram(cli: CliContext = new CliContext()): Command {
   const program = new Command('carddesk')
@@ -23,5 +27,8 @@ export function buildProgram(cli: CliContext = new CliContext()): Command {
   registerReadersCommand(program, cli);
   registerCardCommands(program, cli);
   registerVcardCommands(program, cli);
+  registerVaultCommand(program, cli);
+  registerCaCommand(program, cli);
+  registerHolderCommand(program, cli);
   return program;
 }

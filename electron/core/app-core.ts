@@ -6,6 +6,7 @@ import { userInfo } from 'node:os';
 import type { ContractHandlers } from './api/handlers';
 import { operationOf } from './api/context';
 import { EventHub } from './api/event-hub';
+import { vaultHandlers } from './api/vault-handlers';
 import type { AuditTrail } from './audit/audit-trail';
 import { LogAuditTrail } from './audit/log-audit-trail';
 import { CardService } from './cards/card-service';
@@ -20,6 +21,10 @@ import type { ReconnectPolicy } from './readers/pcsc-reader-service';
 import { ReaderRegistry } from './readers/reader-registry';
 import { EmbeddedVirtualReader } from './readers/virtual-reader';
 import { appName, appVersion } from './version';
+import { createVaultServices, type VaultServices } from './vault/vault-services';
+
+/** How often suspensions whose time is up are released or revoked. */
+const HOLD_SWEEP_MS = 60_000;
 
 export interface CoreOptions {
   readonly mode: 'electron' | 'browser';
@@ -45,6 +50,7 @@ export interface Core {
   readonly readers: ReaderRegistry;
   readonly cards: CardService;
   readonly tokens: TokenService;
+  readonly vault: VaultServices;
   start(): Promise<void>;
   dispose(): Promise<void>;
 }
@@ -70,6 +76,26 @@ export function createCore(options: CoreOptions): Core {
     audit,
     ...(options.defaultPkcs11Modules === undefined ? {} : { defaults: options.defaultPkcs11Modules }),
   });
+
+  const vault: VaultServices = createVaultServices({
+    dataDir: options.dataDir,
+    audit,
+    log: options.log,
+    onVaultChange: () => {
+      try {
+        const status = vault.vault.status();
+        events.emit('vault:stateChanged', { unlocked: status.unlocked, initialised: status.initialised });
+      } catch {
+        // The vault is not open (held by another process): nothing to report.
+      }
+    },
+  });
+  const system = { actor: { kind: 'system', id: 'hold-expiry' }, channel: 'desk' } as const;
+  const sweepHolds = (): void => {
+    if (!vault.access.isOpen || !vault.ca.ready) return;
+    vault.certificates.applyExpiredHolds(system).catch((error: unknown) => options.log.error('suspension expiry failed', { error }));
+  };
+  let sweeper: NodeJS.Timeout | null = null;
 
   const virtualCard = async (action: 'reader.virtualCardInsert' | 'reader.virtualCardRemove', context: Parameters<typeof operationOf>[0]) => {
     if (action === 'reader.virtualCardInsert') readers.insertVirtualCard();
@@ -127,6 +153,7 @@ export function createCore(options: CoreOptions): Core {
     'tokens:list': () => tokens.tokens(),
     'tokens:objects': ({ moduleId, slotId }) => tokens.objects(moduleId, slotId),
     'tokens:login': ({ moduleId, slotId, pin }, context) => tokens.login(moduleId, slotId, Buffer.from(pin), operationOf(context, operatorId)),
+    ...vaultHandlers(vault, operatorId),
   };
 
   return {
@@ -135,11 +162,25 @@ export function createCore(options: CoreOptions): Core {
     readers,
     cards,
     tokens,
-    start: () => readers.start(),
+    vault,
+    start: () => {
+      try {
+        // Take the vault lock at start, so a second CardDesk learns at once who holds it.
+        vault.access.storage();
+        sweepHolds();
+      } catch (error) {
+        options.log.warn('the vault is not available yet', { error });
+      }
+      sweeper = setInterval(sweepHolds, HOLD_SWEEP_MS);
+      sweeper.unref();
+      return readers.start();
+    },
     dispose: async () => {
+      if (sweeper !== null) clearInterval(sweeper);
       await offlineUnblock.dispose();
       readers.dispose();
       await tokens.dispose();
+      await vault.close();
     },
   };
 }

@@ -5,15 +5,25 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { malformedArgsFor } from '../../test/support/malformed-args';
+import { stubHandlers } from '../../test/support/stub-handlers';
 import { EventHub } from '../core/api/event-hub';
 import type { ContractHandlers } from '../core/api/handlers';
-import { testCore } from '../../test/support/test-core';
 import { silentLogger } from '../core/log/logger';
 import { channelNames } from '../shared/contract';
 import { injectBridge, startHost, type RunningHost } from './server';
 import { TOKEN_PROTOCOL_PREFIX, WS_PATH, WS_PROTOCOL, type ServerMessage } from './wire';
 
-const handlers: ContractHandlers = testCore({ mode: 'browser' }).handlers;
+const handlers: ContractHandlers = stubHandlers({
+  'app:info': (_args, context) => ({
+    name: 'CardDesk',
+    version: '0.0.0',
+    dataDir: '/data',
+    mode: 'browser',
+    surface: context.surface,
+    platform: 'linux',
+  }),
+  'readers:list': () => ({ service: { status: 'running', detail: null, retryAt: null }, readers: [] }),
+});
 
 let host: RunningHost;
 const events = new EventHub();
@@ -134,7 +144,7 @@ describe('browser-mode host: what a session may send', () => {
       const reply = await session.call(channel, args);
       expect(reply).toMatchObject({ type: 'result', envelope: { ok: false, error: { code: 'INVALID_ARGUMENTS' } } });
     }
-    // The session is still good for well-formed calls.
+    // The session survives all of it and answers the next call.
     await expect(session.call('app:info')).resolves.toMatchObject({ envelope: { ok: true } });
     session.ws.close();
   });

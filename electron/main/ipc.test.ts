@@ -2,16 +2,26 @@ import { describe, expect, it, vi } from 'vitest';
 import type { WebContents } from 'electron';
 import { FakeFrame, FakeWebContents, ipcMain } from '../../test/support/electron-mock';
 import { malformedArgsFor } from '../../test/support/malformed-args';
+import { stubHandlers } from '../../test/support/stub-handlers';
 import { EventHub } from '../core/api/event-hub';
 import type { ContractHandlers } from '../core/api/handlers';
-import { testCore } from '../../test/support/test-core';
 import { silentLogger } from '../core/log/logger';
 import { channelNames } from '../shared/contract';
 import { forwardEvents, registerContract, WindowRegistry } from './ipc';
 
 vi.mock('electron', () => import('../../test/support/electron-mock'));
 
-const handlers: ContractHandlers = testCore({ mode: 'electron' }).handlers;
+const handlers: ContractHandlers = stubHandlers({
+  'app:info': (_args, context) => ({
+    name: 'CardDesk',
+    version: '0.0.0',
+    dataDir: '/data',
+    mode: 'electron',
+    surface: context.surface,
+    platform: 'linux',
+  }),
+  'readers:list': () => ({ service: { status: 'running', detail: null, retryAt: null }, readers: [] }),
+});
 
 const registry = new WindowRegistry();
 registerContract(handlers, registry, silentLogger);

@@ -9,13 +9,47 @@ import { z } from 'zod';
 import { AppInfoSchema, type Surface } from './schemas/app';
 import { CardActionResultSchema, CardArgs, CardInspectResultSchema, OfflineChallengeResultSchema, OfflineUnblockResultSchema } from './schemas/cards';
 import { Pkcs11Args, Pkcs11LoginResultSchema, Pkcs11ModuleStatusSchema, Pkcs11ObjectsSchema, Pkcs11TokenSchema } from './schemas/pkcs11';
+import { CaImportArgsSchema, CaInitArgsSchema, CaStatusSchema, CrlPublishResultSchema } from './schemas/ca';
+import {
+  AfterHoldSchema,
+  CertificateActionResultSchema,
+  CertificateDetailSchema,
+  CertificateFormatSchema,
+  CertificateIssueArgsSchema,
+  CertificateListArgsSchema,
+  CertificateListSchema,
+  CertificateSummarySchema,
+  DownloadSchema,
+  RevocationReasonSchema,
+} from './schemas/certificates';
+import {
+  CardRecordSchema,
+  CardRecordStateSchema,
+  CsvImportResultSchema,
+  HolderInputSchema,
+  HolderSaveResultSchema,
+  HolderSchema,
+  HolderSearchArgsSchema,
+  HolderSearchResultSchema,
+} from './schemas/holders';
 import { PcscServiceStatusSchema, ReaderListSchema, ReaderRemovedSchema, ReaderSchema } from './schemas/readers';
+import {
+  BackupFileNameSchema,
+  BackupInfoSchema,
+  PassphraseSchema,
+  PersonalNumberRuleSchema,
+  UnlockResultSchema,
+  VaultStatusSchema,
+} from './schemas/vault';
 
 /** A channel that takes no arguments. */
 const NoArgs = z.undefined();
 
 const both: readonly Surface[] = ['desk', 'kiosk'];
 const desk: readonly Surface[] = ['desk'];
+
+const Serial = z.object({ serial: z.string().min(1).max(64) });
+const HolderId = z.object({ id: z.string().min(1).max(64) });
 
 interface ChannelSpec {
   readonly args: z.ZodType;
@@ -46,6 +80,70 @@ export const channels = {
   'tokens:list': { args: NoArgs, result: z.array(Pkcs11TokenSchema), surfaces: desk, effect: 'read' },
   'tokens:objects': { args: Pkcs11Args.objects, result: Pkcs11ObjectsSchema, surfaces: desk, effect: 'read' },
   'tokens:login': { args: Pkcs11Args.login, result: Pkcs11LoginResultSchema, surfaces: desk, effect: 'write' },
+
+  // The vault: passphrase, lock, settings, backups. Passphrases cross once per call, never back.
+  'vault:status': { args: NoArgs, result: VaultStatusSchema, surfaces: desk, effect: 'read' },
+  'vault:init': { args: z.object({ passphrase: PassphraseSchema }), result: VaultStatusSchema, surfaces: desk, effect: 'write' },
+  'vault:unlock': { args: z.object({ passphrase: PassphraseSchema }), result: UnlockResultSchema, surfaces: desk, effect: 'write' },
+  'vault:lock': { args: NoArgs, result: VaultStatusSchema, surfaces: desk, effect: 'write' },
+  'vault:updateSettings': {
+    args: z.object({ idleLockMinutes: z.number().int().min(1).max(480).optional(), personalNumberRule: PersonalNumberRuleSchema.optional() }),
+    result: VaultStatusSchema,
+    surfaces: desk,
+    effect: 'write',
+  },
+  'vault:backup': { args: NoArgs, result: BackupInfoSchema, surfaces: desk, effect: 'write' },
+  'vault:listBackups': { args: NoArgs, result: z.array(BackupInfoSchema), surfaces: desk, effect: 'read' },
+  'vault:restore': { args: z.object({ fileName: BackupFileNameSchema, passphrase: PassphraseSchema }), result: UnlockResultSchema, surfaces: desk, effect: 'write' },
+
+  // The certificate authority.
+  'ca:status': { args: NoArgs, result: CaStatusSchema, surfaces: desk, effect: 'read' },
+  'ca:init': { args: CaInitArgsSchema, result: CaStatusSchema, surfaces: desk, effect: 'write' },
+  'ca:import': { args: CaImportArgsSchema, result: CaStatusSchema, surfaces: desk, effect: 'write' },
+  'ca:publishCrl': { args: NoArgs, result: CrlPublishResultSchema, surfaces: desk, effect: 'write' },
+  'ca:startOcsp': { args: z.object({ port: z.number().int().min(1024).max(65535) }), result: CaStatusSchema, surfaces: desk, effect: 'write' },
+  'ca:stopOcsp': { args: NoArgs, result: CaStatusSchema, surfaces: desk, effect: 'write' },
+  'ca:downloadCertificates': { args: z.object({ format: CertificateFormatSchema }), result: DownloadSchema, surfaces: desk, effect: 'read' },
+
+  // Issued certificates.
+  'certificates:list': { args: CertificateListArgsSchema, result: CertificateListSchema, surfaces: desk, effect: 'read' },
+  'certificates:get': { args: Serial, result: CertificateDetailSchema, surfaces: desk, effect: 'read' },
+  'certificates:issue': { args: CertificateIssueArgsSchema, result: CertificateSummarySchema, surfaces: desk, effect: 'write' },
+  'certificates:renew': {
+    args: Serial.extend({ request: z.string().max(64 * 1024).nullable().default(null), validityDays: z.number().int().min(1).max(3650).optional() }),
+    result: CertificateSummarySchema,
+    surfaces: desk,
+    effect: 'write',
+  },
+  'certificates:revoke': { args: Serial.extend({ reason: RevocationReasonSchema }), result: CertificateActionResultSchema, surfaces: desk, effect: 'write' },
+  'certificates:suspend': {
+    args: Serial.extend({ days: z.number().int().min(1).max(30), afterHold: AfterHoldSchema }),
+    result: CertificateActionResultSchema,
+    surfaces: desk,
+    effect: 'write',
+  },
+  'certificates:resume': { args: Serial, result: CertificateActionResultSchema, surfaces: desk, effect: 'write' },
+  'certificates:download': { args: Serial.extend({ format: CertificateFormatSchema }), result: DownloadSchema, surfaces: desk, effect: 'write' },
+
+  // The directory: holders and the cards registered to them.
+  'holders:search': { args: HolderSearchArgsSchema, result: HolderSearchResultSchema, surfaces: desk, effect: 'read' },
+  'holders:get': {
+    args: HolderId,
+    result: z.object({ holder: HolderSchema, cards: z.array(CardRecordSchema), certificates: z.array(CertificateSummarySchema) }),
+    surfaces: desk,
+    effect: 'read',
+  },
+  'holders:create': { args: HolderInputSchema, result: HolderSaveResultSchema, surfaces: desk, effect: 'write' },
+  'holders:update': { args: HolderId.extend({ version: z.number().int(), holder: HolderInputSchema }), result: HolderSaveResultSchema, surfaces: desk, effect: 'write' },
+  'holders:importCsv': { args: z.object({ csv: z.string().max(64 * 1024 * 1024) }), result: CsvImportResultSchema, surfaces: desk, effect: 'write' },
+  'holders:exportCsv': { args: HolderSearchArgsSchema, result: DownloadSchema, surfaces: desk, effect: 'write' },
+  'directory:registerCard': {
+    args: z.object({ serial: z.string().min(1).max(64), holderId: z.string().max(64).nullable() }),
+    result: CardRecordSchema,
+    surfaces: desk,
+    effect: 'write',
+  },
+  'directory:changeCardState': { args: Serial.extend({ state: CardRecordStateSchema }), result: CardRecordSchema, surfaces: desk, effect: 'write' },
 } as const satisfies Record<`${string}:${string}`, ChannelSpec>;
 
 export const events = {
@@ -56,6 +154,8 @@ export const events = {
   'readers:readerChanged': ReaderSchema,
   'readers:cardInserted': ReaderSchema,
   'readers:cardRemoved': ReaderSchema,
+  /** The vault locked (also after the idle time) or unlocked. */
+  'vault:stateChanged': z.object({ unlocked: z.boolean(), initialised: z.boolean() }),
 } as const satisfies Record<`${string}:${string}`, z.ZodType>;
 
 export type Channels = typeof channels;

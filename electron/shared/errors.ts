@@ -41,6 +41,34 @@ export const errorCodes = [
   'PKCS11_TIMEOUT',
   /** The worker running a PKCS#11 module stopped (or the service was closed) before answering. */
   'PKCS11_WORKER_STOPPED',
+  /** The vault has no passphrase yet: run the first-run wizard or `carddesk vault init`. */
+  'VAULT_NOT_INITIALISED',
+  /** `vault init` on a vault that already has a passphrase. */
+  'VAULT_EXISTS',
+  /** The action needs the vault's secrets and the vault is locked (or was locked when idle). */
+  'VAULT_LOCKED',
+  /** Another CardDesk process (app, browser mode or CLI) holds the vault; the message names its PID. */
+  'VAULT_IN_USE',
+  /** A vault file failed its checks (damaged outside CardDesk); nothing was changed. */
+  'VAULT_CORRUPT',
+  /** The vault was written by a newer CardDesk than this one. */
+  'VAULT_VERSION_UNSUPPORTED',
+  /** The vault passphrase (or a backup's passphrase) is wrong; nothing was changed. */
+  'WRONG_PASSPHRASE',
+  /** The certificate authority has not been created or imported yet. */
+  'CA_NOT_INITIALISED',
+  /** The vault already has a certificate authority. */
+  'CA_EXISTS',
+  /** No holder, card or certificate with that identifier. */
+  'NOT_FOUND',
+  /** Someone else changed the record first, or the value must be unique and is taken. */
+  'CONFLICT',
+  /** The record is in a state that does not allow this action (for example resuming a revoked certificate). */
+  'INVALID_STATE',
+  /** A certificate request, PKCS#12 file, CSV file or name could not be read or failed its checks. */
+  'MALFORMED_INPUT',
+  /** The network port is taken or cannot be used. */
+  'PORT_UNAVAILABLE',
   /** Anything else; the details are in the log, never in the message. */
   'INTERNAL',
 ] as const;

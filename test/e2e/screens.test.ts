@@ -99,7 +99,7 @@ describe('the desk shell', () => {
   it('says which screens are not built yet instead of pretending', async () => {
     const watched = await openPage(browser);
     const { page } = watched;
-    await page.goto(`${host.url}#/users`);
+    await page.goto(`${host.url}#/contracts`);
     await page.getByTestId('planned-screen').waitFor();
     expect(await page.getByTestId('planned-screen').getByRole('button').count()).toBe(0);
     expect(await page.getByTestId('planned-screen').textContent()).toContain(en.planned.nothingStored);

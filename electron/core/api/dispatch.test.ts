@@ -4,19 +4,18 @@ import type { Logger } from '../log/logger';
 import type { CallContext } from './context';
 import { dispatch } from './dispatch';
 import type { ContractHandlers } from './handlers';
-import { testCore } from '../../../test/support/test-core';
+import { stubHandlers } from '../../../test/support/stub-handlers';
 
 const desk: CallContext = { surface: 'desk', transport: 'ipc' };
 const appInfo = { name: 'CardDesk', version: '1.2.3', dataDir: '/data', mode: 'browser', surface: 'desk', platform: 'linux' } as const;
 
 function setup(overrides: Partial<ContractHandlers> = {}) {
   const log: Logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
-  const handlers: ContractHandlers = {
-    ...testCore().handlers,
+  const handlers: ContractHandlers = stubHandlers({
     'app:info': () => appInfo,
     'readers:list': () => ({ service: { status: 'running', detail: null, retryAt: null }, readers: [] }),
     ...overrides,
-  };
+  });
   return { log, handlers };
 }
 

@@ -2,6 +2,15 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errorCodes } from '../../../electron/shared/errors';
+import { CaAlgorithmSchema } from '../../../electron/shared/schemas/ca';
+import {
+  CertificateFormatSchema,
+  CertificateProfileSchema,
+  CertificateStatusSchema,
+  RevocationReasonSchema,
+  SubjectAltNameSchema,
+} from '../../../electron/shared/schemas/certificates';
+import { CardRecordStateSchema, HolderProblemSchema, HolderStateSchema, holderFields } from '../../../electron/shared/schemas/holders';
 import { CardStateSchema } from '../../../electron/shared/schemas/readers';
 import { languages, resources } from './index';
 
@@ -32,6 +41,13 @@ const sameInEveryLanguage = new Set([
   'language.sq',
   'language.it',
   'language.nl',
+  // File formats and key algorithms are written the same way in every language.
+  'certificates.formats.pem',
+  'certificates.formats.der',
+  'certificates.formats.p7b',
+  'certificates.algorithms.p384',
+  'certificates.algorithms.rsa3072',
+  'certificates.algorithms.rsa4096',
 ]);
 
 function sourceFiles(dir: string): string[] {
@@ -84,6 +100,28 @@ describe('the keys the code uses', () => {
       ...languages.map((language) => `language.${language}`),
       'cards.announce.inserted',
       'cards.announce.removed',
+      ...holderFields.map((field) => `users.fields.${field}`),
+      ...HolderStateSchema.options.map((state) => `users.states.${state}`),
+      ...HolderProblemSchema.shape.code.options.map((code) => `users.problems.${code}`),
+      ...CardRecordStateSchema.options.map((state) => `users.cardStates.${state}`),
+      ...['missingColumn', 'unknownColumn', 'empty', 'unbalancedQuotes'].map((code) => `users.import.file.${code}`),
+      ...CertificateProfileSchema.options.map((profile) => `certificates.profiles.${profile}`),
+      ...CertificateStatusSchema.options.map((status) => `certificates.statuses.${status}`),
+      ...RevocationReasonSchema.options.map((reason) => `certificates.reasons.${reason}`),
+      ...SubjectAltNameSchema.shape.type.options.map((type) => `certificates.sanTypes.${type}`),
+      ...CertificateFormatSchema.options.map((format) => `certificates.formats.${format}`),
+      ...CaAlgorithmSchema.options.map((algorithm) => `certificates.algorithms.${algorithm}`),
+      ...['revoke', 'suspend', 'resume', 'renew'].flatMap((action) => [
+        `certificates.actions.${action}`,
+        `certificates.done.${action}`,
+        `certificates.confirm.${action}Title`,
+        `certificates.confirm.${action}Body`,
+      ]),
+      ...['alreadyRevoked', 'notSuspended', 'alreadySuspended', 'expired'].map((reason) => `certificates.refused.${reason}`),
+      ...['root', 'issuing', 'ocsp'].map((role) => `certificates.ca.roles.${role}`),
+      ...['software', 'pkcs11'].map((storage) => `certificates.ca.keyStorage.${storage}`),
+      ...['created', 'imported'].map((source) => `certificates.ca.source.${source}`),
+      ...['first', 'last', 'next', 'previous'].map((page) => `common.page.${page}`),
     ];
     expect(built.filter((key) => !english.has(key))).toEqual([]);
   });

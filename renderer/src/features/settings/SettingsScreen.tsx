@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { useAppInfo } from '../../app/AppInfoContext';
 import { currentLanguage, isLanguage, languages } from '../../i18n';
 import { Pkcs11ModulesSettings } from './Pkcs11ModulesSettings';
+import { VaultPanel } from '../vault/VaultPanel';
 import { settingsTestIds } from './testIds';
 
 function Fact({ label, value, testId }: { label: string; value: string; testId: string }) {
@@ -48,6 +49,8 @@ export function SettingsScreen() {
           />
         </Box>
       </Paper>
+
+      <VaultPanel />
 
       <Paper variant="outlined" sx={{ p: 3 }}>
         <Typography variant="h6" component="h2" sx={{ mb: 2 }}>

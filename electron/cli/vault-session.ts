@@ -1,0 +1,51 @@
+/**
+ * How a CLI command reaches the vault: it opens it (taking the single-writer lock, so a running
+ * app or another command gets "in use by PID …"), runs, and closes it. A command runs in its own
+ * process, so a command that needs the vault's secrets asks for the passphrase itself (prompt
+ * without echo, or a line of stdin); `vault unlock` only checks it.
+ */
+import { MemoryAuditTrail } from '../core/audit/audit-trail';
+import { createVaultServices, type VaultServices } from '../core/vault/vault-services';
+import type { CliContext } from './cli-context';
+
+export async function withVault<T>(cli: CliContext, run: (services: VaultServices) => Promise<T>): Promise<T> {
+  // Until the tamper-evident audit log exists, CLI events are recorded in memory only.
+  const services = createVaultServices({ dataDir: cli.dataDir, audit: new MemoryAuditTrail(), log: cli.log });
+  try {
+    services.access.storage();
+    return await run(services);
+  } finally {
+    await services.close();
+  }
+}
+
+/** Asks for the vault passphrase and unlocks; throws WRONG_PASSPHRASE. Ends holds that are due. */
+export async function unlockVault(cli: CliContext, services: VaultServices): Promise<void> {
+  services.vault.status(); // VAULT_NOT_INITIALISED before any prompt
+  const passphrase = await cli.secrets.read('Vault passphrase: ');
+  try {
+    await services.vault.unlockOrThrow(passphrase, cli.operation);
+  } finally {
+    passphrase.fill(0);
+  }
+  await services.certificates.applyExpiredHolds(cli.operation);
+}
+
+/** Reads a new passphrase twice; the caller zeroes the result. */
+export async function readNewPassphrase(cli: CliContext, prompt = 'New vault passphrase: '): Promise<Buffer> {
+  const first = await cli.secrets.read(prompt);
+  const second = await cli.secrets.read('Repeat it: ');
+  try {
+    if (!first.equals(second)) {
+      first.fill(0);
+      throw new Error('the two passphrases differ; nothing was changed');
+    }
+    return first;
+  } finally {
+    second.fill(0);
+  }
+}
+
+export function printJson(cli: CliContext, value: unknown): void {
+  cli.out(`${JSON.stringify(value, null, 2)}\n`);
+}

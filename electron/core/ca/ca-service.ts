@@ -1,0 +1,307 @@
+/**
+ * The certificate authority itself: creating a root and an issuing CA (and the delegated OCSP
+ * responder certificate), importing one from PKCS#12, and lending out signers. CA keys are
+ * sealed in the vault and unsealed only for the operation that signs; the PKCS#8 bytes are
+ * zeroed as soon as Node holds the key.
+ */
+import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes, type KeyObject } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { CardDeskError } from '../../shared/errors';
+import type { CaAlgorithm, CaCertificateInfo, CaInitOptions, CaStatus } from '../../shared/schemas/ca';
+import type { AuditTrail } from '../audit/audit-trail';
+import type { OperationContext } from '../operation-context';
+import type { VaultKeyring } from '../vault/keyring';
+import type { VaultAccess } from '../vault/vault-access';
+import { describeKeyText, SoftwareSigner, type CaSigner } from './ca-signer';
+import type { CaKeyRef, CaState, CrlMark } from './ca-state';
+import { CERTIFICATES, newRecord } from './certificate-records';
+import { parseCertificate, signedBy, type ParsedCertificate } from './certificate-reader';
+import { decodeName, encodeDn, encodeName } from './distinguished-name';
+import { issueCaCertificate, issueLeaf, type Issuer } from './issuance';
+import { readPkcs12 } from './pkcs12-import';
+import { defaultPkcs11WorkerPath, Pkcs11Signer, Pkcs11Token, type TokenLocation } from './pkcs11-token';
+
+const generate = promisify(generateKeyPair);
+
+export type CaRole = 'root' | 'issuing' | 'ocsp';
+
+async function newKey(algorithm: CaAlgorithm | 'p256'): Promise<KeyObject> {
+  const pair =
+    algorithm === 'p384' || algorithm === 'p256'
+      ? await generate('ec', { namedCurve: algorithm === 'p384' ? 'secp384r1' : 'prime256v1' })
+      : await generate('rsa', { modulusLength: algorithm === 'rsa3072' ? 3072 : 4096 });
+  return pair.privateKey;
+}
+
+export interface OcspState {
+  readonly running: boolean;
+  readonly port: number | null;
+}
+
+export class CaService {
+  /** Open tokens, by module and label; each is a worker thread holding a logged-in session. */
+  readonly #tokens = new Map<string, Promise<Pkcs11Token>>();
+
+  constructor(
+    private readonly access: VaultAccess,
+    private readonly keyring: VaultKeyring,
+    private readonly audit: AuditTrail,
+    private readonly clock: () => Date = () => new Date(),
+    private readonly pkcs11WorkerPath: string = defaultPkcs11WorkerPath(),
+  ) {}
+
+  get publishDir(): string {
+    return join(this.access.dataDir, 'crl');
+  }
+
+  state(): CaState {
+    const ca = this.access.storage().meta.ca;
+    if (ca === null) throw new CardDeskError('CA_NOT_INITIALISED', 'There is no certificate authority yet. Create one (carddesk ca init, or the first-run wizard) or import one.');
+    return ca;
+  }
+
+  /** True when the CA exists and its keys can be used now (the vault is unlocked). */
+  get canSign(): boolean {
+    return this.ready && this.keyring.unlocked;
+  }
+
+  get ready(): boolean {
+    return this.access.storage().meta.ca !== null;
+  }
+
+  certificate(role: CaRole): ParsedCertificate {
+    const ca = this.state();
+    const stored = role === 'root' ? ca.root?.certificate : role === 'issuing' ? ca.issuing.certificate : ca.ocsp.certificate;
+    if (stored === undefined) throw new CardDeskError('NOT_FOUND', 'This CA was imported without its root certificate.');
+    return parseCertificate(Buffer.from(stored, 'base64'));
+  }
+
+  /** The issuing CA first, then its issuers up to the root. */
+  chain(): Buffer[] {
+    const ca = this.state();
+    return [ca.issuing.certificate, ...ca.chain].map((b64) => Buffer.from(b64, 'base64'));
+  }
+
+  #seal(key: KeyObject, role: CaRole): CaKeyRef {
+    const pkcs8 = key.export({ type: 'pkcs8', format: 'der' });
+    try {
+      return { kind: 'software', sealed: this.keyring.seal(pkcs8, `ca-key:${role}`) };
+    } finally {
+      pkcs8.fill(0);
+    }
+  }
+
+  /** The token a key lives on, opened (once) with the PIN sealed in the vault. */
+  #token(ref: Extract<CaKeyRef, { kind: 'pkcs11' }>): Promise<Pkcs11Token> {
+    // The vault's lock governs the CA keys on a token too.
+    if (!this.keyring.unlocked) return Promise.reject(new CardDeskError('VAULT_LOCKED', 'The vault is locked. Unlock it with the vault passphrase first.'));
+    const key = `${ref.module}\u0000${ref.tokenLabel}`;
+    let token = this.#tokens.get(key);
+    if (token === undefined) {
+      token = Pkcs11Token.open(this.pkcs11WorkerPath, ref, this.keyring.open(ref.pin, `pkcs11-pin:${ref.tokenLabel}`));
+      token.catch(() => this.#tokens.delete(key));
+      this.#tokens.set(key, token);
+    }
+    return token;
+  }
+
+  /** A signer for one of the CA's keys; needs the vault unlocked. */
+  signer(role: CaRole): CaSigner {
+    const ca = this.state();
+    const ref = role === 'root' ? ca.root?.key : role === 'issuing' ? ca.issuing.key : ca.ocsp.key;
+    if (ref === undefined || ref === null) throw new CardDeskError('NOT_FOUND', 'This CA has no root key in the vault (it was imported without it).');
+    if (ref.kind === 'pkcs11') {
+      if (!this.keyring.unlocked) throw new CardDeskError('VAULT_LOCKED', 'The vault is locked. Unlock it with the vault passphrase first.');
+      return new Pkcs11Signer(() => this.#token(ref), Buffer.from(ref.keyId, 'hex'), Buffer.from(ref.publicKeyInfo, 'base64'));
+    }
+    const pkcs8 = this.keyring.open(ref.sealed, `ca-key:${role}`);
+    try {
+      return new SoftwareSigner(createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }));
+    } finally {
+      pkcs8.fill(0); // key material: never log it, never keep it past this point
+    }
+  }
+
+  issuer(): Issuer {
+    const ca = this.state();
+    return { signer: this.signer('issuing'), certificate: this.certificate('issuing'), ocspUrl: ca.ocspUrl, crlUrl: ca.crlUrl };
+  }
+
+  /** The state of a token-held key, for checks (sensitive, never extractable). */
+  async describeTokenKey(role: 'root' | 'issuing'): Promise<{ sensitive: boolean; extractable: boolean; neverExtractable: boolean; token: boolean }> {
+    const ca = this.state();
+    const ref = role === 'root' ? ca.root?.key : ca.issuing.key;
+    if (ref?.kind !== 'pkcs11') throw new CardDeskError('INVALID_STATE', 'This CA key is not on a PKCS#11 token.');
+    return (await this.#token(ref)).describe(Buffer.from(ref.keyId, 'hex'));
+  }
+
+  async close(): Promise<void> {
+    const tokens = [...this.#tokens.values()];
+    this.#tokens.clear();
+    await Promise.all(tokens.map((token) => token.then((t) => t.close()).catch(() => undefined)));
+  }
+
+  #requireEmpty(): void {
+    if (!this.keyring.unlocked) throw new CardDeskError('VAULT_LOCKED', 'The vault is locked. Unlock it with the vault passphrase first.');
+    if (this.access.storage().meta.ca !== null) throw new CardDeskError('CA_EXISTS', 'This vault already has a certificate authority.');
+  }
+
+  /** The root and issuing keys, generated in software (sealed in the vault) or on a token. */
+  async #newCaKeys(algorithm: CaAlgorithm, token: (TokenLocation & { pin: Buffer }) | null): Promise<{ role: 'root' | 'issuing'; signer: CaSigner; ref: () => CaKeyRef }[]> {
+    if (token === null) {
+      const keys = await Promise.all([newKey(algorithm), newKey(algorithm)]);
+      return (['root', 'issuing'] as const).map((role, i) => ({ role, signer: new SoftwareSigner(keys[i] as KeyObject), ref: () => this.#seal(keys[i] as KeyObject, role) }));
+    }
+    const location = { module: token.module, tokenLabel: token.tokenLabel };
+    const pin = this.keyring.seal(token.pin, `pkcs11-pin:${token.tokenLabel}`);
+    const opened = Pkcs11Token.open(this.pkcs11WorkerPath, location, token.pin);
+    const session = await opened;
+    this.#tokens.set(`${token.module}\u0000${token.tokenLabel}`, opened);
+    const out = [];
+    for (const role of ['root', 'issuing'] as const) {
+      const keyId = randomBytes(16);
+      const spki = await session.generate(algorithm, `CardDesk ${role} CA`, keyId);
+      const ref: CaKeyRef = { kind: 'pkcs11', ...location, keyId: keyId.toString('hex'), publicKeyInfo: spki.toString('base64'), pin };
+      out.push({ role, signer: new Pkcs11Signer(() => opened, keyId, spki), ref: () => ref });
+    }
+    return out;
+  }
+
+  /** Creates the CA; with `token`, its keys are generated non-extractable on that PKCS#11 token. */
+  async init(options: Omit<CaInitOptions, 'pkcs11'>, op: OperationContext, token: (TokenLocation & { pin: Buffer }) | null = null): Promise<void> {
+    this.#requireEmpty();
+    const rootSubject = encodeDn(options.rootSubject);
+    const issuingSubject = encodeDn(options.issuingSubject);
+    const now = this.clock();
+    const [rootKey, issuingKey] = await this.#newCaKeys(options.algorithm, token);
+    if (rootKey === undefined || issuingKey === undefined) throw new CardDeskError('INTERNAL', 'The CA keys were not generated.');
+    for (const role of ['root', 'issuing'] as const) {
+      await this.audit.record({ action: 'ca.keyGenerate', outcome: 'success', details: { role, algorithm: options.algorithm, storage: token === null ? 'vault' : 'pkcs11' }, ...op });
+    }
+    const rootSigner = rootKey.signer;
+    const rootDer = await issueCaCertificate({ subject: rootSubject, publicKeyInfo: rootSigner.publicKeyInfo, years: options.rootValidityYears, now, signer: rootSigner, issuer: null });
+    const root = parseCertificate(rootDer);
+    const issuingDer = await issueCaCertificate({ subject: issuingSubject, publicKeyInfo: issuingKey.signer.publicKeyInfo, years: options.issuingValidityYears, now, signer: rootSigner, issuer: root, pathLength: 0 });
+    await this.#store({
+      source: 'created',
+      root: { certificate: rootDer, key: rootKey.ref() },
+      issuingDer,
+      issuingKey: issuingKey.ref(),
+      issuingSigner: issuingKey.signer,
+      chain: [rootDer],
+      ocspUrl: options.ocspUrl,
+      crlUrl: options.crlUrl,
+      op,
+    });
+    await this.audit.record({ action: 'ca.init', outcome: 'success', certificateSerial: parseCertificate(issuingDer).serial, details: { algorithm: options.algorithm, root: root.serial }, ...op });
+  }
+
+  /** Imports an issuing (or single-tier) CA with its key from PKCS#12. */
+  async import(file: Buffer, password: string, options: { ocspUrl: string | null; crlUrl: string | null }, op: OperationContext): Promise<void> {
+    this.#requireEmpty();
+    const imported = readPkcs12(file, password);
+    const basic = imported.certificate.extensions.get('2.5.29.19');
+    if (basic === undefined || basic.value.length < 5 || basic.value[2] !== 0x01) {
+      throw new CardDeskError('MALFORMED_INPUT', 'The certificate in the PKCS#12 file is not a CA certificate (basicConstraints cA is not set).');
+    }
+    // Order the other certificates as the chain from the issuing CA up.
+    const chain: ParsedCertificate[] = [];
+    let current = imported.certificate;
+    while (current.issuer !== current.subject) {
+      const parent = imported.others.find((c) => c.subject === current.issuer && signedBy(current.der, c.der));
+      if (parent === undefined || chain.includes(parent)) break;
+      chain.push(parent);
+      current = parent;
+    }
+    const selfSigned = imported.certificate.issuer === imported.certificate.subject;
+    const top = chain[chain.length - 1];
+    const rootDer = selfSigned ? imported.certificate.der : top !== undefined && top.issuer === top.subject ? top.der : null;
+    await this.#store({
+      source: 'imported',
+      root: rootDer === null ? null : { certificate: rootDer, key: selfSigned ? this.#seal(imported.key, 'root') : null },
+      issuingDer: imported.certificate.der,
+      issuingKey: this.#seal(imported.key, 'issuing'),
+      issuingSigner: new SoftwareSigner(imported.key),
+      chain: chain.map((c) => c.der),
+      ...options,
+      op,
+    });
+    await this.audit.record({ action: 'ca.import', outcome: 'success', certificateSerial: imported.certificate.serial, details: { subject: imported.certificate.subject }, ...op });
+  }
+
+  async #store(parts: {
+    source: CaState['source'];
+    root: { certificate: Buffer; key: CaKeyRef | null } | null;
+    issuingDer: Buffer;
+    issuingKey: CaKeyRef;
+    issuingSigner: CaSigner;
+    chain: Buffer[];
+    ocspUrl: string | null;
+    crlUrl: string | null;
+    op: OperationContext;
+  }): Promise<void> {
+    const now = this.clock();
+    const issuing = parseCertificate(parts.issuingDer);
+    // The delegated OCSP responder (RFC 6960 §4.2.2.2): its own key, certified by the issuing CA.
+    const ocspKey = await newKey('p256');
+    await this.audit.record({ action: 'ca.keyGenerate', outcome: 'success', details: { role: 'ocsp', algorithm: 'p256' }, ...parts.op });
+    const ocspSpki = createPublicKey(ocspKey).export({ type: 'spki', format: 'der' });
+    // The responder is named like its CA, with its own common name.
+    const ocspSubject = encodeName([{ type: 'CN', value: 'OCSP responder' }, ...decodeName(issuing.subjectDer).filter((a) => a.type !== 'CN')]);
+    const ocspDer = await issueLeaf(
+      { profile: 'ocspSigning', subject: ocspSubject, publicKeyInfo: ocspSpki, subjectAltNames: [], validityDays: 365, now },
+      { signer: parts.issuingSigner, certificate: issuing, ocspUrl: null, crlUrl: null },
+    );
+    const ocsp = parseCertificate(ocspDer);
+    const b64 = (der: Buffer): string => der.toString('base64');
+    const state: CaState = {
+      source: parts.source,
+      createdAt: now.toISOString(),
+      root: parts.root === null ? null : { certificate: b64(parts.root.certificate), key: parts.root.key },
+      issuing: { certificate: b64(parts.issuingDer), key: parts.issuingKey },
+      chain: parts.chain.map(b64),
+      ocsp: { certificate: b64(ocspDer), key: this.#seal(ocspKey, 'ocsp') },
+      ocspUrl: parts.ocspUrl,
+      crlUrl: parts.crlUrl,
+      crl: { nextNumber: 1, full: null, delta: null, rootNextNumber: 1, root: null },
+    };
+    const storage = this.access.storage();
+    storage.records.commit([{ collection: CERTIFICATES, id: ocsp.serial, record: newRecord(ocsp, { profile: 'ocspSigning', holderId: null, cardSerial: null, now }) }]);
+    storage.updateMeta((meta) => ({ ...meta, ca: state }));
+    await this.audit.record({ action: 'ca.certificateIssue', outcome: 'success', certificateSerial: ocsp.serial, details: { profile: 'ocspSigning' }, ...parts.op });
+  }
+
+  updateCrlMarks(change: (crl: CaState['crl']) => CaState['crl']): void {
+    this.access.storage().updateMeta((meta) => (meta.ca === null ? meta : { ...meta, ca: { ...meta.ca, crl: change(meta.ca.crl) } }));
+  }
+
+  status(ocsp: OcspState): CaStatus {
+    const ca = this.access.storage().meta.ca;
+    if (ca === null) return { ready: false };
+    const info = (role: CaRole): CaCertificateInfo => {
+      const cert = this.certificate(role);
+      return {
+        role,
+        subject: cert.subject,
+        serial: cert.serial,
+        notBefore: cert.notBefore.toISOString(),
+        notAfter: cert.notAfter.toISOString(),
+        keyAlgorithm: describeKeyText(createPublicKey({ key: cert.publicKeyInfo, format: 'der', type: 'spki' })),
+      };
+    };
+    const mark = (m: CrlMark | null) => (m === null ? null : { number: m.number, thisUpdate: m.thisUpdate, nextUpdate: m.nextUpdate, entries: m.entries });
+    return {
+      ready: true,
+      source: ca.source,
+      keyStorage: ca.issuing.key.kind,
+      certificates: [...(ca.root === null ? [] : [info('root')]), info('issuing'), info('ocsp')],
+      lastCrl: mark(ca.crl.full),
+      lastDeltaCrl: mark(ca.crl.delta),
+      publishDir: this.publishDir,
+      ocspUrl: ca.ocspUrl,
+      crlUrl: ca.crlUrl,
+      ocsp,
+    };
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Certificate profiles: which key usages, extended key usages and subject alternative names
+ * each kind of certificate gets (RFC 5280 §4.2.1.3, §4.2.1.12; Microsoft smart card logon).
+ */
+import type { CertificateProfile, SubjectAltName } from '../../shared/schemas/certificates';
+import type { KeyDescription } from './ca-signer';
+import { OID } from './oids';
+
+/** KeyUsage bits, RFC 5280 §4.2.1.3. */
+export const KU = {
+  digitalSignature: 0,
+  nonRepudiation: 1,
+  keyEncipherment: 2,
+  dataEncipherment: 3,
+  keyAgreement: 4,
+  keyCertSign: 5,
+  cRLSign: 6,
+} as const;
+export type KeyUsageName = keyof typeof KU;
+
+export interface ProfileSpec {
+  readonly keyUsage: (key: KeyDescription) => KeyUsageName[];
+  readonly extendedKeyUsage: readonly string[];
+  /** Which SANs the holder's record fills in when the request names none. */
+  readonly defaultSans: readonly SubjectAltName['type'][];
+  readonly validityDays: number;
+  readonly ocspNoCheck?: boolean;
+}
+
+export const profiles: Readonly<Record<CertificateProfile, ProfileSpec>> = {
+  authentication: {
+    keyUsage: (key) => (key.kind === 'rsa' ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature']),
+    extendedKeyUsage: [OID.clientAuth, OID.msSmartcardLogon],
+    defaultSans: ['upn', 'email'],
+    validityDays: 3 * 365,
+  },
+  signature: {
+    keyUsage: () => ['digitalSignature', 'nonRepudiation'],
+    extendedKeyUsage: [OID.emailProtection],
+    defaultSans: ['email'],
+    validityDays: 3 * 365,
+  },
+  encryption: {
+    keyUsage: (key) => (key.kind === 'rsa' ? ['keyEncipherment', 'dataEncipherment'] : ['keyAgreement']),
+    extendedKeyUsage: [OID.emailProtection],
+    defaultSans: ['email'],
+    validityDays: 3 * 365,
+  },
+  ocspSigning: {
+    keyUsage: () => ['digitalSignature'],
+    extendedKeyUsage: [OID.ocspSigning],
+    defaultSans: [],
+    validityDays: 365,
+    ocspNoCheck: true,
+  },
+  operator: {
+    keyUsage: () => ['digitalSignature'],
+    extendedKeyUsage: [OID.clientAuth],
+    defaultSans: ['email'],
+    validityDays: 2 * 365,
+  },
+};

@@ -1,0 +1,51 @@
+/** Checks and normalises what an operator typed for a holder; each problem names its field. */
+import type { HolderInput, HolderProblem } from '../../shared/schemas/holders';
+import type { PersonalNumberRule } from '../../shared/schemas/vault';
+import { checkPersonalNumber } from './personal-number';
+
+const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+/** E.164: a plus, a country code and at most 15 digits in all. */
+const MOBILE = /^\+[1-9]\d{6,14}$/;
+const DOCUMENT_NUMBER = /^[A-Z0-9-]{1,40}$/;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export function isCalendarDate(value: string): boolean {
+  const match = DATE.exec(value);
+  if (match === null) return false;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return date.toISOString().slice(0, 10) === value;
+}
+
+export function checkHolder(input: HolderInput, rule: PersonalNumberRule): { value: HolderInput; problems: HolderProblem[] } {
+  const problems: HolderProblem[] = [];
+  const trim = (s: string): string => s.trim().replace(/\s+/g, ' ');
+  const value: HolderInput = {
+    ...input,
+    firstName: trim(input.firstName),
+    lastName: trim(input.lastName),
+    email: input.email.trim().toLowerCase(),
+    mobile: input.mobile.replace(/[\s().-]/g, ''),
+    organisation: trim(input.organisation),
+    contactPerson: trim(input.contactPerson),
+    documentNumber: input.documentNumber.replace(/\s/g, '').toUpperCase(),
+    documentExpiry: input.documentExpiry.trim(),
+  };
+
+  const personalNumber = checkPersonalNumber(input.personalNumber, rule);
+  if (personalNumber.ok) value.personalNumber = personalNumber.value;
+  else problems.push({ field: 'personalNumber', code: personalNumber.code });
+
+  for (const field of ['firstName', 'lastName'] as const) {
+    if (value[field] === '') problems.push({ field, code: 'required' });
+    else if (value[field].length > 100) problems.push({ field, code: 'tooLong' });
+  }
+  for (const field of ['organisation', 'contactPerson'] as const) {
+    if (value[field].length > 200) problems.push({ field, code: 'tooLong' });
+  }
+  if (value.email !== '' && (value.email.length > 254 || !EMAIL.test(value.email))) problems.push({ field: 'email', code: 'invalid' });
+  if (value.mobile !== '' && !MOBILE.test(value.mobile)) problems.push({ field: 'mobile', code: 'invalid' });
+  if (value.documentNumber !== '' && !DOCUMENT_NUMBER.test(value.documentNumber)) problems.push({ field: 'documentNumber', code: 'invalid' });
+  if (value.documentExpiry !== '' && !isCalendarDate(value.documentExpiry)) problems.push({ field: 'documentExpiry', code: 'invalid' });
+  if (value.documentNumber !== '' && value.documentExpiry === '') problems.push({ field: 'documentExpiry', code: 'required' });
+  return { value, problems };
+}

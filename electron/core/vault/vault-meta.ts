@@ -1,0 +1,19 @@
+import type { VaultSettings } from '../../shared/schemas/vault';
+import type { CaState } from '../ca/ca-state';
+import type { KdfParams, Sealed } from './sealing';
+
+/** The vault's small main document (vault.json, written through lowdb). */
+export interface VaultMeta {
+  readonly format: 'carddesk-vault';
+  readonly schemaVersion: number;
+  readonly createdAt: string;
+  /** Null until `vault init`: the passphrase's KDF parameters and the wrapped data key. */
+  readonly keystore: { readonly kdf: KdfParams; readonly wrappedKey: Sealed } | null;
+  readonly settings: VaultSettings;
+  readonly ca: CaState | null;
+}
+
+export const defaultSettings: VaultSettings = {
+  idleLockMinutes: 15,
+  personalNumberRule: { kind: 'digits', length: 10, checkDigit: 'mod11-10' },
+};

@@ -1,0 +1,230 @@
+/**
+ * The vault's passphrase lifecycle: init, unlock, lock, idle lock time, passphrase change, and
+ * encrypted backups with restore. The passphrase arrives as a Buffer the caller zeroes; it is
+ * never stored, logged or put in an audit event.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { CardDeskError } from '../../shared/errors';
+import type { BackupInfo, PersonalNumberRule, UnlockResult, VaultStatus } from '../../shared/schemas/vault';
+import type { AuditTrail } from '../audit/audit-trail';
+import type { OperationContext } from '../operation-context';
+import { writeFileDurable } from './durable-file';
+import type { VaultKeyring } from './keyring';
+import type { StoredRecord } from './record-store';
+import { deriveKey, newKdfParams, seal, unseal, type KdfParams, type Sealed } from './sealing';
+import type { VaultAccess } from './vault-access';
+import type { VaultMeta } from './vault-meta';
+
+const DEK_PURPOSE = 'carddesk-vault-key';
+const BACKUP_PURPOSE = 'carddesk-backup';
+export const MIN_PASSPHRASE_LENGTH = 10;
+
+interface BackupFile {
+  readonly format: 'carddesk-backup';
+  readonly createdAt: string;
+  readonly kdf: KdfParams;
+  readonly wrappedKey: Sealed;
+  /** gzip(JSON { meta, records }) sealed with the vault's data key. */
+  readonly payload: Sealed;
+}
+
+export class VaultService {
+  constructor(
+    private readonly access: VaultAccess,
+    private readonly keyring: VaultKeyring,
+    private readonly audit: AuditTrail,
+    private readonly onChange: () => void = () => {},
+  ) {}
+
+  get backupDir(): string {
+    return join(this.access.dataDir, 'backups');
+  }
+
+  status(): VaultStatus {
+    const storage = this.access.storage();
+    const { meta, records } = storage;
+    return {
+      initialised: meta.keystore !== null,
+      unlocked: this.keyring.unlocked,
+      schemaVersion: meta.schemaVersion,
+      settings: meta.settings,
+      counts: { holders: records.size('holders'), cards: records.size('cards'), certificates: records.size('certificates') },
+    };
+  }
+
+  /** Sets the first passphrase and leaves the vault unlocked. */
+  async init(passphrase: Buffer, op: OperationContext): Promise<void> {
+    const storage = this.access.storage();
+    if (storage.meta.keystore !== null) throw new CardDeskError('VAULT_EXISTS', 'The vault already has a passphrase. Unlock it instead.');
+    checkStrength(passphrase);
+    const dek = randomBytes(32);
+    const kdf = newKdfParams();
+    const kek = deriveKey(passphrase, kdf);
+    try {
+      const wrappedKey = seal(kek, dek, DEK_PURPOSE);
+      storage.updateMeta((meta) => ({ ...meta, keystore: { kdf, wrappedKey } }));
+    } finally {
+      kek.fill(0);
+    }
+    this.keyring.setIdleMinutes(storage.meta.settings.idleLockMinutes);
+    this.keyring.unlock(dek);
+    await this.audit.record({ action: 'vault.init', outcome: 'success', ...op });
+    this.onChange();
+  }
+
+  async unlock(passphrase: Buffer, op: OperationContext): Promise<UnlockResult> {
+    const keystore = this.#keystore();
+    const dek = unwrap(passphrase, keystore.kdf, keystore.wrappedKey);
+    if (dek === null) {
+      await this.audit.record({ action: 'vault.unlock', outcome: 'failure', reason: 'wrong passphrase', ...op });
+      return { ok: false, reason: 'wrongPassphrase' };
+    }
+    this.keyring.setIdleMinutes(this.access.storage().meta.settings.idleLockMinutes);
+    this.keyring.unlock(dek);
+    await this.audit.record({ action: 'vault.unlock', outcome: 'success', ...op });
+    this.onChange();
+    return { ok: true };
+  }
+
+  /** Unlocks or throws WRONG_PASSPHRASE: for commands that need secrets in one go (the CLI). */
+  async unlockOrThrow(passphrase: Buffer, op: OperationContext): Promise<void> {
+    const result = await this.unlock(passphrase, op);
+    if (!result.ok) throw new CardDeskError('WRONG_PASSPHRASE', 'The vault passphrase is wrong. Nothing was changed.');
+  }
+
+  async lock(op: OperationContext): Promise<void> {
+    this.keyring.lock();
+    await this.audit.record({ action: 'vault.lock', outcome: 'success', ...op });
+    this.onChange();
+  }
+
+  async changePassphrase(current: Buffer, next: Buffer, op: OperationContext): Promise<UnlockResult> {
+    const keystore = this.#keystore();
+    const dek = unwrap(current, keystore.kdf, keystore.wrappedKey);
+    if (dek === null) {
+      await this.audit.record({ action: 'vault.passphraseChange', outcome: 'failure', reason: 'wrong passphrase', ...op });
+      return { ok: false, reason: 'wrongPassphrase' };
+    }
+    checkStrength(next);
+    const kdf = newKdfParams();
+    const kek = deriveKey(next, kdf);
+    try {
+      const wrappedKey = seal(kek, dek, DEK_PURPOSE);
+      this.access.storage().updateMeta((meta) => ({ ...meta, keystore: { kdf, wrappedKey } }));
+    } finally {
+      kek.fill(0);
+    }
+    this.keyring.unlock(dek);
+    await this.audit.record({ action: 'vault.passphraseChange', outcome: 'success', ...op });
+    return { ok: true };
+  }
+
+  async updateSettings(change: { idleLockMinutes?: number; personalNumberRule?: PersonalNumberRule }, op: OperationContext): Promise<VaultStatus> {
+    const storage = this.access.storage();
+    storage.updateMeta((meta) => ({ ...meta, settings: { ...meta.settings, ...change } }));
+    if (change.idleLockMinutes !== undefined) this.keyring.setIdleMinutes(change.idleLockMinutes);
+    const details: Record<string, string | number> = {};
+    if (change.idleLockMinutes !== undefined) details['idleLockMinutes'] = change.idleLockMinutes;
+    if (change.personalNumberRule !== undefined) details['personalNumberRule'] = JSON.stringify(change.personalNumberRule);
+    await this.audit.record({ action: 'settings.change', outcome: 'success', details, ...op });
+    this.onChange();
+    return this.status();
+  }
+
+  /** Writes an encrypted backup (needs the vault unlocked); `file` defaults to the backups folder. */
+  async backup(op: OperationContext, file?: string): Promise<string> {
+    const storage = this.access.storage();
+    const keystore = this.#keystore();
+    const dek = this.keyring.exportKey();
+    const target = file ?? join(this.backupDir, `carddesk-${new Date().toISOString().replace(/[:.]/g, '-')}.cdbackup`);
+    try {
+      const payload = gzipSync(Buffer.from(JSON.stringify({ meta: storage.meta, records: storage.records.dump() })));
+      const backup: BackupFile = {
+        format: 'carddesk-backup',
+        createdAt: new Date().toISOString(),
+        kdf: keystore.kdf,
+        wrappedKey: keystore.wrappedKey,
+        payload: seal(dek, payload, BACKUP_PURPOSE),
+      };
+      mkdirSync(join(target, '..'), { recursive: true, mode: 0o700 });
+      writeFileDurable(target, JSON.stringify(backup));
+    } finally {
+      dek.fill(0);
+    }
+    await this.audit.record({ action: 'vault.backup', outcome: 'success', details: { file: basename(target) }, ...op });
+    return target;
+  }
+
+  listBackups(): BackupInfo[] {
+    let names: string[];
+    try {
+      names = readdirSync(this.backupDir).filter((name) => name.endsWith('.cdbackup'));
+    } catch {
+      return [];
+    }
+    return names
+      .map((fileName) => {
+        const stat = statSync(join(this.backupDir, fileName));
+        return { fileName, createdAt: stat.mtime.toISOString(), bytes: stat.size };
+      })
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  /**
+   * Replaces the whole vault with a backup, after checking the backup's passphrase. The backup's
+   * passphrase becomes the vault's; the vault is left unlocked with the backup's key.
+   */
+  async restore(file: string, passphrase: Buffer, op: OperationContext): Promise<UnlockResult> {
+    let backup: BackupFile;
+    try {
+      backup = JSON.parse(readFileSync(file, 'utf8')) as BackupFile;
+      if (backup.format !== 'carddesk-backup') throw new Error('not a backup');
+    } catch (error) {
+      throw new CardDeskError('MALFORMED_INPUT', `${basename(file)} is not a CardDesk backup.`, { cause: error });
+    }
+    const dek = unwrap(passphrase, backup.kdf, backup.wrappedKey);
+    if (dek === null) {
+      await this.audit.record({ action: 'vault.restore', outcome: 'failure', reason: 'wrong passphrase', ...op });
+      return { ok: false, reason: 'wrongPassphrase' };
+    }
+    const payload = unseal(dek, backup.payload, BACKUP_PURPOSE);
+    if (payload === null) {
+      dek.fill(0);
+      throw new CardDeskError('VAULT_CORRUPT', `${basename(file)} is damaged: its contents fail their integrity check.`);
+    }
+    const content = JSON.parse(gunzipSync(payload).toString('utf8')) as { meta: VaultMeta; records: Record<string, StoredRecord[]> };
+    const storage = this.access.storage();
+    storage.records.replaceAll(content.records, content.meta.schemaVersion);
+    storage.updateMeta(() => content.meta);
+    // Reopening runs any migration the backup needs and rebuilds every index.
+    this.access.reopen();
+    this.keyring.unlock(dek);
+    await this.audit.record({ action: 'vault.restore', outcome: 'success', details: { file: basename(file) }, ...op });
+    this.onChange();
+    return { ok: true };
+  }
+
+  #keystore(): NonNullable<VaultMeta['keystore']> {
+    const keystore = this.access.storage().meta.keystore;
+    if (keystore === null) throw new CardDeskError('VAULT_NOT_INITIALISED', 'The vault has no passphrase yet. Create it first (carddesk vault init, or the first-run wizard).');
+    return keystore;
+  }
+}
+
+function unwrap(passphrase: Buffer, kdf: KdfParams, wrapped: Sealed): Buffer | null {
+  const kek = deriveKey(passphrase, kdf);
+  try {
+    return unseal(kek, wrapped, DEK_PURPOSE);
+  } finally {
+    kek.fill(0);
+  }
+}
+
+function checkStrength(passphrase: Buffer): void {
+  if ([...passphrase.toString('utf8')].length < MIN_PASSPHRASE_LENGTH) {
+    throw new CardDeskError('MALFORMED_INPUT', `The vault passphrase must be at least ${MIN_PASSPHRASE_LENGTH} characters long.`);
+  }
+}

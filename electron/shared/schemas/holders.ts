@@ -1,0 +1,108 @@
+import { z } from 'zod';
+
+export const HolderStateSchema = z.enum(['active', 'suspended', 'disabled']);
+export type HolderState = z.infer<typeof HolderStateSchema>;
+
+export const HolderLanguageSchema = z.enum(['en', 'sq', 'it', 'nl']);
+
+const text = (max: number) => z.string().max(max);
+
+/**
+ * What an operator types for a holder. Strings as typed: the directory checks each field and
+ * answers with per-field problems, so the form and the CSV report say exactly what is wrong.
+ */
+export const HolderInputSchema = z.object({
+  personalNumber: text(64),
+  firstName: text(200),
+  lastName: text(200),
+  email: text(320),
+  mobile: text(64),
+  organisation: text(200),
+  contactPerson: text(200),
+  documentNumber: text(64),
+  /** YYYY-MM-DD, or empty. */
+  documentExpiry: text(32),
+  language: HolderLanguageSchema,
+  state: HolderStateSchema,
+});
+export type HolderInput = z.infer<typeof HolderInputSchema>;
+export const holderFields = HolderInputSchema.keyof().options;
+export type HolderField = (typeof holderFields)[number];
+
+export const HolderSchema = HolderInputSchema.extend({
+  id: z.string(),
+  /** 14 digits, random, the last one a Luhn check digit; printed on PIN letters. */
+  userNumber: z.string().regex(/^\d{14}$/),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  /** Increases with every change; an update names the version it edited. */
+  version: z.number().int(),
+});
+export type Holder = z.infer<typeof HolderSchema>;
+
+export const HolderProblemSchema = z.object({
+  field: z.enum(holderFields),
+  code: z.enum(['required', 'invalid', 'checkDigit', 'duplicate', 'tooLong']),
+});
+export type HolderProblem = z.infer<typeof HolderProblemSchema>;
+
+export const HolderSaveResultSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), holder: HolderSchema }),
+  z.object({ ok: z.literal(false), problems: z.array(HolderProblemSchema) }),
+]);
+export type HolderSaveResult = z.infer<typeof HolderSaveResultSchema>;
+
+export const holderSortFields = ['lastName', 'firstName', 'personalNumber', 'userNumber', 'email', 'organisation', 'state', 'documentExpiry', 'updatedAt'] as const;
+export const HolderSortFieldSchema = z.enum(holderSortFields);
+export type HolderSortField = z.infer<typeof HolderSortFieldSchema>;
+
+export const HolderSearchArgsSchema = z.object({
+  /** Words that must all appear in some field (case and accents ignored). */
+  query: z.string().max(200).default(''),
+  state: HolderStateSchema.optional(),
+  language: HolderLanguageSchema.optional(),
+  sort: HolderSortFieldSchema.default('lastName'),
+  direction: z.enum(['asc', 'desc']).default('asc'),
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(500).default(25),
+});
+export type HolderSearchArgs = z.input<typeof HolderSearchArgsSchema>;
+export type HolderSearchQuery = z.output<typeof HolderSearchArgsSchema>;
+
+export const HolderSearchResultSchema = z.object({ total: z.number().int(), items: z.array(HolderSchema) });
+export type HolderSearchResult = z.infer<typeof HolderSearchResultSchema>;
+
+export const CardRecordStateSchema = z.enum(['blank', 'personalisationIncomplete', 'active', 'suspended', 'revoked', 'retired', 'lost']);
+export type CardRecordState = z.infer<typeof CardRecordStateSchema>;
+
+export const CardRecordSchema = z.object({
+  serial: z.string(),
+  holderId: z.string().nullable(),
+  state: CardRecordStateSchema,
+  /** Where the card may go from here (the life cycle, decided by the directory). */
+  nextStates: z.array(CardRecordStateSchema),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type CardRecord = z.infer<typeof CardRecordSchema>;
+
+export const CsvRowReportSchema = z.object({
+  /** 1-based line in the file (the header is line 1). */
+  line: z.number().int(),
+  personalNumber: z.string(),
+  problems: z.array(HolderProblemSchema),
+});
+export type CsvRowReport = z.infer<typeof CsvRowReportSchema>;
+
+/** Either every row was imported, or none was and each bad row says why. */
+export const CsvImportResultSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), imported: z.number().int() }),
+  z.object({
+    ok: z.literal(false),
+    rows: z.number().int(),
+    /** Problems with the file itself (missing or unknown columns). */
+    fileProblems: z.array(z.object({ code: z.enum(['missingColumn', 'unknownColumn', 'empty', 'unbalancedQuotes']), column: z.string() })),
+    badRows: z.array(CsvRowReportSchema),
+  }),
+]);
+export type CsvImportResult = z.infer<typeof CsvImportResultSchema>;

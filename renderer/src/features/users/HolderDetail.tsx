@@ -1,0 +1,278 @@
+import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import {
+  Alert,
+  Box,
+  Breadcrumbs,
+  Button,
+  Chip,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogTitle,
+  Link,
+  Menu,
+  MenuItem,
+  Paper,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  TextField,
+  Typography,
+} from '@mui/material';
+import { Link as RouterLink, useParams } from 'react-router';
+import { useTranslation } from 'react-i18next';
+import type { CardRecord, CardRecordState, Holder } from '@shared/schemas/holders';
+import type { CertificateSummary } from '@shared/schemas/certificates';
+import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { visuallyHidden } from '../../components/visuallyHidden';
+import { IssueCertificateDialog } from '../certificates/IssueCertificateDialog';
+import { statusColor } from '../certificates/labels';
+import { HolderDialog } from './HolderDialog';
+import { holderFormFields } from './holderFields';
+import { usersTestIds } from './testIds';
+
+const factFields = ['userNumber', ...holderFormFields, 'language'] as const;
+
+interface Loaded {
+  holder: Holder;
+  cards: CardRecord[];
+  certificates: CertificateSummary[];
+}
+
+function CardStateMenu({ card, onChange }: { card: CardRecord; onChange: (state: CardRecordState) => void }) {
+  const { t } = useTranslation();
+  const [anchor, setAnchor] = useState<HTMLElement | null>(null);
+  const menuId = useId();
+  if (card.nextStates.length === 0) return null;
+  return (
+    <>
+      <Button size="small" aria-haspopup="menu" aria-controls={anchor === null ? undefined : menuId} onClick={(e) => setAnchor(e.currentTarget)} data-testid={usersTestIds.cardState(card.serial)}>
+        {t('users.cards.changeState')}
+      </Button>
+      <Menu id={menuId} anchorEl={anchor} open={anchor !== null} onClose={() => setAnchor(null)}>
+        {card.nextStates.map((state) => (
+          <MenuItem
+            key={state}
+            data-state={state}
+            onClick={() => {
+              setAnchor(null);
+              onChange(state);
+            }}
+          >
+            {t(`users.cardStates.${state}`)}
+          </MenuItem>
+        ))}
+      </Menu>
+    </>
+  );
+}
+
+function RegisterCardDialog({ open, onClose, onSubmit }: { open: boolean; onClose: () => void; onSubmit: (serial: string) => void }) {
+  const { t } = useTranslation();
+  const [serial, setSerial] = useState('');
+  const titleId = useId();
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    onSubmit(serial);
+    setSerial('');
+  };
+  return (
+    <Dialog open={open} onClose={onClose} aria-labelledby={titleId}>
+      <form onSubmit={submit}>
+        <DialogTitle id={titleId}>{t('users.cards.registerTitle')}</DialogTitle>
+        <DialogContent>
+          <TextField label={t('users.cards.serial')} value={serial} onChange={(e) => setSerial(e.target.value)} required autoFocus sx={{ mt: 1 }} slotProps={{ htmlInput: { 'data-testid': usersTestIds.cardSerial } }} />
+        </DialogContent>
+        <DialogActions>
+          <Button onClick={onClose}>{t('common.cancel')}</Button>
+          <Button type="submit" variant="contained" data-testid={usersTestIds.cardSave}>
+            {t('users.cards.register')}
+          </Button>
+        </DialogActions>
+      </form>
+    </Dialog>
+  );
+}
+
+/** One holder: identity facts, cards with their life cycle, certificates, and (with the audit log) history. */
+export function HolderDetail() {
+  const { t, i18n } = useTranslation();
+  const { id = '' } = useParams();
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [editing, setEditing] = useState(false);
+  const [registering, setRegistering] = useState(false);
+  const [issuing, setIssuing] = useState(false);
+
+  const fail = useCallback((error: unknown) => setFailure(t(`errors.${errorCodeOf(error)}`)), [t]);
+  const load = useCallback(() => {
+    unwrap(carddesk().holders.get({ id }))
+      .then((value) => {
+        setLoaded(value);
+        setFailure(null);
+      })
+      .catch(fail);
+  }, [id, fail]);
+  useEffect(load, [load]);
+
+  if (loaded === null) return failure === null ? <Typography role="status">{t('common.loading')}</Typography> : <Alert severity="error">{failure}</Alert>;
+  const { holder, cards, certificates } = loaded;
+  const date = (iso: string) => new Date(iso).toLocaleDateString(i18n.language);
+
+  return (
+    <Box data-testid={usersTestIds.detail} data-holder-id={holder.id} sx={{ maxWidth: 1100 }}>
+      <Breadcrumbs aria-label={t('common.breadcrumbs')} sx={{ mb: 1 }}>
+        <Link component={RouterLink} to="/users">
+          {t('nav.users')}
+        </Link>
+        <Typography color="text.primary">{`${holder.firstName} ${holder.lastName}`}</Typography>
+      </Breadcrumbs>
+      <Box sx={{ display: 'flex', alignItems: 'center', gap: 2, mb: 2, flexWrap: 'wrap' }}>
+        <Typography variant="h4" component="h1">{`${holder.firstName} ${holder.lastName}`}</Typography>
+        <Chip label={t(`users.states.${holder.state}`)} color={holder.state === 'active' ? 'success' : 'warning'} size="small" />
+        <Button variant="outlined" onClick={() => setEditing(true)} data-testid={usersTestIds.edit}>
+          {t('users.edit')}
+        </Button>
+      </Box>
+      {failure !== null ? (
+        <Alert severity="error" sx={{ mb: 2 }} onClose={() => setFailure(null)}>
+          {failure}
+        </Alert>
+      ) : null}
+
+      <Paper variant="outlined" sx={{ p: 3, mb: 3 }}>
+        <Box component="dl" sx={{ m: 0, display: 'grid', gridTemplateColumns: { xs: '1fr', md: '200px 1fr 200px 1fr' }, columnGap: 2, rowGap: 1 }}>
+          {factFields.map((field) => (
+            <Box key={field} sx={{ display: 'contents' }}>
+              <Typography component="dt" color="text.secondary">
+                {t(`users.fields.${field}`)}
+              </Typography>
+              <Typography component="dd" sx={{ m: 0, wordBreak: 'break-word' }} data-testid={usersTestIds.fact(field)}>
+                {field === 'language' ? t(`language.${holder.language}`) : holder[field] === '' ? '—' : holder[field]}
+              </Typography>
+            </Box>
+          ))}
+        </Box>
+      </Paper>
+
+      <Paper variant="outlined" sx={{ p: 3, mb: 3 }} data-testid={usersTestIds.cards}>
+        <Box sx={{ display: 'flex', alignItems: 'center', gap: 2, mb: 1 }}>
+          <Typography variant="h6" component="h2">
+            {t('users.cards.title')}
+          </Typography>
+          <Button size="small" onClick={() => setRegistering(true)} data-testid={usersTestIds.registerCard}>
+            {t('users.cards.register')}
+          </Button>
+        </Box>
+        {cards.length === 0 ? (
+          <Typography color="text.secondary">{t('users.cards.none')}</Typography>
+        ) : (
+          <Table size="small" aria-label={t('users.cards.title')}>
+            <TableHead>
+              <TableRow>
+                <TableCell>{t('users.cards.serial')}</TableCell>
+                <TableCell>{t('users.cards.state')}</TableCell>
+                <TableCell>{t('users.cards.since')}</TableCell>
+                <TableCell>
+                  <Box component="span" sx={visuallyHidden}>
+                    {t('common.actions')}
+                  </Box>
+                </TableCell>
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {cards.map((card) => (
+                <TableRow key={card.serial} data-testid={usersTestIds.cardRow} data-state={card.state}>
+                  <TableCell sx={{ fontFamily: 'monospace' }}>{card.serial}</TableCell>
+                  <TableCell>{t(`users.cardStates.${card.state}`)}</TableCell>
+                  <TableCell>{date(card.updatedAt)}</TableCell>
+                  <TableCell>
+                    <CardStateMenu card={card} onChange={(state) => void unwrap(carddesk().directory.changeCardState({ serial: card.serial, state })).then(load).catch(fail)} />
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </Paper>
+
+      <Paper variant="outlined" sx={{ p: 3, mb: 3 }} data-testid={usersTestIds.certificates}>
+        <Box sx={{ display: 'flex', alignItems: 'center', gap: 2, mb: 1 }}>
+          <Typography variant="h6" component="h2">
+            {t('users.certificates.title')}
+          </Typography>
+          <Button size="small" onClick={() => setIssuing(true)} disabled={holder.state !== 'active'} data-testid={usersTestIds.issue}>
+            {t('users.certificates.issue')}
+          </Button>
+        </Box>
+        {certificates.length === 0 ? (
+          <Typography color="text.secondary">{t('users.certificates.none')}</Typography>
+        ) : (
+          <Table size="small" aria-label={t('users.certificates.title')}>
+            <TableHead>
+              <TableRow>
+                <TableCell>{t('certificates.fields.serial')}</TableCell>
+                <TableCell>{t('certificates.fields.profile')}</TableCell>
+                <TableCell>{t('certificates.fields.status')}</TableCell>
+                <TableCell>{t('certificates.fields.notAfter')}</TableCell>
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {certificates.map((certificate) => (
+                <TableRow key={certificate.serial} data-testid={usersTestIds.certificateRow} data-serial={certificate.serial}>
+                  <TableCell>
+                    <Link component={RouterLink} to={`/certificates/${certificate.serial}`} sx={{ fontFamily: 'monospace' }}>
+                      {certificate.serial}
+                    </Link>
+                  </TableCell>
+                  <TableCell>{t(`certificates.profiles.${certificate.profile}`)}</TableCell>
+                  <TableCell>
+                    <Chip size="small" color={statusColor(certificate.status)} label={t(`certificates.statuses.${certificate.status}`)} />
+                  </TableCell>
+                  <TableCell>{date(certificate.notAfter)}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </Paper>
+
+      <Paper variant="outlined" sx={{ p: 3 }} data-testid={usersTestIds.history}>
+        <Typography variant="h6" component="h2" sx={{ mb: 1 }}>
+          {t('users.history.title')}
+        </Typography>
+        <Typography color="text.secondary">{t('users.history.later')}</Typography>
+      </Paper>
+
+      {editing ? (
+        <HolderDialog
+          holder={holder}
+          onClose={() => setEditing(false)}
+          onSaved={() => {
+            setEditing(false);
+            load();
+          }}
+        />
+      ) : null}
+      <RegisterCardDialog
+        open={registering}
+        onClose={() => setRegistering(false)}
+        onSubmit={(serial) => {
+          setRegistering(false);
+          void unwrap(carddesk().directory.registerCard({ serial, holderId: holder.id })).then(load).catch(fail);
+        }}
+      />
+      <IssueCertificateDialog
+        open={issuing}
+        holderId={holder.id}
+        onClose={() => setIssuing(false)}
+        onIssued={() => {
+          setIssuing(false);
+          load();
+        }}
+      />
+    </Box>
+  );
+}

@@ -1,0 +1,112 @@
+import { useId, useState, type FormEvent } from 'react';
+import { Alert, Box, Button, Dialog, DialogActions, DialogContent, DialogTitle, FormControl, InputLabel, MenuItem, Select, TextField } from '@mui/material';
+import { useTranslation } from 'react-i18next';
+import type { Holder, HolderInput, HolderProblem } from '@shared/schemas/holders';
+import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { emptyHolder, holderFormFields, holderLanguages, holderStates } from './holderFields';
+import { usersTestIds } from './testIds';
+
+const required = new Set(['personalNumber', 'firstName', 'lastName']);
+
+/**
+ * Create or edit a holder; the directory checks every field and each problem shows under its field.
+ * Mounted while open, so each opening starts from the holder as it is now.
+ */
+export function HolderDialog({ holder, onClose, onSaved }: { holder: Holder | null; onClose: () => void; onSaved: (holder: Holder) => void }) {
+  const { t } = useTranslation();
+  const [value, setValue] = useState<HolderInput>(holder ?? emptyHolder);
+  const [problems, setProblems] = useState<HolderProblem[]>([]);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const titleId = useId();
+  const languageId = useId();
+  const stateId = useId();
+
+  const problemOf = (field: keyof HolderInput): string | undefined => {
+    const problem = problems.find((p) => p.field === field);
+    return problem === undefined ? undefined : t(`users.problems.${problem.code}`);
+  };
+
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    setBusy(true);
+    setFailure(null);
+    const input: HolderInput = {
+      personalNumber: value.personalNumber,
+      firstName: value.firstName,
+      lastName: value.lastName,
+      email: value.email,
+      mobile: value.mobile,
+      organisation: value.organisation,
+      contactPerson: value.contactPerson,
+      documentNumber: value.documentNumber,
+      documentExpiry: value.documentExpiry,
+      language: value.language,
+      state: value.state,
+    };
+    const call = holder === null ? carddesk().holders.create(input) : carddesk().holders.update({ id: holder.id, version: holder.version, holder: input });
+    unwrap(call)
+      .then((result) => {
+        if (result.ok) onSaved(result.holder);
+        else setProblems(result.problems);
+      })
+      .catch((error: unknown) => setFailure(t(`errors.${errorCodeOf(error)}`)))
+      .finally(() => setBusy(false));
+  };
+
+  return (
+    <Dialog open onClose={onClose} aria-labelledby={titleId} maxWidth="md" fullWidth data-testid={usersTestIds.dialog}>
+      <form onSubmit={submit} noValidate>
+        <DialogTitle id={titleId}>{holder === null ? t('users.addTitle') : t('users.editTitle')}</DialogTitle>
+        <DialogContent>
+          {failure !== null ? (
+            <Alert severity="error" sx={{ mb: 2 }} data-testid={usersTestIds.dialogError}>
+              {failure}
+            </Alert>
+          ) : null}
+          <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', sm: '1fr 1fr' }, gap: 2, pt: 1 }}>
+            {holderFormFields.map((field) => (
+              <TextField
+                key={field}
+                label={t(`users.fields.${field}`)}
+                value={value[field]}
+                required={required.has(field)}
+                type={field === 'documentExpiry' ? 'date' : field === 'email' ? 'email' : 'text'}
+                error={problemOf(field) !== undefined}
+                helperText={problemOf(field) ?? (field === 'mobile' ? t('users.mobileHint') : ' ')}
+                onChange={(event) => setValue({ ...value, [field]: event.target.value })}
+                slotProps={{ htmlInput: { 'data-testid': usersTestIds.field(field) }, inputLabel: field === 'documentExpiry' ? { shrink: true } : {} }}
+              />
+            ))}
+            <FormControl>
+              <InputLabel id={languageId}>{t('users.fields.language')}</InputLabel>
+              <Select labelId={languageId} label={t('users.fields.language')} value={value.language} onChange={(e) => setValue({ ...value, language: e.target.value })} data-testid={usersTestIds.field('language')}>
+                {holderLanguages.map((language) => (
+                  <MenuItem key={language} value={language} lang={language}>
+                    {t(`language.${language}`)}
+                  </MenuItem>
+                ))}
+              </Select>
+            </FormControl>
+            <FormControl>
+              <InputLabel id={stateId}>{t('users.fields.state')}</InputLabel>
+              <Select labelId={stateId} label={t('users.fields.state')} value={value.state} onChange={(e) => setValue({ ...value, state: e.target.value })} data-testid={usersTestIds.field('state')}>
+                {holderStates.map((state) => (
+                  <MenuItem key={state} value={state}>
+                    {t(`users.states.${state}`)}
+                  </MenuItem>
+                ))}
+              </Select>
+            </FormControl>
+          </Box>
+        </DialogContent>
+        <DialogActions>
+          <Button onClick={onClose}>{t('common.cancel')}</Button>
+          <Button type="submit" variant="contained" disabled={busy} data-testid={usersTestIds.save}>
+            {t('common.save')}
+          </Button>
+        </DialogActions>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,101 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import type { VaultStatus } from '@shared/schemas/vault';
+import { useTranslation } from 'react-i18next';
+import { ApiError, carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { PassphraseDialog } from './PassphraseDialog';
+
+interface VaultApi {
+  readonly status: VaultStatus | null;
+  readonly refresh: () => Promise<void>;
+  /** Opens the unlock dialog; resolves true once unlocked, false if the operator cancels. */
+  readonly unlock: () => Promise<boolean>;
+  /** Runs an action; if the vault turns out locked, asks to unlock and runs it once more. */
+  readonly withUnlocked: <T>(action: () => Promise<T>) => Promise<T>;
+}
+
+const VaultContext = createContext<VaultApi | null>(null);
+
+export function useVault(): VaultApi {
+  const api = useContext(VaultContext);
+  if (api === null) throw new Error('useVault needs the VaultProvider');
+  return api;
+}
+
+/** The vault's lock state for the desk, and the one unlock dialog every screen shares. */
+export function VaultProvider({ children }: { children: ReactNode }) {
+  const { t } = useTranslation();
+  const [status, setStatus] = useState<VaultStatus | null>(null);
+  const [asking, setAsking] = useState(false);
+  const waiting = useRef<((unlocked: boolean) => void)[]>([]);
+
+  const refresh = useCallback(
+    () =>
+      unwrap(carddesk().vault.status())
+        .then(setStatus)
+        // The vault may be held by another CardDesk: the screens say so when they call.
+        .catch(() => setStatus(null)),
+    [],
+  );
+
+  useEffect(() => {
+    const api = carddesk().vault;
+    const unsubscribe = api.onStateChanged(() => void refresh());
+    unwrap(api.status())
+      .then(setStatus)
+      .catch(() => setStatus(null));
+    return unsubscribe;
+  }, [refresh]);
+
+  const unlock = useCallback(
+    () =>
+      new Promise<boolean>((resolve) => {
+        waiting.current.push(resolve);
+        setAsking(true);
+      }),
+    [],
+  );
+
+  const settle = (unlocked: boolean): void => {
+    setAsking(false);
+    for (const resolve of waiting.current.splice(0)) resolve(unlocked);
+  };
+
+  const withUnlocked = useCallback(
+    async <T,>(action: () => Promise<T>): Promise<T> => {
+      try {
+        return await action();
+      } catch (error) {
+        if (errorCodeOf(error) !== 'VAULT_LOCKED') throw error;
+        if (!(await unlock())) throw new ApiError('VAULT_LOCKED', 'cancelled');
+        return action();
+      }
+    },
+    [unlock],
+  );
+
+  const api = useMemo(() => ({ status, refresh, unlock, withUnlocked }), [status, refresh, unlock, withUnlocked]);
+
+  return (
+    <VaultContext value={api}>
+      {children}
+      <PassphraseDialog
+        open={asking}
+        title={t('vault.unlockTitle')}
+        body={t('vault.unlockBody')}
+        submitLabel={t('vault.unlock')}
+        onClose={() => settle(false)}
+        onSubmit={async (passphrase) => {
+          try {
+            const result = await unwrap(carddesk().vault.unlock({ passphrase }));
+            if (!result.ok) return { ok: false, message: t('errors.WRONG_PASSPHRASE') };
+            await refresh();
+            settle(true);
+            return { ok: true };
+          } catch (error) {
+            return { ok: false, message: t(`errors.${errorCodeOf(error)}`) };
+          }
+        }}
+      />
+    </VaultContext>
+  );
+}

@@ -1,0 +1,215 @@
+import { useEffect, useId, useState } from 'react';
+import {
+  Alert,
+  Box,
+  Button,
+  Chip,
+  FormControl,
+  InputLabel,
+  List,
+  ListItem,
+  ListItemText,
+  MenuItem,
+  Paper,
+  Select,
+  TextField,
+  Typography,
+} from '@mui/material';
+import { useTranslation } from 'react-i18next';
+import type { BackupInfo, PersonalNumberRule } from '@shared/schemas/vault';
+import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { PassphraseDialog } from './PassphraseDialog';
+import { vaultTestIds } from './testIds';
+import { useVault } from './VaultContext';
+
+const idleChoices = [1, 5, 15, 30, 60, 120, 240, 480] as const;
+
+/** The personal-number rule, edited locally until saved; remounted when the saved rule changes. */
+function RuleEditor({ initial, onSave }: { initial: PersonalNumberRule; onSave: (rule: PersonalNumberRule) => void }) {
+  const { t } = useTranslation();
+  const [rule, setRule] = useState<PersonalNumberRule>(initial);
+  const kindId = useId();
+  const checkId = useId();
+  return (
+    <Box component="fieldset" sx={{ border: 0, p: 0, m: 0, mb: 3 }}>
+      <Typography component="legend" variant="subtitle1" sx={{ mb: 1 }}>
+        {t('vault.rule.title')}
+      </Typography>
+      <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap', alignItems: 'center' }}>
+        <FormControl sx={{ minWidth: 200 }}>
+          <InputLabel id={kindId}>{t('vault.rule.kind')}</InputLabel>
+          <Select
+            labelId={kindId}
+            label={t('vault.rule.kind')}
+            value={rule.kind}
+            data-testid={vaultTestIds.ruleKind}
+            onChange={(e) => setRule(e.target.value === 'pattern' ? { kind: 'pattern', pattern: '[A-Z0-9]{6,12}' } : { kind: 'digits', length: 10, checkDigit: 'mod11-10' })}
+          >
+            <MenuItem value="digits">{t('vault.rule.digits')}</MenuItem>
+            <MenuItem value="pattern">{t('vault.rule.pattern')}</MenuItem>
+          </Select>
+        </FormControl>
+        {rule.kind === 'digits' ? (
+          <>
+            <TextField
+              type="number"
+              label={t('vault.rule.length')}
+              value={rule.length}
+              onChange={(e) => setRule({ ...rule, length: Number(e.target.value) })}
+              slotProps={{ htmlInput: { min: 4, max: 20, 'data-testid': vaultTestIds.ruleLength } }}
+              sx={{ width: 120 }}
+            />
+            <FormControl sx={{ minWidth: 200 }}>
+              <InputLabel id={checkId}>{t('vault.rule.check')}</InputLabel>
+              <Select labelId={checkId} label={t('vault.rule.check')} value={rule.checkDigit} data-testid={vaultTestIds.ruleCheck} onChange={(e) => setRule({ ...rule, checkDigit: e.target.value })}>
+                <MenuItem value="mod11-10">{t('vault.rule.mod11')}</MenuItem>
+                <MenuItem value="luhn">{t('vault.rule.luhn')}</MenuItem>
+                <MenuItem value="none">{t('vault.rule.none')}</MenuItem>
+              </Select>
+            </FormControl>
+          </>
+        ) : (
+          <TextField label={t('vault.rule.regex')} value={rule.pattern} onChange={(e) => setRule({ kind: 'pattern', pattern: e.target.value })} slotProps={{ htmlInput: { 'data-testid': vaultTestIds.rulePattern } }} />
+        )}
+        <Button variant="outlined" onClick={() => onSave(rule)} data-testid={vaultTestIds.ruleSave}>
+          {t('common.save')}
+        </Button>
+      </Box>
+    </Box>
+  
+  );
+}
+
+/** The vault on the Settings screen: lock state, idle lock time, personal-number rule, backups. */
+export function VaultPanel() {
+  const { t, i18n } = useTranslation();
+  const { status, refresh, unlock, withUnlocked } = useVault();
+  const [backups, setBackups] = useState<BackupInfo[]>([]);
+  const [message, setMessage] = useState<{ severity: 'success' | 'error'; text: string } | null>(null);
+  const [restoring, setRestoring] = useState<string | null>(null);
+  const idleId = useId();
+
+  const loadBackups = (): void => {
+    unwrap(carddesk().vault.listBackups())
+      .then(setBackups)
+      .catch(() => setBackups([]));
+  };
+  useEffect(loadBackups, []);
+
+  const fail = (error: unknown): void => setMessage({ severity: 'error', text: t(`errors.${errorCodeOf(error)}`) });
+  const save = (change: { idleLockMinutes?: number; personalNumberRule?: PersonalNumberRule }): void => {
+    unwrap(carddesk().vault.updateSettings(change))
+      .then(() => refresh())
+      .then(() => setMessage({ severity: 'success', text: t('vault.saved') }))
+      .catch(fail);
+  };
+
+  if (status === null) return null;
+  return (
+    <Paper variant="outlined" sx={{ p: 3, mb: 3 }} data-testid={vaultTestIds.panel}>
+      <Box sx={{ display: 'flex', alignItems: 'center', gap: 2, mb: 2 }}>
+        <Typography variant="h6" component="h2">
+          {t('vault.title')}
+        </Typography>
+        <Chip
+          size="small"
+          data-testid={vaultTestIds.state}
+          data-state={!status.initialised ? 'new' : status.unlocked ? 'unlocked' : 'locked'}
+          color={status.unlocked ? 'success' : 'default'}
+          label={!status.initialised ? t('vault.notInitialised') : status.unlocked ? t('vault.unlocked') : t('vault.locked')}
+        />
+        {status.initialised && status.unlocked ? (
+          <Button size="small" onClick={() => void unwrap(carddesk().vault.lock()).then(refresh).catch(fail)} data-testid={vaultTestIds.lockNow}>
+            {t('vault.lockNow')}
+          </Button>
+        ) : null}
+        {status.initialised && !status.unlocked ? (
+          <Button size="small" onClick={() => void unlock()} data-testid={vaultTestIds.unlockNow}>
+            {t('vault.unlock')}
+          </Button>
+        ) : null}
+      </Box>
+      <Typography color="text.secondary" sx={{ mb: 2 }}>
+        {t('vault.counts', { holders: status.counts.holders, cards: status.counts.cards, certificates: status.counts.certificates })}
+      </Typography>
+      {message !== null ? (
+        <Alert severity={message.severity} sx={{ mb: 2 }} onClose={() => setMessage(null)}>
+          {message.text}
+        </Alert>
+      ) : null}
+
+      <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap', mb: 3 }}>
+        <FormControl sx={{ minWidth: 220 }}>
+          <InputLabel id={idleId}>{t('vault.idleLock')}</InputLabel>
+          <Select labelId={idleId} label={t('vault.idleLock')} value={status.settings.idleLockMinutes} onChange={(e) => save({ idleLockMinutes: Number(e.target.value) })} data-testid={vaultTestIds.idleLock}>
+            {idleChoices.map((minutes) => (
+              <MenuItem key={minutes} value={minutes}>
+                {t('vault.minutes', { count: minutes })}
+              </MenuItem>
+            ))}
+          </Select>
+        </FormControl>
+      </Box>
+
+      <RuleEditor key={JSON.stringify(status.settings.personalNumberRule)} initial={status.settings.personalNumberRule} onSave={(personalNumberRule) => save({ personalNumberRule })} />
+
+      <Typography variant="subtitle1" component="h3">
+        {t('vault.backups')}
+      </Typography>
+      <Button
+        sx={{ my: 1 }}
+        variant="outlined"
+        disabled={!status.initialised}
+        data-testid={vaultTestIds.backupNow}
+        onClick={() =>
+          void withUnlocked(() => unwrap(carddesk().vault.backup()))
+            .then((info) => {
+              setMessage({ severity: 'success', text: t('vault.backupWritten', { file: info.fileName }) });
+              loadBackups();
+            })
+            .catch(fail)
+        }
+      >
+        {t('vault.backupNow')}
+      </Button>
+      {backups.length === 0 ? (
+        <Typography color="text.secondary">{t('vault.noBackups')}</Typography>
+      ) : (
+        <List dense aria-label={t('vault.backups')}>
+          {backups.map((backup) => (
+            <ListItem
+              key={backup.fileName}
+              data-testid={vaultTestIds.backupRow}
+              secondaryAction={
+                <Button size="small" onClick={() => setRestoring(backup.fileName)} data-testid={vaultTestIds.restore(backup.fileName)}>
+                  {t('vault.restore')}
+                </Button>
+              }
+            >
+              <ListItemText primary={backup.fileName} secondary={`${new Date(backup.createdAt).toLocaleString(i18n.language)} · ${(backup.bytes / 1024).toFixed(0)} KiB`} />
+            </ListItem>
+          ))}
+        </List>
+      )}
+      <PassphraseDialog
+        open={restoring !== null}
+        title={t('vault.restoreTitle')}
+        body={t('vault.restoreBody', { file: restoring ?? '' })}
+        submitLabel={t('vault.restore')}
+        onClose={() => setRestoring(null)}
+        onSubmit={async (passphrase) => {
+          try {
+            const result = await unwrap(carddesk().vault.restore({ fileName: restoring ?? '', passphrase }));
+            if (!result.ok) return { ok: false, message: t('errors.WRONG_PASSPHRASE') };
+            setRestoring(null);
+            setMessage({ severity: 'success', text: t('vault.restored') });
+            await refresh();
+            return { ok: true };
+          } catch (error) {
+            return { ok: false, message: t(`errors.${errorCodeOf(error)}`) };
+          }
+        }}
+      />
+    </Paper>
+  );
+}
