@@ -10,7 +10,6 @@ import { registerReadersCommand } from './readers-command';
 import { registerVcardCommands } from './vcard-command';
 import { registerCaCommand } from './ca-command';
 import { registerHolderCommand } from './holder-command';
-import { registerReadersCommand } from './readers-command';
 import { registerVaultCommand } from './vault-command';
 
 export function buildProgram(cli: CliContext = new CliContext()): Command {

@@ -43,3 +43,11 @@ export function cardCapabilityContainer(cardId: Uint8Array): Uint8Array {
 
 /** Discovery object: the PIV AID and a PIN usage policy of "PIV PIN only" (Part 1 §3.3.2). */
 export const DISCOVERY_OBJECT = concatBytes(encodeTlv(0x4f, PIV_AID), encodeTlv(0x5f2f, Uint8Array.of(0x40, 0x00)));
+
+/**
+ * Key History object (Part 1 Table 19): how many retired key-management keys the card holds whose
+ * certificates are on the card (C1) and off it (C2); the retired slots 82… are filled from the first.
+ */
+export function keyHistory(onCard: number, offCard = 0): Uint8Array {
+  return concatBytes(encodeTlv(0xc1, Uint8Array.of(onCard)), encodeTlv(0xc2, Uint8Array.of(offCard)), encodeTlv(0xfe, new Uint8Array(0)));
+}

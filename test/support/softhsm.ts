@@ -96,3 +96,4 @@ export async function readSecretAttribute(hsm: SoftHsm, id: string, attribute: '
     m.C_Finalize(); console.log(answer);`;
   const { stdout } = await run(process.execPath, ['-e', script], { cwd: repoRoot, env: process.env, encoding: 'utf8' });
   return stdout.trim();
+}

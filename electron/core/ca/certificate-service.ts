@@ -118,6 +118,15 @@ export class CertificateService {
     return { total: matches.length, items: matches.slice(query.offset, query.offset + query.limit).map((r) => toSummary(r, now, this.#holderName(r.holderId))) };
   }
 
+  /** Every certificate issued for a card, oldest first. */
+  forCard(cardSerial: string): CertificateSummary[] {
+    const now = this.clock();
+    return [...this.#records().values<CertificateRecord>(CERTIFICATES)]
+      .filter((record) => record.cardSerial === cardSerial)
+      .sort((a, b) => a.issuedAt.localeCompare(b.issuedAt))
+      .map((record) => toSummary(record, now, this.#holderName(record.holderId)));
+  }
+
   detail(serial: string): CertificateDetail {
     const record = this.record(serial);
     const cert = parseCertificate(Buffer.from(record.der, 'base64'));

@@ -1,17 +1,18 @@
 import type { CardRecordState } from '../../shared/schemas/holders';
 
 /**
- * The card life cycle: blank → personalisation incomplete → active ⇄ suspended → revoked,
- * retired or lost (final). A half-personalised card may be wiped back to blank or retired.
+ * The card life cycle: blank → personalisation incomplete → active ⇄ suspended → revoked or lost,
+ * and retired (wiped back to its factory state) from anywhere a card can be held in hand. A
+ * half-personalised card may be wiped back to blank; a retired card may be issued again.
  */
 const next: Readonly<Record<CardRecordState, readonly CardRecordState[]>> = {
   blank: ['personalisationIncomplete', 'retired'],
   personalisationIncomplete: ['active', 'blank', 'retired'],
   active: ['suspended', 'revoked', 'retired', 'lost'],
   suspended: ['active', 'revoked', 'retired', 'lost'],
-  revoked: [],
-  retired: [],
-  lost: [],
+  revoked: ['retired'],
+  retired: ['blank'],
+  lost: ['retired'],
 };
 
 export function canMove(from: CardRecordState, to: CardRecordState): boolean {

@@ -233,6 +233,15 @@ export class HolderDirectory {
     return [...this.#storage().records.values<CardEntry>(CARDS)].filter((card) => card.holderId === holderId).map(stripId);
   }
 
+  cardsIn(state: CardRecordState): CardRecord[] {
+    return [...this.#storage().records.values<CardEntry>(CARDS)].filter((card) => card.state === state).map(stripId);
+  }
+
+  cardOrNull(serial: string): CardRecord | null {
+    const card = this.#storage().records.get<CardEntry>(CARDS, serial);
+    return card === undefined ? null : stripId(card);
+  }
+
   card(serial: string): CardRecord {
     const card = this.#storage().records.get<CardEntry>(CARDS, serial);
     if (card === undefined) throw new CardDeskError('NOT_FOUND', `There is no card ${serial} in the directory.`);
@@ -250,6 +259,19 @@ export class HolderDirectory {
     this.#storage().records.commit([{ collection: CARDS, id: clean, record: card }]);
     await this.audit.record({ action: 'card.issue', outcome: 'success', reason: 'registered blank card', cardSerial: clean, ...(holderId === null ? {} : { holderId }), ...op });
     return stripId(card);
+  }
+
+  /** Gives a blank card (new, or retired and wiped) to a holder, before it is personalised for them. */
+  async assignCard(serial: string, holderId: string, op: OperationContext): Promise<CardRecord> {
+    const card = this.#storage().records.get<CardEntry>(CARDS, serial);
+    if (card === undefined) throw new CardDeskError('NOT_FOUND', `There is no card ${serial} in the directory.`);
+    if (card.state !== 'blank') throw new CardDeskError('INVALID_STATE', `Card ${serial} is ${card.state}; only a blank card can be given to a holder.`);
+    this.get(holderId);
+    if (card.holderId === holderId) return stripId(card);
+    const updated: CardEntry = { ...card, holderId, updatedAt: this.clock().toISOString() };
+    this.#storage().records.commit([{ collection: CARDS, id: serial, record: updated }]);
+    await this.audit.record({ action: 'card.issue', outcome: 'success', reason: 'card assigned to holder', cardSerial: serial, holderId, details: { previousHolder: card.holderId ?? '' }, ...op });
+    return stripId(updated);
   }
 
   async changeCardState(serial: string, to: CardRecordState, op: OperationContext): Promise<CardRecord> {

@@ -119,20 +119,17 @@ export function userNumberLetter(base: LetterBase & { userNumber: string }): Pro
 }
 
 /**
- * The PIN letter. `pin` and `puk` are Buffers the caller zeroes afterwards; the returned PDF holds
+ * The PIN letter (with the PUK at issuance; without it after a PIN reset, which keeps the PUK). `pin` and `puk` are Buffers the caller zeroes afterwards; the returned PDF holds
  * them too, so the caller writes it to the outbox and zeroes it as well.
  */
-export function pinLetter(base: LetterBase & { cardSerial: string; pin: Buffer; puk: Buffer }): Promise<Uint8Array> {
+export function pinLetter(base: LetterBase & { cardSerial: string; pin: Buffer; puk: Buffer | null }): Promise<Uint8Array> {
   const texts = letterTexts[base.language];
+  const { puk } = base;
   return letter(base, texts.pinSubject, (writer) => {
     writer.text(texts.pinIntro, { gap: 10 });
-    writer.box([
-      [texts.cardLabel, base.cardSerial],
-      [texts.pinLabel, base.pin.toString('latin1')],
-      [texts.pukLabel, base.puk.toString('latin1')],
-    ]);
+    writer.box([[texts.cardLabel, base.cardSerial], [texts.pinLabel, base.pin.toString('latin1')], ...(puk === null ? [] : [[texts.pukLabel, puk.toString('latin1')] as [string, string]])]);
     writer.text(texts.pinAdvice, { gap: 6 });
-    writer.text(texts.pukAdvice, { gap: 6 });
+    if (puk !== null) writer.text(texts.pukAdvice, { gap: 6 });
     writer.text(texts.separately, { gap: 14 });
   });
 }

@@ -3,7 +3,7 @@
  * operations. Expected outcomes (a wrong PIN, a blocked PUK, a wrong management key) are values;
  * anything else the card refuses is a PivStatusError carrying the status word.
  */
-import { createPublicKey, randomBytes, randomInt } from 'node:crypto';
+import { createPublicKey, randomBytes, randomInt, type KeyObject } from 'node:crypto';
 import { CardDeskError } from '../../shared/errors';
 import {
   asymmetricAlgorithms,
@@ -11,6 +11,7 @@ import {
   FACTORY,
   INS,
   MANAGEMENT_KEY_REF,
+  OBJECT,
   padPin,
   PIN_REF,
   PIV_AID,
@@ -24,7 +25,7 @@ import { describeSw, SW, triesLeftOf } from '../../smartcard/status-words';
 import { concatBytes, decodeTlvs, encodeTlv, findTlv, requireTlv } from '../../smartcard/tlv';
 import { type ApduTransport } from './apdu-transport';
 import { managementKeyCipher } from '../../smartcard/management-key';
-import { cardCapabilityContainer, chuid } from '../../smartcard/piv-objects';
+import { cardCapabilityContainer, chuid, keyHistory } from '../../smartcard/piv-objects';
 import { parseCertificateObject, certificateObject } from './piv-objects';
 
 export class PivStatusError extends CardDeskError {
@@ -64,6 +65,23 @@ function referenceOutcome(sw: number, what: string): ReferenceCheck {
   const tries = triesLeftOf(sw);
   if (tries !== null) return tries === 0 ? { ok: false, reason: 'blocked' } : { ok: false, reason: 'wrong', triesLeft: tries };
   throw new PivStatusError(sw, what);
+}
+
+/** The PIV algorithm of a Node key (RSA 2048/3072/4096, P-256, P-384). */
+export function algorithmOfKey(key: KeyObject): AsymmetricAlgorithm {
+  const details = key.asymmetricKeyDetails;
+  if (key.asymmetricKeyType === 'rsa') {
+    const name = `rsa${details?.modulusLength ?? 0}`;
+    if (name === 'rsa2048' || name === 'rsa3072' || name === 'rsa4096') return name;
+  } else if (key.asymmetricKeyType === 'ec') {
+    if (details?.namedCurve === 'prime256v1') return 'eccp256';
+    if (details?.namedCurve === 'secp384r1') return 'eccp384';
+  }
+  throw new CardDeskError('INVALID_ARGUMENTS', 'A PIV card takes RSA 2048, 3072 or 4096 and EC P-256 or P-384 keys.');
+}
+
+function leftPad(bytes: Buffer, length: number): Buffer {
+  return bytes.length >= length ? bytes : Buffer.concat([Buffer.alloc(length - bytes.length), bytes]);
 }
 
 /** The public key of GENERATE ASYMMETRIC KEY PAIR / GET METADATA (81/82 or 86) as SPKI DER. */
@@ -169,6 +187,11 @@ export class PivClient {
   writeCcc(cardId: Uint8Array): Promise<void> {
     if (cardId.length !== 14) throw new CardDeskError('INVALID_ARGUMENTS', 'A CCC card identifier has 14 bytes.');
     return this.writeObject(0x5fc107, cardCapabilityContainer(cardId));
+  }
+
+  /** Writes the Key History object: the number of retired key-management keys with their certificates on the card. */
+  writeKeyHistory(retiredOnCard: number): Promise<void> {
+    return this.writeObject(OBJECT.KEY_HISTORY, keyHistory(retiredOnCard));
   }
 
   /** The PIN's state without spending a try (empty VERIFY, SP 800-73-4 Part 2 §3.2.1). */
@@ -345,6 +368,26 @@ export class PivClient {
     return publicKeyFromTemplate(requireTlv(data, 0x7f49));
   }
 
+  /**
+   * Puts a private key made elsewhere (an escrowed encryption key) into a slot: the vendor IMPORT
+   * KEY command, RSA as its CRT parts, EC as its private scalar. Needs the management key.
+   */
+  async importKey(slot: string, privateKey: KeyObject): Promise<AsymmetricAlgorithm> {
+    const algorithm = algorithmOfKey(privateKey);
+    const jwk = privateKey.export({ format: 'jwk' });
+    const part = (value: string | undefined): Buffer => Buffer.from(value ?? '', 'base64url');
+    const rsa = asymmetricAlgorithms[algorithm].kind === 'rsa';
+    const data = rsa
+      ? concatBytes(encodeTlv(0x01, part(jwk.p)), encodeTlv(0x02, part(jwk.q)), encodeTlv(0x03, part(jwk.dp)), encodeTlv(0x04, part(jwk.dq)), encodeTlv(0x05, part(jwk.qi)))
+      : encodeTlv(0x06, leftPad(part(jwk.d), asymmetricAlgorithms[algorithm].bits / 8));
+    try {
+      await this.#command(INS.IMPORT_KEY, asymmetricAlgorithms[algorithm].id, slotOf(slot).keyRef, data, 'the key import');
+    } finally {
+      data.fill(0);
+    }
+    return algorithm;
+  }
+
   /** The raw private-key operation of a slot: an RSA block, an EC digest, or (with `peerPoint`) ECDH. */
   async #privateKey(slot: string, algorithm: AsymmetricAlgorithm, tag: number, input: Uint8Array): Promise<Uint8Array> {
     const data = encodeTlv(AUTH.TEMPLATE, encodeTlv(AUTH.RESPONSE, new Uint8Array(0)), encodeTlv(tag, input));
@@ -386,6 +429,14 @@ export class PivClient {
   }
 
   /**
+   * The vendor SET PIN RETRIES as it is: new limits, and PIN and PUK back to their factory values.
+   * Needs the management key and the PIN verified.
+   */
+  async resetRetryLimits(pinTries: number, pukTries: number): Promise<void> {
+    await this.#command(INS.SET_PIN_RETRIES, pinTries, pukTries, new Uint8Array(0), 'the new retry limits');
+  }
+
+  /**
    * Sets the PIN and PUK retry limits and keeps the PIN and PUK as they are. The vendor command
    * puts both back to their factory values, which other tools leave like that; here both are
    * checked first (so a wrong one changes nothing) and restored afterwards. Needs the management key.
@@ -400,7 +451,7 @@ export class PivClient {
     // CHANGE REFERENCE DATA from the PUK to itself proves the PUK without altering it.
     const pukCheck = await this.changePuk(current.puk, current.puk);
     if (!pukCheck.ok) return { ...pukCheck, which: 'puk' };
-    await this.#command(INS.SET_PIN_RETRIES, pinTries, pukTries, new Uint8Array(0), 'the new retry limits');
+    await this.resetRetryLimits(pinTries, pukTries);
     const factoryPin = Buffer.from(FACTORY.PIN);
     const factoryPuk = Buffer.from(FACTORY.PUK);
     if (!factoryPin.equals(Buffer.from(current.pin))) {

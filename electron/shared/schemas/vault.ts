@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IssuancePolicySchema } from './lifecycle';
 
 /** A passphrase crossing the boundary once, for one call; never stored, logged or echoed. */
 export const PassphraseSchema = z.string().min(1).max(1024);
@@ -19,6 +20,8 @@ export const VaultSettingsSchema = z.object({
   /** The vault locks after this many minutes without a use of its secrets. */
   idleLockMinutes: z.number().int().min(1).max(480),
   personalNumberRule: PersonalNumberRuleSchema,
+  /** How cards are personalised; absent in a vault made before it existed (the default applies). */
+  issuancePolicy: IssuancePolicySchema.optional(),
 });
 export type VaultSettings = z.infer<typeof VaultSettingsSchema>;
 

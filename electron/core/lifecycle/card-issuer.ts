@@ -1,0 +1,303 @@
+/**
+ * Personalising a card for a holder: new issuance, a replacement for a lost or stolen card (its
+ * escrowed encryption keys recovered onto the new one), and resuming or restarting a
+ * personalisation that stopped. Steps and their order are `workflowSteps`; each is announced and
+ * recorded. From the management key on, the card is "personalisation incomplete" in the directory
+ * until the last step marks it active, so a card pulled or refused half-way is never active.
+ */
+import { CardDeskError } from '../../shared/errors';
+import type { Holder } from '../../shared/schemas/holders';
+import type { IssueResult, Letter, WorkflowStep } from '../../shared/schemas/lifecycle';
+import { FACTORY, PIN_REF } from '../../smartcard/piv';
+import type { OperationContext } from '../operation-context';
+import type { PivClient } from '../piv/piv-client';
+import { issueCertificate, makeKey, restoreKeyHistory, SLOT_PLANS, writeCardObjects, type MadeKey } from './card-credentials';
+import { CardWorkflow, WorkflowStop } from './card-workflow';
+import { randomDigits, record, requireVaultReady, writeLetters, type LifecycleDeps } from './lifecycle-deps';
+import type { PersonalisationRecord } from './personalisations';
+
+type Mode =
+  | { kind: 'new'; holder: Holder; userNumberTo: 'holder' | 'contactPerson'; replaces: string | null }
+  | { kind: 'resume'; serial: string; restart: boolean };
+
+const PIV_AES256 = 0x0c;
+
+const stepsFor = (replacement: boolean): WorkflowStep[] => [
+  'identify',
+  'authenticate',
+  'managementKey',
+  'pinPuk',
+  ...SLOT_PLANS.map((plan) => plan.step),
+  'certificates',
+  'writeObjects',
+  ...(replacement ? (['recoverKeys'] as const) : []),
+  'letters',
+  'activate',
+];
+
+export class CardIssuer {
+  constructor(private readonly deps: LifecycleDeps) {}
+
+  /** Personalises the blank or factory-fresh card in `reader` for an active holder. */
+  async issue(request: { reader: string; holderId: string; userNumberRecipient?: 'holder' | 'contactPerson' | undefined }, op: OperationContext): Promise<IssueResult> {
+    requireVaultReady(this.deps.vault, true);
+    const holder = this.#activeHolder(request.holderId);
+    return this.#personalise(request.reader, { kind: 'new', holder, userNumberTo: request.userNumberRecipient ?? this.deps.policy().userNumberRecipient, replaces: null }, op);
+  }
+
+  /** Personalises the card in `reader` as the replacement of a card reported lost or stolen. */
+  async replace(request: { reader: string; lostSerial: string }, op: OperationContext): Promise<IssueResult> {
+    requireVaultReady(this.deps.vault, true);
+    const lost = this.deps.vault.directory.card(request.lostSerial);
+    if (lost.state !== 'lost') throw new CardDeskError('INVALID_STATE', `Card ${lost.serial} is ${lost.state}; report it lost or stolen before replacing it.`);
+    if (lost.holderId === null) throw new CardDeskError('INVALID_STATE', `Card ${lost.serial} belongs to no holder.`);
+    const holder = this.#activeHolder(lost.holderId);
+    return this.#personalise(request.reader, { kind: 'new', holder, userNumberTo: this.deps.policy().userNumberRecipient, replaces: lost.serial }, op);
+  }
+
+  /** Continues (or, with `restart`, wipes and redoes) the personalisation of the card `serial` in `reader`. */
+  async resume(request: { reader: string; serial: string; restart: boolean }, op: OperationContext): Promise<IssueResult> {
+    requireVaultReady(this.deps.vault, true);
+    if (this.deps.personalisations.get(request.serial) === undefined) throw new CardDeskError('NOT_FOUND', `Card ${request.serial} has no personalisation to resume.`);
+    return this.#personalise(request.reader, { kind: 'resume', serial: request.serial, restart: request.restart }, op);
+  }
+
+  #activeHolder(holderId: string): Holder {
+    const holder = this.deps.vault.directory.get(holderId);
+    if (holder.state !== 'active') throw new CardDeskError('INVALID_STATE', `Holder ${holder.userNumber} is ${holder.state}; only active holders get cards.`);
+    return holder;
+  }
+
+  async #personalise(reader: string, mode: Mode, op: OperationContext): Promise<IssueResult> {
+    const { deps } = this;
+    const resumed = mode.kind === 'resume' ? deps.personalisations.get(mode.serial) : undefined;
+    const replaces = mode.kind === 'new' ? mode.replaces : (resumed?.replaces ?? null);
+    const secrets: { pin: Buffer | null; puk: Buffer | null } = { pin: null, puk: null };
+    let letters: Letter[] = [];
+    let holder: Holder | null = mode.kind === 'new' ? mode.holder : null;
+
+    const outcome = await CardWorkflow.run(
+      deps,
+      reader,
+      stepsFor(replaces !== null),
+      'a card personalisation',
+      async (wf) => {
+        const serial = await wf.step('identify', async () => {
+          const found = await wf.identify();
+          holder = await this.#begin(wf, found, mode, op);
+          return found;
+        });
+        const owner = { serial, holderId: holder!.id };
+        const rec = (): PersonalisationRecord => deps.personalisations.get(serial)!;
+
+        const source = await wf.step('authenticate', () => this.#authenticate(wf.client, serial, mode.kind === 'new' ? 'foreignCard' : 'wrongManagementKey', op));
+
+        if (source !== 'factory') {
+          wf.skip('managementKey');
+        } else {
+          await wf.step('managementKey', async () => {
+            if (deps.vault.directory.card(serial).state === 'blank') await deps.vault.directory.changeCardState(serial, 'personalisationIncomplete', op);
+            const algorithm = wf.application?.algorithms.includes(PIV_AES256) === true ? 'aes256' : 'tdes';
+            const key = deps.cardKeys.prepare(serial, algorithm);
+            try {
+              await wf.client.setManagementKey(algorithm, key);
+            } finally {
+              key.fill(0);
+            }
+            deps.cardKeys.confirm(serial);
+            deps.personalisations.markDone(serial, 'managementKey');
+            await record(deps, op, { action: 'card.managementKeyChange', outcome: 'success', cardSerial: serial, holderId: owner.holderId, details: { algorithm, diversified: true } });
+          });
+        }
+
+        await wf.step('pinPuk', async () => {
+          const policy = deps.policy();
+          secrets.pin = randomDigits(policy.pinLength);
+          secrets.puk = randomDigits(8);
+          await setPinAndPuk(wf.client, secrets.pin, secrets.puk, policy.pinTries, policy.pukTries);
+          deps.personalisations.markDone(serial, 'pinPuk');
+          await record(deps, op, { action: 'card.retryCountersSet', outcome: 'success', cardSerial: serial, holderId: owner.holderId, details: { pinTries: policy.pinTries, pukTries: policy.pukTries, pinDigits: policy.pinLength, randomPinAndPuk: true } });
+        });
+
+        const keys: Partial<Record<string, MadeKey>> = {};
+        for (const plan of SLOT_PLANS) {
+          const known = rec().publicKeys[plan.slot];
+          if (known !== undefined) {
+            keys[plan.slot] = { publicKey: known, escrowId: plan.slot === '9D' ? rec().escrowId : null };
+            wf.skip(plan.step);
+            continue;
+          }
+          await wf.step(plan.step, async () => {
+            const made = await makeKey(deps, wf.client, plan, owner, op);
+            keys[plan.slot] = made;
+            deps.personalisations.markDone(serial, plan.step, {
+              publicKeys: { ...rec().publicKeys, [plan.slot]: made.publicKey },
+              ...(made.escrowId === null ? {} : { escrowId: made.escrowId }),
+            });
+          });
+        }
+
+        await wf.step('certificates', async () => {
+          for (const plan of SLOT_PLANS) {
+            if (rec().certificates[plan.slot] !== undefined) continue;
+            const issued = await issueCertificate(deps, plan, keys[plan.slot]!, owner, null, op);
+            deps.personalisations.update(serial, (r) => ({ certificates: { ...r.certificates, [plan.slot]: issued.serial } }));
+          }
+          deps.personalisations.markDone(serial, 'certificates');
+        });
+
+        await wf.step('writeObjects', async () => {
+          await writeCardObjects(deps, wf.client, rec().certificates, owner, op);
+          deps.personalisations.markDone(serial, 'writeObjects');
+        });
+
+        if (replaces !== null) {
+          await wf.step('recoverKeys', async () => {
+            const escrowed = deps.escrow.forCard(replaces).filter((entry) => entry.certificateSerial !== null);
+            await restoreKeyHistory(deps, wf.client, escrowed.map((entry) => entry.id), owner, `replacement of lost card ${replaces}`, op);
+            deps.personalisations.markDone(serial, 'recoverKeys');
+          });
+        }
+
+        letters = await wf.step('letters', async () => {
+          deps.outbox.withdraw(rec().letters);
+          const written = await writeLetters(deps, op, {
+            holder: holder!,
+            serial,
+            run: wf.run,
+            pin: secrets.pin!,
+            puk: secrets.puk,
+            userNumberTo: mode.kind === 'new' ? mode.userNumberTo : deps.policy().userNumberRecipient,
+          });
+          deps.personalisations.markDone(serial, 'letters', { letters: written.map((letter) => letter.fileName) });
+          return written;
+        });
+
+        await wf.step('activate', async () => {
+          await deps.vault.directory.changeCardState(serial, 'active', op);
+          deps.personalisations.markDone(serial, 'activate');
+        });
+        return serial;
+      },
+      async (wf, stop) => {
+        const failure = 'reason' in stop ? stop.message : stop.error instanceof Error ? stop.error.message : String(stop.error);
+        if (wf.serial !== null && deps.personalisations.get(wf.serial)?.holderId === holder?.id && holder !== null) {
+          deps.personalisations.update(wf.serial, () => ({ failedStep: wf.currentStep, failure }));
+        }
+        await record(deps, op, {
+          action: 'card.issue',
+          outcome: 'failure',
+          reason: failure,
+          ...(wf.serial === null ? {} : { cardSerial: wf.serial }),
+          ...(holder === null ? {} : { holderId: holder.id }),
+          details: { step: wf.currentStep ?? 'none', reader },
+        });
+      },
+    ).finally(() => {
+      secrets.pin?.fill(0);
+      secrets.puk?.fill(0);
+    });
+
+    if (!outcome.ok) return { ok: false, reason: outcome.reason, serial: outcome.serial, step: outcome.step };
+    const serial = outcome.value;
+    const issued = deps.personalisations.get(serial)!;
+    const certificates = SLOT_PLANS.map((plan) => deps.vault.certificates.summary(deps.vault.certificates.record(issued.certificates[plan.slot]!)));
+    await record(deps, op, { action: 'card.issue', outcome: 'success', cardSerial: serial, holderId: issued.holderId, details: { certificates: certificates.length, ...(replaces === null ? {} : { replaces }) } });
+    return { ok: true, serial, holderId: issued.holderId, certificates, letters, outbox: deps.outbox.dir };
+  }
+
+  /**
+   * Checks that this card may be personalised in this mode and opens (or reopens) its record.
+   * Returns the holder the card is personalised for.
+   */
+  async #begin(wf: CardWorkflow, serial: string, mode: Mode, op: OperationContext): Promise<Holder> {
+    const { deps } = this;
+    const { directory } = deps.vault;
+    const now = deps.clock().toISOString();
+    if (mode.kind === 'resume') {
+      if (serial !== mode.serial) throw new WorkflowStop('wrongCard', `The card in the reader is ${serial}, not ${mode.serial}.`);
+      const existing = deps.personalisations.get(serial)!;
+      const state = directory.card(serial).state;
+      if (state !== 'personalisationIncomplete' && state !== 'blank') throw new WorkflowStop('invalidState', `Card ${serial} is ${state}; there is nothing to resume.`);
+      const holder = directory.get(existing.holderId);
+      if (mode.restart) await this.#restart(wf.client, existing, op);
+      else await record(deps, op, { action: 'card.issue', outcome: 'success', reason: 'personalisation resumed', cardSerial: serial, holderId: holder.id, details: { done: existing.done.join(' ') } });
+      return holder;
+    }
+    let card = directory.cardOrNull(serial);
+    if (card?.state === 'active' || card?.state === 'suspended') throw new WorkflowStop('alreadyIssued', `Card ${serial} is issued already (${card.state}); renew or retire it instead.`);
+    if (card?.state === 'personalisationIncomplete') throw new WorkflowStop('personalisationIncomplete', `The personalisation of card ${serial} stopped half-way; resume or restart it.`);
+    if (card?.state === 'revoked' || card?.state === 'lost') throw new WorkflowStop('invalidState', `Card ${serial} is ${card.state}; retire (wipe) it before it is issued again.`);
+    if (card === null) card = await directory.registerCard(serial, mode.holder.id, op);
+    if (card.state === 'retired') await directory.changeCardState(serial, 'blank', op);
+    await directory.assignCard(serial, mode.holder.id, op);
+    deps.personalisations.put({
+      id: serial,
+      holderId: mode.holder.id,
+      startedAt: now,
+      updatedAt: now,
+      done: ['identify'],
+      failedStep: null,
+      failure: null,
+      publicKeys: {},
+      escrowId: null,
+      certificates: {},
+      letters: [],
+      replaces: mode.replaces,
+    });
+    await record(deps, op, { action: 'card.issue', outcome: 'success', reason: 'personalisation started', cardSerial: serial, holderId: mode.holder.id, details: { reader: wf.reader, ...(mode.replaces === null ? {} : { replaces: mode.replaces }) } });
+    return mode.holder;
+  }
+
+  /** Wipes a half-personalised card back to its factory state and starts its record afresh. */
+  async #restart(client: PivClient, existing: PersonalisationRecord, op: OperationContext): Promise<void> {
+    const { deps } = this;
+    await client.factoryReset();
+    deps.cardKeys.forget(existing.id);
+    for (const serial of Object.values(existing.certificates)) {
+      const summary = deps.vault.certificates.summary(deps.vault.certificates.record(serial));
+      if (summary.status !== 'revoked') await deps.vault.certificates.revoke(serial, 'superseded', op);
+    }
+    deps.outbox.withdraw(existing.letters);
+    const now = deps.clock().toISOString();
+    deps.personalisations.put({ ...existing, startedAt: now, updatedAt: now, done: ['identify'], failedStep: null, failure: null, publicKeys: {}, escrowId: null, certificates: {}, letters: [] });
+    await record(deps, op, { action: 'card.issue', outcome: 'success', reason: 'personalisation restarted: card reset to factory state', cardSerial: existing.id, holderId: existing.holderId });
+  }
+
+  /** Authenticates with the key the vault holds for the card (current, pending) or the factory key; says which worked. */
+  async #authenticate(client: PivClient, serial: string, refusal: 'foreignCard' | 'wrongManagementKey', op: OperationContext): Promise<'current' | 'pending' | 'factory'> {
+    const { deps } = this;
+    const candidates = deps.cardKeys.candidates(serial, true);
+    try {
+      for (const candidate of candidates) {
+        if (!(await client.authenticateManagementKey(candidate.algorithm, candidate.key)).ok) continue;
+        // The card took a new key in a run that stopped before the vault heard back.
+        if (candidate.source === 'pending') deps.cardKeys.confirm(serial);
+        await record(deps, op, { action: 'card.managementKeyAuthenticate', outcome: 'success', cardSerial: serial, details: { key: candidate.source } });
+        return candidate.source;
+      }
+    } finally {
+      for (const candidate of candidates) candidate.key.fill(0);
+    }
+    await record(deps, op, { action: 'card.managementKeyAuthenticate', outcome: 'failure', reason: 'no known management key', cardSerial: serial });
+    throw new WorkflowStop(refusal, refusal === 'foreignCard' ? `Card ${serial} has a management key CardDesk does not know; another system personalised it.` : `Card ${serial} refused the management key the vault holds for it.`);
+  }
+}
+
+/**
+ * New PIN and PUK with new retry limits, from any state the card may be in: the PIN is first put
+ * back to the factory value with the management key (after an earlier, stopped run set one nobody
+ * knows), then SET PIN RETRIES (which also restores the factory PUK), then both are changed.
+ */
+export async function setPinAndPuk(client: PivClient, pin: Buffer, puk: Buffer, pinTries: number, pukTries: number): Promise<void> {
+  const factoryPin = Buffer.from(FACTORY.PIN);
+  const factoryPuk = Buffer.from(FACTORY.PUK);
+  if ((await client.referenceMetadata(PIN_REF.PIV_PIN))?.isDefault !== true) await client.resetPinWithManagementKey(factoryPin);
+  const refused = (): never => {
+    throw new CardDeskError('CARD_ERROR', 'The card did not take its new PIN and PUK.');
+  };
+  if (!(await client.verifyPin(factoryPin)).ok) refused();
+  await client.resetRetryLimits(pinTries, pukTries);
+  if (!(await client.changePin(factoryPin, pin)).ok) refused();
+  if (!(await client.changePuk(factoryPuk, puk)).ok) refused();
+}

@@ -1,0 +1,91 @@
+/**
+ * What the card workflows work with, and the checks and helpers they share: the vault's services,
+ * the card keys and escrow, the letter outbox, the issuance policy, and the audit trail.
+ */
+import { randomInt } from 'node:crypto';
+import { CardDeskError } from '../../shared/errors';
+import type { Holder } from '../../shared/schemas/holders';
+import type { IssuancePolicy, Letter, WorkflowProgress } from '../../shared/schemas/lifecycle';
+import type { AuditEventInput, AuditTrail } from '../audit/audit-trail';
+import type { ReaderHolds } from '../cards/reader-holds';
+import type { LetterOutbox } from '../letters/outbox';
+import { pinLetter, userNumberLetter, type LetterRecipient } from '../letters/pin-letters';
+import type { OperationContext } from '../operation-context';
+import type { VaultServices } from '../vault/vault-services';
+import type { CardKeyStore } from './card-keys';
+import type { KeyEscrow } from './key-escrow';
+import type { PersonalisationStore } from './personalisations';
+
+export interface LifecycleDeps {
+  readonly holds: ReaderHolds;
+  readonly emit: (progress: WorkflowProgress) => void;
+  readonly audit: AuditTrail;
+  readonly vault: VaultServices;
+  readonly cardKeys: CardKeyStore;
+  readonly escrow: KeyEscrow;
+  readonly personalisations: PersonalisationStore;
+  readonly outbox: LetterOutbox;
+  readonly policy: () => IssuancePolicy;
+  readonly clock: () => Date;
+}
+
+/** Workflows that change a card need its keys and certificates: the vault unlocked, the CA there. */
+export function requireVaultReady(vault: VaultServices, needsCa: boolean): void {
+  if (!vault.keyring.unlocked) throw new CardDeskError('VAULT_LOCKED', 'The vault is locked. Unlock it with the vault passphrase first.');
+  if (needsCa && !vault.ca.ready) throw new CardDeskError('CA_NOT_INITIALISED', 'There is no certificate authority yet. Create or import one first.');
+}
+
+/** A random string of digits, for PINs and PUKs (crypto.randomInt: uniform, no modulo bias). */
+export function randomDigits(length: number): Buffer {
+  const out = Buffer.alloc(length);
+  for (let i = 0; i < length; i += 1) out[i] = 0x30 + randomInt(0, 10);
+  return out;
+}
+
+export function record(deps: LifecycleDeps, op: OperationContext, event: Omit<AuditEventInput, 'actor' | 'channel'>): Promise<void> {
+  return deps.audit.record({ ...event, actor: op.actor, channel: op.channel });
+}
+
+function holderName(holder: Holder): string {
+  return `${holder.firstName} ${holder.lastName}`;
+}
+
+function recipientOf(holder: Holder, who: 'holder' | 'contactPerson'): LetterRecipient {
+  const organisation = holder.organisation === '' ? [] : [holder.organisation];
+  if (who === 'contactPerson' && holder.contactPerson !== '') return { name: holder.contactPerson, addressLines: organisation };
+  return { name: holderName(holder), addressLines: organisation };
+}
+
+/**
+ * Writes the PIN letter (to the holder) and, at issuance, the user-number letter (to the holder or
+ * the contact person) to the outbox, and records each. `pin` and `puk` are zeroed here, as soon as
+ * the PIN letter exists.
+ */
+export async function writeLetters(
+  deps: LifecycleDeps,
+  op: OperationContext,
+  request: { holder: Holder; serial: string; run: string; pin: Buffer; puk: Buffer | null; userNumberTo: 'holder' | 'contactPerson' | null },
+): Promise<Letter[]> {
+  const { holder, serial, pin, puk } = request;
+  const date = deps.clock();
+  const base = { language: holder.language, sender: { organisation: deps.policy().letterSender, addressLines: [] }, holderName: holderName(holder), date };
+  const stem = `${date.toISOString().slice(0, 10)}-${serial}-${request.run.slice(0, 8)}`;
+  const letters: Letter[] = [];
+  let pinPdf: Uint8Array;
+  try {
+    pinPdf = await pinLetter({ ...base, recipient: recipientOf(holder, 'holder'), cardSerial: serial, pin, puk });
+  } finally {
+    pin.fill(0);
+    puk?.fill(0);
+  }
+  letters.push({ kind: 'pin', recipient: 'holder', fileName: await deps.outbox.write(`${stem}-pin.pdf`, pinPdf) });
+  if (request.userNumberTo !== null) {
+    const to = request.userNumberTo === 'contactPerson' && holder.contactPerson !== '' ? 'contactPerson' : 'holder';
+    const pdf = await userNumberLetter({ ...base, recipient: recipientOf(holder, to), userNumber: holder.userNumber });
+    letters.push({ kind: 'userNumber', recipient: to, fileName: await deps.outbox.write(`${stem}-user-number.pdf`, pdf) });
+  }
+  for (const letter of letters) {
+    await record(deps, op, { action: 'card.pinLetter', outcome: 'success', cardSerial: serial, holderId: holder.id, details: { letter: letter.kind, recipient: letter.recipient, file: letter.fileName } });
+  }
+  return letters;
+}

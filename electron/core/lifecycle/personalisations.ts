@@ -1,0 +1,66 @@
+/**
+ * What the vault remembers of a card's personalisation while it runs and after it stopped: whose
+ * card it is, which steps are done, the public keys made and the certificates issued, and where it
+ * failed. A resume picks up from here; nothing secret is in it (PIN and PUK never are, which is
+ * why a resumed personalisation sets new ones and withdraws the earlier run's letters).
+ */
+import type { WorkflowStep } from '../../shared/schemas/lifecycle';
+import type { VaultAccess } from '../vault/vault-access';
+
+export const PERSONALISATIONS = 'personalisations';
+
+export type KeySlot = '9A' | '9C' | '9D';
+
+export interface PersonalisationRecord {
+  /** The card's serial. */
+  readonly id: string;
+  readonly holderId: string;
+  readonly startedAt: string;
+  readonly updatedAt: string;
+  readonly done: readonly WorkflowStep[];
+  readonly failedStep: WorkflowStep | null;
+  readonly failure: string | null;
+  /** SPKI DER, base64, of each key made. */
+  readonly publicKeys: Partial<Record<KeySlot, string>>;
+  /** The escrow record of the encryption key, when it was escrowed. */
+  readonly escrowId: string | null;
+  /** Serials of the certificates issued for each slot. */
+  readonly certificates: Partial<Record<KeySlot, string>>;
+  /** Letters this run left in the outbox (withdrawn if a later run replaces the PIN). */
+  readonly letters: readonly string[];
+  /** The lost or stolen card this one replaces; its escrowed keys are recovered onto this one. */
+  readonly replaces: string | null;
+  /** A renewal under way (or stopped): the new keys and certificates so far; a new renewal finishes it. */
+  readonly renewal?: RenewalProgress | null;
+}
+
+export interface RenewalProgress {
+  readonly startedAt: string;
+  readonly publicKeys: Partial<Record<KeySlot, string>>;
+  readonly escrowId: string | null;
+  readonly certificates: Partial<Record<KeySlot, string>>;
+}
+
+export class PersonalisationStore {
+  constructor(private readonly access: VaultAccess) {}
+
+  get(serial: string): PersonalisationRecord | undefined {
+    return this.access.storage().records.get<PersonalisationRecord>(PERSONALISATIONS, serial);
+  }
+
+  put(record: PersonalisationRecord): PersonalisationRecord {
+    this.access.storage().records.commit([{ collection: PERSONALISATIONS, id: record.id, record }]);
+    return record;
+  }
+
+  /** Applies `change` to the stored record and keeps the result (durable before it returns). */
+  update(serial: string, change: (record: PersonalisationRecord) => Partial<PersonalisationRecord>): PersonalisationRecord {
+    const record = this.get(serial);
+    if (record === undefined) throw new Error(`no personalisation record for ${serial}`);
+    return this.put({ ...record, ...change(record), updatedAt: new Date().toISOString() });
+  }
+
+  markDone(serial: string, step: WorkflowStep, change: Partial<PersonalisationRecord> = {}): PersonalisationRecord {
+    return this.update(serial, (record) => ({ ...change, done: record.done.includes(step) ? record.done : [...record.done, step], failedStep: null, failure: null }));
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * The card life cycle an operator runs: issue (personalise) a card with progress step by step,
+ * resume or restart one left incomplete, PIN letters, PIN reset and the desk's offline unblock
+ * response, suspend / resume / revoke / report lost / renew / retire, and the expiry watch.
+ */
+import { z } from 'zod';
+import { AsymmetricAlgorithmSchema } from './cards';
+import { CertificateSummarySchema } from './certificates';
+
+/** How cards are personalised; kept in the vault's settings. */
+export const IssuancePolicySchema = z.object({
+  /** Digits of the random PIN (FIPS 201: 6 to 8). The PUK always has 8. */
+  pinLength: z.number().int().min(6).max(8),
+  pinTries: z.number().int().min(1).max(15),
+  pukTries: z.number().int().min(1).max(15),
+  keys: z.object({
+    authentication: AsymmetricAlgorithmSchema,
+    signature: AsymmetricAlgorithmSchema,
+    encryption: AsymmetricAlgorithmSchema,
+  }),
+  /** The encryption key (9D) is made in the vault, escrowed under the recovery key, and imported to the card. */
+  escrowEncryptionKeys: z.boolean(),
+  /** Who receives the letter with the user number; the PIN letter always goes to the holder. */
+  userNumberRecipient: z.enum(['holder', 'contactPerson']),
+  /** The organisation printed at the top of every letter. */
+  letterSender: z.string().trim().min(1).max(200),
+});
+export type IssuancePolicy = z.infer<typeof IssuancePolicySchema>;
+
+export const defaultIssuancePolicy: IssuancePolicy = {
+  pinLength: 6,
+  pinTries: 3,
+  pukTries: 3,
+  keys: { authentication: 'rsa2048', signature: 'rsa2048', encryption: 'rsa2048' },
+  escrowEncryptionKeys: true,
+  userNumberRecipient: 'holder',
+  letterSender: 'CardDesk',
+};
+
+/**
+ * Every step a card workflow may take. Personalisation runs them in this order (PRODUCT.md
+ * "Cards", issue 5): identify, authenticate with the factory management key, set the card's own
+ * key, PIN/PUK/retry limits, the three keys, the certificates, write them with CHUID and CCC,
+ * (for a replacement: recover the escrowed keys), the PIN letters, and only then mark it active
+ * — so a card whose letters could not be made is never active. Renew, retire and PIN reset run a
+ * subset, plus their own steps.
+ */
+export const workflowSteps = [
+  'identify',
+  'authenticate',
+  'managementKey',
+  'pinPuk',
+  'authenticationKey',
+  'signatureKey',
+  'encryptionKey',
+  'certificates',
+  'writeObjects',
+  'recoverKeys',
+  'revokeCertificates',
+  'pinReset',
+  'factoryReset',
+  'letters',
+  'activate',
+] as const;
+export const WorkflowStepSchema = z.enum(workflowSteps);
+export type WorkflowStep = z.infer<typeof WorkflowStepSchema>;
+
+/** Pushed while a card workflow runs: one event per step start and end. */
+export const WorkflowProgressSchema = z.object({
+  /** One run of the workflow; the screen follows its own. */
+  run: z.uuid(),
+  reader: z.string(),
+  serial: z.string().nullable(),
+  step: WorkflowStepSchema,
+  state: z.enum(['running', 'done', 'skipped', 'failed']),
+  /** 1-based position and the number of steps of this run. */
+  index: z.number().int(),
+  total: z.number().int(),
+});
+export type WorkflowProgress = z.infer<typeof WorkflowProgressSchema>;
+
+/** Why a card workflow stopped; each is an expected outcome the screen explains. */
+export const LifecycleFailureSchema = z.enum([
+  'noCard',
+  'cardRemoved',
+  'cardInUse',
+  'notPiv',
+  'noSerial',
+  /** The card is not the one the workflow was started for (resume, renew, PIN reset). */
+  'wrongCard',
+  /** The card is issued already (active or suspended): renew or retire it instead. */
+  'alreadyIssued',
+  /** The card has credentials CardDesk does not know (another system personalised it): retire it first. */
+  'foreignCard',
+  /** The card is not in the directory, or not in a state this action allows. */
+  'unknownCard',
+  'invalidState',
+  /** A personalisation of this card stopped half-way: resume or restart it. */
+  'personalisationIncomplete',
+  /** The card refused the management key the vault holds for it. */
+  'wrongManagementKey',
+  'cardUnsupported',
+]);
+export type LifecycleFailure = z.infer<typeof LifecycleFailureSchema>;
+
+export const LetterSchema = z.object({
+  kind: z.enum(['userNumber', 'pin']),
+  recipient: z.enum(['holder', 'contactPerson']),
+  /** The PDF in the outbox (the print queue); its content never crosses the contract. */
+  fileName: z.string(),
+});
+export type Letter = z.infer<typeof LetterSchema>;
+
+export const IssueResultSchema = z.discriminatedUnion('ok', [
+  z.object({
+    ok: z.literal(true),
+    serial: z.string(),
+    holderId: z.string(),
+    certificates: z.array(CertificateSummarySchema),
+    letters: z.array(LetterSchema),
+    outbox: z.string(),
+  }),
+  z.object({
+    ok: z.literal(false),
+    reason: LifecycleFailureSchema,
+    serial: z.string().nullable(),
+    /** The step that failed; a card being personalised is left "personalisation incomplete" from the management key on. */
+    step: WorkflowStepSchema.nullable(),
+  }),
+]);
+export type IssueResult = z.infer<typeof IssueResultSchema>;
+
+export const LifecycleResultSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), serial: z.string(), letters: z.array(LetterSchema), outbox: z.string().nullable() }),
+  z.object({ ok: z.literal(false), reason: LifecycleFailureSchema, serial: z.string().nullable() }),
+]);
+export type LifecycleResult = z.infer<typeof LifecycleResultSchema>;
+
+/** Where a personalisation stands, for the resume / restart action. */
+export const PersonalisationStatusSchema = z.object({
+  serial: z.string(),
+  holderId: z.string(),
+  holderName: z.string().nullable(),
+  startedAt: z.string(),
+  done: z.array(WorkflowStepSchema),
+  failedStep: WorkflowStepSchema.nullable(),
+  failure: z.string().nullable(),
+});
+export type PersonalisationStatus = z.infer<typeof PersonalisationStatusSchema>;
+
+const reader = z.string().min(1).max(200);
+const serial = z.string().trim().min(1).max(64);
+
+export const LifecycleArgs = {
+  issue: z.object({ reader, holderId: z.string().min(1).max(64), userNumberRecipient: z.enum(['holder', 'contactPerson']).optional() }).strict(),
+  /** `serial`: the card the operator means to resume; another card in the reader is refused. */
+  resumeIssue: z.object({ reader, serial, restart: z.boolean().default(false) }).strict(),
+  personalisation: z.object({ serial }).strict(),
+  /** The card in the reader: its PIN is reset with the management key and a new PIN letter goes out. */
+  resetPin: z.object({ reader }).strict(),
+  unblockResponse: z.object({ serial, challenge: z.string().trim().min(4).max(80).regex(/^[0-9A-Za-z\s-]+$/) }).strict(),
+  suspend: z.object({ serial, days: z.number().int().min(1).max(30), afterHold: z.enum(['release', 'revoke']).default('release') }).strict(),
+  resumeCard: z.object({ serial }).strict(),
+  revoke: z.object({ serial, reason: z.enum(['unspecified', 'keyCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'privilegeWithdrawn']) }).strict(),
+  reportLost: z.object({ serial, stolen: z.boolean() }).strict(),
+  renew: z.object({ reader }).strict(),
+  retire: z.object({ reader }).strict(),
+  replace: z.object({ reader, lostSerial: serial }).strict(),
+  expiring: z.object({ withinDays: z.number().int().min(1).max(365).default(60) }).strict(),
+  updatePolicy: IssuancePolicySchema.partial().strict(),
+};
+
+export const UnblockResponseResultSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), response: z.string(), serial: z.string() }),
+  z.object({ ok: z.literal(false), reason: z.enum(['unknownCard', 'malformed', 'check', 'noManagementKey']) }),
+]);
+export type UnblockResponseResult = z.infer<typeof UnblockResponseResultSchema>;
+
+/** A certificate that expires soon, with the card it lives on; `window` is the warning level it reached. */
+export const ExpiringCertificateSchema = CertificateSummarySchema.extend({ window: z.union([z.literal(7), z.literal(14), z.literal(30), z.literal(60)]), daysLeft: z.number().int() });
+export type ExpiringCertificate = z.infer<typeof ExpiringCertificateSchema>;
