@@ -37,6 +37,8 @@ export interface LifecycleRig extends LifecycleServices {
   pullAt: { at: number; when: 'before' | 'after' } | null;
   lastConnection: TestConnection | null;
   newHolder(n: number, overrides?: Partial<HolderInput>): Promise<Holder>;
+  /** Moves the desk's clock (vault, CA and workflows) this many days ahead of real time. */
+  travel(days: number): void;
   close(): Promise<void>;
 }
 
@@ -58,7 +60,9 @@ export async function inspect(card: VirtualPivCard): Promise<PivClient> {
 export async function lifecycleRig(): Promise<LifecycleRig> {
   const home = tempHome('carddesk-lifecycle-');
   const audit = new MemoryAuditTrail();
-  const vault = createVaultServices({ dataDir: home, audit, log: silentLogger });
+  let offset = 0;
+  const clock = (): Date => new Date(Date.now() + offset);
+  const vault = createVaultServices({ dataDir: home, audit, log: silentLogger, clock });
   await vault.vault.init(Buffer.from(PASSPHRASE), operator);
   await vault.ca.init(
     { algorithm: 'p384', rootSubject: 'CN=Lifecycle Root, O=CardDesk Test', issuingSubject: 'CN=Lifecycle Issuing, O=CardDesk Test', rootValidityYears: 10, issuingValidityYears: 5, ocspUrl: null, crlUrl: null },
@@ -77,7 +81,7 @@ export async function lifecycleRig(): Promise<LifecycleRig> {
       return Promise.resolve(connection);
     },
   });
-  const services = createLifecycleServices({ dataDir: home, vault, holds, audit, emit: (event) => progress.push(event) });
+  const services = createLifecycleServices({ dataDir: home, vault, holds, audit, clock, emit: (event) => progress.push(event) });
   let count = 0;
   return Object.assign(rig, services, {
     holds,
@@ -86,6 +90,9 @@ export async function lifecycleRig(): Promise<LifecycleRig> {
       const saved = await vault.directory.create(holderInput(n * 1000 + count, overrides), operator);
       if (!saved.ok) throw new Error(`holder not saved: ${JSON.stringify(saved.problems)}`);
       return saved.holder;
+    },
+    travel: (days: number) => {
+      offset = days * 86_400_000;
     },
     close: () => vault.close(),
   });
