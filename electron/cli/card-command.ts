@@ -3,6 +3,7 @@ import { PinSchema, PukSchema, type CardActionResult, type OfflineUnblockResult,
 import type { ReaderRegistry } from '../core/readers/reader-registry';
 import type { CliContext } from './cli-context';
 import { withCardRuntime } from './card-runtime';
+import { registerLifecycleCommands } from './lifecycle-command';
 import { positiveInteger } from './parse-options';
 import { spacedHex } from './readers-command';
 
@@ -101,7 +102,7 @@ export function formatCard(card: PivCardDetails): string {
 }
 
 export function registerCardCommands(program: Command, cli: CliContext): void {
-  const card = program.command('card').description('PIV cards in the readers: status, PIN and PUK');
+  const card = program.command('card').description('PIV cards: status, PIN and PUK, issue, unblock, renew, suspend, revoke, retire');
   const readerOption = ['--reader <name>', 'the reader (default: the only one holding a card)'] as const;
 
   card
@@ -249,4 +250,5 @@ export function registerCardCommands(program: Command, cli: CliContext): void {
         report(cli, await cards.setRetryCounters(reader, { pinTries: options.pinTries, pukTries: options.pukTries, pin, puk, managementKey }, cli.operation), `Retry limits set: PIN ${options.pinTries}, PUK ${options.pukTries}; PIN and PUK unchanged.`);
       });
     });
+  registerLifecycleCommands(card, cli);
 }

@@ -14,6 +14,8 @@ export interface CardRuntime {
   readonly readers: ReaderRegistry;
   readonly cards: CardService;
   readonly offlineUnblock: OfflineUnblockService;
+  /** Card operations connect through it, so a workflow that keeps a card is not disturbed. */
+  readonly holds: ReaderHolds;
   readonly audit: AuditTrail;
 }
 
@@ -30,7 +32,7 @@ export async function withCardRuntime<T>(cli: CliContext, work: (runtime: CardRu
   try {
     await readers.start();
     await readers.pcsc.whenSettled(3000);
-    return await work({ readers, cards: new CardService({ connector: holds, audit }), offlineUnblock, audit });
+    return await work({ readers, cards: new CardService({ connector: holds, audit }), offlineUnblock, holds, audit });
   } finally {
     await offlineUnblock.dispose();
     readers.dispose();

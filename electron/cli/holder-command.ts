@@ -1,9 +1,8 @@
-/** `carddesk holder add|update|list|show|import|export|card-add|card-state`: the directory. */
+/** `carddesk holder add|update|list|show|import|export|card-add`: the directory (a card's life cycle is `carddesk card …`). */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Argument, type Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import {
-  CardRecordStateSchema,
   HolderLanguageSchema,
   HolderStateSchema,
   holderSortFields,
@@ -169,18 +168,6 @@ export function registerHolderCommand(program: Command, cli: CliContext): void {
       withVault(cli, async (services) => {
         const card = await services.directory.registerCard(serial, o.holder === undefined ? null : services.directory.find(o.holder).id, cli.operation);
         cli.out(`Card ${card.serial} registered (${card.state}).\n`);
-      }),
-    );
-
-  holder
-    .command('card-state')
-    .argument('<serial>', 'card serial')
-    .addArgument(new Argument('<state>', 'the new state').choices(CardRecordStateSchema.options))
-    .description('move a card through its life cycle (blank → personalisationIncomplete → active ⇄ suspended → revoked/retired/lost)')
-    .action((serial: string, state: string) =>
-      withVault(cli, async (services) => {
-        const card = await services.directory.changeCardState(serial, CardRecordStateSchema.parse(state), cli.operation);
-        cli.out(`Card ${card.serial} is now ${card.state}.\n`);
       }),
     );
 }

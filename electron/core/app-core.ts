@@ -6,6 +6,7 @@ import { userInfo } from 'node:os';
 import type { ContractHandlers } from './api/handlers';
 import { operationOf } from './api/context';
 import { EventHub } from './api/event-hub';
+import { lifecycleHandlers } from './api/lifecycle-handlers';
 import { vaultHandlers } from './api/vault-handlers';
 import type { AuditTrail } from './audit/audit-trail';
 import { LogAuditTrail } from './audit/log-audit-trail';
@@ -20,6 +21,7 @@ import { loadPcscLite, type PcscOpener } from './readers/pcsc-binding';
 import type { ReconnectPolicy } from './readers/pcsc-reader-service';
 import { ReaderRegistry } from './readers/reader-registry';
 import { EmbeddedVirtualReader } from './readers/virtual-reader';
+import { createLifecycleServices, type LifecycleServices } from './lifecycle/lifecycle-services';
 import { appName, appVersion } from './version';
 import { createVaultServices, type VaultServices } from './vault/vault-services';
 
@@ -51,6 +53,7 @@ export interface Core {
   readonly cards: CardService;
   readonly tokens: TokenService;
   readonly vault: VaultServices;
+  readonly lifecycle: LifecycleServices;
   start(): Promise<void>;
   dispose(): Promise<void>;
 }
@@ -90,10 +93,14 @@ export function createCore(options: CoreOptions): Core {
       }
     },
   });
+  const lifecycle = createLifecycleServices({ dataDir: options.dataDir, vault, holds, audit, emit: (progress) => events.emit('cards:progress', progress) });
   const system = { actor: { kind: 'system', id: 'hold-expiry' }, channel: 'desk' } as const;
   const sweepHolds = (): void => {
     if (!vault.access.isOpen || !vault.ca.ready) return;
-    vault.certificates.applyExpiredHolds(system).catch((error: unknown) => options.log.error('suspension expiry failed', { error }));
+    vault.certificates
+      .applyExpiredHolds(system)
+      .then(() => lifecycle.lifecycle.followHolds(system))
+      .catch((error: unknown) => options.log.error('suspension expiry failed', { error }));
   };
   let sweeper: NodeJS.Timeout | null = null;
 
@@ -154,6 +161,7 @@ export function createCore(options: CoreOptions): Core {
     'tokens:objects': ({ moduleId, slotId }) => tokens.objects(moduleId, slotId),
     'tokens:login': ({ moduleId, slotId, pin }, context) => tokens.login(moduleId, slotId, Buffer.from(pin), operationOf(context, operatorId)),
     ...vaultHandlers(vault, operatorId),
+    ...lifecycleHandlers(lifecycle, operatorId),
   };
 
   return {
@@ -163,6 +171,7 @@ export function createCore(options: CoreOptions): Core {
     cards,
     tokens,
     vault,
+    lifecycle,
     start: () => {
       try {
         // Take the vault lock at start, so a second CardDesk learns at once who holds it.

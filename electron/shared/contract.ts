@@ -24,7 +24,6 @@ import {
 } from './schemas/certificates';
 import {
   CardRecordSchema,
-  CardRecordStateSchema,
   CsvImportResultSchema,
   HolderInputSchema,
   HolderSaveResultSchema,
@@ -32,6 +31,16 @@ import {
   HolderSearchArgsSchema,
   HolderSearchResultSchema,
 } from './schemas/holders';
+import {
+  ExpiringCertificateSchema,
+  IssuancePolicySchema,
+  IssueResultSchema,
+  LifecycleArgs,
+  LifecycleResultSchema,
+  CardStatusSchema,
+  UnblockResponseResultSchema,
+  WorkflowProgressSchema,
+} from './schemas/lifecycle';
 import { PcscServiceStatusSchema, ReaderListSchema, ReaderRemovedSchema, ReaderSchema } from './schemas/readers';
 import {
   BackupFileNameSchema,
@@ -74,6 +83,24 @@ export const channels = {
   'cards:offlineUnblockComplete': { args: CardArgs.offlineUnblockComplete, result: OfflineUnblockResultSchema, surfaces: both, effect: 'write' },
   'cards:offlineUnblockCancel': { args: CardArgs.offlineUnblockCancel, result: z.null(), surfaces: both, effect: 'write' },
   'cards:setRetryCounters': { args: CardArgs.setRetryCounters, result: CardActionResultSchema, surfaces: desk, effect: 'write' },
+
+  // The card life cycle: personalisation and everything after it (operator only).
+  'cards:policy': { args: NoArgs, result: IssuancePolicySchema, surfaces: desk, effect: 'read' },
+  'cards:updatePolicy': { args: LifecycleArgs.updatePolicy, result: IssuancePolicySchema, surfaces: desk, effect: 'write' },
+  'cards:issue': { args: LifecycleArgs.issue, result: IssueResultSchema, surfaces: desk, effect: 'write' },
+  'cards:resumeIssue': { args: LifecycleArgs.resumeIssue, result: IssueResultSchema, surfaces: desk, effect: 'write' },
+  'cards:replace': { args: LifecycleArgs.replace, result: IssueResultSchema, surfaces: desk, effect: 'write' },
+  'cards:record': { args: LifecycleArgs.record, result: CardStatusSchema, surfaces: desk, effect: 'read' },
+  'cards:renew': { args: LifecycleArgs.renew, result: LifecycleResultSchema, surfaces: desk, effect: 'write' },
+  'cards:retire': { args: LifecycleArgs.retire, result: LifecycleResultSchema, surfaces: desk, effect: 'write' },
+  'cards:resetPin': { args: LifecycleArgs.resetPin, result: LifecycleResultSchema, surfaces: desk, effect: 'write' },
+  'cards:unblockResponse': { args: LifecycleArgs.unblockResponse, result: UnblockResponseResultSchema, surfaces: desk, effect: 'write' },
+  'cards:suspend': { args: LifecycleArgs.suspend, result: LifecycleResultSchema, surfaces: desk, effect: 'write' },
+  'cards:resume': { args: LifecycleArgs.resumeCard, result: LifecycleResultSchema, surfaces: desk, effect: 'write' },
+  'cards:revoke': { args: LifecycleArgs.revoke, result: LifecycleResultSchema, surfaces: desk, effect: 'write' },
+  'cards:reportLost': { args: LifecycleArgs.reportLost, result: LifecycleResultSchema, surfaces: desk, effect: 'write' },
+  'cards:expiring': { args: LifecycleArgs.expiring, result: z.array(ExpiringCertificateSchema), surfaces: desk, effect: 'read' },
+
   'tokens:modules': { args: NoArgs, result: z.array(Pkcs11ModuleStatusSchema), surfaces: desk, effect: 'read' },
   'tokens:addModule': { args: Pkcs11Args.addModule, result: Pkcs11ModuleStatusSchema, surfaces: desk, effect: 'write' },
   'tokens:removeModule': { args: Pkcs11Args.removeModule, result: z.null(), surfaces: desk, effect: 'write' },
@@ -143,7 +170,6 @@ export const channels = {
     surfaces: desk,
     effect: 'write',
   },
-  'directory:changeCardState': { args: Serial.extend({ state: CardRecordStateSchema }), result: CardRecordSchema, surfaces: desk, effect: 'write' },
 } as const satisfies Record<`${string}:${string}`, ChannelSpec>;
 
 export const events = {
@@ -154,6 +180,8 @@ export const events = {
   'readers:readerChanged': ReaderSchema,
   'readers:cardInserted': ReaderSchema,
   'readers:cardRemoved': ReaderSchema,
+  /** A card workflow (issue, resume, replace, renew, retire, PIN reset) began or ended a step. */
+  'cards:progress': WorkflowProgressSchema,
   /** The vault locked (also after the idle time) or unlocked. */
   'vault:stateChanged': z.object({ unlocked: z.boolean(), initialised: z.boolean() }),
 } as const satisfies Record<`${string}:${string}`, z.ZodType>;

@@ -25,7 +25,12 @@ const candidates: readonly unknown[] = [
   deeplyNested(2000),
 ];
 
-/** The candidates the channel's own schema refuses: each must come back as INVALID_ARGUMENTS. */
+/**
+ * The candidates the channel's own schema refuses as they arrive (JSON and structured clone both
+ * drop an object's prototype, so `{ __proto__: … }` arrives as `{}`): each must come back as
+ * INVALID_ARGUMENTS.
+ */
 export function malformedArgsFor(channel: ChannelName): unknown[] {
-  return candidates.filter((value) => !channels[channel].args.safeParse(value).success);
+  const { args } = channels[channel];
+  return candidates.filter((value) => !args.safeParse(value).success && !args.safeParse(value === undefined ? value : JSON.parse(JSON.stringify(value))).success);
 }

@@ -51,7 +51,6 @@ describe('the vault, CA and directory channels', () => {
     await call('holders:importCsv', { csv: 'personalNumber,firstName,lastName\n123,Bad,Row\n' });
     await call('holders:exportCsv', {});
     await call('directory:registerCard', { serial: 'AUDIT-0001', holderId: created.holder.id });
-    await call('directory:changeCardState', { serial: 'AUDIT-0001', state: 'personalisationIncomplete' });
     const issued = (await call('certificates:issue', { profile: 'authentication', request: csr, holderId: created.holder.id })) as { serial: string };
     const renewed = (await call('certificates:renew', { serial: issued.serial })) as { serial: string };
     await call('certificates:suspend', { serial: renewed.serial, days: 3, afterHold: 'release' });

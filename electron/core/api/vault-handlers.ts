@@ -105,6 +105,5 @@ export function vaultHandlers(services: VaultServices, operatorId: string): Pick
       return { fileName: 'holders.csv', mediaType: 'text/csv', base64: Buffer.from(csv, 'utf8').toString('base64') };
     },
     'directory:registerCard': ({ serial, holderId }, context) => directory.registerCard(serial, holderId, op(context)),
-    'directory:changeCardState': ({ serial, state }, context) => directory.changeCardState(serial, state, op(context)),
   };
 }

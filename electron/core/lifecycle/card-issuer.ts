@@ -7,7 +7,7 @@
  */
 import { CardDeskError } from '../../shared/errors';
 import type { Holder } from '../../shared/schemas/holders';
-import type { IssueResult, Letter, WorkflowStep } from '../../shared/schemas/lifecycle';
+import type { CardStatus, IssueResult, Letter, WorkflowStep } from '../../shared/schemas/lifecycle';
 import { FACTORY, PIN_REF } from '../../smartcard/piv';
 import type { OperationContext } from '../operation-context';
 import type { PivClient } from '../piv/piv-client';
@@ -60,6 +60,22 @@ export class CardIssuer {
     requireVaultReady(this.deps.vault, true);
     if (this.deps.personalisations.get(request.serial) === undefined) throw new CardDeskError('NOT_FOUND', `Card ${request.serial} has no personalisation to resume.`);
     return this.#personalise(request.reader, { kind: 'resume', serial: request.serial, restart: request.restart }, op);
+  }
+
+  /** The card as the desk knows it: directory record, holder, personalisation (each null when unknown). */
+  status(serial: string): CardStatus {
+    const card = this.deps.vault.directory.cardOrNull(serial.trim());
+    const existing = this.deps.personalisations.get(serial.trim());
+    const holderId = card?.holderId ?? existing?.holderId ?? null;
+    const holder = holderId === null ? undefined : this.deps.vault.directory.index().get(holderId);
+    return {
+      card,
+      holderName: holder === undefined ? null : `${holder.firstName} ${holder.lastName}`,
+      personalisation:
+        existing === undefined
+          ? null
+          : { serial: existing.id, holderId: existing.holderId, holderName: holder === undefined ? null : `${holder.firstName} ${holder.lastName}`, startedAt: existing.startedAt, done: [...existing.done], failedStep: existing.failedStep, failure: existing.failure },
+    };
   }
 
   #activeHolder(holderId: string): Holder {

@@ -39,7 +39,8 @@ export class CardLifecycle {
 
   /** Changes the issuance policy (kept in the vault's settings); later personalisations follow it. */
   async updatePolicy(change: Partial<IssuancePolicy>, op: OperationContext): Promise<IssuancePolicy> {
-    const next = IssuancePolicySchema.parse({ ...this.deps.policy(), ...change });
+    const given = Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined));
+    const next = IssuancePolicySchema.parse({ ...this.deps.policy(), ...given });
     this.deps.vault.access.storage().updateMeta((meta) => ({ ...meta, settings: { ...meta.settings, issuancePolicy: next } }));
     await record(this.deps, op, { action: 'settings.change', outcome: 'success', details: { issuancePolicy: JSON.stringify(next) } });
     return next;

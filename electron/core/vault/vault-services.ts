@@ -17,6 +17,8 @@ import { VaultService } from './vault-service';
 import type { VaultStorageOptions } from './vault-storage';
 
 export interface VaultServices {
+  /** Where these services record what they do. */
+  readonly audit: AuditTrail;
   readonly access: VaultAccess;
   readonly keyring: VaultKeyring;
   readonly vault: VaultService;
@@ -50,6 +52,7 @@ export function createVaultServices(options: {
   const certificates = new CertificateService(access, ca, crl, directory, options.audit, clock);
   const ocsp = new OcspService(access, ca, options.audit, options.log);
   return {
+    audit: options.audit,
     access,
     keyring,
     vault,

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { AsymmetricAlgorithmSchema } from './cards';
 import { CertificateSummarySchema } from './certificates';
+import { CardRecordSchema } from './holders';
 
 /** How cards are personalised; kept in the vault's settings. */
 export const IssuancePolicySchema = z.object({
@@ -148,6 +149,14 @@ export const PersonalisationStatusSchema = z.object({
 });
 export type PersonalisationStatus = z.infer<typeof PersonalisationStatusSchema>;
 
+/** A card as the desk knows it: its directory record, whose it is, and its personalisation. */
+export const CardStatusSchema = z.object({
+  card: CardRecordSchema.nullable(),
+  holderName: z.string().nullable(),
+  personalisation: PersonalisationStatusSchema.nullable(),
+});
+export type CardStatus = z.infer<typeof CardStatusSchema>;
+
 const reader = z.string().min(1).max(200);
 const serial = z.string().trim().min(1).max(64);
 
@@ -155,7 +164,7 @@ export const LifecycleArgs = {
   issue: z.object({ reader, holderId: z.string().min(1).max(64), userNumberRecipient: z.enum(['holder', 'contactPerson']).optional() }).strict(),
   /** `serial`: the card the operator means to resume; another card in the reader is refused. */
   resumeIssue: z.object({ reader, serial, restart: z.boolean().default(false) }).strict(),
-  personalisation: z.object({ serial }).strict(),
+  record: z.object({ serial }).strict(),
   /** The card in the reader: its PIN is reset with the management key and a new PIN letter goes out. */
   resetPin: z.object({ reader }).strict(),
   unblockResponse: z.object({ serial, challenge: z.string().trim().min(4).max(80).regex(/^[0-9A-Za-z\s-]+$/) }).strict(),

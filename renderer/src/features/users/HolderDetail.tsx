@@ -10,8 +10,6 @@ import {
   DialogContent,
   DialogTitle,
   Link,
-  Menu,
-  MenuItem,
   Paper,
   Table,
   TableBody,
@@ -23,7 +21,7 @@ import {
 } from '@mui/material';
 import { Link as RouterLink, useParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
-import type { CardRecord, CardRecordState, Holder } from '@shared/schemas/holders';
+import type { CardRecord, Holder } from '@shared/schemas/holders';
 import type { CertificateSummary } from '@shared/schemas/certificates';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
 import { visuallyHidden } from '../../components/visuallyHidden';
@@ -39,34 +37,6 @@ interface Loaded {
   holder: Holder;
   cards: CardRecord[];
   certificates: CertificateSummary[];
-}
-
-function CardStateMenu({ card, onChange }: { card: CardRecord; onChange: (state: CardRecordState) => void }) {
-  const { t } = useTranslation();
-  const [anchor, setAnchor] = useState<HTMLElement | null>(null);
-  const menuId = useId();
-  if (card.nextStates.length === 0) return null;
-  return (
-    <>
-      <Button size="small" aria-haspopup="menu" aria-controls={anchor === null ? undefined : menuId} onClick={(e) => setAnchor(e.currentTarget)} data-testid={usersTestIds.cardState(card.serial)}>
-        {t('users.cards.changeState')}
-      </Button>
-      <Menu id={menuId} anchorEl={anchor} open={anchor !== null} onClose={() => setAnchor(null)}>
-        {card.nextStates.map((state) => (
-          <MenuItem
-            key={state}
-            data-state={state}
-            onClick={() => {
-              setAnchor(null);
-              onChange(state);
-            }}
-          >
-            {t(`users.cardStates.${state}`)}
-          </MenuItem>
-        ))}
-      </Menu>
-    </>
-  );
 }
 
 function RegisterCardDialog({ open, onClose, onSubmit }: { open: boolean; onClose: () => void; onSubmit: (serial: string) => void }) {
@@ -189,7 +159,6 @@ export function HolderDetail() {
                   <TableCell>{t(`users.cardStates.${card.state}`)}</TableCell>
                   <TableCell>{date(card.updatedAt)}</TableCell>
                   <TableCell>
-                    <CardStateMenu card={card} onChange={(state) => void unwrap(carddesk().directory.changeCardState({ serial: card.serial, state })).then(load).catch(fail)} />
                   </TableCell>
                 </TableRow>
               ))}

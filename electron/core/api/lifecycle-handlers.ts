@@ -1,0 +1,42 @@
+/** The contract's card life-cycle channels, mapped to the issuer and the life-cycle service. */
+import type { ContractHandlers } from './handlers';
+import { operationOf, type CallContext } from './context';
+import type { LifecycleServices } from '../lifecycle/lifecycle-services';
+
+type LifecycleChannel =
+  | 'cards:policy'
+  | 'cards:updatePolicy'
+  | 'cards:issue'
+  | 'cards:resumeIssue'
+  | 'cards:replace'
+  | 'cards:record'
+  | 'cards:renew'
+  | 'cards:retire'
+  | 'cards:resetPin'
+  | 'cards:unblockResponse'
+  | 'cards:suspend'
+  | 'cards:resume'
+  | 'cards:revoke'
+  | 'cards:reportLost'
+  | 'cards:expiring';
+
+export function lifecycleHandlers({ issuer, lifecycle }: LifecycleServices, operatorId: string): Pick<ContractHandlers, LifecycleChannel> {
+  const op = (context: CallContext) => operationOf(context, operatorId);
+  return {
+    'cards:policy': () => lifecycle.policy(),
+    'cards:updatePolicy': (change, context) => lifecycle.updatePolicy(change, op(context)),
+    'cards:issue': (args, context) => issuer.issue(args, op(context)),
+    'cards:resumeIssue': (args, context) => issuer.resume(args, op(context)),
+    'cards:replace': (args, context) => issuer.replace(args, op(context)),
+    'cards:record': ({ serial }) => issuer.status(serial),
+    'cards:renew': ({ reader }, context) => lifecycle.renew(reader, op(context)),
+    'cards:retire': ({ reader }, context) => lifecycle.retire(reader, op(context)),
+    'cards:resetPin': ({ reader }, context) => lifecycle.resetPin(reader, op(context)),
+    'cards:unblockResponse': ({ serial, challenge }, context) => lifecycle.unblockResponse(serial, challenge, op(context)),
+    'cards:suspend': ({ serial, days, afterHold }, context) => lifecycle.suspend(serial, days, afterHold, op(context)),
+    'cards:resume': ({ serial }, context) => lifecycle.resume(serial, op(context)),
+    'cards:revoke': ({ serial, reason }, context) => lifecycle.revoke(serial, reason, op(context)),
+    'cards:reportLost': ({ serial, stolen }, context) => lifecycle.reportLost(serial, stolen, op(context)),
+    'cards:expiring': ({ withinDays }) => lifecycle.expiring(withinDays),
+  };
+}
