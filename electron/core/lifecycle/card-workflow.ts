@@ -106,7 +106,7 @@ export class CardWorkflow {
     }
     let workflow: CardWorkflow | null = null;
     try {
-      const client = new PivClient(new ApduTransport(connection));
+      const client = new PivClient(ApduTransport.forCard(connection));
       workflow = new CardWorkflow(deps, reader, steps, client, await client.select());
       return { ok: true, value: await body(workflow) };
     } catch (error) {
