@@ -1,6 +1,5 @@
 /** The readers and the card service for one CLI command: started, settled, then disposed. */
 import { EventHub } from '../core/api/event-hub';
-import { LogAuditTrail } from '../core/audit/log-audit-trail';
 import { CardService } from '../core/cards/card-service';
 import { loadPcscLite } from '../core/readers/pcsc-binding';
 import { ReaderRegistry } from '../core/readers/reader-registry';
@@ -20,9 +19,13 @@ export async function withCardRuntime<T>(cli: CliContext, work: (runtime: CardRu
     virtualReader: new EmbeddedVirtualReader(cli.dataDir),
   });
   try {
-    await readers.start();
-    await readers.pcsc.whenSettled(3000);
-    return await work({ readers, cards: new CardService({ connector: readers, audit: new LogAuditTrail(cli.log) }) });
+    return await cli.withAudit(async (audit) => {
+      // Opened before the card is touched: a log that cannot be written stops the command first.
+      await audit.open();
+      await readers.start();
+      await readers.pcsc.whenSettled(3000);
+      return await work({ readers, cards: new CardService({ connector: readers, audit }) });
+    });
   } finally {
     readers.dispose();
   }

@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { appName, appVersion } from '../core/version';
+import { registerAuditCommands } from './audit-command';
 import { CliContext } from './cli-context';
 import { registerCardCommands } from './card-command';
 import { registerReadersCommand } from './readers-command';
@@ -23,5 +24,6 @@ export function buildProgram(cli: CliContext = new CliContext()): Command {
   registerReadersCommand(program, cli);
   registerCardCommands(program, cli);
   registerVcardCommands(program, cli);
+  registerAuditCommands(program, cli);
   return program;
 }

@@ -6,8 +6,10 @@ import { userInfo } from 'node:os';
 import type { ContractHandlers } from './api/handlers';
 import { operationOf } from './api/context';
 import { EventHub } from './api/event-hub';
-import type { AuditTrail } from './audit/audit-trail';
-import { LogAuditTrail } from './audit/log-audit-trail';
+import { auditHandlers } from './audit/audit-handlers';
+import type { AuditLog } from './audit/audit-log';
+import { createDeskAuditLog } from './audit/desk-audit-log';
+import { recordFailedWrites } from './audit/write-audit';
 import { CardService } from './cards/card-service';
 import type { Logger } from './log/logger';
 import type { Pkcs11WorkerSpawner } from './pkcs11/worker-spawner';
@@ -28,7 +30,10 @@ export interface CoreOptions {
   readonly reconnect?: ReconnectPolicy;
   /** Offer the embedded virtual reader when no PC/SC reader exists (default: yes). */
   readonly virtualReader?: boolean;
-  readonly audit?: AuditTrail;
+  /** The tamper-evident log every service records into (default: the one in `dataDir`). */
+  readonly audit?: AuditLog;
+  /** How often to look for events other processes (the CLI) appended, for live screens. */
+  readonly auditWatchMs?: number;
   /** Starts the PKCS#11 worker threads (the bundle in the app, the TypeScript source in tests). */
   readonly pkcs11Worker: Pkcs11WorkerSpawner;
   /** The PKCS#11 modules found on this OS; replaced in tests. */
@@ -43,13 +48,15 @@ export interface Core {
   readonly readers: ReaderRegistry;
   readonly cards: CardService;
   readonly tokens: TokenService;
+  readonly audit: AuditLog;
   start(): Promise<void>;
   dispose(): Promise<void>;
 }
 
 export function createCore(options: CoreOptions): Core {
   const events = new EventHub();
-  const audit = options.audit ?? new LogAuditTrail(options.log);
+  const audit = options.audit ?? createDeskAuditLog(options.dataDir, { log: options.log });
+  const stopAppended = audit.subscribe((appended) => events.emit('audit:appended', appended));
   const operatorId = userInfo().username;
   const readers = new ReaderRegistry({
     loadOpener: options.loadPcsc ?? loadPcscLite,
@@ -75,7 +82,7 @@ export function createCore(options: CoreOptions): Core {
     return null;
   };
 
-  const handlers: ContractHandlers = {
+  const handlers: ContractHandlers = recordFailedWrites({
     'app:info': (_args, context) => ({
       name: appName,
       version: appVersion,
@@ -117,7 +124,8 @@ export function createCore(options: CoreOptions): Core {
     'tokens:list': () => tokens.tokens(),
     'tokens:objects': ({ moduleId, slotId }) => tokens.objects(moduleId, slotId),
     'tokens:login': ({ moduleId, slotId, pin }, context) => tokens.login(moduleId, slotId, Buffer.from(pin), operationOf(context, operatorId)),
-  };
+    ...auditHandlers({ audit, operatorId }),
+  }, audit, operatorId, options.log);
 
   return {
     handlers,
@@ -125,10 +133,17 @@ export function createCore(options: CoreOptions): Core {
     readers,
     cards,
     tokens,
-    start: () => readers.start(),
+    audit,
+    start: async () => {
+      await audit.open();
+      audit.watch(options.auditWatchMs ?? 1000);
+      await readers.start();
+    },
     dispose: async () => {
       readers.dispose();
       await tokens.dispose();
+      stopAppended();
+      await audit.close();
     },
   };
 }

@@ -7,6 +7,16 @@
  */
 import { z } from 'zod';
 import { AppInfoSchema, type Surface } from './schemas/app';
+import {
+  AuditAppendedSchema,
+  AuditExportSchema,
+  AuditFilterSchema,
+  AuditPageSchema,
+  AuditQueryArgsSchema,
+  AuditVerifyReportSchema,
+  HolderSummaryArgsSchema,
+  HolderSummarySchema,
+} from './schemas/audit';
 import { CardActionResultSchema, CardArgs, CardInspectResultSchema } from './schemas/cards';
 import { Pkcs11Args, Pkcs11LoginResultSchema, Pkcs11ModuleStatusSchema, Pkcs11ObjectsSchema, Pkcs11TokenSchema } from './schemas/pkcs11';
 import { PcscServiceStatusSchema, ReaderListSchema, ReaderRemovedSchema, ReaderSchema } from './schemas/readers';
@@ -43,6 +53,13 @@ export const channels = {
   'tokens:list': { args: NoArgs, result: z.array(Pkcs11TokenSchema), surfaces: desk, effect: 'read' },
   'tokens:objects': { args: Pkcs11Args.objects, result: Pkcs11ObjectsSchema, surfaces: desk, effect: 'read' },
   'tokens:login': { args: Pkcs11Args.login, result: Pkcs11LoginResultSchema, surfaces: desk, effect: 'write' },
+  'audit:query': { args: AuditQueryArgsSchema, result: AuditPageSchema, surfaces: desk, effect: 'read' },
+  // The kiosk will show a holder their own history; the handler takes the holder from the kiosk
+  // session, never from the page alone, so a kiosk can only ever read that one holder's events.
+  'audit:holderSummary': { args: HolderSummaryArgsSchema, result: HolderSummarySchema, surfaces: both, effect: 'read' },
+  // Verifying and exporting are themselves recorded (audit.verify, audit.export).
+  'audit:verify': { args: NoArgs, result: AuditVerifyReportSchema, surfaces: desk, effect: 'write' },
+  'audit:exportCsv': { args: AuditFilterSchema, result: AuditExportSchema, surfaces: desk, effect: 'write' },
 } as const satisfies Record<`${string}:${string}`, ChannelSpec>;
 
 export const events = {
@@ -53,6 +70,8 @@ export const events = {
   'readers:readerChanged': ReaderSchema,
   'readers:cardInserted': ReaderSchema,
   'readers:cardRemoved': ReaderSchema,
+  /** New events are in the audit log; screens ask again for what they show. */
+  'audit:appended': AuditAppendedSchema,
 } as const satisfies Record<`${string}:${string}`, z.ZodType>;
 
 export type Channels = typeof channels;

@@ -39,6 +39,10 @@ export const errorCodes = [
   'PKCS11_TIMEOUT',
   /** The worker running a PKCS#11 module stopped (or the service was closed) before answering. */
   'PKCS11_WORKER_STOPPED',
+  /** The audit log cannot be written or read (disk full, no permission, held too long by another process); nothing was recorded. */
+  'AUDIT_UNAVAILABLE',
+  /** At the kiosk, a holder sees only their own history, after identifying with card and PIN. */
+  'HOLDER_NOT_IDENTIFIED',
   /** Anything else; the details are in the log, never in the message. */
   'INTERNAL',
 ] as const;

@@ -25,7 +25,11 @@ const candidates: readonly unknown[] = [
   deeplyNested(2000),
 ];
 
-/** The candidates the channel's own schema refuses: each must come back as INVALID_ARGUMENTS. */
+/**
+ * The candidates the channel's own schema refuses as they arrive (after JSON or structured clone,
+ * which keep own properties only: `{ __proto__: … }` arrives as `{}`, a valid filter for some
+ * channels): each must come back as INVALID_ARGUMENTS.
+ */
 export function malformedArgsFor(channel: ChannelName): unknown[] {
-  return candidates.filter((value) => !channels[channel].args.safeParse(value).success);
+  return candidates.filter((value) => !channels[channel].args.safeParse(JSON.parse(JSON.stringify(value)) as unknown).success);
 }
