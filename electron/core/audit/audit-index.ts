@@ -12,34 +12,9 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AuditOutcome } from '../../shared/schemas/audit';
 import { GENESIS_HASH, type EventRecord } from './audit-record';
+import { ACTOR_KINDS, CHANNELS, Interner, type Interners, type ScannedEvent } from './event-line-scanner';
 
-const ACTOR_KINDS = ['operator', 'holder', 'system'] as const;
-const CHANNELS = ['desk', 'kiosk', 'cli'] as const;
 const OUTCOMES = ['success', 'failure'] as const;
-
-/** Strings stored once, referred to by number (0 is "none"). */
-class Interner {
-  readonly values: string[] = [''];
-  readonly #ids = new Map<string, number>();
-
-  constructor(values: readonly string[] = []) {
-    for (const value of values) this.id(value);
-  }
-
-  id(value: string): number {
-    let id = this.#ids.get(value);
-    if (id === undefined) {
-      id = this.values.length;
-      this.values.push(value);
-      this.#ids.set(value, id);
-    }
-    return id;
-  }
-
-  find(value: string): number | undefined {
-    return this.#ids.get(value);
-  }
-}
 
 type NumberArray = Float64Array | Uint32Array | Uint16Array | Uint8Array;
 interface NumberArrayType<T extends NumberArray> {
@@ -96,6 +71,54 @@ export interface EventLocation {
 
 const MAGIC = Buffer.from('CDAUDIX1');
 
+/**
+ * Positions of the events of each holder (or actor), ascending: one counting sort of the column
+ * when first asked (compressed rows: `start[id]` to `start[id + 1]` in `positions`), plus a short
+ * list per id for events added after that.
+ */
+class Postings {
+  #start: Uint32Array | null = null;
+  #positions = new Uint32Array(0);
+  #later = new Map<number, number[]>();
+
+  added(id: number, position: number): void {
+    if (this.#start === null) return;
+    const list = this.#later.get(id);
+    if (list === undefined) this.#later.set(id, [position]);
+    else list.push(position);
+  }
+
+  #build(column: Uint32Array, count: number): void {
+    let ids = 0;
+    for (let p = 0; p < count; p += 1) ids = Math.max(ids, column[p] ?? 0);
+    const start = new Uint32Array(ids + 2);
+    for (let p = 0; p < count; p += 1) start[(column[p] ?? 0) + 1] = (start[(column[p] ?? 0) + 1] ?? 0) + 1;
+    for (let id = 1; id < start.length; id += 1) start[id] = (start[id] ?? 0) + (start[id - 1] ?? 0);
+    const fill = start.slice(0, -1);
+    const positions = new Uint32Array(count);
+    for (let p = 0; p < count; p += 1) {
+      const id = column[p] ?? 0;
+      positions[fill[id] ?? 0] = p;
+      fill[id] = (fill[id] ?? 0) + 1;
+    }
+    this.#start = start;
+    this.#positions = positions;
+    this.#later.clear();
+  }
+
+  of(id: number, column: Uint32Array, count: number): ArrayLike<number> {
+    if (this.#start === null || this.#later.size > 10_000) this.#build(column, count);
+    const start = this.#start ?? new Uint32Array(1);
+    const built = id + 1 < start.length ? this.#positions.subarray(start[id] ?? 0, start[id + 1] ?? 0) : new Uint32Array(0);
+    const later = this.#later.get(id);
+    if (later === undefined) return built;
+    const all = new Uint32Array(built.length + later.length);
+    all.set(built);
+    all.set(later, built.length);
+    return all;
+  }
+}
+
 export class AuditIndex {
   count = 0;
   position: IndexPosition = { segment: null, offset: 0, lastSeq: 0, lastHash: GENESIS_HASH };
@@ -104,9 +127,9 @@ export class AuditIndex {
   readonly #holders: Interner;
   readonly #actions: Interner;
   readonly #segments: Interner;
-  /** Event positions per holder id and per actor id, ascending. */
-  readonly #byHolder: number[][] = [];
-  readonly #byActor: number[][] = [];
+  /** Event positions per holder and per actor, built on first use. */
+  readonly #byHolder = new Postings();
+  readonly #byActor = new Postings();
 
   constructor(init?: { columns: Columns; count: number; strings: { actors: string[]; holders: string[]; actions: string[]; segments: string[] } }) {
     this.#columns = init?.columns ?? allocate(1024);
@@ -115,32 +138,50 @@ export class AuditIndex {
     this.#holders = new Interner(init?.strings.holders.slice(1));
     this.#actions = new Interner(init?.strings.actions.slice(1));
     this.#segments = new Interner(init?.strings.segments.slice(1));
-    const { holder, actor } = this.#columns;
-    for (let p = 0; p < this.count; p += 1) {
-      (this.#byHolder[holder[p] ?? 0] ??= []).push(p);
-      (this.#byActor[actor[p] ?? 0] ??= []).push(p);
-    }
+  }
+
+  /** The string tables the scanner turns names into ids with. */
+  get names(): Interners {
+    return { actors: this.#actors, holders: this.#holders, actions: this.#actions };
+  }
+
+  segmentId(segment: string): number {
+    return this.#segments.id(segment);
   }
 
   add(record: EventRecord, segment: string, offset: number, length: number): void {
+    const event: ScannedEvent = {
+      seq: record.seq,
+      timeMs: Date.parse(record.time),
+      actorKind: Math.max(0, ACTOR_KINDS.indexOf(record.actor.kind)),
+      actor: this.#actors.id(record.actor.id),
+      channel: Math.max(0, CHANNELS.indexOf(record.channel)),
+      action: this.#actions.id(record.action),
+      failure: record.outcome === 'failure',
+      holder: record.holder === undefined ? 0 : this.#holders.id(record.holder),
+    };
+    this.addScanned(event, this.segmentId(segment), offset, length);
+  }
+
+  addScanned(event: ScannedEvent, segment: number, offset: number, length: number): void {
     if (this.count === this.#columns.seq.length) this.#grow();
     const c = this.#columns;
     const p = this.count;
-    c.seq[p] = record.seq;
-    c.time[p] = Date.parse(record.time);
+    c.seq[p] = event.seq;
+    c.time[p] = event.timeMs;
     c.offset[p] = offset;
     c.length[p] = length;
-    c.segment[p] = this.#segments.id(segment);
-    c.action[p] = this.#actions.id(record.action);
-    c.outcome[p] = record.outcome === 'failure' ? 1 : 0;
-    c.actorKind[p] = Math.max(0, ACTOR_KINDS.indexOf(record.actor.kind));
-    c.channel[p] = Math.max(0, CHANNELS.indexOf(record.channel));
-    const actor = this.#actors.id(record.actor.id);
-    const holder = record.holder === undefined ? 0 : this.#holders.id(record.holder);
+    c.segment[p] = segment;
+    c.action[p] = event.action;
+    c.outcome[p] = event.failure ? 1 : 0;
+    c.actorKind[p] = event.actorKind;
+    c.channel[p] = event.channel;
+    const actor = event.actor;
+    const holder = event.holder;
     c.actor[p] = actor;
     c.holder[p] = holder;
-    (this.#byActor[actor] ??= []).push(p);
-    (this.#byHolder[holder] ??= []).push(p);
+    this.#byActor.added(actor, p);
+    this.#byHolder.added(holder, p);
     this.count = p + 1;
   }
 
@@ -168,7 +209,7 @@ export class AuditIndex {
   }
 
   /** The first position whose column value is at least `value` (columns ascending). */
-  #lowerBound(column: Float64Array, value: number, positions?: readonly number[]): number {
+  #lowerBound(column: Float64Array, value: number, positions?: ArrayLike<number>): number {
     let lo = 0;
     let hi = positions === undefined ? this.count : positions.length;
     while (lo < hi) {
@@ -210,7 +251,7 @@ export class AuditIndex {
       if (!any) return;
     }
     const outcome = query.outcome === undefined ? -1 : OUTCOMES.indexOf(query.outcome);
-    const list = holder > 0 ? this.#byHolder[holder] : actor > 0 ? this.#byActor[actor] : undefined;
+    const list = holder > 0 ? this.#byHolder.of(holder, this.#columns.holder, this.count) : actor > 0 ? this.#byActor.of(actor, this.#columns.actor, this.count) : undefined;
     const bound = (column: Float64Array, value: number | undefined, fallback: number): number =>
       value === undefined ? fallback : this.#lowerBound(column, value, list);
     const size = list === undefined ? this.count : list.length;
@@ -229,11 +270,12 @@ export class AuditIndex {
   /** The newest event of a holder, whatever the filters. */
   lastOfHolder(holder: string): number | null {
     const id = this.#holders.find(holder);
-    const list = id === undefined ? undefined : this.#byHolder[id];
+    const list = id === undefined ? undefined : this.#byHolder.of(id, this.#columns.holder, this.count);
     return list === undefined || list.length === 0 ? null : (list[list.length - 1] ?? null);
   }
 
-  save(path: string): void {
+  /** The index as bytes: a JSON header (counts, names, position, SHA-256 of the columns) and the columns. */
+  serialize(): Buffer {
     const names = Object.keys(columnTypes) as ColumnName[];
     const parts = names.map((name) => {
       const column = this.#columns[name];
@@ -252,21 +294,27 @@ export class AuditIndex {
     );
     const length = Buffer.alloc(4);
     length.writeUInt32LE(header.length);
+    return Buffer.concat([MAGIC, length, header, Buffer.alloc((8 - ((header.length + 12) % 8)) % 8), body]);
+  }
+
+  save(path: string): void {
     mkdirSync(dirname(path), { recursive: true });
     const temporary = `${path}.${process.pid}.tmp`;
     // Derived data: no fsync. A torn or stale file fails its checks and is rebuilt.
-    writeFileSync(temporary, Buffer.concat([MAGIC, length, header, Buffer.alloc((8 - ((header.length + 12) % 8)) % 8), body]));
+    writeFileSync(temporary, this.serialize());
     renameSync(temporary, path);
   }
 
   /** The saved index, or null when it is missing or fails any check. */
   static load(path: string): AuditIndex | null {
-    let file: Buffer;
     try {
-      file = readFileSync(path);
+      return AuditIndex.deserialize(readFileSync(path));
     } catch {
       return null;
     }
+  }
+
+  static deserialize(file: Buffer): AuditIndex | null {
     try {
       if (file.length < 12 || !file.subarray(0, 8).equals(MAGIC)) return null;
       const headerLength = file.readUInt32LE(8);
@@ -279,7 +327,7 @@ export class AuditIndex {
       };
       const bodyStart = 12 + headerLength + ((8 - ((headerLength + 12) % 8)) % 8);
       const body = file.subarray(bodyStart);
-      if (hash('sha256', body) !== header.sha256) return null;
+      if (hash('sha256', body) !== header.sha256 || header.columns.length !== Object.keys(columnTypes).length) return null;
       const columns = allocate(Math.ceil(header.count * 1.25) + 1024);
       let at = 0;
       for (const { name, bytes } of header.columns) {

@@ -31,6 +31,7 @@ export class WriterLock {
   readonly #staleMs: number;
   readonly #timeoutMs: number;
   #token: string | null = null;
+  #acquiredAt = 0;
 
   constructor(path: string, options: WriterLockOptions = {}) {
     this.#path = path;
@@ -54,8 +55,9 @@ export class WriterLock {
 
   release(): void {
     if (this.#token === null) return;
-    // Only our own lock: if it was broken as stale meanwhile, someone else's is there now.
-    if (this.#read() === this.#token) rmSync(this.#path, { force: true });
+    // Only our own lock: if it was broken as stale meanwhile, someone else's is there now. (No
+    // one breaks a live process's lock younger than the stale time, so then it is surely ours.)
+    if (Date.now() - this.#acquiredAt < this.#staleMs / 2 || this.#read() === this.#token) rmSync(this.#path, { force: true });
     this.#token = null;
   }
 
@@ -74,6 +76,7 @@ export class WriterLock {
       closeSync(fd);
     }
     this.#token = token;
+    this.#acquiredAt = Date.now();
     return true;
   }
 
