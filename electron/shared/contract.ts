@@ -57,6 +57,8 @@ export const channels = {
   // The kiosk will show a holder their own history; the handler takes the holder from the kiosk
   // session, never from the page alone, so a kiosk can only ever read that one holder's events.
   'audit:holderSummary': { args: HolderSummaryArgsSchema, result: HolderSummarySchema, surfaces: both, effect: 'read' },
+  /** The last verification's report (null before the first), without running one. */
+  'audit:integrity': { args: NoArgs, result: AuditVerifyReportSchema.nullable(), surfaces: desk, effect: 'read' },
   // Verifying and exporting are themselves recorded (audit.verify, audit.export).
   'audit:verify': { args: NoArgs, result: AuditVerifyReportSchema, surfaces: desk, effect: 'write' },
   'audit:exportCsv': { args: AuditFilterSchema, result: AuditExportSchema, surfaces: desk, effect: 'write' },

@@ -11,7 +11,7 @@ import { csvEntry, csvHeader } from './audit-csv';
 import type { AuditLog } from './audit-log';
 import { exportMatches, holderSummary, queryPage } from './audit-queries';
 
-type AuditChannel = 'audit:query' | 'audit:holderSummary' | 'audit:verify' | 'audit:exportCsv';
+type AuditChannel = 'audit:query' | 'audit:holderSummary' | 'audit:integrity' | 'audit:verify' | 'audit:exportCsv';
 
 export interface AuditHandlerDeps {
   readonly audit: AuditLog;
@@ -68,6 +68,7 @@ export function auditHandlers(deps: AuditHandlerDeps): Pick<ContractHandlers, Au
       const { index, reader } = await audit.index();
       return holderSummary(index, reader, args);
     },
+    'audit:integrity': () => audit.lastVerification,
     'audit:verify': (_args, context) => verifyAndRecord(audit, operationOf(context, operatorId)),
     'audit:exportCsv': async (filter, context) => {
       const { index, reader } = await audit.index();

@@ -93,6 +93,7 @@ export class AuditLog implements AuditTrail {
   #unsaved = 0;
   #closed = false;
   #closing = false;
+  #lastVerification: AuditVerifyReport | null = null;
   #watch: NodeJS.Timeout | null = null;
 
   constructor(options: AuditLogOptions) {
@@ -521,9 +522,16 @@ export class AuditLog implements AuditTrail {
     }
   }
 
+  /** The report of the last `verify()` in this process, or null. */
+  get lastVerification(): AuditVerifyReport | null {
+    return this.#lastVerification;
+  }
+
   /** Checks the whole log on disk: chain, checkpoint signatures and the signed head. */
-  verify(): Promise<AuditVerifyReport> {
-    return verifyAuditLog(this.dir, { deskKeyId: this.signer.keyId });
+  async verify(): Promise<AuditVerifyReport> {
+    const report = await verifyAuditLog(this.dir, { deskKeyId: this.signer.keyId });
+    this.#lastVerification = report;
+    return report;
   }
 
   /** Writes a final checkpoint, saves the index, and lets go of the files. */

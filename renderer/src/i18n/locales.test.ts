@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errorCodes } from '../../../electron/shared/errors';
+import { auditActions, auditProblemKinds } from '../../../electron/shared/schemas/audit';
 import { CardStateSchema } from '../../../electron/shared/schemas/readers';
 import { languages, resources } from './index';
 
@@ -82,10 +83,17 @@ describe('the keys the code uses', () => {
       ...errorCodes.map((code) => `errors.${code}`),
       ...CardStateSchema.options.map((state) => `cards.cardState.${state}`),
       ...languages.map((language) => `language.${language}`),
+      ...auditActions.map((action) => `accessHistory.actions.${action}`),
+      ...auditProblemKinds.map((kind) => `accessHistory.integrity.kinds.${kind}`),
       'cards.announce.inserted',
       'cards.announce.removed',
     ];
     expect(built.filter((key) => !english.has(key))).toEqual([]);
+  });
+
+  it('labels exactly the audit actions of the contract (the action filter lists the labelled ones)', () => {
+    const labelled = [...english.keys()].filter((key) => key.startsWith('accessHistory.actions.')).map((key) => key.slice('accessHistory.actions.'.length));
+    expect(labelled.sort()).toEqual([...auditActions].sort());
   });
 
   it('names the six desk screens with their fixed English labels', () => {
