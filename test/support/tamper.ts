@@ -94,31 +94,24 @@ export function tamper(dir: string, kind: TamperKind, pick: (n: number) => numbe
       // Somewhere after the first line, before the very end.
       const firstLine = Buffer.byteLength(lines[0]?.text ?? '') + 1;
       let cut = firstLine + pick(total - firstLine - 1);
-      let kept = '';
       for (const [i, segment] of segments.entries()) {
         const size = sizes[i] ?? 0;
         const path = join(dir, segment);
         if (cut >= size) {
           cut -= size;
-          kept = segment;
           continue;
         }
-        if (cut > 0) {
-          truncateSync(path, cut);
-          kept = segment;
-        } else rmSync(path);
+        if (cut > 0) truncateSync(path, cut);
+        else rmSync(path);
         cut = 0;
       }
-      const survivors = allLines(dir).filter((line) => {
-        try {
-          return seqOf(line.text) > 0;
-        } catch {
-          return false; // an unfinished last line
-        }
-      });
+      // A last line without its "\n" is unfinished, not a record (the format's own rule).
+      const lastSegment = segmentFiles(dir).at(-1) ?? '';
+      const unfinished = !readRaw(dir, lastSegment).endsWith('\n');
+      const survivors = allLines(dir).slice(0, unfinished ? -1 : undefined);
       const last = survivors.at(-1);
       if (last === undefined) throw new Error('cut too much');
-      return { kind: 'truncated', seq: seqOf(last.text) + 1, segment: last.segment, line: last.line + 1, what: `cut after ${last.segment}:${last.line} (${kept})` };
+      return { kind: 'truncated', seq: seqOf(last.text) + 1, segment: last.segment, line: last.line + 1, what: `cut after ${last.segment}:${last.line}` };
     }
   }
 }

@@ -185,8 +185,13 @@ export class AuditIndex {
     this.count = p + 1;
   }
 
-  #grow(): void {
-    const bigger = allocate(Math.max(1024, Math.ceil(this.#columns.seq.length * 1.5)));
+  /** Makes room for `more` events at once (a rebuild knows roughly how many are coming). */
+  reserve(more: number): void {
+    if (this.count + more > this.#columns.seq.length) this.#grow(this.count + more);
+  }
+
+  #grow(capacity = Math.ceil(this.#columns.seq.length * 1.5)): void {
+    const bigger = allocate(Math.max(1024, capacity));
     for (const name of Object.keys(columnTypes) as ColumnName[]) (bigger[name] as NumberArray).set(this.#columns[name]);
     this.#columns = bigger;
   }

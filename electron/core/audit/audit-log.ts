@@ -501,6 +501,8 @@ export class AuditLog implements AuditTrail {
       from: segment.name === index.position.segment ? index.position.offset : 0,
       until: segment.name === tail.segment ? tail.size : Infinity,
     }));
+    // Events are about 400 bytes (actors, holders and details make them longer or shorter).
+    index.reserve(Math.ceil(ranges.reduce((sum, range) => sum + Math.min(range.until, statSync(range.segment.path).size) - range.from, 0) / 350));
     let next = ranges[0] === undefined ? null : readRange(ranges[0].segment.path, ranges[0].from, ranges[0].until);
     for (const [i, range] of ranges.entries()) {
       const bytes = await (next as Promise<Buffer>);

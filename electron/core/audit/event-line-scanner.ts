@@ -51,19 +51,25 @@ export class Interner {
     let hash = 0x811c9dc5;
     let end = start;
     for (; end < limit; end += 1) {
-      const byte = buffer[end] ?? 0;
+      const byte = buffer[end] as number;
       if (byte === QUOTE) break;
       if (byte === BACKSLASH) return -1;
       hash = Math.imul(hash ^ byte, 0x01000193);
     }
     if (end === limit) return -1;
     this.after = end + 1;
-    const mask = this.#slots.length - 1;
+    const length = end - start;
+    const slots = this.#slots;
+    const known = this.#bytes;
+    const mask = slots.length - 1;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const id = this.#slots[slot] ?? 0;
+      const id = slots[slot] as number;
       if (id === 0) break;
-      const known = this.#bytes[id];
-      if (known !== undefined && known.length === end - start && at(buffer, start, known) > 0) return id;
+      const bytes = known[id] as Buffer;
+      if (bytes.length !== length) continue;
+      let same = 0;
+      while (same < length && bytes[same] === buffer[start + same]) same += 1;
+      if (same === length) return id;
     }
     return this.#add(buffer.toString('utf8', start, end), Buffer.from(buffer.subarray(start, end)), hash);
   }
