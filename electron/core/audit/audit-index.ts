@@ -80,9 +80,11 @@ class Postings {
   #start: Uint32Array | null = null;
   #positions = new Uint32Array(0);
   #later = new Map<number, number[]>();
+  #laterCount = 0;
 
   added(id: number, position: number): void {
     if (this.#start === null) return;
+    this.#laterCount += 1;
     const list = this.#later.get(id);
     if (list === undefined) this.#later.set(id, [position]);
     else list.push(position);
@@ -104,10 +106,11 @@ class Postings {
     this.#start = start;
     this.#positions = positions;
     this.#later.clear();
+    this.#laterCount = 0;
   }
 
   of(id: number, column: Uint32Array, count: number): ArrayLike<number> {
-    if (this.#start === null || this.#later.size > 10_000) this.#build(column, count);
+    if (this.#start === null || this.#laterCount > 50_000) this.#build(column, count);
     const start = this.#start ?? new Uint32Array(1);
     const built = id + 1 < start.length ? this.#positions.subarray(start[id] ?? 0, start[id + 1] ?? 0) : new Uint32Array(0);
     const later = this.#later.get(id);

@@ -80,8 +80,8 @@ export class AuditLog implements AuditTrail {
   readonly #reader: EntryReader;
   readonly #head: HeadWriter;
   readonly #listeners = new Set<(appended: AuditAppended) => void>();
-  /** Batches written (one write and one fdatasync each) and records in them, for tests and benchmarks. */
-  readonly stats = { batches: 0, records: 0 };
+  /** Batches written (one write and one fdatasync each), for tests and benchmarks. */
+  readonly stats = { batches: 0 };
   #tail: LogTail | null = null;
   #queue: Pending[] = [];
   #pumping = false;
@@ -107,12 +107,6 @@ export class AuditLog implements AuditTrail {
     this.#lock = new WriterLock(join(this.dir, 'writer.lock'), options.lock);
     this.#reader = new EntryReader(this.dir);
     this.#head = new HeadWriter(this.dir);
-  }
-
-  static async open(options: AuditLogOptions): Promise<AuditLog> {
-    const log = new AuditLog(options);
-    await log.open();
-    return log;
   }
 
   get indexPath(): string {
@@ -245,7 +239,7 @@ export class AuditLog implements AuditTrail {
     let { seq, hash, anchorSeq, keyId, timeMs } = tail;
     // UTC, never earlier than the record before (a clock set back does not reorder the log).
     const stamp = (): string => new Date((timeMs = Math.max(this.#now(), timeMs))).toISOString();
-    const writes: { segment: string; lines: string[]; bytes: number; events: { record: EventRecord; offset: number; length: number }[] }[] = [];
+    const writes: { segment: string; lines: string[]; events: { record: EventRecord; offset: number; length: number }[] }[] = [];
     let segment = tail.segment;
     let size = tail.size;
     const push = (record: AuditRecord): void => {
@@ -257,12 +251,11 @@ export class AuditLog implements AuditTrail {
       }
       let group = writes.at(-1);
       if (group?.segment !== segment) {
-        group = { segment, lines: [], bytes: 0, events: [] };
+        group = { segment, lines: [], events: [] };
         writes.push(group);
       }
       group.lines.push(encoded.line);
       if (record.type === 'event') group.events.push({ record, offset: size, length });
-      group.bytes += length;
       size += length;
       seq = record.seq;
       hash = encoded.hash;
@@ -290,7 +283,6 @@ export class AuditLog implements AuditTrail {
     for (const group of writes) await this.#write(group.segment, group.lines, group.segment === tail.segment ? tail.size : 0);
     this.#tail = { seq, hash, timeMs, segment, size, anchorSeq, keyId };
     this.stats.batches += 1;
-    this.stats.records += seq - tail.seq;
     let count = 0;
     for (const group of writes) {
       for (const { record, offset, length } of group.events) this.#index?.add(record, group.segment, offset, length);
@@ -444,7 +436,9 @@ export class AuditLog implements AuditTrail {
   /** The index, loaded (or rebuilt) on first use and kept up to date from then on. */
   async index(): Promise<{ index: AuditIndex; reader: EntryReader }> {
     if (this.#index === null) await this.#exclusive(() => this.#loadIndex());
-    return { index: this.#index as unknown as AuditIndex, reader: this.#reader };
+    const index = this.#index;
+    if (index === null) throw new CardDeskError('AUDIT_UNAVAILABLE', 'The audit log changed on disk while it was being indexed; try again.');
+    return { index, reader: this.#reader };
   }
 
   async #loadIndex(): Promise<void> {
