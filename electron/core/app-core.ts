@@ -137,6 +137,8 @@ export function createCore(options: CoreOptions): Core {
     start: async () => {
       await audit.open();
       audit.watch(options.auditWatchMs ?? 1000);
+      // Indexes load (or are rebuilt) in the background, ready for the first Access history query.
+      audit.index().catch((error: unknown) => options.log.error('the audit index could not be loaded', { error }));
       await readers.start();
     },
     dispose: async () => {
