@@ -1,6 +1,5 @@
 /** The readers and the card service for one CLI command: started, settled, then disposed. */
 import { EventHub } from '../core/api/event-hub';
-import { LogAuditTrail } from '../core/audit/log-audit-trail';
 import type { AuditTrail } from '../core/audit/audit-trail';
 import { CardService } from '../core/cards/card-service';
 import { OfflineUnblockService } from '../core/cards/offline-unblock';
@@ -26,15 +25,16 @@ export async function withCardRuntime<T>(cli: CliContext, work: (runtime: CardRu
     log: cli.log,
     virtualReader: new EmbeddedVirtualReader(cli.dataDir),
   });
-  const audit = new LogAuditTrail(cli.log);
   const holds = new ReaderHolds(readers);
-  const offlineUnblock = new OfflineUnblockService({ holds, audit });
-  try {
-    await readers.start();
-    await readers.pcsc.whenSettled(3000);
-    return await work({ readers, cards: new CardService({ connector: holds, audit }), offlineUnblock, holds, audit });
-  } finally {
-    await offlineUnblock.dispose();
-    readers.dispose();
-  }
+  return cli.withAudit(async (audit) => {
+    const offlineUnblock = new OfflineUnblockService({ holds, audit });
+    try {
+      await readers.start();
+      await readers.pcsc.whenSettled(3000);
+      return await work({ readers, cards: new CardService({ connector: holds, audit }), offlineUnblock, holds, audit });
+    } finally {
+      await offlineUnblock.dispose();
+      readers.dispose();
+    }
+  });
 }

@@ -1,8 +1,10 @@
 /**
  * What every CLI command may need, created on first use: the data folder, the log, stdin/stdout,
- * the secret reader, and the operation context (the OS account acting through the CLI).
+ * the secret reader, the audit log, and the operation context (the OS account acting through the CLI).
  */
 import { userInfo } from 'node:os';
+import type { AuditLog } from '../core/audit/audit-log';
+import { createDeskAuditLog } from '../core/audit/desk-audit-log';
 import { createFileLogger, type Logger } from '../core/log/logger';
 import type { OperationContext } from '../core/operation-context';
 import { logDirOf, resolveDataDir } from '../core/paths';
@@ -13,6 +15,8 @@ export class CliContext {
   readonly operation: OperationContext = { actor: { kind: 'operator', id: userInfo().username }, channel: 'cli' };
   #log: Logger | null = null;
   #secrets: SecretReader | null = null;
+  #audit: AuditLog | null = null;
+  #auditUsers = 0;
 
   get log(): Logger {
     return (this.#log ??= createFileLogger(logDirOf(this.dataDir)));
@@ -20,6 +24,30 @@ export class CliContext {
 
   get secrets(): SecretReader {
     return (this.#secrets ??= new SecretReader(process.stdin, process.stderr));
+  }
+
+  /** The desk's audit log (the same one the app writes); every state change is recorded there. */
+  get audit(): AuditLog {
+    return (this.#audit ??= createDeskAuditLog(this.dataDir, { log: this.log }));
+  }
+
+  /**
+   * Runs work that records into the audit log, opened first (a log that cannot be written stops
+   * the command before anything changes). Calls nest; the outermost closes the log after it
+   * (final checkpoint).
+   */
+  async withAudit<T>(work: (audit: AuditLog) => Promise<T>): Promise<T> {
+    this.#auditUsers += 1;
+    try {
+      await this.audit.open();
+      return await work(this.audit);
+    } finally {
+      this.#auditUsers -= 1;
+      if (this.#auditUsers === 0) {
+        await this.#audit?.close();
+        this.#audit = null;
+      }
+    }
   }
 
   out(text: string): void {

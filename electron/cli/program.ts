@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { appName, appVersion } from '../core/version';
+import { registerAuditCommands } from './audit-command';
 import { CliContext } from './cli-context';
 import { registerCardCommands } from './card-command';
 import { registerReadersCommand } from './readers-command';
@@ -29,5 +30,6 @@ export function buildProgram(cli: CliContext = new CliContext()): Command {
   registerVaultCommand(program, cli);
   registerCaCommand(program, cli);
   registerHolderCommand(program, cli);
+  registerAuditCommands(program, cli);
   return program;
 }

@@ -4,19 +4,19 @@
  * process, so a command that needs the vault's secrets asks for the passphrase itself (prompt
  * without echo, or a line of stdin); `vault unlock` only checks it.
  */
-import { LogAuditTrail } from '../core/audit/log-audit-trail';
 import { createVaultServices, type VaultServices } from '../core/vault/vault-services';
 import type { CliContext } from './cli-context';
 
 export async function withVault<T>(cli: CliContext, run: (services: VaultServices) => Promise<T>): Promise<T> {
-  // Until the tamper-evident audit log exists, CLI events go to the log file.
-  const services = createVaultServices({ dataDir: cli.dataDir, audit: new LogAuditTrail(cli.log), log: cli.log });
-  try {
-    services.access.storage();
-    return await run(services);
-  } finally {
-    await services.close();
-  }
+  return cli.withAudit(async (audit) => {
+    const services = createVaultServices({ dataDir: cli.dataDir, audit, log: cli.log });
+    try {
+      services.access.storage();
+      return await run(services);
+    } finally {
+      await services.close();
+    }
+  });
 }
 
 /** Asks for the vault passphrase and unlocks; throws WRONG_PASSPHRASE. Ends holds that are due. */

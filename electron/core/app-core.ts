@@ -6,10 +6,12 @@ import { userInfo } from 'node:os';
 import type { ContractHandlers } from './api/handlers';
 import { operationOf } from './api/context';
 import { EventHub } from './api/event-hub';
+import { auditHandlers } from './audit/audit-handlers';
+import type { AuditLog } from './audit/audit-log';
+import { createDeskAuditLog } from './audit/desk-audit-log';
+import { recordFailedWrites } from './audit/write-audit';
 import { lifecycleHandlers } from './api/lifecycle-handlers';
 import { vaultHandlers } from './api/vault-handlers';
-import type { AuditTrail } from './audit/audit-trail';
-import { LogAuditTrail } from './audit/log-audit-trail';
 import { CardService } from './cards/card-service';
 import { OfflineUnblockService } from './cards/offline-unblock';
 import { ReaderHolds } from './cards/reader-holds';
@@ -37,7 +39,10 @@ export interface CoreOptions {
   readonly reconnect?: ReconnectPolicy;
   /** Offer the embedded virtual reader when no PC/SC reader exists (default: yes). */
   readonly virtualReader?: boolean;
-  readonly audit?: AuditTrail;
+  /** The tamper-evident log every service records into (default: the one in `dataDir`). */
+  readonly audit?: AuditLog;
+  /** How often to look for events other processes (the CLI) appended, for live screens. */
+  readonly auditWatchMs?: number;
   /** Starts the PKCS#11 worker threads (the bundle in the app, the TypeScript source in tests). */
   readonly pkcs11Worker: Pkcs11WorkerSpawner;
   /** The PKCS#11 modules found on this OS; replaced in tests. */
@@ -54,13 +59,15 @@ export interface Core {
   readonly tokens: TokenService;
   readonly vault: VaultServices;
   readonly lifecycle: LifecycleServices;
+  readonly audit: AuditLog;
   start(): Promise<void>;
   dispose(): Promise<void>;
 }
 
 export function createCore(options: CoreOptions): Core {
   const events = new EventHub();
-  const audit = options.audit ?? new LogAuditTrail(options.log);
+  const audit = options.audit ?? createDeskAuditLog(options.dataDir, { log: options.log });
+  const stopAppended = audit.subscribe((appended) => events.emit('audit:appended', appended));
   const operatorId = userInfo().username;
   const readers = new ReaderRegistry({
     loadOpener: options.loadPcsc ?? loadPcscLite,
@@ -112,7 +119,7 @@ export function createCore(options: CoreOptions): Core {
     return null;
   };
 
-  const handlers: ContractHandlers = {
+  const handlers: ContractHandlers = recordFailedWrites({
     'app:info': (_args, context) => ({
       name: appName,
       version: appVersion,
@@ -162,7 +169,8 @@ export function createCore(options: CoreOptions): Core {
     'tokens:login': ({ moduleId, slotId, pin }, context) => tokens.login(moduleId, slotId, Buffer.from(pin), operationOf(context, operatorId)),
     ...vaultHandlers(vault, operatorId),
     ...lifecycleHandlers(lifecycle, operatorId),
-  };
+    ...auditHandlers({ audit, operatorId }),
+  }, audit, operatorId, options.log);
 
   return {
     handlers,
@@ -172,7 +180,13 @@ export function createCore(options: CoreOptions): Core {
     tokens,
     vault,
     lifecycle,
-    start: () => {
+    audit,
+    start: async () => {
+      // Opened first: a log that cannot be written stops the app before anything changes.
+      await audit.open();
+      audit.watch(options.auditWatchMs ?? 1000);
+      // Indexes load (or are rebuilt) in the background, ready for the first Access history query.
+      audit.index().catch((error: unknown) => options.log.error('the audit index could not be loaded', { error }));
       try {
         // Take the vault lock at start, so a second CardDesk learns at once who holds it.
         vault.access.storage();
@@ -182,7 +196,7 @@ export function createCore(options: CoreOptions): Core {
       }
       sweeper = setInterval(sweepHolds, HOLD_SWEEP_MS);
       sweeper.unref();
-      return readers.start();
+      await readers.start();
     },
     dispose: async () => {
       if (sweeper !== null) clearInterval(sweeper);
@@ -190,6 +204,8 @@ export function createCore(options: CoreOptions): Core {
       readers.dispose();
       await tokens.dispose();
       await vault.close();
+      stopAppended();
+      await audit.close();
     },
   };
 }

@@ -8,6 +8,16 @@
 import { z } from 'zod';
 import { AppInfoSchema, type Surface } from './schemas/app';
 import { CardActionResultSchema, CardArgs, CardInspectResultSchema, OfflineChallengeResultSchema, OfflineUnblockResultSchema } from './schemas/cards';
+import {
+  AuditAppendedSchema,
+  AuditExportSchema,
+  AuditFilterSchema,
+  AuditPageSchema,
+  AuditQueryArgsSchema,
+  AuditVerifyReportSchema,
+  HolderSummaryArgsSchema,
+  HolderSummarySchema,
+} from './schemas/audit';
 import { Pkcs11Args, Pkcs11LoginResultSchema, Pkcs11ModuleStatusSchema, Pkcs11ObjectsSchema, Pkcs11TokenSchema } from './schemas/pkcs11';
 import { CaImportArgsSchema, CaInitArgsSchema, CaStatusSchema, CrlPublishResultSchema } from './schemas/ca';
 import {
@@ -170,6 +180,15 @@ export const channels = {
     surfaces: desk,
     effect: 'write',
   },
+  'audit:query': { args: AuditQueryArgsSchema, result: AuditPageSchema, surfaces: desk, effect: 'read' },
+  // The kiosk will show a holder their own history; the handler takes the holder from the kiosk
+  // session, never from the page alone, so a kiosk can only ever read that one holder's events.
+  'audit:holderSummary': { args: HolderSummaryArgsSchema, result: HolderSummarySchema, surfaces: both, effect: 'read' },
+  /** The last verification's report (null before the first), without running one. */
+  'audit:integrity': { args: NoArgs, result: AuditVerifyReportSchema.nullable(), surfaces: desk, effect: 'read' },
+  // Verifying and exporting are themselves recorded (audit.verify, audit.export).
+  'audit:verify': { args: NoArgs, result: AuditVerifyReportSchema, surfaces: desk, effect: 'write' },
+  'audit:exportCsv': { args: AuditFilterSchema, result: AuditExportSchema, surfaces: desk, effect: 'write' },
 } as const satisfies Record<`${string}:${string}`, ChannelSpec>;
 
 export const events = {
@@ -184,6 +203,8 @@ export const events = {
   'cards:progress': WorkflowProgressSchema,
   /** The vault locked (also after the idle time) or unlocked. */
   'vault:stateChanged': z.object({ unlocked: z.boolean(), initialised: z.boolean() }),
+  /** New events are in the audit log; screens ask again for what they show. */
+  'audit:appended': AuditAppendedSchema,
 } as const satisfies Record<`${string}:${string}`, z.ZodType>;
 
 export type Channels = typeof channels;

@@ -69,6 +69,10 @@ export const errorCodes = [
   'MALFORMED_INPUT',
   /** The network port is taken or cannot be used. */
   'PORT_UNAVAILABLE',
+  /** The audit log cannot be written or read (disk full, no permission, held too long by another process); nothing was recorded. */
+  'AUDIT_UNAVAILABLE',
+  /** At the kiosk, a holder sees only their own history, after identifying with card and PIN. */
+  'HOLDER_NOT_IDENTIFIED',
   /** Anything else; the details are in the log, never in the message. */
   'INTERNAL',
 ] as const;

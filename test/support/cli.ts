@@ -9,10 +9,10 @@ export interface CliResult {
 }
 
 /** Runs the `carddesk` command as a user would (bin/carddesk.cjs), with its own CARDDESK_HOME. */
-export function carddesk(args: readonly string[], options: { input?: string; home?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function carddesk(args: readonly string[], options: { input?: string; home?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(repoRoot, 'bin', 'carddesk.cjs'), ...args], {
-      env: { ...process.env, CARDDESK_HOME: options.home ?? freshHome('carddesk-cli-') },
+      env: { ...process.env, ...options.env, CARDDESK_HOME: options.home ?? freshHome('carddesk-cli-') },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

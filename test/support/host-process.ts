@@ -18,10 +18,10 @@ export function freshHome(prefix = 'carddesk-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function startHostProcess(options: { kiosk?: boolean; home?: string } = {}): Promise<HostProcess> {
+export async function startHostProcess(options: { kiosk?: boolean; home?: string; env?: NodeJS.ProcessEnv } = {}): Promise<HostProcess> {
   const home = options.home ?? freshHome();
   const args = [join(repoRoot, 'dist', 'host.cjs'), '--port', '0', ...(options.kiosk === true ? ['--kiosk'] : [])];
-  const child = spawn(process.execPath, args, { env: { ...process.env, CARDDESK_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...options.env, CARDDESK_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -76,6 +76,8 @@ export const auditActions = [
   // the audit log itself
   'audit.verify',
   'audit.export',
+  /** The log repaired itself on open (an unfinished last line) or recorded damage it found. */
+  'audit.repair',
 ] as const;
 
 export const AuditActionSchema = z.enum(auditActions);
@@ -92,3 +94,177 @@ export const AuditActorSchema = z.object({
 export type AuditActor = z.infer<typeof AuditActorSchema>;
 
 export const AuditOutcomeSchema = z.enum(['success', 'failure']);
+export type AuditOutcome = z.infer<typeof AuditOutcomeSchema>;
+
+/** Free-form facts about an event (reader name, tries left, module id); never a secret. */
+export const AuditDetailsSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+
+/** One recorded event as the screens and exports see it. */
+export const AuditEntrySchema = z.object({
+  /** The record's number in the log; checkpoints and key records take numbers too. */
+  seq: z.number().int().positive(),
+  /** UTC, ISO 8601 with milliseconds; never earlier than the entry before it. */
+  time: z.string(),
+  actor: AuditActorSchema,
+  channel: AuditChannelSchema,
+  /** A name from `auditActions`; a string so a log written by a newer CardDesk still reads. */
+  action: z.string(),
+  outcome: AuditOutcomeSchema,
+  reason: z.string().nullable(),
+  holderId: z.string().nullable(),
+  cardSerial: z.string().nullable(),
+  certificateSerial: z.string().nullable(),
+  details: AuditDetailsSchema,
+});
+export type AuditEntry = z.infer<typeof AuditEntrySchema>;
+
+const Instant = z.iso.datetime({ offset: true });
+const Text = z.string().trim().min(1).max(200);
+
+/** Which events: every field narrows; `from` is inclusive and `to` exclusive. */
+export const AuditFilterSchema = z
+  .object({
+    from: Instant.optional(),
+    to: Instant.optional(),
+    /** The acting operator (or holder, or component) id, exactly. */
+    actor: Text.optional(),
+    holderId: Text.optional(),
+    actions: z.array(AuditActionSchema).max(auditActions.length).optional(),
+    outcome: AuditOutcomeSchema.optional(),
+    /** Case-insensitive text anywhere in the event (reason, serials, details). */
+    text: Text.optional(),
+  })
+  .strict();
+export type AuditFilter = z.infer<typeof AuditFilterSchema>;
+
+export const MAX_AUDIT_PAGE = 200;
+
+const Paging = {
+  /** Cursor: only entries older than this sequence number (the previous page's `nextCursor`). */
+  before: z.number().int().positive().optional(),
+  limit: z.number().int().min(1).max(MAX_AUDIT_PAGE).default(50),
+};
+
+export const AuditQueryArgsSchema = AuditFilterSchema.extend({
+  ...Paging,
+  /** Live updates: only entries newer than this sequence number. */
+  after: z.number().int().nonnegative().optional(),
+  /** Also count every matching entry (costs a pass over the candidates; null with `text`). */
+  count: z.boolean().default(false),
+}).strict();
+export type AuditQueryArgs = z.input<typeof AuditQueryArgsSchema>;
+
+/** Newest first. */
+export const AuditPageSchema = z.object({
+  entries: z.array(AuditEntrySchema),
+  /** Pass as `before` for the next (older) page; null on the last page. */
+  nextCursor: z.number().int().nullable(),
+  total: z.number().int().nullable(),
+});
+export type AuditPage = z.infer<typeof AuditPageSchema>;
+
+export const HolderSummaryArgsSchema = z
+  .object({
+    holderId: Text,
+    from: Instant.optional(),
+    to: Instant.optional(),
+    outcome: AuditOutcomeSchema.optional(),
+    ...Paging,
+  })
+  .strict();
+export type HolderSummaryArgs = z.input<typeof HolderSummaryArgsSchema>;
+
+/** What a holder sees of their own history (as InfoCert's SelfCare shows it). */
+export const HolderSummarySchema = z.object({
+  holderId: z.string(),
+  /** Accesses in the date range, whatever their outcome. */
+  total: z.number().int(),
+  successful: z.number().int(),
+  failed: z.number().int(),
+  /** The most recent access of all, whatever the filters. */
+  lastAccess: z.string().nullable(),
+  /** The accesses in the date range with the chosen outcome, newest first. */
+  entries: z.array(AuditEntrySchema),
+  nextCursor: z.number().int().nullable(),
+});
+export type HolderSummary = z.infer<typeof HolderSummarySchema>;
+
+export const auditProblemKinds = [
+  /** A record's content no longer matches its hash, or it cannot be read. */
+  'changed',
+  /** Records are missing from the middle (a gap in the sequence numbers). */
+  'removed',
+  /** Records are present but not in sequence order. */
+  'reordered',
+  /** The same sequence number appears twice. */
+  'duplicated',
+  /** Records at the end are missing: the signed head says the log went further. */
+  'truncated',
+  /** A checkpoint's or the head's signature does not verify, or names an unknown key. */
+  'signature',
+  /** The signed head is missing or unreadable, or the log is signed by another key than this desk's. */
+  'anchor',
+  /** The log itself recorded damage it found when it opened (an `audit.repair` failure). */
+  'recorded',
+] as const;
+export const AuditProblemKindSchema = z.enum(auditProblemKinds);
+export type AuditProblemKind = z.infer<typeof AuditProblemKindSchema>;
+
+export const AuditProblemSchema = z.object({
+  kind: AuditProblemKindSchema,
+  /** The segment file and the 1-based line in it where the problem shows. */
+  segment: z.string().nullable(),
+  line: z.number().int().nullable(),
+  /** The first sequence number affected, and the last for a range (removed, truncated). */
+  seq: z.number().int().nullable(),
+  toSeq: z.number().int().nullable(),
+  /** In English, for the CLI and the log; the screen words it from the fields above. */
+  message: z.string(),
+});
+export type AuditProblem = z.infer<typeof AuditProblemSchema>;
+
+/** The result of checking the whole log: chain, checkpoint signatures, signed head. */
+export const AuditVerifyReportSchema = z.object({
+  intact: z.boolean(),
+  checkedAt: z.string(),
+  durationMs: z.number(),
+  segments: z.number().int(),
+  records: z.number().int(),
+  events: z.number().int(),
+  checkpoints: z.number().int(),
+  lastSeq: z.number().int().nullable(),
+  /** The last record covered by a verified signature (checkpoint or head). */
+  signedThrough: z.number().int().nullable(),
+  /** SHA-256 fingerprints (hex) of the public keys that signed this log, oldest first. */
+  keyIds: z.array(z.string()),
+  /** The desk's own audit key, when known; the log's last key must be this one. */
+  deskKeyId: z.string().nullable(),
+  /** Bytes of an unfinished last line (a write in progress, or a crash before it was acknowledged). */
+  unfinishedBytes: z.number().int(),
+  /** At most the first 100 problems, in log order; `problemCount` says how many there were. */
+  problems: z.array(AuditProblemSchema),
+  problemCount: z.number().int(),
+});
+export type AuditVerifyReport = z.infer<typeof AuditVerifyReportSchema>;
+
+export const AuditExportSchema = z.object({
+  fileName: z.string(),
+  /** RFC 4180, CRLF line ends; cells that a spreadsheet would run as a formula start with '. */
+  csv: z.string(),
+  rows: z.number().int(),
+  /** The screen exports at most MAX_SCREEN_EXPORT rows; `carddesk audit export` has no limit. */
+  truncated: z.boolean(),
+});
+export type AuditExport = z.infer<typeof AuditExportSchema>;
+
+export const MAX_SCREEN_EXPORT = 100_000;
+
+/**
+ * Pushed after new events reach the log (from this process or another, such as the CLI). It
+ * carries no event: every window hears push events, a kiosk included, so each screen asks for
+ * what it may see.
+ */
+export const AuditAppendedSchema = z.object({
+  lastSeq: z.number().int(),
+  count: z.number().int(),
+});

@@ -11,6 +11,7 @@ import {
   SubjectAltNameSchema,
 } from '../../../electron/shared/schemas/certificates';
 import { CardRecordStateSchema, HolderProblemSchema, HolderStateSchema, holderFields } from '../../../electron/shared/schemas/holders';
+import { auditActions, auditProblemKinds } from '../../../electron/shared/schemas/audit';
 import { CardStateSchema } from '../../../electron/shared/schemas/readers';
 import { languages, resources } from './index';
 
@@ -98,6 +99,8 @@ describe('the keys the code uses', () => {
       ...errorCodes.map((code) => `errors.${code}`),
       ...CardStateSchema.options.map((state) => `cards.cardState.${state}`),
       ...languages.map((language) => `language.${language}`),
+      ...auditActions.map((action) => `accessHistory.actions.${action}`),
+      ...auditProblemKinds.map((kind) => `accessHistory.integrity.kinds.${kind}`),
       'cards.announce.inserted',
       'cards.announce.removed',
       ...holderFields.map((field) => `users.fields.${field}`),
@@ -124,6 +127,11 @@ describe('the keys the code uses', () => {
       ...['first', 'last', 'next', 'previous'].map((page) => `common.page.${page}`),
     ];
     expect(built.filter((key) => !english.has(key))).toEqual([]);
+  });
+
+  it('labels exactly the audit actions of the contract (the action filter lists the labelled ones)', () => {
+    const labelled = [...english.keys()].filter((key) => key.startsWith('accessHistory.actions.')).map((key) => key.slice('accessHistory.actions.'.length));
+    expect(labelled.sort()).toEqual([...auditActions].sort());
   });
 
   it('names the six desk screens with their fixed English labels', () => {

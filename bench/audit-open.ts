@@ -1,0 +1,24 @@
+/**
+ * One open of a big audit log (or SQLite database) in a fresh process, as the app does at start:
+ * `tsx bench/audit-open.ts log <dataDir>` or `… sqlite <file>`; prints the milliseconds as JSON.
+ */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { AuditLog } from '../electron/core/audit/audit-log';
+import { auditKeyPath, FileAuditSigner } from '../electron/core/audit/audit-signer';
+
+const [what, path] = process.argv.slice(2);
+if (path === undefined) throw new Error('usage: audit-open.ts log|sqlite <path>');
+const started = performance.now();
+if (what === 'log') {
+  const log = new AuditLog({ dir: join(path, 'audit'), signer: FileAuditSigner.open(auditKeyPath(path)) });
+  const { index } = await log.index();
+  const ms = performance.now() - started;
+  process.stdout.write(`${JSON.stringify({ ms, events: index.count })}\n`);
+  await log.close();
+} else {
+  const db = new Database(path);
+  const rows = db.prepare('SELECT * FROM events ORDER BY time DESC LIMIT 50').all();
+  process.stdout.write(`${JSON.stringify({ ms: performance.now() - started, events: rows.length })}\n`);
+  db.close();
+}

@@ -1,0 +1,128 @@
+/**
+ * The questions screens and exports ask of the log, answered from the index: a page of events
+ * for filters (newest first, by cursor), a holder's summary, and every match for an export.
+ * Free text is the one filter the index cannot answer: candidates are read back and searched.
+ */
+import type { z } from 'zod';
+import type { AuditEntry, AuditFilter, AuditPage, AuditQueryArgsSchema, HolderSummary, HolderSummaryArgsSchema } from '../../shared/schemas/audit';
+import type { AuditIndex, IndexQuery } from './audit-index';
+import { entryMatches, type EntryReader } from './entry-reader';
+
+export type AuditQuery = z.output<typeof AuditQueryArgsSchema>;
+export type HolderSummaryQuery = z.output<typeof HolderSummaryArgsSchema>;
+
+/** Candidates read back per round when searching text. */
+const TEXT_BATCH = 512;
+
+export function indexQueryOf(filter: AuditFilter): IndexQuery {
+  return {
+    ...(filter.from === undefined ? {} : { fromMs: Date.parse(filter.from) }),
+    ...(filter.to === undefined ? {} : { toMs: Date.parse(filter.to) }),
+    ...(filter.actor === undefined ? {} : { actor: filter.actor }),
+    ...(filter.holderId === undefined ? {} : { holder: filter.holderId }),
+    ...(filter.actions === undefined ? {} : { actions: filter.actions }),
+    ...(filter.outcome === undefined ? {} : { outcome: filter.outcome }),
+  };
+}
+
+export function countMatches(index: AuditIndex, query: IndexQuery): number {
+  let count = 0;
+  index.scan(query, () => {
+    count += 1;
+    return true;
+  });
+  return count;
+}
+
+/**
+ * Up to `limit` matching entries, newest first, from `query.beforeSeq` down; `more` says whether
+ * older matches exist. With `text`, candidates are read in rounds until enough match.
+ */
+function collect(index: AuditIndex, reader: EntryReader, query: IndexQuery, limit: number, text: string | undefined): { entries: AuditEntry[]; more: boolean } {
+  if (text === undefined) {
+    const positions: number[] = [];
+    index.scan(query, (p) => positions.push(p) <= limit);
+    const more = positions.length > limit;
+    if (more) positions.pop();
+    return { entries: reader.read(positions.map((p) => index.location(p))), more };
+  }
+  const entries: AuditEntry[] = [];
+  let before = query.beforeSeq;
+  for (;;) {
+    const positions: number[] = [];
+    index.scan({ ...query, ...(before === undefined ? {} : { beforeSeq: before }) }, (p) => positions.push(p) < TEXT_BATCH);
+    for (const entry of reader.read(positions.map((p) => index.location(p)))) {
+      if (!entryMatches(entry, text)) continue;
+      if (entries.length === limit) return { entries, more: true };
+      entries.push(entry);
+    }
+    if (positions.length < TEXT_BATCH) return { entries, more: false };
+    before = index.seqAt(positions[positions.length - 1] ?? 0);
+  }
+}
+
+export function queryPage(index: AuditIndex, reader: EntryReader, args: AuditQuery): AuditPage {
+  const filter = indexQueryOf(args);
+  const query: IndexQuery = {
+    ...filter,
+    ...(args.before === undefined ? {} : { beforeSeq: args.before }),
+    ...(args.after === undefined ? {} : { afterSeq: args.after }),
+  };
+  const { entries, more } = collect(index, reader, query, args.limit, args.text);
+  return {
+    entries,
+    nextCursor: more ? (entries.at(-1)?.seq ?? null) : null,
+    total: args.count && args.text === undefined ? countMatches(index, filter) : null,
+  };
+}
+
+export function holderSummary(index: AuditIndex, reader: EntryReader, args: HolderSummaryQuery): HolderSummary {
+  const range = indexQueryOf({ holderId: args.holderId, ...(args.from === undefined ? {} : { from: args.from }), ...(args.to === undefined ? {} : { to: args.to }) });
+  let total = 0;
+  let failed = 0;
+  index.scan(range, (p) => {
+    total += 1;
+    if (index.outcomeAt(p) === 'failure') failed += 1;
+    return true;
+  });
+  const query: IndexQuery = { ...range, ...(args.outcome === undefined ? {} : { outcome: args.outcome }), ...(args.before === undefined ? {} : { beforeSeq: args.before }) };
+  const { entries, more } = collect(index, reader, query, args.limit, undefined);
+  const last = index.lastOfHolder(args.holderId);
+  return {
+    holderId: args.holderId,
+    total,
+    successful: total - failed,
+    failed,
+    lastAccess: last === null ? null : new Date(index.timeAt(last)).toISOString(),
+    entries,
+    nextCursor: more ? (entries.at(-1)?.seq ?? null) : null,
+  };
+}
+
+/**
+ * Every matching entry, oldest first, handed over in chunks; stops after `limit`. Returns how
+ * many were handed over and whether more matched.
+ */
+export async function exportMatches(
+  index: AuditIndex,
+  reader: EntryReader,
+  filter: AuditFilter,
+  limit: number,
+  onEntries: (entries: AuditEntry[]) => void | Promise<void>,
+): Promise<{ rows: number; truncated: boolean }> {
+  const positions: number[] = [];
+  index.scan(indexQueryOf(filter), (p) => positions.push(p) > 0);
+  positions.reverse();
+  let rows = 0;
+  for (let start = 0; start < positions.length; start += 1000) {
+    let entries = reader.read(positions.slice(start, start + 1000).map((p) => index.location(p)));
+    if (filter.text !== undefined) entries = entries.filter((entry) => entryMatches(entry, filter.text ?? ''));
+    if (rows + entries.length > limit) {
+      await onEntries(entries.slice(0, limit - rows));
+      return { rows: limit, truncated: true };
+    }
+    rows += entries.length;
+    if (entries.length > 0) await onEntries(entries);
+  }
+  return { rows, truncated: false };
+}

@@ -1,0 +1,104 @@
+/**
+ * Reads the lines of chosen events back from the segments and turns them into the entries the
+ * contract carries. Reads are synchronous and small (a page is a few kilobytes, mostly in one
+ * read, from the page cache), so a query answers without waiting for the thread pool.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { CardDeskError } from '../../shared/errors';
+import type { AuditEntry } from '../../shared/schemas/audit';
+import type { EventRecord } from './audit-record';
+import type { EventLocation } from './audit-index';
+
+/** Locations closer together than this are read in one go. */
+const SPAN = 256 * 1024;
+
+export function toEntry(record: EventRecord): AuditEntry {
+  return {
+    seq: record.seq,
+    time: record.time,
+    actor: { kind: record.actor.kind, id: record.actor.id },
+    channel: record.channel,
+    action: record.action,
+    outcome: record.outcome,
+    reason: record.reason ?? null,
+    holderId: record.holder ?? null,
+    cardSerial: record.card ?? null,
+    certificateSerial: record.certificate ?? null,
+    details: record.details ?? {},
+  };
+}
+
+/** Free-text search looks at what people read, not at hashes. */
+export function entryMatches(entry: AuditEntry, needle: string): boolean {
+  const haystack = [entry.action, entry.actor.id, entry.reason, entry.holderId, entry.cardSerial, entry.certificateSerial, ...Object.entries(entry.details).flat()]
+    .filter((value) => value !== null)
+    .join('\u0000')
+    .toLowerCase();
+  return haystack.includes(needle.toLowerCase());
+}
+
+function changedOnDisk(): CardDeskError {
+  return new CardDeskError('AUDIT_UNAVAILABLE', 'An audit entry could not be read back: the log was changed on disk. Verify the log.');
+}
+
+export class EntryReader {
+  readonly #dir: string;
+  readonly #files = new Map<string, number>();
+
+  constructor(dir: string) {
+    this.#dir = dir;
+  }
+
+  #fd(segment: string): number {
+    let fd = this.#files.get(segment);
+    if (fd === undefined) {
+      fd = openSync(join(this.#dir, segment), 'r');
+      this.#files.set(segment, fd);
+    }
+    return fd;
+  }
+
+  /** The entries at these locations, in the same order. */
+  read(locations: readonly EventLocation[]): AuditEntry[] {
+    const lines = new Array<string>(locations.length);
+    const order = locations.map((_, i) => i).sort((a, b) => {
+      const x = locations[a];
+      const y = locations[b];
+      return x === undefined || y === undefined ? 0 : x.segment.localeCompare(y.segment) || x.offset - y.offset;
+    });
+    let i = 0;
+    while (i < order.length) {
+      const first = locations[order[i] ?? 0];
+      if (first === undefined) break;
+      // A run of locations in one segment that fits in one read.
+      let j = i + 1;
+      let end = first.offset + first.length;
+      for (; j < order.length; j += 1) {
+        const next = locations[order[j] ?? 0];
+        if (next === undefined || next.segment !== first.segment || next.offset + next.length - first.offset > SPAN) break;
+        end = Math.max(end, next.offset + next.length);
+      }
+      const buffer = Buffer.allocUnsafe(end - first.offset);
+      if (readSync(this.#fd(first.segment), buffer, 0, buffer.length, first.offset) !== buffer.length) throw changedOnDisk();
+      for (let k = i; k < j; k += 1) {
+        const index = order[k] ?? 0;
+        const at = locations[index];
+        if (at !== undefined) lines[index] = buffer.toString('utf8', at.offset - first.offset, at.offset - first.offset + at.length - 1);
+      }
+      i = j;
+    }
+    return lines.map((line) => {
+      try {
+        return toEntry(JSON.parse(line) as EventRecord);
+      } catch {
+        throw changedOnDisk();
+      }
+    });
+  }
+
+  close(): void {
+    for (const fd of this.#files.values()) closeSync(fd);
+    this.#files.clear();
+  }
+}

@@ -1,0 +1,316 @@
+/**
+ * Reads the fields the index needs straight out of the bytes of event lines, without decoding
+ * text or JSON.parse: the log writes its fields in a fixed order (audit-record.ts), so each is
+ * found by its key where it must be, and names are looked up by their bytes (a new one is decoded
+ * once). Any line not exactly in that shape (a JSON escape in a name, another field order) goes
+ * to JSON.parse instead, so the scanner is only ever a shortcut.
+ */
+import { closeSync, fstatSync, openSync, read } from 'node:fs';
+import type { AuditRecord } from './audit-record';
+
+export const ACTOR_KINDS = ['operator', 'holder', 'system'] as const;
+export const CHANNELS = ['desk', 'kiosk', 'cli'] as const;
+
+const literal = (text: string): Buffer => Buffer.from(text);
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const NEWLINE = 0x0a;
+
+/** Strings stored once, referred to by number (0 is "none"); found by their UTF-8 bytes too. */
+export class Interner {
+  readonly values: string[] = [''];
+  readonly #ids = new Map<string, number>();
+  readonly #bytes: Buffer[] = [Buffer.alloc(0)];
+  /** Open addressing on the bytes' hash: slot → id (0 empty), sized to stay under half full. */
+  #slots = new Int32Array(1024);
+
+  constructor(values: readonly string[] = []) {
+    for (const value of values) this.id(value);
+  }
+
+  id(value: string): number {
+    const known = this.#ids.get(value);
+    if (known !== undefined) return known;
+    const bytes = Buffer.from(value);
+    return this.#add(value, bytes, hashBytes(bytes, 0, bytes.length));
+  }
+
+  find(value: string): number | undefined {
+    return this.#ids.get(value);
+  }
+
+  /** Where the string read by the last `idOfString` ended (just after its closing quote). */
+  after = 0;
+
+  /**
+   * The id of the JSON string whose bytes start at `start` and end at the next quote before
+   * `end`; -1 when there is no quote or there is a backslash (an escape: the caller parses the
+   * line properly instead).
+   */
+  idOfString(buffer: Buffer, start: number, limit: number): number {
+    let hash = 0x811c9dc5;
+    let end = start;
+    for (; end < limit; end += 1) {
+      const byte = buffer[end] as number;
+      if (byte === QUOTE) break;
+      if (byte === BACKSLASH) return -1;
+      hash = Math.imul(hash ^ byte, 0x01000193);
+    }
+    if (end === limit) return -1;
+    this.after = end + 1;
+    const length = end - start;
+    const slots = this.#slots;
+    const known = this.#bytes;
+    const mask = slots.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const id = slots[slot] as number;
+      if (id === 0) break;
+      const bytes = known[id] as Buffer;
+      if (bytes.length !== length) continue;
+      let same = 0;
+      while (same < length && bytes[same] === buffer[start + same]) same += 1;
+      if (same === length) return id;
+    }
+    return this.#add(buffer.toString('utf8', start, end), Buffer.from(buffer.subarray(start, end)), hash);
+  }
+
+  #add(value: string, bytes: Buffer, hash: number): number {
+    const existing = this.#ids.get(value);
+    if (existing !== undefined) return existing;
+    const id = this.values.length;
+    this.values.push(value);
+    this.#ids.set(value, id);
+    this.#bytes.push(bytes);
+    if (id * 2 >= this.#slots.length) this.#rehash();
+    else this.#place(id, hash);
+    return id;
+  }
+
+  #place(id: number, hash: number): void {
+    const mask = this.#slots.length - 1;
+    let slot = hash & mask;
+    while (this.#slots[slot] !== 0) slot = (slot + 1) & mask;
+    this.#slots[slot] = id;
+  }
+
+  #rehash(): void {
+    this.#slots = new Int32Array(this.#slots.length * 2);
+    for (let id = 1; id < this.#bytes.length; id += 1) {
+      const bytes = this.#bytes[id] ?? Buffer.alloc(0);
+      this.#place(id, hashBytes(bytes, 0, bytes.length));
+    }
+  }
+}
+
+function hashBytes(bytes: Buffer, start: number, end: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = start; i < end; i += 1) hash = Math.imul(hash ^ (bytes[i] ?? 0), 0x01000193);
+  return hash;
+}
+
+/** One event as the index stores it: names already turned into ids. */
+export interface ScannedEvent {
+  seq: number;
+  timeMs: number;
+  actorKind: number;
+  actor: number;
+  channel: number;
+  action: number;
+  failure: boolean;
+  /** 0 when the event names no holder. */
+  holder: number;
+}
+
+export interface Interners {
+  readonly actors: Interner;
+  readonly holders: Interner;
+  readonly actions: Interner;
+}
+
+const K = {
+  seq: literal('{"seq":'),
+  time: literal(',"time":"'),
+  type: literal('","type":"'),
+  event: literal('event","prev":"'),
+  actor: literal('","actor":{"kind":"'),
+  id: literal('","id":"'),
+  channel: literal('"},"channel":"'),
+  action: literal('","action":"'),
+  outcome: literal('","outcome":"'),
+  success: literal('success"'),
+  failure: literal('failure"'),
+  reason: literal(',"reason":"'),
+  holder: literal(',"holder":"'),
+};
+
+function at(buffer: Buffer, position: number, expected: Buffer): number {
+  for (let i = 0; i < expected.length; i += 1) if (buffer[position + i] !== expected[i]) return -1;
+  return position + expected.length;
+}
+
+function digits(buffer: Buffer, start: number, count: number): number {
+  let value = 0;
+  for (let i = start; i < start + count; i += 1) {
+    const digit = (buffer[i] ?? 0) - 48;
+    if (digit < 0 || digit > 9) return Number.NaN;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/** The closing quote of a JSON string starting at `start`, before `end`; -1 if none. */
+function closingQuote(buffer: Buffer, start: number, end: number): number {
+  for (let i = start; i < end; i += 1) if (buffer[i] === QUOTE) return i;
+  return -1;
+}
+
+const actorKindBytes = ACTOR_KINDS.map(literal);
+const channelBytes = CHANNELS.map(literal);
+
+/** Just after the closing quote of the JSON string that starts at `start` (escapes skipped); -1 if none. */
+function endOfString(buffer: Buffer, start: number, end: number): number {
+  for (let i = start; i < end; i += 1) {
+    const byte = buffer[i];
+    if (byte === BACKSLASH) i += 1;
+    else if (byte === QUOTE) return i + 1;
+  }
+  return -1;
+}
+
+/** Which of a few names (all different in first letter or length) the bytes are. */
+function enumIndex(buffer: Buffer, start: number, end: number, names: readonly Buffer[]): number {
+  for (let n = 0; n < names.length; n += 1) {
+    const name = names[n];
+    if (name !== undefined && name.length === end - start && name[0] === buffer[start]) return n;
+  }
+  return -1;
+}
+
+/** Scans the lines of one segment, in order; keeps the hour prefix of the last time it read. */
+export class EventLineScanner {
+  readonly #buffer: Buffer;
+  readonly #names: Interners;
+  #hourAt = -1;
+  #hourMs = 0;
+
+  constructor(buffer: Buffer, names: Interners) {
+    this.#buffer = buffer;
+    this.#names = names;
+  }
+
+  /** "YYYY-MM-DDTHH:MM:SS.mmmZ" at `start`, in milliseconds; NaN when it is not exactly that. */
+  #time(start: number): number {
+    const b = this.#buffer;
+    if (b[start + 23] !== 0x5a || b[start + 13] !== 0x3a || b[start + 19] !== 0x2e) return Number.NaN;
+    let same = this.#hourAt >= 0;
+    for (let i = 0; same && i < 13; i += 1) same = b[start + i] === b[this.#hourAt + i];
+    if (!same) {
+      this.#hourMs = Date.parse(`${b.toString('latin1', start, start + 13)}:00:00.000Z`);
+      this.#hourAt = start;
+    }
+    return this.#hourMs + digits(b, start + 14, 2) * 60_000 + digits(b, start + 17, 2) * 1000 + digits(b, start + 20, 3);
+  }
+
+  /**
+   * Fills `out` from the line `[start, end)` (without its "\n"). Returns 'event', 'other' (a
+   * checkpoint or key record) or null when the line is not in the writer's exact shape.
+   */
+  scan(start: number, end: number, out: ScannedEvent): 'event' | 'other' | null {
+    const b = this.#buffer;
+    let p = at(b, start, K.seq);
+    if (p < 0) return null;
+    let comma = p;
+    while (comma < p + 16 && b[comma] !== 0x2c) comma += 1;
+    out.seq = digits(b, p, comma - p);
+    p = at(b, comma, K.time);
+    if (p < 0 || Number.isNaN(out.seq)) return null;
+    out.timeMs = this.#time(p);
+    p = at(b, p + 24, K.type);
+    if (p < 0 || Number.isNaN(out.timeMs)) return null;
+    const event = at(b, p, K.event);
+    if (event < 0) return b[p] === 0x63 || b[p] === 0x6b ? 'other' : null; // checkpoint, key
+    const { actors, actions, holders } = this.#names;
+    p = at(b, event + 64, K.actor);
+    let close = p < 0 ? -1 : closingQuote(b, p, end);
+    if (close < 0) return null;
+    out.actorKind = enumIndex(b, p, close, actorKindBytes);
+    p = at(b, close, K.id);
+    out.actor = p < 0 ? -1 : actors.idOfString(b, p, end);
+    p = out.actor < 0 ? -1 : at(b, actors.after - 1, K.channel);
+    close = p < 0 ? -1 : closingQuote(b, p, end);
+    if (close < 0) return null;
+    out.channel = enumIndex(b, p, close, channelBytes);
+    p = at(b, close, K.action);
+    out.action = p < 0 ? -1 : actions.idOfString(b, p, end);
+    p = out.action < 0 ? -1 : at(b, actions.after - 1, K.outcome);
+    if (p < 0 || out.actorKind < 0 || out.channel < 0) return null;
+    if (at(b, p, K.success) > 0) out.failure = false;
+    else if (at(b, p, K.failure) > 0) out.failure = true;
+    else return null;
+    // Next come the optional reason and holder, in that order.
+    p += 8;
+    const reason = at(b, p, K.reason);
+    if (reason > 0) p = endOfString(b, reason, end);
+    out.holder = 0;
+    const holder = p < 0 ? -1 : at(b, p, K.holder);
+    if (holder > 0) {
+      out.holder = holders.idOfString(b, holder, end);
+      if (out.holder < 0) return null;
+    }
+    return b[end - 1] === 0x7d && b[end - 2] === QUOTE ? 'event' : null;
+  }
+}
+
+/** The slow, sure way for lines the scanner would not take. */
+export function parseEventLine(line: string, names: Interners, out: ScannedEvent): 'event' | 'other' | null {
+  let record: AuditRecord;
+  try {
+    record = JSON.parse(line) as AuditRecord;
+  } catch {
+    return null;
+  }
+  if (typeof record !== 'object' || record === null || !Number.isSafeInteger(record.seq)) return null;
+  if (record.type !== 'event') return record.type === 'checkpoint' || record.type === 'key' ? 'other' : null;
+  if (typeof record.actor?.id !== 'string' || typeof record.action !== 'string') return null;
+  out.seq = record.seq;
+  out.timeMs = Date.parse(record.time) || 0;
+  out.actorKind = Math.max(0, ACTOR_KINDS.indexOf(record.actor.kind));
+  out.actor = names.actors.id(record.actor.id);
+  out.channel = Math.max(0, CHANNELS.indexOf(record.channel));
+  out.action = names.actions.id(record.action);
+  out.failure = record.outcome === 'failure';
+  out.holder = record.holder === undefined ? 0 : names.holders.id(record.holder);
+  return 'event';
+}
+
+/**
+ * The bytes of a file between `from` and `until` (or its end). Opened and sized at once, read in
+ * one request to the thread pool, so the read proceeds while the event loop is busy scanning.
+ */
+export function readRange(path: string, from: number, until: number): Promise<Buffer> {
+  const fd = openSync(path, 'r');
+  const bytes = Buffer.allocUnsafe(Math.max(0, Math.min(until, fstatSync(fd).size) - from));
+  return new Promise<Buffer>((resolve, reject) => {
+    read(fd, bytes, 0, bytes.length, from, (error, bytesRead) => {
+      closeSync(fd);
+      if (error === null) resolve(bytes.subarray(0, bytesRead));
+      else reject(error);
+    });
+  });
+}
+
+/**
+ * Hands each event among the complete lines of `bytes` (read from byte `from` of a segment) to
+ * `onEvent` with its byte offset and length. Returns where the complete lines ended.
+ */
+export function scanEvents(bytes: Buffer, from: number, names: Interners, onEvent: (event: ScannedEvent, offset: number, length: number) => void): number {
+  const scanner = new EventLineScanner(bytes, names);
+  const event: ScannedEvent = { seq: 0, timeMs: 0, actorKind: 0, actor: 0, channel: 0, action: 0, failure: false, holder: 0 };
+  let start = 0;
+  for (let end = bytes.indexOf(NEWLINE); end >= 0; end = bytes.indexOf(NEWLINE, start)) {
+    const kind = scanner.scan(start, end, event) ?? parseEventLine(bytes.toString('utf8', start, end), names, event);
+    if (kind === 'event') onEvent(event, from + start, end + 1 - start);
+    start = end + 1;
+  }
+  return from + start;
+}

@@ -1,0 +1,129 @@
+/**
+ * The audit folder on disk:
+ *
+ *   audit/segment-000000000001.jsonl   records 1…, one per line (see audit-record.ts)
+ *   audit/segment-000000120534.jsonl   the next segment, named after its first sequence number
+ *   audit/head.json                    the signed head: the last record's seq and hash
+ *   audit/index/events.idx             derived indexes; deleted at will, rebuilt on open
+ *   audit/writer.lock                  held only while one process appends a batch
+ *   audit/segment-….jsonl.torn         unfinished lines set aside when the log opened after a crash
+ *
+ * A segment is only ever appended to; a new one starts when the current one is past its size.
+ */
+import { closeSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+
+const SEGMENT = /^segment-(\d{12})\.jsonl$/;
+
+export interface SegmentFile {
+  readonly name: string;
+  readonly firstSeq: number;
+  readonly path: string;
+}
+
+export function segmentName(firstSeq: number): string {
+  return `segment-${String(firstSeq).padStart(12, '0')}.jsonl`;
+}
+
+export function listSegments(dir: string): SegmentFile[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return names
+    .map((name) => ({ name, match: SEGMENT.exec(name) }))
+    .filter((entry): entry is { name: string; match: RegExpExecArray } => entry.match !== null)
+    .map(({ name, match }) => ({ name, firstSeq: Number(match[1]), path: join(dir, name) }))
+    .sort((a, b) => a.firstSeq - b.firstSeq || a.name.localeCompare(b.name));
+}
+
+const CHUNK = 8 * 1024 * 1024;
+const NEWLINE = 0x0a;
+
+/**
+ * Calls `onLine` for every complete line of a file between bytes `from` and `until` (text
+ * without its "\n", byte offset, byte length with the "\n"). Returns where the complete lines
+ * end and where reading stopped: bytes between the two are an unfinished last line.
+ */
+export async function readLines(
+  path: string,
+  from: number,
+  until: number,
+  onLine: (line: string, offset: number, length: number) => void,
+): Promise<{ end: number; size: number }> {
+  const file = await open(path, 'r');
+  try {
+    const size = Math.min(until, (await file.stat()).size);
+    let carry = Buffer.alloc(0);
+    let carryAt = from;
+    let at = from;
+    while (at < size) {
+      const { bytesRead, buffer } = await file.read({ buffer: Buffer.allocUnsafe(Math.min(CHUNK, size - at)), position: at });
+      if (bytesRead === 0) break;
+      at += bytesRead;
+      const chunk = carry.length === 0 ? buffer.subarray(0, bytesRead) : Buffer.concat([carry, buffer.subarray(0, bytesRead)]);
+      let start = 0;
+      for (let nl = chunk.indexOf(NEWLINE); nl >= 0; nl = chunk.indexOf(NEWLINE, start)) {
+        onLine(chunk.toString('utf8', start, nl), carryAt + start, nl + 1 - start);
+        start = nl + 1;
+      }
+      carry = chunk.subarray(start);
+      carryAt += start;
+    }
+    return { end: carryAt, size };
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * Reads a file backwards in chunks and calls `onLine` for its complete lines, last one first,
+ * until it returns true (found what it wanted) or the file's start. Returns where the complete
+ * lines end (what follows is an unfinished line), the size, and whether `onLine` stopped it.
+ */
+export function scanLinesBackwards(path: string, onLine: (line: string, offset: number) => boolean): { end: number; size: number; stopped: boolean } {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    let completeEnd = -1;
+    let pending = Buffer.alloc(0);
+    let position = size;
+    const deliver = (data: Buffer, base: number, upTo: number, whole: boolean): { stopped: boolean; rest: number } => {
+      let end = upTo;
+      while (end > 0) {
+        const nl = data.lastIndexOf(NEWLINE, end - 1);
+        if (nl < 0) break;
+        if (end > nl + 1 && onLine(data.toString('utf8', nl + 1, end), base + nl + 1)) return { stopped: true, rest: end };
+        end = nl;
+      }
+      if (whole && end > 0 && onLine(data.toString('utf8', 0, end), base)) return { stopped: true, rest: end };
+      return { stopped: false, rest: end };
+    };
+    while (position > 0) {
+      const length = Math.min(256 * 1024, position);
+      position -= length;
+      const chunk = Buffer.allocUnsafe(length);
+      readSync(fd, chunk, 0, length, position);
+      let data = pending.length === 0 ? chunk : Buffer.concat([chunk, pending]);
+      if (completeEnd < 0) {
+        const last = data.lastIndexOf(NEWLINE);
+        if (last < 0) {
+          pending = data;
+          continue;
+        }
+        completeEnd = position + last + 1;
+        data = data.subarray(0, last);
+      }
+      const { stopped, rest } = deliver(data, position, data.length, position === 0);
+      if (stopped) return { end: completeEnd, size, stopped };
+      pending = data.subarray(0, rest);
+    }
+    return { end: Math.max(completeEnd, 0), size, stopped: false };
+  } finally {
+    closeSync(fd);
+  }
+}

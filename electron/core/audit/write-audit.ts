@@ -1,0 +1,50 @@
+/**
+ * Every channel that changes state names the audit action it records; TypeScript refuses a new
+ * `write` channel until it has one here. Services record their own events with the details they
+ * know; this wrapper adds the one they cannot: when a handler fails with an error, the attempt is
+ * recorded as a failure (with the error code, never the arguments, which may hold secrets).
+ */
+import type { ChannelName, Channels } from '../../shared/contract';
+import { CardDeskError } from '../../shared/errors';
+import type { AuditAction } from '../../shared/schemas/audit';
+import { operationOf, type CallContext } from '../api/context';
+import type { ContractHandlers } from '../api/handlers';
+import type { Logger } from '../log/logger';
+import type { AuditTrail } from './audit-trail';
+
+export type WriteChannel = { [C in ChannelName]: Channels[C]['effect'] extends 'write' ? C : never }[ChannelName];
+
+export const writeChannelActions = {
+  'readers:insertVirtualCard': 'reader.virtualCardInsert',
+  'readers:removeVirtualCard': 'reader.virtualCardRemove',
+  'cards:verifyPin': 'card.pinVerify',
+  'cards:changePin': 'card.pinChange',
+  'cards:changePuk': 'card.pukChange',
+  'cards:unblockPin': 'card.unblockWithPuk',
+  'cards:setRetryCounters': 'card.retryCountersSet',
+  'tokens:addModule': 'settings.change',
+  'tokens:removeModule': 'settings.change',
+  'tokens:login': 'card.pinVerify',
+  'audit:verify': 'audit.verify',
+  'audit:exportCsv': 'audit.export',
+} as const satisfies Record<WriteChannel, AuditAction>;
+
+export function recordFailedWrites(handlers: ContractHandlers, audit: AuditTrail, operatorId: string, log: Logger): ContractHandlers {
+  const wrapped: Record<string, unknown> = { ...handlers };
+  for (const [channel, action] of Object.entries(writeChannelActions) as [WriteChannel, AuditAction][]) {
+    const handler = handlers[channel] as (args: unknown, context: CallContext) => unknown;
+    wrapped[channel] = async (args: unknown, context: CallContext) => {
+      try {
+        return await handler(args, context);
+      } catch (error) {
+        const operation = operationOf(context, operatorId);
+        const code = error instanceof CardDeskError ? error.code : 'INTERNAL';
+        await audit
+          .record({ action, outcome: 'failure', reason: code, actor: operation.actor, channel: operation.channel, details: { channel } })
+          .catch((failure: unknown) => log.error('a failed call could not be recorded', { channel, error: failure }));
+        throw error;
+      }
+    };
+  }
+  return wrapped as ContractHandlers;
+}

@@ -1,0 +1,115 @@
+/**
+ * The audit log's append lock. The app, browser mode and every `carddesk` command may append to
+ * the same log, so a process holds this lock only while it appends one batch (a few
+ * milliseconds): it creates `writer.lock` exclusively, appends, and removes it.
+ *
+ * A lock left by a process that died is broken when its process is gone or it is older than
+ * `staleMs`. Breaking renames the file away first and checks it was the stale one, so two
+ * processes breaking at once cannot both win (a live lock taken in between is put back).
+ * Process ids are only meaningful on one machine: the data folder is not for network shares.
+ */
+import { randomBytes } from 'node:crypto';
+import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { CardDeskError } from '../../shared/errors';
+
+export interface WriterLockOptions {
+  readonly staleMs?: number;
+  readonly timeoutMs?: number;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export class WriterLock {
+  readonly #path: string;
+  readonly #staleMs: number;
+  readonly #timeoutMs: number;
+  #token: string | null = null;
+  #acquiredAt = 0;
+
+  constructor(path: string, options: WriterLockOptions = {}) {
+    this.#path = path;
+    this.#staleMs = options.staleMs ?? 30_000;
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  async acquire(): Promise<void> {
+    const deadline = Date.now() + this.#timeoutMs;
+    let wait = 1;
+    for (;;) {
+      if (this.#tryCreate()) return;
+      this.#breakIfStale();
+      if (Date.now() > deadline) {
+        throw new CardDeskError('AUDIT_UNAVAILABLE', `Another CardDesk process has held the audit log for more than ${this.#timeoutMs / 1000} s.`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      wait = Math.min(wait * 2, 20);
+    }
+  }
+
+  release(): void {
+    if (this.#token === null) return;
+    // Only our own lock: if it was broken as stale meanwhile, someone else's is there now. (No
+    // one breaks a live process's lock younger than the stale time, so then it is surely ours.)
+    if (Date.now() - this.#acquiredAt < this.#staleMs / 2 || this.#read() === this.#token) rmSync(this.#path, { force: true });
+    this.#token = null;
+  }
+
+  #tryCreate(): boolean {
+    const token = `${process.pid} ${randomBytes(8).toString('hex')}`;
+    let fd: number;
+    try {
+      fd = openSync(this.#path, 'wx', 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw new CardDeskError('AUDIT_UNAVAILABLE', `The audit log cannot be locked: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`, { cause: error });
+    }
+    try {
+      writeSync(fd, token);
+    } finally {
+      closeSync(fd);
+    }
+    this.#token = token;
+    this.#acquiredAt = Date.now();
+    return true;
+  }
+
+  #read(): string | null {
+    try {
+      return readFileSync(this.#path, 'utf8');
+    } catch {
+      return null;
+    }
+  }
+
+  #breakIfStale(): void {
+    const holder = this.#read();
+    if (holder === null) return;
+    const pid = Number(holder.split(' ')[0]);
+    const age = Date.now() - (statSync(this.#path, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    // An empty file is a holder that died between creating and writing it.
+    const stale = holder === '' ? age > 1000 : !Number.isInteger(pid) || !alive(pid) || age > this.#staleMs;
+    if (!stale) return;
+    const aside = `${this.#path}.${randomBytes(6).toString('hex')}.stale`;
+    try {
+      renameSync(this.#path, aside);
+    } catch {
+      return; // someone else broke or released it first
+    }
+    if (readFileSync(aside, 'utf8') !== holder) {
+      // We moved a lock taken after we looked: put it back (unless yet another one exists).
+      try {
+        linkSync(aside, this.#path);
+      } catch {
+        // A third process holds a lock now; the one we moved is lost, as its holder will see on release.
+      }
+    }
+    rmSync(aside, { force: true });
+  }
+}

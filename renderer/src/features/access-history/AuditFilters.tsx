@@ -1,0 +1,83 @@
+import { Box, Button, MenuItem, TextField } from '@mui/material';
+import type { AuditAction, AuditFilter, AuditOutcome } from '@shared/schemas/audit';
+import { dayStart, knownActions, useAuditWords } from './auditFormat';
+import { accessHistoryTestIds } from './testIds';
+
+/** The operator's filters as typed: days as the date inputs give them, empty meaning "any". */
+export interface FilterState {
+  readonly actor: string;
+  readonly holder: string;
+  readonly action: AuditAction | '';
+  readonly outcome: AuditOutcome | '';
+  readonly from: string;
+  readonly to: string;
+  readonly text: string;
+}
+
+export const noFilters: FilterState = { actor: '', holder: '', action: '', outcome: '', from: '', to: '', text: '' };
+
+/** The filters as the contract takes them; the "to" day is included. */
+export function toAuditFilter(filters: FilterState): AuditFilter {
+  const from = dayStart(filters.from);
+  const to = dayStart(filters.to, true);
+  const text = (value: string): string | undefined => (value.trim() === '' ? undefined : value.trim());
+  const actor = text(filters.actor);
+  const holderId = text(filters.holder);
+  const search = text(filters.text);
+  return {
+    ...(actor === undefined ? {} : { actor }),
+    ...(holderId === undefined ? {} : { holderId }),
+    ...(filters.action === '' ? {} : { actions: [filters.action] }),
+    ...(filters.outcome === '' ? {} : { outcome: filters.outcome }),
+    ...(from === undefined ? {} : { from }),
+    ...(to === undefined ? {} : { to }),
+    ...(search === undefined ? {} : { text: search }),
+  };
+}
+
+export function AuditFilters({ value, onChange }: { value: FilterState; onChange: (next: FilterState) => void }) {
+  const { t, action } = useAuditWords();
+  const set = (patch: Partial<FilterState>): void => onChange({ ...value, ...patch });
+  const input = (testId: string) => ({ htmlInput: { 'data-testid': testId } });
+  return (
+    <Box component="form" role="search" aria-label={t('accessHistory.filters.label')} onSubmit={(e) => e.preventDefault()} sx={{ display: 'flex', flexWrap: 'wrap', gap: 2, mb: 2 }}>
+      <TextField size="small" label={t('accessHistory.filters.actor')} value={value.actor} onChange={(e) => set({ actor: e.target.value })} slotProps={input(accessHistoryTestIds.filterActor)} />
+      <TextField size="small" label={t('accessHistory.filters.holder')} value={value.holder} onChange={(e) => set({ holder: e.target.value })} slotProps={input(accessHistoryTestIds.filterHolder)} />
+      <TextField
+        select
+        size="small"
+        sx={{ minWidth: 220 }}
+        label={t('accessHistory.filters.action')}
+        value={value.action}
+        onChange={(e) => set({ action: e.target.value as FilterState['action'] })}
+        slotProps={{ select: { SelectDisplayProps: { 'data-testid': accessHistoryTestIds.filterAction } as object } }}
+      >
+        <MenuItem value="">{t('accessHistory.filters.anyAction')}</MenuItem>
+        {knownActions.map((name) => (
+          <MenuItem key={name} value={name} data-action={name}>
+            {action(name)}
+          </MenuItem>
+        ))}
+      </TextField>
+      <TextField
+        select
+        size="small"
+        sx={{ minWidth: 160 }}
+        label={t('accessHistory.filters.outcome')}
+        value={value.outcome}
+        onChange={(e) => set({ outcome: e.target.value as FilterState['outcome'] })}
+        slotProps={{ select: { SelectDisplayProps: { 'data-testid': accessHistoryTestIds.filterOutcome } as object } }}
+      >
+        <MenuItem value="">{t('accessHistory.filters.anyOutcome')}</MenuItem>
+        <MenuItem value="success">{t('accessHistory.outcomes.success')}</MenuItem>
+        <MenuItem value="failure">{t('accessHistory.outcomes.failure')}</MenuItem>
+      </TextField>
+      <TextField type="date" size="small" label={t('accessHistory.filters.from')} value={value.from} onChange={(e) => set({ from: e.target.value })} slotProps={{ inputLabel: { shrink: true }, ...input(accessHistoryTestIds.filterFrom) }} />
+      <TextField type="date" size="small" label={t('accessHistory.filters.to')} value={value.to} onChange={(e) => set({ to: e.target.value })} slotProps={{ inputLabel: { shrink: true }, ...input(accessHistoryTestIds.filterTo) }} />
+      <TextField size="small" type="search" label={t('accessHistory.filters.text')} value={value.text} onChange={(e) => set({ text: e.target.value })} slotProps={input(accessHistoryTestIds.filterText)} />
+      <Button onClick={() => onChange(noFilters)} data-testid={accessHistoryTestIds.clearFilters}>
+        {t('accessHistory.filters.clear')}
+      </Button>
+    </Box>
+  );
+}

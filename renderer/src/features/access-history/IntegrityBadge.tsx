@@ -1,0 +1,88 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Alert, Box, Button, Chip, CircularProgress, List, ListItem, Typography } from '@mui/material';
+import GppBadIcon from '@mui/icons-material/GppBad';
+import VerifiedUserIcon from '@mui/icons-material/VerifiedUser';
+import type { ErrorCode } from '@shared/errors';
+import type { AuditVerifyReport } from '@shared/schemas/audit';
+import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { useAuditWords } from './auditFormat';
+import { accessHistoryTestIds } from './testIds';
+
+const SHOWN_PROBLEMS = 5;
+
+/**
+ * Whether the log is as written: the last verification's result (a first one runs when there is
+ * none yet), with the problems it found and a button to check again. Every check is recorded.
+ */
+export function IntegrityBadge() {
+  const { t, time } = useAuditWords();
+  const [report, setReport] = useState<AuditVerifyReport | null>(null);
+  const [checking, setChecking] = useState(false);
+  const [failure, setFailure] = useState<ErrorCode | null>(null);
+
+  const check = useCallback(() => {
+    setChecking(true);
+    setFailure(null);
+    unwrap(carddesk().audit.verify())
+      .then(setReport)
+      .catch((error: unknown) => setFailure(errorCodeOf(error)))
+      .finally(() => setChecking(false));
+  }, []);
+
+  useEffect(() => {
+    let live = true;
+    unwrap(carddesk().audit.integrity())
+      .then((last) => {
+        if (!live) return;
+        if (last === null) check();
+        else setReport(last);
+      })
+      .catch((error: unknown) => setFailure(errorCodeOf(error)));
+    return () => {
+      live = false;
+    };
+  }, [check]);
+
+  const state = checking ? 'checking' : report === null ? 'unknown' : report.intact ? 'intact' : 'tampered';
+  return (
+    <Box data-testid={accessHistoryTestIds.integrity} data-state={state} sx={{ mb: 2 }}>
+      <Box role="status" sx={{ display: 'flex', alignItems: 'center', flexWrap: 'wrap', gap: 1.5 }}>
+        {state === 'checking' ? (
+          <Chip icon={<CircularProgress size={16} aria-hidden />} label={t('accessHistory.integrity.checking')} variant="outlined" />
+        ) : state === 'intact' ? (
+          <Chip color="success" icon={<VerifiedUserIcon aria-hidden />} label={t('accessHistory.integrity.intact')} />
+        ) : state === 'tampered' ? (
+          <Chip color="error" icon={<GppBadIcon aria-hidden />} label={t('accessHistory.integrity.tampered', { count: report?.problemCount ?? 0 })} />
+        ) : (
+          <Chip variant="outlined" label={t('accessHistory.integrity.unknown')} />
+        )}
+        {report !== null && !checking ? (
+          <Typography variant="body2" color="text.secondary">
+            {t('accessHistory.integrity.checked', { time: time(report.checkedAt), records: report.records.toLocaleString(), signed: report.signedThrough ?? 0 })}
+          </Typography>
+        ) : null}
+        <Button size="small" onClick={check} disabled={checking} data-testid={accessHistoryTestIds.recheck}>
+          {t('accessHistory.integrity.recheck')}
+        </Button>
+      </Box>
+      {failure !== null ? (
+        <Alert severity="error" sx={{ mt: 1 }}>
+          {t(`errors.${failure}`)}
+        </Alert>
+      ) : null}
+      {report !== null && !report.intact && !checking ? (
+        <Alert severity="error" sx={{ mt: 1 }}>
+          <List dense disablePadding aria-label={t('accessHistory.integrity.problemsLabel')}>
+            {report.problems.slice(0, SHOWN_PROBLEMS).map((problem) => (
+              <ListItem key={`${problem.kind}-${problem.segment}-${problem.line}`} disableGutters data-testid={accessHistoryTestIds.problem} data-kind={problem.kind}>
+                {t(`accessHistory.integrity.kinds.${problem.kind}`, { seq: problem.seq ?? '?', toSeq: problem.toSeq ?? problem.seq ?? '?' })}{' '}
+                {problem.segment === null ? '' : t('accessHistory.integrity.where', { segment: problem.segment, line: problem.line ?? '?' })}
+              </ListItem>
+            ))}
+            {report.problemCount > SHOWN_PROBLEMS ? <ListItem disableGutters>{t('accessHistory.integrity.more', { count: report.problemCount - SHOWN_PROBLEMS })}</ListItem> : null}
+          </List>
+        </Alert>
+      ) : null}
+    </Box>
+  );
+}
