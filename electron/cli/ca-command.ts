@@ -207,11 +207,13 @@ export function registerCaCommand(program: Command, cli: CliContext): void {
         const state = await services.ocsp.start(o.port, cli.operation);
         // The responder has its own key now; the CA keys are forgotten.
         services.keyring.lock();
-        cli.out(`OCSP responder listening on http://127.0.0.1:${state.port ?? o.port}/ (Ctrl+C to stop)\n`);
-        await new Promise<void>((done) => {
+        // Ready to be stopped before it says it is listening.
+        const stopped = new Promise<void>((done) => {
           process.once('SIGINT', done);
           process.once('SIGTERM', done);
         });
+        cli.out(`OCSP responder listening on http://127.0.0.1:${state.port ?? o.port}/ (Ctrl+C to stop)\n`);
+        await stopped;
         await services.ocsp.stop(cli.operation);
       }),
     );

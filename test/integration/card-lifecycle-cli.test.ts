@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CardInReader } from '../support/card-in-reader';
 import { carddesk, carddeskSession, type CliResult } from '../support/cli';
+import { unrecordedCommands } from '../support/cli-audit';
 import { Pcscd } from '../support/pcscd';
 import { run as tool } from '../support/run';
 import { PASSPHRASE, personalNumber, tempHome } from '../support/vault-fixtures';
@@ -270,5 +271,11 @@ describe('pulled during issuance, revoke, retire, expiry watch', () => {
     expect(status.stdout).toMatch(/Slot 9A\s+PIV authentication: no key; no certificate/);
     const watch = await cd(['card', 'expiring']);
     expect(watch.stdout).toMatch(/No certificate expires in that time\./);
+  });
+});
+
+describe('the audit log', () => {
+  it('recorded every life-cycle command that changed state', async () => {
+    expect(await unrecordedCommands('card-lifecycle-cli', (args) => cd(args, ''))).toEqual([]);
   });
 });

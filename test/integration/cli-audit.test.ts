@@ -3,7 +3,10 @@
  * The card lives in the embedded virtual reader of the test's own CARDDESK_HOME: PC/SC is pointed
  * at a socket that does not exist, so this never touches pcscd or the vpcd readers others use.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,19 +14,16 @@ import { buildProgram } from '../../electron/cli/program';
 import { VIRTUAL_READER_NAME } from '../../electron/core/readers/virtual-reader';
 import { FACTORY } from '../../electron/smartcard/piv';
 import { allLines } from '../support/audit';
-import { carddesk } from '../support/cli';
+import { carddesk, carddeskSession, type CliResult } from '../support/cli';
+import { cliReads, cliWrites, csvRows } from '../support/cli-audit';
 import { freshHome } from '../support/host-process';
+import { toolAsync } from '../support/openssl';
+import { PASSPHRASE, personalNumber } from '../support/vault-fixtures';
 
 const home = freshHome('carddesk-cli-audit-');
 const env = { PCSCLITE_CSOCK_NAME: join(home, 'no-pcscd.comm') };
 const reader = ['--reader', VIRTUAL_READER_NAME];
 const run = (args: string[], input?: string) => carddesk(args, { home, env, ...(input === undefined ? {} : { input }) });
-
-/** RFC 4180 rows (no quoted line breaks in these tests). */
-function csvRows(text: string): Record<string, string>[] {
-  const [header, ...rows] = text.trimEnd().split('\r\n').map((row) => row.split(','));
-  return rows.map((cells) => Object.fromEntries((header ?? []).map((name, i) => [name, cells[i] ?? ''])));
-}
 
 async function exported(...filters: string[]): Promise<Record<string, string>[]> {
   const result = await run(['audit', 'export', '--csv', ...filters]);
@@ -31,25 +31,58 @@ async function exported(...filters: string[]): Promise<Record<string, string>[]>
   return csvRows(result.stdout);
 }
 
-/** Every CLI command that changes state, and how to run it here; the rest say why they record nothing. */
-const writes: Record<string, { args: string[]; input?: string; action: string }> = {
-  'card verify-pin': { args: ['card', 'verify-pin', ...reader], input: `${FACTORY.PIN}\n`, action: 'card.pinVerify' },
-  'card change-pin': { args: ['card', 'change-pin', ...reader], input: `${FACTORY.PIN}\n80421357\n`, action: 'card.pinChange' },
-  'card change-puk': { args: ['card', 'change-puk', ...reader], input: `${FACTORY.PUK}\n64209753\n`, action: 'card.pukChange' },
-  'card unblock': { args: ['card', 'unblock', ...reader], input: '64209753\n31415926\n', action: 'card.unblockWithPuk' },
-  'card set-retries': { args: ['card', 'set-retries', '--pin-tries', '5', '--puk-tries', '4', ...reader], input: '31415926\n64209753\n', action: 'card.retryCountersSet' },
-  'audit verify': { args: ['audit', 'verify'], action: 'audit.verify' },
-  'audit export': { args: ['audit', 'export', '--json'], action: 'audit.export' },
+const NEW_PASSPHRASE = 'a brand new vault passphrase';
+const work = mkdtempSync(join(tmpdir(), 'carddesk-cli-audit-files-'));
+const file = (name: string): string => join(work, name);
+const pass = `${PASSPHRASE}\n`;
+
+/** The write commands this file runs (the others run in vault-cli and card-lifecycle-cli), in order, each preparing the next. */
+const here: Record<string, () => Promise<CliResult>> = {
+  'card verify-pin': () => run(['card', 'verify-pin', ...reader], `${FACTORY.PIN}\n`),
+  'card change-pin': () => run(['card', 'change-pin', ...reader], `${FACTORY.PIN}\n80421357\n`),
+  'card change-puk': () => run(['card', 'change-puk', ...reader], `${FACTORY.PUK}\n64209753\n`),
+  'card unblock': () => run(['card', 'unblock', ...reader], '64209753\n31415926\n'),
+  'card set-retries': () => run(['card', 'set-retries', '--pin-tries', '5', '--puk-tries', '4', ...reader], '31415926\n64209753\n'),
+  // A CA made by OpenSSL, imported from its PKCS#12 file (password first, then the vault passphrase).
+  'ca import': async () => {
+    const made = await toolAsync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-384', '-nodes', '-keyout', file('ca.key'), '-out', file('ca.pem'), '-subj', '/CN=Imported CA/O=Test', '-days', '365', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    expect(made.code, made.stderr).toBe(0);
+    const packed = await toolAsync('openssl', ['pkcs12', '-export', '-inkey', file('ca.key'), '-in', file('ca.pem'), '-out', file('ca.p12'), '-passout', 'pass:p12-S3cret']);
+    expect(packed.code, packed.stderr).toBe(0);
+    return run(['ca', 'import', file('ca.p12')], `p12-S3cret\n${pass}`);
+  },
+  'holder update': () => run(['holder', 'update', personalNumber(1), '--mobile', '+38344999999'], pass),
+  'holder card-add': () => run(['holder', 'card-add', 'CLI-AUDIT-1', '--holder', personalNumber(1)], pass),
+  'ca renew': async () => {
+    writeFileSync(file('key.pub'), generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'pem', type: 'spki' }));
+    const issued = await run(['ca', 'issue', '--profile', 'authentication', '--public-key', file('key.pub'), '--holder', personalNumber(1), '--out', file('issued.pem')], pass);
+    expect(issued.code, issued.stderr).toBe(0);
+    const serial = new X509Certificate(readFileSync(file('issued.pem'))).serialNumber.replace(/^0+/, '');
+    return run(['ca', 'renew', serial, '--out', file('renewed.pem')], pass);
+  },
+  // Runs until interrupted: started, then stopped with SIGTERM as a service manager would.
+  'ca ocsp': async () => {
+    const responder = carddeskSession(['ca', 'ocsp', '--port', String(await freePort())], { home, input: pass });
+    await responder.waitFor(/listening/);
+    responder.signal('SIGTERM');
+    return responder.done;
+  },
+  'card policy': () => run(['card', 'policy', '--pin-length', '8'], pass),
+  'vault passphrase': () => run(['vault', 'passphrase'], `${PASSPHRASE}\n${NEW_PASSPHRASE}\n${NEW_PASSPHRASE}\n`),
+  'audit verify': () => run(['audit', 'verify']),
+  'audit export': () => run(['audit', 'export', '--json']),
 };
-const reads: Record<string, string> = {
-  version: 'prints the version',
-  readers: 'lists readers',
-  'card status': 'reads the card',
-  // It serves a virtual card to the operating system for other programs; the desk's state and
-  // its cards are untouched (what those programs do with the card is theirs to record).
-  'vcard serve': 'no desk state',
-};
-const secrets = [FACTORY.PIN, FACTORY.PUK, '80421357', '64209753', '31415926'];
+const secrets = [FACTORY.PIN, FACTORY.PUK, '80421357', '64209753', '31415926', PASSPHRASE, NEW_PASSPHRASE, 'p12-S3cret'];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
 
 function commandNames(command: Command, prefix = ''): string[] {
   return command.commands.flatMap((sub) => {
@@ -63,23 +96,31 @@ describe('carddesk and the audit log', () => {
     // The first command creates the virtual card in the data folder.
     const status = await run(['card', 'status', ...reader]);
     expect(status.code, status.stderr).toBe(0);
+    const init = await run(['vault', 'init'], `${PASSPHRASE}\n${PASSPHRASE}\n`);
+    expect(init.code, init.stderr).toBe(0);
+    const added = await run(['holder', 'add', '--personal-number', personalNumber(1), '--first-name', 'Ada', '--last-name', 'Audit', '--email', 'ada@example.org']);
+    expect(added.code, added.stderr).toBe(0);
   });
 
-  it('knows, for every command, whether it changes state', () => {
+  it('knows, for every command, whether it changes state, and a test runs each that does', () => {
     const all = commandNames(buildProgram());
-    expect(all.filter((name) => !(name in writes) && !(name in reads))).toEqual([]);
+    expect(all.filter((name) => !(name in cliWrites) && !(name in cliReads))).toEqual([]);
+    expect(all.filter((name) => name in cliWrites && name in cliReads)).toEqual([]);
+    const runHere = Object.entries(cliWrites).filter(([, write]) => write.test === 'cli-audit').map(([name]) => name);
+    expect(Object.keys(here).sort()).toEqual(runHere.sort());
   });
 
   it('records an event for every command that changes state, and no secret', async () => {
-    for (const [name, command] of Object.entries(writes)) {
+    for (const [name, command] of Object.entries(here)) {
+      const action = cliWrites[name]?.action;
       const before = (await exported()).length;
-      const result = await run(command.args, command.input);
+      const result = await command();
       expect(result.code, `${name}: ${result.stderr}`).toBe(0);
       const after = await exported();
       // One more row than before for the command, one for the export that read it back before.
       const added = after.slice(before);
-      expect(added.map((row) => row['action']), name).toContain(command.action);
-      expect(added.find((row) => row['action'] === command.action)).toMatchObject({ channel: 'cli', actorKind: 'operator', outcome: 'success' });
+      expect(added.map((row) => row['action']), name).toContain(action);
+      expect(added.find((row) => row['action'] === action)).toMatchObject({ channel: 'cli', actorKind: 'operator', outcome: 'success' });
     }
     const fields = allLines(join(home, 'audit'))
       .map((line) => {

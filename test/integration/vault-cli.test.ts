@@ -4,6 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { carddesk } from '../support/cli';
+import { unrecordedCommands } from '../support/cli-audit';
 import { repoRoot } from '../support/host-process';
 import { openssl, toolAsync } from '../support/openssl';
 import { PASSPHRASE, personalNumber, tempHome } from '../support/vault-fixtures';
@@ -154,5 +155,9 @@ describe('carddesk ca', () => {
     expect(restored.code, restored.stderr).toBe(0);
     expect((await run(['holder', 'list', '--query', 'after backup'])).stdout).toMatch(/^0 holder\(s\)/m);
     expect((await run(['ca', 'status'])).stdout).toContain('CN=CLI Issuing, O=Test');
+  });
+
+  it('recorded every command that changed state in the audit log', async () => {
+    expect(await unrecordedCommands('vault-cli', (args) => run(args))).toEqual([]);
   });
 });

@@ -11,6 +11,10 @@ import { VpcdLink, vpcdPort } from '../../electron/vcard/vpcd-link';
 
 export const readerName = (index: number): string => `Virtual PCD 00 0${index}`;
 
+/** When a card last left each reader (see `insert`). */
+const lastRemoval = new Map<string, number>();
+const POWER_ON_TIMEOUT_MS = 20_000;
+
 export class CardInReader {
   readonly link: VpcdLink;
   readonly readerName: string;
@@ -34,7 +38,7 @@ export class CardInReader {
         if (this.#pullAt === index) {
           // The hand pulls the card as this command arrives: it is never executed or answered.
           this.#pullAt = null;
-          await this.link.remove();
+          await this.remove();
           return Uint8Array.of(0x6f, 0x00);
         }
         return card.transmit(command);
@@ -49,11 +53,24 @@ export class CardInReader {
     return new CardInReader(card, statePath, readerIndex);
   }
 
-  /** Inserts the card and resolves once pcscd has powered it up (the card is usable). */
+  /**
+   * Inserts the card and resolves once pcscd has powered it up (the card is usable). pcscd asks
+   * the vpcd driver whether a card is present about every 400 ms; a card put in within one poll of
+   * the last one leaving the reader (this card or another) would look as if none ever left, and is
+   * never powered up: so the reader stays empty for a second first.
+   */
   async insert(): Promise<void> {
-    const powered = new Promise<void>((resolve) => {
-      const stop = this.link.onSignal((signal) => {
+    const emptySince = lastRemoval.get(this.readerName);
+    if (emptySince !== undefined) await new Promise((resolve) => setTimeout(resolve, Math.max(0, emptySince + 1000 - Date.now())));
+    let stop = (): void => {};
+    const powered = new Promise<void>((resolve, reject) => {
+      const giveUp = setTimeout(() => {
+        stop();
+        reject(new Error(`pcscd did not power up the card in ${this.readerName} within ${POWER_ON_TIMEOUT_MS} ms`));
+      }, POWER_ON_TIMEOUT_MS);
+      stop = this.link.onSignal((signal) => {
         if (signal === 'powerOn') {
+          clearTimeout(giveUp);
           stop();
           resolve();
         }
@@ -63,18 +80,14 @@ export class CardInReader {
     await powered;
   }
 
-  remove(): Promise<void> {
-    return this.link.remove();
+  async remove(): Promise<void> {
+    await this.link.remove();
+    lastRemoval.set(this.readerName, Date.now());
   }
 
-  /**
-   * Takes the card out and puts it back as a person would. pcscd asks the vpcd driver whether a
-   * card is present about every 400 ms; a card back within one poll would look as if it never left
-   * (and is never powered up again), so the card stays out for a second.
-   */
+  /** Takes the card out and puts it back as a person would. */
   async reinsert(): Promise<void> {
     await this.remove();
-    await new Promise((resolve) => setTimeout(resolve, 1000));
     await this.insert();
   }
 

@@ -35,11 +35,13 @@ export interface CliSession {
   /** Resolves with everything printed so far once `pattern` appears on stdout. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
   write(text: string): void;
+  /** Sends a signal, as Ctrl+C (SIGINT) or a service manager (SIGTERM) would. */
+  signal(signal: NodeJS.Signals): void;
   readonly done: Promise<CliResult>;
 }
 
 /** Runs `carddesk` interactively: the test reads what it prints and answers on stdin as it goes. */
-export function carddeskSession(args: readonly string[], options: { home?: string; timeoutMs?: number } = {}): CliSession {
+export function carddeskSession(args: readonly string[], options: { home?: string; timeoutMs?: number; input?: string } = {}): CliSession {
   const child = spawn(process.execPath, [join(repoRoot, 'bin', 'carddesk.cjs'), ...args], {
     env: { ...process.env, CARDDESK_HOME: options.home ?? freshHome('carddesk-cli-') },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -52,6 +54,7 @@ export function carddeskSession(args: readonly string[], options: { home?: strin
     for (const listener of listeners) listener();
   });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  if (options.input !== undefined) child.stdin.write(options.input);
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
   const done = new Promise<CliResult>((resolve) =>
     child.once('exit', (code) => {
@@ -63,6 +66,7 @@ export function carddeskSession(args: readonly string[], options: { home?: strin
   return {
     done,
     write: (text) => child.stdin.write(text),
+    signal: (signal) => child.kill(signal),
     waitFor: (pattern, timeoutMs = 20_000) =>
       new Promise((resolve, reject) => {
         const check = (): void => {

@@ -201,7 +201,7 @@ export class CardIssuer {
           deps.personalisations.update(wf.serial, () => ({ failedStep: wf.currentStep, failure }));
         }
         await record(deps, op, {
-          action: 'card.issue',
+          action: replaces === null ? 'card.issue' : 'card.replace',
           outcome: 'failure',
           reason: failure,
           ...(wf.serial === null ? {} : { cardSerial: wf.serial }),
@@ -218,7 +218,13 @@ export class CardIssuer {
     const serial = outcome.value;
     const issued = deps.personalisations.get(serial)!;
     const certificates = SLOT_PLANS.map((plan) => deps.vault.certificates.summary(deps.vault.certificates.record(issued.certificates[plan.slot]!)));
-    await record(deps, op, { action: 'card.issue', outcome: 'success', cardSerial: serial, holderId: issued.holderId, details: { certificates: certificates.length, ...(replaces === null ? {} : { replaces }) } });
+    await record(deps, op, {
+      action: replaces === null ? 'card.issue' : 'card.replace',
+      outcome: 'success',
+      cardSerial: serial,
+      holderId: issued.holderId,
+      details: { certificates: certificates.length, ...(replaces === null ? {} : { replaces }) },
+    });
     return { ok: true, serial, holderId: issued.holderId, certificates, letters, outbox: deps.outbox.dir };
   }
 

@@ -1,0 +1,89 @@
+/**
+ * Every `carddesk` command that changes state, the audit action it records, and the integration
+ * test that runs it and then reads the action back from the audit log (`audit export`). The
+ * commands that change nothing say why. test/integration/cli-audit.test.ts fails for a command
+ * that is in neither list.
+ */
+import type { AuditAction } from '../../electron/shared/schemas/audit';
+import type { CliResult } from './cli';
+
+type Test = 'cli-audit' | 'vault-cli' | 'card-lifecycle-cli';
+
+export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Test }>> = {
+  'card verify-pin': { action: 'card.pinVerify', test: 'cli-audit' },
+  'card change-pin': { action: 'card.pinChange', test: 'cli-audit' },
+  'card change-puk': { action: 'card.pukChange', test: 'cli-audit' },
+  'card unblock': { action: 'card.unblockWithPuk', test: 'cli-audit' },
+  'card set-retries': { action: 'card.retryCountersSet', test: 'cli-audit' },
+  'card policy': { action: 'settings.change', test: 'cli-audit' },
+  'vault passphrase': { action: 'vault.passphraseChange', test: 'cli-audit' },
+  'ca import': { action: 'ca.import', test: 'cli-audit' },
+  'ca renew': { action: 'ca.certificateRenew', test: 'cli-audit' },
+  'ca ocsp': { action: 'ca.ocspStart', test: 'cli-audit' },
+  'holder update': { action: 'holder.update', test: 'cli-audit' },
+  'holder card-add': { action: 'card.issue', test: 'cli-audit' },
+  'audit verify': { action: 'audit.verify', test: 'cli-audit' },
+  'audit export': { action: 'audit.export', test: 'cli-audit' },
+  'vault init': { action: 'vault.init', test: 'vault-cli' },
+  'vault unlock': { action: 'vault.unlock', test: 'vault-cli' },
+  'vault config': { action: 'settings.change', test: 'vault-cli' },
+  'vault backup': { action: 'vault.backup', test: 'vault-cli' },
+  'vault restore': { action: 'vault.restore', test: 'vault-cli' },
+  'ca init': { action: 'ca.init', test: 'vault-cli' },
+  'ca issue': { action: 'ca.certificateIssue', test: 'vault-cli' },
+  'ca revoke': { action: 'ca.certificateRevoke', test: 'vault-cli' },
+  'ca suspend': { action: 'ca.certificateSuspend', test: 'vault-cli' },
+  'ca resume': { action: 'ca.certificateResume', test: 'vault-cli' },
+  'ca crl': { action: 'ca.crlSign', test: 'vault-cli' },
+  'ca export': { action: 'ca.certificateDownload', test: 'vault-cli' },
+  'holder add': { action: 'holder.create', test: 'vault-cli' },
+  'holder import': { action: 'holder.import', test: 'vault-cli' },
+  'holder export': { action: 'holder.export', test: 'vault-cli' },
+  'card issue': { action: 'card.issue', test: 'card-lifecycle-cli' },
+  'card resume-issue': { action: 'card.issue', test: 'card-lifecycle-cli' },
+  'card replace': { action: 'card.replace', test: 'card-lifecycle-cli' },
+  'card renew': { action: 'card.renew', test: 'card-lifecycle-cli' },
+  'card retire': { action: 'card.retire', test: 'card-lifecycle-cli' },
+  'card reset-pin': { action: 'card.pinReset', test: 'card-lifecycle-cli' },
+  'card unblock-offline': { action: 'card.unblockChallenge', test: 'card-lifecycle-cli' },
+  'card unblock-response': { action: 'card.unblockResponse', test: 'card-lifecycle-cli' },
+  'card suspend': { action: 'card.suspend', test: 'card-lifecycle-cli' },
+  'card resume': { action: 'card.resume', test: 'card-lifecycle-cli' },
+  'card revoke': { action: 'card.revoke', test: 'card-lifecycle-cli' },
+  'card report-lost': { action: 'card.reportLost', test: 'card-lifecycle-cli' },
+};
+
+export const cliReads: Readonly<Record<string, string>> = {
+  version: 'prints the version',
+  readers: 'lists readers',
+  'card status': 'reads the card',
+  'card record': 'reads the directory',
+  'card expiring': 'reads the certificates',
+  // It serves a virtual card to the operating system for other programs; the desk's state and
+  // its cards are untouched (what those programs do with the card is theirs to record).
+  'vcard serve': 'no desk state',
+  'vault status': 'reads the vault status',
+  'ca status': 'reads the CA status',
+  'ca list': 'lists certificates',
+  'holder list': 'lists holders',
+  'holder show': 'shows a holder',
+};
+
+/** RFC 4180 rows (no quoted line breaks in these tests). */
+export function csvRows(text: string): Record<string, string>[] {
+  const [header, ...rows] = text.trimEnd().split('\r\n').map((row) => row.split(','));
+  return rows.map((cells) => Object.fromEntries((header ?? []).map((name, i) => [name, cells[i] ?? ''])));
+}
+
+/**
+ * The write commands of `test` whose action the audit log lacks (as `audit export` shows it: a
+ * success by an operator through the CLI).
+ */
+export async function unrecordedCommands(test: Test, run: (args: string[]) => Promise<CliResult>): Promise<string[]> {
+  const exported = await run(['audit', 'export', '--csv', '--outcome', 'success']);
+  if (exported.code !== 0) throw new Error(`audit export failed: ${exported.stderr}`);
+  const recorded = new Set(csvRows(exported.stdout).filter((row) => row['channel'] === 'cli' && row['actorKind'] === 'operator').map((row) => row['action']));
+  return Object.entries(cliWrites)
+    .filter(([, write]) => write.test === test && !recorded.has(write.action))
+    .map(([name]) => name);
+}
