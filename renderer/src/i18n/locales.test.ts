@@ -11,6 +11,8 @@ import {
   SubjectAltNameSchema,
 } from '../../../electron/shared/schemas/certificates';
 import { CardRecordStateSchema, HolderProblemSchema, HolderStateSchema, holderFields } from '../../../electron/shared/schemas/holders';
+import { AsymmetricAlgorithmSchema, OfflineChallengeResultSchema, OfflineUnblockResultSchema } from '../../../electron/shared/schemas/cards';
+import { IssuancePolicySchema, LifecycleFailureSchema, UnblockResponseResultSchema, WorkflowProgressSchema, workflowSteps } from '../../../electron/shared/schemas/lifecycle';
 import { CardStateSchema } from '../../../electron/shared/schemas/readers';
 import { languages, resources } from './index';
 
@@ -48,6 +50,7 @@ const sameInEveryLanguage = new Set([
   'certificates.algorithms.p384',
   'certificates.algorithms.rsa3072',
   'certificates.algorithms.rsa4096',
+  ...['rsa2048', 'rsa3072', 'rsa4096', 'eccp256', 'eccp384'].map((algorithm) => `lifecycle.algorithms.${algorithm}`),
 ]);
 
 function sourceFiles(dir: string): string[] {
@@ -122,6 +125,20 @@ describe('the keys the code uses', () => {
       ...['software', 'pkcs11'].map((storage) => `certificates.ca.keyStorage.${storage}`),
       ...['created', 'imported'].map((source) => `certificates.ca.source.${source}`),
       ...['first', 'last', 'next', 'previous'].map((page) => `common.page.${page}`),
+      // The card life cycle.
+      ...workflowSteps.map((step) => `lifecycle.steps.${step}`),
+      ...['waiting', ...WorkflowProgressSchema.shape.state.options].map((state) => `lifecycle.stepStates.${state}`),
+      ...LifecycleFailureSchema.options.map((reason) => `lifecycle.failure.${reason}`),
+      ...['issue', 'replace', 'resume', 'restart', 'renew', 'resetPin', 'retire'].flatMap((kind) => ['title', 'body', 'start', 'done', 'failed'].map((part) => `lifecycle.workflow.${kind}.${part}`)),
+      ...IssuancePolicySchema.shape.userNumberRecipient.options.map((recipient) => `lifecycle.recipients.${recipient}`),
+      ...['pin', 'userNumber'].map((kind) => `lifecycle.letters.kinds.${kind}`),
+      ...AsymmetricAlgorithmSchema.options.map((algorithm) => `lifecycle.algorithms.${algorithm}`),
+      ...Object.keys(IssuancePolicySchema.shape.keys.shape).map((role) => `lifecycle.policy.key.${role}`),
+      ...UnblockResponseResultSchema.options[1].shape.reason.options.map((reason) => `lifecycle.answer.failure.${reason}`),
+      ...OfflineChallengeResultSchema.options[1].shape.reason.options.map((reason) => `cards.offline.beginFailure.${reason}`),
+      ...OfflineUnblockResultSchema.options[1].shape.reason.options.map((reason) => `cards.offline.completeFailure.${reason}`),
+      ...['suspend', 'resume', 'revoke', 'reportLost', 'resumePersonalisation', 'replace'].flatMap((action) => [`lifecycle.holderCard.${action}.button`, `lifecycle.holderCard.${action}.label`]),
+      ...['suspend', 'resume', 'revoke', 'reportLost'].flatMap((change) => ['title', 'body', 'confirm'].map((part) => `lifecycle.holderCard.${change}.${part}`).concat(`lifecycle.holderCard.done.${change}`)),
     ];
     expect(built.filter((key) => !english.has(key))).toEqual([]);
   });
