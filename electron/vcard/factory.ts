@@ -16,11 +16,13 @@ export const CARD_LABEL = 'CardDesk virtual PIV';
 export const CARD_VERSION: [number, number, number] = [5, 7, 1];
 
 /**
- * ATR: T=1, IFSC 254, and historical bytes in compact-TLV form (category 80) with card issuer's
- * data "CardDesk" (tag 5), so middleware can tell it is our card without mistaking it for another.
+ * ATR: T=1, IFSC 254, and historical bytes in compact-TLV form (category 80): the card
+ * capabilities (tag 7: selection by full DF name, command chaining and extended Lc/Le, ISO/IEC
+ * 7816-4 Table 88) and card issuer's data "CardDesk" (tag 5), so middleware can tell it is our card
+ * without mistaking it for another.
  */
 export const ATR: Uint8Array = (() => {
-  const historical = Uint8Array.from([0x80, 0x58, ...Buffer.from('CardDesk')]);
+  const historical = Uint8Array.from([0x80, 0x73, 0x80, 0x21, 0xc0, 0x58, ...Buffer.from('CardDesk')]);
   const body = Uint8Array.from([0xf0 | historical.length, 0x13, 0x00, 0x00, 0x81, 0x31, 0xfe, 0x15, ...historical]);
   const tck = body.reduce((xor, byte) => xor ^ byte, 0);
   return Uint8Array.from([0x3b, ...body, tck]);

@@ -67,6 +67,17 @@ export class CardInReader {
     return this.link.remove();
   }
 
+  /**
+   * Takes the card out and puts it back as a person would. pcscd asks the vpcd driver whether a
+   * card is present about every 400 ms; a card back within one poll would look as if it never left
+   * (and is never powered up again), so the card stays out for a second.
+   */
+  async reinsert(): Promise<void> {
+    await this.remove();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await this.insert();
+  }
+
   /** Pulls the card out when it receives the `n`-th APDU from now (0 = the next one). */
   pullAtApdu(n: number): void {
     this.#pullAt = this.apdus + n;

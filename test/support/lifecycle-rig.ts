@@ -4,7 +4,6 @@
  * swapped and pulled at an exact APDU.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CardDeskError } from '../../electron/shared/errors';
 import { MemoryAuditTrail } from '../../electron/core/audit/audit-trail';
@@ -16,10 +15,9 @@ import { PivClient } from '../../electron/core/piv/piv-client';
 import { createVaultServices, type VaultServices } from '../../electron/core/vault/vault-services';
 import type { Holder, HolderInput } from '../../electron/shared/schemas/holders';
 import type { WorkflowProgress } from '../../electron/shared/schemas/lifecycle';
-import type { VirtualPivCard } from '../../electron/vcard/piv-card';
 import { MemoryCardStateStore } from '../../electron/vcard/card-state';
 import { factoryState } from '../../electron/vcard/factory';
-import { VirtualPivCard as Card } from '../../electron/vcard/piv-card';
+import { VirtualPivCard } from '../../electron/vcard/piv-card';
 import { connectTo, type TestConnection } from './memory-card';
 import { holderInput, operator, PASSPHRASE, tempHome } from './vault-fixtures';
 
@@ -47,7 +45,7 @@ let serials = 30_000_000;
 /** A factory-fresh virtual card with its own serial. */
 export async function blankCard(): Promise<VirtualPivCard> {
   serials += 1;
-  return Card.open(new MemoryCardStateStore(await factoryState({ serial: serials })));
+  return VirtualPivCard.open(new MemoryCardStateStore(await factoryState({ serial: serials })));
 }
 
 /** A client on the card as a second reader would see it (for checks after a workflow). */
@@ -108,8 +106,4 @@ export function secretsIn(text: string): { pin: string; puk: string | null } {
   const pin = /PIN\s+(\d{6,8})\b/.exec(text)?.[1];
   if (pin === undefined) throw new Error(`no PIN in the letter:\n${text}`);
   return { pin, puk: /PUK\s+(\d{8})\b/.exec(text)?.[1] ?? null };
-}
-
-export function outboxFile(rig: { home: string }, fileName: string): Buffer {
-  return readFileSync(join(rig.home, 'outbox', fileName));
 }

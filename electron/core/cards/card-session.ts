@@ -53,7 +53,7 @@ export async function withPivSession<T>(
     throw error;
   }
   try {
-    const client = new PivClient(new ApduTransport(connection));
+    const client = new PivClient(ApduTransport.forCard(connection));
     const application = await client.select();
     if (application === null) return { ok: false, reason: 'notPiv', atr: Buffer.from(connection.atr).toString('hex').toUpperCase() };
     return await work({ client, application, atr: connection.atr, readerName, serial: null });

@@ -95,7 +95,7 @@ export class OfflineUnblockService {
     }
     let kept = false;
     try {
-      const client = new PivClient(new ApduTransport(connection));
+      const client = new PivClient(ApduTransport.forCard(connection));
       if ((await client.select()) === null) return { ok: false, reason: 'notPiv', atr: Buffer.from(connection.atr).toString('hex').toUpperCase() };
       const serial = await cardSerial(client);
       if (serial === null) return { ok: false, reason: 'noSerial' };

@@ -71,12 +71,6 @@ export class CardKeyStore {
     return this.#records().get<CardKeyRecord>(CARD_KEYS, serial);
   }
 
-  /** True when the vault holds a key for this card (current or pending). */
-  has(serial: string): boolean {
-    const record = this.#record(serial);
-    return record !== undefined && (record.current !== null || record.pending !== null);
-  }
-
   /** Derives the card's next key and stores it as pending (durably) before anyone writes it to the card. */
   prepare(serial: string, algorithm: SymmetricAlgorithm): Buffer {
     const record = this.#record(serial);

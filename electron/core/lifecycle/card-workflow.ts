@@ -106,7 +106,7 @@ export class CardWorkflow {
     }
     let workflow: CardWorkflow | null = null;
     try {
-      const client = new PivClient(new ApduTransport(connection));
+      const client = new PivClient(ApduTransport.forCard(connection));
       workflow = new CardWorkflow(deps, reader, steps, client, await client.select());
       return { ok: true, value: await body(workflow) };
     } catch (error) {
@@ -123,7 +123,8 @@ export class CardWorkflow {
 function stopOf(error: unknown): { reason: LifecycleFailure; message: string } | null {
   if (error instanceof WorkflowStop) return { reason: error.reason, message: error.message };
   const session = sessionFailureOf(error);
-  if (session !== null) return { reason: session.reason, message: (error as Error).message };
+  // Once the run had the card, "no card" can only mean it was taken out.
+  if (session !== null) return { reason: session.reason === 'noCard' ? 'cardRemoved' : session.reason, message: (error as Error).message };
   if (error instanceof CardDeskError && error.code === 'CARD_UNSUPPORTED') return { reason: 'cardUnsupported', message: error.message };
   return null;
 }

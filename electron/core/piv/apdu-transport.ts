@@ -8,7 +8,8 @@ import { CardDeskError } from '../../shared/errors';
 import { ApduFormatError, decodeResponse, encodeCommand, type CommandApdu, type ResponseApdu } from '../../smartcard/apdu';
 import { INS } from '../../smartcard/piv';
 import { concatBytes } from '../../smartcard/tlv';
-import { isMoreData } from '../../smartcard/status-words';
+import { isMoreData, SW } from '../../smartcard/status-words';
+import { atrCapabilities } from '../../smartcard/atr';
 import type { CardConnection } from '../readers/card-connection';
 
 const CHUNK = 255;
@@ -19,8 +20,17 @@ export class ApduTransport {
 
   constructor(
     readonly connection: CardConnection,
-    private readonly mode: 'chaining' | 'extended' = 'chaining',
+    private mode: 'chaining' | 'extended' = 'chaining',
   ) {}
+
+  /**
+   * A transport in the card's best mode: extended length when its ATR says it takes extended
+   * Lc/Le (one APDU for a certificate instead of five, which matters at tens of ms per APDU);
+   * should the reader refuse them (wrong length), it falls back to chaining for the session.
+   */
+  static forCard(connection: CardConnection): ApduTransport {
+    return new ApduTransport(connection, atrCapabilities(connection.atr).extendedLength ? 'extended' : 'chaining');
+  }
 
   async #raw(command: CommandApdu): Promise<ResponseApdu> {
     this.sent += 1;
@@ -38,16 +48,27 @@ export class ApduTransport {
     const le = command.le ?? 256;
     // In extended mode, long data and "give me everything" answers travel in one APDU each way.
     const extended = this.mode === 'extended' && (data.length > CHUNK || le >= 256);
+    if (extended) {
+      const response = await this.#raw({ ...command, data, le: 65536 });
+      if (response.sw !== SW.WRONG_LENGTH) return this.#rest(response);
+      this.mode = 'chaining';
+    }
     // Otherwise all but the last chunk go with the chaining bit; the card answers each with 9000.
     let offset = 0;
-    while (!extended && data.length - offset > CHUNK) {
+    while (data.length - offset > CHUNK) {
       const part = await this.#raw({ ...command, cla: command.cla | 0x10, data: data.subarray(offset, offset + CHUNK), le: 0 });
       if (part.sw !== 0x9000) return part;
       offset += CHUNK;
     }
     const last = data.subarray(offset);
-    let response = await this.#raw({ ...command, data: last, le: extended ? 65536 : le });
+    let response = await this.#raw({ ...command, data: last, le });
     if ((response.sw & 0xff00) === 0x6c00) response = await this.#raw({ ...command, data: last, le: response.sw & 0xff || 256 });
+    return this.#rest(response);
+  }
+
+  /** Collects what the card still holds after `first` (61xx → GET RESPONSE). */
+  async #rest(first: ResponseApdu): Promise<ResponseApdu> {
+    let response = first;
     const parts: Uint8Array[] = [response.data];
     while (isMoreData(response.sw)) {
       response = await this.#raw({ cla: 0x00, ins: INS.GET_RESPONSE, p1: 0x00, p2: 0x00, data: new Uint8Array(0), le: response.sw & 0xff || 256 });

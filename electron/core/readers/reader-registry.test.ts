@@ -34,7 +34,7 @@ describe('ReaderRegistry with the embedded virtual reader', () => {
   it('offers the virtual reader, with a card in it, while PC/SC has no reader', () => {
     pcsc.current.list([]);
     expect(registry.list().readers).toEqual([
-      { name: VIRTUAL_READER_NAME, kind: 'virtual', cardState: 'present', atr: expect.stringMatching(/^3BFA/), inUse: false },
+      { name: VIRTUAL_READER_NAME, kind: 'virtual', cardState: 'present', atr: expect.stringMatching(/^3BFE/), inUse: false },
     ]);
     expect(events).toContainEqual({ name: 'readers:readerAdded', payload: expect.objectContaining({ name: VIRTUAL_READER_NAME }) });
   });
