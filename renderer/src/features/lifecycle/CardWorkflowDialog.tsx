@@ -126,7 +126,8 @@ export function CardWorkflowDialog({ initial, onClose }: { initial: WorkflowRequ
   return (
     <Dialog open onClose={phase === 'running' ? undefined : () => onClose(changed.current)} aria-labelledby={titleId} maxWidth="md" fullWidth data-testid={lifecycleTestIds.dialog(kind)} data-phase={phase}>
       <DialogTitle id={titleId}>{t(`lifecycle.workflow.${kind}.title`)}</DialogTitle>
-      <DialogContent>
+      {/* The steps, certificates and letters can outgrow the window with nothing focusable in them: the content itself takes focus so the keyboard can scroll it. */}
+      <DialogContent tabIndex={0} role="region" aria-labelledby={titleId}>
         {phase === 'setup' ? (
           <Box sx={{ display: 'grid', gap: 2 }}>
             <DialogContentText>
