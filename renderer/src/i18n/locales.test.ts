@@ -154,3 +154,26 @@ describe('the keys the code uses', () => {
     ]);
   });
 });
+
+/** The words of a text as axe's label-content-name-mismatch compares them (WCAG 2.5.3 Label in Name). */
+const words = (text: string): string[] =>
+  text
+    .replace(/\{\{\s*\w+\s*\}\}/g, ' ')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((word) => word !== '');
+
+const containsInOrder = (name: string[], label: string[]): boolean => name.some((_, start) => label.every((word, i) => name[start + i] === word));
+
+describe.each(languages)('buttons with a longer accessible name in %s', (language) => {
+  const texts = flatten(resources[language].translation);
+  const pairs: [visible: string, name: string][] = [
+    ...['suspend', 'resume', 'revoke', 'reportLost', 'resumePersonalisation', 'replace'].map((action): [string, string] => [`lifecycle.holderCard.${action}.button`, `lifecycle.holderCard.${action}.label`]),
+    ['lifecycle.expiry.renew', 'lifecycle.expiry.renewLabel'],
+    ['lifecycle.expiry.renewCard', 'lifecycle.expiry.renewCardLabel'],
+  ];
+
+  it.each(pairs)('%s is said, word for word, in %s', (visible, name) => {
+    expect(containsInOrder(words(texts.get(name) ?? ''), words(texts.get(visible) ?? '')), `${texts.get(visible)} / ${texts.get(name)}`).toBe(true);
+  });
+});

@@ -191,7 +191,7 @@ export function ExpiryWatch({ onChanged }: { onChanged?: () => void }) {
                           size="small"
                           variant="outlined"
                           onClick={() => (certificate.cardSerial === null ? setRenewing(certificate) : setRenewingCard(certificate.cardSerial))}
-                          aria-label={t('lifecycle.expiry.renewLabel', { serial: certificate.serial })}
+                          aria-label={certificate.cardSerial === null ? t('lifecycle.expiry.renewLabel', { serial: certificate.serial }) : t('lifecycle.expiry.renewCardLabel', { card: certificate.cardSerial })}
                           data-testid={lifecycleTestIds.expiryRenew(certificate.serial)}
                         >
                           {certificate.cardSerial === null ? t('lifecycle.expiry.renew') : t('lifecycle.expiry.renewCard')}
