@@ -207,6 +207,18 @@ describe('the CA vault and the directory on the screens', () => {
     await expect.poll(() => page.getByTestId('ca-ocsp-state').getAttribute('data-running')).toBe('false');
   });
 
+  it("shows the holder's own access history on the holder's page", async () => {
+    await page.goto(holderUrl);
+    const section = page.getByTestId('holder-detail-history');
+    await section.getByTestId('holder-history-row').first().waitFor();
+    // Created, then a certificate issued: both are the holder's events.
+    expect(Number(await section.getByTestId('holder-history-total').textContent())).toBeGreaterThanOrEqual(2);
+    const rows = await section.getByTestId('holder-history-row').allTextContents();
+    expect(rows.some((row) => row.includes(en.accessHistory.actions.ca.certificateIssue))).toBe(true);
+    expect(rows.some((row) => row.includes(en.accessHistory.actions.holder.create))).toBe(true);
+    await expectAccessible("holder page with the holder's access history");
+  });
+
   it('lists the certificates with filters, and left no console errors', async () => {
     await page.goto(`${host.url}#/certificates`);
     await expect.poll(() => page.getByTestId('certificates-total').getAttribute('data-total')).toBe('2');

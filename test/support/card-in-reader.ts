@@ -21,6 +21,7 @@ export class CardInReader {
   /** APDUs the card has received since it was made. */
   apdus = 0;
   #pullAt: number | null = null;
+  #pullAtInstruction: number | null = null;
 
   private constructor(
     readonly card: VirtualPivCard,
@@ -35,9 +36,10 @@ export class CardInReader {
       reset: () => card.reset(),
       transmit: async (command: Uint8Array): Promise<Uint8Array> => {
         const index = this.apdus++;
-        if (this.#pullAt === index) {
+        if (this.#pullAt === index || (this.#pullAtInstruction !== null && command[1] === this.#pullAtInstruction)) {
           // The hand pulls the card as this command arrives: it is never executed or answered.
           this.#pullAt = null;
+          this.#pullAtInstruction = null;
           await this.remove();
           return Uint8Array.of(0x6f, 0x00);
         }
@@ -94,5 +96,14 @@ export class CardInReader {
   /** Pulls the card out when it receives the `n`-th APDU from now (0 = the next one). */
   pullAtApdu(n: number): void {
     this.#pullAt = this.apdus + n;
+  }
+
+  /**
+   * Pulls the card out when the next command with this instruction byte arrives (e.g. 0x47,
+   * GENERATE ASYMMETRIC KEY PAIR): a point in a workflow that stays put when the number of APDUs
+   * before it changes (extended length against command chaining).
+   */
+  pullAtInstruction(ins: number): void {
+    this.#pullAtInstruction = ins;
   }
 }

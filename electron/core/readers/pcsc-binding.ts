@@ -27,7 +27,8 @@ export interface PcscCardHandle {
   readonly SCARD_SHARE_SHARED: number;
   readonly SCARD_LEAVE_CARD: number;
   readonly SCARD_RESET_CARD: number;
-  connect(options: { share_mode: number }, callback: (error: unknown, protocol: number) => void): void;
+  /** pcsclite calls back with no protocol (and opens nothing) when it already holds a card handle for this reader. */
+  connect(options: { share_mode: number }, callback: (error: unknown, protocol?: number) => void): void;
   transmit(data: Buffer, responseLength: number, protocol: number, callback: (error: unknown, response: Buffer) => void): void;
   disconnect(disposition: number, callback: (error: unknown) => void): void;
 }

@@ -57,19 +57,31 @@ function call<T>(start: (callback: (error: unknown, value: T) => void) => void):
 /** Largest response buffer: an extended-length response plus the status word. */
 const MAX_RESPONSE = 65_538;
 
-export async function openPcscConnection(handle: PcscCardHandle, atr: Uint8Array): Promise<CardConnection> {
+async function connectOnce(handle: PcscCardHandle): Promise<number | undefined> {
   const name = handle.name;
-  let protocol: number;
   try {
-    protocol = await call<number>((done) => handle.connect({ share_mode: handle.SCARD_SHARE_EXCLUSIVE }, done));
+    return await call<number | undefined>((done) => handle.connect({ share_mode: handle.SCARD_SHARE_EXCLUSIVE }, done));
   } catch (error) {
     if (pcscCode(error) !== SCARD.E_SHARING_VIOLATION) throw mapPcscError(error, name);
     try {
-      protocol = await call<number>((done) => handle.connect({ share_mode: handle.SCARD_SHARE_SHARED }, done));
+      return await call<number | undefined>((done) => handle.connect({ share_mode: handle.SCARD_SHARE_SHARED }, done));
     } catch (shared) {
       throw mapPcscError(shared, name);
     }
   }
+}
+
+export async function openPcscConnection(handle: PcscCardHandle, atr: Uint8Array): Promise<CardConnection> {
+  const name = handle.name;
+  let protocol = await connectOnce(handle);
+  if (typeof protocol !== 'number') {
+    // pcsclite answers without a protocol when it still holds a card handle for this reader (an
+    // earlier session whose card was pulled, so its disconnect failed): let that one go, then connect.
+    await call<void>((done) => handle.disconnect(handle.SCARD_LEAVE_CARD, (error) => done(error, undefined))).catch(() => undefined);
+    protocol = await connectOnce(handle);
+    if (typeof protocol !== 'number') throw new CardDeskError('CARD_ERROR', `The session with the card in ${name} could not be opened; take the card out and put it back.`);
+  }
+  const active = protocol;
   let open = true;
   return {
     readerName: name,
@@ -78,7 +90,7 @@ export async function openPcscConnection(handle: PcscCardHandle, atr: Uint8Array
       if (!open) throw new CardDeskError('CARD_ERROR', 'The card session is already closed.');
       let response: Buffer;
       try {
-        response = await call<Buffer>((done) => handle.transmit(Buffer.from(command), MAX_RESPONSE, protocol, done));
+        response = await call<Buffer>((done) => handle.transmit(Buffer.from(command), MAX_RESPONSE, active, done));
       } catch (error) {
         throw mapPcscError(error, name);
       }

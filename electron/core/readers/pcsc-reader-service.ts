@@ -6,6 +6,7 @@ import type { CardConnection, CardConnector } from './card-connection';
 import type { PcscCardHandle, PcscContext, PcscOpener, PcscReaderHandle, PcscStatus } from './pcsc-binding';
 import { openPcscConnection } from './pcsc-connection';
 import { atrHex, cardStateOf, isInUse } from './reader-state';
+import { ReaderTurns } from './reader-turns';
 
 /** Reconnect back-off: starts at `initialMs`, doubles, never waits longer than `maxMs`. */
 export interface ReconnectPolicy {
@@ -22,6 +23,8 @@ export interface PcscReaderServiceDeps {
   readonly log: Logger;
   readonly reconnect?: ReconnectPolicy;
   readonly now?: () => number;
+  /** How long a card session waits for an earlier one on the same reader (default 20 s). */
+  readonly sessionWaitMs?: number;
 }
 
 interface ReaderEntry {
@@ -53,9 +56,11 @@ export class PcscReaderService implements CardConnector {
   #retryDelay: number;
   #stopped = false;
   #settleWaiters: (() => void)[] = [];
+  readonly #turns: ReaderTurns;
 
   constructor(deps: PcscReaderServiceDeps) {
     this.#deps = deps;
+    this.#turns = new ReaderTurns(deps.sessionWaitMs === undefined ? {} : { waitMs: deps.sessionWaitMs });
     this.#policy = deps.reconnect ?? defaultReconnectPolicy;
     this.#now = deps.now ?? Date.now;
     this.#retryDelay = this.#policy.initialMs;
@@ -79,13 +84,43 @@ export class PcscReaderService implements CardConnector {
     return { service: this.#status, readers };
   }
 
-  /** Opens a session with the card in `name`. */
+  /**
+   * Opens a session with the card in `name`, once any earlier session on that reader has closed
+   * (pcsclite has one card handle per reader; see ReaderTurns).
+   */
   async connect(name: string): Promise<CardConnection> {
+    this.#usableEntry(name);
+    const release = await this.#turns.take(name);
+    let connection: CardConnection;
+    try {
+      // Looked up again: the card may have gone while this session waited.
+      const entry = this.#usableEntry(name);
+      connection = await openPcscConnection(entry.handle, Buffer.from(entry.atr ?? '', 'hex'));
+    } catch (error) {
+      release();
+      throw error;
+    }
+    return {
+      readerName: connection.readerName,
+      atr: connection.atr,
+      transmit: (command) => connection.transmit(command),
+      close: async (disposition) => {
+        try {
+          await connection.close(disposition);
+        } finally {
+          release();
+        }
+      },
+    };
+  }
+
+  #usableEntry(name: string): { handle: PcscCardHandle; atr: string | null } {
     const entry = this.#readers.get(name);
     if (entry === undefined) throw new CardDeskError('READER_NOT_FOUND', `No reader named ${name} is connected.`);
     if (entry.reader.cardState === 'absent') throw new CardDeskError('NO_CARD', `There is no card in ${name}.`);
-    if (!isCardHandle(entry.handle)) throw new CardDeskError('CARD_ERROR', `${name} cannot open card sessions.`);
-    return openPcscConnection(entry.handle, Buffer.from(entry.reader.atr ?? '', 'hex'));
+    const { handle } = entry;
+    if (!isCardHandle(handle)) throw new CardDeskError('CARD_ERROR', `${name} cannot open card sessions.`);
+    return { handle, atr: entry.reader.atr };
   }
 
   /**

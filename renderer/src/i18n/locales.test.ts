@@ -12,6 +12,8 @@ import {
 } from '../../../electron/shared/schemas/certificates';
 import { CardRecordStateSchema, HolderProblemSchema, HolderStateSchema, holderFields } from '../../../electron/shared/schemas/holders';
 import { auditActions, auditProblemKinds } from '../../../electron/shared/schemas/audit';
+import { AsymmetricAlgorithmSchema, OfflineChallengeResultSchema, OfflineUnblockResultSchema } from '../../../electron/shared/schemas/cards';
+import { IssuancePolicySchema, LifecycleFailureSchema, UnblockResponseResultSchema, WorkflowProgressSchema, workflowSteps } from '../../../electron/shared/schemas/lifecycle';
 import { CardStateSchema } from '../../../electron/shared/schemas/readers';
 import { languages, resources } from './index';
 
@@ -49,6 +51,7 @@ const sameInEveryLanguage = new Set([
   'certificates.algorithms.p384',
   'certificates.algorithms.rsa3072',
   'certificates.algorithms.rsa4096',
+  ...['rsa2048', 'rsa3072', 'rsa4096', 'eccp256', 'eccp384'].map((algorithm) => `lifecycle.algorithms.${algorithm}`),
 ]);
 
 function sourceFiles(dir: string): string[] {
@@ -125,6 +128,20 @@ describe('the keys the code uses', () => {
       ...['software', 'pkcs11'].map((storage) => `certificates.ca.keyStorage.${storage}`),
       ...['created', 'imported'].map((source) => `certificates.ca.source.${source}`),
       ...['first', 'last', 'next', 'previous'].map((page) => `common.page.${page}`),
+      // The card life cycle.
+      ...workflowSteps.map((step) => `lifecycle.steps.${step}`),
+      ...['waiting', ...WorkflowProgressSchema.shape.state.options].map((state) => `lifecycle.stepStates.${state}`),
+      ...LifecycleFailureSchema.options.map((reason) => `lifecycle.failure.${reason}`),
+      ...['issue', 'replace', 'resume', 'restart', 'renew', 'resetPin', 'retire'].flatMap((kind) => ['title', 'body', 'start', 'done', 'failed'].map((part) => `lifecycle.workflow.${kind}.${part}`)),
+      ...IssuancePolicySchema.shape.userNumberRecipient.options.map((recipient) => `lifecycle.recipients.${recipient}`),
+      ...['pin', 'userNumber'].map((kind) => `lifecycle.letters.kinds.${kind}`),
+      ...AsymmetricAlgorithmSchema.options.map((algorithm) => `lifecycle.algorithms.${algorithm}`),
+      ...Object.keys(IssuancePolicySchema.shape.keys.shape).map((role) => `lifecycle.policy.key.${role}`),
+      ...UnblockResponseResultSchema.options[1].shape.reason.options.map((reason) => `lifecycle.answer.failure.${reason}`),
+      ...OfflineChallengeResultSchema.options[1].shape.reason.options.map((reason) => `cards.offline.beginFailure.${reason}`),
+      ...OfflineUnblockResultSchema.options[1].shape.reason.options.map((reason) => `cards.offline.completeFailure.${reason}`),
+      ...['suspend', 'resume', 'revoke', 'reportLost', 'resumePersonalisation', 'replace'].flatMap((action) => [`lifecycle.holderCard.${action}.button`, `lifecycle.holderCard.${action}.label`]),
+      ...['suspend', 'resume', 'revoke', 'reportLost'].flatMap((change) => ['title', 'body', 'confirm'].map((part) => `lifecycle.holderCard.${change}.${part}`).concat(`lifecycle.holderCard.done.${change}`)),
     ];
     expect(built.filter((key) => !english.has(key))).toEqual([]);
   });
@@ -143,5 +160,28 @@ describe('the keys the code uses', () => {
       'Access history',
       'Settings',
     ]);
+  });
+});
+
+/** The words of a text as axe's label-content-name-mismatch compares them (WCAG 2.5.3 Label in Name). */
+const words = (text: string): string[] =>
+  text
+    .replace(/\{\{\s*\w+\s*\}\}/g, ' ')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((word) => word !== '');
+
+const containsInOrder = (name: string[], label: string[]): boolean => name.some((_, start) => label.every((word, i) => name[start + i] === word));
+
+describe.each(languages)('buttons with a longer accessible name in %s', (language) => {
+  const texts = flatten(resources[language].translation);
+  const pairs: [visible: string, name: string][] = [
+    ...['suspend', 'resume', 'revoke', 'reportLost', 'resumePersonalisation', 'replace'].map((action): [string, string] => [`lifecycle.holderCard.${action}.button`, `lifecycle.holderCard.${action}.label`]),
+    ['lifecycle.expiry.renew', 'lifecycle.expiry.renewLabel'],
+    ['lifecycle.expiry.renewCard', 'lifecycle.expiry.renewCardLabel'],
+  ];
+
+  it.each(pairs)('%s is said, word for word, in %s', (visible, name) => {
+    expect(containsInOrder(words(texts.get(name) ?? ''), words(texts.get(visible) ?? '')), `${texts.get(visible)} / ${texts.get(name)}`).toBe(true);
   });
 });

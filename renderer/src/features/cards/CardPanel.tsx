@@ -2,7 +2,9 @@ import { Alert, AlertTitle, Box, Button, Chip, CircularProgress, Paper, Typograp
 import { useTranslation } from 'react-i18next';
 import type { PivCardDetails } from '@shared/schemas/cards';
 import type { Reader } from '@shared/schemas/readers';
+import type { WorkflowRequest } from '../lifecycle/CardWorkflowDialog';
 import { CardActions } from './actions/CardActions';
+import { CardLifecycleSection } from './CardLifecycleSection';
 import { failureText } from './failureText';
 import { ReferenceStatus } from './ReferenceStatus';
 import { SlotTable } from './SlotTable';
@@ -39,7 +41,17 @@ function DefaultsWarning({ card }: { card: PivCardDetails }) {
 }
 
 /** Everything about the card in one reader, and what the operator can do with it. */
-export function CardPanel({ reader, onMessage }: { reader: Reader; onMessage: (text: string) => void }) {
+export function CardPanel({
+  reader,
+  onMessage,
+  onWorkflow,
+  onOfflineUnblock,
+}: {
+  reader: Reader;
+  onMessage: (text: string) => void;
+  onWorkflow: (request: WorkflowRequest) => void;
+  onOfflineUnblock: (reader: string) => void;
+}) {
   const { t } = useTranslation();
   const { details, refresh } = useCardDetails(reader);
 
@@ -75,6 +87,7 @@ export function CardPanel({ reader, onMessage }: { reader: Reader; onMessage: (t
           {t('cards.detail.refresh')}
         </Button>
       </Box>
+      <CardLifecycleSection card={card} onWorkflow={onWorkflow} onOfflineUnblock={() => onOfflineUnblock(card.reader)} />
       <DefaultsWarning card={card} />
       <Box component="dl" sx={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(200px, 1fr))', gap: 2, m: 0, mb: 3 }}>
         <Fact label={t('cards.detail.serial')} value={card.serial ?? t('cards.detail.unknown')} testId={cardsTestIds.serial} />

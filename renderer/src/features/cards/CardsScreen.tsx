@@ -1,21 +1,50 @@
-import { useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { Alert, AlertTitle, Box, Button, Chip, CircularProgress, List, Paper, Snackbar, Tab, Tabs, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import { carddesk, unwrap } from '../../api/carddesk';
 import { visuallyHidden } from '../../components/visuallyHidden';
 import { TokensPanel } from '../tokens/TokensPanel';
 import { tokensTestIds } from '../tokens/testIds';
+import { CardWorkflowDialog, type WorkflowRequest } from '../lifecycle/CardWorkflowDialog';
+import { ExpiryWatch } from '../lifecycle/ExpiryWatch';
+import { lifecycleTestIds } from '../lifecycle/testIds';
+import { UnblockResponseDialog } from '../lifecycle/UnblockResponseDialog';
 import { CardPanel } from './CardPanel';
+import { OfflineUnblockDialog } from './OfflineUnblockDialog';
 import { ReaderRow } from './ReaderRow';
 import { cardsTestIds } from './testIds';
 import { useReaders } from './useReaders';
+
+type CardsTab = 'readers' | 'expiry' | 'tokens';
+
+/** How many certificates expire within 60 days, for the expiry tab's label (null: not known, e.g. no vault yet). */
+function useExpiringCount(generation: number): number | null {
+  const [count, setCount] = useState<number | null>(null);
+  useEffect(() => {
+    let current = true;
+    unwrap(carddesk().cards.expiring({ withinDays: 60 }))
+      .then((list) => current && setCount(list.length))
+      .catch(() => current && setCount(null));
+    return () => {
+      current = false;
+    };
+  }, [generation]);
+  return count;
+}
 
 export function CardsScreen() {
   const { t } = useTranslation();
   const { loaded, service, readers, failure, lastChange } = useReaders();
   const [chosen, setChosen] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const [tab, setTab] = useState<'readers' | 'tokens'>('readers');
+  const [tab, setTab] = useState<CardsTab>('readers');
+  // Dialogs live here, not in the card panel: they outlast the card being pulled and put back.
+  const [workflow, setWorkflow] = useState<WorkflowRequest | null>(null);
+  const [offlineReader, setOfflineReader] = useState<string | null>(null);
+  const [answering, setAnswering] = useState(false);
+  const [revision, setRevision] = useState(0);
+  const bump = useCallback(() => setRevision((value) => value + 1), []);
+  const expiring = useExpiringCount(revision);
   // The operator's choice, or else the first reader holding a card, or else the first reader.
   const selected = readers.find((reader) => reader.name === chosen) ?? readers.find((reader) => reader.cardState === 'present') ?? readers[0];
   const virtualCard = (insert: boolean): void => {
@@ -29,17 +58,32 @@ export function CardsScreen() {
           {t('cards.title')}
         </Typography>
         {service.status === 'running' ? <Chip size="small" color="success" variant="outlined" label={t('cards.service.running')} /> : null}
+        <Box sx={{ flexGrow: 1 }} />
+        <Button variant="outlined" onClick={() => setAnswering(true)} data-testid={lifecycleTestIds.answerOpen}>
+          {t('lifecycle.answer.open')}
+        </Button>
       </Box>
       <Typography color="text.secondary" sx={{ mt: 1, mb: 2 }}>
         {t('cards.intro')}
       </Typography>
-      <Tabs value={tab} onChange={(_event, value: 'readers' | 'tokens') => setTab(value)} sx={{ mb: 3 }}>
+      <Tabs value={tab} onChange={(_event, value: CardsTab) => setTab(value)} aria-label={t('cards.tabs')} sx={{ mb: 3 }}>
         <Tab value="readers" label={t('tokens.tabs.readers')} id="tab-readers" aria-controls="panel-readers" data-testid={tokensTestIds.tabReaders} />
+        <Tab
+          value="expiry"
+          label={expiring === null || expiring === 0 ? t('lifecycle.expiry.title') : t('lifecycle.expiry.tabCount', { count: expiring })}
+          id="tab-expiry"
+          aria-controls="panel-expiry"
+          data-testid={lifecycleTestIds.expiryTab}
+        />
         <Tab value="tokens" label={t('tokens.tabs.tokens')} id="tab-tokens" aria-controls="panel-tokens" data-testid={tokensTestIds.tabTokens} />
       </Tabs>
       {tab === 'tokens' ? (
         <Box role="tabpanel" id="panel-tokens" aria-labelledby="tab-tokens">
           <TokensPanel />
+        </Box>
+      ) : tab === 'expiry' ? (
+        <Box role="tabpanel" id="panel-expiry" aria-labelledby="tab-expiry">
+          <ExpiryWatch onChanged={bump} />
         </Box>
       ) : (
       <Box role="tabpanel" id="panel-readers" aria-labelledby="tab-readers">
@@ -86,7 +130,13 @@ export function CardsScreen() {
             {selected === undefined || selected.cardState !== 'present' ? (
               <Typography color="text.secondary">{t('cards.select')}</Typography>
             ) : (
-              <CardPanel key={`${selected.name}/${selected.atr ?? ''}`} reader={selected} onMessage={setMessage} />
+              <CardPanel
+                key={`${selected.name}/${selected.atr ?? ''}/${revision}`}
+                reader={selected}
+                onMessage={setMessage}
+                onWorkflow={setWorkflow}
+                onOfflineUnblock={setOfflineReader}
+              />
             )}
           </Box>
         </Box>
@@ -94,6 +144,29 @@ export function CardsScreen() {
 
       </Box>
       )}
+
+      {workflow !== null ? (
+        <CardWorkflowDialog
+          initial={workflow}
+          onClose={(changed) => {
+            setWorkflow(null);
+            if (changed) bump();
+          }}
+        />
+      ) : null}
+      {offlineReader !== null ? (
+        <OfflineUnblockDialog
+          reader={offlineReader}
+          onClose={(unblocked) => {
+            setOfflineReader(null);
+            if (unblocked) {
+              setMessage(t('cards.offline.done'));
+              bump();
+            }
+          }}
+        />
+      ) : null}
+      {answering ? <UnblockResponseDialog onClose={() => setAnswering(false)} /> : null}
 
       <Snackbar
         open={message !== null}

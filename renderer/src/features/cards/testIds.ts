@@ -19,4 +19,18 @@ export const cardsTestIds = {
   message: 'card-message',
   insertVirtual: 'insert-virtual-card',
   removeVirtual: 'remove-virtual-card',
+  // The holder's side of the offline unblock (also on the kiosk).
+  offlineDialog: 'offline-unblock-dialog',
+  offlineSerial: 'offline-unblock-serial',
+  offlineChallenge: 'offline-unblock-challenge',
+  offlineCountdown: 'offline-unblock-countdown',
+  offlineResponse: 'offline-unblock-response',
+  offlineNewPin: 'offline-unblock-new-pin',
+  offlineRepeatPin: 'offline-unblock-repeat-pin',
+  offlineSubmit: 'offline-unblock-submit',
+  offlineProblem: 'offline-unblock-problem',
+  offlineDone: 'offline-unblock-done',
+  offlineAgain: 'offline-unblock-again',
+  offlineCancel: 'offline-unblock-cancel',
+  copy: (what: string) => `copy-${what}`,
 } as const;

@@ -7,8 +7,8 @@ import { certificatesTestIds } from './testIds';
 
 const describe = (holder: Holder): string => `${holder.lastName}, ${holder.firstName} (${holder.personalNumber})`;
 
-/** Chooses one holder, searching the directory as the operator types. */
-export function HolderPicker({ value, onChange }: { value: Holder | null; onChange: (holder: Holder | null) => void }) {
+/** Chooses one holder, searching the directory as the operator types (with `activeOnly`, among active holders). */
+export function HolderPicker({ value, onChange, activeOnly = false, testId = certificatesTestIds.holderFilter }: { value: Holder | null; onChange: (holder: Holder | null) => void; activeOnly?: boolean; testId?: string }) {
   const { t } = useTranslation();
   const [text, setText] = useState('');
   const [options, setOptions] = useState<Holder[]>([]);
@@ -16,7 +16,7 @@ export function HolderPicker({ value, onChange }: { value: Holder | null; onChan
   useEffect(() => {
     let current = true;
     const timer = setTimeout(() => {
-      unwrap(carddesk().holders.search({ query: text, limit: 20 }))
+      unwrap(carddesk().holders.search({ query: text, limit: 20, ...(activeOnly ? { state: 'active' as const } : {}) }))
         .then((found) => current && setOptions(found.items))
         .catch(() => current && setOptions([]));
     }, 250);
@@ -24,7 +24,7 @@ export function HolderPicker({ value, onChange }: { value: Holder | null; onChan
       current = false;
       clearTimeout(timer);
     };
-  }, [text]);
+  }, [text, activeOnly]);
 
   return (
     <Autocomplete
@@ -41,7 +41,7 @@ export function HolderPicker({ value, onChange }: { value: Holder | null; onChan
         <TextField
           {...params}
           label={t('certificates.fields.holder')}
-          slotProps={{ ...params.slotProps, htmlInput: { ...params.slotProps.htmlInput, 'data-testid': certificatesTestIds.holderFilter } }}
+          slotProps={{ ...params.slotProps, htmlInput: { ...params.slotProps.htmlInput, 'data-testid': testId } }}
         />
       )}
     />

@@ -4,6 +4,7 @@ import { useColorScheme } from '@mui/material/styles';
 import { useTranslation } from 'react-i18next';
 import { useAppInfo } from '../../app/AppInfoContext';
 import { currentLanguage, isLanguage, languages } from '../../i18n';
+import { IssuancePolicyPanel } from './IssuancePolicyPanel';
 import { Pkcs11ModulesSettings } from './Pkcs11ModulesSettings';
 import { VaultPanel } from '../vault/VaultPanel';
 import { settingsTestIds } from './testIds';
@@ -51,6 +52,7 @@ export function SettingsScreen() {
       </Paper>
 
       <VaultPanel />
+      {info.surface === 'desk' ? <IssuancePolicyPanel /> : null}
 
       <Paper variant="outlined" sx={{ p: 3 }}>
         <Typography variant="h6" component="h2" sx={{ mb: 2 }}>

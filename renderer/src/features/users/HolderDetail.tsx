@@ -25,8 +25,13 @@ import type { CardRecord, Holder } from '@shared/schemas/holders';
 import type { CertificateSummary } from '@shared/schemas/certificates';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
 import { visuallyHidden } from '../../components/visuallyHidden';
+import { HolderAccessHistory } from '../access-history/HolderAccessHistory';
 import { IssueCertificateDialog } from '../certificates/IssueCertificateDialog';
 import { statusColor } from '../certificates/labels';
+import { CardWorkflowDialog, type WorkflowRequest } from '../lifecycle/CardWorkflowDialog';
+import { cardStateColor } from '../lifecycle/labels';
+import { lifecycleTestIds } from '../lifecycle/testIds';
+import { HolderCardActions } from './HolderCardActions';
 import { HolderDialog } from './HolderDialog';
 import { holderFormFields } from './holderFields';
 import { usersTestIds } from './testIds';
@@ -75,6 +80,8 @@ export function HolderDetail() {
   const [editing, setEditing] = useState(false);
   const [registering, setRegistering] = useState(false);
   const [issuing, setIssuing] = useState(false);
+  const [workflow, setWorkflow] = useState<WorkflowRequest | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
 
   const fail = useCallback((error: unknown) => setFailure(t(`errors.${errorCodeOf(error)}`)), [t]);
   const load = useCallback(() => {
@@ -111,6 +118,11 @@ export function HolderDetail() {
           {failure}
         </Alert>
       ) : null}
+      {notice !== null ? (
+        <Alert severity="success" sx={{ mb: 2 }} onClose={() => setNotice(null)} data-testid={lifecycleTestIds.holderCardMessage}>
+          {notice}
+        </Alert>
+      ) : null}
 
       <Paper variant="outlined" sx={{ p: 3, mb: 3 }}>
         <Box component="dl" sx={{ m: 0, display: 'grid', gridTemplateColumns: { xs: '1fr', md: '200px 1fr 200px 1fr' }, columnGap: 2, rowGap: 1 }}>
@@ -132,6 +144,15 @@ export function HolderDetail() {
           <Typography variant="h6" component="h2">
             {t('users.cards.title')}
           </Typography>
+          <Button
+            size="small"
+            variant="contained"
+            disabled={holder.state !== 'active'}
+            onClick={() => setWorkflow({ kind: 'issue', reader: null, holder })}
+            data-testid={lifecycleTestIds.holderIssue}
+          >
+            {t('lifecycle.holderCard.issue')}
+          </Button>
           <Button size="small" onClick={() => setRegistering(true)} data-testid={usersTestIds.registerCard}>
             {t('users.cards.register')}
           </Button>
@@ -154,11 +175,22 @@ export function HolderDetail() {
             </TableHead>
             <TableBody>
               {cards.map((card) => (
-                <TableRow key={card.serial} data-testid={usersTestIds.cardRow} data-state={card.state}>
+                <TableRow key={card.serial} data-testid={usersTestIds.cardRow} data-serial={card.serial} data-state={card.state}>
                   <TableCell sx={{ fontFamily: 'monospace' }}>{card.serial}</TableCell>
-                  <TableCell>{t(`users.cardStates.${card.state}`)}</TableCell>
+                  <TableCell>
+                    <Chip size="small" color={cardStateColor(card.state)} label={t(`users.cardStates.${card.state}`)} data-testid={usersTestIds.cardState(card.serial)} />
+                  </TableCell>
                   <TableCell>{date(card.updatedAt)}</TableCell>
                   <TableCell>
+                    <HolderCardActions
+                      holder={holder}
+                      card={card}
+                      onWorkflow={setWorkflow}
+                      onChanged={(message) => {
+                        setNotice(message);
+                        load();
+                      }}
+                    />
                   </TableCell>
                 </TableRow>
               ))}
@@ -212,7 +244,7 @@ export function HolderDetail() {
         <Typography variant="h6" component="h2" sx={{ mb: 1 }}>
           {t('users.history.title')}
         </Typography>
-        <Typography color="text.secondary">{t('users.history.later')}</Typography>
+        <HolderAccessHistory holderId={holder.id} showHeading={false} />
       </Paper>
 
       {editing ? (
@@ -222,6 +254,15 @@ export function HolderDetail() {
           onSaved={() => {
             setEditing(false);
             load();
+          }}
+        />
+      ) : null}
+      {workflow !== null ? (
+        <CardWorkflowDialog
+          initial={workflow}
+          onClose={(changed) => {
+            setWorkflow(null);
+            if (changed) load();
           }}
         />
       ) : null}

@@ -30,5 +30,5 @@ export const usersTestIds = {
   certificates: 'holder-certificates',
   certificateRow: 'holder-certificate-row',
   issue: 'holder-issue',
-  history: 'holder-history',
+  history: 'holder-detail-history',
 } as const;

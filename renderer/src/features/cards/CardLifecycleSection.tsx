@@ -1,0 +1,131 @@
+import { useEffect, useState } from 'react';
+import { Alert, AlertTitle, Box, Button, Chip, CircularProgress, Link, Typography } from '@mui/material';
+import { Link as RouterLink } from 'react-router';
+import { useTranslation } from 'react-i18next';
+import type { ErrorCode } from '@shared/errors';
+import type { PivCardDetails } from '@shared/schemas/cards';
+import type { CardStatus, PersonalisationStatus } from '@shared/schemas/lifecycle';
+import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import type { WorkflowRequest } from '../lifecycle/CardWorkflowDialog';
+import { cardStateColor } from '../lifecycle/labels';
+import { lifecycleTestIds } from '../lifecycle/testIds';
+
+type Loaded = { state: 'loading' } | { state: 'ready'; status: CardStatus } | { state: 'failed'; code: ErrorCode };
+
+/** A personalisation that stopped before the card became active (it can be resumed or restarted). */
+export function stoppedPersonalisation(status: CardStatus): PersonalisationStatus | null {
+  const { card, personalisation } = status;
+  if (card === null || personalisation === null || personalisation.done.includes('activate')) return null;
+  return card.state === 'personalisationIncomplete' || card.state === 'blank' ? personalisation : null;
+}
+
+function Stopped({ personalisation }: { personalisation: PersonalisationStatus }) {
+  const { t, i18n } = useTranslation();
+  return (
+    <Alert severity="warning" data-testid={lifecycleTestIds.stopped} data-failed-step={personalisation.failedStep ?? ''} sx={{ mb: 2 }}>
+      <AlertTitle>{t('lifecycle.stopped.title')}</AlertTitle>
+      {t('lifecycle.stopped.body', { holder: personalisation.holderName ?? '', date: new Date(personalisation.startedAt).toLocaleString(i18n.language) })}
+      <Typography variant="body2" sx={{ mt: 1 }}>
+        {personalisation.failedStep === null ? t('lifecycle.stopped.unknownStep') : t('lifecycle.stopped.at', { step: t(`lifecycle.steps.${personalisation.failedStep}`) })}
+      </Typography>
+      <Typography variant="body2">
+        {t('lifecycle.stopped.done', {
+          steps: personalisation.done.length === 0 ? '—' : new Intl.ListFormat(i18n.language, { type: 'conjunction' }).format(personalisation.done.map((step) => t(`lifecycle.steps.${step}`))),
+        })}
+      </Typography>
+    </Alert>
+  );
+}
+
+/**
+ * The card's life cycle as the desk knows it (state, holder, a personalisation that stopped) and
+ * what can be done with it from here: issue, resume or restart, renew, reset the PIN, retire.
+ */
+export function CardLifecycleSection({ card, onWorkflow, onOfflineUnblock }: { card: PivCardDetails; onWorkflow: (request: WorkflowRequest) => void; onOfflineUnblock: () => void }) {
+  const { t } = useTranslation();
+  const [loaded, setLoaded] = useState<Loaded>({ state: 'loading' });
+  const { serial, reader } = card;
+
+  useEffect(() => {
+    if (serial === null) return;
+    let current = true;
+    unwrap(carddesk().cards.record({ serial }))
+      .then((status) => current && setLoaded({ state: 'ready', status }))
+      .catch((error: unknown) => current && setLoaded({ state: 'failed', code: errorCodeOf(error) }));
+    return () => {
+      current = false;
+    };
+  }, [serial]);
+
+  const action = (name: string, label: string, request: WorkflowRequest, options: { primary?: boolean; danger?: boolean } = {}) => (
+    <Button
+      key={name}
+      variant={options.primary === true ? 'contained' : 'outlined'}
+      color={options.danger === true ? 'error' : 'primary'}
+      onClick={() => onWorkflow(request)}
+      data-testid={lifecycleTestIds.action(name)}
+    >
+      {label}
+    </Button>
+  );
+  const offline = (
+    <Button key="offlineUnblock" variant="outlined" onClick={onOfflineUnblock} disabled={serial === null} data-testid={lifecycleTestIds.action('offlineUnblock')}>
+      {t('lifecycle.panel.offlineUnblock')}
+    </Button>
+  );
+
+  const status = loaded.state === 'ready' ? loaded.status : null;
+  const record = status?.card ?? null;
+  const state = record?.state ?? null;
+  const stopped = status === null ? null : stoppedPersonalisation(status);
+  const buttons = [];
+  if (serial !== null && status !== null) {
+    if (stopped !== null) {
+      const resume = { serial: stopped.serial, holderName: stopped.holderName, failedStep: stopped.failedStep };
+      buttons.push(action('resume', t('lifecycle.workflow.resume.start'), { kind: 'resume', reader, ...resume }, { primary: true }));
+      buttons.push(action('restart', t('lifecycle.workflow.restart.start'), { kind: 'restart', reader, ...resume }, { danger: true }));
+    } else if (state === null || state === 'blank' || state === 'retired') {
+      buttons.push(action('issue', t('lifecycle.panel.issue'), { kind: 'issue', reader, holder: null }, { primary: true }));
+      buttons.push(action('replace', t('lifecycle.panel.replace'), { kind: 'replace', reader, holder: null, lostSerial: null }));
+    }
+    if (state === 'active') buttons.push(action('renew', t('lifecycle.panel.renew'), { kind: 'renew', reader, serial }));
+    if (state === 'active' || state === 'suspended') buttons.push(action('resetPin', t('lifecycle.panel.resetPin'), { kind: 'resetPin', reader, serial }));
+    if (state !== 'retired') buttons.push(action('retire', state === null || state === 'blank' ? t('lifecycle.panel.wipe') : t('lifecycle.panel.retire'), { kind: 'retire', reader, serial }, { danger: true }));
+  }
+
+  return (
+    <Box component="section" aria-labelledby="card-lifecycle-title" data-testid={lifecycleTestIds.section} data-state={state ?? (loaded.state === 'ready' ? 'unknown' : loaded.state)} sx={{ mb: 3 }}>
+      <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, flexWrap: 'wrap', mb: 1 }}>
+        <Typography variant="h6" component="h3" id="card-lifecycle-title">
+          {t('lifecycle.panel.title')}
+        </Typography>
+        {loaded.state === 'ready' ? (
+          <Chip size="small" data-testid={lifecycleTestIds.state} color={state === null ? 'default' : cardStateColor(state)} label={state === null ? t('lifecycle.panel.notIssued') : t(`users.cardStates.${state}`)} />
+        ) : null}
+        {status !== null && status.holderName !== null && record !== null && record.holderId !== null ? (
+          <Typography component="span" data-testid={lifecycleTestIds.holder}>
+            {t('lifecycle.panel.holder')}{' '}
+            <Link component={RouterLink} to={`/users/${record.holderId}`}>
+              {status.holderName}
+            </Link>
+          </Typography>
+        ) : null}
+      </Box>
+      {serial === null ? <Alert severity="info">{t('lifecycle.panel.noSerial')}</Alert> : null}
+      {serial !== null && loaded.state === 'loading' ? (
+        <Box role="status" sx={{ display: 'flex', gap: 1, alignItems: 'center' }}>
+          <CircularProgress size={16} aria-hidden />
+          <Typography variant="body2">{t('lifecycle.panel.loading')}</Typography>
+        </Box>
+      ) : null}
+      {loaded.state === 'failed' ? <Alert severity="info" sx={{ mb: 1 }}>{t(`errors.${loaded.code}`)}</Alert> : null}
+      {stopped !== null ? <Stopped personalisation={stopped} /> : null}
+      {state === 'suspended' ? <Typography sx={{ mb: 1 }}>{t('lifecycle.panel.suspendedHint')}</Typography> : null}
+      {state === 'lost' || state === 'revoked' ? <Typography sx={{ mb: 1 }}>{t('lifecycle.panel.revokedHint')}</Typography> : null}
+      <Box sx={{ display: 'flex', flexWrap: 'wrap', gap: 1 }}>
+        {buttons}
+        {offline}
+      </Box>
+    </Box>
+  );
+}

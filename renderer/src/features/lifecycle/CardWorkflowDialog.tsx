@@ -1,0 +1,243 @@
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { Alert, AlertTitle, Box, Button, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, Typography } from '@mui/material';
+import { useTranslation } from 'react-i18next';
+import type { ErrorCode } from '@shared/errors';
+import type { Holder } from '@shared/schemas/holders';
+import type { IssueResult, LifecycleResult, WorkflowStep } from '@shared/schemas/lifecycle';
+import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { useVault } from '../vault/VaultContext';
+import { IssueSetup, type Recipient } from './IssueSetup';
+import { resumableFailures, stepPlans, type WorkflowKind } from './labels';
+import { ReaderChooser, type ChosenReader } from './ReaderChooser';
+import { lifecycleTestIds } from './testIds';
+import { useWorkflowProgress } from './useWorkflowProgress';
+import { CertificateTable, LetterList, PinLetterNotice } from './WorkflowResult';
+import { WorkflowSteps } from './WorkflowSteps';
+
+/** A card workflow the operator asked for; `reader: null` lets them choose the reader in the dialog. */
+export type WorkflowRequest =
+  | { kind: 'issue'; reader: string | null; holder: Holder | null }
+  | { kind: 'replace'; reader: string | null; holder: Holder | null; lostSerial: string | null }
+  | { kind: 'resume' | 'restart'; reader: string | null; serial: string; holderName: string | null; failedStep: WorkflowStep | null }
+  | { kind: 'renew' | 'resetPin' | 'retire'; reader: string | null; serial: string | null };
+
+type Outcome = { type: 'issue'; result: IssueResult } | { type: 'lifecycle'; result: LifecycleResult } | { type: 'error'; code: ErrorCode };
+
+const destructive: readonly WorkflowKind[] = ['retire', 'restart'];
+
+function expectedSerialOf(request: WorkflowRequest): string | null {
+  return 'serial' in request ? request.serial : null;
+}
+
+/**
+ * One card workflow from the question to its answer: what it will do (and for whom), the steps as
+ * the card goes through them, and the result — certificates and letters, or where and why it
+ * stopped with what to do next (resume or restart a stopped personalisation). It cannot be closed
+ * while the card is being changed.
+ */
+export function CardWorkflowDialog({ initial, onClose }: { initial: WorkflowRequest; onClose: (changed: boolean) => void }) {
+  const { t } = useTranslation();
+  const { withUnlocked } = useVault();
+  const [request, setRequest] = useState<WorkflowRequest>(initial);
+  const [phase, setPhase] = useState<'setup' | 'running' | 'finished'>('setup');
+  const [chosen, setChosen] = useState<ChosenReader>({ reader: initial.reader, serial: undefined });
+  const [holder, setHolder] = useState<Holder | null>('holder' in initial ? initial.holder : null);
+  const [recipient, setRecipient] = useState<Recipient>('holder');
+  const [lostSerial, setLostSerial] = useState<string | null>(initial.kind === 'replace' ? initial.lostSerial : null);
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const { steps, follow, stop } = useWorkflowProgress();
+  const changed = useRef(false);
+  const titleId = useId();
+  const stepsLabelId = useId();
+  const { kind } = request;
+  const reader = request.reader ?? chosen.reader;
+
+  // The user-number letter goes where the issuance policy says, unless the operator chooses otherwise.
+  useEffect(() => {
+    if (initial.kind !== 'issue') return;
+    let current = true;
+    unwrap(carddesk().cards.policy())
+      .then((policy) => current && setRecipient(policy.userNumberRecipient))
+      .catch(() => undefined);
+    return () => {
+      current = false;
+    };
+  }, [initial.kind]);
+
+  const onLostSerial = useCallback((serial: string | null) => setLostSerial(serial), []);
+
+  const run = (next: WorkflowRequest, inReader: string): void => {
+    const api = carddesk().cards;
+    const call = (): Promise<Outcome> => {
+      follow(inReader, stepPlans[next.kind]);
+      switch (next.kind) {
+        case 'issue':
+          return unwrap(api.issue({ reader: inReader, holderId: holder?.id ?? '', userNumberRecipient: recipient })).then((result) => ({ type: 'issue', result }));
+        case 'replace':
+          return unwrap(api.replace({ reader: inReader, lostSerial: lostSerial ?? '' })).then((result) => ({ type: 'issue', result }));
+        case 'resume':
+        case 'restart':
+          return unwrap(api.resumeIssue({ reader: inReader, serial: next.serial, restart: next.kind === 'restart' })).then((result) => ({ type: 'issue', result }));
+        case 'renew':
+          return unwrap(api.renew({ reader: inReader })).then((result) => ({ type: 'lifecycle', result }));
+        case 'resetPin':
+          return unwrap(api.resetPin({ reader: inReader })).then((result) => ({ type: 'lifecycle', result }));
+        case 'retire':
+          return unwrap(api.retire({ reader: inReader })).then((result) => ({ type: 'lifecycle', result }));
+      }
+    };
+    setRequest(next);
+    setOutcome(null);
+    setPhase('running');
+    changed.current = true;
+    withUnlocked(call)
+      .then(setOutcome)
+      .catch((error: unknown) => setOutcome({ type: 'error', code: errorCodeOf(error) }))
+      .finally(() => {
+        stop();
+        setPhase('finished');
+      });
+  };
+
+  const expected = expectedSerialOf(request);
+  const wrongCard = request.reader === null && expected !== null && typeof chosen.serial === 'string' && chosen.serial !== expected;
+  const ready =
+    reader !== null &&
+    !wrongCard &&
+    (request.reader !== null || chosen.serial !== undefined) &&
+    (kind === 'issue' ? holder !== null : kind === 'replace' ? holder !== null && lostSerial !== null : true);
+
+  const failure = outcome !== null && outcome.type !== 'error' && !outcome.result.ok ? outcome.result : null;
+  const stoppedSerial = failure?.serial ?? null;
+  const personalising = kind === 'issue' || kind === 'replace' || kind === 'resume' || kind === 'restart';
+  // A personalisation that stopped once the card was known can go on from where it stopped.
+  const canResume = personalising && failure !== null && stoppedSerial !== null && resumableFailures.includes(failure.reason);
+  const stoppedAt = outcome?.type === 'issue' && !outcome.result.ok ? outcome.result.step : null;
+  const holderName = holder === null ? null : `${holder.firstName} ${holder.lastName}`;
+
+  const resumeRequest = (restart: boolean): WorkflowRequest => ({
+    kind: restart ? 'restart' : 'resume',
+    reader: request.reader,
+    serial: stoppedSerial ?? '',
+    holderName: 'holderName' in request ? request.holderName : holderName,
+    failedStep: stoppedAt,
+  });
+
+  return (
+    <Dialog open onClose={phase === 'running' ? undefined : () => onClose(changed.current)} aria-labelledby={titleId} maxWidth="md" fullWidth data-testid={lifecycleTestIds.dialog(kind)} data-phase={phase}>
+      <DialogTitle id={titleId}>{t(`lifecycle.workflow.${kind}.title`)}</DialogTitle>
+      {/* The steps, certificates and letters can outgrow the window with nothing focusable in them: the content itself takes focus so the keyboard can scroll it. */}
+      <DialogContent tabIndex={0} role="region" aria-labelledby={titleId}>
+        {phase === 'setup' ? (
+          <Box sx={{ display: 'grid', gap: 2 }}>
+            <DialogContentText>
+              {kind === 'resume' || kind === 'restart'
+                ? t(`lifecycle.workflow.${kind}.body`, {
+                    serial: request.kind === kind ? request.serial : '',
+                    holder: request.kind === kind ? (request.holderName ?? '') : '',
+                    step: request.kind === kind && request.failedStep !== null ? t(`lifecycle.steps.${request.failedStep}`) : t('lifecycle.stopped.unknownStep'),
+                  })
+                : t(`lifecycle.workflow.${kind}.body`)}
+            </DialogContentText>
+            {kind === 'retire' || kind === 'restart' ? <Alert severity="warning">{kind === 'retire' ? t('lifecycle.workflow.retire.warning') : t('lifecycle.workflow.restart.warning')}</Alert> : null}
+            {kind === 'resetPin' ? <Alert severity="info">{t('lifecycle.letters.pinNoticeBefore')}</Alert> : null}
+            {request.reader === null ? <ReaderChooser value={chosen} onChange={setChosen} expectedSerial={expected} /> : null}
+            {kind === 'issue' || kind === 'replace' ? (
+              <IssueSetup
+                replacement={kind === 'replace'}
+                holder={holder}
+                holderFixed={initial.kind === kind && 'holder' in initial && initial.holder !== null}
+                onHolder={setHolder}
+                recipient={recipient}
+                onRecipient={setRecipient}
+                lostSerial={lostSerial}
+                lostFixed={initial.kind === 'replace' && initial.lostSerial !== null}
+                onLostSerial={onLostSerial}
+              />
+            ) : null}
+          </Box>
+        ) : (
+          <Box>
+            <Typography id={stepsLabelId} variant="subtitle1" component="h3" sx={{ mb: 1 }}>
+              {phase === 'running' ? t('lifecycle.progress.running') : t('lifecycle.progress.title')}
+            </Typography>
+            <WorkflowSteps steps={steps} labelId={stepsLabelId} />
+            {outcome === null ? null : <OutcomeView outcome={outcome} kind={kind} stoppedAt={stoppedAt} />}
+          </Box>
+        )}
+      </DialogContent>
+      <DialogActions>
+        {phase === 'setup' ? (
+          <>
+            <Button onClick={() => onClose(changed.current)}>{t('common.cancel')}</Button>
+            <Button variant="contained" color={destructive.includes(kind) ? 'error' : 'primary'} disabled={!ready} onClick={() => reader !== null && run(request, reader)} data-testid={lifecycleTestIds.start}>
+              {t(`lifecycle.workflow.${kind}.start`)}
+            </Button>
+          </>
+        ) : null}
+        {phase === 'finished' && canResume && reader !== null ? (
+          <>
+            <Button
+              color="error"
+              onClick={() => {
+                setRequest(resumeRequest(true));
+                setPhase('setup');
+              }}
+              data-testid={lifecycleTestIds.restart}
+            >
+              {t('lifecycle.workflow.restart.start')}
+            </Button>
+            <Button variant="contained" onClick={() => run(resumeRequest(false), reader)} data-testid={lifecycleTestIds.resume}>
+              {t('lifecycle.workflow.resume.start')}
+            </Button>
+          </>
+        ) : null}
+        {phase === 'finished' && !canResume && (outcome?.type === 'error' || failure !== null) ? (
+          <Button onClick={() => setPhase('setup')} data-testid={lifecycleTestIds.retry}>
+            {t('lifecycle.workflow.retry')}
+          </Button>
+        ) : null}
+        {phase === 'finished' ? (
+          <Button variant={canResume ? 'text' : 'contained'} onClick={() => onClose(changed.current)} data-testid={lifecycleTestIds.close}>
+            {t('common.close')}
+          </Button>
+        ) : null}
+      </DialogActions>
+    </Dialog>
+  );
+}
+
+function OutcomeView({ outcome, kind, stoppedAt }: { outcome: Outcome; kind: WorkflowKind; stoppedAt: WorkflowStep | null }) {
+  const { t } = useTranslation();
+  if (outcome.type === 'error') {
+    return (
+      <Alert severity="error" sx={{ mt: 2 }} data-testid={lifecycleTestIds.failure} data-code={outcome.code}>
+        {t(`errors.${outcome.code}`)}
+      </Alert>
+    );
+  }
+  const { result } = outcome;
+  if (!result.ok) {
+    return (
+      <Alert severity="error" sx={{ mt: 2 }} data-testid={lifecycleTestIds.failure} data-reason={result.reason} data-step={stoppedAt ?? ''}>
+        <AlertTitle>{t(`lifecycle.workflow.${kind}.failed`)}</AlertTitle>
+        {t(`lifecycle.failure.${result.reason}`)}
+        {stoppedAt === null ? null : (
+          <Typography variant="body2" sx={{ mt: 1 }}>
+            {t('lifecycle.stopped.at', { step: t(`lifecycle.steps.${stoppedAt}`) })}
+          </Typography>
+        )}
+      </Alert>
+    );
+  }
+  return (
+    <Box sx={{ mt: 2 }}>
+      <Alert severity="success" data-testid={lifecycleTestIds.success} data-serial={result.serial}>
+        {t(`lifecycle.workflow.${kind}.done`, { serial: result.serial })}
+      </Alert>
+      {outcome.type === 'issue' && outcome.result.ok ? <CertificateTable certificates={outcome.result.certificates} /> : null}
+      <LetterList letters={result.letters} outbox={result.outbox} />
+      {result.letters.some((letter) => letter.kind === 'pin') ? <PinLetterNotice /> : null}
+    </Box>
+  );
+}
