@@ -5,13 +5,13 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { AuditLog } from '../electron/core/audit/audit-log';
-import { auditKeyPath, FileAuditSigner } from '../electron/core/audit/audit-signer';
 
 const [what, path] = process.argv.slice(2);
 if (path === undefined) throw new Error('usage: audit-open.ts log|sqlite <path>');
 const started = performance.now();
 if (what === 'log') {
-  const log = new AuditLog({ dir: join(path, 'audit'), signer: FileAuditSigner.open(auditKeyPath(path)) });
+  // No signer, as the app opens its log while the vault is locked: the open writes nothing.
+  const log = new AuditLog({ dir: join(path, 'audit') });
   const { index } = await log.index();
   const ms = performance.now() - started;
   process.stdout.write(`${JSON.stringify({ ms, events: index.count })}\n`);

@@ -22,7 +22,7 @@ import Database from 'better-sqlite3';
 import type { AuditEventInput } from '../electron/core/audit/audit-trail';
 import { AuditLog } from '../electron/core/audit/audit-log';
 import { queryPage } from '../electron/core/audit/audit-queries';
-import { auditKeyPath, FileAuditSigner } from '../electron/core/audit/audit-signer';
+import { KeyAuditSigner } from '../electron/core/audit/audit-signer';
 import { verifyAuditLog } from '../electron/core/audit/audit-verify';
 import { auditActions, type AuditOutcome } from '../electron/shared/schemas/audit';
 import type { Benchmark } from './run';
@@ -125,8 +125,13 @@ function openSqlite(path: string): Database.Database {
   return db;
 }
 
+/** One in-memory audit key per data folder for the whole run (the desk's is sealed in the vault). */
+const signers = new Map<string, KeyAuditSigner>();
+
 function openLog(dir: string, now: () => number): AuditLog {
-  return new AuditLog({ dir: join(dir, 'audit'), signer: FileAuditSigner.open(auditKeyPath(dir)), now });
+  let signer = signers.get(dir);
+  if (signer === undefined) signers.set(dir, (signer = KeyAuditSigner.generate()));
+  return new AuditLog({ dir: join(dir, 'audit'), signer, now });
 }
 
 /** C recorders, each awaiting its own record before the next, until `total` are recorded. */

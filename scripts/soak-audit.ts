@@ -26,7 +26,7 @@ for (const kind of ['change', 'delete', 'swap', 'truncate'] as TamperKind[]) {
   for (let trial = 0; trial < trials; trial += 1) {
     const copy = copyLog(dir);
     const want = tamper(copy, kind, pick);
-    const report = await verifyAuditLog(copy, { deskKeyId: log.signer.keyId });
+    const report = await verifyAuditLog(copy, { deskKeyId: log.deskKeyId });
     const first = report.problems[0];
     if (!report.intact) found += 1;
     if (first?.kind === want.kind && first.seq === want.seq && first.segment === want.segment && first.line === want.line) placed += 1;

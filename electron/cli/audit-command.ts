@@ -11,6 +11,7 @@ import { csvEntry, csvHeader } from '../core/audit/audit-csv';
 import { recordExport, verifyAndRecord } from '../core/audit/audit-handlers';
 import { exportMatches } from '../core/audit/audit-queries';
 import type { CliContext } from './cli-context';
+import { nameDeskAuditKey } from './vault-session';
 
 /** Exit codes of `audit verify`: 0 intact, 1 error, 2 problems found. */
 const EXIT_PROBLEMS = 2;
@@ -26,6 +27,7 @@ export function formatReport(dir: string, report: AuditVerifyReport): string {
     `  Signed   through record ${report.signedThrough ?? 'none'}; key ${report.keyIds.at(-1) ?? 'none'}`,
     `  Checked  in ${(report.durationMs / 1000).toFixed(2)} s`,
   ];
+  if (report.unsigned > 0) lines.push(`  Note     ${count(report.unsigned)} record(s) after the last signature are not yet signed (the vault has been locked since); the next unlock signs them`);
   if (report.unfinishedBytes > 0) lines.push(`  Note     ${report.unfinishedBytes} bytes of an unfinished last line (a write in progress, or a crash; never acknowledged)`);
   if (report.intact) {
     lines.push('INTACT: no record was changed, removed, reordered, duplicated or cut off, and every signature verifies.');
@@ -70,7 +72,10 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
     .description('check every record, checkpoint signature and the signed head; pinpoint anything changed, removed, reordered or cut off')
     .option('--json', 'print the report as JSON')
     .action(async (options: { json?: boolean }) => {
-      const report = await cli.withAudit((log) => verifyAndRecord(log, cli.operation));
+      const report = await cli.withAudit(async (log) => {
+        await nameDeskAuditKey(cli, log);
+        return verifyAndRecord(log, cli.operation);
+      });
       cli.out(options.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatReport(cli.audit.dir, report));
       if (!report.intact) process.exitCode = EXIT_PROBLEMS;
     });

@@ -91,6 +91,8 @@ export function createCore(options: CoreOptions): Core {
     dataDir: options.dataDir,
     audit,
     log: options.log,
+    // The audit key is in the vault: the log signs while it is unlocked.
+    auditSigning: audit,
     onVaultChange: () => {
       try {
         const status = vault.vault.status();
@@ -190,6 +192,7 @@ export function createCore(options: CoreOptions): Core {
       try {
         // Take the vault lock at start, so a second CardDesk learns at once who holds it.
         vault.access.storage();
+        await vault.syncAudit();
         sweepHolds();
       } catch (error) {
         options.log.warn('the vault is not available yet', { error });

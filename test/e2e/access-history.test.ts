@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEventInput } from '../../electron/core/audit/audit-trail';
 import { createDeskAuditLog } from '../../electron/core/audit/desk-audit-log';
-import { allLines } from '../support/audit';
+import { allLines, testSigner } from '../support/audit';
 import { seriousAccessibilityViolations } from '../support/axe';
 import { launchBrowser, openPage, type WatchedPage } from '../support/browser';
 import { freshHome, startHostProcess, type HostProcess } from '../support/host-process';
@@ -56,7 +56,7 @@ let seqs: number[] = [];
 beforeAll(async () => {
   home = freshHome('carddesk-e2e-audit-');
   let clock = 0;
-  const log = createDeskAuditLog(home, { now: () => seeded[Math.min(clock, seeded.length - 1)]?.time ?? Date.now() });
+  const log = createDeskAuditLog(home, { signer: testSigner(home), now: () => seeded[Math.min(clock, seeded.length - 1)]?.time ?? Date.now() });
   for (const [i, { event }] of seeded.entries()) {
     clock = i;
     await log.record(event);
@@ -120,7 +120,7 @@ describe('the access history screen', () => {
     await page.evaluate(() => (window as unknown as { carddesk: { readers: { removeVirtualCard(): Promise<unknown> } } }).carddesk.readers.removeVirtualCard());
     await expect.poll(async () => (await rows(page)).find((row) => row.seq > before)?.action, { timeout: 5000 }).toBe('reader.virtualCardRemove');
     // Another process appends, as `carddesk card …` does while the app runs.
-    const other = createDeskAuditLog(home);
+    const other = createDeskAuditLog(home, { signer: testSigner(home) });
     await other.record({ action: 'card.pinVerify', outcome: 'failure', reason: 'live-from-the-cli', actor: { kind: 'operator', id: 'op-cli' }, channel: 'cli', holderId: 'H-9' });
     await other.close();
     await expect.poll(async () => (await rows(page)).some((row) => row.actor === 'op-cli'), { timeout: 8000 }).toBe(true);

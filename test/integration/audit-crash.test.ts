@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportMatches } from '../../electron/core/audit/audit-queries';
 import { createDeskAuditLog } from '../../electron/core/audit/desk-audit-log';
-import { tempHome } from '../support/audit';
+import { tempHome, testSigner } from '../support/audit';
 import { repoRoot } from '../support/host-process';
 
 async function killMidWrite(home: string, afterMs: number): Promise<Set<number>> {
@@ -37,7 +37,7 @@ describe('the audit log after a crash', () => {
     const acknowledged = await killMidWrite(home, afterMs);
     expect(acknowledged.size).toBeGreaterThan(0);
 
-    const log = createDeskAuditLog(home);
+    const log = createDeskAuditLog(home, { signer: testSigner(home) });
     const { index, reader } = await log.index();
     const kept = new Set<number>();
     await exportMatches(index, reader, {}, Number.POSITIVE_INFINITY, (entries) => {

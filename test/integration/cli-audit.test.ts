@@ -4,7 +4,7 @@
  * at a socket that does not exist, so this never touches pcscd or the vpcd readers others use.
  */
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,6 +140,32 @@ describe('carddesk and the audit log', () => {
     expect(await exported('--from', '2000-01-01', '--to', '2001-01-01')).toEqual([]);
     const json = await run(['audit', 'export', '--json', '--actor', 'nobody-at-all']);
     expect(json.stdout).toBe('');
+  });
+
+  it('signs with the audit key in the vault: commands while locked are not yet signed, the next unlock signs them', async () => {
+    const vaultJson = readFileSync(join(home, 'vault', 'vault.json'), 'utf8');
+    expect(vaultJson).not.toContain('PRIVATE KEY');
+    expect(existsSync(join(home, 'audit-signing-key.pem'))).toBe(false);
+    const keyId = (JSON.parse(vaultJson) as { auditKey: { keyId: string } }).auditKey.keyId;
+    expect(keyId).toMatch(/^[0-9a-f]{64}$/);
+
+    // A PIN check never unlocks the vault (the PIN may have been changed above: right or wrong, it is recorded).
+    await run(['card', 'verify-pin', ...reader], `${FACTORY.PIN}\n`);
+    const locked = await run(['audit', 'verify', '--json']);
+    expect(locked.code, locked.stdout).toBe(0);
+    const lockedReport = JSON.parse(locked.stdout) as { intact: boolean; unsigned: number; deskKeyId: string; keyIds: string[] };
+    expect(lockedReport).toMatchObject({ intact: true, deskKeyId: keyId });
+    expect(lockedReport.unsigned).toBeGreaterThanOrEqual(1);
+    expect(lockedReport.keyIds.at(-1)).toBe(keyId);
+    expect((await run(['audit', 'verify'])).stdout).toContain('not yet signed (the vault has been locked since)');
+
+    // Whichever passphrase the vault has by now (the commands above may have changed it).
+    let unlocked = await run(['vault', 'unlock'], `${NEW_PASSPHRASE}\n`);
+    if (unlocked.code !== 0) unlocked = await run(['vault', 'unlock'], pass);
+    expect(unlocked.code, unlocked.stderr).toBe(0);
+    const signed = JSON.parse((await run(['audit', 'verify', '--json'])).stdout) as { intact: boolean; unsigned: number; lastSeq: number; signedThrough: number };
+    expect(signed).toMatchObject({ intact: true, unsigned: 0 });
+    expect(signed.signedThrough).toBe(signed.lastSeq);
   });
 
   it('verify says INTACT (exit 0), then finds a changed record and says where (exit 2)', async () => {

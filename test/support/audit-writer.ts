@@ -4,11 +4,11 @@
  * kills it at a random moment and checks that every printed event survived.
  */
 import { createDeskAuditLog } from '../../electron/core/audit/desk-audit-log';
-import { sampleEvent } from './audit';
+import { sampleEvent, testSigner } from './audit';
 
 const home = process.argv[2];
 if (home === undefined) throw new Error('usage: audit-writer.ts <data folder>');
-const log = createDeskAuditLog(home, { checkpointEvery: 50, segmentBytes: 64 * 1024 });
+const log = createDeskAuditLog(home, { signer: testSigner(home), checkpointEvery: 50, segmentBytes: 64 * 1024 });
 let next = 0;
 await log.open();
 process.stdout.write('ready\n');

@@ -6,6 +6,7 @@ import type { AuditEventInput } from '../../electron/core/audit/audit-trail';
 import type { AuditLogOptions } from '../../electron/core/audit/audit-log';
 import { createDeskAuditLog } from '../../electron/core/audit/desk-audit-log';
 import { auditActions } from '../../electron/shared/schemas/audit';
+import { FileAuditSigner, testAuditKeyPath } from './file-audit-signer';
 
 /** Actions a service records (the log's own audit.* events mean something to verification). */
 const serviceActions = auditActions.filter((action) => !action.startsWith('audit.'));
@@ -14,8 +15,17 @@ export function tempHome(prefix = 'carddesk-audit-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/**
+ * The audit key of a test data folder: a file every process in the test shares (the desk keeps
+ * its key sealed in the vault instead; see test/unit/audit-vault-key.test.ts).
+ */
+export function testSigner(home: string): FileAuditSigner {
+  return FileAuditSigner.open(testAuditKeyPath(home));
+}
+
+/** A log that signs with the folder's test key (or `options.signer`; null for a locked vault). */
 export function openTestLog(home: string = tempHome(), options: Omit<Partial<AuditLogOptions>, 'dir' | 'log'> = {}) {
-  return { home, dir: join(home, 'audit'), log: createDeskAuditLog(home, options) };
+  return { home, dir: join(home, 'audit'), log: createDeskAuditLog(home, { signer: testSigner(home), ...options }) };
 }
 
 /** A varied but reproducible event: operators, holders, actions and outcomes cycle with `i`. */

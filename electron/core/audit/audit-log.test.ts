@@ -1,12 +1,12 @@
-import { appendFileSync, existsSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { allLines, openTestLog, sampleEvent, segmentFiles, tempHome } from '../../../test/support/audit';
+import { allLines, openTestLog, sampleEvent, segmentFiles, tempHome, testSigner } from '../../../test/support/audit';
 import { memoryLogger } from '../../../test/support/memory-logger';
 import { type AuditLog } from './audit-log';
 import { queryPage } from './audit-queries';
 import { decodeLine } from './audit-record';
-import { auditKeyPath, FileAuditSigner } from './audit-signer';
+import { testAuditKeyPath } from '../../../test/support/file-audit-signer';
 import { verifyAuditLog } from './audit-verify';
 import { createDeskAuditLog } from './desk-audit-log';
 
@@ -37,13 +37,7 @@ describe('AuditLog', () => {
     const [first, second] = lines.map((l) => decodeLine(l.text));
     expect(first?.ok && first.hashMatches && second?.ok && second.hashMatches && second.record.prev === first.hash).toBe(true);
     expect(JSON.parse(readFileSync(join(dir, 'head.json'), 'utf8'))).toMatchObject({ seq: 2, hash: second?.ok ? second.hash : '' });
-    expect((await verifyAuditLog(dir, { deskKeyId: log.signer.keyId })).intact).toBe(true);
-  });
-
-  it('keeps the audit key readable by its owner only', () => {
-    const home = tempHome();
-    FileAuditSigner.open(auditKeyPath(home));
-    expect(statSync(auditKeyPath(home)).mode & 0o777).toBe(0o600);
+    expect((await verifyAuditLog(dir, { deskKeyId: log.deskKeyId })).intact).toBe(true);
   });
 
   it('answers record() only after the batch is written, and batches concurrent records together', async () => {
@@ -63,7 +57,7 @@ describe('AuditLog', () => {
     const types = allLines(dir).map((l) => (JSON.parse(l.text) as { type: string }).type);
     expect(types.filter((t) => t === 'checkpoint')).toHaveLength(3);
     expect(types.at(-1)).toBe('checkpoint');
-    const report = await verifyAuditLog(dir, { deskKeyId: log.signer.keyId });
+    const report = await verifyAuditLog(dir, { deskKeyId: log.deskKeyId });
     expect(report).toMatchObject({ intact: true, checkpoints: 3, events: 25, signedThrough: report.lastSeq });
   });
 
@@ -82,7 +76,7 @@ describe('AuditLog', () => {
   it('never writes a secret: details named like one are redacted, and the mistake is logged', async () => {
     const home = tempHome();
     const logger = memoryLogger();
-    const log = createDeskAuditLog(home, { log: logger });
+    const log = createDeskAuditLog(home, { signer: testSigner(home), log: logger });
     open.push(log);
     await log.record(sampleEvent(1, { details: { reader: 'R', pin: '24682468', newPuk: '13571357', managementKey: 'aabbcc' } }));
     const text = allLines(join(home, 'audit'))
@@ -112,7 +106,7 @@ describe('AuditLog', () => {
     const torn = '{"seq":8,"time":"2026-06-01T12:00:00.000Z","type":"event","prev":"ab';
     appendFileSync(segment, torn);
 
-    const reopened = track({ log: createDeskAuditLog(home) }).log;
+    const reopened = track({ log: createDeskAuditLog(home, { signer: testSigner(home) }) }).log;
     await reopened.open();
     expect(readFileSync(`${segment}.torn`, 'utf8')).toBe(torn);
     expect(readFileSync(segment, 'utf8').endsWith('\n')).toBe(true);
@@ -129,7 +123,7 @@ describe('AuditLog', () => {
     const lines = readFileSync(segment, 'utf8').split('\n').filter(Boolean);
     writeFileSync(segment, `${lines.slice(0, -2).join('\n')}\n`);
 
-    const reopened = track({ log: createDeskAuditLog(home) }).log;
+    const reopened = track({ log: createDeskAuditLog(home, { signer: testSigner(home) }) }).log;
     await reopened.record(sampleEvent(99));
     const [after, repair] = await allEntries(reopened);
     expect(repair).toMatchObject({ action: 'audit.repair', outcome: 'failure', reason: 'records 7 to 8 are missing from the end of the log' });
@@ -143,8 +137,8 @@ describe('AuditLog', () => {
 
   it('lets two processes append to one log: one chain, no gaps, each sees the other’s events', async () => {
     const home = tempHome();
-    const a = createDeskAuditLog(home, { checkpointEvery: 50 });
-    const b = createDeskAuditLog(home, { checkpointEvery: 50 });
+    const a = createDeskAuditLog(home, { signer: testSigner(home), checkpointEvery: 50 });
+    const b = createDeskAuditLog(home, { signer: testSigner(home), checkpointEvery: 50 });
     open.push(a, b);
     await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? a : b).record(sampleEvent(i))));
     await a.record(sampleEvent(500));
@@ -159,8 +153,8 @@ describe('AuditLog', () => {
 
   it('tells subscribers when events arrive, also those another process appended', async () => {
     const home = tempHome();
-    const app = createDeskAuditLog(home);
-    const cli = createDeskAuditLog(home);
+    const app = createDeskAuditLog(home, { signer: testSigner(home) });
+    const cli = createDeskAuditLog(home, { signer: testSigner(home) });
     open.push(app, cli);
     await app.open();
     const heard: number[] = [];
@@ -179,7 +173,7 @@ describe('AuditLog', () => {
     expect(existsSync(log.indexPath)).toBe(true);
 
     const logger = memoryLogger();
-    const warm = createDeskAuditLog(home, { log: logger });
+    const warm = createDeskAuditLog(home, { signer: testSigner(home), log: logger });
     expect(await allEntries(warm)).toEqual(expected);
     expect(logger.entries.some((e) => e.message.includes('rebuilding'))).toBe(false);
     await warm.close();
@@ -188,7 +182,7 @@ describe('AuditLog', () => {
       if (damage === 'delete') rmSync(log.indexPath);
       if (damage === 'corrupt') writeFileSync(log.indexPath, Buffer.from(readFileSync(log.indexPath).map((byte, i) => (i === 200 ? byte ^ 1 : byte))));
       if (damage === 'truncate') truncateSync(log.indexPath, 100);
-      const cold = createDeskAuditLog(home, { log: memoryLogger() });
+      const cold = createDeskAuditLog(home, { signer: testSigner(home), log: memoryLogger() });
       const rebuilt = await allEntries(cold);
       expect(rebuilt.filter((e) => e.action !== 'audit.repair')).toEqual(expected);
       await cold.close();
@@ -203,16 +197,16 @@ describe('AuditLog', () => {
 
   it('adds a key record when the audit key changes, and verification names the key', async () => {
     const home = tempHome();
-    const first = createDeskAuditLog(home);
+    const first = createDeskAuditLog(home, { signer: testSigner(home) });
     await first.record(sampleEvent(1));
     await first.close();
-    rmSync(auditKeyPath(home));
-    const second = createDeskAuditLog(home);
+    rmSync(testAuditKeyPath(home));
+    const second = createDeskAuditLog(home, { signer: testSigner(home) });
     open.push(second);
     await second.record(sampleEvent(2));
     const report = await second.verify();
     expect(report.intact).toBe(true);
-    expect(report.keyIds).toEqual([first.signer.keyId, second.signer.keyId]);
-    expect((await verifyAuditLog(join(home, 'audit'), { deskKeyId: first.signer.keyId })).problems.map((p) => p.kind)).toEqual(['anchor']);
+    expect(report.keyIds).toEqual([first.deskKeyId, second.deskKeyId]);
+    expect((await verifyAuditLog(join(home, 'audit'), { deskKeyId: first.deskKeyId })).problems.map((p) => p.kind)).toEqual(['anchor']);
   });
 });

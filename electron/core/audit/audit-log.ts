@@ -10,6 +10,15 @@
  *
  * Several processes (the app, browser mode, `carddesk` commands) may append to one log: each
  * takes the append lock for one batch, first reads what the others appended, then writes.
+ *
+ * The audit key lives in the vault, so the signer comes and goes (`useSigner`): while the vault
+ * is locked (a kiosk PIN check, `carddesk card verify-pin`), records are still appended, chained
+ * and made durable, but no checkpoint is written and the signed head is NOT advanced. An
+ * unsigned head would prove nothing (anyone could write one), and leaving the last signed head
+ * in place keeps it a true anchor: cutting records off the signed part is still detected, and
+ * the records after it show as "not yet signed". When a signer is given (the vault unlocks),
+ * the log writes its key record if new and at once a signed checkpoint and head, which cover
+ * every record before them through the hash chain.
  */
 import { fstatSync, mkdirSync, statSync, writeSync } from 'node:fs';
 import { appendFile, open, truncate, type FileHandle } from 'node:fs/promises';
@@ -34,7 +43,10 @@ import { WriterLock, type WriterLockOptions } from './writer-lock';
 export interface AuditLogOptions {
   /** The log's folder, `<data folder>/audit`. */
   readonly dir: string;
-  readonly signer: AuditSigner;
+  /** The audit key while the vault is unlocked; none (the default) appends unsigned records. */
+  readonly signer?: AuditSigner | null;
+  /** The desk's audit key id, known without the key (the vault keeps it in clear). */
+  readonly deskKeyId?: string | null;
   readonly log?: Logger;
   /** Records between signed checkpoints (default 1000). */
   readonly checkpointEvery?: number;
@@ -70,7 +82,8 @@ function unavailable(error: unknown): CardDeskError {
 
 export class AuditLog implements AuditTrail {
   readonly dir: string;
-  readonly signer: AuditSigner;
+  #signer: AuditSigner | null;
+  #deskKeyId: string | null;
   readonly #log: Logger | undefined;
   readonly #checkpointEvery: number;
   readonly #segmentBytes: number;
@@ -98,7 +111,8 @@ export class AuditLog implements AuditTrail {
 
   constructor(options: AuditLogOptions) {
     this.dir = options.dir;
-    this.signer = options.signer;
+    this.#signer = options.signer ?? null;
+    this.#deskKeyId = options.deskKeyId ?? this.#signer?.keyId ?? null;
     this.#log = options.log;
     this.#checkpointEvery = options.checkpointEvery ?? 1000;
     this.#segmentBytes = options.segmentBytes ?? 32 * 1024 * 1024;
@@ -107,6 +121,44 @@ export class AuditLog implements AuditTrail {
     this.#lock = new WriterLock(join(this.dir, 'writer.lock'), options.lock);
     this.#reader = new EntryReader(this.dir);
     this.#head = new HeadWriter(this.dir);
+  }
+
+  /** The key that signs now, or null while the vault is locked. */
+  get signer(): AuditSigner | null {
+    return this.#signer;
+  }
+
+  /** The desk's audit key id (for verification), whether or not the key is at hand. */
+  get deskKeyId(): string | null {
+    return this.#deskKeyId;
+  }
+
+  /** Names the desk's audit key without giving it (the vault is locked, its key id is clear). */
+  setDeskKeyId(keyId: string | null): void {
+    this.#deskKeyId = keyId ?? this.#signer?.keyId ?? null;
+  }
+
+  /**
+   * Gives the log the audit key (vault unlocked) or takes it away (null: vault locked). A new
+   * signer at once gets its key record (if new) and a signed checkpoint and head, covering every
+   * record before them; taking it away first signs what the old one has not. Resolves once that
+   * is on disk. Later records wait for it, so they follow in order.
+   */
+  useSigner(signer: AuditSigner | null): Promise<void> {
+    return this.#exclusive(async () => {
+      const previous = this.#signer;
+      if (previous === signer) return;
+      if (signer !== null) this.#deskKeyId = signer.keyId;
+      const open = this.#tail !== null && !this.#closed;
+      try {
+        if (signer === null && previous !== null && open && this.#tail !== null && this.#tail.seq > this.#tail.anchorSeq) await this.#commit([], true);
+      } catch (error) {
+        this.#log?.error('the audit checkpoint before the vault locked could not be written', { error });
+      } finally {
+        this.#signer = signer;
+      }
+      if (signer !== null && !this.#closed) await this.#commit([], true);
+    });
   }
 
   get indexPath(): string {
@@ -170,9 +222,11 @@ export class AuditLog implements AuditTrail {
       }
     }
     const head = readHead(this.dir);
+    const signer = this.#signer;
     if (head.state !== 'present') {
-      if (tail.seq > 0) repair('failure', `the signed head was ${head.state}: records cut off the end before this point cannot be ruled out`, { lastSeq: tail.seq });
-    } else if (head.head.keyId === this.signer.keyId && !verifyAuditSignature(this.signer.publicKeySpki, headSignedBytes(head.head), Buffer.from(head.head.signature, 'base64'))) {
+      // A log never signed (no key record: the vault was never unlocked with it) has no head yet.
+      if (tail.seq > 0 && tail.keyId !== null) repair('failure', `the signed head was ${head.state}: records cut off the end before this point cannot be ruled out`, { lastSeq: tail.seq });
+    } else if (signer !== null && head.head.keyId === signer.keyId && !verifyAuditSignature(signer.publicKeySpki, headSignedBytes(head.head), Buffer.from(head.head.signature, 'base64'))) {
       repair('failure', 'the signed head does not verify', { lastSeq: tail.seq });
     } else if (head.head.seq > tail.seq) {
       repair('failure', `records ${tail.seq + 1} to ${head.head.seq} are missing from the end of the log`, { from: tail.seq + 1, to: head.head.seq });
@@ -260,24 +314,28 @@ export class AuditLog implements AuditTrail {
       seq = record.seq;
       hash = encoded.hash;
     };
-    const sign = async (): Promise<void> => {
+    const signer = this.#signer;
+    const sign = async (by: AuditSigner): Promise<void> => {
       const time = stamp();
-      const signature = (await this.signer.sign(checkpointMessage(seq + 1, hash, time))).toString('base64');
-      push({ seq: seq + 1, time, type: 'checkpoint', prev: hash, keyId: this.signer.keyId, signature });
+      const signature = (await by.sign(checkpointMessage(seq + 1, hash, time))).toString('base64');
+      push({ seq: seq + 1, time, type: 'checkpoint', prev: hash, keyId: by.keyId, signature });
       anchorSeq = seq;
     };
 
-    if (keyId !== this.signer.keyId) {
-      const publicKey = this.signer.publicKeySpki.toString('base64');
-      push({ seq: seq + 1, time: stamp(), type: 'key', prev: hash, keyId: this.signer.keyId, algorithm: this.signer.algorithm, publicKey });
+    let newKey = false;
+    if (signer !== null && keyId !== signer.keyId) {
+      const publicKey = signer.publicKeySpki.toString('base64');
+      push({ seq: seq + 1, time: stamp(), type: 'key', prev: hash, keyId: signer.keyId, algorithm: signer.algorithm, publicKey });
       anchorSeq = seq;
-      keyId = this.signer.keyId;
+      keyId = signer.keyId;
+      newKey = true;
     }
     for (const fields of events) {
-      if (seq - anchorSeq >= this.#checkpointEvery) await sign();
+      if (signer !== null && seq - anchorSeq >= this.#checkpointEvery) await sign(signer);
       push({ ...fields, seq: seq + 1, time: stamp(), prev: hash });
     }
-    if (checkpoint && seq > anchorSeq) await sign();
+    // Unsigned records (written while the vault was locked) are in `seq > anchorSeq` too.
+    if (signer !== null && checkpoint && (seq > anchorSeq || newKey)) await sign(signer);
     if (writes.length === 0) return null;
 
     for (const group of writes) await this.#write(group.segment, group.lines, group.segment === tail.segment ? tail.size : 0);
@@ -290,7 +348,8 @@ export class AuditLog implements AuditTrail {
     }
     this.#advanceIndex();
     try {
-      await this.#head.write(this.signer, seq, hash, new Date(this.#now()).toISOString());
+      // Without the key the head stays where the last signature left it (see the top of this file).
+      if (signer !== null) await this.#head.write(signer, seq, hash, new Date(this.#now()).toISOString());
     } catch (error) {
       // The records are durable; only truncation detection for this batch is weaker.
       this.#log?.error('the audit head could not be written', { error });
@@ -523,9 +582,9 @@ export class AuditLog implements AuditTrail {
     return this.#lastVerification;
   }
 
-  /** Checks the whole log on disk: chain, checkpoint signatures and the signed head. */
+  /** Checks the whole log on disk: chain, checkpoint signatures and the signed head; counts what is not yet signed. */
   async verify(): Promise<AuditVerifyReport> {
-    const report = await verifyAuditLog(this.dir, { deskKeyId: this.signer.keyId });
+    const report = await verifyAuditLog(this.dir, { deskKeyId: this.#deskKeyId });
     this.#lastVerification = report;
     return report;
   }

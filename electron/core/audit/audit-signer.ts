@@ -2,16 +2,11 @@
  * The audit key signs the log's checkpoints and its head. The log only needs this interface;
  * where the private key lives is the signer's business.
  *
- * For now the key is an Ed25519 key in a PKCS#8 file in the data folder, readable by its owner
- * only (mode 0600). The CA vault will hold it instead (sealed with the vault's key, signing in
- * the vault service); it then provides an `AuditSigner` and this file-based one goes away.
- * Until then anyone who can read the data folder as the desk's user can read the key, and so
- * could re-sign a rewritten log: the checkpoint signatures protect against edits by anyone who
- * cannot read that file.
+ * The desk's audit key is an Ed25519 key the CA vault generates and keeps sealed under the
+ * vault's key (see vault/audit-key.ts): it exists in clear only in this process's memory, as a
+ * `KeyAuditSigner`, while the vault is unlocked. No private audit key is ever written in clear.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, hash, sign, verify, type KeyObject } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { createPublicKey, generateKeyPairSync, hash, sign, verify, type KeyObject } from 'node:crypto';
 
 export interface AuditSigner {
   /** SHA-256 (hex) of the DER public key: how records and reports name the key. */
@@ -21,6 +16,12 @@ export interface AuditSigner {
   /** DER SubjectPublicKeyInfo: written into the log so verification needs nothing else. */
   readonly publicKeySpki: Buffer;
   sign(message: Buffer): Promise<Buffer>;
+}
+
+/** What the vault needs of the audit log: to name the desk's key, and to give or take the key. */
+export interface AuditSigning {
+  setDeskKeyId(keyId: string | null): void;
+  useSigner(signer: AuditSigner | null): Promise<void>;
 }
 
 export function keyIdOf(spki: Buffer): string {
@@ -37,70 +38,26 @@ export function verifyAuditSignature(spki: Buffer, message: Buffer, signature: B
   }
 }
 
-export function auditKeyPath(dataDir: string): string {
-  return join(dataDir, 'audit-signing-key.pem');
-}
-
-/** The stopgap signer: an Ed25519 key in a 0600 file, created on first use. */
-export class FileAuditSigner implements AuditSigner {
+/** Signs with a private key held in memory only (the vault's unsealed audit key; tests; benchmarks). */
+export class KeyAuditSigner implements AuditSigner {
   readonly keyId: string;
   readonly algorithm: string;
   readonly publicKeySpki: Buffer;
   readonly #privateKey: KeyObject;
 
-  private constructor(privateKey: KeyObject) {
+  constructor(privateKey: KeyObject) {
     this.#privateKey = privateKey;
     this.algorithm = privateKey.asymmetricKeyType ?? 'unknown';
     this.publicKeySpki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
     this.keyId = keyIdOf(this.publicKeySpki);
   }
 
-  static open(path: string): FileAuditSigner {
-    const existing = readKey(path);
-    if (existing !== null) return new FileAuditSigner(existing);
-    mkdirSync(dirname(path), { recursive: true });
-    const { privateKey } = generateKeyPairSync('ed25519');
-    const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
-    // Written whole to a private temporary file, then linked into place: another process starting
-    // at the same moment either finds no key or the complete one (link fails if it exists).
-    const temporary = `${path}.${process.pid}.tmp`;
-    const fd = openSync(temporary, 'w', 0o600);
-    try {
-      writeSync(fd, pem);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    try {
-      linkSync(temporary, path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    } finally {
-      rmSync(temporary, { force: true });
-    }
-    const key = readKey(path);
-    if (key === null) throw new Error(`The audit key ${path} could not be created.`);
-    return new FileAuditSigner(key);
+  /** A new Ed25519 key that lives and dies with this object. */
+  static generate(): KeyAuditSigner {
+    return new KeyAuditSigner(generateKeyPairSync('ed25519').privateKey);
   }
 
   sign(message: Buffer): Promise<Buffer> {
     return Promise.resolve(sign(this.#privateKey.asymmetricKeyType === 'ed25519' ? null : 'sha256', message, this.#privateKey));
-  }
-}
-
-function readKey(path: string): KeyObject | null {
-  let pem: Buffer;
-  try {
-    pem = readFileSync(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-  // Key material: readable by the desk's user only, whatever the umask made of it.
-  if (process.platform !== 'win32') chmodSync(path, 0o600);
-  try {
-    return createPrivateKey(pem);
-  } finally {
-    pem.fill(0);
   }
 }

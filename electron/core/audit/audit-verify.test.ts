@@ -21,7 +21,7 @@ beforeAll(async () => {
   for (let i = 0; i < 100; i += 1) await Promise.all(Array.from({ length: 3 }, (_, j) => log.record(sampleEvent(i * 3 + j))));
   await log.close();
   dir = logDir;
-  deskKeyId = log.signer.keyId;
+  deskKeyId = log.deskKeyId ?? '';
 });
 
 describe('verifyAuditLog', () => {

@@ -10,6 +10,10 @@
  * - the head missing, or the log signed by another key than the desk's → `anchor`
  * - damage the log recorded itself when it opened        → `recorded`
  *
+ * Records after the last verified signature are counted as `unsigned`, not as a problem: the
+ * audit key is in the vault, and while it is locked the log chains records without signing
+ * them (see audit-log.ts); the next unlock signs them. Their chain is checked like any other.
+ *
  * Someone who edits records and recomputes every hash after them still breaks the first
  * checkpoint (or the head) after the edit, unless they hold the audit key. What cannot be seen
  * from the folder alone: a log cut back AND its head replaced by an older copy of itself (a
@@ -210,8 +214,10 @@ export async function verifyAuditLog(dir: string, options: { deskKeyId?: string 
   // Records missing at the end would follow the last line there is.
   const endOfLog = lines.count === 0 ? { segment: segments[0]?.name ?? null, line: 1 } : { segment: at(lines.count - 1).segment, line: (lines.line[lines.count - 1] ?? 0) + 1 };
   const last = lines.count;
+  const everSigned = keys.size > 0 || checkpoints.length > 0;
   if (head.state !== 'present') {
-    if (lines.count > 0) report('anchor', endOfLog, null, null, `The signed head is ${head.state}: records cut off the end of the log cannot be detected.`, last);
+    // A log never signed (the vault has not been unlocked since it began) has no head yet.
+    if (lines.count > 0 && (everSigned || head.state === 'unreadable')) report('anchor', endOfLog, null, null, `The signed head is ${head.state}: records cut off the end of the log cannot be detected.`, last);
   } else {
     const spki = keys.get(head.head.keyId)?.spki ?? null;
     if (spki === null || !verifyAuditSignature(spki, headSignedBytes(head.head), Buffer.from(head.head.signature, 'base64'))) {
@@ -231,6 +237,10 @@ export async function verifyAuditLog(dir: string, options: { deskKeyId?: string 
   const finalKey = lastKey as { seq: number; keyId: string } | null;
   if (deskKeyId !== null && finalKey !== null && finalKey.keyId !== deskKeyId) {
     report('anchor', endOfLog, finalKey.seq, null, `The log is signed by key ${finalKey.keyId.slice(0, 16)}…, not by this desk's audit key ${deskKeyId.slice(0, 16)}….`, last);
+  } else if (deskKeyId !== null && finalKey === null && !everSigned && lines.count > 0 && head.state === 'missing') {
+    // The desk has an audit key (made when the vault was created, and declared in the log then):
+    // a log without any signature was written again from scratch.
+    report('anchor', endOfLog, null, null, `The log declares no audit key, but this desk's audit key is ${deskKeyId.slice(0, 16)}…: it was never signed by it.`, last);
   }
 
   found.sort((a, b) => a.order - b.order);
@@ -244,6 +254,7 @@ export async function verifyAuditLog(dir: string, options: { deskKeyId?: string 
     checkpoints: checkpoints.length,
     lastSeq: lines.count === 0 ? null : maxSeq,
     signedThrough: signedThrough === 0 ? null : signedThrough,
+    unsigned: Math.max(0, maxSeq - signedThrough),
     keyIds: [...keys.entries()].sort((a, b) => a[1].seq - b[1].seq).map(([keyId]) => keyId),
     deskKeyId,
     unfinishedBytes,

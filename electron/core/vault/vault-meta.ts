@@ -1,5 +1,6 @@
 import type { VaultSettings } from '../../shared/schemas/vault';
 import type { CaState } from '../ca/ca-state';
+import type { StoredAuditKey } from './audit-key';
 import type { KdfParams, Sealed } from './sealing';
 
 /** The vault's small main document (vault.json, written through lowdb). */
@@ -9,6 +10,8 @@ export interface VaultMeta {
   readonly createdAt: string;
   /** Null until `vault init`: the passphrase's KDF parameters and the wrapped data key. */
   readonly keystore: { readonly kdf: KdfParams; readonly wrappedKey: Sealed } | null;
+  /** The audit log's signing key, sealed (absent in vaults made before it, until their next unlock). */
+  readonly auditKey?: StoredAuditKey | null;
   readonly settings: VaultSettings;
   readonly ca: CaState | null;
 }

@@ -9,8 +9,10 @@ import { basename, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { CardDeskError } from '../../shared/errors';
 import type { BackupInfo, PersonalNumberRule, UnlockResult, VaultStatus } from '../../shared/schemas/vault';
+import type { AuditSigner } from '../audit/audit-signer';
 import type { AuditTrail } from '../audit/audit-trail';
 import type { OperationContext } from '../operation-context';
+import { newAuditKey, openAuditKey } from './audit-key';
 import { writeFileDurable } from './durable-file';
 import type { VaultKeyring } from './keyring';
 import type { StoredRecord } from './record-store';
@@ -37,7 +39,29 @@ export class VaultService {
     private readonly keyring: VaultKeyring,
     private readonly audit: AuditTrail,
     private readonly onChange: () => void = () => {},
+    /** Gives the audit log the vault's audit key after an unlock (see createVaultServices). */
+    private readonly onAuditKey: () => Promise<void> = () => Promise.resolve(),
   ) {}
+
+  /** The desk's audit key id (clear in vault.json), or null before `vault init`. */
+  auditKeyId(): string | null {
+    return this.access.storage().meta.auditKey?.keyId ?? null;
+  }
+
+  /** A signer with the audit key while the vault is unlocked, else null. Drop it on lock. */
+  auditSigner(): AuditSigner | null {
+    if (!this.keyring.unlocked) return null;
+    const stored = this.access.storage().meta.auditKey ?? null;
+    return stored === null ? null : openAuditKey(this.keyring, stored);
+  }
+
+  /** Makes the audit key if this vault has none yet (made by `vault init`; older vaults at their first unlock). */
+  #ensureAuditKey(): void {
+    const storage = this.access.storage();
+    if ((storage.meta.auditKey ?? null) !== null) return;
+    const auditKey = newAuditKey(this.keyring);
+    storage.updateMeta((meta) => ({ ...meta, auditKey }));
+  }
 
   get backupDir(): string {
     return join(this.access.dataDir, 'backups');
@@ -71,7 +95,9 @@ export class VaultService {
     }
     this.keyring.setIdleMinutes(storage.meta.settings.idleLockMinutes);
     this.keyring.unlock(dek);
+    this.#ensureAuditKey();
     await this.audit.record({ action: 'vault.init', outcome: 'success', ...op });
+    await this.onAuditKey();
     this.onChange();
   }
 
@@ -84,7 +110,10 @@ export class VaultService {
     }
     this.keyring.setIdleMinutes(this.access.storage().meta.settings.idleLockMinutes);
     this.keyring.unlock(dek);
+    this.#ensureAuditKey();
     await this.audit.record({ action: 'vault.unlock', outcome: 'success', ...op });
+    // Signs every record before it, those written while the vault was locked included.
+    await this.onAuditKey();
     this.onChange();
     return { ok: true };
   }
@@ -202,7 +231,10 @@ export class VaultService {
     // Reopening runs any migration the backup needs and rebuilds every index.
     this.access.reopen();
     this.keyring.unlock(dek);
+    this.#ensureAuditKey();
     await this.audit.record({ action: 'vault.restore', outcome: 'success', details: { file: basename(file) }, ...op });
+    // The backup's audit key (if it had one) signs from now on; an earlier one is an anchor problem.
+    await this.onAuditKey();
     this.onChange();
     return { ok: true };
   }

@@ -3,6 +3,7 @@
  * `createCore`, the CLI, tests and benchmarks). Each process that calls it owns the vault while
  * it is open (see VaultLock).
  */
+import type { AuditSigning } from '../audit/audit-signer';
 import type { AuditTrail } from '../audit/audit-trail';
 import { CaService } from '../ca/ca-service';
 import { CertificateService } from '../ca/certificate-service';
@@ -27,6 +28,12 @@ export interface VaultServices {
   readonly crl: CrlPublisher;
   readonly certificates: CertificateService;
   readonly ocsp: OcspService;
+  /**
+   * Tells the audit log the desk's audit key id, and gives it the key while the vault is
+   * unlocked (takes it away when locked). Runs by itself on unlock and lock; call it once after
+   * opening the vault so verification knows the key id.
+   */
+  syncAudit(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,14 +45,38 @@ export function createVaultServices(options: {
   storage?: VaultStorageOptions;
   /** Called when the vault locks or unlocks (idle lock included). */
   onVaultChange?: () => void;
+  /** The audit log that signs with the vault's audit key (the desk's AuditLog). */
+  auditSigning?: AuditSigning;
   /** The built PKCS#11 worker (default: dist/pkcs11-ca-worker.cjs beside the bundle). */
   pkcs11WorkerPath?: string;
 }): VaultServices {
   const clock = options.clock ?? (() => new Date());
   const onChange = options.onVaultChange ?? (() => {});
   const access = new VaultAccess(options.dataDir, options.storage);
-  const keyring = new VaultKeyring({ idleMinutes: defaultSettings.idleLockMinutes, onLock: onChange });
-  const vault = new VaultService(access, keyring, options.audit, onChange);
+  const signing = options.auditSigning;
+  const syncAudit = async (): Promise<void> => {
+    if (signing === undefined) return;
+    let keyId: string | null = null;
+    let signer = null;
+    try {
+      keyId = vault.auditKeyId();
+      signer = vault.auditSigner();
+    } catch (error) {
+      // The vault is not open (held by another process) or its key cannot be opened: no signer.
+      options.log.warn('the vault audit key is not available', { error });
+    }
+    signing.setDeskKeyId(keyId);
+    await signing.useSigner(signer);
+  };
+  const onLock = (): void => {
+    // The key goes with the keyring: the log stops signing (after signing what it holds).
+    signing?.useSigner(null).catch((error: unknown) => options.log.error('the audit log could not let go of the audit key', { error }));
+    onChange();
+  };
+  const keyring = new VaultKeyring({ idleMinutes: defaultSettings.idleLockMinutes, onLock });
+  // The key id is clear: the log can name the desk's key as soon as the vault opens, locked.
+  access.onOpen((storage) => signing?.setDeskKeyId(storage.meta.auditKey?.keyId ?? null));
+  const vault = new VaultService(access, keyring, options.audit, onChange, syncAudit);
   const directory = new HolderDirectory(access, options.audit, clock);
   const ca = new CaService(access, keyring, options.audit, clock, options.pkcs11WorkerPath);
   const crl = new CrlPublisher(access, ca, options.audit, clock);
@@ -61,6 +92,7 @@ export function createVaultServices(options: {
     crl,
     certificates,
     ocsp,
+    syncAudit,
     close: async () => {
       keyring.lock();
       access.close();

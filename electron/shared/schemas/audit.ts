@@ -235,6 +235,11 @@ export const AuditVerifyReportSchema = z.object({
   lastSeq: z.number().int().nullable(),
   /** The last record covered by a verified signature (checkpoint or head). */
   signedThrough: z.number().int().nullable(),
+  /**
+   * Records after the last verified signature: written while the vault was locked (the audit key
+   * is in it) and signed at the next unlock. Information, not a problem; their chain is checked.
+   */
+  unsigned: z.number().int(),
   /** SHA-256 fingerprints (hex) of the public keys that signed this log, oldest first. */
   keyIds: z.array(z.string()),
   /** The desk's own audit key, when known; the log's last key must be this one. */
