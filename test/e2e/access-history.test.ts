@@ -119,6 +119,10 @@ describe('the access history screen', () => {
     // An operator action through the app itself.
     await page.evaluate(() => (window as unknown as { carddesk: { readers: { removeVirtualCard(): Promise<unknown> } } }).carddesk.readers.removeVirtualCard());
     await expect.poll(async () => (await rows(page)).find((row) => row.seq > before)?.action, { timeout: 5000 }).toBe('reader.virtualCardRemove');
+    // The app holds no audit key (its vault is not set up here): its own event is chained, not yet signed.
+    await page.getByTestId('audit-recheck').click();
+    await expect.poll(async () => page.getByTestId('audit-unsigned').textContent(), { timeout: 5000 }).toMatch(/^\d+ newer records are chained but not yet signed/);
+    expect(await page.getByTestId('audit-integrity').getAttribute('data-state')).toBe('intact');
     // Another process appends, as `carddesk card …` does while the app runs.
     const other = createDeskAuditLog(home, { signer: testSigner(home) });
     await other.record({ action: 'card.pinVerify', outcome: 'failure', reason: 'live-from-the-cli', actor: { kind: 'operator', id: 'op-cli' }, channel: 'cli', holderId: 'H-9' });

@@ -61,6 +61,11 @@ export function IntegrityBadge() {
             {t('accessHistory.integrity.checked', { time: time(report.checkedAt), records: report.records.toLocaleString(), signed: report.signedThrough ?? 0 })}
           </Typography>
         ) : null}
+        {report !== null && !checking && report.unsigned > 0 ? (
+          <Typography variant="body2" color="text.secondary" data-testid={accessHistoryTestIds.unsigned}>
+            {t('accessHistory.integrity.unsigned', { count: report.unsigned })}
+          </Typography>
+        ) : null}
         <Button size="small" onClick={check} disabled={checking} data-testid={accessHistoryTestIds.recheck}>
           {t('accessHistory.integrity.recheck')}
         </Button>

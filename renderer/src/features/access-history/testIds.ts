@@ -2,6 +2,7 @@ export const accessHistoryTestIds = {
   screen: 'access-history-screen',
   integrity: 'audit-integrity',
   recheck: 'audit-recheck',
+  unsigned: 'audit-unsigned',
   problem: 'audit-problem',
   filterActor: 'audit-filter-actor',
   filterHolder: 'audit-filter-holder',
