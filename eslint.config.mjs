@@ -118,9 +118,10 @@ export default tseslint.config(
           paths: [{ name: 'electron', message: 'The renderer talks only to window.carddesk.' }],
           patterns: [
             {
-              group: ['@shared/*', '**/electron/shared/**'],
+              // workflow-plans is plain constants (no zod), shared by the services and the screens.
+              group: ['@shared/*', '**/electron/shared/**', '!@shared/workflow-plans'],
               allowTypeImports: true,
-              message: 'The renderer imports only types from the contract.',
+              message: 'The renderer imports only types from the contract (and the plain constants of @shared/workflow-plans).',
             },
             {
               group: [...['core', 'main', 'preload', 'host', 'cli', 'vcard', 'smartcard'].map((name) => `**/electron/${name}/**`), 'node:*'],

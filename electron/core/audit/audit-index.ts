@@ -248,15 +248,16 @@ export class AuditIndex {
     let actionMask: Uint8Array | null = null;
     if (query.actions !== undefined && query.actions.length > 0) {
       actionMask = new Uint8Array(this.#actions.values.length);
-      let any = false;
+      let known = false;
       for (const action of query.actions) {
         const id = this.#actions.find(action);
         if (id !== undefined) {
           actionMask[id] = 1;
-          any = true;
+          known = true;
         }
       }
-      if (!any) return;
+      // None of the actions asked for was ever recorded: nothing can match.
+      if (!known) return;
     }
     const outcome = query.outcome === undefined ? -1 : OUTCOMES.indexOf(query.outcome);
     const list = holder > 0 ? this.#byHolder.of(holder, this.#columns.holder, this.count) : actor > 0 ? this.#byActor.of(actor, this.#columns.actor, this.count) : undefined;

@@ -5,6 +5,7 @@
  * fresh CHUID and CCC, and earlier encryption keys kept in the retired slots (key history) so
  * what was encrypted to them still opens.
  */
+import type { keySteps } from '../../shared/workflow-plans';
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { CardDeskError } from '../../shared/errors';
 import type { CertificateProfile, CertificateSummary } from '../../shared/schemas/certificates';
@@ -18,7 +19,7 @@ import { record, type LifecycleDeps } from './lifecycle-deps';
 import type { KeySlot } from './personalisations';
 
 export interface SlotPlan {
-  readonly step: 'authenticationKey' | 'signatureKey' | 'encryptionKey';
+  readonly step: (typeof keySteps)[number];
   readonly slot: KeySlot;
   readonly profile: Extract<CertificateProfile, 'authentication' | 'signature' | 'encryption'>;
 }

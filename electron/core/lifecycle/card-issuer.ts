@@ -5,9 +5,10 @@
  * recorded. From the management key on, the card is "personalisation incomplete" in the directory
  * until the last step marks it active, so a card pulled or refused half-way is never active.
  */
+import { workflowPlans } from '../../shared/workflow-plans';
 import { CardDeskError } from '../../shared/errors';
 import type { Holder } from '../../shared/schemas/holders';
-import type { CardStatus, IssueResult, Letter, WorkflowStep } from '../../shared/schemas/lifecycle';
+import type { CardStatus, IssueResult, Letter } from '../../shared/schemas/lifecycle';
 import { FACTORY, PIN_REF } from '../../smartcard/piv';
 import type { OperationContext } from '../operation-context';
 import type { PivClient } from '../piv/piv-client';
@@ -21,19 +22,6 @@ type Mode =
   | { kind: 'resume'; serial: string; restart: boolean };
 
 const PIV_AES256 = 0x0c;
-
-const stepsFor = (replacement: boolean): WorkflowStep[] => [
-  'identify',
-  'authenticate',
-  'managementKey',
-  'pinPuk',
-  ...SLOT_PLANS.map((plan) => plan.step),
-  'certificates',
-  'writeObjects',
-  ...(replacement ? (['recoverKeys'] as const) : []),
-  'letters',
-  'activate',
-];
 
 export class CardIssuer {
   constructor(private readonly deps: LifecycleDeps) {}
@@ -95,7 +83,7 @@ export class CardIssuer {
     const outcome = await CardWorkflow.run(
       deps,
       reader,
-      stepsFor(replaces !== null),
+      workflowPlans[replaces === null ? 'issue' : 'replace'],
       'a card personalisation',
       async (wf) => {
         const serial = await wf.step('identify', async () => {

@@ -6,6 +6,7 @@
  * revoke, report lost or stolen. And the expiry watch. Each keeps the directory's card state in
  * step with its certificates and records what it did.
  */
+import { workflowPlans } from '../../shared/workflow-plans';
 import type { CardRecord, CardRecordState } from '../../shared/schemas/holders';
 import type { CertificateSummary, RevocationReason } from '../../shared/schemas/certificates';
 import {
@@ -14,7 +15,6 @@ import {
   type IssuancePolicy,
   type LifecycleResult,
   type UnblockResponseResult,
-  type WorkflowStep,
 } from '../../shared/schemas/lifecycle';
 import { parseChallengeCode, responseCode } from '../cards/unblock-codes';
 import { challengeIdOf } from '../cards/offline-unblock';
@@ -92,11 +92,10 @@ export class CardLifecycle {
   async renew(reader: string, op: OperationContext): Promise<LifecycleResult> {
     requireVaultReady(this.deps.vault, true);
     const { deps } = this;
-    const steps: WorkflowStep[] = ['identify', 'authenticate', ...SLOT_PLANS.map((p) => p.step), 'certificates', 'writeObjects', 'recoverKeys', 'revokeCertificates'];
     const outcome = await CardWorkflow.run<LifecycleResult>(
       deps,
       reader,
-      steps,
+      workflowPlans.renew,
       'a card renewal',
       async (wf) => {
         const { serial, card, personalisation } = await wf.step('identify', async () => {
@@ -170,7 +169,7 @@ export class CardLifecycle {
       const outcome = await CardWorkflow.run<LifecycleResult>(
         deps,
         reader,
-        ['identify', 'authenticate', 'pinReset', 'letters'],
+        workflowPlans.resetPin,
         'a PIN reset',
         async (wf) => {
           const card = await wf.step('identify', async () => this.#known(await wf.identify(), ['active', 'suspended']));
@@ -200,7 +199,7 @@ export class CardLifecycle {
     const outcome = await CardWorkflow.run<LifecycleResult>(
       deps,
       reader,
-      ['identify', 'revokeCertificates', 'factoryReset'],
+      workflowPlans.retire,
       'retiring a card',
       async (wf) => {
         const { serial, card } = await wf.step('identify', async () => {

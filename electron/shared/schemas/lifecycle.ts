@@ -4,6 +4,7 @@
  * response, suspend / resume / revoke / report lost / renew / retire, and the expiry watch.
  */
 import { z } from 'zod';
+import { workflowSteps } from '../workflow-plans';
 import { AsymmetricAlgorithmSchema } from './cards';
 import { CertificateSummarySchema } from './certificates';
 import { CardRecordSchema } from './holders';
@@ -38,31 +39,7 @@ export const defaultIssuancePolicy: IssuancePolicy = {
   letterSender: 'CardDesk',
 };
 
-/**
- * Every step a card workflow may take. Personalisation runs them in this order (PRODUCT.md
- * "Cards", issue 5): identify, authenticate with the factory management key, set the card's own
- * key, PIN/PUK/retry limits, the three keys, the certificates, write them with CHUID and CCC,
- * (for a replacement: recover the escrowed keys), the PIN letters, and only then mark it active
- * — so a card whose letters could not be made is never active. Renew, retire and PIN reset run a
- * subset, plus their own steps.
- */
-export const workflowSteps = [
-  'identify',
-  'authenticate',
-  'managementKey',
-  'pinPuk',
-  'authenticationKey',
-  'signatureKey',
-  'encryptionKey',
-  'certificates',
-  'writeObjects',
-  'recoverKeys',
-  'revokeCertificates',
-  'pinReset',
-  'factoryReset',
-  'letters',
-  'activate',
-] as const;
+export { workflowSteps } from '../workflow-plans';
 export const WorkflowStepSchema = z.enum(workflowSteps);
 export type WorkflowStep = z.infer<typeof WorkflowStepSchema>;
 

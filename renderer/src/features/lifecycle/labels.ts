@@ -1,56 +1,12 @@
 import type { CardRecordState } from '@shared/schemas/holders';
-import type { IssuancePolicy, LifecycleFailure, WorkflowStep } from '@shared/schemas/lifecycle';
+import type { IssuancePolicy, LifecycleFailure } from '@shared/schemas/lifecycle';
 import type { ChannelArgs } from '@shared/contract';
 
 // The contract's enumerations as the screens offer them (the renderer imports only types; a unit
 // test checks these lists against the schemas).
 
-/** Every step a card workflow may take, in the order personalisation runs them. */
-export const workflowStepOrder: readonly WorkflowStep[] = [
-  'identify',
-  'authenticate',
-  'managementKey',
-  'pinPuk',
-  'authenticationKey',
-  'signatureKey',
-  'encryptionKey',
-  'certificates',
-  'writeObjects',
-  'recoverKeys',
-  'revokeCertificates',
-  'pinReset',
-  'factoryReset',
-  'letters',
-  'activate',
-];
-
-const personalisation: readonly WorkflowStep[] = [
-  'identify',
-  'authenticate',
-  'managementKey',
-  'pinPuk',
-  'authenticationKey',
-  'signatureKey',
-  'encryptionKey',
-  'certificates',
-  'writeObjects',
-];
-
-export type WorkflowKind = 'issue' | 'replace' | 'resume' | 'restart' | 'renew' | 'resetPin' | 'retire';
-
-/**
- * The steps each workflow is expected to take, shown as "waiting" before the card is touched.
- * The services announce every step they take (or skip), so a step not foreseen here still appears.
- */
-export const stepPlans: Readonly<Record<WorkflowKind, readonly WorkflowStep[]>> = {
-  issue: [...personalisation, 'letters', 'activate'],
-  replace: [...personalisation, 'recoverKeys', 'letters', 'activate'],
-  resume: [...personalisation, 'letters', 'activate'],
-  restart: [...personalisation, 'letters', 'activate'],
-  renew: ['identify', 'authenticate', 'authenticationKey', 'signatureKey', 'encryptionKey', 'certificates', 'writeObjects', 'recoverKeys', 'revokeCertificates'],
-  resetPin: ['identify', 'authenticate', 'pinReset', 'letters'],
-  retire: ['identify', 'revokeCertificates', 'factoryReset'],
-};
+/** The steps and the workflows' plans come from the one zod-free list the services run. */
+export { workflowPlans as stepPlans, workflowSteps as workflowStepOrder, type WorkflowKind } from '@shared/workflow-plans';
 
 export const lifecycleFailures: readonly LifecycleFailure[] = [
   'noCard',
