@@ -1,17 +1,22 @@
 /**
- * `carddesk audit verify|export`: proves the audit log is as written, and exports it for
- * auditors. Both are recorded in the log themselves (audit.verify, audit.export).
+ * `carddesk audit verify|export|head|acknowledge-loss`: proves the audit log is as written (against
+ * the vault's anchor, and an exported witness head), exports it and its signed head, and lets an
+ * administrator acknowledge a lost log. Each is recorded in the log itself.
  */
-import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { Option, type Command } from 'commander';
 import { auditActions, AuditFilterSchema, type AuditFilter, type AuditVerifyReport } from '../shared/schemas/audit';
 import { csvEntry, csvHeader } from '../core/audit/audit-csv';
+import { formatWitness, parseWitness } from '../core/audit/audit-anchor';
 import { recordExport, verifyAndRecord } from '../core/audit/audit-handlers';
+import { createExportFile, writeExportFile, type ExportFile } from '../core/audit/export-file';
+import type { SignedHead } from '../core/audit/head-file';
+import { readVaultAuditAnchor } from '../core/vault/vault-audit-anchor';
 import { exportMatches } from '../core/audit/audit-queries';
 import type { CliContext } from './cli-context';
-import { nameDeskAuditKey } from './vault-session';
+import { unlockVault, withVault } from './vault-session';
 
 /** Exit codes of `audit verify`: 0 intact, 1 error, 2 problems found. */
 const EXIT_PROBLEMS = 2;
@@ -39,6 +44,20 @@ export function formatReport(dir: string, report: AuditVerifyReport): string {
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+function describeHead(head: SignedHead): string {
+  return `Signed head  record ${head.seq}, hash ${head.hash}\n  Time       ${head.time}\n  Key        ${head.keyId}\n`;
+}
+
+async function readWitness(path: string): Promise<SignedHead> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new Error(`The witness file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, { cause: error });
+  }
+  return parseWitness(text);
 }
 
 /** A bare date is midnight UTC; anything else must be an ISO 8601 instant. */
@@ -71,10 +90,14 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
     .command('verify')
     .description('check every record, checkpoint signature and the signed head; pinpoint anything changed, removed, reordered or cut off')
     .option('--json', 'print the report as JSON')
-    .action(async (options: { json?: boolean }) => {
+    .option('--witness <file>', 'also check the log still holds the head exported to this file (carddesk audit head --export)')
+    .action(async (options: { json?: boolean; witness?: string }) => {
+      const witness = options.witness === undefined ? undefined : await readWitness(options.witness);
+      // The vault's anchor is read from vault.json without its lock: verify runs beside the app.
+      const vault = await readVaultAuditAnchor(cli.dataDir);
       const report = await cli.withAudit(async (log) => {
-        await nameDeskAuditKey(cli, log);
-        return verifyAndRecord(log, cli.operation);
+        if (vault !== null) log.setDeskKeyId(vault.deskKeyId);
+        return verifyAndRecord(log, cli.operation, { ...(vault === null ? {} : { vault }), ...(witness === undefined ? {} : { witness }) });
       });
       cli.out(options.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatReport(cli.audit.dir, report));
       if (!report.intact) process.exitCode = EXIT_PROBLEMS;
@@ -103,19 +126,51 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
         outcome: options.outcome,
         text: options.text,
       });
-      const out: Writable = options.output === undefined ? process.stdout : createWriteStream(options.output, { mode: 0o600 });
-      await cli.withAudit(async (log) => {
-        const { index, reader } = await log.index();
-        if (options.json !== true) await write(out, csvHeader);
-        const { rows } = await exportMatches(index, reader, filter, Number.POSITIVE_INFINITY, (entries) =>
-          write(out, entries.map((entry) => (options.json === true ? `${JSON.stringify(entry)}\n` : csvEntry(entry))).join('')),
-        );
-        if (out !== process.stdout) {
-          out.end();
-          await once(out, 'finish');
-        }
-        await recordExport(log, cli.operation, filter, rows);
-        if (options.output !== undefined) process.stderr.write(`${rows} events written to ${options.output}\n`);
+      // A file is written under a temporary name and gets its own only once complete (and the
+      // export recorded): a command killed part-way leaves no file that looks complete.
+      const file: ExportFile | null = options.output === undefined ? null : createExportFile(options.output);
+      const out: Writable = file?.stream ?? process.stdout;
+      try {
+        await cli.withAudit(async (log) => {
+          const { index, reader } = await log.index();
+          if (options.json !== true) await write(out, csvHeader);
+          const { rows } = await exportMatches(index, reader, filter, Number.POSITIVE_INFINITY, (entries) =>
+            write(out, entries.map((entry) => (options.json === true ? `${JSON.stringify(entry)}\n` : csvEntry(entry))).join('')),
+          );
+          await recordExport(log, cli.operation, filter, rows);
+          await file?.commit();
+          if (options.output !== undefined) process.stderr.write(`${rows} events written to ${options.output}\n`);
+        });
+      } catch (error) {
+        await file?.abort();
+        throw error;
+      }
+    });
+
+  audit
+    .command('head')
+    .description("show the log's signed head (record number, hash, time, signature, key fingerprint); --export prints it as a witness to keep away from the desk")
+    .option('--export', 'print the head as a printable witness (recorded as audit.headExport); check the log against it later with verify --witness')
+    .option('--output <file>', 'write it to this file instead of standard output')
+    .action(async (options: { export?: boolean; output?: string }) => {
+      const vault = await readVaultAuditAnchor(cli.dataDir);
+      const head = await cli.withAudit((log) => log.exportHead(vault, cli.operation, options.export === true));
+      const text = options.export === true ? formatWitness(head) : describeHead(head);
+      if (options.output === undefined) cli.out(text);
+      else {
+        await writeExportFile(options.output, text);
+        process.stderr.write(`The signed head (record ${head.seq}) was written to ${options.output}\n`);
+      }
+    });
+
+  audit
+    .command('acknowledge-loss')
+    .description('after the log was found lost (deleted, emptied, cut back or replaced): record that an administrator knows, and anchor the log as it is now (asks for the vault passphrase)')
+    .action(async () => {
+      await withVault(cli, async (services) => {
+        await unlockVault(cli, services);
+        await cli.audit.acknowledgeLoss(cli.operation);
       });
+      cli.out('The loss of the audit log was acknowledged and recorded; the vault anchors the log as it is now.\n');
     });
 }

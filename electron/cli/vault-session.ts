@@ -8,11 +8,7 @@
  * is open, and signs once it is unlocked (what it recorded before included); at the end the
  * vault locks and the log signs what it holds before letting go of the key.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import type { AuditLog } from '../core/audit/audit-log';
 import { createVaultServices, type VaultServices } from '../core/vault/vault-services';
-import { vaultDirOf } from '../core/vault/vault-storage';
 import type { CliContext } from './cli-context';
 
 export async function withVault<T>(cli: CliContext, run: (services: VaultServices) => Promise<T>): Promise<T> {
@@ -26,23 +22,6 @@ export async function withVault<T>(cli: CliContext, run: (services: VaultService
       await services.close();
     }
   });
-}
-
-/**
- * Tells the log the desk's audit key id (clear in the vault) without unlocking, for `audit
- * verify`. Not when there is no vault yet (nothing to name, and nothing is created), nor while
- * another process holds the vault (the report then has no desk key id).
- */
-export async function nameDeskAuditKey(cli: CliContext, audit: AuditLog): Promise<void> {
-  if (!existsSync(join(vaultDirOf(cli.dataDir), 'vault.json'))) return;
-  const services = createVaultServices({ dataDir: cli.dataDir, audit, log: cli.log });
-  try {
-    audit.setDeskKeyId(services.vault.auditKeyId());
-  } catch (error) {
-    cli.log.warn('the vault is not available: the audit key id is not checked', { error });
-  } finally {
-    await services.close();
-  }
 }
 
 /** Asks for the vault passphrase and unlocks; throws WRONG_PASSPHRASE. Ends holds that are due. */

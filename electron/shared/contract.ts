@@ -189,6 +189,8 @@ export const channels = {
   // Verifying and exporting are themselves recorded (audit.verify, audit.export).
   'audit:verify': { args: NoArgs, result: AuditVerifyReportSchema, surfaces: desk, effect: 'write' },
   'audit:exportCsv': { args: AuditFilterSchema, result: AuditExportSchema, surfaces: desk, effect: 'write' },
+  /** An administrator acknowledges a lost log (recorded, signed: VAULT_LOCKED while locked); returns the new report. */
+  'audit:acknowledgeLoss': { args: NoArgs, result: AuditVerifyReportSchema, surfaces: desk, effect: 'write' },
 } as const satisfies Record<`${string}:${string}`, ChannelSpec>;
 
 export const events = {

@@ -7,7 +7,7 @@
 import type { AuditAction } from '../../electron/shared/schemas/audit';
 import type { CliResult } from './cli';
 
-type Test = 'cli-audit' | 'vault-cli' | 'card-lifecycle-cli';
+type Test = 'cli-audit' | 'vault-cli' | 'card-lifecycle-cli' | 'audit-anchor-cli';
 
 export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Test }>> = {
   'card verify-pin': { action: 'card.pinVerify', test: 'cli-audit' },
@@ -24,6 +24,8 @@ export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Tes
   'holder card-add': { action: 'card.issue', test: 'cli-audit' },
   'audit verify': { action: 'audit.verify', test: 'cli-audit' },
   'audit export': { action: 'audit.export', test: 'cli-audit' },
+  'audit head': { action: 'audit.headExport', test: 'audit-anchor-cli' },
+  'audit acknowledge-loss': { action: 'audit.lossAcknowledge', test: 'audit-anchor-cli' },
   'vault init': { action: 'vault.init', test: 'vault-cli' },
   'vault unlock': { action: 'vault.unlock', test: 'vault-cli' },
   'vault config': { action: 'settings.change', test: 'vault-cli' },

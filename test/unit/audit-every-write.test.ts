@@ -133,6 +133,7 @@ const fixtures: { readonly [C in WriteChannel]: (state: State) => ChannelArgs<C>
   'tokens:login': () => ({ moduleId: 'no-such-module', slotId: 0, pin: 'S3cretTokenPin' }),
   'audit:verify': () => undefined,
   'audit:exportCsv': () => ({ outcome: 'success' }),
+  'audit:acknowledgeLoss': () => undefined,
   'vault:restore': (state) => ({ fileName: state.backup ?? 'missing', passphrase: PASSPHRASE }),
 };
 
@@ -161,6 +162,7 @@ const refusals: Readonly<Partial<Record<WriteChannel, string>>> = {
   'cards:resumeIssue': 'the personalisation is complete',
   'cards:replace': 'the card in the reader is the lost card itself',
   'tokens:login': 'no such module',
+  'audit:acknowledgeLoss': 'the log holds the vault’s anchor: there is no loss to acknowledge',
 };
 
 beforeAll(async () => {

@@ -9,9 +9,10 @@ import type { ContractHandlers } from '../api/handlers';
 import type { OperationContext } from '../operation-context';
 import { csvEntry, csvHeader } from './audit-csv';
 import type { AuditLog } from './audit-log';
+import type { VerifyOptions } from './audit-verify';
 import { exportMatches, holderSummary, queryPage } from './audit-queries';
 
-type AuditChannel = 'audit:query' | 'audit:holderSummary' | 'audit:integrity' | 'audit:verify' | 'audit:exportCsv';
+type AuditChannel = 'audit:query' | 'audit:holderSummary' | 'audit:integrity' | 'audit:verify' | 'audit:exportCsv' | 'audit:acknowledgeLoss';
 
 export interface AuditHandlerDeps {
   readonly audit: AuditLog;
@@ -32,8 +33,8 @@ export function describeFilter(filter: AuditFilter): Record<string, string> {
   return described;
 }
 
-export async function verifyAndRecord(audit: AuditLog, operation: OperationContext): Promise<AuditVerifyReport> {
-  const report = await audit.verify();
+export async function verifyAndRecord(audit: AuditLog, operation: OperationContext, options: VerifyOptions = {}): Promise<AuditVerifyReport> {
+  const report = await audit.verify(options);
   const first = report.problems[0];
   await audit.record({
     action: 'audit.verify',
@@ -70,6 +71,11 @@ export function auditHandlers(deps: AuditHandlerDeps): Pick<ContractHandlers, Au
     },
     'audit:integrity': () => audit.lastVerification,
     'audit:verify': (_args, context) => verifyAndRecord(audit, operationOf(context, operatorId)),
+    'audit:acknowledgeLoss': async (_args, context) => {
+      const operation = operationOf(context, operatorId);
+      await audit.acknowledgeLoss(operation);
+      return verifyAndRecord(audit, operation);
+    },
     'audit:exportCsv': async (filter, context) => {
       const { index, reader } = await audit.index();
       const parts = [csvHeader];

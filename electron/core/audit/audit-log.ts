@@ -19,6 +19,12 @@
  * the records after it show as "not yet signed". When a signer is given (the vault unlocks),
  * the log writes its key record if new and at once a signed checkpoint and head, which cover
  * every record before them through the hash chain.
+ *
+ * The vault keeps the log's anchor (`useAnchorKeeper`, see audit-anchor.ts): the signed head at
+ * the last signed checkpoint. Before it moves the anchor on, the log checks it still holds the
+ * anchored record; a log that does not (deleted, emptied, cut back, replaced) records the loss
+ * as an `audit.loss` event, once, and the anchor stays where it was until an administrator
+ * acknowledges the loss (`acknowledgeLoss`), so verification keeps reporting it until then.
  */
 import { fstatSync, mkdirSync, statSync, writeSync } from 'node:fs';
 import { appendFile, open, truncate, type FileHandle } from 'node:fs/promises';
@@ -26,6 +32,8 @@ import { join } from 'node:path';
 import { CardDeskError } from '../../shared/errors';
 import type { AuditVerifyReport } from '../../shared/schemas/audit';
 import type { Logger } from '../log/logger';
+import type { OperationContext } from '../operation-context';
+import { anchorStanding, lossMessage, type AnchorStanding, type AuditAnchorKeeper } from './audit-anchor';
 import { AuditIndex } from './audit-index';
 import { checkpointMessage, decodeLine, encodeRecord, type AuditRecord, type EventRecord } from './audit-record';
 import type { AuditSigner } from './audit-signer';
@@ -34,10 +42,10 @@ import type { AuditEventInput, AuditTrail } from './audit-trail';
 import { EntryReader } from './entry-reader';
 import { readRange, scanEvents } from './event-line-scanner';
 import { eventFields, type EventFields } from './event-input';
-import { HeadWriter, headSignedBytes, readHead } from './head-file';
+import { HeadWriter, headSignedBytes, readHead, type SignedHead } from './head-file';
 import { EMPTY_TAIL, scanTail, type LogTail } from './log-tail';
-import { listSegments, readLines, segmentName } from './segment-files';
-import { verifyAuditLog } from './audit-verify';
+import { findRecordHash, listSegments, readLines, segmentName } from './segment-files';
+import { verifyAuditLog, type VerifyOptions } from './audit-verify';
 import { WriterLock, type WriterLockOptions } from './writer-lock';
 
 export interface AuditLogOptions {
@@ -107,7 +115,12 @@ export class AuditLog implements AuditTrail {
   #closed = false;
   #closing = false;
   #lastVerification: AuditVerifyReport | null = null;
+  /** What the batch being written does to the anchor: records a loss, or acknowledges one. */
+  #pendingAnchor: 'loss' | 'acknowledge' | null = null;
   #watch: NodeJS.Timeout | null = null;
+  /** Where the vault keeps the anchor, and how the log stands against it (null: not yet checked). */
+  #keeper: AuditAnchorKeeper | null = null;
+  #standing: AnchorStanding | null = null;
 
   constructor(options: AuditLogOptions) {
     this.dir = options.dir;
@@ -158,6 +171,57 @@ export class AuditLog implements AuditTrail {
         this.#signer = signer;
       }
       if (signer !== null && !this.#closed) await this.#commit([], true);
+    });
+  }
+
+  /**
+   * Gives the log the vault's anchor (the vault opened) or takes it away (null). Checks the log
+   * against it at once, recording a loss found (see the top of this file). Resolves once done.
+   */
+  useAnchorKeeper(keeper: AuditAnchorKeeper | null): Promise<void> {
+    return this.#exclusive(async () => {
+      this.#keeper = keeper;
+      this.#standing = null;
+      if (keeper !== null && !this.#closed) await this.#commit([]);
+    });
+  }
+
+  /** How the log stands against the vault's anchor, once checked (null before, or without a vault). */
+  get anchorStanding(): AnchorStanding | null {
+    return this.#keeper === null ? null : this.#standing;
+  }
+
+  /**
+   * An administrator's acknowledgement that the log was lost: recorded (signed at once, so the
+   * vault must be unlocked), and the vault anchors the log as it is now. INVALID_STATE when the
+   * log holds the vault's anchor (nothing to acknowledge).
+   */
+  acknowledgeLoss(operation: OperationContext): Promise<void> {
+    return this.#exclusive(async () => {
+      if (this.#signer === null || this.#keeper === null) {
+        throw new CardDeskError('VAULT_LOCKED', 'Unlock the vault to acknowledge the loss of the audit log: the acknowledgement is signed with its audit key.');
+      }
+      await this.#commit([], false, operation);
+    });
+  }
+
+  /**
+   * The signed head, checked: signed by the desk's key (`publicKeySpki`, from the vault) and
+   * naming a record the log holds. Exporting it (an outside witness) is recorded.
+   */
+  exportHead(desk: { readonly deskKeyId: string | null; readonly publicKeySpki: Buffer | null } | null, operation: OperationContext, record: boolean): Promise<SignedHead> {
+    return this.#exclusive(async () => {
+      await this.#ensureOpen();
+      await this.#syncWithDisk(false);
+      const read = readHead(this.dir);
+      if (read.state !== 'present') throw new CardDeskError('INVALID_STATE', `The audit log's signed head is ${read.state}: unlock the vault once, so the log signs its records, then export it.`);
+      const { head } = read;
+      if (desk === null || desk.publicKeySpki === null || desk.deskKeyId !== head.keyId) throw new CardDeskError('INVALID_STATE', "The audit log's signed head is not signed by this desk's audit key: run carddesk audit verify.");
+      if (!verifyAuditSignature(desk.publicKeySpki, headSignedBytes(head), Buffer.from(head.signature, 'base64')) || (await this.#hashAt(head.seq)) !== head.hash) {
+        throw new CardDeskError('INVALID_STATE', "The audit log's signed head does not match the log: run carddesk audit verify.");
+      }
+      if (record) await this.#commit([{ type: 'event', actor: operation.actor, channel: operation.channel, action: 'audit.headExport', outcome: 'success', details: { seq: head.seq, hash: head.hash } }]);
+      return head;
     });
   }
 
@@ -236,6 +300,8 @@ export class AuditLog implements AuditTrail {
       repair('failure', `the last record (${tail.seq}) differs from the signed head`, { seq: tail.seq });
     }
     this.#tail = start;
+    // The log was (re)read from disk: how it stands against the anchor is checked again.
+    this.#standing = null;
     return repairs;
   }
 
@@ -270,18 +336,82 @@ export class AuditLog implements AuditTrail {
     });
   }
 
-  async #commit(events: readonly EventFields[], checkpoint = false): Promise<void> {
+  async #commit(events: readonly EventFields[], checkpoint = false, acknowledge?: OperationContext): Promise<void> {
     await this.#ensureOpen();
     await this.#lock.acquire();
     let appended: AuditAppended | null;
     try {
       const repairs = await this.#syncWithDisk(true);
-      appended = await this.#appendLocked([...repairs, ...events], checkpoint);
+      const anchorEvents = await this.#checkAnchor(acknowledge);
+      appended = await this.#appendLocked([...repairs, ...anchorEvents, ...events], checkpoint || acknowledge !== undefined);
     } finally {
       this.#lock.release();
     }
     if (appended !== null) this.#notify(appended);
     if (this.#index !== null && this.#unsaved >= this.#saveIndexEvery) this.#saveIndex();
+  }
+
+  /** The hash of record `seq` as the log on disk holds it (null: it holds no such record). */
+  async #hashAt(seq: number): Promise<string | null> {
+    const tail = this.#tail ?? EMPTY_TAIL;
+    if (seq > tail.seq) return null;
+    if (seq === tail.seq) return tail.hash;
+    return findRecordHash(this.dir, seq, (line) => {
+      const decoded = decodeLine(line);
+      return decoded.ok && decoded.hashMatches ? { seq: decoded.record.seq, hash: decoded.hash } : null;
+    });
+  }
+
+  /**
+   * Compares the log with the vault's anchor (once after each read from disk; the lock is held).
+   * Returns the `audit.loss` event to record when the log is found lost and the loss is not yet
+   * recorded, or, acknowledging, the acknowledgement (the anchor then moves on with the batch).
+   */
+  async #checkAnchor(acknowledge?: OperationContext): Promise<EventFields[]> {
+    const keeper = this.#keeper;
+    if (keeper === null) return [];
+    const { anchor, publicKeySpki } = keeper.read();
+    if (this.#standing === null) this.#standing = await anchorStanding(anchor, publicKeySpki, this.lastSeq, (seq) => this.#hashAt(seq));
+    const standing = this.#standing;
+    const head = standing.state === 'holds' ? null : standing.head;
+    const details: Record<string, string | number> = { anchorSeq: head?.seq ?? 0, anchorHash: head?.hash ?? '', lastSeq: this.lastSeq };
+    if (acknowledge !== undefined) {
+      if (standing.state === 'holds') throw new CardDeskError('INVALID_STATE', 'The audit log holds the record the vault anchored: there is no loss to acknowledge.');
+      this.#pendingAnchor = 'acknowledge';
+      return [{ type: 'event', actor: acknowledge.actor, channel: acknowledge.channel, action: 'audit.lossAcknowledge', outcome: 'success', details }];
+    }
+    if (anchor?.lossRecordedAt !== undefined) return [];
+    if (standing.state === 'lost') {
+      const reason = lossMessage(standing, 'vault');
+      this.#log?.error('the audit log was lost', { reason });
+      this.#pendingAnchor = 'loss';
+      return [{ type: 'event', actor: SYSTEM, channel: 'desk', action: 'audit.loss', outcome: 'failure', reason, details: { ...details, found: standing.why } }];
+    }
+    if (standing.state === 'forged') {
+      this.#pendingAnchor = 'loss';
+      return [{ type: 'event', actor: SYSTEM, channel: 'desk', action: 'audit.loss', outcome: 'failure', reason: "The vault's anchor does not verify with the desk's audit key: it was changed.", details: { ...details, found: 'forged' } }];
+    }
+    return [];
+  }
+
+  /** Tells the vault what this batch changed about the anchor, once the batch is on disk. */
+  #moveAnchor(signedHead: SignedHead | null): void {
+    const keeper = this.#keeper;
+    const pending = this.#pendingAnchor;
+    this.#pendingAnchor = null;
+    if (keeper === null) return;
+    try {
+      if (pending === 'loss') {
+        const { anchor } = keeper.read();
+        keeper.write({ head: anchor?.head ?? null, lossRecordedAt: this.lastSeq });
+      } else if (signedHead !== null && (pending === 'acknowledge' || this.#standing?.state === 'holds')) {
+        keeper.write({ head: signedHead });
+        this.#standing = { state: 'holds' };
+      }
+    } catch (error) {
+      // The records are durable; the vault's anchor is behind them until the next checkpoint.
+      this.#log?.error("the vault's audit anchor could not be written", { error });
+    }
   }
 
   /**
@@ -320,8 +450,10 @@ export class AuditLog implements AuditTrail {
       const signature = (await by.sign(checkpointMessage(seq + 1, hash, time))).toString('base64');
       push({ seq: seq + 1, time, type: 'checkpoint', prev: hash, keyId: by.keyId, signature });
       anchorSeq = seq;
+      signed = true;
     };
 
+    let signed = false;
     let newKey = false;
     if (signer !== null && keyId !== signer.keyId) {
       const publicKey = signer.publicKeySpki.toString('base64');
@@ -336,7 +468,10 @@ export class AuditLog implements AuditTrail {
     }
     // Unsigned records (written while the vault was locked) are in `seq > anchorSeq` too.
     if (signer !== null && checkpoint && (seq > anchorSeq || newKey)) await sign(signer);
-    if (writes.length === 0) return null;
+    if (writes.length === 0) {
+      this.#pendingAnchor = null;
+      return null;
+    }
 
     for (const group of writes) await this.#write(group.segment, group.lines, group.segment === tail.segment ? tail.size : 0);
     this.#tail = { seq, hash, timeMs, segment, size, anchorSeq, keyId };
@@ -347,13 +482,16 @@ export class AuditLog implements AuditTrail {
       count += group.events.length;
     }
     this.#advanceIndex();
+    let signedHead: SignedHead | null = null;
     try {
       // Without the key the head stays where the last signature left it (see the top of this file).
-      if (signer !== null) await this.#head.write(signer, seq, hash, new Date(this.#now()).toISOString());
+      if (signer !== null) signedHead = await this.#head.write(signer, seq, hash, new Date(this.#now()).toISOString());
     } catch (error) {
       // The records are durable; only truncation detection for this batch is weaker.
       this.#log?.error('the audit head could not be written', { error });
     }
+    // The vault's anchor moves with signed checkpoints (not every batch: it is a durable write).
+    this.#moveAnchor(signed ? signedHead : null);
     return count === 0 ? null : { lastSeq: seq, count };
   }
 
@@ -583,8 +721,9 @@ export class AuditLog implements AuditTrail {
   }
 
   /** Checks the whole log on disk: chain, checkpoint signatures and the signed head; counts what is not yet signed. */
-  async verify(): Promise<AuditVerifyReport> {
-    const report = await verifyAuditLog(this.dir, { deskKeyId: this.#deskKeyId });
+  async verify(options: Pick<VerifyOptions, 'vault' | 'witness'> = {}): Promise<AuditVerifyReport> {
+    const vault = this.#keeper?.read();
+    const report = await verifyAuditLog(this.dir, { deskKeyId: this.#deskKeyId, ...(vault === undefined ? {} : { vault }), ...options });
     this.#lastVerification = report;
     return report;
   }

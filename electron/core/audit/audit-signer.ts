@@ -7,6 +7,7 @@
  * `KeyAuditSigner`, while the vault is unlocked. No private audit key is ever written in clear.
  */
 import { createPublicKey, generateKeyPairSync, hash, sign, verify, type KeyObject } from 'node:crypto';
+import type { AuditAnchorKeeper } from './audit-anchor';
 
 export interface AuditSigner {
   /** SHA-256 (hex) of the DER public key: how records and reports name the key. */
@@ -18,10 +19,11 @@ export interface AuditSigner {
   sign(message: Buffer): Promise<Buffer>;
 }
 
-/** What the vault needs of the audit log: to name the desk's key, and to give or take the key. */
+/** What the vault needs of the audit log: to name the desk's key, give or take the key, and keep the anchor. */
 export interface AuditSigning {
   setDeskKeyId(keyId: string | null): void;
   useSigner(signer: AuditSigner | null): Promise<void>;
+  useAnchorKeeper(keeper: AuditAnchorKeeper | null): Promise<void>;
 }
 
 export function keyIdOf(spki: Buffer): string {

@@ -9,6 +9,8 @@
  * - the signed head against the log's end               → `truncated`, `changed`, `signature`
  * - the head missing, or the log signed by another key than the desk's → `anchor`
  * - damage the log recorded itself when it opened        → `recorded`
+ * - the vault's anchor (or an exported witness head) against the log → `lost` (the log was
+ *   deleted, emptied, cut back or replaced), `anchor` (the anchor does not verify)
  *
  * Records after the last verified signature are counted as `unsigned`, not as a problem: the
  * audit key is in the vault, and while it is locked the log chains records without signing
@@ -17,9 +19,12 @@
  * Someone who edits records and recomputes every hash after them still breaks the first
  * checkpoint (or the head) after the edit, unless they hold the audit key. What cannot be seen
  * from the folder alone: a log cut back AND its head replaced by an older copy of itself (a
- * rollback to an earlier state), and anything done by someone holding the audit key.
+ * rollback to an earlier state), and anything done by someone holding the audit key. The
+ * vault's anchor (see audit-anchor.ts) catches that rollback too, unless the vault is rolled
+ * back with it; an exported witness head catches even that.
  */
-import { readHead, headSignedBytes } from './head-file';
+import { anchorStanding, lossMessage, type AuditAnchor } from './audit-anchor';
+import { readHead, headSignedBytes, type SignedHead } from './head-file';
 import { checkpointMessage, decodeLine, GENESIS_HASH } from './audit-record';
 import { verifyAuditSignature } from './audit-signer';
 import { listSegments, readLines } from './segment-files';
@@ -91,7 +96,15 @@ interface Checkpoint {
   readonly signature: string;
 }
 
-export async function verifyAuditLog(dir: string, options: { deskKeyId?: string | null } = {}): Promise<AuditVerifyReport> {
+export interface VerifyOptions {
+  readonly deskKeyId?: string | null;
+  /** What the vault keeps about the log (undefined: not known here, nothing compared). */
+  readonly vault?: { readonly anchor: AuditAnchor | undefined; readonly publicKeySpki: Buffer | null };
+  /** An exported head kept outside the desk (`--witness`). */
+  readonly witness?: SignedHead;
+}
+
+export async function verifyAuditLog(dir: string, options: VerifyOptions = {}): Promise<AuditVerifyReport> {
   const started = performance.now();
   // The head first: it is written after the records it names, so the log read next holds them.
   const head = readHead(dir);
@@ -232,6 +245,23 @@ export async function verifyAuditLog(dir: string, options: { deskKeyId?: string 
         signedThrough = Math.max(signedThrough, head.head.seq);
       }
     }
+  }
+  // Heads kept outside the log: the vault's anchor, an exported witness.
+  const hashAt = (seq: number): Promise<string | null> => {
+    for (let p = lines.count - 1; p >= 0; p -= 1) if (lines.seq[p] === seq && lines.ok[p] === 1) return Promise.resolve(lines.hashHex(p));
+    return Promise.resolve(null);
+  };
+  if (options.vault !== undefined) {
+    const standing = await anchorStanding(options.vault.anchor, options.vault.publicKeySpki, maxSeq, hashAt);
+    if (standing.state === 'forged') report('anchor', endOfLog, standing.head.seq, null, `The vault's anchor (record ${standing.head.seq}) does not verify with this desk's audit key.`, last + 1);
+    if (standing.state === 'lost') report('lost', endOfLog, standing.head?.seq ?? null, null, lossMessage(standing, 'vault'), last + 1);
+  }
+  if (options.witness !== undefined) {
+    const witness = options.witness;
+    const spki = options.vault?.publicKeySpki !== undefined && options.vault.publicKeySpki !== null && options.deskKeyId === witness.keyId ? options.vault.publicKeySpki : (keys.get(witness.keyId)?.spki ?? null);
+    const standing = await anchorStanding({ head: witness }, spki, maxSeq, hashAt);
+    if (standing.state === 'forged') report('anchor', endOfLog, witness.seq, null, `The witness head (record ${witness.seq}) does not verify with key ${witness.keyId.slice(0, 16)}…, which neither the vault nor the log declares with it.`, last + 2);
+    if (standing.state === 'lost') report('lost', endOfLog, witness.seq, null, lossMessage(standing, 'witness'), last + 2);
   }
   const deskKeyId = options.deskKeyId ?? null;
   const finalKey = lastKey as { seq: number; keyId: string } | null;

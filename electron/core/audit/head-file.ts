@@ -62,9 +62,11 @@ export class HeadWriter {
     this.#dir = dir;
   }
 
-  async write(signer: AuditSigner, seq: number, hash: string, time: string): Promise<void> {
+  /** Signs and writes the head; returns it signed. */
+  async write(signer: AuditSigner, seq: number, hash: string, time: string): Promise<SignedHead> {
     const signature = (await signer.sign(headMessage(seq, hash, time))).toString('base64');
-    const text = JSON.stringify({ seq, hash, time, keyId: signer.keyId, signature } satisfies SignedHead);
+    const head: SignedHead = { seq, hash, time, keyId: signer.keyId, signature };
+    const text = JSON.stringify(head);
     if (text.length >= BLOCK) throw new Error('The signed head does not fit its block.');
     const block = Buffer.alloc(BLOCK, ' ');
     block.write(text);
@@ -74,6 +76,7 @@ export class HeadWriter {
       ftruncateSync(this.#fd, BLOCK);
     }
     writeSync(this.#fd, block, 0, BLOCK, 0);
+    return head;
   }
 
   close(): void {

@@ -127,3 +127,19 @@ export function scanLinesBackwards(path: string, onLine: (line: string, offset: 
     closeSync(fd);
   }
 }
+
+/** The hash of record `seq` as the log holds it now, or null when no readable record has it. */
+export async function findRecordHash(dir: string, seq: number, decode: (line: string) => { seq: number; hash: string } | null): Promise<string | null> {
+  const segment = listSegments(dir)
+    .filter((candidate) => candidate.firstSeq <= seq)
+    .at(-1);
+  if (segment === undefined) return null;
+  const prefix = `{"seq":${seq},`;
+  let found: string | null = null;
+  await readLines(segment.path, 0, Infinity, (line) => {
+    if (found !== null || !line.startsWith(prefix)) return;
+    const record = decode(line);
+    if (record?.seq === seq) found = record.hash;
+  });
+  return found;
+}

@@ -64,6 +64,7 @@ export const writeChannelActions = {
   'directory:registerCard': 'card.issue',
   'audit:verify': 'audit.verify',
   'audit:exportCsv': 'audit.export',
+  'audit:acknowledgeLoss': 'audit.lossAcknowledge',
 } as const satisfies Record<WriteChannel, AuditAction>;
 
 export function recordFailedWrites(handlers: ContractHandlers, audit: AuditTrail, operatorId: string, log: Logger): ContractHandlers {

@@ -1,5 +1,6 @@
 import type { VaultSettings } from '../../shared/schemas/vault';
 import type { CaState } from '../ca/ca-state';
+import type { AuditAnchor } from '../audit/audit-anchor';
 import type { StoredAuditKey } from './audit-key';
 import type { KdfParams, Sealed } from './sealing';
 
@@ -12,6 +13,11 @@ export interface VaultMeta {
   readonly keystore: { readonly kdf: KdfParams; readonly wrappedKey: Sealed } | null;
   /** The audit log's signing key, sealed (absent in vaults made before it, until their next unlock). */
   readonly auditKey?: StoredAuditKey | null;
+  /**
+   * The audit log's anchor: the last signed head the vault saw, signed with the audit key (see
+   * audit/audit-anchor.ts). Absent in vaults made before it, until their next unlock.
+   */
+  readonly auditAnchor?: AuditAnchor;
   readonly settings: VaultSettings;
   readonly ca: CaState | null;
 }

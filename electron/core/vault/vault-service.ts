@@ -96,6 +96,8 @@ export class VaultService {
     this.keyring.setIdleMinutes(storage.meta.settings.idleLockMinutes);
     this.keyring.unlock(dek);
     this.#ensureAuditKey();
+    // A new vault anchors its log from its first signed checkpoint on (see audit/audit-anchor.ts).
+    storage.updateMeta((meta) => ({ ...meta, auditAnchor: { head: null } }));
     await this.audit.record({ action: 'vault.init', outcome: 'success', ...op });
     await this.onAuditKey();
     this.onChange();

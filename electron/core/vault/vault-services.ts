@@ -3,6 +3,7 @@
  * `createCore`, the CLI, tests and benchmarks). Each process that calls it owns the vault while
  * it is open (see VaultLock).
  */
+import type { AuditAnchorKeeper } from '../audit/audit-anchor';
 import type { AuditSigning } from '../audit/audit-signer';
 import type { AuditTrail } from '../audit/audit-trail';
 import { CaService } from '../ca/ca-service';
@@ -13,6 +14,7 @@ import { HolderDirectory } from '../directory/holder-directory';
 import type { Logger } from '../log/logger';
 import { VaultKeyring } from './keyring';
 import { VaultAccess } from './vault-access';
+import { vaultAnchorKeeper } from './vault-audit-anchor';
 import { defaultSettings } from './vault-meta';
 import { VaultService } from './vault-service';
 import type { VaultStorageOptions } from './vault-storage';
@@ -54,18 +56,23 @@ export function createVaultServices(options: {
   const onChange = options.onVaultChange ?? (() => {});
   const access = new VaultAccess(options.dataDir, options.storage);
   const signing = options.auditSigning;
+  const anchorKeeper = vaultAnchorKeeper(access);
   const syncAudit = async (): Promise<void> => {
     if (signing === undefined) return;
     let keyId: string | null = null;
     let signer = null;
+    let keeper: AuditAnchorKeeper | null = null;
     try {
       keyId = vault.auditKeyId();
+      keeper = anchorKeeper;
       signer = vault.auditSigner();
     } catch (error) {
       // The vault is not open (held by another process) or its key cannot be opened: no signer.
       options.log.warn('the vault audit key is not available', { error });
     }
     signing.setDeskKeyId(keyId);
+    // Checked against the anchor before the key signs anything (a lost log is recorded first).
+    await signing.useAnchorKeeper(keeper);
     await signing.useSigner(signer);
   };
   const onLock = (): void => {
@@ -95,6 +102,9 @@ export function createVaultServices(options: {
     syncAudit,
     close: async () => {
       keyring.lock();
+      // The log signs what it holds and the anchor moves with it before the vault closes.
+      await signing?.useSigner(null);
+      await signing?.useAnchorKeeper(null);
       access.close();
       if (ocsp.state().running) await ocsp.stop({ actor: { kind: 'system', id: 'shutdown' }, channel: 'desk' });
       await ca.close();

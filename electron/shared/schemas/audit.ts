@@ -78,6 +78,12 @@ export const auditActions = [
   'audit.export',
   /** The log repaired itself on open (an unfinished last line) or recorded damage it found. */
   'audit.repair',
+  /** The log was found deleted, emptied, cut back or replaced: it lacks the vault's anchored record. */
+  'audit.loss',
+  /** An administrator acknowledged a lost log: the vault anchors the log as it is now. */
+  'audit.lossAcknowledge',
+  /** The signed head was exported as an outside witness. */
+  'audit.headExport',
 ] as const;
 
 export const AuditActionSchema = z.enum(auditActions);
@@ -206,6 +212,11 @@ export const auditProblemKinds = [
   'anchor',
   /** The log itself recorded damage it found when it opened (an `audit.repair` failure). */
   'recorded',
+  /**
+   * The log lacks the record the vault anchored (or an exported witness head names), or holds
+   * another one there: it was deleted, emptied, cut back or replaced. Stays until acknowledged.
+   */
+  'lost',
 ] as const;
 export const AuditProblemKindSchema = z.enum(auditProblemKinds);
 export type AuditProblemKind = z.infer<typeof AuditProblemKindSchema>;

@@ -1,10 +1,12 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Alert, Box, Button, Chip, CircularProgress, List, ListItem, Typography } from '@mui/material';
 import GppBadIcon from '@mui/icons-material/GppBad';
+import GppMaybeIcon from '@mui/icons-material/GppMaybe';
 import VerifiedUserIcon from '@mui/icons-material/VerifiedUser';
 import type { ErrorCode } from '@shared/errors';
 import type { AuditVerifyReport } from '@shared/schemas/audit';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { useVault } from '../vault/VaultContext';
 import { useAuditWords } from './auditFormat';
 import { accessHistoryTestIds } from './testIds';
 
@@ -13,12 +15,16 @@ const SHOWN_PROBLEMS = 5;
 /**
  * Whether the log is as written: the last verification's result (a first one runs when there is
  * none yet), with the problems it found and a button to check again. Every check is recorded.
+ * A log found lost (it lacks the record the vault anchored) has its own state, which stays until
+ * an administrator acknowledges the loss here (asked to unlock the vault first; recorded).
  */
 export function IntegrityBadge() {
   const { t, time } = useAuditWords();
   const [report, setReport] = useState<AuditVerifyReport | null>(null);
   const [checking, setChecking] = useState(false);
   const [failure, setFailure] = useState<ErrorCode | null>(null);
+  const [acknowledged, setAcknowledged] = useState(false);
+  const { withUnlocked } = useVault();
 
   const check = useCallback(() => {
     setChecking(true);
@@ -43,7 +49,20 @@ export function IntegrityBadge() {
     };
   }, [check]);
 
-  const state = checking ? 'checking' : report === null ? 'unknown' : report.intact ? 'intact' : 'tampered';
+  const acknowledge = (): void => {
+    setChecking(true);
+    setFailure(null);
+    withUnlocked(() => unwrap(carddesk().audit.acknowledgeLoss()))
+      .then((next) => {
+        setReport(next);
+        setAcknowledged(true);
+      })
+      .catch((error: unknown) => setFailure(errorCodeOf(error)))
+      .finally(() => setChecking(false));
+  };
+
+  const lost = report?.problems.some((problem) => problem.kind === 'lost') ?? false;
+  const state = checking ? 'checking' : report === null ? 'unknown' : report.intact ? 'intact' : lost ? 'lost' : 'tampered';
   return (
     <Box data-testid={accessHistoryTestIds.integrity} data-state={state} sx={{ mb: 2 }}>
       <Box role="status" sx={{ display: 'flex', alignItems: 'center', flexWrap: 'wrap', gap: 1.5 }}>
@@ -51,6 +70,8 @@ export function IntegrityBadge() {
           <Chip icon={<CircularProgress size={16} aria-hidden />} label={t('accessHistory.integrity.checking')} variant="outlined" />
         ) : state === 'intact' ? (
           <Chip color="success" icon={<VerifiedUserIcon aria-hidden />} label={t('accessHistory.integrity.intact')} />
+        ) : state === 'lost' ? (
+          <Chip color="error" icon={<GppMaybeIcon aria-hidden />} label={t('accessHistory.integrity.lost')} />
         ) : state === 'tampered' ? (
           <Chip color="error" icon={<GppBadIcon aria-hidden />} label={t('accessHistory.integrity.tampered', { count: report?.problemCount ?? 0 })} />
         ) : (
@@ -70,6 +91,24 @@ export function IntegrityBadge() {
           {t('accessHistory.integrity.recheck')}
         </Button>
       </Box>
+      {state === 'lost' ? (
+        <Alert
+          severity="warning"
+          sx={{ mt: 1 }}
+          action={
+            <Button color="inherit" size="small" onClick={acknowledge} data-testid={accessHistoryTestIds.acknowledgeLoss}>
+              {t('accessHistory.integrity.acknowledge')}
+            </Button>
+          }
+        >
+          {t('accessHistory.integrity.lostExplain')}
+        </Alert>
+      ) : null}
+      {acknowledged && state === 'intact' ? (
+        <Alert severity="info" sx={{ mt: 1 }} data-testid={accessHistoryTestIds.lossAcknowledged}>
+          {t('accessHistory.integrity.acknowledged')}
+        </Alert>
+      ) : null}
       {failure !== null ? (
         <Alert severity="error" sx={{ mt: 1 }}>
           {t(`errors.${failure}`)}

@@ -4,6 +4,8 @@ export const accessHistoryTestIds = {
   recheck: 'audit-recheck',
   unsigned: 'audit-unsigned',
   problem: 'audit-problem',
+  acknowledgeLoss: 'audit-acknowledge-loss',
+  lossAcknowledged: 'audit-loss-acknowledged',
   filterActor: 'audit-filter-actor',
   filterHolder: 'audit-filter-holder',
   filterAction: 'audit-filter-action',
