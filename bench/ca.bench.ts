@@ -249,7 +249,7 @@ export const benchmark: Benchmark = {
     try {
       await services.vault.init(PASSPHRASE, operator);
       await services.ca.init(
-        { algorithm: values.algorithm as CaAlgorithm, rootSubject: 'CN=Bench Root, O=CardDesk', issuingSubject: 'CN=Bench Issuing, O=CardDesk', rootValidityYears: 20, issuingValidityYears: 10, ocspUrl: null, crlUrl: null },
+        { algorithm: values.algorithm as CaAlgorithm, rootSubject: 'CN=Bench Root, O=CardDesk', issuingSubject: 'CN=Bench Issuing, O=CardDesk', rootValidityYears: 20, issuingValidityYears: 10, publicBaseUrl: null },
         operator,
       );
       // The directory first, in a heap not yet filled by the 100,000 CRL records, as in the app.

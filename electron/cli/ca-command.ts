@@ -1,5 +1,6 @@
 /** `carddesk ca init|import|issue|renew|revoke|suspend|resume|crl|ocsp|export|list|status`. */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { CaAlgorithmSchema, CaInitArgsSchema, type CaStatus } from '../shared/schemas/ca';
@@ -14,6 +15,7 @@ import {
   type SubjectAltName,
 } from '../shared/schemas/certificates';
 import { exportCertificate } from '../core/ca/export';
+import { checkPublicBaseUrl, proposedBaseUrl } from '../core/ca/public-urls';
 import type { VaultServices } from '../core/vault/vault-services';
 import type { CliContext } from './cli-context';
 import { positiveInteger } from './parse-options';
@@ -36,7 +38,11 @@ function formatCaStatus(status: CaStatus): string {
   const lines = status.certificates.map((c) => `${c.role.padEnd(8)} ${c.subject}  serial ${c.serial}  ${c.keyAlgorithm}  until ${c.notAfter.slice(0, 10)}`);
   const crl = status.lastCrl === null ? 'none yet' : `#${status.lastCrl.number}, ${status.lastCrl.entries} entries, next update ${status.lastCrl.nextUpdate}`;
   const storage = status.keyStorage === 'pkcs11' ? 'on a PKCS#11 token (non-extractable)' : 'sealed in the vault';
-  return [...lines, `Last CRL: ${crl}`, `CRLs are published to ${status.publishDir}`, `CA keys: ${storage}`, ''].join('\n');
+  const published =
+    status.publicBaseUrl === null
+      ? ['Published base URL: none (certificates carry no CRL or OCSP address)']
+      : [`Published base URL: ${status.publicBaseUrl}`, `  CRL:  ${status.crlUrl ?? ''}`, `  OCSP: ${status.ocspUrl ?? ''}`, `  CA certificate: ${status.caIssuersUrl ?? ''}`];
+  return [...lines, `Last CRL: ${crl}`, `CRLs are published to ${status.publishDir}`, ...published, `CA keys: ${storage}`, ''].join('\n');
 }
 
 function output(cli: CliContext, file: string | undefined, data: Buffer | string): void {
@@ -54,6 +60,15 @@ async function onStatusChange(cli: CliContext, services: VaultServices, change: 
 
 const enumOption = (flags: string, description: string, values: readonly string[]) => new Option(flags, description).choices(values);
 
+/** --base-url as given, none with --no-base-url, else the one proposed from the host name. */
+function baseUrlOf(option: string | false | undefined): string | null {
+  if (option === false) return null;
+  if (option !== undefined) return checkPublicBaseUrl(option);
+  const proposed = proposedBaseUrl();
+  if (proposed === null) throw new Error(`this machine's host name (${hostname()}) is a loopback name: give the published address with --base-url http://<name>:<port>/ (or --no-base-url)`);
+  return proposed;
+}
+
 export function registerCaCommand(program: Command, cli: CliContext): void {
   const ca = program.command('ca').description('the certificate authority: create, issue, revoke, CRL, OCSP');
 
@@ -64,11 +79,11 @@ export function registerCaCommand(program: Command, cli: CliContext): void {
     .option('--issuing-name <dn>', 'issuing CA name', 'CN=CardDesk Issuing CA, O=CardDesk')
     .option('--root-years <n>', 'root validity in years', positiveInteger, 20)
     .option('--issuing-years <n>', 'issuing CA validity in years', positiveInteger, 10)
-    .option('--ocsp-url <url>', 'OCSP address written into issued certificates')
-    .option('--crl-url <url>', 'CRL address written into issued certificates')
+    .option('--base-url <url>', 'published base URL: issued certificates name its CRL, OCSP and CA certificate addresses (default: from this machine’s host name; never a loopback address)')
+    .option('--no-base-url', 'issue certificates without CRL and OCSP addresses')
     .option('--pkcs11-module <path>', 'generate the CA keys non-extractable on a PKCS#11 token (asks for its PIN)')
     .option('--pkcs11-token <label>', 'the token’s label (with --pkcs11-module)')
-    .action((o: { algorithm: string; rootName: string; issuingName: string; rootYears: number; issuingYears: number; ocspUrl?: string; crlUrl?: string; pkcs11Module?: string; pkcs11Token?: string }) =>
+    .action((o: { algorithm: string; rootName: string; issuingName: string; rootYears: number; issuingYears: number; baseUrl?: string | false; pkcs11Module?: string; pkcs11Token?: string }) =>
       withVault(cli, async (services) => {
         const options = CaInitArgsSchema.parse({
           algorithm: o.algorithm,
@@ -76,8 +91,7 @@ export function registerCaCommand(program: Command, cli: CliContext): void {
           issuingSubject: o.issuingName,
           rootValidityYears: o.rootYears,
           issuingValidityYears: o.issuingYears,
-          ocspUrl: o.ocspUrl ?? null,
-          crlUrl: o.crlUrl ?? null,
+          publicBaseUrl: baseUrlOf(o.baseUrl),
         });
         if ((o.pkcs11Module === undefined) !== (o.pkcs11Token === undefined)) throw new Error('give both --pkcs11-module and --pkcs11-token, or neither');
         await unlockVault(cli, services);
@@ -98,15 +112,15 @@ export function registerCaCommand(program: Command, cli: CliContext): void {
   ca.command('import')
     .argument('<file>', 'PKCS#12 file with the CA key and certificate (and its chain)')
     .description('import an existing CA (asks for the PKCS#12 password, then the vault passphrase)')
-    .option('--ocsp-url <url>', 'OCSP address written into issued certificates')
-    .option('--crl-url <url>', 'CRL address written into issued certificates')
-    .action((file: string, o: { ocspUrl?: string; crlUrl?: string }) =>
+    .option('--base-url <url>', 'published base URL for the CRL, OCSP and CA certificate addresses (default: from this machine’s host name)')
+    .option('--no-base-url', 'issue certificates without CRL and OCSP addresses')
+    .action((file: string, o: { baseUrl?: string | false }) =>
       withVault(cli, async (services) => {
         const data = readFileSync(resolve(file));
         const password = await cli.secrets.read('PKCS#12 password: ');
         try {
           await unlockVault(cli, services);
-          await services.ca.import(data, password.toString('utf8'), { ocspUrl: o.ocspUrl ?? null, crlUrl: o.crlUrl ?? null }, cli.operation);
+          await services.ca.import(data, password.toString('utf8'), { publicBaseUrl: baseUrlOf(o.baseUrl) }, cli.operation);
         } finally {
           password.fill(0);
         }
@@ -195,6 +209,17 @@ export function registerCaCommand(program: Command, cli: CliContext): void {
         const result = await services.crl.publish(cli.operation, o.out === undefined ? undefined : resolve(o.out));
         cli.out(`Full CRL #${result.full.number} (${result.full.entries} entries), delta CRL #${result.delta.number} (${result.delta.entries} entries)\n`);
         for (const file of result.files) cli.out(`  ${file}\n`);
+      }),
+    );
+
+  ca.command('base-url')
+    .argument('<url>', 'the new published base URL (never a loopback address)')
+    .description('change the published base URL: certificates issued from now on carry its CRL and OCSP addresses (asks for the vault passphrase)')
+    .action((url: string) =>
+      withVault(cli, async (services) => {
+        await unlockVault(cli, services);
+        await services.ca.setPublicBaseUrl(url, cli.operation);
+        cli.out(formatCaStatus(services.ca.status(services.ocsp.state())));
       }),
     );
 

@@ -10,6 +10,7 @@ import { registerCardCommands } from './card-command';
 import { registerReadersCommand } from './readers-command';
 import { registerVcardCommands } from './vcard-command';
 import { registerCaCommand } from './ca-command';
+import { registerListenerCommand } from './listener-command';
 import { registerHolderCommand } from './holder-command';
 import { registerVaultCommand } from './vault-command';
 
@@ -29,6 +30,7 @@ export function buildProgram(cli: CliContext = new CliContext()): Command {
   registerVcardCommands(program, cli);
   registerVaultCommand(program, cli);
   registerCaCommand(program, cli);
+  registerListenerCommand(program, cli);
   registerHolderCommand(program, cli);
   registerAuditCommands(program, cli);
   return program;

@@ -17,7 +17,9 @@ import { OfflineUnblockService } from './cards/offline-unblock';
 import { ReaderHolds } from './cards/reader-holds';
 import type { Logger } from './log/logger';
 import type { Pkcs11WorkerSpawner } from './pkcs11/worker-spawner';
+import { CaPublicationSite } from './ca/publication-site';
 import { DeskSettingsStore } from './settings/desk-settings';
+import { NetworkListenerService } from './settings/network-listener';
 import { TokenService } from './tokens/token-service';
 import { loadPcscLite, type PcscOpener } from './readers/pcsc-binding';
 import type { ReconnectPolicy } from './readers/pcsc-reader-service';
@@ -57,6 +59,7 @@ export interface Core {
   readonly readers: ReaderRegistry;
   readonly cards: CardService;
   readonly tokens: TokenService;
+  readonly listener: NetworkListenerService;
   readonly vault: VaultServices;
   readonly lifecycle: LifecycleServices;
   readonly audit: AuditLog;
@@ -79,8 +82,9 @@ export function createCore(options: CoreOptions): Core {
   const holds = new ReaderHolds(readers);
   const cards = new CardService({ connector: holds, audit });
   const offlineUnblock = new OfflineUnblockService({ holds, audit });
+  const settings = new DeskSettingsStore(options.dataDir);
   const tokens = new TokenService({
-    settings: new DeskSettingsStore(options.dataDir),
+    settings,
     spawnWorker: options.pkcs11Worker,
     log: options.log,
     audit,
@@ -101,6 +105,13 @@ export function createCore(options: CoreOptions): Core {
         // The vault is not open (held by another process): nothing to report.
       }
     },
+  });
+  const listener = new NetworkListenerService({
+    settings,
+    vaultUnlocked: () => vault.keyring.unlocked,
+    audit,
+    log: options.log,
+    sites: [new CaPublicationSite(vault.ca, vault.ocsp)],
   });
   const lifecycle = createLifecycleServices({ dataDir: options.dataDir, vault, holds, audit, emit: (progress) => events.emit('cards:progress', progress) });
   const system = { actor: { kind: 'system', id: 'hold-expiry' }, channel: 'desk' } as const;
@@ -167,6 +178,8 @@ export function createCore(options: CoreOptions): Core {
       return null;
     },
     'tokens:list': () => tokens.tokens(),
+    'settings:networkListener': () => listener.status(),
+    'settings:setNetworkListener': (args, context) => listener.update(args, operationOf(context, operatorId)),
     'tokens:objects': ({ moduleId, slotId }) => tokens.objects(moduleId, slotId),
     'tokens:login': ({ moduleId, slotId, pin }, context) => tokens.login(moduleId, slotId, Buffer.from(pin), operationOf(context, operatorId)),
     ...vaultHandlers(vault, operatorId),
@@ -180,6 +193,7 @@ export function createCore(options: CoreOptions): Core {
     readers,
     cards,
     tokens,
+    listener,
     vault,
     lifecycle,
     audit,
@@ -197,12 +211,14 @@ export function createCore(options: CoreOptions): Core {
       } catch (error) {
         options.log.warn('the vault is not available yet', { error });
       }
+      await listener.apply();
       sweeper = setInterval(sweepHolds, HOLD_SWEEP_MS);
       sweeper.unref();
       await readers.start();
     },
     dispose: async () => {
       if (sweeper !== null) clearInterval(sweeper);
+      await listener.close();
       await offlineUnblock.dispose();
       readers.dispose();
       await tokens.dispose();

@@ -19,7 +19,8 @@ import {
   HolderSummarySchema,
 } from './schemas/audit';
 import { Pkcs11Args, Pkcs11LoginResultSchema, Pkcs11ModuleStatusSchema, Pkcs11ObjectsSchema, Pkcs11TokenSchema } from './schemas/pkcs11';
-import { CaImportArgsSchema, CaInitArgsSchema, CaStatusSchema, CrlPublishResultSchema } from './schemas/ca';
+import { CaImportArgsSchema, CaInitArgsSchema, CaSetPublicBaseUrlArgsSchema, CaStatusSchema, CrlPublishResultSchema } from './schemas/ca';
+import { NetworkListenerSettingsSchema, NetworkListenerStatusSchema } from './schemas/network-listener';
 import {
   AfterHoldSchema,
   CertificateActionResultSchema,
@@ -140,6 +141,9 @@ export const channels = {
   'ca:publishCrl': { args: NoArgs, result: CrlPublishResultSchema, surfaces: desk, effect: 'write' },
   'ca:startOcsp': { args: z.object({ port: z.number().int().min(1024).max(65535) }), result: CaStatusSchema, surfaces: desk, effect: 'write' },
   'ca:stopOcsp': { args: NoArgs, result: CaStatusSchema, surfaces: desk, effect: 'write' },
+  'ca:setPublicBaseUrl': { args: CaSetPublicBaseUrlArgsSchema, result: CaStatusSchema, surfaces: desk, effect: 'write' },
+  'settings:networkListener': { args: NoArgs, result: NetworkListenerStatusSchema, surfaces: desk, effect: 'read' },
+  'settings:setNetworkListener': { args: NetworkListenerSettingsSchema, result: NetworkListenerStatusSchema, surfaces: desk, effect: 'write' },
   'ca:downloadCertificates': { args: z.object({ format: CertificateFormatSchema }), result: DownloadSchema, surfaces: desk, effect: 'read' },
 
   // Issued certificates.

@@ -73,6 +73,14 @@ export const errorCodes = [
   'AUDIT_UNAVAILABLE',
   /** At the kiosk, a holder sees only their own history, after identifying with card and PIN. */
   'HOLDER_NOT_IDENTIFIED',
+  /** An address to be published in certificates (CRL, OCSP) is not a web address others can reach (a loopback address, for example). */
+  'PUBLIC_URL_REFUSED',
+  /** A PKCS#11 module path failed a check made before loading it (relative, not a regular file, wrong owner, writable by others, outside the library folders). */
+  'MODULE_PATH_REFUSED',
+  /** A CA to import failed a check (validity, key strength, chain, key match); the message says which. */
+  'CA_IMPORT_REFUSED',
+  /** The network listener is turned off in Settings; an administrator turns it on. */
+  'LISTENER_OFF',
   /** Anything else; the details are in the log, never in the message. */
   'INTERNAL',
 ] as const;

@@ -31,7 +31,7 @@ describe.each(['p384', 'rsa3072'] as CaAlgorithm[])('a CA whose keys live on a S
     services = open();
     await services.vault.init(Buffer.from(PASSPHRASE), operator);
     await services.ca.init(
-      { algorithm, rootSubject: 'CN=Token Root, O=CardDesk Test', issuingSubject: 'CN=Token Issuing, O=CardDesk Test', rootValidityYears: 10, issuingValidityYears: 5, ocspUrl: null, crlUrl: null },
+      { algorithm, rootSubject: 'CN=Token Root, O=CardDesk Test', issuingSubject: 'CN=Token Issuing, O=CardDesk Test', rootValidityYears: 10, issuingValidityYears: 5, publicBaseUrl: null },
       operator,
       { module: SOFTHSM_MODULE, tokenLabel: `carddesk-${algorithm}`, pin: Buffer.from(PIN) },
     );

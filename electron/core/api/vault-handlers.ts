@@ -35,7 +35,11 @@ export function vaultHandlers(services: VaultServices, operatorId: string): Pick
     },
     'vault:unlock': async ({ passphrase }, context) => {
       const result = await withSecret(passphrase, (secret) => vault.unlock(secret, op(context)));
-      if (result.ok) await certificates.applyExpiredHolds(op(context));
+      if (result.ok) {
+        await certificates.applyExpiredHolds(op(context));
+        // The network listener's OCSP answers need the OCSP key, unsealed now.
+        ocsp.prepare();
+      }
       return result;
     },
     'vault:lock': async (_args, context) => {
@@ -62,12 +66,16 @@ export function vaultHandlers(services: VaultServices, operatorId: string): Pick
       await crl.publish(op(context));
       return caStatus();
     },
-    'ca:import': async ({ pkcs12, password }, context) => {
-      await ca.import(Buffer.from(pkcs12, 'base64'), password, { ocspUrl: null, crlUrl: null }, op(context));
+    'ca:import': async ({ pkcs12, password, publicBaseUrl }, context) => {
+      await ca.import(Buffer.from(pkcs12, 'base64'), password, { publicBaseUrl }, op(context));
       await crl.publish(op(context));
       return caStatus();
     },
     'ca:publishCrl': (_args, context) => crl.publish(op(context)),
+    'ca:setPublicBaseUrl': async ({ publicBaseUrl }, context) => {
+      await ca.setPublicBaseUrl(publicBaseUrl, op(context));
+      return caStatus();
+    },
     'ca:startOcsp': async ({ port }, context) => {
       await ocsp.start(port, op(context));
       return caStatus();

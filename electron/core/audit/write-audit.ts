@@ -51,6 +51,8 @@ export const writeChannelActions = {
   'ca:publishCrl': 'ca.crlSign',
   'ca:startOcsp': 'ca.ocspStart',
   'ca:stopOcsp': 'ca.ocspStop',
+  'ca:setPublicBaseUrl': 'settings.change',
+  'settings:setNetworkListener': 'settings.change',
   'certificates:issue': 'ca.certificateIssue',
   'certificates:renew': 'ca.certificateRenew',
   'certificates:revoke': 'ca.certificateRevoke',

@@ -21,6 +21,7 @@ import { decodeName, encodeDn, encodeName } from './distinguished-name';
 import { issueCaCertificate, issueLeaf, type Issuer } from './issuance';
 import { readPkcs12 } from './pkcs12-import';
 import { defaultPkcs11WorkerPath, Pkcs11Signer, Pkcs11Token, type TokenLocation } from './pkcs11-token';
+import { checkPublicBaseUrl, proposedBaseUrl, publicUrls, type PublicUrls } from './public-urls';
 
 const generate = promisify(generateKeyPair);
 
@@ -125,7 +126,21 @@ export class CaService {
 
   issuer(): Issuer {
     const ca = this.state();
-    return { signer: this.signer('issuing'), certificate: this.certificate('issuing'), ocspUrl: ca.ocspUrl, crlUrl: ca.crlUrl };
+    return { signer: this.signer('issuing'), certificate: this.certificate('issuing'), urls: this.urls(ca) };
+  }
+
+  /** The published addresses (CDP, OCSP, caIssuers), or null when the CA has no base URL. */
+  urls(ca: CaState = this.state()): PublicUrls | null {
+    return ca.publicBaseUrl === null || ca.publicBaseUrl === undefined ? null : publicUrls(ca.publicBaseUrl);
+  }
+
+  /** Changes the published base URL; certificates issued from now on carry the new addresses. */
+  async setPublicBaseUrl(url: string, op: OperationContext): Promise<void> {
+    if (!this.keyring.unlocked) throw new CardDeskError('VAULT_LOCKED', 'The vault is locked. Unlock it with the vault passphrase first.');
+    const before = this.state().publicBaseUrl;
+    const checked = checkPublicBaseUrl(url);
+    this.access.storage().updateMeta((meta) => (meta.ca === null ? meta : { ...meta, ca: { ...meta.ca, publicBaseUrl: checked } }));
+    await this.audit.record({ action: 'settings.change', outcome: 'success', details: { setting: 'ca.publicBaseUrl', from: before ?? 'none', to: checked }, ...op });
   }
 
   /** The state of a token-held key, for checks (sensitive, never extractable). */
@@ -171,6 +186,7 @@ export class CaService {
   /** Creates the CA; with `token`, its keys are generated non-extractable on that PKCS#11 token. */
   async init(options: Omit<CaInitOptions, 'pkcs11'>, op: OperationContext, token: (TokenLocation & { pin: Buffer }) | null = null): Promise<void> {
     this.#requireEmpty();
+    const publicBaseUrl = options.publicBaseUrl === null ? null : checkPublicBaseUrl(options.publicBaseUrl);
     const rootSubject = encodeDn(options.rootSubject);
     const issuingSubject = encodeDn(options.issuingSubject);
     const now = this.clock();
@@ -190,16 +206,16 @@ export class CaService {
       issuingKey: issuingKey.ref(),
       issuingSigner: issuingKey.signer,
       chain: [rootDer],
-      ocspUrl: options.ocspUrl,
-      crlUrl: options.crlUrl,
+      publicBaseUrl,
       op,
     });
     await this.audit.record({ action: 'ca.init', outcome: 'success', certificateSerial: parseCertificate(issuingDer).serial, details: { algorithm: options.algorithm, root: root.serial }, ...op });
   }
 
   /** Imports an issuing (or single-tier) CA with its key from PKCS#12. */
-  async import(file: Buffer, password: string, options: { ocspUrl: string | null; crlUrl: string | null }, op: OperationContext): Promise<void> {
+  async import(file: Buffer, password: string, options: { publicBaseUrl: string | null }, op: OperationContext): Promise<void> {
     this.#requireEmpty();
+    const publicBaseUrl = options.publicBaseUrl === null ? null : checkPublicBaseUrl(options.publicBaseUrl);
     const imported = readPkcs12(file, password);
     const basic = imported.certificate.extensions.get('2.5.29.19');
     if (basic === undefined || basic.value.length < 5 || basic.value[2] !== 0x01) {
@@ -224,7 +240,7 @@ export class CaService {
       issuingKey: this.#seal(imported.key, 'issuing'),
       issuingSigner: new SoftwareSigner(imported.key),
       chain: chain.map((c) => c.der),
-      ...options,
+      publicBaseUrl,
       op,
     });
     await this.audit.record({ action: 'ca.import', outcome: 'success', certificateSerial: imported.certificate.serial, details: { subject: imported.certificate.subject }, ...op });
@@ -237,8 +253,7 @@ export class CaService {
     issuingKey: CaKeyRef;
     issuingSigner: CaSigner;
     chain: Buffer[];
-    ocspUrl: string | null;
-    crlUrl: string | null;
+    publicBaseUrl: string | null;
     op: OperationContext;
   }): Promise<void> {
     const now = this.clock();
@@ -251,7 +266,7 @@ export class CaService {
     const ocspSubject = encodeName([{ type: 'CN', value: 'OCSP responder' }, ...decodeName(issuing.subjectDer).filter((a) => a.type !== 'CN')]);
     const ocspDer = await issueLeaf(
       { profile: 'ocspSigning', subject: ocspSubject, publicKeyInfo: ocspSpki, subjectAltNames: [], validityDays: 365, now },
-      { signer: parts.issuingSigner, certificate: issuing, ocspUrl: null, crlUrl: null },
+      { signer: parts.issuingSigner, certificate: issuing, urls: parts.publicBaseUrl === null ? null : publicUrls(parts.publicBaseUrl) },
     );
     const ocsp = parseCertificate(ocspDer);
     const b64 = (der: Buffer): string => der.toString('base64');
@@ -262,8 +277,7 @@ export class CaService {
       issuing: { certificate: b64(parts.issuingDer), key: parts.issuingKey },
       chain: parts.chain.map(b64),
       ocsp: { certificate: b64(ocspDer), key: this.#seal(ocspKey, 'ocsp') },
-      ocspUrl: parts.ocspUrl,
-      crlUrl: parts.crlUrl,
+      publicBaseUrl: parts.publicBaseUrl,
       crl: { nextNumber: 1, full: null, delta: null, rootNextNumber: 1, root: null },
     };
     const storage = this.access.storage();
@@ -278,7 +292,7 @@ export class CaService {
 
   status(ocsp: OcspState): CaStatus {
     const ca = this.access.storage().meta.ca;
-    if (ca === null) return { ready: false };
+    if (ca === null) return { ready: false, proposedBaseUrl: proposedBaseUrl() };
     const info = (role: CaRole): CaCertificateInfo => {
       const cert = this.certificate(role);
       return {
@@ -299,8 +313,10 @@ export class CaService {
       lastCrl: mark(ca.crl.full),
       lastDeltaCrl: mark(ca.crl.delta),
       publishDir: this.publishDir,
-      ocspUrl: ca.ocspUrl,
-      crlUrl: ca.crlUrl,
+      publicBaseUrl: ca.publicBaseUrl ?? null,
+      ocspUrl: this.urls(ca)?.ocsp ?? null,
+      crlUrl: this.urls(ca)?.crl ?? null,
+      caIssuersUrl: this.urls(ca)?.caIssuers ?? null,
       ocsp,
     };
   }

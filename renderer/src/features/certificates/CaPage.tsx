@@ -23,6 +23,7 @@ import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
 import { saveDownload } from '../../api/download';
 import { useVault } from '../vault/VaultContext';
 import { CaWizard } from './CaWizard';
+import { PublishedAddresses } from './PublishedAddresses';
 import { certificatesTestIds } from './testIds';
 
 /** The CA itself: its certificates, the last and next CRL, the OCSP responder; the wizard when there is none. */
@@ -104,6 +105,16 @@ export function CaPage() {
               </TableBody>
             </Table>
           </Paper>
+
+          <PublishedAddresses
+            key={status.publicBaseUrl ?? ''}
+            status={status}
+            onChanged={(next) => {
+              setStatus(next);
+              setMessage({ severity: 'success', text: t('certificates.baseUrl.saved') });
+            }}
+            onError={fail}
+          />
 
           <Paper variant="outlined" sx={{ p: 3, mb: 3 }}>
             <Typography variant="h6" component="h2" sx={{ mb: 1 }}>

@@ -1,4 +1,4 @@
-import { useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import {
   Alert,
   Box,
@@ -27,6 +27,7 @@ import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
 import { readFileBase64 } from '../../api/download';
 import { vaultTestIds } from '../vault/testIds';
 import { useVault } from '../vault/VaultContext';
+import { baseUrlProblem, PublicBaseUrlField } from './PublicBaseUrlField';
 import { certificatesTestIds } from './testIds';
 
 const algorithms: readonly CaAlgorithm[] = ['p384', 'rsa3072', 'rsa4096'];
@@ -45,6 +46,8 @@ export function CaWizard({ open, onClose, onCreated }: { open: boolean; onClose:
   const [rootName, setRootName] = useState('CN=CardDesk Root CA, O=CardDesk');
   const [issuingName, setIssuingName] = useState('CN=CardDesk Issuing CA, O=CardDesk');
   const [file, setFile] = useState<File | null>(null);
+  const [baseUrl, setBaseUrl] = useState('');
+  const [checkBaseUrl, setCheckBaseUrl] = useState(false);
   const [onToken, setOnToken] = useState(false);
   const [tokenModule, setTokenModule] = useState('');
   const [tokenLabel, setTokenLabel] = useState('');
@@ -59,6 +62,16 @@ export function CaWizard({ open, onClose, onCreated }: { open: boolean; onClose:
   const fileId = useId();
   const isNew = status?.initialised !== true;
   const needsPassphrase = isNew || status?.unlocked !== true;
+
+  // The base URL is proposed from the desk's host name (the service knows it; the page does not).
+  useEffect(() => {
+    if (!open) return;
+    unwrap(carddesk().ca.status())
+      .then((ca) => {
+        if (!ca.ready) setBaseUrl((current) => (current === '' ? (ca.proposedBaseUrl ?? '') : current));
+      })
+      .catch(() => undefined);
+  }, [open]);
 
   const fail = (error: unknown): void => setFailure(t(`errors.${errorCodeOf(error)}`));
 
@@ -81,16 +94,20 @@ export function CaWizard({ open, onClose, onCreated }: { open: boolean; onClose:
   };
 
   const submitCa = async (): Promise<void> => {
+    setCheckBaseUrl(true);
+    const problem = baseUrlProblem(baseUrl);
+    if (problem !== null) return setFailure(t(problem));
+    const publicBaseUrl = baseUrl.trim();
     if (mode === 'create') {
       const pin = tokenPin.current?.value ?? '';
       if (tokenPin.current !== null) tokenPin.current.value = '';
       const pkcs11 = onToken ? { module: tokenModule, tokenLabel, pin } : null;
-      await unwrap(carddesk().ca.init({ algorithm, rootSubject: rootName, issuingSubject: issuingName, pkcs11 }));
+      await unwrap(carddesk().ca.init({ algorithm, rootSubject: rootName, issuingSubject: issuingName, publicBaseUrl, pkcs11 }));
     } else {
       if (file === null) return setFailure(t('certificates.wizard.chooseFile'));
       const password = p12Password.current?.value ?? '';
       if (p12Password.current !== null) p12Password.current.value = '';
-      await unwrap(carddesk().ca.import({ pkcs12: await readFileBase64(file), password }));
+      await unwrap(carddesk().ca.import({ pkcs12: await readFileBase64(file), password, publicBaseUrl }));
     }
     setFailure(null);
     setStep(2);
@@ -179,6 +196,7 @@ export function CaWizard({ open, onClose, onCreated }: { open: boolean; onClose:
                   <TextField inputRef={p12Password} type="password" label={t('certificates.wizard.p12Password')} autoComplete="off" slotProps={{ htmlInput: { 'data-testid': certificatesTestIds.wizardPassword } }} />
                 </>
               )}
+              <PublicBaseUrlField value={baseUrl} onChange={setBaseUrl} showProblem={checkBaseUrl} />
             </Box>
           ) : null}
           {current === 2 ? <Alert severity="success">{t('certificates.wizard.done')}</Alert> : null}

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { useAppInfo } from '../../app/AppInfoContext';
 import { currentLanguage, isLanguage, languages } from '../../i18n';
 import { IssuancePolicyPanel } from './IssuancePolicyPanel';
+import { NetworkListenerPanel } from './NetworkListenerPanel';
 import { Pkcs11ModulesSettings } from './Pkcs11ModulesSettings';
 import { VaultPanel } from '../vault/VaultPanel';
 import { settingsTestIds } from './testIds';
@@ -53,6 +54,7 @@ export function SettingsScreen() {
 
       <VaultPanel />
       {info.surface === 'desk' ? <IssuancePolicyPanel /> : null}
+      {info.surface === 'desk' ? <NetworkListenerPanel /> : null}
 
       <Paper variant="outlined" sx={{ p: 3 }}>
         <Typography variant="h6" component="h2" sx={{ mb: 2 }}>

@@ -10,4 +10,10 @@ export const settingsTestIds = {
   pkcs11Name: 'pkcs11-module-name',
   pkcs11Path: 'pkcs11-module-path',
   pkcs11Add: 'pkcs11-module-add',
+  listener: 'settings-network-listener',
+  listenerEnabled: 'settings-network-listener-enabled',
+  listenerAddress: 'settings-network-listener-address',
+  listenerPort: 'settings-network-listener-port',
+  listenerSave: 'settings-network-listener-save',
+  listenerState: 'settings-network-listener-state',
 } as const;
