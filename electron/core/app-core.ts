@@ -85,6 +85,7 @@ export function createCore(options: CoreOptions): Core {
   const settings = new DeskSettingsStore(options.dataDir);
   const tokens = new TokenService({
     settings,
+    vaultUnlocked: () => vault.keyring.unlocked,
     spawnWorker: options.pkcs11Worker,
     log: options.log,
     audit,
@@ -177,6 +178,9 @@ export function createCore(options: CoreOptions): Core {
       await tokens.removeModule(id, operationOf(context, operatorId));
       return null;
     },
+    'tokens:libraryFolders': () => tokens.libraryFolders(),
+    'tokens:addLibraryFolder': ({ path }, context) => tokens.addLibraryFolder(path, operationOf(context, operatorId)),
+    'tokens:removeLibraryFolder': ({ path }, context) => tokens.removeLibraryFolder(path, operationOf(context, operatorId)),
     'tokens:list': () => tokens.tokens(),
     'settings:networkListener': () => listener.status(),
     'settings:setNetworkListener': (args, context) => listener.update(args, operationOf(context, operatorId)),

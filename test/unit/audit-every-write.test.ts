@@ -130,6 +130,8 @@ const fixtures: { readonly [C in WriteChannel]: (state: State) => ChannelArgs<C>
   'cards:unblockPin': () => ({ reader, puk: '64209753', newPin: '31415926' }),
   'cards:setRetryCounters': () => ({ reader, pinTries: 5, pukTries: 4, pin: '31415926', puk: '64209753', managementKey: { kind: 'custom', algorithm: 'tdes', hex: managementKeyHex } }),
   'tokens:addModule': () => ({ name: 'Walker module', path: '/nonexistent/walker-pkcs11.so' }),
+  'tokens:addLibraryFolder': () => ({ path: '/usr/lib' }),
+  'tokens:removeLibraryFolder': () => ({ path: '/usr/lib' }),
   'tokens:removeModule': (state) => ({ id: state.moduleId ?? 'missing' }),
   // No such module: the call fails, and the failed attempt is what gets recorded.
   'tokens:login': () => ({ moduleId: 'no-such-module', slotId: 0, pin: 'S3cretTokenPin' }),
@@ -163,6 +165,8 @@ const refusals: Readonly<Partial<Record<WriteChannel, string>>> = {
   'cards:resumeIssue': 'the personalisation is complete',
   'cards:replace': 'the card in the reader is the lost card itself',
   'tokens:login': 'no such module',
+  'tokens:addModule': 'the library file does not exist (checked before any load)',
+  'tokens:removeModule': 'no module was added',
 };
 
 beforeAll(async () => {

@@ -39,6 +39,8 @@ export const writeChannelActions = {
   'cards:reportLost': 'card.reportLost',
   'tokens:addModule': 'settings.change',
   'tokens:removeModule': 'settings.change',
+  'tokens:addLibraryFolder': 'settings.change',
+  'tokens:removeLibraryFolder': 'settings.change',
   'tokens:login': 'card.pinVerify',
   'vault:init': 'vault.init',
   'vault:unlock': 'vault.unlock',

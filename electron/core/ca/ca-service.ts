@@ -21,6 +21,7 @@ import { decodeName, encodeDn, encodeName } from './distinguished-name';
 import { issueCaCertificate, issueLeaf, type Issuer } from './issuance';
 import { readPkcs12 } from './pkcs12-import';
 import { defaultPkcs11WorkerPath, Pkcs11Signer, Pkcs11Token, type TokenLocation } from './pkcs11-token';
+import { checkModulePath, osLibraryFolders } from '../pkcs11/module-path-check';
 import { checkPublicBaseUrl, proposedBaseUrl, publicUrls, type PublicUrls } from './public-urls';
 
 const generate = promisify(generateKeyPair);
@@ -50,7 +51,13 @@ export class CaService {
     private readonly audit: AuditTrail,
     private readonly clock: () => Date = () => new Date(),
     private readonly pkcs11WorkerPath: string = defaultPkcs11WorkerPath(),
+    /** Where a PKCS#11 library may be loaded from (checked before any load, like tokens:addModule). */
+    private readonly libraryFolders: () => string[] = osLibraryFolders,
   ) {}
+
+  #checkedModule(module: string): Promise<string> {
+    return checkModulePath(module, { allowedFolders: this.libraryFolders() });
+  }
 
   get publishDir(): string {
     return join(this.access.dataDir, 'crl');
@@ -100,7 +107,15 @@ export class CaService {
     const key = `${ref.module}\u0000${ref.tokenLabel}`;
     let token = this.#tokens.get(key);
     if (token === undefined) {
-      token = Pkcs11Token.open(this.pkcs11WorkerPath, ref, this.keyring.open(ref.pin, `pkcs11-pin:${ref.tokenLabel}`));
+      const pin = this.keyring.open(ref.pin, `pkcs11-pin:${ref.tokenLabel}`);
+      // The stored module path is checked again before it loads (vault.json may have been edited).
+      token = this.#checkedModule(ref.module).then(
+        (module) => Pkcs11Token.open(this.pkcs11WorkerPath, { ...ref, module }, pin),
+        (error: unknown) => {
+          pin.fill(0);
+          throw error;
+        },
+      );
       token.catch(() => this.#tokens.delete(key));
       this.#tokens.set(key, token);
     }
@@ -168,11 +183,11 @@ export class CaService {
       const keys = await Promise.all([newKey(algorithm), newKey(algorithm)]);
       return (['root', 'issuing'] as const).map((role, i) => ({ role, signer: new SoftwareSigner(keys[i] as KeyObject), ref: () => this.#seal(keys[i] as KeyObject, role) }));
     }
-    const location = { module: token.module, tokenLabel: token.tokenLabel };
+    const location = { module: await this.#checkedModule(token.module), tokenLabel: token.tokenLabel };
     const pin = this.keyring.seal(token.pin, `pkcs11-pin:${token.tokenLabel}`);
     const opened = Pkcs11Token.open(this.pkcs11WorkerPath, location, token.pin);
     const session = await opened;
-    this.#tokens.set(`${token.module}\u0000${token.tokenLabel}`, opened);
+    this.#tokens.set(`${location.module}\u0000${token.tokenLabel}`, opened);
     const out = [];
     for (const role of ['root', 'issuing'] as const) {
       const keyId = randomBytes(16);

@@ -17,10 +17,12 @@ export const DeskSettingsSchema = z.object({
   format: z.literal(1),
   pkcs11Modules: z.array(ModuleSchema),
   networkListener: NetworkListenerSettingsSchema.default(defaultNetworkListener),
+  /** Library folders an administrator allowed beyond the OS's own (real paths), for PKCS#11 modules. */
+  pkcs11LibraryFolders: z.array(z.string()).default([]),
 });
 export type DeskSettings = z.infer<typeof DeskSettingsSchema>;
 
-const defaults: DeskSettings = { format: 1, pkcs11Modules: [], networkListener: defaultNetworkListener };
+const defaults: DeskSettings = { format: 1, pkcs11Modules: [], networkListener: defaultNetworkListener, pkcs11LibraryFolders: [] };
 
 export class DeskSettingsStore {
   readonly path: string;
