@@ -16,9 +16,10 @@ import type { VaultAccess } from '../vault/vault-access';
 import { describeKeyText, SoftwareSigner, type CaSigner } from './ca-signer';
 import type { CaKeyRef, CaState, CrlMark } from './ca-state';
 import { CERTIFICATES, newRecord } from './certificate-records';
-import { parseCertificate, signedBy, type ParsedCertificate } from './certificate-reader';
+import { parseCertificate, type ParsedCertificate } from './certificate-reader';
 import { decodeName, encodeDn, encodeName } from './distinguished-name';
 import { issueCaCertificate, issueLeaf, type Issuer } from './issuance';
+import { checkImportedCa } from './import-checks';
 import { readPkcs12 } from './pkcs12-import';
 import { defaultPkcs11WorkerPath, Pkcs11Signer, Pkcs11Token, type TokenLocation } from './pkcs11-token';
 import { checkModulePath, osLibraryFolders } from '../pkcs11/module-path-check';
@@ -231,20 +232,10 @@ export class CaService {
   async import(file: Buffer, password: string, options: { publicBaseUrl: string | null }, op: OperationContext): Promise<void> {
     this.#requireEmpty();
     const publicBaseUrl = options.publicBaseUrl === null ? null : checkPublicBaseUrl(options.publicBaseUrl);
-    const imported = readPkcs12(file, password);
-    const basic = imported.certificate.extensions.get('2.5.29.19');
-    if (basic === undefined || basic.value.length < 5 || basic.value[2] !== 0x01) {
-      throw new CardDeskError('MALFORMED_INPUT', 'The certificate in the PKCS#12 file is not a CA certificate (basicConstraints cA is not set).');
-    }
-    // Order the other certificates as the chain from the issuing CA up.
-    const chain: ParsedCertificate[] = [];
-    let current = imported.certificate;
-    while (current.issuer !== current.subject) {
-      const parent = imported.others.find((c) => c.subject === current.issuer && signedBy(current.der, c.der));
-      if (parent === undefined || chain.includes(parent)) break;
-      chain.push(parent);
-      current = parent;
-    }
+    const contents = readPkcs12(file, password);
+    // Validity, key strength, chain and key match: each refused with its reason.
+    const { certificate, chain } = checkImportedCa(contents.key, contents.certificates, this.clock());
+    const imported = { key: contents.key, certificate };
     const selfSigned = imported.certificate.issuer === imported.certificate.subject;
     const top = chain[chain.length - 1];
     const rootDer = selfSigned ? imported.certificate.der : top !== undefined && top.issuer === top.subject ? top.der : null;
