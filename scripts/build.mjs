@@ -66,6 +66,8 @@ await Promise.all([
   build({ ...node, external: ['electron'], entryPoints: ['electron/preload/preload.ts'], outfile: 'dist/preload.cjs' }),
   build({ ...node, entryPoints: ['electron/host/index.ts'], outfile: 'dist/host.cjs' }),
   build({ ...node, entryPoints: ['electron/cli/index.ts'], outfile: 'dist/cli.cjs' }),
+  // The services' own process, started by main.cjs (utility process) and host.cjs (child process).
+  build({ ...node, entryPoints: ['electron/core/process/core-process.ts'], outfile: 'dist/core.cjs' }),
   // One worker thread per PKCS#11 module (electron/core/pkcs11/worker-spawner.ts): its own
   // entry, next to the bundles that start it, so they find it as `${__dirname}/pkcs11-worker.cjs`.
   build({ ...node, entryPoints: ['electron/core/pkcs11/worker/pkcs11-worker.ts'], outfile: 'dist/pkcs11-worker.cjs' }),

@@ -4,10 +4,9 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createCore } from '../core/app-core';
 import { createFileLogger } from '../core/log/logger';
 import { logDirOf, resolveDataDir } from '../core/paths';
-import { bundledPkcs11Worker } from '../core/pkcs11/worker-spawner';
+import { CoreClient, forkCoreProcess } from '../core/process/core-client';
 import { openInSystemBrowser } from './open-browser';
 import { startHost } from './server';
 
@@ -34,23 +33,22 @@ async function main(): Promise<void> {
 
   const dataDir = resolveDataDir();
   const log = createFileLogger(logDirOf(dataDir), { echo: ['warn', 'error'] });
-  const core = createCore({ mode: 'browser', dataDir, log, pkcs11Worker: bundledPkcs11Worker(__dirname) });
+  // The services run in their own process (dist/core.cjs); this one serves pages and forwards.
+  const core = new CoreClient(forkCoreProcess(join(__dirname, 'core.cjs'), { mode: 'browser', dataDir }), log);
   const host = await startHost({
-    handlers: core.handlers,
-    events: core.events,
+    core,
     log,
     surface: values.kiosk ? 'kiosk' : 'desk',
     rendererDir: join(__dirname, 'renderer'),
     bridgeFile: join(__dirname, 'bridge', 'carddesk-bridge.js'),
     port,
   });
-  void core.start();
   log.info('browser mode started', { port: host.port, dataDir });
   process.stdout.write(`CardDesk (browser mode${values.kiosk ? ', kiosk' : ''}) is running.\nData folder: ${dataDir}\nOpen: ${host.url}\n`);
   if (values.open) openInSystemBrowser(host.url);
 
   const stop = (): void => {
-    void Promise.all([core.dispose(), host.close()]).then(() => process.exit(0));
+    void Promise.all([core.stop(), host.close()]).then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -73,6 +73,8 @@ export const errorCodes = [
   'AUDIT_UNAVAILABLE',
   /** At the kiosk, a holder sees only their own history, after identifying with card and PIN. */
   'HOLDER_NOT_IDENTIFIED',
+  /** The process running the services stopped (it is restarted, unless it keeps stopping); the request may not have completed. */
+  'CORE_UNAVAILABLE',
   /** Anything else; the details are in the log, never in the message. */
   'INTERNAL',
 ] as const;
