@@ -27,6 +27,8 @@ export const errorCodes = [
   'CARD_REMOVED',
   /** Another program holds the card exclusively. */
   'CARD_IN_USE',
+  /** The card waits for an offline unblock response started in another window; it is kept until then. */
+  'CARD_AWAITING_UNBLOCK',
   /** The card has no PIV application. */
   'NOT_A_PIV_CARD',
   /** The card answered with an error the operation cannot go on from. */

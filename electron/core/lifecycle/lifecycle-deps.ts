@@ -46,6 +46,18 @@ export function record(deps: LifecycleDeps, op: OperationContext, event: Omit<Au
   return deps.audit.record({ ...event, actor: op.actor, channel: op.channel });
 }
 
+/** The card's holder for an audit event (`{}` when the directory does not know the card). */
+export function holderOf(deps: LifecycleDeps, serial: string): { holderId?: string } {
+  const holderId = deps.vault.directory.cardOrNull(serial)?.holderId ?? null;
+  return holderId === null ? {} : { holderId };
+}
+
+/** Why a workflow stopped, as the audit records it: the failure's code, or the error's (the screens word both). */
+export function stopReason(stop: { reason: string } | { error: unknown }): string {
+  if ('reason' in stop) return stop.reason;
+  return stop.error instanceof CardDeskError ? stop.error.code : 'INTERNAL';
+}
+
 function holderName(holder: Holder): string {
   return `${holder.firstName} ${holder.lastName}`;
 }
