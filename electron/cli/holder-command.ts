@@ -27,6 +27,14 @@ const fieldOptions: readonly [keyof HolderInput, string, string][] = [
   ['contactPerson', '--contact-person <name>', 'contact person'],
   ['documentNumber', '--document-number <number>', 'identity document number'],
   ['documentExpiry', '--document-expiry <date>', 'identity document expiry (YYYY-MM-DD)'],
+  ['street', '--street <street>', 'postal address: street and house number'],
+  ['postcode', '--postcode <postcode>', 'postal address: postcode'],
+  ['city', '--city <city>', 'postal address: city'],
+  ['country', '--country <code>', 'postal address: country, ISO 3166 two-letter code (XK, AL, IT, NL)'],
+  ['contactStreet', '--contact-street <street>', "contact person's address: street and house number"],
+  ['contactPostcode', '--contact-postcode <postcode>', "contact person's address: postcode"],
+  ['contactCity', '--contact-city <city>', "contact person's address: city"],
+  ['contactCountry', '--contact-country <code>', "contact person's address: country, two-letter code"],
 ];
 
 function addFieldOptions(command: Command): Command {

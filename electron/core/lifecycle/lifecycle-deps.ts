@@ -9,7 +9,8 @@ import type { IssuancePolicy, Letter, WorkflowProgress } from '../../shared/sche
 import type { AuditEventInput, AuditTrail } from '../audit/audit-trail';
 import type { ReaderHolds } from '../cards/reader-holds';
 import type { LetterOutbox } from '../letters/outbox';
-import { pinLetter, userNumberLetter, type LetterRecipient } from '../letters/pin-letters';
+import { pinLetter, userNumberLetter } from '../letters/pin-letters';
+import { holderName, recipientOf } from '../letters/recipients';
 import type { OperationContext } from '../operation-context';
 import type { VaultServices } from '../vault/vault-services';
 import type { CardKeyStore } from './card-keys';
@@ -58,16 +59,6 @@ export function stopReason(stop: { reason: string } | { error: unknown }): strin
   return stop.error instanceof CardDeskError ? stop.error.code : 'INTERNAL';
 }
 
-function holderName(holder: Holder): string {
-  return `${holder.firstName} ${holder.lastName}`;
-}
-
-function recipientOf(holder: Holder, who: 'holder' | 'contactPerson'): LetterRecipient {
-  const organisation = holder.organisation === '' ? [] : [holder.organisation];
-  if (who === 'contactPerson' && holder.contactPerson !== '') return { name: holder.contactPerson, addressLines: organisation };
-  return { name: holderName(holder), addressLines: organisation };
-}
-
 /**
  * Writes the PIN letter (to the holder) and, at issuance, the user-number letter (to the holder or
  * the contact person) to the outbox, and records each. `pin` and `puk` are zeroed here, as soon as
@@ -85,7 +76,7 @@ export async function writeLetters(
   const letters: Letter[] = [];
   let pinPdf: Uint8Array;
   try {
-    pinPdf = await pinLetter({ ...base, recipient: recipientOf(holder, 'holder'), cardSerial: serial, pin, puk });
+    pinPdf = await pinLetter({ ...base, recipient: recipientOf(holder, 'holder', holder.language), cardSerial: serial, pin, puk });
   } finally {
     pin.fill(0);
     puk?.fill(0);
@@ -93,7 +84,7 @@ export async function writeLetters(
   letters.push({ kind: 'pin', recipient: 'holder', fileName: await deps.outbox.write(`${stem}-pin.pdf`, pinPdf) });
   if (request.userNumberTo !== null) {
     const to = request.userNumberTo === 'contactPerson' && holder.contactPerson !== '' ? 'contactPerson' : 'holder';
-    const pdf = await userNumberLetter({ ...base, recipient: recipientOf(holder, to), userNumber: holder.userNumber });
+    const pdf = await userNumberLetter({ ...base, recipient: recipientOf(holder, to, holder.language), userNumber: holder.userNumber });
     letters.push({ kind: 'userNumber', recipient: to, fileName: await deps.outbox.write(`${stem}-user-number.pdf`, pdf) });
   }
   for (const letter of letters) {
