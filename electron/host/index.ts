@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCore } from '../core/app-core';
 import { createFileLogger } from '../core/log/logger';
+import { prepareDataDir } from '../core/files/safe-file';
 import { logDirOf, resolveDataDir } from '../core/paths';
 import { bundledPkcs11Worker } from '../core/pkcs11/worker-spawner';
 import { openInSystemBrowser } from './open-browser';
@@ -33,6 +34,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not ${values.port}`);
 
   const dataDir = resolveDataDir();
+  // Private (0700/0600) before the first file is written, whoever made the folder.
+  prepareDataDir(dataDir);
   const log = createFileLogger(logDirOf(dataDir), { echo: ['warn', 'error'] });
   const core = createCore({ mode: 'browser', dataDir, log, pkcs11Worker: bundledPkcs11Worker(__dirname) });
   const host = await startHost({
