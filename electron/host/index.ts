@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createFileLogger } from '../core/log/logger';
+import { prepareDataDir } from '../core/files/safe-file';
 import { logDirOf, resolveDataDir } from '../core/paths';
 import { CoreClient, forkCoreProcess } from '../core/process/core-client';
 import { openInSystemBrowser } from './open-browser';
@@ -32,6 +33,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not ${values.port}`);
 
   const dataDir = resolveDataDir();
+  // Private (0700/0600) before the first file is written, whoever made the folder.
+  prepareDataDir(dataDir);
   const log = createFileLogger(logDirOf(dataDir), { echo: ['warn', 'error'] });
   // The services run in their own process (dist/core.cjs); this one serves pages and forwards.
   const core = new CoreClient(forkCoreProcess(join(__dirname, 'core.cjs'), { mode: 'browser', dataDir }), log);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { app, Menu, protocol, session, type BrowserWindow, type MenuItemConstructorOptions } from 'electron';
 import type { Surface } from '../shared/schemas/app';
+import { prepareDataDir } from '../core/files/safe-file';
 import { createFileLogger, type Logger } from '../core/log/logger';
 import { logDirOf, resolveDataDir } from '../core/paths';
 import { CoreClient, type CoreConnection } from '../core/process/core-client';
@@ -52,6 +53,8 @@ export function runMain(options: MainOptions): void {
   }
 
   const dataDir = resolveDataDir(options.env);
+  // Private (0700/0600) before the first file is written, whoever made the folder.
+  prepareDataDir(dataDir);
   app.setPath('sessionData', join(dataDir, 'session'));
   const log: Logger = createFileLogger(logDirOf(dataDir), { echo: ['error'] });
   const registry = new WindowRegistry();

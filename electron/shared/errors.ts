@@ -79,6 +79,10 @@ export const errorCodes = [
   'CORE_UNAVAILABLE',
   /** Anything else; the details are in the log, never in the message. */
   'INTERNAL',
+  /** The output file already exists and replacing it was not asked for (`--force`); nothing was written. */
+  'FILE_EXISTS',
+  /** The output path is a symbolic link or not a regular file (or a data-folder path is not a folder); nothing was written. */
+  'UNSAFE_PATH',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];
