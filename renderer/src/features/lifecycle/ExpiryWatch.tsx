@@ -116,7 +116,7 @@ export function ExpiryWatch({ onChanged }: { onChanged?: () => void }) {
           <Select labelId={rangeId} label={t('lifecycle.expiry.range')} value={within} onChange={(event) => setWithin(Number(event.target.value) as ExpiryWindow)} data-testid={lifecycleTestIds.expiryRange}>
             {expiryWindows.map((window) => (
               <MenuItem key={window} value={window}>
-                {t('lifecycle.expiry.within', { count: window })}
+                {t('lifecycle.expiry.within', { days: window })}
               </MenuItem>
             ))}
           </Select>
@@ -137,7 +137,7 @@ export function ExpiryWatch({ onChanged }: { onChanged?: () => void }) {
           {message.text}
         </Alert>
       ) : null}
-      {list !== null && list.length === 0 ? <Alert severity="success">{t('lifecycle.expiry.none', { count: within })}</Alert> : null}
+      {list !== null && list.length === 0 ? <Alert severity="success">{t('lifecycle.expiry.none', { days: within })}</Alert> : null}
       {list !== null && list.length > 0 ? (
         <TableContainer component={Paper} variant="outlined">
           <Table size="small" aria-label={t('lifecycle.expiry.title')}>
@@ -162,7 +162,7 @@ export function ExpiryWatch({ onChanged }: { onChanged?: () => void }) {
                 return (
                   <TableRow key={certificate.serial} data-testid={lifecycleTestIds.expiryRow} data-serial={certificate.serial} data-window={certificate.window} data-card={certificate.cardSerial ?? ''}>
                     <TableCell>
-                      <Chip size="small" color={windowColor(certificate.window)} label={t('lifecycle.expiry.days', { count: certificate.daysLeft })} />
+                      <Chip size="small" color={windowColor(certificate.window)} label={t('lifecycle.expiry.days', { days: certificate.daysLeft })} />
                     </TableCell>
                     <TableCell>{date(certificate.notAfter)}</TableCell>
                     <TableCell>
