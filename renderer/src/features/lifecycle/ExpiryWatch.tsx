@@ -25,6 +25,7 @@ import {
 } from '@mui/material';
 import { Link as RouterLink } from 'react-router';
 import { useTranslation } from 'react-i18next';
+import { useFormat } from '../../i18n/format';
 import type { ExpiringCertificate } from '@shared/schemas/lifecycle';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
 import { visuallyHidden } from '../../components/visuallyHidden';
@@ -44,7 +45,8 @@ type Message = { severity: 'success' | 'error'; text: string };
  * a certificate on a card is renewed with the card (new keys on it), any other is certified again.
  */
 export function ExpiryWatch({ onChanged }: { onChanged?: () => void }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
+  const format = useFormat();
   const { withUnlocked } = useVault();
   const [within, setWithin] = useState<ExpiryWindow>(60);
   const [list, setList] = useState<ExpiringCertificate[] | null>(null);
@@ -103,7 +105,7 @@ export function ExpiryWatch({ onChanged }: { onChanged?: () => void }) {
   };
 
   const counts = expiryWindows.map((window) => ({ window, count: (list ?? []).filter((certificate) => certificate.window === window).length }));
-  const date = (iso: string) => new Date(iso).toLocaleDateString(i18n.language);
+  const date = (iso: string) => format.date(iso);
 
   return (
     <Box data-testid={lifecycleTestIds.expiry}>
