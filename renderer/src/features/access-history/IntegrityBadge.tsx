@@ -5,6 +5,7 @@ import VerifiedUserIcon from '@mui/icons-material/VerifiedUser';
 import type { ErrorCode } from '@shared/errors';
 import type { AuditVerifyReport } from '@shared/schemas/audit';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { useFormat } from '../../i18n/format';
 import { useAuditWords } from './auditFormat';
 import { accessHistoryTestIds } from './testIds';
 
@@ -16,6 +17,7 @@ const SHOWN_PROBLEMS = 5;
  */
 export function IntegrityBadge() {
   const { t, time } = useAuditWords();
+  const format = useFormat();
   const [report, setReport] = useState<AuditVerifyReport | null>(null);
   const [checking, setChecking] = useState(false);
   const [failure, setFailure] = useState<ErrorCode | null>(null);
@@ -45,12 +47,12 @@ export function IntegrityBadge() {
 
   const state = checking ? 'checking' : report === null ? 'unknown' : report.intact ? 'intact' : 'tampered';
   return (
-    <Box data-testid={accessHistoryTestIds.integrity} data-state={state} sx={{ mb: 2 }}>
+    <Box data-testid={accessHistoryTestIds.integrity} data-state={state} data-records={report?.records ?? ''} sx={{ mb: 2 }}>
       <Box role="status" sx={{ display: 'flex', alignItems: 'center', flexWrap: 'wrap', gap: 1.5 }}>
         {state === 'checking' ? (
           <Chip icon={<CircularProgress size={16} aria-hidden />} label={t('accessHistory.integrity.checking')} variant="outlined" />
         ) : state === 'intact' ? (
-          <Chip color="success" icon={<VerifiedUserIcon aria-hidden />} label={t('accessHistory.integrity.intact')} />
+          <Chip color="success" icon={<VerifiedUserIcon aria-hidden />} label={t('accessHistory.integrity.intact', { records: format.number(report?.records ?? 0) })} />
         ) : state === 'tampered' ? (
           <Chip color="error" icon={<GppBadIcon aria-hidden />} label={t('accessHistory.integrity.tampered', { count: report?.problemCount ?? 0 })} />
         ) : (
@@ -58,7 +60,7 @@ export function IntegrityBadge() {
         )}
         {report !== null && !checking ? (
           <Typography variant="body2" color="text.secondary">
-            {t('accessHistory.integrity.checked', { time: time(report.checkedAt), records: report.records.toLocaleString(), signed: report.signedThrough ?? 0 })}
+            {t('accessHistory.integrity.checked', { time: time(report.checkedAt), records: format.number(report.records), signed: report.signedThrough ?? 0 })}
           </Typography>
         ) : null}
         {report !== null && !checking && report.unsigned > 0 ? (

@@ -17,6 +17,7 @@ import {
   Typography,
 } from '@mui/material';
 import { useTranslation } from 'react-i18next';
+import { useFormat } from '../../i18n/format';
 import type { CaStatus } from '@shared/schemas/ca';
 import type { CertificateFormat } from '@shared/schemas/certificates';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
@@ -28,7 +29,8 @@ import { certificatesTestIds } from './testIds';
 
 /** The CA itself: its certificates, the last and next CRL, the OCSP responder; the wizard when there is none. */
 export function CaPage() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
+  const format = useFormat();
   const { withUnlocked } = useVault();
   const [status, setStatus] = useState<CaStatus | null>(null);
   const [wizard, setWizard] = useState(false);
@@ -43,7 +45,7 @@ export function CaPage() {
   useEffect(load, [load]);
 
   const fail = (error: unknown): void => setMessage({ severity: 'error', text: t(`errors.${errorCodeOf(error)}`) });
-  const when = (iso: string) => new Date(iso).toLocaleString(i18n.language);
+  const when = (iso: string) => format.dateTime(iso);
 
   if (status === null) return <Typography role="status">{t('common.loading')}</Typography>;
   return (

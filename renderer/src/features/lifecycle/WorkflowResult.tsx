@@ -1,5 +1,6 @@
 import { Alert, AlertTitle, Box, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
+import { useFormat } from '../../i18n/format';
 import type { CertificateSummary } from '@shared/schemas/certificates';
 import type { Letter } from '@shared/schemas/lifecycle';
 import { lifecycleTestIds } from './testIds';
@@ -54,7 +55,8 @@ export function LetterList({ letters, outbox }: { letters: readonly Letter[]; ou
 }
 
 export function CertificateTable({ certificates }: { certificates: readonly CertificateSummary[] }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
+  const format = useFormat();
   return (
     <Box sx={{ mt: 2 }}>
       <Typography variant="subtitle1" component="h3">
@@ -73,7 +75,7 @@ export function CertificateTable({ certificates }: { certificates: readonly Cert
             <TableRow key={certificate.serial} data-testid={lifecycleTestIds.certificateRow} data-profile={certificate.profile} data-serial={certificate.serial}>
               <TableCell>{t(`certificates.profiles.${certificate.profile}`)}</TableCell>
               <TableCell sx={{ fontFamily: 'monospace', wordBreak: 'break-all' }}>{certificate.serial}</TableCell>
-              <TableCell>{new Date(certificate.notAfter).toLocaleDateString(i18n.language)}</TableCell>
+              <TableCell>{format.date(certificate.notAfter)}</TableCell>
             </TableRow>
           ))}
         </TableBody>

@@ -2,6 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import type { VaultStatus } from '@shared/schemas/vault';
 import { useTranslation } from 'react-i18next';
 import { ApiError, carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { useAuditAppended } from '../access-history/useAuditAppended';
 import { PassphraseDialog } from './PassphraseDialog';
 
 interface VaultApi {
@@ -36,6 +37,9 @@ export function VaultProvider({ children }: { children: ReactNode }) {
         .catch(() => setStatus(null)),
     [],
   );
+
+  // Every change to holders, cards and certificates is an audit event: the counts follow it.
+  useAuditAppended(() => void refresh());
 
   useEffect(() => {
     const api = carddesk().vault;

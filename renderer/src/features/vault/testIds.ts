@@ -6,6 +6,7 @@ export const vaultTestIds = {
   unlockError: 'vault-unlock-error',
   panel: 'vault-panel',
   state: 'vault-state',
+  counts: 'vault-counts',
   lockNow: 'vault-lock-now',
   unlockNow: 'vault-unlock-now',
   idleLock: 'vault-idle-lock',
