@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryAuditTrail } from '../../electron/core/audit/audit-trail';
+import { OcspService } from '../../electron/core/ca/ocsp-service';
 import { CaPublicationSite } from '../../electron/core/ca/publication-site';
 import { silentLogger } from '../../electron/core/log/logger';
 import { DeskSettingsStore } from '../../electron/core/settings/desk-settings';
@@ -153,6 +154,30 @@ describe('CRL and OCSP addresses in issued certificates, served on the network l
     writeFileSync(crlFile, Buffer.from(await (await fetch(`${base}crl/ca.crl`)).arrayBuffer()));
     const text = openssl('crl', '-inform', 'DER', '-in', crlFile, '-noout', '-text');
     expect(text.stdout).toContain(`Serial Number: ${serials.leaf}`);
+  });
+
+  it('answers tryLater (never unsigned or stale) while the OCSP key is still sealed after a start', async () => {
+    // A desk just started with the vault locked: the listener's responder has no key yet.
+    services.keyring.lock();
+    const restarted = new OcspService(services.access, services.ca, services.audit, silentLogger);
+    const site = new NetworkListenerService({
+      settings: new DeskSettingsStore(tempHome('carddesk-publication-locked-')),
+      vaultUnlocked: () => true,
+      audit: services.audit,
+      log: silentLogger,
+      sites: [new CaPublicationSite(services.ca, restarted)],
+    });
+    const lockedPort = await freePort(host);
+    await site.update({ enabled: true, address: host, port: lockedPort }, operator);
+    try {
+      const answer = await ocsp(files.other, `http://${host}:${lockedPort}/ocsp`);
+      expect(answer.stdout + answer.stderr).toMatch(/trylater/i);
+      await services.vault.unlock(Buffer.from(PASSPHRASE), operator);
+      restarted.prepare();
+      expect((await ocsp(files.other, `http://${host}:${lockedPort}/ocsp`)).stdout).toContain(`${files.other}: good`);
+    } finally {
+      await site.close();
+    }
   });
 
   it('turning it off stops it at once', async () => {
