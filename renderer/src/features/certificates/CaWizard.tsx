@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useRef, useState, type FormEvent } from 'react';
 import {
   Alert,
   Box,
@@ -62,16 +62,6 @@ export function CaWizard({ open, onClose, onCreated }: { open: boolean; onClose:
   const fileId = useId();
   const isNew = status?.initialised !== true;
   const needsPassphrase = isNew || status?.unlocked !== true;
-
-  // The base URL is proposed from the desk's host name (the service knows it; the page does not).
-  useEffect(() => {
-    if (!open) return;
-    unwrap(carddesk().ca.status())
-      .then((ca) => {
-        if (!ca.ready) setBaseUrl((current) => (current === '' ? (ca.proposedBaseUrl ?? '') : current));
-      })
-      .catch(() => undefined);
-  }, [open]);
 
   const fail = (error: unknown): void => setFailure(t(`errors.${errorCodeOf(error)}`));
 
@@ -196,7 +186,7 @@ export function CaWizard({ open, onClose, onCreated }: { open: boolean; onClose:
                   <TextField inputRef={p12Password} type="password" label={t('certificates.wizard.p12Password')} autoComplete="off" slotProps={{ htmlInput: { 'data-testid': certificatesTestIds.wizardPassword } }} />
                 </>
               )}
-              <PublicBaseUrlField value={baseUrl} onChange={setBaseUrl} showProblem={checkBaseUrl} />
+              <PublicBaseUrlField value={baseUrl} onChange={setBaseUrl} showProblem={checkBaseUrl} propose />
             </Box>
           ) : null}
           {current === 2 ? <Alert severity="success">{t('certificates.wizard.done')}</Alert> : null}

@@ -1,5 +1,7 @@
+import { useEffect } from 'react';
 import { TextField } from '@mui/material';
 import { useTranslation } from 'react-i18next';
+import { carddesk, unwrap } from '../../api/carddesk';
 import { certificatesTestIds } from './testIds';
 
 const LOOPBACK = /^(localhost|.*\.localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[::1?\]|\[::ffff:(127\.[\d.]+|7f[0-9a-f]{2}:[0-9a-f]{1,4})\])$/i;
@@ -25,10 +27,26 @@ export function baseUrlProblem(text: string): BaseUrlProblem | null {
 
 /**
  * The published base URL of the CA creation form (and of the first-run flow that reuses it):
- * issued certificates name the CRL, OCSP and CA certificate addresses below it for years.
+ * issued certificates name the CRL, OCSP and CA certificate addresses below it for years. With
+ * `propose`, an empty field is filled with the address proposed from the desk's host name (the
+ * service knows it; the page does not).
  */
-export function PublicBaseUrlField({ value, onChange, showProblem }: { value: string; onChange: (value: string) => void; showProblem: boolean }) {
+export function PublicBaseUrlField({ value, onChange, showProblem, propose = false }: { value: string; onChange: (value: string) => void; showProblem: boolean; propose?: boolean }) {
   const { t } = useTranslation();
+  useEffect(() => {
+    if (!propose || value !== '') return;
+    let current = true;
+    unwrap(carddesk().ca.status())
+      .then((ca) => {
+        if (current && !ca.ready && ca.proposedBaseUrl !== null) onChange(ca.proposedBaseUrl);
+      })
+      .catch(() => undefined);
+    return () => {
+      current = false;
+    };
+    // Proposed once, when the field appears empty; never over what the operator typed.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [propose]);
   const problem = showProblem ? baseUrlProblem(value) : null;
   return (
     <TextField
