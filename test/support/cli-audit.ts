@@ -20,6 +20,8 @@ export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Tes
   'ca import': { action: 'ca.import', test: 'cli-audit' },
   'ca renew': { action: 'ca.certificateRenew', test: 'cli-audit' },
   'ca ocsp': { action: 'ca.ocspStart', test: 'cli-audit' },
+  'ca base-url': { action: 'settings.change', test: 'cli-audit' },
+  'listener set': { action: 'settings.change', test: 'cli-audit' },
   'holder update': { action: 'holder.update', test: 'cli-audit' },
   'holder card-add': { action: 'card.issue', test: 'cli-audit' },
   'audit verify': { action: 'audit.verify', test: 'cli-audit' },
@@ -65,6 +67,10 @@ export const cliReads: Readonly<Record<string, string>> = {
   'vault status': 'reads the vault status',
   'ca status': 'reads the CA status',
   'ca list': 'lists certificates',
+  'listener status': 'reads the network listener setting',
+  // Serves what the desk publishes (CRLs, CA certificate, OCSP) until interrupted; each OCSP
+  // answer is recorded by the responder, and turning the listener on is `listener set`'s event.
+  'listener run': 'no desk state',
   'holder list': 'lists holders',
   'holder show': 'shows a holder',
 };
