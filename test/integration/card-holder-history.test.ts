@@ -61,7 +61,7 @@ beforeAll(async () => {
   home = freshHome('carddesk-holder-history-');
   for (const [args, input] of [
     [['vault', 'init'], `${PASSPHRASE}\n${PASSPHRASE}\n`],
-    [['ca', 'init', '--algorithm', 'p256', '--root-name', 'CN=History Root, O=CardDesk Test', '--issuing-name', 'CN=History Issuing, O=CardDesk Test'], `${PASSPHRASE}\n`],
+    [['ca', 'init', '--algorithm', 'p384', '--root-name', 'CN=History Root, O=CardDesk Test', '--issuing-name', 'CN=History Issuing, O=CardDesk Test'], `${PASSPHRASE}\n`],
     [['holder', 'add', '--personal-number', PN, '--first-name', 'Lin', '--last-name', 'Qiao', '--email', 'lin@example.org', '--document-number', 'P1234567', '--document-expiry', '2031-05-01']],
     [['holder', 'add', '--personal-number', personalNumber(602), '--first-name', 'Linus', '--last-name', 'Pauling']],
   ] as [string[], string?][]) {
@@ -187,8 +187,11 @@ describe('offline unblock, only where it belongs', () => {
     await other.page.goto(`${host.url}#/cards`);
     await other.page.getByTestId('tab-readers').click();
     await other.page.locator(`[data-testid="reader-row"][data-reader-name="${issued.readerName}"] [role="button"]`).click();
-    await expect.poll(() => other.page.getByTestId('card-panel').innerText(), { timeout: 15_000 }).toContain(en.cards.failure.awaitingUnblock);
-    expect(await other.page.getByTestId('card-panel').innerText()).not.toContain(en.cards.failure.cardInUse);
+    const problem = other.page.getByTestId('card-problem');
+    await problem.waitFor({ timeout: 15_000 });
+    expect(await problem.getAttribute('data-reason')).toBe('awaitingUnblock');
+    expect(await problem.innerText()).toContain(en.cards.failure.awaitingUnblock);
+    expect(await problem.innerText()).not.toContain(en.cards.failure.cardInUse);
     await other.page.context().close();
 
     await desk.page.getByTestId('offline-unblock-cancel').click();
