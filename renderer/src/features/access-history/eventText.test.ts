@@ -35,6 +35,7 @@ const entry = (patch: Partial<AuditEntry>): AuditEntry => ({
 const cardReasons = [
   ...CardFailureReasonSchema.options,
   ...['expired', 'responseWrong', 'cardFailed', 'cardRemoved', 'cancelled', 'deskClosed'],
+  ...['notIssued', 'notBlocked'],
   ...['personalisationStarted', 'personalisationResumed', 'personalisationRestarted', 'noKnownManagementKey', 'lost', 'stolen', 'check', 'malformed', 'noManagementKey', 'unknownCard', 'wrongCard'],
   ...['registered blank card', 'card assigned to holder', 'wrong passphrase'],
 ];
