@@ -179,7 +179,12 @@ describe('the card life cycle on the screens', () => {
     expect(await panelState(page)).toBe('unknown');
     await page.getByTestId('lifecycle-action-issue').click();
     await page.getByTestId('workflow-dialog-issue').waitFor();
+    // The picker says why each holder is offered: by e-mail here, by last name below.
+    await page.getByTestId('workflow-holder').fill('ada@example');
+    await expect.poll(() => page.getByRole('option', { name: /Lovelace, Ada/ }).getAttribute('data-matched')).toBe('email');
+    expect(await page.getByRole('option', { name: /Lovelace, Ada/ }).textContent()).toContain(en.users.picker.matched.replace('{{fields}}', en.users.fields.email));
     await page.getByTestId('workflow-holder').fill('lovelace');
+    await expect.poll(() => page.getByRole('option', { name: /Lovelace, Ada/ }).getAttribute('data-matched')).toBe('lastName');
     await page.getByRole('option', { name: /Lovelace, Ada/ }).click();
     await page.getByRole('radio', { name: en.lifecycle.recipients.contactPerson }).check();
     await expectAccessible(page, 'issue dialog');
