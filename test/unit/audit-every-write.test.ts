@@ -52,6 +52,15 @@ async function call<C extends ChannelName>(channel: C, args: ChannelArgs<C>): Pr
   return result.value;
 }
 
+/** Wrong PINs until the card's PIN is blocked: the offline unblock is only for a blocked card. */
+async function blockPin(): Promise<void> {
+  for (let i = 0; i < 16; i += 1) {
+    const result = (await call('cards:verifyPin', { reader, pin: '00000000' })) as { ok: boolean; reason?: string; triesLeft?: number | null };
+    if (result.reason === 'pinBlocked' || result.triesLeft === 0) return;
+  }
+  throw new Error('the PIN did not block');
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
@@ -98,10 +107,14 @@ const fixtures: { readonly [C in WriteChannel]: (state: State) => ChannelArgs<C>
   // The card's personalisation is complete: there is nothing to resume, and the refusal is recorded.
   'cards:resumeIssue': (state) => ({ reader, serial: state.card ?? 'missing' }),
   'cards:resetPin': () => ({ reader }),
-  'cards:offlineUnblockBegin': () => ({ reader }),
+  'cards:offlineUnblockBegin': async () => {
+    await blockPin();
+    return { reader };
+  },
   'cards:unblockResponse': (state) => ({ serial: state.card ?? 'missing', challenge: state.challenge ?? 'missing' }),
   'cards:offlineUnblockComplete': (state) => ({ attempt: state.attempt ?? crypto.randomUUID(), response: state.response ?? 'missing', newPin: '24681357' }),
   'cards:offlineUnblockCancel': async () => {
+    await blockPin();
     const begun = (await call('cards:offlineUnblockBegin', { reader })) as { ok: boolean; attempt?: string };
     return { attempt: begun.attempt ?? crypto.randomUUID() };
   },
