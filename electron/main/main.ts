@@ -7,6 +7,7 @@ import { logDirOf, resolveDataDir } from '../core/paths';
 import { bundledPkcs11Worker } from '../core/pkcs11/worker-spawner';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { forwardEvents, registerContract, WindowRegistry } from './ipc';
+import { electronLetterPrinter } from './letter-printer';
 import { installSecurityPolicy } from './security';
 import { createAppWindow } from './window-factory';
 
@@ -68,7 +69,7 @@ export function runMain(options: MainOptions): void {
     Menu.setApplicationMenu(applicationMenu(surface, development));
     serveRenderer(protocol, join(options.distDir, 'renderer'));
 
-    core = createCore({ mode: 'electron', dataDir, log, pkcs11Worker: bundledPkcs11Worker(options.distDir) });
+    core = createCore({ mode: 'electron', dataDir, log, pkcs11Worker: bundledPkcs11Worker(options.distDir), letterPrinter: electronLetterPrinter() });
     registerContract(core.handlers, registry, log);
     forwardEvents(core.events, registry);
     void core.start();
