@@ -183,7 +183,7 @@ export const channels = {
   },
   // PIN letters: listed by holder, sent to a printer or the drop folder, never shown (a user-number letter may be).
   'letters:list': { args: z.object({ holderId: z.string().min(1).max(64) }), result: z.array(LetterSummarySchema), surfaces: desk, effect: 'read' },
-  'letters:send': { args: z.object({ fileName: LetterFileNameSchema, route: LetterRouteSchema }), result: LetterSendResultSchema, surfaces: desk, effect: 'write' },
+  'letters:deliver': { args: z.object({ fileName: LetterFileNameSchema, route: LetterRouteSchema }), result: LetterSendResultSchema, surfaces: desk, effect: 'write' },
   'letters:markSent': { args: z.object({ fileName: LetterFileNameSchema }), result: LetterSendResultSchema, surfaces: desk, effect: 'write' },
   'letters:preview': { args: z.object({ fileName: LetterFileNameSchema }), result: DownloadSchema, surfaces: desk, effect: 'read' },
   'letters:settings': { args: NoArgs, result: LetterSettingsSchema, surfaces: desk, effect: 'read' },

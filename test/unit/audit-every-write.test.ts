@@ -103,7 +103,7 @@ const fixtures: { readonly [C in WriteChannel]: (state: State) => ChannelArgs<C>
   'cards:updatePolicy': () => ({ keys: { authentication: 'eccp256', signature: 'eccp256', encryption: 'eccp256' }, escrowEncryptionKeys: false }),
   'cards:issue': (state) => ({ reader, holderId: state.holderId ?? 'missing' }),
   'letters:updateSettings': () => ({ folder: dropFolder, printer: null }),
-  'letters:send': (state) => ({ fileName: state.pinLetter ?? 'missing.pdf', route: 'folder' }),
+  'letters:deliver': (state) => ({ fileName: state.pinLetter ?? 'missing.pdf', route: 'folder' }),
   'letters:markSent': (state) => ({ fileName: state.numberLetter ?? 'missing.pdf' }),
   // The card's personalisation is complete: there is nothing to resume, and the refusal is recorded.
   'cards:resumeIssue': (state) => ({ reader, serial: state.card ?? 'missing' }),

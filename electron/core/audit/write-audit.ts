@@ -62,7 +62,7 @@ export const writeChannelActions = {
   'holders:importCsv': 'holder.import',
   'holders:exportCsv': 'holder.export',
   'directory:registerCard': 'card.issue',
-  'letters:send': 'letter.send',
+  'letters:deliver': 'letter.send',
   'letters:markSent': 'letter.send',
   'letters:updateSettings': 'settings.change',
   'audit:verify': 'audit.verify',

@@ -39,7 +39,7 @@ export function LetterActions({ letter, onChanged }: { letter: LetterView; onCha
       .catch((error: unknown) => setFailure(t(`errors.${errorCodeOf(error)}`)))
       .finally(() => setBusy(false));
   };
-  const send = (route: LetterRoute) => settle(unwrap(carddesk().letters.send({ fileName: current.fileName, route })));
+  const send = (route: LetterRoute) => settle(unwrap(carddesk().letters.deliver({ fileName: current.fileName, route })));
   const markSent = () => settle(unwrap(carddesk().letters.markSent({ fileName: current.fileName })));
   const preview = (): void => {
     unwrap(carddesk().letters.preview({ fileName: current.fileName }))
