@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CardInReader } from '../support/card-in-reader';
 import { carddesk, type CliResult } from '../support/cli';
+import { unrecordedCommands } from '../support/cli-audit';
 import { Pcscd } from '../support/pcscd';
 import { PASSPHRASE, personalNumber, tempHome } from '../support/vault-fixtures';
 
@@ -74,5 +75,6 @@ describe('carddesk letter', () => {
     expect((await cd(['letter', 'mark-sent', numberLetter], '')).code).toBe(0);
     const after = JSON.parse((await cd(['letter', 'list', '--holder', personalNumber(701), '--json'], '')).stdout) as { fileName: string; state: string; sentVia: string }[];
     expect(after.map((l) => [l.fileName, l.state, l.sentVia]).sort()).toEqual([[numberLetter, 'sent', 'manual'], [pinLetter, 'sent', 'folder']].sort());
+    expect(await unrecordedCommands('letters-cli', (args) => cd(args, ''))).toEqual([]);
   }, 180_000);
 });
