@@ -231,4 +231,23 @@ describe('PIN letters from the screens', () => {
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await expectNoPinLetterSeen();
   });
+
+  it('edits the address in the holder form, and says which address field is wrong', async () => {
+    await page.getByTestId('holder-edit').click();
+    await page.getByTestId('holder-dialog').waitFor();
+    expect(await page.getByTestId('holder-field-street').inputValue()).toBe('Rruga B 12');
+    await page.getByTestId('holder-field-postcode').fill('');
+    await page.getByTestId('holder-field-country').fill('K');
+    await page.getByTestId('holder-save').click();
+    const dialog = page.getByTestId('holder-dialog');
+    await expect.poll(() => dialog.innerText()).toContain(en.users.problems.required);
+    expect(await dialog.innerText()).toContain(en.users.problems.invalid);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await page.getByTestId('holder-field-street').fill('Rruga C 3');
+    await page.getByTestId('holder-field-postcode').fill('10010');
+    await page.getByTestId('holder-field-country').fill('xk');
+    await page.getByTestId('holder-save').click();
+    await dialog.waitFor({ state: 'detached' });
+    await expect.poll(() => page.getByTestId('holder-fact-address').textContent()).toBe('Rruga C 3, 10010 Prishtinë, XK');
+  });
 });
