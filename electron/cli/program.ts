@@ -11,6 +11,7 @@ import { registerReadersCommand } from './readers-command';
 import { registerVcardCommands } from './vcard-command';
 import { registerCaCommand } from './ca-command';
 import { registerHolderCommand } from './holder-command';
+import { registerLetterCommand } from './letter-command';
 import { registerVaultCommand } from './vault-command';
 
 export function buildProgram(cli: CliContext = new CliContext()): Command {
@@ -30,6 +31,7 @@ export function buildProgram(cli: CliContext = new CliContext()): Command {
   registerVaultCommand(program, cli);
   registerCaCommand(program, cli);
   registerHolderCommand(program, cli);
+  registerLetterCommand(program, cli);
   registerAuditCommands(program, cli);
   return program;
 }

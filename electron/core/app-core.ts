@@ -10,6 +10,7 @@ import { auditHandlers } from './audit/audit-handlers';
 import type { AuditLog } from './audit/audit-log';
 import { createDeskAuditLog } from './audit/desk-audit-log';
 import { recordFailedWrites } from './audit/write-audit';
+import { letterHandlers } from './api/letter-handlers';
 import { lifecycleHandlers } from './api/lifecycle-handlers';
 import { vaultHandlers } from './api/vault-handlers';
 import { directoryCardOwners } from './cards/card-owners';
@@ -18,6 +19,7 @@ import { OfflineUnblockService } from './cards/offline-unblock';
 import { ReaderHolds } from './cards/reader-holds';
 import type { Logger } from './log/logger';
 import type { Pkcs11WorkerSpawner } from './pkcs11/worker-spawner';
+import { LetterService, type LetterPrinter } from './letters/letter-service';
 import { DeskSettingsStore } from './settings/desk-settings';
 import { TokenService } from './tokens/token-service';
 import { loadPcscLite, type PcscOpener } from './readers/pcsc-binding';
@@ -48,6 +50,8 @@ export interface CoreOptions {
   readonly pkcs11Worker: Pkcs11WorkerSpawner;
   /** The PKCS#11 modules found on this OS; replaced in tests. */
   readonly defaultPkcs11Modules?: TokenServiceDefaults;
+  /** Prints PIN letters without a dialog (the Electron app); absent in browser mode, which refuses the printer route. */
+  readonly letterPrinter?: LetterPrinter;
 }
 
 type TokenServiceDefaults = ConstructorParameters<typeof TokenService>[0]['defaults'];
@@ -60,6 +64,7 @@ export interface Core {
   readonly tokens: TokenService;
   readonly vault: VaultServices;
   readonly lifecycle: LifecycleServices;
+  readonly letters: LetterService;
   readonly audit: AuditLog;
   start(): Promise<void>;
   dispose(): Promise<void>;
@@ -78,8 +83,9 @@ export function createCore(options: CoreOptions): Core {
     ...(options.reconnect ? { reconnect: options.reconnect } : {}),
   });
   const holds = new ReaderHolds(readers);
+  const deskSettings = new DeskSettingsStore(options.dataDir);
   const tokens = new TokenService({
-    settings: new DeskSettingsStore(options.dataDir),
+    settings: deskSettings,
     spawnWorker: options.pkcs11Worker,
     log: options.log,
     audit,
@@ -106,6 +112,7 @@ export function createCore(options: CoreOptions): Core {
   const cards = new CardService({ connector: holds, audit, owners });
   const offlineUnblock = new OfflineUnblockService({ holds, audit, owners });
   const lifecycle = createLifecycleServices({ dataDir: options.dataDir, vault, holds, audit, emit: (progress) => events.emit('cards:progress', progress) });
+  const letters = new LetterService({ outbox: lifecycle.deps.outbox, audit, settings: deskSettings, printer: options.letterPrinter ?? null });
   const system = { actor: { kind: 'system', id: 'hold-expiry' }, channel: 'desk' } as const;
   const sweepHolds = (): void => {
     if (!vault.access.isOpen || !vault.ca.ready) return;
@@ -174,6 +181,7 @@ export function createCore(options: CoreOptions): Core {
     'tokens:login': ({ moduleId, slotId, pin }, context) => tokens.login(moduleId, slotId, Buffer.from(pin), operationOf(context, operatorId)),
     ...vaultHandlers(vault, operatorId),
     ...lifecycleHandlers(lifecycle, operatorId),
+    ...letterHandlers(letters, operatorId),
     ...auditHandlers({ audit, operatorId }),
   }, audit, operatorId, options.log);
 
@@ -185,6 +193,7 @@ export function createCore(options: CoreOptions): Core {
     tokens,
     vault,
     lifecycle,
+    letters,
     audit,
     start: async () => {
       // Opened first: a log that cannot be written stops the app before anything changes.

@@ -80,7 +80,7 @@ describe('carddesk holder', () => {
     expect(good.code, good.stderr).toBe(0);
     expect(good.stdout).toBe('Imported 2 holder(s).\n');
     const exported = await run(['holder', 'export']);
-    expect(exported.stdout.split('\r\n')[0]).toBe('userNumber,personalNumber,firstName,lastName,email,mobile,organisation,contactPerson,documentNumber,documentExpiry,language,state');
+    expect(exported.stdout.split('\r\n')[0]).toBe('userNumber,personalNumber,firstName,lastName,email,mobile,organisation,contactPerson,documentNumber,documentExpiry,language,state,street,postcode,city,country,contactStreet,contactPostcode,contactCity,contactCountry');
     expect(exported.stdout).toContain('Hopper');
   });
 });

@@ -7,7 +7,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,7 +41,13 @@ interface State {
   attempt: string | null;
   challenge: string | null;
   response: string | null;
+  /** The first issuance's letters (file names). */
+  pinLetter: string | null;
+  numberLetter: string | null;
 }
+
+/** The mailing house's drop folder the PIN letter goes to. */
+const dropFolder = mkdtempSync(join(tmpdir(), 'carddesk-drop-'));
 
 const desk: CallContext = { surface: 'desk', transport: 'ipc' };
 const core = testCore({ virtualReader: true });
@@ -104,6 +111,9 @@ const fixtures: { readonly [C in WriteChannel]: (state: State) => ChannelArgs<C>
   'directory:registerCard': () => ({ serial: 'WALKER-BLANK-1', holderId: null }),
   'cards:updatePolicy': () => ({ keys: { authentication: 'eccp256', signature: 'eccp256', encryption: 'eccp256' }, escrowEncryptionKeys: false }),
   'cards:issue': (state) => ({ reader, holderId: state.holderId ?? 'missing' }),
+  'letters:updateSettings': () => ({ folder: dropFolder, printer: null }),
+  'letters:deliver': (state) => ({ fileName: state.pinLetter ?? 'missing.pdf', route: 'folder' }),
+  'letters:markSent': (state) => ({ fileName: state.numberLetter ?? 'missing.pdf' }),
   // The card's personalisation is complete: there is nothing to resume, and the refusal is recorded.
   'cards:resumeIssue': (state) => ({ reader, serial: state.card ?? 'missing' }),
   'cards:resetPin': () => ({ reader }),
@@ -160,7 +170,12 @@ function learn(state: State, channel: WriteChannel, value: unknown): void {
     state.holderVersion = holder.version;
   }
   if (channel === 'certificates:issue' || channel === 'certificates:renew') state.certificate = v.serial as string;
-  if (channel === 'cards:issue') state.card = v.serial as string;
+  if (channel === 'cards:issue') {
+    state.card = v.serial as string;
+    const letters = v.letters as { kind: string; fileName: string }[];
+    state.pinLetter = letters.find((l) => l.kind === 'pin')?.fileName ?? null;
+    state.numberLetter = letters.find((l) => l.kind === 'userNumber')?.fileName ?? null;
+  }
   if (channel === 'cards:offlineUnblockBegin') {
     state.attempt = v.attempt as string;
     state.challenge = v.challengeCode as string;
@@ -188,12 +203,11 @@ async function events() {
   return queryPage(index, entries, { limit: 200, count: true });
 }
 
-/** The PINs and PUKs printed in the PIN letters the life cycle wrote (poppler's pdftotext reads them; user-number letters hold none). */
+/** The PINs and PUKs printed in the PIN letters the life cycle wrote, in the outbox or sent to the drop folder (poppler's pdftotext reads them; user-number letters hold none). */
 function letterSecrets(): string[] {
-  const outbox = join(core.dataDir, 'outbox');
-  return readdirSync(outbox)
-    .filter((name) => name.endsWith('.pdf'))
-    .map((name) => execFileSync('pdftotext', ['-layout', join(outbox, name), '-'], { encoding: 'utf8' }))
+  return [join(core.dataDir, 'outbox'), dropFolder]
+    .flatMap((folder) => readdirSync(folder).filter((name) => name.endsWith('.pdf')).map((name) => join(folder, name)))
+    .map((file) => execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }))
     .filter((text) => !text.includes('User number'))
     .flatMap((text) => {
       const { pin, puk } = secretsIn(text);
@@ -209,7 +223,7 @@ describe('every state-changing channel', () => {
   });
 
   it('records an event with its action, and never a secret', async () => {
-    const state: State = { moduleId: null, backup: null, holderId: null, holderVersion: 0, certificate: null, card: null, attempt: null, challenge: null, response: null };
+    const state: State = { moduleId: null, backup: null, holderId: null, holderVersion: 0, certificate: null, card: null, attempt: null, challenge: null, response: null, pinLetter: null, numberLetter: null };
     const outcomes: Record<string, string> = {};
     for (const [channel, fixture] of Object.entries(fixtures) as [WriteChannel, (s: State) => unknown][]) {
       const args = await fixture(state);

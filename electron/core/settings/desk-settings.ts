@@ -1,5 +1,6 @@
 /**
- * The desk's own settings that are not secrets: PKCS#11 vendor modules added by the operator.
+ * The desk's own settings that are not secrets: PKCS#11 vendor modules added by the operator,
+ * and where this machine sends PIN letters (a drop folder, a printer).
  * Kept in `<dataDir>/settings.json`; a damaged file is reported, never silently replaced.
  */
 import { join } from 'node:path';
@@ -12,6 +13,8 @@ const ModuleSchema = z.object({ id: z.string(), name: z.string(), path: z.string
 export const DeskSettingsSchema = z.object({
   format: z.literal(1),
   pkcs11Modules: z.array(ModuleSchema),
+  /** Absent in a file written before letters could be sent from the app. */
+  letters: z.object({ folder: z.string().nullable(), printer: z.string().nullable() }).optional(),
 });
 export type DeskSettings = z.infer<typeof DeskSettingsSchema>;
 
