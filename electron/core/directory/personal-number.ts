@@ -9,6 +9,7 @@
  */
 import type { PersonalNumberRule } from '../../shared/schemas/vault';
 import { luhnCheckDigit, mod11_10CheckDigit } from './check-digits';
+import { personalNumberExpression } from './pattern-safety';
 
 export type PersonalNumberCheck = { ok: true; value: string } | { ok: false; code: 'required' | 'invalid' | 'checkDigit' };
 
@@ -22,7 +23,7 @@ export function checkPersonalNumber(raw: string, rule: PersonalNumberRule): Pers
   if (rule.kind === 'pattern') {
     let pattern: RegExp;
     try {
-      pattern = new RegExp(`^(?:${rule.pattern})$`, 'u');
+      pattern = personalNumberExpression(rule.pattern);
     } catch {
       return { ok: false, code: 'invalid' };
     }

@@ -13,6 +13,7 @@ import type { AuditSigner } from '../audit/audit-signer';
 import type { AuditTrail } from '../audit/audit-trail';
 import type { OperationContext } from '../operation-context';
 import { newAuditKey, openAuditKey } from './audit-key';
+import { checkPersonalNumberPattern } from '../directory/pattern-safety';
 import { ensurePrivateDir, PRIVATE_FILE_MODE, writeFileDurable, writeUserFile } from '../files/safe-file';
 import type { VaultKeyring } from './keyring';
 import type { StoredRecord } from './record-store';
@@ -153,6 +154,11 @@ export class VaultService {
 
   async updateSettings(change: { idleLockMinutes?: number; personalNumberRule?: PersonalNumberRule }, op: OperationContext): Promise<VaultStatus> {
     const storage = this.access.storage();
+    if (change.personalNumberRule !== undefined) {
+      // The rule decides which holders can be saved: an administrator's change, made with the vault open.
+      if (!this.keyring.unlocked) throw new CardDeskError('VAULT_LOCKED', 'Unlock the vault to change the personal-number rule.');
+      if (change.personalNumberRule.kind === 'pattern') await checkPersonalNumberPattern(change.personalNumberRule.pattern);
+    }
     storage.updateMeta((meta) => ({ ...meta, settings: { ...meta.settings, ...change } }));
     if (change.idleLockMinutes !== undefined) this.keyring.setIdleMinutes(change.idleLockMinutes);
     const details: Record<string, string | number> = {};
