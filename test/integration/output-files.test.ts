@@ -9,7 +9,9 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, 
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { carddesk } from '../support/cli';
+import { VIRTUAL_READER_NAME } from '../../electron/core/readers/virtual-reader';
 import { freshHome, startHostProcess } from '../support/host-process';
+import { openHostSession } from '../support/host-session';
 import { PASSPHRASE, personalNumber } from '../support/vault-fixtures';
 
 const root = freshHome('carddesk-out-');
@@ -63,11 +65,17 @@ describe('the data folder is private whoever creates it', () => {
     try {
       const deadline = Date.now() + 10_000;
       while (!existsSync(join(browserHome, 'audit', 'index')) && Date.now() < deadline) await new Promise((done) => setTimeout(done, 100));
+      // The embedded virtual card keeps its memory in virtual-card/: reading it creates the file.
+      const session = await openHostSession(host);
+      const inspected = await session.call('cards:inspect', { reader: VIRTUAL_READER_NAME });
+      expect(inspected.envelope.ok, JSON.stringify(inspected.envelope)).toBe(true);
+      session.close();
     } finally {
       await host.stop();
     }
     expect(existsSync(join(browserHome, 'logs', 'carddesk.log'))).toBe(true);
     expect(existsSync(join(browserHome, 'audit', 'index'))).toBe(true);
+    expect(existsSync(join(browserHome, 'virtual-card', 'card.json'))).toBe(true);
     expect(looseEntries(browserHome)).toEqual([]);
   }, 30_000);
 

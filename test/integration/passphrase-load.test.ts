@@ -6,46 +6,15 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { TOKEN_PROTOCOL_PREFIX, WS_PATH, WS_PROTOCOL, type ServerMessage } from '../../electron/host/wire';
 import { startHostProcess, type HostProcess } from '../support/host-process';
+import { openHostSession } from '../support/host-session';
 import { PASSPHRASE } from '../support/vault-fixtures';
 
 let host: HostProcess;
 
-interface Session {
-  call(channel: string, args?: unknown): Promise<Extract<ServerMessage, { type: 'result' }>>;
-  close(): void;
-}
-
-function openSession(): Promise<Session> {
-  const token = new URL(host.url).searchParams.get('token') ?? '';
-  const ws = new WebSocket(`ws://127.0.0.1:${new URL(host.url).port}${WS_PATH}`, [WS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`], { headers: { Origin: host.origin } });
-  const pending = new Map<number, (message: Extract<ServerMessage, { type: 'result' }>) => void>();
-  ws.on('message', (data: Buffer) => {
-    const message = JSON.parse(data.toString()) as ServerMessage;
-    if (message.type === 'result') pending.get(message.id)?.(message);
-  });
-  let id = 0;
-  return new Promise((resolve, reject) => {
-    ws.once('open', () =>
-      resolve({
-        call: (channel, args) =>
-          new Promise((done) => {
-            id += 1;
-            pending.set(id, done);
-            ws.send(JSON.stringify({ id, channel, args }));
-          }),
-        close: () => ws.close(),
-      }),
-    );
-    ws.once('error', reject);
-  });
-}
-
 beforeAll(async () => {
   host = await startHostProcess();
-  const session = await openSession();
+  const session = await openHostSession(host);
   for (const [channel, args] of [['vault:init', { passphrase: PASSPHRASE }], ['vault:backup', undefined], ['vault:lock', undefined]] as const) {
     const { envelope } = await session.call(channel, args);
     expect(envelope, `${channel}: ${JSON.stringify(envelope)}`).toMatchObject({ ok: true });
@@ -57,8 +26,8 @@ afterAll(() => host?.stop());
 
 describe('browser mode under passphrase guessing', () => {
   it('ten sessions guessing at once do not hold up another session’s simple request', async () => {
-    const guessers = await Promise.all(Array.from({ length: 10 }, () => openSession()));
-    const other = await openSession();
+    const guessers = await Promise.all(Array.from({ length: 10 }, () => openHostSession(host)));
+    const other = await openHostSession(host);
     const baseline: number[] = [];
     for (let i = 0; i < 10; i += 1) {
       const asked = performance.now();
@@ -94,7 +63,7 @@ describe('browser mode under passphrase guessing', () => {
     const crafted = JSON.parse(readFileSync(join(backups, written ?? ''), 'utf8')) as { kdf: { N: number } };
     crafted.kdf.N = 2 ** 30;
     writeFileSync(join(backups, 'crafted.cdbackup'), JSON.stringify(crafted));
-    const session = await openSession();
+    const session = await openHostSession(host);
     const started = performance.now();
     const result = await session.call('vault:restore', { fileName: 'crafted.cdbackup', passphrase: PASSPHRASE });
     const ms = performance.now() - started;
