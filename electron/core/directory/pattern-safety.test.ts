@@ -4,6 +4,7 @@ import { MemoryAuditTrail } from '../audit/audit-trail';
 import { silentLogger } from '../log/logger';
 import { operator, PASSPHRASE, tempHome } from '../../../test/support/vault-fixtures';
 import { createVaultServices, type VaultServices } from '../vault/vault-services';
+import { checkPersonalNumber } from './personal-number';
 
 const open: VaultServices[] = [];
 function setup() {
@@ -38,7 +39,8 @@ describe('personal-number pattern', () => {
       const status = await s.vault.updateSettings({ personalNumberRule: { kind: 'pattern', pattern } }, operator);
       expect(status.settings.personalNumberRule).toEqual({ kind: 'pattern', pattern });
     }
-  });
+    // A worker per pattern, plus the vault's scrypt, on a busy machine.
+  }, 30_000);
 
   it('refuses a pattern that does not compile, with a sentence', async () => {
     const s = setup();
@@ -54,5 +56,11 @@ describe('personal-number pattern', () => {
     expect(s.vault.status().settings.personalNumberRule).toEqual({ kind: 'digits', length: 10, checkDigit: 'mod11-10' });
     // Other settings still change while locked.
     expect((await s.vault.updateSettings({ idleLockMinutes: 7 }, operator)).settings.idleLockMinutes).toBe(7);
+  });
+
+  it('a dangerous pattern already in a vault file is never run against a number', () => {
+    const started = performance.now();
+    expect(checkPersonalNumber('a'.repeat(40) + '!', { kind: 'pattern', pattern: '(a+)+$' })).toEqual({ ok: false, code: 'invalid' });
+    expect(performance.now() - started).toBeLessThan(100);
   });
 });
