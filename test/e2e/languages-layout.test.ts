@@ -33,7 +33,7 @@ let serial = '';
 /** Calls `window.carddesk.<feature>.<verb>(args)` in the page and returns the value (throws on an error envelope). */
 async function call<T>(page: Page, feature: string, verb: string, args?: unknown): Promise<T> {
   const envelope = await page.evaluate(
-    ([f, v, a]) => (window as unknown as { carddesk: Record<string, Record<string, (x: unknown) => Promise<unknown>>> }).carddesk[f as string]?.[v as string]?.(a),
+    ([f, v, a]) => (window as unknown as { carddesk: Record<string, Record<string, (x: unknown) => Promise<unknown>>> }).carddesk[f]?.[v]?.(a),
     [feature, verb, args] as const,
   );
   const result = envelope as { ok: boolean; value?: T; error?: { code: string; message: string } };
