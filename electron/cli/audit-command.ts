@@ -2,8 +2,8 @@
  * `carddesk audit verify|export`: proves the audit log is as written, and exports it for
  * auditors. Both are recorded in the log themselves (audit.verify, audit.export).
  */
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { Option, type Command } from 'commander';
 import { auditActions, AuditFilterSchema, type AuditFilter, type AuditVerifyReport } from '../shared/schemas/audit';
@@ -11,6 +11,7 @@ import { csvEntry, csvHeader } from '../core/audit/audit-csv';
 import { recordExport, verifyAndRecord } from '../core/audit/audit-handlers';
 import { exportMatches } from '../core/audit/audit-queries';
 import type { CliContext } from './cli-context';
+import { FORCE_HELP, PRIVATE_FILE_MODE, streamOutputFile } from './output-file';
 import { nameDeskAuditKey } from './vault-session';
 
 /** Exit codes of `audit verify`: 0 intact, 1 error, 2 problems found. */
@@ -57,6 +58,7 @@ interface ExportOptions {
   outcome?: 'success' | 'failure';
   text?: string;
   output?: string;
+  force?: boolean;
   json?: boolean;
 }
 
@@ -92,7 +94,8 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
     .addOption(new Option('--action <action...>', 'only these actions').choices(auditActions))
     .addOption(new Option('--outcome <outcome>', 'only successes or failures').choices(['success', 'failure']))
     .option('--text <text>', 'only events containing this text')
-    .option('--output <file>', 'write to this file instead of standard output')
+    .option('--output <file>', 'write to this file instead of standard output (mode 0600; it appears only when complete)')
+    .option('--force', FORCE_HELP)
     .action(async (options: ExportOptions) => {
       const filter: AuditFilter = AuditFilterSchema.parse({
         from: options.from,
@@ -103,17 +106,21 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
         outcome: options.outcome,
         text: options.text,
       });
-      const out: Writable = options.output === undefined ? process.stdout : createWriteStream(options.output, { mode: 0o600 });
       await cli.withAudit(async (log) => {
         const { index, reader } = await log.index();
-        if (options.json !== true) await write(out, csvHeader);
-        const { rows } = await exportMatches(index, reader, filter, Number.POSITIVE_INFINITY, (entries) =>
-          write(out, entries.map((entry) => (options.json === true ? `${JSON.stringify(entry)}\n` : csvEntry(entry))).join('')),
-        );
-        if (out !== process.stdout) {
-          out.end();
-          await once(out, 'finish');
-        }
+        const produce = async (out: Writable): Promise<number> => {
+          if (options.json !== true) await write(out, csvHeader);
+          const { rows } = await exportMatches(index, reader, filter, Number.POSITIVE_INFINITY, (entries) =>
+            write(out, entries.map((entry) => (options.json === true ? `${JSON.stringify(entry)}\n` : csvEntry(entry))).join('')),
+          );
+          return rows;
+        };
+        let rows = 0;
+        if (options.output === undefined) rows = await produce(process.stdout);
+        else
+          await streamOutputFile(resolve(options.output), { mode: PRIVATE_FILE_MODE, force: options.force }, async (out) => {
+            rows = await produce(out);
+          });
         await recordExport(log, cli.operation, filter, rows);
         if (options.output !== undefined) process.stderr.write(`${rows} events written to ${options.output}\n`);
       });

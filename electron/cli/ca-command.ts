@@ -1,5 +1,5 @@
 /** `carddesk ca init|import|issue|renew|revoke|suspend|resume|crl|ocsp|export|list|status`. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { CaAlgorithmSchema, CaInitArgsSchema, type CaStatus } from '../shared/schemas/ca';
@@ -16,6 +16,7 @@ import {
 import { exportCertificate } from '../core/ca/export';
 import type { VaultServices } from '../core/vault/vault-services';
 import type { CliContext } from './cli-context';
+import { FORCE_HELP, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE, writeOutputFile } from './output-file';
 import { positiveInteger } from './parse-options';
 import { printJson, unlockVault, withVault } from './vault-session';
 
@@ -39,9 +40,10 @@ function formatCaStatus(status: CaStatus): string {
   return [...lines, `Last CRL: ${crl}`, `CRLs are published to ${status.publishDir}`, `CA keys: ${storage}`, ''].join('\n');
 }
 
-function output(cli: CliContext, file: string | undefined, data: Buffer | string): void {
-  if (file === undefined) cli.out(typeof data === 'string' ? data : data.toString('base64') + '\n');
-  else writeFileSync(resolve(file), data, { mode: 0o644 });
+/** stdout, or the --out file: 0644 for CA certificates (published), 0600 for a holder's certificate. */
+async function output(cli: CliContext, target: { out?: string; force?: boolean }, data: Buffer | string, mode: number): Promise<void> {
+  if (target.out === undefined) cli.out(typeof data === 'string' ? data : data.toString('base64') + '\n');
+  else await writeOutputFile(resolve(target.out), data, { mode, force: target.force });
 }
 
 async function onStatusChange(cli: CliContext, services: VaultServices, change: () => Promise<{ ok: true; certificate: CertificateSummary } | { ok: false; reason: string }>): Promise<void> {
@@ -125,8 +127,9 @@ export function registerCaCommand(program: Command, cli: CliContext): void {
     .option('--subject <dn>', 'subject name (default: from the holder, else from the CSR)')
     .option('--san <type:value>', 'subject alternative name (repeatable; default: from the holder)', san)
     .option('--days <n>', 'validity in days', positiveInteger)
-    .option('--out <file>', 'write the certificate (PEM) here instead of stdout')
-    .action((o: { profile: string; csr?: string; publicKey?: string; holder?: string; card?: string; subject?: string; san?: SubjectAltName[]; days?: number; out?: string }) =>
+    .option('--out <file>', 'write the certificate (PEM) here instead of stdout (mode 0600)')
+    .option('--force', FORCE_HELP)
+    .action((o: { profile: string; csr?: string; publicKey?: string; holder?: string; card?: string; subject?: string; san?: SubjectAltName[]; days?: number; out?: string; force?: boolean }) =>
       withVault(cli, async (services) => {
         const source = o.csr ?? o.publicKey;
         if (source === undefined || (o.csr !== undefined && o.publicKey !== undefined)) throw new Error('give exactly one of --csr and --public-key');
@@ -145,7 +148,7 @@ export function registerCaCommand(program: Command, cli: CliContext): void {
           cli.operation,
         );
         process.stderr.write(`Issued ${issued.serial} (${issued.profile}) to ${issued.subject}\n`);
-        output(cli, o.out, services.certificates.detail(issued.serial).pem);
+        await output(cli, o, services.certificates.detail(issued.serial).pem, PRIVATE_FILE_MODE);
       }),
     );
 
@@ -153,14 +156,15 @@ export function registerCaCommand(program: Command, cli: CliContext): void {
     .argument('<serial>', 'the certificate to renew')
     .option('--csr <file>', 'a new request (default: certify the same public key again)')
     .option('--days <n>', 'validity in days', positiveInteger)
-    .option('--out <file>', 'write the new certificate (PEM) here instead of stdout')
+    .option('--out <file>', 'write the new certificate (PEM) here instead of stdout (mode 0600)')
+    .option('--force', FORCE_HELP)
     .description('issue a successor with the same holder, profile, subject and names')
-    .action((serial: string, o: { csr?: string; days?: number; out?: string }) =>
+    .action((serial: string, o: { csr?: string; days?: number; out?: string; force?: boolean }) =>
       withVault(cli, async (services) => {
         await unlockVault(cli, services);
         const renewed = await services.certificates.renew(serial, o.csr === undefined ? null : readFileSync(resolve(o.csr), 'utf8'), o.days, cli.operation);
         process.stderr.write(`Renewed ${serial} as ${renewed.serial}\n`);
-        output(cli, o.out, services.certificates.detail(renewed.serial).pem);
+        await output(cli, o, services.certificates.detail(renewed.serial).pem, PRIVATE_FILE_MODE);
       }),
     );
 
@@ -187,12 +191,13 @@ export function registerCaCommand(program: Command, cli: CliContext): void {
     .action((serial: string) => withVault(cli, (services) => onStatusChange(cli, services, () => services.certificates.resume(serial, cli.operation))));
 
   ca.command('crl')
-    .option('--out <dir>', 'publish to this folder instead of the vault’s crl folder')
+    .option('--out <dir>', 'publish to this folder instead of the vault’s crl folder (files mode 0644)')
+    .option('--force', 'replace the CRL and certificate files already in that folder')
     .description('publish a full CRL and a delta CRL (asks for the vault passphrase)')
-    .action((o: { out?: string }) =>
+    .action((o: { out?: string; force?: boolean }) =>
       withVault(cli, async (services) => {
         await unlockVault(cli, services);
-        const result = await services.crl.publish(cli.operation, o.out === undefined ? undefined : resolve(o.out));
+        const result = await services.crl.publish(cli.operation, o.out === undefined ? undefined : { dir: resolve(o.out), force: o.force === true });
         cli.out(`Full CRL #${result.full.number} (${result.full.entries} entries), delta CRL #${result.delta.number} (${result.delta.entries} entries)\n`);
         for (const file of result.files) cli.out(`  ${file}\n`);
       }),
@@ -222,9 +227,10 @@ export function registerCaCommand(program: Command, cli: CliContext): void {
     .argument('[serial]', 'the certificate (omit with --ca)')
     .option('--ca', 'export the issuing CA certificate and its chain')
     .addOption(enumOption('--format <format>', 'file format', CertificateFormatSchema.options).default('pem'))
-    .option('--out <file>', 'write here instead of stdout (DER and PKCS#7 are binary: use --out)')
+    .option('--out <file>', 'write here instead of stdout (DER and PKCS#7 are binary: use --out); mode 0644 with --ca, else 0600')
+    .option('--force', FORCE_HELP)
     .description('export a certificate as PEM, DER or PKCS#7 with its chain')
-    .action((serial: string | undefined, o: { ca?: boolean; format: string; out?: string }) =>
+    .action((serial: string | undefined, o: { ca?: boolean; format: string; out?: string; force?: boolean }) =>
       withVault(cli, async (services) => {
         const format = CertificateFormatSchema.parse(o.format);
         if (format !== 'pem' && o.out === undefined) throw new Error(`--format ${format} is binary: give --out <file>`);
@@ -234,7 +240,7 @@ export function registerCaCommand(program: Command, cli: CliContext): void {
           file = exportCertificate(issuing, rest, format, 'issuing-ca');
         } else if (serial !== undefined) file = await services.certificates.download(serial, format, cli.operation);
         else throw new Error('name a serial, or --ca');
-        output(cli, o.out, format === 'pem' ? file.data.toString('utf8') : file.data);
+        await output(cli, o, format === 'pem' ? file.data.toString('utf8') : file.data, o.ca === true ? PUBLIC_FILE_MODE : PRIVATE_FILE_MODE);
       }),
     );
 

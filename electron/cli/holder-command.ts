@@ -1,5 +1,5 @@
 /** `carddesk holder add|update|list|show|import|export|card-add`: the directory (a card's life cycle is `carddesk card …`). */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import {
@@ -13,6 +13,7 @@ import {
 } from '../shared/schemas/holders';
 import { emptyHolderInput } from '../core/directory/holder-directory';
 import type { CliContext } from './cli-context';
+import { FORCE_HELP, PRIVATE_FILE_MODE, writeOutputFile } from './output-file';
 import { positiveInteger } from './parse-options';
 import { printJson, withVault } from './vault-session';
 
@@ -27,6 +28,14 @@ const fieldOptions: readonly [keyof HolderInput, string, string][] = [
   ['contactPerson', '--contact-person <name>', 'contact person'],
   ['documentNumber', '--document-number <number>', 'identity document number'],
   ['documentExpiry', '--document-expiry <date>', 'identity document expiry (YYYY-MM-DD)'],
+  ['street', '--street <street>', 'postal address: street and house number'],
+  ['postcode', '--postcode <postcode>', 'postal address: postcode'],
+  ['city', '--city <city>', 'postal address: city'],
+  ['country', '--country <code>', 'postal address: country, ISO 3166 two-letter code (XK, AL, IT, NL)'],
+  ['contactStreet', '--contact-street <street>', "contact person's address: street and house number"],
+  ['contactPostcode', '--contact-postcode <postcode>', "contact person's address: postcode"],
+  ['contactCity', '--contact-city <city>', "contact person's address: city"],
+  ['contactCountry', '--contact-country <code>', "contact person's address: country, two-letter code"],
 ];
 
 function addFieldOptions(command: Command): Command {
@@ -148,14 +157,15 @@ export function registerHolderCommand(program: Command, cli: CliContext): void {
 
   holder
     .command('export')
-    .option('--out <file>', 'write here instead of stdout')
+    .option('--out <file>', 'write here instead of stdout (mode 0600)')
+    .option('--force', FORCE_HELP)
     .option('--query <text>', 'only holders matching these words', '')
     .description('export holders as CSV (the columns import reads)')
-    .action((o: { out?: string; query: string }) =>
+    .action((o: { out?: string; force?: boolean; query: string }) =>
       withVault(cli, async (services) => {
         const csv = await services.directory.exportCsv({ query: o.query, sort: 'lastName', direction: 'asc', offset: 0, limit: 500 }, cli.operation);
         if (o.out === undefined) cli.out(csv);
-        else writeFileSync(resolve(o.out), csv, { mode: 0o600 });
+        else await writeOutputFile(resolve(o.out), csv, { mode: PRIVATE_FILE_MODE, force: o.force });
       }),
     );
 

@@ -16,6 +16,7 @@ import {
   type WorkflowStep,
 } from '../shared/schemas/lifecycle';
 import { AsymmetricAlgorithmSchema } from '../shared/schemas/cards';
+import { directoryCardOwners } from '../core/cards/card-owners';
 import { ReaderHolds } from '../core/cards/reader-holds';
 import { createLifecycleServices, type LifecycleServices } from '../core/lifecycle/lifecycle-services';
 import type { ReaderRegistry } from '../core/readers/reader-registry';
@@ -46,6 +47,7 @@ const failureText: Record<LifecycleFailure, string> = {
   noCard: 'There is no card in the reader.',
   cardRemoved: 'The card was removed before the work was done.',
   cardInUse: 'Another program (or another CardDesk action) is using the card.',
+  awaitingUnblock: 'The card is waiting for an offline unblock response started elsewhere (another window or command); finish or cancel that first.',
   notPiv: 'This card has no PIV application.',
   noSerial: 'The card does not tell its serial number.',
   wrongCard: 'This is not the card the work was started for.',
@@ -59,7 +61,7 @@ const failureText: Record<LifecycleFailure, string> = {
 };
 
 const EXIT = { error: 1, noCard: 2, refused: 3 } as const;
-const cardGone: readonly LifecycleFailure[] = ['noCard', 'cardRemoved', 'cardInUse'];
+const cardGone: readonly LifecycleFailure[] = ['noCard', 'cardRemoved', 'cardInUse', 'awaitingUnblock'];
 
 function fail(reason: LifecycleFailure, extra = ''): void {
   process.stderr.write(`${failureText[reason]}${extra}\n`);
@@ -94,8 +96,10 @@ async function withDesk<T>(cli: CliContext, withCard: boolean, work: (desk: Life
       const holds = new ReaderHolds({ connect: () => Promise.reject(new Error('no reader in this command')) });
       return work(createLifecycleServices({ dataDir: cli.dataDir, vault, holds, audit: vault.audit }), () => '');
     }
-    return withCardRuntime(cli, async ({ readers, holds }) =>
-      work(createLifecycleServices({ dataDir: cli.dataDir, vault, holds, audit: vault.audit, emit: printProgress() }), (wanted) => readerOf(readers, wanted)),
+    return withCardRuntime(
+      cli,
+      async ({ readers, holds }) => work(createLifecycleServices({ dataDir: cli.dataDir, vault, holds, audit: vault.audit, emit: printProgress() }), (wanted) => readerOf(readers, wanted)),
+      { owners: directoryCardOwners(vault.directory, cli.log) },
     );
   });
 }

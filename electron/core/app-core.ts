@@ -12,6 +12,7 @@ import { createDeskAuditLog } from './audit/desk-audit-log';
 import { recordFailedWrites } from './audit/write-audit';
 import { lifecycleHandlers } from './api/lifecycle-handlers';
 import { vaultHandlers } from './api/vault-handlers';
+import { directoryCardOwners } from './cards/card-owners';
 import { CardService } from './cards/card-service';
 import { OfflineUnblockService } from './cards/offline-unblock';
 import { ReaderHolds } from './cards/reader-holds';
@@ -77,8 +78,6 @@ export function createCore(options: CoreOptions): Core {
     ...(options.reconnect ? { reconnect: options.reconnect } : {}),
   });
   const holds = new ReaderHolds(readers);
-  const cards = new CardService({ connector: holds, audit });
-  const offlineUnblock = new OfflineUnblockService({ holds, audit });
   const tokens = new TokenService({
     settings: new DeskSettingsStore(options.dataDir),
     spawnWorker: options.pkcs11Worker,
@@ -102,6 +101,10 @@ export function createCore(options: CoreOptions): Core {
       }
     },
   });
+  // Card events go into the holder's history; only an issued card is unblocked offline.
+  const owners = directoryCardOwners(vault.directory, options.log);
+  const cards = new CardService({ connector: holds, audit, owners });
+  const offlineUnblock = new OfflineUnblockService({ holds, audit, owners });
   const lifecycle = createLifecycleServices({ dataDir: options.dataDir, vault, holds, audit, emit: (progress) => events.emit('cards:progress', progress) });
   const system = { actor: { kind: 'system', id: 'hold-expiry' }, channel: 'desk' } as const;
   const sweepHolds = (): void => {

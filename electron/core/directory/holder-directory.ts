@@ -27,7 +27,7 @@ import { canMove, nextStates } from './card-states';
 import { luhnCheckDigit } from './check-digits';
 import { parseCsv, toCsv } from './csv';
 import { HolderIndex } from './holder-index';
-import { checkHolder } from './holder-validation';
+import { checkHolder, emptyAddress } from './holder-validation';
 
 export const HOLDERS = 'holders';
 export const CARDS = 'cards';
@@ -50,7 +50,13 @@ export const emptyHolderInput: HolderInput = {
   documentExpiry: '',
   language: 'en',
   state: 'active',
+  ...emptyAddress,
 };
+
+/** A holder as stored; holders saved before addresses existed read as having none. */
+function withAddress(holder: Holder): Holder {
+  return { ...emptyAddress, ...holder };
+}
 
 export class HolderDirectory {
   #index: HolderIndex | null = null;
@@ -70,7 +76,7 @@ export class HolderDirectory {
   index(): HolderIndex {
     const storage = this.#storage();
     if (this.#index === null || this.#indexedStorage !== storage) {
-      this.#index = new HolderIndex(storage.records.values<Holder>(HOLDERS));
+      this.#index = new HolderIndex([...storage.records.values<Holder>(HOLDERS)].map(withAddress));
       this.#indexedStorage = storage;
     }
     return this.#index;

@@ -16,6 +16,35 @@ export function isCalendarDate(value: string): boolean {
   return date.toISOString().slice(0, 10) === value;
 }
 
+/** The address fields, each empty. */
+export const emptyAddress = {
+  street: '',
+  postcode: '',
+  city: '',
+  country: '',
+  contactStreet: '',
+  contactPostcode: '',
+  contactCity: '',
+  contactCountry: '',
+} as const satisfies Partial<HolderInput>;
+
+const POSTCODE = /^[A-Z0-9](?:[A-Z0-9 -]{0,10}[A-Z0-9])?$/;
+/** ISO 3166-1 alpha-2 (XK for Kosovo is the user-assigned code everyone uses). */
+const COUNTRY = /^[A-Z]{2}$/;
+
+/**
+ * An address is empty or mailable: street, postcode and city together (the country may be left
+ * out for mail within the desk's own country).
+ */
+function checkAddress(value: HolderInput, fields: readonly ['street' | 'contactStreet', 'postcode' | 'contactPostcode', 'city' | 'contactCity', 'country' | 'contactCountry'], problems: HolderProblem[]): void {
+  const [street, postcode, city, country] = fields;
+  if (fields.every((field) => value[field] === '')) return;
+  for (const field of [street, postcode, city]) if (value[field] === '') problems.push({ field, code: 'required' });
+  for (const field of [street, city]) if (value[field].length > 100) problems.push({ field, code: 'tooLong' });
+  if (value[postcode] !== '' && !POSTCODE.test(value[postcode])) problems.push({ field: postcode, code: 'invalid' });
+  if (value[country] !== '' && !COUNTRY.test(value[country])) problems.push({ field: country, code: 'invalid' });
+}
+
 export function checkHolder(input: HolderInput, rule: PersonalNumberRule): { value: HolderInput; problems: HolderProblem[] } {
   const problems: HolderProblem[] = [];
   const trim = (s: string): string => s.trim().replace(/\s+/g, ' ');
@@ -29,6 +58,14 @@ export function checkHolder(input: HolderInput, rule: PersonalNumberRule): { val
     contactPerson: trim(input.contactPerson),
     documentNumber: input.documentNumber.replace(/\s/g, '').toUpperCase(),
     documentExpiry: input.documentExpiry.trim(),
+    street: trim(input.street),
+    postcode: trim(input.postcode).toUpperCase(),
+    city: trim(input.city),
+    country: input.country.trim().toUpperCase(),
+    contactStreet: trim(input.contactStreet),
+    contactPostcode: trim(input.contactPostcode).toUpperCase(),
+    contactCity: trim(input.contactCity),
+    contactCountry: input.contactCountry.trim().toUpperCase(),
   };
 
   const personalNumber = checkPersonalNumber(input.personalNumber, rule);
@@ -47,5 +84,9 @@ export function checkHolder(input: HolderInput, rule: PersonalNumberRule): { val
   if (value.documentNumber !== '' && !DOCUMENT_NUMBER.test(value.documentNumber)) problems.push({ field: 'documentNumber', code: 'invalid' });
   if (value.documentExpiry !== '' && !isCalendarDate(value.documentExpiry)) problems.push({ field: 'documentExpiry', code: 'invalid' });
   if (value.documentNumber !== '' && value.documentExpiry === '') problems.push({ field: 'documentExpiry', code: 'required' });
+  checkAddress(value, ['street', 'postcode', 'city', 'country'], problems);
+  checkAddress(value, ['contactStreet', 'contactPostcode', 'contactCity', 'contactCountry'], problems);
+  // A contact address is where the contact person is reached: it needs the person.
+  if (value.contactPerson === '' && value.contactStreet !== '') problems.push({ field: 'contactPerson', code: 'required' });
   return { value, problems };
 }

@@ -4,17 +4,18 @@
  * to the user running CardDesk, each file is written once, synced, and can be withdrawn when a
  * resumed personalisation makes it stale.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../files/safe-file';
 
 export class LetterOutbox {
   constructor(readonly dir: string) {}
 
   /** Writes a new letter and returns its file name; `pdf` is zeroed afterwards (it may hold a PIN). */
   async write(fileName: string, pdf: Uint8Array): Promise<string> {
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const file = await open(join(this.dir, fileName), 'wx', 0o600);
+    ensurePrivateDir(this.dir);
+    const file = await open(join(this.dir, fileName), 'wx', PRIVATE_FILE_MODE);
     try {
       await file.writeFile(pdf);
       await file.sync();

@@ -4,7 +4,7 @@
  * never stored, logged or put in an audit event.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
 import { basename, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { CardDeskError } from '../../shared/errors';
@@ -13,7 +13,7 @@ import type { AuditSigner } from '../audit/audit-signer';
 import type { AuditTrail } from '../audit/audit-trail';
 import type { OperationContext } from '../operation-context';
 import { newAuditKey, openAuditKey } from './audit-key';
-import { writeFileDurable } from './durable-file';
+import { ensurePrivateDir, PRIVATE_FILE_MODE, writeFileDurable, writeUserFile } from '../files/safe-file';
 import type { VaultKeyring } from './keyring';
 import type { StoredRecord } from './record-store';
 import { deriveKey, newKdfParams, seal, unseal, type KdfParams, type Sealed } from './sealing';
@@ -164,7 +164,7 @@ export class VaultService {
   }
 
   /** Writes an encrypted backup (needs the vault unlocked); `file` defaults to the backups folder. */
-  async backup(op: OperationContext, file?: string): Promise<string> {
+  async backup(op: OperationContext, file?: string, options: { force?: boolean } = {}): Promise<string> {
     const storage = this.access.storage();
     const keystore = this.#keystore();
     const dek = this.keyring.exportKey();
@@ -178,8 +178,13 @@ export class VaultService {
         wrappedKey: keystore.wrappedKey,
         payload: seal(dek, payload, BACKUP_PURPOSE),
       };
-      mkdirSync(join(target, '..'), { recursive: true, mode: 0o700 });
-      writeFileDurable(target, JSON.stringify(backup));
+      if (file === undefined) {
+        ensurePrivateDir(this.backupDir);
+        writeFileDurable(target, JSON.stringify(backup));
+      } else {
+        // A file the user named: never through a link, replaced only when asked.
+        writeUserFile(target, JSON.stringify(backup), { mode: PRIVATE_FILE_MODE, force: options.force === true });
+      }
     } finally {
       dek.fill(0);
     }
@@ -187,17 +192,19 @@ export class VaultService {
     return target;
   }
 
+  /** The backups folder's backup files; links, folders and entries that vanish meanwhile are left out, never an error. */
   listBackups(): BackupInfo[] {
-    let names: string[];
+    let entries: Dirent[];
     try {
-      names = readdirSync(this.backupDir).filter((name) => name.endsWith('.cdbackup'));
+      entries = readdirSync(this.backupDir, { withFileTypes: true });
     } catch {
       return [];
     }
-    return names
-      .map((fileName) => {
-        const stat = statSync(join(this.backupDir, fileName));
-        return { fileName, createdAt: stat.mtime.toISOString(), bytes: stat.size };
+    return entries
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.cdbackup'))
+      .flatMap((entry) => {
+        const stat = lstatSync(join(this.backupDir, entry.name), { throwIfNoEntry: false });
+        return stat?.isFile() === true ? [{ fileName: entry.name, createdAt: stat.mtime.toISOString(), bytes: stat.size }] : [];
       })
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }

@@ -24,6 +24,17 @@ export const HolderInputSchema = z.object({
   documentExpiry: text(32),
   language: HolderLanguageSchema,
   state: HolderStateSchema,
+  // The postal address PIN letters are mailed to (window envelopes, DIN 5008), and the contact
+  // person's. Optional in what is sent, so older callers and files without them still work.
+  street: text(200).default(''),
+  postcode: text(32).default(''),
+  city: text(200).default(''),
+  /** ISO 3166-1 alpha-2 (XK, AL, IT, NL), or empty. */
+  country: text(8).default(''),
+  contactStreet: text(200).default(''),
+  contactPostcode: text(32).default(''),
+  contactCity: text(200).default(''),
+  contactCountry: text(8).default(''),
 });
 export type HolderInput = z.infer<typeof HolderInputSchema>;
 export const holderFields = HolderInputSchema.keyof().options;

@@ -34,7 +34,7 @@ import { cardStateColor } from '../lifecycle/labels';
 import { lifecycleTestIds } from '../lifecycle/testIds';
 import { HolderCardActions } from './HolderCardActions';
 import { HolderDialog } from './HolderDialog';
-import { holderFormFields } from './holderFields';
+import { addressLines, holderFormFields } from './holderFields';
 import { usersTestIds } from './testIds';
 
 const factFields = ['userNumber', ...holderFormFields, 'language'] as const;
@@ -135,6 +135,16 @@ export function HolderDetail() {
               </Typography>
               <Typography component="dd" sx={{ m: 0, wordBreak: 'break-word' }} data-testid={usersTestIds.fact(field)}>
                 {field === 'language' ? t(`language.${holder.language}`) : holder[field] === '' ? '—' : holder[field]}
+              </Typography>
+            </Box>
+          ))}
+          {addressLines(holder).map(({ fact, text }) => (
+            <Box key={fact} sx={{ display: 'contents' }}>
+              <Typography component="dt" color="text.secondary">
+                {t(`users.${fact}`)}
+              </Typography>
+              <Typography component="dd" sx={{ m: 0, wordBreak: 'break-word' }} data-testid={usersTestIds.fact(fact)}>
+                {text === '' ? '—' : text}
               </Typography>
             </Box>
           ))}
