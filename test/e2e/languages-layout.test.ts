@@ -87,7 +87,7 @@ afterAll(async () => {
   await host?.stop();
 });
 
-const screens = (): string[] => ['users', `users/${holderId}`, 'cards', 'certificates', 'certificates/ca', `certificates/${serial}`, 'contracts', 'access-history', 'settings'];
+const screens = (): string[] => ['users', `users/${holderId}`, 'cards', 'certificates', 'certificates/ca', `certificates/${serial}`, 'contracts', 'access-history', 'settings', 'welcome'];
 
 describe.each(Object.keys(locales) as Language[])('the desk in %s', (language) => {
   it.each(sizes)('fits every screen at $width×$height without scrolling sideways or a {{placeholder}}', async (size) => {

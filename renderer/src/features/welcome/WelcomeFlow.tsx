@@ -123,7 +123,7 @@ export function WelcomeFlow() {
         {t('welcome.title')}
       </Typography>
       <Typography color="text.secondary" sx={{ mt: 1, mb: 3 }}>
-        {t('welcome.intro')}
+        {current === null && states !== null ? t('welcome.finished.intro') : t('welcome.intro')}
       </Typography>
       {states === null ? (
         <Typography role="status">{t('common.loading')}</Typography>
