@@ -82,8 +82,17 @@ describe('the first run', () => {
     await page.getByTestId('ca-wizard-next').click();
     await page.getByTestId('ca-wizard-root-name').fill('CN=Welcome Root, O=CardDesk E2E, C=XK');
     await page.getByTestId('ca-wizard-issuing-name').fill('CN=Welcome Issuing, O=CardDesk E2E, C=XK');
+    await page.getByTestId('ca-wizard-root-years').fill('15');
+    await page.getByTestId('ca-wizard-issuing-years').fill('5');
     await page.getByTestId('ca-wizard-create').click();
     await page.getByText(en.certificates.wizard.done).waitFor({ timeout: 30_000 });
+    // The validity chosen in the form is the certificates' validity.
+    const ca = (await page.evaluate(() => (window as unknown as { carddesk: { ca: { status(): Promise<unknown> } } }).carddesk.ca.status())) as { value: { certificates: { role: string; notBefore: string; notAfter: string }[] } };
+    const years = (role: string): number => {
+      const certificate = ca.value.certificates.find((c) => c.role === role);
+      return Math.round((Date.parse(certificate?.notAfter ?? '') - Date.parse(certificate?.notBefore ?? '')) / (365.25 * 86_400_000));
+    };
+    expect([years('root'), years('issuing')]).toEqual([15, 5]);
     await page.getByRole('button', { name: en.common.close }).click();
     await expect.poll(() => page.getByTestId('welcome').getAttribute('data-step')).toBe('policy');
     expect(await page.getByTestId('welcome-step-vault').getAttribute('data-state')).toBe('done');
