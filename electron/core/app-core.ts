@@ -2,6 +2,7 @@
  * The composition root shared by the Electron main process and the browser-mode host: it builds
  * the services (plain Node, no Electron) and maps every contract channel to one of them.
  */
+import { CardDeskError } from '../shared/errors';
 import { userInfo } from 'node:os';
 import type { ContractHandlers } from './api/handlers';
 import { operationOf } from './api/context';
@@ -207,7 +208,9 @@ export function createCore(options: CoreOptions): Core {
         await vault.syncAudit();
         sweepHolds();
       } catch (error) {
-        options.log.warn('the vault is not available yet', { error });
+        // Another CardDesk holding this data folder is an expected state, told on the page in words: one line, no stack.
+        if (error instanceof CardDeskError && error.code === 'VAULT_IN_USE') options.log.warn(error.message);
+        else options.log.warn('the vault is not available yet', { error });
       }
       sweeper = setInterval(sweepHolds, HOLD_SWEEP_MS);
       sweeper.unref();
