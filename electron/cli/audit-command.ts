@@ -11,6 +11,7 @@ import { csvEntry, csvHeader } from '../core/audit/audit-csv';
 import { recordExport, verifyAndRecord } from '../core/audit/audit-handlers';
 import { exportMatches } from '../core/audit/audit-queries';
 import type { CliContext } from './cli-context';
+import { strictInstant } from './messages';
 import { FORCE_HELP, PRIVATE_FILE_MODE, streamOutputFile } from './output-file';
 import { nameDeskAuditKey } from './vault-session';
 
@@ -40,13 +41,6 @@ export function formatReport(dir: string, report: AuditVerifyReport): string {
     }
   }
   return `${lines.join('\n')}\n`;
-}
-
-/** A bare date is midnight UTC; anything else must be an ISO 8601 instant. */
-function instant(value: string): string {
-  const text = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00.000Z` : value;
-  if (Number.isNaN(Date.parse(text))) throw new Error(`"${value}" is not a date (YYYY-MM-DD) or an ISO 8601 time.`);
-  return new Date(text).toISOString();
 }
 
 interface ExportOptions {
@@ -87,8 +81,8 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
     .description('write the events that match the filters, oldest first, as CSV (default) or JSON lines')
     .option('--csv', 'RFC 4180 CSV (the default)')
     .option('--json', 'one JSON object per line instead of CSV')
-    .option('--from <time>', 'from this date (YYYY-MM-DD, UTC) or ISO time, inclusive', instant)
-    .option('--to <time>', 'up to this date or ISO time, exclusive', instant)
+    .option('--from <time>', 'from this date (YYYY-MM-DD, UTC) or ISO time, inclusive', strictInstant)
+    .option('--to <time>', 'up to this date or ISO time, exclusive', strictInstant)
     .option('--actor <id>', 'only this operator, holder or component')
     .option('--holder <id>', 'only events about this holder')
     .addOption(new Option('--action <action...>', 'only these actions').choices(auditActions))

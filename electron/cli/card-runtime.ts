@@ -10,7 +10,8 @@ import { ReaderHolds } from '../core/cards/reader-holds';
 import { loadPcscLite } from '../core/readers/pcsc-binding';
 import { ReaderRegistry } from '../core/readers/reader-registry';
 import { EmbeddedVirtualReader } from '../core/readers/virtual-reader';
-import { createVaultServices } from '../core/vault/vault-services';
+import { HolderDirectory } from '../core/directory/holder-directory';
+import { VaultAccess } from '../core/vault/vault-access';
 import { vaultDirOf } from '../core/vault/vault-storage';
 import type { CliContext } from './cli-context';
 
@@ -24,14 +25,23 @@ export interface CardRuntime {
 }
 
 /**
- * The directory of this data folder, opened on the first look-up (its records are readable while
- * the vault is locked), so card events name the card's holder. None when there is no vault yet
- * (nothing is created); a vault another CardDesk holds answers "unavailable" per look-up.
+ * The directory of this data folder, so card events name the card's holder. Each look-up opens
+ * the vault (its records are readable while it is locked) and closes it at once: a command that
+ * waits (an offline unblock) must not keep the vault from the desk answering it. None when there
+ * is no vault yet (nothing is created); a vault another CardDesk holds answers "unavailable".
  */
-function cliCardOwners(cli: CliContext, audit: AuditTrail): { owners: CardOwners; close: () => Promise<void> } {
-  if (!existsSync(join(vaultDirOf(cli.dataDir), 'vault.json'))) return { owners: noCardOwners, close: () => Promise.resolve() };
-  const vault = createVaultServices({ dataDir: cli.dataDir, audit, log: cli.log });
-  return { owners: directoryCardOwners(vault.directory, cli.log), close: () => vault.close() };
+function cliCardOwners(cli: CliContext, audit: AuditTrail): CardOwners {
+  if (!existsSync(join(vaultDirOf(cli.dataDir), 'vault.json'))) return noCardOwners;
+  return {
+    lookup: (serial) => {
+      const access = new VaultAccess(cli.dataDir);
+      try {
+        return directoryCardOwners(new HolderDirectory(access, audit), cli.log).lookup(serial);
+      } finally {
+        access.close();
+      }
+    },
+  };
 }
 
 /** `owners`: the directory of a command that has the vault open already (default: open it for look-ups). */
@@ -44,8 +54,7 @@ export async function withCardRuntime<T>(cli: CliContext, work: (runtime: CardRu
   });
   const holds = new ReaderHolds(readers);
   return cli.withAudit(async (audit) => {
-    const directory = options.owners === undefined ? cliCardOwners(cli, audit) : { owners: options.owners, close: () => Promise.resolve() };
-    const { owners } = directory;
+    const owners = options.owners ?? cliCardOwners(cli, audit);
     const offlineUnblock = new OfflineUnblockService({ holds, audit, owners });
     try {
       await readers.start();
@@ -54,7 +63,6 @@ export async function withCardRuntime<T>(cli: CliContext, work: (runtime: CardRu
     } finally {
       await offlineUnblock.dispose();
       readers.dispose();
-      await directory.close();
     }
   });
 }

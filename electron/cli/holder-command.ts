@@ -8,11 +8,11 @@ import {
   holderSortFields,
   type Holder,
   type HolderInput,
-  type HolderProblem,
   type HolderSaveResult,
 } from '../shared/schemas/holders';
 import { emptyHolderInput } from '../core/directory/holder-directory';
 import type { CliContext } from './cli-context';
+import { describeFileProblem, describeProblems } from './messages';
 import { FORCE_HELP, PRIVATE_FILE_MODE, writeOutputFile } from './output-file';
 import { positiveInteger } from './parse-options';
 import { printJson, withVault } from './vault-session';
@@ -58,16 +58,12 @@ function fieldsFrom(options: Record<string, string | undefined>, base: HolderInp
   };
 }
 
-function describeProblems(problems: readonly HolderProblem[]): string {
-  return problems.map((p) => `${p.field}: ${p.code}`).join(', ');
-}
-
 function holderLine(h: Holder): string {
   return `${h.userNumber}  ${h.personalNumber.padEnd(12)}  ${`${h.lastName}, ${h.firstName}`.padEnd(28)}  ${h.state.padEnd(9)}  ${h.email}\n`;
 }
 
 function report(cli: CliContext, result: HolderSaveResult, json: boolean | undefined): void {
-  if (!result.ok) throw new Error(`the holder was not saved: ${describeProblems(result.problems)}`);
+  if (!result.ok) throw new Error(`The holder was not saved. ${describeProblems(result.problems)}`);
   if (json === true) printJson(cli, result.holder);
   else cli.out(`Saved ${result.holder.lastName}, ${result.holder.firstName}: user number ${result.holder.userNumber}, id ${result.holder.id}\n`);
 }
@@ -149,7 +145,7 @@ export function registerHolderCommand(program: Command, cli: CliContext): void {
           cli.out(`Imported ${result.imported} holder(s).\n`);
           return;
         }
-        for (const problem of result.fileProblems) cli.out(`file: ${problem.code}${problem.column === '' ? '' : ` ${problem.column}`}\n`);
+        for (const problem of result.fileProblems) cli.out(`${describeFileProblem(problem)}\n`);
         for (const row of result.badRows) cli.out(`line ${row.line} (${row.personalNumber || 'no personal number'}): ${describeProblems(row.problems)}\n`);
         throw new Error(`nothing was imported: ${result.badRows.length} of ${result.rows} row(s) have problems${result.fileProblems.length > 0 ? ', and the file itself has problems' : ''}`);
       }),

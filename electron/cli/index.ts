@@ -1,4 +1,5 @@
 import { CardDeskError } from '../shared/errors';
+import { describeCliError } from './messages';
 import { buildProgram } from './program';
 import { findUnknownCommand, unknownCommandMessage } from './unknown-command';
 
@@ -11,7 +12,7 @@ if (unknown) {
   program.parseAsync(process.argv).catch((error: unknown) => {
     // Stable codes let scripts tell "in use" or "wrong passphrase" from other failures.
     const code = error instanceof CardDeskError ? ` [${error.code}]` : '';
-    process.stderr.write(`carddesk: ${(error as Error).message}${code}\n`);
+    process.stderr.write(`carddesk: ${describeCliError(error)}${code}\n`);
     process.exitCode = 1;
   });
 }

@@ -12,6 +12,7 @@ import { registerVcardCommands } from './vcard-command';
 import { registerCaCommand } from './ca-command';
 import { registerListenerCommand } from './listener-command';
 import { registerHolderCommand } from './holder-command';
+import { registerLetterCommand } from './letter-command';
 import { registerVaultCommand } from './vault-command';
 
 export function buildProgram(cli: CliContext = new CliContext()): Command {
@@ -32,6 +33,7 @@ export function buildProgram(cli: CliContext = new CliContext()): Command {
   registerCaCommand(program, cli);
   registerListenerCommand(program, cli);
   registerHolderCommand(program, cli);
+  registerLetterCommand(program, cli);
   registerAuditCommands(program, cli);
   return program;
 }

@@ -141,6 +141,8 @@ export function registerVaultCommand(program: Command, cli: CliContext): void {
     .action((options: { idleLock?: number; personalNumber?: PersonalNumberRule }) =>
       withVault(cli, async (services) => {
         if (options.idleLock !== undefined && options.idleLock > 480) throw new Error('--idle-lock must be 1 to 480 minutes');
+        // The personal-number rule changes only with the vault unlocked.
+        if (options.personalNumber !== undefined) await unlockVault(cli, services);
         const status = await services.vault.updateSettings(
           { ...(options.idleLock === undefined ? {} : { idleLockMinutes: options.idleLock }), ...(options.personalNumber === undefined ? {} : { personalNumberRule: options.personalNumber }) },
           cli.operation,

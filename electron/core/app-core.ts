@@ -2,6 +2,7 @@
  * The composition root shared by the Electron main process and the browser-mode host: it builds
  * the services (plain Node, no Electron) and maps every contract channel to one of them.
  */
+import { CardDeskError } from '../shared/errors';
 import { userInfo } from 'node:os';
 import type { ContractHandlers } from './api/handlers';
 import { operationOf } from './api/context';
@@ -10,6 +11,7 @@ import { auditHandlers } from './audit/audit-handlers';
 import type { AuditLog } from './audit/audit-log';
 import { createDeskAuditLog } from './audit/desk-audit-log';
 import { recordFailedWrites } from './audit/write-audit';
+import { letterHandlers } from './api/letter-handlers';
 import { lifecycleHandlers } from './api/lifecycle-handlers';
 import { vaultHandlers } from './api/vault-handlers';
 import { directoryCardOwners } from './cards/card-owners';
@@ -19,6 +21,7 @@ import { ReaderHolds } from './cards/reader-holds';
 import type { Logger } from './log/logger';
 import type { Pkcs11WorkerSpawner } from './pkcs11/worker-spawner';
 import { CaPublicationSite } from './ca/publication-site';
+import { LetterService, type LetterPrinter } from './letters/letter-service';
 import { DeskSettingsStore } from './settings/desk-settings';
 import { NetworkListenerService } from './settings/network-listener';
 import { TokenService } from './tokens/token-service';
@@ -50,6 +53,8 @@ export interface CoreOptions {
   readonly pkcs11Worker: Pkcs11WorkerSpawner;
   /** The PKCS#11 modules found on this OS; replaced in tests. */
   readonly defaultPkcs11Modules?: TokenServiceDefaults;
+  /** Prints PIN letters without a dialog (the Electron app); absent in browser mode, which refuses the printer route. */
+  readonly letterPrinter?: LetterPrinter;
 }
 
 type TokenServiceDefaults = ConstructorParameters<typeof TokenService>[0]['defaults'];
@@ -63,6 +68,7 @@ export interface Core {
   readonly listener: NetworkListenerService;
   readonly vault: VaultServices;
   readonly lifecycle: LifecycleServices;
+  readonly letters: LetterService;
   readonly audit: AuditLog;
   start(): Promise<void>;
   dispose(): Promise<void>;
@@ -81,9 +87,9 @@ export function createCore(options: CoreOptions): Core {
     ...(options.reconnect ? { reconnect: options.reconnect } : {}),
   });
   const holds = new ReaderHolds(readers);
-  const settings = new DeskSettingsStore(options.dataDir);
+  const deskSettings = new DeskSettingsStore(options.dataDir);
   const tokens = new TokenService({
-    settings,
+    settings: deskSettings,
     vaultUnlocked: () => vault.keyring.unlocked,
     spawnWorker: options.pkcs11Worker,
     log: options.log,
@@ -107,7 +113,7 @@ export function createCore(options: CoreOptions): Core {
     },
   });
   const listener = new NetworkListenerService({
-    settings,
+    settings: deskSettings,
     vaultUnlocked: () => vault.keyring.unlocked,
     audit,
     log: options.log,
@@ -118,6 +124,7 @@ export function createCore(options: CoreOptions): Core {
   const cards = new CardService({ connector: holds, audit, owners });
   const offlineUnblock = new OfflineUnblockService({ holds, audit, owners });
   const lifecycle = createLifecycleServices({ dataDir: options.dataDir, vault, holds, audit, emit: (progress) => events.emit('cards:progress', progress) });
+  const letters = new LetterService({ outbox: lifecycle.deps.outbox, audit, settings: deskSettings, printer: options.letterPrinter ?? null });
   const system = { actor: { kind: 'system', id: 'hold-expiry' }, channel: 'desk' } as const;
   const sweepHolds = (): void => {
     if (!vault.access.isOpen || !vault.ca.ready) return;
@@ -191,6 +198,7 @@ export function createCore(options: CoreOptions): Core {
     'tokens:login': ({ moduleId, slotId, pin }, context) => tokens.login(moduleId, slotId, Buffer.from(pin), operationOf(context, operatorId)),
     ...vaultHandlers(vault, operatorId),
     ...lifecycleHandlers(lifecycle, operatorId),
+    ...letterHandlers(letters, operatorId),
     ...auditHandlers({ audit, operatorId }),
   }, audit, operatorId, options.log);
 
@@ -203,6 +211,7 @@ export function createCore(options: CoreOptions): Core {
     listener,
     vault,
     lifecycle,
+    letters,
     audit,
     start: async () => {
       // Opened first: a log that cannot be written stops the app before anything changes.
@@ -216,7 +225,9 @@ export function createCore(options: CoreOptions): Core {
         await vault.syncAudit();
         sweepHolds();
       } catch (error) {
-        options.log.warn('the vault is not available yet', { error });
+        // Another CardDesk holding this data folder is an expected state, told on the page in words: one line, no stack.
+        if (error instanceof CardDeskError && error.code === 'VAULT_IN_USE') options.log.warn(error.message);
+        else options.log.warn('the vault is not available yet', { error });
       }
       await listener.apply();
       sweeper = setInterval(sweepHolds, HOLD_SWEEP_MS);

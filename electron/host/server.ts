@@ -124,8 +124,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
   };
 
+  let sessionCount = 0;
   const serveSession = (ws: WebSocket): void => {
     sessions.add(ws);
+    const source = `browser-session:${(sessionCount += 1)}`;
     ws.on('close', () => sessions.delete(ws));
     ws.on('error', (error) => options.log.warn('browser session error', { error }));
     ws.on('message', (data, isBinary) => {
@@ -139,7 +141,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       const call = CallMessageSchema.safeParse(raw);
       if (!call.success) return post(ws, { type: 'protocolError', message: 'A message was not a call.' });
       const { id, channel, args } = call.data;
-      void options.core.call(channel, args, { surface: options.surface, transport: 'websocket' }).then(
+      void options.core.call(channel, args, { surface: options.surface, transport: 'websocket', source }).then(
         (envelope) => post(ws, { type: 'result', id, envelope }),
       );
     });

@@ -40,7 +40,7 @@ export function trustedSender(registry: WindowRegistry, event: IpcMainInvokeEven
   if (frame !== event.sender.mainFrame) return null;
   if (!isAppUrl(frame.url)) return null;
   const surface = registry.surfaceOf(event.sender);
-  return surface === null ? null : { surface, transport: 'ipc' };
+  return surface === null ? null : { surface, transport: 'ipc', source: `window:${event.sender.id}` };
 }
 
 export function handle(

@@ -52,6 +52,7 @@ import {
   UnblockResponseResultSchema,
   WorkflowProgressSchema,
 } from './schemas/lifecycle';
+import { LetterFileNameSchema, LetterRouteSchema, LetterSendResultSchema, LetterSettingsArgsSchema, LetterSettingsResultSchema, LetterSettingsSchema, LetterSummarySchema } from './schemas/letters';
 import { PcscServiceStatusSchema, ReaderListSchema, ReaderRemovedSchema, ReaderSchema } from './schemas/readers';
 import {
   BackupFileNameSchema,
@@ -187,6 +188,13 @@ export const channels = {
     surfaces: desk,
     effect: 'write',
   },
+  // PIN letters: listed by holder, sent to a printer or the drop folder, never shown (a user-number letter may be).
+  'letters:list': { args: z.object({ holderId: z.string().min(1).max(64) }), result: z.array(LetterSummarySchema), surfaces: desk, effect: 'read' },
+  'letters:deliver': { args: z.object({ fileName: LetterFileNameSchema, route: LetterRouteSchema }), result: LetterSendResultSchema, surfaces: desk, effect: 'write' },
+  'letters:markSent': { args: z.object({ fileName: LetterFileNameSchema }), result: LetterSendResultSchema, surfaces: desk, effect: 'write' },
+  'letters:preview': { args: z.object({ fileName: LetterFileNameSchema }), result: DownloadSchema, surfaces: desk, effect: 'read' },
+  'letters:settings': { args: NoArgs, result: LetterSettingsSchema, surfaces: desk, effect: 'read' },
+  'letters:updateSettings': { args: LetterSettingsArgsSchema, result: LetterSettingsResultSchema, surfaces: desk, effect: 'write' },
   'audit:query': { args: AuditQueryArgsSchema, result: AuditPageSchema, surfaces: desk, effect: 'read' },
   // The kiosk will show a holder their own history; the handler takes the holder from the kiosk
   // session, never from the page alone, so a kiosk can only ever read that one holder's events.

@@ -33,7 +33,7 @@ let serial = '';
 /** Calls `window.carddesk.<feature>.<verb>(args)` in the page and returns the value (throws on an error envelope). */
 async function call<T>(page: Page, feature: string, verb: string, args?: unknown): Promise<T> {
   const envelope = await page.evaluate(
-    ([f, v, a]) => (window as unknown as { carddesk: Record<string, Record<string, (x: unknown) => Promise<unknown>>> }).carddesk[f as string]?.[v as string]?.(a),
+    ([f, v, a]) => (window as unknown as { carddesk: Record<string, Record<string, (x: unknown) => Promise<unknown>>> }).carddesk[f]?.[v]?.(a),
     [feature, verb, args] as const,
   );
   const result = envelope as { ok: boolean; value?: T; error?: { code: string; message: string } };
@@ -87,7 +87,7 @@ afterAll(async () => {
   await host?.stop();
 });
 
-const screens = (): string[] => ['users', `users/${holderId}`, 'cards', 'certificates', 'certificates/ca', `certificates/${serial}`, 'contracts', 'access-history', 'settings'];
+const screens = (): string[] => ['users', `users/${holderId}`, 'cards', 'certificates', 'certificates/ca', `certificates/${serial}`, 'contracts', 'access-history', 'settings', 'welcome'];
 
 describe.each(Object.keys(locales) as Language[])('the desk in %s', (language) => {
   it.each(sizes)('fits every screen at $width×$height without scrolling sideways or a {{placeholder}}', async (size) => {

@@ -4,12 +4,15 @@
  * --force, the right mode (0600 holder data and secrets, 0644 CRLs and CA certificates). The data
  * folder made by the CLI and by browser mode: folders 0700, files 0600.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { carddesk } from '../support/cli';
-import { freshHome, startHostProcess } from '../support/host-process';
+import { VIRTUAL_READER_NAME } from '../../electron/core/readers/virtual-reader';
+import { freshHome, repoRoot, startHostProcess } from '../support/host-process';
+import { openHostSession } from '../support/host-session';
 import { PASSPHRASE, personalNumber } from '../support/vault-fixtures';
 
 const root = freshHome('carddesk-out-');
@@ -63,11 +66,17 @@ describe('the data folder is private whoever creates it', () => {
     try {
       const deadline = Date.now() + 10_000;
       while (!existsSync(join(browserHome, 'audit', 'index')) && Date.now() < deadline) await new Promise((done) => setTimeout(done, 100));
+      // The embedded virtual card keeps its memory in virtual-card/: reading it creates the file.
+      const session = await openHostSession(host);
+      const inspected = await session.call('cards:inspect', { reader: VIRTUAL_READER_NAME });
+      expect(inspected.envelope.ok, JSON.stringify(inspected.envelope)).toBe(true);
+      session.close();
     } finally {
       await host.stop();
     }
     expect(existsSync(join(browserHome, 'logs', 'carddesk.log'))).toBe(true);
     expect(existsSync(join(browserHome, 'audit', 'index'))).toBe(true);
+    expect(existsSync(join(browserHome, 'virtual-card', 'card.json'))).toBe(true);
     expect(looseEntries(browserHome)).toEqual([]);
   }, 30_000);
 
@@ -159,4 +168,41 @@ describe('ca crl --out <folder>', () => {
     expect(readFileSync(join(out, 'crl-victim'), 'utf8')).toBe('untouched');
     expect(existsSync(join(linked, 'ca-delta.crl'))).toBe(false);
   });
+});
+
+/** Runs carddesk in a pseudo-terminal (util-linux `script`), answering `answer` when it asks. */
+function atTerminal(args: string[], answer: string): Promise<{ code: number | null; output: string }> {
+  const command = [process.execPath, join(repoRoot, 'bin', 'carddesk.cjs'), ...args].map((part) => `'${part.replace(/'/g, "'\\''")}'`).join(' ');
+  const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...process.env, CARDDESK_HOME: home }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  let answered = false;
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    if (!answered && output.includes('Replace it? [y/N]')) {
+      answered = true;
+      child.stdin.write(`${answer}\n`);
+    }
+  });
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
+}
+
+describe('at a terminal, replacing a file is asked, not assumed', () => {
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+
+  it('asks; "n" keeps the file, "y" replaces it', async (context) => {
+    if (!hasScript) {
+      console.warn('SKIPPED: util-linux `script` is not installed, so no pseudo-terminal can be made');
+      context.skip();
+    }
+    const file = join(out, 'asked.csv');
+    writeFileSync(file, 'keep me');
+    const no = await atTerminal(['holder', 'export', '--out', file], 'n');
+    expect(no.output).toContain(`${file} already exists. Replace it? [y/N]`);
+    expect(no.code).not.toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe('keep me');
+    const yes = await atTerminal(['holder', 'export', '--out', file], 'y');
+    expect(yes.code, yes.output).toBe(0);
+    expect(readFileSync(file, 'utf8')).toMatch(/^userNumber,personalNumber,/);
+    expect(mode(file)).toBe('600');
+  }, 60_000);
 });

@@ -7,7 +7,7 @@
 import type { AuditAction } from '../../electron/shared/schemas/audit';
 import type { CliResult } from './cli';
 
-type Test = 'cli-audit' | 'vault-cli' | 'card-lifecycle-cli';
+type Test = 'cli-audit' | 'vault-cli' | 'card-lifecycle-cli' | 'letters-cli';
 
 export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Test }>> = {
   'card verify-pin': { action: 'card.pinVerify', test: 'cli-audit' },
@@ -53,6 +53,9 @@ export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Tes
   'card resume': { action: 'card.resume', test: 'card-lifecycle-cli' },
   'card revoke': { action: 'card.revoke', test: 'card-lifecycle-cli' },
   'card report-lost': { action: 'card.reportLost', test: 'card-lifecycle-cli' },
+  'letter send': { action: 'letter.send', test: 'letters-cli' },
+  'letter mark-sent': { action: 'letter.send', test: 'letters-cli' },
+  'letter folder': { action: 'settings.change', test: 'letters-cli' },
 };
 
 export const cliReads: Readonly<Record<string, string>> = {
@@ -73,6 +76,7 @@ export const cliReads: Readonly<Record<string, string>> = {
   'listener run': 'no desk state',
   'holder list': 'lists holders',
   'holder show': 'shows a holder',
+  'letter list': "lists a holder's letters",
 };
 
 /** RFC 4180 rows (no quoted line breaks in these tests). */

@@ -34,7 +34,7 @@ export function vaultHandlers(services: VaultServices, operatorId: string): Pick
       return vault.status();
     },
     'vault:unlock': async ({ passphrase }, context) => {
-      const result = await withSecret(passphrase, (secret) => vault.unlock(secret, op(context)));
+      const result = await withSecret(passphrase, (secret) => vault.unlock(secret, op(context), context.source));
       if (result.ok) {
         await certificates.applyExpiredHolds(op(context));
         // The network listener's OCSP answers need the OCSP key, unsealed now.
@@ -56,7 +56,7 @@ export function vaultHandlers(services: VaultServices, operatorId: string): Pick
     'vault:listBackups': () => vault.listBackups(),
     'vault:restore': ({ fileName, passphrase }, context) => {
       // fileName is a bare name (the contract's pattern): it cannot leave the backups folder.
-      return withSecret(passphrase, (secret) => vault.restore(join(vault.backupDir, fileName), secret, op(context)));
+      return withSecret(passphrase, (secret) => vault.restore(join(vault.backupDir, fileName), secret, op(context), context.source));
     },
 
     'ca:status': () => caStatus(),

@@ -66,6 +66,9 @@ export const writeChannelActions = {
   'holders:importCsv': 'holder.import',
   'holders:exportCsv': 'holder.export',
   'directory:registerCard': 'card.issue',
+  'letters:deliver': 'letter.send',
+  'letters:markSent': 'letter.send',
+  'letters:updateSettings': 'settings.change',
   'audit:verify': 'audit.verify',
   'audit:exportCsv': 'audit.export',
 } as const satisfies Record<WriteChannel, AuditAction>;

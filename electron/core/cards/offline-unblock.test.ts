@@ -170,7 +170,8 @@ describe('offline unblock, only for an issued card with a blocked PIN or PUK', (
     r.lookup = { known: true, owner: { holderId: 'h-1', state } };
     expect(await r.service.begin(READER, holder)).toEqual({ ok: false, reason: 'notIssued' });
     expect(r.holds.isHeld(READER)).toBe(false);
-    expect(r.audit.events).toEqual([]);
+    // The refusal is recorded, in the holder's history.
+    expect(r.audit.events.map((e) => [e.action, e.outcome, e.reason, e.holderId])).toEqual([['card.unblockChallenge', 'failure', 'notIssued', 'h-1']]);
   });
 
   it('refuses a card the directory does not know', async () => {

@@ -120,7 +120,20 @@ export class OfflineUnblockService {
       const serial = await cardSerial(client);
       if (serial === null) return { ok: false, reason: 'noSerial' };
       const refused = await refusal(client, serial, this.#deps.owners);
-      if (refused !== null) return { ok: false, reason: refused };
+      if (refused !== null) {
+        const owner = this.#deps.owners.lookup(serial);
+        await this.#deps.audit.record({
+          action: 'card.unblockChallenge',
+          outcome: 'failure',
+          reason: refused,
+          actor: operation.actor,
+          channel: operation.channel,
+          cardSerial: serial,
+          ...(owner.known && owner.owner.holderId !== null ? { holderId: owner.owner.holderId } : {}),
+          details: { reader: readerName },
+        });
+        return { ok: false, reason: refused };
+      }
       const challenge = await challengeOf(client);
       const lifetime = this.#deps.lifetimeMs ?? CHALLENGE_LIFETIME_MS;
       const id = randomUUID();

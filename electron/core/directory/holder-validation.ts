@@ -8,6 +8,15 @@ const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 const MOBILE = /^\+[1-9]\d{6,14}$/;
 const DOCUMENT_NUMBER = /^[A-Z0-9-]{1,40}$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+/**
+ * Control characters and the Unicode bidirectional controls (embeddings, overrides, isolates, marks):
+ * in a name they hide or reorder what the operator, a letter or a certificate shows (CVE-2021-42574).
+ */
+const CONTROL = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+
+export function hasControlCharacter(value: string): boolean {
+  return CONTROL.test(value);
+}
 
 export function isCalendarDate(value: string): boolean {
   const match = DATE.exec(value);
@@ -68,16 +77,20 @@ export function checkHolder(input: HolderInput, rule: PersonalNumberRule): { val
     contactCountry: input.contactCountry.trim().toUpperCase(),
   };
 
-  const personalNumber = checkPersonalNumber(input.personalNumber, rule);
-  if (personalNumber.ok) value.personalNumber = personalNumber.value;
+  const personalNumber = hasControlCharacter(input.personalNumber) ? null : checkPersonalNumber(input.personalNumber, rule);
+  if (personalNumber === null) problems.push({ field: 'personalNumber', code: 'controlCharacter' });
+  else if (personalNumber.ok) value.personalNumber = personalNumber.value;
   else problems.push({ field: 'personalNumber', code: personalNumber.code });
 
+  // Checked on what was typed, before spaces are tidied (a tab or line break is not a space).
   for (const field of ['firstName', 'lastName'] as const) {
-    if (value[field] === '') problems.push({ field, code: 'required' });
+    if (hasControlCharacter(input[field])) problems.push({ field, code: 'controlCharacter' });
+    else if (value[field] === '') problems.push({ field, code: 'required' });
     else if (value[field].length > 100) problems.push({ field, code: 'tooLong' });
   }
   for (const field of ['organisation', 'contactPerson'] as const) {
-    if (value[field].length > 200) problems.push({ field, code: 'tooLong' });
+    if (hasControlCharacter(input[field])) problems.push({ field, code: 'controlCharacter' });
+    else if (value[field].length > 200) problems.push({ field, code: 'tooLong' });
   }
   if (value.email !== '' && (value.email.length > 254 || !EMAIL.test(value.email))) problems.push({ field: 'email', code: 'invalid' });
   if (value.mobile !== '' && !MOBILE.test(value.mobile)) problems.push({ field: 'mobile', code: 'invalid' });

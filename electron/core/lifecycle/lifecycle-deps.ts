@@ -81,11 +81,11 @@ export async function writeLetters(
     pin.fill(0);
     puk?.fill(0);
   }
-  letters.push({ kind: 'pin', recipient: 'holder', fileName: await deps.outbox.write(`${stem}-pin.pdf`, pinPdf) });
+  letters.push({ kind: 'pin', recipient: 'holder', fileName: await deps.outbox.write(`${stem}-pin.pdf`, pinPdf, { kind: 'pin', recipient: 'holder', holderId: holder.id, cardSerial: serial }) });
   if (request.userNumberTo !== null) {
     const to = request.userNumberTo === 'contactPerson' && holder.contactPerson !== '' ? 'contactPerson' : 'holder';
     const pdf = await userNumberLetter({ ...base, recipient: recipientOf(holder, to, holder.language), userNumber: holder.userNumber });
-    letters.push({ kind: 'userNumber', recipient: to, fileName: await deps.outbox.write(`${stem}-user-number.pdf`, pdf) });
+    letters.push({ kind: 'userNumber', recipient: to, fileName: await deps.outbox.write(`${stem}-user-number.pdf`, pdf, { kind: 'userNumber', recipient: to, holderId: holder.id, cardSerial: serial }) });
   }
   for (const letter of letters) {
     await record(deps, op, { action: 'card.pinLetter', outcome: 'success', cardSerial: serial, holderId: holder.id, details: { letter: letter.kind, recipient: letter.recipient, file: letter.fileName } });

@@ -1,6 +1,7 @@
 /**
  * The desk's own settings that are not secrets: PKCS#11 vendor modules added by the operator,
- * the network listener (off until an administrator turns it on).
+ * the network listener (off until an administrator turns it on), and where this machine sends PIN
+ * letters (a drop folder, a printer).
  * Kept in `<dataDir>/settings.json`; a damaged file is reported, never silently replaced.
  */
 import { join } from 'node:path';
@@ -19,6 +20,8 @@ export const DeskSettingsSchema = z.object({
   networkListener: NetworkListenerSettingsSchema.default(defaultNetworkListener),
   /** Library folders an administrator allowed beyond the OS's own (real paths), for PKCS#11 modules. */
   pkcs11LibraryFolders: z.array(z.string()).default([]),
+  /** Absent in a file written before letters could be sent from the app. */
+  letters: z.object({ folder: z.string().nullable(), printer: z.string().nullable() }).optional(),
 });
 export type DeskSettings = z.infer<typeof DeskSettingsSchema>;
 

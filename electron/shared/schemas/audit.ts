@@ -63,6 +63,8 @@ export const auditActions = [
   'card.renew',
   'card.retire',
   'card.pinLetter',
+  /** A letter left the outbox: printed, put in the drop folder, or marked sent by hand (details.route). */
+  'letter.send',
   'reader.virtualCardInsert',
   'reader.virtualCardRemove',
   // contracts

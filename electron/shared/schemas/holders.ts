@@ -53,7 +53,7 @@ export type Holder = z.infer<typeof HolderSchema>;
 
 export const HolderProblemSchema = z.object({
   field: z.enum(holderFields),
-  code: z.enum(['required', 'invalid', 'checkDigit', 'duplicate', 'tooLong']),
+  code: z.enum(['required', 'invalid', 'checkDigit', 'duplicate', 'tooLong', 'controlCharacter']),
 });
 export type HolderProblem = z.infer<typeof HolderProblemSchema>;
 
@@ -111,8 +111,14 @@ export const CsvImportResultSchema = z.discriminatedUnion('ok', [
   z.object({
     ok: z.literal(false),
     rows: z.number().int(),
-    /** Problems with the file itself (missing or unknown columns). */
-    fileProblems: z.array(z.object({ code: z.enum(['missingColumn', 'unknownColumn', 'empty', 'unbalancedQuotes']), column: z.string() })),
+    /** Problems with the file itself (missing, unknown or repeated columns, not UTF-8); `line` is the physical line where known. */
+    fileProblems: z.array(
+      z.object({
+        code: z.enum(['missingColumn', 'unknownColumn', 'empty', 'unbalancedQuotes', 'invalidEncoding', 'duplicateColumn']),
+        column: z.string(),
+        line: z.number().int().optional(),
+      }),
+    ),
     badRows: z.array(CsvRowReportSchema),
   }),
 ]);

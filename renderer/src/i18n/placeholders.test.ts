@@ -72,6 +72,8 @@ const handledElsewhere = new Map<string, string[]>([
   ['CardWorkflowDialog.tsx|lifecycle.workflow.${kind}.body', ['lifecycle.workflow.resume.body', 'lifecycle.workflow.restart.body']],
   // `key` runs over the holder's counts (total, lastAccess, successful, failed), never the dialog title.
   ['HolderAccessHistory.tsx|accessHistory.holder.${key}', ['accessHistory.holder.dialogTitle']],
+  // `fact` is one of the address lines (addressLines in holderFields), never the search total.
+  ['HolderDetail.tsx|users.${fact}', ['users.total']],
 ]);
 
 describe('the values the screens pass', () => {

@@ -70,17 +70,20 @@ export function CardLifecycleSection({ card, onWorkflow, onOfflineUnblock }: { c
       {label}
     </Button>
   );
-  const offline = (
-    <Button key="offlineUnblock" variant="outlined" onClick={onOfflineUnblock} disabled={serial === null} data-testid={lifecycleTestIds.action('offlineUnblock')}>
-      {t('lifecycle.panel.offlineUnblock')}
-    </Button>
-  );
 
   const status = loaded.state === 'ready' ? loaded.status : null;
   const record = status?.card ?? null;
   const state = record?.state ?? null;
   const stopped = status === null ? null : stoppedPersonalisation(status);
   const buttons = [];
+  // Offline unblock: only for a card the desk issued, still in use, whose PIN (or PUK) is blocked (the service checks it too).
+  const blocked = card.pin.triesLeft === 0 || card.puk.triesLeft === 0;
+  const offline =
+    serial !== null && (state === 'active' || state === 'suspended') && blocked ? (
+      <Button key="offlineUnblock" variant="outlined" onClick={onOfflineUnblock} data-testid={lifecycleTestIds.action('offlineUnblock')}>
+        {t('lifecycle.panel.offlineUnblock')}
+      </Button>
+    ) : null;
   if (serial !== null && status !== null) {
     if (stopped !== null) {
       const resume = { serial: stopped.serial, holderName: stopped.holderName, failedStep: stopped.failedStep };

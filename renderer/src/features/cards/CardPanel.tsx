@@ -70,7 +70,7 @@ export function CardPanel({
   const { result } = details;
   if (!result.ok) {
     return (
-      <Alert severity="warning" action={<Button onClick={refresh}>{t('cards.detail.refresh')}</Button>}>
+      <Alert severity="warning" action={<Button onClick={refresh}>{t('cards.detail.refresh')}</Button>} data-testid={cardsTestIds.cardProblem} data-reason={result.reason}>
         {failureText(t, { ok: false, reason: result.reason, triesLeft: null })}
       </Alert>
     );

@@ -55,6 +55,8 @@ export function CaWizard({ open, onClose, onCreated }: { open: boolean; onClose:
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const passphrase = useRef<HTMLInputElement>(null);
+  const [rootYears, setRootYears] = useState(20);
+  const [issuingYears, setIssuingYears] = useState(10);
   const repeat = useRef<HTMLInputElement>(null);
   const p12Password = useRef<HTMLInputElement>(null);
   const titleId = useId();
@@ -92,7 +94,7 @@ export function CaWizard({ open, onClose, onCreated }: { open: boolean; onClose:
       const pin = tokenPin.current?.value ?? '';
       if (tokenPin.current !== null) tokenPin.current.value = '';
       const pkcs11 = onToken ? { module: tokenModule, tokenLabel, pin } : null;
-      await unwrap(carddesk().ca.init({ algorithm, rootSubject: rootName, issuingSubject: issuingName, publicBaseUrl, pkcs11 }));
+      await unwrap(carddesk().ca.init({ algorithm, rootSubject: rootName, issuingSubject: issuingName, rootValidityYears: rootYears, issuingValidityYears: issuingYears, publicBaseUrl, pkcs11 }));
     } else {
       if (file === null) return setFailure(t('certificates.wizard.chooseFile'));
       const password = p12Password.current?.value ?? '';
@@ -162,6 +164,10 @@ export function CaWizard({ open, onClose, onCreated }: { open: boolean; onClose:
                   </FormControl>
                   <TextField label={t('certificates.wizard.rootName')} value={rootName} onChange={(e) => setRootName(e.target.value)} helperText={t('certificates.wizard.nameHint')} slotProps={{ htmlInput: { 'data-testid': certificatesTestIds.wizardRootName } }} />
                   <TextField label={t('certificates.wizard.issuingName')} value={issuingName} onChange={(e) => setIssuingName(e.target.value)} slotProps={{ htmlInput: { 'data-testid': certificatesTestIds.wizardIssuingName } }} />
+                  <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap' }}>
+                    <TextField type="number" label={t('welcome.ca.rootYears')} value={rootYears} onChange={(e) => setRootYears(Math.min(40, Math.max(1, Math.trunc(Number(e.target.value)) || 1)))} slotProps={{ htmlInput: { min: 1, max: 40, 'data-testid': 'ca-wizard-root-years' } }} />
+                    <TextField type="number" label={t('welcome.ca.issuingYears')} value={issuingYears} onChange={(e) => setIssuingYears(Math.min(30, Math.max(1, Math.trunc(Number(e.target.value)) || 1)))} slotProps={{ htmlInput: { min: 1, max: 30, 'data-testid': 'ca-wizard-issuing-years' } }} />
+                  </Box>
                   <FormControlLabel control={<Checkbox checked={onToken} onChange={(e) => setOnToken(e.target.checked)} />} label={t('certificates.wizard.onToken')} />
                   {onToken ? (
                     <>

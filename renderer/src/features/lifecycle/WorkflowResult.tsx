@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../i18n/format';
 import type { CertificateSummary } from '@shared/schemas/certificates';
 import type { Letter } from '@shared/schemas/lifecycle';
+import { LetterActions } from '../letters/LetterActions';
 import { lifecycleTestIds } from './testIds';
 
 /** Where the PIN went, said plainly: the PIN and PUK exist only in the letter, never on a screen. */
@@ -30,6 +31,7 @@ export function LetterList({ letters, outbox }: { letters: readonly Letter[]; ou
             <TableCell>{t('lifecycle.letters.kind')}</TableCell>
             <TableCell>{t('lifecycle.letters.recipient')}</TableCell>
             <TableCell>{t('lifecycle.letters.file')}</TableCell>
+            <TableCell>{t('letters.state')}</TableCell>
           </TableRow>
         </TableHead>
         <TableBody>
@@ -38,6 +40,9 @@ export function LetterList({ letters, outbox }: { letters: readonly Letter[]; ou
               <TableCell>{t(`lifecycle.letters.kinds.${letter.kind}`)}</TableCell>
               <TableCell>{t(`lifecycle.recipients.${letter.recipient}`)}</TableCell>
               <TableCell sx={{ fontFamily: 'monospace', wordBreak: 'break-all' }}>{letter.fileName}</TableCell>
+              <TableCell>
+                <LetterActions letter={letter} />
+              </TableCell>
             </TableRow>
           ))}
         </TableBody>

@@ -63,7 +63,7 @@ export function CsvImportDialog({ open, onClose, onImported }: { open: boolean; 
             </Alert>
             {result.fileProblems.map((problem) => (
               <Alert key={`${problem.code}-${problem.column}`} severity="warning" sx={{ mt: 1 }}>
-                {t(`users.import.file.${problem.code}`, { column: problem.column })}
+                {t(`users.import.file.${problem.code}`, { column: problem.column, line: problem.line ?? '' })}
               </Alert>
             ))}
             {result.badRows.length > 0 ? (

@@ -32,6 +32,7 @@ import { statusColor } from '../certificates/labels';
 import { CardWorkflowDialog, type WorkflowRequest } from '../lifecycle/CardWorkflowDialog';
 import { cardStateColor } from '../lifecycle/labels';
 import { lifecycleTestIds } from '../lifecycle/testIds';
+import { HolderLetters } from '../letters/HolderLetters';
 import { HolderCardActions } from './HolderCardActions';
 import { HolderDialog } from './HolderDialog';
 import { addressLines, holderFormFields } from './holderFields';
@@ -251,6 +252,8 @@ export function HolderDetail() {
           </Table>
         )}
       </Paper>
+
+      <HolderLetters holderId={holder.id} refresh={loaded} />
 
       <Paper variant="outlined" sx={{ p: 3 }} data-testid={usersTestIds.history}>
         <Typography variant="h6" component="h2" sx={{ mb: 1 }}>

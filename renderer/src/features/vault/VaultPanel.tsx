@@ -100,7 +100,9 @@ export function VaultPanel() {
 
   const fail = (error: unknown): void => setMessage({ severity: 'error', text: t(`errors.${errorCodeOf(error)}`) });
   const save = (change: { idleLockMinutes?: number; personalNumberRule?: PersonalNumberRule }): void => {
-    unwrap(carddesk().vault.updateSettings(change))
+    const request = (): Promise<unknown> => unwrap(carddesk().vault.updateSettings(change));
+    // The personal-number rule changes only with the vault unlocked (the service enforces it).
+    (change.personalNumberRule === undefined ? request() : withUnlocked(request))
       .then(() => refresh())
       .then(() => setMessage({ severity: 'success', text: t('vault.saved') }))
       .catch(fail);

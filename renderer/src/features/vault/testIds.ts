@@ -7,6 +7,8 @@ export const vaultTestIds = {
   panel: 'vault-panel',
   state: 'vault-state',
   counts: 'vault-counts',
+  barLock: 'vault-bar-lock',
+  inUse: 'vault-in-use',
   lockNow: 'vault-lock-now',
   unlockNow: 'vault-unlock-now',
   idleLock: 'vault-idle-lock',
