@@ -74,6 +74,11 @@ const handledElsewhere = new Map<string, string[]>([
   ['HolderAccessHistory.tsx|accessHistory.holder.${key}', ['accessHistory.holder.dialogTitle']],
   // `fact` is one of the address lines (addressLines in holderFields), never the search total.
   ['HolderDetail.tsx|users.${fact}', ['users.total']],
+  // `name` runs over the one-value details (reader, file, …); the details with several values have their own branches above it.
+  [
+    'eventText.ts|accessHistory.details.${name}',
+    ['accessHistory.details.fromTo', 'accessHistory.details.letterPin', 'accessHistory.details.letterUserNumber', 'accessHistory.details.retries', 'accessHistory.details.other'],
+  ],
 ]);
 
 describe('the values the screens pass', () => {
