@@ -108,10 +108,11 @@ async function issuance(services: VaultServices, dir: string, count: number): Pr
   return compare({ what: `issue ${count} certificates`, ours: ours.ms, anchor: anchor.ms, anchorName: 'openssl x509 -req loop', unit: 'ms', better: 'lower', goal: { ratio: 3, text: '≥ 3× faster' } });
 }
 
-async function crl(services: VaultServices, dir: string, count: number): Promise<boolean> {
-  console.log(`\n## 2. CRL with ${count} revoked certificates`);
-  // Publish once so the next publication also has a base: its delta then lists all the new entries too.
-  await services.crl.publish(operator);
+/**
+ * Stores `count` revoked certificates shaped like the first one issued (one durable commit), as if
+ * they had been issued and revoked over the years: the CRL benchmarks' input.
+ */
+export function addRevokedCertificates(services: VaultServices, count: number): { records: CertificateRecord[]; revokedAt: string; notAfter: string } {
   const template = services.certificates.record(services.certificates.list({ query: '', offset: 0, limit: 1 }).items[0]?.serial ?? '');
   const revokedAt = new Date(Date.now() + 1000).toISOString();
   const notAfter = new Date(Date.now() + 365 * 86_400_000).toISOString();
@@ -120,6 +121,14 @@ async function crl(services: VaultServices, dir: string, count: number): Promise
     return { ...template, id: serial, serial, status: 'revoked', reason: 'keyCompromise', revokedAt, statusChangedAt: revokedAt, notAfter };
   });
   services.access.storage().records.commit(records.map((record) => ({ collection: CERTIFICATES, id: record.id, record })));
+  return { records, revokedAt, notAfter };
+}
+
+async function crl(services: VaultServices, dir: string, count: number): Promise<boolean> {
+  console.log(`\n## 2. CRL with ${count} revoked certificates`);
+  // Publish once so the next publication also has a base: its delta then lists all the new entries too.
+  await services.crl.publish(operator);
+  const { records, revokedAt, notAfter } = addRevokedCertificates(services, count);
   settle();
   const ours = await timedAsync(() => services.crl.publish(operator));
   console.log(`   CardDesk publishes a full CRL (${ours.value.full.entries} entries) and a delta CRL (${ours.value.delta.entries} entries), DER and PEM, durably`);
@@ -144,7 +153,8 @@ const first = ['Arben', 'Blerta', 'Dardan', 'Ema', 'Giulia', 'Marco', 'Sanne', '
 const last = ['Krasniqi', 'Berisha', 'Gashi', 'Rossi', 'Bianchi', 'de Vries', 'Jansen', 'Hoxha', 'Shala', 'Conti', 'Bakker', 'Morina'];
 const organisations = ['Komuna e Prishtinës', 'Ministria e Brendshme', 'Comune di Roma', 'Gemeente Utrecht', 'Universiteti i Prishtinës', 'ASL Milano'];
 
-function holderCsv(count: number): string {
+/** `count` holders as the CSV import takes them, with valid personal numbers, in four languages. */
+export function holderCsv(count: number): string {
   const rows = ['personalNumber,firstName,lastName,email,mobile,organisation,documentNumber,documentExpiry,language,state'];
   for (let i = 0; i < count; i += 1) {
     const body = String(100_000_000 + i);
@@ -249,7 +259,7 @@ export const benchmark: Benchmark = {
     try {
       await services.vault.init(PASSPHRASE, operator);
       await services.ca.init(
-        { algorithm: values.algorithm as CaAlgorithm, rootSubject: 'CN=Bench Root, O=CardDesk', issuingSubject: 'CN=Bench Issuing, O=CardDesk', rootValidityYears: 20, issuingValidityYears: 10, ocspUrl: null, crlUrl: null },
+        { algorithm: values.algorithm as CaAlgorithm, rootSubject: 'CN=Bench Root, O=CardDesk', issuingSubject: 'CN=Bench Issuing, O=CardDesk', rootValidityYears: 20, issuingValidityYears: 10, publicBaseUrl: null },
         operator,
       );
       // The directory first, in a heap not yet filled by the 100,000 CRL records, as in the app.

@@ -69,7 +69,7 @@ export const benchmark: Benchmark = {
       await readers.start();
       await waitUntil(() => readers.list().readers.find((r) => r.name === READER)?.cardState === 'present', 10_000, 'the card in the reader');
       await vault.vault.init(Buffer.from(PASSPHRASE), operator);
-      await vault.ca.init({ algorithm: 'p384', rootSubject: 'CN=Bench Root', issuingSubject: 'CN=Bench Issuing', rootValidityYears: 10, issuingValidityYears: 5, ocspUrl: null, crlUrl: null }, operator);
+      await vault.ca.init({ algorithm: 'p384', rootSubject: 'CN=Bench Root', issuingSubject: 'CN=Bench Issuing', rootValidityYears: 10, issuingValidityYears: 5, publicBaseUrl: null }, operator);
       const steps: { step: WorkflowStep; at: number; state: string }[] = [];
       const desk = createLifecycleServices({ dataDir: work, vault, holds: new ReaderHolds(readers), audit: new MemoryAuditTrail(), emit: (p) => steps.push({ step: p.step, at: performance.now(), state: p.state }) });
       await desk.lifecycle.updatePolicy({ keys: { authentication: algorithm, signature: algorithm, encryption: algorithm }, escrowEncryptionKeys: values.escrow === 'on' }, operator);

@@ -1,10 +1,49 @@
 // Builds everything `npm start`, `npm run start:browser`, the CLI and the tests run:
 // the renderer with Vite, and the Node/Electron entry points with esbuild (one file each).
-import { rmSync } from 'node:fs';
-import { build } from 'esbuild';
-import { build as viteBuild } from 'vite';
+//
+// `--if-changed` builds only when an input changed since the last complete build: the digest of
+// every input file's path and content is kept in dist/.build-stamp, written last, so an interrupted
+// build is never taken for a complete one. Checking takes a few tens of milliseconds.
+// Builds started at once (two test files running `carddesk`, `npm start` twice) take turns through a
+// lock folder; the second then finds dist/ up to date instead of deleting it under the first.
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import stamp from './build-stamp.cjs';
+
+const { BUILD_STAMP, inputsDigest, isUpToDate } = stamp;
+const LOCK = '.build.lock';
+const STALE_LOCK_MS = 5 * 60_000;
 
 const started = Date.now();
+const ifChanged = process.argv.includes('--if-changed');
+if (ifChanged && isUpToDate()) {
+  console.log(`dist/ is up to date (checked in ${Date.now() - started} ms)`);
+  process.exit(0);
+}
+
+async function takeLock() {
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      return;
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+      // A build killed half-way leaves its lock behind; no build takes minutes.
+      if (Date.now() - statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs > STALE_LOCK_MS) rmSync(LOCK, { recursive: true, force: true });
+      await sleep(200);
+    }
+  }
+}
+await takeLock();
+process.on('exit', () => rmSync(LOCK, { recursive: true, force: true }));
+if (ifChanged && isUpToDate()) {
+  console.log('dist/ was built meanwhile and is up to date');
+  process.exit(0);
+}
+// Imported only when there is work to do: loading Vite alone takes longer than the check.
+const { build } = await import('esbuild');
+const { build: viteBuild } = await import('vite');
+const digest = inputsDigest();
 rmSync('dist', { recursive: true, force: true });
 
 await viteBuild({ configFile: 'vite.config.ts', logLevel: 'warn' });
@@ -27,6 +66,8 @@ await Promise.all([
   build({ ...node, external: ['electron'], entryPoints: ['electron/preload/preload.ts'], outfile: 'dist/preload.cjs' }),
   build({ ...node, entryPoints: ['electron/host/index.ts'], outfile: 'dist/host.cjs' }),
   build({ ...node, entryPoints: ['electron/cli/index.ts'], outfile: 'dist/cli.cjs' }),
+  // The services' own process, started by main.cjs (utility process) and host.cjs (child process).
+  build({ ...node, entryPoints: ['electron/core/process/core-process.ts'], outfile: 'dist/core.cjs' }),
   // One worker thread per PKCS#11 module (electron/core/pkcs11/worker-spawner.ts): its own
   // entry, next to the bundles that start it, so they find it as `${__dirname}/pkcs11-worker.cjs`.
   build({ ...node, entryPoints: ['electron/core/pkcs11/worker/pkcs11-worker.ts'], outfile: 'dist/pkcs11-worker.cjs' }),
@@ -44,4 +85,5 @@ await Promise.all([
   }),
 ]);
 
+writeFileSync(BUILD_STAMP, `${digest}\n`);
 console.log(`built dist/ in ${Date.now() - started} ms`);

@@ -24,3 +24,7 @@ $SUDO apt-get install -y -qq --no-install-recommends "${packages[@]}"
 # The Electron binary comes from GitHub, which machines that reach only package registries
 # cannot download; set ELECTRON_SKIP_BINARY_DOWNLOAD=1 there (browser mode and every test still work).
 npm ci
+
+# Build once, so `npx carddesk --help` works right away (npm start and the CLI rebuild only when a
+# source changes).
+node scripts/build.mjs

@@ -5,18 +5,21 @@
  */
 import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
+import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { Option, type Command } from 'commander';
 import { auditActions, AuditFilterSchema, type AuditFilter, type AuditVerifyReport } from '../shared/schemas/audit';
 import { csvEntry, csvHeader } from '../core/audit/audit-csv';
 import { formatWitness, parseWitness } from '../core/audit/audit-anchor';
 import { recordExport, verifyAndRecord } from '../core/audit/audit-handlers';
-import { createExportFile, writeExportFile, type ExportFile } from '../core/audit/export-file';
+import { writeExportFile } from '../core/audit/export-file';
 import type { SignedHead } from '../core/audit/head-file';
 import { readVaultAuditAnchor } from '../core/vault/vault-audit-anchor';
 import { exportMatches } from '../core/audit/audit-queries';
 import type { CliContext } from './cli-context';
 import { unlockVault, withVault } from './vault-session';
+import { strictInstant } from './messages';
+import { FORCE_HELP, PRIVATE_FILE_MODE, streamOutputFile } from './output-file';
 
 /** Exit codes of `audit verify`: 0 intact, 1 error, 2 problems found. */
 const EXIT_PROBLEMS = 2;
@@ -60,13 +63,6 @@ async function readWitness(path: string): Promise<SignedHead> {
   return parseWitness(text);
 }
 
-/** A bare date is midnight UTC; anything else must be an ISO 8601 instant. */
-function instant(value: string): string {
-  const text = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00.000Z` : value;
-  if (Number.isNaN(Date.parse(text))) throw new Error(`"${value}" is not a date (YYYY-MM-DD) or an ISO 8601 time.`);
-  return new Date(text).toISOString();
-}
-
 interface ExportOptions {
   from?: string;
   to?: string;
@@ -76,6 +72,7 @@ interface ExportOptions {
   outcome?: 'success' | 'failure';
   text?: string;
   output?: string;
+  force?: boolean;
   json?: boolean;
 }
 
@@ -108,14 +105,15 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
     .description('write the events that match the filters, oldest first, as CSV (default) or JSON lines')
     .option('--csv', 'RFC 4180 CSV (the default)')
     .option('--json', 'one JSON object per line instead of CSV')
-    .option('--from <time>', 'from this date (YYYY-MM-DD, UTC) or ISO time, inclusive', instant)
-    .option('--to <time>', 'up to this date or ISO time, exclusive', instant)
+    .option('--from <time>', 'from this date (YYYY-MM-DD, UTC) or ISO time, inclusive', strictInstant)
+    .option('--to <time>', 'up to this date or ISO time, exclusive', strictInstant)
     .option('--actor <id>', 'only this operator, holder or component')
     .option('--holder <id>', 'only events about this holder')
     .addOption(new Option('--action <action...>', 'only these actions').choices(auditActions))
     .addOption(new Option('--outcome <outcome>', 'only successes or failures').choices(['success', 'failure']))
     .option('--text <text>', 'only events containing this text')
-    .option('--output <file>', 'write to this file instead of standard output')
+    .option('--output <file>', 'write to this file instead of standard output (mode 0600; it appears only when complete)')
+    .option('--force', FORCE_HELP)
     .action(async (options: ExportOptions) => {
       const filter: AuditFilter = AuditFilterSchema.parse({
         from: options.from,
@@ -126,25 +124,24 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
         outcome: options.outcome,
         text: options.text,
       });
-      // A file is written under a temporary name and gets its own only once complete (and the
-      // export recorded): a command killed part-way leaves no file that looks complete.
-      const file: ExportFile | null = options.output === undefined ? null : createExportFile(options.output);
-      const out: Writable = file?.stream ?? process.stdout;
-      try {
-        await cli.withAudit(async (log) => {
-          const { index, reader } = await log.index();
+      await cli.withAudit(async (log) => {
+        const { index, reader } = await log.index();
+        const produce = async (out: Writable): Promise<number> => {
           if (options.json !== true) await write(out, csvHeader);
           const { rows } = await exportMatches(index, reader, filter, Number.POSITIVE_INFINITY, (entries) =>
             write(out, entries.map((entry) => (options.json === true ? `${JSON.stringify(entry)}\n` : csvEntry(entry))).join('')),
           );
-          await recordExport(log, cli.operation, filter, rows);
-          await file?.commit();
-          if (options.output !== undefined) process.stderr.write(`${rows} events written to ${options.output}\n`);
-        });
-      } catch (error) {
-        await file?.abort();
-        throw error;
-      }
+          return rows;
+        };
+        let rows = 0;
+        if (options.output === undefined) rows = await produce(process.stdout);
+        else
+          await streamOutputFile(resolve(options.output), { mode: PRIVATE_FILE_MODE, force: options.force }, async (out) => {
+            rows = await produce(out);
+          });
+        await recordExport(log, cli.operation, filter, rows);
+        if (options.output !== undefined) process.stderr.write(`${rows} events written to ${options.output}\n`);
+      });
     });
 
   audit

@@ -1,5 +1,6 @@
 /** `carddesk ca init|import|issue|renew|revoke|suspend|resume|crl|ocsp|export|list|status`. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { CaAlgorithmSchema, CaInitArgsSchema, type CaStatus } from '../shared/schemas/ca';
@@ -14,8 +15,10 @@ import {
   type SubjectAltName,
 } from '../shared/schemas/certificates';
 import { exportCertificate } from '../core/ca/export';
+import { checkPublicBaseUrl, proposedBaseUrl } from '../core/ca/public-urls';
 import type { VaultServices } from '../core/vault/vault-services';
 import type { CliContext } from './cli-context';
+import { FORCE_HELP, PRIVATE_FILE_MODE, PUBLIC_FILE_MODE, writeOutputFile } from './output-file';
 import { positiveInteger } from './parse-options';
 import { printJson, unlockVault, withVault } from './vault-session';
 
@@ -36,12 +39,17 @@ function formatCaStatus(status: CaStatus): string {
   const lines = status.certificates.map((c) => `${c.role.padEnd(8)} ${c.subject}  serial ${c.serial}  ${c.keyAlgorithm}  until ${c.notAfter.slice(0, 10)}`);
   const crl = status.lastCrl === null ? 'none yet' : `#${status.lastCrl.number}, ${status.lastCrl.entries} entries, next update ${status.lastCrl.nextUpdate}`;
   const storage = status.keyStorage === 'pkcs11' ? 'on a PKCS#11 token (non-extractable)' : 'sealed in the vault';
-  return [...lines, `Last CRL: ${crl}`, `CRLs are published to ${status.publishDir}`, `CA keys: ${storage}`, ''].join('\n');
+  const published =
+    status.publicBaseUrl === null
+      ? ['Published base URL: none (certificates carry no CRL or OCSP address)']
+      : [`Published base URL: ${status.publicBaseUrl}`, `  CRL:  ${status.crlUrl ?? ''}`, `  OCSP: ${status.ocspUrl ?? ''}`, `  CA certificate: ${status.caIssuersUrl ?? ''}`];
+  return [...lines, `Last CRL: ${crl}`, `CRLs are published to ${status.publishDir}`, ...published, `CA keys: ${storage}`, ''].join('\n');
 }
 
-function output(cli: CliContext, file: string | undefined, data: Buffer | string): void {
-  if (file === undefined) cli.out(typeof data === 'string' ? data : data.toString('base64') + '\n');
-  else writeFileSync(resolve(file), data, { mode: 0o644 });
+/** stdout, or the --out file: 0644 for CA certificates (published), 0600 for a holder's certificate. */
+async function output(cli: CliContext, target: { out?: string; force?: boolean }, data: Buffer | string, mode: number): Promise<void> {
+  if (target.out === undefined) cli.out(typeof data === 'string' ? data : data.toString('base64') + '\n');
+  else await writeOutputFile(resolve(target.out), data, { mode, force: target.force });
 }
 
 async function onStatusChange(cli: CliContext, services: VaultServices, change: () => Promise<{ ok: true; certificate: CertificateSummary } | { ok: false; reason: string }>): Promise<void> {
@@ -54,6 +62,15 @@ async function onStatusChange(cli: CliContext, services: VaultServices, change: 
 
 const enumOption = (flags: string, description: string, values: readonly string[]) => new Option(flags, description).choices(values);
 
+/** --base-url as given, none with --no-base-url, else the one proposed from the host name. */
+function baseUrlOf(option: string | false | undefined): string | null {
+  if (option === false) return null;
+  if (option !== undefined) return checkPublicBaseUrl(option);
+  const proposed = proposedBaseUrl();
+  if (proposed === null) throw new Error(`this machine's host name (${hostname()}) is a loopback name: give the published address with --base-url http://<name>:<port>/ (or --no-base-url)`);
+  return proposed;
+}
+
 export function registerCaCommand(program: Command, cli: CliContext): void {
   const ca = program.command('ca').description('the certificate authority: create, issue, revoke, CRL, OCSP');
 
@@ -64,11 +81,11 @@ export function registerCaCommand(program: Command, cli: CliContext): void {
     .option('--issuing-name <dn>', 'issuing CA name', 'CN=CardDesk Issuing CA, O=CardDesk')
     .option('--root-years <n>', 'root validity in years', positiveInteger, 20)
     .option('--issuing-years <n>', 'issuing CA validity in years', positiveInteger, 10)
-    .option('--ocsp-url <url>', 'OCSP address written into issued certificates')
-    .option('--crl-url <url>', 'CRL address written into issued certificates')
+    .option('--base-url <url>', 'published base URL: issued certificates name its CRL, OCSP and CA certificate addresses (default: from this machine’s host name; never a loopback address)')
+    .option('--no-base-url', 'issue certificates without CRL and OCSP addresses')
     .option('--pkcs11-module <path>', 'generate the CA keys non-extractable on a PKCS#11 token (asks for its PIN)')
     .option('--pkcs11-token <label>', 'the token’s label (with --pkcs11-module)')
-    .action((o: { algorithm: string; rootName: string; issuingName: string; rootYears: number; issuingYears: number; ocspUrl?: string; crlUrl?: string; pkcs11Module?: string; pkcs11Token?: string }) =>
+    .action((o: { algorithm: string; rootName: string; issuingName: string; rootYears: number; issuingYears: number; baseUrl?: string | false; pkcs11Module?: string; pkcs11Token?: string }) =>
       withVault(cli, async (services) => {
         const options = CaInitArgsSchema.parse({
           algorithm: o.algorithm,
@@ -76,8 +93,7 @@ export function registerCaCommand(program: Command, cli: CliContext): void {
           issuingSubject: o.issuingName,
           rootValidityYears: o.rootYears,
           issuingValidityYears: o.issuingYears,
-          ocspUrl: o.ocspUrl ?? null,
-          crlUrl: o.crlUrl ?? null,
+          publicBaseUrl: baseUrlOf(o.baseUrl),
         });
         if ((o.pkcs11Module === undefined) !== (o.pkcs11Token === undefined)) throw new Error('give both --pkcs11-module and --pkcs11-token, or neither');
         await unlockVault(cli, services);
@@ -98,15 +114,15 @@ export function registerCaCommand(program: Command, cli: CliContext): void {
   ca.command('import')
     .argument('<file>', 'PKCS#12 file with the CA key and certificate (and its chain)')
     .description('import an existing CA (asks for the PKCS#12 password, then the vault passphrase)')
-    .option('--ocsp-url <url>', 'OCSP address written into issued certificates')
-    .option('--crl-url <url>', 'CRL address written into issued certificates')
-    .action((file: string, o: { ocspUrl?: string; crlUrl?: string }) =>
+    .option('--base-url <url>', 'published base URL for the CRL, OCSP and CA certificate addresses (default: from this machine’s host name)')
+    .option('--no-base-url', 'issue certificates without CRL and OCSP addresses')
+    .action((file: string, o: { baseUrl?: string | false }) =>
       withVault(cli, async (services) => {
         const data = readFileSync(resolve(file));
         const password = await cli.secrets.read('PKCS#12 password: ');
         try {
           await unlockVault(cli, services);
-          await services.ca.import(data, password.toString('utf8'), { ocspUrl: o.ocspUrl ?? null, crlUrl: o.crlUrl ?? null }, cli.operation);
+          await services.ca.import(data, password.toString('utf8'), { publicBaseUrl: baseUrlOf(o.baseUrl) }, cli.operation);
         } finally {
           password.fill(0);
         }
@@ -125,8 +141,9 @@ export function registerCaCommand(program: Command, cli: CliContext): void {
     .option('--subject <dn>', 'subject name (default: from the holder, else from the CSR)')
     .option('--san <type:value>', 'subject alternative name (repeatable; default: from the holder)', san)
     .option('--days <n>', 'validity in days', positiveInteger)
-    .option('--out <file>', 'write the certificate (PEM) here instead of stdout')
-    .action((o: { profile: string; csr?: string; publicKey?: string; holder?: string; card?: string; subject?: string; san?: SubjectAltName[]; days?: number; out?: string }) =>
+    .option('--out <file>', 'write the certificate (PEM) here instead of stdout (mode 0600)')
+    .option('--force', FORCE_HELP)
+    .action((o: { profile: string; csr?: string; publicKey?: string; holder?: string; card?: string; subject?: string; san?: SubjectAltName[]; days?: number; out?: string; force?: boolean }) =>
       withVault(cli, async (services) => {
         const source = o.csr ?? o.publicKey;
         if (source === undefined || (o.csr !== undefined && o.publicKey !== undefined)) throw new Error('give exactly one of --csr and --public-key');
@@ -145,7 +162,7 @@ export function registerCaCommand(program: Command, cli: CliContext): void {
           cli.operation,
         );
         process.stderr.write(`Issued ${issued.serial} (${issued.profile}) to ${issued.subject}\n`);
-        output(cli, o.out, services.certificates.detail(issued.serial).pem);
+        await output(cli, o, services.certificates.detail(issued.serial).pem, PRIVATE_FILE_MODE);
       }),
     );
 
@@ -153,14 +170,15 @@ export function registerCaCommand(program: Command, cli: CliContext): void {
     .argument('<serial>', 'the certificate to renew')
     .option('--csr <file>', 'a new request (default: certify the same public key again)')
     .option('--days <n>', 'validity in days', positiveInteger)
-    .option('--out <file>', 'write the new certificate (PEM) here instead of stdout')
+    .option('--out <file>', 'write the new certificate (PEM) here instead of stdout (mode 0600)')
+    .option('--force', FORCE_HELP)
     .description('issue a successor with the same holder, profile, subject and names')
-    .action((serial: string, o: { csr?: string; days?: number; out?: string }) =>
+    .action((serial: string, o: { csr?: string; days?: number; out?: string; force?: boolean }) =>
       withVault(cli, async (services) => {
         await unlockVault(cli, services);
         const renewed = await services.certificates.renew(serial, o.csr === undefined ? null : readFileSync(resolve(o.csr), 'utf8'), o.days, cli.operation);
         process.stderr.write(`Renewed ${serial} as ${renewed.serial}\n`);
-        output(cli, o.out, services.certificates.detail(renewed.serial).pem);
+        await output(cli, o, services.certificates.detail(renewed.serial).pem, PRIVATE_FILE_MODE);
       }),
     );
 
@@ -187,14 +205,26 @@ export function registerCaCommand(program: Command, cli: CliContext): void {
     .action((serial: string) => withVault(cli, (services) => onStatusChange(cli, services, () => services.certificates.resume(serial, cli.operation))));
 
   ca.command('crl')
-    .option('--out <dir>', 'publish to this folder instead of the vault’s crl folder')
+    .option('--out <dir>', 'publish to this folder instead of the vault’s crl folder (files mode 0644)')
+    .option('--force', 'replace the CRL and certificate files already in that folder')
     .description('publish a full CRL and a delta CRL (asks for the vault passphrase)')
-    .action((o: { out?: string }) =>
+    .action((o: { out?: string; force?: boolean }) =>
       withVault(cli, async (services) => {
         await unlockVault(cli, services);
-        const result = await services.crl.publish(cli.operation, o.out === undefined ? undefined : resolve(o.out));
+        const result = await services.crl.publish(cli.operation, o.out === undefined ? undefined : { dir: resolve(o.out), force: o.force === true });
         cli.out(`Full CRL #${result.full.number} (${result.full.entries} entries), delta CRL #${result.delta.number} (${result.delta.entries} entries)\n`);
         for (const file of result.files) cli.out(`  ${file}\n`);
+      }),
+    );
+
+  ca.command('base-url')
+    .argument('<url>', 'the new published base URL (never a loopback address)')
+    .description('change the published base URL: certificates issued from now on carry its CRL and OCSP addresses (asks for the vault passphrase)')
+    .action((url: string) =>
+      withVault(cli, async (services) => {
+        await unlockVault(cli, services);
+        await services.ca.setPublicBaseUrl(url, cli.operation);
+        cli.out(formatCaStatus(services.ca.status(services.ocsp.state())));
       }),
     );
 
@@ -222,9 +252,10 @@ export function registerCaCommand(program: Command, cli: CliContext): void {
     .argument('[serial]', 'the certificate (omit with --ca)')
     .option('--ca', 'export the issuing CA certificate and its chain')
     .addOption(enumOption('--format <format>', 'file format', CertificateFormatSchema.options).default('pem'))
-    .option('--out <file>', 'write here instead of stdout (DER and PKCS#7 are binary: use --out)')
+    .option('--out <file>', 'write here instead of stdout (DER and PKCS#7 are binary: use --out); mode 0644 with --ca, else 0600')
+    .option('--force', FORCE_HELP)
     .description('export a certificate as PEM, DER or PKCS#7 with its chain')
-    .action((serial: string | undefined, o: { ca?: boolean; format: string; out?: string }) =>
+    .action((serial: string | undefined, o: { ca?: boolean; format: string; out?: string; force?: boolean }) =>
       withVault(cli, async (services) => {
         const format = CertificateFormatSchema.parse(o.format);
         if (format !== 'pem' && o.out === undefined) throw new Error(`--format ${format} is binary: give --out <file>`);
@@ -234,7 +265,7 @@ export function registerCaCommand(program: Command, cli: CliContext): void {
           file = exportCertificate(issuing, rest, format, 'issuing-ca');
         } else if (serial !== undefined) file = await services.certificates.download(serial, format, cli.operation);
         else throw new Error('name a serial, or --ca');
-        output(cli, o.out, format === 'pem' ? file.data.toString('utf8') : file.data);
+        await output(cli, o, format === 'pem' ? file.data.toString('utf8') : file.data, o.ca === true ? PUBLIC_FILE_MODE : PRIVATE_FILE_MODE);
       }),
     );
 

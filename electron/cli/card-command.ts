@@ -19,8 +19,15 @@ const failureText: Record<Exclude<CardActionResult, { ok: true }>['reason'], str
   cardRemoved: 'The card was removed before the operation finished. Put it back and check whether the change was made.',
   noCard: 'There is no card in the reader.',
   cardInUse: 'Another program is using the card. Close it and try again.',
+  awaitingUnblock: 'The card is waiting for an offline unblock response started elsewhere (another window or command); finish or cancel that first.',
   notPiv: 'This card has no PIV application.',
 };
+
+const offlineRefusalText = {
+  noSerial: 'The card does not tell its serial number; it cannot be unblocked offline.',
+  notIssued: 'Only a card this desk issued and that is still in use can be unblocked offline; this card is blank, revoked, retired, lost or unknown here.',
+  notBlocked: 'Neither the PIN nor the PUK of this card is blocked: there is nothing to unblock (change the PIN instead).',
+} as const;
 
 const offlineFailureText: Record<Exclude<OfflineUnblockResult, { ok: true }>['reason'], string> = {
   responseMistyped: 'The response still does not match the challenge. Start again for a new challenge.',
@@ -36,7 +43,7 @@ function report(cli: CliContext, result: CardActionResult, done: string): void {
   }
   const tries = result.triesLeft === null || result.triesLeft === 0 ? '' : ` ${result.triesLeft} ${result.triesLeft === 1 ? 'try' : 'tries'} left.`;
   process.stderr.write(`${failureText[result.reason]}${tries}\n`);
-  process.exitCode = ['cardRemoved', 'noCard', 'cardInUse', 'notPiv'].includes(result.reason) ? EXIT.noCard : EXIT.refused;
+  process.exitCode = ['cardRemoved', 'noCard', 'cardInUse', 'awaitingUnblock', 'notPiv'].includes(result.reason) ? EXIT.noCard : EXIT.refused;
 }
 
 /** The reader to use: the one named, or the only one holding a card. */
@@ -192,8 +199,9 @@ export function registerCardCommands(program: Command, cli: CliContext): void {
         const reader = chooseReader(readers, options.reader);
         const begun = await offlineUnblock.begin(reader, cli.operation);
         if (!begun.ok) {
-          process.stderr.write(`${begun.reason === 'noSerial' ? 'The card does not tell its serial number; it cannot be unblocked offline.' : failureText[begun.reason]}\n`);
-          process.exitCode = begun.reason === 'noSerial' ? EXIT.refused : EXIT.noCard;
+          const refused = begun.reason === 'noSerial' || begun.reason === 'notIssued' || begun.reason === 'notBlocked';
+          process.stderr.write(`${refused ? offlineRefusalText[begun.reason] : failureText[begun.reason]}\n`);
+          process.exitCode = refused ? EXIT.refused : EXIT.noCard;
           return;
         }
         cli.out(

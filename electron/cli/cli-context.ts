@@ -7,16 +7,27 @@ import type { AuditLog } from '../core/audit/audit-log';
 import { createDeskAuditLog } from '../core/audit/desk-audit-log';
 import { createFileLogger, type Logger } from '../core/log/logger';
 import type { OperationContext } from '../core/operation-context';
+import { prepareDataDir } from '../core/files/safe-file';
 import { logDirOf, resolveDataDir } from '../core/paths';
 import { SecretReader } from './secret-input';
 
 export class CliContext {
-  readonly dataDir = resolveDataDir();
+  readonly #dataDir = resolveDataDir();
+  #prepared = false;
   readonly operation: OperationContext = { actor: { kind: 'operator', id: userInfo().username }, channel: 'cli' };
   #log: Logger | null = null;
   #secrets: SecretReader | null = null;
   #audit: AuditLog | null = null;
   #auditUsers = 0;
+
+  /** The data folder, made private (0700/0600) on first use, whoever created it. */
+  get dataDir(): string {
+    if (!this.#prepared) {
+      prepareDataDir(this.#dataDir);
+      this.#prepared = true;
+    }
+    return this.#dataDir;
+  }
 
   get log(): Logger {
     return (this.#log ??= createFileLogger(logDirOf(this.dataDir)));

@@ -1,5 +1,5 @@
 /** `carddesk holder add|update|list|show|import|export|card-add`: the directory (a card's life cycle is `carddesk card …`). */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import {
@@ -8,11 +8,12 @@ import {
   holderSortFields,
   type Holder,
   type HolderInput,
-  type HolderProblem,
   type HolderSaveResult,
 } from '../shared/schemas/holders';
 import { emptyHolderInput } from '../core/directory/holder-directory';
 import type { CliContext } from './cli-context';
+import { describeFileProblem, describeProblems } from './messages';
+import { FORCE_HELP, PRIVATE_FILE_MODE, writeOutputFile } from './output-file';
 import { positiveInteger } from './parse-options';
 import { printJson, withVault } from './vault-session';
 
@@ -27,6 +28,14 @@ const fieldOptions: readonly [keyof HolderInput, string, string][] = [
   ['contactPerson', '--contact-person <name>', 'contact person'],
   ['documentNumber', '--document-number <number>', 'identity document number'],
   ['documentExpiry', '--document-expiry <date>', 'identity document expiry (YYYY-MM-DD)'],
+  ['street', '--street <street>', 'postal address: street and house number'],
+  ['postcode', '--postcode <postcode>', 'postal address: postcode'],
+  ['city', '--city <city>', 'postal address: city'],
+  ['country', '--country <code>', 'postal address: country, ISO 3166 two-letter code (XK, AL, IT, NL)'],
+  ['contactStreet', '--contact-street <street>', "contact person's address: street and house number"],
+  ['contactPostcode', '--contact-postcode <postcode>', "contact person's address: postcode"],
+  ['contactCity', '--contact-city <city>', "contact person's address: city"],
+  ['contactCountry', '--contact-country <code>', "contact person's address: country, two-letter code"],
 ];
 
 function addFieldOptions(command: Command): Command {
@@ -49,16 +58,12 @@ function fieldsFrom(options: Record<string, string | undefined>, base: HolderInp
   };
 }
 
-function describeProblems(problems: readonly HolderProblem[]): string {
-  return problems.map((p) => `${p.field}: ${p.code}`).join(', ');
-}
-
 function holderLine(h: Holder): string {
   return `${h.userNumber}  ${h.personalNumber.padEnd(12)}  ${`${h.lastName}, ${h.firstName}`.padEnd(28)}  ${h.state.padEnd(9)}  ${h.email}\n`;
 }
 
 function report(cli: CliContext, result: HolderSaveResult, json: boolean | undefined): void {
-  if (!result.ok) throw new Error(`the holder was not saved: ${describeProblems(result.problems)}`);
+  if (!result.ok) throw new Error(`The holder was not saved. ${describeProblems(result.problems)}`);
   if (json === true) printJson(cli, result.holder);
   else cli.out(`Saved ${result.holder.lastName}, ${result.holder.firstName}: user number ${result.holder.userNumber}, id ${result.holder.id}\n`);
 }
@@ -140,7 +145,7 @@ export function registerHolderCommand(program: Command, cli: CliContext): void {
           cli.out(`Imported ${result.imported} holder(s).\n`);
           return;
         }
-        for (const problem of result.fileProblems) cli.out(`file: ${problem.code}${problem.column === '' ? '' : ` ${problem.column}`}\n`);
+        for (const problem of result.fileProblems) cli.out(`${describeFileProblem(problem)}\n`);
         for (const row of result.badRows) cli.out(`line ${row.line} (${row.personalNumber || 'no personal number'}): ${describeProblems(row.problems)}\n`);
         throw new Error(`nothing was imported: ${result.badRows.length} of ${result.rows} row(s) have problems${result.fileProblems.length > 0 ? ', and the file itself has problems' : ''}`);
       }),
@@ -148,14 +153,15 @@ export function registerHolderCommand(program: Command, cli: CliContext): void {
 
   holder
     .command('export')
-    .option('--out <file>', 'write here instead of stdout')
+    .option('--out <file>', 'write here instead of stdout (mode 0600)')
+    .option('--force', FORCE_HELP)
     .option('--query <text>', 'only holders matching these words', '')
     .description('export holders as CSV (the columns import reads)')
-    .action((o: { out?: string; query: string }) =>
+    .action((o: { out?: string; force?: boolean; query: string }) =>
       withVault(cli, async (services) => {
         const csv = await services.directory.exportCsv({ query: o.query, sort: 'lastName', direction: 'asc', offset: 0, limit: 500 }, cli.operation);
         if (o.out === undefined) cli.out(csv);
-        else writeFileSync(resolve(o.out), csv, { mode: 0o600 });
+        else await writeOutputFile(resolve(o.out), csv, { mode: PRIVATE_FILE_MODE, force: o.force });
       }),
     );
 

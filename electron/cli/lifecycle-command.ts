@@ -16,6 +16,10 @@ import {
   type WorkflowStep,
 } from '../shared/schemas/lifecycle';
 import { AsymmetricAlgorithmSchema } from '../shared/schemas/cards';
+import type { Holder } from '../shared/schemas/holders';
+import { directoryCardOwners } from '../core/cards/card-owners';
+import { cardSerial } from '../core/cards/card-service';
+import { withPivSession } from '../core/cards/card-session';
 import { ReaderHolds } from '../core/cards/reader-holds';
 import { createLifecycleServices, type LifecycleServices } from '../core/lifecycle/lifecycle-services';
 import type { ReaderRegistry } from '../core/readers/reader-registry';
@@ -46,6 +50,7 @@ const failureText: Record<LifecycleFailure, string> = {
   noCard: 'There is no card in the reader.',
   cardRemoved: 'The card was removed before the work was done.',
   cardInUse: 'Another program (or another CardDesk action) is using the card.',
+  awaitingUnblock: 'The card is waiting for an offline unblock response started elsewhere (another window or command); finish or cancel that first.',
   notPiv: 'This card has no PIV application.',
   noSerial: 'The card does not tell its serial number.',
   wrongCard: 'This is not the card the work was started for.',
@@ -59,7 +64,7 @@ const failureText: Record<LifecycleFailure, string> = {
 };
 
 const EXIT = { error: 1, noCard: 2, refused: 3 } as const;
-const cardGone: readonly LifecycleFailure[] = ['noCard', 'cardRemoved', 'cardInUse'];
+const cardGone: readonly LifecycleFailure[] = ['noCard', 'cardRemoved', 'cardInUse', 'awaitingUnblock'];
 
 function fail(reason: LifecycleFailure, extra = ''): void {
   process.stderr.write(`${failureText[reason]}${extra}\n`);
@@ -94,10 +99,32 @@ async function withDesk<T>(cli: CliContext, withCard: boolean, work: (desk: Life
       const holds = new ReaderHolds({ connect: () => Promise.reject(new Error('no reader in this command')) });
       return work(createLifecycleServices({ dataDir: cli.dataDir, vault, holds, audit: vault.audit }), () => '');
     }
-    return withCardRuntime(cli, async ({ readers, holds }) =>
-      work(createLifecycleServices({ dataDir: cli.dataDir, vault, holds, audit: vault.audit, emit: printProgress() }), (wanted) => readerOf(readers, wanted)),
+    return withCardRuntime(
+      cli,
+      async ({ readers, holds }) => work(createLifecycleServices({ dataDir: cli.dataDir, vault, holds, audit: vault.audit, emit: printProgress() }), (wanted) => readerOf(readers, wanted)),
+      { owners: directoryCardOwners(vault.directory, cli.log) },
     );
   });
+}
+
+/** The serial of the card in the reader, as the directory will know it (null: none readable). */
+async function serialIn(holds: ReaderHolds, readerName: string): Promise<string | null> {
+  const read = await withPivSession(holds, readerName, 'leave', (session) => cardSerial(session.client));
+  return typeof read === 'string' ? read : null;
+}
+
+/** What the operator confirms: the holder's identity (no photo) and the card. */
+export function issueSummary(holder: Holder, serial: string | null): string {
+  const rows: [string, string][] = [
+    ['Holder', `${holder.firstName} ${holder.lastName}`],
+    ['Personal number', holder.personalNumber],
+    ['User number', holder.userNumber],
+    ['Identity document', holder.documentNumber === '' ? '-' : `${holder.documentNumber}${holder.documentExpiry === '' ? '' : `, valid until ${holder.documentExpiry}`}`],
+    ['Organisation', holder.organisation === '' ? '-' : holder.organisation],
+    ['E-mail', holder.email === '' ? '-' : holder.email],
+    ['Card serial', serial ?? 'unknown (the card does not tell it)'],
+  ];
+  return `Personalise a card for:\n${rows.map(([name, value]) => `  ${name.padEnd(18)} ${value}`).join('\n')}\n`;
 }
 
 function reportIssue(cli: CliContext, result: IssueResult, json: boolean): void {
@@ -134,12 +161,25 @@ export function registerLifecycleCommands(card: Command, cli: CliContext): void 
     .requiredOption('--holder <ref>', 'the holder: id, personal number or user number')
     .addOption(new Option('--user-number-to <recipient>', 'who gets the user-number letter (default: the policy)').choices(['holder', 'contact-person']))
     .option(...readerOption)
+    .option('--yes', 'personalise without asking (the holder and card are still printed)')
     .option(...jsonOption)
-    .action(async (options: { holder: string; userNumberTo?: string; reader?: string; json?: boolean }) => {
+    .action(async (options: { holder: string; userNumberTo?: string; reader?: string; yes?: boolean; json?: boolean }) => {
       await withDesk(cli, true, async ({ issuer, deps }, reader) => {
         const holder = deps.vault.directory.find(options.holder);
         const recipient = options.userNumberTo === undefined ? undefined : options.userNumberTo === 'contact-person' ? 'contactPerson' : 'holder';
-        reportIssue(cli, await issuer.issue({ reader: reader(options.reader), holderId: holder.id, userNumberRecipient: recipient }, cli.operation), options.json === true);
+        const readerName = reader(options.reader);
+        // The operator sees whom and which card before anything is written to it (stderr: --json stays clean).
+        const serial = await serialIn(deps.holds, readerName);
+        process.stderr.write(issueSummary(holder, serial));
+        if (options.yes !== true) {
+          const answer = (await cli.secrets.read('Personalise this card for this holder? [y/N] ', { echo: true })).toString().trim().toLowerCase();
+          if (answer !== 'y' && answer !== 'yes') {
+            process.stderr.write('Nothing was done: the card was not personalised. (Add --yes to confirm without the question.)\n');
+            process.exitCode = EXIT.refused;
+            return;
+          }
+        }
+        reportIssue(cli, await issuer.issue({ reader: readerName, holderId: holder.id, userNumberRecipient: recipient }, cli.operation), options.json === true);
       });
     });
 

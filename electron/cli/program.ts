@@ -10,7 +10,9 @@ import { registerCardCommands } from './card-command';
 import { registerReadersCommand } from './readers-command';
 import { registerVcardCommands } from './vcard-command';
 import { registerCaCommand } from './ca-command';
+import { registerListenerCommand } from './listener-command';
 import { registerHolderCommand } from './holder-command';
+import { registerLetterCommand } from './letter-command';
 import { registerVaultCommand } from './vault-command';
 
 export function buildProgram(cli: CliContext = new CliContext()): Command {
@@ -29,7 +31,9 @@ export function buildProgram(cli: CliContext = new CliContext()): Command {
   registerVcardCommands(program, cli);
   registerVaultCommand(program, cli);
   registerCaCommand(program, cli);
+  registerListenerCommand(program, cli);
   registerHolderCommand(program, cli);
+  registerLetterCommand(program, cli);
   registerAuditCommands(program, cli);
   return program;
 }

@@ -4,6 +4,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import type { PersonalNumberRule, VaultStatus } from '../shared/schemas/vault';
 import { isUsableRule } from '../core/directory/personal-number';
 import type { CliContext } from './cli-context';
+import { FORCE_HELP, mayReplace } from './output-file';
 import { positiveInteger } from './parse-options';
 import { printJson, readNewPassphrase, unlockVault, withVault } from './vault-session';
 
@@ -83,12 +84,15 @@ export function registerVaultCommand(program: Command, cli: CliContext): void {
 
   vault
     .command('backup')
-    .argument('[file]', 'where to write the backup (default: the backups folder)')
+    .argument('[file]', 'where to write the backup (default: the backups folder); mode 0600')
+    .option('--force', FORCE_HELP)
     .description('write an encrypted backup of the whole vault (asks for the passphrase)')
-    .action((file: string | undefined) =>
+    .action((file: string | undefined, o: { force?: boolean }) =>
       withVault(cli, async (services) => {
+        const target = file === undefined ? undefined : resolve(file);
+        const force = target === undefined ? false : await mayReplace(target, o.force);
         await unlockVault(cli, services);
-        const written = await services.vault.backup(cli.operation, file === undefined ? undefined : resolve(file));
+        const written = await services.vault.backup(cli.operation, target, { force });
         cli.out(`Backup written: ${written}\n`);
       }),
     );
@@ -137,6 +141,8 @@ export function registerVaultCommand(program: Command, cli: CliContext): void {
     .action((options: { idleLock?: number; personalNumber?: PersonalNumberRule }) =>
       withVault(cli, async (services) => {
         if (options.idleLock !== undefined && options.idleLock > 480) throw new Error('--idle-lock must be 1 to 480 minutes');
+        // The personal-number rule changes only with the vault unlocked.
+        if (options.personalNumber !== undefined) await unlockVault(cli, services);
         const status = await services.vault.updateSettings(
           { ...(options.idleLock === undefined ? {} : { idleLockMinutes: options.idleLock }), ...(options.personalNumber === undefined ? {} : { personalNumberRule: options.personalNumber }) },
           cli.operation,

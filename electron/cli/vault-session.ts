@@ -29,7 +29,7 @@ export async function unlockVault(cli: CliContext, services: VaultServices): Pro
   services.vault.status(); // VAULT_NOT_INITIALISED before any prompt
   const passphrase = await cli.secrets.read('Vault passphrase: ');
   try {
-    await services.vault.unlockOrThrow(passphrase, cli.operation);
+    await services.vault.unlockOrThrow(passphrase, cli.operation, `cli-process:${process.pid}`);
   } finally {
     passphrase.fill(0);
   }

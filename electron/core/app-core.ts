@@ -2,6 +2,7 @@
  * The composition root shared by the Electron main process and the browser-mode host: it builds
  * the services (plain Node, no Electron) and maps every contract channel to one of them.
  */
+import { CardDeskError } from '../shared/errors';
 import { userInfo } from 'node:os';
 import type { ContractHandlers } from './api/handlers';
 import { operationOf } from './api/context';
@@ -10,14 +11,19 @@ import { auditHandlers } from './audit/audit-handlers';
 import type { AuditLog } from './audit/audit-log';
 import { createDeskAuditLog } from './audit/desk-audit-log';
 import { recordFailedWrites } from './audit/write-audit';
+import { letterHandlers } from './api/letter-handlers';
 import { lifecycleHandlers } from './api/lifecycle-handlers';
 import { vaultHandlers } from './api/vault-handlers';
+import { directoryCardOwners } from './cards/card-owners';
 import { CardService } from './cards/card-service';
 import { OfflineUnblockService } from './cards/offline-unblock';
 import { ReaderHolds } from './cards/reader-holds';
 import type { Logger } from './log/logger';
 import type { Pkcs11WorkerSpawner } from './pkcs11/worker-spawner';
+import { CaPublicationSite } from './ca/publication-site';
+import { LetterService, type LetterPrinter } from './letters/letter-service';
 import { DeskSettingsStore } from './settings/desk-settings';
+import { NetworkListenerService } from './settings/network-listener';
 import { TokenService } from './tokens/token-service';
 import { loadPcscLite, type PcscOpener } from './readers/pcsc-binding';
 import type { ReconnectPolicy } from './readers/pcsc-reader-service';
@@ -47,6 +53,8 @@ export interface CoreOptions {
   readonly pkcs11Worker: Pkcs11WorkerSpawner;
   /** The PKCS#11 modules found on this OS; replaced in tests. */
   readonly defaultPkcs11Modules?: TokenServiceDefaults;
+  /** Prints PIN letters without a dialog (the Electron app); absent in browser mode, which refuses the printer route. */
+  readonly letterPrinter?: LetterPrinter;
 }
 
 type TokenServiceDefaults = ConstructorParameters<typeof TokenService>[0]['defaults'];
@@ -57,8 +65,10 @@ export interface Core {
   readonly readers: ReaderRegistry;
   readonly cards: CardService;
   readonly tokens: TokenService;
+  readonly listener: NetworkListenerService;
   readonly vault: VaultServices;
   readonly lifecycle: LifecycleServices;
+  readonly letters: LetterService;
   readonly audit: AuditLog;
   start(): Promise<void>;
   dispose(): Promise<void>;
@@ -77,10 +87,10 @@ export function createCore(options: CoreOptions): Core {
     ...(options.reconnect ? { reconnect: options.reconnect } : {}),
   });
   const holds = new ReaderHolds(readers);
-  const cards = new CardService({ connector: holds, audit });
-  const offlineUnblock = new OfflineUnblockService({ holds, audit });
+  const deskSettings = new DeskSettingsStore(options.dataDir);
   const tokens = new TokenService({
-    settings: new DeskSettingsStore(options.dataDir),
+    settings: deskSettings,
+    vaultUnlocked: () => vault.keyring.unlocked,
     spawnWorker: options.pkcs11Worker,
     log: options.log,
     audit,
@@ -102,7 +112,19 @@ export function createCore(options: CoreOptions): Core {
       }
     },
   });
+  const listener = new NetworkListenerService({
+    settings: deskSettings,
+    vaultUnlocked: () => vault.keyring.unlocked,
+    audit,
+    log: options.log,
+    sites: [new CaPublicationSite(vault.ca, vault.ocsp)],
+  });
+  // Card events go into the holder's history; only an issued card is unblocked offline.
+  const owners = directoryCardOwners(vault.directory, options.log);
+  const cards = new CardService({ connector: holds, audit, owners });
+  const offlineUnblock = new OfflineUnblockService({ holds, audit, owners });
   const lifecycle = createLifecycleServices({ dataDir: options.dataDir, vault, holds, audit, emit: (progress) => events.emit('cards:progress', progress) });
+  const letters = new LetterService({ outbox: lifecycle.deps.outbox, audit, settings: deskSettings, printer: options.letterPrinter ?? null });
   const system = { actor: { kind: 'system', id: 'hold-expiry' }, channel: 'desk' } as const;
   const sweepHolds = (): void => {
     if (!vault.access.isOpen || !vault.ca.ready) return;
@@ -166,11 +188,17 @@ export function createCore(options: CoreOptions): Core {
       await tokens.removeModule(id, operationOf(context, operatorId));
       return null;
     },
+    'tokens:libraryFolders': () => tokens.libraryFolders(),
+    'tokens:addLibraryFolder': ({ path }, context) => tokens.addLibraryFolder(path, operationOf(context, operatorId)),
+    'tokens:removeLibraryFolder': ({ path }, context) => tokens.removeLibraryFolder(path, operationOf(context, operatorId)),
     'tokens:list': () => tokens.tokens(),
+    'settings:networkListener': () => listener.status(),
+    'settings:setNetworkListener': (args, context) => listener.update(args, operationOf(context, operatorId)),
     'tokens:objects': ({ moduleId, slotId }) => tokens.objects(moduleId, slotId),
     'tokens:login': ({ moduleId, slotId, pin }, context) => tokens.login(moduleId, slotId, Buffer.from(pin), operationOf(context, operatorId)),
     ...vaultHandlers(vault, operatorId),
     ...lifecycleHandlers(lifecycle, operatorId),
+    ...letterHandlers(letters, operatorId),
     ...auditHandlers({ audit, operatorId }),
   }, audit, operatorId, options.log);
 
@@ -180,8 +208,10 @@ export function createCore(options: CoreOptions): Core {
     readers,
     cards,
     tokens,
+    listener,
     vault,
     lifecycle,
+    letters,
     audit,
     start: async () => {
       // Opened first: a log that cannot be written stops the app before anything changes.
@@ -195,14 +225,18 @@ export function createCore(options: CoreOptions): Core {
         await vault.syncAudit();
         sweepHolds();
       } catch (error) {
-        options.log.warn('the vault is not available yet', { error });
+        // Another CardDesk holding this data folder is an expected state, told on the page in words: one line, no stack.
+        if (error instanceof CardDeskError && error.code === 'VAULT_IN_USE') options.log.warn(error.message);
+        else options.log.warn('the vault is not available yet', { error });
       }
+      await listener.apply();
       sweeper = setInterval(sweepHolds, HOLD_SWEEP_MS);
       sweeper.unref();
       await readers.start();
     },
     dispose: async () => {
       if (sweeper !== null) clearInterval(sweeper);
+      await listener.close();
       await offlineUnblock.dispose();
       readers.dispose();
       await tokens.dispose();

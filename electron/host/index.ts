@@ -4,10 +4,10 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createCore } from '../core/app-core';
 import { createFileLogger } from '../core/log/logger';
+import { prepareDataDir } from '../core/files/safe-file';
 import { logDirOf, resolveDataDir } from '../core/paths';
-import { bundledPkcs11Worker } from '../core/pkcs11/worker-spawner';
+import { CoreClient, forkCoreProcess } from '../core/process/core-client';
 import { openInSystemBrowser } from './open-browser';
 import { startHost } from './server';
 
@@ -33,24 +33,25 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not ${values.port}`);
 
   const dataDir = resolveDataDir();
+  // Private (0700/0600) before the first file is written, whoever made the folder.
+  prepareDataDir(dataDir);
   const log = createFileLogger(logDirOf(dataDir), { echo: ['warn', 'error'] });
-  const core = createCore({ mode: 'browser', dataDir, log, pkcs11Worker: bundledPkcs11Worker(__dirname) });
+  // The services run in their own process (dist/core.cjs); this one serves pages and forwards.
+  const core = new CoreClient(forkCoreProcess(join(__dirname, 'core.cjs'), { mode: 'browser', dataDir }), log);
   const host = await startHost({
-    handlers: core.handlers,
-    events: core.events,
+    core,
     log,
     surface: values.kiosk ? 'kiosk' : 'desk',
     rendererDir: join(__dirname, 'renderer'),
     bridgeFile: join(__dirname, 'bridge', 'carddesk-bridge.js'),
     port,
   });
-  void core.start();
   log.info('browser mode started', { port: host.port, dataDir });
   process.stdout.write(`CardDesk (browser mode${values.kiosk ? ', kiosk' : ''}) is running.\nData folder: ${dataDir}\nOpen: ${host.url}\n`);
   if (values.open) openInSystemBrowser(host.url);
 
   const stop = (): void => {
-    void Promise.all([core.dispose(), host.close()]).then(() => process.exit(0));
+    void Promise.all([core.stop(), host.close()]).then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

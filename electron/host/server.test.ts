@@ -9,6 +9,7 @@ import { stubHandlers } from '../../test/support/stub-handlers';
 import { EventHub } from '../core/api/event-hub';
 import type { ContractHandlers } from '../core/api/handlers';
 import { silentLogger } from '../core/log/logger';
+import { localConnection } from '../core/process/core-client';
 import { channelNames } from '../shared/contract';
 import { injectBridge, startHost, type RunningHost } from './server';
 import { TOKEN_PROTOCOL_PREFIX, WS_PATH, WS_PROTOCOL, type ServerMessage } from './wire';
@@ -36,8 +37,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'secret.js'), 'outside');
   writeFileSync(join(dir, 'bridge.js'), '/* bridge */');
   host = await startHost({
-    handlers,
-    events,
+    core: localConnection(handlers, events, silentLogger),
     log: silentLogger,
     surface: 'desk',
     rendererDir: join(dir, 'renderer'),

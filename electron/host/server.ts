@@ -10,10 +10,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Surface } from '../shared/schemas/app';
-import { dispatch } from '../core/api/dispatch';
-import type { EventHub } from '../core/api/event-hub';
-import type { ContractHandlers } from '../core/api/handlers';
 import type { Logger } from '../core/log/logger';
+import type { CoreConnection } from '../core/process/core-client';
 import { securityHeaders } from '../core/web/content-security-policy';
 import { readStaticFile } from '../core/web/static-files';
 import {
@@ -28,8 +26,8 @@ import {
 export const BRIDGE_PATH = '/carddesk-bridge.js';
 
 export interface HostOptions {
-  readonly handlers: ContractHandlers;
-  readonly events: EventHub;
+  /** The services: in the core process (the app), or in this process (tests). */
+  readonly core: Pick<CoreConnection, 'call' | 'events'>;
   readonly log: Logger;
   readonly surface: Surface;
   /** The built renderer (dist/renderer). */
@@ -126,8 +124,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
   };
 
+  let sessionCount = 0;
   const serveSession = (ws: WebSocket): void => {
     sessions.add(ws);
+    const source = `browser-session:${(sessionCount += 1)}`;
     ws.on('close', () => sessions.delete(ws));
     ws.on('error', (error) => options.log.warn('browser session error', { error }));
     ws.on('message', (data, isBinary) => {
@@ -141,13 +141,13 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       const call = CallMessageSchema.safeParse(raw);
       if (!call.success) return post(ws, { type: 'protocolError', message: 'A message was not a call.' });
       const { id, channel, args } = call.data;
-      void dispatch(options.handlers, channel, args, { surface: options.surface, transport: 'websocket' }, options.log).then(
+      void options.core.call(channel, args, { surface: options.surface, transport: 'websocket', source }).then(
         (envelope) => post(ws, { type: 'result', id, envelope }),
       );
     });
   };
 
-  const unsubscribe = options.events.subscribe((name, payload) => {
+  const unsubscribe = options.core.events.subscribe((name, payload) => {
     for (const ws of sessions) post(ws, { type: 'event', name, payload });
   });
 

@@ -6,6 +6,7 @@ import { stubHandlers } from '../../test/support/stub-handlers';
 import { EventHub } from '../core/api/event-hub';
 import type { ContractHandlers } from '../core/api/handlers';
 import { silentLogger } from '../core/log/logger';
+import { localConnection } from '../core/process/core-client';
 import { channelNames } from '../shared/contract';
 import { forwardEvents, registerContract, WindowRegistry } from './ipc';
 
@@ -24,7 +25,7 @@ const handlers: ContractHandlers = stubHandlers({
 });
 
 const registry = new WindowRegistry();
-registerContract(handlers, registry, silentLogger);
+registerContract(localConnection(handlers, new EventHub(), silentLogger), registry, silentLogger);
 const desk = new FakeWebContents();
 registry.register(desk as unknown as WebContents, 'desk');
 const kiosk = new FakeWebContents('carddesk://app/index.html#/kiosk');

@@ -1,18 +1,17 @@
 /**
  * The only main-process file that touches ipcMain. Every channel of the contract is registered
  * through `handle`, which refuses any sender that is not the top frame of one of the app's own
- * windows on the app's own origin, then hands the raw arguments to `dispatch` (which parses them
- * before a service sees them).
+ * windows on the app's own origin, then hands the raw arguments to the core process, whose `dispatch`
+ * parses them before a service sees them.
  */
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { channelNames, type ChannelName } from '../shared/contract';
 import { failure, type Envelope } from '../shared/errors';
 import type { Surface } from '../shared/schemas/app';
 import type { CallContext } from '../core/api/context';
-import { dispatch } from '../core/api/dispatch';
 import type { EventHub } from '../core/api/event-hub';
-import type { ContractHandlers } from '../core/api/handlers';
 import type { Logger } from '../core/log/logger';
+import type { CoreConnection } from '../core/process/core-client';
 import { isAppUrl } from './app-url';
 
 /** The app's windows and the surface each one shows; a window's surface is decided here, never by the page. */
@@ -41,7 +40,7 @@ export function trustedSender(registry: WindowRegistry, event: IpcMainInvokeEven
   if (frame !== event.sender.mainFrame) return null;
   if (!isAppUrl(frame.url)) return null;
   const surface = registry.surfaceOf(event.sender);
-  return surface === null ? null : { surface, transport: 'ipc' };
+  return surface === null ? null : { surface, transport: 'ipc', source: `window:${event.sender.id}` };
 }
 
 export function handle(
@@ -60,9 +59,10 @@ export function handle(
   });
 }
 
-export function registerContract(handlers: ContractHandlers, registry: WindowRegistry, log: Logger): void {
+/** Every channel goes to the services as it came; the core process parses and checks it. */
+export function registerContract(core: Pick<CoreConnection, 'call'>, registry: WindowRegistry, log: Logger): void {
   for (const channel of channelNames) {
-    handle(channel, registry, log, (args, context) => dispatch(handlers, channel, args, context, log));
+    handle(channel, registry, log, (args, context) => core.call(channel, args, context));
   }
 }
 

@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { app, FakeBrowserWindow, ipcMain, Menu, protocol, session } from '../../test/support/electron-mock';
+import { createCore } from '../core/app-core';
+import { silentLogger } from '../core/log/logger';
+import { localConnection } from '../core/process/core-client';
 import { channelNames } from '../shared/contract';
+import { sourcePkcs11Workers } from '../../test/support/pkcs11-worker';
 import { runMain } from './main';
 
 vi.mock('electron', () => import('../../test/support/electron-mock'));
@@ -17,7 +21,13 @@ vi.mock('../core/readers/pcsc-binding', () => ({
 
 async function start(argv: string[]): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), 'carddesk-main-'));
-  runMain({ argv: ['electron', '.', ...argv], distDir: '/app/dist', env: { CARDDESK_HOME: home } });
+  // The services run here rather than in a utility process: these tests are about the shell.
+  const startCore: Parameters<typeof runMain>[0]['startCore'] = ({ mode, dataDir }) => {
+    const core = createCore({ mode, dataDir, log: silentLogger, pkcs11Worker: sourcePkcs11Workers().spawn, defaultPkcs11Modules: () => [] });
+    void core.start();
+    return localConnection(core.handlers, core.events, silentLogger, () => core.dispose());
+  };
+  runMain({ argv: ['electron', '.', ...argv], distDir: '/app/dist', env: { CARDDESK_HOME: home }, startCore });
   await app.whenReady();
   await new Promise((resolve) => setImmediate(resolve));
 }

@@ -1,11 +1,13 @@
 import { join } from 'node:path';
 import { app, Menu, protocol, session, type BrowserWindow, type MenuItemConstructorOptions } from 'electron';
 import type { Surface } from '../shared/schemas/app';
-import { createCore, type Core } from '../core/app-core';
+import { prepareDataDir } from '../core/files/safe-file';
 import { createFileLogger, type Logger } from '../core/log/logger';
 import { logDirOf, resolveDataDir } from '../core/paths';
-import { bundledPkcs11Worker } from '../core/pkcs11/worker-spawner';
+import { CoreClient, type CoreConnection } from '../core/process/core-client';
+import type { CoreProcessOptions } from '../core/process/protocol';
 import { registerAppScheme, serveRenderer } from './app-protocol';
+import { utilityCoreProcess } from './core-process';
 import { forwardEvents, registerContract, WindowRegistry } from './ipc';
 import { installSecurityPolicy } from './security';
 import { createAppWindow } from './window-factory';
@@ -15,6 +17,8 @@ export interface MainOptions {
   /** The folder holding main.cjs, preload.cjs and renderer/. */
   readonly distDir: string;
   readonly env: NodeJS.ProcessEnv;
+  /** Starts the services; by default in a utility process from dist/core.cjs (tests run them here). */
+  readonly startCore?: (options: CoreProcessOptions, log: Logger) => CoreConnection;
 }
 
 export function surfaceFromArgs(argv: readonly string[]): Surface {
@@ -35,7 +39,8 @@ function applicationMenu(surface: Surface, development: boolean): Menu | null {
 
 /**
  * The Electron composition root. One instance per user session (a second start focuses the
- * first window instead); the services are the Electron-free core, reached only over IPC.
+ * first window instead). This process owns the windows and forwards their calls; the services
+ * run in the core process, so no card, vault or log work ever holds up a window.
  */
 export function runMain(options: MainOptions): void {
   const surface = surfaceFromArgs(options.argv);
@@ -48,10 +53,13 @@ export function runMain(options: MainOptions): void {
   }
 
   const dataDir = resolveDataDir(options.env);
+  // Private (0700/0600) before the first file is written, whoever made the folder.
+  prepareDataDir(dataDir);
   app.setPath('sessionData', join(dataDir, 'session'));
   const log: Logger = createFileLogger(logDirOf(dataDir), { echo: ['error'] });
   const registry = new WindowRegistry();
-  let core: Core | null = null;
+  let core: CoreConnection | null = null;
+  let coreStopped = false;
   let mainWindow: BrowserWindow | null = null;
 
   app.on('second-instance', () => {
@@ -61,17 +69,25 @@ export function runMain(options: MainOptions): void {
   });
 
   app.on('window-all-closed', () => app.quit());
-  app.on('will-quit', () => void core?.dispose());
+  // The services finish what they write (vault, audit log) and release their locks before CardDesk ends.
+  app.on('will-quit', (event) => {
+    if (core === null || coreStopped) return;
+    event.preventDefault();
+    void core.stop().finally(() => {
+      coreStopped = true;
+      app.quit();
+    });
+  });
 
   void app.whenReady().then(() => {
     installSecurityPolicy(app, session.defaultSession, development);
     Menu.setApplicationMenu(applicationMenu(surface, development));
     serveRenderer(protocol, join(options.distDir, 'renderer'));
 
-    core = createCore({ mode: 'electron', dataDir, log, pkcs11Worker: bundledPkcs11Worker(options.distDir) });
-    registerContract(core.handlers, registry, log);
+    const startCore = options.startCore ?? ((coreOptions, coreLog) => new CoreClient(utilityCoreProcess(join(options.distDir, 'core.cjs'), coreOptions), coreLog));
+    core = startCore({ mode: 'electron', dataDir }, log);
+    registerContract(core, registry, log);
     forwardEvents(core.events, registry);
-    void core.start();
 
     mainWindow = createAppWindow({ surface, development, preloadPath: join(options.distDir, 'preload.cjs') });
     registry.register(mainWindow.webContents, surface);

@@ -18,8 +18,9 @@ import {
   HolderSummaryArgsSchema,
   HolderSummarySchema,
 } from './schemas/audit';
-import { Pkcs11Args, Pkcs11LoginResultSchema, Pkcs11ModuleStatusSchema, Pkcs11ObjectsSchema, Pkcs11TokenSchema } from './schemas/pkcs11';
-import { CaImportArgsSchema, CaInitArgsSchema, CaStatusSchema, CrlPublishResultSchema } from './schemas/ca';
+import { Pkcs11Args, Pkcs11LibraryFoldersSchema, Pkcs11LoginResultSchema, Pkcs11ModuleStatusSchema, Pkcs11ObjectsSchema, Pkcs11TokenSchema } from './schemas/pkcs11';
+import { CaImportArgsSchema, CaInitArgsSchema, CaSetPublicBaseUrlArgsSchema, CaStatusSchema, CrlPublishResultSchema } from './schemas/ca';
+import { NetworkListenerSettingsSchema, NetworkListenerStatusSchema } from './schemas/network-listener';
 import {
   AfterHoldSchema,
   CertificateActionResultSchema,
@@ -51,6 +52,7 @@ import {
   UnblockResponseResultSchema,
   WorkflowProgressSchema,
 } from './schemas/lifecycle';
+import { LetterFileNameSchema, LetterRouteSchema, LetterSendResultSchema, LetterSettingsArgsSchema, LetterSettingsResultSchema, LetterSettingsSchema, LetterSummarySchema } from './schemas/letters';
 import { PcscServiceStatusSchema, ReaderListSchema, ReaderRemovedSchema, ReaderSchema } from './schemas/readers';
 import {
   BackupFileNameSchema,
@@ -114,6 +116,9 @@ export const channels = {
   'tokens:modules': { args: NoArgs, result: z.array(Pkcs11ModuleStatusSchema), surfaces: desk, effect: 'read' },
   'tokens:addModule': { args: Pkcs11Args.addModule, result: Pkcs11ModuleStatusSchema, surfaces: desk, effect: 'write' },
   'tokens:removeModule': { args: Pkcs11Args.removeModule, result: z.null(), surfaces: desk, effect: 'write' },
+  'tokens:libraryFolders': { args: NoArgs, result: Pkcs11LibraryFoldersSchema, surfaces: desk, effect: 'read' },
+  'tokens:addLibraryFolder': { args: Pkcs11Args.libraryFolder, result: Pkcs11LibraryFoldersSchema, surfaces: desk, effect: 'write' },
+  'tokens:removeLibraryFolder': { args: Pkcs11Args.libraryFolder, result: Pkcs11LibraryFoldersSchema, surfaces: desk, effect: 'write' },
   'tokens:list': { args: NoArgs, result: z.array(Pkcs11TokenSchema), surfaces: desk, effect: 'read' },
   'tokens:objects': { args: Pkcs11Args.objects, result: Pkcs11ObjectsSchema, surfaces: desk, effect: 'read' },
   'tokens:login': { args: Pkcs11Args.login, result: Pkcs11LoginResultSchema, surfaces: desk, effect: 'write' },
@@ -140,6 +145,9 @@ export const channels = {
   'ca:publishCrl': { args: NoArgs, result: CrlPublishResultSchema, surfaces: desk, effect: 'write' },
   'ca:startOcsp': { args: z.object({ port: z.number().int().min(1024).max(65535) }), result: CaStatusSchema, surfaces: desk, effect: 'write' },
   'ca:stopOcsp': { args: NoArgs, result: CaStatusSchema, surfaces: desk, effect: 'write' },
+  'ca:setPublicBaseUrl': { args: CaSetPublicBaseUrlArgsSchema, result: CaStatusSchema, surfaces: desk, effect: 'write' },
+  'settings:networkListener': { args: NoArgs, result: NetworkListenerStatusSchema, surfaces: desk, effect: 'read' },
+  'settings:setNetworkListener': { args: NetworkListenerSettingsSchema, result: NetworkListenerStatusSchema, surfaces: desk, effect: 'write' },
   'ca:downloadCertificates': { args: z.object({ format: CertificateFormatSchema }), result: DownloadSchema, surfaces: desk, effect: 'read' },
 
   // Issued certificates.
@@ -180,6 +188,13 @@ export const channels = {
     surfaces: desk,
     effect: 'write',
   },
+  // PIN letters: listed by holder, sent to a printer or the drop folder, never shown (a user-number letter may be).
+  'letters:list': { args: z.object({ holderId: z.string().min(1).max(64) }), result: z.array(LetterSummarySchema), surfaces: desk, effect: 'read' },
+  'letters:deliver': { args: z.object({ fileName: LetterFileNameSchema, route: LetterRouteSchema }), result: LetterSendResultSchema, surfaces: desk, effect: 'write' },
+  'letters:markSent': { args: z.object({ fileName: LetterFileNameSchema }), result: LetterSendResultSchema, surfaces: desk, effect: 'write' },
+  'letters:preview': { args: z.object({ fileName: LetterFileNameSchema }), result: DownloadSchema, surfaces: desk, effect: 'read' },
+  'letters:settings': { args: NoArgs, result: LetterSettingsSchema, surfaces: desk, effect: 'read' },
+  'letters:updateSettings': { args: LetterSettingsArgsSchema, result: LetterSettingsResultSchema, surfaces: desk, effect: 'write' },
   'audit:query': { args: AuditQueryArgsSchema, result: AuditPageSchema, surfaces: desk, effect: 'read' },
   // The kiosk will show a holder their own history; the handler takes the holder from the kiosk
   // session, never from the page alone, so a kiosk can only ever read that one holder's events.

@@ -27,6 +27,8 @@ export const errorCodes = [
   'CARD_REMOVED',
   /** Another program holds the card exclusively. */
   'CARD_IN_USE',
+  /** The card waits for an offline unblock response started in another window; it is kept until then. */
+  'CARD_AWAITING_UNBLOCK',
   /** The card has no PIV application. */
   'NOT_A_PIV_CARD',
   /** The card answered with an error the operation cannot go on from. */
@@ -73,8 +75,20 @@ export const errorCodes = [
   'AUDIT_UNAVAILABLE',
   /** At the kiosk, a holder sees only their own history, after identifying with card and PIN. */
   'HOLDER_NOT_IDENTIFIED',
+  /** An address to be published in certificates (CRL, OCSP) is not a web address others can reach (a loopback address, for example). */
+  'PUBLIC_URL_REFUSED',
+  /** A PKCS#11 module path failed a check made before loading it (relative, not a regular file, wrong owner, writable by others, outside the library folders). */
+  'MODULE_PATH_REFUSED',
+  /** A CA to import failed a check (validity, key strength, chain, key match); the message says which. */
+  'CA_IMPORT_REFUSED',
+  /** The process running the services stopped (it is restarted, unless it keeps stopping); the request may not have completed. */
+  'CORE_UNAVAILABLE',
   /** Anything else; the details are in the log, never in the message. */
   'INTERNAL',
+  /** The output file already exists and replacing it was not asked for (`--force`); nothing was written. */
+  'FILE_EXISTS',
+  /** The output path is a symbolic link or not a regular file (or a data-folder path is not a folder); nothing was written. */
+  'UNSAFE_PATH',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -112,7 +112,11 @@ export class MemoryCardStateStore implements CardStateStore {
 
 /** JSON file written as tmp + fsync + rename, so the card is always either before or after a command. */
 export class FileCardStateStore implements CardStateStore {
-  constructor(readonly path: string) {}
+  /** `write` replaces the file atomically; the desk passes its shared safe writer (private folder and file). */
+  constructor(
+    readonly path: string,
+    private readonly write?: (path: string, data: string) => void,
+  ) {}
 
   load(): CardState | null {
     let text: string;
@@ -128,7 +132,8 @@ export class FileCardStateStore implements CardStateStore {
   }
 
   save(state: CardState): void {
-    mkdirSync(dirname(this.path), { recursive: true });
+    if (this.write !== undefined) return this.write(this.path, JSON.stringify(state));
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
     const temporary = `${this.path}.${process.pid}.tmp`;
     const fd = openSync(temporary, 'w', 0o600);
     try {

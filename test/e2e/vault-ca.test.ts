@@ -5,6 +5,7 @@
  * certificate screen; OpenSSL checks the CRLs and the OCSP answers the screens caused.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -68,13 +69,52 @@ describe('the CA vault and the directory on the screens', () => {
     await expectAccessible('wizard, CA step');
     await page.getByTestId('ca-wizard-root-name').fill('CN=Screen Root, O=CardDesk E2E, C=XK');
     await page.getByTestId('ca-wizard-issuing-name').fill('CN=Screen Issuing, O=CardDesk E2E, C=XK');
+    // The published base URL is proposed from the host name, and a loopback address is refused.
+    await expect.poll(() => page.getByTestId('ca-base-url').inputValue()).toBe(`http://${hostname().toLowerCase()}:8080/`);
+    await page.getByTestId('ca-base-url').fill('http://127.0.0.1:8080/');
+    await page.getByTestId('ca-wizard-create').click();
+    await expect.poll(() => page.getByTestId('ca-wizard-error').textContent()).toBe(en.certificates.baseUrl.loopback);
+    await page.getByTestId('ca-base-url').fill('http://pki.e2e.example:8080/');
     await page.getByTestId('ca-wizard-create').click();
     await page.getByText(en.certificates.wizard.done).waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: en.common.close }).click();
     await expect.poll(() => page.getByTestId('ca-certificate-row').count()).toBe(3);
     expect(await page.getByTestId('ca-last-crl').getAttribute('data-number')).toBe('1');
     expect(openssl('crl', '-in', crlFile('ca.crl.pem'), '-noout', '-issuer').stdout).toContain('CN = Screen Issuing');
+    expect(await page.getByTestId('ca-published-urls').getAttribute('data-base-url')).toBe('http://pki.e2e.example:8080/');
+    await page.getByTestId('ca-published-urls').getByText('http://pki.e2e.example:8080/ocsp').waitFor();
     await expectAccessible('CA page with a CA');
+  });
+
+  it('refuses a loopback base URL in the service too, whatever the page sends', async () => {
+    const refused = await page.evaluate(async () => {
+      const api = (window as unknown as { carddesk: { ca: { setPublicBaseUrl(a: { publicBaseUrl: string }): Promise<{ ok: boolean; error?: { code: string; message: string } }> } } }).carddesk;
+      return api.ca.setPublicBaseUrl({ publicBaseUrl: 'http://localhost:8080/' });
+    });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'PUBLIC_URL_REFUSED', message: expect.stringContaining('loopback') as string } });
+  });
+
+  it('turns the network listener on in Settings: it serves the CRL (and nothing of the desk itself), then stops when turned off', async () => {
+    await page.goto(`${host.url}#/settings`);
+    await page.getByTestId('settings-network-listener').waitFor();
+    await expect.poll(() => page.getByTestId('settings-network-listener-state').getAttribute('data-listening')).toBe('false');
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    await page.getByTestId('settings-network-listener-enabled').check();
+    await page.getByTestId('settings-network-listener-address').fill('127.0.0.1');
+    await page.getByTestId('settings-network-listener-port').fill(String(port));
+    await page.getByTestId('settings-network-listener-save').click();
+    await expect.poll(() => page.getByTestId('settings-network-listener-state').getAttribute('data-listening')).toBe('true');
+    const crl = await fetch(`http://127.0.0.1:${port}/crl/ca.crl`);
+    expect(crl.status).toBe(200);
+    const fetched = join(host.home, 'listener.crl');
+    writeFileSync(fetched, Buffer.from(await crl.arrayBuffer()));
+    expect(openssl('crl', '-inform', 'DER', '-in', fetched, '-noout', '-issuer').stdout).toContain('CN = Screen Issuing');
+    expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(404); // nothing of the desk itself
+    await expectAccessible('Settings with the network listener');
+    await page.getByTestId('settings-network-listener-enabled').uncheck();
+    await page.getByTestId('settings-network-listener-save').click();
+    await expect.poll(() => page.getByTestId('settings-network-listener-state').getAttribute('data-listening')).toBe('false');
+    expect(await fetch(`http://127.0.0.1:${port}/crl/ca.crl`).then(() => 'answered', () => 'refused')).toBe('refused');
   });
 
   it('adds a holder, answering each bad field under the field', async () => {

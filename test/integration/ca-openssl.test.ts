@@ -38,7 +38,7 @@ describe.each(['p384', 'rsa3072'] as CaAlgorithm[])('a CardDesk CA (%s) checked 
     services = createVaultServices({ dataDir: dir, audit: new MemoryAuditTrail(), log: silentLogger });
     await services.vault.init(Buffer.from(PASSPHRASE), operator);
     await services.ca.init(
-      { algorithm, rootSubject: 'CN=Checked Root, O=CardDesk Test, C=XK', issuingSubject: 'CN=Checked Issuing, O=CardDesk Test, C=XK', rootValidityYears: 20, issuingValidityYears: 10, ocspUrl: null, crlUrl: null },
+      { algorithm, rootSubject: 'CN=Checked Root, O=CardDesk Test, C=XK', issuingSubject: 'CN=Checked Issuing, O=CardDesk Test, C=XK', rootValidityYears: 20, issuingValidityYears: 10, publicBaseUrl: null },
       operator,
     );
     publish = services.ca.publishDir;
@@ -150,8 +150,8 @@ describe('importing an existing CA from PKCS#12', () => {
       await services.vault.init(Buffer.from(PASSPHRASE), operator);
       const { readFileSync } = await import('node:fs');
       const p12 = readFileSync(join(dir, 'ca.p12'));
-      await expect(services.ca.import(p12, 'wrong password', { ocspUrl: null, crlUrl: null }, operator)).rejects.toMatchObject({ code: 'MALFORMED_INPUT' });
-      await services.ca.import(p12, 'p12 secret', { ocspUrl: null, crlUrl: null }, operator);
+      await expect(services.ca.import(p12, 'wrong password', { publicBaseUrl: null }, operator)).rejects.toMatchObject({ code: 'MALFORMED_INPUT' });
+      await services.ca.import(p12, 'p12 secret', { publicBaseUrl: null }, operator);
       expect(services.ca.certificate('issuing').subject).toBe('O=Elsewhere, CN=Imported CA');
       const cert = await services.certificates.issue({ profile: 'signature', request: readFileSync(csr(dir, 'leaf'), 'utf8'), holderId: null, cardSerial: null, subject: 'CN=Leaf' }, operator);
       await services.crl.publish(operator);
@@ -168,7 +168,7 @@ describe('importing an existing CA from PKCS#12', () => {
     const services = createVaultServices({ dataDir: dir, audit: new MemoryAuditTrail(), log: silentLogger });
     try {
       await services.vault.init(Buffer.from(PASSPHRASE), operator);
-      await expect(services.ca.import(Buffer.from('not a pkcs12 file at all'), '', { ocspUrl: null, crlUrl: null }, operator)).rejects.toMatchObject({ code: 'MALFORMED_INPUT' });
+      await expect(services.ca.import(Buffer.from('not a pkcs12 file at all'), '', { publicBaseUrl: null }, operator)).rejects.toMatchObject({ code: 'MALFORMED_INPUT' });
     } finally {
       await services.close();
     }

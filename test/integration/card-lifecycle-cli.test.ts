@@ -51,7 +51,7 @@ interface Issued {
 }
 
 async function issueTo(holder: string): Promise<Issued & { pin: string; puk: string }> {
-  const result = await cd(['card', 'issue', '--holder', holder, '--json', ...onReader()]);
+  const result = await cd(['card', 'issue', '--yes', '--holder', holder, '--json', ...onReader()]);
   expect(result.code, result.stderr).toBe(0);
   const issued = JSON.parse(result.stdout) as Issued & { ok: true };
   const { pin, puk } = pinFrom(issued.letters.find((l) => l.kind === 'pin')!.fileName);
@@ -93,7 +93,7 @@ describe('carddesk card issue', () => {
 
   it('personalises the card step by step and leaves the PIN only in the PIN letter', async () => {
     const ada = await holder(1, 'Ada');
-    const result = await cd(['card', 'issue', '--holder', ada, '--user-number-to', 'contact-person', ...onReader()]);
+    const result = await cd(['card', 'issue', '--yes', '--holder', ada, '--user-number-to', 'contact-person', ...onReader()]);
     expect(result.code, result.stderr).toBe(0);
     for (const step of ['Identify the card', "Set the card's own management key", 'Set PIN, PUK and retry limits', 'Encryption key (9D)', 'Write certificates, CHUID and CCC', 'PIN letters to the outbox', 'Mark the card active']) {
       expect(result.stderr).toMatch(new RegExp(`\\[\\s*\\d+/11\\] ${step.replace(/[()]/g, '\\$&')}\\s+done`));
@@ -133,7 +133,7 @@ describe('carddesk card issue', () => {
   });
 
   it('refuses to issue the same card twice', async () => {
-    const again = await cd(['card', 'issue', '--holder', personalNumber(1), ...onReader()]);
+    const again = await cd(['card', 'issue', '--yes', '--holder', personalNumber(1), ...onReader()]);
     expect(again.code).toBe(3);
     expect(again.stderr).toMatch(/issued already/);
   });
@@ -250,12 +250,12 @@ describe('pulled during issuance, revoke, retire, expiry watch', () => {
     const cem = await holder(3, 'Cem');
     await newCard(50_000_004);
     card.pullAtApdu(20);
-    const stopped = await cd(['card', 'issue', '--holder', cem, ...onReader()]);
+    const stopped = await cd(['card', 'issue', '--yes', '--holder', cem, ...onReader()]);
     expect(stopped.code).toBe(2);
     expect(stopped.stderr).toMatch(/removed.*\(stopped at: /);
     expect(JSON.parse((await cd(['card', 'record', '--serial', '50000004'])).stdout)).toMatchObject({ card: { state: 'personalisationIncomplete' } });
     await card.reinsert();
-    const again = await cd(['card', 'issue', '--holder', cem, ...onReader()]);
+    const again = await cd(['card', 'issue', '--yes', '--holder', cem, ...onReader()]);
     expect(again.code).toBe(3);
     expect(again.stderr).toMatch(/resume it/);
     const resumed = await cd(['card', 'resume-issue', '--serial', '50000004', '--json', ...onReader()]);

@@ -179,12 +179,25 @@ describe('the card life cycle on the screens', () => {
     expect(await panelState(page)).toBe('unknown');
     await page.getByTestId('lifecycle-action-issue').click();
     await page.getByTestId('workflow-dialog-issue').waitFor();
+    // The picker says why each holder is offered: by e-mail here, by last name below.
+    await page.getByTestId('workflow-holder').fill('ada@example');
+    await expect.poll(() => page.getByRole('option', { name: /Lovelace, Ada/ }).getAttribute('data-matched')).toBe('email');
+    expect(await page.getByRole('option', { name: /Lovelace, Ada/ }).textContent()).toContain(en.users.picker.matched.replace('{{fields}}', en.users.fields.email));
     await page.getByTestId('workflow-holder').fill('lovelace');
+    await expect.poll(() => page.getByRole('option', { name: /Lovelace, Ada/ }).getAttribute('data-matched')).toBe('lastName');
     await page.getByRole('option', { name: /Lovelace, Ada/ }).click();
     await page.getByRole('radio', { name: en.lifecycle.recipients.contactPerson }).check();
     await expectAccessible(page, 'issue dialog');
     const before = card1.apdus;
     await page.getByTestId('workflow-start').click();
+    // Nothing happens to the card until the operator has seen whom and which card.
+    await page.getByTestId('workflow-confirmation').waitFor();
+    await expect.poll(() => page.getByTestId('workflow-confirmation').getAttribute('data-serial')).toBe(SERIAL_1);
+    expect(await page.getByTestId('workflow-confirm-name').textContent()).toBe('Ada Lovelace');
+    expect(await page.getByTestId('workflow-confirm-personalNumber').textContent()).toBe(personalNumber(501));
+    expect(await page.getByTestId('workflow-confirmation').locator('img').count()).toBe(0);
+    await expectAccessible(page, 'issue confirmation');
+    await page.getByTestId('workflow-confirm').click();
     // The host started with the vault locked: the screen asks for the passphrase and goes on.
     await unlockIfAsked(page);
     const steps = await finishedSteps(page);
@@ -223,6 +236,7 @@ describe('the card life cycle on the screens', () => {
     await page.getByRole('option', { name: /Hopper, Grace/ }).click();
     card2.pullAtInstruction(PULL_AT_INS);
     await page.getByTestId('workflow-start').click();
+    await page.getByTestId('workflow-confirm').click();
     const stopped = await finishedSteps(page);
     const failure = page.getByTestId('workflow-failure');
     expect(await failure.getAttribute('data-reason')).toBe('cardRemoved');
@@ -400,6 +414,7 @@ describe('the card life cycle on the screens', () => {
     await expect.poll(() => page.getByTestId('workflow-reader-card').getAttribute('data-serial')).toBe(SERIAL_2);
     await expectAccessible(page, 'replace dialog');
     await page.getByTestId('workflow-start').click();
+    await page.getByTestId('workflow-confirm').click();
     const steps = await finishedSteps(page);
     expect(steps['recoverKeys']).toBe('done');
     expect(Object.values(steps).every((state) => state === 'done'), JSON.stringify(steps)).toBe(true);

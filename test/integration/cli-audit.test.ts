@@ -67,6 +67,8 @@ const here: Record<string, () => Promise<CliResult>> = {
     responder.signal('SIGTERM');
     return responder.done;
   },
+  'ca base-url': () => run(['ca', 'base-url', 'http://pki.cli-audit.example:8080/'], pass),
+  'listener set': () => run(['listener', 'set', '--on', '--address', '127.0.0.1', '--port', '18080'], pass),
   'card policy': () => run(['card', 'policy', '--pin-length', '8'], pass),
   'vault passphrase': () => run(['vault', 'passphrase'], `${PASSPHRASE}\n${NEW_PASSPHRASE}\n${NEW_PASSPHRASE}\n`),
   'audit verify': () => run(['audit', 'verify']),

@@ -30,6 +30,42 @@ describe('carddesk without hardware', () => {
     expect(result.stderr).toMatch(/unknown command 'frobnicate'/);
   });
 
+  // issue 10 §1: `--help` after an unknown name used to print the general help and exit 0.
+  it.each([
+    [['frobnicate'], 'carddesk', 'frobnicate'],
+    [['frobnicate', '--help'], 'carddesk', 'frobnicate'],
+    [['card', 'frobnicate'], 'carddesk card', 'frobnicate'],
+    [['card', 'frobnicate', '--help'], 'carddesk card', 'frobnicate'],
+    [['ca', '--help', 'frobnicate'], 'carddesk ca', 'frobnicate'],
+    [['vault', 'frob', 'x'], 'carddesk vault', 'frob'],
+  ])('carddesk %j says the command is unknown, points to --help and exits non-zero', async (args, group, name) => {
+    const result = await carddesk(args);
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).not.toMatch(/Usage:/);
+    expect(result.stderr).toContain(`unknown command '${name}': there is no \`${group} ${name}\`.`);
+    expect(result.stderr).toContain(`Run \`${group} --help\` to see the commands.`);
+  });
+
+  // issue 11 §7: dates are strict and errors are sentences, never a schema's issue list.
+  it.each(['2026-02-30', '2026-13-01', '2026-02-28T25:00:00Z', 'yesterday'])('audit export --from %s is refused in a sentence', async (date) => {
+    const result = await carddesk(['audit', 'export', '--from', date]);
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/is not a (date|time)/);
+  });
+
+  it('a value outside what a command accepts is a sentence naming the option, not a schema dump', async () => {
+    const result = await carddesk(['card', 'suspend', '--serial', 'X', '--days', '99']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toBe('carddesk: --days must be at most 30.\n');
+  });
+
+  it('a known command with --help still prints its help and exits 0', async () => {
+    const result = await carddesk(['card', 'status', '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Usage: carddesk card status/);
+  });
+
   it('says plainly when the PC/SC service is not running', async (context) => {
     if (await pcscdRunning()) {
       const reason = 'pcscd is running here (started by someone else), so "not running" cannot be shown';

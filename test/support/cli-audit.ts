@@ -7,7 +7,7 @@
 import type { AuditAction } from '../../electron/shared/schemas/audit';
 import type { CliResult } from './cli';
 
-type Test = 'cli-audit' | 'vault-cli' | 'card-lifecycle-cli' | 'audit-anchor-cli';
+type Test = 'cli-audit' | 'vault-cli' | 'card-lifecycle-cli' | 'audit-anchor-cli' | 'letters-cli';
 
 export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Test }>> = {
   'card verify-pin': { action: 'card.pinVerify', test: 'cli-audit' },
@@ -20,6 +20,8 @@ export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Tes
   'ca import': { action: 'ca.import', test: 'cli-audit' },
   'ca renew': { action: 'ca.certificateRenew', test: 'cli-audit' },
   'ca ocsp': { action: 'ca.ocspStart', test: 'cli-audit' },
+  'ca base-url': { action: 'settings.change', test: 'cli-audit' },
+  'listener set': { action: 'settings.change', test: 'cli-audit' },
   'holder update': { action: 'holder.update', test: 'cli-audit' },
   'holder card-add': { action: 'card.issue', test: 'cli-audit' },
   'audit verify': { action: 'audit.verify', test: 'cli-audit' },
@@ -53,6 +55,9 @@ export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Tes
   'card resume': { action: 'card.resume', test: 'card-lifecycle-cli' },
   'card revoke': { action: 'card.revoke', test: 'card-lifecycle-cli' },
   'card report-lost': { action: 'card.reportLost', test: 'card-lifecycle-cli' },
+  'letter send': { action: 'letter.send', test: 'letters-cli' },
+  'letter mark-sent': { action: 'letter.send', test: 'letters-cli' },
+  'letter folder': { action: 'settings.change', test: 'letters-cli' },
 };
 
 export const cliReads: Readonly<Record<string, string>> = {
@@ -67,8 +72,13 @@ export const cliReads: Readonly<Record<string, string>> = {
   'vault status': 'reads the vault status',
   'ca status': 'reads the CA status',
   'ca list': 'lists certificates',
+  'listener status': 'reads the network listener setting',
+  // Serves what the desk publishes (CRLs, CA certificate, OCSP) until interrupted; each OCSP
+  // answer is recorded by the responder, and turning the listener on is `listener set`'s event.
+  'listener run': 'no desk state',
   'holder list': 'lists holders',
   'holder show': 'shows a holder',
+  'letter list': "lists a holder's letters",
 };
 
 /** RFC 4180 rows (no quoted line breaks in these tests). */

@@ -25,6 +25,10 @@ export class FakeWebContents extends EventEmitter {
   windowOpenHandler: ((details: { url: string }) => { action: string }) | null = null;
   destroyed = false;
   closeDevTools = vi.fn();
+  /** Silent printing: records the options and reports the job spooled (tests may replace it). */
+  print = vi.fn((_options: Record<string, unknown>, callback: (success: boolean, failureReason: string) => void) => callback(true, ''));
+  getPrintersAsync = vi.fn(() => Promise.resolve([{ name: 'Mailroom' }]));
+  readonly session: FakeSession = new FakeSession();
 
   constructor(url = 'carddesk://app/index.html') {
     super();
@@ -63,7 +67,12 @@ export class FakeBrowserWindow extends EventEmitter {
   focus = vi.fn();
   restore = vi.fn();
   show = vi.fn();
+  destroy = vi.fn();
   minimized = false;
+
+  static getAllWindows(): FakeBrowserWindow[] {
+    return FakeBrowserWindow.instances;
+  }
 
   constructor(readonly options: Record<string, unknown>) {
     super();
@@ -135,9 +144,19 @@ class FakeSession {
     this.devicePermissionHandler = handler;
   }
 
+  /** The URL patterns a filtered onBeforeRequest applies to (null: every request). */
+  beforeRequestUrls: readonly string[] | null = null;
+
   readonly webRequest = {
-    onBeforeRequest: (handler: (details: { url: string }, callback: (response: { cancel: boolean }) => void) => void) => {
-      this.beforeRequest = handler;
+    onBeforeRequest: (
+      filterOrHandler: { urls: string[] } | ((details: { url: string }, callback: (response: { cancel: boolean }) => void) => void),
+      handler?: (details: { url: string }, callback: (response: { cancel: boolean }) => void) => void,
+    ) => {
+      if (typeof filterOrHandler === 'function') this.beforeRequest = filterOrHandler;
+      else {
+        this.beforeRequestUrls = filterOrHandler.urls;
+        this.beforeRequest = handler ?? null;
+      }
     },
   };
 }

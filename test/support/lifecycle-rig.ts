@@ -63,7 +63,7 @@ export async function lifecycleRig(): Promise<LifecycleRig> {
   const vault = createVaultServices({ dataDir: home, audit, log: silentLogger, clock });
   await vault.vault.init(Buffer.from(PASSPHRASE), operator);
   await vault.ca.init(
-    { algorithm: 'p384', rootSubject: 'CN=Lifecycle Root, O=CardDesk Test', issuingSubject: 'CN=Lifecycle Issuing, O=CardDesk Test', rootValidityYears: 10, issuingValidityYears: 5, ocspUrl: null, crlUrl: null },
+    { algorithm: 'p384', rootSubject: 'CN=Lifecycle Root, O=CardDesk Test', issuingSubject: 'CN=Lifecycle Issuing, O=CardDesk Test', rootValidityYears: 10, issuingValidityYears: 5, publicBaseUrl: null },
     operator,
   );
   const progress: WorkflowProgress[] = [];

@@ -7,7 +7,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,7 +41,13 @@ interface State {
   attempt: string | null;
   challenge: string | null;
   response: string | null;
+  /** The first issuance's letters (file names). */
+  pinLetter: string | null;
+  numberLetter: string | null;
 }
+
+/** The mailing house's drop folder the PIN letter goes to. */
+const dropFolder = mkdtempSync(join(tmpdir(), 'carddesk-drop-'));
 
 const desk: CallContext = { surface: 'desk', transport: 'ipc' };
 const core = testCore({ virtualReader: true });
@@ -50,6 +57,15 @@ async function call<C extends ChannelName>(channel: C, args: ChannelArgs<C>): Pr
   const result = await dispatch(core.handlers, channel, args, desk, silentLogger);
   if (!result.ok) throw new Error(`${channel} failed in a fixture: ${result.error.code} ${result.error.message}`);
   return result.value;
+}
+
+/** Wrong PINs until the card's PIN is blocked: the offline unblock is only for a blocked card. */
+async function blockPin(): Promise<void> {
+  for (let i = 0; i < 16; i += 1) {
+    const result = (await call('cards:verifyPin', { reader, pin: '00000000' })) as { ok: boolean; reason?: string; triesLeft?: number | null };
+    if (result.reason === 'pinBlocked' || result.triesLeft === 0) return;
+  }
+  throw new Error('the PIN did not block');
 }
 
 function freePort(): Promise<number> {
@@ -82,6 +98,8 @@ const fixtures: { readonly [C in WriteChannel]: (state: State) => ChannelArgs<C>
   'ca:publishCrl': () => undefined,
   'ca:startOcsp': async () => ({ port: await freePort() }),
   'ca:stopOcsp': () => undefined,
+  'ca:setPublicBaseUrl': () => ({ publicBaseUrl: 'http://pki.walker.example:8080/' }),
+  'settings:setNetworkListener': () => ({ enabled: false, address: '0.0.0.0', port: 8080 }),
   'holders:create': () => ({ ...holderInput(1) }),
   'holders:update': (state) => ({ id: state.holderId ?? 'missing', version: state.holderVersion, holder: holderInput(1, { mobile: '+38344999999' }) }),
   'holders:importCsv': () => ({ csv: `personalNumber,firstName,lastName,email,mobile,documentNumber,documentExpiry,language\n${personalNumber(2)},Ana,Imported,ana@example.org,+38344000002,,,sq\n` }),
@@ -95,13 +113,20 @@ const fixtures: { readonly [C in WriteChannel]: (state: State) => ChannelArgs<C>
   'directory:registerCard': () => ({ serial: 'WALKER-BLANK-1', holderId: null }),
   'cards:updatePolicy': () => ({ keys: { authentication: 'eccp256', signature: 'eccp256', encryption: 'eccp256' }, escrowEncryptionKeys: false }),
   'cards:issue': (state) => ({ reader, holderId: state.holderId ?? 'missing' }),
+  'letters:updateSettings': () => ({ folder: dropFolder, printer: null }),
+  'letters:deliver': (state) => ({ fileName: state.pinLetter ?? 'missing.pdf', route: 'folder' }),
+  'letters:markSent': (state) => ({ fileName: state.numberLetter ?? 'missing.pdf' }),
   // The card's personalisation is complete: there is nothing to resume, and the refusal is recorded.
   'cards:resumeIssue': (state) => ({ reader, serial: state.card ?? 'missing' }),
   'cards:resetPin': () => ({ reader }),
-  'cards:offlineUnblockBegin': () => ({ reader }),
+  'cards:offlineUnblockBegin': async () => {
+    await blockPin();
+    return { reader };
+  },
   'cards:unblockResponse': (state) => ({ serial: state.card ?? 'missing', challenge: state.challenge ?? 'missing' }),
   'cards:offlineUnblockComplete': (state) => ({ attempt: state.attempt ?? crypto.randomUUID(), response: state.response ?? 'missing', newPin: '24681357' }),
   'cards:offlineUnblockCancel': async () => {
+    await blockPin();
     const begun = (await call('cards:offlineUnblockBegin', { reader })) as { ok: boolean; attempt?: string };
     return { attempt: begun.attempt ?? crypto.randomUUID() };
   },
@@ -128,6 +153,8 @@ const fixtures: { readonly [C in WriteChannel]: (state: State) => ChannelArgs<C>
   'cards:unblockPin': () => ({ reader, puk: '64209753', newPin: '31415926' }),
   'cards:setRetryCounters': () => ({ reader, pinTries: 5, pukTries: 4, pin: '31415926', puk: '64209753', managementKey: { kind: 'custom', algorithm: 'tdes', hex: managementKeyHex } }),
   'tokens:addModule': () => ({ name: 'Walker module', path: '/nonexistent/walker-pkcs11.so' }),
+  'tokens:addLibraryFolder': () => ({ path: '/usr/lib' }),
+  'tokens:removeLibraryFolder': () => ({ path: '/usr/lib' }),
   'tokens:removeModule': (state) => ({ id: state.moduleId ?? 'missing' }),
   // No such module: the call fails, and the failed attempt is what gets recorded.
   'tokens:login': () => ({ moduleId: 'no-such-module', slotId: 0, pin: 'S3cretTokenPin' }),
@@ -148,7 +175,12 @@ function learn(state: State, channel: WriteChannel, value: unknown): void {
     state.holderVersion = holder.version;
   }
   if (channel === 'certificates:issue' || channel === 'certificates:renew') state.certificate = v.serial as string;
-  if (channel === 'cards:issue') state.card = v.serial as string;
+  if (channel === 'cards:issue') {
+    state.card = v.serial as string;
+    const letters = v.letters as { kind: string; fileName: string }[];
+    state.pinLetter = letters.find((l) => l.kind === 'pin')?.fileName ?? null;
+    state.numberLetter = letters.find((l) => l.kind === 'userNumber')?.fileName ?? null;
+  }
   if (channel === 'cards:offlineUnblockBegin') {
     state.attempt = v.attempt as string;
     state.challenge = v.challengeCode as string;
@@ -163,6 +195,8 @@ const refusals: Readonly<Partial<Record<WriteChannel, string>>> = {
   'cards:replace': 'the card in the reader is the lost card itself',
   'tokens:login': 'no such module',
   'audit:acknowledgeLoss': 'the log holds the vault’s anchor: there is no loss to acknowledge',
+  'tokens:addModule': 'the library file does not exist (checked before any load)',
+  'tokens:removeModule': 'no module was added',
 };
 
 beforeAll(async () => {
@@ -177,12 +211,11 @@ async function events() {
   return queryPage(index, entries, { limit: 200, count: true });
 }
 
-/** The PINs and PUKs printed in the PIN letters the life cycle wrote (poppler's pdftotext reads them; user-number letters hold none). */
+/** The PINs and PUKs printed in the PIN letters the life cycle wrote, in the outbox or sent to the drop folder (poppler's pdftotext reads them; user-number letters hold none). */
 function letterSecrets(): string[] {
-  const outbox = join(core.dataDir, 'outbox');
-  return readdirSync(outbox)
-    .filter((name) => name.endsWith('.pdf'))
-    .map((name) => execFileSync('pdftotext', ['-layout', join(outbox, name), '-'], { encoding: 'utf8' }))
+  return [join(core.dataDir, 'outbox'), dropFolder]
+    .flatMap((folder) => readdirSync(folder).filter((name) => name.endsWith('.pdf')).map((name) => join(folder, name)))
+    .map((file) => execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }))
     .filter((text) => !text.includes('User number'))
     .flatMap((text) => {
       const { pin, puk } = secretsIn(text);
@@ -198,7 +231,7 @@ describe('every state-changing channel', () => {
   });
 
   it('records an event with its action, and never a secret', async () => {
-    const state: State = { moduleId: null, backup: null, holderId: null, holderVersion: 0, certificate: null, card: null, attempt: null, challenge: null, response: null };
+    const state: State = { moduleId: null, backup: null, holderId: null, holderVersion: 0, certificate: null, card: null, attempt: null, challenge: null, response: null, pinLetter: null, numberLetter: null };
     const outcomes: Record<string, string> = {};
     for (const [channel, fixture] of Object.entries(fixtures) as [WriteChannel, (s: State) => unknown][]) {
       const args = await fixture(state);

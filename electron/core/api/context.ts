@@ -5,6 +5,8 @@ import type { OperationContext } from '../operation-context';
 export interface CallContext {
   readonly surface: Surface;
   readonly transport: 'ipc' | 'websocket';
+  /** This browser session or window, for per-source limits such as the passphrase back-off. */
+  readonly source?: string;
 }
 
 /**

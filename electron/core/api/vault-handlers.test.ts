@@ -61,6 +61,8 @@ describe('the vault, CA and directory channels', () => {
     await call('ca:publishCrl', undefined);
     await call('ca:startOcsp', { port: 20_000 + Math.floor(Math.random() * 20_000) });
     await call('ca:stopOcsp', undefined);
+    await call('ca:setPublicBaseUrl', { publicBaseUrl: 'http://pki.audit.example/' });
+    await expect(call('ca:setPublicBaseUrl', { publicBaseUrl: 'http://127.0.0.1:8080/' })).rejects.toThrow(/PUBLIC_URL_REFUSED/);
     const backup = (await call('vault:backup', undefined)) as { fileName: string };
     await call('vault:restore', { fileName: backup.fileName, passphrase: PASSPHRASE });
     await call('ca:import', { pkcs12: 'bm90IGEgcGtjczEy', password: 'x' }).catch((error: Error) => expect(error.message).toMatch(/CA_EXISTS/));

@@ -34,8 +34,12 @@ export function vaultHandlers(services: VaultServices, operatorId: string): Pick
       return vault.status();
     },
     'vault:unlock': async ({ passphrase }, context) => {
-      const result = await withSecret(passphrase, (secret) => vault.unlock(secret, op(context)));
-      if (result.ok) await certificates.applyExpiredHolds(op(context));
+      const result = await withSecret(passphrase, (secret) => vault.unlock(secret, op(context), context.source));
+      if (result.ok) {
+        await certificates.applyExpiredHolds(op(context));
+        // The network listener's OCSP answers need the OCSP key, unsealed now.
+        ocsp.prepare();
+      }
       return result;
     },
     'vault:lock': async (_args, context) => {
@@ -52,7 +56,7 @@ export function vaultHandlers(services: VaultServices, operatorId: string): Pick
     'vault:listBackups': () => vault.listBackups(),
     'vault:restore': ({ fileName, passphrase }, context) => {
       // fileName is a bare name (the contract's pattern): it cannot leave the backups folder.
-      return withSecret(passphrase, (secret) => vault.restore(join(vault.backupDir, fileName), secret, op(context)));
+      return withSecret(passphrase, (secret) => vault.restore(join(vault.backupDir, fileName), secret, op(context), context.source));
     },
 
     'ca:status': () => caStatus(),
@@ -62,12 +66,16 @@ export function vaultHandlers(services: VaultServices, operatorId: string): Pick
       await crl.publish(op(context));
       return caStatus();
     },
-    'ca:import': async ({ pkcs12, password }, context) => {
-      await ca.import(Buffer.from(pkcs12, 'base64'), password, { ocspUrl: null, crlUrl: null }, op(context));
+    'ca:import': async ({ pkcs12, password, publicBaseUrl }, context) => {
+      await ca.import(Buffer.from(pkcs12, 'base64'), password, { publicBaseUrl }, op(context));
       await crl.publish(op(context));
       return caStatus();
     },
     'ca:publishCrl': (_args, context) => crl.publish(op(context)),
+    'ca:setPublicBaseUrl': async ({ publicBaseUrl }, context) => {
+      await ca.setPublicBaseUrl(publicBaseUrl, op(context));
+      return caStatus();
+    },
     'ca:startOcsp': async ({ port }, context) => {
       await ocsp.start(port, op(context));
       return caStatus();

@@ -8,9 +8,10 @@
  * it from the segments when it is missing, damaged, or does not match the log.
  */
 import { hash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AuditOutcome } from '../../shared/schemas/audit';
+import { ensurePrivateDir, writeFileDurable } from '../files/safe-file';
 import { GENESIS_HASH, type EventRecord } from './audit-record';
 import { ACTOR_KINDS, CHANNELS, Interner, type Interners, type ScannedEvent } from './event-line-scanner';
 
@@ -307,11 +308,9 @@ export class AuditIndex {
   }
 
   save(path: string): void {
-    mkdirSync(dirname(path), { recursive: true });
-    const temporary = `${path}.${process.pid}.tmp`;
+    ensurePrivateDir(dirname(path));
     // Derived data: no fsync. A torn or stale file fails its checks and is rebuilt.
-    writeFileSync(temporary, this.serialize());
-    renameSync(temporary, path);
+    writeFileDurable(path, this.serialize(), { sync: false });
   }
 
   /** The saved index, or null when it is missing or fails any check. */

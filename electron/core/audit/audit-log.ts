@@ -26,11 +26,12 @@
  * as an `audit.loss` event, once, and the anchor stays where it was until an administrator
  * acknowledges the loss (`acknowledgeLoss`), so verification keeps reporting it until then.
  */
-import { fstatSync, mkdirSync, statSync, writeSync } from 'node:fs';
+import { fstatSync, statSync, writeSync } from 'node:fs';
 import { appendFile, open, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CardDeskError } from '../../shared/errors';
 import type { AuditVerifyReport } from '../../shared/schemas/audit';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../files/safe-file';
 import type { Logger } from '../log/logger';
 import type { OperationContext } from '../operation-context';
 import { anchorStanding, lossMessage, type AnchorStanding, type AuditAnchorKeeper } from './audit-anchor';
@@ -248,7 +249,7 @@ export class AuditLog implements AuditTrail {
   async #ensureOpen(): Promise<void> {
     if (this.#closed) throw new CardDeskError('AUDIT_UNAVAILABLE', 'The audit log is closed.');
     if (this.#tail !== null) return;
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    ensurePrivateDir(this.dir);
     await this.#lock.acquire();
     let appended: AuditAppended | null;
     try {
@@ -277,7 +278,7 @@ export class AuditLog implements AuditTrail {
       await handle.read(bytes, 0, bytes.length, torn.from);
       await handle.close();
       // Kept, not destroyed: the bytes go to a side file before the segment is cut back.
-      await appendFile(`${torn.segment.path}.torn`, bytes);
+      await appendFile(`${torn.segment.path}.torn`, bytes, { mode: PRIVATE_FILE_MODE });
       await truncate(torn.segment.path, torn.from);
       if (torn.completeLines) {
         repair('failure', 'unreadable records at the end of the log were set aside', { segment: torn.segment.name, bytes: bytes.length, after: tail.seq });

@@ -16,11 +16,14 @@ import type { VaultAccess } from '../vault/vault-access';
 import { describeKeyText, SoftwareSigner, type CaSigner } from './ca-signer';
 import type { CaKeyRef, CaState, CrlMark } from './ca-state';
 import { CERTIFICATES, newRecord } from './certificate-records';
-import { parseCertificate, signedBy, type ParsedCertificate } from './certificate-reader';
+import { parseCertificate, type ParsedCertificate } from './certificate-reader';
 import { decodeName, encodeDn, encodeName } from './distinguished-name';
 import { issueCaCertificate, issueLeaf, type Issuer } from './issuance';
+import { checkImportedCa } from './import-checks';
 import { readPkcs12 } from './pkcs12-import';
 import { defaultPkcs11WorkerPath, Pkcs11Signer, Pkcs11Token, type TokenLocation } from './pkcs11-token';
+import { checkModulePath, osLibraryFolders } from '../pkcs11/module-path-check';
+import { checkPublicBaseUrl, proposedBaseUrl, publicUrls, type PublicUrls } from './public-urls';
 
 const generate = promisify(generateKeyPair);
 
@@ -49,7 +52,13 @@ export class CaService {
     private readonly audit: AuditTrail,
     private readonly clock: () => Date = () => new Date(),
     private readonly pkcs11WorkerPath: string = defaultPkcs11WorkerPath(),
+    /** Where a PKCS#11 library may be loaded from (checked before any load, like tokens:addModule). */
+    private readonly libraryFolders: () => string[] = osLibraryFolders,
   ) {}
+
+  #checkedModule(module: string): Promise<string> {
+    return checkModulePath(module, { allowedFolders: this.libraryFolders() });
+  }
 
   get publishDir(): string {
     return join(this.access.dataDir, 'crl');
@@ -99,7 +108,15 @@ export class CaService {
     const key = `${ref.module}\u0000${ref.tokenLabel}`;
     let token = this.#tokens.get(key);
     if (token === undefined) {
-      token = Pkcs11Token.open(this.pkcs11WorkerPath, ref, this.keyring.open(ref.pin, `pkcs11-pin:${ref.tokenLabel}`));
+      const pin = this.keyring.open(ref.pin, `pkcs11-pin:${ref.tokenLabel}`);
+      // The stored module path is checked again before it loads (vault.json may have been edited).
+      token = this.#checkedModule(ref.module).then(
+        (module) => Pkcs11Token.open(this.pkcs11WorkerPath, { ...ref, module }, pin),
+        (error: unknown) => {
+          pin.fill(0);
+          throw error;
+        },
+      );
       token.catch(() => this.#tokens.delete(key));
       this.#tokens.set(key, token);
     }
@@ -125,7 +142,21 @@ export class CaService {
 
   issuer(): Issuer {
     const ca = this.state();
-    return { signer: this.signer('issuing'), certificate: this.certificate('issuing'), ocspUrl: ca.ocspUrl, crlUrl: ca.crlUrl };
+    return { signer: this.signer('issuing'), certificate: this.certificate('issuing'), urls: this.urls(ca) };
+  }
+
+  /** The published addresses (CDP, OCSP, caIssuers), or null when the CA has no base URL. */
+  urls(ca: CaState = this.state()): PublicUrls | null {
+    return ca.publicBaseUrl === null || ca.publicBaseUrl === undefined ? null : publicUrls(ca.publicBaseUrl);
+  }
+
+  /** Changes the published base URL; certificates issued from now on carry the new addresses. */
+  async setPublicBaseUrl(url: string, op: OperationContext): Promise<void> {
+    if (!this.keyring.unlocked) throw new CardDeskError('VAULT_LOCKED', 'The vault is locked. Unlock it with the vault passphrase first.');
+    const before = this.state().publicBaseUrl;
+    const checked = checkPublicBaseUrl(url);
+    this.access.storage().updateMeta((meta) => (meta.ca === null ? meta : { ...meta, ca: { ...meta.ca, publicBaseUrl: checked } }));
+    await this.audit.record({ action: 'settings.change', outcome: 'success', details: { setting: 'ca.publicBaseUrl', from: before ?? 'none', to: checked }, ...op });
   }
 
   /** The state of a token-held key, for checks (sensitive, never extractable). */
@@ -153,11 +184,11 @@ export class CaService {
       const keys = await Promise.all([newKey(algorithm), newKey(algorithm)]);
       return (['root', 'issuing'] as const).map((role, i) => ({ role, signer: new SoftwareSigner(keys[i] as KeyObject), ref: () => this.#seal(keys[i] as KeyObject, role) }));
     }
-    const location = { module: token.module, tokenLabel: token.tokenLabel };
+    const location = { module: await this.#checkedModule(token.module), tokenLabel: token.tokenLabel };
     const pin = this.keyring.seal(token.pin, `pkcs11-pin:${token.tokenLabel}`);
     const opened = Pkcs11Token.open(this.pkcs11WorkerPath, location, token.pin);
     const session = await opened;
-    this.#tokens.set(`${token.module}\u0000${token.tokenLabel}`, opened);
+    this.#tokens.set(`${location.module}\u0000${token.tokenLabel}`, opened);
     const out = [];
     for (const role of ['root', 'issuing'] as const) {
       const keyId = randomBytes(16);
@@ -171,6 +202,7 @@ export class CaService {
   /** Creates the CA; with `token`, its keys are generated non-extractable on that PKCS#11 token. */
   async init(options: Omit<CaInitOptions, 'pkcs11'>, op: OperationContext, token: (TokenLocation & { pin: Buffer }) | null = null): Promise<void> {
     this.#requireEmpty();
+    const publicBaseUrl = options.publicBaseUrl === null ? null : checkPublicBaseUrl(options.publicBaseUrl);
     const rootSubject = encodeDn(options.rootSubject);
     const issuingSubject = encodeDn(options.issuingSubject);
     const now = this.clock();
@@ -190,30 +222,20 @@ export class CaService {
       issuingKey: issuingKey.ref(),
       issuingSigner: issuingKey.signer,
       chain: [rootDer],
-      ocspUrl: options.ocspUrl,
-      crlUrl: options.crlUrl,
+      publicBaseUrl,
       op,
     });
     await this.audit.record({ action: 'ca.init', outcome: 'success', certificateSerial: parseCertificate(issuingDer).serial, details: { algorithm: options.algorithm, root: root.serial }, ...op });
   }
 
   /** Imports an issuing (or single-tier) CA with its key from PKCS#12. */
-  async import(file: Buffer, password: string, options: { ocspUrl: string | null; crlUrl: string | null }, op: OperationContext): Promise<void> {
+  async import(file: Buffer, password: string, options: { publicBaseUrl: string | null }, op: OperationContext): Promise<void> {
     this.#requireEmpty();
-    const imported = readPkcs12(file, password);
-    const basic = imported.certificate.extensions.get('2.5.29.19');
-    if (basic === undefined || basic.value.length < 5 || basic.value[2] !== 0x01) {
-      throw new CardDeskError('MALFORMED_INPUT', 'The certificate in the PKCS#12 file is not a CA certificate (basicConstraints cA is not set).');
-    }
-    // Order the other certificates as the chain from the issuing CA up.
-    const chain: ParsedCertificate[] = [];
-    let current = imported.certificate;
-    while (current.issuer !== current.subject) {
-      const parent = imported.others.find((c) => c.subject === current.issuer && signedBy(current.der, c.der));
-      if (parent === undefined || chain.includes(parent)) break;
-      chain.push(parent);
-      current = parent;
-    }
+    const publicBaseUrl = options.publicBaseUrl === null ? null : checkPublicBaseUrl(options.publicBaseUrl);
+    const contents = readPkcs12(file, password);
+    // Validity, key strength, chain and key match: each refused with its reason.
+    const { certificate, chain } = checkImportedCa(contents.key, contents.certificates, this.clock());
+    const imported = { key: contents.key, certificate };
     const selfSigned = imported.certificate.issuer === imported.certificate.subject;
     const top = chain[chain.length - 1];
     const rootDer = selfSigned ? imported.certificate.der : top !== undefined && top.issuer === top.subject ? top.der : null;
@@ -224,7 +246,7 @@ export class CaService {
       issuingKey: this.#seal(imported.key, 'issuing'),
       issuingSigner: new SoftwareSigner(imported.key),
       chain: chain.map((c) => c.der),
-      ...options,
+      publicBaseUrl,
       op,
     });
     await this.audit.record({ action: 'ca.import', outcome: 'success', certificateSerial: imported.certificate.serial, details: { subject: imported.certificate.subject }, ...op });
@@ -237,8 +259,7 @@ export class CaService {
     issuingKey: CaKeyRef;
     issuingSigner: CaSigner;
     chain: Buffer[];
-    ocspUrl: string | null;
-    crlUrl: string | null;
+    publicBaseUrl: string | null;
     op: OperationContext;
   }): Promise<void> {
     const now = this.clock();
@@ -251,7 +272,7 @@ export class CaService {
     const ocspSubject = encodeName([{ type: 'CN', value: 'OCSP responder' }, ...decodeName(issuing.subjectDer).filter((a) => a.type !== 'CN')]);
     const ocspDer = await issueLeaf(
       { profile: 'ocspSigning', subject: ocspSubject, publicKeyInfo: ocspSpki, subjectAltNames: [], validityDays: 365, now },
-      { signer: parts.issuingSigner, certificate: issuing, ocspUrl: null, crlUrl: null },
+      { signer: parts.issuingSigner, certificate: issuing, urls: parts.publicBaseUrl === null ? null : publicUrls(parts.publicBaseUrl) },
     );
     const ocsp = parseCertificate(ocspDer);
     const b64 = (der: Buffer): string => der.toString('base64');
@@ -262,8 +283,7 @@ export class CaService {
       issuing: { certificate: b64(parts.issuingDer), key: parts.issuingKey },
       chain: parts.chain.map(b64),
       ocsp: { certificate: b64(ocspDer), key: this.#seal(ocspKey, 'ocsp') },
-      ocspUrl: parts.ocspUrl,
-      crlUrl: parts.crlUrl,
+      publicBaseUrl: parts.publicBaseUrl,
       crl: { nextNumber: 1, full: null, delta: null, rootNextNumber: 1, root: null },
     };
     const storage = this.access.storage();
@@ -278,7 +298,7 @@ export class CaService {
 
   status(ocsp: OcspState): CaStatus {
     const ca = this.access.storage().meta.ca;
-    if (ca === null) return { ready: false };
+    if (ca === null) return { ready: false, proposedBaseUrl: proposedBaseUrl() };
     const info = (role: CaRole): CaCertificateInfo => {
       const cert = this.certificate(role);
       return {
@@ -299,8 +319,10 @@ export class CaService {
       lastCrl: mark(ca.crl.full),
       lastDeltaCrl: mark(ca.crl.delta),
       publishDir: this.publishDir,
-      ocspUrl: ca.ocspUrl,
-      crlUrl: ca.crlUrl,
+      publicBaseUrl: ca.publicBaseUrl ?? null,
+      ocspUrl: this.urls(ca)?.ocsp ?? null,
+      crlUrl: this.urls(ca)?.crl ?? null,
+      caIssuersUrl: this.urls(ca)?.caIssuers ?? null,
       ocsp,
     };
   }

@@ -34,8 +34,8 @@ export interface CaState {
   /** The issuing CA's issuers, nearest first (the root last), when not the issuing CA itself. */
   readonly chain: readonly string[];
   readonly ocsp: { readonly certificate: string; readonly key: CaKeyRef };
-  readonly ocspUrl: string | null;
-  readonly crlUrl: string | null;
+  /** Checked (never loopback), with a trailing slash; the CDP and AIA addresses are built from it. */
+  readonly publicBaseUrl: string | null;
   readonly crl: {
     /** CRL numbers are shared by full and delta CRLs (RFC 5280 §5.2.3). */
     readonly nextNumber: number;

@@ -23,7 +23,7 @@ beforeAll(async () => {
   services = createVaultServices({ dataDir: tempHome(), audit, log: silentLogger, clock: () => now });
   await services.vault.init(Buffer.from(PASSPHRASE), operator);
   await services.ca.init(
-    { algorithm: 'p384', rootSubject: 'CN=Test Root, O=Desk, C=XK', issuingSubject: 'CN=Test Issuing, O=Desk, C=XK', rootValidityYears: 20, issuingValidityYears: 10, ocspUrl: 'http://127.0.0.1:2560/', crlUrl: 'http://127.0.0.1/ca.crl' },
+    { algorithm: 'p384', rootSubject: 'CN=Test Root, O=Desk, C=XK', issuingSubject: 'CN=Test Issuing, O=Desk, C=XK', rootValidityYears: 20, issuingValidityYears: 10, publicBaseUrl: 'http://pki.desk.example/' },
     operator,
   );
   const saved = await services.directory.create(holderInput(1, { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.org' }), operator);
@@ -67,7 +67,8 @@ describe('CertificateService', () => {
     });
     const x509 = new X509Certificate(detail.pem);
     expect(x509.verify(new X509Certificate(services.ca.certificate('issuing').der).publicKey)).toBe(true);
-    expect(x509.infoAccess).toContain('OCSP - URI:http://127.0.0.1:2560/');
+    expect(x509.infoAccess).toContain('OCSP - URI:http://pki.desk.example/ocsp');
+    expect(x509.infoAccess).toContain('CA Issuers - URI:http://pki.desk.example/ca/issuing.cer');
     expect(detail.chain.map((c) => c.subject)).toEqual(['CN=Test Issuing, O=Desk, C=XK', 'CN=Test Root, O=Desk, C=XK']);
   });
 

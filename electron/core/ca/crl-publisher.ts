@@ -6,11 +6,12 @@
  * durably: ca.crl / ca.crl.pem, ca-delta.crl / ca-delta.crl.pem, root.crl / root.crl.pem,
  * and the CA certificates next to them (issuing.pem, root.pem, chain.pem).
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CrlInfo, CrlPublishResult } from '../../shared/schemas/ca';
 import type { AuditTrail } from '../audit/audit-trail';
 import type { OperationContext } from '../operation-context';
-import { ensureDir, writeFileDurable } from '../vault/durable-file';
+import { checkUserTarget, ensurePrivateDir, PUBLIC_FILE_MODE, writeFileDurable, writeUserFile } from '../files/safe-file';
 import type { VaultAccess } from '../vault/vault-access';
 import { keyIdentifier } from './ca-signer';
 import type { CaService } from './ca-service';
@@ -55,7 +56,13 @@ export class CrlPublisher {
     return entries;
   }
 
-  async publish(op: OperationContext, outDir: string = this.ca.publishDir): Promise<CrlPublishResult> {
+  /**
+   * Signs and writes the CRLs, into the vault's crl folder or into `target`, a folder the user
+   * named: there the files are public (0644), links are refused, and files already there are
+   * replaced only with `force` (checked for every file before any is written).
+   */
+  async publish(op: OperationContext, target?: { readonly dir: string; readonly force: boolean }): Promise<CrlPublishResult> {
+    const outDir = target?.dir ?? this.ca.publishDir;
     const ca = this.ca.state();
     const now = this.clock();
     const issuing = this.ca.certificate('issuing');
@@ -73,11 +80,9 @@ export class CrlPublisher {
       signer,
     );
 
-    ensureDir(outDir);
-    const files: string[] = [];
+    const pending: Array<readonly [string, Buffer | string]> = [];
     const write = (name: string, data: Buffer | string): void => {
-      writeFileDurable(join(outDir, name), data);
-      files.push(join(outDir, name));
+      pending.push([join(outDir, name), data]);
     };
     write('ca.crl', fullDer);
     write('ca.crl.pem', toPem(fullDer, 'X509 CRL'));
@@ -96,6 +101,16 @@ export class CrlPublisher {
       write('root.crl.pem', toPem(rootDer, 'X509 CRL'));
       write('root.pem', toPem(root.der, 'CERTIFICATE'));
       rootMark = { number: rootNumber, thisUpdate: now.toISOString(), nextUpdate: nextUpdate.toISOString(), entries: 0 };
+    }
+
+    const files = pending.map(([path]) => path);
+    if (target === undefined) {
+      ensurePrivateDir(outDir);
+      for (const [path, data] of pending) writeFileDurable(path, data);
+    } else {
+      mkdirSync(outDir, { recursive: true });
+      for (const path of files) checkUserTarget(path, target.force);
+      for (const [path, data] of pending) writeUserFile(path, data, { mode: PUBLIC_FILE_MODE, force: target.force });
     }
 
     const fullInfo: CrlInfo = { number: fullNumber, thisUpdate: now.toISOString(), nextUpdate: new Date(now.getTime() + FULL_CRL_DAYS * DAY).toISOString(), entries: full.length };

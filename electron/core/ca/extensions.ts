@@ -89,8 +89,14 @@ export function crlDistributionPoint(url: string): Buffer {
   return extension(OID.crlDistributionPoints, false, seq(seq(explicit(0, explicit(0, implicitPrimitive(6, Buffer.from(url, 'latin1')))))));
 }
 
-export function authorityInfoAccessOcsp(url: string): Buffer {
-  return extension(OID.authorityInfoAccess, false, seq(seq(oid(OID.ocsp), implicitPrimitive(6, Buffer.from(url, 'latin1')))));
+/** AuthorityInfoAccess (RFC 5280 §4.2.2.1): the OCSP responder and where the issuer's certificate is (caIssuers). */
+export function authorityInfoAccess(access: { readonly ocsp: string | null; readonly caIssuers: string | null }): Buffer {
+  const uri = (url: string): Buffer => implicitPrimitive(6, Buffer.from(url, 'latin1'));
+  const descriptions = [
+    ...(access.ocsp === null ? [] : [seq(oid(OID.ocsp), uri(access.ocsp))]),
+    ...(access.caIssuers === null ? [] : [seq(oid(OID.caIssuers), uri(access.caIssuers))]),
+  ];
+  return extension(OID.authorityInfoAccess, false, seq(...descriptions));
 }
 
 export function ocspNoCheck(): Buffer {

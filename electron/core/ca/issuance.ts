@@ -5,7 +5,7 @@ import { randomSerial, signCertificate } from './certificate-builder';
 import type { ParsedCertificate } from './certificate-reader';
 import { createPublicKey } from 'node:crypto';
 import {
-  authorityInfoAccessOcsp,
+  authorityInfoAccess,
   authorityKeyIdentifier,
   basicConstraints,
   crlDistributionPoint,
@@ -16,6 +16,8 @@ import {
   subjectKeyIdentifier,
 } from './extensions';
 import { profiles } from './profiles';
+import { CardDeskError } from '../../shared/errors';
+import type { PublicUrls } from './public-urls';
 
 const DAY = 86_400_000;
 /** Backdating absorbs clock differences between the desk and relying parties. */
@@ -33,14 +35,30 @@ export interface LeafRequest {
 export interface Issuer {
   readonly signer: CaSigner;
   readonly certificate: ParsedCertificate;
-  readonly ocspUrl: string | null;
-  readonly crlUrl: string | null;
+  /** The published addresses written into what it issues (CDP, AIA); null: none. */
+  readonly urls: PublicUrls | null;
 }
 
-/** A leaf never outlives its issuing CA (RFC 5280 path validation would reject it anyway). */
+/**
+ * A certificate's validity always lies inside its issuer's (RFC 5280 path validation would
+ * reject it anyway): notBefore no earlier than the issuer's, notAfter clamped to the issuer's.
+ * An issuer that has expired, or is not valid yet, issues nothing.
+ */
+export function validityWithin(now: Date, notAfter: Date, issuer: ParsedCertificate): { notBefore: Date; notAfter: Date } {
+  if (issuer.notAfter.getTime() <= now.getTime()) {
+    throw new CardDeskError('INVALID_STATE', `The issuing certificate "${issuer.subject}" expired on ${issuer.notAfter.toISOString()}; nothing can be issued under it.`);
+  }
+  if (issuer.notBefore.getTime() > now.getTime()) {
+    throw new CardDeskError('INVALID_STATE', `The issuing certificate "${issuer.subject}" is not valid before ${issuer.notBefore.toISOString()}; nothing can be issued under it yet.`);
+  }
+  return {
+    notBefore: new Date(Math.max(now.getTime() - BACKDATE_MS, issuer.notBefore.getTime())),
+    notAfter: new Date(Math.min(notAfter.getTime(), issuer.notAfter.getTime())),
+  };
+}
+
 export function leafValidity(now: Date, days: number, issuer: ParsedCertificate): { notBefore: Date; notAfter: Date } {
-  const notAfter = new Date(Math.min(now.getTime() + days * DAY, issuer.notAfter.getTime()));
-  return { notBefore: new Date(now.getTime() - BACKDATE_MS), notAfter };
+  return validityWithin(now, new Date(now.getTime() + days * DAY), issuer);
 }
 
 export async function issueLeaf(request: LeafRequest, issuer: Issuer): Promise<Buffer> {
@@ -53,8 +71,9 @@ export async function issueLeaf(request: LeafRequest, issuer: Issuer): Promise<B
     subjectKeyIdentifier(keyIdentifier(request.publicKeyInfo)),
     authorityKeyIdentifier(keyIdentifier(issuer.certificate.publicKeyInfo)),
     ...(request.subjectAltNames.length > 0 ? [subjectAltName(request.subjectAltNames)] : []),
-    ...(issuer.crlUrl === null ? [] : [crlDistributionPoint(issuer.crlUrl)]),
-    ...(issuer.ocspUrl === null || spec.ocspNoCheck === true ? [] : [authorityInfoAccessOcsp(issuer.ocspUrl)]),
+    ...(issuer.urls === null ? [] : [crlDistributionPoint(issuer.urls.crl)]),
+    // The OCSP signer is not checked by OCSP (ocspNoCheck); it still says where its issuer is.
+    ...(issuer.urls === null ? [] : [authorityInfoAccess({ ocsp: spec.ocspNoCheck === true ? null : issuer.urls.ocsp, caIssuers: issuer.urls.caIssuers })]),
     ...(spec.ocspNoCheck === true ? [ocspNoCheck()] : []),
   ];
   return signCertificate(
@@ -82,15 +101,14 @@ export async function issueCaCertificate(options: {
 }): Promise<Buffer> {
   const notAfter = new Date(options.now);
   notAfter.setUTCFullYear(notAfter.getUTCFullYear() + options.years);
-  const clamped = options.issuer === null ? notAfter : new Date(Math.min(notAfter.getTime(), options.issuer.notAfter.getTime()));
+  const validity = options.issuer === null ? { notBefore: new Date(options.now.getTime() - BACKDATE_MS), notAfter } : validityWithin(options.now, notAfter, options.issuer);
   const authorityKey = options.issuer === null ? options.publicKeyInfo : options.issuer.publicKeyInfo;
   return signCertificate(
     {
       serial: randomSerial(),
       issuer: options.issuer === null ? options.subject : options.issuer.subjectDer,
       subject: options.subject,
-      notBefore: new Date(options.now.getTime() - BACKDATE_MS),
-      notAfter: clamped,
+      ...validity,
       publicKeyInfo: options.publicKeyInfo,
       extensions: [
         basicConstraints(true, options.pathLength),

@@ -1,10 +1,11 @@
 /** The OCSP responder over HTTP on 127.0.0.1 (RFC 6960 Appendix A: POST, and GET with base64 in the path). */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { CardDeskError } from '../../shared/errors';
 import type { Logger } from '../log/logger';
-import type { OcspAnswer, OcspResponder } from './ocsp-responder';
+import type { OcspAnswer } from './ocsp-responder';
 
 const MAX_REQUEST_BYTES = 64 * 1024;
+const MALFORMED_REQUEST = Buffer.from([0x30, 0x03, 0x0a, 0x01, 0x01]);
 
 export interface RunningOcspServer {
   readonly port: number;
@@ -27,29 +28,28 @@ function readBody(request: IncomingMessage): Promise<Buffer | null> {
   });
 }
 
-export async function startOcspServer(
-  responder: OcspResponder,
-  port: number,
-  log: Logger,
-  onAnswer: (answer: OcspAnswer) => void = () => {},
-): Promise<RunningOcspServer> {
+/**
+ * Answers one OCSP request over HTTP: the DER request is the POST body, or (GET) the base64 in
+ * `encoded`, the path after the responder's own address.
+ */
+export async function serveOcspRequest(request: IncomingMessage, response: ServerResponse, encoded: string, respond: (der: Buffer) => Promise<OcspAnswer>): Promise<void> {
+  let body: Buffer | null;
+  if (request.method === 'POST') body = await readBody(request);
+  else if (request.method === 'GET') {
+    const path = decodeURIComponent(encoded);
+    body = path === '' ? null : Buffer.from(path, 'base64');
+  } else {
+    response.writeHead(405, { Allow: 'GET, POST' }).end();
+    return;
+  }
+  const der = body === null || body.length === 0 ? MALFORMED_REQUEST : (await respond(body)).der;
+  response.writeHead(200, { 'Content-Type': 'application/ocsp-response', 'Content-Length': der.length, 'Cache-Control': 'no-store' });
+  response.end(der);
+}
+
+export async function startOcspServer(respond: (der: Buffer) => Promise<OcspAnswer>, port: number, log: Logger): Promise<RunningOcspServer> {
   const server: Server = createServer((request, response) => {
-    void (async () => {
-      let body: Buffer | null;
-      if (request.method === 'POST') body = await readBody(request);
-      else if (request.method === 'GET') {
-        const path = decodeURIComponent((request.url ?? '/').slice(1));
-        body = path === '' ? null : Buffer.from(path, 'base64');
-      } else {
-        response.writeHead(405, { Allow: 'GET, POST' }).end();
-        return;
-      }
-      const answer = body === null || body.length === 0 ? null : await responder.respond(body);
-      const der = answer?.der ?? Buffer.from([0x30, 0x03, 0x0a, 0x01, 0x01]); // malformedRequest
-      if (answer !== null) onAnswer(answer);
-      response.writeHead(200, { 'Content-Type': 'application/ocsp-response', 'Content-Length': der.length, 'Cache-Control': 'no-store' });
-      response.end(der);
-    })().catch((error: unknown) => {
+    serveOcspRequest(request, response, (request.url ?? '/').slice(1), respond).catch((error: unknown) => {
       log.error('OCSP request failed', { error });
       if (!response.headersSent) response.writeHead(500).end();
     });

@@ -28,6 +28,7 @@ export const OID = {
   ocspBasic: '1.3.6.1.5.5.7.48.1.1',
   ocspNonce: '1.3.6.1.5.5.7.48.1.2',
   ocspNoCheck: '1.3.6.1.5.5.7.48.1.5',
+  caIssuers: '1.3.6.1.5.5.7.48.2',
   pkcs7Data: '1.2.840.113549.1.7.1',
   pkcs7SignedData: '1.2.840.113549.1.7.2',
   pkcs9EmailAddress: '1.2.840.113549.1.9.1',

@@ -3,24 +3,22 @@
  * PBES2/AES files from current OpenSSL). forge cannot turn ECC keys or certificates into its own
  * objects, so CardDesk takes each bag's raw ASN.1 and hands the key to Node's crypto as PKCS#8.
  */
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { CardDeskError } from '../../shared/errors';
 import { parseCertificate, type ParsedCertificate } from './certificate-reader';
 
-export interface ImportedCa {
+export interface Pkcs12Contents {
   readonly key: KeyObject;
-  /** The certificate of `key`. */
-  readonly certificate: ParsedCertificate;
-  /** The other certificates in the file (its issuers). */
-  readonly others: ParsedCertificate[];
+  /** Every certificate in the file (which one belongs to `key` is for the caller to check). */
+  readonly certificates: ParsedCertificate[];
 }
 
 function asn1ToDer(value: forge.asn1.Asn1): Buffer {
   return Buffer.from(forge.asn1.toDer(value).getBytes(), 'binary');
 }
 
-export function readPkcs12(file: Buffer, password: string): ImportedCa {
+export function readPkcs12(file: Buffer, password: string): Pkcs12Contents {
   let p12: forge.pkcs12.Pkcs12Pfx;
   try {
     const asn1 = forge.asn1.fromDer(forge.util.createBuffer(file.toString('binary')));
@@ -46,8 +44,5 @@ export function readPkcs12(file: Buffer, password: string): ImportedCa {
   }
   const key = keys[0];
   if (key === undefined || keys.length > 1) throw new CardDeskError('MALFORMED_INPUT', 'The PKCS#12 file must hold exactly one private key (the CA key).');
-  const spki = createPublicKey(key).export({ type: 'spki', format: 'der' });
-  const certificate = certificates.find((c) => c.publicKeyInfo.equals(spki));
-  if (certificate === undefined) throw new CardDeskError('MALFORMED_INPUT', 'The PKCS#12 file has no certificate for its private key.');
-  return { key, certificate, others: certificates.filter((c) => c !== certificate) };
+  return { key, certificates };
 }

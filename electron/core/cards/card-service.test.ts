@@ -12,6 +12,7 @@ import type { OperationContext } from '../operation-context';
 import { ApduTransport } from '../piv/apdu-transport';
 import { PivClient } from '../piv/piv-client';
 import type { CardConnector } from '../readers/card-connection';
+import type { CardOwners } from './card-owners';
 import { CardService } from './card-service';
 
 const operator: OperationContext = { actor: { kind: 'operator', id: 'tester' }, channel: 'desk' };
@@ -214,5 +215,40 @@ describe('CardService', () => {
       await target.service.changePin('Test Reader', text(FACTORY.PIN), text('777777'), operator);
       await target.service.changePuk('Test Reader', text(FACTORY.PUK), text('88888888'), operator);
     }
+  });
+});
+
+describe("card events in the holder's history", () => {
+  it("names the card's holder, looked up by the card's serial, on every PIN-class event", async () => {
+    const { card } = await freshCard();
+    const audit = new MemoryAuditTrail();
+    const asked: string[] = [];
+    const owners: CardOwners = {
+      lookup: (serial) => {
+        asked.push(serial);
+        return { known: true, owner: { holderId: 'holder-7', state: 'active' } };
+      },
+    };
+    const service = new CardService({ connector: { connect: () => Promise.resolve(connectTo(card, 'Test Reader')) }, audit, owners });
+    await service.verifyPin('Test Reader', text('999999'), operator);
+    await service.verifyPin('Test Reader', text(FACTORY.PIN), operator);
+    await service.changePin('Test Reader', text(FACTORY.PIN), text('24682468'), operator);
+    await service.changePuk('Test Reader', text(FACTORY.PUK), text('13571357'), operator);
+    expect(audit.events.map((e) => [e.action, e.outcome, e.holderId])).toEqual([
+      ['card.pinVerify', 'failure', 'holder-7'],
+      ['card.pinVerify', 'success', 'holder-7'],
+      ['card.pinChange', 'success', 'holder-7'],
+      ['card.pukChange', 'success', 'holder-7'],
+    ]);
+    expect(new Set(asked)).toEqual(new Set([audit.events[0]?.cardSerial]));
+  });
+
+  it('leaves the holder out when the directory does not know the card', async () => {
+    const { card } = await freshCard();
+    const audit = new MemoryAuditTrail();
+    const service = new CardService({ connector: { connect: () => Promise.resolve(connectTo(card, 'Test Reader')) }, audit, owners: { lookup: () => ({ known: false, why: 'unknown' }) } });
+    await service.verifyPin('Test Reader', text('999999'), operator);
+    expect(audit.events[0]).not.toHaveProperty('holderId');
+    expect(audit.events[0]?.cardSerial).toBeDefined();
   });
 });

@@ -11,12 +11,15 @@ import type { OperationContext } from '../operation-context';
 import type { ReferenceCheck, PivClient } from '../piv/piv-client';
 import { parseChuid } from '../piv/piv-objects';
 import type { CardConnector } from '../readers/card-connection';
+import { holderOfCard, type CardOwners } from './card-owners';
 import { withPivSession, type PivSession, type SessionFailure } from './card-session';
 import { summarizeCertificate } from './certificate-summary';
 
 export interface CardServiceDeps {
   readonly connector: CardConnector;
   readonly audit: AuditTrail;
+  /** Whose card it is: its events go into that holder's history (default: no directory). */
+  readonly owners?: CardOwners;
 }
 
 export type ManagementKeyInput = { kind: 'factory' } | { kind: 'custom'; algorithm: SymmetricAlgorithm; key: Buffer };
@@ -104,6 +107,7 @@ export class CardService {
       return work(session);
     });
     const outcome: CardActionResult = result.ok ? { ok: true } : { ok: false, reason: result.reason, triesLeft: 'triesLeft' in result ? result.triesLeft : null };
+    const holderId = holderOfCard(this.#deps.owners, serial);
     await this.#deps.audit.record({
       action,
       outcome: outcome.ok ? 'success' : 'failure',
@@ -111,6 +115,7 @@ export class CardService {
       actor: operation.actor,
       channel: operation.channel,
       ...(serial === null ? {} : { cardSerial: serial }),
+      ...(holderId === null ? {} : { holderId }),
       details: { reader: readerName, ...(outcome.ok || outcome.triesLeft === null ? {} : { triesLeft: outcome.triesLeft }) },
     });
     return outcome;

@@ -8,18 +8,21 @@ import type { CardConnector } from '../readers/card-connection';
 import { ApduTransport } from '../piv/apdu-transport';
 import { PivClient, type PivApplication } from '../piv/piv-client';
 
+type HeldReason = Extract<CardFailureReason, 'cardRemoved' | 'noCard' | 'cardInUse' | 'awaitingUnblock'>;
+
 export type SessionFailure =
-  | { ok: false; reason: Extract<CardFailureReason, 'cardRemoved' | 'noCard' | 'cardInUse'> }
+  | { ok: false; reason: HeldReason }
   /** The card answered but has no PIV application; its ATR says what it is. */
   | { ok: false; reason: 'notPiv'; atr: string };
 
-const failureByCode: Partial<Record<string, 'cardRemoved' | 'noCard' | 'cardInUse'>> = {
+const failureByCode: Partial<Record<string, HeldReason>> = {
   CARD_REMOVED: 'cardRemoved',
   NO_CARD: 'noCard',
   CARD_IN_USE: 'cardInUse',
+  CARD_AWAITING_UNBLOCK: 'awaitingUnblock',
 };
 
-export function sessionFailureOf(error: unknown): Extract<SessionFailure, { reason: 'cardRemoved' | 'noCard' | 'cardInUse' }> | null {
+export function sessionFailureOf(error: unknown): Extract<SessionFailure, { reason: HeldReason }> | null {
   if (!(error instanceof CardDeskError)) return null;
   const reason = failureByCode[error.code];
   return reason === undefined ? null : { ok: false, reason };

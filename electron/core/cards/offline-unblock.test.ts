@@ -12,6 +12,7 @@ import { MemoryAuditTrail } from '../audit/audit-trail';
 import type { OperationContext } from '../operation-context';
 import { ApduTransport } from '../piv/apdu-transport';
 import { PivClient } from '../piv/piv-client';
+import type { CardLookup, CardOwners } from './card-owners';
 import { OfflineUnblockService } from './offline-unblock';
 import { ReaderHolds } from './reader-holds';
 import { parseChallengeCode, responseCode } from './unblock-codes';
@@ -20,6 +21,8 @@ const holder: OperationContext = { actor: { kind: 'holder', id: 'h-1' }, channel
 const READER = 'Test Reader';
 
 interface Rig {
+  /** What the directory says about the card (an issued, active card of holder h-1 unless a test changes it). */
+  lookup: CardLookup;
   card: VirtualPivCard;
   key: Buffer;
   holds: ReaderHolds;
@@ -43,14 +46,15 @@ async function rig(lifetimeMs?: number): Promise<Rig> {
   await admin.setManagementKey('aes256', key);
   for (let i = 0; i < 3; i += 1) await admin.verifyPin(Buffer.from('999999'));
   const audit = new MemoryAuditTrail();
-  const state: Rig = { card, key, audit, last: null } as Rig;
+  const state: Rig = { card, key, audit, last: null, lookup: { known: true, owner: { holderId: 'h-1', state: 'active' } } } as Rig;
+  const owners: CardOwners = { lookup: () => state.lookup };
   state.holds = new ReaderHolds({
     connect: () => {
       state.last = connectTo(card, READER);
       return Promise.resolve(state.last);
     },
   });
-  state.service = new OfflineUnblockService({ holds: state.holds, audit, ...(lifetimeMs === undefined ? {} : { lifetimeMs }) });
+  state.service = new OfflineUnblockService({ holds: state.holds, audit, owners, ...(lifetimeMs === undefined ? {} : { lifetimeMs }) });
   return state;
 }
 
@@ -79,8 +83,10 @@ describe('offline unblock, holder side', () => {
     const events = r.audit.events.map((event) => [event.action, event.outcome, event.details?.['challengeId']]);
     expect(events).toEqual([
       ['card.unblockChallenge', 'success', expect.stringMatching(/^[0-9a-f]{12}$/)],
-      ['card.pinReset', 'success', events[0]?.[2]],
+      ['card.unblockOffline', 'success', events[0]?.[2]],
     ]);
+    // Both are in the card holder's history.
+    expect(r.audit.events.map((event) => event.holderId)).toEqual(['h-1', 'h-1']);
     expect(JSON.stringify(r.audit.events)).not.toContain('24682468');
   });
 
@@ -99,10 +105,15 @@ describe('offline unblock, holder side', () => {
     const answer = deskAnswer(r, begun.serial, begun.challengeCode);
     expect(await r.service.complete(begun.attempt, answer, Buffer.from('24682468'))).toEqual({ ok: true });
     expect(await r.service.complete(begun.attempt, answer, Buffer.from('13571357'))).toEqual({ ok: false, reason: 'noChallenge' });
+    const holderCard = await client(r.card);
+    expect(await holderCard.verifyPin(Buffer.from('24682468'))).toEqual({ ok: true });
+    for (let i = 0; i < 3; i += 1) await holderCard.verifyPin(Buffer.from('999999'));
+    // Blocked again: the old response does not answer the new challenge.
     const again = await r.service.begin(READER, holder);
     if (!again.ok) throw new Error(again.reason);
     expect(await r.service.complete(again.attempt, answer, Buffer.from('13571357'))).toEqual({ ok: false, reason: 'responseMistyped' });
-    expect(await (await client(r.card)).verifyPin(Buffer.from('24682468'))).toEqual({ ok: true });
+    await r.service.cancel(again.attempt);
+    expect(await (await client(r.card)).pinStatus()).toMatchObject({ triesLeft: 0 });
   });
 
   it('ends the attempt when the card refuses a well-formed response made with another key', async () => {
@@ -117,14 +128,15 @@ describe('offline unblock, holder side', () => {
       reason: 'noChallenge',
     });
     expect(await (await client(r.card)).pinStatus()).toMatchObject({ triesLeft: 0 });
-    expect(r.audit.events.at(-1)).toMatchObject({ action: 'card.pinReset', outcome: 'failure', reason: 'the card refused the response' });
+    expect(r.audit.events.at(-1)).toMatchObject({ action: 'card.unblockOffline', outcome: 'failure', reason: 'responseWrong' });
   });
 
   it('keeps the card from every other operation while it waits, and lets it go when cancelled', async () => {
     const begun = await r.service.begin(READER, holder);
     if (!begun.ok) throw new Error(begun.reason);
-    await expect(r.holds.connect(READER)).rejects.toMatchObject({ code: 'CARD_IN_USE' });
-    expect(await r.service.begin(READER, holder)).toEqual({ ok: false, reason: 'cardInUse' });
+    // Every other caller (another window included) is told the card waits for an unblock response.
+    await expect(r.holds.connect(READER)).rejects.toMatchObject({ code: 'CARD_AWAITING_UNBLOCK' });
+    expect(await r.service.begin(READER, holder)).toEqual({ ok: false, reason: 'awaitingUnblock' });
     await r.service.cancel(begun.attempt);
     await expect(r.holds.connect(READER)).resolves.toBeDefined();
   });
@@ -148,6 +160,38 @@ describe('offline unblock, expiry', () => {
     await sleep(300);
     expect(r.holds.isHeld(READER)).toBe(false);
     expect(await r.service.complete(begun.attempt, answer, Buffer.from('24682468'))).toEqual({ ok: false, reason: 'noChallenge' });
-    expect(r.audit.events.at(-1)).toMatchObject({ action: 'card.pinReset', outcome: 'failure', reason: 'expired' });
+    expect(r.audit.events.at(-1)).toMatchObject({ action: 'card.unblockOffline', outcome: 'failure', reason: 'expired' });
+  });
+});
+
+describe('offline unblock, only for an issued card with a blocked PIN or PUK', () => {
+  it.each(['blank', 'personalisationIncomplete', 'revoked', 'retired', 'lost'] as const)('refuses a card the directory has as %s, and leaves it untouched', async (state) => {
+    const r = await rig();
+    r.lookup = { known: true, owner: { holderId: 'h-1', state } };
+    expect(await r.service.begin(READER, holder)).toEqual({ ok: false, reason: 'notIssued' });
+    expect(r.holds.isHeld(READER)).toBe(false);
+    // The refusal is recorded, in the holder's history.
+    expect(r.audit.events.map((e) => [e.action, e.outcome, e.reason, e.holderId])).toEqual([['card.unblockChallenge', 'failure', 'notIssued', 'h-1']]);
+  });
+
+  it('refuses a card the directory does not know', async () => {
+    const r = await rig();
+    r.lookup = { known: false, why: 'unknown' };
+    expect(await r.service.begin(READER, holder)).toEqual({ ok: false, reason: 'notIssued' });
+  });
+
+  it('without a directory (a holder machine), refuses a card still on its factory management key', async () => {
+    const { card } = await freshCard();
+    const holds = new ReaderHolds({ connect: () => Promise.resolve(connectTo(card, READER)) });
+    const service = new OfflineUnblockService({ holds, audit: new MemoryAuditTrail(), owners: { lookup: () => ({ known: false, why: 'unavailable' }) } });
+    expect(await service.begin(READER, holder)).toEqual({ ok: false, reason: 'notIssued' });
+  });
+
+  it('refuses an issued card whose PIN and PUK both still work', async () => {
+    const r = await rig();
+    const admin = await client(r.card);
+    await admin.authenticateManagementKey('aes256', r.key);
+    await admin.resetPinWithManagementKey(Buffer.from('123456'));
+    expect(await r.service.begin(READER, holder)).toEqual({ ok: false, reason: 'notBlocked' });
   });
 });

@@ -13,9 +13,10 @@ import type { OperationContext } from '../operation-context';
 import { ApduTransport } from '../piv/apdu-transport';
 import { PivClient, PivStatusError } from '../piv/piv-client';
 import type { CardConnection } from '../readers/card-connection';
+import { issuedStates, type CardOwners } from './card-owners';
 import { cardSerial } from './card-service';
 import { sessionFailureOf, type SessionFailure } from './card-session';
-import type { ReaderHolds } from './reader-holds';
+import { OFFLINE_UNBLOCK, type ReaderHolds } from './reader-holds';
 import { challengeCode, parseResponseCode, type UnblockChallenge } from './unblock-codes';
 
 /** How long a challenge waits for its response. */
@@ -24,7 +25,12 @@ export const CHALLENGE_LIFETIME_MS = 10 * 60 * 1000;
 export type OfflineChallenge =
   | { ok: true; attempt: string; serial: string; challengeCode: string; expiresAt: string }
   | SessionFailure
-  | { ok: false; reason: 'noSerial' };
+  | { ok: false; reason: 'noSerial' }
+  /** The desk did not issue this card, or it is blank, revoked, retired or lost: nothing to unblock. */
+  | { ok: false; reason: 'notIssued' }
+  /** Neither the PIN nor the PUK is blocked: the holder unblocks nothing (and changes the PIN instead). */
+  | { ok: false; reason: 'notBlocked' };
+
 
 export type OfflineUnblockResult =
   | { ok: true }
@@ -38,6 +44,7 @@ export type OfflineUnblockResult =
 
 interface Attempt {
   readonly id: string;
+  readonly holderId: string | null;
   readonly connection: CardConnection;
   readonly client: PivClient;
   readonly serial: string;
@@ -72,7 +79,20 @@ async function challengeOf(client: PivClient): Promise<UnblockChallenge> {
 export interface OfflineUnblockDeps {
   readonly holds: ReaderHolds;
   readonly audit: AuditTrail;
+  /** Whose card it is and its state: only an issued card in use is unblocked, and its holder's history records it. */
+  readonly owners: CardOwners;
   readonly lifetimeMs?: number;
+}
+
+/** Why this card may not be unblocked offline, or null when it may. */
+async function refusal(client: PivClient, serial: string, owners: CardOwners): Promise<'notIssued' | 'notBlocked' | null> {
+  const found = owners.lookup(serial);
+  if (found.known ? !issuedStates.includes(found.owner.state) : found.why === 'unknown') return 'notIssued';
+  // No directory on this machine (a holder's own computer): a card still on its factory key was never issued.
+  if (!found.known && (await client.managementKeyMetadata())?.isDefault === true) return 'notIssued';
+  const pin = (await client.referenceMetadata(0x80))?.triesLeft ?? (await client.pinStatus()).triesLeft;
+  const puk = (await client.referenceMetadata(0x81))?.triesLeft ?? null;
+  return pin === 0 || puk === 0 ? null : 'notBlocked';
 }
 
 export class OfflineUnblockService {
@@ -87,7 +107,7 @@ export class OfflineUnblockService {
   async begin(readerName: string, operation: OperationContext): Promise<OfflineChallenge> {
     let connection: CardConnection;
     try {
-      connection = await this.#deps.holds.hold(readerName, 'an offline unblock response');
+      connection = await this.#deps.holds.hold(readerName, OFFLINE_UNBLOCK);
     } catch (error) {
       const failure = sessionFailureOf(error);
       if (failure !== null) return failure;
@@ -99,11 +119,28 @@ export class OfflineUnblockService {
       if ((await client.select()) === null) return { ok: false, reason: 'notPiv', atr: Buffer.from(connection.atr).toString('hex').toUpperCase() };
       const serial = await cardSerial(client);
       if (serial === null) return { ok: false, reason: 'noSerial' };
+      const refused = await refusal(client, serial, this.#deps.owners);
+      if (refused !== null) {
+        const owner = this.#deps.owners.lookup(serial);
+        await this.#deps.audit.record({
+          action: 'card.unblockChallenge',
+          outcome: 'failure',
+          reason: refused,
+          actor: operation.actor,
+          channel: operation.channel,
+          cardSerial: serial,
+          ...(owner.known && owner.owner.holderId !== null ? { holderId: owner.owner.holderId } : {}),
+          details: { reader: readerName },
+        });
+        return { ok: false, reason: refused };
+      }
       const challenge = await challengeOf(client);
       const lifetime = this.#deps.lifetimeMs ?? CHALLENGE_LIFETIME_MS;
       const id = randomUUID();
+      const owner = this.#deps.owners.lookup(serial);
       const attempt: Attempt = {
         id,
+        holderId: owner.known ? owner.owner.holderId : null,
         connection,
         client,
         serial,
@@ -142,13 +179,13 @@ export class OfflineUnblockService {
       try {
         const answer = await attempt.client.answerManagementKeyChallenge(attempt.challenge.algorithm, parsed.value);
         if (!answer.ok) {
-          await this.#end(attemptId, 'the card refused the response');
+          await this.#end(attemptId, 'responseWrong');
           return { ok: false, reason: 'responseWrong' };
         }
         await attempt.client.resetPinWithManagementKey(newPin);
       } catch (error) {
         const failure = sessionFailureOf(error);
-        await this.#end(attemptId, failure === null ? 'the card failed' : 'the card was removed');
+        await this.#end(attemptId, failure === null ? 'cardFailed' : 'cardRemoved');
         if (failure !== null) return { ok: false, reason: 'cardRemoved' };
         throw error;
       }
@@ -165,20 +202,20 @@ export class OfflineUnblockService {
   }
 
   async dispose(): Promise<void> {
-    await Promise.all([...this.#attempts.keys()].map((id) => this.#end(id, 'CardDesk closed')));
+    await Promise.all([...this.#attempts.keys()].map((id) => this.#end(id, 'deskClosed')));
   }
 
-  /** Releases the card and records how the attempt ended (`null`: the PIN was reset). */
-  async #end(attemptId: string, failure: string | null): Promise<void> {
+  /** Releases the card and records how the attempt ended (`null`: the PIN was reset); the reason is a code the screens word. */
+  async #end(attemptId: string, failure: 'expired' | 'responseWrong' | 'cardFailed' | 'cardRemoved' | 'cancelled' | 'deskClosed' | null): Promise<void> {
     const attempt = this.#attempts.get(attemptId);
     if (attempt === undefined) return;
     this.#attempts.delete(attemptId);
     clearTimeout(attempt.timer);
     await attempt.connection.close('reset').catch(() => undefined);
-    await this.#record(attempt, 'card.pinReset', failure === null ? 'success' : 'failure', failure ?? undefined);
+    await this.#record(attempt, 'card.unblockOffline', failure === null ? 'success' : 'failure', failure ?? undefined);
   }
 
-  #record(attempt: Attempt, action: 'card.unblockChallenge' | 'card.pinReset', outcome: 'success' | 'failure', reason?: string): Promise<void> {
+  #record(attempt: Attempt, action: 'card.unblockChallenge' | 'card.unblockOffline', outcome: 'success' | 'failure', reason?: string): Promise<void> {
     return this.#deps.audit.record({
       action,
       outcome,
@@ -186,7 +223,8 @@ export class OfflineUnblockService {
       actor: attempt.operation.actor,
       channel: attempt.operation.channel,
       cardSerial: attempt.serial,
-      details: { reader: attempt.connection.readerName, method: 'offlineResponse', challengeId: attempt.challengeId },
+      ...(attempt.holderId === null ? {} : { holderId: attempt.holderId }),
+      details: { reader: attempt.connection.readerName, challengeId: attempt.challengeId },
     });
   }
 }

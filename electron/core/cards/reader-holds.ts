@@ -6,6 +6,9 @@
 import { CardDeskError } from '../../shared/errors';
 import type { CardConnection, CardConnector } from '../readers/card-connection';
 
+/** The purpose of a hold that waits for an offline unblock response (other callers are told so). */
+export const OFFLINE_UNBLOCK = 'an offline unblock response';
+
 export class ReaderHolds implements CardConnector {
   readonly #inner: CardConnector;
   readonly #held = new Map<string, string>();
@@ -21,6 +24,7 @@ export class ReaderHolds implements CardConnector {
 
   #refuseIfHeld(readerName: string): void {
     const holder = this.#held.get(readerName);
+    if (holder === OFFLINE_UNBLOCK) throw new CardDeskError('CARD_AWAITING_UNBLOCK', `The card in ${readerName} is waiting for an offline unblock response started in another window.`);
     if (holder !== undefined) throw new CardDeskError('CARD_IN_USE', `The card in this reader is waiting for ${holder}.`);
   }
 
@@ -49,5 +53,10 @@ export class ReaderHolds implements CardConnector {
 
   isHeld(readerName: string): boolean {
     return this.#held.has(readerName);
+  }
+
+  /** What the reader is kept for (the purpose given to `hold`), or null. */
+  heldFor(readerName: string): string | null {
+    return this.#held.get(readerName) ?? null;
   }
 }

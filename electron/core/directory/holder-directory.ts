@@ -25,9 +25,9 @@ import type { VaultAccess } from '../vault/vault-access';
 import type { VaultStorage } from '../vault/vault-storage';
 import { canMove, nextStates } from './card-states';
 import { luhnCheckDigit } from './check-digits';
-import { parseCsv, toCsv } from './csv';
+import { csvValue, lineAt, parseCsv, toCsv } from './csv';
 import { HolderIndex } from './holder-index';
-import { checkHolder } from './holder-validation';
+import { checkHolder, emptyAddress } from './holder-validation';
 
 export const HOLDERS = 'holders';
 export const CARDS = 'cards';
@@ -35,8 +35,13 @@ export const CARDS = 'cards';
 type CardEntry = Omit<CardRecord, 'nextStates'> & { readonly id: string };
 
 const requiredColumns = ['personalNumber', 'firstName', 'lastName'] as const;
-/** Exported with every file; ignored on import (the directory assigns user numbers). */
+/** Exported with every file; on import a valid number not yet in use is kept, otherwise a new one is assigned. */
 const exportOnlyColumns = ['userNumber'] as const;
+
+/** 14 digits, no leading zero, the last a Luhn check of the others. */
+function isUserNumber(value: string): boolean {
+  return /^[1-9]\d{13}$/.test(value) && Number(value.slice(-1)) === luhnCheckDigit(value.slice(0, -1));
+}
 
 export const emptyHolderInput: HolderInput = {
   personalNumber: '',
@@ -50,7 +55,13 @@ export const emptyHolderInput: HolderInput = {
   documentExpiry: '',
   language: 'en',
   state: 'active',
+  ...emptyAddress,
 };
+
+/** A holder as stored; holders saved before addresses existed read as having none. */
+function withAddress(holder: Holder): Holder {
+  return { ...emptyAddress, ...holder };
+}
 
 export class HolderDirectory {
   #index: HolderIndex | null = null;
@@ -70,7 +81,7 @@ export class HolderDirectory {
   index(): HolderIndex {
     const storage = this.#storage();
     if (this.#index === null || this.#indexedStorage !== storage) {
-      this.#index = new HolderIndex(storage.records.values<Holder>(HOLDERS));
+      this.#index = new HolderIndex([...storage.records.values<Holder>(HOLDERS)].map(withAddress));
       this.#indexedStorage = storage;
     }
     return this.#index;
@@ -114,9 +125,9 @@ export class HolderDirectory {
     }
   }
 
-  #newHolder(value: HolderInput, taken: (n: string) => boolean): Holder {
+  #newHolder(value: HolderInput, taken: (n: string) => boolean, userNumber?: string): Holder {
     const now = this.clock().toISOString();
-    return { ...value, id: randomUUID(), userNumber: this.#newUserNumber(taken), createdAt: now, updatedAt: now, version: 1 };
+    return { ...value, id: randomUUID(), userNumber: userNumber ?? this.#newUserNumber(taken), createdAt: now, updatedAt: now, version: 1 };
   }
 
   #commitHolders(holders: readonly Holder[]): void {
@@ -162,33 +173,47 @@ export class HolderDirectory {
     return { ok: true, holder };
   }
 
-  /** Imports holders from CSV: all rows, or none with a report for each bad row. */
+  /**
+   * Imports holders from CSV: all rows, or none with a report for each bad row. Lines are the
+   * file's physical lines (a quoted line break counts). A file that was not UTF-8 arrives with
+   * U+FFFD where its bytes could not be read: it is refused, naming the line, rather than
+   * importing mangled names. A `userNumber` column (as exported) keeps each valid, unused number,
+   * so an export imports back exactly.
+   */
   async importCsv(text: string, op: OperationContext): Promise<CsvImportResult> {
     const parsed = parseCsv(text);
     const refuse = (result: Omit<Extract<CsvImportResult, { ok: false }>, 'ok'>): Promise<CsvImportResult> =>
       this.audit
         .record({ action: 'holder.import', outcome: 'failure', reason: 'rows failed their checks', details: { badRows: result.badRows.length }, ...op })
         .then(() => ({ ok: false, ...result }));
+    const undecodable = text.indexOf('\uFFFD');
+    if (undecodable >= 0) {
+      return refuse({ rows: parsed.ok ? Math.max(parsed.rows.length - 1, 0) : 0, fileProblems: [{ code: 'invalidEncoding', column: '', line: lineAt(text, undecodable) }], badRows: [] });
+    }
     if (!parsed.ok) return refuse({ rows: 0, fileProblems: [{ code: 'unbalancedQuotes', column: '' }], badRows: [] });
     const [header, ...rows] = parsed.rows;
     if (header === undefined) return refuse({ rows: 0, fileProblems: [{ code: 'empty', column: '' }], badRows: [] });
     const columns = header.map((name) => name.trim());
     const known = new Set<string>([...holderFields, ...exportOnlyColumns]);
+    const headerLine = parsed.lines[0] ?? 1;
     const fileProblems = [
       ...requiredColumns.filter((name) => !columns.includes(name)).map((column) => ({ code: 'missingColumn' as const, column })),
       ...columns.filter((name) => !known.has(name)).map((column) => ({ code: 'unknownColumn' as const, column })),
+      ...[...new Set(columns.filter((name, i) => columns.indexOf(name) !== i))].map((column) => ({ code: 'duplicateColumn' as const, column, line: headerLine })),
     ];
     if (fileProblems.length > 0) return refuse({ rows: rows.length, fileProblems, badRows: [] });
 
     const badRows: CsvRowReport[] = [];
-    const accepted: HolderInput[] = [];
+    const accepted: { value: HolderInput; userNumber: string }[] = [];
     const seen = new Map<string, number>();
     rows.forEach((cells, i) => {
-      const line = i + 2;
+      const line = parsed.lines[i + 1] ?? i + 2;
       const raw: Record<string, string> = { ...emptyHolderInput };
+      let userNumber = '';
       columns.forEach((column, c) => {
-        const cell = (cells[c] ?? '').trim();
+        const cell = csvValue((cells[c] ?? '').trim());
         if ((holderFields as readonly string[]).includes(column) && cell !== '') raw[column] = cell;
+        if (column === 'userNumber') userNumber = cell;
       });
       const shaped = HolderInputSchema.safeParse(raw);
       const problems: HolderProblem[] = shaped.success
@@ -203,16 +228,19 @@ export class HolderDirectory {
       }
       seen.set(personalNumber, line);
       if (problems.length > 0) badRows.push({ line, personalNumber: raw['personalNumber'] ?? '', problems });
-      else if (checked !== null) accepted.push(checked.value);
+      else if (checked !== null) accepted.push({ value: checked.value, userNumber });
     });
     if (badRows.length > 0) return refuse({ rows: rows.length, fileProblems: [], badRows });
 
     const index = this.index();
     const fresh = new Set<string>();
-    const holders = accepted.map((value) =>
-      this.#newHolder(value, (n) => index.hasUserNumber(n) || fresh.has(n)),
-    );
-    for (const holder of holders) fresh.add(holder.userNumber);
+    const taken = (n: string): boolean => index.hasUserNumber(n) || fresh.has(n);
+    const holders = accepted.map(({ value, userNumber }) => {
+      const keep = isUserNumber(userNumber) && !taken(userNumber);
+      const holder = this.#newHolder(value, taken, keep ? userNumber : undefined);
+      fresh.add(holder.userNumber);
+      return holder;
+    });
     this.#commitHolders(holders);
     await this.audit.record({ action: 'holder.import', outcome: 'success', details: { imported: holders.length }, ...op });
     return { ok: true, imported: holders.length };

@@ -9,6 +9,23 @@
  */
 import type { PersonalNumberRule } from '../../shared/schemas/vault';
 import { luhnCheckDigit, mod11_10CheckDigit } from './check-digits';
+import { checkPatternShape, personalNumberExpression } from './pattern-safety';
+
+const safeShapes = new Map<string, boolean>();
+function shapeIsSafe(pattern: string): boolean {
+  let safe = safeShapes.get(pattern);
+  if (safe === undefined) {
+    try {
+      checkPatternShape(pattern);
+      safe = true;
+    } catch {
+      safe = false;
+    }
+    if (safeShapes.size > 100) safeShapes.clear();
+    safeShapes.set(pattern, safe);
+  }
+  return safe;
+}
 
 export type PersonalNumberCheck = { ok: true; value: string } | { ok: false; code: 'required' | 'invalid' | 'checkDigit' };
 
@@ -22,7 +39,10 @@ export function checkPersonalNumber(raw: string, rule: PersonalNumberRule): Pers
   if (rule.kind === 'pattern') {
     let pattern: RegExp;
     try {
-      pattern = new RegExp(`^(?:${rule.pattern})$`, 'u');
+      // A pattern saved before the checks existed (or planted in vault.json) gets the cheap shape
+      // check here too: a nested repetition is never run against a number.
+      if (!shapeIsSafe(rule.pattern)) return { ok: false, code: 'invalid' };
+      pattern = personalNumberExpression(rule.pattern);
     } catch {
       return { ok: false, code: 'invalid' };
     }

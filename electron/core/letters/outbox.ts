@@ -1,20 +1,35 @@
 /**
- * The letter outbox: the folder PIN letters wait in until they are printed (the desk's print
- * queue). Letters with a PIN never cross the contract and are never shown; the folder is private
- * to the user running CardDesk, each file is written once, synced, and can be withdrawn when a
- * resumed personalisation makes it stale.
+ * The letter outbox: the folder PIN letters wait in until they are sent (the desk's print
+ * queue), and the vault's record of each (whose, which card, waiting, sent or withdrawn; never
+ * its content). Letters with a PIN never cross the contract and are never shown; the folder is
+ * private to the user running CardDesk, each file is written once, synced, and can be withdrawn
+ * when a resumed personalisation makes it stale.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../files/safe-file';
+import type { LetterSummary } from '../../shared/schemas/letters';
+import type { VaultAccess } from '../vault/vault-access';
+
+export const LETTERS = 'letters';
+
+/** A letter as the vault records it (keyed by its file name). */
+export type LetterRecord = Omit<LetterSummary, 'fileName'> & { readonly id: string };
+
+export type LetterMeta = Pick<LetterSummary, 'kind' | 'recipient' | 'holderId' | 'cardSerial'>;
 
 export class LetterOutbox {
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    private readonly access: VaultAccess,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
 
-  /** Writes a new letter and returns its file name; `pdf` is zeroed afterwards (it may hold a PIN). */
-  async write(fileName: string, pdf: Uint8Array): Promise<string> {
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const file = await open(join(this.dir, fileName), 'wx', 0o600);
+  /** Writes a new letter, records it as waiting, and returns its file name; `pdf` is zeroed afterwards (it may hold a PIN). */
+  async write(fileName: string, pdf: Uint8Array, meta: LetterMeta): Promise<string> {
+    ensurePrivateDir(this.dir);
+    const file = await open(join(this.dir, fileName), 'wx', PRIVATE_FILE_MODE);
     try {
       await file.writeFile(pdf);
       await file.sync();
@@ -22,11 +37,33 @@ export class LetterOutbox {
       await file.close();
       pdf.fill(0);
     }
+    this.put({ id: fileName, ...meta, createdAt: this.clock().toISOString(), state: 'waiting', sentAt: null, sentVia: null });
     return fileName;
   }
 
   /** Withdraws letters that must not be sent (their PIN was replaced). */
   withdraw(fileNames: readonly string[]): void {
-    for (const name of fileNames) rmSync(join(this.dir, name), { force: true });
+    for (const name of fileNames) {
+      rmSync(join(this.dir, name), { force: true });
+      const record = this.record(name);
+      if (record !== undefined && record.state === 'waiting') this.put({ ...record, state: 'withdrawn' });
+    }
+  }
+
+  record(fileName: string): LetterRecord | undefined {
+    return this.access.storage().records.get<LetterRecord>(LETTERS, fileName);
+  }
+
+  records(): LetterRecord[] {
+    return [...this.access.storage().records.values<LetterRecord>(LETTERS)];
+  }
+
+  /** Durable before it returns. */
+  put(record: LetterRecord): void {
+    this.access.storage().records.commit([{ collection: LETTERS, id: record.id, record }]);
+  }
+
+  path(fileName: string): string {
+    return join(this.dir, fileName);
   }
 }

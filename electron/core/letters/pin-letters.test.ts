@@ -27,6 +27,34 @@ function text(pdf: Uint8Array, name: string): { text: string; info: string } {
 
 const squash = (value: string): string => value.replace(/\s+/g, ' ');
 
+interface Word {
+  readonly text: string;
+  readonly x: number;
+  readonly y: number;
+  readonly right: number;
+  readonly bottom: number;
+}
+
+/** Every word with its box in millimetres from the page's top left, as poppler's pdftotext -bbox finds it. */
+function words(pdf: Uint8Array, name: string): Word[] {
+  const file = join(dir, name);
+  writeFileSync(file, pdf);
+  const html = execFileSync('pdftotext', ['-bbox', file, '-']).toString('utf8');
+  const mm = (pt: string): number => (Number(pt) * 25.4) / 72;
+  return [...html.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g)].map((m) => ({
+    x: mm(m[1]!),
+    y: mm(m[2]!),
+    right: mm(m[3]!),
+    bottom: mm(m[4]!),
+    text: m[5]!.replace(/&amp;/g, '&').replace(/&quot;/g, '"'),
+  }));
+}
+
+/** DIN 5008 form B address field (mm): 20 from the left, 45 from the top, 85 × 45; the return address in its first 17.7 mm. */
+const field = { left: 20, top: 45, right: 105, bottom: 90, recipientTop: 62.7 };
+const inside = (word: Word, box: { left: number; top: number; right: number; bottom: number }): boolean =>
+  word.x >= box.left && word.right <= box.right && word.y >= box.top && word.bottom <= box.bottom;
+
 describe.each(Object.keys(letterTexts) as LetterLanguage[])('letters in %s', (language) => {
   const texts = letterTexts[language];
 
@@ -49,6 +77,40 @@ describe.each(Object.keys(letterTexts) as LetterLanguage[])('letters in %s', (la
     expect(squash(body)).toContain(squash(texts.neverAsk));
     expect(body).not.toContain('482916');
     expect(squash(body)).not.toContain(texts.pinLabel + ' 4');
+  });
+});
+
+describe('letters in a window envelope', () => {
+  const addressed = {
+    ...base('it'),
+    recipient: { name: 'Drita Krasniqi', addressLines: ['Example Org', 'Via Roma 1', '00184 Roma', 'ITALIA'] },
+  };
+
+  it('puts the recipient in the DIN 5008 address field, the return address above it, and the PIN outside the window', async () => {
+    const pdf = await pinLetter({ ...addressed, cardSerial: '31415926', pin: Buffer.from('482916'), puk: Buffer.from('73920461') });
+    const found = words(pdf, 'window.pdf');
+    const recipientZone = { left: field.left, top: field.recipientTop, right: field.right, bottom: field.bottom };
+    for (const text of ['Drita', 'Krasniqi', 'Example', 'Org', 'Via', 'Roma', '00184', 'ITALIA']) {
+      const word = found.find((w) => w.text === text && inside(w, recipientZone));
+      expect(word, `${text} in the address zone`).toBeDefined();
+    }
+    const returnZone = { left: field.left, top: field.top, right: field.right, bottom: field.recipientTop };
+    expect(found.filter((w) => inside(w, returnZone)).map((w) => w.text).join(' ')).toContain('Card Desk Prishtina');
+    // Nothing secret shows through any window (a DIN 680 window, with a margin for the letter shifting in the envelope).
+    const window = { left: 10, top: 35, right: 115, bottom: 100 };
+    for (const secret of ['482916', '73920461']) {
+      const word = found.find((w) => w.text === secret);
+      expect(word, secret).toBeDefined();
+      expect(word!.y > window.bottom || word!.bottom < window.top || word!.x > window.right, `${secret} outside the window`).toBe(true);
+    }
+  });
+
+  it('shortens an address line too long for the window instead of printing past it', async () => {
+    const long = { ...addressed, recipient: { name: 'Drita Krasniqi', addressLines: ['Rruga e Dëshmorëve të Kombit dhe e Pavarësisë së Republikës 123', '10000 Prishtinë'] } };
+    const found = words(await userNumberLetter({ ...long, userNumber: '12345678901234' }), 'long.pdf');
+    const street = found.filter((w) => w.y > field.recipientTop && w.bottom < field.bottom && w.x >= field.left && w.x < field.right);
+    expect(street.map((w) => w.text)).toContain('Rruga');
+    for (const word of street) expect(word.right, word.text).toBeLessThanOrEqual(field.right);
   });
 });
 

@@ -9,6 +9,7 @@ import { letterTexts, type LetterLanguage } from './letter-texts';
 
 export interface LetterRecipient {
   readonly name: string;
+  /** Organisation, street, postcode and city, country: printed under the name in the window. */
   readonly addressLines: readonly string[];
 }
 
@@ -27,7 +28,18 @@ interface LetterBase {
 }
 
 const A4: [number, number] = [595.28, 841.89];
-const MARGIN = 64;
+const MM = 72 / 25.4;
+/** Left and right text margins (DIN 5008: 25 mm and 20 mm). */
+const MARGIN = 25 * MM;
+const RIGHT = 20 * MM;
+
+/**
+ * DIN 5008 form B: the address field is 85 × 45 mm, 20 mm from the left edge and 45 mm from the
+ * top, with a 5 mm inner margin; its first 17.7 mm hold the return address, the rest (27.3 mm)
+ * the recipient. Folded in three (marks at 105 and 210 mm), it sits in the window of a C5/6 (DL)
+ * or C6 window envelope (DIN 680: window 90 × 45 mm, 20 mm from the left, 15 mm from the top).
+ */
+export const addressField = { left: 20 * MM, top: 45 * MM, width: 85 * MM, height: 45 * MM, returnZone: 17.7 * MM } as const;
 
 /** Word-wraps `text` to `width` points in `font` at `size`. */
 function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
@@ -46,6 +58,14 @@ function wrap(text: string, font: PDFFont, size: number, width: number): string[
   return lines;
 }
 
+/** Shortens `text` with an ellipsis until it fits `width` (an address line must stay inside the window). */
+function fit(text: string, font: PDFFont, size: number, width: number): string {
+  if (font.widthOfTextAtSize(text, size) <= width) return text;
+  let cut = text;
+  while (cut.length > 1 && font.widthOfTextAtSize(`${cut}…`, size) > width) cut = cut.slice(0, -1);
+  return `${cut.trimEnd()}…`;
+}
+
 class Writer {
   y: number;
 
@@ -60,7 +80,7 @@ class Writer {
   text(text: string, options: { size?: number; bold?: boolean; gap?: number } = {}): void {
     const size = options.size ?? 11;
     const font = options.bold === true ? this.bold : this.regular;
-    for (const line of wrap(text, font, size, A4[0] - 2 * MARGIN)) {
+    for (const line of wrap(text, font, size, A4[0] - MARGIN - RIGHT)) {
       this.page.drawText(line, { x: MARGIN, y: this.y, size, font, color: rgb(0.1, 0.1, 0.1) });
       this.y -= size * 1.4;
     }
@@ -69,15 +89,37 @@ class Writer {
 
   /** A framed box with labelled values (user number, or PIN and PUK). */
   box(rows: readonly [label: string, value: string][]): void {
-    const height = rows.length * 30 + 20;
-    this.page.drawRectangle({ x: MARGIN, y: this.y - height + 10, width: A4[0] - 2 * MARGIN, height, borderColor: rgb(0.12, 0.31, 0.55), borderWidth: 1.5 });
-    let y = this.y - 18;
+    const height = rows.length * 28 + 16;
+    this.page.drawRectangle({ x: MARGIN, y: this.y - height + 10, width: A4[0] - MARGIN - RIGHT, height, borderColor: rgb(0.12, 0.31, 0.55), borderWidth: 1.5 });
+    let y = this.y - 16;
     for (const [label, value] of rows) {
       this.page.drawText(label, { x: MARGIN + 16, y, size: 11, font: this.regular });
       this.page.drawText(value, { x: MARGIN + 200, y: y - 2, size: 18, font: this.bold, color: rgb(0.05, 0.05, 0.05) });
-      y -= 30;
+      y -= 28;
     }
-    this.y -= height + 14;
+    this.y -= height + 12;
+  }
+
+  /** The address field: the return address on one small line, then the recipient (at most six lines). */
+  addressField(sender: LetterSender, recipient: LetterRecipient): void {
+    const x = addressField.left + 5 * MM;
+    const width = addressField.width - 10 * MM;
+    const top = A4[1] - addressField.top;
+    const returnLine = fit([sender.organisation, ...sender.addressLines].filter((part) => part !== '').join(' · '), this.regular, 7, width);
+    this.page.drawText(returnLine, { x, y: top - addressField.returnZone + 3 * MM, size: 7, font: this.regular, color: rgb(0.3, 0.3, 0.3) });
+    let y = top - addressField.returnZone - 4 * MM;
+    for (const line of [recipient.name, ...recipient.addressLines].filter((part) => part !== '').slice(0, 6)) {
+      this.page.drawText(fit(line, this.regular, 10, width), { x, y, size: 10, font: this.regular, color: rgb(0, 0, 0) });
+      y -= 12;
+    }
+  }
+
+  /** Fold marks (105 and 210 mm) and the punch mark (148.5 mm) at the left edge, as DIN 5008 form B has them. */
+  marks(): void {
+    for (const [mm, length] of [[105, 5], [210, 5], [148.5, 7]] as const) {
+      const y = A4[1] - mm * MM;
+      this.page.drawLine({ start: { x: 3 * MM, y }, end: { x: (3 + length) * MM, y }, thickness: 0.4, color: rgb(0.5, 0.5, 0.5) });
+    }
   }
 }
 
@@ -90,21 +132,28 @@ async function letter(base: LetterBase, subject: string, fill: (writer: Writer) 
   document.setLanguage(base.language);
   const page = document.addPage(A4);
   const writer = new Writer(page, await document.embedFont(StandardFonts.Helvetica), await document.embedFont(StandardFonts.HelveticaBold));
+  // The letterhead, above the address field.
+  writer.y = A4[1] - 18 * MM;
   writer.text(base.sender.organisation, { bold: true, size: 13 });
   for (const line of base.sender.addressLines) writer.text(line, { size: 9 });
-  writer.y -= 28;
-  writer.text(base.recipient.name);
-  for (const line of base.recipient.addressLines) writer.text(line);
-  writer.y -= 20;
-  writer.text(`${texts.dateLabel}: ${base.date.toISOString().slice(0, 10)}`, { size: 10, gap: 18 });
-  writer.text(subject, { bold: true, size: 15, gap: 6 });
-  writer.text(texts.forHolder(base.holderName), { size: 10, gap: 14 });
-  writer.text(texts.greeting(base.recipient.name), { gap: 8 });
+  writer.addressField(base.sender, base.recipient);
+  writer.marks();
+  // The date in the information block beside the address field.
+  const date = `${texts.dateLabel}: ${base.date.toISOString().slice(0, 10)}`;
+  page.drawText(date, { x: 125 * MM, y: A4[1] - 50 * MM - 10, size: 10, font: writer.regular, color: rgb(0.1, 0.1, 0.1) });
+  // The body begins below the address field (DIN 5008: the subject at about 98 mm).
+  writer.y = A4[1] - 98.4 * MM;
+  writer.text(subject, { bold: true, size: 15, gap: 4 });
+  writer.text(texts.forHolder(base.holderName), { size: 10, gap: 12 });
+  writer.text(texts.greeting(base.recipient.name), { gap: 6 });
   fill(writer);
   writer.text(texts.closing, { gap: 20 });
   // The promise every letter makes, set apart at the foot of the page.
-  page.drawLine({ start: { x: MARGIN, y: 96 }, end: { x: A4[0] - MARGIN, y: 96 }, thickness: 0.8, color: rgb(0.6, 0.6, 0.6) });
-  page.drawText(texts.neverAsk, { x: MARGIN, y: 76, size: 10, font: writer.bold, color: rgb(0.6, 0.1, 0.1) });
+  page.drawLine({ start: { x: MARGIN, y: 96 }, end: { x: A4[0] - RIGHT, y: 96 }, thickness: 0.8, color: rgb(0.6, 0.6, 0.6) });
+  for (const [i, line] of wrap(texts.neverAsk, writer.bold, 10, A4[0] - MARGIN - RIGHT).entries()) {
+    page.drawText(line, { x: MARGIN, y: 76 - i * 13, size: 10, font: writer.bold, color: rgb(0.6, 0.1, 0.1) });
+  }
+  if (writer.y < 110) throw new Error(`the ${base.language} letter does not fit on one page`);
   return document.save();
 }
 
@@ -126,10 +175,10 @@ export function pinLetter(base: LetterBase & { cardSerial: string; pin: Buffer; 
   const texts = letterTexts[base.language];
   const { puk } = base;
   return letter(base, texts.pinSubject, (writer) => {
-    writer.text(texts.pinIntro, { gap: 10 });
+    writer.text(texts.pinIntro, { gap: 8 });
     writer.box([[texts.cardLabel, base.cardSerial], [texts.pinLabel, base.pin.toString('latin1')], ...(puk === null ? [] : [[texts.pukLabel, puk.toString('latin1')] as [string, string]])]);
-    writer.text(texts.pinAdvice, { gap: 6 });
-    if (puk !== null) writer.text(texts.pukAdvice, { gap: 6 });
-    writer.text(texts.separately, { gap: 14 });
+    writer.text(texts.pinAdvice, { gap: 4 });
+    if (puk !== null) writer.text(texts.pukAdvice, { gap: 4 });
+    writer.text(texts.separately, { gap: 12 });
   });
 }

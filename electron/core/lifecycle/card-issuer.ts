@@ -14,7 +14,7 @@ import type { OperationContext } from '../operation-context';
 import type { PivClient } from '../piv/piv-client';
 import { issueCertificate, makeKey, restoreKeyHistory, SLOT_PLANS, writeCardObjects, type MadeKey } from './card-credentials';
 import { CardWorkflow, WorkflowStop } from './card-workflow';
-import { randomDigits, record, requireVaultReady, writeLetters, type LifecycleDeps } from './lifecycle-deps';
+import { holderOf, randomDigits, record, requireVaultReady, stopReason, writeLetters, type LifecycleDeps } from './lifecycle-deps';
 import type { PersonalisationRecord } from './personalisations';
 
 type Mode =
@@ -191,7 +191,7 @@ export class CardIssuer {
         await record(deps, op, {
           action: replaces === null ? 'card.issue' : 'card.replace',
           outcome: 'failure',
-          reason: failure,
+          reason: stopReason(stop),
           ...(wf.serial === null ? {} : { cardSerial: wf.serial }),
           ...(holder === null ? {} : { holderId: holder.id }),
           details: { step: wf.currentStep ?? 'none', reader },
@@ -231,7 +231,7 @@ export class CardIssuer {
       if (state !== 'personalisationIncomplete' && state !== 'blank') throw new WorkflowStop('invalidState', `Card ${serial} is ${state}; there is nothing to resume.`);
       const holder = directory.get(existing.holderId);
       if (mode.restart) await this.#restart(wf.client, existing, op);
-      else await record(deps, op, { action: 'card.issue', outcome: 'success', reason: 'personalisation resumed', cardSerial: serial, holderId: holder.id, details: { done: existing.done.join(' ') } });
+      else await record(deps, op, { action: 'card.issue', outcome: 'success', reason: 'personalisationResumed', cardSerial: serial, holderId: holder.id, details: { done: existing.done.join(' ') } });
       return holder;
     }
     let card = directory.cardOrNull(serial);
@@ -255,7 +255,7 @@ export class CardIssuer {
       letters: [],
       replaces: mode.replaces,
     });
-    await record(deps, op, { action: 'card.issue', outcome: 'success', reason: 'personalisation started', cardSerial: serial, holderId: mode.holder.id, details: { reader: wf.reader, ...(mode.replaces === null ? {} : { replaces: mode.replaces }) } });
+    await record(deps, op, { action: 'card.issue', outcome: 'success', reason: 'personalisationStarted', cardSerial: serial, holderId: mode.holder.id, details: { reader: wf.reader, ...(mode.replaces === null ? {} : { replaces: mode.replaces }) } });
     return mode.holder;
   }
 
@@ -271,7 +271,7 @@ export class CardIssuer {
     deps.outbox.withdraw(existing.letters);
     const now = deps.clock().toISOString();
     deps.personalisations.put({ ...existing, startedAt: now, updatedAt: now, done: ['identify'], failedStep: null, failure: null, publicKeys: {}, escrowId: null, certificates: {}, letters: [] });
-    await record(deps, op, { action: 'card.issue', outcome: 'success', reason: 'personalisation restarted: card reset to factory state', cardSerial: existing.id, holderId: existing.holderId });
+    await record(deps, op, { action: 'card.issue', outcome: 'success', reason: 'personalisationRestarted', cardSerial: existing.id, holderId: existing.holderId });
   }
 
   /** Authenticates with the key the vault holds for the card (current, pending) or the factory key; says which worked. */
@@ -283,13 +283,13 @@ export class CardIssuer {
         if (!(await client.authenticateManagementKey(candidate.algorithm, candidate.key)).ok) continue;
         // The card took a new key in a run that stopped before the vault heard back.
         if (candidate.source === 'pending') deps.cardKeys.confirm(serial);
-        await record(deps, op, { action: 'card.managementKeyAuthenticate', outcome: 'success', cardSerial: serial, details: { key: candidate.source } });
+        await record(deps, op, { action: 'card.managementKeyAuthenticate', outcome: 'success', cardSerial: serial, ...holderOf(deps, serial), details: { keySource: candidate.source } });
         return candidate.source;
       }
     } finally {
       for (const candidate of candidates) candidate.key.fill(0);
     }
-    await record(deps, op, { action: 'card.managementKeyAuthenticate', outcome: 'failure', reason: 'no known management key', cardSerial: serial });
+    await record(deps, op, { action: 'card.managementKeyAuthenticate', outcome: 'failure', reason: 'noKnownManagementKey', cardSerial: serial, ...holderOf(deps, serial) });
     throw new WorkflowStop(refusal, refusal === 'foreignCard' ? `Card ${serial} has a management key CardDesk does not know; another system personalised it.` : `Card ${serial} refused the management key the vault holds for it.`);
   }
 }

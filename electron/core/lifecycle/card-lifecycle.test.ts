@@ -12,6 +12,7 @@ import type { Holder } from '../../shared/schemas/holders';
 import type { IssueResult } from '../../shared/schemas/lifecycle';
 import type { VirtualPivCard } from '../../vcard/piv-card';
 import { OfflineUnblockService } from '../cards/offline-unblock';
+import { directoryCardOwners } from '../cards/card-owners';
 
 let rig: LifecycleRig;
 const holderOp = { actor: { kind: 'holder' as const, id: 'holder' }, channel: 'kiosk' as const };
@@ -56,7 +57,7 @@ describe('unblocking', () => {
     const { card, serial } = await issued(1);
     await blockPin(card);
     rig.card = card;
-    const holderSide = new OfflineUnblockService({ holds: rig.holds, audit: rig.audit });
+    const holderSide = new OfflineUnblockService({ holds: rig.holds, audit: rig.audit, owners: directoryCardOwners(rig.vault.directory) });
     const challenge = await holderSide.begin(READER, holderOp);
     if (!challenge.ok) throw new Error(challenge.reason);
 
@@ -65,12 +66,16 @@ describe('unblocking', () => {
     expect(await holderSide.complete(challenge.attempt, answer.response, Buffer.from('97531864'))).toEqual({ ok: true });
     expect(await (await inspect(card)).verifyPin(Buffer.from('97531864'))).toEqual({ ok: true });
 
-    const ids = rig.audit.events.filter((e) => ['card.unblockChallenge', 'card.unblockResponse', 'card.pinReset'].includes(e.action)).slice(-3);
+    const ids = rig.audit.events.filter((e) => ['card.unblockChallenge', 'card.unblockResponse', 'card.unblockOffline'].includes(e.action)).slice(-3);
     expect(ids.map((e) => [e.action, e.outcome, e.actor.kind])).toEqual([
       ['card.unblockChallenge', 'success', 'holder'],
       ['card.unblockResponse', 'success', 'operator'],
-      ['card.pinReset', 'success', 'holder'],
+      ['card.unblockOffline', 'success', 'holder'],
     ]);
+    // The holder's side is in the card holder's history too.
+    const owner = rig.vault.directory.card(serial).holderId;
+    expect(owner).not.toBeNull();
+    expect(ids.filter((e) => e.actor.kind === 'holder').map((e) => e.holderId)).toEqual([owner, owner]);
     // The three events name the same challenge.
     expect(new Set(ids.map((e) => e.details?.['challengeId'])).size).toBe(1);
   });
@@ -80,7 +85,7 @@ describe('unblocking', () => {
     const second = await issued(3);
     await blockPin(first.card);
     rig.card = first.card;
-    const holderSide = new OfflineUnblockService({ holds: rig.holds, audit: rig.audit });
+    const holderSide = new OfflineUnblockService({ holds: rig.holds, audit: rig.audit, owners: directoryCardOwners(rig.vault.directory) });
     const challenge = await holderSide.begin(READER, holderOp);
     if (!challenge.ok) throw new Error(challenge.reason);
     const code = challenge.challengeCode;

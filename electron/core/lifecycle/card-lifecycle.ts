@@ -22,7 +22,7 @@ import type { OperationContext } from '../operation-context';
 import type { PivClient } from '../piv/piv-client';
 import { issueCertificate, makeKey, restoreKeyHistory, SLOT_PLANS, writeCardObjects, type MadeKey } from './card-credentials';
 import { CardWorkflow, WorkflowStop } from './card-workflow';
-import { randomDigits, record, requireVaultReady, writeLetters, type LifecycleDeps } from './lifecycle-deps';
+import { holderOf, randomDigits, record, requireVaultReady, stopReason, writeLetters, type LifecycleDeps } from './lifecycle-deps';
 import type { KeySlot, RenewalProgress } from './personalisations';
 
 const DAY = 86_400_000;
@@ -63,20 +63,25 @@ export class CardLifecycle {
       for (const candidate of candidates) {
         if (!(await client.authenticateManagementKey(candidate.algorithm, candidate.key)).ok) continue;
         if (candidate.source === 'pending') this.deps.cardKeys.confirm(serial);
-        await record(this.deps, op, { action: 'card.managementKeyAuthenticate', outcome: 'success', cardSerial: serial, details: { key: candidate.source } });
+        await record(this.deps, op, { action: 'card.managementKeyAuthenticate', outcome: 'success', cardSerial: serial, ...holderOf(this.deps, serial), details: { keySource: candidate.source } });
         return;
       }
     } finally {
       for (const candidate of candidates) candidate.key.fill(0);
     }
-    await record(this.deps, op, { action: 'card.managementKeyAuthenticate', outcome: 'failure', reason: 'the vault key was refused', cardSerial: serial });
+    await record(this.deps, op, { action: 'card.managementKeyAuthenticate', outcome: 'failure', reason: 'wrongManagementKey', cardSerial: serial, ...holderOf(this.deps, serial) });
     throw new WorkflowStop('wrongManagementKey', `Card ${serial} refused the management key the vault holds for it.`);
   }
 
   #onStop(action: 'card.renew' | 'card.pinReset' | 'card.retire', op: OperationContext) {
     return async (wf: CardWorkflow, stop: { reason: string; message: string } | { error: unknown }): Promise<void> => {
-      const reason = 'message' in stop ? stop.message : stop.error instanceof Error ? stop.error.message : String(stop.error);
-      await record(this.deps, op, { action, outcome: 'failure', reason, ...(wf.serial === null ? {} : { cardSerial: wf.serial }), details: { step: wf.currentStep ?? 'none', reader: wf.reader } });
+      await record(this.deps, op, {
+        action,
+        outcome: 'failure',
+        reason: stopReason(stop),
+        ...(wf.serial === null ? {} : { cardSerial: wf.serial, ...holderOf(this.deps, wf.serial) }),
+        details: { step: wf.currentStep ?? 'none', reader: wf.reader },
+      });
     };
   }
 
@@ -232,7 +237,7 @@ export class CardLifecycle {
     const { deps } = this;
     const card = deps.vault.directory.cardOrNull(serial);
     const refuse = async (reason: Extract<UnblockResponseResult, { ok: false }>['reason']): Promise<UnblockResponseResult> => {
-      await record(deps, op, { action: 'card.unblockResponse', outcome: 'failure', reason, cardSerial: serial });
+      await record(deps, op, { action: 'card.unblockResponse', outcome: 'failure', reason, cardSerial: serial, ...(card === null || card.holderId === null ? {} : { holderId: card.holderId }) });
       return { ok: false, reason };
     };
     if (card === null || (card.state !== 'active' && card.state !== 'suspended')) return refuse('unknownCard');

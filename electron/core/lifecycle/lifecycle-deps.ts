@@ -9,7 +9,8 @@ import type { IssuancePolicy, Letter, WorkflowProgress } from '../../shared/sche
 import type { AuditEventInput, AuditTrail } from '../audit/audit-trail';
 import type { ReaderHolds } from '../cards/reader-holds';
 import type { LetterOutbox } from '../letters/outbox';
-import { pinLetter, userNumberLetter, type LetterRecipient } from '../letters/pin-letters';
+import { pinLetter, userNumberLetter } from '../letters/pin-letters';
+import { holderName, recipientOf } from '../letters/recipients';
 import type { OperationContext } from '../operation-context';
 import type { VaultServices } from '../vault/vault-services';
 import type { CardKeyStore } from './card-keys';
@@ -46,14 +47,16 @@ export function record(deps: LifecycleDeps, op: OperationContext, event: Omit<Au
   return deps.audit.record({ ...event, actor: op.actor, channel: op.channel });
 }
 
-function holderName(holder: Holder): string {
-  return `${holder.firstName} ${holder.lastName}`;
+/** The card's holder for an audit event (`{}` when the directory does not know the card). */
+export function holderOf(deps: LifecycleDeps, serial: string): { holderId?: string } {
+  const holderId = deps.vault.directory.cardOrNull(serial)?.holderId ?? null;
+  return holderId === null ? {} : { holderId };
 }
 
-function recipientOf(holder: Holder, who: 'holder' | 'contactPerson'): LetterRecipient {
-  const organisation = holder.organisation === '' ? [] : [holder.organisation];
-  if (who === 'contactPerson' && holder.contactPerson !== '') return { name: holder.contactPerson, addressLines: organisation };
-  return { name: holderName(holder), addressLines: organisation };
+/** Why a workflow stopped, as the audit records it: the failure's code, or the error's (the screens word both). */
+export function stopReason(stop: { reason: string } | { error: unknown }): string {
+  if ('reason' in stop) return stop.reason;
+  return stop.error instanceof CardDeskError ? stop.error.code : 'INTERNAL';
 }
 
 /**
@@ -73,16 +76,16 @@ export async function writeLetters(
   const letters: Letter[] = [];
   let pinPdf: Uint8Array;
   try {
-    pinPdf = await pinLetter({ ...base, recipient: recipientOf(holder, 'holder'), cardSerial: serial, pin, puk });
+    pinPdf = await pinLetter({ ...base, recipient: recipientOf(holder, 'holder', holder.language), cardSerial: serial, pin, puk });
   } finally {
     pin.fill(0);
     puk?.fill(0);
   }
-  letters.push({ kind: 'pin', recipient: 'holder', fileName: await deps.outbox.write(`${stem}-pin.pdf`, pinPdf) });
+  letters.push({ kind: 'pin', recipient: 'holder', fileName: await deps.outbox.write(`${stem}-pin.pdf`, pinPdf, { kind: 'pin', recipient: 'holder', holderId: holder.id, cardSerial: serial }) });
   if (request.userNumberTo !== null) {
     const to = request.userNumberTo === 'contactPerson' && holder.contactPerson !== '' ? 'contactPerson' : 'holder';
-    const pdf = await userNumberLetter({ ...base, recipient: recipientOf(holder, to), userNumber: holder.userNumber });
-    letters.push({ kind: 'userNumber', recipient: to, fileName: await deps.outbox.write(`${stem}-user-number.pdf`, pdf) });
+    const pdf = await userNumberLetter({ ...base, recipient: recipientOf(holder, to, holder.language), userNumber: holder.userNumber });
+    letters.push({ kind: 'userNumber', recipient: to, fileName: await deps.outbox.write(`${stem}-user-number.pdf`, pdf, { kind: 'userNumber', recipient: to, holderId: holder.id, cardSerial: serial }) });
   }
   for (const letter of letters) {
     await record(deps, op, { action: 'card.pinLetter', outcome: 'success', cardSerial: serial, holderId: holder.id, details: { letter: letter.kind, recipient: letter.recipient, file: letter.fileName } });

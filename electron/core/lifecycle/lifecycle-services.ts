@@ -36,7 +36,7 @@ export function createLifecycleServices(options: {
     cardKeys: new CardKeyStore(vault.access, vault.keyring, clock),
     escrow: new KeyEscrow(vault.access, vault.keyring, options.audit, clock),
     personalisations: new PersonalisationStore(vault.access),
-    outbox: new LetterOutbox(join(options.dataDir, 'outbox')),
+    outbox: new LetterOutbox(join(options.dataDir, 'outbox'), vault.access, clock),
     policy: () => vault.access.storage().meta.settings.issuancePolicy ?? defaultIssuancePolicy,
     clock,
   };

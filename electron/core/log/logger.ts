@@ -1,5 +1,6 @@
-import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { appendFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../files/safe-file';
 
 export type LogFields = Record<string, unknown>;
 
@@ -40,13 +41,13 @@ export function createFileLogger(logDir: string, options: { echo?: Level[] } = {
     if (options.echo?.includes(level)) process.stderr.write(`${line}\n`);
     try {
       if (!ready) {
-        mkdirSync(logDir, { recursive: true });
+        ensurePrivateDir(logDir);
         ready = true;
       }
       if ((statSync(file, { throwIfNoEntry: false })?.size ?? 0) > MAX_LOG_BYTES) {
         renameSync(file, `${file}.1`);
       }
-      appendFileSync(file, `${line}\n`);
+      appendFileSync(file, `${line}\n`, { mode: PRIVATE_FILE_MODE });
     } catch {
       // Logging must never take the app down; a full or read-only disk shows up elsewhere.
     }

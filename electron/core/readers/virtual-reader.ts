@@ -3,8 +3,9 @@
  * the machine has no PC/SC reader, so every screen and workflow can be tried at once. The card's
  * memory is a file in the data folder; inserting and removing it is a button, not a hand.
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CardDeskError } from '../../shared/errors';
+import { ensurePrivateDir, writeFileDurable } from '../files/safe-file';
 import type { Reader } from '../../shared/schemas/readers';
 import { FileCardStateStore } from '../../vcard/card-state';
 import { ATR } from '../../vcard/factory';
@@ -30,7 +31,12 @@ export class EmbeddedVirtualReader {
   }
 
   #openCard(): Promise<VirtualPivCard> {
-    return (this.#card ??= VirtualPivCard.open(new FileCardStateStore(this.#statePath)));
+    return (this.#card ??= VirtualPivCard.open(
+      new FileCardStateStore(this.#statePath, (path, data) => {
+        ensurePrivateDir(dirname(path));
+        writeFileDurable(path, data);
+      }),
+    ));
   }
 
   snapshot(): Reader {

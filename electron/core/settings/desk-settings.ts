@@ -1,21 +1,31 @@
 /**
- * The desk's own settings that are not secrets: PKCS#11 vendor modules added by the operator.
+ * The desk's own settings that are not secrets: PKCS#11 vendor modules added by the operator,
+ * the network listener (off until an administrator turns it on), and where this machine sends PIN
+ * letters (a drop folder, a printer).
  * Kept in `<dataDir>/settings.json`; a damaged file is reported, never silently replaced.
  */
 import { join } from 'node:path';
 import { z } from 'zod';
 import { CardDeskError } from '../../shared/errors';
+import { NetworkListenerSettingsSchema, type NetworkListenerSettings } from '../../shared/schemas/network-listener';
 import { readJsonFile, writeJsonFileAtomically } from './json-file';
+
+export const defaultNetworkListener: NetworkListenerSettings = { enabled: false, address: '0.0.0.0', port: 8080 };
 
 const ModuleSchema = z.object({ id: z.string(), name: z.string(), path: z.string() });
 
 export const DeskSettingsSchema = z.object({
   format: z.literal(1),
   pkcs11Modules: z.array(ModuleSchema),
+  networkListener: NetworkListenerSettingsSchema.default(defaultNetworkListener),
+  /** Library folders an administrator allowed beyond the OS's own (real paths), for PKCS#11 modules. */
+  pkcs11LibraryFolders: z.array(z.string()).default([]),
+  /** Absent in a file written before letters could be sent from the app. */
+  letters: z.object({ folder: z.string().nullable(), printer: z.string().nullable() }).optional(),
 });
 export type DeskSettings = z.infer<typeof DeskSettingsSchema>;
 
-const defaults: DeskSettings = { format: 1, pkcs11Modules: [] };
+const defaults: DeskSettings = { format: 1, pkcs11Modules: [], networkListener: defaultNetworkListener, pkcs11LibraryFolders: [] };
 
 export class DeskSettingsStore {
   readonly path: string;

@@ -9,6 +9,7 @@ import type { AuditTrail } from '../audit/audit-trail';
 import type { Logger } from '../log/logger';
 import type { OperationContext } from '../operation-context';
 import { defaultPkcs11Modules, type Pkcs11ModuleConfig } from '../pkcs11/module-config';
+import { checkLibraryFolder, checkModulePath, osLibraryFolders } from '../pkcs11/module-path-check';
 import { Pkcs11Service } from '../pkcs11/pkcs11-service';
 import type { Pkcs11WorkerSpawner } from '../pkcs11/worker-spawner';
 import type { DeskSettingsStore } from '../settings/desk-settings';
@@ -20,38 +21,80 @@ export interface TokenServiceDeps {
   readonly audit: AuditTrail;
   /** Replaced in tests; the OS's default modules otherwise. */
   readonly defaults?: () => Pkcs11ModuleConfig[];
+  /** Adding a module or a library folder is an administrator's act: the vault must be unlocked. */
+  readonly vaultUnlocked: () => boolean;
+  /** The OS's library folders (replaced in tests); folders added by an administrator come from settings. */
+  readonly osLibraryFolders?: () => string[];
 }
+
+type ConfiguredModule = Pkcs11ModuleConfig & { source: 'default' | 'custom' };
+
+const VAULT_LOCKED = 'The vault is locked. Unlock it with the vault passphrase first: PKCS#11 modules and library folders are changed by an administrator.';
 
 export class TokenService {
   readonly #deps: TokenServiceDeps;
-  #service: Pkcs11Service | null = null;
+  #service: Promise<Pkcs11Service> | null = null;
+  /** Operator modules that failed the path checks when the service started: never loaded. */
+  #refused: Pkcs11ModuleStatus[] = [];
 
   constructor(deps: TokenServiceDeps) {
     this.#deps = deps;
   }
 
-  #configured(): (Pkcs11ModuleConfig & { source: 'default' | 'custom' })[] {
+  #configured(): ConfiguredModule[] {
     return [
       ...(this.#deps.defaults ?? defaultPkcs11Modules)().map((module) => ({ ...module, source: 'default' as const })),
       ...this.#deps.settings.load().pkcs11Modules.map((module) => ({ ...module, source: 'custom' as const })),
     ];
   }
 
-  /** The running service, started on first use with the current module list. */
-  #pkcs11(): Pkcs11Service {
-    return (this.#service ??= new Pkcs11Service({ modules: this.#configured(), spawnWorker: this.#deps.spawnWorker, log: this.#deps.log }));
+  /** The OS's library folders and those an administrator added. */
+  allowedFolders(): string[] {
+    return [...(this.#deps.osLibraryFolders ?? osLibraryFolders)(), ...this.#deps.settings.load().pkcs11LibraryFolders];
+  }
+
+  /**
+   * The stored list, checked again before anything loads (settings.json lives in the data folder,
+   * which someone may have edited): operator modules that fail a check are left out and shown.
+   */
+  async #checked(): Promise<{ load: ConfiguredModule[]; refused: Pkcs11ModuleStatus[] }> {
+    const load: ConfiguredModule[] = [];
+    const refused: Pkcs11ModuleStatus[] = [];
+    const allowedFolders = this.allowedFolders();
+    for (const module of this.#configured()) {
+      if (module.source === 'default') {
+        load.push(module);
+        continue;
+      }
+      try {
+        load.push({ ...module, path: await checkModulePath(module.path, { allowedFolders }) });
+      } catch (error) {
+        this.#deps.log.warn('a configured PKCS#11 module failed its checks and was not loaded', { module: module.id, path: module.path, error });
+        refused.push({ id: module.id, name: module.name, path: module.path, source: 'custom', state: 'unavailable', manufacturer: null, description: null, version: null, problem: 'refused', message: (error as Error).message });
+      }
+    }
+    return { load, refused };
+  }
+
+  /** The running service, started on first use with the checked module list. */
+  #pkcs11(): Promise<Pkcs11Service> {
+    this.#service ??= this.#checked().then(({ load, refused }) => {
+      this.#refused = refused;
+      return new Pkcs11Service({ modules: load, spawnWorker: this.#deps.spawnWorker, log: this.#deps.log });
+    });
+    return this.#service;
   }
 
   async #restart(): Promise<void> {
     const old = this.#service;
     this.#service = null;
-    await old?.dispose();
+    await (await old?.catch(() => null))?.dispose();
   }
 
   async modules(): Promise<Pkcs11ModuleStatus[]> {
     const sources = new Map(this.#configured().map((module) => [module.id, module.source]));
-    const statuses = await this.#pkcs11().modules();
-    return statuses.map((status) => ({
+    const statuses = await (await this.#pkcs11()).modules();
+    const loaded = statuses.map((status): Pkcs11ModuleStatus => ({
       id: status.id,
       name: status.name,
       path: status.path,
@@ -63,9 +106,16 @@ export class TokenService {
       problem: status.state === 'loaded' ? null : status.problem,
       message: status.state === 'loaded' ? null : status.message,
     }));
+    return [...loaded, ...this.#refused];
   }
 
-  async addModule(name: string, path: string, operation: OperationContext): Promise<Pkcs11ModuleStatus> {
+  /**
+   * Adds an operator's module. Every check comes before any load (loading runs the library's
+   * constructor in CardDesk): the vault unlocked, then the path (see checkModulePath).
+   */
+  async addModule(name: string, requested: string, operation: OperationContext): Promise<Pkcs11ModuleStatus> {
+    if (!this.#deps.vaultUnlocked()) throw new CardDeskError('VAULT_LOCKED', VAULT_LOCKED);
+    const path = await checkModulePath(requested, { allowedFolders: this.allowedFolders() });
     const existing = this.#configured();
     const base = `vendor-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 24) || 'module'}`;
     let id = base;
@@ -79,6 +129,31 @@ export class TokenService {
     return status;
   }
 
+  libraryFolders(): { os: string[]; added: string[] } {
+    return { os: (this.#deps.osLibraryFolders ?? osLibraryFolders)(), added: this.#deps.settings.load().pkcs11LibraryFolders };
+  }
+
+  /** Allows one more folder for PKCS#11 libraries (vault unlocked; the folder is checked like a library's). */
+  async addLibraryFolder(requested: string, operation: OperationContext): Promise<{ os: string[]; added: string[] }> {
+    if (!this.#deps.vaultUnlocked()) throw new CardDeskError('VAULT_LOCKED', VAULT_LOCKED);
+    const folder = await checkLibraryFolder(requested);
+    if (!this.#deps.settings.load().pkcs11LibraryFolders.includes(folder)) {
+      this.#deps.settings.update((settings) => ({ ...settings, pkcs11LibraryFolders: [...settings.pkcs11LibraryFolders, folder] }));
+      await this.#restart();
+    }
+    await this.#deps.audit.record({ action: 'settings.change', outcome: 'success', actor: operation.actor, channel: operation.channel, details: { setting: 'pkcs11LibraryFolder.add', path: folder } });
+    return this.libraryFolders();
+  }
+
+  async removeLibraryFolder(folder: string, operation: OperationContext): Promise<{ os: string[]; added: string[] }> {
+    if (!this.#deps.vaultUnlocked()) throw new CardDeskError('VAULT_LOCKED', VAULT_LOCKED);
+    if (!this.#deps.settings.load().pkcs11LibraryFolders.includes(folder)) throw new CardDeskError('INVALID_ARGUMENTS', `${folder} is not a library folder an administrator added.`);
+    this.#deps.settings.update((settings) => ({ ...settings, pkcs11LibraryFolders: settings.pkcs11LibraryFolders.filter((f) => f !== folder) }));
+    await this.#restart();
+    await this.#deps.audit.record({ action: 'settings.change', outcome: 'success', actor: operation.actor, channel: operation.channel, details: { setting: 'pkcs11LibraryFolder.remove', path: folder } });
+    return this.libraryFolders();
+  }
+
   async removeModule(id: string, operation: OperationContext): Promise<void> {
     const custom = this.#deps.settings.load().pkcs11Modules;
     if (!custom.some((module) => module.id === id)) throw new CardDeskError('INVALID_ARGUMENTS', `Only modules added by an operator can be removed; ${id} is not one.`);
@@ -89,7 +164,7 @@ export class TokenService {
 
   /** Every token of every module that loads, with its flags read now. */
   async tokens(): Promise<Pkcs11Token[]> {
-    const service = this.#pkcs11();
+    const service = await this.#pkcs11();
     const tokens: Pkcs11Token[] = [];
     for (const status of await service.modules()) {
       if (status.state !== 'loaded') continue;
@@ -121,7 +196,7 @@ export class TokenService {
   }
 
   async objects(moduleId: string, slotId: number): Promise<Pkcs11Objects> {
-    const result = await this.#pkcs11().listObjects({ moduleId, slotId });
+    const result = await (await this.#pkcs11()).listObjects({ moduleId, slotId });
     if (!result.ok) return { ok: false, reason: result.reason };
     return {
       ok: true,
@@ -144,9 +219,10 @@ export class TokenService {
     const slot = { moduleId, slotId };
     let outcome: Pkcs11LoginResult;
     try {
-      const result = await this.#pkcs11().login(slot, pin);
+      const service = await this.#pkcs11();
+      const result = await service.login(slot, pin);
       if (result.ok) {
-        await this.#pkcs11().logout(slot);
+        await service.logout(slot);
         outcome = { ok: true };
       } else if (result.reason === 'wrongPin') outcome = { ok: false, reason: 'wrongPin', finalTry: result.flags.userPinFinalTry };
       else if (result.reason === 'pinLocked' || result.reason === 'pinLenRange') outcome = { ok: false, reason: result.reason, finalTry: false };

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { SyncAdapter } from 'lowdb';
 import { CardDeskError } from '../../shared/errors';
-import { writeFileDurable } from './durable-file';
+import { writeFileDurable } from '../files/safe-file';
 
 /**
  * lowdb's storage adapter for vault documents. lowdb's own file adapters rename a temporary file

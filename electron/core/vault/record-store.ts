@@ -19,7 +19,7 @@ import { closeSync, ftruncateSync, openSync, readdirSync, readFileSync, unlinkSy
 import { join } from 'node:path';
 import { LowSync } from 'lowdb';
 import { CardDeskError } from '../../shared/errors';
-import { appendDurable, ensureDir, fsyncDir } from './durable-file';
+import { appendDurable, ensurePrivateDir, fsyncDir } from '../files/safe-file';
 import { DurableJsonFile } from './json-file-adapter';
 
 export interface StoredRecord {
@@ -84,7 +84,7 @@ export class RecordStore {
 
   /** Loads the snapshot, replays its journal and opens the journal for appending. */
   static open(dir: string, options: RecordStoreOptions): RecordStore {
-    ensureDir(dir);
+    ensurePrivateDir(dir);
     const store = new RecordStore(dir, options);
     store.#load();
     return store;

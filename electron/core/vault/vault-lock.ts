@@ -8,7 +8,7 @@ import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } 
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { CardDeskError } from '../../shared/errors';
-import { fsyncDir } from './durable-file';
+import { fsyncDir } from '../files/safe-file';
 
 export const LOCK_FILE = 'vault.lock';
 

@@ -34,7 +34,8 @@ describe('VaultService', () => {
     expect(s.vault.status().unlocked).toBe(false);
     expect(await s.vault.unlock(secret(PASSPHRASE), operator)).toEqual({ ok: true });
     expect(s.audit.events.map((e) => `${e.action}:${e.outcome}`)).toEqual(['vault.init:success', 'vault.lock:success', 'vault.unlock:failure', 'vault.unlock:success']);
-  });
+    // Real scrypt (~0.5–1.5 s each on a busy machine) plus the back-off after a wrong passphrase.
+  }, 30_000);
 
   it('refuses a short passphrase and a second init', async () => {
     const s = services();
@@ -85,7 +86,8 @@ describe('VaultService', () => {
     expect((await s.vault.unlock(secret(PASSPHRASE), operator)).ok).toBe(false);
     expect((await s.vault.unlock(secret('a brand new passphrase'), operator)).ok).toBe(true);
     expect(s.keyring.open(sealed, 'card').toString()).toBe('management key');
-  });
+    // Real scrypt (~0.5–1.5 s each on a busy machine) plus the back-off after a wrong passphrase.
+  }, 30_000);
 
   it('writes an encrypted backup and restores it, refusing the wrong passphrase', async () => {
     const s = services();
@@ -99,5 +101,6 @@ describe('VaultService', () => {
     expect(await s.vault.restore(file, secret(PASSPHRASE), operator)).toEqual({ ok: true });
     expect(s.access.storage().records.get('holders', 'h')).toMatchObject({ lastName: 'Lovelace-Backup' });
     expect(s.vault.listBackups().map((b) => b.fileName)).toHaveLength(1);
-  });
+    // Real scrypt (~0.5–1.5 s each on a busy machine) plus the back-off after a wrong passphrase.
+  }, 30_000);
 });

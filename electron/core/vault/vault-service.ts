@@ -4,7 +4,7 @@
  * never stored, logged or put in an audit event.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
 import { basename, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { CardDeskError } from '../../shared/errors';
@@ -13,10 +13,12 @@ import type { AuditSigner } from '../audit/audit-signer';
 import type { AuditTrail } from '../audit/audit-trail';
 import type { OperationContext } from '../operation-context';
 import { newAuditKey, openAuditKey } from './audit-key';
-import { writeFileDurable } from './durable-file';
+import { checkPersonalNumberPattern } from '../directory/pattern-safety';
+import { ensurePrivateDir, PRIVATE_FILE_MODE, writeFileDurable, writeUserFile } from '../files/safe-file';
 import type { VaultKeyring } from './keyring';
 import type { StoredRecord } from './record-store';
-import { deriveKey, newKdfParams, seal, unseal, type KdfParams, type Sealed } from './sealing';
+import { PassphraseGuard } from './passphrase-guard';
+import { kdfOutOfBounds, newKdfParams, seal, unseal, type KdfParams, type Sealed } from './sealing';
 import type { VaultAccess } from './vault-access';
 import type { VaultMeta } from './vault-meta';
 
@@ -42,6 +44,9 @@ export class VaultService {
     /** Gives the audit log the vault's audit key after an unlock (see createVaultServices). */
     private readonly onAuditKey: () => Promise<void> = () => Promise.resolve(),
   ) {}
+
+  /** Limits scrypt to two at a time and backs off wrong passphrases per source (issue 11 §4). */
+  readonly passphraseGuard = new PassphraseGuard();
 
   /** The desk's audit key id (clear in vault.json), or null before `vault init`. */
   auditKeyId(): string | null {
@@ -86,7 +91,7 @@ export class VaultService {
     checkStrength(passphrase);
     const dek = randomBytes(32);
     const kdf = newKdfParams();
-    const kek = deriveKey(passphrase, kdf);
+    const kek = await this.passphraseGuard.derive(passphrase, kdf);
     try {
       const wrappedKey = seal(kek, dek, DEK_PURPOSE);
       storage.updateMeta((meta) => ({ ...meta, keystore: { kdf, wrappedKey } }));
@@ -103,11 +108,15 @@ export class VaultService {
     this.onChange();
   }
 
-  async unlock(passphrase: Buffer, op: OperationContext): Promise<UnlockResult> {
+  /**
+   * `source` is who is guessing (a browser session, a window, a CLI process): its attempts run one
+   * after another, and each wrong passphrase makes it wait longer before the next.
+   */
+  async unlock(passphrase: Buffer, op: OperationContext, source = 'local'): Promise<UnlockResult> {
     const keystore = this.#keystore();
-    const dek = unwrap(passphrase, keystore.kdf, keystore.wrappedKey);
+    const { dek, failures, nextDelayMs } = await this.#tryPassphrase(source, passphrase, keystore, 'vault');
     if (dek === null) {
-      await this.audit.record({ action: 'vault.unlock', outcome: 'failure', reason: 'wrong passphrase', ...op });
+      await this.audit.record({ action: 'vault.unlock', outcome: 'failure', reason: 'wrong passphrase', details: { source, failures, nextDelayMs }, ...op });
       return { ok: false, reason: 'wrongPassphrase' };
     }
     this.keyring.setIdleMinutes(this.access.storage().meta.settings.idleLockMinutes);
@@ -121,8 +130,8 @@ export class VaultService {
   }
 
   /** Unlocks or throws WRONG_PASSPHRASE: for commands that need secrets in one go (the CLI). */
-  async unlockOrThrow(passphrase: Buffer, op: OperationContext): Promise<void> {
-    const result = await this.unlock(passphrase, op);
+  async unlockOrThrow(passphrase: Buffer, op: OperationContext, source = 'local'): Promise<void> {
+    const result = await this.unlock(passphrase, op, source);
     if (!result.ok) throw new CardDeskError('WRONG_PASSPHRASE', 'The vault passphrase is wrong. Nothing was changed.');
   }
 
@@ -132,16 +141,16 @@ export class VaultService {
     this.onChange();
   }
 
-  async changePassphrase(current: Buffer, next: Buffer, op: OperationContext): Promise<UnlockResult> {
+  async changePassphrase(current: Buffer, next: Buffer, op: OperationContext, source = 'local'): Promise<UnlockResult> {
     const keystore = this.#keystore();
-    const dek = unwrap(current, keystore.kdf, keystore.wrappedKey);
+    const { dek, failures, nextDelayMs } = await this.#tryPassphrase(source, current, keystore, 'vault');
     if (dek === null) {
-      await this.audit.record({ action: 'vault.passphraseChange', outcome: 'failure', reason: 'wrong passphrase', ...op });
+      await this.audit.record({ action: 'vault.passphraseChange', outcome: 'failure', reason: 'wrong passphrase', details: { source, failures, nextDelayMs }, ...op });
       return { ok: false, reason: 'wrongPassphrase' };
     }
     checkStrength(next);
     const kdf = newKdfParams();
-    const kek = deriveKey(next, kdf);
+    const kek = await this.passphraseGuard.derive(next, kdf);
     try {
       const wrappedKey = seal(kek, dek, DEK_PURPOSE);
       this.access.storage().updateMeta((meta) => ({ ...meta, keystore: { kdf, wrappedKey } }));
@@ -155,6 +164,11 @@ export class VaultService {
 
   async updateSettings(change: { idleLockMinutes?: number; personalNumberRule?: PersonalNumberRule }, op: OperationContext): Promise<VaultStatus> {
     const storage = this.access.storage();
+    if (change.personalNumberRule !== undefined) {
+      // The rule decides which holders can be saved: an administrator's change, made with the vault open.
+      if (!this.keyring.unlocked) throw new CardDeskError('VAULT_LOCKED', 'Unlock the vault to change the personal-number rule.');
+      if (change.personalNumberRule.kind === 'pattern') await checkPersonalNumberPattern(change.personalNumberRule.pattern);
+    }
     storage.updateMeta((meta) => ({ ...meta, settings: { ...meta.settings, ...change } }));
     if (change.idleLockMinutes !== undefined) this.keyring.setIdleMinutes(change.idleLockMinutes);
     const details: Record<string, string | number> = {};
@@ -166,7 +180,7 @@ export class VaultService {
   }
 
   /** Writes an encrypted backup (needs the vault unlocked); `file` defaults to the backups folder. */
-  async backup(op: OperationContext, file?: string): Promise<string> {
+  async backup(op: OperationContext, file?: string, options: { force?: boolean } = {}): Promise<string> {
     const storage = this.access.storage();
     const keystore = this.#keystore();
     const dek = this.keyring.exportKey();
@@ -180,8 +194,13 @@ export class VaultService {
         wrappedKey: keystore.wrappedKey,
         payload: seal(dek, payload, BACKUP_PURPOSE),
       };
-      mkdirSync(join(target, '..'), { recursive: true, mode: 0o700 });
-      writeFileDurable(target, JSON.stringify(backup));
+      if (file === undefined) {
+        ensurePrivateDir(this.backupDir);
+        writeFileDurable(target, JSON.stringify(backup));
+      } else {
+        // A file the user named: never through a link, replaced only when asked.
+        writeUserFile(target, JSON.stringify(backup), { mode: PRIVATE_FILE_MODE, force: options.force === true });
+      }
     } finally {
       dek.fill(0);
     }
@@ -189,17 +208,19 @@ export class VaultService {
     return target;
   }
 
+  /** The backups folder's backup files; links, folders and entries that vanish meanwhile are left out, never an error. */
   listBackups(): BackupInfo[] {
-    let names: string[];
+    let entries: Dirent[];
     try {
-      names = readdirSync(this.backupDir).filter((name) => name.endsWith('.cdbackup'));
+      entries = readdirSync(this.backupDir, { withFileTypes: true });
     } catch {
       return [];
     }
-    return names
-      .map((fileName) => {
-        const stat = statSync(join(this.backupDir, fileName));
-        return { fileName, createdAt: stat.mtime.toISOString(), bytes: stat.size };
+    return entries
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.cdbackup'))
+      .flatMap((entry) => {
+        const stat = lstatSync(join(this.backupDir, entry.name), { throwIfNoEntry: false });
+        return stat?.isFile() === true ? [{ fileName: entry.name, createdAt: stat.mtime.toISOString(), bytes: stat.size }] : [];
       })
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
@@ -208,17 +229,17 @@ export class VaultService {
    * Replaces the whole vault with a backup, after checking the backup's passphrase. The backup's
    * passphrase becomes the vault's; the vault is left unlocked with the backup's key.
    */
-  async restore(file: string, passphrase: Buffer, op: OperationContext): Promise<UnlockResult> {
+  async restore(file: string, passphrase: Buffer, op: OperationContext, source = 'local'): Promise<UnlockResult> {
     let backup: BackupFile;
     try {
       backup = JSON.parse(readFileSync(file, 'utf8')) as BackupFile;
-      if (backup.format !== 'carddesk-backup') throw new Error('not a backup');
+      if (backup.format !== 'carddesk-backup' || typeof backup.wrappedKey !== 'object' || typeof backup.payload !== 'object') throw new Error('not a backup');
     } catch (error) {
       throw new CardDeskError('MALFORMED_INPUT', `${basename(file)} is not a CardDesk backup.`, { cause: error });
     }
-    const dek = unwrap(passphrase, backup.kdf, backup.wrappedKey);
+    const { dek, failures, nextDelayMs } = await this.#tryPassphrase(source, passphrase, backup, basename(file));
     if (dek === null) {
-      await this.audit.record({ action: 'vault.restore', outcome: 'failure', reason: 'wrong passphrase', ...op });
+      await this.audit.record({ action: 'vault.restore', outcome: 'failure', reason: 'wrong passphrase', details: { source, failures, nextDelayMs }, ...op });
       return { ok: false, reason: 'wrongPassphrase' };
     }
     const payload = unseal(dek, backup.payload, BACKUP_PURPOSE);
@@ -241,6 +262,31 @@ export class VaultService {
     return { ok: true };
   }
 
+  /**
+   * Checks a passphrase against a wrapped data key, through the guard; `file` is 'vault' for the
+   * vault's own keystore, else the backup's name. The KDF parameters come from
+   * a file (the vault's or a backup's) and are bounded before scrypt runs: a crafted N of 2^30
+   * would take gigabytes and stall every session.
+   */
+  async #tryPassphrase(source: string, passphrase: Buffer, keystore: { kdf: KdfParams; wrappedKey: Sealed }, file: string): Promise<{ dek: Buffer | null; failures: number; nextDelayMs: number }> {
+    const outOfBounds = kdfOutOfBounds(keystore.kdf);
+    if (outOfBounds !== null) {
+      throw file === 'vault'
+        ? new CardDeskError('VAULT_CORRUPT', `The vault file's key-derivation settings cannot be used: ${outOfBounds}. It was changed outside CardDesk; nothing was tried.`)
+        : new CardDeskError('MALFORMED_INPUT', `${file} cannot be restored: ${outOfBounds}. It was not written by CardDesk or was changed; nothing was changed.`);
+    }
+    const result = await this.passphraseGuard.attempt(source, async () => {
+      const kek = await this.passphraseGuard.derive(passphrase, keystore.kdf);
+      try {
+        const dek = unseal(kek, keystore.wrappedKey, DEK_PURPOSE);
+        return { ok: dek !== null, value: dek };
+      } finally {
+        kek.fill(0);
+      }
+    });
+    return { dek: result.value, failures: result.failures, nextDelayMs: result.nextDelayMs };
+  }
+
   #keystore(): NonNullable<VaultMeta['keystore']> {
     const keystore = this.access.storage().meta.keystore;
     if (keystore === null) throw new CardDeskError('VAULT_NOT_INITIALISED', 'The vault has no passphrase yet. Create it first (carddesk vault init, or the first-run wizard).');
@@ -248,14 +294,6 @@ export class VaultService {
   }
 }
 
-function unwrap(passphrase: Buffer, kdf: KdfParams, wrapped: Sealed): Buffer | null {
-  const kek = deriveKey(passphrase, kdf);
-  try {
-    return unseal(kek, wrapped, DEK_PURPOSE);
-  } finally {
-    kek.fill(0);
-  }
-}
 
 function checkStrength(passphrase: Buffer): void {
   if ([...passphrase.toString('utf8')].length < MIN_PASSPHRASE_LENGTH) {

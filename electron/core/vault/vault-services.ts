@@ -11,6 +11,8 @@ import { CertificateService } from '../ca/certificate-service';
 import { CrlPublisher } from '../ca/crl-publisher';
 import { OcspService } from '../ca/ocsp-service';
 import { HolderDirectory } from '../directory/holder-directory';
+import { osLibraryFolders } from '../pkcs11/module-path-check';
+import { DeskSettingsStore } from '../settings/desk-settings';
 import type { Logger } from '../log/logger';
 import { VaultKeyring } from './keyring';
 import { VaultAccess } from './vault-access';
@@ -85,7 +87,8 @@ export function createVaultServices(options: {
   access.onOpen((storage) => signing?.setDeskKeyId(storage.meta.auditKey?.keyId ?? null));
   const vault = new VaultService(access, keyring, options.audit, onChange, syncAudit);
   const directory = new HolderDirectory(access, options.audit, clock);
-  const ca = new CaService(access, keyring, options.audit, clock, options.pkcs11WorkerPath);
+  const settings = new DeskSettingsStore(options.dataDir);
+  const ca = new CaService(access, keyring, options.audit, clock, options.pkcs11WorkerPath, () => [...osLibraryFolders(), ...settings.load().pkcs11LibraryFolders]);
   const crl = new CrlPublisher(access, ca, options.audit, clock);
   const certificates = new CertificateService(access, ca, crl, directory, options.audit, clock);
   const ocsp = new OcspService(access, ca, options.audit, options.log);

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { LowSync } from 'lowdb';
 import { CardDeskError } from '../../shared/errors';
-import { ensureDir } from './durable-file';
+import { ensurePrivateDir } from '../files/safe-file';
 import { DurableJsonFile } from './json-file-adapter';
 import { CURRENT_SCHEMA_VERSION, migrations as releasedMigrations, type Migration } from './migrations';
 import { RecordStore } from './record-store';
@@ -40,7 +40,7 @@ export class VaultStorage {
 
   static open(dataDir: string, options: VaultStorageOptions = {}): VaultStorage {
     const dir = vaultDirOf(dataDir);
-    ensureDir(dir);
+    ensurePrivateDir(dir);
     const lock = VaultLock.acquire(dir);
     try {
       const current = options.currentVersion ?? CURRENT_SCHEMA_VERSION;

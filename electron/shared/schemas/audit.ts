@@ -47,6 +47,8 @@ export const auditActions = [
   'card.unblockWithPuk',
   'card.unblockChallenge',
   'card.unblockResponse',
+  /** The holder's side of an offline unblock ended: the card took the desk's response and a new PIN (or did not). */
+  'card.unblockOffline',
   'card.pinReset',
   'card.retryCountersSet',
   'card.managementKeyAuthenticate',
@@ -61,6 +63,8 @@ export const auditActions = [
   'card.renew',
   'card.retire',
   'card.pinLetter',
+  /** A letter left the outbox: printed, put in the drop folder, or marked sent by hand (details.route). */
+  'letter.send',
   'reader.virtualCardInsert',
   'reader.virtualCardRemove',
   // contracts

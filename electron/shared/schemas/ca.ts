@@ -4,6 +4,9 @@ export const CaAlgorithmSchema = z.enum(['rsa3072', 'rsa4096', 'p384']);
 export type CaAlgorithm = z.infer<typeof CaAlgorithmSchema>;
 
 const distinguishedName = z.string().min(3).max(1024);
+const publicBaseUrl = z.string().trim().min(1).max(512);
+
+export const CaSetPublicBaseUrlArgsSchema = z.object({ publicBaseUrl }).strict();
 
 export const CaInitArgsSchema = z.object({
   algorithm: CaAlgorithmSchema.default('p384'),
@@ -11,9 +14,11 @@ export const CaInitArgsSchema = z.object({
   issuingSubject: distinguishedName,
   rootValidityYears: z.number().int().min(1).max(40).default(20),
   issuingValidityYears: z.number().int().min(1).max(30).default(10),
-  /** Written into issued certificates (AIA, CDP) when given. */
-  ocspUrl: z.url().max(512).nullable().default(null),
-  crlUrl: z.url().max(512).nullable().default(null),
+  /**
+   * The published base URL: issued certificates point relying parties below it for the CRL (CDP),
+   * OCSP and the issuer's certificate (AIA). Never a loopback address (the service refuses one).
+   */
+  publicBaseUrl: publicBaseUrl.nullable().default(null),
   /** Generate the root and issuing keys non-extractable on this PKCS#11 token instead of in the vault. */
   pkcs11: z
     .object({ module: z.string().min(1).max(512), tokenLabel: z.string().min(1).max(32), pin: z.string().min(1).max(128) })
@@ -28,6 +33,7 @@ export const CaImportArgsSchema = z.object({
   pkcs12: z.string().min(1).max(1024 * 1024),
   /** The PKCS#12 file's own password (not the vault passphrase). */
   password: z.string().max(1024),
+  publicBaseUrl: publicBaseUrl.nullable().default(null),
 });
 
 export const CaCertificateInfoSchema = z.object({
@@ -44,7 +50,11 @@ export const CrlInfoSchema = z.object({ number: z.number().int(), thisUpdate: z.
 export type CrlInfo = z.infer<typeof CrlInfoSchema>;
 
 export const CaStatusSchema = z.discriminatedUnion('ready', [
-  z.object({ ready: z.literal(false) }),
+  z.object({
+    ready: z.literal(false),
+    /** Proposed from this machine's host name for the CA creation form; null when it is a loopback name. */
+    proposedBaseUrl: z.string().nullable(),
+  }),
   z.object({
     ready: z.literal(true),
     source: z.enum(['created', 'imported']),
@@ -53,8 +63,10 @@ export const CaStatusSchema = z.discriminatedUnion('ready', [
     lastCrl: CrlInfoSchema.nullable(),
     lastDeltaCrl: CrlInfoSchema.nullable(),
     publishDir: z.string(),
+    publicBaseUrl: z.string().nullable(),
     ocspUrl: z.string().nullable(),
     crlUrl: z.string().nullable(),
+    caIssuersUrl: z.string().nullable(),
     ocsp: z.object({ running: z.boolean(), port: z.number().int().nullable() }),
   }),
 ]);

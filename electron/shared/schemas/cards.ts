@@ -78,6 +78,8 @@ export const CardFailureReasonSchema = z.enum([
   'noCard',
   'cardInUse',
   'notPiv',
+  /** The card waits for an offline unblock response started in another window. */
+  'awaitingUnblock',
 ]);
 export type CardFailureReason = z.infer<typeof CardFailureReasonSchema>;
 
@@ -89,7 +91,7 @@ export type CardActionResult = z.infer<typeof CardActionResultSchema>;
 
 export const CardInspectResultSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), card: CardDetailsSchema }),
-  z.object({ ok: z.literal(false), reason: z.enum(['cardRemoved', 'noCard', 'cardInUse']) }),
+  z.object({ ok: z.literal(false), reason: z.enum(['cardRemoved', 'noCard', 'cardInUse', 'awaitingUnblock']) }),
 ]);
 export type CardInspectResult = z.infer<typeof CardInspectResultSchema>;
 
@@ -98,7 +100,11 @@ const reader = z.string().min(1).max(200);
 /** The holder's side of the offline unblock: the card's challenge, shown as a code, and how long it waits. */
 export const OfflineChallengeResultSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), attempt: z.uuid(), serial: z.string(), challengeCode: z.string(), expiresAt: z.string() }),
-  z.object({ ok: z.literal(false), reason: z.enum(['cardRemoved', 'noCard', 'cardInUse', 'notPiv', 'noSerial']) }),
+  z.object({
+    ok: z.literal(false),
+    /** `notIssued`: not a card this desk issued and still in use; `notBlocked`: neither PIN nor PUK is blocked. */
+    reason: z.enum(['cardRemoved', 'noCard', 'cardInUse', 'awaitingUnblock', 'notPiv', 'noSerial', 'notIssued', 'notBlocked']),
+  }),
 ]);
 export type OfflineChallengeResult = z.infer<typeof OfflineChallengeResultSchema>;
 

@@ -24,6 +24,17 @@ export const HolderInputSchema = z.object({
   documentExpiry: text(32),
   language: HolderLanguageSchema,
   state: HolderStateSchema,
+  // The postal address PIN letters are mailed to (window envelopes, DIN 5008), and the contact
+  // person's. Optional in what is sent, so older callers and files without them still work.
+  street: text(200).default(''),
+  postcode: text(32).default(''),
+  city: text(200).default(''),
+  /** ISO 3166-1 alpha-2 (XK, AL, IT, NL), or empty. */
+  country: text(8).default(''),
+  contactStreet: text(200).default(''),
+  contactPostcode: text(32).default(''),
+  contactCity: text(200).default(''),
+  contactCountry: text(8).default(''),
 });
 export type HolderInput = z.infer<typeof HolderInputSchema>;
 export const holderFields = HolderInputSchema.keyof().options;
@@ -42,7 +53,7 @@ export type Holder = z.infer<typeof HolderSchema>;
 
 export const HolderProblemSchema = z.object({
   field: z.enum(holderFields),
-  code: z.enum(['required', 'invalid', 'checkDigit', 'duplicate', 'tooLong']),
+  code: z.enum(['required', 'invalid', 'checkDigit', 'duplicate', 'tooLong', 'controlCharacter']),
 });
 export type HolderProblem = z.infer<typeof HolderProblemSchema>;
 
@@ -100,8 +111,14 @@ export const CsvImportResultSchema = z.discriminatedUnion('ok', [
   z.object({
     ok: z.literal(false),
     rows: z.number().int(),
-    /** Problems with the file itself (missing or unknown columns). */
-    fileProblems: z.array(z.object({ code: z.enum(['missingColumn', 'unknownColumn', 'empty', 'unbalancedQuotes']), column: z.string() })),
+    /** Problems with the file itself (missing, unknown or repeated columns, not UTF-8); `line` is the physical line where known. */
+    fileProblems: z.array(
+      z.object({
+        code: z.enum(['missingColumn', 'unknownColumn', 'empty', 'unbalancedQuotes', 'invalidEncoding', 'duplicateColumn']),
+        column: z.string(),
+        line: z.number().int().optional(),
+      }),
+    ),
     badRows: z.array(CsvRowReportSchema),
   }),
 ]);

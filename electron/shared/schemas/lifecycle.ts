@@ -62,6 +62,8 @@ export const LifecycleFailureSchema = z.enum([
   'noCard',
   'cardRemoved',
   'cardInUse',
+  /** The card waits for an offline unblock response started in another window. */
+  'awaitingUnblock',
   'notPiv',
   'noSerial',
   /** The card is not the one the workflow was started for (resume, renew, PIN reset). */

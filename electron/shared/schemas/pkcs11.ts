@@ -10,7 +10,8 @@ export const Pkcs11ModuleStatusSchema = z.object({
   manufacturer: z.string().nullable(),
   description: z.string().nullable(),
   version: z.string().nullable(),
-  problem: z.enum(['fileMissing', 'loadFailed', 'notPkcs11Library', 'initializeFailed']).nullable(),
+  /** refused: an operator's module that failed the path checks (never loaded). */
+  problem: z.enum(['fileMissing', 'loadFailed', 'notPkcs11Library', 'initializeFailed', 'refused']).nullable(),
   message: z.string().nullable(),
 });
 export type Pkcs11ModuleStatus = z.infer<typeof Pkcs11ModuleStatusSchema>;
@@ -64,7 +65,15 @@ const slot = { moduleId: z.string().min(1).max(40), slotId: z.number().int().non
 export const Pkcs11Args = {
   addModule: z.object({ name: z.string().trim().min(1).max(80), path: z.string().trim().min(1).max(1024) }).strict(),
   removeModule: z.object({ id: z.string().min(1).max(40) }).strict(),
+  libraryFolder: z.object({ path: z.string().trim().min(1).max(1024) }).strict(),
   objects: z.object(slot).strict(),
   // Vendor tokens allow letters in PINs; only the length is checked here.
   login: z.object({ ...slot, pin: z.string().min(1).max(64) }).strict(),
 };
+
+export const Pkcs11LibraryFoldersSchema = z.object({
+  /** The OS's own library folders. */
+  os: z.array(z.string()),
+  /** Folders an administrator added (with the vault unlocked). */
+  added: z.array(z.string()),
+});

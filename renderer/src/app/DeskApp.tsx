@@ -1,17 +1,23 @@
 import { Navigate, Route, Routes } from 'react-router';
 import { AppShell } from '../components/AppShell';
+import { VaultLockButton, VaultUnavailable } from '../features/vault/VaultLockButton';
 import { VaultProvider } from '../features/vault/VaultContext';
+import { StartRoute, WelcomeFlow } from '../features/welcome/WelcomeFlow';
 import { defaultDeskPath, deskRoutes } from './deskRoutes';
 
 export function DeskApp() {
   return (
     <VaultProvider>
-      <AppShell routes={deskRoutes}>
+      <AppShell routes={deskRoutes} actions={<VaultLockButton />}>
+        <VaultUnavailable />
         <Routes>
           {deskRoutes.flatMap((route) => [
             <Route key={route.path} path={route.path} element={route.element} />,
             ...(route.pages ?? []).map((page) => <Route key={page.path} path={page.path} element={page.element} />),
           ])}
+          <Route path="/welcome" element={<WelcomeFlow />} />
+          {/* A new data folder opens the welcome flow; a set-up one the Cards screen. */}
+          <Route path="/" element={<StartRoute deskPath={defaultDeskPath} />} />
           <Route path="*" element={<Navigate to={defaultDeskPath} replace />} />
         </Routes>
       </AppShell>

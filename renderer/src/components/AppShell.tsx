@@ -10,7 +10,8 @@ import { shellTestIds } from './testIds';
 
 const drawerWidth = 232;
 
-export function AppShell({ routes, children }: { routes: readonly DeskRoute[]; children: ReactNode }) {
+/** `actions` sit in the app bar before the language and theme (the desk's vault lock). */
+export function AppShell({ routes, actions, children }: { routes: readonly DeskRoute[]; actions?: ReactNode; children: ReactNode }) {
   const { t } = useTranslation();
   return (
     <Box sx={{ display: 'flex', minHeight: '100vh' }}>
@@ -20,6 +21,7 @@ export function AppShell({ routes, children }: { routes: readonly DeskRoute[]; c
           <Typography component="p" variant="h6" sx={{ flexGrow: 1 }} data-testid={shellTestIds.title}>
             {t('app.name')}
           </Typography>
+          {actions}
           <LanguageMenu />
           <ThemeToggle />
         </Toolbar>

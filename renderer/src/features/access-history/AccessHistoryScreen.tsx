@@ -14,6 +14,7 @@ import { HolderAccessHistoryDialog } from './HolderAccessHistoryDialog';
 import { IntegrityBadge } from './IntegrityBadge';
 import { accessHistoryTestIds } from './testIds';
 import { useAuditAppended } from './useAuditAppended';
+import { holderIdOf, useHolderFilter } from './useHolderFilter';
 
 const PAGE = 50;
 
@@ -39,7 +40,9 @@ interface Shown {
 export function AccessHistoryScreen() {
   const { t } = useAuditWords();
   const [filters, setFilters] = useState<FilterState>(noFilters);
-  const filter = useMemo(() => toAuditFilter(filters), [filters]);
+  const holderFilter = useHolderFilter(filters.holder);
+  const resolvedHolder = holderIdOf(holderFilter);
+  const filter = useMemo(() => toAuditFilter(filters, resolvedHolder), [filters, resolvedHolder]);
   const applied = useDebounced(filter, 250);
   const [shown, setShown] = useState<Shown | null>(null);
   const [failure, setFailure] = useState<ErrorCode | null>(null);
@@ -114,7 +117,7 @@ export function AccessHistoryScreen() {
         {t('accessHistory.intro')}
       </Typography>
       <IntegrityBadge />
-      <AuditFilters value={filters} onChange={setFilters} />
+      <AuditFilters value={filters} onChange={setFilters} holder={holderFilter} />
       {failure !== null ? <Alert severity="error">{t(`errors.${failure}`)}</Alert> : null}
       {shown === null ? (
         <Typography role="status">{t('accessHistory.loading')}</Typography>

@@ -2,6 +2,7 @@ import { Box, Button, MenuItem, TextField } from '@mui/material';
 import type { AuditAction, AuditFilter, AuditOutcome } from '@shared/schemas/audit';
 import { dayStart, knownActions, useAuditWords } from './auditFormat';
 import { accessHistoryTestIds } from './testIds';
+import type { HolderFilter } from './useHolderFilter';
 
 /** The operator's filters as typed: days as the date inputs give them, empty meaning "any". */
 export interface FilterState {
@@ -16,13 +17,12 @@ export interface FilterState {
 
 export const noFilters: FilterState = { actor: '', holder: '', action: '', outcome: '', from: '', to: '', text: '' };
 
-/** The filters as the contract takes them; the "to" day is included. */
-export function toAuditFilter(filters: FilterState): AuditFilter {
+/** The filters as the contract takes them; the "to" day is included; the holder as resolved in the directory. */
+export function toAuditFilter(filters: FilterState, holderId: string | undefined): AuditFilter {
   const from = dayStart(filters.from);
   const to = dayStart(filters.to, true);
   const text = (value: string): string | undefined => (value.trim() === '' ? undefined : value.trim());
   const actor = text(filters.actor);
-  const holderId = text(filters.holder);
   const search = text(filters.text);
   return {
     ...(actor === undefined ? {} : { actor }),
@@ -35,14 +35,30 @@ export function toAuditFilter(filters: FilterState): AuditFilter {
   };
 }
 
-export function AuditFilters({ value, onChange }: { value: FilterState; onChange: (next: FilterState) => void }) {
+export function AuditFilters({ value, onChange, holder }: { value: FilterState; onChange: (next: FilterState) => void; holder: HolderFilter }) {
   const { t, action } = useAuditWords();
   const set = (patch: Partial<FilterState>): void => onChange({ ...value, ...patch });
   const input = (testId: string) => ({ htmlInput: { 'data-testid': testId } });
   return (
     <Box component="form" role="search" aria-label={t('accessHistory.filters.label')} onSubmit={(e) => e.preventDefault()} sx={{ display: 'flex', flexWrap: 'wrap', gap: 2, mb: 2 }}>
       <TextField size="small" label={t('accessHistory.filters.actor')} value={value.actor} onChange={(e) => set({ actor: e.target.value })} slotProps={input(accessHistoryTestIds.filterActor)} />
-      <TextField size="small" label={t('accessHistory.filters.holder')} value={value.holder} onChange={(e) => set({ holder: e.target.value })} slotProps={input(accessHistoryTestIds.filterHolder)} />
+      <TextField
+        size="small"
+        sx={{ minWidth: 260 }}
+        label={t('accessHistory.filters.holder')}
+        placeholder={t('accessHistory.filters.holderHint')}
+        value={value.holder}
+        onChange={(e) => set({ holder: e.target.value })}
+        error={holder.kind === 'ambiguous'}
+        helperText={
+          holder.kind === 'holder'
+            ? `${holder.holder.firstName} ${holder.holder.lastName} (${holder.holder.personalNumber})`
+            : holder.kind === 'ambiguous'
+              ? t('accessHistory.filters.severalHolders', { count: holder.count })
+              : t('accessHistory.filters.holderHint')
+        }
+        slotProps={{ ...input(accessHistoryTestIds.filterHolder), formHelperText: { 'data-testid': accessHistoryTestIds.filterHolderResolved, 'data-kind': holder.kind } as object }}
+      />
       <TextField
         select
         size="small"

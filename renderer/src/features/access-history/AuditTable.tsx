@@ -1,17 +1,14 @@
-import { Chip, Link, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
+import { Chip, Link, Table, TableBody, TableCell, TableHead, TableRow } from '@mui/material';
 import type { AuditEntry } from '@shared/schemas/audit';
 import { useAuditWords } from './auditFormat';
+import { EventText } from './EventText';
 import { accessHistoryTestIds } from './testIds';
-
-function details(entry: AuditEntry): string {
-  return Object.entries(entry.details)
-    .map(([key, value]) => `${key}: ${String(value)}`)
-    .join(', ');
-}
+import { useHolderNames } from './useHolderNames';
 
 /** Events, newest first; a holder opens that holder's own history. */
 export function AuditTable({ entries, onHolder }: { entries: readonly AuditEntry[]; onHolder: (holderId: string) => void }) {
   const { t, action, time, actor } = useAuditWords();
+  const holderName = useHolderNames(entries.map((entry) => entry.holderId));
   return (
     <Table size="small" aria-label={t('accessHistory.tableLabel')} data-testid={accessHistoryTestIds.table}>
       <TableHead>
@@ -40,17 +37,14 @@ export function AuditTable({ entries, onHolder }: { entries: readonly AuditEntry
             <TableCell>
               {entry.holderId === null ? null : (
                 <Link component="button" type="button" onClick={() => onHolder(entry.holderId ?? '')} data-testid={accessHistoryTestIds.holderLink}>
-                  {entry.holderId}
+                  {holderName(entry.holderId ?? '') ?? (holderName(entry.holderId ?? '') === null ? t('accessHistory.unknownHolder') : '…')}
                 </Link>
               )}
             </TableCell>
             <TableCell sx={{ fontFamily: 'monospace' }}>{entry.cardSerial ?? entry.certificateSerial ?? ''}</TableCell>
             <TableCell>{t(`accessHistory.channels.${entry.channel}`)}</TableCell>
             <TableCell>
-              {entry.reason === null ? null : <Typography variant="body2">{entry.reason}</Typography>}
-              <Typography variant="body2" color="text.secondary">
-                {details(entry)}
-              </Typography>
+              <EventText entry={entry} />
             </TableCell>
           </TableRow>
         ))}

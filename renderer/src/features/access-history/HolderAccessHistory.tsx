@@ -4,6 +4,7 @@ import type { ErrorCode } from '@shared/errors';
 import type { AuditEntry, AuditOutcome, HolderSummary } from '@shared/schemas/audit';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
 import { dayStart, useAuditWords } from './auditFormat';
+import { EventText } from './EventText';
 import { accessHistoryTestIds } from './testIds';
 import { useAuditAppended } from './useAuditAppended';
 
@@ -129,6 +130,7 @@ export function HolderAccessHistory({ holderId, showHeading = true }: { holderId
               <TableCell>{t('accessHistory.columns.outcome')}</TableCell>
               <TableCell>{t('accessHistory.columns.channel')}</TableCell>
               <TableCell>{t('accessHistory.columns.actor')}</TableCell>
+              <TableCell>{t('accessHistory.columns.details')}</TableCell>
             </TableRow>
           </TableHead>
           <TableBody>
@@ -138,14 +140,12 @@ export function HolderAccessHistory({ holderId, showHeading = true }: { holderId
                 <TableCell>{action(entry.action)}</TableCell>
                 <TableCell>
                   <Chip size="small" variant="outlined" color={entry.outcome === 'success' ? 'success' : 'error'} label={t(`accessHistory.outcomes.${entry.outcome}`)} />
-                  {entry.reason === null ? null : (
-                    <Typography variant="body2" color="text.secondary" component="span" sx={{ ml: 1 }}>
-                      {entry.reason}
-                    </Typography>
-                  )}
                 </TableCell>
                 <TableCell>{t(`accessHistory.channels.${entry.channel}`)}</TableCell>
                 <TableCell>{t(`accessHistory.actorKinds.${entry.actor.kind}`)}</TableCell>
+                <TableCell>
+                  <EventText entry={entry} />
+                </TableCell>
               </TableRow>
             ))}
           </TableBody>

@@ -7,6 +7,7 @@ import type { ErrorCode } from '@shared/errors';
 import type { AuditVerifyReport } from '@shared/schemas/audit';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
 import { useVault } from '../vault/VaultContext';
+import { useFormat } from '../../i18n/format';
 import { useAuditWords } from './auditFormat';
 import { accessHistoryTestIds } from './testIds';
 
@@ -20,6 +21,7 @@ const SHOWN_PROBLEMS = 5;
  */
 export function IntegrityBadge() {
   const { t, time } = useAuditWords();
+  const format = useFormat();
   const [report, setReport] = useState<AuditVerifyReport | null>(null);
   const [checking, setChecking] = useState(false);
   const [failure, setFailure] = useState<ErrorCode | null>(null);
@@ -64,12 +66,12 @@ export function IntegrityBadge() {
   const lost = report?.problems.some((problem) => problem.kind === 'lost') ?? false;
   const state = checking ? 'checking' : report === null ? 'unknown' : report.intact ? 'intact' : lost ? 'lost' : 'tampered';
   return (
-    <Box data-testid={accessHistoryTestIds.integrity} data-state={state} sx={{ mb: 2 }}>
+    <Box data-testid={accessHistoryTestIds.integrity} data-state={state} data-records={report?.records ?? ''} sx={{ mb: 2 }}>
       <Box role="status" sx={{ display: 'flex', alignItems: 'center', flexWrap: 'wrap', gap: 1.5 }}>
         {state === 'checking' ? (
           <Chip icon={<CircularProgress size={16} aria-hidden />} label={t('accessHistory.integrity.checking')} variant="outlined" />
         ) : state === 'intact' ? (
-          <Chip color="success" icon={<VerifiedUserIcon aria-hidden />} label={t('accessHistory.integrity.intact')} />
+          <Chip color="success" icon={<VerifiedUserIcon aria-hidden />} label={t('accessHistory.integrity.intact', { records: format.number(report?.records ?? 0) })} />
         ) : state === 'lost' ? (
           <Chip color="error" icon={<GppMaybeIcon aria-hidden />} label={t('accessHistory.integrity.lost')} />
         ) : state === 'tampered' ? (
@@ -79,7 +81,7 @@ export function IntegrityBadge() {
         )}
         {report !== null && !checking ? (
           <Typography variant="body2" color="text.secondary">
-            {t('accessHistory.integrity.checked', { time: time(report.checkedAt), records: report.records.toLocaleString(), signed: report.signedThrough ?? 0 })}
+            {t('accessHistory.integrity.checked', { time: time(report.checkedAt), records: format.number(report.records), signed: report.signedThrough ?? 0 })}
           </Typography>
         ) : null}
         {report !== null && !checking && report.unsigned > 0 ? (

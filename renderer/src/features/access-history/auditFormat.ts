@@ -1,5 +1,6 @@
 import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useFormat } from '../../i18n/format';
 import type { AuditAction, AuditEntry } from '@shared/schemas/audit';
 import en from '../../i18n/locales/en.json';
 
@@ -18,7 +19,7 @@ export function dayStart(day: string, nextDay = false): string | undefined {
 /** How the access history words actions, outcomes, channels and times in the current language. */
 export function useAuditWords() {
   const { t, i18n } = useTranslation();
-  const language = i18n.language;
+  const format = useFormat();
   const action = useCallback(
     (name: string): string => {
       const key = `accessHistory.actions.${name as AuditAction}` as const;
@@ -27,7 +28,7 @@ export function useAuditWords() {
     },
     [t, i18n],
   );
-  const time = useCallback((iso: string) => new Date(iso).toLocaleString(language, { dateStyle: 'medium', timeStyle: 'medium' }), [language]);
+  const time = useCallback((iso: string) => format.dateTime(iso, { seconds: true }), [format]);
   const actor = useCallback((entry: AuditEntry) => `${t(`accessHistory.actorKinds.${entry.actor.kind}`)}: ${entry.actor.id}`, [t]);
   return { t, action, time, actor };
 }

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { Alert, AlertTitle, Box, Button, Chip, CircularProgress, Link, Typography } from '@mui/material';
 import { Link as RouterLink } from 'react-router';
 import { useTranslation } from 'react-i18next';
+import { useFormat } from '../../i18n/format';
 import type { ErrorCode } from '@shared/errors';
 import type { PivCardDetails } from '@shared/schemas/cards';
 import type { CardStatus, PersonalisationStatus } from '@shared/schemas/lifecycle';
@@ -20,17 +21,18 @@ export function stoppedPersonalisation(status: CardStatus): PersonalisationStatu
 }
 
 function Stopped({ personalisation }: { personalisation: PersonalisationStatus }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
+  const format = useFormat();
   return (
     <Alert severity="warning" data-testid={lifecycleTestIds.stopped} data-failed-step={personalisation.failedStep ?? ''} sx={{ mb: 2 }}>
       <AlertTitle>{t('lifecycle.stopped.title')}</AlertTitle>
-      {t('lifecycle.stopped.body', { holder: personalisation.holderName ?? '', date: new Date(personalisation.startedAt).toLocaleString(i18n.language) })}
+      {t('lifecycle.stopped.body', { holder: personalisation.holderName ?? '', date: format.dateTime(personalisation.startedAt) })}
       <Typography variant="body2" sx={{ mt: 1 }}>
         {personalisation.failedStep === null ? t('lifecycle.stopped.unknownStep') : t('lifecycle.stopped.at', { step: t(`lifecycle.steps.${personalisation.failedStep}`) })}
       </Typography>
       <Typography variant="body2">
         {t('lifecycle.stopped.done', {
-          steps: personalisation.done.length === 0 ? '—' : new Intl.ListFormat(i18n.language, { type: 'conjunction' }).format(personalisation.done.map((step) => t(`lifecycle.steps.${step}`))),
+          steps: personalisation.done.length === 0 ? '—' : format.list(personalisation.done.map((step) => t(`lifecycle.steps.${step}`))),
         })}
       </Typography>
     </Alert>
@@ -68,17 +70,20 @@ export function CardLifecycleSection({ card, onWorkflow, onOfflineUnblock }: { c
       {label}
     </Button>
   );
-  const offline = (
-    <Button key="offlineUnblock" variant="outlined" onClick={onOfflineUnblock} disabled={serial === null} data-testid={lifecycleTestIds.action('offlineUnblock')}>
-      {t('lifecycle.panel.offlineUnblock')}
-    </Button>
-  );
 
   const status = loaded.state === 'ready' ? loaded.status : null;
   const record = status?.card ?? null;
   const state = record?.state ?? null;
   const stopped = status === null ? null : stoppedPersonalisation(status);
   const buttons = [];
+  // Offline unblock: only for a card the desk issued, still in use, whose PIN (or PUK) is blocked (the service checks it too).
+  const blocked = card.pin.triesLeft === 0 || card.puk.triesLeft === 0;
+  const offline =
+    serial !== null && (state === 'active' || state === 'suspended') && blocked ? (
+      <Button key="offlineUnblock" variant="outlined" onClick={onOfflineUnblock} data-testid={lifecycleTestIds.action('offlineUnblock')}>
+        {t('lifecycle.panel.offlineUnblock')}
+      </Button>
+    ) : null;
   if (serial !== null && status !== null) {
     if (stopped !== null) {
       const resume = { serial: stopped.serial, holderName: stopped.holderName, failedStep: stopped.failedStep };

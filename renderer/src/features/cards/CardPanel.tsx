@@ -1,5 +1,6 @@
 import { Alert, AlertTitle, Box, Button, Chip, CircularProgress, Paper, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
+import { useFormat } from '../../i18n/format';
 import type { PivCardDetails } from '@shared/schemas/cards';
 import type { Reader } from '@shared/schemas/readers';
 import type { WorkflowRequest } from '../lifecycle/CardWorkflowDialog';
@@ -26,6 +27,7 @@ function Fact({ label, value, testId }: { label: string; value: string; testId?:
 
 function DefaultsWarning({ card }: { card: PivCardDetails }) {
   const { t } = useTranslation();
+  const format = useFormat();
   const defaults = [
     card.pin.isDefault === true ? t('cards.credentials.pin') : null,
     card.puk.isDefault === true ? t('cards.credentials.puk') : null,
@@ -35,7 +37,7 @@ function DefaultsWarning({ card }: { card: PivCardDetails }) {
   return (
     <Alert severity="warning" data-testid={cardsTestIds.defaultsWarning} sx={{ mb: 2 }}>
       <AlertTitle>{t('cards.detail.defaultsWarningTitle')}</AlertTitle>
-      {t('cards.detail.defaultsWarning', { which: new Intl.ListFormat(undefined, { type: 'conjunction' }).format(defaults) })}
+      {t('cards.detail.defaultsWarning', { which: format.list(defaults) })}
     </Alert>
   );
 }
@@ -68,7 +70,7 @@ export function CardPanel({
   const { result } = details;
   if (!result.ok) {
     return (
-      <Alert severity="warning" action={<Button onClick={refresh}>{t('cards.detail.refresh')}</Button>}>
+      <Alert severity="warning" action={<Button onClick={refresh}>{t('cards.detail.refresh')}</Button>} data-testid={cardsTestIds.cardProblem} data-reason={result.reason}>
         {failureText(t, { ok: false, reason: result.reason, triesLeft: null })}
       </Alert>
     );

@@ -1,13 +1,15 @@
 import { Table, TableBody, TableCell, TableContainer, TableHead, TableRow, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
+import { useFormat } from '../../i18n/format';
 import type { SlotSummary } from '@shared/schemas/cards';
 import { cardsTestIds } from './testIds';
 
 const algorithmLabels: Record<string, string> = { rsa2048: 'RSA 2048', rsa3072: 'RSA 3072', rsa4096: 'RSA 4096', eccp256: 'EC P-256', eccp384: 'EC P-384' };
 
 export function SlotTable({ slots }: { slots: readonly SlotSummary[] }) {
-  const { t, i18n } = useTranslation();
-  const date = (iso: string): string => new Date(iso).toLocaleDateString(i18n.language, { year: 'numeric', month: 'long', day: 'numeric' });
+  const { t } = useTranslation();
+  const format = useFormat();
+  const date = (iso: string): string => format.date(iso, 'long');
   return (
     <TableContainer>
       <Table size="small" aria-label={t('cards.slots.title')}>

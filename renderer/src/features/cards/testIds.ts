@@ -9,6 +9,7 @@ export const cardsTestIds = {
   atr: 'reader-atr',
   announcer: 'reader-announcer',
   cardPanel: 'card-panel',
+  cardProblem: 'card-problem',
   cardLoading: 'card-loading',
   serial: 'card-serial',
   pinStatus: 'card-pin-status',

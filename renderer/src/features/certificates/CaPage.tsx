@@ -17,17 +17,20 @@ import {
   Typography,
 } from '@mui/material';
 import { useTranslation } from 'react-i18next';
+import { useFormat } from '../../i18n/format';
 import type { CaStatus } from '@shared/schemas/ca';
 import type { CertificateFormat } from '@shared/schemas/certificates';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
 import { saveDownload } from '../../api/download';
 import { useVault } from '../vault/VaultContext';
 import { CaWizard } from './CaWizard';
+import { PublishedAddresses } from './PublishedAddresses';
 import { certificatesTestIds } from './testIds';
 
 /** The CA itself: its certificates, the last and next CRL, the OCSP responder; the wizard when there is none. */
 export function CaPage() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
+  const format = useFormat();
   const { withUnlocked } = useVault();
   const [status, setStatus] = useState<CaStatus | null>(null);
   const [wizard, setWizard] = useState(false);
@@ -42,7 +45,7 @@ export function CaPage() {
   useEffect(load, [load]);
 
   const fail = (error: unknown): void => setMessage({ severity: 'error', text: t(`errors.${errorCodeOf(error)}`) });
-  const when = (iso: string) => new Date(iso).toLocaleString(i18n.language);
+  const when = (iso: string) => format.dateTime(iso);
 
   if (status === null) return <Typography role="status">{t('common.loading')}</Typography>;
   return (
@@ -104,6 +107,16 @@ export function CaPage() {
               </TableBody>
             </Table>
           </Paper>
+
+          <PublishedAddresses
+            key={status.publicBaseUrl ?? ''}
+            status={status}
+            onChanged={(next) => {
+              setStatus(next);
+              setMessage({ severity: 'success', text: t('certificates.baseUrl.saved') });
+            }}
+            onError={fail}
+          />
 
           <Paper variant="outlined" sx={{ p: 3, mb: 3 }}>
             <Typography variant="h6" component="h2" sx={{ mb: 1 }}>

@@ -27,6 +27,7 @@ import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
 import { readFileBase64 } from '../../api/download';
 import { vaultTestIds } from '../vault/testIds';
 import { useVault } from '../vault/VaultContext';
+import { baseUrlProblem, PublicBaseUrlField } from './PublicBaseUrlField';
 import { certificatesTestIds } from './testIds';
 
 const algorithms: readonly CaAlgorithm[] = ['p384', 'rsa3072', 'rsa4096'];
@@ -45,6 +46,8 @@ export function CaWizard({ open, onClose, onCreated }: { open: boolean; onClose:
   const [rootName, setRootName] = useState('CN=CardDesk Root CA, O=CardDesk');
   const [issuingName, setIssuingName] = useState('CN=CardDesk Issuing CA, O=CardDesk');
   const [file, setFile] = useState<File | null>(null);
+  const [baseUrl, setBaseUrl] = useState('');
+  const [checkBaseUrl, setCheckBaseUrl] = useState(false);
   const [onToken, setOnToken] = useState(false);
   const [tokenModule, setTokenModule] = useState('');
   const [tokenLabel, setTokenLabel] = useState('');
@@ -52,6 +55,8 @@ export function CaWizard({ open, onClose, onCreated }: { open: boolean; onClose:
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const passphrase = useRef<HTMLInputElement>(null);
+  const [rootYears, setRootYears] = useState(20);
+  const [issuingYears, setIssuingYears] = useState(10);
   const repeat = useRef<HTMLInputElement>(null);
   const p12Password = useRef<HTMLInputElement>(null);
   const titleId = useId();
@@ -81,16 +86,20 @@ export function CaWizard({ open, onClose, onCreated }: { open: boolean; onClose:
   };
 
   const submitCa = async (): Promise<void> => {
+    setCheckBaseUrl(true);
+    const problem = baseUrlProblem(baseUrl);
+    if (problem !== null) return setFailure(t(problem));
+    const publicBaseUrl = baseUrl.trim();
     if (mode === 'create') {
       const pin = tokenPin.current?.value ?? '';
       if (tokenPin.current !== null) tokenPin.current.value = '';
       const pkcs11 = onToken ? { module: tokenModule, tokenLabel, pin } : null;
-      await unwrap(carddesk().ca.init({ algorithm, rootSubject: rootName, issuingSubject: issuingName, pkcs11 }));
+      await unwrap(carddesk().ca.init({ algorithm, rootSubject: rootName, issuingSubject: issuingName, rootValidityYears: rootYears, issuingValidityYears: issuingYears, publicBaseUrl, pkcs11 }));
     } else {
       if (file === null) return setFailure(t('certificates.wizard.chooseFile'));
       const password = p12Password.current?.value ?? '';
       if (p12Password.current !== null) p12Password.current.value = '';
-      await unwrap(carddesk().ca.import({ pkcs12: await readFileBase64(file), password }));
+      await unwrap(carddesk().ca.import({ pkcs12: await readFileBase64(file), password, publicBaseUrl }));
     }
     setFailure(null);
     setStep(2);
@@ -155,6 +164,10 @@ export function CaWizard({ open, onClose, onCreated }: { open: boolean; onClose:
                   </FormControl>
                   <TextField label={t('certificates.wizard.rootName')} value={rootName} onChange={(e) => setRootName(e.target.value)} helperText={t('certificates.wizard.nameHint')} slotProps={{ htmlInput: { 'data-testid': certificatesTestIds.wizardRootName } }} />
                   <TextField label={t('certificates.wizard.issuingName')} value={issuingName} onChange={(e) => setIssuingName(e.target.value)} slotProps={{ htmlInput: { 'data-testid': certificatesTestIds.wizardIssuingName } }} />
+                  <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap' }}>
+                    <TextField type="number" label={t('welcome.ca.rootYears')} value={rootYears} onChange={(e) => setRootYears(Math.min(40, Math.max(1, Math.trunc(Number(e.target.value)) || 1)))} slotProps={{ htmlInput: { min: 1, max: 40, 'data-testid': 'ca-wizard-root-years' } }} />
+                    <TextField type="number" label={t('welcome.ca.issuingYears')} value={issuingYears} onChange={(e) => setIssuingYears(Math.min(30, Math.max(1, Math.trunc(Number(e.target.value)) || 1)))} slotProps={{ htmlInput: { min: 1, max: 30, 'data-testid': 'ca-wizard-issuing-years' } }} />
+                  </Box>
                   <FormControlLabel control={<Checkbox checked={onToken} onChange={(e) => setOnToken(e.target.checked)} />} label={t('certificates.wizard.onToken')} />
                   {onToken ? (
                     <>
@@ -179,6 +192,7 @@ export function CaWizard({ open, onClose, onCreated }: { open: boolean; onClose:
                   <TextField inputRef={p12Password} type="password" label={t('certificates.wizard.p12Password')} autoComplete="off" slotProps={{ htmlInput: { 'data-testid': certificatesTestIds.wizardPassword } }} />
                 </>
               )}
+              <PublicBaseUrlField value={baseUrl} onChange={setBaseUrl} showProblem={checkBaseUrl} propose />
             </Box>
           ) : null}
           {current === 2 ? <Alert severity="success">{t('certificates.wizard.done')}</Alert> : null}

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { Alert, Box, Breadcrumbs, Chip, Link, Paper, Typography } from '@mui/material';
 import { Link as RouterLink, useNavigate, useParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
+import { useFormat } from '../../i18n/format';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
 import { CertificateActions } from './CertificateActions';
 import { statusColor } from './labels';
@@ -23,7 +24,8 @@ function Fact({ name, label, children }: { name: string; label: string; children
 
 /** Everything in a certificate, decoded, with its chain and revocation status, and the actions on it. */
 export function CertificateDetailView() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
+  const format = useFormat();
   const { serial = '' } = useParams();
   const navigate = useNavigate();
   const [certificate, setCertificate] = useState<CertificateDetail | null>(null);
@@ -40,7 +42,7 @@ export function CertificateDetailView() {
   useEffect(load, [load]);
 
   if (certificate === null) return failure === null ? <Typography role="status">{t('common.loading')}</Typography> : <Alert severity="error">{failure}</Alert>;
-  const when = (iso: string | null) => (iso === null ? '—' : new Date(iso).toLocaleString(i18n.language));
+  const when = (iso: string | null) => (iso === null ? '—' : format.dateTime(iso));
   const list = (items: readonly string[]) => (items.length === 0 ? '—' : items.join(', '));
 
   return (

@@ -22,6 +22,7 @@ import {
 } from '@mui/material';
 import { Link as RouterLink, useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
+import { useFormat } from '../../i18n/format';
 import type { CertificateListArgs } from '@shared/schemas/certificates';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
 import type { Holder } from '@shared/schemas/holders';
@@ -35,7 +36,8 @@ const expiryChoices = [7, 14, 30, 60, 90] as const;
 
 /** Issued certificates with status, profile, expiry and holder filters, soonest expiry first. */
 export function CertificateList() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
+  const format = useFormat();
   const navigate = useNavigate();
   const [text, setText] = useState('');
   const [query, setQuery] = useState<Required<Pick<CertificateListArgs, 'query' | 'offset' | 'limit'>> & Omit<CertificateListArgs, 'query' | 'offset' | 'limit'>>({ query: '', offset: 0, limit: 25 });
@@ -66,7 +68,7 @@ export function CertificateList() {
     };
   }, [query, t]);
 
-  const date = (iso: string) => new Date(iso).toLocaleDateString(i18n.language);
+  const date = (iso: string) => format.date(iso);
   return (
     <Box data-testid={certificatesTestIds.list}>
       <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap', alignItems: 'center', mb: 2 }}>

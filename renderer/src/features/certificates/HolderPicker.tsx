@@ -1,15 +1,34 @@
 import { useEffect, useState } from 'react';
-import { Autocomplete, TextField } from '@mui/material';
+import { Autocomplete, Box, TextField, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import type { Holder } from '@shared/schemas/holders';
 import { carddesk, unwrap } from '../../api/carddesk';
+import { matchedFields } from '../users/holderMatch';
 import { certificatesTestIds } from './testIds';
 
-const describe = (holder: Holder): string => `${holder.lastName}, ${holder.firstName} (${holder.personalNumber})`;
+export const describeHolder = (holder: Holder): string => `${holder.lastName}, ${holder.firstName} (${holder.personalNumber})`;
 
-/** Chooses one holder, searching the directory as the operator types (with `activeOnly`, among active holders). */
-export function HolderPicker({ value, onChange, activeOnly = false, testId = certificatesTestIds.holderFilter }: { value: Holder | null; onChange: (holder: Holder | null) => void; activeOnly?: boolean; testId?: string }) {
-  const { t } = useTranslation();
+/**
+ * Chooses one holder, searching the directory as the operator types (with `activeOnly`, among
+ * active holders). Each option says which field matched what was typed (name, personal number,
+ * user number, e-mail…), so the operator sees why a holder is offered.
+ */
+export function HolderPicker({
+  value,
+  onChange,
+  activeOnly = false,
+  testId = certificatesTestIds.holderFilter,
+  label,
+  helperText,
+}: {
+  value: Holder | null;
+  onChange: (holder: Holder | null) => void;
+  activeOnly?: boolean;
+  testId?: string;
+  label?: string;
+  helperText?: string;
+}) {
+  const { t, i18n } = useTranslation();
   const [text, setText] = useState('');
   const [options, setOptions] = useState<Holder[]>([]);
 
@@ -32,7 +51,24 @@ export function HolderPicker({ value, onChange, activeOnly = false, testId = cer
       options={options}
       value={value}
       filterOptions={(list) => list}
-      getOptionLabel={describe}
+      getOptionLabel={describeHolder}
+      renderOption={(props, holder) => {
+        const { key, ...rest } = props as typeof props & { key: string };
+        const fields = value?.id === holder.id ? [] : matchedFields(holder, text);
+        const why = fields.length === 0 ? null : new Intl.ListFormat(i18n.language, { type: 'conjunction' }).format(fields.map((field) => t(`users.fields.${field}`)));
+        return (
+          <Box component="li" key={key} {...rest} data-holder-id={holder.id} data-matched={fields.join(' ')} sx={{ display: 'block !important' }}>
+            <Typography component="span" sx={{ display: 'block' }}>
+              {describeHolder(holder)}
+            </Typography>
+            {why === null ? null : (
+              <Typography component="span" variant="body2" color="text.secondary" sx={{ display: 'block' }}>
+                {t('users.picker.matched', { fields: why })}
+              </Typography>
+            )}
+          </Box>
+        );
+      }}
       isOptionEqualToValue={(option, chosen) => option.id === chosen.id}
       onChange={(_event, holder) => onChange(holder)}
       onInputChange={(_event, typed) => setText(typed)}
@@ -40,7 +76,8 @@ export function HolderPicker({ value, onChange, activeOnly = false, testId = cer
       renderInput={(params) => (
         <TextField
           {...params}
-          label={t('certificates.fields.holder')}
+          label={label ?? t('certificates.fields.holder')}
+          {...(helperText === undefined ? {} : { helperText })}
           slotProps={{ ...params.slotProps, htmlInput: { ...params.slotProps.htmlInput, 'data-testid': testId } }}
         />
       )}

@@ -54,4 +54,7 @@ export const certificatesTestIds = {
   ocspPort: 'ca-ocsp-port',
   ocspState: 'ca-ocsp-state',
   caDownload: (format: string) => `ca-download-${format}`,
+  baseUrl: 'ca-base-url',
+  baseUrlSave: 'ca-base-url-save',
+  publishedUrls: 'ca-published-urls',
 } as const;

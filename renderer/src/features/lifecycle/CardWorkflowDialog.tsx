@@ -6,6 +6,7 @@ import type { Holder } from '@shared/schemas/holders';
 import type { IssueResult, LifecycleResult, WorkflowStep } from '@shared/schemas/lifecycle';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
 import { useVault } from '../vault/VaultContext';
+import { IssueConfirmation } from './IssueConfirmation';
 import { IssueSetup, type Recipient } from './IssueSetup';
 import { resumableFailures, stepPlans, type WorkflowKind } from './labels';
 import { ReaderChooser, type ChosenReader } from './ReaderChooser';
@@ -39,7 +40,7 @@ export function CardWorkflowDialog({ initial, onClose }: { initial: WorkflowRequ
   const { t } = useTranslation();
   const { withUnlocked } = useVault();
   const [request, setRequest] = useState<WorkflowRequest>(initial);
-  const [phase, setPhase] = useState<'setup' | 'running' | 'finished'>('setup');
+  const [phase, setPhase] = useState<'setup' | 'confirm' | 'running' | 'finished'>('setup');
   const [chosen, setChosen] = useState<ChosenReader>({ reader: initial.reader, serial: undefined });
   const [holder, setHolder] = useState<Holder | null>('holder' in initial ? initial.holder : null);
   const [recipient, setRecipient] = useState<Recipient>('holder');
@@ -128,7 +129,9 @@ export function CardWorkflowDialog({ initial, onClose }: { initial: WorkflowRequ
       <DialogTitle id={titleId}>{t(`lifecycle.workflow.${kind}.title`)}</DialogTitle>
       {/* The steps, certificates and letters can outgrow the window with nothing focusable in them: the content itself takes focus so the keyboard can scroll it. */}
       <DialogContent tabIndex={0} role="region" aria-labelledby={titleId}>
-        {phase === 'setup' ? (
+        {phase === 'confirm' && holder !== null && reader !== null ? (
+          <IssueConfirmation holder={holder} reader={reader} lostSerial={kind === 'replace' ? lostSerial : null} />
+        ) : phase === 'setup' ? (
           <Box sx={{ display: 'grid', gap: 2 }}>
             <DialogContentText>
               {kind === 'resume' || kind === 'restart'
@@ -170,8 +173,25 @@ export function CardWorkflowDialog({ initial, onClose }: { initial: WorkflowRequ
         {phase === 'setup' ? (
           <>
             <Button onClick={() => onClose(changed.current)}>{t('common.cancel')}</Button>
-            <Button variant="contained" color={destructive.includes(kind) ? 'error' : 'primary'} disabled={!ready} onClick={() => reader !== null && run(request, reader)} data-testid={lifecycleTestIds.start}>
+            <Button
+              variant="contained"
+              color={destructive.includes(kind) ? 'error' : 'primary'}
+              disabled={!ready}
+              // A new personalisation starts only after the operator has seen whom and which card.
+              onClick={() => (kind === 'issue' || kind === 'replace' ? setPhase('confirm') : reader !== null && run(request, reader))}
+              data-testid={lifecycleTestIds.start}
+            >
               {t(`lifecycle.workflow.${kind}.start`)}
+            </Button>
+          </>
+        ) : null}
+        {phase === 'confirm' ? (
+          <>
+            <Button onClick={() => setPhase('setup')} data-testid={lifecycleTestIds.back}>
+              {t('lifecycle.confirm.back')}
+            </Button>
+            <Button variant="contained" disabled={!ready} onClick={() => reader !== null && run(request, reader)} data-testid={lifecycleTestIds.confirm}>
+              {t('lifecycle.confirm.start')}
             </Button>
           </>
         ) : null}

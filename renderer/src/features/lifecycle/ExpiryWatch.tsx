@@ -25,6 +25,7 @@ import {
 } from '@mui/material';
 import { Link as RouterLink } from 'react-router';
 import { useTranslation } from 'react-i18next';
+import { useFormat } from '../../i18n/format';
 import type { ExpiringCertificate } from '@shared/schemas/lifecycle';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
 import { visuallyHidden } from '../../components/visuallyHidden';
@@ -44,7 +45,8 @@ type Message = { severity: 'success' | 'error'; text: string };
  * a certificate on a card is renewed with the card (new keys on it), any other is certified again.
  */
 export function ExpiryWatch({ onChanged }: { onChanged?: () => void }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
+  const format = useFormat();
   const { withUnlocked } = useVault();
   const [within, setWithin] = useState<ExpiryWindow>(60);
   const [list, setList] = useState<ExpiringCertificate[] | null>(null);
@@ -103,7 +105,7 @@ export function ExpiryWatch({ onChanged }: { onChanged?: () => void }) {
   };
 
   const counts = expiryWindows.map((window) => ({ window, count: (list ?? []).filter((certificate) => certificate.window === window).length }));
-  const date = (iso: string) => new Date(iso).toLocaleDateString(i18n.language);
+  const date = (iso: string) => format.date(iso);
 
   return (
     <Box data-testid={lifecycleTestIds.expiry}>
@@ -116,7 +118,7 @@ export function ExpiryWatch({ onChanged }: { onChanged?: () => void }) {
           <Select labelId={rangeId} label={t('lifecycle.expiry.range')} value={within} onChange={(event) => setWithin(Number(event.target.value) as ExpiryWindow)} data-testid={lifecycleTestIds.expiryRange}>
             {expiryWindows.map((window) => (
               <MenuItem key={window} value={window}>
-                {t('lifecycle.expiry.within', { count: window })}
+                {t('lifecycle.expiry.within', { days: window })}
               </MenuItem>
             ))}
           </Select>
@@ -137,7 +139,7 @@ export function ExpiryWatch({ onChanged }: { onChanged?: () => void }) {
           {message.text}
         </Alert>
       ) : null}
-      {list !== null && list.length === 0 ? <Alert severity="success">{t('lifecycle.expiry.none', { count: within })}</Alert> : null}
+      {list !== null && list.length === 0 ? <Alert severity="success">{t('lifecycle.expiry.none', { days: within })}</Alert> : null}
       {list !== null && list.length > 0 ? (
         <TableContainer component={Paper} variant="outlined">
           <Table size="small" aria-label={t('lifecycle.expiry.title')}>
@@ -162,7 +164,7 @@ export function ExpiryWatch({ onChanged }: { onChanged?: () => void }) {
                 return (
                   <TableRow key={certificate.serial} data-testid={lifecycleTestIds.expiryRow} data-serial={certificate.serial} data-window={certificate.window} data-card={certificate.cardSerial ?? ''}>
                     <TableCell>
-                      <Chip size="small" color={windowColor(certificate.window)} label={t('lifecycle.expiry.days', { count: certificate.daysLeft })} />
+                      <Chip size="small" color={windowColor(certificate.window)} label={t('lifecycle.expiry.days', { days: certificate.daysLeft })} />
                     </TableCell>
                     <TableCell>{date(certificate.notAfter)}</TableCell>
                     <TableCell>

@@ -1,7 +1,9 @@
 import { Alert, AlertTitle, Box, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
+import { useFormat } from '../../i18n/format';
 import type { CertificateSummary } from '@shared/schemas/certificates';
 import type { Letter } from '@shared/schemas/lifecycle';
+import { LetterActions } from '../letters/LetterActions';
 import { lifecycleTestIds } from './testIds';
 
 /** Where the PIN went, said plainly: the PIN and PUK exist only in the letter, never on a screen. */
@@ -29,6 +31,7 @@ export function LetterList({ letters, outbox }: { letters: readonly Letter[]; ou
             <TableCell>{t('lifecycle.letters.kind')}</TableCell>
             <TableCell>{t('lifecycle.letters.recipient')}</TableCell>
             <TableCell>{t('lifecycle.letters.file')}</TableCell>
+            <TableCell>{t('letters.state')}</TableCell>
           </TableRow>
         </TableHead>
         <TableBody>
@@ -37,6 +40,9 @@ export function LetterList({ letters, outbox }: { letters: readonly Letter[]; ou
               <TableCell>{t(`lifecycle.letters.kinds.${letter.kind}`)}</TableCell>
               <TableCell>{t(`lifecycle.recipients.${letter.recipient}`)}</TableCell>
               <TableCell sx={{ fontFamily: 'monospace', wordBreak: 'break-all' }}>{letter.fileName}</TableCell>
+              <TableCell>
+                <LetterActions letter={letter} />
+              </TableCell>
             </TableRow>
           ))}
         </TableBody>
@@ -54,7 +60,8 @@ export function LetterList({ letters, outbox }: { letters: readonly Letter[]; ou
 }
 
 export function CertificateTable({ certificates }: { certificates: readonly CertificateSummary[] }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
+  const format = useFormat();
   return (
     <Box sx={{ mt: 2 }}>
       <Typography variant="subtitle1" component="h3">
@@ -73,7 +80,7 @@ export function CertificateTable({ certificates }: { certificates: readonly Cert
             <TableRow key={certificate.serial} data-testid={lifecycleTestIds.certificateRow} data-profile={certificate.profile} data-serial={certificate.serial}>
               <TableCell>{t(`certificates.profiles.${certificate.profile}`)}</TableCell>
               <TableCell sx={{ fontFamily: 'monospace', wordBreak: 'break-all' }}>{certificate.serial}</TableCell>
-              <TableCell>{new Date(certificate.notAfter).toLocaleDateString(i18n.language)}</TableCell>
+              <TableCell>{format.date(certificate.notAfter)}</TableCell>
             </TableRow>
           ))}
         </TableBody>

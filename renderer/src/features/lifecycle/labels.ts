@@ -12,6 +12,7 @@ export const lifecycleFailures: readonly LifecycleFailure[] = [
   'noCard',
   'cardRemoved',
   'cardInUse',
+  'awaitingUnblock',
   'notPiv',
   'noSerial',
   'wrongCard',
@@ -25,7 +26,7 @@ export const lifecycleFailures: readonly LifecycleFailure[] = [
 ];
 
 /** Failures after which the personalisation can be resumed or restarted (the card was there and known). */
-export const resumableFailures: readonly LifecycleFailure[] = ['cardRemoved', 'noCard', 'cardInUse', 'personalisationIncomplete', 'wrongManagementKey', 'cardUnsupported'];
+export const resumableFailures: readonly LifecycleFailure[] = ['cardRemoved', 'noCard', 'cardInUse', 'awaitingUnblock', 'personalisationIncomplete', 'wrongManagementKey', 'cardUnsupported'];
 
 export type CardRevocationReason = ChannelArgs<'cards:revoke'>['reason'];
 export const cardRevocationReasons: readonly CardRevocationReason[] = ['unspecified', 'keyCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'privilegeWithdrawn'];

@@ -26,8 +26,8 @@ function NumberSelect({ label, value, choices, onChange, testId }: { label: stri
   );
 }
 
-/** The policy every new card is personalised with, edited here and saved in the vault. */
-function PolicyForm({ initial }: { initial: IssuancePolicy }) {
+/** The policy every new card is personalised with, edited here (and in the welcome flow) and saved in the vault. */
+export function PolicyForm({ initial, onSaved }: { initial: IssuancePolicy; onSaved?: (policy: IssuancePolicy) => void }) {
   const { t } = useTranslation();
   const { withUnlocked } = useVault();
   const [policy, setPolicy] = useState<IssuancePolicy>(initial);
@@ -44,6 +44,7 @@ function PolicyForm({ initial }: { initial: IssuancePolicy }) {
       .then((saved) => {
         setPolicy(saved);
         setMessage({ severity: 'success', text: t('lifecycle.policy.saved') });
+        onSaved?.(saved);
       })
       .catch((error: unknown) => setMessage({ severity: 'error', text: t(`errors.${errorCodeOf(error)}`) }))
       .finally(() => setBusy(false));

@@ -3,12 +3,16 @@ import { Alert, Box, Button, Chip, Paper, Table, TableBody, TableCell, TableHead
 import { useTranslation } from 'react-i18next';
 import type { Pkcs11ModuleStatus } from '@shared/schemas/pkcs11';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { useVault } from '../vault/VaultContext';
 import { settingsTestIds } from './testIds';
 
 /** The PKCS#11 modules CardDesk loads: found ones, the operator's vendor modules, and their state. */
 export function Pkcs11ModulesSettings() {
   const { t } = useTranslation();
+  const { withUnlocked } = useVault();
   const [modules, setModules] = useState<Pkcs11ModuleStatus[] | null>(null);
+  const [folders, setFolders] = useState<{ os: string[]; added: string[] } | null>(null);
+  const [folder, setFolder] = useState('');
   const [name, setName] = useState('');
   const [path, setPath] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
@@ -18,6 +22,9 @@ export function Pkcs11ModulesSettings() {
     unwrap(carddesk().tokens.modules())
       .then(setModules)
       .catch((error: unknown) => setProblem(t(`errors.${errorCodeOf(error)}`)));
+    unwrap(carddesk().tokens.libraryFolders())
+      .then(setFolders)
+      .catch((error: unknown) => setProblem(t(`errors.${errorCodeOf(error)}`)));
   }, [t]);
   useEffect(load, [load]);
 
@@ -25,7 +32,8 @@ export function Pkcs11ModulesSettings() {
     setBusy(true);
     setProblem(null);
     try {
-      await work();
+      // Adding or removing a module or a folder is an administrator's act: the vault must be unlocked.
+      await withUnlocked(work);
       load();
     } catch (error) {
       setProblem(error instanceof Error && errorCodeOf(error) === 'INVALID_ARGUMENTS' ? error.message : t(`errors.${errorCodeOf(error)}`));
@@ -106,8 +114,47 @@ export function Pkcs11ModulesSettings() {
           {t('settings.pkcs11.add')}
         </Button>
       </Box>
+      {folders !== null ? (
+        <Box sx={{ mt: 3 }} data-testid={settingsTestIds.pkcs11Folders}>
+          <Typography variant="subtitle1" component="h3">
+            {t('settings.pkcs11.folders')}
+          </Typography>
+          <Typography color="text.secondary" variant="body2" sx={{ mb: 1 }}>
+            {t('settings.pkcs11.foldersIntro')}
+          </Typography>
+          <Box component="ul" sx={{ m: 0, mb: 1, pl: 3, fontFamily: 'monospace', wordBreak: 'break-all' }}>
+            {folders.os.map((path) => (
+              <li key={`os-${path}`}>{path}</li>
+            ))}
+            {folders.added.map((path) => (
+              <li key={`added-${path}`} data-testid={settingsTestIds.pkcs11Folder}>
+                {path}{' '}
+                <Button size="small" disabled={busy} onClick={() => void run(() => unwrap(carddesk().tokens.removeLibraryFolder({ path })))}>
+                  {t('settings.pkcs11.remove')}
+                </Button>
+              </li>
+            ))}
+          </Box>
+          <Box
+            component="form"
+            sx={{ display: 'flex', gap: 2, flexWrap: 'wrap', alignItems: 'flex-start' }}
+            onSubmit={(event) => {
+              event.preventDefault();
+              void run(async () => {
+                await unwrap(carddesk().tokens.addLibraryFolder({ path: folder }));
+                setFolder('');
+              });
+            }}
+          >
+            <TextField label={t('settings.pkcs11.folder')} value={folder} onChange={(event) => setFolder(event.target.value)} size="small" sx={{ flexGrow: 1, minWidth: 280 }} slotProps={{ htmlInput: { 'data-testid': settingsTestIds.pkcs11FolderPath } }} />
+            <Button type="submit" variant="outlined" disabled={busy || folder.trim() === ''} data-testid={settingsTestIds.pkcs11FolderAdd}>
+              {t('settings.pkcs11.addFolder')}
+            </Button>
+          </Box>
+        </Box>
+      ) : null}
       {problem !== null ? (
-        <Alert severity="error" sx={{ mt: 2 }}>
+        <Alert severity="error" sx={{ mt: 2 }} data-testid={settingsTestIds.pkcs11Problem}>
           {problem}
         </Alert>
       ) : null}

@@ -4,7 +4,9 @@ import { useColorScheme } from '@mui/material/styles';
 import { useTranslation } from 'react-i18next';
 import { useAppInfo } from '../../app/AppInfoContext';
 import { currentLanguage, isLanguage, languages } from '../../i18n';
+import { LettersSettingsPanel } from '../letters/LettersSettingsPanel';
 import { IssuancePolicyPanel } from './IssuancePolicyPanel';
+import { NetworkListenerPanel } from './NetworkListenerPanel';
 import { Pkcs11ModulesSettings } from './Pkcs11ModulesSettings';
 import { VaultPanel } from '../vault/VaultPanel';
 import { settingsTestIds } from './testIds';
@@ -53,6 +55,8 @@ export function SettingsScreen() {
 
       <VaultPanel />
       {info.surface === 'desk' ? <IssuancePolicyPanel /> : null}
+      {info.surface === 'desk' ? <NetworkListenerPanel /> : null}
+      {info.surface === 'desk' ? <LettersSettingsPanel /> : null}
 
       <Paper variant="outlined" sx={{ p: 3 }}>
         <Typography variant="h6" component="h2" sx={{ mb: 2 }}>

@@ -1,6 +1,7 @@
 import { Fragment, useCallback, useEffect, useState } from 'react';
 import { Alert, Box, Button, Chip, CircularProgress, Paper, Snackbar, Table, TableBody, TableCell, TableContainer, TableHead, TableRow, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
+import { useFormat } from '../../i18n/format';
 import type { ErrorCode } from '@shared/errors';
 import type { Pkcs11Objects, Pkcs11Token } from '@shared/schemas/pkcs11';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
@@ -11,7 +12,8 @@ type Load = { state: 'loading' } | { state: 'ready'; tokens: Pkcs11Token[] } | {
 const flagNames = ['loginRequired', 'userPinCountLow', 'userPinFinalTry', 'userPinLocked', 'userPinToBeChanged', 'writeProtected'] as const;
 
 function Objects({ token }: { token: Pkcs11Token }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
+  const format = useFormat();
   const [objects, setObjects] = useState<Pkcs11Objects | null>(null);
   useEffect(() => {
     let current = true;
@@ -33,7 +35,7 @@ function Objects({ token }: { token: Pkcs11Token }) {
       {objects.certificates.map((certificate) => (
         <Typography variant="body2" key={`c-${certificate.id}-${certificate.label}`}>
           {certificate.label} · {certificate.subject ?? ''}
-          {certificate.notAfter === null ? '' : ` · ${t('tokens.objects.validUntil', { date: new Date(certificate.notAfter).toLocaleDateString(i18n.language) })}`}
+          {certificate.notAfter === null ? '' : ` · ${t('tokens.objects.validUntil', { date: format.date(certificate.notAfter) })}`}
         </Typography>
       ))}
       <Typography variant="subtitle2" component="h3">

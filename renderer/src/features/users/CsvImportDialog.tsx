@@ -41,6 +41,7 @@ export function CsvImportDialog({ open, onClose, onImported }: { open: boolean; 
       <DialogTitle id={titleId}>{t('users.import.title')}</DialogTitle>
       <DialogContent>
         <DialogContentText sx={{ mb: 2 }}>{t('users.import.body')}</DialogContentText>
+        <DialogContentText sx={{ mb: 2 }}>{t('users.import.addressColumns')}</DialogContentText>
         <Button variant="outlined" component="label" htmlFor={inputId} disabled={busy}>
           {t('users.import.choose')}
           <input id={inputId} type="file" accept=".csv,text/csv" hidden data-testid={usersTestIds.importFile} onChange={(event) => choose(event.target.files?.[0])} />
@@ -62,7 +63,7 @@ export function CsvImportDialog({ open, onClose, onImported }: { open: boolean; 
             </Alert>
             {result.fileProblems.map((problem) => (
               <Alert key={`${problem.code}-${problem.column}`} severity="warning" sx={{ mt: 1 }}>
-                {t(`users.import.file.${problem.code}`, { column: problem.column })}
+                {t(`users.import.file.${problem.code}`, { column: problem.column, line: problem.line ?? '' })}
               </Alert>
             ))}
             {result.badRows.length > 0 ? (

@@ -21,6 +21,7 @@ import {
 } from '@mui/material';
 import { Link as RouterLink, useParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
+import { useFormat } from '../../i18n/format';
 import type { CardRecord, Holder } from '@shared/schemas/holders';
 import type { CertificateSummary } from '@shared/schemas/certificates';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
@@ -31,9 +32,10 @@ import { statusColor } from '../certificates/labels';
 import { CardWorkflowDialog, type WorkflowRequest } from '../lifecycle/CardWorkflowDialog';
 import { cardStateColor } from '../lifecycle/labels';
 import { lifecycleTestIds } from '../lifecycle/testIds';
+import { HolderLetters } from '../letters/HolderLetters';
 import { HolderCardActions } from './HolderCardActions';
 import { HolderDialog } from './HolderDialog';
-import { holderFormFields } from './holderFields';
+import { addressLines, holderFormFields } from './holderFields';
 import { usersTestIds } from './testIds';
 
 const factFields = ['userNumber', ...holderFormFields, 'language'] as const;
@@ -73,7 +75,8 @@ function RegisterCardDialog({ open, onClose, onSubmit }: { open: boolean; onClos
 
 /** One holder: identity facts, cards with their life cycle, certificates, and (with the audit log) history. */
 export function HolderDetail() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
+  const format = useFormat();
   const { id = '' } = useParams();
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
@@ -96,7 +99,7 @@ export function HolderDetail() {
 
   if (loaded === null) return failure === null ? <Typography role="status">{t('common.loading')}</Typography> : <Alert severity="error">{failure}</Alert>;
   const { holder, cards, certificates } = loaded;
-  const date = (iso: string) => new Date(iso).toLocaleDateString(i18n.language);
+  const date = (iso: string) => format.date(iso);
 
   return (
     <Box data-testid={usersTestIds.detail} data-holder-id={holder.id} sx={{ maxWidth: 1100 }}>
@@ -133,6 +136,16 @@ export function HolderDetail() {
               </Typography>
               <Typography component="dd" sx={{ m: 0, wordBreak: 'break-word' }} data-testid={usersTestIds.fact(field)}>
                 {field === 'language' ? t(`language.${holder.language}`) : holder[field] === '' ? '—' : holder[field]}
+              </Typography>
+            </Box>
+          ))}
+          {addressLines(holder).map(({ fact, text }) => (
+            <Box key={fact} sx={{ display: 'contents' }}>
+              <Typography component="dt" color="text.secondary">
+                {t(`users.${fact}`)}
+              </Typography>
+              <Typography component="dd" sx={{ m: 0, wordBreak: 'break-word' }} data-testid={usersTestIds.fact(fact)}>
+                {text === '' ? '—' : text}
               </Typography>
             </Box>
           ))}
@@ -239,6 +252,8 @@ export function HolderDetail() {
           </Table>
         )}
       </Paper>
+
+      <HolderLetters holderId={holder.id} refresh={loaded} />
 
       <Paper variant="outlined" sx={{ p: 3 }} data-testid={usersTestIds.history}>
         <Typography variant="h6" component="h2" sx={{ mb: 1 }}>

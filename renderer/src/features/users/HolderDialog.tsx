@@ -1,9 +1,9 @@
 import { useId, useState, type FormEvent } from 'react';
-import { Alert, Box, Button, Dialog, DialogActions, DialogContent, DialogTitle, FormControl, InputLabel, MenuItem, Select, TextField } from '@mui/material';
+import { Alert, Box, Button, Dialog, DialogActions, DialogContent, DialogTitle, FormControl, InputLabel, MenuItem, Select, TextField, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import type { Holder, HolderInput, HolderProblem } from '@shared/schemas/holders';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
-import { emptyHolder, holderFormFields, holderLanguages, holderStates } from './holderFields';
+import { addressGroups, emptyHolder, holderFormFields, holderLanguages, holderStates } from './holderFields';
 import { usersTestIds } from './testIds';
 
 const required = new Set(['personalNumber', 'firstName', 'lastName']);
@@ -43,6 +43,14 @@ export function HolderDialog({ holder, onClose, onSaved }: { holder: Holder | nu
       documentExpiry: value.documentExpiry,
       language: value.language,
       state: value.state,
+      street: value.street,
+      postcode: value.postcode,
+      city: value.city,
+      country: value.country,
+      contactStreet: value.contactStreet,
+      contactPostcode: value.contactPostcode,
+      contactCity: value.contactCity,
+      contactCountry: value.contactCountry,
     };
     const call = holder === null ? carddesk().holders.create(input) : carddesk().holders.update({ id: holder.id, version: holder.version, holder: input });
     unwrap(call)
@@ -99,6 +107,31 @@ export function HolderDialog({ holder, onClose, onSaved }: { holder: Holder | nu
               </Select>
             </FormControl>
           </Box>
+          {addressGroups.map(({ title, fields }) => (
+            <Box key={title} component="fieldset" sx={{ border: 0, p: 0, m: 0, mt: 2 }}>
+              <Typography component="legend" variant="subtitle2" sx={{ mb: 0.5 }}>
+                {t(title)}
+              </Typography>
+              {title === 'users.address' ? (
+                <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
+                  {t('users.addressHint')}
+                </Typography>
+              ) : null}
+              <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', sm: '2fr 1fr 2fr 1fr' }, gap: 2 }}>
+                {fields.map((field) => (
+                  <TextField
+                    key={field}
+                    label={t(`users.fields.${field}`)}
+                    value={value[field]}
+                    error={problemOf(field) !== undefined}
+                    helperText={problemOf(field) ?? (field === 'country' || field === 'contactCountry' ? t('users.countryHint') : ' ')}
+                    onChange={(event) => setValue({ ...value, [field]: event.target.value })}
+                    slotProps={{ htmlInput: { 'data-testid': usersTestIds.field(field), ...(field.endsWith('ountry') ? { maxLength: 2 } : {}) } }}
+                  />
+                ))}
+              </Box>
+            </Box>
+          ))}
         </DialogContent>
         <DialogActions>
           <Button onClick={onClose}>{t('common.cancel')}</Button>

@@ -1,11 +1,15 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import type { ErrorCode } from '@shared/errors';
 import type { VaultStatus } from '@shared/schemas/vault';
 import { useTranslation } from 'react-i18next';
 import { ApiError, carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { useAuditAppended } from '../access-history/useAuditAppended';
 import { PassphraseDialog } from './PassphraseDialog';
 
 interface VaultApi {
   readonly status: VaultStatus | null;
+  /** Why the vault cannot be reached (another CardDesk holds the data folder), or null. */
+  readonly unavailable: ErrorCode | null;
   readonly refresh: () => Promise<void>;
   /** Opens the unlock dialog; resolves true once unlocked, false if the operator cancels. */
   readonly unlock: () => Promise<boolean>;
@@ -25,24 +29,32 @@ export function useVault(): VaultApi {
 export function VaultProvider({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
   const [status, setStatus] = useState<VaultStatus | null>(null);
+  const [unavailable, setUnavailable] = useState<ErrorCode | null>(null);
   const [asking, setAsking] = useState(false);
   const waiting = useRef<((unlocked: boolean) => void)[]>([]);
 
   const refresh = useCallback(
     () =>
       unwrap(carddesk().vault.status())
-        .then(setStatus)
-        // The vault may be held by another CardDesk: the screens say so when they call.
-        .catch(() => setStatus(null)),
+        .then((next) => {
+          setStatus(next);
+          setUnavailable(null);
+        })
+        // The vault may be held by another CardDesk: the desk says so on every screen.
+        .catch((error: unknown) => {
+          setStatus(null);
+          setUnavailable(errorCodeOf(error));
+        }),
     [],
   );
+
+  // Every change to holders, cards and certificates is an audit event: the counts follow it.
+  useAuditAppended(() => void refresh());
 
   useEffect(() => {
     const api = carddesk().vault;
     const unsubscribe = api.onStateChanged(() => void refresh());
-    unwrap(api.status())
-      .then(setStatus)
-      .catch(() => setStatus(null));
+    void refresh();
     return unsubscribe;
   }, [refresh]);
 
@@ -73,7 +85,7 @@ export function VaultProvider({ children }: { children: ReactNode }) {
     [unlock],
   );
 
-  const api = useMemo(() => ({ status, refresh, unlock, withUnlocked }), [status, refresh, unlock, withUnlocked]);
+  const api = useMemo(() => ({ status, unavailable, refresh, unlock, withUnlocked }), [status, unavailable, refresh, unlock, withUnlocked]);
 
   return (
     <VaultContext value={api}>

@@ -16,6 +16,7 @@ import {
   Typography,
 } from '@mui/material';
 import { useTranslation } from 'react-i18next';
+import { useFormat } from '../../i18n/format';
 import type { BackupInfo, PersonalNumberRule } from '@shared/schemas/vault';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
 import { PassphraseDialog } from './PassphraseDialog';
@@ -82,7 +83,8 @@ function RuleEditor({ initial, onSave }: { initial: PersonalNumberRule; onSave: 
 
 /** The vault on the Settings screen: lock state, idle lock time, personal-number rule, backups. */
 export function VaultPanel() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
+  const format = useFormat();
   const { status, refresh, unlock, withUnlocked } = useVault();
   const [backups, setBackups] = useState<BackupInfo[]>([]);
   const [message, setMessage] = useState<{ severity: 'success' | 'error'; text: string } | null>(null);
@@ -98,7 +100,9 @@ export function VaultPanel() {
 
   const fail = (error: unknown): void => setMessage({ severity: 'error', text: t(`errors.${errorCodeOf(error)}`) });
   const save = (change: { idleLockMinutes?: number; personalNumberRule?: PersonalNumberRule }): void => {
-    unwrap(carddesk().vault.updateSettings(change))
+    const request = (): Promise<unknown> => unwrap(carddesk().vault.updateSettings(change));
+    // The personal-number rule changes only with the vault unlocked (the service enforces it).
+    (change.personalNumberRule === undefined ? request() : withUnlocked(request))
       .then(() => refresh())
       .then(() => setMessage({ severity: 'success', text: t('vault.saved') }))
       .catch(fail);
@@ -129,7 +133,7 @@ export function VaultPanel() {
           </Button>
         ) : null}
       </Box>
-      <Typography color="text.secondary" sx={{ mb: 2 }}>
+      <Typography color="text.secondary" sx={{ mb: 2 }} data-testid={vaultTestIds.counts}>
         {t('vault.counts', { holders: status.counts.holders, cards: status.counts.cards, certificates: status.counts.certificates })}
       </Typography>
       {message !== null ? (
@@ -186,7 +190,7 @@ export function VaultPanel() {
                 </Button>
               }
             >
-              <ListItemText primary={backup.fileName} secondary={`${new Date(backup.createdAt).toLocaleString(i18n.language)} · ${(backup.bytes / 1024).toFixed(0)} KiB`} />
+              <ListItemText primary={backup.fileName} secondary={`${format.dateTime(backup.createdAt)} · ${(backup.bytes / 1024).toFixed(0)} KiB`} />
             </ListItem>
           ))}
         </List>

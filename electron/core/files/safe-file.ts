@@ -1,0 +1,255 @@
+/**
+ * Every file CardDesk writes goes through here: the data folder's own files, and the files a user
+ * names with `--out`/`--output` (issue 11 §6).
+ *
+ * A file is replaced by writing a temporary file beside it (created exclusively, so a planted link
+ * at that name is never followed), fsyncing it, renaming it over the old one and fsyncing the folder:
+ * a reader sees the old or the new content, never a mix, and a crash leaves the file complete or
+ * absent. Inside the data folder everything is private to the user (folders 0700, files 0600),
+ * whichever process (app, browser mode, CLI) creates it first and whatever the umask.
+ */
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  fchmodSync,
+  fdatasyncSync,
+  fsyncSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { CardDeskError } from '../../shared/errors';
+
+/** Folders in the data folder. */
+export const PRIVATE_DIR_MODE = 0o700;
+/** Files in the data folder, and files a user writes that hold holder data or secrets. */
+export const PRIVATE_FILE_MODE = 0o600;
+/** Artefacts meant for publishing: CRLs, CA certificates. */
+export const PUBLIC_FILE_MODE = 0o644;
+
+/** Flushes a folder's entries (a created, renamed or removed name) to disk. */
+export function fsyncDir(dir: string): void {
+  let fd: number | null = null;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch (error) {
+    // Windows cannot open a folder for fsync; NTFS journals renames itself.
+    if (process.platform !== 'win32') throw error;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
+function lstatOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+const ownedByUs = (stat: Stats): boolean => process.getuid === undefined || stat.uid === process.getuid();
+
+/** Narrows a folder or file we own to `mode` when it is looser (made by an older CardDesk, or under a loose umask). */
+function tighten(path: string, stat: Stats, mode: number): void {
+  if (process.platform === 'win32' || !ownedByUs(stat)) return;
+  if ((stat.mode & 0o777 & ~mode) !== 0) chmodSync(path, mode);
+}
+
+/** Creates `dir` (and missing parents) as a private folder; an existing one of ours is narrowed to 0700. */
+export function ensurePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  const stat = lstatSync(dir);
+  if (!stat.isDirectory()) throw new CardDeskError('UNSAFE_PATH', `${dir} is not a folder, so CardDesk cannot keep its files there.`);
+  tighten(dir, stat, PRIVATE_DIR_MODE);
+}
+
+/**
+ * Makes the data folder private before anything is written into it, and narrows what an earlier
+ * run left readable by others (folders to 0700, files to 0600). Links are left alone, never followed.
+ */
+export function prepareDataDir(dataDir: string): void {
+  ensurePrivateDir(dataDir);
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isSymbolicLink()) continue;
+      const stat = lstatSync(path);
+      if (entry.isDirectory()) {
+        tighten(path, stat, PRIVATE_DIR_MODE);
+        walk(path);
+      } else if (entry.isFile()) tighten(path, stat, PRIVATE_FILE_MODE);
+    }
+  };
+  walk(dataDir);
+}
+
+function writeAll(fd: number, data: Buffer): void {
+  let offset = 0;
+  while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset);
+}
+
+function temporaryBeside(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/** Opens a new temporary file with exactly `mode` (not reduced by the umask, never through a link). */
+function openTemporary(path: string, mode: number): { tmp: string; fd: number } {
+  const tmp = temporaryBeside(path);
+  const fd = openSync(tmp, 'wx', mode);
+  try {
+    if (process.platform !== 'win32') fchmodSync(fd, mode);
+  } catch (error) {
+    closeSync(fd);
+    unlinkSync(tmp);
+    throw error;
+  }
+  return { tmp, fd };
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
+
+/** Puts the finished temporary file in place: over the old file, or only where none exists. */
+function putInPlace(tmp: string, path: string, replace: boolean): void {
+  if (replace) {
+    renameSync(tmp, path);
+  } else {
+    // link() fails when the name exists, so a file that appeared since the check is never replaced.
+    try {
+      linkSync(tmp, path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') {
+        removeQuietly(tmp);
+        throw fileExists(path);
+      }
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV' && code !== 'ENOSYS') throw error;
+      // A file system without hard links (FAT, some network shares): check, then rename.
+      if (lstatOrNull(path) !== null) {
+        removeQuietly(tmp);
+        throw fileExists(path);
+      }
+      renameSync(tmp, path);
+      fsyncDir(dirname(path));
+      return;
+    }
+    unlinkSync(tmp);
+  }
+  fsyncDir(dirname(path));
+}
+
+export interface WriteOptions {
+  /** The new file's mode; PRIVATE_FILE_MODE unless it is a public artefact. */
+  readonly mode?: number;
+  /** fsync the content before the rename (default). Derived data that is rebuilt when torn may skip it. */
+  readonly sync?: boolean;
+}
+
+/** Replaces `path` with `data` atomically and durably (tmp, fsync, rename, fsync folder). For the data folder's own files. */
+export function writeFileDurable(path: string, data: string | Buffer, options: WriteOptions = {}): void {
+  const { tmp, fd } = openTemporary(path, options.mode ?? PRIVATE_FILE_MODE);
+  try {
+    writeAll(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    if (options.sync !== false) fsyncSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    removeQuietly(tmp);
+    throw error;
+  }
+  closeSync(fd);
+  putInPlace(tmp, path, true);
+}
+
+/** Appends to an open file and waits until the bytes are on disk. */
+export function appendDurable(fd: number, data: Buffer): void {
+  writeAll(fd, data);
+  // fdatasync also flushes the new file size, which is all a reader needs.
+  fdatasyncSync(fd);
+}
+
+function fileExists(path: string): CardDeskError {
+  return new CardDeskError('FILE_EXISTS', `${path} already exists; nothing was written. Choose another name, or replace it with --force.`);
+}
+
+export interface UserFileOptions {
+  /** PRIVATE_FILE_MODE for holder data and secrets, PUBLIC_FILE_MODE for CRLs and CA certificates. */
+  readonly mode: number;
+  /** Replace an existing regular file (`--force`, or the user said yes at the terminal). */
+  readonly force?: boolean;
+}
+
+/**
+ * Checks a path the user named for output: a link is refused (it may point anywhere), as is
+ * anything but a regular file; an existing file is refused unless `force`. Returns whether it exists.
+ */
+export function checkUserTarget(path: string, force = false): boolean {
+  const stat = lstatOrNull(path);
+  if (stat === null) return false;
+  if (stat.isSymbolicLink()) throw new CardDeskError('UNSAFE_PATH', `${path} is a symbolic link; CardDesk does not write through links. Name the real file instead.`);
+  if (!stat.isFile()) throw new CardDeskError('UNSAFE_PATH', `${path} is not a regular file, so CardDesk will not write over it.`);
+  if (!force) throw fileExists(path);
+  return true;
+}
+
+/** Writes a file the user named (`--out`): never through a link, complete or absent, replacing only with `force`. */
+export function writeUserFile(path: string, data: string | Buffer, options: UserFileOptions): void {
+  checkUserTarget(path, options.force);
+  const { tmp, fd } = openTemporary(path, options.mode);
+  try {
+    writeAll(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    fsyncSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    removeQuietly(tmp);
+    throw error;
+  }
+  closeSync(fd);
+  putInPlace(tmp, path, options.force === true);
+}
+
+/**
+ * Streams into a file the user named: `produce` writes to a temporary file, which takes the
+ * file's name only once `produce` has finished; if it fails (or the process dies) no file looks
+ * complete. The same checks as `writeUserFile`.
+ */
+export async function writeUserFileStreaming(path: string, options: UserFileOptions, produce: (out: Writable) => Promise<void>): Promise<void> {
+  checkUserTarget(path, options.force);
+  const { tmp, fd } = openTemporary(path, options.mode);
+  const out = createWriteStream('', { fd, autoClose: false });
+  try {
+    await produce(out);
+    out.end();
+    await finished(out);
+    fsyncSync(fd);
+  } catch (error) {
+    out.destroy();
+    try {
+      closeSync(fd);
+    } catch {
+      // the stream may have closed it already
+    }
+    removeQuietly(tmp);
+    throw error;
+  }
+  closeSync(fd);
+  putInPlace(tmp, path, options.force === true);
+}

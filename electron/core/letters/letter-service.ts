@@ -1,0 +1,211 @@
+/**
+ * Sending PIN letters from the desk. A letter leaves the outbox one of two ways, and neither
+ * shows it on a screen: straight to a printer (the Electron app prints a hidden window without
+ * a dialog; browser mode cannot, and says so), or into a mailing house's drop folder chosen in
+ * Settings (written under a temporary name, synced, mode 0600, then renamed, so the mailing
+ * house never picks up half a file). Either way, or when the operator marks it sent by hand, the
+ * letter is recorded as sent with an audit event, and a PIN letter's file leaves the outbox: the
+ * PIN then exists on paper or at the mailing house only. A user-number letter (no secret in it)
+ * may be previewed; a PIN letter never can.
+ */
+import { randomUUID } from 'node:crypto';
+import { constants } from 'node:fs';
+import { access, chmod, lstat, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { CardDeskError } from '../../shared/errors';
+import type { Download } from '../../shared/schemas/certificates';
+import type { LetterRefusal, LetterRoute, LetterSendResult, LetterSettings, LetterSettingsResult, LetterSummary } from '../../shared/schemas/letters';
+import type { AuditTrail } from '../audit/audit-trail';
+import type { OperationContext } from '../operation-context';
+import type { DeskSettingsStore } from '../settings/desk-settings';
+import type { LetterOutbox, LetterRecord } from './outbox';
+
+/** Prints without a dialog or a preview; only the Electron app has one. */
+export interface LetterPrinter {
+  /** The printers the system offers. */
+  printers(): Promise<string[]>;
+  /** Prints the PDF at `path` on `printer` (null: the default) and resolves once the job is spooled. */
+  print(path: string, printer: string | null): Promise<void>;
+}
+
+export interface LetterServiceDeps {
+  readonly outbox: LetterOutbox;
+  readonly audit: AuditTrail;
+  readonly settings: DeskSettingsStore;
+  /** Null in browser mode and the CLI: the printer route is refused there. */
+  readonly printer: LetterPrinter | null;
+  readonly clock?: () => Date;
+}
+
+function summary(record: LetterRecord): LetterSummary {
+  const { id, kind, recipient, holderId, cardSerial, createdAt, state, sentAt, sentVia } = record;
+  return { fileName: id, kind, recipient, holderId, cardSerial, createdAt, state, sentAt, sentVia };
+}
+
+export class LetterService {
+  readonly #clock: () => Date;
+
+  constructor(private readonly deps: LetterServiceDeps) {
+    this.#clock = deps.clock ?? (() => new Date());
+  }
+
+  /** A holder's letters, newest first. */
+  list(holderId: string): LetterSummary[] {
+    return this.deps.outbox
+      .records()
+      .filter((record) => record.holderId === holderId)
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id))
+      .map(summary);
+  }
+
+  async settings(): Promise<LetterSettings> {
+    const saved = this.deps.settings.load().letters ?? { folder: null, printer: null };
+    const printers = this.deps.printer === null ? [] : await this.deps.printer.printers().catch((): string[] => []);
+    return { folder: saved.folder, printer: saved.printer, printing: this.deps.printer !== null, printers };
+  }
+
+  /** Chooses the drop folder (checked: absolute, an existing folder this process can write, not the outbox) and the printer. */
+  async updateSettings(change: { folder: string | null; printer: string | null }, op: OperationContext): Promise<LetterSettingsResult> {
+    const folder = change.folder === null || change.folder === '' ? null : change.folder;
+    const problem = folder === null ? null : await this.#folderProblem(folder);
+    const printerProblem = change.printer !== null && this.deps.printer !== null && !(await this.deps.printer.printers().catch((): string[] => [])).includes(change.printer);
+    if (problem !== null || printerProblem) {
+      await this.deps.audit.record({ action: 'settings.change', outcome: 'failure', reason: 'letter settings refused', details: { setting: 'letters', problem: problem ?? 'unknownPrinter' }, ...op });
+      return { ok: false, problem: problem ?? 'unknownPrinter' };
+    }
+    this.deps.settings.update((settings) => ({ ...settings, letters: { folder: folder === null ? null : resolve(folder), printer: change.printer } }));
+    await this.deps.audit.record({ action: 'settings.change', outcome: 'success', details: { setting: 'letters', folder: folder === null ? '' : resolve(folder), printer: change.printer ?? '' }, ...op });
+    return { ok: true, settings: await this.settings() };
+  }
+
+  async #folderProblem(folder: string): Promise<'notAbsolute' | 'notFound' | 'notFolder' | 'notWritable' | 'insideOutbox' | null> {
+    if (!isAbsolute(folder)) return 'notAbsolute';
+    const info = await stat(folder).catch(() => null);
+    if (info === null) return 'notFound';
+    if (!info.isDirectory()) return 'notFolder';
+    if (!(await access(folder, constants.W_OK).then(() => true, () => false))) return 'notWritable';
+    const inside = relative(resolve(this.deps.outbox.dir), resolve(folder));
+    if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) return 'insideOutbox';
+    return null;
+  }
+
+  /** Sends a waiting letter to the printer or the drop folder; expected refusals are values. */
+  async send(fileName: string, route: LetterRoute, op: OperationContext): Promise<LetterSendResult> {
+    const record = this.#record(fileName);
+    const refusal = await this.#sendable(record);
+    if (refusal !== null) return this.#refused(record, route, refusal, op);
+    const outcome = route === 'printer' ? await this.#print(record) : await this.#toFolder(record);
+    if (outcome !== null) return this.#refused(record, route, outcome, op);
+    return { ok: true, letter: await this.#sent(record, route, op) };
+  }
+
+  /** Records a letter as sent by other means (printed from the outbox folder, handed over). */
+  async markSent(fileName: string, op: OperationContext): Promise<LetterSendResult> {
+    const record = this.#record(fileName);
+    if (record.state !== 'waiting') return this.#refused(record, 'manual', record.state === 'sent' ? 'alreadySent' : 'withdrawn', op);
+    return { ok: true, letter: await this.#sent(record, 'manual', op) };
+  }
+
+  /** The user-number letter as a file to look at; a PIN letter is never shown. */
+  async preview(fileName: string): Promise<Download> {
+    const record = this.#record(fileName);
+    if (record.kind !== 'userNumber') throw new CardDeskError('INVALID_STATE', 'A PIN letter is never shown on a screen; print it or send it to the drop folder.');
+    const bytes = await readFile(this.deps.outbox.path(fileName)).catch(() => null);
+    if (bytes === null) throw new CardDeskError('NOT_FOUND', `The letter ${fileName} is no longer in the outbox.`);
+    return { fileName, mediaType: 'application/pdf', base64: bytes.toString('base64') };
+  }
+
+  #record(fileName: string): LetterRecord {
+    const record = this.deps.outbox.record(fileName);
+    if (record === undefined) throw new CardDeskError('NOT_FOUND', `There is no letter ${fileName}.`);
+    return record;
+  }
+
+  async #sendable(record: LetterRecord): Promise<LetterRefusal | null> {
+    if (record.state === 'sent') return 'alreadySent';
+    if (record.state === 'withdrawn') return 'withdrawn';
+    const present = await lstat(this.deps.outbox.path(record.id)).then((info) => info.isFile(), () => false);
+    return present ? null : 'missing';
+  }
+
+  async #print(record: LetterRecord): Promise<LetterRefusal | null> {
+    const { printer } = this.deps;
+    if (printer === null) return 'printerUnavailable';
+    try {
+      await printer.print(this.deps.outbox.path(record.id), this.deps.settings.load().letters?.printer ?? null);
+      return null;
+    } catch {
+      return 'printFailed';
+    }
+  }
+
+  /** Temporary file, synced, mode 0600, then renamed: the drop folder sees the whole letter or nothing. */
+  async #toFolder(record: LetterRecord): Promise<LetterRefusal | null> {
+    const folder = this.deps.settings.load().letters?.folder ?? null;
+    if (folder === null) return 'noFolder';
+    if ((await this.#folderProblem(folder)) !== null) return 'folderUnavailable';
+    const target = join(folder, record.id);
+    if (await lstat(target).then(() => true, () => false)) return 'alreadyInFolder';
+    // A dot name without .pdf: a mailing house's watcher skips it until the rename.
+    const temporary = join(folder, `.carddesk-${randomUUID()}.tmp`);
+    const bytes = await readFile(this.deps.outbox.path(record.id));
+    try {
+      const file = await open(temporary, 'wx', 0o600);
+      try {
+        await file.writeFile(bytes);
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await chmod(temporary, 0o600);
+      await rename(temporary, target);
+      await syncFolder(folder);
+      return null;
+    } catch {
+      await rm(temporary, { force: true });
+      return 'folderUnavailable';
+    } finally {
+      bytes.fill(0);
+    }
+  }
+
+  async #sent(record: LetterRecord, via: LetterRoute | 'manual', op: OperationContext): Promise<LetterSummary> {
+    const sent: LetterRecord = { ...record, state: 'sent', sentAt: this.#clock().toISOString(), sentVia: via };
+    this.deps.outbox.put(sent);
+    // The PIN is on paper or at the mailing house now; the desk keeps no copy of it.
+    if (record.kind === 'pin') await rm(this.deps.outbox.path(record.id), { force: true });
+    await this.deps.audit.record({
+      action: 'letter.send',
+      outcome: 'success',
+      holderId: record.holderId,
+      cardSerial: record.cardSerial,
+      details: { letter: record.kind, recipient: record.recipient, route: via, file: record.id },
+      ...op,
+    });
+    return summary(sent);
+  }
+
+  async #refused(record: LetterRecord, via: LetterRoute | 'manual', reason: LetterRefusal, op: OperationContext): Promise<LetterSendResult> {
+    await this.deps.audit.record({
+      action: 'letter.send',
+      outcome: 'failure',
+      reason,
+      holderId: record.holderId,
+      cardSerial: record.cardSerial,
+      details: { letter: record.kind, recipient: record.recipient, route: via, file: record.id },
+      ...op,
+    });
+    return { ok: false, reason };
+  }
+}
+
+/** Makes the rename durable (a no-op where folders cannot be opened, as on Windows). */
+async function syncFolder(folder: string): Promise<void> {
+  const handle = await open(folder, 'r').catch(() => null);
+  if (handle === null) return;
+  try {
+    await handle.sync().catch(() => undefined);
+  } finally {
+    await handle.close();
+  }
+}

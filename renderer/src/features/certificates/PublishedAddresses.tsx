@@ -1,0 +1,69 @@
+import { useState } from 'react';
+import { Box, Button, Paper, Typography } from '@mui/material';
+import { useTranslation } from 'react-i18next';
+import type { CaStatus } from '@shared/schemas/ca';
+import { carddesk, unwrap } from '../../api/carddesk';
+import { useVault } from '../vault/VaultContext';
+import { baseUrlProblem, PublicBaseUrlField } from './PublicBaseUrlField';
+import { certificatesTestIds } from './testIds';
+
+type ReadyStatus = Extract<CaStatus, { ready: true }>;
+
+/** The addresses issued certificates carry (CDP, OCSP, caIssuers), and changing the base URL (vault unlocked). */
+export function PublishedAddresses({ status, onChanged, onError }: { status: ReadyStatus; onChanged: (status: CaStatus) => void; onError: (error: unknown) => void }) {
+  const { t } = useTranslation();
+  const { withUnlocked } = useVault();
+  const [baseUrl, setBaseUrl] = useState(status.publicBaseUrl ?? '');
+  const [check, setCheck] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  const save = (): void => {
+    setCheck(true);
+    if (baseUrlProblem(baseUrl) !== null) return;
+    setBusy(true);
+    withUnlocked(() => unwrap(carddesk().ca.setPublicBaseUrl({ publicBaseUrl: baseUrl.trim() })))
+      .then(onChanged)
+      .catch(onError)
+      .finally(() => setBusy(false));
+  };
+
+  const rows = [
+    ['crl', status.crlUrl],
+    ['ocsp', status.ocspUrl],
+    ['caIssuers', status.caIssuersUrl],
+  ] as const;
+  return (
+    <Paper variant="outlined" sx={{ p: 3, mb: 3 }}>
+      <Typography variant="h6" component="h2" sx={{ mb: 1 }}>
+        {t('certificates.baseUrl.title')}
+      </Typography>
+      <Typography color="text.secondary" sx={{ mb: 2 }}>
+        {t('certificates.baseUrl.body')}
+      </Typography>
+      <Box component="dl" sx={{ m: 0, mb: 2 }} data-testid={certificatesTestIds.publishedUrls} data-base-url={status.publicBaseUrl ?? ''}>
+        {status.publicBaseUrl === null ? (
+          <Typography>{t('certificates.baseUrl.none')}</Typography>
+        ) : (
+          rows.map(([key, url]) => (
+            <Box key={key} sx={{ display: 'grid', gridTemplateColumns: 'minmax(120px, 200px) 1fr', gap: 2, py: 0.5 }}>
+              <Typography component="dt" color="text.secondary">
+                {t(`certificates.baseUrl.${key}`)}
+              </Typography>
+              <Typography component="dd" sx={{ m: 0, wordBreak: 'break-all' }}>
+                {url}
+              </Typography>
+            </Box>
+          ))
+        )}
+      </Box>
+      <Box sx={{ display: 'flex', gap: 2, alignItems: 'flex-start', flexWrap: 'wrap' }}>
+        <Box sx={{ flex: '1 1 280px', display: 'grid' }}>
+          <PublicBaseUrlField value={baseUrl} onChange={setBaseUrl} showProblem={check} />
+        </Box>
+        <Button variant="outlined" onClick={save} disabled={busy} data-testid={certificatesTestIds.baseUrlSave} sx={{ mt: 1 }}>
+          {t('certificates.baseUrl.save')}
+        </Button>
+      </Box>
+    </Paper>
+  );
+}

@@ -1,0 +1,116 @@
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { Alert, Box, Button, FormControl, InputLabel, MenuItem, Paper, Select, TextField, Typography } from '@mui/material';
+import { useTranslation } from 'react-i18next';
+import type { LetterSettings } from '@shared/schemas/letters';
+import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { lettersTestIds } from './testIds';
+
+type Problem = Extract<Awaited<ReturnType<typeof saveSettings>>, { ok: false }>['problem'];
+
+function saveSettings(folder: string, printer: string | null) {
+  return unwrap(carddesk().letters.updateSettings({ folder: folder.trim() === '' ? null : folder.trim(), printer }));
+}
+
+/** Where PIN letters go from this desk: a mailing house's drop folder, and the printer (the app only). */
+export function LettersSettingsPanel() {
+  const { t } = useTranslation();
+  const [settings, setSettings] = useState<LetterSettings | null>(null);
+  const [folder, setFolder] = useState('');
+  const [printer, setPrinter] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const printerLabel = useId();
+
+  useEffect(() => {
+    unwrap(carddesk().letters.settings())
+      .then((loaded) => {
+        setSettings(loaded);
+        setFolder(loaded.folder ?? '');
+        setPrinter(loaded.printer);
+      })
+      .catch((error: unknown) => setFailure(t(`errors.${errorCodeOf(error)}`)));
+  }, [t]);
+
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    setBusy(true);
+    setSaved(false);
+    setProblem(null);
+    setFailure(null);
+    saveSettings(folder, printer)
+      .then((result) => {
+        if (result.ok) {
+          setSettings(result.settings);
+          setFolder(result.settings.folder ?? '');
+          setSaved(true);
+        } else setProblem(result.problem);
+      })
+      .catch((error: unknown) => setFailure(t(`errors.${errorCodeOf(error)}`)))
+      .finally(() => setBusy(false));
+  };
+
+  return (
+    <Paper variant="outlined" sx={{ p: 3, mb: 3 }} data-testid={lettersTestIds.settings}>
+      <Typography variant="h6" component="h2" sx={{ mb: 1 }}>
+        {t('letters.settings.title')}
+      </Typography>
+      <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>
+        {t('letters.settings.body')}
+      </Typography>
+      {failure !== null ? <Alert severity="error">{failure}</Alert> : null}
+      {settings === null ? null : (
+        <Box component="form" onSubmit={submit} noValidate sx={{ display: 'grid', gap: 2 }}>
+          <TextField
+            label={t('letters.settings.folder')}
+            value={folder}
+            onChange={(event) => setFolder(event.target.value)}
+            error={problem !== null && problem !== 'unknownPrinter'}
+            helperText={problem !== null && problem !== 'unknownPrinter' ? t(`letters.settings.problems.${problem}`) : t('letters.settings.folderHint')}
+            slotProps={{ htmlInput: { 'data-testid': lettersTestIds.folder, spellCheck: false } }}
+          />
+          {settings.printing ? (
+            <FormControl>
+              <InputLabel id={printerLabel}>{t('letters.settings.printer')}</InputLabel>
+              <Select
+                labelId={printerLabel}
+                label={t('letters.settings.printer')}
+                value={printer ?? ''}
+                displayEmpty
+                onChange={(event) => setPrinter(event.target.value === '' ? null : event.target.value)}
+                data-testid={lettersTestIds.printer}
+              >
+                <MenuItem value="">{t('letters.settings.defaultPrinter')}</MenuItem>
+                {settings.printers.map((name) => (
+                  <MenuItem key={name} value={name}>
+                    {name}
+                  </MenuItem>
+                ))}
+              </Select>
+            </FormControl>
+          ) : (
+            <Alert severity="info" data-testid={lettersTestIds.noPrinting}>
+              {t('letters.settings.noPrinting')}
+            </Alert>
+          )}
+          {problem === 'unknownPrinter' ? (
+            <Alert severity="error" data-testid={lettersTestIds.problem}>
+              {t('letters.settings.problems.unknownPrinter')}
+            </Alert>
+          ) : null}
+          {saved ? (
+            <Alert severity="success" data-testid={lettersTestIds.saved}>
+              {t('letters.settings.saved')}
+            </Alert>
+          ) : null}
+          <Box>
+            <Button type="submit" variant="contained" disabled={busy} data-testid={lettersTestIds.save}>
+              {t('common.save')}
+            </Button>
+          </Box>
+        </Box>
+      )}
+    </Paper>
+  );
+}

@@ -1,0 +1,87 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Alert, Box, Button, FormControlLabel, Paper, Switch, TextField, Typography } from '@mui/material';
+import { useTranslation } from 'react-i18next';
+import type { NetworkListenerStatus } from '@shared/schemas/network-listener';
+import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { useVault } from '../vault/VaultContext';
+import { settingsTestIds } from './testIds';
+
+/**
+ * The network listener: one switch for everything the desk offers other machines (its CRLs,
+ * OCSP and CA certificate), with the address and port. Changing it needs the vault unlocked.
+ */
+export function NetworkListenerPanel() {
+  const { t } = useTranslation();
+  const { withUnlocked } = useVault();
+  const [status, setStatus] = useState<NetworkListenerStatus | null>(null);
+  const [enabled, setEnabled] = useState(false);
+  const [address, setAddress] = useState('');
+  const [port, setPort] = useState('');
+  const [message, setMessage] = useState<{ severity: 'success' | 'error'; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const show = useCallback((next: NetworkListenerStatus) => {
+    setStatus(next);
+    setEnabled(next.settings.enabled);
+    setAddress(next.settings.address);
+    setPort(String(next.settings.port));
+  }, []);
+  useEffect(() => {
+    unwrap(carddesk().settings.networkListener())
+      .then(show)
+      .catch((error: unknown) => setMessage({ severity: 'error', text: t(`errors.${errorCodeOf(error)}`) }));
+  }, [show, t]);
+
+  const save = (): void => {
+    const number = Number(port);
+    if (!Number.isInteger(number) || number < 1 || number > 65535) {
+      setMessage({ severity: 'error', text: t('settings.listener.badPort') });
+      return;
+    }
+    setBusy(true);
+    setMessage(null);
+    withUnlocked(() => unwrap(carddesk().settings.setNetworkListener({ enabled, address: address.trim(), port: number })))
+      .then((next) => {
+        show(next);
+        setMessage({ severity: 'success', text: t('settings.listener.saved') });
+      })
+      .catch((error: unknown) => setMessage({ severity: 'error', text: t(`errors.${errorCodeOf(error)}`) }))
+      .finally(() => setBusy(false));
+  };
+
+  return (
+    <Paper variant="outlined" sx={{ p: 3, mb: 3 }} data-testid={settingsTestIds.listener}>
+      <Typography variant="h6" component="h2" sx={{ mb: 1 }}>
+        {t('settings.listener.title')}
+      </Typography>
+      <Typography color="text.secondary" sx={{ mb: 2 }}>
+        {t('settings.listener.body')}
+      </Typography>
+      {message !== null ? (
+        <Alert severity={message.severity} sx={{ mb: 2 }} onClose={() => setMessage(null)}>
+          {message.text}
+        </Alert>
+      ) : null}
+      <Box sx={{ display: 'flex', gap: 2, alignItems: 'center', flexWrap: 'wrap', mb: 2 }}>
+        <FormControlLabel
+          control={<Switch checked={enabled} onChange={(e) => setEnabled(e.target.checked)} slotProps={{ input: { 'data-testid': settingsTestIds.listenerEnabled } as never }} />}
+          label={t('settings.listener.enabled')}
+        />
+        <TextField label={t('settings.listener.address')} value={address} onChange={(e) => setAddress(e.target.value)} helperText={t('settings.listener.addressHint')} slotProps={{ htmlInput: { 'data-testid': settingsTestIds.listenerAddress, spellCheck: false } }} sx={{ width: 220 }} />
+        <TextField type="number" label={t('settings.listener.port')} value={port} onChange={(e) => setPort(e.target.value)} slotProps={{ htmlInput: { min: 1, max: 65535, 'data-testid': settingsTestIds.listenerPort } }} sx={{ width: 130 }} />
+        <Button variant="outlined" onClick={save} disabled={busy || status === null} data-testid={settingsTestIds.listenerSave}>
+          {t('settings.listener.save')}
+        </Button>
+      </Box>
+      {status !== null ? (
+        <Typography data-testid={settingsTestIds.listenerState} data-listening={status.listening !== null} sx={{ wordBreak: 'break-all' }}>
+          {status.listening !== null
+            ? t('settings.listener.listening', { address: status.listening.address, port: status.listening.port, paths: status.paths.join(', ') })
+            : status.problem !== null
+              ? t('settings.listener.problem')
+              : t('settings.listener.off')}
+        </Typography>
+      ) : null}
+    </Paper>
+  );
+}
