@@ -39,7 +39,7 @@ afterAll(async () => {
 
 describe('carddesk letter', () => {
   it('lists, refuses the printer, sends to the drop folder and marks sent', async () => {
-    const issued = await cd(['card', 'issue', '--holder', personalNumber(701), '--json', '--reader', card.readerName]);
+    const issued = await cd(['card', 'issue', '--holder', personalNumber(701), '--json', '--yes', '--reader', card.readerName]);
     expect(issued.code, issued.stderr).toBe(0);
     const letters = (JSON.parse(issued.stdout) as { letters: { kind: string; fileName: string }[] }).letters;
     const pinLetter = letters.find((l) => l.kind === 'pin')!.fileName;

@@ -145,6 +145,9 @@ describe('PIN letters from the screens', () => {
     await page.getByRole('option', { name: /Çela, Arbër/ }).click();
     await page.getByRole('radio', { name: en.lifecycle.recipients.contactPerson }).check();
     await page.getByTestId('workflow-start').click();
+    // Personalisation starts only once the operator has confirmed whom and which card.
+    await page.getByTestId('workflow-confirmation').waitFor();
+    await page.getByTestId('workflow-confirm').click();
     const dialog = page.getByTestId('vault-unlock-dialog');
     const finished = page.locator('[data-testid^="workflow-dialog-"][data-phase="finished"]');
     await Promise.race([dialog.waitFor({ timeout: 30_000 }), finished.waitFor({ timeout: 30_000 })]).catch(() => undefined);
