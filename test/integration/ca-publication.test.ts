@@ -2,8 +2,9 @@
  * Relying parties check revocation from what the certificate says (issue 10, point 3): OpenSSL
  * reads the CRL distribution point and the OCSP address (AIA) from an issued certificate, fetches
  * the CRL from the desk's network listener and verifies it, and asks the listener's OCSP
- * responder, which follows a revocation at once. Runs in the sandbox (a private network), where
- * the published address 10.203.0.1 is added to the namespace's own loopback interface.
+ * responder, which follows a revocation at once. The file runs itself again in a private network
+ * namespace (unshare --net, as root), where the published address 10.203.0.1 is added to the
+ * namespace's own loopback interface; the outer run passes only if every inner test passed.
  */
 import { createServer, type AddressInfo } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ import { DeskSettingsStore } from '../../electron/core/settings/desk-settings';
 import { NetworkListenerService } from '../../electron/core/settings/network-listener';
 import { createVaultServices, type VaultServices } from '../../electron/core/vault/vault-services';
 import { openssl, toolAsync } from '../support/openssl';
-import { addPublishedAddress } from '../support/published-address';
+import { addPublishedAddress, inPrivateNetwork, runInPrivateNetwork } from '../support/published-address';
 import { operator, PASSPHRASE, tempHome } from '../support/vault-fixtures';
 
 function freePort(host: string): Promise<number> {
@@ -30,7 +31,18 @@ function freePort(host: string): Promise<number> {
   });
 }
 
-describe('CRL and OCSP addresses in issued certificates, served on the network listener', () => {
+const thisFile = 'test/integration/ca-publication.test.ts';
+
+if (!inPrivateNetwork()) {
+  describe('CRL and OCSP addresses in issued certificates (in a private network namespace)', () => {
+    it('passes every test of this file run in a network namespace of its own', () => {
+      const run = runInPrivateNetwork(thisFile);
+      console.log(run.output.split('\n').filter((line) => /✓|×|FAIL|Tests |Test Files /.test(line)).join('\n'));
+      expect(run.status, run.output).toBe(0);
+      expect(run.output).toMatch(/Tests\s+6 passed \(6\)/);
+    }, 240_000);
+  });
+} else describe('CRL and OCSP addresses in issued certificates, served on the network listener', () => {
   let services: VaultServices;
   let listener: NetworkListenerService;
   let dir: string;

@@ -63,17 +63,19 @@ export async function crashTrial(writer: string, killAfterMs: number): Promise<T
 }
 
 /** Runs `trials` kills at random moments; returns a summary or throws at the first violation. */
-export async function crashTrials(trials: number, log: (line: string) => void = () => {}): Promise<{ trials: number; acknowledged: number; inFlightLanded: number }> {
+export async function crashTrials(trials: number, log: (line: string) => void = () => {}): Promise<{ trials: number; acknowledged: number; inFlightLanded: number; killedMidWrites: number }> {
   const writer = await buildWriter();
   let acknowledged = 0;
   let inFlightLanded = 0;
+  let killedMidWrites = 0;
   for (let trial = 0; trial < trials; trial += 1) {
     // Mostly while writing at full speed; sometimes right at start-up (opening, first journal).
     const killAfter = Math.random() < 0.15 ? Math.random() * 60 : 60 + Math.random() * 240;
     const result = await crashTrial(writer, killAfter);
     acknowledged += result.acknowledged;
     if (result.landedInFlight) inFlightLanded += 1;
+    if (result.acknowledged > 0) killedMidWrites += 1;
     if ((trial + 1) % 50 === 0) log(`${trial + 1}/${trials} trials, ${acknowledged} acknowledged writes checked`);
   }
-  return { trials, acknowledged, inFlightLanded };
+  return { trials, acknowledged, inFlightLanded, killedMidWrites };
 }
