@@ -22,6 +22,7 @@ import type { Logger } from './log/logger';
 import type { Pkcs11WorkerSpawner } from './pkcs11/worker-spawner';
 import { CaPublicationSite } from './ca/publication-site';
 import { LetterService, type LetterPrinter } from './letters/letter-service';
+import { WelcomeProgressService } from './settings/welcome-progress';
 import { DeskSettingsStore } from './settings/desk-settings';
 import { NetworkListenerService } from './settings/network-listener';
 import { TokenService } from './tokens/token-service';
@@ -88,6 +89,7 @@ export function createCore(options: CoreOptions): Core {
   });
   const holds = new ReaderHolds(readers);
   const deskSettings = new DeskSettingsStore(options.dataDir);
+  const welcome = new WelcomeProgressService({ settings: deskSettings, audit });
   const tokens = new TokenService({
     settings: deskSettings,
     vaultUnlocked: () => vault.keyring.unlocked,
@@ -194,6 +196,8 @@ export function createCore(options: CoreOptions): Core {
     'tokens:list': () => tokens.tokens(),
     'settings:networkListener': () => listener.status(),
     'settings:setNetworkListener': (args, context) => listener.update(args, operationOf(context, operatorId)),
+    'settings:welcome': () => welcome.get(),
+    'settings:rememberWelcome': (progress, context) => welcome.remember(progress, operationOf(context, operatorId)),
     'tokens:objects': ({ moduleId, slotId }) => tokens.objects(moduleId, slotId),
     'tokens:login': ({ moduleId, slotId, pin }, context) => tokens.login(moduleId, slotId, Buffer.from(pin), operationOf(context, operatorId)),
     ...vaultHandlers(vault, operatorId),

@@ -6,7 +6,7 @@
  * derive from this file and nothing else.
  */
 import { z } from 'zod';
-import { AppInfoSchema, type Surface } from './schemas/app';
+import { AppInfoSchema, WelcomeProgressSchema, type Surface } from './schemas/app';
 import { CardActionResultSchema, CardArgs, CardInspectResultSchema, OfflineChallengeResultSchema, OfflineUnblockResultSchema } from './schemas/cards';
 import {
   AuditAppendedSchema,
@@ -148,6 +148,8 @@ export const channels = {
   'ca:setPublicBaseUrl': { args: CaSetPublicBaseUrlArgsSchema, result: CaStatusSchema, surfaces: desk, effect: 'write' },
   'settings:networkListener': { args: NoArgs, result: NetworkListenerStatusSchema, surfaces: desk, effect: 'read' },
   'settings:setNetworkListener': { args: NetworkListenerSettingsSchema, result: NetworkListenerStatusSchema, surfaces: desk, effect: 'write' },
+  'settings:welcome': { args: NoArgs, result: WelcomeProgressSchema, surfaces: desk, effect: 'read' },
+  'settings:rememberWelcome': { args: WelcomeProgressSchema, result: WelcomeProgressSchema, surfaces: desk, effect: 'write' },
   'ca:downloadCertificates': { args: z.object({ format: CertificateFormatSchema }), result: DownloadSchema, surfaces: desk, effect: 'read' },
 
   // Issued certificates.

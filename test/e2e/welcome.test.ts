@@ -1,11 +1,12 @@
 /**
  * The first run in Chromium against browser mode: a new data folder opens the welcome flow (vault
  * passphrase → CA → issuance policy → first holder), each step through the desk's own forms, resumed
- * after a reload; the vault's lock state in the app bar locks and unlocks; a second CardDesk on the
+ * after a reload and in another browser profile (skipped steps are kept with the desk's settings);
+ * the vault's lock state in the app bar locks and unlocks; a second CardDesk on the
  * same data folder says so on its page, and in one line without a stack on its terminal. Each
  * welcome step is saved as a screenshot per language (CARDDESK_SHOTS, default a temporary folder).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -117,6 +118,18 @@ describe('the first run', () => {
     // Set up: the desk now opens at the Cards screen.
     await page.goto(host.url.split('#')[0] ?? host.url);
     await expect.poll(() => page.url()).toMatch(/#\/cards$/);
+    // The skipped step is the desk's, not this browser profile's: another profile (another
+    // window, another operator's browser) opens at the Cards screen too.
+    const settings = JSON.parse(readFileSync(join(host.home, 'settings.json'), 'utf8')) as { welcome?: unknown };
+    expect(settings.welcome).toEqual({ skipped: ['holder'], policyDone: true });
+    const other = await openPage(browser);
+    try {
+      await other.page.goto(host.url);
+      await expect.poll(() => other.page.url()).toMatch(/#\/cards$/);
+      expect(other.errors).toEqual([]);
+    } finally {
+      await other.page.context().close();
+    }
   });
 
   it('locks and unlocks the vault from the app bar', async () => {

@@ -55,6 +55,7 @@ export const writeChannelActions = {
   'ca:stopOcsp': 'ca.ocspStop',
   'ca:setPublicBaseUrl': 'settings.change',
   'settings:setNetworkListener': 'settings.change',
+  'settings:rememberWelcome': 'settings.change',
   'certificates:issue': 'ca.certificateIssue',
   'certificates:renew': 'ca.certificateRenew',
   'certificates:revoke': 'ca.certificateRevoke',

@@ -1,12 +1,13 @@
 /**
  * The desk's own settings that are not secrets: PKCS#11 vendor modules added by the operator,
  * the network listener (off until an administrator turns it on), and where this machine sends PIN
- * letters (a drop folder, a printer).
+ * letters (a drop folder, a printer), and the welcome flow's skipped steps.
  * Kept in `<dataDir>/settings.json`; a damaged file is reported, never silently replaced.
  */
 import { join } from 'node:path';
 import { z } from 'zod';
 import { CardDeskError } from '../../shared/errors';
+import { WelcomeProgressSchema } from '../../shared/schemas/app';
 import { NetworkListenerSettingsSchema, type NetworkListenerSettings } from '../../shared/schemas/network-listener';
 import { readJsonFile, writeJsonFileAtomically } from './json-file';
 
@@ -22,6 +23,8 @@ export const DeskSettingsSchema = z.object({
   pkcs11LibraryFolders: z.array(z.string()).default([]),
   /** Absent in a file written before letters could be sent from the app. */
   letters: z.object({ folder: z.string().nullable(), printer: z.string().nullable() }).optional(),
+  /** The welcome flow's skipped steps; absent until the operator skips one or keeps the policy. */
+  welcome: WelcomeProgressSchema.optional(),
 });
 export type DeskSettings = z.infer<typeof DeskSettingsSchema>;
 

@@ -17,3 +17,20 @@ export const AppInfoSchema = z.object({
   platform: z.string(),
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;
+
+/** The welcome flow's steps on a new data folder, in order. */
+export const WelcomeStepSchema = z.enum(['vault', 'ca', 'policy', 'holder']);
+export type WelcomeStep = z.infer<typeof WelcomeStepSchema>;
+
+/**
+ * What the welcome flow cannot read from the data folder itself: the steps the operator skipped and
+ * whether the issuance policy was looked at (kept as it was counts). Kept with the desk's settings,
+ * so every window and browser on this data folder resumes the same way.
+ */
+export const WelcomeProgressSchema = z
+  .object({
+    skipped: z.array(WelcomeStepSchema.exclude(['vault'])).max(3),
+    policyDone: z.boolean(),
+  })
+  .strict();
+export type WelcomeProgress = z.infer<typeof WelcomeProgressSchema>;

@@ -2,55 +2,47 @@ import { useCallback, useEffect, useState } from 'react';
 import { Alert, Box, Button, Paper, Step, StepLabel, Stepper, Typography } from '@mui/material';
 import { Link as RouterLink, Navigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
+import type { WelcomeProgress as WelcomeProgressState, WelcomeStep } from '@shared/schemas/app';
 import type { IssuancePolicy } from '@shared/schemas/lifecycle';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
-import { useAppInfo } from '../../app/AppInfoContext';
 import { CaWizard } from '../certificates/CaWizard';
 import { PolicyForm } from '../settings/IssuancePolicyPanel';
 import { HolderDialog } from '../users/HolderDialog';
 import { useVault } from '../vault/VaultContext';
 import { welcomeTestIds } from './testIds';
 
-export const welcomeSteps = ['vault', 'ca', 'policy', 'holder'] as const;
-export type WelcomeStep = (typeof welcomeSteps)[number];
+export const welcomeSteps = ['vault', 'ca', 'policy', 'holder'] as const satisfies readonly WelcomeStep[];
 type StepState = 'open' | 'done' | 'skipped';
+type SkippableStep = Remembered['skipped'][number];
+const skippableSteps = ['ca', 'policy', 'holder'] as const satisfies readonly SkippableStep[];
 
 /**
  * What the data folder shows (vault set up, CA made, holders) is the progress itself, so the flow
- * resumes where it stopped; only what leaves no trace there (a skipped step, a policy kept as it was)
- * is remembered in this browser profile, per data folder.
+ * resumes where it stopped; what leaves no trace there (a skipped step, a policy kept as it was)
+ * the desk keeps with its settings, so every window on this data folder resumes alike.
  */
-interface Remembered {
-  readonly skipped: readonly WelcomeStep[];
-  readonly policyDone: boolean;
-}
-const storageKey = (dataDir: string): string => `carddesk.welcome:${dataDir}`;
-
-function recall(dataDir: string): Remembered {
-  try {
-    const raw = JSON.parse(window.localStorage.getItem(storageKey(dataDir)) ?? '{}') as { skipped?: unknown; policyDone?: unknown };
-    const skipped = Array.isArray(raw.skipped) ? (raw.skipped as unknown[]) : [];
-    return { skipped: welcomeSteps.filter((step) => skipped.includes(step)), policyDone: raw.policyDone === true };
-  } catch {
-    return { skipped: [], policyDone: false };
-  }
-}
+type Remembered = WelcomeProgressState;
 
 export interface WelcomeProgress {
-  /** null until the vault and CA have answered. */
+  /** null until the vault, the CA and the remembered progress have answered. */
   readonly states: Record<WelcomeStep, StepState> | null;
   /** The first step neither done nor skipped; null when the desk is set up. */
   readonly current: WelcomeStep | null;
-  readonly remember: (change: Partial<Remembered>) => void;
+  readonly remember: (change: Partial<Remembered>) => Promise<void>;
   readonly reloadCa: () => void;
 }
 
 /** The welcome flow's progress on this data folder. */
 export function useWelcomeProgress(): WelcomeProgress {
-  const { dataDir } = useAppInfo();
   const { status } = useVault();
   const [caReady, setCaReady] = useState<boolean | null>(null);
-  const [remembered, setRemembered] = useState<Remembered>(() => recall(dataDir));
+  const [remembered, setRemembered] = useState<Remembered | null>(null);
+
+  useEffect(() => {
+    unwrap(carddesk().settings.welcome())
+      .then(setRemembered)
+      .catch(() => setRemembered({ skipped: [], policyDone: false }));
+  }, []);
 
   const reloadCa = useCallback(() => {
     unwrap(carddesk().ca.status())
@@ -60,17 +52,15 @@ export function useWelcomeProgress(): WelcomeProgress {
   useEffect(reloadCa, [reloadCa, status?.initialised]);
 
   const remember = useCallback(
-    (change: Partial<Remembered>) =>
-      setRemembered((before) => {
-        const next = { ...before, ...change };
-        window.localStorage.setItem(storageKey(dataDir), JSON.stringify(next));
-        return next;
-      }),
-    [dataDir],
+    async (change: Partial<Remembered>) => {
+      const next = { skipped: [], policyDone: false, ...remembered, ...change };
+      setRemembered(await unwrap(carddesk().settings.rememberWelcome(next)));
+    },
+    [remembered],
   );
 
-  if (status === null || caReady === null) return { states: null, current: null, remember, reloadCa };
-  const state = (done: boolean, step: WelcomeStep): StepState => (done ? 'done' : remembered.skipped.includes(step) ? 'skipped' : 'open');
+  if (status === null || caReady === null || remembered === null) return { states: null, current: null, remember, reloadCa };
+  const state = (done: boolean, step: SkippableStep): StepState => (done ? 'done' : remembered.skipped.includes(step) ? 'skipped' : 'open');
   const states: Record<WelcomeStep, StepState> = {
     vault: status.initialised ? 'done' : 'open',
     ca: state(caReady, 'ca'),
@@ -110,8 +100,11 @@ export function WelcomeFlow() {
       .catch((error: unknown) => setFailure(t(`errors.${errorCodeOf(error)}`)));
   }, [current, t]);
 
-  const skip = (step: WelcomeStep): void => remember({ skipped: [...(states === null ? [] : welcomeSteps.filter((s) => states[s] === 'skipped')), step] });
-  const skipButton = (step: WelcomeStep) => (
+  const keep = (change: Partial<Remembered>): void => {
+    remember(change).catch((error: unknown) => setFailure(t(`errors.${errorCodeOf(error)}`)));
+  };
+  const skip = (step: SkippableStep): void => keep({ skipped: [...skippableSteps.filter((s) => states?.[s] === 'skipped'), step] });
+  const skipButton = (step: SkippableStep) => (
     <Button onClick={() => skip(step)} data-testid={welcomeTestIds.skip}>
       {t('welcome.skip')}
     </Button>
@@ -155,9 +148,9 @@ export function WelcomeFlow() {
           {current === 'policy' ? (
             <Box sx={{ display: 'grid', gap: 2 }}>
               <Typography>{t('welcome.policy.body')}</Typography>
-              {policy !== null ? <PolicyForm initial={policy} onSaved={() => remember({ policyDone: true })} /> : null}
+              {policy !== null ? <PolicyForm initial={policy} onSaved={() => keep({ policyDone: true })} /> : null}
               <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap' }}>
-                <Button variant="outlined" onClick={() => remember({ policyDone: true })} data-testid={welcomeTestIds.keepPolicy}>
+                <Button variant="outlined" onClick={() => keep({ policyDone: true })} data-testid={welcomeTestIds.keepPolicy}>
                   {t('welcome.policy.keep')}
                 </Button>
                 {skipButton('policy')}
