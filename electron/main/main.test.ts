@@ -52,6 +52,13 @@ describe('runMain', () => {
     expect(ipcMain.handlers.size).toBe(0);
   });
 
+  it('takes its single-instance lock per data folder, so another data folder may run beside it', async () => {
+    await start([]);
+    const home = app.paths.get('sessionData')?.replace(/\/session$/, '');
+    expect(home).toMatch(/carddesk-main-/);
+    expect(app.lockedUserData).toBe(join(home ?? '', 'electron'));
+  });
+
   it('opens one desk window with the contract registered and the security policy installed', async () => {
     await start([]);
     expect(app.requestSingleInstanceLock).toHaveBeenCalled();

@@ -38,8 +38,9 @@ function applicationMenu(surface: Surface, development: boolean): Menu | null {
 }
 
 /**
- * The Electron composition root. One instance per user session (a second start focuses the
- * first window instead). This process owns the windows and forwards their calls; the services
+ * The Electron composition root. One instance per data folder (a second start on the same folder
+ * focuses the first window instead; one on a folder held by browser mode or a command is told so
+ * on its page). This process owns the windows and forwards their calls; the services
  * run in the core process, so no card, vault or log work ever holds up a window.
  */
 export function runMain(options: MainOptions): void {
@@ -47,15 +48,18 @@ export function runMain(options: MainOptions): void {
   const development = !app.isPackaged;
   registerAppScheme(protocol);
 
+  const dataDir = resolveDataDir(options.env);
+  // Private (0700/0600) before the first file is written, whoever made the folder.
+  prepareDataDir(dataDir);
+  // Electron keys its single-instance lock on the userData folder: inside the data folder, one
+  // CardDesk window per data folder (a second start focuses it), while another data folder may run.
+  app.setPath('userData', join(dataDir, 'electron'));
+  app.setPath('sessionData', join(dataDir, 'session'));
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return;
   }
 
-  const dataDir = resolveDataDir(options.env);
-  // Private (0700/0600) before the first file is written, whoever made the folder.
-  prepareDataDir(dataDir);
-  app.setPath('sessionData', join(dataDir, 'session'));
   const log: Logger = createFileLogger(logDirOf(dataDir), { echo: ['error'] });
   const registry = new WindowRegistry();
   let core: CoreConnection | null = null;

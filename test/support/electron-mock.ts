@@ -113,7 +113,12 @@ class FakeApp extends EventEmitter {
   isPackaged = false;
   singleInstance = true;
   readonly paths = new Map<string, string>();
-  requestSingleInstanceLock = vi.fn(() => this.singleInstance);
+  /** The userData folder when the lock was asked for: Electron keys the lock on it. */
+  lockedUserData: string | undefined;
+  requestSingleInstanceLock = vi.fn(() => {
+    this.lockedUserData = this.paths.get('userData');
+    return this.singleInstance;
+  });
   quit = vi.fn();
   #ready: Promise<void> = Promise.resolve();
 
