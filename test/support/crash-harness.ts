@@ -27,15 +27,31 @@ export interface TrialResult {
   readonly landedInFlight: boolean;
 }
 
-export async function crashTrial(writer: string, killAfterMs: number): Promise<TrialResult> {
+/**
+ * When the kill lands: `killAfterMs` after the writer was spawned (start-up: opening, first journal),
+ * or after it said the vault is open (while writing), so the trial means the same on a slow machine.
+ */
+export interface KillMoment {
+  readonly from: 'spawn' | 'open';
+  readonly killAfterMs: number;
+}
+
+export async function crashTrial(writer: string, moment: KillMoment): Promise<TrialResult> {
+  const { killAfterMs } = moment;
   const home = mkdtempSync(join(tmpdir(), 'carddesk-crash-'));
   try {
     const child = spawn(process.execPath, [writer, home], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     let errors = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    let opened: () => void = () => {};
+    const open = new Promise<void>((resolve) => (opened = resolve));
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.startsWith('open\n')) opened();
+    });
     child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    if (moment.from === 'open') await Promise.race([open, exited]);
     await new Promise((resolve) => setTimeout(resolve, killAfterMs));
     child.kill('SIGKILL');
     await exited;
@@ -53,7 +69,7 @@ export async function crashTrial(writer: string, killAfterMs: number): Promise<T
       };
       if (matches(acknowledged)) return { acknowledged, landedInFlight: false };
       if (matches(acknowledged + 1)) return { acknowledged, landedInFlight: true };
-      throw new Error(`after ${acknowledged} acknowledged writes (killed at ${killAfterMs} ms) the vault holds something else: ${found.records.size} holders, idle ${found.idleLockMinutes}`);
+      throw new Error(`after ${acknowledged} acknowledged writes (killed ${killAfterMs} ms after ${moment.from}) the vault holds something else: ${found.records.size} holders, idle ${found.idleLockMinutes}`);
     } finally {
       storage.close();
     }
@@ -70,8 +86,8 @@ export async function crashTrials(trials: number, log: (line: string) => void = 
   let killedMidWrites = 0;
   for (let trial = 0; trial < trials; trial += 1) {
     // Mostly while writing at full speed; sometimes right at start-up (opening, first journal).
-    const killAfter = Math.random() < 0.15 ? Math.random() * 60 : 60 + Math.random() * 240;
-    const result = await crashTrial(writer, killAfter);
+    const moment: KillMoment = Math.random() < 0.15 ? { from: 'spawn', killAfterMs: Math.random() * 60 } : { from: 'open', killAfterMs: Math.random() * 240 };
+    const result = await crashTrial(writer, moment);
     acknowledged += result.acknowledged;
     if (result.landedInFlight) inFlightLanded += 1;
     if (result.acknowledged > 0) killedMidWrites += 1;
