@@ -9,7 +9,7 @@
  * job's bytes unchanged to the device.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -179,11 +179,6 @@ export class PrivateCups {
       if (Date.now() > deadline) throw new Error(`nothing printed on ${name}: ${this.errorLog()}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-  }
-
-  /** The files left in the scheduler's spool (job documents are named d<job>-<n>). */
-  spooledDocuments(): string[] {
-    return existsSync(join(this.dir, 'spool')) ? readdirSync(join(this.dir, 'spool')).filter((name) => /^d\d+-\d+$/.test(name)) : [];
   }
 
   errorLog(): string {
