@@ -12,7 +12,7 @@ import { useLetterPrinting } from './useLetterPrinting';
 export type LetterView = Pick<LetterSummary, 'fileName' | 'kind'> & Partial<Pick<LetterSummary, 'state' | 'sentAt' | 'sentVia'>>;
 
 /** Refusals that send the operator to the drop folder (set it up, or use it instead of the printer). */
-const folderAdvice: ReadonlySet<LetterRefusal> = new Set(['printerUnavailable', 'noFolder', 'folderUnavailable', 'noPrinter']);
+const folderAdvice: ReadonlySet<LetterRefusal> = new Set(['printerUnavailable', 'noFolder', 'folderUnavailable', 'noPrinter', 'printSystemDown']);
 
 /**
  * A letter's state and what can be done with it. A PIN letter goes to the printer (offered where
