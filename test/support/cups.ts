@@ -122,10 +122,16 @@ export class PrivateCups {
     if (this.#child !== null) return;
     const child = spawn('cupsd', ['-f', '-c', join(this.dir, 'cupsd.conf'), '-s', join(this.dir, 'cups-files.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
+    let failed: Error | null = null;
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', (error) => (failed = error));
     this.#child = child;
     const deadline = Date.now() + 15_000;
     for (;;) {
+      if (failed !== null) {
+        this.#child = null;
+        throw new Error(`cupsd could not be started (${(failed as Error).message}): install cups-daemon, cups-client and cups-core-drivers (scripts/setup-debian.sh)`);
+      }
       if (child.exitCode !== null) throw new Error(`cupsd ended (${child.exitCode}): ${stderr}${this.errorLog()}`);
       const answer = await run('lpstat', ['-r'], { env: this.env }).catch(() => ({ stdout: '' }));
       if (answer.stdout.trim() === 'scheduler is running') return;
