@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One-command setup on a fresh Debian or Ubuntu machine: the system packages CardDesk and its
-# tests use (PC/SC, the vpcd virtual reader, OpenSC, SoftHSM2, Chromium, poppler, GnuTLS),
+# tests use (PC/SC, the vpcd virtual reader, OpenSC, SoftHSM2, Chromium, poppler, GnuTLS, CUPS),
 # then the npm dependencies. Run as a normal user (sudo is used for apt) or as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +15,7 @@ packages=(
   chromium poppler-utils gnutls-bin xvfb             # browser for end-to-end tests, pdfsig, certtool, a virtual display
   openssl sqlite3                                    # the CA's independent checker; SQLite, the directory benchmark's anchor
   python3 make g++                                   # node-gyp builds pcsclite and pkcs11js
+  cups-daemon cups-client cups-core-drivers          # CUPS: lp/lpstat print PIN letters; tests run a private cupsd (gziptoany filter)
 )
 
 export DEBIAN_FRONTEND=noninteractive

@@ -1,12 +1,14 @@
 /**
- * `carddesk letter list|send|mark-sent|folder`: the letters in the outbox and the mailing house's
- * drop folder, from a script. The CLI has no printer (printing without a preview needs the app):
- * `send --to printer` is refused with the reason. A letter's content is never printed here.
+ * `carddesk letter list|send|mark-sent|folder|printer`: the letters in the outbox, the mailing
+ * house's drop folder and the printer, from a script. `send --to printer` hands the letter to the
+ * machine's print system (CUPS, as the app does); where there is none it is refused with the
+ * reason. A letter's content is never printed on the terminal.
  */
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { LetterFileNameSchema, type LetterRefusal, type LetterSendResult } from '../shared/schemas/letters';
 import { LetterOutbox } from '../core/letters/outbox';
+import { findCupsPrinter } from '../core/letters/cups-printer';
 import { LetterService } from '../core/letters/letter-service';
 import { DeskSettingsStore } from '../core/settings/desk-settings';
 import type { VaultServices } from '../core/vault/vault-services';
@@ -17,8 +19,10 @@ import { printJson, withVault } from './vault-session';
 const EXIT_REFUSED = 3;
 
 const refusals: Record<LetterRefusal, string> = {
-  printerUnavailable: 'the CLI cannot print without showing the letter; send it to the drop folder, or print it from the CardDesk app',
-  printFailed: 'the printer reported an error; the letter is still waiting',
+  printerUnavailable: 'there is no print system (CUPS) on this computer; send the letter to the drop folder',
+  printFailed: 'the printer refused the letter or did not take it in time; the letter is still waiting',
+  printSystemDown: 'the print system (CUPS) on this computer is not running; the letter is still waiting',
+  noPrinter: 'the chosen printer is not there, or none is chosen and there is no default printer: see `carddesk letter printer`',
   noFolder: 'no drop folder is chosen: set one with `carddesk letter folder PATH`',
   folderUnavailable: 'the drop folder cannot be written; check it with `carddesk letter folder`',
   alreadyInFolder: 'a file with this name is in the drop folder already; nothing was overwritten',
@@ -33,7 +37,7 @@ function letterService(cli: CliContext, services: VaultServices): LetterService 
     outbox: new LetterOutbox(join(cli.dataDir, 'outbox'), services.access),
     audit: services.audit,
     settings: new DeskSettingsStore(cli.dataDir),
-    printer: null,
+    printer: findCupsPrinter(),
   });
 }
 
@@ -66,7 +70,7 @@ export function registerLetterCommand(program: Command, cli: CliContext): void {
     .command('send')
     .argument('<file>', 'the letter file name in the outbox')
     .addOption(new Option('--to <route>', 'where it goes').choices(['folder', 'printer']).default('folder'))
-    .description('send a waiting letter to the drop folder (0600, written under a temporary name, then renamed)')
+    .description('send a waiting letter to the drop folder (0600, written under a temporary name, then renamed) or straight to the printer chosen with `letter printer`')
     .action((file: string, o: { to: 'folder' | 'printer' }) =>
       withVault(cli, async (services) => report(cli, await letterService(cli, services).send(LetterFileNameSchema.parse(file), o.to, cli.operation))),
     );
@@ -93,6 +97,28 @@ export function registerLetterCommand(program: Command, cli: CliContext): void {
         const result = await letters.updateSettings({ folder: o.none === true ? null : (path ?? null), printer: current.printer }, cli.operation);
         if (!result.ok) throw new Error(`the drop folder was not changed: ${result.problem}`);
         cli.out(`${result.settings.folder ?? '(none)'}\n`);
+      }),
+    );
+
+  letter
+    .command('printer')
+    .argument('[name]', 'a printer (CUPS queue) of this computer that letters go to')
+    .option('--default', "the system's default printer")
+    .description('list the printers and show the chosen one, or choose one')
+    .action((name: string | undefined, o: { default?: boolean }) =>
+      withVault(cli, async (services) => {
+        const letters = letterService(cli, services);
+        const current = await letters.settings();
+        if (!current.printing) throw new Error(refusals.printerUnavailable);
+        if (name === undefined && o.default !== true) {
+          if (current.printSystem === 'stopped') throw new Error(refusals.printSystemDown);
+          for (const queue of current.printers) cli.out(`${queue === current.printer ? '*' : ' '} ${queue}${queue === current.defaultPrinter ? '  (system default)' : ''}\n`);
+          if (current.printer === null) cli.out(`letters go to the system's default printer (${current.defaultPrinter ?? 'none is set'})\n`);
+          return;
+        }
+        const result = await letters.updateSettings({ folder: current.folder, printer: o.default === true ? null : (name ?? null) }, cli.operation);
+        if (!result.ok) throw new Error(`the printer was not changed: ${result.problem === 'printSystemDown' ? refusals.printSystemDown : `there is no printer ${name ?? ''} on this computer`}`);
+        cli.out(`${result.settings.printer ?? '(system default)'}\n`);
       }),
     );
 }

@@ -21,6 +21,7 @@ import { ReaderHolds } from './cards/reader-holds';
 import type { Logger } from './log/logger';
 import type { Pkcs11WorkerSpawner } from './pkcs11/worker-spawner';
 import { CaPublicationSite } from './ca/publication-site';
+import { findCupsPrinter } from './letters/cups-printer';
 import { LetterService, type LetterPrinter } from './letters/letter-service';
 import { WelcomeProgressService } from './settings/welcome-progress';
 import { DeskSettingsStore } from './settings/desk-settings';
@@ -54,8 +55,8 @@ export interface CoreOptions {
   readonly pkcs11Worker: Pkcs11WorkerSpawner;
   /** The PKCS#11 modules found on this OS; replaced in tests. */
   readonly defaultPkcs11Modules?: TokenServiceDefaults;
-  /** Prints PIN letters without a dialog (the Electron app); absent in browser mode, which refuses the printer route. */
-  readonly letterPrinter?: LetterPrinter;
+  /** Prints PIN letters without a dialog (default: the machine's CUPS when lp and lpstat are found; null: no printing). */
+  readonly letterPrinter?: LetterPrinter | null;
 }
 
 type TokenServiceDefaults = ConstructorParameters<typeof TokenService>[0]['defaults'];
@@ -126,7 +127,7 @@ export function createCore(options: CoreOptions): Core {
   const cards = new CardService({ connector: holds, audit, owners });
   const offlineUnblock = new OfflineUnblockService({ holds, audit, owners });
   const lifecycle = createLifecycleServices({ dataDir: options.dataDir, vault, holds, audit, emit: (progress) => events.emit('cards:progress', progress) });
-  const letters = new LetterService({ outbox: lifecycle.deps.outbox, audit, settings: deskSettings, printer: options.letterPrinter ?? null });
+  const letters = new LetterService({ outbox: lifecycle.deps.outbox, audit, settings: deskSettings, printer: options.letterPrinter === undefined ? findCupsPrinter({ log: options.log }) : options.letterPrinter });
   const system = { actor: { kind: 'system', id: 'hold-expiry' }, channel: 'desk' } as const;
   const sweepHolds = (): void => {
     if (!vault.access.isOpen || !vault.ca.ready) return;

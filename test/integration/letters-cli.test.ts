@@ -1,8 +1,9 @@
 /**
  * `carddesk letter …` on the real stack: a card issued with the CLI on the virtual PIV card in a
- * vpcd reader of the real pcscd, then its letters listed, the printer refused (the CLI cannot
- * print without a preview), the drop folder chosen and checked, the PIN letter sent there (0600,
- * holder's name, address and PIN read by pdftotext) and the user-number letter marked sent.
+ * vpcd reader of the real pcscd, then its letters listed, the printer refused where the computer
+ * has no print system (no lp or lpstat on PATH, as on Windows), the drop folder chosen and checked,
+ * the PIN letter sent there (0600, holder's name, address and PIN read by pdftotext) and the
+ * user-number letter marked sent. Printing through CUPS: letters-print.test.ts.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
@@ -49,9 +50,11 @@ describe('carddesk letter', () => {
     expect(listed.code, listed.stderr).toBe(0);
     expect((JSON.parse(listed.stdout) as { fileName: string; state: string }[]).map((l) => [l.fileName, l.state]).sort()).toEqual([[numberLetter, 'waiting'], [pinLetter, 'waiting']].sort());
 
-    const printed = await cd(['letter', 'send', pinLetter, '--to', 'printer'], '');
-    expect(printed.code).toBe(3);
-    expect(printed.stderr).toContain('cannot print without showing the letter');
+    // A PATH without lp and lpstat: a computer without a print system.
+    const noCups = mkdtempSync(join(tmpdir(), 'carddesk-no-cups-'));
+    const printed = await carddesk(['letter', 'send', pinLetter, '--to', 'printer'], { home, timeoutMs: 90_000, env: { PATH: noCups } });
+    expect(printed.code, printed.stderr).toBe(3);
+    expect(printed.stderr).toContain('there is no print system (CUPS) on this computer');
     const noFolder = await cd(['letter', 'send', pinLetter], '');
     expect(noFolder.code).toBe(3);
     expect(noFolder.stderr).toContain('no drop folder is chosen');

@@ -1,12 +1,14 @@
 /**
  * PIN letters handled from the screens (browser mode, Chromium) on the real stack: a holder with a
  * postal address added with the CLI, a card issued on the virtual PIV card in a vpcd reader of the
- * real pcscd, then from the workflow result the printer route refused in words (a browser cannot
- * print without a preview) and the letter sent to the drop folder chosen in Settings: there it is
- * whole, mode 0600, named without the PIN, and poppler's pdftotext reads the holder's name, the
- * address and a PIN that OpenSC verifies on the card. The letter is marked sent, the audit log has
- * the event and no PIN, and neither the page nor the WebSocket ever carried the PIN letter or its
- * PIN; only the user-number letter can be opened, from the holder's page.
+ * real pcscd, and a private CUPS scheduler (test/support/cups.ts) the desk prints through. The
+ * printer is chosen in Settings from the queues CUPS lists; from the workflow result the printer
+ * route is refused in words while the scheduler is stopped, and the letter sent to the drop folder
+ * chosen in Settings: there it is whole, mode 0600, named without the PIN, and poppler's pdftotext
+ * reads the holder's name, the address and a PIN that OpenSC verifies on the card. The letter is
+ * marked sent, the audit log has the event and no PIN, and neither the page nor the WebSocket ever
+ * carried the PIN letter or its PIN; only the user-number letter can be opened, from the holder's
+ * page, which prints it on the chosen queue (exactly its bytes).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -19,6 +21,7 @@ import { allLines } from '../support/audit';
 import { seriousAccessibilityViolations } from '../support/axe';
 import { launchBrowser, openPage } from '../support/browser';
 import { CardInReader } from '../support/card-in-reader';
+import { PrivateCups } from '../support/cups';
 import { carddesk } from '../support/cli';
 import { freshHome, startHostProcess, type HostProcess } from '../support/host-process';
 import { secretsIn } from '../support/lifecycle-rig';
@@ -29,6 +32,7 @@ import { PASSPHRASE, personalNumber } from '../support/vault-fixtures';
 const SERIAL = '50601001';
 
 let pcscd: Pcscd;
+let cups: PrivateCups;
 let card: CardInReader;
 let home: string;
 let drop: string;
@@ -102,7 +106,9 @@ beforeAll(async () => {
 
   card = await CardInReader.create(0, { serial: Number(SERIAL) });
   await card.insert();
-  host = await startHostProcess({ home });
+  cups = await PrivateCups.start();
+  await cups.addQueue('Mailroom');
+  host = await startHostProcess({ home, env: { CUPS_SERVER: cups.socket } });
   browser = await launchBrowser();
   const opened = await openPage(browser);
   page = opened.page;
@@ -120,17 +126,22 @@ afterAll(async () => {
   await host?.stop();
   await card?.remove();
   await pcscd?.stop();
+  await cups?.dispose();
 });
 
 describe('PIN letters from the screens', () => {
-  it('chooses the drop folder in Settings, checked, and says printing needs the app', async () => {
-    expect(await page.getByTestId('settings-letters-no-printing').textContent()).toBe(en.letters.settings.noPrinting);
+  it('chooses the drop folder, checked, and a printer the print system lists, in Settings', async () => {
+    expect(await page.getByTestId('settings-letters-no-printing').count()).toBe(0);
+    await page.getByTestId('settings-letters-printer').locator('[role="combobox"]').click();
+    expect(await page.getByRole('option').allInnerTexts()).toEqual([en.letters.settings.noDefaultPrinter, 'Mailroom']);
+    await page.getByRole('option', { name: 'Mailroom' }).click();
     await page.getByTestId('settings-letters-folder').fill('mailing/in');
     await page.getByTestId('settings-letters-save').click();
     await expect.poll(() => page.getByTestId('settings-letters').innerText()).toContain(en.letters.settings.problems.notAbsolute);
     await page.getByTestId('settings-letters-folder').fill(drop);
     await page.getByTestId('settings-letters-save').click();
     await page.getByTestId('settings-letters-saved').waitFor();
+    expect(JSON.parse(readFileSync(join(home, 'settings.json'), 'utf8'))).toMatchObject({ letters: { folder: drop, printer: 'Mailroom' } });
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
   });
 
@@ -165,14 +176,20 @@ describe('PIN letters from the screens', () => {
     // A PIN letter cannot be opened from here at all.
     expect(await actions.getByTestId('letter-preview').count()).toBe(0);
 
-    await actions.getByTestId('letter-print').click();
-    const refusal = actions.getByTestId('letter-refusal');
-    await refusal.waitFor();
-    expect(await refusal.getAttribute('data-reason')).toBe('printerUnavailable');
-    expect(await refusal.innerText()).toContain(en.letters.refused.printerUnavailable);
-    expect(await actions.getByTestId('letter-settings-link').textContent()).toBe(en.letters.toSettings);
-    expect(await actions.getAttribute('data-state')).toBe('waiting');
-    expect(readdirSync(drop)).toEqual([]);
+    // The print system stops: the letter is refused in words and keeps waiting.
+    await cups.stop();
+    try {
+      await actions.getByTestId('letter-print').click();
+      const refusal = actions.getByTestId('letter-refusal');
+      await refusal.waitFor();
+      expect(await refusal.getAttribute('data-reason')).toBe('printSystemDown');
+      expect(await refusal.innerText()).toContain(en.letters.refused.printSystemDown);
+      expect(await actions.getByTestId('letter-settings-link').textContent()).toBe(en.letters.toSettings);
+      expect(await actions.getAttribute('data-state')).toBe('waiting');
+      expect(readdirSync(drop)).toEqual([]);
+    } finally {
+      await cups.resume();
+    }
 
     await actions.getByTestId('letter-to-folder').click();
     await expect.poll(() => actions.getAttribute('data-state'), { timeout: 15_000 }).toBe('sent');
@@ -205,7 +222,7 @@ describe('PIN letters from the screens', () => {
     await page.getByTestId('workflow-close').click();
   });
 
-  it('shows the letters on the holder page: the PIN letter sent, the user-number letter opened and marked sent', async () => {
+  it('shows the letters on the holder page: the PIN letter sent, the user-number letter opened and printed', async () => {
     await page.goto(`${host.url}#/users/${holderId}`);
     await page.getByTestId('holder-letters').waitFor({ timeout: 15_000 });
     expect(await page.getByTestId('holder-fact-address').textContent()).toBe('Rruga B 12, 10000 Prishtinë, XK');
@@ -227,10 +244,14 @@ describe('PIN letters from the screens', () => {
     const preview = pdfText(file);
     expect(squash(preview)).toContain('Drita Krasniqi');
     expect(squash(preview)).toContain('00184 Roma');
-    await numberRow.getByTestId('letter-mark-sent').click();
-    await expect.poll(() => numberRow.getByTestId('letter-actions').getAttribute('data-state')).toBe('sent');
-    expect(await numberRow.getByTestId('letter-state').textContent()).toContain(en.letters.sentVia.manual);
+    expect(await numberRow.getByTestId('letter-mark-sent').count()).toBe(1);
+    await numberRow.getByTestId('letter-print').click();
+    await expect.poll(() => numberRow.getByTestId('letter-actions').getAttribute('data-state'), { timeout: 15_000 }).toBe('sent');
+    expect(await numberRow.getByTestId('letter-state').textContent()).toContain(en.letters.sentVia.printer);
     expect(readFileSync(file).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    // The queue printed exactly the letter that was previewed.
+    expect((await cups.printed('Mailroom')).equals(readFileSync(file))).toBe(true);
+    expect(squash(pdfText(cups.printedFile('Mailroom')))).toContain('Drita Krasniqi');
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await expectNoPinLetterSeen();
   });

@@ -7,7 +7,7 @@
 import type { AuditAction } from '../../electron/shared/schemas/audit';
 import type { CliResult } from './cli';
 
-type Test = 'cli-audit' | 'vault-cli' | 'card-lifecycle-cli' | 'audit-anchor-cli' | 'letters-cli';
+type Test = 'cli-audit' | 'vault-cli' | 'card-lifecycle-cli' | 'audit-anchor-cli' | 'letters-cli' | 'letters-print';
 
 export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Test }>> = {
   'card verify-pin': { action: 'card.pinVerify', test: 'cli-audit' },
@@ -58,6 +58,7 @@ export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Tes
   'letter send': { action: 'letter.send', test: 'letters-cli' },
   'letter mark-sent': { action: 'letter.send', test: 'letters-cli' },
   'letter folder': { action: 'settings.change', test: 'letters-cli' },
+  'letter printer': { action: 'settings.change', test: 'letters-print' },
 };
 
 export const cliReads: Readonly<Record<string, string>> = {

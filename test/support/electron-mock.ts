@@ -25,9 +25,6 @@ export class FakeWebContents extends EventEmitter {
   windowOpenHandler: ((details: { url: string }) => { action: string }) | null = null;
   destroyed = false;
   closeDevTools = vi.fn();
-  /** Silent printing: records the options and reports the job spooled (tests may replace it). */
-  print = vi.fn((_options: Record<string, unknown>, callback: (success: boolean, failureReason: string) => void) => callback(true, ''));
-  getPrintersAsync = vi.fn(() => Promise.resolve([{ name: 'Mailroom' }]));
   readonly session: FakeSession = new FakeSession();
 
   constructor(url = 'carddesk://app/index.html') {

@@ -2,7 +2,8 @@
  * Sending letters from the desk, against a real vault and a card issued on the in-process virtual
  * card: the drop folder (temporary file, renamed, 0600, PIN letter gone from the outbox, recorded
  * as sent, no PIN in the audit trail), the printer route refused without a printer and taken with
- * one (a recording printer, in addition to the real one the app has), and every refusal as a value.
+ * one (a recording printer here, in addition to the real CUPS of test/integration/letters-print),
+ * and every refusal as a value.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -79,16 +80,31 @@ describe('sending letters', () => {
     expect(service().list(issued.holderId).find((l) => l.fileName === fileName)?.state).toBe('waiting');
 
     const printed: [string, string | null][] = [];
-    const printer: LetterPrinter = { printers: () => Promise.resolve(['Mailroom']), print: (path, name) => Promise.resolve(void printed.push([path, name])) };
+    const printer: LetterPrinter = {
+      printers: () => Promise.resolve({ ok: true, queues: ['Mailroom'], defaultQueue: null }),
+      print: (path, name) => Promise.resolve({ ok: true, job: `${name ?? ''}-${printed.push([path, name])}` }),
+    };
     expect(await service(printer).updateSettings({ folder: null, printer: 'Nowhere' }, operator)).toEqual({ ok: false, problem: 'unknownPrinter' });
-    expect(await service(printer).updateSettings({ folder: null, printer: 'Mailroom' }, operator)).toMatchObject({ ok: true, settings: { printer: 'Mailroom', printing: true, printers: ['Mailroom'] } });
+    // No printer chosen and no system default: the service says so before anything is printed.
+    expect(await service(printer).send(fileName, 'printer', operator)).toEqual({ ok: false, reason: 'noPrinter' });
+    expect(await service(printer).updateSettings({ folder: null, printer: 'Mailroom' }, operator)).toMatchObject({ ok: true, settings: { printer: 'Mailroom', printing: true, printers: ['Mailroom'], printSystem: 'ready' } });
     expect(await service(printer).send(fileName, 'printer', operator)).toMatchObject({ ok: true, letter: { state: 'sent', sentVia: 'printer' } });
     expect(printed).toEqual([[join(rig.home, 'outbox', fileName), 'Mailroom']]);
     expect(existsSync(join(rig.home, 'outbox', fileName))).toBe(false);
+    expect(rig.audit.events.at(-1)).toMatchObject({ action: 'letter.send', outcome: 'success', details: { route: 'printer', printer: 'Mailroom', job: 'Mailroom-1' } });
 
-    const failing: LetterPrinter = { printers: () => Promise.resolve([]), print: () => Promise.reject(new Error('paper jam')) };
     const other = numberLetterOf(issued.letters);
-    expect(await service(failing).send(other, 'printer', operator)).toEqual({ ok: false, reason: 'printFailed' });
+    const failing = (problem: 'refused' | 'timeout' | 'schedulerDown'): LetterPrinter => ({
+      printers: () => Promise.resolve(problem === 'schedulerDown' ? { ok: false, problem, message: 'not running' } : { ok: true, queues: ['Mailroom'], defaultQueue: 'Mailroom' }),
+      print: () => Promise.resolve({ ok: false, problem, message: 'paper jam' }),
+    });
+    expect(await service(failing('refused')).send(other, 'printer', operator)).toEqual({ ok: false, reason: 'printFailed' });
+    expect(await service(failing('timeout')).send(other, 'printer', operator)).toEqual({ ok: false, reason: 'printFailed' });
+    expect(await service(failing('schedulerDown')).send(other, 'printer', operator)).toEqual({ ok: false, reason: 'printSystemDown' });
+    // The printer chosen in Settings must still be one the system lists.
+    const elsewhere: LetterPrinter = { printers: () => Promise.resolve({ ok: true, queues: ['Basement'], defaultQueue: 'Basement' }), print: () => Promise.reject(new Error('not reached')) };
+    expect(await service(elsewhere).send(other, 'printer', operator)).toEqual({ ok: false, reason: 'noPrinter' });
+    expect(service().list(issued.holderId).find((l) => l.fileName === other)?.state).toBe('waiting');
   }, 60_000);
 
   it('opens a user-number letter, never a PIN letter, and marks a letter sent by hand', async () => {

@@ -1,12 +1,13 @@
 /**
  * Sending PIN letters from the desk. A letter leaves the outbox one of two ways, and neither
- * shows it on a screen: straight to a printer (the Electron app prints a hidden window without
- * a dialog; browser mode cannot, and says so), or into a mailing house's drop folder chosen in
- * Settings (written under a temporary name, synced, mode 0600, then renamed, so the mailing
- * house never picks up half a file). Either way, or when the operator marks it sent by hand, the
- * letter is recorded as sent with an audit event, and a PIN letter's file leaves the outbox: the
- * PIN then exists on paper or at the mailing house only. A user-number letter (no secret in it)
- * may be previewed; a PIN letter never can.
+ * shows it on a screen: straight to a printer (the operating system's print system, CUPS, from
+ * this process: the app, browser mode and the CLI alike; where there is none, as on Windows, the
+ * route is refused in words), or into a mailing house's drop folder chosen in Settings (written
+ * under a temporary name, synced, mode 0600, then renamed, so the mailing house never picks up
+ * half a file). Either way, or when the operator marks it sent by hand, the letter is recorded as
+ * sent with an audit event, and a PIN letter's file leaves the outbox: the PIN then exists on
+ * paper or at the mailing house only. A user-number letter (no secret in it) may be previewed; a
+ * PIN letter never can.
  */
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
@@ -20,19 +21,51 @@ import type { OperationContext } from '../operation-context';
 import type { DeskSettingsStore } from '../settings/desk-settings';
 import type { LetterOutbox, LetterRecord } from './outbox';
 
-/** Prints without a dialog or a preview; only the Electron app has one. */
+/** Why a printer did not take a letter (a value, never a stack). */
+export interface PrintFailure {
+  readonly ok: false;
+  /** No print system on this machine; its scheduler is not running; no such printer; the printer refused the job; it took too long. */
+  readonly problem: 'noPrintSystem' | 'schedulerDown' | 'noPrinter' | 'refused' | 'timeout';
+  /** What the print system said (for the log; never a letter's content). */
+  readonly message: string;
+}
+
+export interface PrinterList {
+  readonly ok: true;
+  /** The printers (queues) that accept jobs. */
+  readonly queues: string[];
+  /** The system's default printer, if one is set. */
+  readonly defaultQueue: string | null;
+}
+
+export interface PrintJob {
+  readonly ok: true;
+  /** The print system's job id. */
+  readonly job: string;
+}
+
+/** Prints without a dialog or a preview (see cups-printer.ts). */
 export interface LetterPrinter {
   /** The printers the system offers. */
-  printers(): Promise<string[]>;
+  printers(): Promise<PrinterList | PrintFailure>;
   /** Prints the PDF at `path` on `printer` (null: the default) and resolves once the job is spooled. */
-  print(path: string, printer: string | null): Promise<void>;
+  print(path: string, printer: string | null): Promise<PrintJob | PrintFailure>;
 }
+
+/** How each printer failure is said to the operator. */
+const PRINT_REFUSALS: Record<PrintFailure['problem'], LetterRefusal> = {
+  noPrintSystem: 'printerUnavailable',
+  schedulerDown: 'printSystemDown',
+  noPrinter: 'noPrinter',
+  refused: 'printFailed',
+  timeout: 'printFailed',
+};
 
 export interface LetterServiceDeps {
   readonly outbox: LetterOutbox;
   readonly audit: AuditTrail;
   readonly settings: DeskSettingsStore;
-  /** Null in browser mode and the CLI: the printer route is refused there. */
+  /** Null where the machine has no print system (no CUPS, as on Windows): the printer route is refused there. */
   readonly printer: LetterPrinter | null;
   readonly clock?: () => Date;
 }
@@ -60,22 +93,36 @@ export class LetterService {
 
   async settings(): Promise<LetterSettings> {
     const saved = this.deps.settings.load().letters ?? { folder: null, printer: null };
-    const printers = this.deps.printer === null ? [] : await this.deps.printer.printers().catch((): string[] => []);
-    return { folder: saved.folder, printer: saved.printer, printing: this.deps.printer !== null, printers };
+    const list = this.deps.printer === null ? null : await this.deps.printer.printers();
+    return {
+      folder: saved.folder,
+      printer: saved.printer,
+      printing: this.deps.printer !== null,
+      printers: list?.ok === true ? list.queues : [],
+      defaultPrinter: list?.ok === true ? list.defaultQueue : null,
+      printSystem: list === null ? 'absent' : list.ok ? 'ready' : list.problem === 'schedulerDown' ? 'stopped' : 'failing',
+    };
   }
 
-  /** Chooses the drop folder (checked: absolute, an existing folder this process can write, not the outbox) and the printer. */
+  /** Chooses the drop folder (checked: absolute, an existing folder this process can write, not the outbox) and the printer (one the print system lists). */
   async updateSettings(change: { folder: string | null; printer: string | null }, op: OperationContext): Promise<LetterSettingsResult> {
     const folder = change.folder === null || change.folder === '' ? null : change.folder;
-    const problem = folder === null ? null : await this.#folderProblem(folder);
-    const printerProblem = change.printer !== null && this.deps.printer !== null && !(await this.deps.printer.printers().catch((): string[] => [])).includes(change.printer);
-    if (problem !== null || printerProblem) {
-      await this.deps.audit.record({ action: 'settings.change', outcome: 'failure', reason: 'letter settings refused', details: { setting: 'letters', problem: problem ?? 'unknownPrinter' }, ...op });
-      return { ok: false, problem: problem ?? 'unknownPrinter' };
+    const problem = (folder === null ? null : await this.#folderProblem(folder)) ?? (await this.#printerProblem(change.printer));
+    if (problem !== null) {
+      await this.deps.audit.record({ action: 'settings.change', outcome: 'failure', reason: 'letter settings refused', details: { setting: 'letters', problem }, ...op });
+      return { ok: false, problem };
     }
     this.deps.settings.update((settings) => ({ ...settings, letters: { folder: folder === null ? null : resolve(folder), printer: change.printer } }));
     await this.deps.audit.record({ action: 'settings.change', outcome: 'success', details: { setting: 'letters', folder: folder === null ? '' : resolve(folder), printer: change.printer ?? '' }, ...op });
     return { ok: true, settings: await this.settings() };
+  }
+
+  /** A newly chosen printer must be one the print system lists (an unchanged choice is kept as it is). */
+  async #printerProblem(printer: string | null): Promise<'unknownPrinter' | 'printSystemDown' | null> {
+    if (printer === null || this.deps.printer === null || printer === (this.deps.settings.load().letters?.printer ?? null)) return null;
+    const list = await this.deps.printer.printers();
+    if (!list.ok) return list.problem === 'schedulerDown' ? 'printSystemDown' : 'unknownPrinter';
+    return list.queues.includes(printer) ? null : 'unknownPrinter';
   }
 
   async #folderProblem(folder: string): Promise<'notAbsolute' | 'notFound' | 'notFolder' | 'notWritable' | 'insideOutbox' | null> {
@@ -95,8 +142,8 @@ export class LetterService {
     const refusal = await this.#sendable(record);
     if (refusal !== null) return this.#refused(record, route, refusal, op);
     const outcome = route === 'printer' ? await this.#print(record) : await this.#toFolder(record);
-    if (outcome !== null) return this.#refused(record, route, outcome, op);
-    return { ok: true, letter: await this.#sent(record, route, op) };
+    if (typeof outcome === 'string') return this.#refused(record, route, outcome, op);
+    return { ok: true, letter: await this.#sent(record, route, op, outcome ?? {}) };
   }
 
   /** Records a letter as sent by other means (printed from the outbox folder, handed over). */
@@ -128,15 +175,16 @@ export class LetterService {
     return present ? null : 'missing';
   }
 
-  async #print(record: LetterRecord): Promise<LetterRefusal | null> {
+  /** The printer chosen in Settings (or the system's default) must be one the print system lists; then the job is spooled. */
+  async #print(record: LetterRecord): Promise<LetterRefusal | { printer: string; job: string }> {
     const { printer } = this.deps;
     if (printer === null) return 'printerUnavailable';
-    try {
-      await printer.print(this.deps.outbox.path(record.id), this.deps.settings.load().letters?.printer ?? null);
-      return null;
-    } catch {
-      return 'printFailed';
-    }
+    const list = await printer.printers();
+    if (!list.ok) return PRINT_REFUSALS[list.problem];
+    const queue = this.deps.settings.load().letters?.printer ?? list.defaultQueue;
+    if (queue === null || !list.queues.includes(queue)) return 'noPrinter';
+    const job = await printer.print(this.deps.outbox.path(record.id), queue);
+    return job.ok ? { printer: queue, job: job.job } : PRINT_REFUSALS[job.problem];
   }
 
   /** Temporary file, synced, mode 0600, then renamed: the drop folder sees the whole letter or nothing. */
@@ -169,7 +217,7 @@ export class LetterService {
     }
   }
 
-  async #sent(record: LetterRecord, via: LetterRoute | 'manual', op: OperationContext): Promise<LetterSummary> {
+  async #sent(record: LetterRecord, via: LetterRoute | 'manual', op: OperationContext, printed: { printer?: string; job?: string } = {}): Promise<LetterSummary> {
     const sent: LetterRecord = { ...record, state: 'sent', sentAt: this.#clock().toISOString(), sentVia: via };
     this.deps.outbox.put(sent);
     // The PIN is on paper or at the mailing house now; the desk keeps no copy of it.
@@ -179,7 +227,7 @@ export class LetterService {
       outcome: 'success',
       holderId: record.holderId,
       cardSerial: record.cardSerial,
-      details: { letter: record.kind, recipient: record.recipient, route: via, file: record.id },
+      details: { letter: record.kind, recipient: record.recipient, route: via, file: record.id, ...printed },
       ...op,
     });
     return summary(sent);

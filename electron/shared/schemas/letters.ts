@@ -29,9 +29,9 @@ export type LetterSummary = z.infer<typeof LetterSummarySchema>;
 
 /** Why a letter was not sent; each is said in words on the screen. */
 export const LetterRefusalSchema = z.enum([
-  /** Browser mode (or no printing on this machine): a page cannot print without showing a preview. */
+  /** No print system (CUPS) on this machine, as on Windows. */
   'printerUnavailable',
-  /** The printer took the letter but reported a failure. */
+  /** The printer refused the letter, or did not take it in time. */
   'printFailed',
   /** No drop folder is chosen in Settings. */
   'noFolder',
@@ -43,6 +43,10 @@ export const LetterRefusalSchema = z.enum([
   'withdrawn',
   /** The letter's file is no longer in the outbox. */
   'missing',
+  /** The print system (the CUPS scheduler) is not running. */
+  'printSystemDown',
+  /** The printer chosen in Settings is gone, or none is chosen and the system has no default printer. */
+  'noPrinter',
 ]);
 export type LetterRefusal = z.infer<typeof LetterRefusalSchema>;
 
@@ -57,10 +61,14 @@ export const LetterSettingsSchema = z.object({
   folder: z.string().nullable(),
   /** The printer letters go to (null: the system's default printer). */
   printer: z.string().nullable(),
-  /** Whether this desk can print without a dialog (Electron yes, browser mode no). */
+  /** Whether this machine has a print system (CUPS) the desk prints through, without a dialog. */
   printing: z.boolean(),
-  /** The printers this machine offers (empty in browser mode). */
+  /** The printers (CUPS queues) that accept jobs (empty without a print system, or while it is stopped). */
   printers: z.array(z.string()),
+  /** The system's default printer, if one is set. */
+  defaultPrinter: z.string().nullable(),
+  /** The print system: none on this machine, its scheduler stopped, not answering as expected, or ready. */
+  printSystem: z.enum(['absent', 'stopped', 'failing', 'ready']),
 });
 export type LetterSettings = z.infer<typeof LetterSettingsSchema>;
 
@@ -71,6 +79,6 @@ export const LetterSettingsArgsSchema = z.object({
 
 export const LetterSettingsResultSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), settings: LetterSettingsSchema }),
-  z.object({ ok: z.literal(false), problem: z.enum(['notAbsolute', 'notFound', 'notFolder', 'notWritable', 'insideOutbox', 'unknownPrinter']) }),
+  z.object({ ok: z.literal(false), problem: z.enum(['notAbsolute', 'notFound', 'notFolder', 'notWritable', 'insideOutbox', 'unknownPrinter', 'printSystemDown']) }),
 ]);
 export type LetterSettingsResult = z.infer<typeof LetterSettingsResultSchema>;

@@ -6,16 +6,18 @@ import type { LetterRefusal, LetterRoute, LetterSendResult, LetterSummary } from
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
 import { saveDownload } from '../../api/download';
 import { lettersTestIds } from './testIds';
+import { useLetterPrinting } from './useLetterPrinting';
 
 /** What the screen knows of a letter: its file, its kind, and where it stands. */
 export type LetterView = Pick<LetterSummary, 'fileName' | 'kind'> & Partial<Pick<LetterSummary, 'state' | 'sentAt' | 'sentVia'>>;
 
 /** Refusals that send the operator to the drop folder (set it up, or use it instead of the printer). */
-const folderAdvice: ReadonlySet<LetterRefusal> = new Set(['printerUnavailable', 'noFolder', 'folderUnavailable']);
+const folderAdvice: ReadonlySet<LetterRefusal> = new Set(['printerUnavailable', 'noFolder', 'folderUnavailable', 'noPrinter', 'printSystemDown']);
 
 /**
- * A letter's state and what can be done with it. A PIN letter goes to the printer or the drop
- * folder, or is marked sent; it is never opened here. Only the user-number letter can be opened.
+ * A letter's state and what can be done with it. A PIN letter goes to the printer (offered where
+ * the desk's machine has a print system) or the drop folder, or is marked sent; it is never opened
+ * here. Only the user-number letter can be opened.
  */
 export function LetterActions({ letter, onChanged }: { letter: LetterView; onChanged?: (letter: LetterSummary) => void }) {
   const { t, i18n } = useTranslation();
@@ -24,6 +26,7 @@ export function LetterActions({ letter, onChanged }: { letter: LetterView; onCha
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const state = current.state ?? 'waiting';
+  const printing = useLetterPrinting();
 
   const settle = (call: Promise<LetterSendResult>): void => {
     setBusy(true);
@@ -62,9 +65,11 @@ export function LetterActions({ letter, onChanged }: { letter: LetterView; onCha
         />
         {state === 'waiting' ? (
           <>
-            <Button size="small" variant="outlined" disabled={busy} onClick={() => send('printer')} data-testid={lettersTestIds.print}>
-              {t('letters.print')}
-            </Button>
+            {printing === true ? (
+              <Button size="small" variant="outlined" disabled={busy} onClick={() => send('printer')} data-testid={lettersTestIds.print}>
+                {t('letters.print')}
+              </Button>
+            ) : null}
             <Button size="small" variant="outlined" disabled={busy} onClick={() => send('folder')} data-testid={lettersTestIds.toFolder}>
               {t('letters.toFolder')}
             </Button>

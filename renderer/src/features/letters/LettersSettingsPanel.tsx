@@ -11,7 +11,7 @@ function saveSettings(folder: string, printer: string | null) {
   return unwrap(carddesk().letters.updateSettings({ folder: folder.trim() === '' ? null : folder.trim(), printer }));
 }
 
-/** Where PIN letters go from this desk: a mailing house's drop folder, and the printer (the app only). */
+/** Where PIN letters go from this desk: a mailing house's drop folder, and the printer (a queue of the machine's print system, CUPS). */
 export function LettersSettingsPanel() {
   const { t } = useTranslation();
   const [settings, setSettings] = useState<LetterSettings | null>(null);
@@ -22,6 +22,7 @@ export function LettersSettingsPanel() {
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
   const printerLabel = useId();
+  const folderProblem = problem === null || problem === 'unknownPrinter' || problem === 'printSystemDown' ? null : problem;
 
   useEffect(() => {
     unwrap(carddesk().letters.settings())
@@ -66,8 +67,8 @@ export function LettersSettingsPanel() {
             label={t('letters.settings.folder')}
             value={folder}
             onChange={(event) => setFolder(event.target.value)}
-            error={problem !== null && problem !== 'unknownPrinter'}
-            helperText={problem !== null && problem !== 'unknownPrinter' ? t(`letters.settings.problems.${problem}`) : t('letters.settings.folderHint')}
+            error={folderProblem !== null}
+            helperText={folderProblem !== null ? t(`letters.settings.problems.${folderProblem}`) : t('letters.settings.folderHint')}
             slotProps={{ htmlInput: { 'data-testid': lettersTestIds.folder, spellCheck: false } }}
           />
           {settings.printing ? (
@@ -81,9 +82,16 @@ export function LettersSettingsPanel() {
                 onChange={(event) => setPrinter(event.target.value === '' ? null : event.target.value)}
                 data-testid={lettersTestIds.printer}
               >
-                <MenuItem value="">{t('letters.settings.defaultPrinter')}</MenuItem>
-                {settings.printers.map((name) => (
-                  <MenuItem key={name} value={name}>
+                <MenuItem value="">
+                  {settings.printSystem !== 'ready'
+                    ? t('letters.settings.defaultPrinter')
+                    : settings.defaultPrinter === null
+                      ? t('letters.settings.noDefaultPrinter')
+                      : t('letters.settings.defaultPrinterNamed', { name: settings.defaultPrinter })}
+                </MenuItem>
+                {/* A chosen printer the print system no longer lists stays visible, so the choice is not lost unseen. */}
+                {[...settings.printers, ...(printer !== null && !settings.printers.includes(printer) ? [printer] : [])].map((name) => (
+                  <MenuItem key={name} value={name} data-testid={lettersTestIds.printerOption}>
                     {name}
                   </MenuItem>
                 ))}
@@ -94,9 +102,14 @@ export function LettersSettingsPanel() {
               {t('letters.settings.noPrinting')}
             </Alert>
           )}
-          {problem === 'unknownPrinter' ? (
-            <Alert severity="error" data-testid={lettersTestIds.problem}>
-              {t('letters.settings.problems.unknownPrinter')}
+          {settings.printSystem === 'stopped' || settings.printSystem === 'failing' ? (
+            <Alert severity="warning" data-testid={lettersTestIds.printSystem} data-state={settings.printSystem}>
+              {t(settings.printSystem === 'stopped' ? 'letters.settings.printSystemDown' : 'letters.settings.printSystemFailing')}
+            </Alert>
+          ) : null}
+          {problem === 'unknownPrinter' || problem === 'printSystemDown' ? (
+            <Alert severity="error" data-testid={lettersTestIds.problem} data-problem={problem}>
+              {t(`letters.settings.problems.${problem}`)}
             </Alert>
           ) : null}
           {saved ? (

@@ -12,6 +12,8 @@ export const lettersTestIds = {
   settings: 'settings-letters',
   folder: 'settings-letters-folder',
   printer: 'settings-letters-printer',
+  printerOption: 'settings-letters-printer-option',
+  printSystem: 'settings-letters-print-system',
   save: 'settings-letters-save',
   problem: 'settings-letters-problem',
   saved: 'settings-letters-saved',
