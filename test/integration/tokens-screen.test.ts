@@ -53,23 +53,23 @@ describe('PKCS#11 tokens', () => {
   });
 
   it('checks the PIN: a wrong one is refused and marked, the right one accepted', async () => {
-    const index = await page.getByTestId('token-row').evaluateAll((rows) => rows.findIndex((r) => r.getAttribute('data-token-label') === 'CardDesk Screen Test'));
-    await page.getByTestId(`token-check-pin-${index}`).click();
+    const checkPin = () => row().locator('[data-testid^="token-check-pin-"]');
+    await checkPin().click();
     await page.getByTestId('field-pin').fill('000000');
     await page.getByTestId('dialog-submit').click();
     await expect.poll(() => page.getByTestId('dialog-problem').textContent()).toBe('Wrong PIN.');
     await page.keyboard.press('Escape');
     await expect.poll(() => row().textContent(), { timeout: 15_000 }).toMatch(/Wrong PIN entered before/);
 
-    await page.getByTestId(`token-check-pin-${index}`).click();
+    await checkPin().click();
     await page.getByTestId('field-pin').fill(softhsm.userPin);
     await page.getByTestId('dialog-submit').click();
     await expect.poll(() => page.getByTestId('tokens-message').textContent()).toBe('The token accepted the PIN.');
   });
 
   it('shows the token’s objects', async () => {
-    const index = await page.getByTestId('token-row').evaluateAll((rows) => rows.findIndex((r) => r.getAttribute('data-token-label') === 'CardDesk Screen Test'));
-    await page.getByTestId(`token-objects-${index}`).click();
+    // The row's own button: the list re-renders after the PIN check, so no index taken before.
+    await row().locator('[data-testid^="token-objects-"]').click();
     await expect.poll(() => page.getByTestId('token-objects').textContent()).toMatch(/Public key · desk-key · EC/);
   });
 });
