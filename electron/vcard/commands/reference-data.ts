@@ -20,6 +20,12 @@ function valueOf(block: Uint8Array | undefined): Uint8Array {
   return value;
 }
 
+/** The two blocks of CHANGE REFERENCE DATA and RESET RETRY COUNTER: current (or PUK) and new value; anything else is incorrect data. */
+function twoBlocks(data: Uint8Array): [Uint8Array, Uint8Array] {
+  if (data.length !== 2 * PIN_BLOCK.LENGTH) fail(SW.INCORRECT_DATA);
+  return [valueOf(data.subarray(0, PIN_BLOCK.LENGTH)), valueOf(data.subarray(PIN_BLOCK.LENGTH))];
+}
+
 /** Checks `secret` against `which`, spending a try on failure; ends the command unless it matches. */
 function check(runtime: CardRuntime, which: 'pin' | 'puk', secret: Uint8Array): void {
   const reference = runtime.state[which];
@@ -63,9 +69,7 @@ export function verify(runtime: CardRuntime, command: Command): Uint8Array {
 export function changeReferenceData(runtime: CardRuntime, command: Command): Uint8Array {
   if (command.p1 !== PARAM.NONE) fail(SW.INCORRECT_P1P2);
   const which = command.p2 === PIN_REF.PIV_PIN ? 'pin' : command.p2 === PIN_REF.PUK ? 'puk' : fail(SW.INCORRECT_P1P2);
-  if (command.data.length !== 16) fail(SW.INCORRECT_DATA);
-  const current = valueOf(command.data.subarray(0, 8));
-  const next = valueOf(command.data.subarray(8, 16));
+  const [current, next] = twoBlocks(command.data);
   check(runtime, which, current);
   runtime.state[which] = setReference(runtime.state[which], next, which === 'pin' ? FACTORY.PIN : FACTORY.PUK);
   runtime.commit();
@@ -82,9 +86,8 @@ export function resetRetryCounter(runtime: CardRuntime, command: Command): Uint8
   if (command.p2 !== PIN_REF.PIV_PIN) fail(SW.INCORRECT_P1P2);
   let newPin: Uint8Array;
   if (command.p1 === PARAM.NONE) {
-    if (command.data.length !== 16) fail(SW.INCORRECT_DATA);
-    const puk = valueOf(command.data.subarray(0, 8));
-    newPin = valueOf(command.data.subarray(8, 16));
+    const [puk, pin] = twoBlocks(command.data);
+    newPin = pin;
     check(runtime, 'puk', puk);
   } else if (command.p1 === PARAM.RESET_NEW_DATA_ONLY) {
     requireManagementKey(runtime);
