@@ -26,6 +26,20 @@ const ipcOnlyInIpcFiles = {
   message: 'Only electron/main/ipc.ts and electron/preload/preload.ts may touch ipcMain/ipcRenderer.',
 };
 
+/**
+ * PIV numbers (tags, key references, algorithm ids, instructions, parameters) come from the named
+ * constants of electron/smartcard/piv.ts (status words from status-words.ts): a raw hex literal in
+ * the card code is a number defined twice. Bit masks and shifts (`& 0xff`, `>> 8`) are not numbers
+ * of the card edge and stay allowed. The constants modules and the generic encoders (tlv.ts,
+ * apdu.ts, atr.ts) are where the numbers are defined, so they are outside the rule.
+ */
+const pivNumberFiles = ['electron/core/piv/**/*.ts', 'electron/core/cards/**/*.ts', 'electron/core/lifecycle/**/*.ts', 'electron/vcard/**/*.ts', 'electron/smartcard/**/*.ts'];
+const pivNumberDefinitions = ['electron/smartcard/piv.ts', 'electron/smartcard/status-words.ts', 'electron/smartcard/tlv.ts', 'electron/smartcard/apdu.ts', 'electron/smartcard/atr.ts'];
+const noRawPivNumbers = {
+  selector: 'Literal[raw=/^0x/i]:not(BinaryExpression[operator=/^([&|^]|<<|>>>?)$/] > Literal)',
+  message: 'Use the named constants in electron/smartcard/piv.ts (or SW in status-words.ts) instead of a raw hex number; add the constant there if it is missing.',
+};
+
 function layerRules(name, { electron }) {
   const patterns = [
     { group: forbidden[name].flatMap(layer), message: `electron/${name} may not import that layer (see PRODUCT.md, "Layers").` },
@@ -77,6 +91,11 @@ export default tseslint.config(
   layerRules('cli', { electron: false }),
   layerRules('main', { electron: true }),
   layerRules('preload', { electron: true }),
+  {
+    files: pivNumberFiles,
+    ignores: ['**/*.test.ts', ...pivNumberDefinitions],
+    rules: { 'no-restricted-syntax': ['error', noRawPivNumbers] },
+  },
   {
     // The IPC files themselves: the only ones allowed to import ipcMain / ipcRenderer.
     files: ['electron/main/ipc.ts', 'electron/preload/preload.ts'],

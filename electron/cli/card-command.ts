@@ -3,6 +3,7 @@ import { PinSchema, PukSchema, type CardActionResult, type OfflineUnblockResult,
 import type { ReaderRegistry } from '../core/readers/reader-registry';
 import type { CliContext } from './cli-context';
 import { withCardRuntime } from './card-runtime';
+import { equalSecrets } from '../smartcard/constant-time';
 import { registerLifecycleCommands } from './lifecycle-command';
 import { positiveInteger } from './parse-options';
 import { spacedHex } from './readers-command';
@@ -68,7 +69,7 @@ async function secret(cli: CliContext, prompt: string, kind: 'PIN' | 'PUK', conf
   }
   if (confirm && cli.secrets.interactive) {
     const again = await cli.secrets.read(`Repeat ${prompt.charAt(0).toLowerCase()}${prompt.slice(1)}`);
-    const same = again.equals(value);
+    const same = equalSecrets(again, value);
     again.fill(0);
     if (!same) {
       value.fill(0);

@@ -10,6 +10,7 @@
  */
 import { createVaultServices, type VaultServices } from '../core/vault/vault-services';
 import type { CliContext } from './cli-context';
+import { equalSecrets } from '../smartcard/constant-time';
 
 export async function withVault<T>(cli: CliContext, run: (services: VaultServices) => Promise<T>): Promise<T> {
   return cli.withAudit(async (audit) => {
@@ -41,7 +42,7 @@ export async function readNewPassphrase(cli: CliContext, prompt = 'New vault pas
   const first = await cli.secrets.read(prompt);
   const second = await cli.secrets.read('Repeat it: ');
   try {
-    if (!first.equals(second)) {
+    if (!equalSecrets(first, second)) {
       first.fill(0);
       throw new Error('the two passphrases differ; nothing was changed');
     }

@@ -4,7 +4,7 @@
  * events. A connection needs the exact page origin and the per-run token; the Host header must be
  * the loopback address (no DNS rebinding).
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -13,6 +13,7 @@ import type { Surface } from '../shared/schemas/app';
 import type { Logger } from '../core/log/logger';
 import type { CoreConnection } from '../core/process/core-client';
 import { securityHeaders } from '../core/web/content-security-policy';
+import { equalSecrets } from '../smartcard/constant-time';
 import { readStaticFile } from '../core/web/static-files';
 import {
   CallMessageSchema,
@@ -51,12 +52,6 @@ export interface RunningHost {
 function textOf(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(new Uint8Array(data)).toString('utf8');
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 export async function startHost(options: HostOptions): Promise<RunningHost> {
@@ -115,7 +110,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     if (!origins.has(request.headers.origin ?? '')) return refuse(socket, 403, 'wrong origin');
     const offered = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
     const given = offered.find((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX))?.slice(TOKEN_PROTOCOL_PREFIX.length) ?? '';
-    if (!sameSecret(given, token)) return refuse(socket, 401, 'wrong token');
+    if (!equalSecrets(given, token)) return refuse(socket, 401, 'wrong token');
     wss.handleUpgrade(request, socket, head, (ws) => serveSession(ws));
   });
 

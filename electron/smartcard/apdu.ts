@@ -3,6 +3,9 @@
  * the four cases, and the status word.
  */
 
+/** The class byte's command chaining bit: more parts of this command follow (ISO/IEC 7816-4 §5.4.1). */
+export const CLA_CHAINING = 0x10;
+
 export interface CommandApdu {
   readonly cla: number;
   readonly ins: number;

@@ -6,6 +6,10 @@ export const SW = {
   /** 63Cx: verification failed, x tries left. */
   VERIFY_FAILED: 0x63c0,
   WRONG_LENGTH: 0x6700,
+  /** 6Cxx: wrong Le; resend with Le = xx. */
+  WRONG_LE: 0x6c00,
+  /** A command chain was broken off: the next part was another command. */
+  LAST_COMMAND_EXPECTED: 0x6883,
   SECURITY_STATUS_NOT_SATISFIED: 0x6982,
   AUTH_METHOD_BLOCKED: 0x6983,
   CONDITIONS_NOT_SATISFIED: 0x6985,
@@ -32,6 +36,7 @@ export function triesLeftOf(sw: number): number | null {
 
 const descriptions: Record<number, string> = {
   [SW.WRONG_LENGTH]: 'wrong length',
+  [SW.LAST_COMMAND_EXPECTED]: 'last command of the chain expected',
   [SW.SECURITY_STATUS_NOT_SATISFIED]: 'security status not satisfied',
   [SW.AUTH_METHOD_BLOCKED]: 'authentication method blocked',
   [SW.CONDITIONS_NOT_SATISFIED]: 'conditions of use not satisfied',

@@ -77,7 +77,8 @@ export function requireTlv(bytes: Uint8Array, tag: number): Uint8Array {
   return value;
 }
 
-function tagBytes(tag: number): number[] {
+/** The bytes of a tag of one to three bytes, as it is written in a TLV or a GET DATA tag list. */
+export function tagBytes(tag: number): number[] {
   if (tag > 0xffff) return [(tag >> 16) & 0xff, (tag >> 8) & 0xff, tag & 0xff];
   if (tag > 0xff) return [(tag >> 8) & 0xff, tag & 0xff];
   return [tag];

@@ -15,16 +15,19 @@ import {
 } from 'node:crypto';
 import { promisify } from 'node:util';
 import { p256, p384 } from '@noble/curves/nist.js';
-import { asymmetricAlgorithms, type AsymmetricAlgorithm } from '../smartcard/piv';
+import { asymmetricAlgorithms, EC_POINT_UNCOMPRESSED, PUBLIC_KEY, type AsymmetricAlgorithm } from '../smartcard/piv';
 import { concatBytes, encodeTlv } from '../smartcard/tlv';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
+
+/** The public exponent of every RSA key the card makes or imports (F4). */
+const RSA_PUBLIC_EXPONENT = 65537;
 
 export async function generateCardKey(algorithm: AsymmetricAlgorithm): Promise<KeyObject> {
   const spec = asymmetricAlgorithms[algorithm];
   const pair =
     spec.kind === 'rsa'
-      ? await generateKeyPairAsync('rsa', { modulusLength: spec.bits, publicExponent: 0x10001 })
+      ? await generateKeyPairAsync('rsa', { modulusLength: spec.bits, publicExponent: RSA_PUBLIC_EXPONENT })
       : await generateKeyPairAsync('ec', { namedCurve: spec.curve === 'P-256' ? 'prime256v1' : 'secp384r1' });
   return pair.privateKey;
 }
@@ -55,8 +58,8 @@ function unsigned(bytes: Buffer): Buffer {
  */
 export function publicKeyTemplate(privateKey: KeyObject): Uint8Array {
   const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
-  if (jwk.kty === 'RSA') return concatBytes(encodeTlv(0x81, unsigned(b64u(jwk.n))), encodeTlv(0x82, unsigned(b64u(jwk.e))));
-  return encodeTlv(0x86, concatBytes(Uint8Array.of(0x04), b64u(jwk.x), b64u(jwk.y)));
+  if (jwk.kty === 'RSA') return concatBytes(encodeTlv(PUBLIC_KEY.MODULUS, unsigned(b64u(jwk.n))), encodeTlv(PUBLIC_KEY.EXPONENT, unsigned(b64u(jwk.e))));
+  return encodeTlv(PUBLIC_KEY.POINT, concatBytes(Uint8Array.of(EC_POINT_UNCOMPRESSED), b64u(jwk.x), b64u(jwk.y)));
 }
 
 export function modulusLength(privateKey: KeyObject): number {
@@ -87,7 +90,7 @@ export function ecdsaSignDigest(privateKey: KeyObject, digest: Uint8Array): Uint
 export function ecdh(privateKey: KeyObject, peerPoint: Uint8Array): Uint8Array {
   const curve = privateKey.asymmetricKeyDetails?.namedCurve === 'secp384r1' ? 'P-384' : 'P-256';
   const size = curve === 'P-384' ? 48 : 32;
-  if (peerPoint.length !== 1 + 2 * size || peerPoint[0] !== 0x04) throw new RangeError('peer point must be uncompressed and on the key’s curve');
+  if (peerPoint.length !== 1 + 2 * size || peerPoint[0] !== EC_POINT_UNCOMPRESSED) throw new RangeError('peer point must be uncompressed and on the key’s curve');
   const publicKey = createPublicKey({
     key: {
       kty: 'EC',
@@ -128,7 +131,7 @@ function modInverse(a: bigint, m: bigint): bigint {
 export function rsaKeyFromCrt(parts: { p: Uint8Array; q: Uint8Array; dp: Uint8Array; dq: Uint8Array; qinv: Uint8Array }): KeyObject {
   const p = bigintOf(parts.p);
   const q = bigintOf(parts.q);
-  const e = 65537n;
+  const e = BigInt(RSA_PUBLIC_EXPONENT);
   const n = p * q;
   const lambda = ((p - 1n) * (q - 1n)) / gcd(p - 1n, q - 1n);
   const d = modInverse(e, lambda);

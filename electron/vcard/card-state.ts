@@ -3,11 +3,12 @@
  * hashes, never the values), retry counters, management key, keys per slot and data objects.
  * This file is the card's own memory; it is written atomically, so a crash never leaves half a card.
  */
-import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { FACTORY, type AsymmetricAlgorithm, type SymmetricAlgorithm } from '../smartcard/piv';
+import { equalSecrets } from '../smartcard/constant-time';
 
 const ReferenceDataSchema = z.object({
   salt: z.string(),
@@ -59,7 +60,7 @@ export function referenceData(secret: Uint8Array, maxTries: number, isDefault: b
 
 export function matchesReference(reference: ReferenceData, secret: Uint8Array): boolean {
   const computed = Buffer.from(hashSecret(Buffer.from(reference.salt, 'hex'), secret), 'hex');
-  return timingSafeEqual(computed, Buffer.from(reference.hash, 'hex'));
+  return equalSecrets(computed, Buffer.from(reference.hash, 'hex'));
 }
 
 export function setReference(reference: ReferenceData, secret: Uint8Array, factoryValue: string): ReferenceData {
@@ -68,7 +69,7 @@ export function setReference(reference: ReferenceData, secret: Uint8Array, facto
     ...reference,
     salt: salt.toString('hex'),
     hash: hashSecret(salt, secret),
-    isDefault: Buffer.from(secret).equals(Buffer.from(factoryValue)),
+    isDefault: equalSecrets(secret, factoryValue),
     triesLeft: reference.maxTries,
   };
 }

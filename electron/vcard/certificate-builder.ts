@@ -3,14 +3,20 @@
  * structures from @peculiar/asn1-x509 (any key type, unlike node-forge), signatures from Node's crypto.
  */
 import { randomBytes, sign, type KeyObject } from 'node:crypto';
+import { concatBytes, encodeTlv } from '../smartcard/tlv';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import {
   AlgorithmIdentifier,
   AttributeTypeAndValue,
   AttributeValue,
+  BasicConstraints,
   Certificate,
   Extension,
   Extensions,
+  id_ce_basicConstraints,
+  id_ce_keyUsage,
+  KeyUsage,
+  KeyUsageFlags,
   Name,
   RelativeDistinguishedName,
   SubjectPublicKeyInfo,
@@ -42,6 +48,21 @@ const OID = {
   ecdsaWithSHA256: '1.2.840.10045.4.3.2',
 } as const;
 
+/** The ASN.1 universal tag this writer puts together by hand (X.690 §8.3), not a PIV number. */
+// eslint-disable-next-line no-restricted-syntax -- an ASN.1 universal tag, named here once
+const ASN1_INTEGER = 0x02;
+
+/** The extensions of a certificate-signing certificate: critical basicConstraints cA TRUE, and keyUsage keyCertSign. */
+export const CA_EXTENSIONS: readonly CertificateExtension[] = [
+  { oid: id_ce_basicConstraints, critical: true, value: new Uint8Array(AsnConvert.serialize(new BasicConstraints({ cA: true }))) },
+  { oid: id_ce_keyUsage, critical: true, value: new Uint8Array(AsnConvert.serialize(new KeyUsage(KeyUsageFlags.keyCertSign))) },
+];
+
+/** A DER INTEGER of the unsigned big-endian `value` with a zero byte in front of it (always non-negative). */
+export function derIntegerWithSignByte(value: Uint8Array): Uint8Array {
+  return encodeTlv(ASN1_INTEGER, concatBytes(Uint8Array.of(0), value));
+}
+
 function name(commonName: string): Name {
   return new Name([
     new RelativeDistinguishedName([new AttributeTypeAndValue({ type: OID.commonName, value: new AttributeValue({ utf8String: commonName }) })]),
@@ -61,7 +82,7 @@ function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
 export function buildCertificate(request: CertificateRequest): Uint8Array {
   const algorithm = signatureAlgorithm(request.signer);
   const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f; // positive INTEGER
+  serial[0] = (serial[0] ?? 0) & 0x7f; // positive INTEGER: sign bit clear
   const tbs = new TBSCertificate({
     version: Version.v3,
     serialNumber: toArrayBuffer(serial),

@@ -4,12 +4,13 @@
  * an attestation key with its certificate.
  */
 import { createPublicKey, randomBytes } from 'node:crypto';
-import { ALG, OBJECT, PIV_AID, PIV_RID } from '../smartcard/piv';
+import { ALG, APPLICATION_PROPERTY, OBJECT, PIV_AID, PIV_RID } from '../smartcard/piv';
+import { encodeAtr } from '../smartcard/atr';
 import { cardCapabilityContainer, chuid, DISCOVERY_OBJECT } from '../smartcard/piv-objects';
 import { encodeTlv } from '../smartcard/tlv';
 import { generateCardKey, privateKeyToPkcs8 } from './card-crypto';
 import { factoryReferences, newSerial, type CardState } from './card-state';
-import { buildCertificate } from './certificate-builder';
+import { buildCertificate, CA_EXTENSIONS } from './certificate-builder';
 
 export const CARD_LABEL = 'CardDesk virtual PIV';
 /** The vendor-extension level this card implements (GET VERSION). */
@@ -17,29 +18,24 @@ export const CARD_VERSION: [number, number, number] = [5, 7, 1];
 
 /**
  * ATR: T=1, IFSC 254, and historical bytes in compact-TLV form (category 80): the card
- * capabilities (tag 7: selection by full DF name, command chaining and extended Lc/Le, ISO/IEC
- * 7816-4 Table 88) and card issuer's data "CardDesk" (tag 5), so middleware can tell it is our card
- * without mistaking it for another.
+ * capabilities (selection by full DF name, command chaining and extended Lc/Le) and card issuer's
+ * data "CardDesk", so middleware can tell it is our card without mistaking it for another.
  */
-export const ATR: Uint8Array = (() => {
-  const historical = Uint8Array.from([0x80, 0x73, 0x80, 0x21, 0xc0, 0x58, ...Buffer.from('CardDesk')]);
-  const body = Uint8Array.from([0xf0 | historical.length, 0x13, 0x00, 0x00, 0x81, 0x31, 0xfe, 0x15, ...historical]);
-  const tck = body.reduce((xor, byte) => xor ^ byte, 0);
-  return Uint8Array.from([0x3b, ...body, tck]);
-})();
+export const ATR: Uint8Array = encodeAtr({ issuerData: Buffer.from('CardDesk'), commandChaining: true, extendedLength: true });
 
 /** What SELECT of the PIV AID answers (SP 800-73-4 Part 2 Table 3). */
 export const APPLICATION_PROPERTY_TEMPLATE = encodeTlv(
-  0x61,
-  encodeTlv(0x4f, PIV_AID.subarray(5)),
-  encodeTlv(0x79, encodeTlv(0x4f, PIV_RID)),
-  encodeTlv(0x50, Buffer.from(CARD_LABEL)),
+  APPLICATION_PROPERTY.TEMPLATE,
+  encodeTlv(APPLICATION_PROPERTY.AID, PIV_AID.subarray(PIV_RID.length)),
+  encodeTlv(APPLICATION_PROPERTY.ALLOCATION_AUTHORITY, encodeTlv(APPLICATION_PROPERTY.AID, PIV_RID)),
+  encodeTlv(APPLICATION_PROPERTY.LABEL, Buffer.from(CARD_LABEL)),
   encodeTlv(
-    0xac,
+    APPLICATION_PROPERTY.ALGORITHMS,
     ...[ALG.TDES, ALG.AES_128, ALG.AES_192, ALG.AES_256, ALG.RSA_2048, ALG.RSA_3072, ALG.RSA_4096, ALG.ECC_P256, ALG.ECC_P384].map((id) =>
-      encodeTlv(0x80, Uint8Array.of(id)),
+      encodeTlv(APPLICATION_PROPERTY.ALGORITHM, Uint8Array.of(id)),
     ),
-    encodeTlv(0x06, Uint8Array.of(0x00)),
+    // The template ends with the object identifier tag, its value 00 (no further algorithm information).
+    encodeTlv(APPLICATION_PROPERTY.OBJECT_IDENTIFIER, Uint8Array.of(0)),
   ),
 );
 
@@ -73,10 +69,7 @@ export async function factoryState(options: { serial?: number } = {}): Promise<C
     notBefore: now,
     notAfter,
     // basicConstraints cA=TRUE, keyUsage keyCertSign: the attestation key signs slot attestations.
-    extensions: [
-      { oid: '2.5.29.19', critical: true, value: Uint8Array.of(0x30, 0x03, 0x01, 0x01, 0xff) },
-      { oid: '2.5.29.15', critical: true, value: Uint8Array.of(0x03, 0x02, 0x02, 0x04) },
-    ],
+    extensions: CA_EXTENSIONS,
   });
   return {
     format: 1,

@@ -5,8 +5,8 @@
  * real retry counters, and a security status that a reset or power-off clears. It can sit in
  * the embedded virtual reader or behind the OS's PC/SC through vpcd (see vpcd-link.ts).
  */
-import { decodeCommand, encodeResponse, ApduFormatError, type CommandApdu } from '../smartcard/apdu';
-import { INS } from '../smartcard/piv';
+import { CLA_CHAINING, decodeCommand, encodeResponse, ApduFormatError, type CommandApdu } from '../smartcard/apdu';
+import { CLA, INS } from '../smartcard/piv';
 import { SW } from '../smartcard/status-words';
 import { concatBytes } from '../smartcard/tlv';
 import type { CardState, CardStateStore } from './card-state';
@@ -82,13 +82,13 @@ export class VirtualPivCard implements VirtualCardBackend {
     if (command.ins === INS.GET_RESPONSE && this.#pendingResponse !== null) return this.#nextChunk(command.le);
     this.#pendingResponse = null;
 
-    if ((command.cla & ~0x10) !== 0) return status(SW.CLA_NOT_SUPPORTED);
-    if ((command.cla & 0x10) !== 0) return this.#chainPart(command);
+    if ((command.cla & ~CLA_CHAINING) !== CLA) return status(SW.CLA_NOT_SUPPORTED);
+    if ((command.cla & CLA_CHAINING) !== 0) return this.#chainPart(command);
     let data = command.data;
     if (this.#chain !== null) {
       const chain = this.#chain;
       this.#chain = null;
-      if (chain.ins !== command.ins || chain.p1 !== command.p1 || chain.p2 !== command.p2) return status(0x6883);
+      if (chain.ins !== command.ins || chain.p1 !== command.p1 || chain.p2 !== command.p2) return status(SW.LAST_COMMAND_EXPECTED);
       data = concatBytes(...chain.parts, command.data);
     }
     if (command.ins !== INS.GENERAL_AUTHENTICATE) {
@@ -108,7 +108,7 @@ export class VirtualPivCard implements VirtualCardBackend {
     const chain = this.#chain;
     if (chain !== null && (chain.ins !== command.ins || chain.p1 !== command.p1 || chain.p2 !== command.p2)) {
       this.#chain = null;
-      return status(0x6883);
+      return status(SW.LAST_COMMAND_EXPECTED);
     }
     this.#chain = { ins: command.ins, p1: command.p1, p2: command.p2, parts: [...(chain?.parts ?? []), command.data] };
     return status(SW.OK);

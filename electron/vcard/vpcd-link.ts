@@ -6,6 +6,8 @@
  * answered with the response APDU. Connecting is inserting the card; closing is removing it.
  */
 import { Socket } from 'node:net';
+import { encodeResponse } from '../smartcard/apdu';
+import { SW } from '../smartcard/status-words';
 
 export const VPCD_BASE_PORT = 35963;
 
@@ -120,7 +122,7 @@ export class VpcdLink {
         try {
           reply = await this.#card.transmit(message);
         } catch {
-          reply = Uint8Array.of(0x6f, 0x00); // SW 6F00: no precise diagnosis
+          reply = encodeResponse(new Uint8Array(0), SW.NO_PRECISE_DIAGNOSIS);
         }
         break;
     }

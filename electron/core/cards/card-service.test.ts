@@ -5,7 +5,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { connectTo, freshCard, type TestConnection } from '../../../test/support/memory-card';
-import { FACTORY } from '../../smartcard/piv';
+import { FACTORY, PIN_REF } from '../../smartcard/piv';
 import type { VirtualPivCard } from '../../vcard/piv-card';
 import { MemoryAuditTrail } from '../audit/audit-trail';
 import type { OperationContext } from '../operation-context';
@@ -184,7 +184,7 @@ describe('CardService', () => {
         check: async (rig) => {
           // The PIN is the old one, or (pulled between the reset and the restore) the factory PIN, never unknown.
           const client = await probe(rig.card);
-          const meta = await client.referenceMetadata(0x80);
+          const meta = await client.referenceMetadata(PIN_REF.PIV_PIN);
           expect(meta?.triesLeft).toBeGreaterThan(0);
           const ours = await client.verifyPin(text('777777'));
           if (!ours.ok) expect(await client.verifyPin(text(FACTORY.PIN))).toEqual({ ok: true });

@@ -3,7 +3,7 @@
  * PIN, change PIN and PUK, unblock the PIN with the PUK, set the retry limits. Every operation is
  * recorded in the audit trail (never with a secret); secrets arrive as Buffers and are zeroed here.
  */
-import { asymmetricAlgorithmOf, FACTORY, SLOTS, type SymmetricAlgorithm } from '../../smartcard/piv';
+import { asymmetricAlgorithmOf, FACTORY, OBJECT, PIN_REF, SLOTS, type SymmetricAlgorithm } from '../../smartcard/piv';
 import type { AuditAction } from '../../shared/schemas/audit';
 import type { CardActionResult, CardInspectResult, PivCardDetails, SlotSummary } from '../../shared/schemas/cards';
 import type { AuditTrail } from '../audit/audit-trail';
@@ -28,7 +28,7 @@ export type ManagementKeyInput = { kind: 'factory' } | { kind: 'custom'; algorit
 export async function cardSerial(client: PivClient): Promise<string | null> {
   const serial = await client.serial();
   if (serial !== null) return String(serial);
-  const chuid = await client.readObject(0x5fc102);
+  const chuid = await client.readObject(OBJECT.CHUID);
   return chuid === null ? null : parseChuid(chuid).guid;
 }
 
@@ -62,10 +62,10 @@ export class CardService {
     const { client, application } = session;
     const version = await client.version();
     const serial = await cardSerial(client);
-    const chuidBytes = await client.readObject(0x5fc102);
+    const chuidBytes = await client.readObject(OBJECT.CHUID);
     const chuid = chuidBytes === null ? null : parseChuid(chuidBytes);
-    const pinMeta = await client.referenceMetadata(0x80);
-    const pukMeta = await client.referenceMetadata(0x81);
+    const pinMeta = await client.referenceMetadata(PIN_REF.PIV_PIN);
+    const pukMeta = await client.referenceMetadata(PIN_REF.PUK);
     const pinStatus = pinMeta === null ? await client.pinStatus() : null;
     const keyMeta = await client.managementKeyMetadata();
     const slots: SlotSummary[] = [];

@@ -7,7 +7,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { CardDeskError } from '../../shared/errors';
-import type { SymmetricAlgorithm } from '../../smartcard/piv';
+import { PIN_REF, type SymmetricAlgorithm } from '../../smartcard/piv';
 import type { AuditTrail } from '../audit/audit-trail';
 import type { OperationContext } from '../operation-context';
 import { ApduTransport } from '../piv/apdu-transport';
@@ -90,8 +90,8 @@ async function refusal(client: PivClient, serial: string, owners: CardOwners): P
   if (found.known ? !issuedStates.includes(found.owner.state) : found.why === 'unknown') return 'notIssued';
   // No directory on this machine (a holder's own computer): a card still on its factory key was never issued.
   if (!found.known && (await client.managementKeyMetadata())?.isDefault === true) return 'notIssued';
-  const pin = (await client.referenceMetadata(0x80))?.triesLeft ?? (await client.pinStatus()).triesLeft;
-  const puk = (await client.referenceMetadata(0x81))?.triesLeft ?? null;
+  const pin = (await client.referenceMetadata(PIN_REF.PIV_PIN))?.triesLeft ?? (await client.pinStatus()).triesLeft;
+  const puk = (await client.referenceMetadata(PIN_REF.PUK))?.triesLeft ?? null;
   return pin === 0 || puk === 0 ? null : 'notBlocked';
 }
 

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { base32crockford } from '@scure/base';
 import { symmetricAlgorithms, type SymmetricAlgorithm } from '../../smartcard/piv';
 import { managementKeyCipher } from '../../smartcard/management-key';
+import { equalSecrets } from '../../smartcard/constant-time';
 
 const FORMAT_VERSION = 1;
 const ALGORITHMS: readonly SymmetricAlgorithm[] = ['tdes', 'aes128', 'aes192', 'aes256'];
@@ -42,10 +43,6 @@ function ungroup(code: string): Uint8Array | null {
   }
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.from(a).equals(Buffer.from(b));
-}
-
 export interface UnblockChallenge {
   readonly algorithm: SymmetricAlgorithm;
   readonly challenge: Uint8Array;
@@ -63,11 +60,12 @@ export function parseChallengeCode(serial: string, code: string): Parsed<Unblock
   const bytes = ungroup(code);
   if (bytes === null || bytes.length < 1 + CHECK_LENGTH) return { ok: false, problem: 'malformed' };
   const head = bytes[0] ?? 0;
+  // The head byte: format version in the high nibble, the algorithm's index in the low one.
   const algorithm = ALGORITHMS[head & 0x0f];
   if (head >> 4 !== FORMAT_VERSION || algorithm === undefined) return { ok: false, problem: 'malformed' };
   const body = bytes.subarray(0, bytes.length - CHECK_LENGTH);
   if (body.length !== 1 + symmetricAlgorithms[algorithm].blockLength) return { ok: false, problem: 'malformed' };
-  if (!sameBytes(bytes.subarray(body.length), check('carddesk unblock challenge', serial, body))) return { ok: false, problem: 'check' };
+  if (!equalSecrets(bytes.subarray(body.length), check('carddesk unblock challenge', serial, body))) return { ok: false, problem: 'check' };
   return { ok: true, value: { algorithm, challenge: Uint8Array.from(body.subarray(1)) } };
 }
 
@@ -83,6 +81,6 @@ export function parseResponseCode({ algorithm, challenge }: UnblockChallenge, co
   const length = symmetricAlgorithms[algorithm].blockLength;
   if (bytes?.length !== length + CHECK_LENGTH) return { ok: false, problem: 'malformed' };
   const response = bytes.subarray(0, length);
-  if (!sameBytes(bytes.subarray(length), check('carddesk unblock response', challenge, response))) return { ok: false, problem: 'check' };
+  if (!equalSecrets(bytes.subarray(length), check('carddesk unblock response', challenge, response))) return { ok: false, problem: 'check' };
   return { ok: true, value: Uint8Array.from(response) };
 }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blankCard, inspect, letterText, lifecycleRig, READER, secretsIn, type LifecycleRig } from '../../../test/support/lifecycle-rig';
 import { operator } from '../../../test/support/vault-fixtures';
 import type { IssueResult } from '../../shared/schemas/lifecycle';
-import { FACTORY } from '../../smartcard/piv';
+import { FACTORY, OBJECT, PIN_REF } from '../../smartcard/piv';
 import { parseChuid } from '../piv/piv-objects';
 
 let rig: LifecycleRig;
@@ -40,8 +40,8 @@ describe('issuing a card', () => {
 
     const client = await inspect(rig.card);
     expect(await client.managementKeyMetadata()).toEqual({ algorithm: 'aes256', isDefault: false });
-    expect(await client.referenceMetadata(0x80)).toMatchObject({ isDefault: false, maxTries: 3, triesLeft: 3 });
-    expect(await client.referenceMetadata(0x81)).toMatchObject({ isDefault: false, maxTries: 3 });
+    expect(await client.referenceMetadata(PIN_REF.PIV_PIN)).toMatchObject({ isDefault: false, maxTries: 3, triesLeft: 3 });
+    expect(await client.referenceMetadata(PIN_REF.PUK)).toMatchObject({ isDefault: false, maxTries: 3 });
     for (const [slot, certificate] of [['9A', result.certificates[0]], ['9C', result.certificates[1]], ['9D', result.certificates[2]]] as const) {
       const der = await client.readCertificate(slot);
       const x509 = new X509Certificate(Buffer.from(der!));
@@ -51,7 +51,7 @@ describe('issuing a card', () => {
       expect(Buffer.from(meta!.publicKeyDer).equals(x509.publicKey.export({ format: 'der', type: 'spki' }))).toBe(true);
       expect(meta?.origin).toBe(slot === '9D' ? 'imported' : 'generated');
     }
-    const chuid = parseChuid((await client.readObject(0x5fc102))!);
+    const chuid = parseChuid((await client.readObject(OBJECT.CHUID))!);
     expect(chuid.expires).toBe(result.certificates[0]!.notAfter.slice(0, 10));
 
     // The directory and the escrow.

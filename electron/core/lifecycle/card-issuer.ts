@@ -9,7 +9,7 @@ import { workflowPlans } from '../../shared/workflow-plans';
 import { CardDeskError } from '../../shared/errors';
 import type { Holder } from '../../shared/schemas/holders';
 import type { CardStatus, IssueResult, Letter } from '../../shared/schemas/lifecycle';
-import { FACTORY, PIN_REF } from '../../smartcard/piv';
+import { ALG, FACTORY, PIN_REF } from '../../smartcard/piv';
 import type { OperationContext } from '../operation-context';
 import type { PivClient } from '../piv/piv-client';
 import { issueCertificate, makeKey, restoreKeyHistory, SLOT_PLANS, writeCardObjects, type MadeKey } from './card-credentials';
@@ -20,8 +20,6 @@ import type { PersonalisationRecord } from './personalisations';
 type Mode =
   | { kind: 'new'; holder: Holder; userNumberTo: 'holder' | 'contactPerson'; replaces: string | null }
   | { kind: 'resume'; serial: string; restart: boolean };
-
-const PIV_AES256 = 0x0c;
 
 export class CardIssuer {
   constructor(private readonly deps: LifecycleDeps) {}
@@ -101,7 +99,7 @@ export class CardIssuer {
         } else {
           await wf.step('managementKey', async () => {
             if (deps.vault.directory.card(serial).state === 'blank') await deps.vault.directory.changeCardState(serial, 'personalisationIncomplete', op);
-            const algorithm = wf.application?.algorithms.includes(PIV_AES256) === true ? 'aes256' : 'tdes';
+            const algorithm = wf.application?.algorithms.includes(ALG.AES_256) === true ? 'aes256' : 'tdes';
             const key = deps.cardKeys.prepare(serial, algorithm);
             try {
               await wf.client.setManagementKey(algorithm, key);

@@ -13,6 +13,7 @@ import type { IssueResult } from '../../shared/schemas/lifecycle';
 import type { VirtualPivCard } from '../../vcard/piv-card';
 import { OfflineUnblockService } from '../cards/offline-unblock';
 import { directoryCardOwners } from '../cards/card-owners';
+import { OBJECT } from '../../smartcard/piv';
 
 let rig: LifecycleRig;
 const holderOp = { actor: { kind: 'holder' as const, id: 'holder' }, channel: 'kiosk' as const };
@@ -166,7 +167,7 @@ describe('lost or stolen', () => {
     // The lost card's encryption key sits in the first retired slot, with its certificate.
     expect(Buffer.from((await client.readCertificate('82'))!).equals(oldCertificate.raw)).toBe(true);
     expect(unpad(await client.decrypt('82', 'rsa2048', ciphertext))).toEqual(secret);
-    expect(await client.readObject(0x5fc10c)).toEqual(Uint8Array.from([0xc1, 0x01, 0x01, 0xc2, 0x01, 0x00, 0xfe, 0x00]));
+    expect(await client.readObject(OBJECT.KEY_HISTORY)).toEqual(Uint8Array.from([0xc1, 0x01, 0x01, 0xc2, 0x01, 0x00, 0xfe, 0x00]));
     expect(rig.audit.events.some((e) => e.action === 'escrow.keyRecover' && e.cardSerial === lost.serial)).toBe(true);
   });
 });

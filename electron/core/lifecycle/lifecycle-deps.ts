@@ -36,10 +36,12 @@ export function requireVaultReady(vault: VaultServices, needsCa: boolean): void 
   if (needsCa && !vault.ca.ready) throw new CardDeskError('CA_NOT_INITIALISED', 'There is no certificate authority yet. Create or import one first.');
 }
 
+const DIGIT_ZERO = '0'.charCodeAt(0);
+
 /** A random string of digits, for PINs and PUKs (crypto.randomInt: uniform, no modulo bias). */
 export function randomDigits(length: number): Buffer {
   const out = Buffer.alloc(length);
-  for (let i = 0; i < length; i += 1) out[i] = 0x30 + randomInt(0, 10);
+  for (let i = 0; i < length; i += 1) out[i] = DIGIT_ZERO + randomInt(0, 10);
   return out;
 }
 

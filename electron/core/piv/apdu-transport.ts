@@ -5,8 +5,8 @@
  * the right Le for 6Cxx.
  */
 import { CardDeskError } from '../../shared/errors';
-import { ApduFormatError, decodeResponse, encodeCommand, type CommandApdu, type ResponseApdu } from '../../smartcard/apdu';
-import { INS } from '../../smartcard/piv';
+import { ApduFormatError, CLA_CHAINING, decodeResponse, encodeCommand, type CommandApdu, type ResponseApdu } from '../../smartcard/apdu';
+import { CLA, INS, PARAM } from '../../smartcard/piv';
 import { concatBytes } from '../../smartcard/tlv';
 import { isMoreData, SW } from '../../smartcard/status-words';
 import { atrCapabilities } from '../../smartcard/atr';
@@ -56,13 +56,13 @@ export class ApduTransport {
     // Otherwise all but the last chunk go with the chaining bit; the card answers each with 9000.
     let offset = 0;
     while (data.length - offset > CHUNK) {
-      const part = await this.#raw({ ...command, cla: command.cla | 0x10, data: data.subarray(offset, offset + CHUNK), le: 0 });
-      if (part.sw !== 0x9000) return part;
+      const part = await this.#raw({ ...command, cla: command.cla | CLA_CHAINING, data: data.subarray(offset, offset + CHUNK), le: 0 });
+      if (part.sw !== SW.OK) return part;
       offset += CHUNK;
     }
     const last = data.subarray(offset);
     let response = await this.#raw({ ...command, data: last, le });
-    if ((response.sw & 0xff00) === 0x6c00) response = await this.#raw({ ...command, data: last, le: response.sw & 0xff || 256 });
+    if ((response.sw & 0xff00) === SW.WRONG_LE) response = await this.#raw({ ...command, data: last, le: response.sw & 0xff || 256 });
     return this.#rest(response);
   }
 
@@ -71,7 +71,7 @@ export class ApduTransport {
     let response = first;
     const parts: Uint8Array[] = [response.data];
     while (isMoreData(response.sw)) {
-      response = await this.#raw({ cla: 0x00, ins: INS.GET_RESPONSE, p1: 0x00, p2: 0x00, data: new Uint8Array(0), le: response.sw & 0xff || 256 });
+      response = await this.#raw({ cla: CLA, ins: INS.GET_RESPONSE, p1: PARAM.NONE, p2: PARAM.NONE, data: new Uint8Array(0), le: response.sw & 0xff || 256 });
       parts.push(response.data);
     }
     return { data: parts.length === 1 ? response.data : concatBytes(...parts), sw: response.sw };

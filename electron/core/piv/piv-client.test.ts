@@ -6,7 +6,7 @@ import { constants, createHash, createPublicKey, publicEncrypt, randomBytes, ver
 import { beforeEach, describe, expect, it } from 'vitest';
 import { connectTo, freshCard } from '../../../test/support/memory-card';
 import { managementKeyCipher } from '../../smartcard/management-key';
-import { FACTORY } from '../../smartcard/piv';
+import { FACTORY, OBJECT, PIN_REF } from '../../smartcard/piv';
 import type { VirtualPivCard } from '../../vcard/piv-card';
 import { ApduTransport } from './apdu-transport';
 import { PivClient, PivStatusError } from './piv-client';
@@ -44,12 +44,12 @@ describe('PIV client ↔ virtual PIV card', () => {
   });
 
   it('carries a CHUID with a GUID and an expiry, a CCC and a discovery object', async () => {
-    const chuid = parseChuid((await client.readObject(0x5fc102))!);
+    const chuid = parseChuid((await client.readObject(OBJECT.CHUID))!);
     expect(chuid.guid).toMatch(/^[0-9A-F]{32}$/);
     expect(chuid.expires).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    expect(await client.readObject(0x5fc107)).not.toBeNull();
-    expect(await client.readObject(0x7e)).not.toBeNull();
-    expect(await client.readObject(0x5fc10c)).toBeNull();
+    expect(await client.readObject(OBJECT.CARD_CAPABILITY_CONTAINER)).not.toBeNull();
+    expect(await client.readObject(OBJECT.DISCOVERY)).not.toBeNull();
+    expect(await client.readObject(OBJECT.KEY_HISTORY)).toBeNull();
   });
 
   describe('PIN', () => {
@@ -97,10 +97,10 @@ describe('PIV client ↔ virtual PIV card', () => {
     });
 
     it('reports the default PIN, PUK and management key through metadata', async () => {
-      expect(await client.referenceMetadata(0x80)).toEqual({ isDefault: true, maxTries: 3, triesLeft: 3 });
+      expect(await client.referenceMetadata(PIN_REF.PIV_PIN)).toEqual({ isDefault: true, maxTries: 3, triesLeft: 3 });
       expect(await client.managementKeyMetadata()).toEqual({ algorithm: 'tdes', isDefault: true });
       await client.changePin(pin(FACTORY.PIN), pin('97531246'));
-      expect(await client.referenceMetadata(0x80)).toEqual({ isDefault: false, maxTries: 3, triesLeft: 3 });
+      expect(await client.referenceMetadata(PIN_REF.PIV_PIN)).toEqual({ isDefault: false, maxTries: 3, triesLeft: 3 });
     });
   });
 
@@ -144,7 +144,7 @@ describe('PIV client ↔ virtual PIV card', () => {
     });
 
     it('guards PUT DATA and key generation', async () => {
-      await expect(client.writeObject(0x5fc109, Uint8Array.of(1, 2, 3))).rejects.toMatchObject({ sw: 0x6982 });
+      await expect(client.writeObject(OBJECT.PRINTED_INFORMATION, Uint8Array.of(1, 2, 3))).rejects.toMatchObject({ sw: 0x6982 });
       await expect(client.generateKey('9A', 'eccp256')).rejects.toMatchObject({ sw: 0x6982 });
     });
   });
@@ -266,10 +266,10 @@ describe('PIV client ↔ virtual PIV card', () => {
     it('writes a new CHUID and CCC', async () => {
       const guid = randomBytes(16);
       await client.writeChuid(guid, new Date('2031-05-06T00:00:00Z'));
-      expect(parseChuid((await client.readObject(0x5fc102))!)).toMatchObject({ guid: guid.toString('hex').toUpperCase(), expires: '2031-05-06' });
+      expect(parseChuid((await client.readObject(OBJECT.CHUID))!)).toMatchObject({ guid: guid.toString('hex').toUpperCase(), expires: '2031-05-06' });
       const cardId = randomBytes(14);
       await client.writeCcc(cardId);
-      expect(Buffer.from((await client.readObject(0x5fc107))!).includes(cardId)).toBe(true);
+      expect(Buffer.from((await client.readObject(OBJECT.CARD_CAPABILITY_CONTAINER))!).includes(cardId)).toBe(true);
     });
 
     it('reports key metadata: algorithm, policy, origin', async () => {
@@ -285,8 +285,8 @@ describe('PIV client ↔ virtual PIV card', () => {
       await client.changePuk(pin(FACTORY.PUK), pin('86427531'));
       await client.authenticateManagementKey('tdes', factoryKey);
       expect(await client.setRetryCounters(5, 4, { pin: pin('13572468'), puk: pin('86427531') })).toEqual({ ok: true });
-      expect(await client.referenceMetadata(0x80)).toEqual({ isDefault: false, maxTries: 5, triesLeft: 5 });
-      expect(await client.referenceMetadata(0x81)).toEqual({ isDefault: false, maxTries: 4, triesLeft: 4 });
+      expect(await client.referenceMetadata(PIN_REF.PIV_PIN)).toEqual({ isDefault: false, maxTries: 5, triesLeft: 5 });
+      expect(await client.referenceMetadata(PIN_REF.PUK)).toEqual({ isDefault: false, maxTries: 4, triesLeft: 4 });
       expect(await client.verifyPin(pin('13572468'))).toEqual({ ok: true });
       expect(await client.changePuk(pin('86427531'), pin('86427531'))).toEqual({ ok: true });
     });
@@ -299,7 +299,7 @@ describe('PIV client ↔ virtual PIV card', () => {
         triesLeft: 2,
         which: 'puk',
       });
-      expect(await client.referenceMetadata(0x80)).toMatchObject({ maxTries: 3 });
+      expect(await client.referenceMetadata(PIN_REF.PIV_PIN)).toMatchObject({ maxTries: 3 });
     });
   });
 
@@ -326,8 +326,8 @@ describe('PIV client ↔ virtual PIV card', () => {
       await client.setManagementKey('aes256', randomBytes(32));
       await client.changePin(pin(FACTORY.PIN), pin('24681357'));
       await client.factoryReset();
-      expect(await client.referenceMetadata(0x80)).toMatchObject({ isDefault: true, triesLeft: 3 });
-      expect(await client.referenceMetadata(0x81)).toMatchObject({ isDefault: true, triesLeft: 3 });
+      expect(await client.referenceMetadata(PIN_REF.PIV_PIN)).toMatchObject({ isDefault: true, triesLeft: 3 });
+      expect(await client.referenceMetadata(PIN_REF.PUK)).toMatchObject({ isDefault: true, triesLeft: 3 });
       expect(await client.managementKeyMetadata()).toEqual({ algorithm: 'tdes', isDefault: true });
       expect(await client.keyMetadata('9C')).toBeNull();
     });
@@ -348,7 +348,7 @@ describe('PIV client ↔ virtual PIV card', () => {
       await blockPin();
       await client.authenticateManagementKey('tdes', factoryKey);
       await client.resetPinWithManagementKey(pin('13572468'));
-      expect(await client.referenceMetadata(0x80)).toMatchObject({ triesLeft: 3, isDefault: false });
+      expect(await client.referenceMetadata(PIN_REF.PIV_PIN)).toMatchObject({ triesLeft: 3, isDefault: false });
       expect(await client.verifyPin(pin('13572468'))).toEqual({ ok: true });
     });
   });

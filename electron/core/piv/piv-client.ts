@@ -6,27 +6,44 @@
 import { createPublicKey, randomBytes, randomInt, type KeyObject } from 'node:crypto';
 import { CardDeskError } from '../../shared/errors';
 import {
+  APPLICATION_PROPERTY,
   asymmetricAlgorithms,
   AUTH,
+  CLA,
+  DATA,
+  dataWrapperTag,
   FACTORY,
+  IMPORT_KEY,
   INS,
+  KEY_CONTROL,
+  KEY_ORIGIN,
   MANAGEMENT_KEY_REF,
+  METADATA,
+  METADATA_FLAG,
   OBJECT,
   padPin,
+  PARAM,
+  PIN_POLICY,
   PIN_REF,
   PIV_AID,
+  policyOf,
+  PUBLIC_KEY,
   slotByName,
+  symmetricAlgorithmOf,
   symmetricAlgorithms,
   type AsymmetricAlgorithm,
+  type PinPolicy,
+  type PinReference,
   type SlotInfo,
   type SymmetricAlgorithm,
 } from '../../smartcard/piv';
 import { describeSw, SW, triesLeftOf } from '../../smartcard/status-words';
-import { concatBytes, decodeTlvs, encodeTlv, findTlv, requireTlv } from '../../smartcard/tlv';
+import { concatBytes, decodeTlvs, encodeTlv, findTlv, requireTlv, tagBytes } from '../../smartcard/tlv';
 import { type ApduTransport } from './apdu-transport';
 import { managementKeyCipher } from '../../smartcard/management-key';
-import { cardCapabilityContainer, chuid, keyHistory } from '../../smartcard/piv-objects';
-import { parseCertificateObject, certificateObject } from './piv-objects';
+import { cardCapabilityContainer, certificateObject, chuid, keyHistory } from '../../smartcard/piv-objects';
+import { equalSecrets } from '../../smartcard/constant-time';
+import { parseCertificateObject } from './piv-objects';
 
 export class PivStatusError extends CardDeskError {
   constructor(
@@ -52,12 +69,10 @@ export interface ReferenceMetadata {
 
 export interface KeyMetadata {
   readonly algorithmId: number;
-  readonly pinPolicy: 'never' | 'once' | 'always' | 'default';
+  readonly pinPolicy: PinPolicy | 'default';
   readonly origin: 'generated' | 'imported';
   readonly publicKeyDer: Uint8Array;
 }
-
-const pinPolicies = { 1: 'never', 2: 'once', 3: 'always' } as const;
 
 function referenceOutcome(sw: number, what: string): ReferenceCheck {
   if (sw === SW.OK) return { ok: true };
@@ -86,15 +101,15 @@ function leftPad(bytes: Buffer, length: number): Buffer {
 
 /** The public key of GENERATE ASYMMETRIC KEY PAIR / GET METADATA (81/82 or 86) as SPKI DER. */
 export function publicKeyFromTemplate(template: Uint8Array): Uint8Array {
-  const modulus = findTlv(template, 0x81);
+  const modulus = findTlv(template, PUBLIC_KEY.MODULUS);
   if (modulus !== undefined) {
-    const exponent = requireTlv(template, 0x82);
+    const exponent = requireTlv(template, PUBLIC_KEY.EXPONENT);
     return createPublicKey({
       key: { kty: 'RSA', n: Buffer.from(modulus).toString('base64url'), e: Buffer.from(exponent).toString('base64url') },
       format: 'jwk',
     }).export({ format: 'der', type: 'spki' });
   }
-  const point = requireTlv(template, 0x86);
+  const point = requireTlv(template, PUBLIC_KEY.POINT);
   const size = (point.length - 1) / 2;
   return createPublicKey({
     key: {
@@ -121,40 +136,40 @@ export class PivClient {
   }
 
   async #command(ins: number, p1: number, p2: number, data: Uint8Array = new Uint8Array(0), what = 'the command'): Promise<Uint8Array> {
-    const response = await this.transport.send({ cla: 0x00, ins, p1, p2, data });
+    const response = await this.transport.send({ cla: CLA, ins, p1, p2, data });
     if (response.sw !== SW.OK) throw new PivStatusError(response.sw, what);
     return response.data;
   }
 
   /** SELECT the PIV application; null when the card has none. */
   async select(): Promise<PivApplication | null> {
-    const response = await this.transport.send({ cla: 0x00, ins: INS.SELECT, p1: 0x04, p2: 0x00, data: PIV_AID });
+    const response = await this.transport.send({ cla: CLA, ins: INS.SELECT, p1: PARAM.SELECT_BY_AID, p2: PARAM.NONE, data: PIV_AID });
     if (response.sw === SW.FILE_NOT_FOUND || response.sw === SW.INS_NOT_SUPPORTED) return null;
     if (response.sw !== SW.OK) throw new PivStatusError(response.sw, 'selecting the PIV application');
-    const template = findTlv(response.data, 0x61) ?? response.data;
-    const label = findTlv(template, 0x50);
-    const algorithms = decodeTlvs(findTlv(template, 0xac) ?? new Uint8Array(0))
-      .filter((tlv) => tlv.tag === 0x80)
+    const template = findTlv(response.data, APPLICATION_PROPERTY.TEMPLATE) ?? response.data;
+    const label = findTlv(template, APPLICATION_PROPERTY.LABEL);
+    const algorithms = decodeTlvs(findTlv(template, APPLICATION_PROPERTY.ALGORITHMS) ?? new Uint8Array(0))
+      .filter((tlv) => tlv.tag === APPLICATION_PROPERTY.ALGORITHM)
       .map((tlv) => tlv.value[0] ?? 0);
     return { label: label === undefined ? null : Buffer.from(label).toString('utf8'), algorithms };
   }
 
   /** Vendor GET VERSION; null when the card does not know it. */
   async version(): Promise<string | null> {
-    const response = await this.transport.send({ cla: 0x00, ins: INS.GET_VERSION, p1: 0, p2: 0 });
+    const response = await this.transport.send({ cla: CLA, ins: INS.GET_VERSION, p1: PARAM.NONE, p2: PARAM.NONE });
     return response.sw === SW.OK && response.data.length === 3 ? Array.from(response.data).join('.') : null;
   }
 
   /** Vendor GET SERIAL; null when the card does not know it. */
   async serial(): Promise<number | null> {
-    const response = await this.transport.send({ cla: 0x00, ins: INS.GET_SERIAL, p1: 0, p2: 0 });
+    const response = await this.transport.send({ cla: CLA, ins: INS.GET_SERIAL, p1: PARAM.NONE, p2: PARAM.NONE });
     return response.sw === SW.OK && response.data.length === 4 ? Buffer.from(response.data).readUInt32BE(0) : null;
   }
 
   /** GET DATA; null when the object is not on the card. */
   async readObject(tag: number): Promise<Uint8Array | null> {
-    const tagBytes = tag > 0xffff ? [tag >> 16, (tag >> 8) & 0xff, tag & 0xff] : tag > 0xff ? [tag >> 8, tag & 0xff] : [tag];
-    const response = await this.transport.send({ cla: 0x00, ins: INS.GET_DATA, p1: 0x3f, p2: 0xff, data: encodeTlv(0x5c, Uint8Array.from(tagBytes)) });
+    const tagList = encodeTlv(DATA.TAG_LIST, Uint8Array.from(tagBytes(tag)));
+    const response = await this.transport.send({ cla: CLA, ins: INS.GET_DATA, p1: PARAM.DATA_P1, p2: PARAM.DATA_P2, data: tagList });
     if (response.sw === SW.FILE_NOT_FOUND) return null;
     if (response.sw !== SW.OK) throw new PivStatusError(response.sw, 'reading a data object');
     const [outer] = decodeTlvs(response.data);
@@ -163,9 +178,8 @@ export class PivClient {
 
   /** PUT DATA (needs the management key); an empty value deletes the object. */
   async writeObject(tag: number, content: Uint8Array): Promise<void> {
-    const tagBytes = tag > 0xffff ? [tag >> 16, (tag >> 8) & 0xff, tag & 0xff] : tag > 0xff ? [tag >> 8, tag & 0xff] : [tag];
-    const wrapper = tag === 0x7e || tag === 0x7f61 ? tag : 0x53;
-    await this.#command(INS.PUT_DATA, 0x3f, 0xff, concatBytes(encodeTlv(0x5c, Uint8Array.from(tagBytes)), encodeTlv(wrapper, content)), 'writing a data object');
+    const data = concatBytes(encodeTlv(DATA.TAG_LIST, Uint8Array.from(tagBytes(tag))), encodeTlv(dataWrapperTag(tag), content));
+    await this.#command(INS.PUT_DATA, PARAM.DATA_P1, PARAM.DATA_P2, data, 'writing a data object');
   }
 
   async readCertificate(slot: string): Promise<Uint8Array | null> {
@@ -180,13 +194,13 @@ export class PivClient {
   /** Writes a new CHUID (needs the management key): the card's GUID and expiry date. */
   writeChuid(guid: Uint8Array, expires: Date): Promise<void> {
     if (guid.length !== 16) throw new CardDeskError('INVALID_ARGUMENTS', 'A CHUID GUID has 16 bytes.');
-    return this.writeObject(0x5fc102, chuid(guid, expires));
+    return this.writeObject(OBJECT.CHUID, chuid(guid, expires));
   }
 
   /** Writes a new Card Capability Container with the given 14-byte card identifier (needs the management key). */
   writeCcc(cardId: Uint8Array): Promise<void> {
     if (cardId.length !== 14) throw new CardDeskError('INVALID_ARGUMENTS', 'A CCC card identifier has 14 bytes.');
-    return this.writeObject(0x5fc107, cardCapabilityContainer(cardId));
+    return this.writeObject(OBJECT.CARD_CAPABILITY_CONTAINER, cardCapabilityContainer(cardId));
   }
 
   /** Writes the Key History object: the number of retired key-management keys with their certificates on the card. */
@@ -196,7 +210,7 @@ export class PivClient {
 
   /** The PIN's state without spending a try (empty VERIFY, SP 800-73-4 Part 2 §3.2.1). */
   async pinStatus(): Promise<{ verified: boolean; triesLeft: number }> {
-    const response = await this.transport.send({ cla: 0x00, ins: INS.VERIFY, p1: 0x00, p2: PIN_REF.PIV_PIN });
+    const response = await this.transport.send({ cla: CLA, ins: INS.VERIFY, p1: PARAM.NONE, p2: PIN_REF.PIV_PIN });
     if (response.sw === SW.OK) return { verified: true, triesLeft: -1 };
     if (response.sw === SW.AUTH_METHOD_BLOCKED) return { verified: false, triesLeft: 0 };
     const tries = triesLeftOf(response.sw);
@@ -205,49 +219,48 @@ export class PivClient {
   }
 
   /** Vendor GET METADATA for the PIN (80), PUK (81) or management key (9B); null when unsupported. */
-  async referenceMetadata(reference: 0x80 | 0x81): Promise<ReferenceMetadata | null> {
-    const response = await this.transport.send({ cla: 0x00, ins: INS.GET_METADATA, p1: 0x00, p2: reference });
+  async referenceMetadata(reference: PinReference): Promise<ReferenceMetadata | null> {
+    const response = await this.transport.send({ cla: CLA, ins: INS.GET_METADATA, p1: PARAM.NONE, p2: reference });
     if (response.sw !== SW.OK) return null;
-    const retries = findTlv(response.data, 0x06);
-    return { isDefault: findTlv(response.data, 0x05)?.[0] === 1, maxTries: retries?.[0] ?? 0, triesLeft: retries?.[1] ?? 0 };
+    const retries = findTlv(response.data, METADATA.RETRIES);
+    return { isDefault: findTlv(response.data, METADATA.IS_DEFAULT)?.[0] === METADATA_FLAG.YES, maxTries: retries?.[0] ?? 0, triesLeft: retries?.[1] ?? 0 };
   }
 
   async managementKeyMetadata(): Promise<{ algorithm: SymmetricAlgorithm | null; isDefault: boolean } | null> {
-    const response = await this.transport.send({ cla: 0x00, ins: INS.GET_METADATA, p1: 0x00, p2: MANAGEMENT_KEY_REF });
+    const response = await this.transport.send({ cla: CLA, ins: INS.GET_METADATA, p1: PARAM.NONE, p2: MANAGEMENT_KEY_REF });
     if (response.sw !== SW.OK) return null;
-    const id = findTlv(response.data, 0x01)?.[0];
-    const algorithm = (Object.keys(symmetricAlgorithms) as SymmetricAlgorithm[]).find((name) => symmetricAlgorithms[name].id === id) ?? null;
-    return { algorithm, isDefault: findTlv(response.data, 0x05)?.[0] === 1 };
+    const id = findTlv(response.data, METADATA.ALGORITHM)?.[0];
+    const algorithm = id === undefined ? null : (symmetricAlgorithmOf(id) ?? null);
+    return { algorithm, isDefault: findTlv(response.data, METADATA.IS_DEFAULT)?.[0] === METADATA_FLAG.YES };
   }
 
   /** GET METADATA for a key slot; null when the slot is empty or the card does not support it. */
   async keyMetadata(slot: string): Promise<KeyMetadata | null> {
-    const response = await this.transport.send({ cla: 0x00, ins: INS.GET_METADATA, p1: 0x00, p2: slotOf(slot).keyRef });
+    const response = await this.transport.send({ cla: CLA, ins: INS.GET_METADATA, p1: PARAM.NONE, p2: slotOf(slot).keyRef });
     if (response.sw !== SW.OK) return null;
-    const policy = findTlv(response.data, 0x02)?.[0] ?? 0;
     return {
-      algorithmId: findTlv(response.data, 0x01)?.[0] ?? 0,
-      pinPolicy: pinPolicies[policy as 1 | 2 | 3] ?? 'default',
-      origin: findTlv(response.data, 0x03)?.[0] === 0x02 ? 'imported' : 'generated',
-      publicKeyDer: publicKeyFromTemplate(requireTlv(response.data, 0x04)),
+      algorithmId: findTlv(response.data, METADATA.ALGORITHM)?.[0] ?? 0,
+      pinPolicy: policyOf(PIN_POLICY, findTlv(response.data, METADATA.POLICY)?.[0]) ?? 'default',
+      origin: findTlv(response.data, METADATA.ORIGIN)?.[0] === KEY_ORIGIN.imported ? 'imported' : 'generated',
+      publicKeyDer: publicKeyFromTemplate(requireTlv(response.data, METADATA.PUBLIC_KEY)),
     };
   }
 
   async verifyPin(pin: Uint8Array): Promise<ReferenceCheck> {
     const block = padPin(pin);
     try {
-      const response = await this.transport.send({ cla: 0x00, ins: INS.VERIFY, p1: 0x00, p2: PIN_REF.PIV_PIN, data: block });
+      const response = await this.transport.send({ cla: CLA, ins: INS.VERIFY, p1: PARAM.NONE, p2: PIN_REF.PIV_PIN, data: block });
       return referenceOutcome(response.sw, 'the PIN');
     } finally {
       block.fill(0);
     }
   }
 
-  async #changeReference(reference: 0x80 | 0x81, current: Uint8Array, next: Uint8Array): Promise<ReferenceCheck> {
+  async #changeReference(reference: PinReference, current: Uint8Array, next: Uint8Array): Promise<ReferenceCheck> {
     const data = concatBytes(padPin(current), padPin(next));
     try {
-      const response = await this.transport.send({ cla: 0x00, ins: INS.CHANGE_REFERENCE_DATA, p1: 0x00, p2: reference, data });
-      return referenceOutcome(response.sw, reference === 0x80 ? 'the PIN change' : 'the PUK change');
+      const response = await this.transport.send({ cla: CLA, ins: INS.CHANGE_REFERENCE_DATA, p1: PARAM.NONE, p2: reference, data });
+      return referenceOutcome(response.sw, reference === PIN_REF.PIV_PIN ? 'the PIN change' : 'the PUK change');
     } finally {
       data.fill(0);
     }
@@ -265,7 +278,7 @@ export class PivClient {
   async unblockPin(puk: Uint8Array, newPin: Uint8Array): Promise<ReferenceCheck> {
     const data = concatBytes(padPin(puk), padPin(newPin));
     try {
-      const response = await this.transport.send({ cla: 0x00, ins: INS.RESET_RETRY_COUNTER, p1: 0x00, p2: PIN_REF.PIV_PIN, data });
+      const response = await this.transport.send({ cla: CLA, ins: INS.RESET_RETRY_COUNTER, p1: PARAM.NONE, p2: PIN_REF.PIV_PIN, data });
       return referenceOutcome(response.sw, 'the PIN unblock');
     } finally {
       data.fill(0);
@@ -276,14 +289,14 @@ export class PivClient {
   async authenticateManagementKey(algorithm: SymmetricAlgorithm, key: Uint8Array): Promise<{ ok: true } | { ok: false; reason: 'wrongKey' }> {
     const { id, blockLength, keyLength } = symmetricAlgorithms[algorithm];
     if (key.length !== keyLength) throw new CardDeskError('INVALID_ARGUMENTS', `A ${algorithm} management key has ${keyLength} bytes.`);
-    const step1 = await this.transport.send({ cla: 0x00, ins: INS.GENERAL_AUTHENTICATE, p1: id, p2: MANAGEMENT_KEY_REF, data: encodeTlv(AUTH.TEMPLATE, encodeTlv(AUTH.WITNESS, new Uint8Array(0))) });
+    const step1 = await this.transport.send({ cla: CLA, ins: INS.GENERAL_AUTHENTICATE, p1: id, p2: MANAGEMENT_KEY_REF, data: encodeTlv(AUTH.TEMPLATE, encodeTlv(AUTH.WITNESS, new Uint8Array(0))) });
     // A card whose key uses another algorithm refuses the algorithm itself.
     if (step1.sw === SW.INCORRECT_P1P2 || step1.sw === SW.INCORRECT_DATA) return { ok: false, reason: 'wrongKey' };
     if (step1.sw !== SW.OK) throw new PivStatusError(step1.sw, 'management key authentication');
     const witness = managementKeyCipher(algorithm, key, requireTlv(requireTlv(step1.data, AUTH.TEMPLATE), AUTH.WITNESS), 'decrypt');
     const challenge = randomBytes(blockLength);
     const step2 = await this.transport.send({
-      cla: 0x00,
+      cla: CLA,
       ins: INS.GENERAL_AUTHENTICATE,
       p1: id,
       p2: MANAGEMENT_KEY_REF,
@@ -293,7 +306,7 @@ export class PivClient {
     if (step2.sw !== SW.OK) throw new PivStatusError(step2.sw, 'management key authentication');
     const answer = requireTlv(requireTlv(step2.data, AUTH.TEMPLATE), AUTH.RESPONSE);
     // The card proves it holds the same key: it must have encrypted our challenge with it.
-    if (!Buffer.from(managementKeyCipher(algorithm, key, challenge, 'encrypt')).equals(Buffer.from(answer))) {
+    if (!equalSecrets(managementKeyCipher(algorithm, key, challenge, 'encrypt'), answer)) {
       throw new CardDeskError('CARD_ERROR', 'The card could not prove it holds the management key.');
     }
     return { ok: true };
@@ -314,7 +327,7 @@ export class PivClient {
   /** External authentication, step 2: the challenge encrypted with the management key. The card accepts one answer per challenge. */
   async answerManagementKeyChallenge(algorithm: SymmetricAlgorithm, response: Uint8Array): Promise<{ ok: true } | { ok: false; reason: 'wrongResponse' }> {
     const { id } = symmetricAlgorithms[algorithm];
-    const step = await this.transport.send({ cla: 0x00, ins: INS.GENERAL_AUTHENTICATE, p1: id, p2: MANAGEMENT_KEY_REF, data: encodeTlv(AUTH.TEMPLATE, encodeTlv(AUTH.RESPONSE, response)) });
+    const step = await this.transport.send({ cla: CLA, ins: INS.GENERAL_AUTHENTICATE, p1: id, p2: MANAGEMENT_KEY_REF, data: encodeTlv(AUTH.TEMPLATE, encodeTlv(AUTH.RESPONSE, response)) });
     if (step.sw === SW.SECURITY_STATUS_NOT_SATISFIED || step.sw === SW.INCORRECT_DATA) return { ok: false, reason: 'wrongResponse' };
     if (step.sw !== SW.OK) throw new PivStatusError(step.sw, 'the challenge response');
     return { ok: true };
@@ -328,7 +341,7 @@ export class PivClient {
   async resetPinWithManagementKey(newPin: Uint8Array): Promise<void> {
     const data = padPin(newPin);
     try {
-      const response = await this.transport.send({ cla: 0x00, ins: INS.RESET_RETRY_COUNTER, p1: 0x02, p2: PIN_REF.PIV_PIN, data });
+      const response = await this.transport.send({ cla: CLA, ins: INS.RESET_RETRY_COUNTER, p1: PARAM.RESET_NEW_DATA_ONLY, p2: PIN_REF.PIV_PIN, data });
       if (response.sw === SW.INCORRECT_P1P2 || response.sw === SW.FUNCTION_NOT_SUPPORTED || response.sw === SW.INS_NOT_SUPPORTED) {
         throw new CardDeskError('CARD_UNSUPPORTED', 'This card cannot reset its PIN with the management key; it can only be unblocked with its PUK.');
       }
@@ -346,7 +359,7 @@ export class PivClient {
   async factoryReset(): Promise<void> {
     await this.#exhaust('blocking the PIN', (guess) => ({ ins: INS.VERIFY, data: padPin(guess) }));
     await this.#exhaust('blocking the PUK', (guess) => ({ ins: INS.RESET_RETRY_COUNTER, data: concatBytes(padPin(guess), padPin(guess)) }));
-    await this.#command(INS.RESET, 0x00, 0x00, new Uint8Array(0), 'the factory reset');
+    await this.#command(INS.RESET, PARAM.NONE, PARAM.NONE, new Uint8Array(0), 'the factory reset');
   }
 
   /** Spends every try of the PIN (or PUK) with random eight-digit guesses until the card reports it blocked. */
@@ -354,18 +367,18 @@ export class PivClient {
     for (let guard = 0; guard < 64; guard += 1) {
       const guess = Buffer.from(randomInt(0, 100_000_000).toString().padStart(8, '0'));
       const { ins, data } = command(guess);
-      const response = await this.transport.send({ cla: 0x00, ins, p1: 0x00, p2: PIN_REF.PIV_PIN, data });
+      const response = await this.transport.send({ cla: CLA, ins, p1: PARAM.NONE, p2: PIN_REF.PIV_PIN, data });
       if (referenceOutcome(response.sw, what).ok) continue;
       if (response.sw === SW.AUTH_METHOD_BLOCKED || triesLeftOf(response.sw) === 0) return;
     }
     throw new CardDeskError('CARD_ERROR', `The card did not block while ${what}.`);
   }
 
-  async generateKey(slot: string, algorithm: AsymmetricAlgorithm, pinPolicy?: 'never' | 'once' | 'always'): Promise<Uint8Array> {
-    const policy = pinPolicy === undefined ? [] : [encodeTlv(0xaa, Uint8Array.of({ never: 1, once: 2, always: 3 }[pinPolicy]))];
-    const control = encodeTlv(0xac, encodeTlv(0x80, Uint8Array.of(asymmetricAlgorithms[algorithm].id)), ...policy);
-    const data = await this.#command(INS.GENERATE_ASYMMETRIC_KEY_PAIR, 0x00, slotOf(slot).keyRef, control, 'key generation');
-    return publicKeyFromTemplate(requireTlv(data, 0x7f49));
+  async generateKey(slot: string, algorithm: AsymmetricAlgorithm, pinPolicy?: PinPolicy): Promise<Uint8Array> {
+    const policy = pinPolicy === undefined ? [] : [encodeTlv(KEY_CONTROL.PIN_POLICY, Uint8Array.of(PIN_POLICY[pinPolicy]))];
+    const control = encodeTlv(KEY_CONTROL.TEMPLATE, encodeTlv(KEY_CONTROL.ALGORITHM, Uint8Array.of(asymmetricAlgorithms[algorithm].id)), ...policy);
+    const data = await this.#command(INS.GENERATE_ASYMMETRIC_KEY_PAIR, PARAM.NONE, slotOf(slot).keyRef, control, 'key generation');
+    return publicKeyFromTemplate(requireTlv(data, PUBLIC_KEY.TEMPLATE));
   }
 
   /**
@@ -378,8 +391,14 @@ export class PivClient {
     const part = (value: string | undefined): Buffer => Buffer.from(value ?? '', 'base64url');
     const rsa = asymmetricAlgorithms[algorithm].kind === 'rsa';
     const data = rsa
-      ? concatBytes(encodeTlv(0x01, part(jwk.p)), encodeTlv(0x02, part(jwk.q)), encodeTlv(0x03, part(jwk.dp)), encodeTlv(0x04, part(jwk.dq)), encodeTlv(0x05, part(jwk.qi)))
-      : encodeTlv(0x06, leftPad(part(jwk.d), asymmetricAlgorithms[algorithm].bits / 8));
+      ? concatBytes(
+          encodeTlv(IMPORT_KEY.P, part(jwk.p)),
+          encodeTlv(IMPORT_KEY.Q, part(jwk.q)),
+          encodeTlv(IMPORT_KEY.DP, part(jwk.dp)),
+          encodeTlv(IMPORT_KEY.DQ, part(jwk.dq)),
+          encodeTlv(IMPORT_KEY.QINV, part(jwk.qi)),
+        )
+      : encodeTlv(IMPORT_KEY.EC_PRIVATE, leftPad(part(jwk.d), asymmetricAlgorithms[algorithm].bits / 8));
     try {
       await this.#command(INS.IMPORT_KEY, asymmetricAlgorithms[algorithm].id, slotOf(slot).keyRef, data, 'the key import');
     } finally {
@@ -412,19 +431,19 @@ export class PivClient {
     if (key.length !== keyLength) throw new CardDeskError('INVALID_ARGUMENTS', `A ${algorithm} management key has ${keyLength} bytes.`);
     const data = concatBytes(Uint8Array.of(id, MANAGEMENT_KEY_REF, key.length), key);
     try {
-      await this.#command(INS.SET_MANAGEMENT_KEY, 0xff, 0xff, data, 'the new management key');
+      await this.#command(INS.SET_MANAGEMENT_KEY, PARAM.SET_MANAGEMENT_KEY, PARAM.SET_MANAGEMENT_KEY_NO_TOUCH, data, 'the new management key');
     } finally {
       data.fill(0);
     }
   }
 
   async attest(slot: string): Promise<Uint8Array> {
-    return this.#command(INS.ATTEST, slotOf(slot).keyRef, 0x00, new Uint8Array(0), 'attestation');
+    return this.#command(INS.ATTEST, slotOf(slot).keyRef, PARAM.NONE, new Uint8Array(0), 'attestation');
   }
 
   /** The attestation key's own certificate (slot F9), to verify attestations against. */
   async attestationCertificate(): Promise<Uint8Array | null> {
-    const content = await this.readObject(0x5fff01);
+    const content = await this.readObject(OBJECT.ATTESTATION_CERTIFICATE);
     return content === null ? null : parseCertificateObject(content);
   }
 
@@ -454,11 +473,11 @@ export class PivClient {
     await this.resetRetryLimits(pinTries, pukTries);
     const factoryPin = Buffer.from(FACTORY.PIN);
     const factoryPuk = Buffer.from(FACTORY.PUK);
-    if (!factoryPin.equals(Buffer.from(current.pin))) {
+    if (!equalSecrets(factoryPin, current.pin)) {
       const restored = await this.changePin(factoryPin, current.pin);
       if (!restored.ok) throw new CardDeskError('CARD_ERROR', 'The retry limits are set, but the PIN could not be restored; it is the factory PIN now.');
     }
-    if (!factoryPuk.equals(Buffer.from(current.puk))) {
+    if (!equalSecrets(factoryPuk, current.puk)) {
       const restored = await this.changePuk(factoryPuk, current.puk);
       if (!restored.ok) throw new CardDeskError('CARD_ERROR', 'The retry limits are set, but the PUK could not be restored; it is the factory PUK now.');
     }

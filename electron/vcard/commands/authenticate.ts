@@ -3,8 +3,9 @@
  * (mutual and external authentication, 3DES and AES), and the private-key operations of the
  * asymmetric slots (RSA signature/decryption, ECDSA, ECDH) under each slot's PIN policy.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { asymmetricAlgorithmOf, asymmetricAlgorithms, AUTH, MANAGEMENT_KEY_REF, slotByKeyRef, symmetricAlgorithmOf, symmetricAlgorithms } from '../../smartcard/piv';
+import { randomBytes } from 'node:crypto';
+import { ALG, asymmetricAlgorithmOf, asymmetricAlgorithms, AUTH, MANAGEMENT_KEY_REF, slotByKeyRef, symmetricAlgorithmOf, symmetricAlgorithms } from '../../smartcard/piv';
+import { equalSecrets } from '../../smartcard/constant-time';
 import { SW } from '../../smartcard/status-words';
 import { decodeTlvs, encodeTlv, TlvError, type Tlv } from '../../smartcard/tlv';
 import { managementKeyCipher as blockCipher } from '../../smartcard/management-key';
@@ -25,15 +26,11 @@ function template(data: Uint8Array): Map<number, Uint8Array> {
   return new Map(inner.map((tlv) => [tlv.tag, tlv.value]));
 }
 
-function same(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 function managementKey(runtime: CardRuntime, command: Command, parts: Map<number, Uint8Array>): Uint8Array {
   const { session, state } = runtime;
   // P1 = 00 is the SP 800-73-1 era identifier for 3DES; hosts still use it to ask for a random
   // challenge (OpenSC's GET CHALLENGE), so it stands for "the management key's own algorithm".
-  const algorithm = command.p1 === 0x00 ? state.managementKey.algorithm : symmetricAlgorithmOf(command.p1);
+  const algorithm = command.p1 === ALG.TDES_LEGACY ? state.managementKey.algorithm : symmetricAlgorithmOf(command.p1);
   if (algorithm === undefined || algorithm !== state.managementKey.algorithm) fail(SW.INCORRECT_P1P2);
   const key = Buffer.from(state.managementKey.key, 'hex');
   const block = symmetricAlgorithms[algorithm].blockLength;
@@ -52,7 +49,7 @@ function managementKey(runtime: CardRuntime, command: Command, parts: Map<number
     // Mutual authentication, step 2: the host proves it decrypted the witness; the card answers its challenge.
     const expected = session.pendingWitness;
     session.pendingWitness = null;
-    if (expected === null || !same(expected, witness)) fail(SW.SECURITY_STATUS_NOT_SATISFIED);
+    if (expected === null || !equalSecrets(expected, witness)) fail(SW.SECURITY_STATUS_NOT_SATISFIED);
     session.managementKeyAuthenticated = true;
     return encodeTlv(AUTH.TEMPLATE, encodeTlv(AUTH.RESPONSE, blockCipher(algorithm, key, challenge, 'encrypt')));
   }
@@ -66,7 +63,7 @@ function managementKey(runtime: CardRuntime, command: Command, parts: Map<number
     // External authentication, step 2: the host encrypted the challenge with the key.
     const expected = session.pendingChallenge;
     session.pendingChallenge = null;
-    if (expected === null || !same(blockCipher(algorithm, key, expected, 'encrypt'), response)) fail(SW.SECURITY_STATUS_NOT_SATISFIED);
+    if (expected === null || !equalSecrets(blockCipher(algorithm, key, expected, 'encrypt'), response)) fail(SW.SECURITY_STATUS_NOT_SATISFIED);
     session.managementKeyAuthenticated = true;
     return new Uint8Array(0);
   }

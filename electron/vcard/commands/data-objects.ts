@@ -1,5 +1,6 @@
 /** SELECT, GET DATA and PUT DATA (SP 800-73-4 Part 2 §3.1.1, §3.1.2, §3.2.6). */
-import { OBJECT, PIN_PROTECTED_OBJECTS, PIV_AID } from '../../smartcard/piv';
+import { DATA, dataWrapperTag, OBJECT, PARAM, PIN_PROTECTED_OBJECTS, PIV_AID, PIV_RID } from '../../smartcard/piv';
+import { certificateObject } from '../../smartcard/piv-objects';
 import { SW } from '../../smartcard/status-words';
 import { decodeTlvs, encodeTlv, TlvError } from '../../smartcard/tlv';
 import { fail, requireManagementKey, requireP1P2, type CardRuntime, type Command } from '../card-runtime';
@@ -8,17 +9,11 @@ import { APPLICATION_PROPERTY_TEMPLATE, tagKey } from '../factory';
 /** SP 800-73-4's largest container (12710 bytes) with room for its TLV wrapper. */
 const MAX_OBJECT_BYTES = 12_800;
 
-/** The vendor object holding the attestation key's certificate (slot F9). */
-const ATTESTATION_CERTIFICATE = 0x5fff01;
-
-/** Tags whose objects are returned under their own tag instead of 53 (Part 1 Table 3). */
-const SELF_TAGGED = new Set<number>([OBJECT.DISCOVERY, OBJECT.BIOMETRIC_GROUP_TEMPLATE]);
-
 export function select(command: Command): Uint8Array {
-  if (command.p1 !== 0x04) fail(SW.INCORRECT_P1P2);
+  if (command.p1 !== PARAM.SELECT_BY_AID) fail(SW.INCORRECT_P1P2);
   const aid = command.data;
   // Right-truncated AIDs are allowed down to the RID (ISO 7816-4 §8.2.2.2).
-  const matches = aid.length >= 5 && aid.length <= PIV_AID.length && aid.every((byte, index) => byte === PIV_AID[index]);
+  const matches = aid.length >= PIV_RID.length && aid.length <= PIV_AID.length && aid.every((byte, index) => byte === PIV_AID[index]);
   if (!matches) fail(SW.FILE_NOT_FOUND);
   return APPLICATION_PROPERTY_TEMPLATE;
 }
@@ -38,27 +33,27 @@ function parse(data: Uint8Array): ReturnType<typeof decodeTlvs> {
 }
 
 export function getData(runtime: CardRuntime, command: Command): Uint8Array {
-  requireP1P2(command, 0x3f, 0xff);
+  requireP1P2(command, PARAM.DATA_P1, PARAM.DATA_P2);
   const [tagList] = parse(command.data);
-  if (tagList?.tag !== 0x5c) fail(SW.INCORRECT_DATA);
+  if (tagList?.tag !== DATA.TAG_LIST) fail(SW.INCORRECT_DATA);
   const tag = objectTag(tagList.value);
-  if (tag === ATTESTATION_CERTIFICATE) {
+  if (tag === OBJECT.ATTESTATION_CERTIFICATE) {
     const certificate = Buffer.from(runtime.state.attestation.certificate, 'base64');
-    return encodeTlv(0x53, encodeTlv(0x70, certificate), encodeTlv(0x71, Uint8Array.of(0)), encodeTlv(0xfe, new Uint8Array(0)));
+    return encodeTlv(DATA.CONTAINER, certificateObject(certificate));
   }
   const stored = runtime.state.objects[tagKey(tag)];
   if (stored === undefined) fail(SW.FILE_NOT_FOUND);
   if (PIN_PROTECTED_OBJECTS.has(tag) && !runtime.session.pinVerified) fail(SW.SECURITY_STATUS_NOT_SATISFIED);
-  return encodeTlv(SELF_TAGGED.has(tag) ? tag : 0x53, Buffer.from(stored, 'base64'));
+  return encodeTlv(dataWrapperTag(tag), Buffer.from(stored, 'base64'));
 }
 
 export function putData(runtime: CardRuntime, command: Command): Uint8Array {
-  requireP1P2(command, 0x3f, 0xff);
+  requireP1P2(command, PARAM.DATA_P1, PARAM.DATA_P2);
   requireManagementKey(runtime);
   const [tagList, content] = parse(command.data);
-  if (tagList?.tag !== 0x5c || content === undefined) fail(SW.INCORRECT_DATA);
+  if (tagList?.tag !== DATA.TAG_LIST || content === undefined) fail(SW.INCORRECT_DATA);
   const tag = objectTag(tagList.value);
-  if (content.tag !== (SELF_TAGGED.has(tag) ? tag : 0x53)) fail(SW.INCORRECT_DATA);
+  if (content.tag !== dataWrapperTag(tag)) fail(SW.INCORRECT_DATA);
   if (content.value.length > MAX_OBJECT_BYTES) fail(SW.NOT_ENOUGH_MEMORY);
   const key = tagKey(tag);
   if (content.value.length === 0) {

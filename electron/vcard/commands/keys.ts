@@ -5,28 +5,39 @@
  */
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import {
+  ALG,
   asymmetricAlgorithmOf,
   asymmetricAlgorithms,
+  ATTESTATION_EXTENSION,
+  FORM_FACTOR_UNSPECIFIED,
+  IMPORT_KEY,
+  KEY_CONTROL,
+  KEY_ORIGIN,
   MANAGEMENT_KEY_REF,
+  METADATA,
+  METADATA_FLAG,
+  PARAM,
+  PIN_POLICY,
   PIN_REF,
+  POLICY_DEFAULT,
+  policyOf,
+  PUBLIC_KEY,
   slotByKeyRef,
   symmetricAlgorithms,
+  TOUCH_POLICY,
   type AsymmetricAlgorithm,
+  type PinPolicy,
 } from '../../smartcard/piv';
 import { SW } from '../../smartcard/status-words';
 import { concatBytes, decodeTlvs, encodeTlv, TlvError } from '../../smartcard/tlv';
 import { ecKeyFromScalar, generateCardKey, privateKeyFromPkcs8, privateKeyToPkcs8, publicKeyTemplate, rsaKeyFromCrt } from '../card-crypto';
 import type { SlotKey } from '../card-state';
 import { fail, requireManagementKey, type CardRuntime, type Command } from '../card-runtime';
-import { buildCertificate } from '../certificate-builder';
-
-const PIN_POLICY = { never: 0x01, once: 0x02, always: 0x03 } as const;
-const TOUCH_POLICY = { never: 0x01, always: 0x02, cached: 0x03 } as const;
+import { buildCertificate, derIntegerWithSignByte } from '../certificate-builder';
 
 function policyName<T extends Record<string, number>>(table: T, value: number | undefined, fallback: keyof T): keyof T {
-  if (value === undefined || value === 0) return fallback;
-  const found = (Object.keys(table) as (keyof T)[]).find((name) => table[name] === value);
-  return found ?? fail(SW.INCORRECT_DATA);
+  if (value === undefined || value === POLICY_DEFAULT) return fallback;
+  return policyOf(table, value) ?? fail(SW.INCORRECT_DATA);
 }
 
 function keySlot(keyRef: number): ReturnType<typeof slotByKeyRef> & object {
@@ -43,26 +54,26 @@ function tlvs(data: Uint8Array): Map<number, Uint8Array> {
   }
 }
 
-function policies(slotDefault: 'never' | 'once' | 'always', parts: Map<number, Uint8Array>): Pick<SlotKey, 'pinPolicy' | 'touchPolicy'> {
+function policies(slotDefault: PinPolicy, parts: Map<number, Uint8Array>): Pick<SlotKey, 'pinPolicy' | 'touchPolicy'> {
   return {
-    pinPolicy: policyName(PIN_POLICY, parts.get(0xaa)?.[0], slotDefault),
-    touchPolicy: policyName(TOUCH_POLICY, parts.get(0xab)?.[0], 'never'),
+    pinPolicy: policyName(PIN_POLICY, parts.get(KEY_CONTROL.PIN_POLICY)?.[0], slotDefault),
+    touchPolicy: policyName(TOUCH_POLICY, parts.get(KEY_CONTROL.TOUCH_POLICY)?.[0], 'never'),
   };
 }
 
 export async function generateKeyPair(runtime: CardRuntime, command: Command): Promise<Uint8Array> {
   requireManagementKey(runtime);
-  if (command.p1 !== 0x00) fail(SW.INCORRECT_P1P2);
+  if (command.p1 !== PARAM.NONE) fail(SW.INCORRECT_P1P2);
   const slot = keySlot(command.p2);
-  const control = tlvs(command.data).get(0xac);
+  const control = tlvs(command.data).get(KEY_CONTROL.TEMPLATE);
   if (control === undefined) fail(SW.INCORRECT_DATA);
   const parts = tlvs(control);
-  const algorithm = asymmetricAlgorithmOf(parts.get(0x80)?.[0] ?? -1);
+  const algorithm = asymmetricAlgorithmOf(parts.get(KEY_CONTROL.ALGORITHM)?.[0] ?? -1);
   if (algorithm === undefined) fail(SW.INCORRECT_DATA);
   const privateKey = await generateCardKey(algorithm);
   runtime.state.keys[slot.slot] = { algorithm, origin: 'generated', ...policies(slot.defaultPinPolicy, parts), privateKey: privateKeyToPkcs8(privateKey) };
   runtime.commit();
-  return encodeTlv(0x7f49, publicKeyTemplate(privateKey));
+  return encodeTlv(PUBLIC_KEY.TEMPLATE, publicKeyTemplate(privateKey));
 }
 
 export function importKey(runtime: CardRuntime, command: Command): Uint8Array {
@@ -73,12 +84,12 @@ export function importKey(runtime: CardRuntime, command: Command): Uint8Array {
   let privateKey;
   try {
     if (asymmetricAlgorithms[algorithm].kind === 'rsa') {
-      const [p, q, dp, dq, qinv] = [0x01, 0x02, 0x03, 0x04, 0x05].map((tag) => parts.get(tag));
+      const [p, q, dp, dq, qinv] = [IMPORT_KEY.P, IMPORT_KEY.Q, IMPORT_KEY.DP, IMPORT_KEY.DQ, IMPORT_KEY.QINV].map((tag) => parts.get(tag));
       if (p === undefined || q === undefined || dp === undefined || dq === undefined || qinv === undefined) fail(SW.INCORRECT_DATA);
       privateKey = rsaKeyFromCrt({ p, q, dp, dq, qinv });
       if (privateKey.asymmetricKeyDetails?.modulusLength !== asymmetricAlgorithms[algorithm].bits) fail(SW.INCORRECT_DATA);
     } else {
-      const scalar = parts.get(0x06) ?? fail(SW.INCORRECT_DATA);
+      const scalar = parts.get(IMPORT_KEY.EC_PRIVATE) ?? fail(SW.INCORRECT_DATA);
       privateKey = ecKeyFromScalar(algorithm as 'eccp256' | 'eccp384', scalar);
     }
   } catch (error) {
@@ -112,12 +123,16 @@ export function attest(runtime: CardRuntime, command: Command): Uint8Array {
     notAfter: new Date(issuer.validTo),
     // The vendor's attestation extensions: firmware version, serial, PIN/touch policy, form factor.
     extensions: [
-      { oid: '1.3.6.1.4.1.41482.3.3', value: Uint8Array.from(state.version) },
-      { oid: '1.3.6.1.4.1.41482.3.7', value: concatBytes(Uint8Array.of(0x02, 0x05, 0x00), serial) },
-      { oid: '1.3.6.1.4.1.41482.3.8', value: Uint8Array.of(PIN_POLICY[stored.pinPolicy], TOUCH_POLICY[stored.touchPolicy]) },
-      { oid: '1.3.6.1.4.1.41482.3.9', value: Uint8Array.of(0x00) },
+      { oid: ATTESTATION_EXTENSION.FIRMWARE_VERSION, value: Uint8Array.from(state.version) },
+      { oid: ATTESTATION_EXTENSION.SERIAL, value: derIntegerWithSignByte(serial) },
+      { oid: ATTESTATION_EXTENSION.POLICY, value: Uint8Array.of(PIN_POLICY[stored.pinPolicy], TOUCH_POLICY[stored.touchPolicy]) },
+      { oid: ATTESTATION_EXTENSION.FORM_FACTOR, value: Uint8Array.of(FORM_FACTOR_UNSPECIFIED) },
     ],
   });
+}
+
+function flag(value: boolean): number {
+  return value ? METADATA_FLAG.YES : METADATA_FLAG.NO;
 }
 
 /** GET METADATA: algorithm, policies, origin, public key, default-value flag and retries, without spending a try. */
@@ -125,25 +140,25 @@ export function metadata(runtime: CardRuntime, command: Command): Uint8Array {
   const { state } = runtime;
   if (command.p2 === MANAGEMENT_KEY_REF) {
     return concatBytes(
-      encodeTlv(0x01, Uint8Array.of(symmetricAlgorithms[state.managementKey.algorithm].id)),
-      encodeTlv(0x02, Uint8Array.of(0x00, TOUCH_POLICY.never)),
-      encodeTlv(0x05, Uint8Array.of(state.managementKey.isDefault ? 1 : 0)),
+      encodeTlv(METADATA.ALGORITHM, Uint8Array.of(symmetricAlgorithms[state.managementKey.algorithm].id)),
+      encodeTlv(METADATA.POLICY, Uint8Array.of(POLICY_DEFAULT, TOUCH_POLICY.never)),
+      encodeTlv(METADATA.IS_DEFAULT, Uint8Array.of(flag(state.managementKey.isDefault))),
     );
   }
   if (command.p2 === PIN_REF.PIV_PIN || command.p2 === PIN_REF.PUK) {
     const reference = command.p2 === PIN_REF.PIV_PIN ? state.pin : state.puk;
     return concatBytes(
-      encodeTlv(0x01, Uint8Array.of(0xff)),
-      encodeTlv(0x05, Uint8Array.of(reference.isDefault ? 1 : 0)),
-      encodeTlv(0x06, Uint8Array.of(reference.maxTries, reference.triesLeft)),
+      encodeTlv(METADATA.ALGORITHM, Uint8Array.of(ALG.PIN)),
+      encodeTlv(METADATA.IS_DEFAULT, Uint8Array.of(flag(reference.isDefault))),
+      encodeTlv(METADATA.RETRIES, Uint8Array.of(reference.maxTries, reference.triesLeft)),
     );
   }
   const slot = keySlot(command.p2);
   const stored = state.keys[slot.slot] ?? fail(SW.REFERENCED_DATA_NOT_FOUND);
   return concatBytes(
-    encodeTlv(0x01, Uint8Array.of(asymmetricAlgorithms[stored.algorithm].id)),
-    encodeTlv(0x02, Uint8Array.of(PIN_POLICY[stored.pinPolicy], TOUCH_POLICY[stored.touchPolicy])),
-    encodeTlv(0x03, Uint8Array.of(stored.origin === 'generated' ? 0x01 : 0x02)),
-    encodeTlv(0x04, publicKeyTemplate(privateKeyFromPkcs8(stored.privateKey))),
+    encodeTlv(METADATA.ALGORITHM, Uint8Array.of(asymmetricAlgorithms[stored.algorithm].id)),
+    encodeTlv(METADATA.POLICY, Uint8Array.of(PIN_POLICY[stored.pinPolicy], TOUCH_POLICY[stored.touchPolicy])),
+    encodeTlv(METADATA.ORIGIN, Uint8Array.of(KEY_ORIGIN[stored.origin])),
+    encodeTlv(METADATA.PUBLIC_KEY, publicKeyTemplate(privateKeyFromPkcs8(stored.privateKey))),
   );
 }

@@ -3,7 +3,7 @@
  * retry counters, 63Cx with the tries left, 6983 once blocked; an empty VERIFY reports the state
  * without spending a try.
  */
-import { FACTORY, PIN_REF, unpadPin } from '../../smartcard/piv';
+import { FACTORY, PARAM, PIN_BLOCK, PIN_REF, unpadPin } from '../../smartcard/piv';
 import { SW } from '../../smartcard/status-words';
 import { matchesReference, setReference, type ReferenceData } from '../card-state';
 import { fail, requireManagementKey, type CardRuntime, type Command } from '../card-runtime';
@@ -14,10 +14,16 @@ function failedStatus(reference: ReferenceData): number {
 
 /** A PIN or PUK block: 8 bytes, 6 to 8 characters, padded with FF (Part 2 §3.2.1). */
 function valueOf(block: Uint8Array | undefined): Uint8Array {
-  if (block?.length !== 8) fail(SW.INCORRECT_DATA);
+  if (block?.length !== PIN_BLOCK.LENGTH) fail(SW.INCORRECT_DATA);
   const value = unpadPin(block);
-  if (value.length < 6 || block.subarray(value.length).some((byte) => byte !== 0xff)) fail(SW.INCORRECT_DATA);
+  if (value.length < PIN_BLOCK.MIN_LENGTH || block.subarray(value.length).some((byte) => byte !== PIN_BLOCK.PAD)) fail(SW.INCORRECT_DATA);
   return value;
+}
+
+/** The two blocks of CHANGE REFERENCE DATA and RESET RETRY COUNTER: current (or PUK) and new value; anything else is incorrect data. */
+function twoBlocks(data: Uint8Array): [Uint8Array, Uint8Array] {
+  if (data.length !== 2 * PIN_BLOCK.LENGTH) fail(SW.INCORRECT_DATA);
+  return [valueOf(data.subarray(0, PIN_BLOCK.LENGTH)), valueOf(data.subarray(PIN_BLOCK.LENGTH))];
 }
 
 /** Checks `secret` against `which`, spending a try on failure; ends the command unless it matches. */
@@ -41,13 +47,13 @@ function check(runtime: CardRuntime, which: 'pin' | 'puk', secret: Uint8Array): 
 
 export function verify(runtime: CardRuntime, command: Command): Uint8Array {
   const { session } = runtime;
-  if (command.p1 === 0xff && command.data.length === 0) {
+  if (command.p1 === PARAM.VERIFY_RESET_STATUS && command.data.length === 0) {
     // Reset the security status of the PIN (Part 2 §3.2.1, P1 = FF).
     session.pinVerified = false;
     session.pinFreshForAlways = false;
     return new Uint8Array(0);
   }
-  if (command.p1 !== 0x00) fail(SW.INCORRECT_P1P2);
+  if (command.p1 !== PARAM.NONE) fail(SW.INCORRECT_P1P2);
   if (command.p2 === PIN_REF.GLOBAL_PIN) fail(SW.REFERENCED_DATA_NOT_FOUND);
   if (command.p2 !== PIN_REF.PIV_PIN) fail(SW.INCORRECT_P1P2);
   if (command.data.length === 0) {
@@ -61,11 +67,9 @@ export function verify(runtime: CardRuntime, command: Command): Uint8Array {
 }
 
 export function changeReferenceData(runtime: CardRuntime, command: Command): Uint8Array {
-  if (command.p1 !== 0x00) fail(SW.INCORRECT_P1P2);
+  if (command.p1 !== PARAM.NONE) fail(SW.INCORRECT_P1P2);
   const which = command.p2 === PIN_REF.PIV_PIN ? 'pin' : command.p2 === PIN_REF.PUK ? 'puk' : fail(SW.INCORRECT_P1P2);
-  if (command.data.length !== 16) fail(SW.INCORRECT_DATA);
-  const current = valueOf(command.data.subarray(0, 8));
-  const next = valueOf(command.data.subarray(8, 16));
+  const [current, next] = twoBlocks(command.data);
   check(runtime, which, current);
   runtime.state[which] = setReference(runtime.state[which], next, which === 'pin' ? FACTORY.PIN : FACTORY.PUK);
   runtime.commit();
@@ -81,12 +85,11 @@ export function changeReferenceData(runtime: CardRuntime, command: Command): Uin
 export function resetRetryCounter(runtime: CardRuntime, command: Command): Uint8Array {
   if (command.p2 !== PIN_REF.PIV_PIN) fail(SW.INCORRECT_P1P2);
   let newPin: Uint8Array;
-  if (command.p1 === 0x00) {
-    if (command.data.length !== 16) fail(SW.INCORRECT_DATA);
-    const puk = valueOf(command.data.subarray(0, 8));
-    newPin = valueOf(command.data.subarray(8, 16));
+  if (command.p1 === PARAM.NONE) {
+    const [puk, pin] = twoBlocks(command.data);
+    newPin = pin;
     check(runtime, 'puk', puk);
-  } else if (command.p1 === 0x02) {
+  } else if (command.p1 === PARAM.RESET_NEW_DATA_ONLY) {
     requireManagementKey(runtime);
     newPin = valueOf(command.data);
   } else {

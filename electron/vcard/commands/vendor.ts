@@ -3,7 +3,8 @@
  * SET PIN RETRIES (which, like the real token, puts PIN and PUK back to their factory values),
  * SET MANAGEMENT KEY, and RESET (allowed only once both PIN and PUK are blocked).
  */
-import { FACTORY, MANAGEMENT_KEY_REF, symmetricAlgorithmOf, symmetricAlgorithms } from '../../smartcard/piv';
+import { FACTORY, MANAGEMENT_KEY_REF, PARAM, symmetricAlgorithmOf, symmetricAlgorithms } from '../../smartcard/piv';
+import { equalSecrets } from '../../smartcard/constant-time';
 import { SW } from '../../smartcard/status-words';
 import { factoryReferences, referenceData } from '../card-state';
 import { fail, requireManagementKey, type CardRuntime, type Command } from '../card-runtime';
@@ -34,7 +35,8 @@ export function setPinRetries(runtime: CardRuntime, command: Command): Uint8Arra
 
 export function setManagementKey(runtime: CardRuntime, command: Command): Uint8Array {
   requireManagementKey(runtime);
-  if (command.p1 !== 0xff || (command.p2 !== 0xff && command.p2 !== 0xfe)) fail(SW.INCORRECT_P1P2);
+  const touch = command.p2 === PARAM.SET_MANAGEMENT_KEY_NO_TOUCH || command.p2 === PARAM.SET_MANAGEMENT_KEY_TOUCH;
+  if (command.p1 !== PARAM.SET_MANAGEMENT_KEY || !touch) fail(SW.INCORRECT_P1P2);
   const [algorithmId, keyRef, length] = command.data;
   const algorithm = symmetricAlgorithmOf(algorithmId ?? -1);
   const key = command.data.subarray(3);
@@ -44,7 +46,7 @@ export function setManagementKey(runtime: CardRuntime, command: Command): Uint8A
   runtime.state.managementKey = {
     algorithm,
     key: Buffer.from(key).toString('hex'),
-    isDefault: algorithm === 'tdes' && Buffer.from(key).equals(Buffer.from(FACTORY.MANAGEMENT_KEY)),
+    isDefault: algorithm === 'tdes' && equalSecrets(key, FACTORY.MANAGEMENT_KEY),
   };
   runtime.commit();
   return new Uint8Array(0);
