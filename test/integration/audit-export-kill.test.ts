@@ -28,7 +28,9 @@ describe('audit export --output killed part-way', () => {
     const trials: KillTrial[] = [];
     for (let i = 0; i < 20; i += 1) trials.push(await killExport(home, join(home, 'out.csv'), text, Math.random() * fullMs * 1.1));
     for (const trial of trials) {
+      // Strict: the event is on disk before the file takes its name, so no kill can part them.
       if (trial.fileExists) expect(trial, JSON.stringify(trial)).toMatchObject({ complete: true, exportEvents: 1 });
+      if (trial.finished) expect(trial, JSON.stringify(trial)).toMatchObject({ fileExists: true, exportEvents: 1 });
       expect(trial.exportEvents, JSON.stringify(trial)).toBeLessThanOrEqual(1);
     }
     // The kills landed at different stages: some before the file was complete.
