@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { Option, type Command } from 'commander';
 import { auditActions, AuditFilterSchema, type AuditFilter, type AuditVerifyReport } from '../shared/schemas/audit';
@@ -14,6 +14,9 @@ import { formatWitness, parseWitness } from '../core/audit/audit-anchor';
 import { recordExport, verifyAndRecord } from '../core/audit/audit-handlers';
 import { writeExportFile } from '../core/audit/export-file';
 import type { SignedHead } from '../core/audit/head-file';
+import type { AuditLog } from '../core/audit/audit-log';
+import type { AuditTrail } from '../core/audit/audit-trail';
+import type { OperationContext } from '../core/operation-context';
 import { readVaultAuditAnchor } from '../core/vault/vault-audit-anchor';
 import { exportMatches } from '../core/audit/audit-queries';
 import type { CliContext } from './cli-context';
@@ -80,6 +83,39 @@ async function write(out: Writable, text: string): Promise<void> {
   if (!out.write(text)) await once(out, 'drain');
 }
 
+/**
+ * `audit export`: the matching events to standard output, or to `options.output` through a
+ * temporary file. The `audit.export` event (naming the file) is recorded once the temporary file
+ * is complete and on disk, BEFORE it takes the name: a file under the name always has its one
+ * event; a stop between the two leaves the event and no file (the data did leave the log).
+ */
+export async function exportAudit(log: Pick<AuditLog, 'index'> & AuditTrail, operation: OperationContext, filter: AuditFilter, options: Pick<ExportOptions, 'json' | 'output' | 'force'>): Promise<number> {
+  const { index, reader } = await log.index();
+  const produce = async (out: Writable): Promise<number> => {
+    if (options.json !== true) await write(out, csvHeader);
+    const { rows } = await exportMatches(index, reader, filter, Number.POSITIVE_INFINITY, (entries) =>
+      write(out, entries.map((entry) => (options.json === true ? `${JSON.stringify(entry)}\n` : csvEntry(entry))).join('')),
+    );
+    return rows;
+  };
+  if (options.output === undefined) {
+    const rows = await produce(process.stdout);
+    await recordExport(log, operation, filter, rows);
+    return rows;
+  }
+  let rows = 0;
+  const target = resolve(options.output);
+  await streamOutputFile(
+    target,
+    { mode: PRIVATE_FILE_MODE, force: options.force },
+    async (out) => {
+      rows = await produce(out);
+    },
+    () => recordExport(log, operation, filter, rows, basename(target)),
+  );
+  return rows;
+}
+
 export function registerAuditCommands(program: Command, cli: CliContext): void {
   const audit = program.command('audit').description('the tamper-evident audit log: verify it, export it');
 
@@ -125,21 +161,7 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
         text: options.text,
       });
       await cli.withAudit(async (log) => {
-        const { index, reader } = await log.index();
-        const produce = async (out: Writable): Promise<number> => {
-          if (options.json !== true) await write(out, csvHeader);
-          const { rows } = await exportMatches(index, reader, filter, Number.POSITIVE_INFINITY, (entries) =>
-            write(out, entries.map((entry) => (options.json === true ? `${JSON.stringify(entry)}\n` : csvEntry(entry))).join('')),
-          );
-          return rows;
-        };
-        let rows = 0;
-        if (options.output === undefined) rows = await produce(process.stdout);
-        else
-          await streamOutputFile(resolve(options.output), { mode: PRIVATE_FILE_MODE, force: options.force }, async (out) => {
-            rows = await produce(out);
-          });
-        await recordExport(log, cli.operation, filter, rows);
+        const rows = await exportAudit(log, cli.operation, filter, options);
         if (options.output !== undefined) process.stderr.write(`${rows} events written to ${options.output}\n`);
       });
     });

@@ -41,6 +41,6 @@ export async function writeOutputFile(path: string, data: string | Buffer, optio
   writeUserFile(path, data, { mode: options.mode, force: await mayReplace(path, options.force) });
 }
 
-export async function streamOutputFile(path: string, options: { mode: number; force?: boolean }, produce: (out: Writable) => Promise<void>): Promise<void> {
-  await writeUserFileStreaming(path, { mode: options.mode, force: await mayReplace(path, options.force) }, produce);
+export async function streamOutputFile(path: string, options: { mode: number; force?: boolean }, produce: (out: Writable) => Promise<void>, beforeRename?: () => Promise<void>): Promise<void> {
+  await writeUserFileStreaming(path, { mode: options.mode, force: await mayReplace(path, options.force) }, produce, beforeRename);
 }

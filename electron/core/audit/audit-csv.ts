@@ -32,7 +32,7 @@ export function csvEntry(entry: AuditEntry): string {
     entry.holderId ?? '',
     entry.cardSerial ?? '',
     entry.certificateSerial ?? '',
-    Object.entries(entry.details)
+    [...Object.entries(entry.details), ...(entry.recovered === true ? [['recovered', true] as const] : [])]
       .map(([key, value]) => `${key}=${String(value)}`)
       .join('; '),
   ]);

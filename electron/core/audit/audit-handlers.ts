@@ -9,6 +9,7 @@ import type { ContractHandlers } from '../api/handlers';
 import type { OperationContext } from '../operation-context';
 import { csvEntry, csvHeader } from './audit-csv';
 import type { AuditLog } from './audit-log';
+import type { AuditTrail } from './audit-trail';
 import type { VerifyOptions } from './audit-verify';
 import { exportMatches, holderSummary, queryPage } from './audit-queries';
 
@@ -47,8 +48,15 @@ export async function verifyAndRecord(audit: AuditLog, operation: OperationConte
   return report;
 }
 
-export async function recordExport(audit: AuditLog, operation: OperationContext, filter: AuditFilter, rows: number): Promise<void> {
-  await audit.record({ action: 'audit.export', outcome: 'success', actor: operation.actor, channel: operation.channel, details: { format: 'csv', rows, ...describeFilter(filter) } });
+/** Records an export; `file` is the name of the file it went to (recorded before the file takes that name). */
+export async function recordExport(audit: AuditTrail, operation: OperationContext, filter: AuditFilter, rows: number, file?: string): Promise<void> {
+  await audit.record({
+    action: 'audit.export',
+    outcome: 'success',
+    actor: operation.actor,
+    channel: operation.channel,
+    details: { format: 'csv', rows, ...describeFilter(filter), ...(file === undefined ? {} : { file }) },
+  });
 }
 
 export function exportFileName(now: Date): string {

@@ -45,7 +45,7 @@ import { readRange, scanEvents } from './event-line-scanner';
 import { eventFields, type EventFields } from './event-input';
 import { HeadWriter, headSignedBytes, readHead, type SignedHead } from './head-file';
 import { EMPTY_TAIL, scanTail, type LogTail } from './log-tail';
-import { findRecordHash, listSegments, readLines, segmentName } from './segment-files';
+import { findRecordHash, listSegments, readLines, scanLinesBackwards, segmentName } from './segment-files';
 import { verifyAuditLog, type VerifyOptions } from './audit-verify';
 import { WriterLock, type WriterLockOptions } from './writer-lock';
 
@@ -79,6 +79,9 @@ interface Pending {
 }
 
 const SYSTEM = { kind: 'system', id: 'audit-log' } as const;
+const CHANGE_FIELD = ',"change":"';
+const TIME_FIELD = ',"time":"';
+const CHANGE_SEARCH_SLACK_MS = 60 * 60 * 1000;
 const MAX_BATCH = 10_000;
 /** More than any one line: a segment this far from full cannot have been rotated by anyone. */
 const ROTATION_MARGIN = 1024 * 1024;
@@ -312,6 +315,39 @@ export class AuditLog implements AuditTrail {
     await new Promise<void>((resolve, reject) => {
       this.#queue.push({ fields, resolve, reject });
       this.#pump();
+    });
+  }
+
+  /**
+   * Which of these vault change ids have an event in the log (see vault/change-events.ts). Reads
+   * the log backwards from its end and stops once every id is found or the records are older
+   * than `sinceMs` less an hour (a change's event is written after the change, so it is never
+   * much older; the hour absorbs a clock set back in between). Only the tail is read.
+   */
+  changeEventsIn(ids: ReadonlySet<string>, sinceMs: number): Promise<Set<string>> {
+    return this.#exclusive(async () => {
+      const found = new Set<string>();
+      if (ids.size === 0) return found;
+      await this.#ensureOpen();
+      const stopBefore = sinceMs - CHANGE_SEARCH_SLACK_MS;
+      const segments = listSegments(this.dir);
+      for (let i = segments.length - 1; i >= 0 && found.size < ids.size; i -= 1) {
+        const segment = segments[i];
+        if (segment === undefined) break;
+        const scan = scanLinesBackwards(segment.path, (line) => {
+          if (line.includes(CHANGE_FIELD)) {
+            const decoded = decodeLine(line);
+            if (decoded.ok && decoded.record.type === 'event' && decoded.record.change !== undefined && ids.has(decoded.record.change)) found.add(decoded.record.change);
+            if (found.size === ids.size) return true;
+          }
+          // The time comes second in every line: `{"seq":N,"time":"…"` (see audit-record.ts).
+          const at = line.indexOf(TIME_FIELD);
+          const time = at < 0 ? Number.NaN : Date.parse(line.slice(at + TIME_FIELD.length, at + TIME_FIELD.length + 24));
+          return Number.isFinite(time) && time < stopBefore;
+        });
+        if (scan.stopped) break;
+      }
+      return found;
     });
   }
 

@@ -11,7 +11,8 @@
  *
  * Three types of record:
  * - `event`: what happened (actor, channel, action, outcome, reason, holder, card, certificate,
- *   details); optional fields are left out rather than written as null.
+ *   details, and for a vault change its change id and whether it was recovered); optional fields
+ *   are left out rather than written as null.
  * - `checkpoint`: a signature by the audit key over "the records before me end in hash `prev`".
  * - `key`: the public part of the audit key that signs the checkpoints after it.
  */
@@ -38,6 +39,10 @@ export interface EventRecord extends RecordBase {
   readonly card?: string;
   readonly certificate?: string;
   readonly details?: Readonly<Record<string, string | number | boolean>>;
+  /** The vault change this event records (see vault/change-events.ts): at most one event per change. */
+  readonly change?: string;
+  /** Written when the vault next opened, for a change whose process stopped before recording it. */
+  readonly recovered?: true;
 }
 
 export interface CheckpointRecord extends RecordBase {
@@ -82,6 +87,8 @@ function ordered(record: AuditRecord): object {
       if (record.card !== undefined) out['card'] = record.card;
       if (record.certificate !== undefined) out['certificate'] = record.certificate;
       if (record.details !== undefined) out['details'] = record.details;
+      if (record.change !== undefined) out['change'] = record.change;
+      if (record.recovered === true) out['recovered'] = true;
       return out;
     case 'checkpoint':
       out['keyId'] = record.keyId;

@@ -26,6 +26,7 @@ export function toEntry(record: EventRecord): AuditEntry {
     cardSerial: record.card ?? null,
     certificateSerial: record.certificate ?? null,
     details: record.details ?? {},
+    ...(record.recovered === true ? { recovered: true as const } : {}),
   };
 }
 

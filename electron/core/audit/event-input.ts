@@ -25,7 +25,11 @@ export function isSecretName(name: string): boolean {
   return SECRET_NAME.test(name.replace(/[^a-z]/gi, ''));
 }
 
-export function eventFields(input: AuditEventInput, log?: Logger): EventFields {
+/**
+ * The event as it may be kept (in the vault's journal until the log holds it, see
+ * vault/change-events.ts): a known action, bounded strings, secrets redacted.
+ */
+export function safeEventInput(input: AuditEventInput, log?: Logger): AuditEventInput {
   if (!AuditActionSchema.safeParse(input.action).success) throw new CardDeskError('INTERNAL', `Unknown audit action ${JSON.stringify(input.action)}.`);
   let details: Record<string, string | number | boolean> | undefined;
   if (input.details !== undefined) {
@@ -41,15 +45,34 @@ export function eventFields(input: AuditEventInput, log?: Logger): EventFields {
     }
   }
   return {
-    type: 'event',
-    actor: { kind: input.actor.kind, id: clamp(input.actor.id, MAX_ID) },
-    channel: input.channel,
     action: input.action,
     outcome: input.outcome,
+    actor: { kind: input.actor.kind, id: clamp(input.actor.id, MAX_ID) },
+    channel: input.channel,
     ...(input.reason === undefined ? {} : { reason: clamp(input.reason, MAX_TEXT) }),
-    ...(input.holderId === undefined ? {} : { holder: clamp(input.holderId, MAX_ID) }),
-    ...(input.cardSerial === undefined ? {} : { card: clamp(input.cardSerial, MAX_ID) }),
-    ...(input.certificateSerial === undefined ? {} : { certificate: clamp(input.certificateSerial, MAX_ID) }),
+    ...(input.holderId === undefined ? {} : { holderId: clamp(input.holderId, MAX_ID) }),
+    ...(input.cardSerial === undefined ? {} : { cardSerial: clamp(input.cardSerial, MAX_ID) }),
+    ...(input.certificateSerial === undefined ? {} : { certificateSerial: clamp(input.certificateSerial, MAX_ID) }),
     ...(details === undefined ? {} : { details }),
+    ...(input.changeId === undefined ? {} : { changeId: clamp(input.changeId, MAX_ID) }),
+    ...(input.recovered === true ? { recovered: true as const } : {}),
+  };
+}
+
+export function eventFields(input: AuditEventInput, log?: Logger): EventFields {
+  const safe = safeEventInput(input, log);
+  return {
+    type: 'event',
+    actor: safe.actor,
+    channel: safe.channel,
+    action: safe.action,
+    outcome: safe.outcome,
+    ...(safe.reason === undefined ? {} : { reason: safe.reason }),
+    ...(safe.holderId === undefined ? {} : { holder: safe.holderId }),
+    ...(safe.cardSerial === undefined ? {} : { card: safe.cardSerial }),
+    ...(safe.certificateSerial === undefined ? {} : { certificate: safe.certificateSerial }),
+    ...(safe.details === undefined ? {} : { details: safe.details }),
+    ...(safe.changeId === undefined ? {} : { change: safe.changeId }),
+    ...(safe.recovered === true ? { recovered: true as const } : {}),
   };
 }

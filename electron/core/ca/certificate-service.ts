@@ -18,6 +18,7 @@ import type { AuditTrail } from '../audit/audit-trail';
 import type { HolderDirectory } from '../directory/holder-directory';
 import { fold } from '../directory/holder-index';
 import type { OperationContext } from '../operation-context';
+import { ChangeRecorder } from '../vault/change-events';
 import type { VaultAccess } from '../vault/vault-access';
 import type { CaService } from './ca-service';
 import { CERTIFICATES, effectiveStatus, newRecord, toSummary, type CertificateRecord } from './certificate-records';
@@ -172,8 +173,8 @@ export class CertificateService {
     const record = newRecord(cert, { profile: request.profile, holderId: holder?.id ?? null, cardSerial: request.cardSerial, now, renewedFrom: renewedFrom?.serial ?? null });
     const changes = [{ collection: CERTIFICATES, id: record.id, record }];
     if (renewedFrom !== null) changes.push({ collection: CERTIFICATES, id: renewedFrom.id, record: { ...renewedFrom, renewedBy: record.serial } });
-    this.#records().commit(changes);
-    await this.audit.record({
+    // The change and its event as one unit (see vault/change-events.ts).
+    await new ChangeRecorder(this.access, this.audit).commit(changes, {
       action: renewedFrom === null ? 'ca.certificateIssue' : 'ca.certificateRenew',
       outcome: 'success',
       certificateSerial: record.serial,
@@ -219,8 +220,7 @@ export class CertificateService {
     const publish = op.actor.kind !== 'system' || this.ca.canSign;
     if (publish) this.ca.signer('issuing');
     const updated: CertificateRecord = { ...record, ...next, statusChangedAt: this.clock().toISOString() };
-    this.#records().commit([{ collection: CERTIFICATES, id: record.id, record: updated }]);
-    await this.audit.record({ action, outcome: 'success', certificateSerial: record.serial, ...(record.holderId === null ? {} : { holderId: record.holderId }), details, ...op });
+    await new ChangeRecorder(this.access, this.audit).commit([{ collection: CERTIFICATES, id: record.id, record: updated }], { action, outcome: 'success', certificateSerial: record.serial, ...(record.holderId === null ? {} : { holderId: record.holderId }), details, ...op });
     if (publish) await this.crl.publish(op);
     return { ok: true, certificate: this.summary(updated) };
   }

@@ -1,7 +1,8 @@
 /**
- * Holders and their cards in the vault's records. Every change goes through `RecordStore.commit`
- * (durable before it returns) and is recorded in the audit trail; reads come from the in-memory
- * index. A CSV import checks every row first and commits all rows in one journal line, or none.
+ * Holders and their cards in the vault's records. Every change goes through `ChangeRecorder`:
+ * the change and its audit event in one journal line (durable before it returns), then the event
+ * in the audit log (see vault/change-events.ts); reads come from the in-memory index. A CSV
+ * import checks every row first and commits all rows in one journal line, or none.
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { CardDeskError } from '../../shared/errors';
@@ -19,8 +20,9 @@ import {
   type HolderSearchQuery,
   type HolderSearchResult,
 } from '../../shared/schemas/holders';
-import type { AuditTrail } from '../audit/audit-trail';
+import type { AuditEventInput, AuditTrail } from '../audit/audit-trail';
 import type { OperationContext } from '../operation-context';
+import { ChangeRecorder } from '../vault/change-events';
 import type { VaultAccess } from '../vault/vault-access';
 import type { VaultStorage } from '../vault/vault-storage';
 import { canMove, nextStates } from './card-states';
@@ -130,10 +132,16 @@ export class HolderDirectory {
     return { ...value, id: randomUUID(), userNumber: userNumber ?? this.#newUserNumber(taken), createdAt: now, updatedAt: now, version: 1 };
   }
 
-  #commitHolders(holders: readonly Holder[]): void {
-    this.#storage().records.commit(holders.map((holder) => ({ collection: HOLDERS, id: holder.id, record: holder })));
+  /** The change and its event as one unit; the index is updated at once, before the event is awaited. */
+  #commit(changes: readonly { collection: string; id: string; record: CardEntry | Holder }[], event: AuditEventInput): Promise<void> {
+    return new ChangeRecorder(this.access, this.audit).commit(changes, event);
+  }
+
+  #commitHolders(holders: readonly Holder[], event: AuditEventInput): Promise<void> {
+    const recorded = this.#commit(holders.map((holder) => ({ collection: HOLDERS, id: holder.id, record: holder })), event);
     const index = this.index();
     for (const holder of holders) index.put(holder);
+    return recorded;
   }
 
   async #refused(action: 'holder.create' | 'holder.update', problems: HolderProblem[], op: OperationContext, holderId?: string): Promise<HolderSaveResult> {
@@ -147,8 +155,7 @@ export class HolderDirectory {
     if (problems.length > 0) return this.#refused('holder.create', problems, op);
     const index = this.index();
     const holder = this.#newHolder(value, (n) => index.hasUserNumber(n));
-    this.#commitHolders([holder]);
-    await this.audit.record({ action: 'holder.create', outcome: 'success', holderId: holder.id, ...op });
+    await this.#commitHolders([holder], { action: 'holder.create', outcome: 'success', holderId: holder.id, ...op });
     return { ok: true, holder };
   }
 
@@ -161,9 +168,8 @@ export class HolderDirectory {
     const { value, problems } = this.#check(input, id);
     if (problems.length > 0) return this.#refused('holder.update', problems, op, id);
     const holder: Holder = { ...current, ...value, updatedAt: this.clock().toISOString(), version: version + 1 };
-    this.#commitHolders([holder]);
     const stateChanged = current.state !== holder.state;
-    await this.audit.record({
+    await this.#commitHolders([holder], {
       action: stateChanged ? 'holder.stateChange' : 'holder.update',
       outcome: 'success',
       holderId: id,
@@ -241,8 +247,7 @@ export class HolderDirectory {
       fresh.add(holder.userNumber);
       return holder;
     });
-    this.#commitHolders(holders);
-    await this.audit.record({ action: 'holder.import', outcome: 'success', details: { imported: holders.length }, ...op });
+    await this.#commitHolders(holders, { action: 'holder.import', outcome: 'success', details: { imported: holders.length }, ...op });
     return { ok: true, imported: holders.length };
   }
 
@@ -284,8 +289,7 @@ export class HolderDirectory {
     if (holderId !== null) this.get(holderId);
     const now = this.clock().toISOString();
     const card: CardEntry = { id: clean, serial: clean, holderId, state: 'blank', createdAt: now, updatedAt: now };
-    this.#storage().records.commit([{ collection: CARDS, id: clean, record: card }]);
-    await this.audit.record({ action: 'card.issue', outcome: 'success', reason: 'registered blank card', cardSerial: clean, ...(holderId === null ? {} : { holderId }), ...op });
+    await this.#commit([{ collection: CARDS, id: clean, record: card }], { action: 'card.issue', outcome: 'success', reason: 'registered blank card', cardSerial: clean, ...(holderId === null ? {} : { holderId }), ...op });
     return stripId(card);
   }
 
@@ -297,8 +301,7 @@ export class HolderDirectory {
     this.get(holderId);
     if (card.holderId === holderId) return stripId(card);
     const updated: CardEntry = { ...card, holderId, updatedAt: this.clock().toISOString() };
-    this.#storage().records.commit([{ collection: CARDS, id: serial, record: updated }]);
-    await this.audit.record({ action: 'card.issue', outcome: 'success', reason: 'card assigned to holder', cardSerial: serial, holderId, details: { previousHolder: card.holderId ?? '' }, ...op });
+    await this.#commit([{ collection: CARDS, id: serial, record: updated }], { action: 'card.issue', outcome: 'success', reason: 'card assigned to holder', cardSerial: serial, holderId, details: { previousHolder: card.holderId ?? '' }, ...op });
     return stripId(updated);
   }
 
@@ -307,8 +310,7 @@ export class HolderDirectory {
     if (card === undefined) throw new CardDeskError('NOT_FOUND', `There is no card ${serial} in the directory.`);
     if (!canMove(card.state, to)) throw new CardDeskError('INVALID_STATE', `A card that is ${card.state} cannot become ${to}.`);
     const updated: CardEntry = { ...card, state: to, updatedAt: this.clock().toISOString() };
-    this.#storage().records.commit([{ collection: CARDS, id: serial, record: updated }]);
-    await this.audit.record({ action: cardAction(card.state, to), outcome: 'success', cardSerial: serial, details: { from: card.state, to }, ...(card.holderId === null ? {} : { holderId: card.holderId }), ...op });
+    await this.#commit([{ collection: CARDS, id: serial, record: updated }], { action: cardAction(card.state, to), outcome: 'success', cardSerial: serial, details: { from: card.state, to }, ...(card.holderId === null ? {} : { holderId: card.holderId }), ...op });
     return stripId(updated);
   }
 }

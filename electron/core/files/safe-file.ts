@@ -229,9 +229,16 @@ export function writeUserFile(path: string, data: string | Buffer, options: User
 /**
  * Streams into a file the user named: `produce` writes to a temporary file, which takes the
  * file's name only once `produce` has finished; if it fails (or the process dies) no file looks
- * complete. The same checks as `writeUserFile`.
+ * complete. The same checks as `writeUserFile`. `beforeRename` runs once the temporary file is
+ * complete and on disk, just before it takes the name (an export records its event there, so a
+ * file under the name always has its event); if it fails, the file never takes the name.
  */
-export async function writeUserFileStreaming(path: string, options: UserFileOptions, produce: (out: Writable) => Promise<void>): Promise<void> {
+export async function writeUserFileStreaming(
+  path: string,
+  options: UserFileOptions,
+  produce: (out: Writable) => Promise<void>,
+  beforeRename: () => Promise<void> = () => Promise.resolve(),
+): Promise<void> {
   checkUserTarget(path, options.force);
   const { tmp, fd } = openTemporary(path, options.mode);
   const out = createWriteStream('', { fd, autoClose: false });
@@ -251,5 +258,11 @@ export async function writeUserFileStreaming(path: string, options: UserFileOpti
     throw error;
   }
   closeSync(fd);
+  try {
+    await beforeRename();
+  } catch (error) {
+    removeQuietly(tmp);
+    throw error;
+  }
   putInPlace(tmp, path, options.force === true);
 }

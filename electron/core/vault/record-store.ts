@@ -13,12 +13,19 @@
  *
  * Journal files are numbered by generation: the snapshot names the generation whose journal
  * continues it, so a crash between writing a snapshot and starting its journal loses nothing.
+ *
+ * A change may carry its audit event in the same line (`e`, see change-events.ts): the event is
+ * then pending until `markRecorded` says the audit log holds it. Marks are not fsynced on their
+ * own: they ride on the next line (`d`), or a last line written on close, so a change costs one
+ * fdatasync as before. Pending events survive compaction (in the snapshot's `pending`); on open
+ * `pendingEvents()` lists those without a mark, for recovery to look up in the log.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, ftruncateSync, openSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { LowSync } from 'lowdb';
 import { CardDeskError } from '../../shared/errors';
+import type { AuditEventInput } from '../audit/audit-trail';
 import { appendDurable, ensurePrivateDir, fsyncDir } from '../files/safe-file';
 import { DurableJsonFile } from './json-file-adapter';
 
@@ -33,6 +40,24 @@ export interface RecordChange {
   readonly record: StoredRecord | null;
 }
 
+/** An audit event written in the same journal line as its change (see change-events.ts). */
+export interface PendingEvent {
+  /** The change id the audit record carries. */
+  readonly id: string;
+  /** When the change was made (epoch ms). */
+  readonly at: number;
+  readonly event: AuditEventInput;
+}
+
+interface JournalEntry {
+  readonly s: number;
+  readonly c: [string, string, StoredRecord | null][];
+  /** Events written with this change. */
+  readonly e?: PendingEvent[];
+  /** Change ids whose events the audit log now holds. */
+  readonly d?: string[];
+}
+
 export interface RecordSnapshot {
   readonly format: 'carddesk-records';
   readonly schemaVersion: number;
@@ -40,6 +65,8 @@ export interface RecordSnapshot {
   readonly generation: number;
   readonly seq: number;
   readonly collections: Record<string, StoredRecord[]>;
+  /** Events of changes in this snapshot that were not yet known to be in the audit log. */
+  readonly pending?: PendingEvent[];
 }
 
 export interface RecordStoreOptions {
@@ -68,6 +95,10 @@ export class RecordStore {
   #seq = 0;
   #fd: number | null = null;
   #journalBytes = 0;
+  /** Events written with their changes, not yet known to be in the audit log, by change id. */
+  readonly #pending = new Map<string, PendingEvent>();
+  /** Change ids marked recorded since the last line: written with the next one. */
+  #marks: string[] = [];
 
   private constructor(dir: string, options: RecordStoreOptions) {
     this.#dir = dir;
@@ -108,8 +139,9 @@ export class RecordStore {
     for (const [collection, records] of Object.entries(snapshot.collections)) {
       this.#maps.set(collection, new Map(records.map((record) => [record.id, record])));
     }
+    for (const pending of snapshot.pending ?? []) this.#pending.set(pending.id, pending);
     // The snapshot's records now live in the maps; drop the duplicate.
-    this.#snapshotDb.data = { ...snapshot, collections: {} };
+    this.#snapshotDb.data = { ...snapshot, collections: {}, pending: [] };
 
     const path = join(this.#dir, journalName(this.#generation));
     let text = '';
@@ -129,9 +161,11 @@ export class RecordStore {
       if (space !== 16 || checksum(payload) !== line.slice(0, 16)) {
         throw new CardDeskError('VAULT_CORRUPT', `The vault journal ${path} is damaged at byte ${good}.`);
       }
-      const entry = JSON.parse(payload) as { s: number; c: [string, string, StoredRecord | null][] };
+      const entry = JSON.parse(payload) as JournalEntry;
       if (entry.s > this.#seq) {
         this.#apply(entry.c.map(([collection, id, record]) => ({ collection, id, record })));
+        for (const pending of entry.e ?? []) this.#pending.set(pending.id, pending);
+        for (const id of entry.d ?? []) this.#pending.delete(id);
         this.#seq = entry.s;
       }
       start = end + 1;
@@ -179,14 +213,29 @@ export class RecordStore {
   }
 
   /**
-   * Makes every change durable as one journal line, then applies them. When this returns the
-   * changes are on disk; when it throws, none of them happened.
+   * Makes every change durable as one journal line, with the audit event that records them when
+   * given (pending until `markRecorded`), then applies them. When this returns the changes are on
+   * disk; when it throws, none of them happened.
    */
-  commit(changes: readonly RecordChange[]): void {
-    if (this.#fd === null) throw new Error('The record store is closed.');
+  commit(changes: readonly RecordChange[], event?: PendingEvent): void {
     if (changes.length === 0) return;
+    this.#append(changes, event);
+    if (event !== undefined) this.#pending.set(event.id, event);
+    this.#apply(changes);
+    for (const listener of this.#listeners) listener(changes);
+    if (this.#journalBytes > this.#compactAfter) this.compact();
+  }
+
+  #append(changes: readonly RecordChange[], event?: PendingEvent): void {
+    if (this.#fd === null) throw new Error('The record store is closed.');
     const seq = this.#seq + 1;
-    const payload = JSON.stringify({ s: seq, c: changes.map((change) => [change.collection, change.id, change.record]) });
+    const entry: JournalEntry = {
+      s: seq,
+      c: changes.map((change) => [change.collection, change.id, change.record]),
+      ...(event === undefined ? {} : { e: [event] }),
+      ...(this.#marks.length === 0 ? {} : { d: this.#marks }),
+    };
+    const payload = JSON.stringify(entry);
     const line = Buffer.from(`${checksum(payload)} ${payload}\n`, 'utf8');
     try {
       appendDurable(this.#fd, line);
@@ -197,9 +246,17 @@ export class RecordStore {
     }
     this.#journalBytes += line.length;
     this.#seq = seq;
-    this.#apply(changes);
-    for (const listener of this.#listeners) listener(changes);
-    if (this.#journalBytes > this.#compactAfter) this.compact();
+    this.#marks = [];
+  }
+
+  /** The audit log holds the event of change `id`: it is no longer pending (written with the next line). */
+  markRecorded(id: string): void {
+    if (this.#pending.delete(id)) this.#marks.push(id);
+  }
+
+  /** Events written with their changes that are not known to be in the audit log, oldest first. */
+  pendingEvents(): PendingEvent[] {
+    return [...this.#pending.values()].sort((a, b) => a.at - b.at);
   }
 
   /** Writes every record into a new snapshot and starts an empty journal for it. */
@@ -208,9 +265,11 @@ export class RecordStore {
     const collections: Record<string, StoredRecord[]> = {};
     for (const [name, map] of this.#maps) collections[name] = [...map.values()];
     const generation = this.#generation + 1;
-    this.#snapshotDb.data = { format: 'carddesk-records', schemaVersion, generation, seq: this.#seq, collections };
+    // Events not yet known to be in the audit log move into the snapshot; marks are then moot.
+    this.#snapshotDb.data = { format: 'carddesk-records', schemaVersion, generation, seq: this.#seq, collections, pending: [...this.#pending.values()] };
     this.#snapshotDb.write();
-    this.#snapshotDb.data = { ...this.#snapshotDb.data, collections: {} };
+    this.#snapshotDb.data = { ...this.#snapshotDb.data, collections: {}, pending: [] };
+    this.#marks = [];
     closeSync(this.#fd);
     this.#generation = generation;
     this.#schemaVersion = schemaVersion;
@@ -235,6 +294,13 @@ export class RecordStore {
   }
 
   close(): void {
+    if (this.#fd !== null && this.#marks.length > 0) {
+      try {
+        this.#append([]);
+      } catch {
+        // Only a hint: recovery finds these events in the log instead.
+      }
+    }
     if (this.#fd !== null) closeSync(this.#fd);
     this.#fd = null;
   }

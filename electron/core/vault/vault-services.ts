@@ -14,6 +14,7 @@ import { HolderDirectory } from '../directory/holder-directory';
 import { osLibraryFolders } from '../pkcs11/module-path-check';
 import { DeskSettingsStore } from '../settings/desk-settings';
 import type { Logger } from '../log/logger';
+import { recoverChangeEvents } from './change-events';
 import { VaultKeyring } from './keyring';
 import { VaultAccess } from './vault-access';
 import { vaultAnchorKeeper } from './vault-audit-anchor';
@@ -35,7 +36,8 @@ export interface VaultServices {
   /**
    * Tells the audit log the desk's audit key id, and gives it the key while the vault is
    * unlocked (takes it away when locked). Runs by itself on unlock and lock; call it once after
-   * opening the vault so verification knows the key id.
+   * opening the vault so verification knows the key id. Waits for the recovery of change events
+   * that runs whenever the vault opens (see change-events.ts).
    */
   syncAudit(): Promise<void>;
   close(): Promise<void>;
@@ -59,7 +61,16 @@ export function createVaultServices(options: {
   const access = new VaultAccess(options.dataDir, options.storage);
   const signing = options.auditSigning;
   const anchorKeeper = vaultAnchorKeeper(access);
+  // Each time the vault opens: the events of changes made just before a stop, if the log lacks them.
+  let recovery: Promise<void> = Promise.resolve();
+  access.onOpen((storage) => {
+    recovery = recoverChangeEvents(storage.records, options.audit, options.log).then(
+      () => undefined,
+      (error: unknown) => options.log.error('the events of changes made before a stop could not be recorded; they are tried again at the next open', { error }),
+    );
+  });
   const syncAudit = async (): Promise<void> => {
+    await recovery;
     if (signing === undefined) return;
     let keyId: string | null = null;
     let signer = null;
@@ -104,6 +115,7 @@ export function createVaultServices(options: {
     ocsp,
     syncAudit,
     close: async () => {
+      await recovery;
       keyring.lock();
       // The log signs what it holds and the anchor moves with it before the vault closes.
       await signing?.useSigner(null);

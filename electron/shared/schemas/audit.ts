@@ -125,6 +125,8 @@ export const AuditEntrySchema = z.object({
   cardSerial: z.string().nullable(),
   certificateSerial: z.string().nullable(),
   details: AuditDetailsSchema,
+  /** The event of a vault change, written when the vault next opened because the process had stopped before recording it. */
+  recovered: z.literal(true).optional(),
 });
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 

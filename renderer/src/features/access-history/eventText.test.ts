@@ -87,6 +87,14 @@ describe.each(languages)('audit words in %s', (language) => {
     expect(blocked.details).toContain(t('accessHistory.details.pinBlockedNow'));
   });
 
+  it('a recovered change event says so in words', async () => {
+    const { t, i18n } = await translator(language);
+    const recovered = eventSentences(t, i18n, entry({ action: 'holder.import', details: { imported: 3 }, recovered: true }));
+    expect(recovered.details).toContain(t('accessHistory.details.recovered'));
+    expect(t('accessHistory.details.recovered')).not.toBe('accessHistory.details.recovered');
+    expect(eventSentences(t, i18n, entry({ action: 'holder.import', details: { imported: 3 } })).details).not.toContain(t('accessHistory.details.recovered'));
+  });
+
   it('every way the offline unblock is refused has words on the Cards screen', async () => {
     const { i18n } = await translator(language);
     const refused = OfflineChallengeResultSchema.options[1].shape.reason.options;

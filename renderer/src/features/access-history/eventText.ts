@@ -76,6 +76,7 @@ function detailSentences(t: TFunction, i18n: { exists: (key: string) => boolean 
     } else other.push(`${name} = ${text}`);
   }
   if (other.length > 0) out.push(t('accessHistory.details.other', { list: other.join('; ') }));
+  if (entry.recovered === true) out.push(t('accessHistory.details.recovered'));
   return out;
 }
 

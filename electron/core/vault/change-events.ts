@@ -1,0 +1,74 @@
+/**
+ * No change without its event (issue 11 §2). A change to the vault's records and the audit event
+ * that records it are two durable writes in two places (the record store's journal, the audit
+ * log); a process killed between them used to leave the change with no event. Now the change
+ * carries its event:
+ *
+ * 1. `commit` writes the change and the full event (action, outcome, actor, holder, serials,
+ *    details; checked and redacted as the log would, so never a secret) in ONE journal line,
+ *    under a fresh change id. One fdatasync, as before.
+ * 2. It then records the event in the audit log with that change id (`change` in the record, so
+ *    it is hash-chained and signed like the rest). Only then does the call return.
+ * 3. It marks the change recorded in the store (no fsync of its own: the mark rides on the next
+ *    journal line, see record-store.ts).
+ *
+ * When the vault opens (the app's start, every CLI command, see createVaultServices),
+ * `recoverChangeEvents` takes the store's pending events (written with a change, never marked),
+ * asks the log which of their change ids it already holds, and records the others, marked
+ * `recovered`. So each change in the vault gets exactly one event: either the one its call
+ * recorded, or the recovered one; never both (the log is asked first, and a recovered event
+ * carries the change id too, so a second recovery finds it), and no event names a change the
+ * vault does not hold (the event is written only after its change is durable).
+ *
+ * Why the change first and not the event first: an event written first needs a second write to
+ * say the change was abandoned when the change then fails (a duplicate holder, a full disk), and
+ * the log is append-only. Written with the change, the event is exactly as durable as the change.
+ * Why the journal line and not vault.json: these changes are record-store commits (one line
+ * each); the few changes to vault.json (CA creation, settings) keep their event after the write.
+ *
+ * Finding what is already in the log costs little: marks leave only the changes of the last
+ * moments before a stop pending (usually none or one), and their events, when written, are at
+ * the log's end, which `changeEventsIn` reads backwards.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AuditEventInput, AuditTrail } from '../audit/audit-trail';
+import { safeEventInput } from '../audit/event-input';
+import type { Logger } from '../log/logger';
+import type { RecordChange, RecordStore } from './record-store';
+import type { VaultAccess } from './vault-access';
+
+export class ChangeRecorder {
+  constructor(
+    private readonly access: VaultAccess,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  /**
+   * Commits `changes` with `event` in one journal line (durable when this returns: callers update
+   * their indexes at once, before anything else runs), then records the event; the promise
+   * resolves once it is on disk. If recording fails, the change stands and its event is recovered
+   * at the next open.
+   */
+  commit(changes: readonly RecordChange[], event: AuditEventInput): Promise<void> {
+    const records = this.access.storage().records;
+    const id = randomUUID();
+    records.commit(changes, { id, at: Date.now(), event: safeEventInput(event) });
+    return this.audit.record({ ...event, changeId: id }).then(() => records.markRecorded(id));
+  }
+}
+
+/**
+ * Records the events of changes that were made but whose event the log does not hold (the
+ * process stopped in between), marked recovered. Returns how many it recorded.
+ */
+export async function recoverChangeEvents(records: RecordStore, audit: AuditTrail, log?: Logger): Promise<number> {
+  const pending = records.pendingEvents();
+  if (pending.length === 0) return 0;
+  const found = await audit.changeEventsIn(new Set(pending.map((entry) => entry.id)), Math.min(...pending.map((entry) => entry.at)));
+  const missing = pending.filter((entry) => !found.has(entry.id));
+  // Recorded together (one batch in the log), in the order the changes were made.
+  await Promise.all(missing.map((entry) => audit.record({ ...entry.event, changeId: entry.id, recovered: true })));
+  for (const entry of pending) records.markRecorded(entry.id);
+  if (missing.length > 0) log?.warn('events of vault changes made before a stop were recorded on recovery', { recovered: missing.length, alreadyRecorded: found.size });
+  return missing.length;
+}
