@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { operator, PASSPHRASE, tempHome } from '../../../test/support/vault-fixtures';
@@ -25,6 +25,12 @@ describe('safe files', () => {
       }),
     ).rejects.toThrow('the source failed');
     expect(readdirSync(dir)).toEqual([]);
+    // The failed stream's descriptor is closed exactly once: a file opened now (which takes the
+    // freed number) stays open, and no late close surfaces as an uncaught EBADF.
+    const probe = openSync(join(dir, 'probe'), 'w');
+    await new Promise((done) => setTimeout(done, 50));
+    expect(() => fstatSync(probe)).not.toThrow();
+    closeSync(probe);
   });
 
   it('writes a public artefact 0644 and a private file 0600 whatever the umask', () => {

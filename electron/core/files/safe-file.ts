@@ -9,7 +9,7 @@
  * whichever process (app, browser mode, CLI) creates it first and whatever the umask.
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import {
   chmodSync,
   closeSync,
@@ -233,6 +233,15 @@ export function writeUserFile(path: string, data: string | Buffer, options: User
  * complete and on disk, just before it takes the name (an export records its event there, so a
  * file under the name always has its event); if it fails, the file never takes the name.
  */
+/** Destroys a stream and resolves once it has closed its file descriptor. */
+function destroyed(out: WriteStream): Promise<void> {
+  if (out.closed) return Promise.resolve();
+  return new Promise((done) => {
+    out.once('close', () => done());
+    out.destroy();
+  });
+}
+
 export async function writeUserFileStreaming(
   path: string,
   options: UserFileOptions,
@@ -248,12 +257,9 @@ export async function writeUserFileStreaming(
     await finished(out);
     fsyncSync(fd);
   } catch (error) {
-    out.destroy();
-    try {
-      closeSync(fd);
-    } catch {
-      // the stream may have closed it already
-    }
+    // destroy() closes the descriptor itself once a pending write is done; closing it here as
+    // well would race that close (EBADF, or closing a descriptor already reused elsewhere).
+    await destroyed(out);
     removeQuietly(tmp);
     throw error;
   }
