@@ -1,6 +1,7 @@
 // The digest of everything the build reads, so `npm start`, `npm run start:browser` and the
 // `carddesk` command rebuild only when a source changed (scripts/build.mjs --if-changed).
 // CommonJS, so bin/carddesk.cjs can use it too.
+const { spawnSync } = require('node:child_process');
 const { createHash } = require('node:crypto');
 const { existsSync, readdirSync, readFileSync, statSync } = require('node:fs');
 const { join, resolve } = require('node:path');
@@ -9,7 +10,7 @@ const root = resolve(__dirname, '..');
 const BUILD_STAMP = join(root, 'dist', '.build-stamp');
 
 // Folders and files the bundles are made from; tests are not part of any bundle.
-const INPUTS = ['electron', 'renderer', 'resources', 'scripts/build.mjs', 'scripts/build-stamp.cjs', 'vite.config.ts', 'tsconfig.json', 'package-lock.json'];
+const INPUTS = ['electron', 'renderer', 'resources', 'scripts/build.mjs', 'scripts/build-stamp.cjs', 'scripts/contract-names.mjs', 'vite.config.ts', 'tsconfig.json', 'package-lock.json'];
 const NOT_AN_INPUT = /\.test\.tsx?$/;
 
 function inputFiles() {
@@ -46,4 +47,15 @@ function isUpToDate() {
   return readFileSync(BUILD_STAMP, 'utf8').trim() === inputsDigest();
 }
 
-module.exports = { BUILD_STAMP, inputsDigest, isUpToDate };
+/**
+ * Builds dist/ when a source changed (scripts/build.mjs --if-changed, which also waits for a build
+ * already running); does nothing when it is up to date. For the launchers that then load a bundle
+ * in their own process. Returns whether dist/ is usable.
+ */
+function buildIfChanged({ announce, stdio }) {
+  if (isUpToDate()) return true;
+  if (announce !== undefined) process.stderr.write(announce);
+  return spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--if-changed'], { cwd: root, stdio }).status === 0;
+}
+
+module.exports = { BUILD_STAMP, inputsDigest, isUpToDate, buildIfChanged };

@@ -9,6 +9,7 @@
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import stamp from './build-stamp.cjs';
+import { contractNames } from './contract-names.mjs';
 
 const { BUILD_STAMP, inputsDigest, isUpToDate } = stamp;
 const LOCK = '.build.lock';
@@ -60,6 +61,8 @@ const node = {
   external: ['electron', 'pcsclite', 'pkcs11js'],
 };
 
+const names = await contractNames(build);
+
 await Promise.all([
   build({ ...node, entryPoints: ['electron/main/index.ts'], outfile: 'dist/main.cjs' }),
   // A sandboxed preload can only require('electron'): everything else is bundled into it.
@@ -80,6 +83,10 @@ await Promise.all([
     format: 'iife',
     sourcemap: true,
     logLevel: 'warning',
+    // A classic script in the page's head: every byte delays the app, so it is small and minified,
+    // with the contract's names built in instead of the contract (electron/host/bridge.ts).
+    minify: true,
+    define: { CONTRACT_NAMES: JSON.stringify(names) },
     entryPoints: ['electron/host/bridge.ts'],
     outfile: 'dist/bridge/carddesk-bridge.js',
   }),

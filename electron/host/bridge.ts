@@ -3,12 +3,18 @@
  * same `window.carddesk` the Electron preload gives, over the loopback WebSocket. The per-run
  * token arrives once in the URL, moves to sessionStorage and is removed from the address bar.
  */
-import { buildApi } from '../shared/api';
+import { buildApi, type ApiNames } from '../shared/api';
 import type { ChannelName, EventName } from '../shared/contract';
 import { failure, type Envelope } from '../shared/errors';
 import { TOKEN_PROTOCOL_PREFIX, WS_PATH, WS_PROTOCOL, type ServerMessage } from './wire';
 
 const TOKEN_KEY = 'carddesk.sessionToken';
+
+/**
+ * The contract's channel and event names, put here by scripts/build.mjs when it bundles this
+ * script: importing the contract itself would bring its schemas (zod) into a script the page waits for.
+ */
+declare const CONTRACT_NAMES: ApiNames;
 
 function takeToken(): string | null {
   const url = new URL(window.location.href);
@@ -99,7 +105,7 @@ Object.defineProperty(window, 'carddesk', {
   value: buildApi({
     invoke: (channel, args) => connection.invoke(channel, args),
     subscribe: (event, listener) => connection.subscribe(event, listener),
-  }),
+  }, CONTRACT_NAMES),
   writable: false,
   configurable: false,
   enumerable: true,

@@ -9,7 +9,7 @@ import { stubHandlers } from '../../test/support/stub-handlers';
 import { EventHub } from '../core/api/event-hub';
 import type { ContractHandlers } from '../core/api/handlers';
 import { silentLogger } from '../core/log/logger';
-import { localConnection } from '../core/process/core-client';
+import { localConnection } from '../core/process/local-connection';
 import { channelNames } from '../shared/contract';
 import { injectBridge, startHost, type RunningHost } from './server';
 import { TOKEN_PROTOCOL_PREFIX, WS_PATH, WS_PROTOCOL, type ServerMessage } from './wire';

@@ -6,7 +6,7 @@ import { stubHandlers } from '../../test/support/stub-handlers';
 import { EventHub } from '../core/api/event-hub';
 import type { ContractHandlers } from '../core/api/handlers';
 import { silentLogger } from '../core/log/logger';
-import { localConnection } from '../core/process/core-client';
+import { localConnection } from '../core/process/local-connection';
 import { channelNames } from '../shared/contract';
 import { forwardEvents, registerContract, WindowRegistry } from './ipc';
 

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { app, FakeBrowserWindow, ipcMain, Menu, protocol, session } from '../../test/support/electron-mock';
 import { createCore } from '../core/app-core';
 import { silentLogger } from '../core/log/logger';
-import { localConnection } from '../core/process/core-client';
+import { localConnection } from '../core/process/local-connection';
 import { channelNames } from '../shared/contract';
 import { sourcePkcs11Workers } from '../../test/support/pkcs11-worker';
 import { runMain } from './main';

@@ -5,6 +5,7 @@
  */
 import { contextBridge, ipcRenderer } from 'electron';
 import { buildApi } from '../shared/api';
+import { channelNames, eventNames } from '../shared/contract';
 import type { Envelope } from '../shared/errors';
 
 const api = buildApi({
@@ -16,6 +17,6 @@ const api = buildApi({
       ipcRenderer.removeListener(event, forward);
     };
   },
-});
+}, { channels: channelNames, events: eventNames });
 
 contextBridge.exposeInMainWorld('carddesk', api);

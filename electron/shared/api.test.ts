@@ -2,6 +2,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { buildApi, eventListenerName, type ApiTransport } from './api';
 import { channelNames, eventNames } from './contract';
 
+const names = { channels: channelNames, events: eventNames };
+
 function transport(): ApiTransport & { invoke: ReturnType<typeof vi.fn>; subscribe: ReturnType<typeof vi.fn> } {
   return {
     invoke: vi.fn(() => Promise.resolve({ ok: true as const, value: 'v' })),
@@ -11,7 +13,7 @@ function transport(): ApiTransport & { invoke: ReturnType<typeof vi.fn>; subscri
 
 describe('buildApi', () => {
   it('has one named function per channel and per event, and nothing generic', () => {
-    const api = buildApi(transport()) as unknown as Record<string, Record<string, unknown>>;
+    const api = buildApi(transport(), names) as unknown as Record<string, Record<string, unknown>>;
     for (const channel of channelNames) {
       const [feature, verb] = channel.split(':') as [string, string];
       expect(typeof api[feature]?.[verb]).toBe('function');
@@ -28,7 +30,7 @@ describe('buildApi', () => {
 
   it('sends each call on its own channel', async () => {
     const t = transport();
-    const api = buildApi(t);
+    const api = buildApi(t, names);
     await api.readers.list();
     await api.app.info();
     expect(t.invoke.mock.calls).toEqual([
@@ -39,7 +41,7 @@ describe('buildApi', () => {
 
   it('subscribes each on<Event> to its own event and hands back the payload only', () => {
     const t = transport();
-    const api = buildApi(t);
+    const api = buildApi(t, names);
     const listener = vi.fn();
     api.readers.onCardInserted(listener);
     expect(t.subscribe).toHaveBeenCalledWith('readers:cardInserted', expect.any(Function));
@@ -49,12 +51,12 @@ describe('buildApi', () => {
   });
 
   it('refuses a listener that is not a function', () => {
-    const api = buildApi(transport());
+    const api = buildApi(transport(), names);
     expect(() => api.readers.onCardInserted('x' as never)).toThrow(TypeError);
   });
 
   it('cannot be changed by the page', () => {
-    const api = buildApi(transport()) as unknown as Record<string, Record<string, unknown>>;
+    const api = buildApi(transport(), names) as unknown as Record<string, Record<string, unknown>>;
     expect(Object.isFrozen(api)).toBe(true);
     expect(Object.isFrozen(api['readers'])).toBe(true);
   });

@@ -4,17 +4,14 @@
  * per push event (`carddesk.readers.onCardInserted(fn)`). Both the Electron preload and
  * the browser-mode bridge build it with `buildApi`, so the renderer sees the same API in
  * both modes and its type is written once, here.
+ *
+ * This module imports the contract for its types only: the browser bridge is a classic script the
+ * page waits for, and the contract's schemas (zod) would make it a megabyte. The names come in as
+ * an argument instead: the preload passes the contract's, the bridge gets them built in
+ * (scripts/build.mjs reads them off the contract when it bundles the bridge).
  */
 import type { Envelope } from './errors';
-import {
-  channelNames,
-  eventNames,
-  type ChannelArgs,
-  type ChannelName,
-  type ChannelResult,
-  type EventName,
-  type EventPayload,
-} from './contract';
+import type { ChannelArgs, ChannelName, ChannelResult, EventName, EventPayload } from './contract';
 
 export type Unsubscribe = () => void;
 
@@ -52,14 +49,20 @@ export function eventListenerName(event: EventName): string {
   return `on${member.charAt(0).toUpperCase()}${member.slice(1)}`;
 }
 
-export function buildApi(transport: ApiTransport): CardDeskApi {
+/** The contract's channel and event names, the only part of the contract the API is built from. */
+export interface ApiNames {
+  readonly channels: readonly ChannelName[];
+  readonly events: readonly EventName[];
+}
+
+export function buildApi(transport: ApiTransport, names: ApiNames): CardDeskApi {
   const api: Record<string, Record<string, unknown>> = {};
   const featureOf = (name: string): Record<string, unknown> => (api[split(name)[0]] ??= {});
-  for (const channel of channelNames) {
+  for (const channel of names.channels) {
     // Each function closes over its own channel name: the page can never choose one.
     featureOf(channel)[split(channel)[1]] = (args?: unknown) => transport.invoke(channel, args);
   }
-  for (const event of eventNames) {
+  for (const event of names.events) {
     featureOf(event)[eventListenerName(event)] = (listener: unknown) => {
       if (typeof listener !== 'function') throw new TypeError(`${eventListenerName(event)} needs a function`);
       return transport.subscribe(event, (payload) => (listener as (p: unknown) => void)(payload));

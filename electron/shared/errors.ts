@@ -1,10 +1,10 @@
-import { z } from 'zod';
-
 /**
  * Stable error codes for failures that are not expected outcomes. Expected outcomes
  * (wrong PIN, card removed during a PIN check, …) are values in a channel's result;
  * these codes are for everything a caller cannot plan for. The codes are part of the
  * contract: the renderer maps each to a translated message, scripts may match on them.
+ * This file holds no schemas: the browser bridge and the processes that only forward import it
+ * without loading zod.
  */
 export const errorCodes = [
   /** The arguments did not match the channel's schema. */
@@ -93,23 +93,14 @@ export const errorCodes = [
 
 export type ErrorCode = (typeof errorCodes)[number];
 
-export const ErrorCodeSchema = z.enum(errorCodes);
-
-export const ErrorInfoSchema = z.object({
-  code: ErrorCodeSchema,
+export interface ErrorInfo {
+  readonly code: ErrorCode;
   /** A sentence for people, in English; the renderer shows its own translation by code. */
-  message: z.string(),
-});
-
-export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
+  readonly message: string;
+}
 
 /** What every channel answers: the value, or an error with a stable code. */
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
-
-export const EnvelopeSchema = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), value: z.unknown() }),
-  z.object({ ok: z.literal(false), error: ErrorInfoSchema }),
-]);
 
 /** Thrown by services for unexpected failures; turned into an error envelope at the boundary. */
 export class CardDeskError extends Error {

@@ -7,7 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { carddesk } from '../support/cli';
-import { repoRoot } from '../support/host-process';
+import { repoRoot, startHostProcess } from '../support/host-process';
 import { run } from '../support/run';
 
 const cliBundle = join(repoRoot, 'dist', 'cli.cjs');
@@ -36,7 +36,22 @@ describe('start without rebuilding', () => {
   it('start scripts build only when a source changed', () => {
     const scripts = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     expect(scripts['start']).toMatch(/^node scripts\/build\.mjs --if-changed && /);
-    expect(scripts['start:browser']).toMatch(/^node scripts\/build\.mjs --if-changed && /);
+    expect(scripts['start:browser']).toBe('node scripts/start-browser.cjs');
+  });
+
+  it('the browser-mode launcher serves the built app without building', async () => {
+    const hostBundle = join(repoRoot, 'dist', 'host.cjs');
+    const before = statSync(hostBundle).mtimeMs;
+    const host = await startHostProcess({ launcher: true });
+    try {
+      expect(host.output()).not.toMatch(/built dist/);
+      expect(statSync(hostBundle).mtimeMs).toBe(before);
+      const page = await fetch(host.url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/carddesk-bridge\.js/);
+    } finally {
+      await host.stop();
+    }
   });
 });
 

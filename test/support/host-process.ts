@@ -18,9 +18,12 @@ export function freshHome(prefix = 'carddesk-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function startHostProcess(options: { kiosk?: boolean; home?: string; env?: NodeJS.ProcessEnv } = {}): Promise<HostProcess> {
+export async function startHostProcess(
+  options: { kiosk?: boolean; home?: string; env?: NodeJS.ProcessEnv; /** `npm run start:browser`'s launcher instead of the bundle */ launcher?: boolean } = {},
+): Promise<HostProcess> {
   const home = options.home ?? freshHome();
-  const args = [join(repoRoot, 'dist', 'host.cjs'), '--port', '0', ...(options.kiosk === true ? ['--kiosk'] : [])];
+  const entry = options.launcher === true ? join(repoRoot, 'scripts', 'start-browser.cjs') : join(repoRoot, 'dist', 'host.cjs');
+  const args = [entry, '--port', '0', ...(options.kiosk === true ? ['--kiosk'] : [])];
   const child = spawn(process.execPath, args, { env: { ...process.env, ...options.env, CARDDESK_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

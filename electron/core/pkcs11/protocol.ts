@@ -5,7 +5,7 @@
  * parse is a bug or corruption and is refused, never half-used.
  */
 import { z } from 'zod';
-import { ErrorCodeSchema } from '../../shared/errors';
+import { errorCodes } from '../../shared/errors';
 import { BytesSchema, SlotIdSchema } from './schemas/common';
 import { DecryptMechanismSchema, DecryptResultSchema, GenerateKeyPairResultSchema, KeyPairOptionsSchema, KeyPairSpecSchema, SignMechanismSchema, SignResultSchema } from './schemas/crypto';
 import {
@@ -79,7 +79,7 @@ export type WorkerResultOf<K extends Pkcs11RequestKind> = z.input<(typeof result
 
 /** An unexpected failure, as the worker reports it; the main thread throws it as a CardDeskError. */
 export const WorkerErrorSchema = z.object({
-  code: ErrorCodeSchema,
+  code: z.enum(errorCodes),
   message: z.string(),
   /** The CK_RV when the failure came from the module. */
   ckr: z.number().int().nonnegative().nullable(),

@@ -7,9 +7,7 @@
 import { fork } from 'node:child_process';
 import { failure, type Envelope } from '../../shared/errors';
 import type { CallContext } from '../api/context';
-import { dispatch } from '../api/dispatch';
 import { EventHub } from '../api/event-hub';
-import type { ContractHandlers } from '../api/handlers';
 import type { Logger } from '../log/logger';
 import type { CoreProcessOptions, FromCore, MessagePortLike, ToCore } from './protocol';
 
@@ -147,12 +145,4 @@ export function forkCoreProcess(entry: string, options: CoreProcessOptions): () 
       kill: () => child.kill('SIGKILL'),
     };
   };
-}
-
-/**
- * The services' handlers called in this very process: for tests of a transport, and as the
- * responsiveness benchmark's "before" (the core on the windows' thread, as it used to run).
- */
-export function localConnection(handlers: ContractHandlers, events: EventHub, log: Logger, stop: () => Promise<void> = () => Promise.resolve()): CoreConnection {
-  return { call: (channel, args, context) => dispatch(handlers, channel, args, context, log), events, stop };
 }
