@@ -47,7 +47,11 @@ const { build: viteBuild } = await import('vite');
 const digest = inputsDigest();
 rmSync('dist', { recursive: true, force: true });
 
-await viteBuild({ configFile: 'vite.config.ts', logLevel: 'warn' });
+// Always React's production build, also when started from a shell or test runner that set
+// NODE_ENV (vitest sets 'test', which made Vite bundle react-dom's development build: 1.6 MB
+// instead of 1.2 MB, and slower to start).
+process.env.NODE_ENV = 'production';
+await viteBuild({ configFile: 'vite.config.ts', logLevel: 'warn', mode: 'production' });
 
 const node = {
   bundle: true,

@@ -1,8 +1,9 @@
 /**
- * The browser bridge as built: a small classic script (the page waits for it before the app loads)
- * that still gives the page one function per contract channel and one listener per event.
+ * What the page loads first, as built: the browser bridge, a small classic script (the page waits
+ * for it before the app loads) that still gives the page one function per contract channel and one
+ * listener per event; and the renderer bundle with React's production build.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
@@ -43,5 +44,16 @@ describe('the browser bridge bundle', () => {
     }
     const members = Object.values(api).flatMap((feature) => Object.keys(feature));
     expect(members).toHaveLength(channelNames.length + eventNames.length);
+  });
+});
+
+describe('the renderer bundle', () => {
+  it('carries React’s production build, whatever NODE_ENV the build was started with', () => {
+    const assets = join(process.cwd(), 'dist', 'renderer', 'assets');
+    const maps = readdirSync(assets).filter((name) => name.endsWith('.js.map'));
+    expect(maps.length).toBeGreaterThan(0);
+    const sources = maps.flatMap((name) => (JSON.parse(readFileSync(join(assets, name), 'utf8')) as { sources: string[] }).sources);
+    expect(sources.filter((source) => /node_modules\/react(-dom)?\//.test(source)).length).toBeGreaterThan(0);
+    expect(sources.filter((source) => source.endsWith('.development.js'))).toEqual([]);
   });
 });
