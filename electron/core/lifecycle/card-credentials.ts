@@ -50,7 +50,7 @@ export async function makeKey(
   const escrowed = plan.slot === '9D' && policy.escrowEncryptionKeys;
   let made: MadeKey;
   if (escrowed) {
-    const pair = generateKeyPair(algorithm);
+    const pair = await generateKeyPair(algorithm);
     const escrowId = await deps.escrow.escrow(pair.privateKey, { cardSerial: owner.serial, holderId: owner.holderId, algorithm }, op);
     await client.importKey(plan.slot, pair.privateKey);
     made = { publicKey: pair.publicKey.export({ format: 'der', type: 'spki' }).toString('base64'), escrowId };

@@ -5,7 +5,8 @@
  * key, recovering needs its private key, which is sealed in the vault — the split a separate
  * recovery-officer role will use. Every escrow and every recovery is recorded.
  */
-import { constants, createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, generateKeyPairSync, privateDecrypt, publicEncrypt, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import { constants, createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, generateKeyPair as generateKeyPairCallback, privateDecrypt, publicEncrypt, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
 import { CardDeskError } from '../../shared/errors';
 import type { AsymmetricAlgorithm } from '../../smartcard/piv';
 import type { AuditTrail } from '../audit/audit-trail';
@@ -44,11 +45,14 @@ export interface EscrowRecord {
 
 const curves: Partial<Record<AsymmetricAlgorithm, string>> = { eccp256: 'prime256v1', eccp384: 'secp384r1' };
 
+/** Key generation in Node's thread pool: an RSA key takes up to a second, which the core's event loop does not wait out. */
+const generate = promisify(generateKeyPairCallback);
+
 /** A new key pair of a PIV algorithm, made in the vault's process. */
-export function generateKeyPair(algorithm: AsymmetricAlgorithm): { privateKey: KeyObject; publicKey: KeyObject } {
+export function generateKeyPair(algorithm: AsymmetricAlgorithm): Promise<{ privateKey: KeyObject; publicKey: KeyObject }> {
   const curve = curves[algorithm];
-  if (curve !== undefined) return generateKeyPairSync('ec', { namedCurve: curve });
-  return generateKeyPairSync('rsa', { modulusLength: Number(algorithm.slice(3)) });
+  if (curve !== undefined) return generate('ec', { namedCurve: curve });
+  return generate('rsa', { modulusLength: Number(algorithm.slice(3)) });
 }
 
 export class KeyEscrow {
@@ -59,15 +63,23 @@ export class KeyEscrow {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
+  /** The recovery key being made, so that escrows at the same moment make one, not one each. */
+  #makingRecoveryKey: Promise<KeyObject> | null = null;
+
   #records() {
     return this.access.storage().records;
   }
 
   /** The recovery public key; made (RSA-3072) on first use, its private half sealed in the vault. */
-  #recoveryPublicKey(): KeyObject {
+  #recoveryPublicKey(): Promise<KeyObject> {
     const stored = this.#records().get<RecoveryKeyRecord>(ESCROW, RECOVERY_ID);
-    if (stored !== undefined) return createPublicKey({ key: Buffer.from(stored.publicKey, 'base64'), format: 'der', type: 'spki' });
-    const pair = generateKeyPairSync('rsa', { modulusLength: 3072 });
+    if (stored !== undefined) return Promise.resolve(createPublicKey({ key: Buffer.from(stored.publicKey, 'base64'), format: 'der', type: 'spki' }));
+    this.#makingRecoveryKey ??= this.#makeRecoveryKey().finally(() => (this.#makingRecoveryKey = null));
+    return this.#makingRecoveryKey;
+  }
+
+  async #makeRecoveryKey(): Promise<KeyObject> {
+    const pair = await generate('rsa', { modulusLength: 3072 });
     const pkcs8 = pair.privateKey.export({ format: 'der', type: 'pkcs8' });
     const record: RecoveryKeyRecord = {
       id: RECOVERY_ID,
@@ -82,7 +94,7 @@ export class KeyEscrow {
 
   /** Escrows `privateKey` for a card and holder; returns the escrow record's id. */
   async escrow(privateKey: KeyObject, owner: { cardSerial: string; holderId: string; algorithm: AsymmetricAlgorithm }, op: OperationContext): Promise<string> {
-    const recovery = this.#recoveryPublicKey();
+    const recovery = await this.#recoveryPublicKey();
     const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' });
     const oneTime = randomBytes(32);
     const iv = randomBytes(12);
