@@ -1,4 +1,5 @@
-import { appendFileSync, renameSync, statSync } from 'node:fs';
+import { appendFileSync, statSync } from 'node:fs';
+import { appendFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../files/safe-file';
 
@@ -32,25 +33,74 @@ export function formatLine(level: Level, message: string, fields: LogFields | un
 
 const MAX_LOG_BYTES = 5 * 1024 * 1024;
 
-/** JSON lines in `<dataDir>/logs/carddesk.log`, one previous file kept; optionally echoed to stderr. */
+/**
+ * JSON lines in `<dataDir>/logs/carddesk.log`, one previous file kept; optionally echoed to stderr.
+ * Lines are appended asynchronously, in order, a batch at a time, so logging never holds the
+ * event loop; whatever is still queued when the process exits is written synchronously then
+ * (the one synchronous append, at exit, when nothing else waits).
+ */
 export function createFileLogger(logDir: string, options: { echo?: Level[] } = {}): Logger {
   const file = join(logDir, 'carddesk.log');
-  let ready = false;
+  /** The file's size as this logger wrote it; null until the folder is made and the file measured. */
+  let size: number | null = null;
+  let queued: string[] = [];
+  let flushing = false;
+  /** The batch being appended, and the file's size before it (to tell at exit whether it landed). */
+  let inFlight: { text: string; sizeBefore: number } | null = null;
+
+  const measured = (): number => {
+    if (size === null) {
+      ensurePrivateDir(logDir);
+      size = statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+    }
+    return size;
+  };
+  const take = (): string => {
+    const text = queued.join('');
+    queued = [];
+    return text;
+  };
+  const append = async (text: string): Promise<void> => {
+    if (measured() > MAX_LOG_BYTES) {
+      await rename(file, `${file}.1`);
+      size = 0;
+    }
+    const sizeBefore = measured();
+    inFlight = { text, sizeBefore };
+    await appendFile(file, text, { mode: PRIVATE_FILE_MODE });
+    size = sizeBefore + Buffer.byteLength(text);
+    inFlight = null;
+  };
+  const flush = async (): Promise<void> => {
+    flushing = true;
+    while (queued.length > 0) {
+      try {
+        await append(take());
+      } catch {
+        // Logging must never take the app down; a full or read-only disk shows up elsewhere.
+        inFlight = null;
+      }
+    }
+    flushing = false;
+  };
+  process.once('exit', () => {
+    try {
+      // A batch whose append had not finished may or may not be in the file: its size tells.
+      const landed = inFlight === null || (statSync(file, { throwIfNoEntry: false })?.size ?? 0) >= inFlight.sizeBefore + Buffer.byteLength(inFlight.text);
+      const text = (landed ? '' : (inFlight?.text ?? '')) + take();
+      if (text === '') return;
+      measured();
+      appendFileSync(file, text, { mode: PRIVATE_FILE_MODE });
+    } catch {
+      // As above: never fail the exit over the log.
+    }
+  });
+
   const write = (level: Level, message: string, fields?: LogFields): void => {
     const line = formatLine(level, message, fields);
     if (options.echo?.includes(level)) process.stderr.write(`${line}\n`);
-    try {
-      if (!ready) {
-        ensurePrivateDir(logDir);
-        ready = true;
-      }
-      if ((statSync(file, { throwIfNoEntry: false })?.size ?? 0) > MAX_LOG_BYTES) {
-        renameSync(file, `${file}.1`);
-      }
-      appendFileSync(file, `${line}\n`, { mode: PRIVATE_FILE_MODE });
-    } catch {
-      // Logging must never take the app down; a full or read-only disk shows up elsewhere.
-    }
+    queued.push(`${line}\n`);
+    if (!flushing) void flush();
   };
   return {
     info: (message, fields) => write('info', message, fields),
