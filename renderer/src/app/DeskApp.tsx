@@ -1,3 +1,6 @@
+import { Suspense } from 'react';
+import { LinearProgress } from '@mui/material';
+import { useTranslation } from 'react-i18next';
 import { Navigate, Route, Routes } from 'react-router';
 import { AppShell } from '../components/AppShell';
 import { VaultLockButton, VaultUnavailable } from '../features/vault/VaultLockButton';
@@ -6,20 +9,24 @@ import { StartRoute, WelcomeFlow } from '../features/welcome/WelcomeFlow';
 import { defaultDeskPath, deskRoutes } from './deskRoutes';
 
 export function DeskApp() {
+  const { t } = useTranslation();
   return (
     <VaultProvider>
       <AppShell routes={deskRoutes} actions={<VaultLockButton />}>
         <VaultUnavailable />
-        <Routes>
-          {deskRoutes.flatMap((route) => [
-            <Route key={route.path} path={route.path} element={route.element} />,
-            ...(route.pages ?? []).map((page) => <Route key={page.path} path={page.path} element={page.element} />),
-          ])}
-          <Route path="/welcome" element={<WelcomeFlow />} />
-          {/* A new data folder opens the welcome flow; a set-up one the Cards screen. */}
-          <Route path="/" element={<StartRoute deskPath={defaultDeskPath} />} />
-          <Route path="*" element={<Navigate to={defaultDeskPath} replace />} />
-        </Routes>
+        {/* The screens load on first use (deskRoutes.tsx): a progress bar until one has. */}
+        <Suspense fallback={<LinearProgress aria-label={t('common.loading')} />}>
+          <Routes>
+            {deskRoutes.flatMap((route) => [
+              <Route key={route.path} path={route.path} element={route.element} />,
+              ...(route.pages ?? []).map((page) => <Route key={page.path} path={page.path} element={page.element} />),
+            ])}
+            <Route path="/welcome" element={<WelcomeFlow />} />
+            {/* A new data folder opens the welcome flow; a set-up one the Cards screen. */}
+            <Route path="/" element={<StartRoute deskPath={defaultDeskPath} />} />
+            <Route path="*" element={<Navigate to={defaultDeskPath} replace />} />
+          </Routes>
+        </Suspense>
       </AppShell>
     </VaultProvider>
   );

@@ -1,4 +1,4 @@
-import type { ReactElement } from 'react';
+import { lazy, type ComponentType, type LazyExoticComponent, type ReactElement } from 'react';
 import type { SvgIconComponent } from '@mui/icons-material';
 import CreditCardIcon from '@mui/icons-material/CreditCard';
 import DescriptionIcon from '@mui/icons-material/Description';
@@ -6,14 +6,23 @@ import HistoryIcon from '@mui/icons-material/History';
 import PeopleAltIcon from '@mui/icons-material/PeopleAlt';
 import SettingsIcon from '@mui/icons-material/Settings';
 import VerifiedUserIcon from '@mui/icons-material/VerifiedUser';
-import { AccessHistoryScreen } from '../features/access-history/AccessHistoryScreen';
-import { CardsScreen } from '../features/cards/CardsScreen';
-import { CertificateDetailView } from '../features/certificates/CertificateDetailView';
-import { CertificatesScreen } from '../features/certificates/CertificatesScreen';
-import { ContractsScreen } from '../features/contracts/ContractsScreen';
-import { SettingsScreen } from '../features/settings/SettingsScreen';
-import { HolderDetail } from '../features/users/HolderDetail';
-import { UsersScreen } from '../features/users/UsersScreen';
+
+/**
+ * A screen loaded when first shown: the shell and the start-up need none of the screens' code, so
+ * the first window draws before it is parsed (DeskApp shows a progress bar meanwhile).
+ */
+function onDemand<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K): LazyExoticComponent<ComponentType> {
+  return lazy(() => load().then((module) => ({ default: module[name] })));
+}
+
+const AccessHistoryScreen = onDemand(() => import('../features/access-history/AccessHistoryScreen'), 'AccessHistoryScreen');
+const CardsScreen = onDemand(() => import('../features/cards/CardsScreen'), 'CardsScreen');
+const CertificateDetailView = onDemand(() => import('../features/certificates/CertificateDetailView'), 'CertificateDetailView');
+const CertificatesScreen = onDemand(() => import('../features/certificates/CertificatesScreen'), 'CertificatesScreen');
+const ContractsScreen = onDemand(() => import('../features/contracts/ContractsScreen'), 'ContractsScreen');
+const SettingsScreen = onDemand(() => import('../features/settings/SettingsScreen'), 'SettingsScreen');
+const HolderDetail = onDemand(() => import('../features/users/HolderDetail'), 'HolderDetail');
+const UsersScreen = onDemand(() => import('../features/users/UsersScreen'), 'UsersScreen');
 
 export interface DeskRoute {
   readonly path: string;
