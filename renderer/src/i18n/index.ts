@@ -1,19 +1,33 @@
-import i18next from 'i18next';
+import i18next, { type BackendModule, type ResourceKey } from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import en from './locales/en.json';
-import it from './locales/it.json';
-import nl from './locales/nl.json';
-import sq from './locales/sq.json';
 
 export const languages = ['en', 'sq', 'it', 'nl'] as const;
 export type Language = (typeof languages)[number];
 
-export const resources = {
-  en: { translation: en },
-  sq: { translation: sq },
-  it: { translation: it },
-  nl: { translation: nl },
-} as const;
+/**
+ * English is built in (the fallback, and the source the keys are typed from); the other languages
+ * are separate chunks loaded when chosen, so the start-up bundle carries one language's texts, not
+ * four. i18next loads a language through this backend before it switches to it.
+ */
+const otherLanguages: Record<Exclude<Language, 'en'>, () => Promise<{ default: ResourceKey }>> = {
+  sq: () => import('./locales/sq.json'),
+  it: () => import('./locales/it.json'),
+  nl: () => import('./locales/nl.json'),
+};
+
+const languageChunks: BackendModule = {
+  type: 'backend',
+  init: () => undefined,
+  read: (language, _namespace, callback) => {
+    const load = language in otherLanguages ? otherLanguages[language as keyof typeof otherLanguages] : null;
+    if (load === null) return callback(null, language === 'en' ? en : {});
+    load().then(
+      (module) => callback(null, module.default),
+      (error: unknown) => callback(error as Error, false),
+    );
+  },
+};
 
 declare module 'i18next' {
   interface CustomTypeOptions {
@@ -41,8 +55,9 @@ export function currentLanguage(i18n: { resolvedLanguage?: string | undefined })
 }
 
 export async function initI18n(): Promise<void> {
-  await i18next.use(initReactI18next).init({
-    resources,
+  await i18next.use(languageChunks).use(initReactI18next).init({
+    resources: { en: { translation: en } },
+    partialBundledLanguages: true,
     lng: initialLanguage(),
     fallbackLng: 'en',
     supportedLngs: languages,

@@ -15,7 +15,8 @@ import { auditActions, auditProblemKinds } from '../../../electron/shared/schema
 import { AsymmetricAlgorithmSchema, OfflineChallengeResultSchema, OfflineUnblockResultSchema } from '../../../electron/shared/schemas/cards';
 import { IssuancePolicySchema, LifecycleFailureSchema, UnblockResponseResultSchema, WorkflowProgressSchema, workflowSteps } from '../../../electron/shared/schemas/lifecycle';
 import { CardStateSchema } from '../../../electron/shared/schemas/readers';
-import { languages, resources } from './index';
+import { languages } from './index';
+import { resources } from './resources';
 
 type Tree = { [key: string]: string | Tree };
 

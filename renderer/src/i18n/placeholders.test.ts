@@ -2,7 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
-import { languages, resources } from './index';
+import { languages } from './index';
+import { resources } from './resources';
 
 type Tree = { [key: string]: string | Tree };
 

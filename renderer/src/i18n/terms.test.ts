@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resources } from './index';
+import { resources } from './resources';
 
 type Tree = { [key: string]: string | Tree };
 

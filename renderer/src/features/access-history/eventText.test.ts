@@ -7,7 +7,8 @@ import { createInstance, type TFunction } from 'i18next';
 import { describe, expect, it } from 'vitest';
 import { auditActions, type AuditEntry } from '../../../../electron/shared/schemas/audit';
 import { CardFailureReasonSchema, OfflineChallengeResultSchema } from '../../../../electron/shared/schemas/cards';
-import { languages, resources } from '../../i18n';
+import { languages } from '../../i18n';
+import { resources } from '../../i18n/resources';
 import { eventSentences } from './eventText';
 
 async function translator(language: string) {
