@@ -41,6 +41,11 @@ class HostConnection {
     this.#token = token;
   }
 
+  /** Opens the socket now, while the page's script is still loading, so the first call finds it open. */
+  warmUp(): void {
+    void this.#connect();
+  }
+
   /** Opens the socket on first use and again after it was lost. */
   #connect(): Promise<WebSocket | null> {
     if (this.#opened !== null) return this.#opened;
@@ -101,6 +106,7 @@ class HostConnection {
 }
 
 const connection = new HostConnection(takeToken());
+connection.warmUp();
 Object.defineProperty(window, 'carddesk', {
   value: buildApi({
     invoke: (channel, args) => connection.invoke(channel, args),
