@@ -12,6 +12,7 @@ import type { CaAlgorithm, CaCertificateInfo, CaInitOptions, CaStatus } from '..
 import type { AuditTrail } from '../audit/audit-trail';
 import type { OperationContext } from '../operation-context';
 import type { VaultKeyring } from '../vault/keyring';
+import { ChangeRecorder } from '../vault/change-events';
 import type { VaultAccess } from '../vault/vault-access';
 import { describeKeyText, SoftwareSigner, type CaSigner } from './ca-signer';
 import type { CaKeyRef, CaState, CrlMark } from './ca-state';
@@ -155,8 +156,12 @@ export class CaService {
     if (!this.keyring.unlocked) throw new CardDeskError('VAULT_LOCKED', 'The vault is locked. Unlock it with the vault passphrase first.');
     const before = this.state().publicBaseUrl;
     const checked = checkPublicBaseUrl(url);
-    this.access.storage().updateMeta((meta) => (meta.ca === null ? meta : { ...meta, ca: { ...meta.ca, publicBaseUrl: checked } }));
-    await this.audit.record({ action: 'settings.change', outcome: 'success', details: { setting: 'ca.publicBaseUrl', from: before ?? 'none', to: checked }, ...op });
+    await new ChangeRecorder(this.access, this.audit).commitMeta((meta) => (meta.ca === null ? meta : { ...meta, ca: { ...meta.ca, publicBaseUrl: checked } }), {
+      action: 'settings.change',
+      outcome: 'success',
+      details: { setting: 'ca.publicBaseUrl', from: before ?? 'none', to: checked },
+      ...op,
+    });
   }
 
   /** The state of a token-held key, for checks (sensitive, never extractable). */
@@ -288,8 +293,14 @@ export class CaService {
     };
     const storage = this.access.storage();
     storage.records.commit([{ collection: CERTIFICATES, id: ocsp.serial, record: newRecord(ocsp, { profile: 'ocspSigning', holderId: null, cardSerial: null, now }) }]);
-    storage.updateMeta((meta) => ({ ...meta, ca: state }));
-    await this.audit.record({ action: 'ca.certificateIssue', outcome: 'success', certificateSerial: ocsp.serial, details: { profile: 'ocspSigning' }, ...parts.op });
+    // The CA's state and the responder certificate's event in one write (change-events.ts).
+    await new ChangeRecorder(this.access, this.audit).commitMeta((meta) => ({ ...meta, ca: state }), {
+      action: 'ca.certificateIssue',
+      outcome: 'success',
+      certificateSerial: ocsp.serial,
+      details: { profile: 'ocspSigning' },
+      ...parts.op,
+    });
   }
 
   updateCrlMarks(change: (crl: CaState['crl']) => CaState['crl']): void {

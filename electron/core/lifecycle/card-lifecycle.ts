@@ -24,6 +24,7 @@ import { issueCertificate, makeKey, restoreKeyHistory, SLOT_PLANS, writeCardObje
 import { CardWorkflow, WorkflowStop } from './card-workflow';
 import { holderOf, randomDigits, record, requireVaultReady, stopReason, writeLetters, type LifecycleDeps } from './lifecycle-deps';
 import type { KeySlot, RenewalProgress } from './personalisations';
+import { ChangeRecorder } from '../vault/change-events';
 
 const DAY = 86_400_000;
 const WINDOWS = [7, 14, 30, 60] as const;
@@ -41,8 +42,13 @@ export class CardLifecycle {
   async updatePolicy(change: Partial<IssuancePolicy>, op: OperationContext): Promise<IssuancePolicy> {
     const given = Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined));
     const next = IssuancePolicySchema.parse({ ...this.deps.policy(), ...given });
-    this.deps.vault.access.storage().updateMeta((meta) => ({ ...meta, settings: { ...meta.settings, issuancePolicy: next } }));
-    await record(this.deps, op, { action: 'settings.change', outcome: 'success', details: { issuancePolicy: JSON.stringify(next) } });
+    await new ChangeRecorder(this.deps.vault.access, this.deps.audit).commitMeta((meta) => ({ ...meta, settings: { ...meta.settings, issuancePolicy: next } }), {
+      action: 'settings.change',
+      outcome: 'success',
+      details: { issuancePolicy: JSON.stringify(next) },
+      actor: op.actor,
+      channel: op.channel,
+    });
     return next;
   }
 

@@ -11,9 +11,10 @@ import { AuditLog } from '../audit/audit-log';
 import type { EventRecord } from '../audit/audit-record';
 import type { AuditEventInput } from '../audit/audit-trail';
 import { allLines } from '../../../test/support/audit';
-import { ChangeRecorder, recoverChangeEvents } from './change-events';
+import { ChangeRecorder, recoverChangeEvents, type PendingEventSources } from './change-events';
 import { RecordStore } from './record-store';
 import { VaultAccess } from './vault-access';
+import type { VaultMeta } from './vault-meta';
 
 const op = { actor: { kind: 'operator', id: 'op-1' }, channel: 'desk' } as const;
 const put = (id: string) => ({ collection: 'holders', id, record: { id } });
@@ -34,6 +35,18 @@ function openLog(dir: string, now?: () => number): AuditLog {
   const log = new AuditLog({ dir: join(dir, 'audit'), ...(now === undefined ? {} : { now }) });
   open.push(log);
   return log;
+}
+
+/** A record store on its own, with an empty vault.json beside it in memory. */
+function recordsOnly(records: RecordStore): PendingEventSources {
+  let meta = {} as VaultMeta;
+  return {
+    records,
+    get meta() {
+      return meta;
+    },
+    updateMeta: (change) => (meta = change(meta)),
+  };
 }
 
 function changeEvents(dir: string): EventRecord[] {
@@ -68,9 +81,9 @@ describe('change events', () => {
     const log = openLog(dir);
     const again = openStore(dir);
     expect(again.pendingEvents().map((pending) => pending.id)).toEqual(['change-1']);
-    expect(await recoverChangeEvents(again, log)).toBe(1);
+    expect(await recoverChangeEvents(recordsOnly(again), log)).toBe(1);
     again.close();
-    expect(await recoverChangeEvents(openStore(dir), log)).toBe(0);
+    expect(await recoverChangeEvents(recordsOnly(openStore(dir)), log)).toBe(0);
     await log.close();
     const events = changeEvents(dir);
     expect(events).toHaveLength(1);
@@ -87,7 +100,7 @@ describe('change events', () => {
 
     const again = openStore(dir);
     expect(again.pendingEvents()).toHaveLength(1);
-    expect(await recoverChangeEvents(again, log)).toBe(0);
+    expect(await recoverChangeEvents(recordsOnly(again), log)).toBe(0);
     expect(again.pendingEvents()).toEqual([]);
     await log.close();
     expect(changeEvents(dir)).toHaveLength(1);
@@ -128,5 +141,61 @@ describe('change events', () => {
     await expect(new ChangeRecorder(access, failing).commit([put('h1')], { ...event('h1'), details: { pin: '123456', fields: 'x' } })).rejects.toThrow('log unavailable');
     const [pending] = access.storage().records.pendingEvents();
     expect(pending?.event.details).toEqual({ pin: '[redacted]', fields: 'x' });
+  });
+
+  describe('changes to vault.json', () => {
+    const settingsEvent: AuditEventInput = { action: 'settings.change', outcome: 'success', details: { idleLockMinutes: 5 }, ...op };
+    const shorterIdle = (meta: VaultMeta): VaultMeta => ({ ...meta, settings: { ...meta.settings, idleLockMinutes: 5 } });
+
+    it('are recorded once with their change id, and leave nothing pending in the document', async () => {
+      const dir = tempHome();
+      const access = new VaultAccess(dir);
+      open.push(access);
+      const log = openLog(dir);
+      await new ChangeRecorder(access, log).commitMeta(shorterIdle, settingsEvent);
+      expect(access.storage().meta.settings.idleLockMinutes).toBe(5);
+      expect(access.storage().meta.pendingEvents).toEqual([]);
+      await log.close();
+      const events = changeEvents(dir);
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({ action: 'settings.change' });
+      expect(events[0]?.recovered).toBeUndefined();
+    });
+
+    it('get one recovered event when the process stopped between the change and its event, and none the next time', async () => {
+      const dir = tempHome();
+      const failing = { record: () => Promise.reject(new Error('killed')), changeEventsIn: () => Promise.resolve(new Set<string>()) };
+      const first = new VaultAccess(dir);
+      // The change is durable with its event inside; the log never got it.
+      await expect(new ChangeRecorder(first, failing).commitMeta(shorterIdle, settingsEvent)).rejects.toThrow('killed');
+      first.close();
+
+      const access = new VaultAccess(dir);
+      open.push(access);
+      const log = openLog(dir);
+      expect(access.storage().meta.settings.idleLockMinutes).toBe(5);
+      expect(access.storage().meta.pendingEvents).toHaveLength(1);
+      expect(await recoverChangeEvents(access.storage(), log)).toBe(1);
+      expect(access.storage().meta.pendingEvents).toEqual([]);
+      expect(await recoverChangeEvents(access.storage(), log)).toBe(0);
+      await log.close();
+      const events = changeEvents(dir);
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({ action: 'settings.change', recovered: true });
+    });
+
+    it('get no second event when the log has it but the document still lists it', async () => {
+      const dir = tempHome();
+      const access = new VaultAccess(dir);
+      open.push(access);
+      const log = openLog(dir);
+      const id = 'meta-change-1';
+      access.storage().updateMeta((meta) => ({ ...shorterIdle(meta), pendingEvents: [{ id, at: Date.now(), event: settingsEvent }] }));
+      await log.record({ ...settingsEvent, changeId: id });
+      expect(await recoverChangeEvents(access.storage(), log)).toBe(0);
+      expect(access.storage().meta.pendingEvents).toEqual([]);
+      await log.close();
+      expect(changeEvents(dir)).toHaveLength(1);
+    });
   });
 });

@@ -23,8 +23,9 @@
  * Why the change first and not the event first: an event written first needs a second write to
  * say the change was abandoned when the change then fails (a duplicate holder, a full disk), and
  * the log is append-only. Written with the change, the event is exactly as durable as the change.
- * Why the journal line and not vault.json: these changes are record-store commits (one line
- * each); the few changes to vault.json (CA creation, settings) keep their event after the write.
+ * Changes to vault.json (settings, the CA's state, the passphrase) work the same way with
+ * `commitMeta`: the event goes into the document's `pendingEvents` in the same atomic write, and
+ * leaves it once the log holds it (a second write; these changes are rare).
  *
  * Finding what is already in the log costs little: marks leave only the changes of the last
  * moments before a stop pending (usually none or one), and their events, when written, are at
@@ -34,8 +35,10 @@ import { randomUUID } from 'node:crypto';
 import type { AuditEventInput, AuditTrail } from '../audit/audit-trail';
 import { safeEventInput } from '../audit/event-input';
 import type { Logger } from '../log/logger';
-import type { RecordChange, RecordStore } from './record-store';
+import type { PendingEvent, RecordChange } from './record-store';
 import type { VaultAccess } from './vault-access';
+import type { VaultMeta } from './vault-meta';
+import type { VaultStorage } from './vault-storage';
 
 export class ChangeRecorder {
   constructor(
@@ -55,20 +58,49 @@ export class ChangeRecorder {
     records.commit(changes, { id, at: Date.now(), event: safeEventInput(event) });
     return this.audit.record({ ...event, changeId: id }).then(() => records.markRecorded(id));
   }
+
+  /**
+   * Changes vault.json with `event` in the same atomic write (durable when this returns), then
+   * records the event and takes it out of the document. If recording fails, the change stands
+   * and its event is recovered at the next open.
+   */
+  async commitMeta(change: (meta: VaultMeta) => VaultMeta, event: AuditEventInput): Promise<VaultMeta> {
+    const storage = this.access.storage();
+    const pending: PendingEvent = { id: randomUUID(), at: Date.now(), event: safeEventInput(event) };
+    const meta = storage.updateMeta((before) => ({ ...change(before), pendingEvents: [...(before.pendingEvents ?? []), pending] }));
+    await this.audit.record({ ...event, changeId: pending.id });
+    forgetMetaEvents(storage, new Set([pending.id]));
+    return meta;
+  }
+}
+
+/** Where events wait until the log holds them: the record store's journal, and vault.json. */
+export type PendingEventSources = Pick<VaultStorage, 'records' | 'meta' | 'updateMeta'>;
+
+/** Takes events the log now holds out of vault.json; a failed write only leaves them for recovery to find in the log. */
+function forgetMetaEvents(storage: PendingEventSources, ids: ReadonlySet<string>): void {
+  if (!(storage.meta.pendingEvents ?? []).some((entry) => ids.has(entry.id))) return;
+  try {
+    storage.updateMeta((meta) => ({ ...meta, pendingEvents: (meta.pendingEvents ?? []).filter((entry) => !ids.has(entry.id)) }));
+  } catch {
+    // Recovery asks the log first, so an event left here is never recorded twice.
+  }
 }
 
 /**
  * Records the events of changes that were made but whose event the log does not hold (the
  * process stopped in between), marked recovered. Returns how many it recorded.
  */
-export async function recoverChangeEvents(records: RecordStore, audit: AuditTrail, log?: Logger): Promise<number> {
-  const pending = records.pendingEvents();
+export async function recoverChangeEvents(storage: PendingEventSources, audit: AuditTrail, log?: Logger): Promise<number> {
+  const { records } = storage;
+  const pending = [...records.pendingEvents(), ...(storage.meta.pendingEvents ?? [])].sort((a, b) => a.at - b.at);
   if (pending.length === 0) return 0;
   const found = await audit.changeEventsIn(new Set(pending.map((entry) => entry.id)), Math.min(...pending.map((entry) => entry.at)));
   const missing = pending.filter((entry) => !found.has(entry.id));
   // Recorded together (one batch in the log), in the order the changes were made.
   await Promise.all(missing.map((entry) => audit.record({ ...entry.event, changeId: entry.id, recovered: true })));
   for (const entry of pending) records.markRecorded(entry.id);
+  forgetMetaEvents(storage, new Set(pending.map((entry) => entry.id)));
   if (missing.length > 0) log?.warn('events of vault changes made before a stop were recorded on recovery', { recovered: missing.length, alreadyRecorded: found.size });
   return missing.length;
 }

@@ -2,6 +2,7 @@ import type { VaultSettings } from '../../shared/schemas/vault';
 import type { CaState } from '../ca/ca-state';
 import type { AuditAnchor } from '../audit/audit-anchor';
 import type { StoredAuditKey } from './audit-key';
+import type { PendingEvent } from './record-store';
 import type { KdfParams, Sealed } from './sealing';
 
 /** The vault's small main document (vault.json, written through lowdb). */
@@ -20,6 +21,11 @@ export interface VaultMeta {
   readonly auditAnchor?: AuditAnchor;
   readonly settings: VaultSettings;
   readonly ca: CaState | null;
+  /**
+   * The events of changes to this document not yet known to be in the audit log: written in the
+   * same durable write as their change (change-events.ts), removed once the log holds them.
+   */
+  readonly pendingEvents?: readonly PendingEvent[];
 }
 
 export const defaultSettings: VaultSettings = {

@@ -19,6 +19,7 @@ import type { VaultKeyring } from './keyring';
 import type { StoredRecord } from './record-store';
 import { PassphraseGuard } from './passphrase-guard';
 import { kdfOutOfBounds, newKdfParams, seal, unseal, type KdfParams, type Sealed } from './sealing';
+import { ChangeRecorder } from './change-events';
 import type { VaultAccess } from './vault-access';
 import type { VaultMeta } from './vault-meta';
 
@@ -153,28 +154,35 @@ export class VaultService {
     const kek = await this.passphraseGuard.derive(next, kdf);
     try {
       const wrappedKey = seal(kek, dek, DEK_PURPOSE);
-      this.access.storage().updateMeta((meta) => ({ ...meta, keystore: { kdf, wrappedKey } }));
+      // The new keystore and its event in one write (change-events.ts).
+      await new ChangeRecorder(this.access, this.audit).commitMeta((meta) => ({ ...meta, keystore: { kdf, wrappedKey } }), {
+        action: 'vault.passphraseChange',
+        outcome: 'success',
+        ...op,
+      });
     } finally {
       kek.fill(0);
     }
     this.keyring.unlock(dek);
-    await this.audit.record({ action: 'vault.passphraseChange', outcome: 'success', ...op });
     return { ok: true };
   }
 
   async updateSettings(change: { idleLockMinutes?: number; personalNumberRule?: PersonalNumberRule }, op: OperationContext): Promise<VaultStatus> {
-    const storage = this.access.storage();
     if (change.personalNumberRule !== undefined) {
       // The rule decides which holders can be saved: an administrator's change, made with the vault open.
       if (!this.keyring.unlocked) throw new CardDeskError('VAULT_LOCKED', 'Unlock the vault to change the personal-number rule.');
       if (change.personalNumberRule.kind === 'pattern') await checkPersonalNumberPattern(change.personalNumberRule.pattern);
     }
-    storage.updateMeta((meta) => ({ ...meta, settings: { ...meta.settings, ...change } }));
-    if (change.idleLockMinutes !== undefined) this.keyring.setIdleMinutes(change.idleLockMinutes);
     const details: Record<string, string | number> = {};
     if (change.idleLockMinutes !== undefined) details['idleLockMinutes'] = change.idleLockMinutes;
     if (change.personalNumberRule !== undefined) details['personalNumberRule'] = JSON.stringify(change.personalNumberRule);
-    await this.audit.record({ action: 'settings.change', outcome: 'success', details, ...op });
+    await new ChangeRecorder(this.access, this.audit).commitMeta((meta) => ({ ...meta, settings: { ...meta.settings, ...change } }), {
+      action: 'settings.change',
+      outcome: 'success',
+      details,
+      ...op,
+    });
+    if (change.idleLockMinutes !== undefined) this.keyring.setIdleMinutes(change.idleLockMinutes);
     this.onChange();
     return this.status();
   }

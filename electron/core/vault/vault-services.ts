@@ -64,7 +64,7 @@ export function createVaultServices(options: {
   // Each time the vault opens: the events of changes made just before a stop, if the log lacks them.
   let recovery: Promise<void> = Promise.resolve();
   access.onOpen((storage) => {
-    recovery = recoverChangeEvents(storage.records, options.audit, options.log).then(
+    recovery = recoverChangeEvents(storage, options.audit, options.log).then(
       () => undefined,
       (error: unknown) => options.log.error('the events of changes made before a stop could not be recorded; they are tried again at the next open', { error }),
     );
