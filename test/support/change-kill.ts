@@ -103,6 +103,13 @@ function keyOf(operation: ChangeOperation, change: JournalChange): string | unde
   return operation === 'card' ? change.event.event.cardSerial : change.event.event.certificateSerial;
 }
 
+/** The audit events in a data folder's log that name a change. */
+function changeEventsOf(home: string): EventRecord[] {
+  return allLines(join(home, 'audit'))
+    .map((line) => JSON.parse(line.text) as EventRecord)
+    .filter((record) => record.type === 'event' && record.change !== undefined);
+}
+
 export async function changeTrial(writer: string, template: string, operation: ChangeOperation, plan: KillPlan): Promise<ChangeTrial> {
   const home = mkdtempSync(join(tmpdir(), 'carddesk-change-'));
   try {
@@ -141,9 +148,9 @@ export async function changeTrial(writer: string, template: string, operation: C
     }
 
     const changes = journalChanges(home);
-    const events = allLines(join(home, 'audit'))
-      .map((line) => JSON.parse(line.text) as EventRecord)
-      .filter((record) => record.type === 'event' && record.change !== undefined);
+    // The template's own changes (the CA's creation, settings: changes to vault.json) came before the trial.
+    const before = new Set(changeEventsOf(template).map((record) => record.change));
+    const events = changeEventsOf(home).filter((record) => !before.has(record.change));
     const describe = (why: string): Error => new Error(`${operation}, ${JSON.stringify(plan)}: ${why} (${acks.length} acknowledged, ${changes.size} changes, ${events.length} change events)`);
     const byChange = new Map<string, EventRecord[]>();
     for (const event of events) {
