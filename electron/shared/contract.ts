@@ -18,7 +18,7 @@ import {
   HolderSummaryArgsSchema,
   HolderSummarySchema,
 } from './schemas/audit';
-import { Pkcs11Args, Pkcs11LibraryFoldersSchema, Pkcs11LoginResultSchema, Pkcs11ModuleStatusSchema, Pkcs11ObjectsSchema, Pkcs11TokenSchema } from './schemas/pkcs11';
+import { Pkcs11Args, Pkcs11LibraryFoldersSchema, Pkcs11LoginResultSchema, Pkcs11ModuleStatusSchema, Pkcs11ObjectsSchema, Pkcs11TokenInfoSchema } from './schemas/pkcs11';
 import { CaImportArgsSchema, CaInitArgsSchema, CaSetPublicBaseUrlArgsSchema, CaStatusSchema, CrlPublishResultSchema } from './schemas/ca';
 import { NetworkListenerSettingsSchema, NetworkListenerStatusSchema } from './schemas/network-listener';
 import {
@@ -119,7 +119,7 @@ export const channels = {
   'tokens:libraryFolders': { args: NoArgs, result: Pkcs11LibraryFoldersSchema, surfaces: desk, effect: 'read' },
   'tokens:addLibraryFolder': { args: Pkcs11Args.libraryFolder, result: Pkcs11LibraryFoldersSchema, surfaces: desk, effect: 'write' },
   'tokens:removeLibraryFolder': { args: Pkcs11Args.libraryFolder, result: Pkcs11LibraryFoldersSchema, surfaces: desk, effect: 'write' },
-  'tokens:list': { args: NoArgs, result: z.array(Pkcs11TokenSchema), surfaces: desk, effect: 'read' },
+  'tokens:list': { args: NoArgs, result: z.array(Pkcs11TokenInfoSchema), surfaces: desk, effect: 'read' },
   'tokens:objects': { args: Pkcs11Args.objects, result: Pkcs11ObjectsSchema, surfaces: desk, effect: 'read' },
   'tokens:login': { args: Pkcs11Args.login, result: Pkcs11LoginResultSchema, surfaces: desk, effect: 'write' },
 

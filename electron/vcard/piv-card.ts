@@ -10,7 +10,7 @@ import { CLA, INS } from '../smartcard/piv';
 import { SW } from '../smartcard/status-words';
 import { concatBytes } from '../smartcard/tlv';
 import type { CardState, CardStateStore } from './card-state';
-import { CardStatus, freshSession, type CardRuntime, type SessionState } from './card-runtime';
+import { CardStatus, freshSession, type CardRuntime, type SessionState } from './command-context';
 import { generalAuthenticate } from './commands/authenticate';
 import { getData, putData, select } from './commands/data-objects';
 import { attest, generateKeyPair, importKey, metadata } from './commands/keys';

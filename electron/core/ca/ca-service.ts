@@ -22,7 +22,7 @@ import { decodeName, encodeDn, encodeName } from './distinguished-name';
 import { issueCaCertificate, issueLeaf, type Issuer } from './issuance';
 import { checkImportedCa } from './import-checks';
 import { readPkcs12 } from './pkcs12-import';
-import { defaultPkcs11WorkerPath, Pkcs11Signer, Pkcs11Token, type TokenLocation } from './pkcs11-token';
+import { defaultPkcs11WorkerPath, Pkcs11Signer, CaTokenSession, type TokenLocation } from './ca-token-session';
 import { checkModulePath, osLibraryFolders } from '../pkcs11/module-path-check';
 import { checkPublicBaseUrl, proposedBaseUrl, publicUrls, type PublicUrls } from './public-urls';
 
@@ -45,7 +45,7 @@ export interface OcspState {
 
 export class CaService {
   /** Open tokens, by module and label; each is a worker thread holding a logged-in session. */
-  readonly #tokens = new Map<string, Promise<Pkcs11Token>>();
+  readonly #tokens = new Map<string, Promise<CaTokenSession>>();
 
   constructor(
     private readonly access: VaultAccess,
@@ -103,7 +103,7 @@ export class CaService {
   }
 
   /** The token a key lives on, opened (once) with the PIN sealed in the vault. */
-  #token(ref: Extract<CaKeyRef, { kind: 'pkcs11' }>): Promise<Pkcs11Token> {
+  #token(ref: Extract<CaKeyRef, { kind: 'pkcs11' }>): Promise<CaTokenSession> {
     // The vault's lock governs the CA keys on a token too.
     if (!this.keyring.unlocked) return Promise.reject(new CardDeskError('VAULT_LOCKED', 'The vault is locked. Unlock it with the vault passphrase first.'));
     const key = `${ref.module}\u0000${ref.tokenLabel}`;
@@ -112,7 +112,7 @@ export class CaService {
       const pin = this.keyring.open(ref.pin, `pkcs11-pin:${ref.tokenLabel}`);
       // The stored module path is checked again before it loads (vault.json may have been edited).
       token = this.#checkedModule(ref.module).then(
-        (module) => Pkcs11Token.open(this.pkcs11WorkerPath, { ...ref, module }, pin),
+        (module) => CaTokenSession.open(this.pkcs11WorkerPath, { ...ref, module }, pin),
         (error: unknown) => {
           pin.fill(0);
           throw error;
@@ -191,7 +191,7 @@ export class CaService {
     }
     const location = { module: await this.#checkedModule(token.module), tokenLabel: token.tokenLabel };
     const pin = this.keyring.seal(token.pin, `pkcs11-pin:${token.tokenLabel}`);
-    const opened = Pkcs11Token.open(this.pkcs11WorkerPath, location, token.pin);
+    const opened = CaTokenSession.open(this.pkcs11WorkerPath, location, token.pin);
     const session = await opened;
     this.#tokens.set(`${location.module}\u0000${token.tokenLabel}`, opened);
     const out = [];

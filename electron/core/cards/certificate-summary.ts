@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import type { CertificateSummary } from '../../shared/schemas/cards';
+import type { CardCertificateSummary } from '../../shared/schemas/cards';
 
 /** "CN=Ada, O=Example" from Node's multi-line DN text. */
 export function oneLineDn(text: string): string {
@@ -18,7 +18,7 @@ export function keyTypeOf(certificate: X509Certificate): string {
 }
 
 /** What a screen shows of a certificate; null when the bytes are not a certificate. */
-export function summarizeCertificate(der: Uint8Array): CertificateSummary | null {
+export function summarizeCertificate(der: Uint8Array): CardCertificateSummary | null {
   let certificate: X509Certificate;
   try {
     certificate = new X509Certificate(Buffer.from(der));

@@ -4,7 +4,7 @@
  * The modules run in worker threads (Pkcs11Service), so a slow token never freezes a window.
  */
 import { CardDeskError } from '../../shared/errors';
-import type { Pkcs11LoginResult, Pkcs11ModuleStatus, Pkcs11Objects, Pkcs11Token } from '../../shared/schemas/pkcs11';
+import type { Pkcs11LoginResult, Pkcs11ModuleStatus, Pkcs11Objects, Pkcs11TokenInfo } from '../../shared/schemas/pkcs11';
 import type { AuditTrail } from '../audit/audit-trail';
 import type { Logger } from '../log/logger';
 import type { OperationContext } from '../operation-context';
@@ -163,9 +163,9 @@ export class TokenService {
   }
 
   /** Every token of every module that loads, with its flags read now. */
-  async tokens(): Promise<Pkcs11Token[]> {
+  async tokens(): Promise<Pkcs11TokenInfo[]> {
     const service = await this.#pkcs11();
-    const tokens: Pkcs11Token[] = [];
+    const tokens: Pkcs11TokenInfo[] = [];
     for (const status of await service.modules()) {
       if (status.state !== 'loaded') continue;
       for (const slot of await service.listSlots(status.id, { tokenPresent: true })) {

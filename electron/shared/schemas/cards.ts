@@ -13,7 +13,7 @@ export const ManagementKeyInputSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('custom'), algorithm: SymmetricAlgorithmSchema, hex: z.string().regex(/^([0-9a-fA-F]{2}){16,32}$/) }),
 ]);
 
-export const CertificateSummarySchema = z.object({
+export const CardCertificateSummarySchema = z.object({
   subject: z.string(),
   issuer: z.string(),
   serial: z.string(),
@@ -22,7 +22,7 @@ export const CertificateSummarySchema = z.object({
   keyType: z.string(),
   fingerprintSha256: z.string(),
 });
-export type CertificateSummary = z.infer<typeof CertificateSummarySchema>;
+export type CardCertificateSummary = z.infer<typeof CardCertificateSummarySchema>;
 
 export const SlotSummarySchema = z.object({
   slot: z.string(),
@@ -34,7 +34,7 @@ export const SlotSummarySchema = z.object({
       pinPolicy: z.enum(['never', 'once', 'always', 'default']),
     })
     .nullable(),
-  certificate: CertificateSummarySchema.nullable(),
+  certificate: CardCertificateSummarySchema.nullable(),
 });
 export type SlotSummary = z.infer<typeof SlotSummarySchema>;
 

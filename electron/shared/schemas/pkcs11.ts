@@ -26,7 +26,7 @@ export const TokenFlagsSchema = z.object({
   writeProtected: z.boolean(),
 });
 
-export const Pkcs11TokenSchema = z.object({
+export const Pkcs11TokenInfoSchema = z.object({
   moduleId: z.string(),
   moduleName: z.string(),
   slotId: z.number().int().nonnegative(),
@@ -37,7 +37,7 @@ export const Pkcs11TokenSchema = z.object({
   serialNumber: z.string(),
   flags: TokenFlagsSchema,
 });
-export type Pkcs11Token = z.infer<typeof Pkcs11TokenSchema>;
+export type Pkcs11TokenInfo = z.infer<typeof Pkcs11TokenInfoSchema>;
 
 export const Pkcs11ObjectsSchema = z.discriminatedUnion('ok', [
   z.object({

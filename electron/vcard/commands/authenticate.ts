@@ -10,7 +10,7 @@ import { SW } from '../../smartcard/status-words';
 import { decodeTlvs, encodeTlv, TlvError, type Tlv } from '../../smartcard/tlv';
 import { managementKeyCipher as blockCipher } from '../../smartcard/management-key';
 import { ecdh, ecdsaSignDigest, modulusLength, privateKeyFromPkcs8, rsaRaw } from '../card-crypto';
-import { fail, type CardRuntime, type Command } from '../card-runtime';
+import { fail, type CardRuntime, type Command } from '../command-context';
 
 function template(data: Uint8Array): Map<number, Uint8Array> {
   let outer: Tlv[];

@@ -3,7 +3,7 @@ import { DATA, dataWrapperTag, OBJECT, PARAM, PIN_PROTECTED_OBJECTS, PIV_AID, PI
 import { certificateObject } from '../../smartcard/piv-objects';
 import { SW } from '../../smartcard/status-words';
 import { decodeTlvs, encodeTlv, TlvError } from '../../smartcard/tlv';
-import { fail, requireManagementKey, requireP1P2, type CardRuntime, type Command } from '../card-runtime';
+import { fail, requireManagementKey, requireP1P2, type CardRuntime, type Command } from '../command-context';
 import { APPLICATION_PROPERTY_TEMPLATE, tagKey } from '../factory';
 
 /** SP 800-73-4's largest container (12710 bytes) with room for its TLV wrapper. */

@@ -32,7 +32,7 @@ import { SW } from '../../smartcard/status-words';
 import { concatBytes, decodeTlvs, encodeTlv, TlvError } from '../../smartcard/tlv';
 import { ecKeyFromScalar, generateCardKey, privateKeyFromPkcs8, privateKeyToPkcs8, publicKeyTemplate, rsaKeyFromCrt } from '../card-crypto';
 import type { SlotKey } from '../card-state';
-import { fail, requireManagementKey, type CardRuntime, type Command } from '../card-runtime';
+import { fail, requireManagementKey, type CardRuntime, type Command } from '../command-context';
 import { buildCertificate, derIntegerWithSignByte } from '../certificate-builder';
 
 function policyName<T extends Record<string, number>>(table: T, value: number | undefined, fallback: keyof T): keyof T {

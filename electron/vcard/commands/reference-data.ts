@@ -6,7 +6,7 @@
 import { FACTORY, PARAM, PIN_BLOCK, PIN_REF, unpadPin } from '../../smartcard/piv';
 import { SW } from '../../smartcard/status-words';
 import { matchesReference, setReference, type ReferenceData } from '../card-state';
-import { fail, requireManagementKey, type CardRuntime, type Command } from '../card-runtime';
+import { fail, requireManagementKey, type CardRuntime, type Command } from '../command-context';
 
 function failedStatus(reference: ReferenceData): number {
   return reference.triesLeft === 0 ? SW.AUTH_METHOD_BLOCKED : SW.VERIFY_FAILED | reference.triesLeft;

@@ -7,7 +7,7 @@ import { FACTORY, MANAGEMENT_KEY_REF, PARAM, symmetricAlgorithmOf, symmetricAlgo
 import { equalSecrets } from '../../smartcard/constant-time';
 import { SW } from '../../smartcard/status-words';
 import { factoryReferences, referenceData } from '../card-state';
-import { fail, requireManagementKey, type CardRuntime, type Command } from '../card-runtime';
+import { fail, requireManagementKey, type CardRuntime, type Command } from '../command-context';
 import { factoryObjects } from '../factory';
 
 export function version(runtime: CardRuntime): Uint8Array {

@@ -3,15 +3,15 @@ import { Alert, Box, Button, Chip, CircularProgress, Paper, Snackbar, Table, Tab
 import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../i18n/format';
 import type { ErrorCode } from '@shared/errors';
-import type { Pkcs11Objects, Pkcs11Token } from '@shared/schemas/pkcs11';
+import type { Pkcs11Objects, Pkcs11TokenInfo } from '@shared/schemas/pkcs11';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
 import { SecretDialog } from '../cards/actions/SecretDialog';
 import { tokensTestIds } from './testIds';
 
-type Load = { state: 'loading' } | { state: 'ready'; tokens: Pkcs11Token[] } | { state: 'failed'; code: ErrorCode };
+type Load = { state: 'loading' } | { state: 'ready'; tokens: Pkcs11TokenInfo[] } | { state: 'failed'; code: ErrorCode };
 const flagNames = ['loginRequired', 'userPinCountLow', 'userPinFinalTry', 'userPinLocked', 'userPinToBeChanged', 'writeProtected'] as const;
 
-function Objects({ token }: { token: Pkcs11Token }) {
+function Objects({ token }: { token: Pkcs11TokenInfo }) {
   const { t } = useTranslation();
   const format = useFormat();
   const [objects, setObjects] = useState<Pkcs11Objects | null>(null);
@@ -56,7 +56,7 @@ export function TokensPanel() {
   const { t } = useTranslation();
   const [load, setLoad] = useState<Load>({ state: 'loading' });
   const [open, setOpen] = useState<number | null>(null);
-  const [checking, setChecking] = useState<Pkcs11Token | null>(null);
+  const [checking, setChecking] = useState<Pkcs11TokenInfo | null>(null);
   const [message, setMessage] = useState<string | null>(null);
 
   const fetchTokens = useCallback(() => {

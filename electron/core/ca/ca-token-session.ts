@@ -23,7 +23,7 @@ export interface TokenLocation {
   readonly tokenLabel: string;
 }
 
-export class Pkcs11Token {
+export class CaTokenSession {
   readonly #worker: Worker;
   readonly #pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   #next = 1;
@@ -49,8 +49,8 @@ export class Pkcs11Token {
   }
 
   /** Loads the module in a worker and logs in; `pin` is zeroed here whatever happens. */
-  static async open(workerPath: string, location: TokenLocation, pin: Buffer): Promise<Pkcs11Token> {
-    const token = new Pkcs11Token(workerPath);
+  static async open(workerPath: string, location: TokenLocation, pin: Buffer): Promise<CaTokenSession> {
+    const token = new CaTokenSession(workerPath);
     const copy = new Uint8Array(pin);
     pin.fill(0);
     try {
@@ -106,7 +106,7 @@ export class Pkcs11Signer implements CaSigner {
   readonly #ec: boolean;
 
   constructor(
-    private readonly token: () => Promise<Pkcs11Token>,
+    private readonly token: () => Promise<CaTokenSession>,
     private readonly keyId: Buffer,
     readonly publicKeyInfo: Buffer,
   ) {
