@@ -7,8 +7,8 @@ import { SW } from '../smartcard/status-words';
 import type { CardState } from './card-state';
 
 /** Ends a command with a status word and no data. */
-export class CardStatus extends Error {
-  override readonly name = 'CardStatus';
+export class StatusWordError extends Error {
+  override readonly name = 'StatusWordError';
 
   constructor(readonly sw: number) {
     super(`status ${sw.toString(16).toUpperCase()}`);
@@ -16,7 +16,7 @@ export class CardStatus extends Error {
 }
 
 export function fail(sw: number): never {
-  throw new CardStatus(sw);
+  throw new StatusWordError(sw);
 }
 
 /** Security status: lives until the card is reset or powered off (SP 800-73-4 Part 2 §3.1). */
@@ -35,7 +35,7 @@ export function freshSession(): SessionState {
   return { pinVerified: false, pinFreshForAlways: false, managementKeyAuthenticated: false, pendingWitness: null, pendingChallenge: null };
 }
 
-export interface CardRuntime {
+export interface CommandContext {
   readonly state: CardState;
   readonly session: SessionState;
   /** Persists the state after a change; called before the response leaves the card. */
@@ -47,7 +47,7 @@ export interface CardRuntime {
 /** A command after chaining has been undone: all data in one piece. */
 export type Command = CommandApdu;
 
-export function requireManagementKey(runtime: CardRuntime): void {
+export function requireManagementKey(runtime: CommandContext): void {
   if (!runtime.session.managementKeyAuthenticated) fail(SW.SECURITY_STATUS_NOT_SATISFIED);
 }
 

@@ -10,7 +10,7 @@ import { CLA, INS } from '../smartcard/piv';
 import { SW } from '../smartcard/status-words';
 import { concatBytes } from '../smartcard/tlv';
 import type { CardState, CardStateStore } from './card-state';
-import { CardStatus, freshSession, type CardRuntime, type SessionState } from './command-context';
+import { StatusWordError, freshSession, type CommandContext, type SessionState } from './command-context';
 import { generalAuthenticate } from './commands/authenticate';
 import { getData, putData, select } from './commands/data-objects';
 import { attest, generateKeyPair, importKey, metadata } from './commands/keys';
@@ -99,7 +99,7 @@ export class VirtualPivCard implements VirtualCardBackend {
       const output = await this.#execute({ ...command, data });
       return this.#respond(output, command);
     } catch (error) {
-      if (error instanceof CardStatus) return status(error.sw);
+      if (error instanceof StatusWordError) return status(error.sw);
       return status(SW.NO_PRECISE_DIAGNOSIS);
     }
   }
@@ -129,7 +129,7 @@ export class VirtualPivCard implements VirtualCardBackend {
     return encodeResponse(pending.subarray(0, take), rest.length > 0 ? SW.MORE_DATA | (Math.min(rest.length, 256) % 256) : SW.OK);
   }
 
-  #runtime(): CardRuntime {
+  #runtime(): CommandContext {
     return {
       state: this.#state,
       session: this.#session,
@@ -178,7 +178,7 @@ export class VirtualPivCard implements VirtualCardBackend {
       case INS.RESET:
         return reset(runtime);
       default:
-        return Promise.reject(new CardStatus(SW.INS_NOT_SUPPORTED));
+        return Promise.reject(new StatusWordError(SW.INS_NOT_SUPPORTED));
     }
   }
 }

@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { CardDeskError } from '../../shared/errors';
 import type { CaAlgorithm } from '../../shared/schemas/ca';
 import { describeKey, signatureAlgorithmFor, type CaSigner } from './ca-signer';
-import { integerBytes, seq } from './der';
+import { ecdsaRawToDer } from '../pkcs11/signature-encoding';
 import type { Pkcs11Replies, Pkcs11Request, Pkcs11Response } from './pkcs11-protocol';
 
 /** Where the built worker lives next to the bundled entry points (dist/). */
@@ -92,12 +92,6 @@ export class CaTokenSession {
     }
     await this.#worker.terminate();
   }
-}
-
-/** ECDSA signatures come from PKCS#11 as r || s; X.509 wants DER SEQUENCE { r, s } (RFC 5758 §3.2). */
-export function ecdsaRawToDer(raw: Buffer): Buffer {
-  const half = raw.length / 2;
-  return seq(integerBytes(raw.subarray(0, half)), integerBytes(raw.subarray(half)));
 }
 
 export class Pkcs11Signer implements CaSigner {

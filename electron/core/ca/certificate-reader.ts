@@ -2,7 +2,7 @@
 import { createHash, createPublicKey, X509Certificate } from 'node:crypto';
 import { CardDeskError } from '../../shared/errors';
 import type { SubjectAltName } from '../../shared/schemas/certificates';
-import { children, readOid, readTlv, type Tlv } from './der';
+import { children, readOid, readTlv, type DerElement } from './der';
 import { describeKeyText } from './ca-signer';
 import { decodeName, formatDn } from './distinguished-name';
 import { extendedKeyUsageNames, OID } from './oids';
@@ -22,7 +22,7 @@ export interface ParsedCertificate {
   readonly extensions: ReadonlyMap<string, { critical: boolean; value: Buffer }>;
 }
 
-export function parseTime(element: Tlv): Date {
+export function parseTime(element: DerElement): Date {
   const text = element.content.toString('latin1');
   const match = element.tag === 0x17 ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text) : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
   if (match === null) throw new CardDeskError('MALFORMED_INPUT', `Unreadable time ${text}.`);
@@ -52,14 +52,14 @@ export function parseCertificate(der: Buffer): ParsedCertificate {
     const extensions = new Map<string, { critical: boolean; value: Buffer }>();
     const extensionsBlock = parts.find((part) => part.tag === 0xa3);
     if (extensionsBlock !== undefined) {
-      for (const ext of children(children(extensionsBlock)[0] as Tlv)) {
+      for (const ext of children(children(extensionsBlock)[0] as DerElement)) {
         const fields = children(ext);
         const critical = fields[1]?.tag === 0x01 && fields[1].content[0] !== 0;
-        const value = fields[fields.length - 1] as Tlv;
-        extensions.set(readOid(fields[0] as Tlv), { critical, value: Buffer.from(value.content) });
+        const value = fields[fields.length - 1] as DerElement;
+        extensions.set(readOid(fields[0] as DerElement), { critical, value: Buffer.from(value.content) });
       }
     }
-    const algorithmOid = readOid(children(algorithm)[0] as Tlv);
+    const algorithmOid = readOid(children(algorithm)[0] as DerElement);
     let serialBytes = serial.content;
     while (serialBytes.length > 1 && serialBytes[0] === 0) serialBytes = serialBytes.subarray(1);
     return {
@@ -69,8 +69,8 @@ export function parseCertificate(der: Buffer): ParsedCertificate {
       subjectDer: Buffer.from(subject.raw),
       issuer: formatDn(decodeName(issuer)),
       subject: formatDn(decodeName(subject)),
-      notBefore: parseTime(notBefore as Tlv),
-      notAfter: parseTime(notAfter as Tlv),
+      notBefore: parseTime(notBefore as DerElement),
+      notAfter: parseTime(notAfter as DerElement),
       publicKeyInfo: Buffer.from(spki.raw),
       signatureAlgorithm: algorithmNames[algorithmOid] ?? algorithmOid,
       extensions,

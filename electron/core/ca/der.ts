@@ -78,7 +78,7 @@ export function time(date: Date): Buffer {
 
 // ---- reading ---------------------------------------------------------------------------------
 
-export interface Tlv {
+export interface DerElement {
   readonly tag: number;
   /** Offset of the first content byte and one past the last, in the buffer read. */
   readonly start: number;
@@ -92,7 +92,7 @@ function malformed(what: string): CardDeskError {
   return new CardDeskError('MALFORMED_INPUT', `The DER data is malformed: ${what}.`);
 }
 
-export function readTlv(buffer: Buffer, offset = 0): Tlv {
+export function readTlv(buffer: Buffer, offset = 0): DerElement {
   if (offset + 2 > buffer.length) throw malformed('truncated header');
   const tag = buffer[offset] as number;
   if ((tag & 0x1f) === 0x1f) throw malformed('multi-byte tags are not used here');
@@ -111,8 +111,8 @@ export function readTlv(buffer: Buffer, offset = 0): Tlv {
 }
 
 /** The elements inside a constructed element. */
-export function children(element: Tlv): Tlv[] {
-  const out: Tlv[] = [];
+export function children(element: DerElement): DerElement[] {
+  const out: DerElement[] = [];
   let offset = 0;
   while (offset < element.content.length) {
     const child = readTlv(element.content, offset);
@@ -122,7 +122,7 @@ export function children(element: Tlv): Tlv[] {
   return out;
 }
 
-export function readOid(element: Tlv): string {
+export function readOid(element: DerElement): string {
   if (element.tag !== 0x06) throw malformed('expected an OBJECT IDENTIFIER');
   const bytes = element.content;
   const first = bytes[0] ?? 0;

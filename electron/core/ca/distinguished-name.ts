@@ -4,7 +4,7 @@
  * Commas, plus signs and equals signs inside a value are escaped with a backslash.
  */
 import { CardDeskError } from '../../shared/errors';
-import { children, ia5, oid, printable, readOid, readTlv, seq, set, utf8, type Tlv } from './der';
+import { children, ia5, oid, printable, readOid, readTlv, seq, set, utf8, type DerElement } from './der';
 
 const attributes: readonly [name: string, oid: string, encode: 'utf8' | 'printable' | 'ia5'][] = [
   ['CN', '2.5.4.3', 'utf8'],
@@ -104,7 +104,7 @@ export function encodeDn(text: string): Buffer {
 }
 
 /** Reads an X.501 Name (DER) back into attributes, most specific first. */
-export function decodeName(name: Tlv | Buffer): NameAttribute[] {
+export function decodeName(name: DerElement | Buffer): NameAttribute[] {
   const element = Buffer.isBuffer(name) ? readTlv(name) : name;
   const out: NameAttribute[] = [];
   for (const rdn of children(element)) {

@@ -5,7 +5,7 @@
  */
 import { asymmetricAlgorithmOf, FACTORY, OBJECT, PIN_REF, SLOTS, type SymmetricAlgorithm } from '../../smartcard/piv';
 import type { AuditAction } from '../../shared/schemas/audit';
-import type { CardActionResult, CardInspectResult, PivCardDetails, SlotSummary } from '../../shared/schemas/cards';
+import type { CardActionResult, CardInspectResult, PivCardDetails, PivSlotSummary } from '../../shared/schemas/cards';
 import type { AuditTrail } from '../audit/audit-trail';
 import type { OperationContext } from '../operation-context';
 import type { ReferenceCheck, PivClient } from '../piv/piv-client';
@@ -68,7 +68,7 @@ export class CardService {
     const pukMeta = await client.referenceMetadata(PIN_REF.PUK);
     const pinStatus = pinMeta === null ? await client.pinStatus() : null;
     const keyMeta = await client.managementKeyMetadata();
-    const slots: SlotSummary[] = [];
+    const slots: PivSlotSummary[] = [];
     for (const slot of SLOTS.slice(0, 4)) {
       const key = await client.keyMetadata(slot.slot);
       const certificate = await client.readCertificate(slot.slot);

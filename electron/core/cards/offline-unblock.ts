@@ -7,6 +7,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { CardDeskError } from '../../shared/errors';
+import type { OfflineUnblockResult } from '../../shared/schemas/cards';
 import { PIN_REF, type SymmetricAlgorithm } from '../../smartcard/piv';
 import type { AuditTrail } from '../audit/audit-trail';
 import type { OperationContext } from '../operation-context';
@@ -32,15 +33,6 @@ export type OfflineChallenge =
   | { ok: false; reason: 'notBlocked' };
 
 
-export type OfflineUnblockResult =
-  | { ok: true }
-  /** The code has a typo (or answers another challenge); the card was not touched, type it again. */
-  | { ok: false; reason: 'responseMistyped' }
-  /** The card refused the response; its challenge is used up, start again. */
-  | { ok: false; reason: 'responseWrong' }
-  /** No challenge is waiting under that id: it expired, was answered or cancelled. */
-  | { ok: false; reason: 'noChallenge' }
-  | { ok: false; reason: 'cardRemoved' };
 
 interface Attempt {
   readonly id: string;

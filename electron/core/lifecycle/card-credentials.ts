@@ -14,7 +14,7 @@ import { SLOTS } from '../../smartcard/piv';
 import { toPem } from '../ca/der';
 import type { OperationContext } from '../operation-context';
 import type { PivClient } from '../piv/piv-client';
-import { generateKeyPair } from './key-escrow';
+import { generateSoftwareKeyPair } from './key-escrow';
 import { record, type LifecycleDeps } from './lifecycle-deps';
 import type { KeySlot } from './personalisations';
 
@@ -50,7 +50,7 @@ export async function makeKey(
   const escrowed = plan.slot === '9D' && policy.escrowEncryptionKeys;
   let made: MadeKey;
   if (escrowed) {
-    const pair = await generateKeyPair(algorithm);
+    const pair = await generateSoftwareKeyPair(algorithm);
     const escrowId = await deps.escrow.escrow(pair.privateKey, { cardSerial: owner.serial, holderId: owner.holderId, algorithm }, op);
     await client.importKey(plan.slot, pair.privateKey);
     made = { publicKey: pair.publicKey.export({ format: 'der', type: 'spki' }).toString('base64'), escrowId };

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lifecycleRig, type LifecycleRig } from '../../../test/support/lifecycle-rig';
 import { operator } from '../../../test/support/vault-fixtures';
-import { generateKeyPair } from './key-escrow';
+import { generateSoftwareKeyPair } from './key-escrow';
 
 let rig: LifecycleRig;
 beforeAll(async () => {
@@ -18,7 +18,7 @@ describe('key escrow', () => {
     let ticks = 0;
     const ticker = setInterval(() => (ticks += 1), 1);
     try {
-      const pair = await generateKeyPair('rsa2048');
+      const pair = await generateSoftwareKeyPair('rsa2048');
       expect(pair.privateKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
     } finally {
       clearInterval(ticker);
@@ -28,7 +28,7 @@ describe('key escrow', () => {
   });
 
   it('escrows started together on a new vault share one recovery key, and each recovers', async () => {
-    const pairs = await Promise.all([generateKeyPair('eccp256'), generateKeyPair('eccp256'), generateKeyPair('eccp384')]);
+    const pairs = await Promise.all([generateSoftwareKeyPair('eccp256'), generateSoftwareKeyPair('eccp256'), generateSoftwareKeyPair('eccp384')]);
     const ids = await Promise.all(
       pairs.map((pair, n) => rig.deps.escrow.escrow(pair.privateKey, { cardSerial: `9000000${n}`, holderId: `holder-${n}`, algorithm: n === 2 ? 'eccp384' : 'eccp256' }, operator)),
     );

@@ -49,7 +49,7 @@ const curves: Partial<Record<AsymmetricAlgorithm, string>> = { eccp256: 'prime25
 const generate = promisify(generateKeyPairCallback);
 
 /** A new key pair of a PIV algorithm, made in the vault's process. */
-export function generateKeyPair(algorithm: AsymmetricAlgorithm): Promise<{ privateKey: KeyObject; publicKey: KeyObject }> {
+export function generateSoftwareKeyPair(algorithm: AsymmetricAlgorithm): Promise<{ privateKey: KeyObject; publicKey: KeyObject }> {
   const curve = curves[algorithm];
   if (curve !== undefined) return generate('ec', { namedCurve: curve });
   return generate('rsa', { modulusLength: Number(algorithm.slice(3)) });

@@ -36,7 +36,7 @@ export function certificateDetails(der: Uint8Array): CertificateDetails | null {
   };
 }
 
-interface Tlv {
+interface DerElement {
   readonly tag: number;
   /** The whole element, header included. */
   readonly der: Buffer;
@@ -44,7 +44,7 @@ interface Tlv {
   readonly body: Buffer;
 }
 
-function readTlv(bytes: Buffer, offset: number): Tlv {
+function readTlv(bytes: Buffer, offset: number): DerElement {
   const tag = bytes[offset];
   const first = bytes[offset + 1];
   if (tag === undefined || first === undefined) throw new Error('truncated DER');
@@ -62,8 +62,8 @@ function readTlv(bytes: Buffer, offset: number): Tlv {
   return { tag, der: bytes.subarray(offset, end), body: bytes.subarray(offset + header, end) };
 }
 
-function children(parent: Tlv): Tlv[] {
-  const out: Tlv[] = [];
+function children(parent: DerElement): DerElement[] {
+  const out: DerElement[] = [];
   for (let offset = 0; offset < parent.body.length; ) {
     const child = readTlv(parent.body, offset);
     out.push(child);

@@ -24,7 +24,7 @@ export const CardCertificateSummarySchema = z.object({
 });
 export type CardCertificateSummary = z.infer<typeof CardCertificateSummarySchema>;
 
-export const SlotSummarySchema = z.object({
+export const PivSlotSummarySchema = z.object({
   slot: z.string(),
   name: z.enum(['authentication', 'signature', 'keyManagement', 'cardAuthentication', 'retired']),
   key: z
@@ -36,7 +36,7 @@ export const SlotSummarySchema = z.object({
     .nullable(),
   certificate: CardCertificateSummarySchema.nullable(),
 });
-export type SlotSummary = z.infer<typeof SlotSummarySchema>;
+export type PivSlotSummary = z.infer<typeof PivSlotSummarySchema>;
 
 const ReferenceStatusSchema = z.object({
   /** Null when the card cannot tell without spending a try. */
@@ -57,7 +57,7 @@ export const PivCardDetailsSchema = z.object({
   pin: ReferenceStatusSchema,
   puk: ReferenceStatusSchema,
   managementKey: z.object({ algorithm: SymmetricAlgorithmSchema.nullable(), isDefault: z.boolean().nullable() }),
-  slots: z.array(SlotSummarySchema),
+  slots: z.array(PivSlotSummarySchema),
 });
 export type PivCardDetails = z.infer<typeof PivCardDetailsSchema>;
 
@@ -108,6 +108,12 @@ export const OfflineChallengeResultSchema = z.discriminatedUnion('ok', [
 ]);
 export type OfflineChallengeResult = z.infer<typeof OfflineChallengeResultSchema>;
 
+/**
+ * How an offline unblock ended. responseMistyped: the code has a typo (or answers another
+ * challenge), the card was not touched, type it again. responseWrong: the card refused the
+ * response, its challenge is used up, start again. noChallenge: no challenge waits under that id
+ * (it expired, was answered or cancelled). cardRemoved: the card left the reader.
+ */
 export const OfflineUnblockResultSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true) }),
   z.object({ ok: z.literal(false), reason: z.enum(['responseMistyped', 'responseWrong', 'noChallenge', 'cardRemoved']) }),

@@ -10,7 +10,7 @@ import { SW } from '../../smartcard/status-words';
 import { decodeTlvs, encodeTlv, TlvError, type Tlv } from '../../smartcard/tlv';
 import { managementKeyCipher as blockCipher } from '../../smartcard/management-key';
 import { ecdh, ecdsaSignDigest, modulusLength, privateKeyFromPkcs8, rsaRaw } from '../card-crypto';
-import { fail, type CardRuntime, type Command } from '../command-context';
+import { fail, type CommandContext, type Command } from '../command-context';
 
 function template(data: Uint8Array): Map<number, Uint8Array> {
   let outer: Tlv[];
@@ -26,7 +26,7 @@ function template(data: Uint8Array): Map<number, Uint8Array> {
   return new Map(inner.map((tlv) => [tlv.tag, tlv.value]));
 }
 
-function managementKey(runtime: CardRuntime, command: Command, parts: Map<number, Uint8Array>): Uint8Array {
+function managementKey(runtime: CommandContext, command: Command, parts: Map<number, Uint8Array>): Uint8Array {
   const { session, state } = runtime;
   // P1 = 00 is the SP 800-73-1 era identifier for 3DES; hosts still use it to ask for a random
   // challenge (OpenSC's GET CHALLENGE), so it stands for "the management key's own algorithm".
@@ -70,7 +70,7 @@ function managementKey(runtime: CardRuntime, command: Command, parts: Map<number
   fail(SW.INCORRECT_DATA);
 }
 
-function privateKeyOperation(runtime: CardRuntime, command: Command, parts: Map<number, Uint8Array>): Uint8Array {
+function privateKeyOperation(runtime: CommandContext, command: Command, parts: Map<number, Uint8Array>): Uint8Array {
   const { session, state } = runtime;
   const slot = slotByKeyRef(command.p2);
   if (slot === undefined) fail(SW.INCORRECT_P1P2);
@@ -107,7 +107,7 @@ function privateKeyOperation(runtime: CardRuntime, command: Command, parts: Map<
   return encodeTlv(AUTH.TEMPLATE, encodeTlv(AUTH.RESPONSE, result));
 }
 
-export function generalAuthenticate(runtime: CardRuntime, command: Command): Uint8Array {
+export function generalAuthenticate(runtime: CommandContext, command: Command): Uint8Array {
   const parts = template(command.data);
   return command.p2 === MANAGEMENT_KEY_REF ? managementKey(runtime, command, parts) : privateKeyOperation(runtime, command, parts);
 }

@@ -3,7 +3,7 @@ import { DATA, dataWrapperTag, OBJECT, PARAM, PIN_PROTECTED_OBJECTS, PIV_AID, PI
 import { certificateObject } from '../../smartcard/piv-objects';
 import { SW } from '../../smartcard/status-words';
 import { decodeTlvs, encodeTlv, TlvError } from '../../smartcard/tlv';
-import { fail, requireManagementKey, requireP1P2, type CardRuntime, type Command } from '../command-context';
+import { fail, requireManagementKey, requireP1P2, type CommandContext, type Command } from '../command-context';
 import { APPLICATION_PROPERTY_TEMPLATE, tagKey } from '../factory';
 
 /** SP 800-73-4's largest container (12710 bytes) with room for its TLV wrapper. */
@@ -32,7 +32,7 @@ function parse(data: Uint8Array): ReturnType<typeof decodeTlvs> {
   }
 }
 
-export function getData(runtime: CardRuntime, command: Command): Uint8Array {
+export function getData(runtime: CommandContext, command: Command): Uint8Array {
   requireP1P2(command, PARAM.DATA_P1, PARAM.DATA_P2);
   const [tagList] = parse(command.data);
   if (tagList?.tag !== DATA.TAG_LIST) fail(SW.INCORRECT_DATA);
@@ -47,7 +47,7 @@ export function getData(runtime: CardRuntime, command: Command): Uint8Array {
   return encodeTlv(dataWrapperTag(tag), Buffer.from(stored, 'base64'));
 }
 
-export function putData(runtime: CardRuntime, command: Command): Uint8Array {
+export function putData(runtime: CommandContext, command: Command): Uint8Array {
   requireP1P2(command, PARAM.DATA_P1, PARAM.DATA_P2);
   requireManagementKey(runtime);
   const [tagList, content] = parse(command.data);

@@ -32,7 +32,7 @@ import { SW } from '../../smartcard/status-words';
 import { concatBytes, decodeTlvs, encodeTlv, TlvError } from '../../smartcard/tlv';
 import { ecKeyFromScalar, generateCardKey, privateKeyFromPkcs8, privateKeyToPkcs8, publicKeyTemplate, rsaKeyFromCrt } from '../card-crypto';
 import type { SlotKey } from '../card-state';
-import { fail, requireManagementKey, type CardRuntime, type Command } from '../command-context';
+import { fail, requireManagementKey, type CommandContext, type Command } from '../command-context';
 import { buildCertificate, derIntegerWithSignByte } from '../certificate-builder';
 
 function policyName<T extends Record<string, number>>(table: T, value: number | undefined, fallback: keyof T): keyof T {
@@ -61,7 +61,7 @@ function policies(slotDefault: PinPolicy, parts: Map<number, Uint8Array>): Pick<
   };
 }
 
-export async function generateKeyPair(runtime: CardRuntime, command: Command): Promise<Uint8Array> {
+export async function generateKeyPair(runtime: CommandContext, command: Command): Promise<Uint8Array> {
   requireManagementKey(runtime);
   if (command.p1 !== PARAM.NONE) fail(SW.INCORRECT_P1P2);
   const slot = keySlot(command.p2);
@@ -76,7 +76,7 @@ export async function generateKeyPair(runtime: CardRuntime, command: Command): P
   return encodeTlv(PUBLIC_KEY.TEMPLATE, publicKeyTemplate(privateKey));
 }
 
-export function importKey(runtime: CardRuntime, command: Command): Uint8Array {
+export function importKey(runtime: CommandContext, command: Command): Uint8Array {
   requireManagementKey(runtime);
   const slot = keySlot(command.p2);
   const algorithm: AsymmetricAlgorithm = asymmetricAlgorithmOf(command.p1) ?? fail(SW.INCORRECT_P1P2);
@@ -102,7 +102,7 @@ export function importKey(runtime: CardRuntime, command: Command): Uint8Array {
 }
 
 /** A certificate for the slot's public key, signed by the card's attestation key (slot F9). */
-export function attest(runtime: CardRuntime, command: Command): Uint8Array {
+export function attest(runtime: CommandContext, command: Command): Uint8Array {
   const slot = keySlot(command.p1);
   const stored = runtime.state.keys[slot.slot] ?? fail(SW.REFERENCED_DATA_NOT_FOUND);
   // Only keys born on the card can be vouched for.
@@ -136,7 +136,7 @@ function flag(value: boolean): number {
 }
 
 /** GET METADATA: algorithm, policies, origin, public key, default-value flag and retries, without spending a try. */
-export function metadata(runtime: CardRuntime, command: Command): Uint8Array {
+export function metadata(runtime: CommandContext, command: Command): Uint8Array {
   const { state } = runtime;
   if (command.p2 === MANAGEMENT_KEY_REF) {
     return concatBytes(

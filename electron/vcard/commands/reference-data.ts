@@ -6,7 +6,7 @@
 import { FACTORY, PARAM, PIN_BLOCK, PIN_REF, unpadPin } from '../../smartcard/piv';
 import { SW } from '../../smartcard/status-words';
 import { matchesReference, setReference, type ReferenceData } from '../card-state';
-import { fail, requireManagementKey, type CardRuntime, type Command } from '../command-context';
+import { fail, requireManagementKey, type CommandContext, type Command } from '../command-context';
 
 function failedStatus(reference: ReferenceData): number {
   return reference.triesLeft === 0 ? SW.AUTH_METHOD_BLOCKED : SW.VERIFY_FAILED | reference.triesLeft;
@@ -27,7 +27,7 @@ function twoBlocks(data: Uint8Array): [Uint8Array, Uint8Array] {
 }
 
 /** Checks `secret` against `which`, spending a try on failure; ends the command unless it matches. */
-function check(runtime: CardRuntime, which: 'pin' | 'puk', secret: Uint8Array): void {
+function check(runtime: CommandContext, which: 'pin' | 'puk', secret: Uint8Array): void {
   const reference = runtime.state[which];
   if (reference.triesLeft === 0) fail(SW.AUTH_METHOD_BLOCKED);
   if (!matchesReference(reference, secret)) {
@@ -45,7 +45,7 @@ function check(runtime: CardRuntime, which: 'pin' | 'puk', secret: Uint8Array): 
   }
 }
 
-export function verify(runtime: CardRuntime, command: Command): Uint8Array {
+export function verify(runtime: CommandContext, command: Command): Uint8Array {
   const { session } = runtime;
   if (command.p1 === PARAM.VERIFY_RESET_STATUS && command.data.length === 0) {
     // Reset the security status of the PIN (Part 2 §3.2.1, P1 = FF).
@@ -66,7 +66,7 @@ export function verify(runtime: CardRuntime, command: Command): Uint8Array {
   return new Uint8Array(0);
 }
 
-export function changeReferenceData(runtime: CardRuntime, command: Command): Uint8Array {
+export function changeReferenceData(runtime: CommandContext, command: Command): Uint8Array {
   if (command.p1 !== PARAM.NONE) fail(SW.INCORRECT_P1P2);
   const which = command.p2 === PIN_REF.PIV_PIN ? 'pin' : command.p2 === PIN_REF.PUK ? 'puk' : fail(SW.INCORRECT_P1P2);
   const [current, next] = twoBlocks(command.data);
@@ -82,7 +82,7 @@ export function changeReferenceData(runtime: CardRuntime, command: Command): Uin
  * the same session (an administrator's unblock, as smart-card minidrivers do it with their admin
  * key); it is what the desk's PIN reset and the offline challenge-response unblock use.
  */
-export function resetRetryCounter(runtime: CardRuntime, command: Command): Uint8Array {
+export function resetRetryCounter(runtime: CommandContext, command: Command): Uint8Array {
   if (command.p2 !== PIN_REF.PIV_PIN) fail(SW.INCORRECT_P1P2);
   let newPin: Uint8Array;
   if (command.p1 === PARAM.NONE) {

@@ -7,20 +7,20 @@ import { FACTORY, MANAGEMENT_KEY_REF, PARAM, symmetricAlgorithmOf, symmetricAlgo
 import { equalSecrets } from '../../smartcard/constant-time';
 import { SW } from '../../smartcard/status-words';
 import { factoryReferences, referenceData } from '../card-state';
-import { fail, requireManagementKey, type CardRuntime, type Command } from '../command-context';
+import { fail, requireManagementKey, type CommandContext, type Command } from '../command-context';
 import { factoryObjects } from '../factory';
 
-export function version(runtime: CardRuntime): Uint8Array {
+export function version(runtime: CommandContext): Uint8Array {
   return Uint8Array.from(runtime.state.version);
 }
 
-export function serial(runtime: CardRuntime): Uint8Array {
+export function serial(runtime: CommandContext): Uint8Array {
   const out = Buffer.alloc(4);
   out.writeUInt32BE(runtime.state.serial);
   return out;
 }
 
-export function setPinRetries(runtime: CardRuntime, command: Command): Uint8Array {
+export function setPinRetries(runtime: CommandContext, command: Command): Uint8Array {
   requireManagementKey(runtime);
   if (!runtime.session.pinVerified) fail(SW.SECURITY_STATUS_NOT_SATISFIED);
   const [pinTries, pukTries] = [command.p1, command.p2];
@@ -33,7 +33,7 @@ export function setPinRetries(runtime: CardRuntime, command: Command): Uint8Arra
   return new Uint8Array(0);
 }
 
-export function setManagementKey(runtime: CardRuntime, command: Command): Uint8Array {
+export function setManagementKey(runtime: CommandContext, command: Command): Uint8Array {
   requireManagementKey(runtime);
   const touch = command.p2 === PARAM.SET_MANAGEMENT_KEY_NO_TOUCH || command.p2 === PARAM.SET_MANAGEMENT_KEY_TOUCH;
   if (command.p1 !== PARAM.SET_MANAGEMENT_KEY || !touch) fail(SW.INCORRECT_P1P2);
@@ -52,7 +52,7 @@ export function setManagementKey(runtime: CardRuntime, command: Command): Uint8A
   return new Uint8Array(0);
 }
 
-export function reset(runtime: CardRuntime): Uint8Array {
+export function reset(runtime: CommandContext): Uint8Array {
   const { state } = runtime;
   if (state.pin.triesLeft !== 0 || state.puk.triesLeft !== 0) fail(SW.CONDITIONS_NOT_SATISFIED);
   runtime.replaceState({ ...state, ...factoryReferences(), keys: {}, objects: factoryObjects() });

@@ -1,12 +1,12 @@
 import { Table, TableBody, TableCell, TableContainer, TableHead, TableRow, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../i18n/format';
-import type { SlotSummary } from '@shared/schemas/cards';
+import type { PivSlotSummary } from '@shared/schemas/cards';
 import { cardsTestIds } from './testIds';
 
 const algorithmLabels: Record<string, string> = { rsa2048: 'RSA 2048', rsa3072: 'RSA 3072', rsa4096: 'RSA 4096', eccp256: 'EC P-256', eccp384: 'EC P-384' };
 
-export function SlotTable({ slots }: { slots: readonly SlotSummary[] }) {
+export function SlotTable({ slots }: { slots: readonly PivSlotSummary[] }) {
   const { t } = useTranslation();
   const format = useFormat();
   const date = (iso: string): string => format.date(iso, 'long');
