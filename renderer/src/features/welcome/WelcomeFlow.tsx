@@ -7,7 +7,7 @@ import type { IssuancePolicy } from '@shared/schemas/lifecycle';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
 import { CaWizard } from '../certificates/CaWizard';
 import { PolicyForm } from '../settings/IssuancePolicyPanel';
-import { HolderDialog } from '../users/HolderDialog';
+import { HolderDialog } from '../holders/HolderDialog';
 import { useVault } from '../vault/VaultContext';
 import { welcomeTestIds } from './testIds';
 
