@@ -5,7 +5,7 @@ import { carddesk, unwrap } from '../../api/carddesk';
 import { useCommand } from '../../app/useCommand';
 import { CommandError } from '../../components/CommandError';
 import { readFileText } from '../../api/download';
-import { useVault } from '../vault/VaultContext';
+import { useVault } from '../vault';
 import { profiles } from './labels';
 import { certificatesTestIds } from './testIds';
 import type { SubjectAltName } from '@shared/schemas/certificates';

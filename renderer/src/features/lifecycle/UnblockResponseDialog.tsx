@@ -6,7 +6,7 @@ import { carddesk, unwrap } from '../../api/carddesk';
 import { useCommand } from '../../app/useCommand';
 import { CommandError } from '../../components/CommandError';
 import { CopyableCode } from '../../components/CopyableCode';
-import { useVault } from '../vault/VaultContext';
+import { useVault } from '../vault';
 import { lifecycleTestIds } from './testIds';
 
 /**
