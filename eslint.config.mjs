@@ -1,9 +1,11 @@
 // Lint guards the layers (PRODUCT.md "Layers"): each folder may import only the ones below it,
-// only the IPC files touch ipcMain/ipcRenderer, and every renderer string goes through i18n.
+// only the IPC files touch ipcMain/ipcRenderer, every renderer string goes through i18n, and a
+// renderer feature reaches another only through its index entry (eslint-rules/).
 import js from '@eslint/js';
 import i18next from 'eslint-plugin-i18next';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
+import { carddeskPlugin } from './eslint-rules/feature-boundaries.mjs';
 import tseslint from 'typescript-eslint';
 
 const layer = (name) => [`**/electron/${name}`, `**/electron/${name}/**`, `../${name}`, `../${name}/**`, `../../${name}/**`];
@@ -60,7 +62,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.mjs', 'scripts/*.mjs', 'scripts/*.cjs', 'bin/*.cjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['*.mjs', 'eslint-rules/*.mjs', 'scripts/*.mjs', 'scripts/*.cjs', 'bin/*.cjs'] }, tsconfigRootDir: import.meta.dirname },
       globals: { ...globals.node },
     },
     rules: {
@@ -127,7 +129,7 @@ export default tseslint.config(
   {
     files: ['renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
-    plugins: { 'react-hooks': reactHooks, i18next },
+    plugins: { 'react-hooks': reactHooks, i18next, carddesk: carddeskPlugin },
     rules: {
       ...reactHooks.configs.recommended.rules,
       'no-restricted-globals': ['error', 'process', 'require', 'Buffer'],
@@ -149,6 +151,7 @@ export default tseslint.config(
           ],
         },
       ],
+      'carddesk/feature-boundaries': 'error',
       'i18next/no-literal-string': [
         'error',
         {

@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 /**
  * Three projects, run one group after the other: unit tests (in parallel), then integration
  * tests and end-to-end tests one file at a time, because they share pcscd's virtual readers.
+ * A failed browser test leaves its pages' screenshots and console logs in test-results/.
  */
 export default defineConfig({
   resolve: { alias: { '@shared': resolve(import.meta.dirname, 'electron/shared') } },
@@ -22,6 +23,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          setupFiles: ['test/support/save-on-failure.ts'],
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,
@@ -33,6 +35,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          setupFiles: ['test/support/save-on-failure.ts'],
           fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 60_000,

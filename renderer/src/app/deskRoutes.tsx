@@ -21,8 +21,8 @@ const CertificateDetailView = onDemand(() => import('../features/certificates/Ce
 const CertificatesScreen = onDemand(() => import('../features/certificates/CertificatesScreen'), 'CertificatesScreen');
 const ContractsScreen = onDemand(() => import('../features/contracts/ContractsScreen'), 'ContractsScreen');
 const SettingsScreen = onDemand(() => import('../features/settings/SettingsScreen'), 'SettingsScreen');
-const HolderDetail = onDemand(() => import('../features/users/HolderDetail'), 'HolderDetail');
-const UsersScreen = onDemand(() => import('../features/users/UsersScreen'), 'UsersScreen');
+const HolderDetail = onDemand(() => import('../features/holders/HolderDetail'), 'HolderDetail');
+const UsersScreen = onDemand(() => import('../features/holders/UsersScreen'), 'UsersScreen');
 
 export interface DeskRoute {
   readonly path: string;

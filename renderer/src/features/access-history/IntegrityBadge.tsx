@@ -6,7 +6,7 @@ import VerifiedUserIcon from '@mui/icons-material/VerifiedUser';
 import type { ErrorCode } from '@shared/errors';
 import type { AuditVerifyReport } from '@shared/schemas/audit';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
-import { useVault } from '../vault/VaultContext';
+import { useVault } from '../vault';
 import { useFormat } from '../../i18n/format';
 import { useAuditWords } from './auditFormat';
 import { accessHistoryTestIds } from './testIds';

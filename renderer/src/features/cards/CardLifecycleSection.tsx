@@ -7,9 +7,7 @@ import type { ErrorCode } from '@shared/errors';
 import type { PivCardDetails } from '@shared/schemas/cards';
 import type { CardStatus, PersonalisationStatus } from '@shared/schemas/lifecycle';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
-import type { WorkflowRequest } from '../lifecycle/CardWorkflowDialog';
-import { cardStateColor } from '../lifecycle/labels';
-import { lifecycleTestIds } from '../lifecycle/testIds';
+import { type WorkflowRequest, cardStateColor, lifecycleTestIds } from '../lifecycle';
 
 type Loaded = { state: 'loading' } | { state: 'ready'; status: CardStatus } | { state: 'failed'; code: ErrorCode };
 

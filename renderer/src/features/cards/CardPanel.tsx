@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../i18n/format';
 import type { PivCardDetails } from '@shared/schemas/cards';
 import type { Reader } from '@shared/schemas/readers';
-import type { WorkflowRequest } from '../lifecycle/CardWorkflowDialog';
+import type { WorkflowRequest } from '../lifecycle';
 import { CardActions } from './actions/CardActions';
 import { CardLifecycleSection } from './CardLifecycleSection';
 import { failureText } from './failureText';

@@ -3,12 +3,8 @@ import { Alert, AlertTitle, Box, Button, Chip, CircularProgress, List, Paper, Sn
 import { useTranslation } from 'react-i18next';
 import { carddesk, unwrap } from '../../api/carddesk';
 import { visuallyHidden } from '../../components/visuallyHidden';
-import { TokensPanel } from '../tokens/TokensPanel';
-import { tokensTestIds } from '../tokens/testIds';
-import { CardWorkflowDialog, type WorkflowRequest } from '../lifecycle/CardWorkflowDialog';
-import { ExpiryWatch } from '../lifecycle/ExpiryWatch';
-import { lifecycleTestIds } from '../lifecycle/testIds';
-import { UnblockResponseDialog } from '../lifecycle/UnblockResponseDialog';
+import { TokensPanel, tokensTestIds } from '../tokens';
+import { CardWorkflowDialog, type WorkflowRequest, ExpiryWatch, lifecycleTestIds, UnblockResponseDialog } from '../lifecycle';
 import { CardPanel } from './CardPanel';
 import { OfflineUnblockDialog } from './OfflineUnblockDialog';
 import { ReaderRow } from './ReaderRow';

@@ -22,7 +22,7 @@ import type { CaStatus } from '@shared/schemas/ca';
 import type { CertificateFormat } from '@shared/schemas/certificates';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
 import { saveDownload } from '../../api/download';
-import { useVault } from '../vault/VaultContext';
+import { useVault } from '../vault';
 import { CaWizard } from './CaWizard';
 import { PublishedAddresses } from './PublishedAddresses';
 import { certificatesTestIds } from './testIds';

@@ -25,8 +25,7 @@ import { useTranslation } from 'react-i18next';
 import type { CaAlgorithm } from '@shared/schemas/ca';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
 import { readFileBase64 } from '../../api/download';
-import { vaultTestIds } from '../vault/testIds';
-import { useVault } from '../vault/VaultContext';
+import { vaultTestIds, useVault } from '../vault';
 import { baseUrlProblem, PublicBaseUrlField } from './PublicBaseUrlField';
 import { certificatesTestIds } from './testIds';
 

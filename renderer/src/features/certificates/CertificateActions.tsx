@@ -20,7 +20,7 @@ import { useTranslation } from 'react-i18next';
 import type { CertificateActionResult, CertificateFormat } from '@shared/schemas/certificates';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
 import { saveDownload } from '../../api/download';
-import { useVault } from '../vault/VaultContext';
+import { useVault } from '../vault';
 import { afterHoldChoices, reasons } from './labels';
 import { certificatesTestIds } from './testIds';
 import type { AfterHold, CertificateDetail, RevocationReason } from './types';

@@ -3,7 +3,7 @@ import { Autocomplete, Box, TextField, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import type { Holder } from '@shared/schemas/holders';
 import { carddesk, unwrap } from '../../api/carddesk';
-import { matchedFields } from '../users/holderMatch';
+import { matchedFields } from '../holders';
 import { certificatesTestIds } from './testIds';
 
 export const describeHolder = (holder: Holder): string => `${holder.lastName}, ${holder.firstName} (${holder.personalNumber})`;

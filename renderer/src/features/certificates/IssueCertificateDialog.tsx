@@ -1,9 +1,11 @@
 import { useId, useState, type FormEvent } from 'react';
-import { Alert, Box, Button, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, FormControl, InputLabel, MenuItem, Select, TextField } from '@mui/material';
+import { Box, Button, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, FormControl, InputLabel, MenuItem, Select, TextField } from '@mui/material';
 import { useTranslation } from 'react-i18next';
-import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { carddesk, unwrap } from '../../api/carddesk';
+import { useCommand } from '../../app/useCommand';
+import { CommandError } from '../../components/CommandError';
 import { readFileText } from '../../api/download';
-import { useVault } from '../vault/VaultContext';
+import { useVault } from '../vault';
 import { profiles } from './labels';
 import { certificatesTestIds } from './testIds';
 import type { SubjectAltName } from '@shared/schemas/certificates';
@@ -43,17 +45,8 @@ export function IssueCertificateDialog({
   const [subject, setSubject] = useState('');
   const [days, setDays] = useState('');
   const [sans, setSans] = useState('');
-  const [failure, setFailure] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const titleId = useId();
-  const profileId = useId();
-  const fileId = useId();
-
-  const submit = (event: FormEvent): void => {
-    event.preventDefault();
-    setBusy(true);
-    setFailure(null);
-    withUnlocked(() =>
+  const issue = useCommand(async () => {
+    const issued = await withUnlocked(() =>
       unwrap(
         carddesk().certificates.issue({
           profile,
@@ -64,14 +57,19 @@ export function IssueCertificateDialog({
           ...(sans.trim() === '' ? {} : { subjectAltNames: parseSans(sans) }),
         }),
       ),
-    )
-      .then((issued) => {
-        setRequest('');
-        setSubject('');
-        onIssued(issued);
-      })
-      .catch((error: unknown) => setFailure(t(`errors.${errorCodeOf(error)}`)))
-      .finally(() => setBusy(false));
+    );
+    setRequest('');
+    setSubject('');
+    onIssued(issued);
+  });
+  const busy = issue.busy;
+  const titleId = useId();
+  const profileId = useId();
+  const fileId = useId();
+
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    void issue.run();
   };
 
   return (
@@ -80,11 +78,7 @@ export function IssueCertificateDialog({
         <DialogTitle id={titleId}>{t('certificates.issue.title')}</DialogTitle>
         <DialogContent>
           <DialogContentText sx={{ mb: 2 }}>{holderId === null ? t('certificates.issue.bodyNoHolder') : t('certificates.issue.body')}</DialogContentText>
-          {failure !== null ? (
-            <Alert severity="error" sx={{ mb: 2 }} data-testid={certificatesTestIds.issueError}>
-              {failure}
-            </Alert>
-          ) : null}
+          <CommandError error={issue.error} sx={{ mb: 2 }} testId={certificatesTestIds.issueError} />
           <Box sx={{ display: 'grid', gap: 2, pt: 1 }}>
             <FormControl>
               <InputLabel id={profileId}>{t('certificates.fields.profile')}</InputLabel>

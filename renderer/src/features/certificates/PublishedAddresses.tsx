@@ -3,7 +3,7 @@ import { Box, Button, Paper, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import type { CaStatus } from '@shared/schemas/ca';
 import { carddesk, unwrap } from '../../api/carddesk';
-import { useVault } from '../vault/VaultContext';
+import { useVault } from '../vault';
 import { baseUrlProblem, PublicBaseUrlField } from './PublicBaseUrlField';
 import { certificatesTestIds } from './testIds';
 

@@ -5,7 +5,7 @@ import type { ErrorCode } from '@shared/errors';
 import type { Holder } from '@shared/schemas/holders';
 import type { IssueResult, LifecycleResult, WorkflowStep } from '@shared/schemas/lifecycle';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
-import { useVault } from '../vault/VaultContext';
+import { useVault } from '../vault';
 import { IssueConfirmation } from './IssueConfirmation';
 import { IssueSetup, type Recipient } from './IssueSetup';
 import { resumableFailures, stepPlans, type WorkflowKind } from './labels';

@@ -29,7 +29,7 @@ import { useFormat } from '../../i18n/format';
 import type { ExpiringCertificate } from '@shared/schemas/lifecycle';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
 import { visuallyHidden } from '../../components/visuallyHidden';
-import { useVault } from '../vault/VaultContext';
+import { useVault } from '../vault';
 import { CardWorkflowDialog } from './CardWorkflowDialog';
 import { expiryWindows, type ExpiryWindow } from './labels';
 import { lifecycleTestIds } from './testIds';

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { CardRecord, Holder } from '@shared/schemas/holders';
 import type { IssuancePolicy } from '@shared/schemas/lifecycle';
 import { carddesk, unwrap } from '../../api/carddesk';
-import { HolderPicker } from '../certificates/HolderPicker';
+import { HolderPicker } from '../certificates';
 import { letterRecipients } from './labels';
 import { lifecycleTestIds } from './testIds';
 

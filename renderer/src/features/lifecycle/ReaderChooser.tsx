@@ -2,7 +2,7 @@ import { useEffect, useId } from 'react';
 import { Alert, Box, FormControl, FormHelperText, InputLabel, MenuItem, Select } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import { carddesk, unwrap } from '../../api/carddesk';
-import { useReaders } from '../cards/useReaders';
+import { useReaders } from '../cards';
 import { lifecycleTestIds } from './testIds';
 
 /** The reader chosen for a workflow and the serial of the card in it (undefined while it is read, null when it has none). */

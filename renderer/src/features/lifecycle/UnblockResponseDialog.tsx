@@ -2,9 +2,11 @@ import { useId, useState, type FormEvent } from 'react';
 import { Alert, Box, Button, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, TextField } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import type { UnblockResponseResult } from '@shared/schemas/lifecycle';
-import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { carddesk, unwrap } from '../../api/carddesk';
+import { useCommand } from '../../app/useCommand';
+import { CommandError } from '../../components/CommandError';
 import { CopyableCode } from '../../components/CopyableCode';
-import { useVault } from '../vault/VaultContext';
+import { useVault } from '../vault';
 import { lifecycleTestIds } from './testIds';
 
 /**
@@ -18,20 +20,15 @@ export function UnblockResponseDialog({ onClose }: { onClose: () => void }) {
   const [serial, setSerial] = useState('');
   const [challenge, setChallenge] = useState('');
   const [result, setResult] = useState<UnblockResponseResult | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const answer = useCommand(async (request: { serial: string; challenge: string }) => setResult(await withUnlocked(() => unwrap(carddesk().cards.unblockResponse(request)))));
+  const busy = answer.busy;
   const titleId = useId();
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
     if (serial.trim() === '' || challenge.trim().length < 4 || busy) return;
-    setBusy(true);
-    setFailure(null);
     setResult(null);
-    withUnlocked(() => unwrap(carddesk().cards.unblockResponse({ serial: serial.trim(), challenge: challenge.trim() })))
-      .then(setResult)
-      .catch((error: unknown) => setFailure(t(`errors.${errorCodeOf(error)}`)))
-      .finally(() => setBusy(false));
+    void answer.run({ serial: serial.trim(), challenge: challenge.trim() });
   };
 
   const another = (): void => {
@@ -78,11 +75,7 @@ export function UnblockResponseDialog({ onClose }: { onClose: () => void }) {
               {t(`lifecycle.answer.failure.${result.reason}`)}
             </Alert>
           ) : null}
-          {failure !== null ? (
-            <Alert severity="error" sx={{ mt: 2 }} data-testid={lifecycleTestIds.answerProblem}>
-              {failure}
-            </Alert>
-          ) : null}
+          <CommandError error={answer.error} sx={{ mt: 2 }} testId={lifecycleTestIds.answerProblem} />
         </DialogContent>
         <DialogActions>
           {result?.ok === true ? (

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../i18n/format';
 import type { CertificateSummary } from '@shared/schemas/certificates';
 import type { Letter } from '@shared/schemas/lifecycle';
-import { LetterActions } from '../letters/LetterActions';
+import { LetterActions } from '../letters';
 import { lifecycleTestIds } from './testIds';
 
 /** Where the PIN went, said plainly: the PIN and PUK exist only in the letter, never on a screen. */

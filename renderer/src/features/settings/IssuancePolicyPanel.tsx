@@ -3,9 +3,8 @@ import { Alert, Box, Button, FormControl, FormControlLabel, InputLabel, MenuItem
 import { useTranslation } from 'react-i18next';
 import type { IssuancePolicy } from '@shared/schemas/lifecycle';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
-import { keyAlgorithms, keyRoles, letterRecipients } from '../lifecycle/labels';
-import { lifecycleTestIds } from '../lifecycle/testIds';
-import { useVault } from '../vault/VaultContext';
+import { keyAlgorithms, keyRoles, letterRecipients, lifecycleTestIds } from '../lifecycle';
+import { useVault } from '../vault';
 
 const pinLengths = [6, 7, 8] as const;
 const tries = Array.from({ length: 15 }, (_, index) => index + 1);

@@ -3,7 +3,7 @@ import { Alert, Box, Button, FormControlLabel, Paper, Switch, TextField, Typogra
 import { useTranslation } from 'react-i18next';
 import type { NetworkListenerStatus } from '@shared/schemas/network-listener';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
-import { useVault } from '../vault/VaultContext';
+import { useVault } from '../vault';
 import { settingsTestIds } from './testIds';
 
 /**

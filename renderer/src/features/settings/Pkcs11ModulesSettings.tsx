@@ -3,7 +3,7 @@ import { Alert, Box, Button, Chip, Paper, Table, TableBody, TableCell, TableHead
 import { useTranslation } from 'react-i18next';
 import type { Pkcs11ModuleStatus } from '@shared/schemas/pkcs11';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
-import { useVault } from '../vault/VaultContext';
+import { useVault } from '../vault';
 import { settingsTestIds } from './testIds';
 
 /** The PKCS#11 modules CardDesk loads: found ones, the operator's vendor modules, and their state. */

@@ -4,11 +4,11 @@ import { useColorScheme } from '@mui/material/styles';
 import { useTranslation } from 'react-i18next';
 import { useAppInfo } from '../../app/AppInfoContext';
 import { currentLanguage, isLanguage, languages } from '../../i18n';
-import { LettersSettingsPanel } from '../letters/LettersSettingsPanel';
+import { LettersSettingsPanel } from '../letters';
 import { IssuancePolicyPanel } from './IssuancePolicyPanel';
 import { NetworkListenerPanel } from './NetworkListenerPanel';
 import { Pkcs11ModulesSettings } from './Pkcs11ModulesSettings';
-import { VaultPanel } from '../vault/VaultPanel';
+import { VaultPanel } from '../vault';
 import { settingsTestIds } from './testIds';
 
 function Fact({ label, value, testId }: { label: string; value: string; testId: string }) {

@@ -3,7 +3,7 @@ import type { ErrorCode } from '@shared/errors';
 import type { VaultStatus } from '@shared/schemas/vault';
 import { useTranslation } from 'react-i18next';
 import { ApiError, carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
-import { useAuditAppended } from '../access-history/useAuditAppended';
+import { useAuditAppended } from '../access-history';
 import { PassphraseDialog } from './PassphraseDialog';
 
 interface VaultApi {

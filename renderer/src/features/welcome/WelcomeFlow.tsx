@@ -5,10 +5,10 @@ import { useTranslation } from 'react-i18next';
 import type { WelcomeProgress as WelcomeProgressState, WelcomeStep } from '@shared/schemas/app';
 import type { IssuancePolicy } from '@shared/schemas/lifecycle';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
-import { CaWizard } from '../certificates/CaWizard';
-import { PolicyForm } from '../settings/IssuancePolicyPanel';
-import { HolderDialog } from '../users/HolderDialog';
-import { useVault } from '../vault/VaultContext';
+import { CaWizard } from '../certificates';
+import { PolicyForm } from '../settings';
+import { HolderDialog } from '../holders';
+import { useVault } from '../vault';
 import { welcomeTestIds } from './testIds';
 
 export const welcomeSteps = ['vault', 'ca', 'policy', 'holder'] as const satisfies readonly WelcomeStep[];

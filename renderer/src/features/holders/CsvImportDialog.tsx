@@ -2,7 +2,9 @@ import { useId, useState } from 'react';
 import { Alert, Button, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, Table, TableBody, TableCell, TableHead, TableRow } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import type { CsvImportResult } from '@shared/schemas/holders';
-import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { carddesk, unwrap } from '../../api/carddesk';
+import { useCommand } from '../../app/useCommand';
+import { CommandError } from '../../components/CommandError';
 import { readFileText } from '../../api/download';
 import { usersTestIds } from './testIds';
 
@@ -10,29 +12,23 @@ import { usersTestIds } from './testIds';
 export function CsvImportDialog({ open, onClose, onImported }: { open: boolean; onClose: () => void; onImported: () => void }) {
   const { t } = useTranslation();
   const [result, setResult] = useState<CsvImportResult | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const importCsv = useCommand(async (file: File) => {
+    const outcome = await unwrap(carddesk().holders.importCsv({ csv: await readFileText(file) }));
+    setResult(outcome);
+    if (outcome.ok) onImported();
+  });
   const titleId = useId();
   const inputId = useId();
 
   const choose = (file: File | undefined): void => {
     if (file === undefined) return;
-    setBusy(true);
     setResult(null);
-    setFailure(null);
-    readFileText(file)
-      .then((csv) => unwrap(carddesk().holders.importCsv({ csv })))
-      .then((outcome) => {
-        setResult(outcome);
-        if (outcome.ok) onImported();
-      })
-      .catch((error: unknown) => setFailure(t(`errors.${errorCodeOf(error)}`)))
-      .finally(() => setBusy(false));
+    void importCsv.run(file);
   };
 
   const close = (): void => {
     setResult(null);
-    setFailure(null);
+    importCsv.reset();
     onClose();
   };
 
@@ -42,15 +38,11 @@ export function CsvImportDialog({ open, onClose, onImported }: { open: boolean; 
       <DialogContent>
         <DialogContentText sx={{ mb: 2 }}>{t('users.import.body')}</DialogContentText>
         <DialogContentText sx={{ mb: 2 }}>{t('users.import.addressColumns')}</DialogContentText>
-        <Button variant="outlined" component="label" htmlFor={inputId} disabled={busy}>
+        <Button variant="outlined" component="label" htmlFor={inputId} disabled={importCsv.busy}>
           {t('users.import.choose')}
           <input id={inputId} type="file" accept=".csv,text/csv" hidden data-testid={usersTestIds.importFile} onChange={(event) => choose(event.target.files?.[0])} />
         </Button>
-        {failure !== null ? (
-          <Alert severity="error" sx={{ mt: 2 }}>
-            {failure}
-          </Alert>
-        ) : null}
+        <CommandError error={importCsv.error} sx={{ mt: 2 }} />
         {result?.ok === true ? (
           <Alert severity="success" sx={{ mt: 2 }} data-testid={usersTestIds.importResult} data-imported={result.imported}>
             {t('users.import.done', { count: result.imported })}

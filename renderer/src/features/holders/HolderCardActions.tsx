@@ -22,10 +22,8 @@ import { useTranslation } from 'react-i18next';
 import type { CardRecord, Holder } from '@shared/schemas/holders';
 import type { LifecycleResult } from '@shared/schemas/lifecycle';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
-import type { WorkflowRequest } from '../lifecycle/CardWorkflowDialog';
-import { cardRevocationReasons, type CardRevocationReason } from '../lifecycle/labels';
-import { lifecycleTestIds } from '../lifecycle/testIds';
-import { useVault } from '../vault/VaultContext';
+import { type WorkflowRequest, cardRevocationReasons, type CardRevocationReason, lifecycleTestIds } from '../lifecycle';
+import { useVault } from '../vault';
 
 type Change = 'suspend' | 'resume' | 'revoke' | 'reportLost';
 type Action = Change | 'resumePersonalisation' | 'replace';

@@ -1,8 +1,10 @@
 import { useId, useState, type FormEvent } from 'react';
-import { Alert, Box, Button, Dialog, DialogActions, DialogContent, DialogTitle, FormControl, InputLabel, MenuItem, Select, TextField, Typography } from '@mui/material';
+import { Box, Button, Dialog, DialogActions, DialogContent, DialogTitle, FormControl, InputLabel, MenuItem, Select, TextField, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import type { Holder, HolderInput, HolderProblem } from '@shared/schemas/holders';
-import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { carddesk, unwrap } from '../../api/carddesk';
+import { useCommand } from '../../app/useCommand';
+import { CommandError } from '../../components/CommandError';
 import { addressGroups, emptyHolder, holderFormFields, holderLanguages, holderStates } from './holderFields';
 import { usersTestIds } from './testIds';
 
@@ -16,8 +18,11 @@ export function HolderDialog({ holder, onClose, onSaved }: { holder: Holder | nu
   const { t } = useTranslation();
   const [value, setValue] = useState<HolderInput>(holder ?? emptyHolder);
   const [problems, setProblems] = useState<HolderProblem[]>([]);
-  const [failure, setFailure] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const save = useCommand(async (input: HolderInput) => {
+    const result = await unwrap(holder === null ? carddesk().holders.create(input) : carddesk().holders.update({ id: holder.id, version: holder.version, holder: input }));
+    if (result.ok) onSaved(result.holder);
+    else setProblems(result.problems);
+  });
   const titleId = useId();
   const languageId = useId();
   const stateId = useId();
@@ -29,8 +34,6 @@ export function HolderDialog({ holder, onClose, onSaved }: { holder: Holder | nu
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
-    setBusy(true);
-    setFailure(null);
     const input: HolderInput = {
       personalNumber: value.personalNumber,
       firstName: value.firstName,
@@ -52,14 +55,7 @@ export function HolderDialog({ holder, onClose, onSaved }: { holder: Holder | nu
       contactCity: value.contactCity,
       contactCountry: value.contactCountry,
     };
-    const call = holder === null ? carddesk().holders.create(input) : carddesk().holders.update({ id: holder.id, version: holder.version, holder: input });
-    unwrap(call)
-      .then((result) => {
-        if (result.ok) onSaved(result.holder);
-        else setProblems(result.problems);
-      })
-      .catch((error: unknown) => setFailure(t(`errors.${errorCodeOf(error)}`)))
-      .finally(() => setBusy(false));
+    void save.run(input);
   };
 
   return (
@@ -67,11 +63,7 @@ export function HolderDialog({ holder, onClose, onSaved }: { holder: Holder | nu
       <form onSubmit={submit} noValidate>
         <DialogTitle id={titleId}>{holder === null ? t('users.addTitle') : t('users.editTitle')}</DialogTitle>
         <DialogContent>
-          {failure !== null ? (
-            <Alert severity="error" sx={{ mb: 2 }} data-testid={usersTestIds.dialogError}>
-              {failure}
-            </Alert>
-          ) : null}
+          <CommandError error={save.error} sx={{ mb: 2 }} testId={usersTestIds.dialogError} />
           <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', sm: '1fr 1fr' }, gap: 2, pt: 1 }}>
             {holderFormFields.map((field) => (
               <TextField
@@ -135,7 +127,7 @@ export function HolderDialog({ holder, onClose, onSaved }: { holder: Holder | nu
         </DialogContent>
         <DialogActions>
           <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button type="submit" variant="contained" disabled={busy} data-testid={usersTestIds.save}>
+          <Button type="submit" variant="contained" disabled={save.busy} data-testid={usersTestIds.save}>
             {t('common.save')}
           </Button>
         </DialogActions>

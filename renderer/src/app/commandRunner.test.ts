@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../api/carddesk';
+import { CommandRunner, type CommandState } from './commandRunner';
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+describe('the command runner behind useCommand', () => {
+  it('is busy while the command runs and returns its result', async () => {
+    const states: CommandState[] = [];
+    const pending = deferred<number>();
+    const runner = new CommandRunner((n: number) => pending.promise.then((v) => v + n), (s) => states.push(s));
+    const result = runner.run(1);
+    expect(states).toEqual([{ busy: true, error: null }]);
+    pending.resolve(41);
+    expect(await result).toBe(42);
+    expect(states.at(-1)).toEqual({ busy: false, error: null });
+  });
+
+  it('turns a failure into its CardDeskError code, never its message, and resolves to undefined', async () => {
+    const states: CommandState[] = [];
+    const runner = new CommandRunner(() => Promise.reject(new ApiError('VAULT_LOCKED', 'passphrase hunter2 was wrong')), (s) => states.push(s));
+    expect(await runner.run()).toBeUndefined();
+    expect(states.at(-1)).toEqual({ busy: false, error: 'VAULT_LOCKED' });
+    expect(JSON.stringify(states)).not.toContain('hunter2');
+  });
+
+  it('calls an unexpected throw INTERNAL', async () => {
+    const states: CommandState[] = [];
+    const runner = new CommandRunner(() => Promise.reject(new TypeError('boom')), (s) => states.push(s));
+    await runner.run();
+    expect(states.at(-1)).toEqual({ busy: false, error: 'INTERNAL' });
+  });
+
+  it('clears the last error when run again and on reset', async () => {
+    const states: CommandState[] = [];
+    let fail = true;
+    const runner = new CommandRunner(() => (fail ? Promise.reject(new ApiError('CARD_REMOVED', 'x')) : Promise.resolve('ok')), (s) => states.push(s));
+    await runner.run();
+    expect(states.at(-1)?.error).toBe('CARD_REMOVED');
+    runner.reset();
+    expect(states.at(-1)).toEqual({ busy: false, error: null });
+    await runner.run();
+    fail = false;
+    expect(states.at(-1)?.error).toBe('CARD_REMOVED');
+    expect(await runner.run()).toBe('ok');
+    expect(states.at(-1)).toEqual({ busy: false, error: null });
+  });
+
+  it('runs the latest command it was given', async () => {
+    const runner = new CommandRunner(() => Promise.resolve('first'), () => undefined);
+    runner.setCommand(() => Promise.resolve('second'));
+    expect(await runner.run()).toBe('second');
+  });
+
+  it('publishes nothing after it is disposed', async () => {
+    const states: CommandState[] = [];
+    const pending = deferred<string>();
+    const runner = new CommandRunner(() => pending.promise, (s) => states.push(s));
+    const result = runner.run();
+    runner.dispose();
+    pending.resolve('late');
+    expect(await result).toBe('late');
+    expect(states).toEqual([{ busy: true, error: null }]);
+  });
+});

@@ -1,0 +1,18 @@
+import { Alert, type SxProps, type Theme } from '@mui/material';
+import { useTranslation } from 'react-i18next';
+import type { ErrorCode } from '@shared/errors';
+
+/**
+ * The one presenter of a failed command: the translated text of its CardDeskError code. It takes
+ * only the code, never the error's message, so nothing the operator typed (a PIN, a passphrase)
+ * can reach the screen through it.
+ */
+export function CommandError({ error, testId, sx }: { error: ErrorCode | null; testId?: string; sx?: SxProps<Theme> }) {
+  const { t } = useTranslation();
+  if (error === null) return null;
+  return (
+    <Alert severity="error" sx={sx} data-testid={testId} data-code={error}>
+      {t(`errors.${error}`)}
+    </Alert>
+  );
+}

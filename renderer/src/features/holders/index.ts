@@ -1,0 +1,3 @@
+// What other features may use of the holders (eslint rule carddesk/feature-boundaries).
+export { HolderDialog } from './HolderDialog';
+export { matchedFields } from './holderMatch';

@@ -1,0 +1,2 @@
+// What other features may use of the settings (eslint rule carddesk/feature-boundaries).
+export { PolicyForm } from './IssuancePolicyPanel';
