@@ -35,13 +35,13 @@ import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../files/safe-file';
 import type { Logger } from '../log/logger';
 import type { OperationContext } from '../operation-context';
 import { anchorStanding, lossMessage, type AnchorStanding, type AuditAnchorKeeper } from './audit-anchor';
-import { AuditIndex } from './audit-index';
+import type { AuditIndex } from './audit-index';
+import { AuditIndexKeeper } from './audit-index-keeper';
 import { checkpointMessage, decodeLine, encodeRecord, type AuditRecord, type EventRecord } from './audit-record';
 import type { AuditSigner } from './audit-signer';
 import { verifyAuditSignature } from './audit-signer';
 import type { AuditEventInput, AuditTrail } from './audit-trail';
 import { EntryReader } from './entry-reader';
-import { readRange, scanEvents } from './event-line-scanner';
 import { eventFields, type EventFields } from './event-input';
 import { HeadWriter, headSignedBytes, readHead, type SignedHead } from './head-file';
 import { EMPTY_TAIL, scanTail, type LogTail } from './log-tail';
@@ -99,7 +99,6 @@ export class AuditLog implements AuditTrail {
   readonly #log: Logger | undefined;
   readonly #checkpointEvery: number;
   readonly #segmentBytes: number;
-  readonly #saveIndexEvery: number;
   readonly #now: () => number;
   readonly #lock: WriterLock;
   readonly #reader: EntryReader;
@@ -112,10 +111,8 @@ export class AuditLog implements AuditTrail {
   #pumping = false;
   #chain: Promise<unknown> = Promise.resolve();
   #writer: { readonly segment: string; readonly handle: FileHandle } | null = null;
-  #index: AuditIndex | null = null;
-  /** Events in the index, and how many of them the saved index file lacks. */
-  #indexedCount = 0;
-  #unsaved = 0;
+  /** The index of events, kept beside the write path (see audit-index-keeper.ts). */
+  readonly #indexKeeper: AuditIndexKeeper;
   #closed = false;
   #closing = false;
   #lastVerification: AuditVerifyReport | null = null;
@@ -133,11 +130,11 @@ export class AuditLog implements AuditTrail {
     this.#log = options.log;
     this.#checkpointEvery = options.checkpointEvery ?? 1000;
     this.#segmentBytes = options.segmentBytes ?? 32 * 1024 * 1024;
-    this.#saveIndexEvery = options.saveIndexEvery ?? 50_000;
     this.#now = options.now ?? Date.now;
     this.#lock = new WriterLock(join(this.dir, 'writer.lock'), options.lock);
     this.#reader = new EntryReader(this.dir);
     this.#head = new HeadWriter(this.dir);
+    this.#indexKeeper = new AuditIndexKeeper({ dir: this.dir, saveEvery: options.saveIndexEvery ?? 50_000, log: this.#log });
   }
 
   /** The key that signs now, or null while the vault is locked. */
@@ -230,7 +227,7 @@ export class AuditLog implements AuditTrail {
   }
 
   get indexPath(): string {
-    return join(this.dir, 'index', 'events.idx');
+    return this.#indexKeeper.path;
   }
 
   /** The last record's sequence number (0 for an empty log). */
@@ -385,7 +382,7 @@ export class AuditLog implements AuditTrail {
       this.#lock.release();
     }
     if (appended !== null) this.#notify(appended);
-    if (this.#index !== null && this.#unsaved >= this.#saveIndexEvery) this.#saveIndex();
+    if (!this.#closed) this.#indexKeeper.saveIfDue();
   }
 
   /** The hash of record `seq` as the log on disk holds it (null: it holds no such record). */
@@ -515,10 +512,10 @@ export class AuditLog implements AuditTrail {
     this.stats.batches += 1;
     let count = 0;
     for (const group of writes) {
-      for (const { record, offset, length } of group.events) this.#index?.add(record, group.segment, offset, length);
+      for (const { record, offset, length } of group.events) this.#indexKeeper.add(record, group.segment, offset, length);
       count += group.events.length;
     }
-    this.#advanceIndex();
+    this.#indexKeeper.advance(this.#tail);
     let signedHead: SignedHead | null = null;
     try {
       // Without the key the head stays where the last signature left it (see the top of this file).
@@ -591,7 +588,7 @@ export class AuditLog implements AuditTrail {
         const { record } = decoded;
         if (record.type === 'event') {
           events += 1;
-          this.#index?.add(record, segment.name, offset, length);
+          this.#indexKeeper.add(record, segment.name, offset, length);
         }
         state = {
           seq: record.seq,
@@ -611,7 +608,7 @@ export class AuditLog implements AuditTrail {
       }
     }
     this.#tail = state;
-    this.#advanceIndex();
+    this.#indexKeeper.advance(state);
     if (!repairing && events > 0) this.#notify({ lastSeq: state.seq, count: events });
     return [];
   }
@@ -628,17 +625,8 @@ export class AuditLog implements AuditTrail {
 
   /** Someone cut the log below what this process had read: read its end again, index anew. */
   #rescanAfterCut(): Promise<EventFields[]> {
-    this.#index = null;
+    this.#indexKeeper.reset();
     return this.#rescan();
-  }
-
-  /** The index has read as far as the tail; counts the events it gained since it was saved. */
-  #advanceIndex(): void {
-    const tail = this.#tail;
-    if (this.#index === null || tail === null) return;
-    this.#unsaved += this.#index.count - this.#indexedCount;
-    this.#indexedCount = this.#index.count;
-    this.#index.position = { segment: tail.segment, offset: tail.size, lastSeq: tail.seq, lastHash: tail.hash };
   }
 
   #notify(appended: AuditAppended): void {
@@ -669,8 +657,8 @@ export class AuditLog implements AuditTrail {
 
   /** The index, loaded (or rebuilt) on first use and kept up to date from then on. */
   async index(): Promise<{ index: AuditIndex; reader: EntryReader }> {
-    if (this.#index === null) await this.#exclusive(() => this.#loadIndex());
-    const index = this.#index;
+    if (this.#indexKeeper.index === null) await this.#exclusive(() => this.#loadIndex());
+    const index = this.#indexKeeper.index;
     if (index === null) throw new CardDeskError('AUDIT_UNAVAILABLE', 'The audit log changed on disk while it was being indexed; try again.');
     return { index, reader: this.#reader };
   }
@@ -678,77 +666,17 @@ export class AuditLog implements AuditTrail {
   async #loadIndex(): Promise<void> {
     await this.#ensureOpen();
     await this.#syncWithDisk(false);
-    if (this.#index !== null) return;
-    const tail = this.#tail ?? EMPTY_TAIL;
-    const saved = AuditIndex.load(this.indexPath);
-    const warm = saved !== null && (await this.#stillMatches(saved, tail));
-    if (!warm) this.#log?.info('rebuilding the audit index from the log');
-    const before = warm ? saved.count : 0;
-    const index = await this.#catchUpIndex(warm ? saved : new AuditIndex(), tail);
-    this.#index = index;
-    this.#indexedCount = index.count;
-    this.#unsaved = index.count - before;
-    this.#advanceIndex();
+    if (this.#indexKeeper.index !== null) return;
+    const { saveSoon } = await this.#indexKeeper.load(this.#tail ?? EMPTY_TAIL);
     // A rebuilt index is saved soon (not before answering), so the next open is a warm one.
-    if (!warm || this.#unsaved >= this.#saveIndexEvery) {
+    if (saveSoon) {
       setImmediate(() => {
-        if (!this.#closing) void this.#exclusive(() => Promise.resolve(this.#saveIndex()));
+        if (this.#closing) return;
+        void this.#exclusive(() => {
+          if (!this.#closed) this.#indexKeeper.save();
+          return Promise.resolve();
+        });
       });
-    }
-  }
-
-  /** Whether a saved index describes a prefix of this log (its last record is still there). */
-  async #stillMatches(index: AuditIndex, tail: LogTail): Promise<boolean> {
-    const { segment, offset, lastSeq, lastHash } = index.position;
-    if (segment === null || lastSeq === 0) return false;
-    if (lastSeq > tail.seq) return false;
-    let last: string | null = null;
-    try {
-      await readLines(join(this.dir, segment), Math.max(0, offset - 64 * 1024), offset, (line) => (last = line));
-    } catch {
-      return false;
-    }
-    if (last === null) return false;
-    const decoded = decodeLine(last);
-    return decoded.ok && decoded.record.seq === lastSeq && decoded.hash === lastHash;
-  }
-
-  /**
-   * Adds the events between where the index stopped and the log's tail, a segment at a time: the
-   * next segment is read (in the thread pool) while this one is scanned, and the event loop gets
-   * a turn between segments. Measured on two cores, this beat sharing the segments out to worker
-   * threads, whose start and hand-back cost more than they saved.
-   */
-  async #catchUpIndex(index: AuditIndex, tail: LogTail): Promise<AuditIndex> {
-    const segments = listSegments(this.dir);
-    // A new index starts at the first segment (its position names none).
-    const first = Math.max(0, segments.findIndex((segment) => segment.name === index.position.segment));
-    const last = segments.findIndex((segment) => segment.name === tail.segment);
-    const ranges = segments.slice(first, last < 0 ? undefined : last + 1).map((segment) => ({
-      segment,
-      from: segment.name === index.position.segment ? index.position.offset : 0,
-      until: segment.name === tail.segment ? tail.size : Infinity,
-    }));
-    // Events are about 400 bytes (actors, holders and details make them longer or shorter).
-    index.reserve(Math.ceil(ranges.reduce((sum, range) => sum + Math.min(range.until, statSync(range.segment.path).size) - range.from, 0) / 350));
-    let next = ranges[0] === undefined ? null : readRange(ranges[0].segment.path, ranges[0].from, ranges[0].until);
-    for (const [i, range] of ranges.entries()) {
-      const bytes = await (next as Promise<Buffer>);
-      const following = ranges[i + 1];
-      next = following === undefined ? null : readRange(following.segment.path, following.from, following.until);
-      const id = index.segmentId(range.segment.name);
-      scanEvents(bytes, range.from, index.names, (event, offset, length) => index.addScanned(event, id, offset, length));
-    }
-    return index;
-  }
-
-  #saveIndex(): void {
-    if (this.#closed) return;
-    try {
-      this.#index?.save(this.indexPath);
-      this.#unsaved = 0;
-    } catch (error) {
-      this.#log?.warn('the audit index could not be saved; it is rebuilt on the next open', { error });
     }
   }
 
@@ -776,7 +704,7 @@ export class AuditLog implements AuditTrail {
       } catch (error) {
         this.#log?.error('the closing audit checkpoint could not be written', { error });
       }
-      if (this.#index !== null && this.#unsaved > 0) this.#saveIndex();
+      this.#indexKeeper.close();
       this.#closed = true;
       await this.#writer?.handle.close();
       this.#writer = null;
