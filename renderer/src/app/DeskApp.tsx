@@ -5,8 +5,10 @@ import { Navigate, Route, Routes } from 'react-router';
 import { AppShell } from '../components/AppShell';
 import { VaultLockButton, VaultUnavailable } from '../features/vault/VaultLockButton';
 import { VaultProvider } from '../features/vault/VaultContext';
-import { StartRoute, WelcomeFlow } from '../features/welcome/WelcomeFlow';
-import { defaultDeskPath, deskRoutes } from './deskRoutes';
+import { StartRoute } from '../features/welcome/welcomeProgress';
+import { defaultDeskPath, deskRoutes, onDemand } from './deskRoutes';
+
+const WelcomeFlow = onDemand(() => import('../features/welcome/WelcomeFlow'), 'WelcomeFlow');
 
 export function DeskApp() {
   const { t } = useTranslation();

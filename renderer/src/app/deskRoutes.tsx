@@ -11,7 +11,7 @@ import VerifiedUserIcon from '@mui/icons-material/VerifiedUser';
  * A screen loaded when first shown: the shell and the start-up need none of the screens' code, so
  * the first window draws before it is parsed (DeskApp shows a progress bar meanwhile).
  */
-function onDemand<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K): LazyExoticComponent<ComponentType> {
+export function onDemand<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K): LazyExoticComponent<ComponentType> {
   return lazy(() => load().then((module) => ({ default: module[name] })));
 }
 

@@ -1,8 +1,7 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Alert, Box, Button, Paper, Step, StepLabel, Stepper, Typography } from '@mui/material';
-import { Link as RouterLink, Navigate } from 'react-router';
+import { Link as RouterLink } from 'react-router';
 import { useTranslation } from 'react-i18next';
-import type { WelcomeProgress as WelcomeProgressState, WelcomeStep } from '@shared/schemas/app';
 import type { IssuancePolicy } from '@shared/schemas/lifecycle';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
 import { CaWizard } from '../certificates';
@@ -10,75 +9,7 @@ import { PolicyForm } from '../settings';
 import { HolderDialog } from '../holders';
 import { useVault } from '../vault';
 import { welcomeTestIds } from './testIds';
-
-export const welcomeSteps = ['vault', 'ca', 'policy', 'holder'] as const satisfies readonly WelcomeStep[];
-type StepState = 'open' | 'done' | 'skipped';
-type SkippableStep = Remembered['skipped'][number];
-const skippableSteps = ['ca', 'policy', 'holder'] as const satisfies readonly SkippableStep[];
-
-/**
- * What the data folder shows (vault set up, CA made, holders) is the progress itself, so the flow
- * resumes where it stopped; what leaves no trace there (a skipped step, a policy kept as it was)
- * the desk keeps with its settings, so every window on this data folder resumes alike.
- */
-type Remembered = WelcomeProgressState;
-
-export interface WelcomeProgress {
-  /** null until the vault, the CA and the remembered progress have answered. */
-  readonly states: Record<WelcomeStep, StepState> | null;
-  /** The first step neither done nor skipped; null when the desk is set up. */
-  readonly current: WelcomeStep | null;
-  readonly remember: (change: Partial<Remembered>) => Promise<void>;
-  readonly reloadCa: () => void;
-}
-
-/** The welcome flow's progress on this data folder. */
-export function useWelcomeProgress(): WelcomeProgress {
-  const { status } = useVault();
-  const [caReady, setCaReady] = useState<boolean | null>(null);
-  const [remembered, setRemembered] = useState<Remembered | null>(null);
-
-  useEffect(() => {
-    unwrap(carddesk().settings.welcome())
-      .then(setRemembered)
-      .catch(() => setRemembered({ skipped: [], policyDone: false }));
-  }, []);
-
-  const reloadCa = useCallback(() => {
-    unwrap(carddesk().ca.status())
-      .then((ca) => setCaReady(ca.ready))
-      .catch(() => setCaReady(false));
-  }, []);
-  useEffect(reloadCa, [reloadCa, status?.initialised]);
-
-  const remember = useCallback(
-    async (change: Partial<Remembered>) => {
-      const next = { skipped: [], policyDone: false, ...remembered, ...change };
-      setRemembered(await unwrap(carddesk().settings.rememberWelcome(next)));
-    },
-    [remembered],
-  );
-
-  if (status === null || caReady === null || remembered === null) return { states: null, current: null, remember, reloadCa };
-  const state = (done: boolean, step: SkippableStep): StepState => (done ? 'done' : remembered.skipped.includes(step) ? 'skipped' : 'open');
-  const states: Record<WelcomeStep, StepState> = {
-    vault: status.initialised ? 'done' : 'open',
-    ca: state(caReady, 'ca'),
-    policy: state(remembered.policyDone, 'policy'),
-    holder: state(status.counts.holders > 0, 'holder'),
-  };
-  return { states, current: welcomeSteps.find((step) => states[step] === 'open') ?? null, remember, reloadCa };
-}
-
-/** Where the desk opens: the welcome flow until the data folder is set up, then the Cards screen. */
-export function StartRoute({ deskPath }: { deskPath: string }) {
-  const { t } = useTranslation();
-  const { unavailable } = useVault();
-  const { states, current } = useWelcomeProgress();
-  if (unavailable !== null) return <Navigate to={deskPath} replace />;
-  if (states === null) return <Typography role="status">{t('common.loading')}</Typography>;
-  return <Navigate to={current === null ? deskPath : '/welcome'} replace />;
-}
+import { skippableSteps, useWelcomeProgress, welcomeSteps, type Remembered, type SkippableStep } from './welcomeProgress';
 
 /**
  * The first run: vault passphrase → CA → issuance policy → first holder. Each step uses the same
