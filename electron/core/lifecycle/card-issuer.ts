@@ -15,7 +15,7 @@ import type { PivClient } from '../piv/piv-client';
 import { authenticateWithCandidates, factoryReset, setPinAndPuk } from '../piv/piv-procedures';
 import { issueCertificate, makeKey, restoreKeyHistory, SLOT_PLANS, writeCardObjects, type MadeKey } from './card-credentials';
 import { CardWorkflow, WorkflowStop } from './card-workflow';
-import { holderOf, randomDigits, record, requireVaultReady, stopReason, writeLetters, type LifecycleDeps } from './lifecycle-deps';
+import { holderOf, randomDigits, record, requireVaultReady, stopReason, writeLetters, type IssuerDeps } from './lifecycle-deps';
 import type { PersonalisationRecord } from './personalisations';
 
 type Mode =
@@ -23,7 +23,7 @@ type Mode =
   | { kind: 'resume'; serial: string; restart: boolean };
 
 export class CardIssuer {
-  constructor(private readonly deps: LifecycleDeps) {}
+  constructor(private readonly deps: IssuerDeps) {}
 
   /** Personalises the blank or factory-fresh card in `reader` for an active holder. */
   async issue(request: { reader: string; holderId: string; userNumberRecipient?: 'holder' | 'contactPerson' | undefined }, op: OperationContext): Promise<IssueResult> {

@@ -23,7 +23,7 @@ import type { PivClient } from '../piv/piv-client';
 import { authenticateWithCandidates, factoryReset } from '../piv/piv-procedures';
 import { issueCertificate, makeKey, restoreKeyHistory, SLOT_PLANS, writeCardObjects, type MadeKey } from './card-credentials';
 import { CardWorkflow, WorkflowStop } from './card-workflow';
-import { holderOf, randomDigits, record, requireVaultReady, stopReason, writeLetters, type LifecycleDeps } from './lifecycle-deps';
+import { holderOf, randomDigits, record, requireVaultReady, stopReason, writeLetters, type CardLifecycleDeps, type LifecycleDeps } from './lifecycle-deps';
 import type { KeySlot, RenewalProgress } from './personalisations';
 import { ChangeRecorder } from '../vault/change-events';
 
@@ -31,7 +31,7 @@ const DAY = 86_400_000;
 const WINDOWS = [7, 14, 30, 60] as const;
 
 export class CardLifecycle {
-  constructor(private readonly deps: LifecycleDeps) {}
+  constructor(private readonly deps: CardLifecycleDeps) {}
 
   // ---- policy ------------------------------------------------------------------------------
 
