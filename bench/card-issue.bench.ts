@@ -20,6 +20,7 @@ import { createLifecycleServices } from '../electron/core/lifecycle/lifecycle-se
 import { silentLogger } from '../electron/core/log/logger';
 import { ApduTransport } from '../electron/core/piv/apdu-transport';
 import { PivClient } from '../electron/core/piv/piv-client';
+import { factoryReset } from '../electron/core/piv/piv-procedures';
 import { loadPcscLite } from '../electron/core/readers/pcsc-binding';
 import { PcscReaderService } from '../electron/core/readers/pcsc-reader-service';
 import { createVaultServices } from '../electron/core/vault/vault-services';
@@ -109,7 +110,7 @@ export const benchmark: Benchmark = {
       for (let i = 0; i < runs + 1; i += 1) {
         const connection = await readers.connect(READER);
         await new PivClient(new ApduTransport(connection)).select();
-        await new PivClient(new ApduTransport(connection)).factoryReset();
+        await factoryReset(new PivClient(new ApduTransport(connection)));
         await connection.close('reset');
         const newKey = randomBytes(24).toString('hex');
         const started = performance.now();

@@ -10,6 +10,7 @@ import type { AuditTrail } from '../audit/audit-trail';
 import type { OperationContext } from '../operation-context';
 import type { ReferenceCheck, PivClient } from '../piv/piv-client';
 import { parseChuid } from '../piv/piv-objects';
+import { setRetryCounters } from '../piv/piv-procedures';
 import type { CardConnector } from '../readers/card-connection';
 import { holderOfCard, type CardOwners } from './card-owners';
 import { withPivSession, type PivSession, type SessionFailure } from './card-session';
@@ -156,7 +157,7 @@ export class CardService {
     return this.#pinOperation(readerName, 'card.retryCountersSet', operation, async ({ client }) => {
       const auth = await client.authenticateManagementKey(algorithm, key);
       if (!auth.ok) return { ok: false, reason: 'wrongManagementKey', triesLeft: null };
-      const result = await client.setRetryCounters(request.pinTries, request.pukTries, { pin, puk });
+      const result = await setRetryCounters(client, request.pinTries, request.pukTries, { pin, puk });
       if (result.ok) return { ok: true };
       return referenceResult(result, result.which === 'puk' ? 'wrongPuk' : 'wrongPin', result.which === 'puk' ? 'pukBlocked' : 'pinBlocked');
     }).finally(() => wipe(pin, puk, key));

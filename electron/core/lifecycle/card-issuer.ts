@@ -9,12 +9,13 @@ import { workflowPlans } from '../../shared/workflow-plans';
 import { CardDeskError } from '../../shared/errors';
 import type { Holder } from '../../shared/schemas/holders';
 import type { CardStatus, IssueResult, Letter } from '../../shared/schemas/lifecycle';
-import { ALG, FACTORY, PIN_REF } from '../../smartcard/piv';
+import { ALG } from '../../smartcard/piv';
 import type { OperationContext } from '../operation-context';
 import type { PivClient } from '../piv/piv-client';
+import { authenticateWithCandidates, factoryReset, setPinAndPuk } from '../piv/piv-procedures';
 import { issueCertificate, makeKey, restoreKeyHistory, SLOT_PLANS, writeCardObjects, type MadeKey } from './card-credentials';
 import { CardWorkflow, WorkflowStop } from './card-workflow';
-import { holderOf, randomDigits, record, requireVaultReady, stopReason, writeLetters, type LifecycleDeps } from './lifecycle-deps';
+import { holderOf, randomDigits, record, requireVaultReady, stopReason, writeLetters, type IssuerDeps } from './lifecycle-deps';
 import type { PersonalisationRecord } from './personalisations';
 
 type Mode =
@@ -22,7 +23,7 @@ type Mode =
   | { kind: 'resume'; serial: string; restart: boolean };
 
 export class CardIssuer {
-  constructor(private readonly deps: LifecycleDeps) {}
+  constructor(private readonly deps: IssuerDeps) {}
 
   /** Personalises the blank or factory-fresh card in `reader` for an active holder. */
   async issue(request: { reader: string; holderId: string; userNumberRecipient?: 'holder' | 'contactPerson' | undefined }, op: OperationContext): Promise<IssueResult> {
@@ -260,7 +261,7 @@ export class CardIssuer {
   /** Wipes a half-personalised card back to its factory state and starts its record afresh. */
   async #restart(client: PivClient, existing: PersonalisationRecord, op: OperationContext): Promise<void> {
     const { deps } = this;
-    await client.factoryReset();
+    await factoryReset(client);
     deps.cardKeys.forget(existing.id);
     for (const serial of Object.values(existing.certificates)) {
       const summary = deps.vault.certificates.summary(deps.vault.certificates.record(serial));
@@ -275,37 +276,14 @@ export class CardIssuer {
   /** Authenticates with the key the vault holds for the card (current, pending) or the factory key; says which worked. */
   async #authenticate(client: PivClient, serial: string, refusal: 'foreignCard' | 'wrongManagementKey', op: OperationContext): Promise<'current' | 'pending' | 'factory'> {
     const { deps } = this;
-    const candidates = deps.cardKeys.candidates(serial, true);
-    try {
-      for (const candidate of candidates) {
-        if (!(await client.authenticateManagementKey(candidate.algorithm, candidate.key)).ok) continue;
-        // The card took a new key in a run that stopped before the vault heard back.
-        if (candidate.source === 'pending') deps.cardKeys.confirm(serial);
-        await record(deps, op, { action: 'card.managementKeyAuthenticate', outcome: 'success', cardSerial: serial, ...holderOf(deps, serial), details: { keySource: candidate.source } });
-        return candidate.source;
-      }
-    } finally {
-      for (const candidate of candidates) candidate.key.fill(0);
+    const source = await authenticateWithCandidates(client, deps.cardKeys.candidates(serial, true));
+    if (source !== null) {
+      // The card took a new key in a run that stopped before the vault heard back.
+      if (source === 'pending') deps.cardKeys.confirm(serial);
+      await record(deps, op, { action: 'card.managementKeyAuthenticate', outcome: 'success', cardSerial: serial, ...holderOf(deps, serial), details: { keySource: source } });
+      return source;
     }
     await record(deps, op, { action: 'card.managementKeyAuthenticate', outcome: 'failure', reason: 'noKnownManagementKey', cardSerial: serial, ...holderOf(deps, serial) });
     throw new WorkflowStop(refusal, refusal === 'foreignCard' ? `Card ${serial} has a management key CardDesk does not know; another system personalised it.` : `Card ${serial} refused the management key the vault holds for it.`);
   }
-}
-
-/**
- * New PIN and PUK with new retry limits, from any state the card may be in: the PIN is first put
- * back to the factory value with the management key (after an earlier, stopped run set one nobody
- * knows), then SET PIN RETRIES (which also restores the factory PUK), then both are changed.
- */
-export async function setPinAndPuk(client: PivClient, pin: Buffer, puk: Buffer, pinTries: number, pukTries: number): Promise<void> {
-  const factoryPin = Buffer.from(FACTORY.PIN);
-  const factoryPuk = Buffer.from(FACTORY.PUK);
-  if ((await client.referenceMetadata(PIN_REF.PIV_PIN))?.isDefault !== true) await client.resetPinWithManagementKey(factoryPin);
-  const refused = (): never => {
-    throw new CardDeskError('CARD_ERROR', 'The card did not take its new PIN and PUK.');
-  };
-  if (!(await client.verifyPin(factoryPin)).ok) refused();
-  await client.resetRetryLimits(pinTries, pukTries);
-  if (!(await client.changePin(factoryPin, pin)).ok) refused();
-  if (!(await client.changePuk(factoryPuk, puk)).ok) refused();
 }

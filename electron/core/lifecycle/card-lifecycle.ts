@@ -20,9 +20,10 @@ import { parseChallengeCode, responseCode } from '../cards/unblock-codes';
 import { challengeIdOf } from '../cards/offline-unblock';
 import type { OperationContext } from '../operation-context';
 import type { PivClient } from '../piv/piv-client';
+import { authenticateWithCandidates, factoryReset } from '../piv/piv-procedures';
 import { issueCertificate, makeKey, restoreKeyHistory, SLOT_PLANS, writeCardObjects, type MadeKey } from './card-credentials';
 import { CardWorkflow, WorkflowStop } from './card-workflow';
-import { holderOf, randomDigits, record, requireVaultReady, stopReason, writeLetters, type LifecycleDeps } from './lifecycle-deps';
+import { holderOf, randomDigits, record, requireVaultReady, stopReason, writeLetters, type CardLifecycleDeps, type LifecycleDeps } from './lifecycle-deps';
 import type { KeySlot, RenewalProgress } from './personalisations';
 import { ChangeRecorder } from '../vault/change-events';
 
@@ -30,7 +31,7 @@ const DAY = 86_400_000;
 const WINDOWS = [7, 14, 30, 60] as const;
 
 export class CardLifecycle {
-  constructor(private readonly deps: LifecycleDeps) {}
+  constructor(private readonly deps: CardLifecycleDeps) {}
 
   // ---- policy ------------------------------------------------------------------------------
 
@@ -64,16 +65,11 @@ export class CardLifecycle {
 
   /** Authenticates with the key the vault holds for the card. */
   async #authenticate(client: PivClient, serial: string, op: OperationContext): Promise<void> {
-    const candidates = this.deps.cardKeys.candidates(serial, false);
-    try {
-      for (const candidate of candidates) {
-        if (!(await client.authenticateManagementKey(candidate.algorithm, candidate.key)).ok) continue;
-        if (candidate.source === 'pending') this.deps.cardKeys.confirm(serial);
-        await record(this.deps, op, { action: 'card.managementKeyAuthenticate', outcome: 'success', cardSerial: serial, ...holderOf(this.deps, serial), details: { keySource: candidate.source } });
-        return;
-      }
-    } finally {
-      for (const candidate of candidates) candidate.key.fill(0);
+    const source = await authenticateWithCandidates(client, this.deps.cardKeys.candidates(serial, false));
+    if (source !== null) {
+      if (source === 'pending') this.deps.cardKeys.confirm(serial);
+      await record(this.deps, op, { action: 'card.managementKeyAuthenticate', outcome: 'success', cardSerial: serial, ...holderOf(this.deps, serial), details: { keySource: source } });
+      return;
     }
     await record(this.deps, op, { action: 'card.managementKeyAuthenticate', outcome: 'failure', reason: 'wrongManagementKey', cardSerial: serial, ...holderOf(this.deps, serial) });
     throw new WorkflowStop('wrongManagementKey', `Card ${serial} refused the management key the vault holds for it.`);
@@ -223,7 +219,7 @@ export class CardLifecycle {
           for (const certificate of deps.vault.certificates.forCard(serial)) await revokeIfValid(deps, certificate.serial, 'cessationOfOperation', op);
         });
         await wf.step('factoryReset', async () => {
-          await wf.client.factoryReset();
+          await factoryReset(wf.client);
           deps.cardKeys.forget(serial);
           if (card !== null) await deps.vault.directory.changeCardState(serial, 'retired', op);
         });

@@ -17,11 +17,18 @@ import type { CardKeyStore } from './card-keys';
 import type { KeyEscrow } from './key-escrow';
 import type { PersonalisationStore } from './personalisations';
 
+/**
+ * The vault services the card workflows use (not the whole bundle): the keyring and the CA only to
+ * check they are ready, the directory and the certificates to work with.
+ */
+export type WorkflowVault = Pick<VaultServices, 'keyring' | 'ca' | 'directory' | 'certificates'>;
+
+/** What the issuer and the shared workflow helpers work with. */
 export interface LifecycleDeps {
   readonly holds: ReaderHolds;
   readonly emit: (progress: WorkflowProgress) => void;
   readonly audit: AuditTrail;
-  readonly vault: VaultServices;
+  readonly vault: WorkflowVault;
   readonly cardKeys: CardKeyStore;
   readonly escrow: KeyEscrow;
   readonly personalisations: PersonalisationStore;
@@ -30,8 +37,16 @@ export interface LifecycleDeps {
   readonly clock: () => Date;
 }
 
+/** What CardIssuer is given. */
+export type IssuerDeps = LifecycleDeps;
+
+/** What CardLifecycle is given: the workflow services, and the vault's storage to change the issuance policy. */
+export interface CardLifecycleDeps extends LifecycleDeps {
+  readonly vault: WorkflowVault & Pick<VaultServices, 'access'>;
+}
+
 /** Workflows that change a card need its keys and certificates: the vault unlocked, the CA there. */
-export function requireVaultReady(vault: VaultServices, needsCa: boolean): void {
+export function requireVaultReady(vault: Pick<VaultServices, 'keyring' | 'ca'>, needsCa: boolean): void {
   if (!vault.keyring.unlocked) throw new CardDeskError('VAULT_LOCKED', 'The vault is locked. Unlock it with the vault passphrase first.');
   if (needsCa && !vault.ca.ready) throw new CardDeskError('CA_NOT_INITIALISED', 'There is no certificate authority yet. Create or import one first.');
 }

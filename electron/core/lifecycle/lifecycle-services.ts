@@ -9,13 +9,13 @@ import { CardIssuer } from './card-issuer';
 import { CardKeyStore } from './card-keys';
 import { CardLifecycle } from './card-lifecycle';
 import { KeyEscrow } from './key-escrow';
-import type { LifecycleDeps } from './lifecycle-deps';
+import type { CardLifecycleDeps } from './lifecycle-deps';
 import { PersonalisationStore } from './personalisations';
 
 export interface LifecycleServices {
   readonly issuer: CardIssuer;
   readonly lifecycle: CardLifecycle;
-  readonly deps: LifecycleDeps;
+  readonly deps: CardLifecycleDeps;
 }
 
 export function createLifecycleServices(options: {
@@ -28,11 +28,11 @@ export function createLifecycleServices(options: {
 }): LifecycleServices {
   const { vault } = options;
   const clock = options.clock ?? (() => new Date());
-  const deps: LifecycleDeps = {
+  const deps: CardLifecycleDeps = {
     holds: options.holds,
     emit: options.emit ?? (() => {}),
     audit: options.audit,
-    vault,
+    vault: { keyring: vault.keyring, ca: vault.ca, directory: vault.directory, certificates: vault.certificates, access: vault.access },
     cardKeys: new CardKeyStore(vault.access, vault.keyring, clock),
     escrow: new KeyEscrow(vault.access, vault.keyring, options.audit, clock),
     personalisations: new PersonalisationStore(vault.access),
@@ -40,5 +40,7 @@ export function createLifecycleServices(options: {
     policy: () => vault.access.storage().meta.settings.issuancePolicy ?? defaultIssuancePolicy,
     clock,
   };
-  return { issuer: new CardIssuer(deps), lifecycle: new CardLifecycle(deps), deps };
+  const { vault: lifecycleVault, ...services } = deps;
+  const issuerVault = { keyring: lifecycleVault.keyring, ca: lifecycleVault.ca, directory: lifecycleVault.directory, certificates: lifecycleVault.certificates };
+  return { issuer: new CardIssuer({ ...services, vault: issuerVault }), lifecycle: new CardLifecycle(deps), deps };
 }

@@ -279,30 +279,6 @@ describe('PIV client ↔ virtual PIV card', () => {
     });
   });
 
-  describe('retry counters', () => {
-    it('sets new limits and keeps the PIN and PUK (the vendor command alone would reset them)', async () => {
-      await client.changePin(pin(FACTORY.PIN), pin('13572468'));
-      await client.changePuk(pin(FACTORY.PUK), pin('86427531'));
-      await client.authenticateManagementKey('tdes', factoryKey);
-      expect(await client.setRetryCounters(5, 4, { pin: pin('13572468'), puk: pin('86427531') })).toEqual({ ok: true });
-      expect(await client.referenceMetadata(PIN_REF.PIV_PIN)).toEqual({ isDefault: false, maxTries: 5, triesLeft: 5 });
-      expect(await client.referenceMetadata(PIN_REF.PUK)).toEqual({ isDefault: false, maxTries: 4, triesLeft: 4 });
-      expect(await client.verifyPin(pin('13572468'))).toEqual({ ok: true });
-      expect(await client.changePuk(pin('86427531'), pin('86427531'))).toEqual({ ok: true });
-    });
-
-    it('changes nothing when the PUK given is wrong', async () => {
-      await client.authenticateManagementKey('tdes', factoryKey);
-      expect(await client.setRetryCounters(5, 5, { pin: pin(FACTORY.PIN), puk: pin('00000000') })).toEqual({
-        ok: false,
-        reason: 'wrong',
-        triesLeft: 2,
-        which: 'puk',
-      });
-      expect(await client.referenceMetadata(PIN_REF.PIV_PIN)).toMatchObject({ maxTries: 3 });
-    });
-  });
-
   describe('vendor reset', () => {
     it('is refused while the PIN or PUK still works, and wipes the card once both are blocked', async () => {
       await client.authenticateManagementKey('tdes', factoryKey);
@@ -316,20 +292,6 @@ describe('PIV client ↔ virtual PIV card', () => {
       expect(done.sw).toBe(0x9000);
       expect(await client.verifyPin(pin(FACTORY.PIN))).toEqual({ ok: true });
       expect(await client.keyMetadata('9A')).toBeNull();
-    });
-  });
-
-  describe('factory reset', () => {
-    it('blocks PIN and PUK itself and brings back factory PIN, PUK and management key, without keys or certificates', async () => {
-      await client.authenticateManagementKey('tdes', factoryKey);
-      await client.generateKey('9C', 'eccp256');
-      await client.setManagementKey('aes256', randomBytes(32));
-      await client.changePin(pin(FACTORY.PIN), pin('24681357'));
-      await client.factoryReset();
-      expect(await client.referenceMetadata(PIN_REF.PIV_PIN)).toMatchObject({ isDefault: true, triesLeft: 3 });
-      expect(await client.referenceMetadata(PIN_REF.PUK)).toMatchObject({ isDefault: true, triesLeft: 3 });
-      expect(await client.managementKeyMetadata()).toEqual({ algorithm: 'tdes', isDefault: true });
-      expect(await client.keyMetadata('9C')).toBeNull();
     });
   });
 

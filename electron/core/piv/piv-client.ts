@@ -3,7 +3,7 @@
  * operations. Expected outcomes (a wrong PIN, a blocked PUK, a wrong management key) are values;
  * anything else the card refuses is a PivStatusError carrying the status word.
  */
-import { createPublicKey, randomBytes, randomInt, type KeyObject } from 'node:crypto';
+import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import { CardDeskError } from '../../shared/errors';
 import {
   APPLICATION_PROPERTY,
@@ -12,7 +12,6 @@ import {
   CLA,
   DATA,
   dataWrapperTag,
-  FACTORY,
   IMPORT_KEY,
   INS,
   KEY_CONTROL,
@@ -352,26 +351,11 @@ export class PivClient {
   }
 
   /**
-   * Puts the PIV application back to its factory state (vendor RESET): keys, certificates and data
-   * objects gone, PIN, PUK and management key at their factory values. The card allows it only
-   * with PIN and PUK blocked, so both are blocked first with values that cannot be right.
+   * The vendor RESET as it is: the PIV application back to its factory state. The card allows it
+   * only with PIN and PUK blocked; `factoryReset` in piv-procedures blocks both first.
    */
-  async factoryReset(): Promise<void> {
-    await this.#exhaust('blocking the PIN', (guess) => ({ ins: INS.VERIFY, data: padPin(guess) }));
-    await this.#exhaust('blocking the PUK', (guess) => ({ ins: INS.RESET_RETRY_COUNTER, data: concatBytes(padPin(guess), padPin(guess)) }));
+  async reset(): Promise<void> {
     await this.#command(INS.RESET, PARAM.NONE, PARAM.NONE, new Uint8Array(0), 'the factory reset');
-  }
-
-  /** Spends every try of the PIN (or PUK) with random eight-digit guesses until the card reports it blocked. */
-  async #exhaust(what: string, command: (guess: Uint8Array) => { ins: number; data: Uint8Array }): Promise<void> {
-    for (let guard = 0; guard < 64; guard += 1) {
-      const guess = Buffer.from(randomInt(0, 100_000_000).toString().padStart(8, '0'));
-      const { ins, data } = command(guess);
-      const response = await this.transport.send({ cla: CLA, ins, p1: PARAM.NONE, p2: PIN_REF.PIV_PIN, data });
-      if (referenceOutcome(response.sw, what).ok) continue;
-      if (response.sw === SW.AUTH_METHOD_BLOCKED || triesLeftOf(response.sw) === 0) return;
-    }
-    throw new CardDeskError('CARD_ERROR', `The card did not block while ${what}.`);
   }
 
   async generateKey(slot: string, algorithm: AsymmetricAlgorithm, pinPolicy?: PinPolicy): Promise<Uint8Array> {
@@ -453,34 +437,5 @@ export class PivClient {
    */
   async resetRetryLimits(pinTries: number, pukTries: number): Promise<void> {
     await this.#command(INS.SET_PIN_RETRIES, pinTries, pukTries, new Uint8Array(0), 'the new retry limits');
-  }
-
-  /**
-   * Sets the PIN and PUK retry limits and keeps the PIN and PUK as they are. The vendor command
-   * puts both back to their factory values, which other tools leave like that; here both are
-   * checked first (so a wrong one changes nothing) and restored afterwards. Needs the management key.
-   */
-  async setRetryCounters(
-    pinTries: number,
-    pukTries: number,
-    current: { pin: Uint8Array; puk: Uint8Array },
-  ): Promise<ReferenceCheck & { which?: 'pin' | 'puk' }> {
-    const pinCheck = await this.verifyPin(current.pin);
-    if (!pinCheck.ok) return { ...pinCheck, which: 'pin' };
-    // CHANGE REFERENCE DATA from the PUK to itself proves the PUK without altering it.
-    const pukCheck = await this.changePuk(current.puk, current.puk);
-    if (!pukCheck.ok) return { ...pukCheck, which: 'puk' };
-    await this.resetRetryLimits(pinTries, pukTries);
-    const factoryPin = Buffer.from(FACTORY.PIN);
-    const factoryPuk = Buffer.from(FACTORY.PUK);
-    if (!equalSecrets(factoryPin, current.pin)) {
-      const restored = await this.changePin(factoryPin, current.pin);
-      if (!restored.ok) throw new CardDeskError('CARD_ERROR', 'The retry limits are set, but the PIN could not be restored; it is the factory PIN now.');
-    }
-    if (!equalSecrets(factoryPuk, current.puk)) {
-      const restored = await this.changePuk(factoryPuk, current.puk);
-      if (!restored.ok) throw new CardDeskError('CARD_ERROR', 'The retry limits are set, but the PUK could not be restored; it is the factory PUK now.');
-    }
-    return { ok: true };
   }
 }
