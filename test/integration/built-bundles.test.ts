@@ -12,6 +12,15 @@ import { channelNames, eventNames } from '../../electron/shared/contract';
 
 const BRIDGE = join(process.cwd(), 'dist', 'bridge', 'carddesk-bridge.js');
 
+/** The sockets the bridge opened: [url, protocols]. */
+const opened: Array<[string, string[]]> = [];
+class RecordingWebSocket {
+  constructor(url: string, protocols: string[]) {
+    opened.push([url, protocols]);
+  }
+  addEventListener(): void {}
+}
+
 /** Runs the bundle against a bare window and returns what it put on `window.carddesk`. */
 function loadBridge(): Record<string, Record<string, unknown>> {
   const storage = new Map<string, string>();
@@ -21,7 +30,7 @@ function loadBridge(): Record<string, Record<string, unknown>> {
     sessionStorage: { getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => storage.set(k, v) },
     setTimeout,
   };
-  runInNewContext(readFileSync(BRIDGE, 'utf8'), { window, URL, Object, JSON, Map, Set, Promise });
+  runInNewContext(readFileSync(BRIDGE, 'utf8'), { window, URL, Object, JSON, Map, Set, Promise, WebSocket: RecordingWebSocket });
   return window.carddesk as Record<string, Record<string, unknown>>;
 }
 
@@ -44,6 +53,8 @@ describe('the browser bridge bundle', () => {
     }
     const members = Object.values(api).flatMap((feature) => Object.keys(feature));
     expect(members).toHaveLength(channelNames.length + eventNames.length);
+    // The socket opens while the page loads, not on the first call; the token rides as a subprotocol.
+    expect(opened.at(-1)).toEqual(['ws://127.0.0.1:4173/api', ['carddesk.v1', 'carddesk.token.t']]);
   });
 });
 
