@@ -4,7 +4,8 @@
  * its public key and key id in clear beside it so verification can name the desk's key while the
  * vault is locked. The private key is in clear only in memory, while the vault is unlocked.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair } from 'node:crypto';
+import { promisify } from 'node:util';
 import { KeyAuditSigner, keyIdOf, type AuditSigner } from '../audit/audit-signer';
 import type { VaultKeyring } from './keyring';
 import type { Sealed } from './sealing';
@@ -22,8 +23,9 @@ export interface StoredAuditKey {
 }
 
 /** A new audit key, sealed with the unlocked keyring. */
-export function newAuditKey(keyring: VaultKeyring): StoredAuditKey {
-  const { privateKey } = generateKeyPairSync('ed25519');
+export async function newAuditKey(keyring: VaultKeyring): Promise<StoredAuditKey> {
+  // Made in the thread pool: the core's event loop keeps answering meanwhile.
+  const { privateKey } = await promisify(generateKeyPair)('ed25519');
   const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
   const der = privateKey.export({ format: 'der', type: 'pkcs8' });
   try {

@@ -44,6 +44,35 @@ describe('VaultService', () => {
     await expect(s.vault.init(secret(PASSPHRASE), operator)).rejects.toMatchObject({ code: 'VAULT_EXISTS' });
   });
 
+  it('creates the vault, its audit key and anchor with their event in one write: a stop before the log has it leaves the event to recovery', async () => {
+    const home = tempHome();
+    // The process "stops" once vault.json is written: the log never gets the event.
+    const stopping = new MemoryAuditTrail();
+    stopping.record = () => Promise.reject(new Error('killed'));
+    const first = createVaultServices({ dataDir: home, audit: stopping, log: silentLogger });
+    open.push(first);
+    await expect(first.vault.init(secret(PASSPHRASE), operator)).rejects.toThrow('killed');
+    await first.close();
+
+    const s = services(home);
+    expect(s.vault.status().initialised).toBe(true);
+    const meta = JSON.parse(readFileSync(join(home, 'vault', 'vault.json'), 'utf8')) as Record<string, unknown>;
+    expect(meta['auditKey']).toMatchObject({ algorithm: 'ed25519' });
+    expect(meta['auditAnchor']).toEqual({ head: null });
+    await vi.waitFor(() => expect(s.audit.events.map((e) => `${e.action}:${String(e.recovered)}`)).toEqual(['vault.init:true']));
+    expect(await s.vault.unlock(secret(PASSPHRASE), operator)).toEqual({ ok: true });
+  }, 30_000);
+
+  it('serves two inits at once one after the other: one vault, the second refused, the first passphrase unlocks', async () => {
+    const s = services();
+    const results = await Promise.allSettled([s.vault.init(secret(PASSPHRASE), operator), s.vault.init(secret(`${PASSPHRASE} other`), operator)]);
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected']);
+    expect(results[1]).toMatchObject({ reason: { code: 'VAULT_EXISTS' } });
+    expect(s.audit.events.filter((e) => e.action === 'vault.init')).toHaveLength(1);
+    await s.vault.lock(operator);
+    expect(await s.vault.unlock(secret(PASSPHRASE), operator)).toEqual({ ok: true });
+  }, 30_000);
+
   it('never writes the passphrase or the data key in clear to disk or to the audit trail', async () => {
     const s = services();
     await s.vault.init(secret(PASSPHRASE), operator);

@@ -62,10 +62,10 @@ export class VaultService {
   }
 
   /** Makes the audit key if this vault has none yet (made by `vault init`; older vaults at their first unlock). */
-  #ensureAuditKey(): void {
+  async #ensureAuditKey(): Promise<void> {
     const storage = this.access.storage();
     if ((storage.meta.auditKey ?? null) !== null) return;
-    const auditKey = newAuditKey(this.keyring);
+    const auditKey = await newAuditKey(this.keyring);
     storage.updateMeta((meta) => ({ ...meta, auditKey }));
   }
 
@@ -85,26 +85,50 @@ export class VaultService {
     };
   }
 
-  /** Sets the first passphrase and leaves the vault unlocked. */
-  async init(passphrase: Buffer, op: OperationContext): Promise<void> {
+  /**
+   * Sets the first passphrase and leaves the vault unlocked. Two windows asking at once are
+   * served one after the other: the second finds the vault made (VAULT_EXISTS), and never puts
+   * its own key into the keyring.
+   */
+  init(passphrase: Buffer, op: OperationContext): Promise<void> {
+    const run = this.#initialising.catch(() => undefined).then(() => this.#init(passphrase, op));
+    this.#initialising = run;
+    return run;
+  }
+
+  #initialising: Promise<void> = Promise.resolve();
+
+  async #init(passphrase: Buffer, op: OperationContext): Promise<void> {
     const storage = this.access.storage();
     if (storage.meta.keystore !== null) throw new CardDeskError('VAULT_EXISTS', 'The vault already has a passphrase. Unlock it instead.');
     checkStrength(passphrase);
     const dek = randomBytes(32);
     const kdf = newKdfParams();
     const kek = await this.passphraseGuard.derive(passphrase, kdf);
+    let wrappedKey: Sealed;
     try {
-      const wrappedKey = seal(kek, dek, DEK_PURPOSE);
-      storage.updateMeta((meta) => ({ ...meta, keystore: { kdf, wrappedKey } }));
+      wrappedKey = seal(kek, dek, DEK_PURPOSE);
     } finally {
       kek.fill(0);
     }
     this.keyring.setIdleMinutes(storage.meta.settings.idleLockMinutes);
     this.keyring.unlock(dek);
-    this.#ensureAuditKey();
-    // A new vault anchors its log from its first signed checkpoint on (see audit/audit-anchor.ts).
-    storage.updateMeta((meta) => ({ ...meta, auditAnchor: { head: null } }));
-    await this.audit.record({ action: 'vault.init', outcome: 'success', ...op });
+    try {
+      // The passphrase's keystore, the audit key, the log's anchor (from its first signed
+      // checkpoint on, see audit/audit-anchor.ts) and the event: one atomic write of vault.json,
+      // so a stop anywhere leaves either no vault or a vault whose creation is recorded.
+      const auditKey = await newAuditKey(this.keyring);
+      await new ChangeRecorder(this.access, this.audit).commitMeta(
+        (meta) => {
+          if (meta.keystore !== null) throw new CardDeskError('VAULT_EXISTS', 'The vault already has a passphrase. Unlock it instead.');
+          return { ...meta, keystore: { kdf, wrappedKey }, auditKey, auditAnchor: { head: null } };
+        },
+        { action: 'vault.init', outcome: 'success', ...op },
+      );
+    } catch (error) {
+      if (this.access.storage().meta.keystore === null) this.keyring.lock();
+      throw error;
+    }
     await this.onAuditKey();
     this.onChange();
   }
@@ -122,7 +146,7 @@ export class VaultService {
     }
     this.keyring.setIdleMinutes(this.access.storage().meta.settings.idleLockMinutes);
     this.keyring.unlock(dek);
-    this.#ensureAuditKey();
+    await this.#ensureAuditKey();
     await this.audit.record({ action: 'vault.unlock', outcome: 'success', ...op });
     // Signs every record before it, those written while the vault was locked included.
     await this.onAuditKey();
@@ -262,7 +286,7 @@ export class VaultService {
     // Reopening runs any migration the backup needs and rebuilds every index.
     this.access.reopen();
     this.keyring.unlock(dek);
-    this.#ensureAuditKey();
+    await this.#ensureAuditKey();
     await this.audit.record({ action: 'vault.restore', outcome: 'success', details: { file: basename(file) }, ...op });
     // The backup's audit key (if it had one) signs from now on; an earlier one is an anchor problem.
     await this.onAuditKey();
