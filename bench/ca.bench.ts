@@ -112,7 +112,7 @@ async function issuance(services: VaultServices, dir: string, count: number): Pr
  * Stores `count` revoked certificates shaped like the first one issued (one durable commit), as if
  * they had been issued and revoked over the years: the CRL benchmarks' input.
  */
-export function addRevokedCertificates(services: VaultServices, count: number): { records: CertificateRecord[]; revokedAt: string; notAfter: string } {
+export async function addRevokedCertificates(services: VaultServices, count: number): Promise<{ records: CertificateRecord[]; revokedAt: string; notAfter: string }> {
   const template = services.certificates.record(services.certificates.list({ query: '', offset: 0, limit: 1 }).items[0]?.serial ?? '');
   const revokedAt = new Date(Date.now() + 1000).toISOString();
   const notAfter = new Date(Date.now() + 365 * 86_400_000).toISOString();
@@ -120,7 +120,7 @@ export function addRevokedCertificates(services: VaultServices, count: number): 
     const serial = serialHex(randomSerial());
     return { ...template, id: serial, serial, status: 'revoked', reason: 'keyCompromise', revokedAt, statusChangedAt: revokedAt, notAfter };
   });
-  services.access.storage().records.commit(records.map((record) => ({ collection: CERTIFICATES, id: record.id, record })));
+  await services.access.storage().records.commit(records.map((record) => ({ collection: CERTIFICATES, id: record.id, record })));
   return { records, revokedAt, notAfter };
 }
 
@@ -128,7 +128,7 @@ async function crl(services: VaultServices, dir: string, count: number): Promise
   console.log(`\n## 2. CRL with ${count} revoked certificates`);
   // Publish once so the next publication also has a base: its delta then lists all the new entries too.
   await services.crl.publish(operator);
-  const { records, revokedAt, notAfter } = addRevokedCertificates(services, count);
+  const { records, revokedAt, notAfter } = await addRevokedCertificates(services, count);
   settle();
   const ours = await timedAsync(() => services.crl.publish(operator));
   console.log(`   CardDesk publishes a full CRL (${ours.value.full.entries} entries) and a delta CRL (${ours.value.delta.entries} entries), DER and PEM, durably`);

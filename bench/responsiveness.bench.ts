@@ -53,7 +53,7 @@ async function prepare(revoked: number): Promise<string> {
     );
     const request = toPem(createRequest('CN=Bench Holder', generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey), 'CERTIFICATE REQUEST');
     await services.certificates.issue({ profile: 'authentication', request, holderId: null, cardSerial: null, subject: 'CN=Bench Holder', subjectAltNames: [] }, operator);
-    addRevokedCertificates(services, revoked);
+    await addRevokedCertificates(services, revoked);
   } finally {
     await services.close();
   }

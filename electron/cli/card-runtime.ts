@@ -38,7 +38,8 @@ function cliCardOwners(cli: CliContext, audit: AuditTrail): CardOwners {
       try {
         return directoryCardOwners(new HolderDirectory(access, audit), cli.log).lookup(serial);
       } finally {
-        access.close();
+        // Nothing was written: closing only releases the vault's lock, moments later.
+        access.close().catch((error: unknown) => cli.log.warn('the vault could not be closed after a card lookup', { error }));
       }
     },
   };

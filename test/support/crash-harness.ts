@@ -71,7 +71,7 @@ export async function crashTrial(writer: string, moment: KillMoment): Promise<Tr
       if (matches(acknowledged + 1)) return { acknowledged, landedInFlight: true };
       throw new Error(`after ${acknowledged} acknowledged writes (killed ${killAfterMs} ms after ${moment.from}) the vault holds something else: ${found.records.size} holders, idle ${found.idleLockMinutes}`);
     } finally {
-      storage.close();
+      await storage.close();
     }
   } finally {
     rmSync(home, { recursive: true, force: true });

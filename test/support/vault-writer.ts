@@ -14,6 +14,6 @@ writeSync(1, 'open\n');
 for (let i = 0; ; i += 1) {
   const op = crashOp(i);
   if (op.kind === 'meta') storage.updateMeta((meta) => ({ ...meta, settings: { ...meta.settings, idleLockMinutes: op.idleLockMinutes } }));
-  else storage.records.commit(op.changes);
+  else await storage.records.commit(op.changes);
   writeSync(1, `${i}\n`);
 }

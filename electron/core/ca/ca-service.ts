@@ -292,7 +292,7 @@ export class CaService {
       crl: { nextNumber: 1, full: null, delta: null, rootNextNumber: 1, root: null },
     };
     const storage = this.access.storage();
-    storage.records.commit([{ collection: CERTIFICATES, id: ocsp.serial, record: newRecord(ocsp, { profile: 'ocspSigning', holderId: null, cardSerial: null, now }) }]);
+    await storage.records.commit([{ collection: CERTIFICATES, id: ocsp.serial, record: newRecord(ocsp, { profile: 'ocspSigning', holderId: null, cardSerial: null, now }) }]);
     // The CA's state and the responder certificate's event in one write (change-events.ts).
     await new ChangeRecorder(this.access, this.audit).commitMeta((meta) => ({ ...meta, ca: state }), {
       action: 'ca.certificateIssue',

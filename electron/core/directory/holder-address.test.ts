@@ -95,7 +95,7 @@ describe('holder addresses', () => {
     const saved = await directory.create(holderInput(30), operator);
     if (!saved.ok) throw new Error('not saved');
     const { street: _s, postcode: _p, city: _c, country: _n, contactStreet: _cs, contactPostcode: _cp, contactCity: _cc, contactCountry: _cn, ...older } = saved.holder;
-    services.access.storage().records.commit([{ collection: HOLDERS, id: older.id, record: older }]);
+    await services.access.storage().records.commit([{ collection: HOLDERS, id: older.id, record: older }]);
     await services.close();
     open.splice(0);
     const reopened = setup(home);

@@ -68,6 +68,7 @@ function withAddress(holder: Holder): Holder {
 export class HolderDirectory {
   #index: HolderIndex | null = null;
   #indexedStorage: VaultStorage | null = null;
+  #indexedRevision = -1;
 
   constructor(
     private readonly access: VaultAccess,
@@ -79,12 +80,13 @@ export class HolderDirectory {
     return this.access.storage();
   }
 
-  /** The index of the storage now open (rebuilt after a reopen or restore). */
+  /** The index of the storage now open (rebuilt after a reopen or restore, or after changes were undone because their write failed). */
   index(): HolderIndex {
     const storage = this.#storage();
-    if (this.#index === null || this.#indexedStorage !== storage) {
+    if (this.#index === null || this.#indexedStorage !== storage || this.#indexedRevision !== storage.records.revision) {
       this.#index = new HolderIndex([...storage.records.values<Holder>(HOLDERS)].map(withAddress));
       this.#indexedStorage = storage;
+      this.#indexedRevision = storage.records.revision;
     }
     return this.#index;
   }

@@ -9,12 +9,12 @@
  * whichever process (app, browser mode, CLI) creates it first and whatever the umask.
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, fdatasync, write, type WriteStream } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
 import {
   chmodSync,
   closeSync,
   fchmodSync,
-  fdatasyncSync,
   fsyncSync,
   linkSync,
   lstatSync,
@@ -29,6 +29,7 @@ import {
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { promisify } from 'node:util';
 import { CardDeskError } from '../../shared/errors';
 
 /** Folders in the data folder. */
@@ -179,11 +180,49 @@ export function writeFileDurable(path: string, data: string | Buffer, options: W
   putInPlace(tmp, path, true);
 }
 
-/** Appends to an open file and waits until the bytes are on disk. */
-export function appendDurable(fd: number, data: Buffer): void {
-  writeAll(fd, data);
-  // fdatasync also flushes the new file size, which is all a reader needs.
-  fdatasyncSync(fd);
+/** `fsyncDir` without holding the event loop. */
+export async function fsyncDirDurably(dir: string): Promise<void> {
+  let handle = null;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch (error) {
+    if (process.platform !== 'win32') throw error;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** `writeFileDurable` without holding the event loop: for files rewritten while CardDesk serves requests. */
+export async function writeFileDurably(path: string, data: string | Buffer, options: WriteOptions = {}): Promise<void> {
+  const mode = options.mode ?? PRIVATE_FILE_MODE;
+  const tmp = temporaryBeside(path);
+  const handle = await open(tmp, 'wx', mode);
+  try {
+    if (process.platform !== 'win32') await handle.chmod(mode);
+    await handle.writeFile(data);
+    if (options.sync !== false) await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await rm(tmp, { force: true });
+    throw error;
+  }
+  await handle.close();
+  await rename(tmp, path);
+  await fsyncDirDurably(dirname(path));
+}
+
+const writeAt = promisify(write);
+const dataSync = promisify(fdatasync);
+
+/**
+ * Appends to an open file and resolves once the bytes are on disk (fdatasync also flushes the new
+ * size, which is all a reader needs), without holding the event loop: both run in the thread pool.
+ */
+export async function appendDurably(fd: number, data: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < data.length) offset += (await writeAt(fd, data, offset, data.length - offset)).bytesWritten;
+  await dataSync(fd);
 }
 
 function fileExists(path: string): CardDeskError {

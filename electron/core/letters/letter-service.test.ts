@@ -124,7 +124,7 @@ describe('sending letters', () => {
   it('refuses a withdrawn letter, a missing drop folder, and a name already in the folder', async () => {
     const issued = await issue(4);
     const letters = service();
-    rig.deps.outbox.withdraw([numberLetterOf(issued.letters)]);
+    await rig.deps.outbox.withdraw([numberLetterOf(issued.letters)]);
     expect(await letters.send(numberLetterOf(issued.letters), 'folder', operator)).toEqual({ ok: false, reason: 'withdrawn' });
 
     const drop = mkdtempSync(join(tmpdir(), 'carddesk-drop-'));

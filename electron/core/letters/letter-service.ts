@@ -219,7 +219,7 @@ export class LetterService {
 
   async #sent(record: LetterRecord, via: LetterRoute | 'manual', op: OperationContext, printed: { printer?: string; job?: string } = {}): Promise<LetterSummary> {
     const sent: LetterRecord = { ...record, state: 'sent', sentAt: this.#clock().toISOString(), sentVia: via };
-    this.deps.outbox.put(sent);
+    await this.deps.outbox.put(sent);
     // The PIN is on paper or at the mailing house now; the desk keeps no copy of it.
     if (record.kind === 'pin') await rm(this.deps.outbox.path(record.id), { force: true });
     await this.deps.audit.record({

@@ -5,8 +5,7 @@
  * private to the user running CardDesk, each file is written once, synced, and can be withdrawn
  * when a resumed personalisation makes it stale.
  */
-import { rmSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../files/safe-file';
 import type { LetterSummary } from '../../shared/schemas/letters';
@@ -37,16 +36,16 @@ export class LetterOutbox {
       await file.close();
       pdf.fill(0);
     }
-    this.put({ id: fileName, ...meta, createdAt: this.clock().toISOString(), state: 'waiting', sentAt: null, sentVia: null });
+    await this.put({ id: fileName, ...meta, createdAt: this.clock().toISOString(), state: 'waiting', sentAt: null, sentVia: null });
     return fileName;
   }
 
   /** Withdraws letters that must not be sent (their PIN was replaced). */
-  withdraw(fileNames: readonly string[]): void {
+  async withdraw(fileNames: readonly string[]): Promise<void> {
     for (const name of fileNames) {
-      rmSync(join(this.dir, name), { force: true });
+      await rm(join(this.dir, name), { force: true });
       const record = this.record(name);
-      if (record !== undefined && record.state === 'waiting') this.put({ ...record, state: 'withdrawn' });
+      if (record !== undefined && record.state === 'waiting') await this.put({ ...record, state: 'withdrawn' });
     }
   }
 
@@ -58,9 +57,9 @@ export class LetterOutbox {
     return [...this.access.storage().records.values<LetterRecord>(LETTERS)];
   }
 
-  /** Durable before it returns. */
-  put(record: LetterRecord): void {
-    this.access.storage().records.commit([{ collection: LETTERS, id: record.id, record }]);
+  /** Durable when it resolves. */
+  put(record: LetterRecord): Promise<void> {
+    return this.access.storage().records.commit([{ collection: LETTERS, id: record.id, record }]);
   }
 
   path(fileName: string): string {

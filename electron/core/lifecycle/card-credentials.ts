@@ -81,7 +81,7 @@ export async function issueCertificate(
     previous === null
       ? await deps.vault.certificates.issue({ profile: plan.profile, request, holderId: owner.holderId, cardSerial: owner.serial, subject: '' }, op)
       : await deps.vault.certificates.renew(previous, request, undefined, op);
-  if (key.escrowId !== null) deps.escrow.attachCertificate(key.escrowId, issued.serial);
+  if (key.escrowId !== null) await deps.escrow.attachCertificate(key.escrowId, issued.serial);
   return issued;
 }
 

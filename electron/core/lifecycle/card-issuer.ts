@@ -101,14 +101,14 @@ export class CardIssuer {
           await wf.step('managementKey', async () => {
             if (deps.vault.directory.card(serial).state === 'blank') await deps.vault.directory.changeCardState(serial, 'personalisationIncomplete', op);
             const algorithm = wf.application?.algorithms.includes(ALG.AES_256) === true ? 'aes256' : 'tdes';
-            const key = deps.cardKeys.prepare(serial, algorithm);
+            const key = await deps.cardKeys.prepare(serial, algorithm);
             try {
               await wf.client.setManagementKey(algorithm, key);
             } finally {
               key.fill(0);
             }
-            deps.cardKeys.confirm(serial);
-            deps.personalisations.markDone(serial, 'managementKey');
+            await deps.cardKeys.confirm(serial);
+            await deps.personalisations.markDone(serial, 'managementKey');
             await record(deps, op, { action: 'card.managementKeyChange', outcome: 'success', cardSerial: serial, holderId: owner.holderId, details: { algorithm, diversified: true } });
           });
         }
@@ -118,7 +118,7 @@ export class CardIssuer {
           secrets.pin = randomDigits(policy.pinLength);
           secrets.puk = randomDigits(8);
           await setPinAndPuk(wf.client, secrets.pin, secrets.puk, policy.pinTries, policy.pukTries);
-          deps.personalisations.markDone(serial, 'pinPuk');
+          await deps.personalisations.markDone(serial, 'pinPuk');
           await record(deps, op, { action: 'card.retryCountersSet', outcome: 'success', cardSerial: serial, holderId: owner.holderId, details: { pinTries: policy.pinTries, pukTries: policy.pukTries, pinDigits: policy.pinLength, randomPinAndPuk: true } });
         });
 
@@ -133,7 +133,7 @@ export class CardIssuer {
           await wf.step(plan.step, async () => {
             const made = await makeKey(deps, wf.client, plan, owner, op);
             keys[plan.slot] = made;
-            deps.personalisations.markDone(serial, plan.step, {
+            await deps.personalisations.markDone(serial, plan.step, {
               publicKeys: { ...rec().publicKeys, [plan.slot]: made.publicKey },
               ...(made.escrowId === null ? {} : { escrowId: made.escrowId }),
             });
@@ -144,26 +144,26 @@ export class CardIssuer {
           for (const plan of SLOT_PLANS) {
             if (rec().certificates[plan.slot] !== undefined) continue;
             const issued = await issueCertificate(deps, plan, keys[plan.slot]!, owner, null, op);
-            deps.personalisations.update(serial, (r) => ({ certificates: { ...r.certificates, [plan.slot]: issued.serial } }));
+            await deps.personalisations.update(serial, (r) => ({ certificates: { ...r.certificates, [plan.slot]: issued.serial } }));
           }
-          deps.personalisations.markDone(serial, 'certificates');
+          await deps.personalisations.markDone(serial, 'certificates');
         });
 
         await wf.step('writeObjects', async () => {
           await writeCardObjects(deps, wf.client, rec().certificates, owner, op);
-          deps.personalisations.markDone(serial, 'writeObjects');
+          await deps.personalisations.markDone(serial, 'writeObjects');
         });
 
         if (replaces !== null) {
           await wf.step('recoverKeys', async () => {
             const escrowed = deps.escrow.forCard(replaces).filter((entry) => entry.certificateSerial !== null);
             await restoreKeyHistory(deps, wf.client, escrowed.map((entry) => entry.id), owner, `replacement of lost card ${replaces}`, op);
-            deps.personalisations.markDone(serial, 'recoverKeys');
+            await deps.personalisations.markDone(serial, 'recoverKeys');
           });
         }
 
         letters = await wf.step('letters', async () => {
-          deps.outbox.withdraw(rec().letters);
+          await deps.outbox.withdraw(rec().letters);
           const written = await writeLetters(deps, op, {
             holder: holder!,
             serial,
@@ -172,20 +172,20 @@ export class CardIssuer {
             puk: secrets.puk,
             userNumberTo: mode.kind === 'new' ? mode.userNumberTo : deps.policy().userNumberRecipient,
           });
-          deps.personalisations.markDone(serial, 'letters', { letters: written.map((letter) => letter.fileName) });
+          await deps.personalisations.markDone(serial, 'letters', { letters: written.map((letter) => letter.fileName) });
           return written;
         });
 
         await wf.step('activate', async () => {
           await deps.vault.directory.changeCardState(serial, 'active', op);
-          deps.personalisations.markDone(serial, 'activate');
+          await deps.personalisations.markDone(serial, 'activate');
         });
         return serial;
       },
       async (wf, stop) => {
         const failure = 'reason' in stop ? stop.message : stop.error instanceof Error ? stop.error.message : String(stop.error);
         if (wf.serial !== null && deps.personalisations.get(wf.serial)?.holderId === holder?.id && holder !== null) {
-          deps.personalisations.update(wf.serial, () => ({ failedStep: wf.currentStep, failure }));
+          await deps.personalisations.update(wf.serial, () => ({ failedStep: wf.currentStep, failure }));
         }
         await record(deps, op, {
           action: replaces === null ? 'card.issue' : 'card.replace',
@@ -240,7 +240,7 @@ export class CardIssuer {
     if (card === null) card = await directory.registerCard(serial, mode.holder.id, op);
     if (card.state === 'retired') await directory.changeCardState(serial, 'blank', op);
     await directory.assignCard(serial, mode.holder.id, op);
-    deps.personalisations.put({
+    await deps.personalisations.put({
       id: serial,
       holderId: mode.holder.id,
       startedAt: now,
@@ -262,14 +262,14 @@ export class CardIssuer {
   async #restart(client: PivClient, existing: PersonalisationRecord, op: OperationContext): Promise<void> {
     const { deps } = this;
     await factoryReset(client);
-    deps.cardKeys.forget(existing.id);
+    await deps.cardKeys.forget(existing.id);
     for (const serial of Object.values(existing.certificates)) {
       const summary = deps.vault.certificates.summary(deps.vault.certificates.record(serial));
       if (summary.status !== 'revoked') await deps.vault.certificates.revoke(serial, 'superseded', op);
     }
-    deps.outbox.withdraw(existing.letters);
+    await deps.outbox.withdraw(existing.letters);
     const now = deps.clock().toISOString();
-    deps.personalisations.put({ ...existing, startedAt: now, updatedAt: now, done: ['identify'], failedStep: null, failure: null, publicKeys: {}, escrowId: null, certificates: {}, letters: [] });
+    await deps.personalisations.put({ ...existing, startedAt: now, updatedAt: now, done: ['identify'], failedStep: null, failure: null, publicKeys: {}, escrowId: null, certificates: {}, letters: [] });
     await record(deps, op, { action: 'card.issue', outcome: 'success', reason: 'personalisationRestarted', cardSerial: existing.id, holderId: existing.holderId });
   }
 
@@ -279,7 +279,7 @@ export class CardIssuer {
     const source = await authenticateWithCandidates(client, deps.cardKeys.candidates(serial, true));
     if (source !== null) {
       // The card took a new key in a run that stopped before the vault heard back.
-      if (source === 'pending') deps.cardKeys.confirm(serial);
+      if (source === 'pending') await deps.cardKeys.confirm(serial);
       await record(deps, op, { action: 'card.managementKeyAuthenticate', outcome: 'success', cardSerial: serial, ...holderOf(deps, serial), details: { keySource: source } });
       return source;
     }

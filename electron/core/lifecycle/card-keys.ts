@@ -54,17 +54,17 @@ export class CardKeyStore {
     return this.access.storage().records;
   }
 
-  #master(): Buffer {
+  async #master(): Promise<Buffer> {
     const stored = this.#records().get<MasterRecord>(CARD_KEYS, MASTER_ID);
     if (stored !== undefined) return this.keyring.open(stored.sealed, 'card-master-secret');
     const secret = randomBytes(32);
     const record: MasterRecord = { id: MASTER_ID, sealed: this.keyring.seal(secret, 'card-master-secret') };
-    this.#records().commit([{ collection: CARD_KEYS, id: MASTER_ID, record }]);
+    await this.#records().commit([{ collection: CARD_KEYS, id: MASTER_ID, record }]);
     return secret;
   }
 
-  #put(record: CardKeyRecord): void {
-    this.#records().commit([{ collection: CARD_KEYS, id: record.id, record }]);
+  #put(record: CardKeyRecord): Promise<void> {
+    return this.#records().commit([{ collection: CARD_KEYS, id: record.id, record }]);
   }
 
   #record(serial: string): CardKeyRecord | undefined {
@@ -72,28 +72,33 @@ export class CardKeyStore {
   }
 
   /** Derives the card's next key and stores it as pending (durably) before anyone writes it to the card. */
-  prepare(serial: string, algorithm: SymmetricAlgorithm): Buffer {
+  async prepare(serial: string, algorithm: SymmetricAlgorithm): Promise<Buffer> {
     const record = this.#record(serial);
     const generation = Math.max(record?.current?.generation ?? 0, record?.pending?.generation ?? 0) + 1;
-    const master = this.#master();
+    const master = await this.#master();
     const key = Buffer.from(hkdfSync('sha256', master, Buffer.from(serial), `carddesk piv management key ${algorithm} ${generation}`, symmetricAlgorithms[algorithm].keyLength));
     master.fill(0);
     const pending: SealedKey = { algorithm, generation, sealed: this.keyring.seal(key, purpose(serial)) };
-    this.#put({ id: serial, current: record?.current ?? null, pending, updatedAt: this.clock().toISOString() });
+    try {
+      await this.#put({ id: serial, current: record?.current ?? null, pending, updatedAt: this.clock().toISOString() });
+    } catch (error) {
+      key.fill(0);
+      throw error;
+    }
     return key;
   }
 
   /** The card took the pending key: it becomes the current one. */
-  confirm(serial: string): void {
+  async confirm(serial: string): Promise<void> {
     const record = this.#record(serial);
     if (record?.pending === undefined || record.pending === null) throw new CardDeskError('INVALID_STATE', `No new management key is waiting for card ${serial}.`);
-    this.#put({ ...record, current: record.pending, pending: null, updatedAt: this.clock().toISOString() });
+    await this.#put({ ...record, current: record.pending, pending: null, updatedAt: this.clock().toISOString() });
   }
 
   /** The card was reset to its factory key: the vault forgets its keys. */
-  forget(serial: string): void {
+  async forget(serial: string): Promise<void> {
     if (this.#record(serial) === undefined) return;
-    this.#records().commit([{ collection: CARD_KEYS, id: serial, record: null }]);
+    await this.#records().commit([{ collection: CARD_KEYS, id: serial, record: null }]);
   }
 
   /** The card's current key, or null when the vault has none. */

@@ -67,7 +67,7 @@ export class CardLifecycle {
   async #authenticate(client: PivClient, serial: string, op: OperationContext): Promise<void> {
     const source = await authenticateWithCandidates(client, this.deps.cardKeys.candidates(serial, false));
     if (source !== null) {
-      if (source === 'pending') this.deps.cardKeys.confirm(serial);
+      if (source === 'pending') await this.deps.cardKeys.confirm(serial);
       await record(this.deps, op, { action: 'card.managementKeyAuthenticate', outcome: 'success', cardSerial: serial, ...holderOf(this.deps, serial), details: { keySource: source } });
       return;
     }
@@ -115,11 +115,11 @@ export class CardLifecycle {
         const owner = { serial, holderId: card.holderId };
         await wf.step('authenticate', () => this.#authenticate(wf.client, serial, op));
         let progress: RenewalProgress = personalisation.renewal ?? { startedAt: deps.clock().toISOString(), publicKeys: {}, escrowId: null, certificates: {} };
-        const save = (change: Partial<RenewalProgress>): void => {
+        const save = async (change: Partial<RenewalProgress>): Promise<void> => {
           progress = { ...progress, ...change };
-          deps.personalisations.update(serial, () => ({ renewal: progress }));
+          await deps.personalisations.update(serial, () => ({ renewal: progress }));
         };
-        save({});
+        await save({});
 
         const keys: Partial<Record<KeySlot, MadeKey>> = {};
         for (const plan of SLOT_PLANS) {
@@ -132,7 +132,7 @@ export class CardLifecycle {
           await wf.step(plan.step, async () => {
             const made = await makeKey(deps, wf.client, plan, owner, op);
             keys[plan.slot] = made;
-            save({ publicKeys: { ...progress.publicKeys, [plan.slot]: made.publicKey }, ...(made.escrowId === null ? {} : { escrowId: made.escrowId }) });
+            await save({ publicKeys: { ...progress.publicKeys, [plan.slot]: made.publicKey }, ...(made.escrowId === null ? {} : { escrowId: made.escrowId }) });
           });
         }
 
@@ -142,7 +142,7 @@ export class CardLifecycle {
             const current = personalisation.certificates[plan.slot];
             const previous = current === undefined ? null : renewable(deps.vault.certificates.summary(deps.vault.certificates.record(current)));
             const issued = await issueCertificate(deps, plan, keys[plan.slot]!, owner, previous, op);
-            save({ certificates: { ...progress.certificates, [plan.slot]: issued.serial } });
+            await save({ certificates: { ...progress.certificates, [plan.slot]: issued.serial } });
           }
         });
 
@@ -157,7 +157,7 @@ export class CardLifecycle {
             const old = personalisation.certificates[plan.slot];
             if (old !== undefined && old !== progress.certificates[plan.slot]) await revokeIfValid(deps, old, 'superseded', op);
           }
-          deps.personalisations.update(serial, () => ({ certificates: progress.certificates, renewal: null }));
+          await deps.personalisations.update(serial, () => ({ certificates: progress.certificates, renewal: null }));
         });
         await record(deps, op, { action: 'card.renew', outcome: 'success', cardSerial: serial, holderId: owner.holderId, details: { certificates: Object.values(progress.certificates).join(' ') } });
         return { ok: true, serial, letters: [], outbox: null };
@@ -220,7 +220,7 @@ export class CardLifecycle {
         });
         await wf.step('factoryReset', async () => {
           await factoryReset(wf.client);
-          deps.cardKeys.forget(serial);
+          await deps.cardKeys.forget(serial);
           if (card !== null) await deps.vault.directory.changeCardState(serial, 'retired', op);
         });
         await record(deps, op, { action: 'card.retire', outcome: 'success', cardSerial: serial, ...(card === null || card.holderId === null ? {} : { holderId: card.holderId }), details: { known: card !== null } });

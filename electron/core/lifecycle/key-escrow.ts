@@ -88,7 +88,7 @@ export class KeyEscrow {
       createdAt: this.clock().toISOString(),
     };
     pkcs8.fill(0);
-    this.#records().commit([{ collection: ESCROW, id: RECOVERY_ID, record }]);
+    await this.#records().commit([{ collection: ESCROW, id: RECOVERY_ID, record }]);
     return pair.publicKey;
   }
 
@@ -113,7 +113,7 @@ export class KeyEscrow {
         ciphertext: ciphertext.toString('base64'),
         createdAt: this.clock().toISOString(),
       };
-      this.#records().commit([{ collection: ESCROW, id, record }]);
+      await this.#records().commit([{ collection: ESCROW, id, record }]);
     } finally {
       pkcs8.fill(0);
       oneTime.fill(0);
@@ -122,9 +122,9 @@ export class KeyEscrow {
     return id;
   }
 
-  attachCertificate(id: string, certificateSerial: string): void {
+  attachCertificate(id: string, certificateSerial: string): Promise<void> {
     const record: EscrowRecord = { ...this.entry(id), certificateSerial };
-    this.#records().commit([{ collection: ESCROW, id, record }]);
+    return this.#records().commit([{ collection: ESCROW, id, record }]);
   }
 
   entry(id: string): EscrowRecord {

@@ -48,19 +48,19 @@ export class PersonalisationStore {
     return this.access.storage().records.get<PersonalisationRecord>(PERSONALISATIONS, serial);
   }
 
-  put(record: PersonalisationRecord): PersonalisationRecord {
-    this.access.storage().records.commit([{ collection: PERSONALISATIONS, id: record.id, record }]);
+  async put(record: PersonalisationRecord): Promise<PersonalisationRecord> {
+    await this.access.storage().records.commit([{ collection: PERSONALISATIONS, id: record.id, record }]);
     return record;
   }
 
-  /** Applies `change` to the stored record and keeps the result (durable before it returns). */
-  update(serial: string, change: (record: PersonalisationRecord) => Partial<PersonalisationRecord>): PersonalisationRecord {
+  /** Applies `change` to the stored record and keeps the result (durable when it resolves). */
+  async update(serial: string, change: (record: PersonalisationRecord) => Partial<PersonalisationRecord>): Promise<PersonalisationRecord> {
     const record = this.get(serial);
     if (record === undefined) throw new Error(`no personalisation record for ${serial}`);
     return this.put({ ...record, ...change(record), updatedAt: new Date().toISOString() });
   }
 
-  markDone(serial: string, step: WorkflowStep, change: Partial<PersonalisationRecord> = {}): PersonalisationRecord {
+  markDone(serial: string, step: WorkflowStep, change: Partial<PersonalisationRecord> = {}): Promise<PersonalisationRecord> {
     return this.update(serial, (record) => ({ ...change, done: record.done.includes(step) ? record.done : [...record.done, step], failedStep: null, failure: null }));
   }
 }

@@ -62,7 +62,7 @@ describe('change events', () => {
     const log = openLog(dir);
     await new ChangeRecorder(access, log).commit([put('h1')], event('h1'));
     expect(access.storage().records.pendingEvents()).toEqual([]);
-    access.close();
+    await access.close();
     await log.close();
     const events = changeEvents(dir);
     expect(events).toHaveLength(1);
@@ -75,14 +75,14 @@ describe('change events', () => {
   it('writes one recovered event for a change whose event never reached the log, and none on the next open', async () => {
     const dir = tempHome();
     const store = openStore(dir);
-    store.commit([put('h1')], { id: 'change-1', at: Date.now(), event: event('h1') });
-    store.close(); // the process stopped before recording the event
+    await store.commit([put('h1')], { id: 'change-1', at: Date.now(), event: event('h1') });
+    await store.close(); // the process stopped before recording the event
 
     const log = openLog(dir);
     const again = openStore(dir);
     expect(again.pendingEvents().map((pending) => pending.id)).toEqual(['change-1']);
     expect(await recoverChangeEvents(recordsOnly(again), log)).toBe(1);
-    again.close();
+    await again.close();
     expect(await recoverChangeEvents(recordsOnly(openStore(dir)), log)).toBe(0);
     await log.close();
     const events = changeEvents(dir);
@@ -93,10 +93,10 @@ describe('change events', () => {
   it('writes nothing for a change whose event is in the log though the store never heard so', async () => {
     const dir = tempHome();
     const store = openStore(dir);
-    store.commit([put('h1')], { id: 'change-1', at: Date.now(), event: event('h1') });
+    await store.commit([put('h1')], { id: 'change-1', at: Date.now(), event: event('h1') });
     const log = openLog(dir);
     await log.record({ ...event('h1'), changeId: 'change-1' });
-    store.close(); // stopped after the event, before the mark was written
+    await store.close(); // stopped after the event, before the mark was written
 
     const again = openStore(dir);
     expect(again.pendingEvents()).toHaveLength(1);
@@ -106,14 +106,14 @@ describe('change events', () => {
     expect(changeEvents(dir)).toHaveLength(1);
   });
 
-  it('keeps pending events through compaction, and drops recorded ones', () => {
+  it('keeps pending events through compaction, and drops recorded ones', async () => {
     const dir = tempHome();
     const store = openStore(dir, 512);
-    store.commit([put('a')], { id: 'recorded', at: Date.now(), event: event('a') });
+    await store.commit([put('a')], { id: 'recorded', at: Date.now(), event: event('a') });
     store.markRecorded('recorded');
-    store.commit([put('b')], { id: 'pending', at: Date.now(), event: event('b') });
-    for (let i = 0; i < 20; i += 1) store.commit([put(`filler-${i}`)]);
-    store.close();
+    await store.commit([put('b')], { id: 'pending', at: Date.now(), event: event('b') });
+    for (let i = 0; i < 20; i += 1) await store.commit([put(`filler-${i}`)]);
+    await store.close();
     const again = openStore(dir, 512);
     expect(again.size('holders')).toBe(22);
     expect(again.pendingEvents().map((pending) => pending.id)).toEqual(['pending']);
@@ -168,7 +168,7 @@ describe('change events', () => {
       const first = new VaultAccess(dir);
       // The change is durable with its event inside; the log never got it.
       await expect(new ChangeRecorder(first, failing).commitMeta(shorterIdle, settingsEvent)).rejects.toThrow('killed');
-      first.close();
+      await first.close();
 
       const access = new VaultAccess(dir);
       open.push(access);

@@ -47,16 +47,19 @@ export class ChangeRecorder {
   ) {}
 
   /**
-   * Commits `changes` with `event` in one journal line (durable when this returns: callers update
-   * their indexes at once, before anything else runs), then records the event; the promise
-   * resolves once it is on disk. If recording fails, the change stands and its event is recovered
-   * at the next open.
+   * Commits `changes` with `event` in one journal line, then records the event; resolves once both
+   * are on disk. The changes are in memory as soon as this is called (callers update their indexes
+   * right after the call, before awaiting it, so nothing runs in between); if their line cannot be
+   * written they are undone and this rejects. If recording the event fails, the change stands and
+   * its event is recovered at the next open.
    */
-  commit(changes: readonly RecordChange[], event: AuditEventInput): Promise<void> {
+  async commit(changes: readonly RecordChange[], event: AuditEventInput): Promise<void> {
     const records = this.access.storage().records;
     const id = randomUUID();
-    records.commit(changes, { id, at: Date.now(), event: safeEventInput(event) });
-    return this.audit.record({ ...event, changeId: id }).then(() => records.markRecorded(id));
+    // In memory at once (callers update their indexes right after this call, before awaiting it).
+    await records.commit(changes, { id, at: Date.now(), event: safeEventInput(event) });
+    await this.audit.record({ ...event, changeId: id });
+    records.markRecorded(id);
   }
 
   /**

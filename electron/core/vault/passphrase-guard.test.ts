@@ -121,7 +121,7 @@ describe('passphrase checks', () => {
     const document = JSON.parse(readFileSync(path, 'utf8')) as { keystore: { kdf: Record<string, number> } };
     document.keystore.kdf[key] = value;
     writeFileSync(path, JSON.stringify(document));
-    access.reopen();
+    await access.reopen();
     const started = performance.now();
     await expect(vault.unlock(Buffer.from(PASSPHRASE), operator)).rejects.toMatchObject({ code: 'VAULT_CORRUPT', message: expect.stringMatching(message) });
     expect(performance.now() - started).toBeLessThan(100);

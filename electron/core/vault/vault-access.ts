@@ -31,13 +31,14 @@ export class VaultAccess {
   }
 
   /** Closes and opens again (after a restore replaced the files). */
-  reopen(): VaultStorage {
-    this.close();
+  async reopen(): Promise<VaultStorage> {
+    await this.close();
     return this.storage();
   }
 
-  close(): void {
-    this.#storage?.close();
+  async close(): Promise<void> {
+    const storage = this.#storage;
     this.#storage = null;
+    await storage?.close();
   }
 }

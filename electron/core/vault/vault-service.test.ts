@@ -121,10 +121,10 @@ describe('VaultService', () => {
   it('writes an encrypted backup and restores it, refusing the wrong passphrase', async () => {
     const s = services();
     await s.vault.init(secret(PASSPHRASE), operator);
-    s.access.storage().records.commit([{ collection: 'holders', id: 'h', record: { id: 'h', lastName: 'Lovelace-Backup' } as never }]);
+    await s.access.storage().records.commit([{ collection: 'holders', id: 'h', record: { id: 'h', lastName: 'Lovelace-Backup' } as never }]);
     const file = await s.vault.backup(operator);
     expect(readFileSync(file, 'utf8')).not.toContain('Lovelace-Backup');
-    s.access.storage().records.commit([{ collection: 'holders', id: 'h', record: null }]);
+    await s.access.storage().records.commit([{ collection: 'holders', id: 'h', record: null }]);
     expect(await s.vault.restore(file, secret('wrong wrong wrong'), operator)).toEqual({ ok: false, reason: 'wrongPassphrase' });
     expect(s.access.storage().records.size('holders')).toBe(0);
     expect(await s.vault.restore(file, secret(PASSPHRASE), operator)).toEqual({ ok: true });

@@ -281,10 +281,10 @@ export class VaultService {
     }
     const content = JSON.parse(gunzipSync(payload).toString('utf8')) as { meta: VaultMeta; records: Record<string, StoredRecord[]> };
     const storage = this.access.storage();
-    storage.records.replaceAll(content.records, content.meta.schemaVersion);
+    await storage.records.replaceAll(content.records, content.meta.schemaVersion);
     storage.updateMeta(() => content.meta);
     // Reopening runs any migration the backup needs and rebuilds every index.
-    this.access.reopen();
+    await this.access.reopen();
     this.keyring.unlock(dek);
     await this.#ensureAuditKey();
     await this.audit.record({ action: 'vault.restore', outcome: 'success', details: { file: basename(file) }, ...op });

@@ -120,7 +120,7 @@ export function createVaultServices(options: {
       // The log signs what it holds and the anchor moves with it before the vault closes.
       await signing?.useSigner(null);
       await signing?.useAnchorKeeper(null);
-      access.close();
+      await access.close();
       if (ocsp.state().running) await ocsp.stop({ actor: { kind: 'system', id: 'shutdown' }, channel: 'desk' });
       await ca.close();
     },

@@ -81,7 +81,7 @@ export class VaultStorage {
         const migrate = step.record.bind(step);
         for (const [name, list] of Object.entries(collections)) collections[name] = list.map((record) => migrate(name, record));
       }
-      this.records.replaceAll(collections, current);
+      this.records.replaceAllAtOpen(collections, current);
     }
     if (this.#meta.data.schemaVersion < current) {
       let meta = this.#meta.data;
@@ -107,10 +107,13 @@ export class VaultStorage {
     return this.#meta.data;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.records.close();
-    this.#lock.release();
+    try {
+      await this.records.close();
+    } finally {
+      this.#lock.release();
+    }
   }
 }
