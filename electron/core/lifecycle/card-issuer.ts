@@ -13,7 +13,7 @@ import { ALG } from '../../smartcard/piv';
 import type { OperationContext } from '../operation-context';
 import type { PivClient } from '../piv/piv-client';
 import { authenticateWithCandidates, factoryReset, setPinAndPuk } from '../piv/piv-procedures';
-import { issueCertificate, makeKey, restoreKeyHistory, SLOT_PLANS, writeCardObjects, type MadeKey } from './card-credentials';
+import { makeSlotCredentials, restoreKeyHistory, SLOT_PLANS } from './card-credentials';
 import { CardWorkflow, WorkflowStop } from './card-workflow';
 import { holderOf, randomDigits, record, requireVaultReady, stopReason, writeLetters, type IssuerDeps } from './lifecycle-deps';
 import type { PersonalisationRecord } from './personalisations';
@@ -122,37 +122,23 @@ export class CardIssuer {
           await record(deps, op, { action: 'card.retryCountersSet', outcome: 'success', cardSerial: serial, holderId: owner.holderId, details: { pinTries: policy.pinTries, pukTries: policy.pukTries, pinDigits: policy.pinLength, randomPinAndPuk: true } });
         });
 
-        const keys: Partial<Record<string, MadeKey>> = {};
-        for (const plan of SLOT_PLANS) {
-          const known = rec().publicKeys[plan.slot];
-          if (known !== undefined) {
-            keys[plan.slot] = { publicKey: known, escrowId: plan.slot === '9D' ? rec().escrowId : null };
-            wf.skip(plan.step);
-            continue;
-          }
-          await wf.step(plan.step, async () => {
-            const made = await makeKey(deps, wf.client, plan, owner, op);
-            keys[plan.slot] = made;
-            deps.personalisations.markDone(serial, plan.step, {
-              publicKeys: { ...rec().publicKeys, [plan.slot]: made.publicKey },
-              ...(made.escrowId === null ? {} : { escrowId: made.escrowId }),
-            });
-          });
-        }
-
-        await wf.step('certificates', async () => {
-          for (const plan of SLOT_PLANS) {
-            if (rec().certificates[plan.slot] !== undefined) continue;
-            const issued = await issueCertificate(deps, plan, keys[plan.slot]!, owner, null, op);
-            deps.personalisations.update(serial, (r) => ({ certificates: { ...r.certificates, [plan.slot]: issued.serial } }));
-          }
-          deps.personalisations.markDone(serial, 'certificates');
-        });
-
-        await wf.step('writeObjects', async () => {
-          await writeCardObjects(deps, wf.client, rec().certificates, owner, op);
-          deps.personalisations.markDone(serial, 'writeObjects');
-        });
+        await makeSlotCredentials(
+          deps,
+          wf,
+          owner,
+          {
+            progress: rec,
+            keyMade: (plan, made) =>
+              deps.personalisations.markDone(serial, plan.step, {
+                publicKeys: { ...rec().publicKeys, [plan.slot]: made.publicKey },
+                ...(made.escrowId === null ? {} : { escrowId: made.escrowId }),
+              }),
+            certificateIssued: (plan, issued) => deps.personalisations.update(serial, (r) => ({ certificates: { ...r.certificates, [plan.slot]: issued } })),
+            previous: () => null,
+            stepDone: (step) => deps.personalisations.markDone(serial, step),
+          },
+          op,
+        );
 
         if (replaces !== null) {
           await wf.step('recoverKeys', async () => {
