@@ -78,8 +78,6 @@ await Promise.all([
   // One worker thread per PKCS#11 module (electron/core/pkcs11/worker-spawner.ts): its own
   // entry, next to the bundles that start it, so they find it as `${__dirname}/pkcs11-worker.cjs`.
   build({ ...node, entryPoints: ['electron/core/pkcs11/worker/pkcs11-worker.ts'], outfile: 'dist/pkcs11-worker.cjs' }),
-  // The CA's PKCS#11 worker thread (electron/core/ca/pkcs11-worker.ts), loaded beside the entry points.
-  build({ ...node, entryPoints: ['electron/core/ca/pkcs11-worker.ts'], outfile: 'dist/pkcs11-ca-worker.cjs' }),
   build({
     bundle: true,
     platform: 'browser',

@@ -22,6 +22,7 @@ import { cardSerial } from '../core/cards/card-service';
 import { withPivSession } from '../core/cards/card-session';
 import { ReaderHolds } from '../core/cards/reader-holds';
 import { createLifecycleServices, type LifecycleServices } from '../core/lifecycle/lifecycle-services';
+import { asContractResult } from '../core/lifecycle/refusals';
 import type { ReaderRegistry } from '../core/readers/reader-registry';
 import type { CliContext } from './cli-context';
 import { withCardRuntime } from './card-runtime';
@@ -179,7 +180,7 @@ export function registerLifecycleCommands(card: Command, cli: CliContext): void 
             return;
           }
         }
-        reportIssue(cli, await issuer.issue({ reader: readerName, holderId: holder.id, userNumberRecipient: recipient }, cli.operation), options.json === true);
+        reportIssue(cli, asContractResult(await issuer.issue({ reader: readerName, holderId: holder.id, userNumberRecipient: recipient }, cli.operation)), options.json === true);
       });
     });
 
@@ -192,7 +193,7 @@ export function registerLifecycleCommands(card: Command, cli: CliContext): void 
     .option(...jsonOption)
     .action(async (options: { serial: string; restart?: boolean; reader?: string; json?: boolean }) => {
       await withDesk(cli, true, async ({ issuer }, reader) => {
-        reportIssue(cli, await issuer.resume({ reader: reader(options.reader), serial: options.serial, restart: options.restart === true }, cli.operation), options.json === true);
+        reportIssue(cli, asContractResult(await issuer.resume({ reader: reader(options.reader), serial: options.serial, restart: options.restart === true }, cli.operation)), options.json === true);
       });
     });
 
@@ -204,7 +205,7 @@ export function registerLifecycleCommands(card: Command, cli: CliContext): void 
     .option(...jsonOption)
     .action(async (options: { lost: string; reader?: string; json?: boolean }) => {
       await withDesk(cli, true, async ({ issuer }, reader) => {
-        reportIssue(cli, await issuer.replace({ reader: reader(options.reader), lostSerial: options.lost }, cli.operation), options.json === true);
+        reportIssue(cli, asContractResult(await issuer.replace({ reader: reader(options.reader), lostSerial: options.lost }, cli.operation)), options.json === true);
       });
     });
 

@@ -106,6 +106,8 @@ export function createCore(options: CoreOptions): Core {
     log: options.log,
     // The audit key is in the vault: the log signs while it is unlocked.
     auditSigning: audit,
+    // The CA's token keys go through the same PKCS#11 workers as the tokens screen.
+    pkcs11Worker: options.pkcs11Worker,
     onVaultChange: () => {
       try {
         const status = vault.vault.status();

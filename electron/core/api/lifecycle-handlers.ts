@@ -2,6 +2,7 @@
 import type { ContractHandlers } from './handlers';
 import { operationOf, type CallContext } from './context';
 import type { LifecycleServices } from '../lifecycle/lifecycle-services';
+import { asContractResult } from '../lifecycle/refusals';
 
 type LifecycleChannel =
   | 'cards:policy'
@@ -25,9 +26,9 @@ export function lifecycleHandlers({ issuer, lifecycle }: LifecycleServices, oper
   return {
     'cards:policy': () => lifecycle.policy(),
     'cards:updatePolicy': (change, context) => lifecycle.updatePolicy(change, op(context)),
-    'cards:issue': (args, context) => issuer.issue(args, op(context)),
-    'cards:resumeIssue': (args, context) => issuer.resume(args, op(context)),
-    'cards:replace': (args, context) => issuer.replace(args, op(context)),
+    'cards:issue': async (args, context) => asContractResult(await issuer.issue(args, op(context))),
+    'cards:resumeIssue': async (args, context) => asContractResult(await issuer.resume(args, op(context))),
+    'cards:replace': async (args, context) => asContractResult(await issuer.replace(args, op(context))),
     'cards:record': ({ serial }) => issuer.status(serial),
     'cards:renew': ({ reader }, context) => lifecycle.renew(reader, op(context)),
     'cards:retire': ({ reader }, context) => lifecycle.retire(reader, op(context)),

@@ -22,7 +22,7 @@ import { decodeName, encodeDn, encodeName } from './distinguished-name';
 import { issueCaCertificate, issueLeaf, type Issuer } from './issuance';
 import { checkImportedCa } from './import-checks';
 import { readPkcs12 } from './pkcs12-import';
-import { defaultPkcs11WorkerPath, Pkcs11Signer, CaTokenSession, type TokenLocation } from './ca-token-session';
+import { CaToken, Pkcs11Signer, type CaPkcs11Options, type TokenKeyState, type TokenLocation } from './ca-token';
 import { checkModulePath, osLibraryFolders } from '../pkcs11/module-path-check';
 import { checkPublicBaseUrl, proposedBaseUrl, publicUrls, type PublicUrls } from './public-urls';
 
@@ -44,15 +44,16 @@ export interface OcspState {
 }
 
 export class CaService {
-  /** Open tokens, by module and label; each is a worker thread holding a logged-in session. */
-  readonly #tokens = new Map<string, Promise<CaTokenSession>>();
+  /** Open tokens, by module and label; each is a PKCS#11 worker holding a logged-in session. */
+  readonly #tokens = new Map<string, Promise<CaToken>>();
 
   constructor(
     private readonly access: VaultAccess,
     private readonly keyring: VaultKeyring,
     private readonly audit: AuditTrail,
     private readonly clock: () => Date = () => new Date(),
-    private readonly pkcs11WorkerPath: string = defaultPkcs11WorkerPath(),
+    /** How the CA's token keys are reached: the desk's PKCS#11 workers. */
+    private readonly pkcs11: CaPkcs11Options,
     /** Where a PKCS#11 library may be loaded from (checked before any load, like tokens:addModule). */
     private readonly libraryFolders: () => string[] = osLibraryFolders,
   ) {}
@@ -103,25 +104,26 @@ export class CaService {
   }
 
   /** The token a key lives on, opened (once) with the PIN sealed in the vault. */
-  #token(ref: Extract<CaKeyRef, { kind: 'pkcs11' }>): Promise<CaTokenSession> {
+  #token(ref: Extract<CaKeyRef, { kind: 'pkcs11' }>): Promise<CaToken> {
     // The vault's lock governs the CA keys on a token too.
     if (!this.keyring.unlocked) return Promise.reject(new CardDeskError('VAULT_LOCKED', 'The vault is locked. Unlock it with the vault passphrase first.'));
     const key = `${ref.module}\u0000${ref.tokenLabel}`;
     let token = this.#tokens.get(key);
     if (token === undefined) {
-      const pin = this.keyring.open(ref.pin, `pkcs11-pin:${ref.tokenLabel}`);
       // The stored module path is checked again before it loads (vault.json may have been edited).
-      token = this.#checkedModule(ref.module).then(
-        (module) => CaTokenSession.open(this.pkcs11WorkerPath, { ...ref, module }, pin),
-        (error: unknown) => {
-          pin.fill(0);
-          throw error;
-        },
-      );
+      token = this.#checkedModule(ref.module).then((module) => CaToken.open({ module, tokenLabel: ref.tokenLabel }, this.#tokenPin(ref.pin, ref.tokenLabel), this.pkcs11));
       token.catch(() => this.#tokens.delete(key));
       this.#tokens.set(key, token);
     }
     return token;
+  }
+
+  /** The token PIN, opened from the vault each time the token logs in (the login zeroes it). */
+  #tokenPin(sealed: Extract<CaKeyRef, { kind: 'pkcs11' }>['pin'], tokenLabel: string): () => Buffer {
+    return () => {
+      if (!this.keyring.unlocked) throw new CardDeskError('VAULT_LOCKED', 'The vault is locked. Unlock it with the vault passphrase first.');
+      return this.keyring.open(sealed, `pkcs11-pin:${tokenLabel}`);
+    };
   }
 
   /** A signer for one of the CA's keys; needs the vault unlocked. */
@@ -165,7 +167,7 @@ export class CaService {
   }
 
   /** The state of a token-held key, for checks (sensitive, never extractable). */
-  async describeTokenKey(role: 'root' | 'issuing'): Promise<{ sensitive: boolean; extractable: boolean; neverExtractable: boolean; token: boolean }> {
+  async describeTokenKey(role: 'root' | 'issuing'): Promise<TokenKeyState> {
     const ca = this.state();
     const ref = role === 'root' ? ca.root?.key : ca.issuing.key;
     if (ref?.kind !== 'pkcs11') throw new CardDeskError('INVALID_STATE', 'This CA key is not on a PKCS#11 token.');
@@ -191,7 +193,8 @@ export class CaService {
     }
     const location = { module: await this.#checkedModule(token.module), tokenLabel: token.tokenLabel };
     const pin = this.keyring.seal(token.pin, `pkcs11-pin:${token.tokenLabel}`);
-    const opened = CaTokenSession.open(this.pkcs11WorkerPath, location, token.pin);
+    token.pin.fill(0); // the token PIN: sealed in the vault now, never kept in the clear
+    const opened = CaToken.open(location, this.#tokenPin(pin, token.tokenLabel), this.pkcs11);
     const session = await opened;
     this.#tokens.set(`${location.module}\u0000${token.tokenLabel}`, opened);
     const out = [];

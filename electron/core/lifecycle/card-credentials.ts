@@ -14,6 +14,7 @@ import { SLOTS } from '../../smartcard/piv';
 import { toPem } from '../ca/der';
 import type { OperationContext } from '../operation-context';
 import type { PivClient } from '../piv/piv-client';
+import type { CardWorkflow } from './card-workflow';
 import { generateSoftwareKeyPair } from './key-escrow';
 import { record, type LifecycleDeps } from './lifecycle-deps';
 import type { KeySlot } from './personalisations';
@@ -108,6 +109,64 @@ export async function writeCardObjects(deps: LifecycleDeps, client: PivClient, c
   await client.writeChuid(randomBytes(16), new Date(expires ?? deps.clock().getTime()));
   await client.writeCcc(randomBytes(14));
   await record(deps, op, { action: 'card.certificateWrite', outcome: 'success', cardSerial: owner.serial, holderId: owner.holderId, details: { slots: SLOT_PLANS.map((p) => p.slot).join(' '), chuid: true, ccc: true } });
+}
+
+/** What a run has made so far, kept in the card's record so a stopped run goes on where it stopped. */
+export interface SlotProgress {
+  /** SPKI DER, base64, per slot. */
+  readonly publicKeys: Partial<Record<KeySlot, string>>;
+  readonly escrowId: string | null;
+  /** Certificate serial per slot. */
+  readonly certificates: Partial<Record<KeySlot, string>>;
+}
+
+/** How a workflow keeps what `makeSlotCredentials` made, and what it renews. */
+export interface SlotCredentialsRecord {
+  /** What is made already (read again after every save). */
+  readonly progress: () => SlotProgress;
+  /** Keeps a slot's new key (its step is done once this resolves). */
+  readonly keyMade: (plan: SlotPlan, made: MadeKey) => Promise<unknown>;
+  readonly certificateIssued: (plan: SlotPlan, serial: string) => Promise<unknown>;
+  /** The certificate the new one renews, or null for a new one. */
+  readonly previous: (plan: SlotPlan) => string | null;
+  /** After the certificates step and the write step. */
+  readonly stepDone?: (step: 'certificates' | 'writeObjects') => Promise<unknown>;
+}
+
+/**
+ * The per-slot loop of issuance and renewal, as workflow steps: a key per slot (skipped when the
+ * record has it from an earlier run), then a certificate per key from the vault CA, then the
+ * certificates, CHUID and CCC written to the card.
+ */
+export async function makeSlotCredentials(deps: LifecycleDeps, wf: CardWorkflow, owner: { serial: string; holderId: string }, saved: SlotCredentialsRecord, op: OperationContext): Promise<void> {
+  const keys: Partial<Record<KeySlot, MadeKey>> = {};
+  for (const plan of SLOT_PLANS) {
+    const known = saved.progress().publicKeys[plan.slot];
+    if (known !== undefined) {
+      keys[plan.slot] = { publicKey: known, escrowId: plan.slot === '9D' ? saved.progress().escrowId : null };
+      wf.skip(plan.step);
+      continue;
+    }
+    await wf.step(plan.step, async () => {
+      const made = await makeKey(deps, wf.client, plan, owner, op);
+      keys[plan.slot] = made;
+      await saved.keyMade(plan, made);
+    });
+  }
+
+  await wf.step('certificates', async () => {
+    for (const plan of SLOT_PLANS) {
+      if (saved.progress().certificates[plan.slot] !== undefined) continue;
+      const issued = await issueCertificate(deps, plan, keys[plan.slot]!, owner, saved.previous(plan), op);
+      await saved.certificateIssued(plan, issued.serial);
+    }
+    await saved.stepDone?.('certificates');
+  });
+
+  await wf.step('writeObjects', async () => {
+    await writeCardObjects(deps, wf.client, saved.progress().certificates, owner, op);
+    await saved.stepDone?.('writeObjects');
+  });
 }
 
 /**

@@ -10,6 +10,7 @@ import { operator } from '../../../test/support/vault-fixtures';
 import type { IssueResult } from '../../shared/schemas/lifecycle';
 import { FACTORY, OBJECT, PIN_REF } from '../../smartcard/piv';
 import { parseChuid } from '../piv/piv-objects';
+import { asContractResult } from './refusals';
 
 let rig: LifecycleRig;
 /** APDUs one whole personalisation (P-256 keys) takes. */
@@ -105,6 +106,19 @@ describe('issuing a card', () => {
     } finally {
       await rig.vault.vault.unlock(Buffer.from('correct horse battery staple'), operator);
     }
+  });
+
+  it('refuses by value what it cannot do before touching a card, and the contract keeps answering with the error', async () => {
+    rig.card = await blankCard();
+    const unknownHolder = await rig.issuer.issue({ reader: READER, holderId: 'no-such-holder' }, operator);
+    expect(unknownHolder).toMatchObject({ ok: false, reason: 'invalidState', step: null, refusal: { code: 'NOT_FOUND', message: 'There is no holder no-such-holder.' } });
+    expect(() => asContractResult(unknownHolder)).toThrow(expect.objectContaining({ code: 'NOT_FOUND', message: 'There is no holder no-such-holder.' }));
+    const notLost = await rig.issuer.replace({ reader: READER, lostSerial: 'NO-SUCH-CARD' }, operator);
+    expect(notLost).toMatchObject({ ok: false, reason: 'unknownCard', refusal: { code: 'NOT_FOUND' } });
+    const nothingToResume = await rig.issuer.resume({ reader: READER, serial: 'NO-SUCH-CARD', restart: false }, operator);
+    expect(() => asContractResult(nothingToResume)).toThrow(expect.objectContaining({ code: 'NOT_FOUND', message: 'Card NO-SUCH-CARD has no personalisation to resume.' }));
+    // A refusal touches no card: nothing was registered.
+    expect(rig.vault.directory.cardOrNull('NO-SUCH-CARD')).toBeNull();
   });
 });
 

@@ -6,15 +6,15 @@
  * until the last step marks it active, so a card pulled or refused half-way is never active.
  */
 import { workflowPlans } from '../../shared/workflow-plans';
-import { CardDeskError } from '../../shared/errors';
 import type { Holder } from '../../shared/schemas/holders';
 import type { CardStatus, IssueResult, Letter } from '../../shared/schemas/lifecycle';
 import { ALG } from '../../smartcard/piv';
 import type { OperationContext } from '../operation-context';
 import type { PivClient } from '../piv/piv-client';
 import { authenticateWithCandidates, factoryReset, setPinAndPuk } from '../piv/piv-procedures';
-import { issueCertificate, makeKey, restoreKeyHistory, SLOT_PLANS, writeCardObjects, type MadeKey } from './card-credentials';
+import { makeSlotCredentials, restoreKeyHistory, SLOT_PLANS } from './card-credentials';
 import { CardWorkflow, WorkflowStop } from './card-workflow';
+import { refuse, type IssueRefusal, type IssuerResult } from './refusals';
 import { holderOf, randomDigits, record, requireVaultReady, stopReason, writeLetters, type IssuerDeps } from './lifecycle-deps';
 import type { PersonalisationRecord } from './personalisations';
 
@@ -26,26 +26,29 @@ export class CardIssuer {
   constructor(private readonly deps: IssuerDeps) {}
 
   /** Personalises the blank or factory-fresh card in `reader` for an active holder. */
-  async issue(request: { reader: string; holderId: string; userNumberRecipient?: 'holder' | 'contactPerson' | undefined }, op: OperationContext): Promise<IssueResult> {
+  async issue(request: { reader: string; holderId: string; userNumberRecipient?: 'holder' | 'contactPerson' | undefined }, op: OperationContext): Promise<IssuerResult> {
     requireVaultReady(this.deps.vault, true);
     const holder = this.#activeHolder(request.holderId);
+    if ('refusal' in holder) return holder;
     return this.#personalise(request.reader, { kind: 'new', holder, userNumberTo: request.userNumberRecipient ?? this.deps.policy().userNumberRecipient, replaces: null }, op);
   }
 
   /** Personalises the card in `reader` as the replacement of a card reported lost or stolen. */
-  async replace(request: { reader: string; lostSerial: string }, op: OperationContext): Promise<IssueResult> {
+  async replace(request: { reader: string; lostSerial: string }, op: OperationContext): Promise<IssuerResult> {
     requireVaultReady(this.deps.vault, true);
-    const lost = this.deps.vault.directory.card(request.lostSerial);
-    if (lost.state !== 'lost') throw new CardDeskError('INVALID_STATE', `Card ${lost.serial} is ${lost.state}; report it lost or stolen before replacing it.`);
-    if (lost.holderId === null) throw new CardDeskError('INVALID_STATE', `Card ${lost.serial} belongs to no holder.`);
+    const lost = this.deps.vault.directory.cardOrNull(request.lostSerial);
+    if (lost === null) return refuse('unknownCard', request.lostSerial, { code: 'NOT_FOUND', message: `There is no card ${request.lostSerial} in the directory.` });
+    if (lost.state !== 'lost') return refuse('invalidState', lost.serial, { code: 'INVALID_STATE', message: `Card ${lost.serial} is ${lost.state}; report it lost or stolen before replacing it.` });
+    if (lost.holderId === null) return refuse('invalidState', lost.serial, { code: 'INVALID_STATE', message: `Card ${lost.serial} belongs to no holder.` });
     const holder = this.#activeHolder(lost.holderId);
+    if ('refusal' in holder) return holder;
     return this.#personalise(request.reader, { kind: 'new', holder, userNumberTo: this.deps.policy().userNumberRecipient, replaces: lost.serial }, op);
   }
 
   /** Continues (or, with `restart`, wipes and redoes) the personalisation of the card `serial` in `reader`. */
-  async resume(request: { reader: string; serial: string; restart: boolean }, op: OperationContext): Promise<IssueResult> {
+  async resume(request: { reader: string; serial: string; restart: boolean }, op: OperationContext): Promise<IssuerResult> {
     requireVaultReady(this.deps.vault, true);
-    if (this.deps.personalisations.get(request.serial) === undefined) throw new CardDeskError('NOT_FOUND', `Card ${request.serial} has no personalisation to resume.`);
+    if (this.deps.personalisations.get(request.serial) === undefined) return refuse('unknownCard', request.serial, { code: 'NOT_FOUND', message: `Card ${request.serial} has no personalisation to resume.` });
     return this.#personalise(request.reader, { kind: 'resume', serial: request.serial, restart: request.restart }, op);
   }
 
@@ -65,9 +68,10 @@ export class CardIssuer {
     };
   }
 
-  #activeHolder(holderId: string): Holder {
-    const holder = this.deps.vault.directory.get(holderId);
-    if (holder.state !== 'active') throw new CardDeskError('INVALID_STATE', `Holder ${holder.userNumber} is ${holder.state}; only active holders get cards.`);
+  #activeHolder(holderId: string): Holder | IssueRefusal {
+    const holder = this.deps.vault.directory.index().get(holderId);
+    if (holder === undefined) return refuse('invalidState', null, { code: 'NOT_FOUND', message: `There is no holder ${holderId}.` });
+    if (holder.state !== 'active') return refuse('invalidState', null, { code: 'INVALID_STATE', message: `Holder ${holder.userNumber} is ${holder.state}; only active holders get cards.` });
     return holder;
   }
 
@@ -122,37 +126,23 @@ export class CardIssuer {
           await record(deps, op, { action: 'card.retryCountersSet', outcome: 'success', cardSerial: serial, holderId: owner.holderId, details: { pinTries: policy.pinTries, pukTries: policy.pukTries, pinDigits: policy.pinLength, randomPinAndPuk: true } });
         });
 
-        const keys: Partial<Record<string, MadeKey>> = {};
-        for (const plan of SLOT_PLANS) {
-          const known = rec().publicKeys[plan.slot];
-          if (known !== undefined) {
-            keys[plan.slot] = { publicKey: known, escrowId: plan.slot === '9D' ? rec().escrowId : null };
-            wf.skip(plan.step);
-            continue;
-          }
-          await wf.step(plan.step, async () => {
-            const made = await makeKey(deps, wf.client, plan, owner, op);
-            keys[plan.slot] = made;
-            await deps.personalisations.markDone(serial, plan.step, {
-              publicKeys: { ...rec().publicKeys, [plan.slot]: made.publicKey },
-              ...(made.escrowId === null ? {} : { escrowId: made.escrowId }),
-            });
-          });
-        }
-
-        await wf.step('certificates', async () => {
-          for (const plan of SLOT_PLANS) {
-            if (rec().certificates[plan.slot] !== undefined) continue;
-            const issued = await issueCertificate(deps, plan, keys[plan.slot]!, owner, null, op);
-            await deps.personalisations.update(serial, (r) => ({ certificates: { ...r.certificates, [plan.slot]: issued.serial } }));
-          }
-          await deps.personalisations.markDone(serial, 'certificates');
-        });
-
-        await wf.step('writeObjects', async () => {
-          await writeCardObjects(deps, wf.client, rec().certificates, owner, op);
-          await deps.personalisations.markDone(serial, 'writeObjects');
-        });
+        await makeSlotCredentials(
+          deps,
+          wf,
+          owner,
+          {
+            progress: rec,
+            keyMade: (plan, made) =>
+              deps.personalisations.markDone(serial, plan.step, {
+                publicKeys: { ...rec().publicKeys, [plan.slot]: made.publicKey },
+                ...(made.escrowId === null ? {} : { escrowId: made.escrowId }),
+              }),
+            certificateIssued: (plan, issued) => deps.personalisations.update(serial, (r) => ({ certificates: { ...r.certificates, [plan.slot]: issued } })),
+            previous: () => null,
+            stepDone: (step) => deps.personalisations.markDone(serial, step),
+          },
+          op,
+        );
 
         if (replaces !== null) {
           await wf.step('recoverKeys', async () => {

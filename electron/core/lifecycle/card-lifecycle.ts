@@ -21,10 +21,10 @@ import { challengeIdOf } from '../cards/offline-unblock';
 import type { OperationContext } from '../operation-context';
 import type { PivClient } from '../piv/piv-client';
 import { authenticateWithCandidates, factoryReset } from '../piv/piv-procedures';
-import { issueCertificate, makeKey, restoreKeyHistory, SLOT_PLANS, writeCardObjects, type MadeKey } from './card-credentials';
+import { makeSlotCredentials, restoreKeyHistory, SLOT_PLANS } from './card-credentials';
 import { CardWorkflow, WorkflowStop } from './card-workflow';
 import { holderOf, randomDigits, record, requireVaultReady, stopReason, writeLetters, type CardLifecycleDeps, type LifecycleDeps } from './lifecycle-deps';
-import type { KeySlot, RenewalProgress } from './personalisations';
+import type { RenewalProgress } from './personalisations';
 import { ChangeRecorder } from '../vault/change-events';
 
 const DAY = 86_400_000;
@@ -121,32 +121,21 @@ export class CardLifecycle {
         };
         await save({});
 
-        const keys: Partial<Record<KeySlot, MadeKey>> = {};
-        for (const plan of SLOT_PLANS) {
-          const known = progress.publicKeys[plan.slot];
-          if (known !== undefined) {
-            keys[plan.slot] = { publicKey: known, escrowId: plan.slot === '9D' ? progress.escrowId : null };
-            wf.skip(plan.step);
-            continue;
-          }
-          await wf.step(plan.step, async () => {
-            const made = await makeKey(deps, wf.client, plan, owner, op);
-            keys[plan.slot] = made;
-            await save({ publicKeys: { ...progress.publicKeys, [plan.slot]: made.publicKey }, ...(made.escrowId === null ? {} : { escrowId: made.escrowId }) });
-          });
-        }
-
-        await wf.step('certificates', async () => {
-          for (const plan of SLOT_PLANS) {
-            if (progress.certificates[plan.slot] !== undefined) continue;
-            const current = personalisation.certificates[plan.slot];
-            const previous = current === undefined ? null : renewable(deps.vault.certificates.summary(deps.vault.certificates.record(current)));
-            const issued = await issueCertificate(deps, plan, keys[plan.slot]!, owner, previous, op);
-            await save({ certificates: { ...progress.certificates, [plan.slot]: issued.serial } });
-          }
-        });
-
-        await wf.step('writeObjects', () => writeCardObjects(deps, wf.client, progress.certificates, owner, op));
+        await makeSlotCredentials(
+          deps,
+          wf,
+          owner,
+          {
+            progress: () => progress,
+            keyMade: (plan, made) => save({ publicKeys: { ...progress.publicKeys, [plan.slot]: made.publicKey }, ...(made.escrowId === null ? {} : { escrowId: made.escrowId }) }),
+            certificateIssued: (plan, issued) => save({ certificates: { ...progress.certificates, [plan.slot]: issued } }),
+            previous: (plan) => {
+              const current = personalisation.certificates[plan.slot];
+              return current === undefined ? null : renewable(deps.vault.certificates.summary(deps.vault.certificates.record(current)));
+            },
+          },
+          op,
+        );
 
         const history = deps.escrow.forCard(serial).filter((entry) => entry.certificateSerial !== null && entry.id !== progress.escrowId);
         if (history.length === 0) wf.skip('recoverKeys');

@@ -3,7 +3,7 @@
  * booleans, blank-padded fixed-width strings trimmed, versions as "major.minor".
  */
 import { CKF } from './ck';
-import type { SlotFlags, TokenFlags } from './schemas/token';
+import type { SlotFlags, CkTokenFlags } from './schemas/token';
 
 const has = (flags: number, bit: number): boolean => (flags & bit) !== 0;
 
@@ -15,7 +15,7 @@ export function decodeSlotFlags(flags: number): SlotFlags {
   };
 }
 
-export function decodeTokenFlags(flags: number): TokenFlags {
+export function decodeTokenFlags(flags: number): CkTokenFlags {
   return {
     tokenInitialized: has(flags, CKF.TOKEN_INITIALIZED),
     loginRequired: has(flags, CKF.LOGIN_REQUIRED),

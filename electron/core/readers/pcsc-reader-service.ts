@@ -5,7 +5,7 @@ import type { Logger } from '../log/logger';
 import type { CardConnection, CardConnector } from './card-connection';
 import type { PcscCardHandle, PcscContext, PcscOpener, PcscReaderHandle, PcscStatus } from './pcsc-binding';
 import { openPcscConnection } from './pcsc-connection';
-import { atrHex, cardStateOf, isInUse } from './reader-state';
+import { atrHex, cardPresenceOf, isInUse } from './reader-state';
 import { ReaderTurns } from './reader-turns';
 
 /** Reconnect back-off: starts at `initialMs`, doubles, never waits longer than `maxMs`. */
@@ -243,7 +243,7 @@ export class PcscReaderService implements CardConnector {
   #onStatus(entry: ReaderEntry, status: PcscStatus): void {
     if (this.#readers.get(entry.reader.name) !== entry) return;
     const before = entry.reader;
-    const cardState = cardStateOf(status.state);
+    const cardState = cardPresenceOf(status.state);
     const next: Reader = {
       name: before.name,
       kind: 'pcsc',

@@ -1,3 +1,5 @@
+import type { Reader } from '../../shared/schemas/readers';
+
 /** SCARD_STATE_* flags, the same values in pcsc-lite and WinSCard. */
 export const ScardState = {
   CHANGED: 0x0002,
@@ -10,9 +12,10 @@ export const ScardState = {
   MUTE: 0x0200,
 } as const;
 
-export type CardState = 'absent' | 'present' | 'mute';
+/** Whether a card sits in the reader and answers: the contract's `Reader.cardState`. */
+export type CardPresence = Reader['cardState'];
 
-export function cardStateOf(state: number): CardState {
+export function cardPresenceOf(state: number): CardPresence {
   if ((state & ScardState.PRESENT) === 0) return 'absent';
   return (state & ScardState.MUTE) !== 0 ? 'mute' : 'present';
 }

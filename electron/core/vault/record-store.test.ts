@@ -86,7 +86,7 @@ describe('RecordStore', () => {
       },
     });
     const seen: string[] = [];
-    store.onChange((changes) => seen.push(changes.map((c) => `${c.id}=${c.record === null ? 'gone' : String((c.record as { value: number }).value)}`).join(',')));
+    store.onChange((changes) => seen.push(changes.map((c) => `${c.id}=${c.record === null ? 'gone' : String((c.record as unknown as { value: number }).value)}`).join(',')));
     await store.commit([put('a', 1)]);
     const revision = store.revision;
     const failing = store.commit([put('a', 2), put('b', 2)]);

@@ -12,6 +12,8 @@ import { CrlPublisher } from '../ca/crl-publisher';
 import { OcspService } from '../ca/ocsp-service';
 import { HolderDirectory } from '../directory/holder-directory';
 import { osLibraryFolders } from '../pkcs11/module-path-check';
+import type { Pkcs11Timeouts } from '../pkcs11/worker-client';
+import { bundledPkcs11Worker, type Pkcs11WorkerSpawner } from '../pkcs11/worker-spawner';
 import { DeskSettingsStore } from '../settings/desk-settings';
 import type { Logger } from '../log/logger';
 import { recoverChangeEvents } from './change-events';
@@ -53,8 +55,10 @@ export function createVaultServices(options: {
   onVaultChange?: () => void;
   /** The audit log that signs with the vault's audit key (the desk's AuditLog). */
   auditSigning?: AuditSigning;
-  /** The built PKCS#11 worker (default: dist/pkcs11-ca-worker.cjs beside the bundle). */
-  pkcs11WorkerPath?: string;
+  /** Starts the PKCS#11 worker for a CA key on a token (default: dist/pkcs11-worker.cjs beside the bundle). */
+  pkcs11Worker?: Pkcs11WorkerSpawner;
+  /** Shorter PKCS#11 timeouts, for tests. */
+  pkcs11Timeouts?: Partial<Pkcs11Timeouts>;
 }): VaultServices {
   const clock = options.clock ?? (() => new Date());
   const onChange = options.onVaultChange ?? (() => {});
@@ -99,7 +103,12 @@ export function createVaultServices(options: {
   const vault = new VaultService(access, keyring, options.audit, onChange, syncAudit);
   const directory = new HolderDirectory(access, options.audit, clock);
   const settings = new DeskSettingsStore(options.dataDir);
-  const ca = new CaService(access, keyring, options.audit, clock, options.pkcs11WorkerPath, () => [...osLibraryFolders(), ...settings.load().pkcs11LibraryFolders]);
+  const pkcs11 = {
+    spawnWorker: options.pkcs11Worker ?? bundledPkcs11Worker(typeof __dirname === 'string' ? __dirname : process.cwd()),
+    log: options.log,
+    ...(options.pkcs11Timeouts === undefined ? {} : { timeouts: options.pkcs11Timeouts }),
+  };
+  const ca = new CaService(access, keyring, options.audit, clock, pkcs11, () => [...osLibraryFolders(), ...settings.load().pkcs11LibraryFolders]);
   const crl = new CrlPublisher(access, ca, options.audit, clock);
   const certificates = new CertificateService(access, ca, crl, directory, options.audit, clock);
   const ocsp = new OcspService(access, ca, options.audit, options.log);

@@ -39,9 +39,9 @@ export const defaultIssuancePolicy: IssuancePolicy = {
   letterSender: 'CardDesk',
 };
 
-export { workflowSteps } from '../workflow-plans';
+export { workflowSteps, type WorkflowStep } from '../workflow-plans';
+/** The steps as the contract parses them; the type is workflow-plans.ts's `WorkflowStep`, defined once. */
 export const WorkflowStepSchema = z.enum(workflowSteps);
-export type WorkflowStep = z.infer<typeof WorkflowStepSchema>;
 
 /** Pushed while a card workflow runs: one event per step start and end. */
 export const WorkflowProgressSchema = z.object({

@@ -36,8 +36,8 @@ export const SlotFlagsSchema = z.object({
 });
 export type SlotFlags = z.infer<typeof SlotFlagsSchema>;
 
-/** CK_TOKEN_INFO flags (§3.2, table 10), one boolean each. */
-export const TokenFlagsSchema = z.object({
+/** CK_TOKEN_INFO flags (§3.2, table 10), one boolean each (the contract shows a subset: shared/schemas/pkcs11.ts). */
+export const CkTokenFlagsSchema = z.object({
   tokenInitialized: z.boolean(),
   loginRequired: z.boolean(),
   userPinInitialized: z.boolean(),
@@ -52,14 +52,14 @@ export const TokenFlagsSchema = z.object({
   protectedAuthenticationPath: z.boolean(),
   writeProtected: z.boolean(),
 });
-export type TokenFlags = z.infer<typeof TokenFlagsSchema>;
+export type CkTokenFlags = z.infer<typeof CkTokenFlagsSchema>;
 
 export const TokenInfoSchema = z.object({
   label: z.string(),
   manufacturer: z.string(),
   model: z.string(),
   serialNumber: z.string(),
-  flags: TokenFlagsSchema,
+  flags: CkTokenFlagsSchema,
   /** ulMinPinLen / ulMaxPinLen, in bytes (characters for ASCII PINs). */
   pinLength: z.object({ min: z.number().int().nonnegative(), max: z.number().int().nonnegative() }),
   hardwareVersion: VersionSchema,
@@ -95,7 +95,7 @@ export const loginFailureReasons = ['pinLocked', 'pinLenRange', 'pinInvalid', 'p
 
 export const LoginResultSchema = z.union([
   z.object({ ok: z.literal(true) }),
-  z.object({ ok: z.literal(false), reason: z.literal('wrongPin'), flags: TokenFlagsSchema }),
+  z.object({ ok: z.literal(false), reason: z.literal('wrongPin'), flags: CkTokenFlagsSchema }),
   failureSchema(loginFailureReasons),
 ]);
 export type LoginResult = z.infer<typeof LoginResultSchema>;
