@@ -15,6 +15,7 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { writeSync } from 'node:fs';
+import { appendDurably } from '../../electron/core/files/safe-file';
 import { createDeskAuditLog } from '../../electron/core/audit/desk-audit-log';
 import type { AuditEventInput, AuditTrail } from '../../electron/core/audit/audit-trail';
 import { createRequest } from '../../electron/core/ca/certification-request';
@@ -50,17 +51,19 @@ async function main(): Promise<void> {
     },
     changeEventsIn: (ids, sinceMs) => log.changeEventsIn(ids, sinceMs),
   };
-  const services = createVaultServices({ dataDir: home, audit: trail, log: silentLogger, auditSigning: log });
-  const storage = services.access.storage();
-  await services.syncAudit();
-  if (operation !== 'import' && operation !== 'card') await services.vault.unlockOrThrow(Buffer.from(PASSPHRASE), operator);
-
   // Which operation's change the store is committing now (revoke and suspend issue one first).
   let current: ChangeOperation | null = null;
   let writes = 0;
-  storage.records.onChange(() => {
+  // The kill point "vault": right after the operation's journal line is on disk.
+  const appendLines = async (fd: number, data: Buffer): Promise<void> => {
+    await appendDurably(fd, data);
     if (killAt === 'vault' && current === operation && ++writes === killAtCount) die();
-  });
+  };
+  const services = createVaultServices({ dataDir: home, audit: trail, log: silentLogger, auditSigning: log, storage: { appendLines } });
+  services.access.storage(); // opens the vault (and recovers) before the first operation
+  await services.syncAudit();
+  if (operation !== 'import' && operation !== 'card') await services.vault.unlockOrThrow(Buffer.from(PASSPHRASE), operator);
+
 
   const request = toPem(createRequest('CN=ignored', generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey), 'CERTIFICATE REQUEST');
   const issue = (i: number) => services.certificates.issue({ profile: 'authentication', request, holderId: null, cardSerial: null, subject: `CN=Kill Test ${i}` }, operator);

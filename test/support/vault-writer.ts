@@ -9,11 +9,16 @@ import { crashOp } from './crash-ops';
 
 const dataDir = process.argv[2];
 if (dataDir === undefined) throw new Error('usage: vault-writer <dataDir>');
-const storage = VaultStorage.open(dataDir, { compactAfterBytes: 24 * 1024 });
-writeSync(1, 'open\n');
-for (let i = 0; ; i += 1) {
-  const op = crashOp(i);
-  if (op.kind === 'meta') storage.updateMeta((meta) => ({ ...meta, settings: { ...meta.settings, idleLockMinutes: op.idleLockMinutes } }));
-  else await storage.records.commit(op.changes);
-  writeSync(1, `${i}\n`);
+
+async function main(dir: string): Promise<void> {
+  const storage = VaultStorage.open(dir, { compactAfterBytes: 24 * 1024 });
+  writeSync(1, 'open\n');
+  for (let i = 0; ; i += 1) {
+    const op = crashOp(i);
+    if (op.kind === 'meta') storage.updateMeta((meta) => ({ ...meta, settings: { ...meta.settings, idleLockMinutes: op.idleLockMinutes } }));
+    else await storage.records.commit(op.changes);
+    writeSync(1, `${i}\n`);
+  }
 }
+
+void main(dataDir);

@@ -49,7 +49,7 @@ export function vaultHandlers(services: VaultServices, operatorId: string): Pick
     'vault:updateSettings': (args, context) => vault.updateSettings(args, op(context)),
     'vault:backup': async (_args, context) => {
       const file = await vault.backup(op(context));
-      const info = vault.listBackups().find((backup) => file.endsWith(backup.fileName));
+      const info = (await vault.listBackups()).find((backup) => file.endsWith(backup.fileName));
       if (info === undefined) throw new CardDeskError('INTERNAL', 'The backup was written but cannot be found.');
       return info;
     },

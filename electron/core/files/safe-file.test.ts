@@ -82,6 +82,6 @@ describe('safe files', () => {
     const written = await s.vault.backup(operator);
     symlinkSync(join(home, 'nowhere.cdbackup'), join(s.vault.backupDir, 'dangling.cdbackup'));
     mkdirSync(join(s.vault.backupDir, 'folder.cdbackup'));
-    expect(s.vault.listBackups().map((backup) => backup.fileName)).toEqual([written.slice(s.vault.backupDir.length + 1)]);
+    expect((await s.vault.listBackups()).map((backup) => backup.fileName)).toEqual([written.slice(s.vault.backupDir.length + 1)]);
   });
 });

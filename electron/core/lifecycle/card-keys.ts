@@ -6,7 +6,8 @@
  * master secret staying the same. A new key is stored as `pending` before it is written to the
  * card and promoted once the card took it: a crash in between leaves both candidates known.
  */
-import { hkdfSync, randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import { hkdf, randomBytes } from 'node:crypto';
 import { CardDeskError } from '../../shared/errors';
 import { FACTORY, symmetricAlgorithms, type SymmetricAlgorithm } from '../../smartcard/piv';
 import type { VaultKeyring } from '../vault/keyring';
@@ -76,7 +77,7 @@ export class CardKeyStore {
     const record = this.#record(serial);
     const generation = Math.max(record?.current?.generation ?? 0, record?.pending?.generation ?? 0) + 1;
     const master = await this.#master();
-    const key = Buffer.from(hkdfSync('sha256', master, Buffer.from(serial), `carddesk piv management key ${algorithm} ${generation}`, symmetricAlgorithms[algorithm].keyLength));
+    const key = Buffer.from(await promisify(hkdf)('sha256', master, Buffer.from(serial), `carddesk piv management key ${algorithm} ${generation}`, symmetricAlgorithms[algorithm].keyLength));
     master.fill(0);
     const pending: SealedKey = { algorithm, generation, sealed: this.keyring.seal(key, purpose(serial)) };
     try {

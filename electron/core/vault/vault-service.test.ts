@@ -129,7 +129,7 @@ describe('VaultService', () => {
     expect(s.access.storage().records.size('holders')).toBe(0);
     expect(await s.vault.restore(file, secret(PASSPHRASE), operator)).toEqual({ ok: true });
     expect(s.access.storage().records.get('holders', 'h')).toMatchObject({ lastName: 'Lovelace-Backup' });
-    expect(s.vault.listBackups().map((b) => b.fileName)).toHaveLength(1);
+    expect((await s.vault.listBackups()).map((b) => b.fileName)).toHaveLength(1);
     // Real scrypt (~0.5–1.5 s each on a busy machine) plus the back-off after a wrong passphrase.
   }, 30_000);
 });

@@ -4,9 +4,11 @@
  * never stored, logged or put in an audit event.
  */
 import { randomBytes } from 'node:crypto';
-import { lstatSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
+import { type Dirent } from 'node:fs';
+import { lstat, readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
 import { CardDeskError } from '../../shared/errors';
 import type { BackupInfo, PersonalNumberRule, UnlockResult, VaultStatus } from '../../shared/schemas/vault';
 import type { AuditSigner } from '../audit/audit-signer';
@@ -14,7 +16,7 @@ import type { AuditTrail } from '../audit/audit-trail';
 import type { OperationContext } from '../operation-context';
 import { newAuditKey, openAuditKey } from './audit-key';
 import { checkPersonalNumberPattern } from '../directory/pattern-safety';
-import { ensurePrivateDir, PRIVATE_FILE_MODE, writeFileDurable, writeUserFile } from '../files/safe-file';
+import { ensurePrivateDir, PRIVATE_FILE_MODE, writeFileDurably, writeUserFile } from '../files/safe-file';
 import type { VaultKeyring } from './keyring';
 import type { StoredRecord } from './record-store';
 import { PassphraseGuard } from './passphrase-guard';
@@ -218,7 +220,8 @@ export class VaultService {
     const dek = this.keyring.exportKey();
     const target = file ?? join(this.backupDir, `carddesk-${new Date().toISOString().replace(/[:.]/g, '-')}.cdbackup`);
     try {
-      const payload = gzipSync(Buffer.from(JSON.stringify({ meta: storage.meta, records: storage.records.dump() })));
+      // Compressed in the thread pool: a large directory takes a while.
+      const payload = await promisify(gzip)(Buffer.from(JSON.stringify({ meta: storage.meta, records: storage.records.dump() })));
       const backup: BackupFile = {
         format: 'carddesk-backup',
         createdAt: new Date().toISOString(),
@@ -228,7 +231,7 @@ export class VaultService {
       };
       if (file === undefined) {
         ensurePrivateDir(this.backupDir);
-        writeFileDurable(target, JSON.stringify(backup));
+        await writeFileDurably(target, JSON.stringify(backup));
       } else {
         // A file the user named: never through a link, replaced only when asked.
         writeUserFile(target, JSON.stringify(backup), { mode: PRIVATE_FILE_MODE, force: options.force === true });
@@ -241,20 +244,22 @@ export class VaultService {
   }
 
   /** The backups folder's backup files; links, folders and entries that vanish meanwhile are left out, never an error. */
-  listBackups(): BackupInfo[] {
+  async listBackups(): Promise<BackupInfo[]> {
     let entries: Dirent[];
     try {
-      entries = readdirSync(this.backupDir, { withFileTypes: true });
+      entries = await readdir(this.backupDir, { withFileTypes: true });
     } catch {
       return [];
     }
-    return entries
-      .filter((entry) => entry.isFile() && entry.name.endsWith('.cdbackup'))
-      .flatMap((entry) => {
-        const stat = lstatSync(join(this.backupDir, entry.name), { throwIfNoEntry: false });
-        return stat?.isFile() === true ? [{ fileName: entry.name, createdAt: stat.mtime.toISOString(), bytes: stat.size }] : [];
-      })
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    const found = await Promise.all(
+      entries
+        .filter((entry) => entry.isFile() && entry.name.endsWith('.cdbackup'))
+        .map(async (entry) => {
+          const stat = await lstat(join(this.backupDir, entry.name)).catch(() => null);
+          return stat?.isFile() === true ? [{ fileName: entry.name, createdAt: stat.mtime.toISOString(), bytes: stat.size }] : [];
+        }),
+    );
+    return found.flat().sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
   /**
@@ -264,7 +269,7 @@ export class VaultService {
   async restore(file: string, passphrase: Buffer, op: OperationContext, source = 'local'): Promise<UnlockResult> {
     let backup: BackupFile;
     try {
-      backup = JSON.parse(readFileSync(file, 'utf8')) as BackupFile;
+      backup = JSON.parse(await readFile(file, 'utf8')) as BackupFile;
       if (backup.format !== 'carddesk-backup' || typeof backup.wrappedKey !== 'object' || typeof backup.payload !== 'object') throw new Error('not a backup');
     } catch (error) {
       throw new CardDeskError('MALFORMED_INPUT', `${basename(file)} is not a CardDesk backup.`, { cause: error });
@@ -279,7 +284,7 @@ export class VaultService {
       dek.fill(0);
       throw new CardDeskError('VAULT_CORRUPT', `${basename(file)} is damaged: its contents fail their integrity check.`);
     }
-    const content = JSON.parse(gunzipSync(payload).toString('utf8')) as { meta: VaultMeta; records: Record<string, StoredRecord[]> };
+    const content = JSON.parse((await promisify(gunzip)(payload)).toString('utf8')) as { meta: VaultMeta; records: Record<string, StoredRecord[]> };
     const storage = this.access.storage();
     await storage.records.replaceAll(content.records, content.meta.schemaVersion);
     storage.updateMeta(() => content.meta);

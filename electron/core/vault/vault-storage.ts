@@ -11,7 +11,7 @@ import { CardDeskError } from '../../shared/errors';
 import { ensurePrivateDir } from '../files/safe-file';
 import { DurableJsonFile } from './json-file-adapter';
 import { CURRENT_SCHEMA_VERSION, migrations as releasedMigrations, type Migration } from './migrations';
-import { RecordStore } from './record-store';
+import { RecordStore, type RecordStoreOptions } from './record-store';
 import { defaultSettings, type VaultMeta } from './vault-meta';
 import { VaultLock } from './vault-lock';
 
@@ -20,6 +20,8 @@ export interface VaultStorageOptions {
   /** Tests replace the migrations and the version they lead to. */
   readonly migrations?: readonly Migration[];
   readonly currentVersion?: number;
+  /** How the record store's journal lines reach the disk (tests: a failing disk, a kill right after a write). */
+  readonly appendLines?: RecordStoreOptions['appendLines'];
 }
 
 export function vaultDirOf(dataDir: string): string {
@@ -62,6 +64,7 @@ export class VaultStorage {
       const records = RecordStore.open(join(dir, 'records'), {
         schemaVersion: startVersion,
         ...(options.compactAfterBytes === undefined ? {} : { compactAfterBytes: options.compactAfterBytes }),
+        ...(options.appendLines === undefined ? {} : { appendLines: options.appendLines }),
       });
       const storage = new VaultStorage(dir, meta, records, lock);
       storage.#migrate(options.migrations ?? releasedMigrations, current);
