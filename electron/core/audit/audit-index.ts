@@ -301,27 +301,38 @@ export class AuditIndex {
    */
   serialize(): Buffer {
     const names = Object.keys(columnTypes) as ColumnName[];
-    const parts = names.map((name) => {
-      const column = this.#columns[name];
-      const bytes = Buffer.from(column.buffer, column.byteOffset, this.count * column.BYTES_PER_ELEMENT);
-      return Buffer.concat([bytes, Buffer.alloc((8 - (bytes.length % 8)) % 8)]);
-    });
-    const body = Buffer.concat(parts);
+    const sizes = names.map((name) => this.count * this.#columns[name].BYTES_PER_ELEMENT);
+    const padded = sizes.map((size) => size + padding(size));
+    const bodyBytes = padded.reduce((sum, size) => sum + size, 0);
+    // The columns' CRC first (it goes in the header), then each column is copied once, into place.
+    const bytesOf = (name: ColumnName, size: number): Uint8Array => new Uint8Array(this.#columns[name].buffer, this.#columns[name].byteOffset, size);
+    let bodyCrc32 = 0;
+    for (const [i, name] of names.entries()) {
+      bodyCrc32 = crc32(bytesOf(name, sizes[i] ?? 0), bodyCrc32);
+      bodyCrc32 = crc32(Buffer.alloc((padded[i] ?? 0) - (sizes[i] ?? 0)), bodyCrc32);
+    }
     const header = Buffer.from(
       JSON.stringify({
         count: this.count,
         position: this.position,
         strings: { actors: this.#actors.values, holders: this.#holders.values, actions: this.#actions.values, segments: this.#segments.values },
-        columns: names.map((name, i) => ({ name, bytes: parts[i]?.length ?? 0 })),
-        bodyBytes: body.length,
-        bodyCrc32: crc32(body),
+        columns: names.map((name, i) => ({ name, bytes: padded[i] ?? 0 })),
+        bodyBytes,
+        bodyCrc32,
       }),
     );
-    const fixed = Buffer.alloc(PREFIX);
-    MAGIC.copy(fixed);
-    fixed.writeUInt32LE(header.length, 8);
-    fixed.writeUInt32LE(crc32(header), 12);
-    return Buffer.concat([fixed, header, Buffer.alloc(padding(PREFIX + header.length)), body]);
+    const bodyStart = PREFIX + header.length + padding(PREFIX + header.length);
+    const file = Buffer.alloc(bodyStart + bodyBytes);
+    MAGIC.copy(file);
+    file.writeUInt32LE(header.length, 8);
+    file.writeUInt32LE(crc32(header), 12);
+    header.copy(file, PREFIX);
+    let at = bodyStart;
+    for (const [i, name] of names.entries()) {
+      file.set(bytesOf(name, sizes[i] ?? 0), at);
+      at += padded[i] ?? 0;
+    }
+    return file;
   }
 
   save(path: string): void {
