@@ -347,8 +347,9 @@ export class AuditIndex {
       const file = await open(path, 'r');
       try {
         const { size } = await file.stat();
-        // A fresh allocation (not the shared pool), so its memory starts 8-byte aligned.
-        const bytes = Buffer.from(new ArrayBuffer(size));
+        // Its own memory (not the shared pool), so it starts 8-byte aligned; not zeroed first,
+        // as the read fills it (and only the bytes read are looked at).
+        const bytes = Buffer.allocUnsafeSlow(size);
         const { bytesRead } = await file.read(bytes, 0, size, 0);
         return AuditIndex.deserialize(bytes.subarray(0, bytesRead));
       } finally {
