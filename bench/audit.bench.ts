@@ -5,13 +5,13 @@
  *   - durable append rate with group commit: C concurrent recorders, each awaiting its record;
  *     both stores make every batch durable before answering it (the log: write + fdatasync;
  *     SQLite: one transaction per batch, journal_mode=WAL with synchronous=FULL, so every commit
- *     fsyncs the WAL). Goal ≥ 20,000 events/s.
+ *     fsyncs the WAL). Goals: one recorder ≥ SQLite's rate; 256 recorders ≥ 20,000 events/s.
  *   - p95 of a date range + outcome query returning a page of 50, newest first, over N events
  *     (default 1,000,000), random ranges. Goal ≤ 20 ms and ≤ 2× SQLite.
- *   - open time with N events: cold (index rebuilt from the segments) and warm (index file).
- *     Goal ≤ 1 s.
+ *   - open time with N events: cold (index rebuilt from the segments, goal ≤ 1 s) and warm
+ *     (index file, goal ≤ 50 ms).
  *   - full verification time (every hash, link and signature), next to SQLite's integrity_check
- *     (which checks structure only, and proves nothing about tampering).
+ *     (which checks structure only, and proves nothing about tampering). Goal: at least as fast.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -193,14 +193,17 @@ export const benchmark: Benchmark = {
       const sqlite = new SqliteRecorder(db);
       const anchor = await appendRate(concurrency, total, (i) => sqlite.record(source.event(i), Date.now()));
       db.close();
-      compare({
+      // One recorder awaiting each event is the desk's usual case: issue 12 wants at least SQLite's rate.
+      const judged = compare({
         what: `append, ${concurrency} concurrent recorder(s), ${total.toLocaleString('en-US')} events (${batches} batches)`,
         ours,
         anchor,
-        anchorName: 'SQLite',
+        anchorName: 'SQLite (WAL, synchronous=FULL)',
         unit: 'events/s',
         better: 'higher',
+        ...(concurrency === 1 ? { goal: { ratio: 1, text: '≥ SQLite' } } : {}),
       });
+      if (concurrency === 1) met.push(judged);
       if (concurrency === 256) met.push(goal(`  durable append rate with group commit: ${Math.round(ours).toLocaleString('en-US')} events/s`, '≥ 20,000 events/s', ours >= 20_000));
     }
 
@@ -243,10 +246,14 @@ export const benchmark: Benchmark = {
     const warms = runs(() => openInChild('log', bigDir));
     const sqliteOpen = percentile(runs(() => openInChild('sqlite', join(work, 'anchor.sqlite'))), 50);
     const spread = (values: number[]): string => `runs ${values.map((v) => formatMs(v)).join(', ')}`;
-    for (const [what, values] of [['open, cold (index rebuilt)', colds], ['open, warm (index file)', warms]] as const) {
+    const openGoals = [
+      ['open, cold (index rebuilt)', colds, { max: 1000, text: '≤ 1 s' }],
+      ['open, warm (index file)', warms, { max: 50, text: '≤ 50 ms' }],
+    ] as const;
+    for (const [what, values, openGoal] of openGoals) {
       const median = percentile(values, 50);
       compare({ what: `${what}, ${spread(values)}`, ours: median, anchor: sqliteOpen, anchorName: 'SQLite open + first page', unit: 'ms', better: 'lower' });
-      met.push(absolute({ what: `  ${what}, median`, value: median, unit: 'ms', goal: { max: 1000, text: '≤ 1 s' } }));
+      met.push(absolute({ what: `  ${what}, median`, value: median, unit: 'ms', goal: openGoal }));
     }
 
     // 4. Date range + outcome, a page of 50, newest first.
@@ -292,7 +299,17 @@ export const benchmark: Benchmark = {
     const verified = await timed(() => verifyAuditLog(join(bigDir, 'audit')));
     const integrity = await timed(() => anchorDb.pragma('integrity_check'));
     anchorDb.close();
-    compare({ what: `verify ${verified.value.records.toLocaleString('en-US')} records (intact: ${verified.value.intact})`, ours: verified.ms, anchor: integrity.ms, anchorName: 'SQLite integrity_check (structure only)', unit: 'ms', better: 'lower' });
+    met.push(
+      compare({
+        what: `verify ${verified.value.records.toLocaleString('en-US')} records (intact: ${verified.value.intact})`,
+        ours: verified.ms,
+        anchor: integrity.ms,
+        anchorName: 'SQLite integrity_check (structure only)',
+        unit: 'ms',
+        better: 'lower',
+        goal: { ratio: 1, text: 'at least as fast as SQLite' },
+      }),
+    );
     if (!verified.value.intact) throw new Error(`the benchmark log does not verify: ${JSON.stringify(verified.value.problems.slice(0, 3))}`);
 
     console.log(`\n${met.every(Boolean) ? 'All goals met.' : 'Some goals NOT met (see above).'}`);

@@ -67,6 +67,28 @@ describe('AuditIndexKeeper', () => {
     expect((await again.load(scanTail(dir).tail)).warm).toBe(true);
   });
 
+  it('rebuilds an index file of an older format or with a damaged byte, and saves it in the current format', async () => {
+    for (const damage of ['older format', 'changed byte', 'cut short'] as const) {
+      const { dir } = await closedLog(25);
+      const keeper = new AuditIndexKeeper({ dir });
+      const saved = readFileSync(keeper.path);
+      const expected = await (async () => {
+        const fresh = new AuditIndexKeeper({ dir });
+        expect((await fresh.load(scanTail(dir).tail)).warm).toBe(true);
+        return indexedSeqs(fresh);
+      })();
+      const bytes = Buffer.from(saved);
+      if (damage === 'older format') bytes.write('CDAUDIX1', 0);
+      if (damage === 'changed byte') bytes[bytes.length - 3] = (bytes[bytes.length - 3] ?? 0) ^ 0x40;
+      writeFileSync(keeper.path, damage === 'cut short' ? bytes.subarray(0, bytes.length - 9) : bytes);
+      expect(await keeper.load(scanTail(dir).tail), damage).toEqual({ warm: false, saveSoon: true });
+      expect(indexedSeqs(keeper)).toEqual(expected);
+      keeper.save();
+      expect(readFileSync(keeper.path).subarray(0, 8).toString()).toBe('CDAUDIX2');
+      expect((await new AuditIndexKeeper({ dir }).load(scanTail(dir).tail)).warm).toBe(true);
+    }
+  });
+
   it('catches up on events another writer appended after the index was saved', async () => {
     const { home, dir } = await closedLog(20);
     // Another process appends without ever loading the index (so the file stays behind).

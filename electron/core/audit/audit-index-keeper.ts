@@ -79,7 +79,7 @@ export class AuditIndexKeeper {
    * saved soon (rebuilt, or many events behind), which the caller schedules after answering.
    */
   async load(tail: LogTail): Promise<{ warm: boolean; saveSoon: boolean }> {
-    const saved = AuditIndex.load(this.path);
+    const saved = await AuditIndex.load(this.path);
     const warm = saved !== null && (await this.#stillMatches(saved, tail));
     if (!warm) this.#log?.info('rebuilding the audit index from the log');
     const before = warm ? saved.count : 0;

@@ -5,11 +5,13 @@
  * order (the log never lets time go backwards), so a date range is two binary searches.
  *
  * Saved as one file (`audit/index/events.idx`) that can be deleted at any time: the log rebuilds
- * it from the segments when it is missing, damaged, or does not match the log.
+ * it from the segments when it is missing, damaged, or does not match the log. Loading it is one
+ * read and two CRC-32s: the columns are used where they lie in the file's bytes (no per-event
+ * objects), so a warm open costs about a memory copy whatever the log's size.
  */
-import { hash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { crc32 } from 'node:zlib';
 import type { AuditOutcome } from '../../shared/schemas/audit';
 import { ensurePrivateDir, writeFileDurable } from '../files/safe-file';
 import { GENESIS_HASH, type EventRecord } from './audit-record';
@@ -20,6 +22,7 @@ const OUTCOMES = ['success', 'failure'] as const;
 type NumberArray = Float64Array | Uint32Array | Uint16Array | Uint8Array;
 interface NumberArrayType<T extends NumberArray> {
   new (length: number): T;
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): T;
   readonly BYTES_PER_ELEMENT: number;
 }
 
@@ -70,7 +73,14 @@ export interface EventLocation {
   readonly length: number;
 }
 
-const MAGIC = Buffer.from('CDAUDIX1');
+/** Format 2 (format 1, `CDAUDIX1`, is not read: it is rebuilt from the log, then saved as 2). */
+const MAGIC = Buffer.from('CDAUDIX2');
+/** Magic, header length, header CRC-32. */
+const PREFIX = 16;
+
+function padding(length: number): number {
+  return (8 - (length % 8)) % 8;
+}
 
 /**
  * Positions of the events of each holder (or actor), ascending: one counting sort of the column
@@ -284,27 +294,45 @@ export class AuditIndex {
     return list === undefined || list.length === 0 ? null : (list[list.length - 1] ?? null);
   }
 
-  /** The index as bytes: a JSON header (counts, names, position, SHA-256 of the columns) and the columns. */
+  /**
+   * The index as bytes (format 2): `CDAUDIX2`, the header's length and CRC-32, a JSON header
+   * (counts, names, position, each column's byte length, the columns' CRC-32), padding to 8
+   * bytes, then the columns, each padded to 8 bytes so they can be used where they lie.
+   */
   serialize(): Buffer {
     const names = Object.keys(columnTypes) as ColumnName[];
-    const parts = names.map((name) => {
-      const column = this.#columns[name];
-      const bytes = Buffer.from(column.buffer, column.byteOffset, this.count * column.BYTES_PER_ELEMENT);
-      return Buffer.concat([bytes, Buffer.alloc((8 - (bytes.length % 8)) % 8)]);
-    });
-    const body = Buffer.concat(parts);
+    const sizes = names.map((name) => this.count * this.#columns[name].BYTES_PER_ELEMENT);
+    const padded = sizes.map((size) => size + padding(size));
+    const bodyBytes = padded.reduce((sum, size) => sum + size, 0);
+    // The columns' CRC first (it goes in the header), then each column is copied once, into place.
+    const bytesOf = (name: ColumnName, size: number): Uint8Array => new Uint8Array(this.#columns[name].buffer, this.#columns[name].byteOffset, size);
+    let bodyCrc32 = 0;
+    for (const [i, name] of names.entries()) {
+      bodyCrc32 = crc32(bytesOf(name, sizes[i] ?? 0), bodyCrc32);
+      bodyCrc32 = crc32(Buffer.alloc((padded[i] ?? 0) - (sizes[i] ?? 0)), bodyCrc32);
+    }
     const header = Buffer.from(
       JSON.stringify({
         count: this.count,
         position: this.position,
         strings: { actors: this.#actors.values, holders: this.#holders.values, actions: this.#actions.values, segments: this.#segments.values },
-        columns: names.map((name, i) => ({ name, bytes: parts[i]?.length ?? 0 })),
-        sha256: hash('sha256', body),
+        columns: names.map((name, i) => ({ name, bytes: padded[i] ?? 0 })),
+        bodyBytes,
+        bodyCrc32,
       }),
     );
-    const length = Buffer.alloc(4);
-    length.writeUInt32LE(header.length);
-    return Buffer.concat([MAGIC, length, header, Buffer.alloc((8 - ((header.length + 12) % 8)) % 8), body]);
+    const bodyStart = PREFIX + header.length + padding(PREFIX + header.length);
+    const file = Buffer.alloc(bodyStart + bodyBytes);
+    MAGIC.copy(file);
+    file.writeUInt32LE(header.length, 8);
+    file.writeUInt32LE(crc32(header), 12);
+    header.copy(file, PREFIX);
+    let at = bodyStart;
+    for (const [i, name] of names.entries()) {
+      file.set(bytesOf(name, sizes[i] ?? 0), at);
+      at += padded[i] ?? 0;
+    }
+    return file;
   }
 
   save(path: string): void {
@@ -313,42 +341,63 @@ export class AuditIndex {
     writeFileDurable(path, this.serialize(), { sync: false });
   }
 
-  /** The saved index, or null when it is missing or fails any check. */
-  static load(path: string): AuditIndex | null {
+  /** The saved index, or null when it is missing or fails any check. Read in one request. */
+  static async load(path: string): Promise<AuditIndex | null> {
     try {
-      return AuditIndex.deserialize(readFileSync(path));
+      const file = await open(path, 'r');
+      try {
+        const { size } = await file.stat();
+        // Its own memory (not the shared pool), so it starts 8-byte aligned; not zeroed first,
+        // as the read fills it (and only the bytes read are looked at).
+        const bytes = Buffer.allocUnsafeSlow(size);
+        const { bytesRead } = await file.read(bytes, 0, size, 0);
+        return AuditIndex.deserialize(bytes.subarray(0, bytesRead));
+      } finally {
+        await file.close();
+      }
     } catch {
       return null;
     }
   }
 
+  /**
+   * Checks a saved index (magic, lengths, CRC-32 of header and columns) and uses its columns
+   * where they lie in `file` (copied once if `file` is not 8-byte aligned); they move to their
+   * own, larger memory when the first event is added. Null when any check fails.
+   */
   static deserialize(file: Buffer): AuditIndex | null {
     try {
-      if (file.length < 12 || !file.subarray(0, 8).equals(MAGIC)) return null;
+      if (file.length < PREFIX || !file.subarray(0, 8).equals(MAGIC)) return null;
       const headerLength = file.readUInt32LE(8);
-      const header = JSON.parse(file.toString('utf8', 12, 12 + headerLength)) as {
+      if (PREFIX + headerLength > file.length) return null;
+      const headerBytes = file.subarray(PREFIX, PREFIX + headerLength);
+      if (crc32(headerBytes) !== file.readUInt32LE(12)) return null;
+      const header = JSON.parse(headerBytes.toString('utf8')) as {
         count: number;
         position: IndexPosition;
         strings: { actors: string[]; holders: string[]; actions: string[]; segments: string[] };
         columns: { name: ColumnName; bytes: number }[];
-        sha256: string;
+        bodyBytes: number;
+        bodyCrc32: number;
       };
-      const bodyStart = 12 + headerLength + ((8 - ((headerLength + 12) % 8)) % 8);
-      const body = file.subarray(bodyStart);
-      if (hash('sha256', body) !== header.sha256 || header.columns.length !== Object.keys(columnTypes).length) return null;
-      const columns = allocate(Math.ceil(header.count * 1.25) + 1024);
+      const { count } = header;
+      const names = Object.keys(columnTypes) as ColumnName[];
+      if (!Number.isSafeInteger(count) || count < 0 || header.columns.length !== names.length) return null;
+      const bodyStart = PREFIX + headerLength + padding(PREFIX + headerLength);
+      if (bodyStart + header.bodyBytes !== file.length) return null;
+      const aligned = file.byteOffset % 8 === 0 ? file : Buffer.from(file);
+      const body = aligned.subarray(bodyStart);
+      if (crc32(body) !== header.bodyCrc32) return null;
+      const columns = {} as Record<ColumnName, NumberArray>;
       let at = 0;
-      for (const { name, bytes } of header.columns) {
+      for (const [i, { name, bytes }] of header.columns.entries()) {
         const type = columnTypes[name] as NumberArrayType<NumberArray> | undefined;
-        if (type === undefined) return null;
-        const length = header.count * type.BYTES_PER_ELEMENT;
-        if (at + length > body.length) return null;
-        // Copied into the new column's own (aligned, larger) memory.
-        const column = columns[name] as NumberArray;
-        new Uint8Array(column.buffer, 0, length).set(body.subarray(at, at + length));
+        if (type === undefined || name !== names[i] || bytes !== count * type.BYTES_PER_ELEMENT + padding(count * type.BYTES_PER_ELEMENT) || at + bytes > body.length) return null;
+        columns[name] = new type(body.buffer, body.byteOffset + at, count);
         at += bytes;
       }
-      const index = new AuditIndex({ columns, count: header.count, strings: header.strings });
+      if (at !== body.length) return null;
+      const index = new AuditIndex({ columns: columns as Columns, count, strings: header.strings });
       index.position = header.position;
       return index;
     } catch {

@@ -16,27 +16,46 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const NEWLINE = 0x0a;
 
-/** Strings stored once, referred to by number (0 is "none"); found by their UTF-8 bytes too. */
+/**
+ * Strings stored once, referred to by number (0 is "none"); found by their UTF-8 bytes too. The
+ * lookup tables are built on first use: a loaded index may never need them.
+ */
 export class Interner {
   readonly values: string[] = [''];
-  readonly #ids = new Map<string, number>();
+  #ids: Map<string, number> | null = null;
   readonly #bytes: Buffer[] = [Buffer.alloc(0)];
   /** Open addressing on the bytes' hash: slot → id (0 empty), sized to stay under half full. */
   #slots = new Int32Array(1024);
 
   constructor(values: readonly string[] = []) {
-    for (const value of values) this.id(value);
+    for (const value of values) this.values.push(value);
+  }
+
+  /** The string → id map, and the byte table, for the values given to the constructor. */
+  #tables(): Map<string, number> {
+    if (this.#ids !== null) return this.#ids;
+    const ids = new Map<string, number>();
+    this.#ids = ids;
+    for (let id = 1; id < this.values.length; id += 1) {
+      const value = this.values[id] ?? '';
+      // A repeated value (a damaged file) keeps its first id, as adding it again would.
+      if (!ids.has(value)) ids.set(value, id);
+      this.#bytes.push(Buffer.from(value));
+    }
+    if (this.values.length * 2 >= this.#slots.length) this.#rehash();
+    else for (let id = 1; id < this.#bytes.length; id += 1) this.#place(id, hashOf(this.#bytes[id]));
+    return ids;
   }
 
   id(value: string): number {
-    const known = this.#ids.get(value);
+    const known = this.#tables().get(value);
     if (known !== undefined) return known;
     const bytes = Buffer.from(value);
     return this.#add(value, bytes, hashBytes(bytes, 0, bytes.length));
   }
 
   find(value: string): number | undefined {
-    return this.#ids.get(value);
+    return this.#tables().get(value);
   }
 
   /** Where the string read by the last `idOfString` ended (just after its closing quote). */
@@ -48,6 +67,7 @@ export class Interner {
    * line properly instead).
    */
   idOfString(buffer: Buffer, start: number, limit: number): number {
+    if (this.#ids === null) this.#tables();
     let hash = 0x811c9dc5;
     let end = start;
     for (; end < limit; end += 1) {
@@ -75,11 +95,12 @@ export class Interner {
   }
 
   #add(value: string, bytes: Buffer, hash: number): number {
-    const existing = this.#ids.get(value);
+    const ids = this.#tables();
+    const existing = ids.get(value);
     if (existing !== undefined) return existing;
     const id = this.values.length;
     this.values.push(value);
-    this.#ids.set(value, id);
+    ids.set(value, id);
     this.#bytes.push(bytes);
     if (id * 2 >= this.#slots.length) this.#rehash();
     else this.#place(id, hash);
@@ -94,12 +115,18 @@ export class Interner {
   }
 
   #rehash(): void {
-    this.#slots = new Int32Array(this.#slots.length * 2);
+    let size = this.#slots.length * 2;
+    while (this.#bytes.length * 2 >= size) size *= 2;
+    this.#slots = new Int32Array(size);
     for (let id = 1; id < this.#bytes.length; id += 1) {
       const bytes = this.#bytes[id] ?? Buffer.alloc(0);
       this.#place(id, hashBytes(bytes, 0, bytes.length));
     }
   }
+}
+
+function hashOf(bytes: Buffer | undefined): number {
+  return bytes === undefined ? 0 : hashBytes(bytes, 0, bytes.length);
 }
 
 function hashBytes(bytes: Buffer, start: number, end: number): number {
