@@ -115,7 +115,6 @@ export function CaPage() {
               setStatus(next);
               setMessage({ severity: 'success', text: t('certificates.baseUrl.saved') });
             }}
-            onError={fail}
           />
 
           <Paper variant="outlined" sx={{ p: 3, mb: 3 }}>

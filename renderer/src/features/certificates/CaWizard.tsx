@@ -23,8 +23,10 @@ import {
 } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import type { CaAlgorithm } from '@shared/schemas/ca';
-import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { carddesk, unwrap } from '../../api/carddesk';
 import { readFileBase64 } from '../../api/download';
+import { useCommand } from '../../app/useCommand';
+import { CommandError } from '../../components/CommandError';
 import { vaultTestIds, useVault } from '../vault';
 import { baseUrlProblem, PublicBaseUrlField } from './PublicBaseUrlField';
 import { certificatesTestIds } from './testIds';
@@ -51,8 +53,8 @@ export function CaWizard({ open, onClose, onCreated }: { open: boolean; onClose:
   const [tokenModule, setTokenModule] = useState('');
   const [tokenLabel, setTokenLabel] = useState('');
   const tokenPin = useRef<HTMLInputElement>(null);
+  // A problem with what was entered; a failed call is the command's error.
   const [failure, setFailure] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const passphrase = useRef<HTMLInputElement>(null);
   const [rootYears, setRootYears] = useState(20);
   const [issuingYears, setIssuingYears] = useState(10);
@@ -63,8 +65,6 @@ export function CaWizard({ open, onClose, onCreated }: { open: boolean; onClose:
   const fileId = useId();
   const isNew = status?.initialised !== true;
   const needsPassphrase = isNew || status?.unlocked !== true;
-
-  const fail = (error: unknown): void => setFailure(t(`errors.${errorCodeOf(error)}`));
 
   const submitPassphrase = async (): Promise<void> => {
     const first = passphrase.current?.value ?? '';
@@ -105,13 +105,12 @@ export function CaWizard({ open, onClose, onCreated }: { open: boolean; onClose:
     onCreated();
   };
 
+  const submitting = useCommand(() => (step === 0 && needsPassphrase ? submitPassphrase() : submitCa()));
+  const busy = submitting.busy;
   const submit = (event: FormEvent): void => {
     event.preventDefault();
-    setBusy(true);
     setFailure(null);
-    (step === 0 && needsPassphrase ? submitPassphrase() : submitCa())
-      .catch(fail)
-      .finally(() => setBusy(false));
+    void submitting.run();
   };
 
   const current = step === 0 && !needsPassphrase ? 1 : step;
@@ -136,6 +135,7 @@ export function CaWizard({ open, onClose, onCreated }: { open: boolean; onClose:
               {failure}
             </Alert>
           ) : null}
+          <CommandError error={submitting.error} sx={{ mb: 2 }} testId={certificatesTestIds.wizardError} />
           {current === 0 ? (
             <Box sx={{ display: 'grid', gap: 2 }}>
               <Typography>{isNew ? t('certificates.wizard.vaultNew') : t('certificates.wizard.vaultUnlock')}</Typography>
