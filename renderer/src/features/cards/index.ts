@@ -1,2 +1,1 @@
 // What other features may use of the cards (eslint rule carddesk/feature-boundaries).
-export { useReaders } from './useReaders';
