@@ -22,6 +22,7 @@ import {
   Typography,
 } from '@mui/material';
 import { useTranslation } from 'react-i18next';
+import { caAlgorithms } from '@shared/enums';
 import type { CaAlgorithm } from '@shared/schemas/ca';
 import { carddesk, unwrap } from '../../api/carddesk';
 import { readFileBase64 } from '../../api/download';
@@ -31,7 +32,7 @@ import { vaultTestIds, useVault } from '../vault';
 import { baseUrlProblem, PublicBaseUrlField } from './PublicBaseUrlField';
 import { certificatesTestIds } from './testIds';
 
-const algorithms: readonly CaAlgorithm[] = ['p384', 'rsa3072', 'rsa4096'];
+const algorithms: readonly CaAlgorithm[] = caAlgorithms;
 
 /**
  * The first-run wizard: 1) the vault passphrase (chosen now if the vault is new, else entered to
