@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import type { Dispatch, ReactNode, SetStateAction } from 'react';
 import { Box, Paper, Table, TableBody, TableCell, TableContainer, TableHead, TablePagination, TableRow, TableSortLabel, Typography, type SxProps, type TableRowProps, type Theme } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import { visuallyHidden } from './visuallyHidden';
@@ -27,6 +27,17 @@ export interface TablePage {
   readonly limit: number;
   readonly onPage: (offset: number) => void;
   readonly onLimit: (limit: number) => void;
+}
+
+/** Paging kept in a screen's query (offset and limit), as the directory pages server-side. */
+export function queryPage<Q extends { offset: number; limit: number }>(total: number, query: Q, setQuery: Dispatch<SetStateAction<Q>>): TablePage {
+  return {
+    total,
+    offset: query.offset,
+    limit: query.limit,
+    onPage: (offset) => setQuery((q) => ({ ...q, offset })),
+    onLimit: (limit) => setQuery((q) => ({ ...q, limit, offset: 0 })),
+  };
 }
 
 export const rowsPerPageOptions = [10, 25, 50, 100] as const;

@@ -1,11 +1,12 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
-import { Alert, Box, Button, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, LinearProgress, TextField, Typography } from '@mui/material';
+import { Alert, Box, Button, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, TextField, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import type { CardActionResult } from '@shared/schemas/cards';
 import { useCommand } from '../app/useCommand';
 import { CommandError } from './CommandError';
 import { failureText } from './failureText';
 import { PinPad } from './PinPad';
+import { WorkingStatus } from './WorkingStatus';
 
 export interface SecretField {
   readonly id: string;
@@ -133,14 +134,7 @@ export function SecretDialog(props: {
             onClear={() => type(active, '')}
           />
         </Box>
-        {busy ? (
-          <Box sx={{ mt: 2 }} role="status">
-            <LinearProgress aria-hidden />
-            <Typography variant="body2" sx={{ mt: 1 }}>
-              {t('cards.actions.working')}
-            </Typography>
-          </Box>
-        ) : null}
+        {busy ? <WorkingStatus sx={{ mt: 2 }} /> : null}
         {problem !== null ? (
           <Alert severity="error" sx={{ mt: 2 }} data-testid="dialog-problem">
             {problem}

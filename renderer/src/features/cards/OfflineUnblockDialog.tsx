@@ -8,6 +8,7 @@ import { useCommand } from '../../app/useCommand';
 import { CommandError } from '../../components/CommandError';
 import { CopyableCode } from '../../components/CopyableCode';
 import { PinPad } from '../../components/PinPad';
+import { WorkingStatus } from '../../components/WorkingStatus';
 import { cardsTestIds } from './testIds';
 
 type Challenge = Extract<OfflineChallengeResult, { ok: true }>;
@@ -250,14 +251,7 @@ export function OfflineUnblockDialog({ reader, onClose }: { reader: string; onCl
               onBackspace={() => typePin(active, pins[active].slice(0, -1))}
               onClear={() => typePin(active, '')}
             />
-            {busy ? (
-              <Box role="status">
-                <LinearProgress aria-hidden />
-                <Typography variant="body2" sx={{ mt: 1 }}>
-                  {t('cards.actions.working')}
-                </Typography>
-              </Box>
-            ) : null}
+            {busy ? <WorkingStatus /> : null}
             {problem !== null ? (
               <Alert severity="error" data-testid={cardsTestIds.offlineProblem}>
                 {problem}

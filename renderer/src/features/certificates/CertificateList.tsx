@@ -7,7 +7,7 @@ import type { CertificateListArgs } from '@shared/schemas/certificates';
 import { carddesk, unwrap } from '../../api/carddesk';
 import { useCommand } from '../../app/useCommand';
 import { CommandError } from '../../components/CommandError';
-import { PagedTable, type PagedColumn } from '../../components/PagedTable';
+import { PagedTable, queryPage, type PagedColumn } from '../../components/PagedTable';
 import type { Holder } from '@shared/schemas/holders';
 import { HolderPicker } from './HolderPicker';
 import { IssueCertificateDialog } from './IssueCertificateDialog';
@@ -127,13 +127,7 @@ export function CertificateList() {
           'data-serial': certificate.serial,
           'data-status': certificate.status,
         })}
-        page={{
-          total: result?.total ?? 0,
-          offset: query.offset,
-          limit: query.limit,
-          onPage: (offset) => setQuery((q) => ({ ...q, offset })),
-          onLimit: (limit) => setQuery((q) => ({ ...q, limit, offset: 0 })),
-        }}
+        page={queryPage(result?.total ?? 0, query, setQuery)}
         total={{ text: (count) => t('certificates.total', { count }), testId: certificatesTestIds.total }}
       />
       <IssueCertificateDialog

@@ -10,7 +10,7 @@ import { carddesk, unwrap } from '../../api/carddesk';
 import { saveDownload } from '../../api/download';
 import { useCommand } from '../../app/useCommand';
 import { CommandError } from '../../components/CommandError';
-import { PagedTable, type PagedColumn } from '../../components/PagedTable';
+import { PagedTable, queryPage, type PagedColumn } from '../../components/PagedTable';
 import { CsvImportDialog } from './CsvImportDialog';
 import { HolderDialog } from './HolderDialog';
 import { holderLanguages, holderStates } from './holderFields';
@@ -147,13 +147,7 @@ export function HolderTable() {
         rowKey={(holder) => holder.id}
         rowProps={(holder) => ({ hover: true, sx: { cursor: 'pointer' }, onClick: () => void navigate(`/users/${holder.id}`), 'data-testid': usersTestIds.row, 'data-holder-id': holder.id })}
         sort={{ field: query.sort, direction: query.direction, onSort: sortBy, testId: usersTestIds.sort }}
-        page={{
-          total: result?.total ?? 0,
-          offset: query.offset,
-          limit: query.limit,
-          onPage: (offset) => setQuery((q) => ({ ...q, offset })),
-          onLimit: (limit) => setQuery((q) => ({ ...q, limit, offset: 0 })),
-        }}
+        page={queryPage(result?.total ?? 0, query, setQuery)}
         total={{ text: (count) => t('users.total', { count }), testId: usersTestIds.total }}
       />
       {adding ? (

@@ -7,7 +7,7 @@ import type { ExpiringCertificate } from '@shared/schemas/lifecycle';
 import { carddesk, unwrap } from '../../api/carddesk';
 import { useCommand } from '../../app/useCommand';
 import { CommandError } from '../../components/CommandError';
-import { PagedTable, type PagedColumn } from '../../components/PagedTable';
+import { PagedTable, queryPage, type PagedColumn } from '../../components/PagedTable';
 import { useVault } from '../vault';
 import { CardWorkflowDialog } from './CardWorkflowDialog';
 import { expiryWindows, type ExpiryWindow } from './labels';
@@ -181,13 +181,7 @@ export function ExpiryWatch({ onChanged }: { onChanged?: () => void }) {
         rows={list?.slice(page.offset, page.offset + page.limit) ?? null}
         rowKey={(certificate) => certificate.serial}
         rowProps={(certificate) => ({ 'data-testid': lifecycleTestIds.expiryRow, 'data-serial': certificate.serial, 'data-window': certificate.window, 'data-card': certificate.cardSerial ?? '' })}
-        page={{
-          total: list?.length ?? 0,
-          offset: page.offset,
-          limit: page.limit,
-          onPage: (offset) => setPage((p) => ({ ...p, offset })),
-          onLimit: (limit) => setPage({ offset: 0, limit }),
-        }}
+        page={queryPage(list?.length ?? 0, page, setPage)}
         empty={<Alert severity="success">{t('lifecycle.expiry.none', { days: within })}</Alert>}
       />
 
