@@ -139,10 +139,10 @@ export default tseslint.config(
           paths: [{ name: 'electron', message: 'The renderer talks only to window.carddesk.' }],
           patterns: [
             {
-              // workflow-plans is plain constants (no zod), shared by the services and the screens.
-              group: ['@shared/*', '**/electron/shared/**', '!@shared/workflow-plans'],
+              // workflow-plans and enums are plain constants (no zod), shared by the services and the screens.
+              group: ['@shared/*', '**/electron/shared/**', '!@shared/workflow-plans', '!@shared/enums'],
               allowTypeImports: true,
-              message: 'The renderer imports only types from the contract (and the plain constants of @shared/workflow-plans).',
+              message: 'The renderer imports only types from the contract (and the plain constants of @shared/workflow-plans and @shared/enums).',
             },
             {
               group: [...['core', 'main', 'preload', 'host', 'cli', 'vcard', 'smartcard'].map((name) => `**/electron/${name}/**`), 'node:*'],

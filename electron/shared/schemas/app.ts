@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { welcomeSteps } from '../enums';
 
 /** Where the app runs: the Electron shell or the loopback browser host. */
 export const RunModeSchema = z.enum(['electron', 'browser']);
@@ -19,7 +20,7 @@ export const AppInfoSchema = z.object({
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 
 /** The welcome flow's steps on a new data folder, in order. */
-export const WelcomeStepSchema = z.enum(['vault', 'ca', 'policy', 'holder']);
+export const WelcomeStepSchema = z.enum(welcomeSteps);
 export type WelcomeStep = z.infer<typeof WelcomeStepSchema>;
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { auditOutcomes } from '../enums';
 
 /**
  * Every action CardDesk records, a closed list covering every capability, including the CA
@@ -103,7 +104,7 @@ export const AuditActorSchema = z.object({
 });
 export type AuditActor = z.infer<typeof AuditActorSchema>;
 
-export const AuditOutcomeSchema = z.enum(['success', 'failure']);
+export const AuditOutcomeSchema = z.enum(auditOutcomes);
 export type AuditOutcome = z.infer<typeof AuditOutcomeSchema>;
 
 /** Free-form facts about an event (reader name, tries left, module id); never a secret. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { caAlgorithms } from '../enums';
 
-export const CaAlgorithmSchema = z.enum(['rsa3072', 'rsa4096', 'p384']);
+export const CaAlgorithmSchema = z.enum(caAlgorithms);
 export type CaAlgorithm = z.infer<typeof CaAlgorithmSchema>;
 
 const distinguishedName = z.string().min(3).max(1024);

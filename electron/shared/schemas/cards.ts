@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { asymmetricAlgorithms } from '../enums';
 
 /** PIN and PUK as the contract accepts them: 6 to 8 digits (FIPS 201 §4.1.6.1). */
 export const PinSchema = z.string().regex(/^\d{6,8}$/, 'a PIN is 6 to 8 digits');
 export const PukSchema = z.string().regex(/^\d{6,8}$/, 'a PUK is 6 to 8 digits');
 
 export const SymmetricAlgorithmSchema = z.enum(['tdes', 'aes128', 'aes192', 'aes256']);
-export const AsymmetricAlgorithmSchema = z.enum(['rsa2048', 'rsa3072', 'rsa4096', 'eccp256', 'eccp384']);
+export const AsymmetricAlgorithmSchema = z.enum(asymmetricAlgorithms);
 
 export const ManagementKeyInputSchema = z.discriminatedUnion('kind', [
   /** The well-known factory key of new cards. */

@@ -1,26 +1,18 @@
 import { z } from 'zod';
+import { afterHoldChoices, certificateProfiles, certificateStatuses, revocationReasons } from '../enums';
 
-export const CertificateProfileSchema = z.enum(['authentication', 'signature', 'encryption', 'ocspSigning', 'operator']);
+export const CertificateProfileSchema = z.enum(certificateProfiles);
 export type CertificateProfile = z.infer<typeof CertificateProfileSchema>;
 
 /** `expired` is derived from notAfter; the others are stored. */
-export const CertificateStatusSchema = z.enum(['valid', 'suspended', 'revoked', 'expired']);
+export const CertificateStatusSchema = z.enum(certificateStatuses);
 export type CertificateStatus = z.infer<typeof CertificateStatusSchema>;
 
 /** RFC 5280 §5.3.1 reasons an operator may choose (certificateHold is `suspend`, removeFromCRL is `resume`). */
-export const RevocationReasonSchema = z.enum([
-  'unspecified',
-  'keyCompromise',
-  'cACompromise',
-  'affiliationChanged',
-  'superseded',
-  'cessationOfOperation',
-  'privilegeWithdrawn',
-  'aACompromise',
-]);
+export const RevocationReasonSchema = z.enum(revocationReasons);
 export type RevocationReason = z.infer<typeof RevocationReasonSchema>;
 
-export const AfterHoldSchema = z.enum(['release', 'revoke']);
+export const AfterHoldSchema = z.enum(afterHoldChoices);
 
 export const SubjectAltNameSchema = z.object({
   type: z.enum(['email', 'upn', 'dns', 'uri', 'ip']),

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { cardRecordStates, holderLanguages, holderStates } from '../enums';
 
-export const HolderStateSchema = z.enum(['active', 'suspended', 'disabled']);
+export const HolderStateSchema = z.enum(holderStates);
 export type HolderState = z.infer<typeof HolderStateSchema>;
 
-export const HolderLanguageSchema = z.enum(['en', 'sq', 'it', 'nl']);
+export const HolderLanguageSchema = z.enum(holderLanguages);
 
 const text = (max: number) => z.string().max(max);
 
@@ -83,7 +84,7 @@ export type HolderSearchQuery = z.output<typeof HolderSearchArgsSchema>;
 export const HolderSearchResultSchema = z.object({ total: z.number().int(), items: z.array(HolderSchema) });
 export type HolderSearchResult = z.infer<typeof HolderSearchResultSchema>;
 
-export const CardRecordStateSchema = z.enum(['blank', 'personalisationIncomplete', 'active', 'suspended', 'revoked', 'retired', 'lost']);
+export const CardRecordStateSchema = z.enum(cardRecordStates);
 export type CardRecordState = z.infer<typeof CardRecordStateSchema>;
 
 export const CardRecordSchema = z.object({

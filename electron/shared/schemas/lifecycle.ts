@@ -4,6 +4,7 @@
  * response, suspend / resume / revoke / report lost / renew / retire, and the expiry watch.
  */
 import { z } from 'zod';
+import { afterHoldChoices, cardRevocationReasons, letterRecipients, lifecycleFailures } from '../enums';
 import { workflowSteps } from '../workflow-plans';
 import { AsymmetricAlgorithmSchema } from './cards';
 import { CertificateSummarySchema } from './certificates';
@@ -23,7 +24,7 @@ export const IssuancePolicySchema = z.object({
   /** The encryption key (9D) is made in the vault, escrowed under the recovery key, and imported to the card. */
   escrowEncryptionKeys: z.boolean(),
   /** Who receives the letter with the user number; the PIN letter always goes to the holder. */
-  userNumberRecipient: z.enum(['holder', 'contactPerson']),
+  userNumberRecipient: z.enum(letterRecipients),
   /** The organisation printed at the top of every letter. */
   letterSender: z.string().trim().min(1).max(200),
 });
@@ -58,29 +59,7 @@ export const WorkflowProgressSchema = z.object({
 export type WorkflowProgress = z.infer<typeof WorkflowProgressSchema>;
 
 /** Why a card workflow stopped; each is an expected outcome the screen explains. */
-export const LifecycleFailureSchema = z.enum([
-  'noCard',
-  'cardRemoved',
-  'cardInUse',
-  /** The card waits for an offline unblock response started in another window. */
-  'awaitingUnblock',
-  'notPiv',
-  'noSerial',
-  /** The card is not the one the workflow was started for (resume, renew, PIN reset). */
-  'wrongCard',
-  /** The card is issued already (active or suspended): renew or retire it instead. */
-  'alreadyIssued',
-  /** The card has credentials CardDesk does not know (another system personalised it): retire it first. */
-  'foreignCard',
-  /** The card is not in the directory, or not in a state this action allows. */
-  'unknownCard',
-  'invalidState',
-  /** A personalisation of this card stopped half-way: resume or restart it. */
-  'personalisationIncomplete',
-  /** The card refused the management key the vault holds for it. */
-  'wrongManagementKey',
-  'cardUnsupported',
-]);
+export const LifecycleFailureSchema = z.enum(lifecycleFailures);
 export type LifecycleFailure = z.infer<typeof LifecycleFailureSchema>;
 
 export const LetterSchema = z.object({
@@ -140,16 +119,16 @@ const reader = z.string().min(1).max(200);
 const serial = z.string().trim().min(1).max(64);
 
 export const LifecycleArgs = {
-  issue: z.object({ reader, holderId: z.string().min(1).max(64), userNumberRecipient: z.enum(['holder', 'contactPerson']).optional() }).strict(),
+  issue: z.object({ reader, holderId: z.string().min(1).max(64), userNumberRecipient: z.enum(letterRecipients).optional() }).strict(),
   /** `serial`: the card the operator means to resume; another card in the reader is refused. */
   resumeIssue: z.object({ reader, serial, restart: z.boolean().default(false) }).strict(),
   record: z.object({ serial }).strict(),
   /** The card in the reader: its PIN is reset with the management key and a new PIN letter goes out. */
   resetPin: z.object({ reader }).strict(),
   unblockResponse: z.object({ serial, challenge: z.string().trim().min(4).max(80).regex(/^[0-9A-Za-z\s-]+$/) }).strict(),
-  suspend: z.object({ serial, days: z.number().int().min(1).max(30), afterHold: z.enum(['release', 'revoke']).default('release') }).strict(),
+  suspend: z.object({ serial, days: z.number().int().min(1).max(30), afterHold: z.enum(afterHoldChoices).default('release') }).strict(),
   resumeCard: z.object({ serial }).strict(),
-  revoke: z.object({ serial, reason: z.enum(['unspecified', 'keyCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'privilegeWithdrawn']) }).strict(),
+  revoke: z.object({ serial, reason: z.enum(cardRevocationReasons) }).strict(),
   reportLost: z.object({ serial, stolen: z.boolean() }).strict(),
   renew: z.object({ reader }).strict(),
   retire: z.object({ reader }).strict(),

@@ -70,4 +70,28 @@ describe('the command runner behind useCommand', () => {
     expect(await result).toBe('late');
     expect(states).toEqual([{ busy: true, error: null }]);
   });
+
+  it('lets only the latest run end the busy state or report a failure', async () => {
+    const states: CommandState[] = [];
+    const first = deferred<string>();
+    const second = deferred<string>();
+    const pending = [first, second];
+    const runner = new CommandRunner(() => pending.shift()!.promise, (s) => states.push(s));
+    const early = runner.run();
+    const late = runner.run();
+    first.reject(new ApiError('CARD_REMOVED', 'x'));
+    expect(await early).toBeUndefined();
+    expect(states.at(-1)).toEqual({ busy: true, error: null });
+    second.resolve('fresh');
+    expect(await late).toBe('fresh');
+    expect(states.at(-1)).toEqual({ busy: false, error: null });
+  });
+
+  it('keeps a run under way busy when its error is cleared', () => {
+    const states: CommandState[] = [];
+    const runner = new CommandRunner(() => new Promise<never>(() => undefined), (s) => states.push(s));
+    void runner.run();
+    runner.reset();
+    expect(states.at(-1)).toEqual({ busy: true, error: null });
+  });
 });

@@ -17,6 +17,8 @@ export const idleCommand: CommandState = { busy: false, error: null };
 export class CommandRunner<A extends unknown[], R> {
   private state: CommandState = idleCommand;
   private live = true;
+  /** Counts runs: only the latest publishes its end, so a slow earlier load cannot overwrite a later one. */
+  private latest = 0;
 
   constructor(
     private command: (...args: A) => Promise<R>,
@@ -30,19 +32,21 @@ export class CommandRunner<A extends unknown[], R> {
 
   /** Resolves to the command's result, or to undefined when it failed (the failure is in `error`). */
   async run(...args: A): Promise<R | undefined> {
+    const mine = ++this.latest;
     this.set({ busy: true, error: null });
     try {
       const result = await this.command(...args);
-      this.set({ busy: false, error: null });
+      if (mine === this.latest) this.set({ busy: false, error: null });
       return result;
     } catch (error) {
-      this.set({ busy: false, error: errorCodeOf(error) });
+      if (mine === this.latest) this.set({ busy: false, error: errorCodeOf(error) });
       return undefined;
     }
   }
 
+  /** Clears the error; a run under way stays busy. */
   reset(): void {
-    this.set(idleCommand);
+    this.set({ busy: this.state.busy, error: null });
   }
 
   /** After unmount nothing is published (the dialog is gone). */

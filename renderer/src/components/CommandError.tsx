@@ -7,11 +7,11 @@ import type { ErrorCode } from '@shared/errors';
  * only the code, never the error's message, so nothing the operator typed (a PIN, a passphrase)
  * can reach the screen through it.
  */
-export function CommandError({ error, testId, sx }: { error: ErrorCode | null; testId?: string; sx?: SxProps<Theme> }) {
+export function CommandError({ error, testId, sx, onClose }: { error: ErrorCode | null; testId?: string; sx?: SxProps<Theme>; onClose?: () => void }) {
   const { t } = useTranslation();
   if (error === null) return null;
   return (
-    <Alert severity="error" sx={sx} data-testid={testId} data-code={error}>
+    <Alert severity="error" sx={sx} data-testid={testId} data-code={error} onClose={onClose}>
       {t(`errors.${error}`)}
     </Alert>
   );

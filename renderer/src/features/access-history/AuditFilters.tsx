@@ -1,4 +1,5 @@
 import { Box, Button, MenuItem, TextField } from '@mui/material';
+import { auditOutcomes } from '@shared/enums';
 import type { AuditAction, AuditFilter, AuditOutcome } from '@shared/schemas/audit';
 import { dayStart, knownActions, useAuditWords } from './auditFormat';
 import { accessHistoryTestIds } from './testIds';
@@ -85,8 +86,11 @@ export function AuditFilters({ value, onChange, holder }: { value: FilterState; 
         slotProps={{ select: { SelectDisplayProps: { 'data-testid': accessHistoryTestIds.filterOutcome } as object } }}
       >
         <MenuItem value="">{t('accessHistory.filters.anyOutcome')}</MenuItem>
-        <MenuItem value="success">{t('accessHistory.outcomes.success')}</MenuItem>
-        <MenuItem value="failure">{t('accessHistory.outcomes.failure')}</MenuItem>
+        {auditOutcomes.map((outcome) => (
+          <MenuItem key={outcome} value={outcome}>
+            {t(`accessHistory.outcomes.${outcome}`)}
+          </MenuItem>
+        ))}
       </TextField>
       <TextField type="date" size="small" label={t('accessHistory.filters.from')} value={value.from} onChange={(e) => set({ from: e.target.value })} slotProps={{ inputLabel: { shrink: true }, ...input(accessHistoryTestIds.filterFrom) }} />
       <TextField type="date" size="small" label={t('accessHistory.filters.to')} value={value.to} onChange={(e) => set({ to: e.target.value })} slotProps={{ inputLabel: { shrink: true }, ...input(accessHistoryTestIds.filterTo) }} />

@@ -6,7 +6,7 @@ import type { Reader } from '@shared/schemas/readers';
 import type { WorkflowRequest } from '../lifecycle';
 import { CardActions } from './actions/CardActions';
 import { CardLifecycleSection } from './CardLifecycleSection';
-import { failureText } from './failureText';
+import { failureText } from '../../components/failureText';
 import { ReferenceStatus } from './ReferenceStatus';
 import { SlotTable } from './SlotTable';
 import { cardsTestIds } from './testIds';

@@ -9,7 +9,7 @@ import { CardPanel } from './CardPanel';
 import { OfflineUnblockDialog } from './OfflineUnblockDialog';
 import { ReaderRow } from './ReaderRow';
 import { cardsTestIds } from './testIds';
-import { useReaders } from './useReaders';
+import { useReaders } from '../../app/useReaders';
 
 type CardsTab = 'readers' | 'expiry' | 'tokens';
 

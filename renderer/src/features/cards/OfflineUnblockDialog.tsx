@@ -4,8 +4,11 @@ import { useTranslation } from 'react-i18next';
 import type { ErrorCode } from '@shared/errors';
 import type { OfflineChallengeResult, OfflineUnblockResult } from '@shared/schemas/cards';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { useCommand } from '../../app/useCommand';
+import { CommandError } from '../../components/CommandError';
 import { CopyableCode } from '../../components/CopyableCode';
 import { PinPad } from '../../components/PinPad';
+import { WorkingStatus } from '../../components/WorkingStatus';
 import { cardsTestIds } from './testIds';
 
 type Challenge = Extract<OfflineChallengeResult, { ok: true }>;
@@ -47,7 +50,6 @@ export function OfflineUnblockDialog({ reader, onClose }: { reader: string; onCl
   const [active, setActive] = useState<'next' | 'repeat'>('next');
   const [problem, setProblem] = useState<string | null>(null);
   const [touched, setTouched] = useState(false);
-  const [busy, setBusy] = useState(false);
   const [now, setNow] = useState(() => Date.now());
   const attempt = useRef<string | null>(null);
   /** Bumped whenever the dialog lets its challenge go; a challenge that arrives after that is let go at once. */
@@ -89,6 +91,7 @@ export function OfflineUnblockDialog({ reader, onClose }: { reader: string; onCl
   const again = (): void => {
     setState({ stage: 'starting' });
     setProblem(null);
+    completing.reset();
     setResponse('');
     challenge();
   };
@@ -105,6 +108,16 @@ export function OfflineUnblockDialog({ reader, onClose }: { reader: string; onCl
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, [ticking]);
+
+  // The new PIN is the run's argument only; the runner keeps none.
+  const completing = useCommand(async (open: string, newPin: string) => {
+    try {
+      outcome(await unwrap(api.offlineUnblockComplete({ attempt: open, response: response.trim(), newPin })));
+    } finally {
+      setTouched(false);
+    }
+  });
+  const busy = completing.busy;
 
   useEffect(() => {
     if (ticking && !busy) responseField.current?.focus();
@@ -144,15 +157,8 @@ export function OfflineUnblockDialog({ reader, onClose }: { reader: string; onCl
     const newPin = pins.next;
     setPins({ next: '', repeat: '' });
     setActive('next');
-    setBusy(true);
     setProblem(null);
-    unwrap(api.offlineUnblockComplete({ attempt: open, response: response.trim(), newPin }))
-      .then(outcome)
-      .catch((error: unknown) => setProblem(t(`errors.${errorCodeOf(error)}`)))
-      .finally(() => {
-        setBusy(false);
-        setTouched(false);
-      });
+    void completing.run(open, newPin);
   };
 
   const close = (): void => {
@@ -245,19 +251,13 @@ export function OfflineUnblockDialog({ reader, onClose }: { reader: string; onCl
               onBackspace={() => typePin(active, pins[active].slice(0, -1))}
               onClear={() => typePin(active, '')}
             />
-            {busy ? (
-              <Box role="status">
-                <LinearProgress aria-hidden />
-                <Typography variant="body2" sx={{ mt: 1 }}>
-                  {t('cards.actions.working')}
-                </Typography>
-              </Box>
-            ) : null}
+            {busy ? <WorkingStatus /> : null}
             {problem !== null ? (
               <Alert severity="error" data-testid={cardsTestIds.offlineProblem}>
                 {problem}
               </Alert>
             ) : null}
+            <CommandError error={completing.error} testId={cardsTestIds.offlineProblem} />
           </Box>
         ) : null}
         <Typography variant="body2" color="text.secondary" sx={{ mt: 2 }}>

@@ -20,7 +20,9 @@ import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../i18n/format';
 import type { CaStatus } from '@shared/schemas/ca';
 import type { CertificateFormat } from '@shared/schemas/certificates';
-import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { carddesk, unwrap } from '../../api/carddesk';
+import { useCommand } from '../../app/useCommand';
+import { CommandError } from '../../components/CommandError';
 import { saveDownload } from '../../api/download';
 import { useVault } from '../vault';
 import { CaWizard } from './CaWizard';
@@ -35,26 +37,38 @@ export function CaPage() {
   const [status, setStatus] = useState<CaStatus | null>(null);
   const [wizard, setWizard] = useState(false);
   const [port, setPort] = useState('2560');
-  const [message, setMessage] = useState<{ severity: 'success' | 'error'; text: string } | null>(null);
+  // What the last action did; a failed call is a command's error.
+  const [notice, setNotice] = useState<string | null>(null);
 
-  const load = useCallback(() => {
-    unwrap(carddesk().ca.status())
-      .then(setStatus)
-      .catch((error: unknown) => setMessage({ severity: 'error', text: t(`errors.${errorCodeOf(error)}`) }));
-  }, [t]);
+  const loading = useCommand(async () => setStatus(await unwrap(carddesk().ca.status())));
+  const loadStatus = loading.run;
+  const load = useCallback(() => void loadStatus(), [loadStatus]);
   useEffect(load, [load]);
 
-  const fail = (error: unknown): void => setMessage({ severity: 'error', text: t(`errors.${errorCodeOf(error)}`) });
+  const acting = useCommand((work: () => Promise<void>) => work());
+  const act = (work: () => Promise<void>): void => {
+    setNotice(null);
+    loading.reset();
+    void acting.run(work);
+  };
   const when = (iso: string) => format.dateTime(iso);
 
   if (status === null) return <Typography role="status">{t('common.loading')}</Typography>;
   return (
     <Box data-testid={certificatesTestIds.caPage} data-ready={status.ready}>
-      {message !== null ? (
-        <Alert severity={message.severity} sx={{ mb: 2 }} onClose={() => setMessage(null)}>
-          {message.text}
+      {notice !== null ? (
+        <Alert severity="success" sx={{ mb: 2 }} onClose={() => setNotice(null)}>
+          {notice}
         </Alert>
       ) : null}
+      <CommandError
+        error={acting.error ?? loading.error}
+        sx={{ mb: 2 }}
+        onClose={() => {
+          acting.reset();
+          loading.reset();
+        }}
+      />
       {!status.ready ? (
         <Alert
           severity="info"
@@ -77,7 +91,7 @@ export function CaPage() {
               </Typography>
               <ButtonGroup size="small" variant="text" aria-label={t('certificates.ca.download')}>
                 {(['pem', 'p7b'] as const satisfies readonly CertificateFormat[]).map((format) => (
-                  <Button key={format} data-testid={certificatesTestIds.caDownload(format)} onClick={() => void unwrap(carddesk().ca.downloadCertificates({ format })).then(saveDownload).catch(fail)}>
+                  <Button key={format} data-testid={certificatesTestIds.caDownload(format)} onClick={() => act(async () => saveDownload(await unwrap(carddesk().ca.downloadCertificates({ format }))))}>
                     {t(`certificates.formats.${format}`)}
                   </Button>
                 ))}
@@ -113,9 +127,8 @@ export function CaPage() {
             status={status}
             onChanged={(next) => {
               setStatus(next);
-              setMessage({ severity: 'success', text: t('certificates.baseUrl.saved') });
+              setNotice(t('certificates.baseUrl.saved'));
             }}
-            onError={fail}
           />
 
           <Paper variant="outlined" sx={{ p: 3, mb: 3 }}>
@@ -134,12 +147,11 @@ export function CaPage() {
               variant="outlined"
               data-testid={certificatesTestIds.publishCrl}
               onClick={() =>
-                void withUnlocked(() => unwrap(carddesk().ca.publishCrl()))
-                  .then((result) => {
-                    setMessage({ severity: 'success', text: t('certificates.ca.published', { number: result.full.number }) });
-                    load();
-                  })
-                  .catch(fail)
+                act(async () => {
+                  const result = await withUnlocked(() => unwrap(carddesk().ca.publishCrl()));
+                  setNotice(t('certificates.ca.published', { number: result.full.number }));
+                  load();
+                })
               }
             >
               {t('certificates.ca.publishNow')}
@@ -170,7 +182,7 @@ export function CaPage() {
                     slotProps={{ input: { 'data-testid': certificatesTestIds.ocspSwitch } as never }}
                     onChange={(e) => {
                       const call = e.target.checked ? () => unwrap(carddesk().ca.startOcsp({ port: Number(port) })) : () => unwrap(carddesk().ca.stopOcsp());
-                      void withUnlocked(call).then(setStatus).catch(fail);
+                      act(async () => setStatus(await withUnlocked(call)));
                     }}
                   />
                 }

@@ -22,14 +22,17 @@ import {
   Typography,
 } from '@mui/material';
 import { useTranslation } from 'react-i18next';
+import { caAlgorithms } from '@shared/enums';
 import type { CaAlgorithm } from '@shared/schemas/ca';
-import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { carddesk, unwrap } from '../../api/carddesk';
 import { readFileBase64 } from '../../api/download';
+import { useCommand } from '../../app/useCommand';
+import { CommandError } from '../../components/CommandError';
 import { vaultTestIds, useVault } from '../vault';
 import { baseUrlProblem, PublicBaseUrlField } from './PublicBaseUrlField';
 import { certificatesTestIds } from './testIds';
 
-const algorithms: readonly CaAlgorithm[] = ['p384', 'rsa3072', 'rsa4096'];
+const algorithms: readonly CaAlgorithm[] = caAlgorithms;
 
 /**
  * The first-run wizard: 1) the vault passphrase (chosen now if the vault is new, else entered to
@@ -51,8 +54,8 @@ export function CaWizard({ open, onClose, onCreated }: { open: boolean; onClose:
   const [tokenModule, setTokenModule] = useState('');
   const [tokenLabel, setTokenLabel] = useState('');
   const tokenPin = useRef<HTMLInputElement>(null);
+  // A problem with what was entered; a failed call is the command's error.
   const [failure, setFailure] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const passphrase = useRef<HTMLInputElement>(null);
   const [rootYears, setRootYears] = useState(20);
   const [issuingYears, setIssuingYears] = useState(10);
@@ -63,8 +66,6 @@ export function CaWizard({ open, onClose, onCreated }: { open: boolean; onClose:
   const fileId = useId();
   const isNew = status?.initialised !== true;
   const needsPassphrase = isNew || status?.unlocked !== true;
-
-  const fail = (error: unknown): void => setFailure(t(`errors.${errorCodeOf(error)}`));
 
   const submitPassphrase = async (): Promise<void> => {
     const first = passphrase.current?.value ?? '';
@@ -105,13 +106,12 @@ export function CaWizard({ open, onClose, onCreated }: { open: boolean; onClose:
     onCreated();
   };
 
+  const submitting = useCommand(() => (step === 0 && needsPassphrase ? submitPassphrase() : submitCa()));
+  const busy = submitting.busy;
   const submit = (event: FormEvent): void => {
     event.preventDefault();
-    setBusy(true);
     setFailure(null);
-    (step === 0 && needsPassphrase ? submitPassphrase() : submitCa())
-      .catch(fail)
-      .finally(() => setBusy(false));
+    void submitting.run();
   };
 
   const current = step === 0 && !needsPassphrase ? 1 : step;
@@ -136,6 +136,7 @@ export function CaWizard({ open, onClose, onCreated }: { open: boolean; onClose:
               {failure}
             </Alert>
           ) : null}
+          <CommandError error={submitting.error} sx={{ mb: 2 }} testId={certificatesTestIds.wizardError} />
           {current === 0 ? (
             <Box sx={{ display: 'grid', gap: 2 }}>
               <Typography>{isNew ? t('certificates.wizard.vaultNew') : t('certificates.wizard.vaultUnlock')}</Typography>

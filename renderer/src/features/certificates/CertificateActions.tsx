@@ -18,8 +18,10 @@ import {
 } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import type { CertificateActionResult, CertificateFormat } from '@shared/schemas/certificates';
-import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { carddesk, unwrap } from '../../api/carddesk';
 import { saveDownload } from '../../api/download';
+import { useCommand } from '../../app/useCommand';
+import { CommandError } from '../../components/CommandError';
 import { useVault } from '../vault';
 import { afterHoldChoices, reasons } from './labels';
 import { certificatesTestIds } from './testIds';
@@ -38,8 +40,8 @@ export function CertificateActions({ certificate, onChanged, onRenewed }: { cert
   const [days, setDays] = useState('30');
   const [afterHold, setAfterHold] = useState<AfterHold>('release');
   const [request, setRequest] = useState('');
-  const [message, setMessage] = useState<{ severity: 'success' | 'error' | 'warning'; text: string } | null>(null);
-  const [busy, setBusy] = useState(false);
+  // What became of the last action (done, or refused); a failed call is a command's error.
+  const [message, setMessage] = useState<{ severity: 'success' | 'warning'; text: string } | null>(null);
   const titleId = useId();
   const reasonId = useId();
   const afterId = useId();
@@ -53,13 +55,10 @@ export function CertificateActions({ certificate, onChanged, onRenewed }: { cert
     } else setMessage({ severity: 'warning', text: t(`certificates.refused.${result.reason}`) });
   };
 
-  const submit = (event: FormEvent): void => {
-    event.preventDefault();
-    if (action === null) return;
-    setBusy(true);
+  const acting = useCommand(async (chosen: Action) => {
     const api = carddesk().certificates;
     const run = (): Promise<void> => {
-      switch (action) {
+      switch (chosen) {
         case 'revoke':
           return unwrap(api.revoke({ serial, reason })).then(outcome);
         case 'suspend':
@@ -70,16 +69,23 @@ export function CertificateActions({ certificate, onChanged, onRenewed }: { cert
           return unwrap(api.renew({ serial, request: request.trim() === '' ? null : request })).then((renewed) => onRenewed(renewed.serial));
       }
     };
-    withUnlocked(run)
-      .then(() => setAction(null))
-      .catch((error: unknown) => setMessage({ severity: 'error', text: t(`errors.${errorCodeOf(error)}`) }))
-      .finally(() => setBusy(false));
+    await withUnlocked(run);
+    setAction(null);
+  });
+  const downloading = useCommand(async (format: CertificateFormat) => saveDownload(await unwrap(carddesk().certificates.download({ serial, format }))));
+  const busy = acting.busy;
+
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    if (action === null) return;
+    downloading.reset();
+    void acting.run(action);
   };
 
   const download = (format: CertificateFormat): void => {
-    unwrap(carddesk().certificates.download({ serial, format }))
-      .then(saveDownload)
-      .catch((error: unknown) => setMessage({ severity: 'error', text: t(`errors.${errorCodeOf(error)}`) }));
+    setMessage(null);
+    acting.reset();
+    void downloading.run(format);
   };
 
   return (
@@ -113,6 +119,15 @@ export function CertificateActions({ certificate, onChanged, onRenewed }: { cert
           {message.text}
         </Alert>
       ) : null}
+      <CommandError
+        error={acting.error ?? downloading.error}
+        sx={{ mt: 2 }}
+        testId={certificatesTestIds.actionResult}
+        onClose={() => {
+          acting.reset();
+          downloading.reset();
+        }}
+      />
       <Dialog open={action !== null} onClose={() => setAction(null)} aria-labelledby={titleId} maxWidth="sm" fullWidth>
         <form onSubmit={submit}>
           <DialogTitle id={titleId}>{action === null ? '' : t(`certificates.confirm.${action}Title`)}</DialogTitle>

@@ -1,9 +1,11 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, Box, Breadcrumbs, Chip, Link, Paper, Typography } from '@mui/material';
+import { Box, Breadcrumbs, Chip, Link, Paper, Typography } from '@mui/material';
 import { Link as RouterLink, useNavigate, useParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../i18n/format';
-import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { carddesk, unwrap } from '../../api/carddesk';
+import { useCommand } from '../../app/useCommand';
+import { CommandError } from '../../components/CommandError';
 import { CertificateActions } from './CertificateActions';
 import { statusColor } from './labels';
 import { certificatesTestIds } from './testIds';
@@ -29,19 +31,12 @@ export function CertificateDetailView() {
   const { serial = '' } = useParams();
   const navigate = useNavigate();
   const [certificate, setCertificate] = useState<CertificateDetail | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
-
-  const load = useCallback(() => {
-    unwrap(carddesk().certificates.get({ serial }))
-      .then((detail) => {
-        setCertificate(detail);
-        setFailure(null);
-      })
-      .catch((error: unknown) => setFailure(t(`errors.${errorCodeOf(error)}`)));
-  }, [serial, t]);
+  const loading = useCommand(async (wanted: string) => setCertificate(await unwrap(carddesk().certificates.get({ serial: wanted }))));
+  const get = loading.run;
+  const load = useCallback(() => void get(serial), [get, serial]);
   useEffect(load, [load]);
 
-  if (certificate === null) return failure === null ? <Typography role="status">{t('common.loading')}</Typography> : <Alert severity="error">{failure}</Alert>;
+  if (certificate === null) return loading.error === null ? <Typography role="status">{t('common.loading')}</Typography> : <CommandError error={loading.error} />;
   const when = (iso: string | null) => (iso === null ? '—' : format.dateTime(iso));
   const list = (items: readonly string[]) => (items.length === 0 ? '—' : items.join(', '));
 

@@ -1,30 +1,13 @@
 import { useEffect, useId, useState } from 'react';
-import {
-  Alert,
-  Box,
-  Button,
-  Chip,
-  FormControl,
-  InputLabel,
-  Link,
-  MenuItem,
-  Paper,
-  Select,
-  Table,
-  TableBody,
-  TableCell,
-  TableContainer,
-  TableHead,
-  TablePagination,
-  TableRow,
-  TextField,
-  Typography,
-} from '@mui/material';
+import { Box, Button, Chip, FormControl, InputLabel, Link, MenuItem, Select, TextField } from '@mui/material';
 import { Link as RouterLink, useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../i18n/format';
 import type { CertificateListArgs } from '@shared/schemas/certificates';
-import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { carddesk, unwrap } from '../../api/carddesk';
+import { useCommand } from '../../app/useCommand';
+import { CommandError } from '../../components/CommandError';
+import { PagedTable, queryPage, type PagedColumn } from '../../components/PagedTable';
 import type { Holder } from '@shared/schemas/holders';
 import { HolderPicker } from './HolderPicker';
 import { IssueCertificateDialog } from './IssueCertificateDialog';
@@ -42,7 +25,6 @@ export function CertificateList() {
   const [text, setText] = useState('');
   const [query, setQuery] = useState<Required<Pick<CertificateListArgs, 'query' | 'offset' | 'limit'>> & Omit<CertificateListArgs, 'query' | 'offset' | 'limit'>>({ query: '', offset: 0, limit: 25 });
   const [result, setResult] = useState<{ total: number; items: CertificateSummary[] } | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
   const [issuing, setIssuing] = useState(false);
   const [holder, setHolder] = useState<Holder | null>(null);
   const statusId = useId();
@@ -54,21 +36,35 @@ export function CertificateList() {
     return () => clearTimeout(timer);
   }, [text]);
 
+  const listing = useCommand((args: typeof query) => unwrap(carddesk().certificates.list(args)));
+  const list = listing.run;
   useEffect(() => {
     let current = true;
-    unwrap(carddesk().certificates.list(query))
-      .then((list) => {
-        if (!current) return;
-        setResult(list);
-        setFailure(null);
-      })
-      .catch((error: unknown) => current && setFailure(t(`errors.${errorCodeOf(error)}`)));
+    void list(query).then((found) => {
+      if (current && found !== undefined) setResult(found);
+    });
     return () => {
       current = false;
     };
-  }, [query, t]);
+  }, [query, list]);
 
   const date = (iso: string) => format.date(iso);
+  const columns: PagedColumn<CertificateSummary>[] = [
+    {
+      key: 'serial',
+      header: t('certificates.fields.serial'),
+      cell: (certificate) => (
+        <Link component={RouterLink} to={`/certificates/${certificate.serial}`} onClick={(e) => e.stopPropagation()} sx={{ fontFamily: 'monospace' }}>
+          {certificate.serial.slice(0, 16)}…
+        </Link>
+      ),
+    },
+    { key: 'subject', header: t('certificates.fields.subject'), cell: (certificate) => certificate.subject },
+    { key: 'holder', header: t('certificates.fields.holder'), cell: (certificate) => certificate.holderName ?? '—' },
+    { key: 'profile', header: t('certificates.fields.profile'), cell: (certificate) => t(`certificates.profiles.${certificate.profile}`) },
+    { key: 'status', header: t('certificates.fields.status'), cell: (certificate) => <Chip size="small" color={statusColor(certificate.status)} label={t(`certificates.statuses.${certificate.status}`)} /> },
+    { key: 'notAfter', header: t('certificates.fields.notAfter'), cell: (certificate) => date(certificate.notAfter) },
+  ];
   return (
     <Box data-testid={certificatesTestIds.list}>
       <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap', alignItems: 'center', mb: 2 }}>
@@ -117,60 +113,23 @@ export function CertificateList() {
           {t('certificates.issue.button')}
         </Button>
       </Box>
-      {failure !== null ? (
-        <Alert severity="error" sx={{ mb: 2 }}>
-          {failure}
-        </Alert>
-      ) : null}
-      <Typography role="status" color="text.secondary" sx={{ mb: 1 }} data-testid={certificatesTestIds.total} data-total={result?.total ?? 0}>
-        {result === null ? t('common.loading') : t('certificates.total', { count: result.total })}
-      </Typography>
-      <Paper variant="outlined">
-        <TableContainer>
-          <Table size="small" aria-label={t('certificates.tableLabel')}>
-            <TableHead>
-              <TableRow>
-                <TableCell>{t('certificates.fields.serial')}</TableCell>
-                <TableCell>{t('certificates.fields.subject')}</TableCell>
-                <TableCell>{t('certificates.fields.holder')}</TableCell>
-                <TableCell>{t('certificates.fields.profile')}</TableCell>
-                <TableCell>{t('certificates.fields.status')}</TableCell>
-                <TableCell>{t('certificates.fields.notAfter')}</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {(result?.items ?? []).map((certificate) => (
-                <TableRow key={certificate.serial} hover sx={{ cursor: 'pointer' }} data-testid={certificatesTestIds.row} data-serial={certificate.serial} data-status={certificate.status} onClick={() => void navigate(`/certificates/${certificate.serial}`)}>
-                  <TableCell>
-                    <Link component={RouterLink} to={`/certificates/${certificate.serial}`} onClick={(e) => e.stopPropagation()} sx={{ fontFamily: 'monospace' }}>
-                      {certificate.serial.slice(0, 16)}…
-                    </Link>
-                  </TableCell>
-                  <TableCell>{certificate.subject}</TableCell>
-                  <TableCell>{certificate.holderName ?? '—'}</TableCell>
-                  <TableCell>{t(`certificates.profiles.${certificate.profile}`)}</TableCell>
-                  <TableCell>
-                    <Chip size="small" color={statusColor(certificate.status)} label={t(`certificates.statuses.${certificate.status}`)} />
-                  </TableCell>
-                  <TableCell>{date(certificate.notAfter)}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </TableContainer>
-        <TablePagination
-          component="div"
-          count={result?.total ?? 0}
-          page={Math.floor(query.offset / query.limit)}
-          rowsPerPage={query.limit}
-          rowsPerPageOptions={[10, 25, 50, 100]}
-          onPageChange={(_e, page) => setQuery((q) => ({ ...q, offset: page * q.limit }))}
-          onRowsPerPageChange={(e) => setQuery((q) => ({ ...q, limit: Number(e.target.value), offset: 0 }))}
-          labelRowsPerPage={t('common.rowsPerPage')}
-          labelDisplayedRows={({ from, to, count }) => t('common.displayedRows', { from, to, count })}
-          getItemAriaLabel={(type) => t(`common.page.${type}`)}
-        />
-      </Paper>
+      <CommandError error={listing.error} sx={{ mb: 2 }} />
+      <PagedTable
+        label={t('certificates.tableLabel')}
+        columns={columns}
+        rows={result?.items ?? null}
+        rowKey={(certificate) => certificate.serial}
+        rowProps={(certificate) => ({
+          hover: true,
+          sx: { cursor: 'pointer' },
+          onClick: () => void navigate(`/certificates/${certificate.serial}`),
+          'data-testid': certificatesTestIds.row,
+          'data-serial': certificate.serial,
+          'data-status': certificate.status,
+        })}
+        page={queryPage(result?.total ?? 0, query, setQuery)}
+        total={{ text: (count) => t('certificates.total', { count }), testId: certificatesTestIds.total }}
+      />
       <IssueCertificateDialog
         open={issuing}
         holderId={null}

@@ -3,6 +3,8 @@ import { Box, Button, Paper, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import type { CaStatus } from '@shared/schemas/ca';
 import { carddesk, unwrap } from '../../api/carddesk';
+import { useCommand } from '../../app/useCommand';
+import { CommandError } from '../../components/CommandError';
 import { useVault } from '../vault';
 import { baseUrlProblem, PublicBaseUrlField } from './PublicBaseUrlField';
 import { certificatesTestIds } from './testIds';
@@ -10,21 +12,18 @@ import { certificatesTestIds } from './testIds';
 type ReadyStatus = Extract<CaStatus, { ready: true }>;
 
 /** The addresses issued certificates carry (CDP, OCSP, caIssuers), and changing the base URL (vault unlocked). */
-export function PublishedAddresses({ status, onChanged, onError }: { status: ReadyStatus; onChanged: (status: CaStatus) => void; onError: (error: unknown) => void }) {
+export function PublishedAddresses({ status, onChanged }: { status: ReadyStatus; onChanged: (status: CaStatus) => void }) {
   const { t } = useTranslation();
   const { withUnlocked } = useVault();
   const [baseUrl, setBaseUrl] = useState(status.publicBaseUrl ?? '');
   const [check, setCheck] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const saving = useCommand(async (publicBaseUrl: string) => onChanged(await withUnlocked(() => unwrap(carddesk().ca.setPublicBaseUrl({ publicBaseUrl })))));
+  const busy = saving.busy;
 
   const save = (): void => {
     setCheck(true);
     if (baseUrlProblem(baseUrl) !== null) return;
-    setBusy(true);
-    withUnlocked(() => unwrap(carddesk().ca.setPublicBaseUrl({ publicBaseUrl: baseUrl.trim() })))
-      .then(onChanged)
-      .catch(onError)
-      .finally(() => setBusy(false));
+    void saving.run(baseUrl.trim());
   };
 
   const rows = [
@@ -40,6 +39,7 @@ export function PublishedAddresses({ status, onChanged, onError }: { status: Rea
       <Typography color="text.secondary" sx={{ mb: 2 }}>
         {t('certificates.baseUrl.body')}
       </Typography>
+      <CommandError error={saving.error} sx={{ mb: 2 }} onClose={saving.reset} />
       <Box component="dl" sx={{ m: 0, mb: 2 }} data-testid={certificatesTestIds.publishedUrls} data-base-url={status.publicBaseUrl ?? ''}>
         {status.publicBaseUrl === null ? (
           <Typography>{t('certificates.baseUrl.none')}</Typography>

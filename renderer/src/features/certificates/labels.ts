@@ -1,19 +1,7 @@
-import type { AfterHold, CertificateProfile, CertificateStatus, RevocationReason } from './types';
+import type { CertificateStatus } from './types';
 
-// The contract's enumerations as the screens offer them (the renderer imports only types).
-export const profiles: readonly CertificateProfile[] = ['authentication', 'signature', 'encryption', 'ocspSigning', 'operator'];
-export const statuses: readonly CertificateStatus[] = ['valid', 'suspended', 'revoked', 'expired'];
-export const reasons: readonly RevocationReason[] = [
-  'unspecified',
-  'keyCompromise',
-  'cACompromise',
-  'affiliationChanged',
-  'superseded',
-  'cessationOfOperation',
-  'privilegeWithdrawn',
-  'aACompromise',
-];
-export const afterHoldChoices: readonly AfterHold[] = ['release', 'revoke'];
+// The contract's enumerations, as values from the zod-free module the schemas build on.
+export { afterHoldChoices, certificateProfiles as profiles, certificateStatuses as statuses, revocationReasons as reasons } from '@shared/enums';
 
 export function statusColor(status: CertificateStatus): 'success' | 'warning' | 'error' | 'default' {
   return status === 'valid' ? 'success' : status === 'suspended' ? 'warning' : status === 'revoked' ? 'error' : 'default';

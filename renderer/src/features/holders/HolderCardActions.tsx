@@ -21,7 +21,9 @@ import {
 import { useTranslation } from 'react-i18next';
 import type { CardRecord, Holder } from '@shared/schemas/holders';
 import type { LifecycleResult } from '@shared/schemas/lifecycle';
-import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { carddesk, unwrap } from '../../api/carddesk';
+import { useCommand } from '../../app/useCommand';
+import { CommandError } from '../../components/CommandError';
 import { type WorkflowRequest, cardRevocationReasons, type CardRevocationReason, lifecycleTestIds } from '../lifecycle';
 import { useVault } from '../vault';
 
@@ -38,7 +40,6 @@ function CardChangeDialog({ change, card, onClose, onDone }: { change: Change; c
   const [reason, setReason] = useState<CardRevocationReason>('unspecified');
   const [stolen, setStolen] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const titleId = useId();
   const afterId = useId();
   const reasonId = useId();
@@ -47,9 +48,7 @@ function CardChangeDialog({ change, card, onClose, onDone }: { change: Change; c
   const dayCount = Number(days);
   const daysInvalid = change === 'suspend' && !(Number.isInteger(dayCount) && dayCount >= 1 && dayCount <= 30);
 
-  const submit = (event: FormEvent): void => {
-    event.preventDefault();
-    if (busy || daysInvalid) return;
+  const changing = useCommand(async () => {
     const api = carddesk().cards;
     const call = (): Promise<LifecycleResult> => {
       switch (change) {
@@ -63,15 +62,17 @@ function CardChangeDialog({ change, card, onClose, onDone }: { change: Change; c
           return unwrap(api.reportLost({ serial, stolen }));
       }
     };
-    setBusy(true);
+    const result = await withUnlocked(call);
+    if (result.ok) onDone(change === 'reportLost' && stolen ? t('lifecycle.holderCard.done.reportStolen', { serial }) : t(`lifecycle.holderCard.done.${change}`, { serial, days: dayCount }));
+    else setProblem(t(`lifecycle.failure.${result.reason}`));
+  });
+  const busy = changing.busy;
+
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    if (busy || daysInvalid) return;
     setProblem(null);
-    withUnlocked(call)
-      .then((result) => {
-        if (result.ok) onDone(change === 'reportLost' && stolen ? t('lifecycle.holderCard.done.reportStolen', { serial }) : t(`lifecycle.holderCard.done.${change}`, { serial, days: dayCount }));
-        else setProblem(t(`lifecycle.failure.${result.reason}`));
-      })
-      .catch((error: unknown) => setProblem(t(`errors.${errorCodeOf(error)}`)))
-      .finally(() => setBusy(false));
+    void changing.run();
   };
 
   return (
@@ -126,6 +127,7 @@ function CardChangeDialog({ change, card, onClose, onDone }: { change: Change; c
               {problem}
             </Alert>
           ) : null}
+          <CommandError error={changing.error} sx={{ mt: 2 }} />
         </DialogContent>
         <DialogActions>
           <Button onClick={onClose} disabled={busy}>

@@ -1,48 +1,41 @@
-import { useEffect, useId, useState } from 'react';
-import {
-  Alert,
-  Box,
-  Button,
-  FormControl,
-  InputLabel,
-  MenuItem,
-  Paper,
-  Select,
-  Table,
-  TableBody,
-  TableCell,
-  TableContainer,
-  TableHead,
-  TablePagination,
-  TableRow,
-  TableSortLabel,
-  TextField,
-  Typography,
-} from '@mui/material';
+import { useEffect, useId, useState, type ReactNode } from 'react';
+import { Box, Button, FormControl, InputLabel, MenuItem, Select, TextField } from '@mui/material';
 import AddIcon from '@mui/icons-material/PersonAdd';
 import UploadIcon from '@mui/icons-material/UploadFile';
 import DownloadIcon from '@mui/icons-material/Download';
 import { useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
-import type { HolderSearchArgs, HolderSearchResult, HolderSortField } from '@shared/schemas/holders';
-import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import type { Holder, HolderSearchArgs, HolderSearchResult, HolderSortField } from '@shared/schemas/holders';
+import { carddesk, unwrap } from '../../api/carddesk';
 import { saveDownload } from '../../api/download';
-import { visuallyHidden } from '../../components/visuallyHidden';
+import { useCommand } from '../../app/useCommand';
+import { CommandError } from '../../components/CommandError';
+import { PagedTable, queryPage, type PagedColumn } from '../../components/PagedTable';
 import { CsvImportDialog } from './CsvImportDialog';
 import { HolderDialog } from './HolderDialog';
 import { holderLanguages, holderStates } from './holderFields';
 import { usersTestIds } from './testIds';
 
-const columns: { field: HolderSortField; key: 'userNumber' | 'personalNumber' | 'lastName' | 'firstName' | 'email' | 'organisation' | 'state' | 'documentExpiry' }[] = [
-  { field: 'userNumber', key: 'userNumber' },
-  { field: 'personalNumber', key: 'personalNumber' },
-  { field: 'lastName', key: 'lastName' },
-  { field: 'firstName', key: 'firstName' },
-  { field: 'email', key: 'email' },
-  { field: 'organisation', key: 'organisation' },
-  { field: 'state', key: 'state' },
-  { field: 'documentExpiry', key: 'documentExpiry' },
-];
+type HolderColumnKey = 'userNumber' | 'personalNumber' | 'lastName' | 'firstName' | 'email' | 'organisation' | 'state' | 'documentExpiry';
+
+function useHolderColumns(): PagedColumn<Holder, HolderSortField>[] {
+  const { t } = useTranslation();
+  const column = (key: HolderColumnKey, cell: (holder: Holder) => ReactNode): PagedColumn<Holder, HolderSortField> => ({ key, header: t(`users.fields.${key}`), sortField: key, cell });
+  return [
+    column('userNumber', (holder) => (
+      <Box component="a" href={`#/users/${holder.id}`} onClick={(event) => event.stopPropagation()} sx={{ color: 'primary.main', fontFamily: 'monospace' }}>
+        {holder.userNumber}
+      </Box>
+    )),
+    column('personalNumber', (holder) => holder.personalNumber),
+    column('lastName', (holder) => holder.lastName),
+    column('firstName', (holder) => holder.firstName),
+    column('email', (holder) => holder.email),
+    column('organisation', (holder) => holder.organisation),
+    column('state', (holder) => t(`users.states.${holder.state}`)),
+    column('documentExpiry', (holder) => holder.documentExpiry),
+  ];
+}
 
 /** Holders, searched, filtered, sorted and paged by the directory (server side: fast at 100,000). */
 export function HolderTable() {
@@ -57,7 +50,6 @@ export function HolderTable() {
     limit: 25,
   });
   const [result, setResult] = useState<HolderSearchResult | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
   const [adding, setAdding] = useState(false);
   const [importing, setImporting] = useState(false);
   const [generation, setGeneration] = useState(0);
@@ -70,21 +62,20 @@ export function HolderTable() {
     return () => clearTimeout(timer);
   }, [text]);
 
+  const search = useCommand((args: typeof query) => unwrap(carddesk().holders.search(args)));
+  const exporting = useCommand(async () => saveDownload(await unwrap(carddesk().holders.exportCsv(query))));
+  const searchRun = search.run;
   useEffect(() => {
     let current = true;
-    unwrap(carddesk().holders.search(query))
-      .then((found) => {
-        if (current) {
-          setResult(found);
-          setFailure(null);
-        }
-      })
-      .catch((error: unknown) => current && setFailure(t(`errors.${errorCodeOf(error)}`)));
+    void searchRun(query).then((found) => {
+      if (current && found !== undefined) setResult(found);
+    });
     return () => {
       current = false;
     };
-  }, [query, generation, t]);
+  }, [query, generation, searchRun]);
 
+  const columns = useHolderColumns();
   const sortBy = (field: HolderSortField): void =>
     setQuery((q) => ({ ...q, sort: field, direction: q.sort === field && q.direction === 'asc' ? 'desc' : 'asc', offset: 0 }));
 
@@ -142,88 +133,23 @@ export function HolderTable() {
         <Button
           startIcon={<DownloadIcon aria-hidden />}
           data-testid={usersTestIds.exportCsv}
-          onClick={() => void unwrap(carddesk().holders.exportCsv(query)).then(saveDownload).catch((error: unknown) => setFailure(t(`errors.${errorCodeOf(error)}`)))}
+          onClick={() => void exporting.run()}
         >
           {t('users.export')}
         </Button>
       </Box>
-      {failure !== null ? (
-        <Alert severity="error" sx={{ mb: 2 }}>
-          {failure}
-        </Alert>
-      ) : null}
-      <Typography role="status" sx={{ mb: 1 }} color="text.secondary" data-testid={usersTestIds.total} data-total={result?.total ?? 0}>
-        {result === null ? t('common.loading') : t('users.total', { count: result.total })}
-      </Typography>
-      <Paper variant="outlined">
-        <TableContainer>
-          <Table size="small" aria-label={t('users.tableLabel')} data-testid={usersTestIds.table}>
-            <TableHead>
-              <TableRow>
-                {columns.map((column) => (
-                  <TableCell key={column.field} sortDirection={query.sort === column.field ? query.direction : false}>
-                    <TableSortLabel
-                      active={query.sort === column.field}
-                      direction={query.sort === column.field ? query.direction : 'asc'}
-                      onClick={() => sortBy(column.field)}
-                      data-testid={usersTestIds.sort(column.field)}
-                    >
-                      {t(`users.fields.${column.key}`)}
-                      {query.sort === column.field ? (
-                        <Box component="span" sx={visuallyHidden}>
-                          {query.direction === 'desc' ? t('common.sortedDescending') : t('common.sortedAscending')}
-                        </Box>
-                      ) : null}
-                    </TableSortLabel>
-                  </TableCell>
-                ))}
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {(result?.items ?? []).map((holder) => (
-                <TableRow
-                  key={holder.id}
-                  hover
-                  data-testid={usersTestIds.row}
-                  data-holder-id={holder.id}
-                  sx={{ cursor: 'pointer' }}
-                  onClick={() => void navigate(`/users/${holder.id}`)}
-                >
-                  <TableCell>
-                    <Box
-                      component="a"
-                      href={`#/users/${holder.id}`}
-                      onClick={(event) => event.stopPropagation()}
-                      sx={{ color: 'primary.main', fontFamily: 'monospace' }}
-                    >
-                      {holder.userNumber}
-                    </Box>
-                  </TableCell>
-                  <TableCell>{holder.personalNumber}</TableCell>
-                  <TableCell>{holder.lastName}</TableCell>
-                  <TableCell>{holder.firstName}</TableCell>
-                  <TableCell>{holder.email}</TableCell>
-                  <TableCell>{holder.organisation}</TableCell>
-                  <TableCell>{t(`users.states.${holder.state}`)}</TableCell>
-                  <TableCell>{holder.documentExpiry}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </TableContainer>
-        <TablePagination
-          component="div"
-          count={result?.total ?? 0}
-          page={Math.floor(query.offset / query.limit)}
-          rowsPerPage={query.limit}
-          rowsPerPageOptions={[10, 25, 50, 100]}
-          onPageChange={(_event, page) => setQuery((q) => ({ ...q, offset: page * q.limit }))}
-          onRowsPerPageChange={(event) => setQuery((q) => ({ ...q, limit: Number(event.target.value), offset: 0 }))}
-          labelRowsPerPage={t('common.rowsPerPage')}
-          labelDisplayedRows={({ from, to, count }) => t('common.displayedRows', { from, to, count })}
-          getItemAriaLabel={(type) => t(`common.page.${type}`)}
-        />
-      </Paper>
+      <CommandError error={exporting.error ?? search.error} sx={{ mb: 2 }} />
+      <PagedTable
+        label={t('users.tableLabel')}
+        testId={usersTestIds.table}
+        columns={columns}
+        rows={result?.items ?? null}
+        rowKey={(holder) => holder.id}
+        rowProps={(holder) => ({ hover: true, sx: { cursor: 'pointer' }, onClick: () => void navigate(`/users/${holder.id}`), 'data-testid': usersTestIds.row, 'data-holder-id': holder.id })}
+        sort={{ field: query.sort, direction: query.direction, onSort: sortBy, testId: usersTestIds.sort }}
+        page={queryPage(result?.total ?? 0, query, setQuery)}
+        total={{ text: (count) => t('users.total', { count }), testId: usersTestIds.total }}
+      />
       {adding ? (
         <HolderDialog
           holder={null}

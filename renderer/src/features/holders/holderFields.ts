@@ -32,8 +32,7 @@ export function addressLines(holder: HolderInput): { fact: 'address' | 'contactA
   ];
 }
 
-export const holderStates = ['active', 'suspended', 'disabled'] as const satisfies readonly HolderInput['state'][];
-export const holderLanguages = ['en', 'sq', 'it', 'nl'] as const satisfies readonly HolderInput['language'][];
+export { holderLanguages, holderStates } from '@shared/enums';
 
 export const emptyHolder: HolderInput = {
   personalNumber: '',

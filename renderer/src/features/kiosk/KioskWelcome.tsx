@@ -1,7 +1,7 @@
 import { Alert, Box, Typography } from '@mui/material';
 import CreditCardIcon from '@mui/icons-material/CreditCard';
 import { useTranslation } from 'react-i18next';
-import { useReaders } from '../cards';
+import { useReaders } from '../../app/useReaders';
 import { kioskTestIds } from './testIds';
 
 /** Waits for the holder's card; later releases continue from here into PIN entry and the holder's home. */

@@ -1,8 +1,10 @@
-import { useCallback, useEffect, useState } from 'react';
-import { Alert, Box, Paper, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
+import { useEffect, useState } from 'react';
+import { Box, Paper, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import type { LetterSummary } from '@shared/schemas/letters';
-import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { carddesk, unwrap } from '../../api/carddesk';
+import { useCommand } from '../../app/useCommand';
+import { CommandError } from '../../components/CommandError';
 import { LetterActions } from './LetterActions';
 import { lettersTestIds } from './testIds';
 
@@ -10,13 +12,11 @@ import { lettersTestIds } from './testIds';
 export function HolderLetters({ holderId, refresh }: { holderId: string; refresh: unknown }) {
   const { t, i18n } = useTranslation();
   const [letters, setLetters] = useState<LetterSummary[] | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
-  const load = useCallback(() => {
-    unwrap(carddesk().letters.list({ holderId }))
-      .then(setLetters)
-      .catch((error: unknown) => setFailure(t(`errors.${errorCodeOf(error)}`)));
-  }, [holderId, t]);
-  useEffect(load, [load, refresh]);
+  const listing = useCommand(async (id: string) => setLetters(await unwrap(carddesk().letters.list({ holderId: id }))));
+  const list = listing.run;
+  useEffect(() => {
+    void list(holderId);
+  }, [list, holderId, refresh]);
 
   return (
     <Paper variant="outlined" sx={{ p: 3, mb: 3 }} data-testid={lettersTestIds.holderLetters}>
@@ -26,7 +26,7 @@ export function HolderLetters({ holderId, refresh }: { holderId: string; refresh
       <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
         {t('letters.pinNeverShown')}
       </Typography>
-      {failure !== null ? <Alert severity="error">{failure}</Alert> : null}
+      <CommandError error={listing.error} />
       {letters !== null && letters.length === 0 ? <Typography>{t('letters.none')}</Typography> : null}
       {letters !== null && letters.length > 0 ? (
         <Box sx={{ overflowX: 'auto' }}>

@@ -3,8 +3,10 @@ import { Alert, Box, Button, Chip, Link, Stack } from '@mui/material';
 import { Link as RouterLink } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import type { LetterRefusal, LetterRoute, LetterSendResult, LetterSummary } from '@shared/schemas/letters';
-import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { carddesk, unwrap } from '../../api/carddesk';
 import { saveDownload } from '../../api/download';
+import { useCommand } from '../../app/useCommand';
+import { CommandError } from '../../components/CommandError';
 import { lettersTestIds } from './testIds';
 import { useLetterPrinting } from './useLetterPrinting';
 
@@ -23,32 +25,26 @@ export function LetterActions({ letter, onChanged }: { letter: LetterView; onCha
   const { t, i18n } = useTranslation();
   const [current, setCurrent] = useState<LetterView>(letter);
   const [refusal, setRefusal] = useState<LetterRefusal | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const state = current.state ?? 'waiting';
   const printing = useLetterPrinting();
 
-  const settle = (call: Promise<LetterSendResult>): void => {
-    setBusy(true);
-    setFailure(null);
+  const previewing = useCommand(async () => saveDownload(await unwrap(carddesk().letters.preview({ fileName: current.fileName }))));
+  const settle = useCommand(async (call: () => Promise<LetterSendResult>) => {
     setRefusal(null);
-    call
-      .then((result) => {
-        if (result.ok) {
-          setCurrent(result.letter);
-          onChanged?.(result.letter);
-        } else setRefusal(result.reason);
-      })
-      .catch((error: unknown) => setFailure(t(`errors.${errorCodeOf(error)}`)))
-      .finally(() => setBusy(false));
+    const result = await call();
+    if (result.ok) {
+      setCurrent(result.letter);
+      onChanged?.(result.letter);
+    } else setRefusal(result.reason);
+  });
+  const busy = settle.busy;
+  const deliver = (call: () => Promise<LetterSendResult>): void => {
+    previewing.reset();
+    void settle.run(call);
   };
-  const send = (route: LetterRoute) => settle(unwrap(carddesk().letters.deliver({ fileName: current.fileName, route })));
-  const markSent = () => settle(unwrap(carddesk().letters.markSent({ fileName: current.fileName })));
-  const preview = (): void => {
-    unwrap(carddesk().letters.preview({ fileName: current.fileName }))
-      .then(saveDownload)
-      .catch((error: unknown) => setFailure(t(`errors.${errorCodeOf(error)}`)));
-  };
+  const send = (route: LetterRoute) => deliver(() => unwrap(carddesk().letters.deliver({ fileName: current.fileName, route })));
+  const markSent = () => deliver(() => unwrap(carddesk().letters.markSent({ fileName: current.fileName })));
+  const preview = (): void => void previewing.run();
 
   return (
     <Box data-testid={lettersTestIds.actions} data-file={current.fileName} data-state={state} data-kind={current.kind}>
@@ -97,11 +93,7 @@ export function LetterActions({ letter, onChanged }: { letter: LetterView; onCha
           ) : null}
         </Alert>
       ) : null}
-      {failure !== null ? (
-        <Alert severity="error" sx={{ mt: 1 }}>
-          {failure}
-        </Alert>
-      ) : null}
+      <CommandError error={previewing.error ?? settle.error} sx={{ mt: 1 }} />
     </Box>
   );
 }

@@ -2,7 +2,9 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { Alert, Box, Button, FormControl, InputLabel, MenuItem, Paper, Select, TextField, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import type { LetterSettings } from '@shared/schemas/letters';
-import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { carddesk, unwrap } from '../../api/carddesk';
+import { useCommand } from '../../app/useCommand';
+import { CommandError } from '../../components/CommandError';
 import { lettersTestIds } from './testIds';
 
 type Problem = Extract<Awaited<ReturnType<typeof saveSettings>>, { ok: false }>['problem'];
@@ -18,38 +20,36 @@ export function LettersSettingsPanel() {
   const [folder, setFolder] = useState('');
   const [printer, setPrinter] = useState<string | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
-  const [busy, setBusy] = useState(false);
   const printerLabel = useId();
   const folderProblem = problem === null || problem === 'unknownPrinter' || problem === 'printSystemDown' ? null : problem;
 
+  const load = useCommand(async () => {
+    const loaded = await unwrap(carddesk().letters.settings());
+    setSettings(loaded);
+    setFolder(loaded.folder ?? '');
+    setPrinter(loaded.printer);
+  });
+  const save = useCommand(async () => {
+    const result = await saveSettings(folder, printer);
+    if (result.ok) {
+      setSettings(result.settings);
+      setFolder(result.settings.folder ?? '');
+      setSaved(true);
+    } else setProblem(result.problem);
+  });
+  const busy = save.busy;
+  const loadSettings = load.run;
+
   useEffect(() => {
-    unwrap(carddesk().letters.settings())
-      .then((loaded) => {
-        setSettings(loaded);
-        setFolder(loaded.folder ?? '');
-        setPrinter(loaded.printer);
-      })
-      .catch((error: unknown) => setFailure(t(`errors.${errorCodeOf(error)}`)));
-  }, [t]);
+    void loadSettings();
+  }, [loadSettings]);
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
-    setBusy(true);
     setSaved(false);
     setProblem(null);
-    setFailure(null);
-    saveSettings(folder, printer)
-      .then((result) => {
-        if (result.ok) {
-          setSettings(result.settings);
-          setFolder(result.settings.folder ?? '');
-          setSaved(true);
-        } else setProblem(result.problem);
-      })
-      .catch((error: unknown) => setFailure(t(`errors.${errorCodeOf(error)}`)))
-      .finally(() => setBusy(false));
+    void save.run();
   };
 
   return (
@@ -60,7 +60,7 @@ export function LettersSettingsPanel() {
       <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>
         {t('letters.settings.body')}
       </Typography>
-      {failure !== null ? <Alert severity="error">{failure}</Alert> : null}
+      <CommandError error={save.error ?? load.error} />
       {settings === null ? null : (
         <Box component="form" onSubmit={submit} noValidate sx={{ display: 'grid', gap: 2 }}>
           <TextField

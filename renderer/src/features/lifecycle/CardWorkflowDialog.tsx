@@ -9,7 +9,7 @@ import { useVault } from '../vault';
 import { IssueConfirmation } from './IssueConfirmation';
 import { IssueSetup, type Recipient } from './IssueSetup';
 import { resumableFailures, stepPlans, type WorkflowKind } from './labels';
-import { ReaderChooser, type ChosenReader } from './ReaderChooser';
+import { ReaderChooser, type ChosenReader } from '../../components/ReaderChooser';
 import { lifecycleTestIds } from './testIds';
 import { useWorkflowProgress } from './useWorkflowProgress';
 import { CertificateTable, LetterList, PinLetterNotice } from './WorkflowResult';

@@ -2,41 +2,19 @@ import type { CardRecordState } from '@shared/schemas/holders';
 import type { IssuancePolicy, LifecycleFailure } from '@shared/schemas/lifecycle';
 import type { ChannelArgs } from '@shared/contract';
 
-// The contract's enumerations as the screens offer them (the renderer imports only types; a unit
-// test checks these lists against the schemas).
+// The contract's enumerations, as values from the zod-free modules the schemas build on.
+export { asymmetricAlgorithms as keyAlgorithms, cardRecordStates, cardRevocationReasons, letterRecipients, lifecycleFailures } from '@shared/enums';
 
 /** The steps and the workflows' plans come from the one zod-free list the services run. */
 export { workflowPlans as stepPlans, workflowSteps as workflowStepOrder, type WorkflowKind } from '@shared/workflow-plans';
-
-export const lifecycleFailures: readonly LifecycleFailure[] = [
-  'noCard',
-  'cardRemoved',
-  'cardInUse',
-  'awaitingUnblock',
-  'notPiv',
-  'noSerial',
-  'wrongCard',
-  'alreadyIssued',
-  'foreignCard',
-  'unknownCard',
-  'invalidState',
-  'personalisationIncomplete',
-  'wrongManagementKey',
-  'cardUnsupported',
-];
 
 /** Failures after which the personalisation can be resumed or restarted (the card was there and known). */
 export const resumableFailures: readonly LifecycleFailure[] = ['cardRemoved', 'noCard', 'cardInUse', 'awaitingUnblock', 'personalisationIncomplete', 'wrongManagementKey', 'cardUnsupported'];
 
 export type CardRevocationReason = ChannelArgs<'cards:revoke'>['reason'];
-export const cardRevocationReasons: readonly CardRevocationReason[] = ['unspecified', 'keyCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'privilegeWithdrawn'];
 
 export type KeyAlgorithm = IssuancePolicy['keys']['authentication'];
-export const keyAlgorithms: readonly KeyAlgorithm[] = ['rsa2048', 'rsa3072', 'rsa4096', 'eccp256', 'eccp384'];
 export const keyRoles: readonly (keyof IssuancePolicy['keys'])[] = ['authentication', 'signature', 'encryption'];
-export const letterRecipients: readonly IssuancePolicy['userNumberRecipient'][] = ['holder', 'contactPerson'];
-
-export const cardRecordStates: readonly CardRecordState[] = ['blank', 'personalisationIncomplete', 'active', 'suspended', 'revoked', 'retired', 'lost'];
 
 export function cardStateColor(state: CardRecordState): 'success' | 'warning' | 'error' | 'default' | 'info' {
   switch (state) {

@@ -1,3 +1,5 @@
+import { readerTestIds } from '../../components/testIds';
+
 export const lifecycleTestIds = {
   // The card panel's life-cycle section.
   section: 'lifecycle-section',
@@ -7,8 +9,8 @@ export const lifecycleTestIds = {
   action: (action: string) => `lifecycle-action-${action}`,
   // The workflow dialog.
   dialog: (kind: string) => `workflow-dialog-${kind}`,
-  readerSelect: 'workflow-reader',
-  readerCard: 'workflow-reader-card',
+  readerSelect: readerTestIds.select,
+  readerCard: readerTestIds.card,
   holderPicker: 'workflow-holder',
   recipient: (recipient: string) => `workflow-recipient-${recipient}`,
   lostCard: 'workflow-lost-card',

@@ -2,7 +2,9 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { Alert, Box, Button, FormControl, FormControlLabel, InputLabel, MenuItem, Paper, Select, Switch, TextField, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import type { IssuancePolicy } from '@shared/schemas/lifecycle';
-import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { carddesk, unwrap } from '../../api/carddesk';
+import { useCommand } from '../../app/useCommand';
+import { CommandError } from '../../components/CommandError';
 import { keyAlgorithms, keyRoles, letterRecipients, lifecycleTestIds } from '../lifecycle';
 import { useVault } from '../vault';
 
@@ -30,23 +32,23 @@ export function PolicyForm({ initial, onSaved }: { initial: IssuancePolicy; onSa
   const { t } = useTranslation();
   const { withUnlocked } = useVault();
   const [policy, setPolicy] = useState<IssuancePolicy>(initial);
-  const [message, setMessage] = useState<{ severity: 'success' | 'error'; text: string } | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [saved, setSaved] = useState(false);
   const recipientId = useId();
   const senderInvalid = policy.letterSender.trim() === '' || policy.letterSender.length > 200;
+
+  const saving = useCommand(async () => {
+    const next = await withUnlocked(() => unwrap(carddesk().cards.updatePolicy({ ...policy, letterSender: policy.letterSender.trim() })));
+    setPolicy(next);
+    setSaved(true);
+    onSaved?.(next);
+  });
+  const busy = saving.busy;
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
     if (senderInvalid || busy) return;
-    setBusy(true);
-    withUnlocked(() => unwrap(carddesk().cards.updatePolicy({ ...policy, letterSender: policy.letterSender.trim() })))
-      .then((saved) => {
-        setPolicy(saved);
-        setMessage({ severity: 'success', text: t('lifecycle.policy.saved') });
-        onSaved?.(saved);
-      })
-      .catch((error: unknown) => setMessage({ severity: 'error', text: t(`errors.${errorCodeOf(error)}`) }))
-      .finally(() => setBusy(false));
+    setSaved(false);
+    void saving.run();
   };
 
   return (
@@ -117,11 +119,12 @@ export function PolicyForm({ initial, onSaved }: { initial: IssuancePolicy; onSa
           {t('lifecycle.policy.lettersHint')}
         </Typography>
       </Box>
-      {message !== null ? (
-        <Alert severity={message.severity} onClose={() => setMessage(null)} data-testid={lifecycleTestIds.policyMessage}>
-          {message.text}
+      {saved ? (
+        <Alert severity="success" onClose={() => setSaved(false)} data-testid={lifecycleTestIds.policyMessage}>
+          {t('lifecycle.policy.saved')}
         </Alert>
       ) : null}
+      <CommandError error={saving.error} onClose={saving.reset} testId={lifecycleTestIds.policyMessage} />
       <Box>
         <Button type="submit" variant="contained" disabled={busy || senderInvalid} data-testid={lifecycleTestIds.policySave}>
           {t('common.save')}
@@ -154,23 +157,13 @@ export function IssuancePolicyPanel() {
   const { t } = useTranslation();
   const { status } = useVault();
   const [policy, setPolicy] = useState<IssuancePolicy | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
   const initialised = status?.initialised === true;
+  const load = useCommand(async () => setPolicy(await unwrap(carddesk().cards.policy())));
+  const loadPolicy = load.run;
 
   useEffect(() => {
-    if (!initialised) return;
-    let current = true;
-    unwrap(carddesk().cards.policy())
-      .then((loaded) => {
-        if (!current) return;
-        setPolicy(loaded);
-        setFailure(null);
-      })
-      .catch((error: unknown) => current && setFailure(t(`errors.${errorCodeOf(error)}`)));
-    return () => {
-      current = false;
-    };
-  }, [initialised, t]);
+    if (initialised) void loadPolicy();
+  }, [initialised, loadPolicy]);
 
   if (!initialised) return null;
   return (
@@ -181,7 +174,7 @@ export function IssuancePolicyPanel() {
       <Typography color="text.secondary" sx={{ mb: 2 }}>
         {t('lifecycle.policy.intro')}
       </Typography>
-      {failure !== null ? <Alert severity="error">{failure}</Alert> : null}
+      <CommandError error={load.error} />
       {policy !== null ? <PolicyForm initial={policy} /> : null}
     </Paper>
   );

@@ -2,7 +2,9 @@ import { useCallback, useEffect, useState } from 'react';
 import { Alert, Box, Button, FormControlLabel, Paper, Switch, TextField, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import type { NetworkListenerStatus } from '@shared/schemas/network-listener';
-import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { carddesk, unwrap } from '../../api/carddesk';
+import { useCommand } from '../../app/useCommand';
+import { CommandError } from '../../components/CommandError';
 import { useVault } from '../vault';
 import { settingsTestIds } from './testIds';
 
@@ -18,7 +20,6 @@ export function NetworkListenerPanel() {
   const [address, setAddress] = useState('');
   const [port, setPort] = useState('');
   const [message, setMessage] = useState<{ severity: 'success' | 'error'; text: string } | null>(null);
-  const [busy, setBusy] = useState(false);
 
   const show = useCallback((next: NetworkListenerStatus) => {
     setStatus(next);
@@ -26,27 +27,27 @@ export function NetworkListenerPanel() {
     setAddress(next.settings.address);
     setPort(String(next.settings.port));
   }, []);
+  const load = useCommand(async () => show(await unwrap(carddesk().settings.networkListener())));
+  const loadStatus = load.run;
   useEffect(() => {
-    unwrap(carddesk().settings.networkListener())
-      .then(show)
-      .catch((error: unknown) => setMessage({ severity: 'error', text: t(`errors.${errorCodeOf(error)}`) }));
-  }, [show, t]);
+    void loadStatus();
+  }, [loadStatus]);
 
+  const saving = useCommand(async (number: number) => {
+    show(await withUnlocked(() => unwrap(carddesk().settings.setNetworkListener({ enabled, address: address.trim(), port: number }))));
+    setMessage({ severity: 'success', text: t('settings.listener.saved') });
+  });
+  const busy = saving.busy;
   const save = (): void => {
+    load.reset();
+    saving.reset();
     const number = Number(port);
     if (!Number.isInteger(number) || number < 1 || number > 65535) {
       setMessage({ severity: 'error', text: t('settings.listener.badPort') });
       return;
     }
-    setBusy(true);
     setMessage(null);
-    withUnlocked(() => unwrap(carddesk().settings.setNetworkListener({ enabled, address: address.trim(), port: number })))
-      .then((next) => {
-        show(next);
-        setMessage({ severity: 'success', text: t('settings.listener.saved') });
-      })
-      .catch((error: unknown) => setMessage({ severity: 'error', text: t(`errors.${errorCodeOf(error)}`) }))
-      .finally(() => setBusy(false));
+    void saving.run(number);
   };
 
   return (
@@ -62,6 +63,7 @@ export function NetworkListenerPanel() {
           {message.text}
         </Alert>
       ) : null}
+      <CommandError error={saving.error ?? load.error} sx={{ mb: 2 }} onClose={() => (saving.error !== null ? saving.reset() : load.reset())} />
       <Box sx={{ display: 'flex', gap: 2, alignItems: 'center', flexWrap: 'wrap', mb: 2 }}>
         <FormControlLabel
           control={<Switch checked={enabled} onChange={(e) => setEnabled(e.target.checked)} slotProps={{ input: { 'data-testid': settingsTestIds.listenerEnabled } as never }} />}

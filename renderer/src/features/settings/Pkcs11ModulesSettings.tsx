@@ -3,6 +3,8 @@ import { Alert, Box, Button, Chip, Paper, Table, TableBody, TableCell, TableHead
 import { useTranslation } from 'react-i18next';
 import type { Pkcs11ModuleStatus } from '@shared/schemas/pkcs11';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { useCommand } from '../../app/useCommand';
+import { CommandError } from '../../components/CommandError';
 import { useVault } from '../vault';
 import { settingsTestIds } from './testIds';
 
@@ -15,31 +17,33 @@ export function Pkcs11ModulesSettings() {
   const [folder, setFolder] = useState('');
   const [name, setName] = useState('');
   const [path, setPath] = useState('');
+  // The core's own words on a module path it refused (INVALID_ARGUMENTS); other failures are codes.
   const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
 
+  const loadModules = useCommand(async () => setModules(await unwrap(carddesk().tokens.modules())));
+  const loadFolders = useCommand(async () => setFolders(await unwrap(carddesk().tokens.libraryFolders())));
+  const [runModules, runFolders] = [loadModules.run, loadFolders.run];
   const load = useCallback(() => {
-    unwrap(carddesk().tokens.modules())
-      .then(setModules)
-      .catch((error: unknown) => setProblem(t(`errors.${errorCodeOf(error)}`)));
-    unwrap(carddesk().tokens.libraryFolders())
-      .then(setFolders)
-      .catch((error: unknown) => setProblem(t(`errors.${errorCodeOf(error)}`)));
-  }, [t]);
+    void runModules();
+    void runFolders();
+  }, [runModules, runFolders]);
   useEffect(load, [load]);
 
-  const run = async (work: () => Promise<unknown>): Promise<void> => {
-    setBusy(true);
-    setProblem(null);
+  const change = useCommand(async (work: () => Promise<unknown>) => {
     try {
       // Adding or removing a module or a folder is an administrator's act: the vault must be unlocked.
       await withUnlocked(work);
-      load();
     } catch (error) {
-      setProblem(error instanceof Error && errorCodeOf(error) === 'INVALID_ARGUMENTS' ? error.message : t(`errors.${errorCodeOf(error)}`));
-    } finally {
-      setBusy(false);
+      if (!(error instanceof Error && errorCodeOf(error) === 'INVALID_ARGUMENTS')) throw error;
+      setProblem(error.message);
+      return;
     }
+    load();
+  });
+  const busy = change.busy;
+  const run = (work: () => Promise<unknown>): Promise<void> => {
+    setProblem(null);
+    return change.run(work);
   };
 
   return (
@@ -153,6 +157,7 @@ export function Pkcs11ModulesSettings() {
           </Box>
         </Box>
       ) : null}
+      <CommandError error={change.error ?? loadModules.error ?? loadFolders.error} sx={{ mt: 2 }} testId={settingsTestIds.pkcs11Problem} />
       {problem !== null ? (
         <Alert severity="error" sx={{ mt: 2 }} data-testid={settingsTestIds.pkcs11Problem}>
           {problem}

@@ -5,7 +5,7 @@ import { useFormat } from '../../i18n/format';
 import type { ErrorCode } from '@shared/errors';
 import type { Pkcs11Objects, Pkcs11TokenInfo } from '@shared/schemas/pkcs11';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
-import { SecretDialog } from '../cards';
+import { SecretDialog } from '../../components/SecretDialog';
 import { tokensTestIds } from './testIds';
 
 type Load = { state: 'loading' } | { state: 'ready'; tokens: Pkcs11TokenInfo[] } | { state: 'failed'; code: ErrorCode };

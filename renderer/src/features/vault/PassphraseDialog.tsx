@@ -1,6 +1,8 @@
 import { useId, useRef, useState, type FormEvent } from 'react';
 import { Alert, Button, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, TextField } from '@mui/material';
 import { useTranslation } from 'react-i18next';
+import { useCommand } from '../../app/useCommand';
+import { CommandError } from '../../components/CommandError';
 import { vaultTestIds } from './testIds';
 
 export type PassphraseOutcome = { ok: true } | { ok: false; message: string };
@@ -30,7 +32,12 @@ export function PassphraseDialog({
   const first = useRef<HTMLInputElement>(null);
   const second = useRef<HTMLInputElement>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  // The passphrase is an argument of the run, never state: the runner keeps none of its arguments.
+  const unlocking = useCommand(async (passphrase: string) => {
+    const outcome = await onSubmit(passphrase);
+    if (!outcome.ok) setProblem(outcome.message);
+  });
+  const busy = unlocking.busy;
   const titleId = useId();
 
   const clear = (): void => {
@@ -45,13 +52,8 @@ export function PassphraseDialog({
     clear();
     if (confirm && [...passphrase].length < 10) return setProblem(t('vault.tooShort'));
     if (confirm && passphrase !== repeat) return setProblem(t('vault.mismatch'));
-    setBusy(true);
     setProblem(null);
-    void onSubmit(passphrase)
-      .then((outcome) => {
-        if (!outcome.ok) setProblem(outcome.message);
-      })
-      .finally(() => setBusy(false));
+    void unlocking.run(passphrase);
   };
 
   return (
@@ -60,6 +62,7 @@ export function PassphraseDialog({
       onClose={() => {
         clear();
         setProblem(null);
+        unlocking.reset();
         onClose();
       }}
       aria-labelledby={titleId}
@@ -96,6 +99,7 @@ export function PassphraseDialog({
               {problem}
             </Alert>
           ) : null}
+          <CommandError error={unlocking.error} sx={{ mt: 2 }} testId={vaultTestIds.unlockError} />
         </DialogContent>
         <DialogActions>
           <Button onClick={onClose}>{t('common.cancel')}</Button>

@@ -7,13 +7,14 @@ import { Typography } from '@mui/material';
 import { Navigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import type { WelcomeProgress as WelcomeProgressState, WelcomeStep } from '@shared/schemas/app';
+import { skippableWelcomeSteps, welcomeSteps } from '@shared/enums';
 import { carddesk, unwrap } from '../../api/carddesk';
 import { useVault } from '../vault';
 
-export const welcomeSteps = ['vault', 'ca', 'policy', 'holder'] as const satisfies readonly WelcomeStep[];
+export { welcomeSteps };
 type StepState = 'open' | 'done' | 'skipped';
 export type SkippableStep = Remembered['skipped'][number];
-export const skippableSteps = ['ca', 'policy', 'holder'] as const satisfies readonly SkippableStep[];
+export const skippableSteps: readonly SkippableStep[] = skippableWelcomeSteps;
 
 /**
  * What the data folder shows (vault set up, CA made, holders) is the progress itself, so the flow

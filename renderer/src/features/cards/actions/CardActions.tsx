@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { CardActionResult } from '@shared/schemas/cards';
 import { carddesk, unwrap } from '../../../api/carddesk';
 import { cardsTestIds } from '../testIds';
-import { SecretDialog, type SecretField } from './SecretDialog';
+import { SecretDialog, type SecretField } from '../../../components/SecretDialog';
 
 type Action = 'verifyPin' | 'changePin' | 'changePuk' | 'unblockPin' | 'setRetryCounters';
 

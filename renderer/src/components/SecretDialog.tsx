@@ -1,10 +1,12 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
-import { Alert, Box, Button, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, LinearProgress, TextField, Typography } from '@mui/material';
+import { Alert, Box, Button, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, TextField, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import type { CardActionResult } from '@shared/schemas/cards';
-import { errorCodeOf } from '../../../api/carddesk';
-import { PinPad } from '../../../components/PinPad';
-import { failureText } from '../failureText';
+import { useCommand } from '../app/useCommand';
+import { CommandError } from './CommandError';
+import { failureText } from './failureText';
+import { PinPad } from './PinPad';
+import { WorkingStatus } from './WorkingStatus';
 
 export interface SecretField {
   readonly id: string;
@@ -41,16 +43,10 @@ export function SecretDialog(props: {
   const { fields } = props;
   const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(fields.map((field) => [field.id, ''])));
   const [active, setActive] = useState(fields[0]?.id ?? '');
-  const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const [touched, setTouched] = useState(false);
   const descriptionId = useId();
   const firstField = useRef<HTMLInputElement | null>(null);
-
-  // Whenever the dialog is ready for input (opened, or the card has answered), the first field has the focus.
-  useEffect(() => {
-    if (!busy) firstField.current?.focus();
-  }, [busy]);
 
   const fieldError = (field: SecretField): string | null => {
     const value = values[field.id] ?? '';
@@ -65,25 +61,32 @@ export function SecretDialog(props: {
 
   const clearAll = (): void => setValues(Object.fromEntries(fields.map((field) => [field.id, ''])));
 
-  const submit = async (): Promise<void> => {
-    setTouched(true);
-    if (invalid || busy) return;
-    setBusy(true);
-    setProblem(null);
-    const snapshot = { ...values };
-    clearAll();
+  // The values are the run's argument, not the runner's: it keeps nothing, and they are blanked here.
+  const submitting = useCommand(async (snapshot: Record<string, string>) => {
     try {
       const result = await props.onSubmit(snapshot);
       if (result.ok) props.onDone(props.successMessage);
       else setProblem('message' in result ? result.message : failureText(t, result));
-    } catch (error) {
-      setProblem(t(`errors.${errorCodeOf(error)}`));
     } finally {
       for (const key of Object.keys(snapshot)) snapshot[key] = '';
-      setBusy(false);
       setTouched(false);
       setActive(fields[0]?.id ?? '');
     }
+  });
+  const busy = submitting.busy;
+
+  // Whenever the dialog is ready for input (opened, or the card has answered), the first field has the focus.
+  useEffect(() => {
+    if (!busy) firstField.current?.focus();
+  }, [busy]);
+
+  const submit = (): void => {
+    setTouched(true);
+    if (invalid || busy) return;
+    setProblem(null);
+    const snapshot = { ...values };
+    clearAll();
+    void submitting.run(snapshot);
   };
 
   return (
@@ -98,7 +101,7 @@ export function SecretDialog(props: {
           id={`${props.testId}-form`}
           onSubmit={(event) => {
             event.preventDefault();
-            void submit();
+            submit();
           }}
           sx={{ display: 'grid', gap: 2 }}
         >
@@ -131,19 +134,13 @@ export function SecretDialog(props: {
             onClear={() => type(active, '')}
           />
         </Box>
-        {busy ? (
-          <Box sx={{ mt: 2 }} role="status">
-            <LinearProgress aria-hidden />
-            <Typography variant="body2" sx={{ mt: 1 }}>
-              {t('cards.actions.working')}
-            </Typography>
-          </Box>
-        ) : null}
+        {busy ? <WorkingStatus sx={{ mt: 2 }} /> : null}
         {problem !== null ? (
           <Alert severity="error" sx={{ mt: 2 }} data-testid="dialog-problem">
             {problem}
           </Alert>
         ) : null}
+        <CommandError error={submitting.error} sx={{ mt: 2 }} testId="dialog-problem" />
         <Typography variant="body2" color="text.secondary" sx={{ mt: 2 }}>
           {t('cards.dialog.neverAsk')}
         </Typography>

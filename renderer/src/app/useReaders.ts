@@ -1,5 +1,5 @@
 import { useEffect, useReducer } from 'react';
-import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { carddesk, errorCodeOf, unwrap } from '../api/carddesk';
 import { initialReadersState, readersReducer, type ReadersState } from './readersReducer';
 
 /**

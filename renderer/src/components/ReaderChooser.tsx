@@ -1,9 +1,9 @@
 import { useEffect, useId } from 'react';
 import { Alert, Box, FormControl, FormHelperText, InputLabel, MenuItem, Select } from '@mui/material';
 import { useTranslation } from 'react-i18next';
-import { carddesk, unwrap } from '../../api/carddesk';
-import { useReaders } from '../cards';
-import { lifecycleTestIds } from './testIds';
+import { carddesk, unwrap } from '../api/carddesk';
+import { useReaders } from '../app/useReaders';
+import { readerTestIds } from './testIds';
 
 /** The reader chosen for a workflow and the serial of the card in it (undefined while it is read, null when it has none). */
 export interface ChosenReader {
@@ -12,6 +12,7 @@ export interface ChosenReader {
 }
 
 /**
+ * The one place an operator picks a reader for a card workflow (issue, renew, replace, resume).
  * Chooses the reader a workflow runs in, among those holding a card, and reads the card's serial,
  * so the operator sees which card will be changed (and is stopped when it is not the one meant).
  */
@@ -50,7 +51,7 @@ export function ReaderChooser({ value, onChange, expectedSerial }: { value: Chos
 
   if (loaded && withCard.length === 0) {
     return (
-      <Alert severity="info" data-testid={lifecycleTestIds.readerCard} data-serial="">
+      <Alert severity="info" data-testid={readerTestIds.card} data-serial="">
         {expectedSerial === null ? t('lifecycle.reader.insertAny') : t('lifecycle.reader.insert', { serial: expectedSerial })}
       </Alert>
     );
@@ -66,7 +67,7 @@ export function ReaderChooser({ value, onChange, expectedSerial }: { value: Chos
           value={chosen === undefined ? '' : chosen.name}
           onChange={(event) => onChange({ reader: event.target.value, serial: undefined })}
           aria-describedby={helperId}
-          data-testid={lifecycleTestIds.readerSelect}
+          data-testid={readerTestIds.select}
         >
           {withCard.map((reader) => (
             <MenuItem key={reader.name} value={reader.name}>
@@ -74,7 +75,7 @@ export function ReaderChooser({ value, onChange, expectedSerial }: { value: Chos
             </MenuItem>
           ))}
         </Select>
-        <FormHelperText id={helperId} data-testid={lifecycleTestIds.readerCard} data-serial={typeof value.serial === 'string' ? value.serial : ''}>
+        <FormHelperText id={helperId} data-testid={readerTestIds.card} data-serial={typeof value.serial === 'string' ? value.serial : ''}>
           {value.serial === undefined ? t('lifecycle.reader.reading') : value.serial === null ? t('lifecycle.reader.noSerial') : t('lifecycle.reader.card', { serial: value.serial })}
         </FormHelperText>
       </FormControl>

@@ -1,0 +1,60 @@
+/**
+ * The contract's enumerations as plain constants, with no zod: the schemas build their enums from
+ * these, and the renderer imports them as values without pulling zod into its start-up bundle
+ * (test/integration/built-bundles.test.ts). Like workflow-plans.ts, this module imports nothing.
+ */
+
+/** The welcome flow's steps on a new data folder, in order. */
+export const welcomeSteps = ['vault', 'ca', 'policy', 'holder'] as const;
+/** The welcome steps the operator may skip (the vault cannot be). */
+export const skippableWelcomeSteps = ['ca', 'policy', 'holder'] as const;
+
+/** The CA key algorithms, in the order the wizard offers them. */
+export const caAlgorithms = ['p384', 'rsa3072', 'rsa4096'] as const;
+
+export const certificateProfiles = ['authentication', 'signature', 'encryption', 'ocspSigning', 'operator'] as const;
+/** `expired` is derived from notAfter; the others are stored. */
+export const certificateStatuses = ['valid', 'suspended', 'revoked', 'expired'] as const;
+/** RFC 5280 §5.3.1 reasons an operator may choose (certificateHold is `suspend`, removeFromCRL is `resume`). */
+export const revocationReasons = ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'privilegeWithdrawn', 'aACompromise'] as const;
+/** The reasons that apply to a card's own certificates (no CA or attribute-authority compromise). */
+export const cardRevocationReasons = ['unspecified', 'keyCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'privilegeWithdrawn'] as const;
+/** What happens when a suspension's days run out. */
+export const afterHoldChoices = ['release', 'revoke'] as const;
+
+export const holderStates = ['active', 'suspended', 'disabled'] as const;
+export const holderLanguages = ['en', 'sq', 'it', 'nl'] as const;
+export const cardRecordStates = ['blank', 'personalisationIncomplete', 'active', 'suspended', 'revoked', 'retired', 'lost'] as const;
+
+/** PIV asymmetric key algorithms (SP 800-78-4 §3). */
+export const asymmetricAlgorithms = ['rsa2048', 'rsa3072', 'rsa4096', 'eccp256', 'eccp384'] as const;
+/** Who receives the user-number letter. */
+export const letterRecipients = ['holder', 'contactPerson'] as const;
+
+/** Why a card workflow stopped; each is an expected outcome the screen explains. */
+export const lifecycleFailures = [
+  'noCard',
+  'cardRemoved',
+  'cardInUse',
+  /** The card waits for an offline unblock response started in another window. */
+  'awaitingUnblock',
+  'notPiv',
+  'noSerial',
+  /** The card is not the one the workflow was started for (resume, renew, PIN reset). */
+  'wrongCard',
+  /** The card is issued already (active or suspended): renew or retire it instead. */
+  'alreadyIssued',
+  /** The card has credentials CardDesk does not know (another system personalised it): retire it first. */
+  'foreignCard',
+  /** The card is not in the directory, or not in a state this action allows. */
+  'unknownCard',
+  'invalidState',
+  /** A personalisation of this card stopped half-way: resume or restart it. */
+  'personalisationIncomplete',
+  /** The card refused the management key the vault holds for it. */
+  'wrongManagementKey',
+  'cardUnsupported',
+] as const;
+
+/** How an audited action ended. */
+export const auditOutcomes = ['success', 'failure'] as const;
