@@ -1,20 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { AsymmetricAlgorithmSchema } from '../../../../electron/shared/schemas/cards';
-import { CardRecordStateSchema } from '../../../../electron/shared/schemas/holders';
-import { IssuancePolicySchema, LifecycleArgs, LifecycleFailureSchema } from '../../../../electron/shared/schemas/lifecycle';
 import { applyProgress, finishedCount, waitingSteps } from './progress';
-import { cardRecordStates, cardRevocationReasons, keyAlgorithms, keyRoles, letterRecipients, lifecycleFailures, resumableFailures, stepPlans, workflowStepOrder } from './labels';
+import { lifecycleFailures, resumableFailures, stepPlans, workflowStepOrder } from './labels';
 
-describe("the screens' copies of the contract's enumerations", () => {
-  it('match the schemas exactly', () => {
-    expect([...lifecycleFailures].sort()).toEqual([...LifecycleFailureSchema.options].sort());
-    expect(cardRevocationReasons).toEqual(LifecycleArgs.revoke.shape.reason.options);
-    expect(keyAlgorithms).toEqual(AsymmetricAlgorithmSchema.options);
-    expect(keyRoles).toEqual(Object.keys(IssuancePolicySchema.shape.keys.shape));
-    expect(letterRecipients).toEqual(IssuancePolicySchema.shape.userNumberRecipient.options);
-    expect(cardRecordStates).toEqual(CardRecordStateSchema.options);
-  });
-
+describe('workflow plans', () => {
   it('plan only known steps, in the order personalisation runs them', () => {
     for (const plan of Object.values(stepPlans)) {
       const positions = plan.map((step) => workflowStepOrder.indexOf(step));
