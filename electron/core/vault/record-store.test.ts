@@ -106,6 +106,17 @@ describe('RecordStore', () => {
     expect(again.get('things', 'a')).toEqual({ id: 'a', value: 1 });
   });
 
+  it('finishes the writes under way before it closes, and refuses commits once closing', async () => {
+    const dir = tempHome();
+    const store = RecordStore.open(dir, { schemaVersion: 1 });
+    const pending = [store.commit([put('a', 1)]), store.commit([put('b', 2)])];
+    const closed = store.close();
+    await expect(store.commit([put('c', 3)])).rejects.toThrow('closed');
+    await Promise.all(pending);
+    await closed;
+    expect([...RecordStore.open(dir, { schemaVersion: 1 }).values('things')].map((r) => r.id).sort()).toEqual(['a', 'b']);
+  });
+
   it('applies a batch all at once', async () => {
     const dir = tempHome();
     const store = RecordStore.open(dir, { schemaVersion: 1 });

@@ -140,6 +140,7 @@ export class RecordStore {
   readonly #appendLines: (fd: number, data: Buffer) => Promise<void>;
   readonly #queue: (QueuedLine | QueuedCompaction)[] = [];
   #writing: Promise<void> | null = null;
+  #closing = false;
   #revision = 0;
 
   private constructor(dir: string, options: RecordStoreOptions) {
@@ -271,7 +272,7 @@ export class RecordStore {
    */
   commit(changes: readonly RecordChange[], event?: PendingEvent): Promise<void> {
     if (changes.length === 0) return Promise.resolve();
-    if (this.#fd === null) return Promise.reject(new Error('The record store is closed.'));
+    if (this.#fd === null || this.#closing) return Promise.reject(new Error('The record store is closed.'));
     const seq = this.#seq + 1;
     const marks = this.#marks;
     const entry: JournalEntry = {
@@ -294,11 +295,14 @@ export class RecordStore {
   }
 
   #startWriting(): void {
-    this.#writing ??= this.#write().finally(() => {
-      this.#writing = null;
-      // Something queued while the last step was finishing.
-      if (this.#queue.length > 0) this.#startWriting();
-    });
+    this.#writing ??= this.#write()
+      // Only if the store was closed under the queue: what waits is undone, never left hanging.
+      .catch((error: unknown) => this.#undo(this.#queue.splice(0), error))
+      .finally(() => {
+        this.#writing = null;
+        // Something queued while the last step was finishing.
+        if (this.#queue.length > 0) this.#startWriting();
+      });
   }
 
   /** Works through the queue: consecutive lines as one write and one fdatasync, compactions alone. */
@@ -364,7 +368,7 @@ export class RecordStore {
    * are done when it is on disk (and undone with it if it cannot be written).
    */
   compact(schemaVersion = this.#schemaVersion): Promise<void> {
-    if (this.#fd === null) return Promise.reject(new Error('The record store is closed.'));
+    if (this.#fd === null || this.#closing) return Promise.reject(new Error('The record store is closed.'));
     return new Promise<void>((resolve, reject) => {
       this.#queue.push({ kind: 'compact', schemaVersion, resolve, reject });
       this.#startWriting();
@@ -453,6 +457,7 @@ export class RecordStore {
 
   /** Waits for every queued write, writes the last marks (a hint only) and closes the journal. */
   async close(): Promise<void> {
+    this.#closing = true;
     await this.settled();
     const fd = this.#fd;
     if (fd === null) return;

@@ -286,7 +286,14 @@ export class VaultService {
     }
     const content = JSON.parse((await promisify(gunzip)(payload)).toString('utf8')) as { meta: VaultMeta; records: Record<string, StoredRecord[]> };
     const storage = this.access.storage();
-    await storage.records.replaceAll(content.records, content.meta.schemaVersion);
+    try {
+      await storage.records.replaceAll(content.records, content.meta.schemaVersion);
+    } catch (error) {
+      // The backup's records could not be written: read the vault back as the disk has it.
+      dek.fill(0);
+      await this.access.reopen();
+      throw error;
+    }
     storage.updateMeta(() => content.meta);
     // Reopening runs any migration the backup needs and rebuilds every index.
     await this.access.reopen();
