@@ -213,7 +213,7 @@ export async function writeFileDurably(path: string, data: string | Buffer, opti
 }
 
 const writeAt = promisify(write);
-const dataSync = promisify(fdatasync);
+const flushData = promisify(fdatasync);
 
 /**
  * Appends to an open file and resolves once the bytes are on disk (fdatasync also flushes the new
@@ -222,7 +222,7 @@ const dataSync = promisify(fdatasync);
 export async function appendDurably(fd: number, data: Buffer): Promise<void> {
   let offset = 0;
   while (offset < data.length) offset += (await writeAt(fd, data, offset, data.length - offset)).bytesWritten;
-  await dataSync(fd);
+  await flushData(fd);
 }
 
 function fileExists(path: string): CardDeskError {
