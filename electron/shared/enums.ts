@@ -58,3 +58,17 @@ export const lifecycleFailures = [
 
 /** How an audited action ended. */
 export const auditOutcomes = ['success', 'failure'] as const;
+
+/** Why a contract was generated: a new card, a renewal of its certificates, or a replacement card. */
+export const contractKinds = ['issue', 'renewal', 'replacement'] as const;
+/** A contract's state as the Contracts screen lists it. */
+export const contractStatuses = ['awaitingSignature', 'signed', 'signatureInvalid', 'damaged'] as const;
+/** PAdES baseline levels (ETSI EN 319 142-1). */
+export const signatureLevels = ['B-B', 'B-T', 'B-LT', 'B-LTA'] as const;
+/** Whether the signed bytes are what was signed. */
+export const signatureIntegrities = ['intact', 'modified', 'malformed'] as const;
+export const chainStatuses = ['trusted', 'untrusted', 'incomplete'] as const;
+/** A certificate's revocation state; onHold is certificateHold. */
+export const revocationStates = ['good', 'revoked', 'onHold', 'unknown'] as const;
+/** The signature panel's verdict: valid now, valid at signing time (revoked or expired since), invalid, or not decidable. */
+export const signatureVerdicts = ['valid', 'validAtSigningTime', 'invalid', 'indeterminate'] as const;
