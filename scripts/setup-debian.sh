@@ -13,6 +13,7 @@ packages=(
   opensc opensc-pkcs11 softhsm2 ykcs11 yubico-piv-tool  # PKCS#11 modules and independent PIV tools
   openssl                                            # independent checker: keys and certificates in tests
   chromium poppler-utils gnutls-bin xvfb             # browser for end-to-end tests, pdfsig, certtool, a virtual display
+  libnss3-tools                                      # certutil: the desk's root in an NSS database for pdfsig -nssdir
   openssl sqlite3                                    # the CA's independent checker; SQLite, the directory benchmark's anchor
   python3 make g++                                   # node-gyp builds pcsclite and pkcs11js
   cups-daemon cups-client cups-core-drivers          # CUPS: lp/lpstat print PIN letters; tests run a private cupsd (gziptoany filter)
