@@ -1,0 +1,316 @@
+/**
+ * The file structure of a PDF (ISO 32000-1 §7.5): cross-reference sections (tables and streams,
+ * §7.5.4, §7.5.8), their trailers and the chain of incremental updates, object streams (§7.5.7),
+ * and views of the objects as of any revision. The verifier compares the objects before and after
+ * a signed range through these views; the signer finds the catalog, pages and form through them.
+ */
+import { inflateSync } from 'node:zlib';
+import { parseIndirect, PdfDict, PdfName, PdfRef, PdfStream, PdfSyntaxError, parseValue, skipWhite, type PdfValue } from './pdf-syntax';
+
+export type XrefEntry = { readonly type: 0 } | { readonly type: 1; readonly offset: number; readonly gen: number } | { readonly type: 2; readonly stream: number; readonly index: number };
+
+export interface XrefSection {
+  /** Where the section (the `xref` keyword or the xref stream object) starts. */
+  readonly offset: number;
+  readonly kind: 'table' | 'stream';
+  readonly entries: ReadonlyMap<number, XrefEntry>;
+  readonly trailer: PdfDict;
+}
+
+const MAX_SECTIONS = 1000;
+/** Decoded xref and object streams are small; a bomb stops here. */
+const MAX_INFLATE = 64 * 1024 * 1024;
+
+export function decodeStream(stream: PdfStream): Buffer {
+  const filter = stream.dict.get('Filter');
+  const filters = filter === undefined || filter === null ? [] : Array.isArray(filter) ? filter : [filter];
+  let data = stream.data;
+  for (const f of filters) {
+    if (!(f instanceof PdfName) || f.name !== 'FlateDecode') throw new PdfSyntaxError(`unsupported stream filter ${f instanceof PdfName ? f.name : '?'}`);
+    data = inflateSync(data, { maxOutputLength: MAX_INFLATE });
+  }
+  const parms = stream.dict.get('DecodeParms');
+  if (parms instanceof PdfDict && typeof parms.get('Predictor') === 'number' && (parms.get('Predictor') as number) >= 10) {
+    const columns = typeof parms.get('Columns') === 'number' ? (parms.get('Columns') as number) : 1;
+    data = unpredictPng(data, columns);
+  }
+  return data;
+}
+
+/** PNG row predictors (ISO 32000-1 §7.4.4.4), as xref streams use them. */
+function unpredictPng(data: Buffer, columns: number): Buffer {
+  const rowLength = columns + 1;
+  const rows = Math.floor(data.length / rowLength);
+  const out = Buffer.alloc(rows * columns);
+  for (let r = 0; r < rows; r += 1) {
+    const type = data[r * rowLength] as number;
+    for (let c = 0; c < columns; c += 1) {
+      const raw = data[r * rowLength + 1 + c] as number;
+      const up = r > 0 ? (out[(r - 1) * columns + c] as number) : 0;
+      const left = c > 0 ? (out[r * columns + c - 1] as number) : 0;
+      const upLeft = r > 0 && c > 0 ? (out[(r - 1) * columns + c - 1] as number) : 0;
+      let value = raw;
+      if (type === 1) value = raw + left;
+      else if (type === 2) value = raw + up;
+      else if (type === 3) value = raw + Math.floor((left + up) / 2);
+      else if (type === 4) {
+        const p = left + up - upLeft;
+        const pa = Math.abs(p - left);
+        const pb = Math.abs(p - up);
+        const pc = Math.abs(p - upLeft);
+        value = raw + (pa <= pb && pa <= pc ? left : pb <= pc ? up : upLeft);
+      }
+      out[r * columns + c] = value & 0xff;
+    }
+  }
+  return out;
+}
+
+function readTable(buf: Buffer, offset: number): XrefSection {
+  const entries = new Map<number, XrefEntry>();
+  let at = skipWhite(buf, offset + 4);
+  for (;;) {
+    if (buf.toString('latin1', at, at + 7) === 'trailer') break;
+    const head = /^(\d+)\s+(\d+)/.exec(buf.toString('latin1', at, at + 40));
+    if (head === null) throw new PdfSyntaxError(`malformed cross-reference table at ${at}`);
+    const first = Number(head[1]);
+    const count = Number(head[2]);
+    at = skipWhite(buf, at + head[0].length);
+    for (let i = 0; i < count; i += 1) {
+      const row = /^(\d{10}) (\d{5}) ([nf])/.exec(buf.toString('latin1', at, at + 20));
+      if (row === null) throw new PdfSyntaxError(`malformed cross-reference entry at ${at}`);
+      if (!entries.has(first + i)) entries.set(first + i, row[3] === 'n' ? { type: 1, offset: Number(row[1]), gen: Number(row[2]) } : { type: 0 });
+      at = skipWhite(buf, at + 18);
+    }
+  }
+  const trailer = parseValue(buf, at + 7).value;
+  if (!(trailer instanceof PdfDict)) throw new PdfSyntaxError('the trailer is not a dictionary');
+  return { offset, kind: 'table', entries, trailer };
+}
+
+function readXrefStream(buf: Buffer, offset: number): XrefSection {
+  const parsed = parseIndirect(buf, offset, (v) => (typeof v === 'number' ? v : null));
+  if (!(parsed.value instanceof PdfStream) || parsed.value.dict.name('Type') !== 'XRef') throw new PdfSyntaxError(`no cross-reference at ${offset}`);
+  const dict = parsed.value.dict;
+  const data = decodeStream(parsed.value);
+  const w = dict.get('W');
+  if (!Array.isArray(w) || w.length !== 3 || !w.every((n) => typeof n === 'number' && n >= 0 && n <= 8)) throw new PdfSyntaxError('bad /W in cross-reference stream');
+  const [w0, w1, w2] = w as number[];
+  const size = dict.get('Size');
+  const index = dict.get('Index');
+  const ranges = Array.isArray(index) ? (index as number[]) : [0, typeof size === 'number' ? size : 0];
+  const field = (at: number, width: number): number => {
+    let v = 0;
+    for (let k = 0; k < width; k += 1) v = v * 256 + (data[at + k] as number);
+    return v;
+  };
+  const entries = new Map<number, XrefEntry>();
+  const rowLength = (w0 as number) + (w1 as number) + (w2 as number);
+  let at = 0;
+  for (let r = 0; r + 1 < ranges.length; r += 2) {
+    const first = ranges[r] as number;
+    const count = ranges[r + 1] as number;
+    for (let i = 0; i < count; i += 1) {
+      if (at + rowLength > data.length) throw new PdfSyntaxError('cross-reference stream shorter than its /Index');
+      const type = w0 === 0 ? 1 : field(at, w0 as number);
+      const a = field(at + (w0 as number), w1 as number);
+      const b = field(at + (w0 as number) + (w1 as number), w2 as number);
+      at += rowLength;
+      if (entries.has(first + i)) continue;
+      if (type === 1) entries.set(first + i, { type: 1, offset: a, gen: b });
+      else if (type === 2) entries.set(first + i, { type: 2, stream: a, index: b });
+      else if (type === 0) entries.set(first + i, { type: 0 });
+    }
+  }
+  return { offset, kind: 'stream', entries, trailer: dict };
+}
+
+function readSection(buf: Buffer, offset: number): XrefSection {
+  if (offset < 0 || offset >= buf.length) throw new PdfSyntaxError(`cross-reference offset ${offset} is outside the file`);
+  const at = skipWhite(buf, offset);
+  return buf.toString('latin1', at, at + 4) === 'xref' ? readTable(buf, at) : readXrefStream(buf, at);
+}
+
+/** The `startxref` offset of the revision that ends at `end` (or of the whole file). */
+export function startXref(buf: Buffer, end = buf.length): number {
+  const at = buf.lastIndexOf('startxref', end, 'latin1');
+  if (at < 0 || at < end - 1100) throw new PdfSyntaxError('no startxref: the file is truncated or not a PDF');
+  const m = /^startxref\s+(\d+)/.exec(buf.toString('latin1', at, at + 40));
+  if (m === null) throw new PdfSyntaxError('malformed startxref');
+  return Number(m[1]);
+}
+
+export class PdfFile {
+  /** Oldest first. */
+  readonly sections: XrefSection[];
+
+  private constructor(
+    readonly bytes: Buffer,
+    sections: XrefSection[],
+  ) {
+    this.sections = sections;
+  }
+
+  static read(bytes: Buffer): PdfFile {
+    if (!bytes.subarray(0, 1024).includes('%PDF-')) throw new PdfSyntaxError('not a PDF (no %PDF- header)');
+    const sections: XrefSection[] = [];
+    const seen = new Set<number>();
+    let offset: number | null = startXref(bytes);
+    while (offset !== null) {
+      if (seen.has(offset) || sections.length > MAX_SECTIONS) throw new PdfSyntaxError('the cross-reference chain loops');
+      seen.add(offset);
+      const section = readSection(bytes, offset);
+      sections.unshift(section);
+      // A hybrid file's /XRefStm holds the objects its table leaves out (§7.5.8.4).
+      const stm = section.trailer.get('XRefStm');
+      if (typeof stm === 'number' && !seen.has(stm)) {
+        seen.add(stm);
+        const extra = readSection(bytes, stm);
+        const merged = new Map(section.entries);
+        for (const [num, entry] of extra.entries) if (!merged.has(num)) merged.set(num, entry);
+        sections[0] = { ...section, entries: merged };
+      }
+      const prev = section.trailer.get('Prev');
+      offset = typeof prev === 'number' ? prev : null;
+    }
+    return new PdfFile(bytes, sections);
+  }
+
+  get trailer(): PdfDict {
+    return (this.sections[this.sections.length - 1] as XrefSection).trailer;
+  }
+
+  get lastSection(): XrefSection {
+    return this.sections[this.sections.length - 1] as XrefSection;
+  }
+
+  /** The objects as of the sections that start before `end` (all of them without `end`). */
+  view(end = Infinity): ObjectView {
+    return new ObjectView(
+      this.bytes,
+      this.sections.filter((s) => s.offset < end),
+    );
+  }
+
+  /** The highest object number in use plus one, over every section. */
+  get size(): number {
+    let size = 0;
+    for (const s of this.sections) {
+      const declared = s.trailer.get('Size');
+      if (typeof declared === 'number') size = Math.max(size, declared);
+      for (const num of s.entries.keys()) size = Math.max(size, num + 1);
+    }
+    return size;
+  }
+}
+
+export class ObjectView {
+  readonly entries = new Map<number, XrefEntry>();
+  readonly #cache = new Map<number, PdfValue>();
+  readonly #objectStreams = new Map<number, { offsets: Map<number, number>; data: Buffer }>();
+  #depth = 0;
+
+  constructor(
+    private readonly bytes: Buffer,
+    readonly sections: readonly XrefSection[],
+  ) {
+    for (const section of sections) for (const [num, entry] of section.entries) this.entries.set(num, entry);
+  }
+
+  get trailer(): PdfDict | null {
+    return this.sections[this.sections.length - 1]?.trailer ?? null;
+  }
+
+  /** The object `num`, or null when it is free or absent. */
+  object(num: number): PdfValue {
+    if (this.#cache.has(num)) return this.#cache.get(num) as PdfValue;
+    const entry = this.entries.get(num);
+    if (entry === undefined || entry.type === 0) return null;
+    if (this.#depth > 32) throw new PdfSyntaxError('references nested too deeply');
+    this.#depth += 1;
+    try {
+      const value = entry.type === 1 ? parseIndirect(this.bytes, entry.offset, (v) => this.#length(v)).value : this.#fromObjectStream(entry.stream, entry.index, num);
+      this.#cache.set(num, value);
+      return value;
+    } finally {
+      this.#depth -= 1;
+    }
+  }
+
+  #length(value: PdfValue | undefined): number | null {
+    const resolved = this.resolve(value ?? null);
+    return typeof resolved === 'number' ? resolved : null;
+  }
+
+  #fromObjectStream(streamNum: number, index: number, num: number): PdfValue {
+    let objstm = this.#objectStreams.get(streamNum);
+    if (objstm === undefined) {
+      const stream = this.object(streamNum);
+      if (!(stream instanceof PdfStream)) throw new PdfSyntaxError(`object stream ${streamNum} is missing`);
+      const data = decodeStream(stream);
+      const n = stream.dict.get('N');
+      const first = stream.dict.get('First');
+      if (typeof n !== 'number' || typeof first !== 'number') throw new PdfSyntaxError(`object stream ${streamNum} has no /N or /First`);
+      const offsets = new Map<number, number>();
+      let at = 0;
+      for (let i = 0; i < n; i += 1) {
+        const a = parseValue(data, at);
+        const b = parseValue(data, a.end);
+        if (typeof a.value !== 'number' || typeof b.value !== 'number') throw new PdfSyntaxError(`object stream ${streamNum} has a bad header`);
+        offsets.set(a.value, first + b.value);
+        at = b.end;
+      }
+      objstm = { offsets, data };
+      this.#objectStreams.set(streamNum, objstm);
+    }
+    void index;
+    const at = objstm.offsets.get(num);
+    if (at === undefined) throw new PdfSyntaxError(`object ${num} is not in object stream ${streamNum}`);
+    return parseValue(objstm.data, at).value;
+  }
+
+  /** Follows references until a direct value. */
+  resolve(value: PdfValue): PdfValue {
+    let current = value;
+    for (let hops = 0; current instanceof PdfRef; hops += 1) {
+      if (hops > 32) throw new PdfSyntaxError('reference loop');
+      current = this.object(current.num);
+    }
+    return current;
+  }
+
+  dict(value: PdfValue | undefined): PdfDict | null {
+    const resolved = this.resolve(value ?? null);
+    if (resolved instanceof PdfDict) return resolved;
+    if (resolved instanceof PdfStream) return resolved.dict;
+    return null;
+  }
+
+  catalog(): { ref: PdfRef; dict: PdfDict } {
+    const root = this.trailer?.get('Root');
+    if (!(root instanceof PdfRef)) throw new PdfSyntaxError('the trailer names no catalog');
+    const dict = this.dict(root);
+    if (dict === null) throw new PdfSyntaxError('the catalog is missing');
+    return { ref: root, dict };
+  }
+
+  /** Page object references in order (the page tree, §7.7.3), bounded against loops. */
+  pages(): PdfRef[] {
+    const out: PdfRef[] = [];
+    const seen = new Set<number>();
+    const walk = (ref: PdfValue | undefined, depth: number): void => {
+      if (!(ref instanceof PdfRef) || seen.has(ref.num) || depth > 64) return;
+      seen.add(ref.num);
+      const node = this.dict(ref);
+      if (node === null) return;
+      if (node.name('Type') === 'Page' || (node.get('Kids') === undefined && node.name('Type') !== 'Pages')) {
+        out.push(ref);
+        return;
+      }
+      const kids = this.resolve(node.get('Kids') ?? null);
+      if (Array.isArray(kids)) for (const kid of kids) walk(kid, depth + 1);
+    };
+    walk(this.catalog().dict.get('Pages'), 0);
+    return out;
+  }
+}
