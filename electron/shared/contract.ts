@@ -20,6 +20,7 @@ import {
 } from './schemas/audit';
 import { Pkcs11Args, Pkcs11LibraryFoldersSchema, Pkcs11LoginResultSchema, Pkcs11ModuleStatusSchema, Pkcs11ObjectsSchema, Pkcs11TokenInfoSchema } from './schemas/pkcs11';
 import { CaImportArgsSchema, CaInitArgsSchema, CaSetPublicBaseUrlArgsSchema, CaStatusSchema, CrlPublishResultSchema } from './schemas/ca';
+import { ContractArgs, ContractListSchema, ContractSummarySchema, ContractTemplateSchema, PdfVerifyReportSchema, SetTemplateResultSchema } from './schemas/contracts';
 import { NetworkListenerSettingsSchema, NetworkListenerStatusSchema } from './schemas/network-listener';
 import {
   AfterHoldSchema,
@@ -111,6 +112,8 @@ export const channels = {
   'cards:resume': { args: LifecycleArgs.resumeCard, result: LifecycleResultSchema, surfaces: desk, effect: 'write' },
   'cards:revoke': { args: LifecycleArgs.revoke, result: LifecycleResultSchema, surfaces: desk, effect: 'write' },
   'cards:reportLost': { args: LifecycleArgs.reportLost, result: LifecycleResultSchema, surfaces: desk, effect: 'write' },
+  /** The holder activates a new card: their PIN on the card, its 9C key signs the contract (desk or kiosk; the PIN goes to the card only). */
+  'cards:activate': { args: LifecycleArgs.activate, result: LifecycleResultSchema, surfaces: both, effect: 'write' },
   'cards:expiring': { args: LifecycleArgs.expiring, result: z.array(ExpiringCertificateSchema), surfaces: desk, effect: 'read' },
 
   'tokens:modules': { args: NoArgs, result: z.array(Pkcs11ModuleStatusSchema), surfaces: desk, effect: 'read' },
@@ -124,6 +127,20 @@ export const channels = {
   'tokens:login': { args: Pkcs11Args.login, result: Pkcs11LoginResultSchema, surfaces: desk, effect: 'write' },
 
   // The vault: passphrase, lock, settings, backups. Passphrases cross once per call, never back.
+  // Enrollment contracts: the list, the document, its signatures, and the templates they are made from.
+  'contracts:list': { args: ContractArgs.list, result: ContractListSchema, surfaces: desk, effect: 'read' },
+  /** The card's contract while it waits for the holder's signature (null: none). */
+  'contracts:awaiting': { args: Serial, result: ContractSummarySchema.nullable(), surfaces: desk, effect: 'read' },
+  'contracts:get': { args: ContractArgs.id, result: ContractSummarySchema, surfaces: desk, effect: 'read' },
+  /** The document for the viewer (recorded as viewed); a damaged contract is refused, never served. */
+  'contracts:open': { args: ContractArgs.id, result: DownloadSchema, surfaces: desk, effect: 'write' },
+  'contracts:download': { args: ContractArgs.id, result: DownloadSchema, surfaces: desk, effect: 'write' },
+  'contracts:verify': { args: ContractArgs.id, result: PdfVerifyReportSchema, surfaces: desk, effect: 'read' },
+  'contracts:verifyFile': { args: ContractArgs.verifyFile, result: PdfVerifyReportSchema, surfaces: desk, effect: 'read' },
+  'contracts:templates': { args: NoArgs, result: z.array(ContractTemplateSchema), surfaces: desk, effect: 'read' },
+  'contracts:setTemplate': { args: ContractArgs.setTemplate, result: SetTemplateResultSchema, surfaces: desk, effect: 'write' },
+  'contracts:resetTemplate': { args: ContractArgs.template, result: ContractTemplateSchema, surfaces: desk, effect: 'write' },
+
   'vault:status': { args: NoArgs, result: VaultStatusSchema, surfaces: desk, effect: 'read' },
   'vault:init': { args: z.object({ passphrase: PassphraseSchema }), result: VaultStatusSchema, surfaces: desk, effect: 'write' },
   'vault:unlock': { args: z.object({ passphrase: PassphraseSchema }), result: UnlockResultSchema, surfaces: desk, effect: 'write' },

@@ -12,7 +12,7 @@ export const skippableWelcomeSteps = ['ca', 'policy', 'holder'] as const;
 /** The CA key algorithms, in the order the wizard offers them. */
 export const caAlgorithms = ['p384', 'rsa3072', 'rsa4096'] as const;
 
-export const certificateProfiles = ['authentication', 'signature', 'encryption', 'ocspSigning', 'operator'] as const;
+export const certificateProfiles = ['authentication', 'signature', 'encryption', 'ocspSigning', 'operator', 'timeStamping'] as const;
 /** `expired` is derived from notAfter; the others are stored. */
 export const certificateStatuses = ['valid', 'suspended', 'revoked', 'expired'] as const;
 /** RFC 5280 §5.3.1 reasons an operator may choose (certificateHold is `suspend`, removeFromCRL is `resume`). */
@@ -24,7 +24,8 @@ export const afterHoldChoices = ['release', 'revoke'] as const;
 
 export const holderStates = ['active', 'suspended', 'disabled'] as const;
 export const holderLanguages = ['en', 'sq', 'it', 'nl'] as const;
-export const cardRecordStates = ['blank', 'personalisationIncomplete', 'active', 'suspended', 'revoked', 'retired', 'lost'] as const;
+/** awaitingActivation: issued, until the holder signs the contract with the card (its 9A and 9D certificates on hold). */
+export const cardRecordStates = ['blank', 'personalisationIncomplete', 'awaitingActivation', 'active', 'suspended', 'revoked', 'retired', 'lost'] as const;
 
 /** PIV asymmetric key algorithms (SP 800-78-4 §3). */
 export const asymmetricAlgorithms = ['rsa2048', 'rsa3072', 'rsa4096', 'eccp256', 'eccp384'] as const;
@@ -54,6 +55,13 @@ export const lifecycleFailures = [
   /** The card refused the management key the vault holds for it. */
   'wrongManagementKey',
   'cardUnsupported',
+  /** Activation: the holder's PIN was wrong (tries left in the result), or the PIN is blocked. */
+  'wrongPin',
+  'pinBlocked',
+  /** Activation: the card has no contract waiting for its signature. */
+  'noContract',
+  /** Activation: the card did not sign (its signature key refused, or the signature did not verify). */
+  'signatureRefused',
 ] as const;
 
 /** How an audited action ended. */
@@ -72,3 +80,6 @@ export const chainStatuses = ['trusted', 'untrusted', 'incomplete'] as const;
 export const revocationStates = ['good', 'revoked', 'onHold', 'unknown'] as const;
 /** The signature panel's verdict: valid now, valid at signing time (revoked or expired since), invalid, or not decidable. */
 export const signatureVerdicts = ['valid', 'validAtSigningTime', 'invalid', 'indeterminate'] as const;
+
+/** How a newly issued card becomes active: the holder signs the enrollment contract with it, or at once (no contract signature). */
+export const activationModes = ['holderSigns', 'atIssuance'] as const;

@@ -9,6 +9,8 @@
 export const errorCodes = [
   /** The arguments did not match the channel's schema. */
   'INVALID_ARGUMENTS',
+  /** A stored contract's bytes no longer match the SHA-256 recorded for them: it is shown as damaged, never served. */
+  'CONTRACT_DAMAGED',
   /** No such channel in the contract. */
   'UNKNOWN_CHANNEL',
   /** The caller is not the app's own top-level frame (or not an authenticated browser session). */

@@ -24,6 +24,9 @@ export const workflowSteps = [
   'pinReset',
   'factoryReset',
   'letters',
+  'contract',
+  'verifyPin',
+  'signContract',
   'activate',
 ] as const;
 export type WorkflowStep = (typeof workflowSteps)[number];
@@ -33,15 +36,17 @@ export const keySteps = ['authenticationKey', 'signatureKey', 'encryptionKey'] a
 
 const personalisation = ['identify', 'authenticate', 'managementKey', 'pinPuk', ...keySteps, 'certificates', 'writeObjects'] as const;
 
-export type WorkflowKind = 'issue' | 'replace' | 'resume' | 'restart' | 'renew' | 'resetPin' | 'retire';
+export type WorkflowKind = 'issue' | 'replace' | 'resume' | 'restart' | 'renew' | 'resetPin' | 'retire' | 'activate';
 
 /** The steps each workflow takes (a resumed personalisation skips the ones already done). */
 export const workflowPlans: Readonly<Record<WorkflowKind, readonly WorkflowStep[]>> = {
-  issue: [...personalisation, 'letters', 'activate'],
-  replace: [...personalisation, 'recoverKeys', 'letters', 'activate'],
-  resume: [...personalisation, 'letters', 'activate'],
-  restart: [...personalisation, 'letters', 'activate'],
-  renew: ['identify', 'authenticate', ...keySteps, 'certificates', 'writeObjects', 'recoverKeys', 'revokeCertificates'],
+  issue: [...personalisation, 'letters', 'contract', 'activate'],
+  replace: [...personalisation, 'recoverKeys', 'letters', 'contract', 'activate'],
+  resume: [...personalisation, 'letters', 'contract', 'activate'],
+  restart: [...personalisation, 'letters', 'contract', 'activate'],
+  renew: ['identify', 'authenticate', ...keySteps, 'certificates', 'writeObjects', 'recoverKeys', 'revokeCertificates', 'contract'],
   resetPin: ['identify', 'authenticate', 'pinReset', 'letters'],
   retire: ['identify', 'revokeCertificates', 'factoryReset'],
+  /** The holder activates a newly issued card: the PIN from the PIN letter, then the card's 9C key signs the contract. */
+  activate: ['identify', 'verifyPin', 'signContract', 'activate'],
 };

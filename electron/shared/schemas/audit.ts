@@ -64,12 +64,18 @@ export const auditActions = [
   'card.renew',
   'card.retire',
   'card.pinLetter',
+  /** The holder signed the contract with the card; its certificates were released and it became active. */
+  'card.activate',
   /** A letter left the outbox: printed, put in the drop folder, or marked sent by hand (details.route). */
   'letter.send',
   'reader.virtualCardInsert',
   'reader.virtualCardRemove',
   // contracts
+  /** A contract was made for a card (details.sha256 of its bytes). */
+  'contract.generate',
   'contract.sign',
+  /** An administrator replaced or reset a language's contract template. */
+  'contract.templateChange',
   'contract.view',
   'contract.download',
   // sessions and settings

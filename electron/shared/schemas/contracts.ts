@@ -9,6 +9,7 @@ import { contractKinds, contractStatuses, signatureIntegrities, signatureVerdict
  */
 
 export const ContractKindSchema = z.enum(contractKinds);
+export type ContractKind = z.infer<typeof ContractKindSchema>;
 export const ContractStatusSchema = z.enum(contractStatuses);
 
 export const ContractSummarySchema = z.object({
@@ -90,3 +91,42 @@ export const PdfVerifyReportSchema = z.object({
   problem: z.string().nullable(),
 });
 export type PdfVerifyReport = z.infer<typeof PdfVerifyReportSchema>;
+
+export const ContractTemplateSchema = z.object({
+  language: z.enum(['en', 'sq', 'it', 'nl']),
+  /** builtIn: the template CardDesk ships; custom: an administrator's replacement. */
+  source: z.enum(['builtIn', 'custom']),
+  text: z.string(),
+});
+export type ContractTemplate = z.infer<typeof ContractTemplateSchema>;
+
+/** A template the desk refused: each problem with its line. */
+export const TemplateProblemSchema = z.object({ line: z.number().int(), message: z.string() });
+
+export const ContractListSchema = z.object({ items: z.array(ContractSummarySchema), total: z.number().int() });
+
+const contractId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a contract id');
+const language = z.enum(['en', 'sq', 'it', 'nl']);
+
+export const ContractArgs = {
+  list: z
+    .object({
+      query: z.string().trim().max(200).default(''),
+      holderId: z.string().min(1).max(64).optional(),
+      status: ContractStatusSchema.optional(),
+      language: language.optional(),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(500).default(100),
+    })
+    .strict(),
+  id: z.object({ id: contractId }).strict(),
+  /** A PDF the operator opened to check its signatures (base64; the browser-mode wire carries up to 1 MiB). */
+  verifyFile: z.object({ fileName: z.string().max(255), base64: z.string().min(1).max(1024 * 1024) }).strict(),
+  template: z.object({ language }).strict(),
+  setTemplate: z.object({ language, text: z.string().min(1).max(200_000) }).strict(),
+};
+
+export const SetTemplateResultSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), template: ContractTemplateSchema }),
+  z.object({ ok: z.literal(false), problems: z.array(TemplateProblemSchema) }),
+]);

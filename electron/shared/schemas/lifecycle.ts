@@ -4,9 +4,9 @@
  * response, suspend / resume / revoke / report lost / renew / retire, and the expiry watch.
  */
 import { z } from 'zod';
-import { afterHoldChoices, cardRevocationReasons, letterRecipients, lifecycleFailures } from '../enums';
+import { activationModes, afterHoldChoices, cardRevocationReasons, letterRecipients, lifecycleFailures } from '../enums';
 import { workflowSteps } from '../workflow-plans';
-import { AsymmetricAlgorithmSchema } from './cards';
+import { AsymmetricAlgorithmSchema, PinSchema } from './cards';
 import { CertificateSummarySchema } from './certificates';
 import { CardRecordSchema } from './holders';
 
@@ -27,7 +27,15 @@ export const IssuancePolicySchema = z.object({
   userNumberRecipient: z.enum(letterRecipients),
   /** The organisation printed at the top of every letter. */
   letterSender: z.string().trim().min(1).max(200),
+  /**
+   * holderSigns: a new card waits for its holder to sign the enrollment contract with it (its
+   * authentication and encryption certificates on hold until then); atIssuance: active at once.
+   */
+  activation: z.enum(activationModes),
 });
+
+/** The policy as a vault keeps it: one kept before activation existed reads as holderSigns. */
+export const StoredIssuancePolicySchema = IssuancePolicySchema.extend({ activation: z.enum(activationModes).default('holderSigns') });
 export type IssuancePolicy = z.infer<typeof IssuancePolicySchema>;
 
 export const defaultIssuancePolicy: IssuancePolicy = {
@@ -38,6 +46,7 @@ export const defaultIssuancePolicy: IssuancePolicy = {
   escrowEncryptionKeys: true,
   userNumberRecipient: 'holder',
   letterSender: 'CardDesk',
+  activation: 'holderSigns',
 };
 
 export { workflowSteps, type WorkflowStep } from '../workflow-plans';
@@ -78,6 +87,10 @@ export const IssueResultSchema = z.discriminatedUnion('ok', [
     certificates: z.array(CertificateSummarySchema),
     letters: z.array(LetterSchema),
     outbox: z.string(),
+    /** active, or awaitingActivation until the holder signs the contract with the card. */
+    cardState: z.enum(['active', 'awaitingActivation']),
+    /** The contract made for the card. */
+    contractId: z.string(),
   }),
   z.object({
     ok: z.literal(false),
@@ -91,7 +104,13 @@ export type IssueResult = z.infer<typeof IssueResultSchema>;
 
 export const LifecycleResultSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), serial: z.string(), letters: z.array(LetterSchema), outbox: z.string().nullable() }),
-  z.object({ ok: z.literal(false), reason: LifecycleFailureSchema, serial: z.string().nullable() }),
+  z.object({
+    ok: z.literal(false),
+    reason: LifecycleFailureSchema,
+    serial: z.string().nullable(),
+    /** PIN tries left after a wrong PIN (activation). */
+    triesLeft: z.number().int().min(0).optional(),
+  }),
 ]);
 export type LifecycleResult = z.infer<typeof LifecycleResultSchema>;
 
@@ -133,6 +152,8 @@ export const LifecycleArgs = {
   renew: z.object({ reader }).strict(),
   retire: z.object({ reader }).strict(),
   replace: z.object({ reader, lostSerial: serial }).strict(),
+  /** The holder's PIN from the PIN letter; it goes to the card and nowhere else. */
+  activate: z.object({ reader, pin: PinSchema }).strict(),
   expiring: z.object({ withinDays: z.number().int().min(1).max(365).default(60) }).strict(),
   updatePolicy: IssuancePolicySchema.partial().strict(),
 };

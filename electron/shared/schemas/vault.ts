@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IssuancePolicySchema } from './lifecycle';
+import { StoredIssuancePolicySchema } from './lifecycle';
 
 /** A passphrase crossing the boundary once, for one call; never stored, logged or echoed. */
 export const PassphraseSchema = z.string().min(1).max(1024);
@@ -21,7 +21,7 @@ export const VaultSettingsSchema = z.object({
   idleLockMinutes: z.number().int().min(1).max(480),
   personalNumberRule: PersonalNumberRuleSchema,
   /** How cards are personalised; absent in a vault made before it existed (the default applies). */
-  issuancePolicy: IssuancePolicySchema.optional(),
+  issuancePolicy: StoredIssuancePolicySchema.optional(),
 });
 export type VaultSettings = z.infer<typeof VaultSettingsSchema>;
 
