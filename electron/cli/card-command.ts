@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { PinSchema, PukSchema, type CardActionResult, type OfflineUnblockResult, type PivCardDetails } from '../shared/schemas/cards';
+import { type CardActionResult, type OfflineUnblockResult, type PivCardDetails } from '../shared/schemas/cards';
 import type { ReaderRegistry } from '../core/readers/reader-registry';
 import type { CliContext } from './cli-context';
 import { withCardRuntime } from './card-runtime';
-import { equalSecrets } from '../smartcard/constant-time';
 import { registerLifecycleCommands } from './lifecycle-command';
 import { positiveInteger } from './parse-options';
 import { spacedHex } from './readers-command';
+import { readSecret } from './secret-input';
 
 /** Exit codes: 0 done, 1 error, 2 no card or reader, 3 refused (wrong PIN/PUK, blocked). */
 const EXIT = { error: 1, noCard: 2, refused: 3 } as const;
@@ -60,24 +60,6 @@ function chooseReader(readers: ReaderRegistry, wanted: string | undefined): stri
   throw new Error(`Several readers hold a card; choose one with --reader: ${withCard.map((r) => r.name).join(', ')}.`);
 }
 
-/** Reads a PIN or PUK and checks its form before it goes anywhere near the card. */
-async function secret(cli: CliContext, prompt: string, kind: 'PIN' | 'PUK', confirm = false): Promise<Buffer> {
-  const value = await cli.secrets.read(prompt);
-  if (!(kind === 'PIN' ? PinSchema : PukSchema).safeParse(value.toString()).success) {
-    value.fill(0);
-    throw new Error(`A ${kind} is 6 to 8 digits.`);
-  }
-  if (confirm && cli.secrets.interactive) {
-    const again = await cli.secrets.read(`Repeat ${prompt.charAt(0).toLowerCase()}${prompt.slice(1)}`);
-    const same = equalSecrets(again, value);
-    again.fill(0);
-    if (!same) {
-      value.fill(0);
-      throw new Error(`The two new ${kind}s differ.`);
-    }
-  }
-  return value;
-}
 
 function tries(status: { triesLeft: number | null; maxTries: number | null; isDefault: boolean | null }): string {
   const count = status.triesLeft === null ? 'tries left unknown' : status.maxTries === null ? `${status.triesLeft} tries left` : `${status.triesLeft} of ${status.maxTries} tries left`;
@@ -147,7 +129,7 @@ export function registerCardCommands(program: Command, cli: CliContext): void {
     .action(async (options: { reader?: string }) => {
       await withCardRuntime(cli, async ({ readers, cards }) => {
         const reader = chooseReader(readers, options.reader);
-        const pin = await secret(cli, 'PIN: ', 'PIN');
+        const pin = await readSecret(cli, 'PIN: ', 'PIN');
         report(cli, await cards.verifyPin(reader, pin, cli.operation), 'PIN verified.');
       });
     });
@@ -159,8 +141,8 @@ export function registerCardCommands(program: Command, cli: CliContext): void {
     .action(async (options: { reader?: string }) => {
       await withCardRuntime(cli, async ({ readers, cards }) => {
         const reader = chooseReader(readers, options.reader);
-        const current = await secret(cli, 'Current PIN: ', 'PIN');
-        const next = await secret(cli, 'New PIN: ', 'PIN', true);
+        const current = await readSecret(cli, 'Current PIN: ', 'PIN');
+        const next = await readSecret(cli, 'New PIN: ', 'PIN', true);
         report(cli, await cards.changePin(reader, current, next, cli.operation), 'PIN changed.');
       });
     });
@@ -172,8 +154,8 @@ export function registerCardCommands(program: Command, cli: CliContext): void {
     .action(async (options: { reader?: string }) => {
       await withCardRuntime(cli, async ({ readers, cards }) => {
         const reader = chooseReader(readers, options.reader);
-        const current = await secret(cli, 'Current PUK: ', 'PUK');
-        const next = await secret(cli, 'New PUK: ', 'PUK', true);
+        const current = await readSecret(cli, 'Current PUK: ', 'PUK');
+        const next = await readSecret(cli, 'New PUK: ', 'PUK', true);
         report(cli, await cards.changePuk(reader, current, next, cli.operation), 'PUK changed.');
       });
     });
@@ -185,8 +167,8 @@ export function registerCardCommands(program: Command, cli: CliContext): void {
     .action(async (options: { reader?: string }) => {
       await withCardRuntime(cli, async ({ readers, cards }) => {
         const reader = chooseReader(readers, options.reader);
-        const puk = await secret(cli, 'PUK: ', 'PUK');
-        const pin = await secret(cli, 'New PIN: ', 'PIN', true);
+        const puk = await readSecret(cli, 'PUK: ', 'PUK');
+        const pin = await readSecret(cli, 'New PIN: ', 'PIN', true);
         report(cli, await cards.unblockPin(reader, puk, pin, cli.operation), 'PIN unblocked and set.');
       });
     });
@@ -210,7 +192,7 @@ export function registerCardCommands(program: Command, cli: CliContext): void {
             `Give the serial and the challenge to the helpdesk; the challenge is valid until ${begun.expiresAt}.\n` +
             'Keep the card in the reader. We will never ask for your PIN.\n',
         );
-        const pin = await secret(cli, 'New PIN: ', 'PIN', true);
+        const pin = await readSecret(cli, 'New PIN: ', 'PIN', true);
         try {
           for (let attempt = 1; ; attempt += 1) {
             const response = (await cli.secrets.read('Response: ', { echo: true })).toString();
@@ -247,8 +229,8 @@ export function registerCardCommands(program: Command, cli: CliContext): void {
       if (algorithm !== undefined && !['tdes', 'aes128', 'aes192', 'aes256'].includes(algorithm)) throw new Error('--management-key is tdes, aes128, aes192 or aes256.');
       await withCardRuntime(cli, async ({ readers, cards }) => {
         const reader = chooseReader(readers, options.reader);
-        const pin = await secret(cli, 'PIN: ', 'PIN');
-        const puk = await secret(cli, 'PUK: ', 'PUK');
+        const pin = await readSecret(cli, 'PIN: ', 'PIN');
+        const puk = await readSecret(cli, 'PUK: ', 'PUK');
         let managementKey: Parameters<typeof cards.setRetryCounters>[1]['managementKey'] = { kind: 'factory' };
         if (algorithm !== undefined) {
           const hex = await cli.secrets.read('Management key (hex): ');

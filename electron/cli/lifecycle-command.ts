@@ -26,6 +26,7 @@ import { asContractResult } from '../core/lifecycle/refusals';
 import type { ReaderRegistry } from '../core/readers/reader-registry';
 import type { CliContext } from './cli-context';
 import { withCardRuntime } from './card-runtime';
+import { readSecret } from './secret-input';
 import { positiveInteger } from './parse-options';
 import { printJson, unlockVault, withVault } from './vault-session';
 
@@ -44,6 +45,9 @@ export const stepText: Record<WorkflowStep, string> = {
   pinReset: 'Reset the PIN',
   factoryReset: 'Reset the card to its factory state',
   letters: 'PIN letters to the outbox',
+  contract: 'Make the contract',
+  verifyPin: 'Check the PIN on the card',
+  signContract: 'Sign the contract with the card (9C)',
   activate: 'Mark the card active',
 };
 
@@ -62,6 +66,10 @@ const failureText: Record<LifecycleFailure, string> = {
   personalisationIncomplete: 'The personalisation of this card stopped half-way; resume it (card resume-issue) or restart it (--restart).',
   wrongManagementKey: 'The card refused the management key the vault holds for it.',
   cardUnsupported: 'This card does not support what the work needs.',
+  wrongPin: 'The PIN is wrong.',
+  pinBlocked: 'The PIN is blocked: unblock it with the PUK first.',
+  noContract: 'The card has no contract waiting for its signature.',
+  signatureRefused: 'The card did not sign the contract; it stays awaiting activation.',
 };
 
 const EXIT = { error: 1, noCard: 2, refused: 3 } as const;
@@ -135,7 +143,7 @@ function reportIssue(cli: CliContext, result: IssueResult, json: boolean): void 
     return;
   }
   if (json) return;
-  cli.out(`Card ${result.serial} is issued and active.\n`);
+  cli.out(result.cardState === 'active' ? `Card ${result.serial} is issued and active.\n` : `Card ${result.serial} is issued and awaits activation: the holder signs the contract with it (card activate).\n`);
   for (const certificate of result.certificates) cli.out(`  ${certificate.profile.padEnd(15)} ${certificate.serial}  valid until ${certificate.notAfter.slice(0, 10)}\n`);
   cli.out(`Letters in the outbox (${result.outbox}):\n`);
   for (const letter of result.letters) cli.out(`  ${letter.kind === 'pin' ? 'PIN and PUK' : 'user number'} for the ${letter.recipient === 'holder' ? 'holder' : 'contact person'}: ${letter.fileName}\n`);
@@ -206,6 +214,24 @@ export function registerLifecycleCommands(card: Command, cli: CliContext): void 
     .action(async (options: { lost: string; reader?: string; json?: boolean }) => {
       await withDesk(cli, true, async ({ issuer }, reader) => {
         reportIssue(cli, asContractResult(await issuer.replace({ reader: reader(options.reader), lostSerial: options.lost }, cli.operation)), options.json === true);
+      });
+    });
+
+  card
+    .command('activate')
+    .description("the holder activates a new card: they type the PIN from their PIN letter and the card's signature key signs the enrollment contract")
+    .option(...readerOption)
+    .option(...jsonOption)
+    .action(async (options: { reader?: string; json?: boolean }) => {
+      await withDesk(cli, true, async ({ activation }, reader) => {
+        const readerName = reader(options.reader);
+        const pin = await readSecret(cli, 'PIN (the holder types it): ', 'PIN');
+        const result = await activation.activate(readerName, pin, cli.operation);
+        if (!result.ok && result.triesLeft !== undefined && options.json !== true) {
+          fail(result.reason, ` ${result.triesLeft} tries left.`);
+          return;
+        }
+        report(cli, result, `Card ${result.ok ? result.serial : ''} is active; the signed contract is kept in the vault.`, options.json === true);
       });
     });
 
@@ -328,7 +354,8 @@ export function registerLifecycleCommands(card: Command, cli: CliContext): void 
     .addOption(new Option('--escrow <on|off>', 'escrow the encryption keys').choices(['on', 'off']))
     .addOption(new Option('--user-number-to <recipient>', 'who gets the user-number letter').choices(['holder', 'contact-person']))
     .option('--letter-sender <organisation>', 'the organisation printed on the letters')
-    .action(async (options: { pinLength?: number; pinTries?: number; pukTries?: number; keyAlgorithm?: string; escrow?: string; userNumberTo?: string; letterSender?: string }) => {
+    .addOption(new Option('--activation <mode>', 'holder-signs: a new card waits until its holder signs the contract with it; at-issuance: active at once').choices(['holder-signs', 'at-issuance']))
+    .action(async (options: { pinLength?: number; pinTries?: number; pukTries?: number; keyAlgorithm?: string; escrow?: string; userNumberTo?: string; letterSender?: string; activation?: string }) => {
       await withDesk(cli, false, async ({ lifecycle }) => {
         const algorithm = options.keyAlgorithm === undefined ? undefined : AsymmetricAlgorithmSchema.parse(options.keyAlgorithm);
         const change = IssuancePolicySchema.partial().parse({
@@ -339,6 +366,7 @@ export function registerLifecycleCommands(card: Command, cli: CliContext): void 
           escrowEncryptionKeys: options.escrow === undefined ? undefined : options.escrow === 'on',
           userNumberRecipient: options.userNumberTo === undefined ? undefined : options.userNumberTo === 'contact-person' ? 'contactPerson' : 'holder',
           letterSender: options.letterSender,
+          activation: options.activation === undefined ? undefined : options.activation === 'at-issuance' ? 'atIssuance' : 'holderSigns',
         });
         const changed = Object.values(change).some((value) => value !== undefined);
         printJson(cli, changed ? await lifecycle.updatePolicy(change, cli.operation) : lifecycle.policy());

@@ -13,6 +13,7 @@ import { registerCaCommand } from './ca-command';
 import { registerListenerCommand } from './listener-command';
 import { registerHolderCommand } from './holder-command';
 import { registerLetterCommand } from './letter-command';
+import { registerContractCommand } from './contract-command';
 import { registerVaultCommand } from './vault-command';
 
 export function buildProgram(cli: CliContext = new CliContext()): Command {
@@ -34,6 +35,7 @@ export function buildProgram(cli: CliContext = new CliContext()): Command {
   registerListenerCommand(program, cli);
   registerHolderCommand(program, cli);
   registerLetterCommand(program, cli);
+  registerContractCommand(program, cli);
   registerAuditCommands(program, cli);
   return program;
 }

@@ -4,6 +4,9 @@
  * `ps` and shell history would keep them. Each secret is a Buffer the caller zeroes after use.
  */
 import type { Readable, Writable } from 'node:stream';
+import { PinSchema, PukSchema } from '../shared/schemas/cards';
+import { equalSecrets } from '../smartcard/constant-time';
+import type { CliContext } from './cli-context';
 
 export class SecretReader {
   readonly #input: Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
@@ -84,4 +87,23 @@ export class SecretReader {
       this.#input.pause();
     }
   }
+}
+
+/** Reads a PIN or PUK and checks its form before it goes anywhere near the card. */
+export async function readSecret(cli: CliContext, prompt: string, kind: 'PIN' | 'PUK', confirm = false): Promise<Buffer> {
+  const value = await cli.secrets.read(prompt);
+  if (!(kind === 'PIN' ? PinSchema : PukSchema).safeParse(value.toString()).success) {
+    value.fill(0);
+    throw new Error(`A ${kind} is 6 to 8 digits.`);
+  }
+  if (confirm && cli.secrets.interactive) {
+    const again = await cli.secrets.read(`Repeat ${prompt.charAt(0).toLowerCase()}${prompt.slice(1)}`);
+    const same = equalSecrets(again, value);
+    again.fill(0);
+    if (!same) {
+      value.fill(0);
+      throw new Error(`The two new ${kind}s differ.`);
+    }
+  }
+  return value;
 }

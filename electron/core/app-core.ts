@@ -11,6 +11,7 @@ import { auditHandlers } from './audit/audit-handlers';
 import type { AuditLog } from './audit/audit-log';
 import { createDeskAuditLog } from './audit/desk-audit-log';
 import { recordFailedWrites } from './audit/write-audit';
+import { contractHandlers } from './api/contract-handlers';
 import { letterHandlers } from './api/letter-handlers';
 import { lifecycleHandlers } from './api/lifecycle-handlers';
 import { vaultHandlers } from './api/vault-handlers';
@@ -206,6 +207,7 @@ export function createCore(options: CoreOptions): Core {
     ...vaultHandlers(vault, operatorId),
     ...lifecycleHandlers(lifecycle, operatorId),
     ...letterHandlers(letters, operatorId),
+    ...contractHandlers(lifecycle.contracts, operatorId),
     ...auditHandlers({ audit, operatorId }),
   }, audit, operatorId, options.log);
 

@@ -19,9 +19,10 @@ type LifecycleChannel =
   | 'cards:resume'
   | 'cards:revoke'
   | 'cards:reportLost'
-  | 'cards:expiring';
+  | 'cards:expiring'
+  | 'cards:activate';
 
-export function lifecycleHandlers({ issuer, lifecycle }: LifecycleServices, operatorId: string): Pick<ContractHandlers, LifecycleChannel> {
+export function lifecycleHandlers({ issuer, lifecycle, activation }: LifecycleServices, operatorId: string): Pick<ContractHandlers, LifecycleChannel> {
   const op = (context: CallContext) => operationOf(context, operatorId);
   return {
     'cards:policy': () => lifecycle.policy(),
@@ -39,5 +40,6 @@ export function lifecycleHandlers({ issuer, lifecycle }: LifecycleServices, oper
     'cards:revoke': ({ serial, reason }, context) => lifecycle.revoke(serial, reason, op(context)),
     'cards:reportLost': ({ serial, stolen }, context) => lifecycle.reportLost(serial, stolen, op(context)),
     'cards:expiring': ({ withinDays }) => lifecycle.expiring(withinDays),
+    'cards:activate': ({ reader, pin }, context) => activation.activate(reader, Buffer.from(pin, 'utf8'), op(context)),
   };
 }

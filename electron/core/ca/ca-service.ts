@@ -25,10 +25,12 @@ import { readPkcs12 } from './pkcs12-import';
 import { CaToken, Pkcs11Signer, type CaPkcs11Options, type TokenKeyState, type TokenLocation } from './ca-token';
 import { checkModulePath, osLibraryFolders } from '../pkcs11/module-path-check';
 import { checkPublicBaseUrl, proposedBaseUrl, publicUrls, type PublicUrls } from './public-urls';
+import { profiles } from './profiles';
+import { TimestampAuthority } from './timestamp-authority';
 
 const generate = promisify(generateKeyPair);
 
-export type CaRole = 'root' | 'issuing' | 'ocsp';
+export type CaRole = 'root' | 'issuing' | 'ocsp' | 'tsa';
 
 async function newKey(algorithm: CaAlgorithm | 'p256'): Promise<KeyObject> {
   const pair =
@@ -83,7 +85,7 @@ export class CaService {
 
   certificate(role: CaRole): ParsedCertificate {
     const ca = this.state();
-    const stored = role === 'root' ? ca.root?.certificate : role === 'issuing' ? ca.issuing.certificate : ca.ocsp.certificate;
+    const stored = role === 'root' ? ca.root?.certificate : role === 'issuing' ? ca.issuing.certificate : role === 'tsa' ? ca.tsa?.certificate : ca.ocsp.certificate;
     if (stored === undefined) throw new CardDeskError('NOT_FOUND', 'This CA was imported without its root certificate.');
     return parseCertificate(Buffer.from(stored, 'base64'));
   }
@@ -129,8 +131,8 @@ export class CaService {
   /** A signer for one of the CA's keys; needs the vault unlocked. */
   signer(role: CaRole): CaSigner {
     const ca = this.state();
-    const ref = role === 'root' ? ca.root?.key : role === 'issuing' ? ca.issuing.key : ca.ocsp.key;
-    if (ref === undefined || ref === null) throw new CardDeskError('NOT_FOUND', 'This CA has no root key in the vault (it was imported without it).');
+    const ref = role === 'root' ? ca.root?.key : role === 'issuing' ? ca.issuing.key : role === 'tsa' ? ca.tsa?.key : ca.ocsp.key;
+    if (ref === undefined || ref === null) throw new CardDeskError('NOT_FOUND', role === 'tsa' ? 'The time-stamp authority has not been certified yet.' : 'This CA has no root key in the vault (it was imported without it).');
     if (ref.kind === 'pkcs11') {
       if (!this.keyring.unlocked) throw new CardDeskError('VAULT_LOCKED', 'The vault is locked. Unlock it with the vault passphrase first.');
       return new Pkcs11Signer(() => this.#token(ref), Buffer.from(ref.keyId, 'hex'), Buffer.from(ref.publicKeyInfo, 'base64'));
@@ -306,6 +308,37 @@ export class CaService {
     });
   }
 
+  /**
+   * The desk's time-stamp authority (RFC 3161). Its key is generated and sealed in the vault like the
+   * OCSP responder's, and the issuing CA certifies it (profile timeStamping, EKU critical) the first
+   * time it is needed, so vaults created before it existed get one too. Needs the vault unlocked.
+   */
+  async timestampAuthority(op: OperationContext): Promise<TimestampAuthority> {
+    if (!this.keyring.unlocked) throw new CardDeskError('VAULT_LOCKED', 'The vault is locked. Unlock it with the vault passphrase first.');
+    if (this.state().tsa === undefined) await this.#certifyTsa(op);
+    return new TimestampAuthority(this.signer('tsa'), this.certificate('tsa').der, this.clock);
+  }
+
+  async #certifyTsa(op: OperationContext): Promise<void> {
+    const now = this.clock();
+    const issuer = this.issuer();
+    const key = await newKey('p256');
+    await this.audit.record({ action: 'ca.keyGenerate', outcome: 'success', details: { role: 'tsa', algorithm: 'p256' }, ...op });
+    const spki = createPublicKey(key).export({ type: 'spki', format: 'der' });
+    const subject = encodeName([{ type: 'CN', value: 'Time-stamp authority' }, ...decodeName(issuer.certificate.subjectDer).filter((a) => a.type !== 'CN')]);
+    const der = await issueLeaf({ profile: 'timeStamping', subject, publicKeyInfo: spki, subjectAltNames: [], validityDays: profiles.timeStamping.validityDays, now }, issuer);
+    const tsa = parseCertificate(der);
+    const sealed = this.#seal(key, 'tsa');
+    await this.access.storage().records.commit([{ collection: CERTIFICATES, id: tsa.serial, record: newRecord(tsa, { profile: 'timeStamping', holderId: null, cardSerial: null, now }) }]);
+    await new ChangeRecorder(this.access, this.audit).commitMeta((meta) => (meta.ca === null ? meta : { ...meta, ca: { ...meta.ca, tsa: { certificate: der.toString('base64'), key: sealed } } }), {
+      action: 'ca.certificateIssue',
+      outcome: 'success',
+      certificateSerial: tsa.serial,
+      details: { profile: 'timeStamping' },
+      ...op,
+    });
+  }
+
   updateCrlMarks(change: (crl: CaState['crl']) => CaState['crl']): void {
     this.access.storage().updateMeta((meta) => (meta.ca === null ? meta : { ...meta, ca: { ...meta.ca, crl: change(meta.ca.crl) } }));
   }
@@ -313,7 +346,7 @@ export class CaService {
   status(ocsp: OcspState): CaStatus {
     const ca = this.access.storage().meta.ca;
     if (ca === null) return { ready: false, proposedBaseUrl: proposedBaseUrl() };
-    const info = (role: CaRole): CaCertificateInfo => {
+    const info = (role: Exclude<CaRole, 'tsa'>): CaCertificateInfo => {
       const cert = this.certificate(role);
       return {
         role,

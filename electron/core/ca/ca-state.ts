@@ -34,6 +34,8 @@ export interface CaState {
   /** The issuing CA's issuers, nearest first (the root last), when not the issuing CA itself. */
   readonly chain: readonly string[];
   readonly ocsp: { readonly certificate: string; readonly key: CaKeyRef };
+  /** The desk's time-stamp authority (RFC 3161), certified on first use; absent in older vaults. */
+  readonly tsa?: { readonly certificate: string; readonly key: CaKeyRef };
   /** Checked (never loopback), with a trailing slash; the CDP and AIA addresses are built from it. */
   readonly publicBaseUrl: string | null;
   readonly crl: {

@@ -88,6 +88,19 @@ export class CertificateService {
     return record;
   }
 
+  /**
+   * The desk's own word on a certificate it may have issued (DER in): revoked, on hold, good, or
+   * unknown when it is not this CA's (same serial but other bytes count as unknown).
+   */
+  revocationStatus(der: Buffer): { state: 'good' | 'revoked' | 'onHold' | 'unknown'; revokedAt: string | null; reason: string | null } {
+    const serial = parseCertificate(der).serial;
+    const record = this.#records().get<CertificateRecord>(CERTIFICATES, normaliseSerial(serial));
+    if (record === undefined || !Buffer.from(record.der, 'base64').equals(der)) return { state: 'unknown', revokedAt: null, reason: null };
+    if (record.status === 'revoked') return { state: 'revoked', revokedAt: record.revokedAt, reason: record.reason };
+    if (record.status === 'suspended') return { state: 'onHold', revokedAt: record.revokedAt, reason: 'certificateHold' };
+    return { state: 'good', revokedAt: null, reason: null };
+  }
+
   #holderName(holderId: string | null): string | null {
     if (holderId === null) return null;
     const holder = this.directory.index().get(holderId);
@@ -255,6 +268,17 @@ export class CertificateService {
     const now = this.clock();
     const holdUntil = new Date(now.getTime() + days * DAY).toISOString();
     return this.#change(record, { status: 'suspended', reason: 'certificateHold', revokedAt: now.toISOString(), holdUntil, afterHold }, 'ca.certificateSuspend', { days, afterHold, holdUntil }, op);
+  }
+
+  /**
+   * Puts a new card's certificate on hold until the holder activates the card by signing the
+   * contract (certificateHold with no end date; `resume` releases it).
+   */
+  async holdUntilActivation(serial: string, op: OperationContext): Promise<CertificateActionResult> {
+    const record = this.record(serial);
+    const refusal = await this.#refusal(record, 'suspend', op);
+    if (refusal !== null) return refusal;
+    return this.#change(record, { status: 'suspended', reason: 'certificateHold', revokedAt: this.clock().toISOString(), holdUntil: null, afterHold: null }, 'ca.certificateSuspend', { until: 'activation' }, op);
   }
 
   async resume(serial: string, op: OperationContext): Promise<CertificateActionResult> {

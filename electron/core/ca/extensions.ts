@@ -24,8 +24,8 @@ export function keyUsage(names: readonly KeyUsageName[]): Buffer {
   return extension(OID.keyUsage, true, bitString(Buffer.from([bits]), unused));
 }
 
-export function extendedKeyUsage(oids: readonly string[]): Buffer {
-  return extension(OID.extKeyUsage, false, seq(...oids.map(oid)));
+export function extendedKeyUsage(oids: readonly string[], critical = false): Buffer {
+  return extension(OID.extKeyUsage, critical, seq(...oids.map(oid)));
 }
 
 export function subjectKeyIdentifier(keyId: Buffer): Buffer {

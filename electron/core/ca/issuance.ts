@@ -67,7 +67,7 @@ export async function issueLeaf(request: LeafRequest, issuer: Issuer): Promise<B
   const extensions = [
     basicConstraints(false),
     keyUsage(spec.keyUsage(key)),
-    extendedKeyUsage(spec.extendedKeyUsage),
+    extendedKeyUsage(spec.extendedKeyUsage, spec.extendedKeyUsageCritical === true),
     subjectKeyIdentifier(keyIdentifier(request.publicKeyInfo)),
     authorityKeyIdentifier(keyIdentifier(issuer.certificate.publicKeyInfo)),
     ...(request.subjectAltNames.length > 0 ? [subjectAltName(request.subjectAltNames)] : []),

@@ -32,6 +32,20 @@ export const OID = {
   pkcs7Data: '1.2.840.113549.1.7.1',
   pkcs7SignedData: '1.2.840.113549.1.7.2',
   pkcs9EmailAddress: '1.2.840.113549.1.9.1',
+  sha384: '2.16.840.1.101.3.4.2.2',
+  sha512: '2.16.840.1.101.3.4.2.3',
+  sha384WithRsa: '1.2.840.113549.1.1.12',
+  sha512WithRsa: '1.2.840.113549.1.1.13',
+  ecdsaWithSha512: '1.2.840.10045.4.3.4',
+  // CMS (RFC 5652 §11), ESS (RFC 5035), time-stamps (RFC 3161)
+  contentType: '1.2.840.113549.1.9.3',
+  messageDigest: '1.2.840.113549.1.9.4',
+  signingTime: '1.2.840.113549.1.9.5',
+  signingCertificate: '1.2.840.113549.1.9.16.2.12',
+  signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
+  signatureTimeStampToken: '1.2.840.113549.1.9.16.2.14',
+  tstInfo: '1.2.840.113549.1.9.16.1.4',
+  timeStamping: '1.3.6.1.5.5.7.3.8',
 } as const;
 
 export const extendedKeyUsageNames: Readonly<Record<string, string>> = {
@@ -39,7 +53,7 @@ export const extendedKeyUsageNames: Readonly<Record<string, string>> = {
   '1.3.6.1.5.5.7.3.1': 'serverAuth',
   '1.3.6.1.5.5.7.3.3': 'codeSigning',
   [OID.emailProtection]: 'emailProtection',
-  '1.3.6.1.5.5.7.3.8': 'timeStamping',
+  [OID.timeStamping]: 'timeStamping',
   [OID.ocspSigning]: 'OCSPSigning',
   [OID.msSmartcardLogon]: 'msSmartcardLogon',
 };

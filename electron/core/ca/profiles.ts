@@ -25,6 +25,8 @@ export interface ProfileSpec {
   readonly defaultSans: readonly SubjectAltName['type'][];
   readonly validityDays: number;
   readonly ocspNoCheck?: boolean;
+  /** RFC 3161 §2.3: a TSA certificate's extended key usage is critical. */
+  readonly extendedKeyUsageCritical?: boolean;
 }
 
 export const profiles: Readonly<Record<CertificateProfile, ProfileSpec>> = {
@@ -52,6 +54,14 @@ export const profiles: Readonly<Record<CertificateProfile, ProfileSpec>> = {
     defaultSans: [],
     validityDays: 365,
     ocspNoCheck: true,
+  },
+  timeStamping: {
+    keyUsage: () => ['digitalSignature'],
+    extendedKeyUsage: [OID.timeStamping],
+    extendedKeyUsageCritical: true,
+    defaultSans: [],
+    // Long enough that tokens stay checkable; the DSS and document time-stamps carry them further.
+    validityDays: 5 * 365,
   },
   operator: {
     keyUsage: () => ['digitalSignature'],

@@ -32,7 +32,7 @@ export function holderOfCard(owners: CardOwners | undefined, serial: string | nu
 }
 
 /** The states of a card the desk issued and that is still in use (its PIN may be unblocked). */
-export const issuedStates: readonly CardRecordState[] = ['active', 'suspended'];
+export const issuedStates: readonly CardRecordState[] = ['active', 'suspended', 'awaitingActivation'];
 
 /** Looks cards up in a directory (the vault's `HolderDirectory`), never failing the card operation. */
 export function directoryCardOwners(directory: { cardOrNull(serial: string): CardOwner | null }, log?: Logger): CardOwners {

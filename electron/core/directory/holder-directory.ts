@@ -326,7 +326,7 @@ function cardAction(from: CardRecordState, to: CardRecordState) {
     case 'suspended':
       return 'card.suspend' as const;
     case 'active':
-      return from === 'suspended' ? ('card.resume' as const) : ('card.issue' as const);
+      return from === 'suspended' ? ('card.resume' as const) : from === 'awaitingActivation' ? ('card.activate' as const) : ('card.issue' as const);
     case 'revoked':
       return 'card.revoke' as const;
     case 'lost':
@@ -335,6 +335,7 @@ function cardAction(from: CardRecordState, to: CardRecordState) {
     case 'blank':
       return 'card.retire' as const;
     case 'personalisationIncomplete':
+    case 'awaitingActivation':
       return 'card.issue' as const;
   }
 }

@@ -86,7 +86,7 @@ export async function issueCertificate(
   return issued;
 }
 
-function certificateDer(deps: LifecycleDeps, serial: string): Buffer {
+export function certificateDer(deps: LifecycleDeps, serial: string): Buffer {
   return Buffer.from(deps.vault.certificates.record(serial).der, 'base64');
 }
 

@@ -36,8 +36,8 @@ describe('issuing a card', () => {
 
     // Progress: every step ran, in order, announced before and after.
     const done = rig.progress.filter((event) => event.state === 'done').map((event) => event.step);
-    expect(done).toEqual(['identify', 'authenticate', 'managementKey', 'pinPuk', 'authenticationKey', 'signatureKey', 'encryptionKey', 'certificates', 'writeObjects', 'letters', 'activate']);
-    expect(rig.progress.every((event) => event.total === 11 && event.serial !== null || event.step === 'identify')).toBe(true);
+    expect(done).toEqual(['identify', 'authenticate', 'managementKey', 'pinPuk', 'authenticationKey', 'signatureKey', 'encryptionKey', 'certificates', 'writeObjects', 'letters', 'contract', 'activate']);
+    expect(rig.progress.every((event) => event.total === 12 && event.serial !== null || event.step === 'identify')).toBe(true);
 
     const client = await inspect(rig.card);
     expect(await client.managementKeyMetadata()).toEqual({ algorithm: 'aes256', isDefault: false });

@@ -166,11 +166,24 @@ export class CardIssuer {
           return written;
         });
 
-        await wf.step('activate', async () => {
-          await deps.vault.directory.changeCardState(serial, 'active', op);
-          await deps.personalisations.markDone(serial, 'activate');
+        const contractId = await wf.step('contract', async () => {
+          const made = rec().contractId;
+          if (made !== undefined && made !== null) return made;
+          const certificateSerials = SLOT_PLANS.map((plan) => rec().certificates[plan.slot]!);
+          const { id } = await deps.contracts.generate({ serial, holderId: owner.holderId, kind: replaces === null ? 'issue' : 'replacement', certificateSerials }, op);
+          await deps.personalisations.markDone(serial, 'contract', { contractId: id });
+          return id;
         });
-        return serial;
+
+        const cardState = await wf.step('activate', async () => {
+          const state = deps.policy().activation === 'holderSigns' ? ('awaitingActivation' as const) : ('active' as const);
+          // Until the holder signs the contract, only the signature certificate (whose first use that is) is valid.
+          if (state === 'awaitingActivation') await holdUntilActivation(deps, rec(), op);
+          await deps.vault.directory.changeCardState(serial, state, op);
+          await deps.personalisations.markDone(serial, 'activate');
+          return state;
+        });
+        return { serial, cardState, contractId };
       },
       async (wf, stop) => {
         const failure = 'reason' in stop ? stop.message : stop.error instanceof Error ? stop.error.message : String(stop.error);
@@ -192,7 +205,7 @@ export class CardIssuer {
     });
 
     if (!outcome.ok) return { ok: false, reason: outcome.reason, serial: outcome.serial, step: outcome.step };
-    const serial = outcome.value;
+    const { serial, cardState, contractId } = outcome.value;
     const issued = deps.personalisations.get(serial)!;
     const certificates = SLOT_PLANS.map((plan) => deps.vault.certificates.summary(deps.vault.certificates.record(issued.certificates[plan.slot]!)));
     await record(deps, op, {
@@ -200,9 +213,9 @@ export class CardIssuer {
       outcome: 'success',
       cardSerial: serial,
       holderId: issued.holderId,
-      details: { certificates: certificates.length, ...(replaces === null ? {} : { replaces }) },
+      details: { certificates: certificates.length, cardState, contract: contractId, ...(replaces === null ? {} : { replaces }) },
     });
-    return { ok: true, serial, holderId: issued.holderId, certificates, letters, outbox: deps.outbox.dir };
+    return { ok: true, serial, holderId: issued.holderId, certificates, letters, outbox: deps.outbox.dir, cardState, contractId };
   }
 
   /**
@@ -275,5 +288,14 @@ export class CardIssuer {
     }
     await record(deps, op, { action: 'card.managementKeyAuthenticate', outcome: 'failure', reason: 'noKnownManagementKey', cardSerial: serial, ...holderOf(deps, serial) });
     throw new WorkflowStop(refusal, refusal === 'foreignCard' ? `Card ${serial} has a management key CardDesk does not know; another system personalised it.` : `Card ${serial} refused the management key the vault holds for it.`);
+  }
+}
+
+/** Puts the new card's authentication and encryption certificates on hold until its activation. */
+async function holdUntilActivation(deps: IssuerDeps, personalisation: PersonalisationRecord, op: OperationContext): Promise<void> {
+  for (const plan of SLOT_PLANS) {
+    const serial = personalisation.certificates[plan.slot];
+    if (plan.slot === '9C' || serial === undefined) continue;
+    if (deps.vault.certificates.summary(deps.vault.certificates.record(serial)).status === 'valid') await deps.vault.certificates.holdUntilActivation(serial, op);
   }
 }

@@ -168,7 +168,8 @@ export class CardLifecycle {
         workflowPlans.resetPin,
         'a PIN reset',
         async (wf) => {
-          const card = await wf.step('identify', async () => this.#known(await wf.identify(), ['active', 'suspended']));
+          // A holder who lost the PIN letter before activating the card gets a new one too.
+          const card = await wf.step('identify', async () => this.#known(await wf.identify(), ['active', 'suspended', 'awaitingActivation']));
           await wf.step('authenticate', () => this.#authenticate(wf.client, card.serial, op));
           await wf.step('pinReset', async () => {
             pin = randomDigits(deps.policy().pinLength);
@@ -231,7 +232,7 @@ export class CardLifecycle {
       await record(deps, op, { action: 'card.unblockResponse', outcome: 'failure', reason, cardSerial: serial, ...(card === null || card.holderId === null ? {} : { holderId: card.holderId }) });
       return { ok: false, reason };
     };
-    if (card === null || (card.state !== 'active' && card.state !== 'suspended')) return refuse('unknownCard');
+    if (card === null || (card.state !== 'active' && card.state !== 'suspended' && card.state !== 'awaitingActivation')) return refuse('unknownCard');
     const parsed = parseChallengeCode(serial, challenge);
     if (!parsed.ok) return refuse(parsed.problem === 'check' ? 'check' : 'malformed');
     const key = deps.cardKeys.current(serial);
@@ -268,12 +269,12 @@ export class CardLifecycle {
   }
 
   async revoke(serial: string, reason: RevocationReason, op: OperationContext): Promise<LifecycleResult> {
-    return this.#byState(serial, ['active', 'suspended', 'personalisationIncomplete'], 'revoked', op, (certificate) => revokeIfValid(this.deps, certificate.serial, reason, op));
+    return this.#byState(serial, ['active', 'suspended', 'personalisationIncomplete', 'awaitingActivation'], 'revoked', op, (certificate) => revokeIfValid(this.deps, certificate.serial, reason, op));
   }
 
   /** Revokes the card's certificates (key compromise: someone else may hold the card) and marks it lost; replace it next. */
   async reportLost(serial: string, stolen: boolean, op: OperationContext): Promise<LifecycleResult> {
-    const result = await this.#byState(serial, ['active', 'suspended'], 'lost', op, (certificate) => revokeIfValid(this.deps, certificate.serial, 'keyCompromise', op));
+    const result = await this.#byState(serial, ['active', 'suspended', 'awaitingActivation'], 'lost', op, (certificate) => revokeIfValid(this.deps, certificate.serial, 'keyCompromise', op));
     if (result.ok) await record(this.deps, op, { action: 'card.reportLost', outcome: 'success', reason: stolen ? 'stolen' : 'lost', cardSerial: serial });
     return result;
   }

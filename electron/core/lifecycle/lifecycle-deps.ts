@@ -6,6 +6,7 @@ import { randomInt } from 'node:crypto';
 import { CardDeskError } from '../../shared/errors';
 import type { Holder } from '../../shared/schemas/holders';
 import type { IssuancePolicy, Letter, WorkflowProgress } from '../../shared/schemas/lifecycle';
+import type { ContractKind } from '../../shared/schemas/contracts';
 import type { AuditEventInput, AuditTrail } from '../audit/audit-trail';
 import type { ReaderHolds } from '../cards/reader-holds';
 import type { LetterOutbox } from '../letters/outbox';
@@ -23,6 +24,23 @@ import type { PersonalisationStore } from './personalisations';
  */
 export type WorkflowVault = Pick<VaultServices, 'keyring' | 'ca' | 'directory' | 'certificates'>;
 
+/** The card's signature key as the contract signer sees it: its certificate, and the card making the signature. */
+export interface ContractSigner {
+  readonly certificate: Uint8Array;
+  /** The CMS signature value over `data` (its SHA-256 digest signed by the key; ECDSA in DER). */
+  sign(data: Uint8Array): Promise<Uint8Array>;
+}
+
+/** The contracts the card workflows make and sign (electron/core/contracts). */
+export interface CardContracts {
+  /** Makes and keeps the contract for a card and its current certificates; returns its id. */
+  generate(request: { serial: string; holderId: string; kind: ContractKind; certificateSerials: readonly string[] }, op: OperationContext): Promise<{ id: string }>;
+  /** The card's newest contract while it waits for the holder's signature, or null. */
+  awaitingSignature(serial: string): { id: string } | null;
+  /** Has `signer` sign the contract, completes the signature (time-stamp, validation data) and keeps it. */
+  sign(id: string, signer: ContractSigner, op: OperationContext): Promise<void>;
+}
+
 /** What the issuer and the shared workflow helpers work with. */
 export interface LifecycleDeps {
   readonly holds: ReaderHolds;
@@ -33,6 +51,7 @@ export interface LifecycleDeps {
   readonly escrow: KeyEscrow;
   readonly personalisations: PersonalisationStore;
   readonly outbox: LetterOutbox;
+  readonly contracts: CardContracts;
   readonly policy: () => IssuancePolicy;
   readonly clock: () => Date;
 }

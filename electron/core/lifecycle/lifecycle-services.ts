@@ -1,6 +1,12 @@
 /** Builds the card life-cycle services over the vault services, for a composition root (app, CLI, tests, bench). */
 import { join } from 'node:path';
-import { defaultIssuancePolicy, type WorkflowProgress } from '../../shared/schemas/lifecycle';
+import { defaultIssuancePolicy, type IssuancePolicy, type WorkflowProgress } from '../../shared/schemas/lifecycle';
+import { ContractService } from '../contracts/contract-service';
+import { ContractStore } from '../contracts/contract-store';
+import { ContractFontSet } from '../contracts/document/contract-fonts';
+import { contractResourceCandidates, locateContractResources } from '../contracts/document/contract-resources';
+import { TemplateLibrary } from '../contracts/document/template-library';
+import { CardActivation } from './card-activation';
 import type { AuditTrail } from '../audit/audit-trail';
 import type { ReaderHolds } from '../cards/reader-holds';
 import { LetterOutbox } from '../letters/outbox';
@@ -15,6 +21,8 @@ import { PersonalisationStore } from './personalisations';
 export interface LifecycleServices {
   readonly issuer: CardIssuer;
   readonly lifecycle: CardLifecycle;
+  readonly activation: CardActivation;
+  readonly contracts: ContractService;
   readonly deps: CardLifecycleDeps;
 }
 
@@ -25,9 +33,23 @@ export function createLifecycleServices(options: {
   audit: AuditTrail;
   emit?: (progress: WorkflowProgress) => void;
   clock?: () => Date;
+  /** The built-in contract templates and fonts (default: beside the bundle, or resources/contracts in a checkout). */
+  contractResources?: string;
 }): LifecycleServices {
   const { vault } = options;
   const clock = options.clock ?? (() => new Date());
+  const policy = (): IssuancePolicy => vault.access.storage().meta.settings.issuancePolicy ?? defaultIssuancePolicy;
+  const resources = once(() => (options.contractResources === undefined ? locateContractResources(contractResourceCandidates(typeof __dirname === 'string' ? __dirname : process.cwd())) : Promise.resolve(options.contractResources)));
+  const fonts = once(async () => ContractFontSet.load(await resources()));
+  const contracts = new ContractService({
+    vault,
+    store: new ContractStore(vault.access, clock),
+    templates: new TemplateLibrary(options.dataDir, resources, fonts),
+    fonts,
+    audit: options.audit,
+    policy,
+    clock,
+  });
   const deps: CardLifecycleDeps = {
     holds: options.holds,
     emit: options.emit ?? (() => {}),
@@ -37,10 +59,23 @@ export function createLifecycleServices(options: {
     escrow: new KeyEscrow(vault.access, vault.keyring, options.audit, clock),
     personalisations: new PersonalisationStore(vault.access),
     outbox: new LetterOutbox(join(options.dataDir, 'outbox'), vault.access, clock),
-    policy: () => vault.access.storage().meta.settings.issuancePolicy ?? defaultIssuancePolicy,
+    contracts,
+    policy,
     clock,
   };
   const { vault: lifecycleVault, ...services } = deps;
   const issuerVault = { keyring: lifecycleVault.keyring, ca: lifecycleVault.ca, directory: lifecycleVault.directory, certificates: lifecycleVault.certificates };
-  return { issuer: new CardIssuer({ ...services, vault: issuerVault }), lifecycle: new CardLifecycle(deps), deps };
+  return { issuer: new CardIssuer({ ...services, vault: issuerVault }), lifecycle: new CardLifecycle(deps), activation: new CardActivation({ ...services, vault: issuerVault }), contracts, deps };
+}
+
+/** A value made on first use and shared after (a failed attempt is tried again next time). */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | null = null;
+  return () => {
+    made ??= make().catch((error: unknown) => {
+      made = null;
+      throw error;
+    });
+    return made;
+  };
 }

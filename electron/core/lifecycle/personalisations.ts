@@ -30,6 +30,8 @@ export interface PersonalisationRecord {
   readonly letters: readonly string[];
   /** The lost or stolen card this one replaces; its escrowed keys are recovered onto this one. */
   readonly replaces: string | null;
+  /** The contract made for the card (signed by the holder to activate it). */
+  readonly contractId?: string | null;
   /** A renewal under way (or stopped): the new keys and certificates so far; a new renewal finishes it. */
   readonly renewal?: RenewalProgress | null;
 }

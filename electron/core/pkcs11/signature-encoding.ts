@@ -35,6 +35,14 @@ export function digestInfo(hash: Hash, digest: Uint8Array): Buffer {
   return Buffer.concat([Buffer.from(digestInfoPrefix[hash], 'hex'), digest]);
 }
 
+/** The block a raw RSA key operation turns into a PKCS#1 v1.5 signature: 00 01 FF…FF 00 DigestInfo (RFC 8017 §9.2, step 5). */
+export function emsaPkcs1v15(hash: Hash, digest: Uint8Array, modulusBytes: number): Buffer {
+  const info = digestInfo(hash, digest);
+  const padding = modulusBytes - info.length - 3;
+  if (padding < 8) throw new CardDeskError('INVALID_ARGUMENTS', `A ${modulusBytes * 8}-bit RSA key is too short for a ${hash} signature.`);
+  return Buffer.concat([Buffer.from([0x00, 0x01]), Buffer.alloc(padding, 0xff), Buffer.from([0x00]), info]);
+}
+
 function derLength(length: number): Buffer {
   if (length < 0x80) return Buffer.from([length]);
   if (length < 0x100) return Buffer.from([0x81, length]);
