@@ -20,6 +20,7 @@ const CardsScreen = onDemand(() => import('../features/cards/CardsScreen'), 'Car
 const CertificateDetailView = onDemand(() => import('../features/certificates/CertificateDetailView'), 'CertificateDetailView');
 const CertificatesScreen = onDemand(() => import('../features/certificates/CertificatesScreen'), 'CertificatesScreen');
 const ContractsScreen = onDemand(() => import('../features/contracts/ContractsScreen'), 'ContractsScreen');
+const ContractDetail = onDemand(() => import('../features/contracts/ContractDetail'), 'ContractDetail');
 const SettingsScreen = onDemand(() => import('../features/settings/SettingsScreen'), 'SettingsScreen');
 const HolderDetail = onDemand(() => import('../features/holders/HolderDetail'), 'HolderDetail');
 const UsersScreen = onDemand(() => import('../features/holders/UsersScreen'), 'UsersScreen');
@@ -47,7 +48,7 @@ export const deskRoutes: readonly DeskRoute[] = [
       { path: '/certificates/:serial', element: <CertificateDetailView /> },
     ],
   },
-  { path: '/contracts', labelKey: 'nav.contracts', icon: DescriptionIcon, element: <ContractsScreen /> },
+  { path: '/contracts', labelKey: 'nav.contracts', icon: DescriptionIcon, element: <ContractsScreen />, pages: [{ path: '/contracts/:id', element: <ContractDetail /> }] },
   { path: '/access-history', labelKey: 'nav.accessHistory', icon: HistoryIcon, element: <AccessHistoryScreen /> },
   { path: '/settings', labelKey: 'nav.settings', icon: SettingsIcon, element: <SettingsScreen /> },
 ];

@@ -26,9 +26,10 @@ import { useCommand } from '../../app/useCommand';
 import { CommandError } from '../../components/CommandError';
 import { type WorkflowRequest, cardRevocationReasons, type CardRevocationReason, lifecycleTestIds } from '../lifecycle';
 import { useVault } from '../vault';
+import { ActivationDialog } from '../contracts';
 
 type Change = 'suspend' | 'resume' | 'revoke' | 'reportLost';
-type Action = Change | 'resumePersonalisation' | 'replace';
+type Action = Change | 'resumePersonalisation' | 'replace' | 'activate';
 type AfterHold = 'release' | 'revoke';
 
 /** Suspend (1–30 days), resume, revoke (with its RFC 5280 reason) or report lost or stolen: confirmed, then done by serial. */
@@ -159,6 +160,7 @@ export function HolderCardActions({
 }) {
   const { t } = useTranslation();
   const [change, setChange] = useState<Change | null>(null);
+  const [activating, setActivating] = useState(false);
   const { serial, state } = card;
 
   const resumePersonalisation = (): void => {
@@ -184,14 +186,24 @@ export function HolderCardActions({
   const buttons = [];
   if (state === 'active') buttons.push(button('suspend', () => setChange('suspend')));
   if (state === 'suspended') buttons.push(button('resume', () => setChange('resume'), { primary: true }));
-  if (state === 'active' || state === 'suspended') buttons.push(button('reportLost', () => setChange('reportLost'), { danger: true }));
-  if (state === 'active' || state === 'suspended' || state === 'personalisationIncomplete') buttons.push(button('revoke', () => setChange('revoke'), { danger: true }));
+  if (state === 'awaitingActivation') buttons.push(button('activate', () => setActivating(true), { primary: true }));
+  if (state === 'active' || state === 'suspended' || state === 'awaitingActivation') buttons.push(button('reportLost', () => setChange('reportLost'), { danger: true }));
+  if (state === 'active' || state === 'suspended' || state === 'personalisationIncomplete' || state === 'awaitingActivation') buttons.push(button('revoke', () => setChange('revoke'), { danger: true }));
   if (state === 'personalisationIncomplete') buttons.push(button('resumePersonalisation', resumePersonalisation, { primary: true }));
   if (state === 'lost') buttons.push(button('replace', () => onWorkflow({ kind: 'replace', reader: null, holder, lostSerial: serial }), { primary: true }));
 
   return (
     <Box sx={{ display: 'flex', flexWrap: 'wrap', gap: 1 }}>
       {buttons}
+      {activating && (
+        <ActivationDialog
+          serial={serial}
+          onClose={(activated) => {
+            setActivating(false);
+            if (activated) onChanged(t('lifecycle.workflow.activate.done', { serial }));
+          }}
+        />
+      )}
       {change !== null ? (
         <CardChangeDialog
           change={change}

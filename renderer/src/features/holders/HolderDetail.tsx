@@ -30,6 +30,7 @@ import { HolderAccessHistory } from '../access-history';
 import { IssueCertificateDialog, statusColor } from '../certificates';
 import { CardWorkflowDialog, type WorkflowRequest, cardStateColor, lifecycleTestIds } from '../lifecycle';
 import { HolderLetters } from '../letters';
+import { ContractList, contractsTestIds } from '../contracts';
 import { HolderCardActions } from './HolderCardActions';
 import { HolderDialog } from './HolderDialog';
 import { addressLines, holderFormFields } from './holderFields';
@@ -251,6 +252,13 @@ export function HolderDetail() {
       </Paper>
 
       <HolderLetters holderId={holder.id} refresh={loaded} />
+
+      <Paper variant="outlined" sx={{ p: 3, mb: 3 }} data-testid={contractsTestIds.holderContracts}>
+        <Typography variant="h6" component="h2" sx={{ mb: 1 }}>
+          {t('contracts.holder.title')}
+        </Typography>
+        <ContractList holderId={holder.id} compact />
+      </Paper>
 
       <Paper variant="outlined" sx={{ p: 3 }} data-testid={usersTestIds.history}>
         <Typography variant="h6" component="h2" sx={{ mb: 1 }}>

@@ -4,3 +4,5 @@ export { ExpiryWatch } from './ExpiryWatch';
 export { UnblockResponseDialog } from './UnblockResponseDialog';
 export { cardRevocationReasons, cardStateColor, keyAlgorithms, keyRoles, letterRecipients, type CardRevocationReason } from './labels';
 export { lifecycleTestIds } from './testIds';
+export { useWorkflowProgress } from './useWorkflowProgress';
+export { WorkflowSteps } from './WorkflowSteps';

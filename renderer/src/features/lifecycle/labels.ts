@@ -22,6 +22,7 @@ export function cardStateColor(state: CardRecordState): 'success' | 'warning' | 
       return 'success';
     case 'suspended':
     case 'personalisationIncomplete':
+    case 'awaitingActivation':
       return 'warning';
     case 'revoked':
     case 'lost':

@@ -1,0 +1,3 @@
+export { ActivationDialog } from './ActivationDialog';
+export { ContractList } from './ContractList';
+export { contractsTestIds } from './testIds';

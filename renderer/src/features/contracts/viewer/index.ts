@@ -1,0 +1,2 @@
+export { PdfViewer, type PdfViewerProps } from './PdfViewer';
+export { viewerTestIds, signatureTestIds } from './testIds';

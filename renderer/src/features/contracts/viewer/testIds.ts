@@ -1,0 +1,33 @@
+export const viewerTestIds = {
+  viewer: 'pdf-viewer',
+  loading: 'pdf-viewer-loading',
+  error: 'pdf-viewer-error',
+  pages: 'pdf-viewer-pages',
+  page: (pageNumber: number) => `pdf-page-${pageNumber}`,
+  pageError: 'pdf-page-error',
+  link: 'pdf-link',
+  pageIndicator: 'pdf-viewer-page-indicator',
+  pageInput: 'pdf-viewer-page-input',
+  previousPage: 'pdf-viewer-previous-page',
+  nextPage: 'pdf-viewer-next-page',
+  zoomIn: 'pdf-viewer-zoom-in',
+  zoomOut: 'pdf-viewer-zoom-out',
+  fitWidth: 'pdf-viewer-fit-width',
+  zoomLevel: 'pdf-viewer-zoom-level',
+  search: 'pdf-viewer-search',
+  searchPrevious: 'pdf-viewer-search-previous',
+  searchNext: 'pdf-viewer-search-next',
+  searchStatus: 'pdf-viewer-search-status',
+  download: 'pdf-viewer-download',
+  thumbnails: 'pdf-viewer-thumbnails',
+  thumbnail: (pageNumber: number) => `pdf-thumbnail-${pageNumber}`,
+} as const;
+
+export const signatureTestIds = {
+  panel: 'signature-panel',
+  none: 'signature-panel-none',
+  unreadable: 'signature-panel-unreadable',
+  signature: (index: number) => `signature-${index}`,
+  verdict: 'signature-verdict',
+  fact: (name: string) => `signature-fact-${name}`,
+} as const;
