@@ -80,6 +80,8 @@ export async function lifecycleRig(): Promise<LifecycleRig> {
     },
   });
   const services = createLifecycleServices({ dataDir: home, vault, holds, audit, clock, emit: (event) => progress.push(event) });
+  // Cards are active at issuance here, as the tests of what follows issuance need; card-activation.test.ts turns activation on.
+  await services.lifecycle.updatePolicy({ activation: 'atIssuance' }, operator);
   let count = 0;
   return Object.assign(rig, services, {
     holds,

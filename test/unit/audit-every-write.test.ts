@@ -41,6 +41,8 @@ interface State {
   attempt: string | null;
   challenge: string | null;
   response: string | null;
+  /** The first issuance's contract. */
+  contract: string | null;
   /** The first issuance's letters (file names). */
   pinLetter: string | null;
   numberLetter: string | null;
@@ -114,6 +116,12 @@ const fixtures: { readonly [C in WriteChannel]: (state: State) => ChannelArgs<C>
   'directory:registerCard': () => ({ serial: 'WALKER-BLANK-1', holderId: null }),
   'cards:updatePolicy': () => ({ keys: { authentication: 'eccp256', signature: 'eccp256', encryption: 'eccp256' }, escrowEncryptionKeys: false }),
   'cards:issue': (state) => ({ reader, holderId: state.holderId ?? 'missing' }),
+  // The holder activates the new card with the PIN from the PIN letter: the card signs the contract.
+  'cards:activate': (state) => ({ reader, pin: letterPin(state.pinLetter) }),
+  'contracts:open': (state) => ({ id: state.contract ?? 'missing' }),
+  'contracts:download': (state) => ({ id: state.contract ?? 'missing' }),
+  'contracts:setTemplate': () => ({ language: 'it', text: readFileSync(join('resources', 'contracts', 'templates', 'contract.it.txt'), 'utf8') }),
+  'contracts:resetTemplate': () => ({ language: 'it' }),
   'letters:updateSettings': () => ({ folder: dropFolder, printer: null }),
   'letters:deliver': (state) => ({ fileName: state.pinLetter ?? 'missing.pdf', route: 'folder' }),
   'letters:markSent': (state) => ({ fileName: state.numberLetter ?? 'missing.pdf' }),
@@ -178,6 +186,7 @@ function learn(state: State, channel: WriteChannel, value: unknown): void {
   if (channel === 'certificates:issue' || channel === 'certificates:renew') state.certificate = v.serial as string;
   if (channel === 'cards:issue') {
     state.card = v.serial as string;
+    state.contract = v.contractId as string;
     const letters = v.letters as { kind: string; fileName: string }[];
     state.pinLetter = letters.find((l) => l.kind === 'pin')?.fileName ?? null;
     state.numberLetter = letters.find((l) => l.kind === 'userNumber')?.fileName ?? null;
@@ -212,6 +221,11 @@ async function events() {
   return queryPage(index, entries, { limit: 200, count: true });
 }
 
+/** The PIN in a PIN letter still in the outbox. */
+function letterPin(fileName: string | null): string {
+  return secretsIn(execFileSync('pdftotext', ['-layout', join(core.dataDir, 'outbox', fileName ?? 'missing.pdf'), '-'], { encoding: 'utf8' })).pin;
+}
+
 /** The PINs and PUKs printed in the PIN letters the life cycle wrote, in the outbox or sent to the drop folder (poppler's pdftotext reads them; user-number letters hold none). */
 function letterSecrets(): string[] {
   return [join(core.dataDir, 'outbox'), dropFolder]
@@ -232,7 +246,7 @@ describe('every state-changing channel', () => {
   });
 
   it('records an event with its action, and never a secret', async () => {
-    const state: State = { moduleId: null, backup: null, holderId: null, holderVersion: 0, certificate: null, card: null, attempt: null, challenge: null, response: null, pinLetter: null, numberLetter: null };
+    const state: State = { moduleId: null, backup: null, holderId: null, holderVersion: 0, certificate: null, card: null, attempt: null, challenge: null, response: null, contract: null, pinLetter: null, numberLetter: null };
     const outcomes: Record<string, string> = {};
     for (const [channel, fixture] of Object.entries(fixtures) as [WriteChannel, (s: State) => unknown][]) {
       const args = await fixture(state);
