@@ -6,7 +6,7 @@
 // build is never taken for a complete one. Checking takes a few tens of milliseconds.
 // Builds started at once (two test files running `carddesk`, `npm start` twice) take turns through a
 // lock folder; the second then finds dist/ up to date instead of deleting it under the first.
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import stamp from './build-stamp.cjs';
 import { contractNames } from './contract-names.mjs';
@@ -93,6 +93,10 @@ await Promise.all([
     outfile: 'dist/bridge/carddesk-bridge.js',
   }),
 ]);
+
+// The contract templates and fonts travel beside the bundles, so a packaged app (which ships only
+// dist/) finds them as `${__dirname}/contracts` (electron/core/contracts/document/contract-resources.ts).
+cpSync('resources/contracts', 'dist/contracts', { recursive: true });
 
 writeFileSync(BUILD_STAMP, `${digest}\n`);
 console.log(`built dist/ in ${Date.now() - started} ms`);

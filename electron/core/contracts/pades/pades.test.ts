@@ -6,7 +6,7 @@ import { addDocumentTimestamp, addValidationData, prepareSignature } from './pad
 import { verifyPdf } from './pdf-verifier';
 import { appendUpdate, ObjectAllocator } from './incremental-writer';
 import { PdfFile } from './pdf-file';
-import { PdfDict, PdfName, PdfRef, PdfStream, textString } from './pdf-syntax';
+import { PdfDict, PdfName, PdfStream, textString, type PdfRef } from './pdf-syntax';
 import { readSignedData } from './cms';
 import { OID } from '../../ca/oids';
 
@@ -46,7 +46,7 @@ function addAnnotation(pdf: Buffer): Buffer {
 function replaceContent(pdf: Buffer): Buffer {
   const file = PdfFile.read(pdf);
   const view = file.view();
-  const page = view.dict(view.pages()[0] as PdfRef) as PdfDict;
+  const page = view.dict(view.pages()[0]) as PdfDict;
   const value = page.get('Contents');
   const contents = (Array.isArray(value) ? value[0] : value) as PdfRef;
   return appendUpdate(file, [{ ref: contents, value: new PdfStream(new PdfDict(), Buffer.from('BT /F1 12 Tf 50 700 Td (Other terms) Tj ET')) }], new ObjectAllocator(file)).bytes;
@@ -95,7 +95,7 @@ describe('PAdES signing', () => {
     expect(report.signatures[0]).toMatchObject({ integrity: 'intact', level: 'B-B', timestamp: null });
   });
 
-  it('refuses a field name already in use', async () => {
+  it('refuses a field name already in use', () => {
     expect(() => prepareSignature(signed, { fieldName: 'HolderSignature', signerCertificate: ca.signer.der, chain: ca.chain, signingTime: new Date() })).toThrow(/already has a field/);
   });
 });
