@@ -6,7 +6,7 @@
  * certificate revoked, and the file given to the built `carddesk contract verify` (build first:
  * `node scripts/build.mjs`).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,6 +56,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (!closed) await rig?.close();
+  for (const path of [dir, nss]) if (path !== undefined) rmSync(path, { recursive: true, force: true });
 });
 
 /** The holder's signature and the document time-stamp, read by our own small parser. */
