@@ -10,7 +10,8 @@
  *  2. sign it with the virtual PIV card over PC/SC, PIN entry excluded (goal ≤ 1 s): CardDesk's PIV
  *     client signing with slot 9C inside the PAdES signer (prepareSignature → card → complete),
  *     beside poppler's pdfsig signing the same file with the same card key through OpenSC's PKCS#11
- *     module in an NSS database (-add-signature -etsi: the same ETSI.CAdES.detached signature), or,
+ *     module in an NSS database (-add-signature: a detached CMS signature, adbe.pkcs7.detached, as
+ *     poppler 22.12 cannot write ETSI.CAdES.detached), or,
  *     when NSS cannot use the token, pkcs11-tool signing the same digest (no PDF work at all).
  *  3. the first page of the contract on screen (goal ≤ 300 ms): the built app in browser mode in
  *     Chromium, Contracts screen, "Check a PDF file", from handing over the file until page 1's
@@ -238,7 +239,7 @@ export const benchmark: Benchmark = {
           const nss = join(work, 'nss-sign');
           mkdirSync(nss);
           const setup = async (command: string, commandArgs: string[]): Promise<string> => {
-            const result = await run(command, commandArgs, { input: '\n' });
+            const result = await run(command, commandArgs, { input: '\n', timeoutMs: 20_000 });
             if (result.code !== 0) throw new Error(`${command} ${commandArgs.join(' ')}: ${result.stderr || result.stdout}`);
             return result.stdout;
           };
@@ -249,18 +250,19 @@ export const benchmark: Benchmark = {
           try {
             await setup('certutil', ['-N', '-d', `sql:${nss}`, '--empty-password']);
             await setup('modutil', ['-dbdir', `sql:${nss}`, '-add', 'OpenSC', '-libfile', opensc.path, '-force']);
-            const nicks = await setup('pdfsig', ['-nssdir', `sql:${nss}`, '-list-nicks']);
+            // NSS asks for the token's password (the PIN) to list the certificates on it.
+            const nicks = await setup('pdfsig', ['-nssdir', `sql:${nss}`, '-nss-pwd', FACTORY.PIN, '-list-nicks']);
             const nick = nicks.split('\n').map((s) => s.trim()).find((s) => s.includes(':') && /sign/i.test(s)) ?? nicks.split('\n').map((s) => s.trim()).find((s) => s.includes(':'));
             if (nick === undefined) throw new Error(`NSS lists no certificate on the token:\n${nicks}`);
             let n = 0;
             anchor2 = await timed(runs, async () => {
               const out = join(work, `pdfsig-signed-${n++}.pdf`);
-              const result = await run('pdfsig', ['-nssdir', `sql:${nss}`, '-add-signature', '-etsi', '-nick', nick, '-kpw', FACTORY.PIN, '-digest', 'SHA256', '-new-signature-field-name', `Sig${n}`, contractFile, out]);
+              const result = await run('pdfsig', ['-nssdir', `sql:${nss}`, '-nss-pwd', FACTORY.PIN, '-add-signature', '-nick', nick, '-kpw', FACTORY.PIN, '-digest', 'SHA256', '-new-signature-field-name', `Sig${n}`, contractFile, out]);
               if (result.code !== 0) throw new Error(`pdfsig -add-signature: ${result.stderr || result.stdout}`);
             });
             const check = await run('pdfsig', ['-nssdir', `sql:${nss}`, '-nocert', join(work, 'pdfsig-signed-1.pdf')]);
             if (!/Signature is Valid/.test(check.stdout)) throw new Error(`pdfsig's own signature does not verify:\n${check.stdout}`);
-            anchorName = 'pdfsig -add-signature -etsi (NSS + OpenSC)';
+            anchorName = 'pdfsig -add-signature (NSS + OpenSC)';
           } catch (error) {
             console.log(`pdfsig could not sign with the card (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); anchor: pkcs11-tool signing the same digest`);
             const digestFile = join(work, 'digest.bin');
