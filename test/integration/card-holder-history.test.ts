@@ -62,6 +62,8 @@ beforeAll(async () => {
   for (const [args, input] of [
     [['vault', 'init'], `${PASSPHRASE}\n${PASSPHRASE}\n`],
     [['ca', 'init', '--algorithm', 'p384', '--root-name', 'CN=History Root, O=CardDesk Test', '--issuing-name', 'CN=History Issuing, O=CardDesk Test'], `${PASSPHRASE}\n`],
+    // Cards become active at issuance here: this file is about the history, activation has its own tests.
+    [['card', 'policy', '--activation', 'at-issuance'], `${PASSPHRASE}\n`],
     [['holder', 'add', '--personal-number', PN, '--first-name', 'Lin', '--last-name', 'Qiao', '--email', 'lin@example.org', '--document-number', 'P1234567', '--document-expiry', '2031-05-01']],
     [['holder', 'add', '--personal-number', personalNumber(602), '--first-name', 'Linus', '--last-name', 'Pauling']],
   ] as [string[], string?][]) {

@@ -53,9 +53,18 @@ interface Issued {
 async function issueTo(holder: string): Promise<Issued & { pin: string; puk: string }> {
   const result = await cd(['card', 'issue', '--yes', '--holder', holder, '--json', ...onReader()]);
   expect(result.code, result.stderr).toBe(0);
-  const issued = JSON.parse(result.stdout) as Issued & { ok: true };
+  const issued = JSON.parse(result.stdout) as Issued & { ok: true; cardState: string };
   const { pin, puk } = pinFrom(issued.letters.find((l) => l.kind === 'pin')!.fileName);
+  if (issued.cardState === 'awaitingActivation') await activate(pin);
   return { ...issued, pin, puk: puk! };
+}
+
+/** The holder activates the card in the reader: types the PIN, the card signs the contract. */
+async function activate(pin: string): Promise<CliResult> {
+  const result = await cd(['card', 'activate', ...onReader()], `${PASSPHRASE}\n${pin}\n`);
+  expect(result.code, result.stderr).toBe(0);
+  expect(result.stdout + result.stderr).not.toContain(pin);
+  return result;
 }
 
 async function verifyPin(pin: string): Promise<boolean> {
@@ -96,15 +105,32 @@ describe('carddesk card issue', () => {
     const result = await cd(['card', 'issue', '--yes', '--holder', ada, '--user-number-to', 'contact-person', ...onReader()]);
     expect(result.code, result.stderr).toBe(0);
     for (const step of ['Identify the card', "Set the card's own management key", 'Set PIN, PUK and retry limits', 'Encryption key (9D)', 'Write certificates, CHUID and CCC', 'PIN letters to the outbox', 'Mark the card active']) {
-      expect(result.stderr).toMatch(new RegExp(`\\[\\s*\\d+/11\\] ${step.replace(/[()]/g, '\\$&')}\\s+done`));
+      expect(result.stderr).toMatch(new RegExp(`\\[\\s*\\d+/12\\] ${step.replace(/[()]/g, '\\$&')}\\s+done`));
     }
-    expect(result.stdout).toMatch(/Card 50000001 is issued and active\./);
+    expect(result.stdout).toMatch(/Card 50000001 is issued and awaits activation/);
     expect(result.stdout).toMatch(/user number for the contact person: .*-user-number\.pdf/);
     const letter = /PIN and PUK for the holder: (\S+)/.exec(result.stdout)![1]!;
     const { pin, puk } = pinFrom(letter);
     expect(result.stdout + result.stderr).not.toContain(pin);
-    const record = JSON.parse((await cd(['card', 'record', '--serial', '50000001'])).stdout) as { card: { state: string } };
-    expect(record.card.state).toBe('active');
+    const state = async (): Promise<string> => (JSON.parse((await cd(['card', 'record', '--serial', '50000001'])).stdout) as { card: { state: string } }).card.state;
+    expect(await state()).toBe('awaitingActivation');
+
+    // The holder activates it: a wrong PIN leaves it waiting with the tries left; theirs signs the contract.
+    const wrong = await cd(['card', 'activate', ...onReader()], `${PASSPHRASE}\n${pin === '99999999' ? '88888888' : '99999999'}\n`);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toMatch(/2 tries left/);
+    expect(await state()).toBe('awaitingActivation');
+    expect((await activate(pin)).stdout).toMatch(/Card 50000001 is active; the signed contract is kept in the vault\./);
+    expect(await state()).toBe('active');
+    const contracts = await cd(['contract', 'list', '--json']);
+    expect(contracts.code, contracts.stderr).toBe(0);
+    const [contract] = (JSON.parse(contracts.stdout) as { items: { id: string; status: string; cardSerial: string }[] }).items;
+    expect(contract).toMatchObject({ status: 'signed', cardSerial: '50000001' });
+    const exported = await cd(['contract', 'export', contract!.id, '--out', file('contract.pdf')]);
+    expect(exported.code, exported.stderr).toBe(0);
+    const verified = await cd(['contract', 'verify', file('contract.pdf')]);
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+    expect(verified.stdout).toMatch(/CN=Ada Tester/);
     issued = { serial: '50000001', certificates: [], letters: [], pin, puk: puk! };
   });
 
