@@ -202,7 +202,7 @@ describe('the card life cycle on the screens', () => {
     await unlockIfAsked(page);
     const steps = await finishedSteps(page);
     console.log(`issuance took ${card1.apdus - before} APDUs`);
-    expect(Object.keys(steps)).toEqual(['identify', 'authenticate', 'managementKey', 'pinPuk', 'authenticationKey', 'signatureKey', 'encryptionKey', 'certificates', 'writeObjects', 'letters', 'activate']);
+    expect(Object.keys(steps)).toEqual(['identify', 'authenticate', 'managementKey', 'pinPuk', 'authenticationKey', 'signatureKey', 'encryptionKey', 'certificates', 'writeObjects', 'letters', 'contract', 'activate']);
     expect(Object.values(steps).every((state) => state === 'done'), JSON.stringify(steps)).toBe(true);
     expect(await page.getByTestId('workflow-success').getAttribute('data-serial')).toBe(SERIAL_1);
     expect(await page.getByTestId('workflow-certificate-row').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-profile')))).toEqual(['authentication', 'signature', 'encryption']);
@@ -222,8 +222,29 @@ describe('the card life cycle on the screens', () => {
     await expectNoSecretSeen(page);
 
     await page.getByTestId('workflow-close').click();
-    await expect.poll(() => panelState(page)).toBe('active');
+    await expect.poll(() => panelState(page)).toBe('awaitingActivation');
     expect(await page.getByTestId('lifecycle-card-holder').textContent()).toContain('Ada Lovelace');
+
+    // The holder activates it at the desk, in a second window (the operator's page never carries the
+    // PIN): the contract in the viewer, the PIN from the letter, the card signs.
+    const holderSide = (await openPage(browser)).page;
+    await holderSide.goto(`${host.url}#/cards`);
+    await openCard(holderSide, card1.readerName, SERIAL_1);
+    await holderSide.getByTestId('lifecycle-card-holder').getByRole('link').click();
+    await holderSide.getByTestId('holder-detail').waitFor();
+    await holderSide.getByTestId(`holder-card-activate-${SERIAL_1}`).click();
+    await holderSide.getByTestId('activation-dialog').waitFor();
+    await holderSide.locator('[data-testid="pdf-page-1"][data-state="rendered"]').waitFor({ timeout: 15_000 });
+    await expectAccessible(holderSide, 'activation dialog');
+    await holderSide.getByTestId('activation-pin').fill(pin === '999999' ? '888888' : '999999');
+    await holderSide.getByTestId('activation-submit').click();
+    await expect.poll(() => holderSide.getByTestId('activation-failure').getAttribute('data-reason'), { timeout: 30_000 }).toBe('wrongPin');
+    await holderSide.getByTestId('activation-pin').fill(pin);
+    await holderSide.getByTestId('activation-submit').click();
+    await holderSide.getByTestId('activation-done').waitFor({ timeout: 30_000 });
+    await holderSide.close();
+    await openCard(page, card1.readerName, SERIAL_1);
+    await expect.poll(() => panelState(page)).toBe('active');
     // OpenSC, which we did not write, verifies the PIN from the letter on the card.
     const verified = await opensc(card1, '--verify-pin', '--pin', pin);
     expect(verified.code, verified.stdout + verified.stderr).toBe(0);

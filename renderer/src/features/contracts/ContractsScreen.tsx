@@ -17,12 +17,14 @@ const MAX_CHECKED_BYTES = 750 * 1024;
 export function ContractsScreen() {
   const { t } = useTranslation();
   const input = useRef<HTMLInputElement>(null);
-  const [checked, setChecked] = useState<{ fileName: string; bytes: Uint8Array; report: PdfVerifyReport } | null>(null);
+  const [checked, setChecked] = useState<{ fileName: string; bytes: Uint8Array; report: PdfVerifyReport | null } | null>(null);
   const [tooLarge, setTooLarge] = useState(false);
+  // The viewer opens the file at once; the signature panel follows when the services have checked it.
   const checking = useCommand(async (file: File) => {
     const bytes = new Uint8Array(await file.arrayBuffer());
+    setChecked({ fileName: file.name, bytes, report: null });
     const report = await unwrap(carddesk().contracts.verifyFile({ fileName: file.name, base64: base64Of(bytes) }));
-    setChecked({ fileName: file.name, bytes, report });
+    setChecked((shown) => (shown?.bytes === bytes ? { ...shown, report } : shown));
   });
 
   const onFile = (file: File | undefined): void => {
@@ -71,6 +73,11 @@ export function ContractsScreen() {
             </Typography>
             <Button onClick={() => setChecked(null)}>{t('contracts.checkFile.close')}</Button>
           </Box>
+          {checked.report === null && checking.busy && (
+            <Typography color="text.secondary" sx={{ mb: 1 }} role="status">
+              {t('contracts.checkFile.checking')}
+            </Typography>
+          )}
           <ContractDocument bytes={checked.bytes} fileName={checked.fileName} report={checked.report} onDownload={() => downloadBytes(checked.fileName, checked.bytes, 'application/pdf')} />
         </Box>
       ) : (
