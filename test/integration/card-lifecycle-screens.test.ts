@@ -279,7 +279,7 @@ describe('the card life cycle on the screens', () => {
     await expectNoSecretSeen(page);
     await page.getByTestId('workflow-close').click();
     await openCard(page, card2.readerName, SERIAL_2);
-    expect(await panelState(page)).toBe('active');
+    expect(await panelState(page)).toBe('awaitingActivation');
     expect((await opensc(card2, '--verify-pin', '--pin', pin)).code).toBe(0);
   });
 
@@ -443,7 +443,9 @@ describe('the card life cycle on the screens', () => {
     const { pin } = pinLetterSecrets(file ?? '');
     await expectNoSecretSeen(page);
     await page.getByTestId('workflow-close').click();
-    await expect.poll(() => row(SERIAL_2).getAttribute('data-state')).toBe('active');
+    // The replacement waits for its holder to sign its contract, like any new card.
+    await expect.poll(() => row(SERIAL_2).getAttribute('data-state')).toBe('awaitingActivation');
+    expect(await page.getByTestId(`holder-card-activate-${SERIAL_2}`).isVisible()).toBe(true);
     expect((await opensc(card2, '--verify-pin', '--pin', pin)).code).toBe(0);
 
     await page.getByTestId(`holder-card-revoke-${SERIAL_2}`).click();
@@ -479,6 +481,7 @@ describe('the card life cycle on the screens', () => {
     await choose(page, 'policy-pinTries', '5');
     await choose(page, 'policy-key-signature', en.lifecycle.algorithms.eccp256);
     await page.getByTestId('policy-escrow').uncheck();
+    await page.getByTestId('policy-activation').uncheck();
     await choose(page, 'policy-recipient', en.lifecycle.recipients.contactPerson);
     await page.getByTestId('policy-sender').fill('');
     expect(await page.getByTestId('policy-save').isDisabled()).toBe(true);
@@ -498,6 +501,7 @@ describe('the card life cycle on the screens', () => {
       escrowEncryptionKeys: false,
       userNumberRecipient: 'contactPerson',
       letterSender: 'Ministry of Tests',
+      activation: 'atIssuance',
     });
   });
 

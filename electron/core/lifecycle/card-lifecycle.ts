@@ -148,6 +148,8 @@ export class CardLifecycle {
           }
           await deps.personalisations.update(serial, () => ({ certificates: progress.certificates, renewal: null }));
         });
+        // The renewed certificates get their own contract; the card stays active (its holder signed at activation).
+        await wf.step('contract', () => deps.contracts.generate({ serial, holderId: owner.holderId, kind: 'renewal', certificateSerials: Object.values(progress.certificates) }, op));
         await record(deps, op, { action: 'card.renew', outcome: 'success', cardSerial: serial, holderId: owner.holderId, details: { certificates: Object.values(progress.certificates).join(' ') } });
         return { ok: true, serial, letters: [], outbox: null };
       },

@@ -83,6 +83,14 @@ export function PolicyForm({ initial, onSaved }: { initial: IssuancePolicy; onSa
         <Typography variant="body2" color="text.secondary">
           {t('lifecycle.policy.escrowHint')}
         </Typography>
+        <FormControlLabel
+          sx={{ mt: 1 }}
+          control={<Switch checked={policy.activation === 'holderSigns'} onChange={(event) => setPolicy({ ...policy, activation: event.target.checked ? 'holderSigns' : 'atIssuance' })} slotProps={{ input: { 'data-testid': lifecycleTestIds.policyField('activation') } as object }} />}
+          label={t('lifecycle.policy.activation')}
+        />
+        <Typography variant="body2" color="text.secondary">
+          {t('lifecycle.policy.activationHint')}
+        </Typography>
       </Box>
       <Box component="fieldset" sx={{ border: 0, p: 0, m: 0 }}>
         <Typography component="legend" variant="subtitle1" sx={{ mb: 1.5 }}>
