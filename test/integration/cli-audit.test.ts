@@ -70,6 +70,12 @@ const here: Record<string, () => Promise<CliResult>> = {
   'ca base-url': () => run(['ca', 'base-url', 'http://pki.cli-audit.example:8080/'], pass),
   'listener set': () => run(['listener', 'set', '--on', '--address', '127.0.0.1', '--port', '18080'], pass),
   'card policy': () => run(['card', 'policy', '--pin-length', '8'], pass),
+  // An administrator's template: the built-in English one with one more clause.
+  'contract template set': () => {
+    writeFileSync(file('contract.en.txt'), `${readFileSync(join(import.meta.dirname, '../../resources/contracts/templates/contract.en.txt'), 'utf8')}\nThe desk may be audited.\n`);
+    return run(['contract', 'template', 'set', '--language', 'en', file('contract.en.txt')], pass);
+  },
+  'contract template reset': () => run(['contract', 'template', 'reset', '--language', 'en'], pass),
   'vault passphrase': () => run(['vault', 'passphrase'], `${PASSPHRASE}\n${NEW_PASSPHRASE}\n${NEW_PASSPHRASE}\n`),
   'audit verify': () => run(['audit', 'verify']),
   'audit export': () => run(['audit', 'export', '--json']),

@@ -55,6 +55,10 @@ export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Tes
   'card resume': { action: 'card.resume', test: 'card-lifecycle-cli' },
   'card revoke': { action: 'card.revoke', test: 'card-lifecycle-cli' },
   'card report-lost': { action: 'card.reportLost', test: 'card-lifecycle-cli' },
+  'card activate': { action: 'card.activate', test: 'card-lifecycle-cli' },
+  'contract export': { action: 'contract.download', test: 'card-lifecycle-cli' },
+  'contract template set': { action: 'contract.templateChange', test: 'cli-audit' },
+  'contract template reset': { action: 'contract.templateChange', test: 'cli-audit' },
   'letter send': { action: 'letter.send', test: 'letters-cli' },
   'letter mark-sent': { action: 'letter.send', test: 'letters-cli' },
   'letter folder': { action: 'settings.change', test: 'letters-cli' },
@@ -78,6 +82,10 @@ export const cliReads: Readonly<Record<string, string>> = {
   // answer is recorded by the responder, and turning the listener on is `listener set`'s event.
   'listener run': 'no desk state',
   'holder list': 'lists holders',
+  'contract list': 'lists contracts',
+  'contract show': 'reads a contract record and checks its signatures',
+  'contract verify': "checks a file's signatures",
+  'contract template show': 'prints a template',
   'holder show': 'shows a holder',
   'letter list': "lists a holder's letters",
 };
