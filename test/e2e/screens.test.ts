@@ -97,13 +97,14 @@ describe('the desk shell', () => {
     await page.context().close();
   });
 
-  it('says which screens are not built yet instead of pretending', async () => {
+  it('opens the Contracts screen with its list and the file check, not a placeholder', async () => {
     const watched = await openPage(browser);
     const { page } = watched;
     await page.goto(`${host.url}#/contracts`);
-    await page.getByTestId('planned-screen').waitFor();
-    expect(await page.getByTestId('planned-screen').getByRole('button').count()).toBe(0);
-    expect(await page.getByTestId('planned-screen').textContent()).toContain(en.planned.nothingStored);
+    await page.getByTestId('contracts-screen').waitFor();
+    await expect.poll(() => page.getByTestId('contracts-total').textContent()).toBe(en.contracts.total.replace('{{count}}', '0'));
+    expect(await page.getByTestId('contracts-check-file').textContent()).toBe(en.contracts.checkFile.button);
+    expect(watched.errors).toEqual([]);
     await page.context().close();
   });
 });
