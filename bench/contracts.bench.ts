@@ -325,7 +325,7 @@ export const benchmark: Benchmark = {
           const result = await run('pdftoppm', ['-f', '1', '-l', '1', '-r', '96', '-png', viewFile, join(work, 'page')]);
           if (result.code !== 0) throw new Error(`pdftoppm: ${result.stderr}`);
         });
-        console.log(`CardDesk: from handing the ${signed === null ? 'unsigned' : 'signed (B-LTA)'} file to "Check a PDF file" until page 1 is drawn (canvas and text layer), in Chromium; includes the core's verification of the file`);
+        console.log(`CardDesk: from handing the ${signed === null ? 'unsigned' : 'signed (B-LTA)'} file to "Check a PDF file" until page 1 is drawn (canvas and text layer), in Chromium; the core verifies the file meanwhile (the page does not wait for it)`);
         met.push(line('3. first page of the contract on screen', ours3, anchor3, 'pdftoppm -f 1 -l 1 -r 96 -png', GOALS.firstPage));
         await context.close();
       } catch (error) {
