@@ -201,7 +201,8 @@ export function findSignerCertificate(signer: ReadSignerInfo, candidates: readon
   return null;
 }
 
-const signatureDigests: Readonly<Record<string, DigestName>> = {
+/** The digest each signature algorithm (RSA PKCS#1 v1.5, ECDSA) signs with. */
+export const signatureDigests: Readonly<Record<string, DigestName>> = {
   [OID.sha256WithRsa]: 'sha256',
   [OID.sha384WithRsa]: 'sha384',
   [OID.sha512WithRsa]: 'sha512',

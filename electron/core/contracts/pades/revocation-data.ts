@@ -8,7 +8,7 @@ import { createHash, createPublicKey, verify } from 'node:crypto';
 import { parseCertificate, parseTime, signedBy, type ParsedCertificate } from '../../ca/certificate-reader';
 import { children, readOid, readTlv, type DerElement } from '../../ca/der';
 import { OID } from '../../ca/oids';
-import { digestByOid } from './cms';
+import { digestByOid, signatureDigests } from './cms';
 
 export interface RevocationFinding {
   readonly state: 'good' | 'revoked' | 'onHold' | 'unknown';
@@ -20,17 +20,8 @@ export interface RevocationFinding {
 /** RFC 5280 §5.3.1 CRLReason codes. */
 const REASONS = ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold', 'unused', 'removeFromCRL', 'privilegeWithdrawn', 'aACompromise'];
 
-const signatureDigest: Readonly<Record<string, string>> = {
-  [OID.sha256WithRsa]: 'sha256',
-  [OID.sha384WithRsa]: 'sha384',
-  [OID.sha512WithRsa]: 'sha512',
-  [OID.ecdsaWithSha256]: 'sha256',
-  [OID.ecdsaWithSha384]: 'sha384',
-  [OID.ecdsaWithSha512]: 'sha512',
-};
-
 function signatureValid(tbs: DerElement, algorithm: DerElement, bits: DerElement, signer: ParsedCertificate): boolean {
-  const digest = signatureDigest[readOid(children(algorithm)[0] as DerElement)];
+  const digest = signatureDigests[readOid(children(algorithm)[0] as DerElement)];
   if (digest === undefined) return false;
   try {
     return verify(digest, tbs.raw, createPublicKey({ key: signer.publicKeyInfo, format: 'der', type: 'spki' }), bits.content.subarray(1));
