@@ -242,6 +242,15 @@ export function createCore(options: CoreOptions): Core {
       sweeper = setInterval(sweepHolds, HOLD_SWEEP_MS);
       sweeper.unref();
       await readers.start();
+      // Stored contracts re-checked in the background: the list shows a damaged file or an invalid signature before anyone opens it.
+      if (vault.access.isOpen) {
+        lifecycle.contracts
+          .checkAll()
+          .then((found) => {
+            if (found.damaged.length > 0 || found.signatureInvalid.length > 0) options.log.warn('stored contracts failed their check', { damaged: found.damaged, signatureInvalid: found.signatureInvalid });
+          })
+          .catch((error: unknown) => options.log.error('the stored contracts could not be checked', { error }));
+      }
     },
     dispose: async () => {
       if (sweeper !== null) clearInterval(sweeper);

@@ -104,6 +104,10 @@ describe('the desk shell', () => {
     await page.getByTestId('contracts-screen').waitFor();
     await expect.poll(() => page.getByTestId('contracts-total').textContent()).toBe(en.contracts.total.replace('{{count}}', '0'));
     expect(await page.getByTestId('contracts-check-file').textContent()).toBe(en.contracts.checkFile.button);
+    // An empty desk says why the list is empty and where contracts come from; a search that finds nothing says so instead.
+    expect(await page.getByTestId('contracts-empty').textContent()).toBe(en.contracts.empty.none);
+    await page.getByTestId('contracts-search').fill('nobody');
+    await expect.poll(() => page.getByTestId('contracts-empty').textContent()).toBe(en.contracts.empty.noMatch);
     expect(watched.errors).toEqual([]);
     await page.context().close();
   });

@@ -130,9 +130,29 @@ export class ContractService implements CardContracts {
     return { fileName: `contract-${record.cardSerial}-${record.generatedAt.slice(0, 10)}-${state}.pdf`, mediaType: 'application/pdf', base64: Buffer.from(read.bytes).toString('base64') };
   }
 
-  /** What the signature panel shows for a stored contract. */
+  /** What the signature panel shows for a stored contract; what it finds is the contract's listed status from then on. */
   async verify(id: string): Promise<PdfVerifyReport> {
-    return this.verifyBytes(await this.#bytes(id));
+    const record = this.#record(id);
+    const report = await this.verifyBytes(await this.#bytes(id));
+    if (record.signedAt !== null) this.deps.store.noteSignature(id, holderSignatureHolds(report));
+    return report;
+  }
+
+  /**
+   * Every stored contract checked: each version's bytes against its SHA-256 (a mismatch lists it
+   * damaged), and each signed contract's holder signature verified (one that does not hold lists it
+   * as signatureInvalid). Run in the background when the desk starts, so the list tells the truth
+   * before anyone opens a contract.
+   */
+  async checkAll(): Promise<{ checked: number; damaged: string[]; signatureInvalid: string[] }> {
+    const { checked, damaged } = await this.deps.store.checkAll();
+    const signatureInvalid: string[] = [];
+    for (const contract of this.deps.store.list()) {
+      if (contract.signedAt === null || damaged.includes(contract.id)) continue;
+      const report = await this.verify(contract.id);
+      if (!holderSignatureHolds(report)) signatureInvalid.push(contract.id);
+    }
+    return { checked, damaged: [...damaged], signatureInvalid };
   }
 
   /** What the signature panel shows for any PDF, checked against the desk's CA. */
@@ -184,6 +204,12 @@ export class ContractService implements CardContracts {
     if (!read.ok) throw new CardDeskError('CONTRACT_DAMAGED', `Contract ${id} is damaged: its stored file does not match the SHA-256 recorded for it.`);
     return read.bytes;
   }
+}
+
+/** The holder's signature (the first that is not a document time-stamp) is there and not found invalid. */
+function holderSignatureHolds(report: PdfVerifyReport): boolean {
+  const holder = report.signatures.find((signature) => !signature.documentTimestamp);
+  return report.readable && holder !== undefined && holder.verdict !== 'invalid';
 }
 
 function contractData(

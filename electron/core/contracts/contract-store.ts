@@ -110,6 +110,8 @@ export class ContractStore {
   readonly #dir: string;
   /** Contracts whose bytes were found not to match their record (until they match again). */
   readonly #damaged = new Set<string>();
+  /** Signed contracts whose holder signature was found invalid by the last verification (until one finds it valid). */
+  readonly #signatureInvalid = new Set<string>();
   /** Contracts with a change under way: a second change of the same contract waits its turn by being refused. */
   readonly #busy = new Set<string>();
 
@@ -142,10 +144,22 @@ export class ContractStore {
       kind: record.kind,
       generatedAt: record.generatedAt,
       signedAt: record.signedAt,
-      status: this.#damaged.has(record.id) ? 'damaged' : record.signed === null ? 'awaitingSignature' : 'signed',
+      status: this.#statusOf(record),
       sha256: currentVersion(record).sha256,
       pages: record.pages,
     };
+  }
+
+  /** What the service's last verification of a signed contract found: a holder signature that does not hold lists it as signatureInvalid. */
+  noteSignature(id: string, valid: boolean): void {
+    if (valid) this.#signatureInvalid.delete(id);
+    else this.#signatureInvalid.add(id);
+  }
+
+  #statusOf(record: ContractRecord): ContractStatus {
+    if (this.#damaged.has(record.id)) return 'damaged';
+    if (record.signed === null) return 'awaitingSignature';
+    return this.#signatureInvalid.has(record.id) ? 'signatureInvalid' : 'signed';
   }
 
   /** Contracts matching the filter, newest first. */

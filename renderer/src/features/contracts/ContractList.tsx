@@ -1,5 +1,5 @@
 import { useEffect, useId, useState } from 'react';
-import { Box, Chip, FormControl, InputLabel, Link, MenuItem, Select, TextField } from '@mui/material';
+import { Box, Chip, FormControl, InputLabel, Link, MenuItem, Select, TextField, Typography } from '@mui/material';
 import { Link as RouterLink, useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import type { ContractSummary } from '@shared/schemas/contracts';
@@ -111,6 +111,11 @@ export function ContractList({ holderId, compact = false }: { holderId?: string;
         })}
         page={queryPage(result?.total ?? 0, query, setQuery)}
         total={{ text: (count) => t('contracts.total', { count }), testId: contractsTestIds.total }}
+        empty={
+          <Typography color="text.secondary" data-testid={contractsTestIds.empty}>
+            {query.query !== '' || query.status !== undefined || query.language !== undefined ? t('contracts.empty.noMatch') : holderId !== undefined ? t('contracts.empty.holder') : t('contracts.empty.none')}
+          </Typography>
+        }
       />
     </Box>
   );

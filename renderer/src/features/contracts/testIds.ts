@@ -6,6 +6,7 @@ export const contractsTestIds = {
   statusFilter: 'contracts-status-filter',
   languageFilter: 'contracts-language-filter',
   total: 'contracts-total',
+  empty: 'contracts-empty',
   checkFile: 'contracts-check-file',
   checkFileInput: 'contracts-check-file-input',
   detail: 'contract-detail',
