@@ -86,7 +86,18 @@ export const CONTRACT_WORDS: Record<ContractLanguage, LanguageWords> = {
 export function formatContractDate(iso: string, language: ContractLanguage): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(CONTRACT_WORDS[language].locale, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(date);
+  return dateFormatOf(language).format(date);
+}
+
+/** One formatter per language: making an Intl.DateTimeFormat costs more than the rest of a contract's text. */
+const dateFormats = new Map<ContractLanguage, Intl.DateTimeFormat>();
+function dateFormatOf(language: ContractLanguage): Intl.DateTimeFormat {
+  let format = dateFormats.get(language);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat(CONTRACT_WORDS[language].locale, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+    dateFormats.set(language, format);
+  }
+  return format;
 }
 
 /** The value of every placeholder outside the certificates block. */

@@ -4,8 +4,9 @@
  * desk writes contracts in renders with its own letters; the standard PDF fonts (WinAnsi) do not
  * carry all of them and are not embedded. The font is embedded as a subset of the glyphs used.
  *
- * A ContractFontSet parses each font once and keeps text widths it has measured: generating a
- * contract then pays for layout and subsetting, not for parsing 700 KB of font per document.
+ * A ContractFontSet parses each font once and shapes each word once (fontkit's shaping is what a
+ * contract's generation spent its time on): generating a contract then pays for layout and
+ * subsetting, not for parsing 700 KB of font or shaping the same words again.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,27 +19,57 @@ type Fontkit = Parameters<PDFDocument['registerFontkit']>[0];
 export const CONTRACT_FONT_FILES = { regular: 'DejaVuSans.ttf', bold: 'DejaVuSans-Bold.ttf' } as const;
 export const CONTRACT_FONT_NAMES = { regular: 'DejaVuSans', bold: 'DejaVuSans-Bold' } as const;
 
-/** Widths measured are kept up to this many texts per face, then the memo starts again. */
-const WIDTH_MEMO_LIMIT = 50_000;
+/** Words shaped are kept up to this many per face, then the memo starts again. */
+const WORD_MEMO_LIMIT = 50_000;
+
+type Glyphs = ReturnType<FontkitFont['layout']>['glyphs'];
 
 class Face {
   readonly font: FontkitFont;
-  readonly #widths = new Map<string, number>();
+  /** The font as pdf-lib gets it: the same parsed font, shaping text word by word from the memo. */
+  readonly drawing: FontkitFont;
+  readonly #words = new Map<string, { readonly glyphs: Glyphs; readonly width: number }>();
   readonly #scale: number;
 
   constructor(readonly bytes: Uint8Array) {
     this.font = fontkit.create(bytes);
     this.#scale = 1 / this.font.unitsPerEm;
+    const drawing = Object.create(this.font) as FontkitFont;
+    drawing.layout = ((text: string) => ({ glyphs: this.glyphs(text) })) as unknown as FontkitFont['layout'];
+    this.drawing = drawing;
   }
 
-  /** The advance width of `text` at size 1 (kerning included, as pdf-lib draws it). */
-  width(text: string): number {
-    let width = this.#widths.get(text);
-    if (width === undefined) {
-      width = this.font.layout(text).advanceWidth * this.#scale;
-      if (this.#widths.size >= WIDTH_MEMO_LIMIT) this.#widths.clear();
-      this.#widths.set(text, width);
+  /**
+   * One word (or run of spaces) shaped by fontkit (ligatures and other substitutions), once.
+   * Shaping is what costs in making a contract, and a contract's words repeat.
+   */
+  #word(word: string): { readonly glyphs: Glyphs; readonly width: number } {
+    let shaped = this.#words.get(word);
+    if (shaped === undefined) {
+      const glyphs = this.font.layout(word).glyphs;
+      shaped = { glyphs, width: glyphs.reduce((sum, glyph) => sum + glyph.advanceWidth, 0) * this.#scale };
+      if (this.#words.size >= WORD_MEMO_LIMIT) this.#words.clear();
+      this.#words.set(word, shaped);
     }
+    return shaped;
+  }
+
+  /**
+   * The glyphs of `text`, shaped word by word: what pdf-lib writes. Nothing in Latin text is
+   * substituted across a space; kerning across one does not apply either, since pdf-lib draws
+   * glyphs at their advance widths (no positioning), which is what `width` measures too.
+   */
+  glyphs(text: string): Glyphs {
+    return text
+      .split(/( +)/)
+      .filter((part) => part !== '')
+      .flatMap((part) => this.#word(part).glyphs);
+  }
+
+  /** The advance width of `text` at size 1, as pdf-lib draws it (the sum of its glyphs' advances). */
+  width(text: string): number {
+    let width = 0;
+    for (const part of text.split(/( +)/)) if (part !== '') width += this.#word(part).width;
     return width;
   }
 
@@ -80,8 +111,8 @@ export class ContractFontSet {
   fontkit(): Fontkit {
     return {
       create: (bytes: Uint8Array, postscriptName?: string) => {
-        if (bytes === this.regular.bytes) return this.regular.font;
-        if (bytes === this.bold.bytes) return this.bold.font;
+        if (bytes === this.regular.bytes) return this.regular.drawing;
+        if (bytes === this.bold.bytes) return this.bold.drawing;
         return fontkit.create(bytes, postscriptName);
       },
     };
