@@ -10,12 +10,14 @@ import { CommandError } from '../../components/CommandError';
 import { ContractDocument } from './ContractDocument';
 import { bytesOf, contractStatusColor, downloadBytes } from './labels';
 import { contractsTestIds } from './testIds';
+import { useWarmPdfWorker } from './viewer';
 
 /** One contract: who and which card it is for, the document in the viewer, its signature panel, download. */
 export function ContractDetail() {
   const { t } = useTranslation();
   const format = useFormat();
   const { id = '' } = useParams();
+  useWarmPdfWorker();
   const [contract, setContract] = useState<{ summary: ContractSummary; bytes: Uint8Array | null; fileName: string; report: PdfVerifyReport | null } | null>(null);
   const loading = useCommand(async (wanted: string) => {
     const api = carddesk().contracts;
@@ -25,8 +27,17 @@ export function ContractDetail() {
       setContract({ summary, bytes: null, fileName: '', report: null });
       return;
     }
-    const [document, report] = await Promise.all([unwrap(api.open({ id: wanted })), unwrap(api.verify({ id: wanted }))]);
-    setContract({ summary, bytes: bytesOf(document.base64), fileName: document.fileName, report });
+    // The document is shown as soon as it is here; the signature panel follows when the services have verified it.
+    const verifying = unwrap(api.verify({ id: wanted }));
+    // Awaited below; a failed open must not leave it rejected with nobody listening.
+    verifying.catch(() => undefined);
+    const document = await unwrap(api.open({ id: wanted }));
+    const bytes = bytesOf(document.base64);
+    setContract({ summary, bytes, fileName: document.fileName, report: null });
+    const report = await verifying;
+    // What the verification found is the contract's status from now on (a signature that no longer holds).
+    const checked = await unwrap(api.get({ id: wanted }));
+    setContract((shown) => (shown?.bytes === bytes ? { ...shown, summary: checked, report } : shown));
   });
   const downloading = useCommand(async (wanted: string) => {
     const file = await unwrap(carddesk().contracts.download({ id: wanted }));

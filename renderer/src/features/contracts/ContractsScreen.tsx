@@ -9,6 +9,7 @@ import { ContractList } from './ContractList';
 import { ContractDocument } from './ContractDocument';
 import { base64Of, downloadBytes } from './labels';
 import { contractsTestIds } from './testIds';
+import { useWarmPdfWorker } from './viewer';
 
 /** The most the desk takes in one message in browser mode (base64 of about 750 KiB). */
 const MAX_CHECKED_BYTES = 750 * 1024;
@@ -19,6 +20,7 @@ export function ContractsScreen() {
   const input = useRef<HTMLInputElement>(null);
   const [checked, setChecked] = useState<{ fileName: string; bytes: Uint8Array; report: PdfVerifyReport | null } | null>(null);
   const [tooLarge, setTooLarge] = useState(false);
+  useWarmPdfWorker();
   // The viewer opens the file at once; the signature panel follows when the services have checked it.
   const checking = useCommand(async (file: File) => {
     const bytes = new Uint8Array(await file.arrayBuffer());

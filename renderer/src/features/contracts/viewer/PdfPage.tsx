@@ -50,13 +50,17 @@ export interface PdfPageProps {
   readonly activeHit: number;
   /** Thumbnails draw the canvas only: no text layer, no links. */
   readonly thumbnail?: boolean;
+  /** Not drawn yet (its slot is kept): the page in view is drawn first, the others after it. */
+  readonly waiting?: boolean;
+  /** Called once the page is drawn (canvas and text layer), or could not be. */
+  readonly onRendered?: (pageNumber: number) => void;
 }
 
 /**
  * One page: canvas, pdf.js text layer (selectable, searchable, highlighted) and link boxes. It is
  * mounted only while near the visible part of the document and cancels its rendering when unmounted.
  */
-export function PdfPage({ document, pageNumber, pageCount, width, height, query, activeHit, thumbnail = false }: PdfPageProps) {
+export function PdfPage({ document, pageNumber, pageCount, width, height, query, activeHit, thumbnail = false, waiting = false, onRendered }: PdfPageProps) {
   const { t } = useTranslation();
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const textRef = useRef<HTMLDivElement>(null);
@@ -69,7 +73,13 @@ export function PdfPage({ document, pageNumber, pageCount, width, height, query,
   const links = current?.links ?? [];
   const textLayer = current?.textLayer ?? null;
 
+  const renderedRef = useRef(onRendered);
   useEffect(() => {
+    renderedRef.current = onRendered;
+  });
+
+  useEffect(() => {
+    if (waiting) return undefined;
     let cancelled = false;
     let renderTask: RenderTask | null = null;
     let layer: TextLayer | null = null;
@@ -97,7 +107,10 @@ export function PdfPage({ document, pageNumber, pageCount, width, height, query,
       });
       await renderTask.promise;
       if (cancelled || thumbnail || textContainer === null) {
-        if (!cancelled) setDrawn({ key, state: 'rendered', size, links: [], textLayer: null });
+        if (!cancelled) {
+          setDrawn({ key, state: 'rendered', size, links: [], textLayer: null });
+          renderedRef.current?.(pageNumber);
+        }
         return;
       }
       textContainer.replaceChildren();
@@ -115,16 +128,18 @@ export function PdfPage({ document, pageNumber, pageCount, width, height, query,
           return { left: Math.min(x1, x2), top: Math.min(y1, y2), width: Math.abs(x2 - x1), height: Math.abs(y2 - y1), target: linkTarget(annotation) };
         });
       setDrawn({ key, state: 'rendered', size, links, textLayer: layer });
+      renderedRef.current?.(pageNumber);
     })().catch((error: unknown) => {
       if (cancelled || (error instanceof Error && error.name === 'RenderingCancelledException')) return;
       setDrawn((previous) => ({ key, state: 'failed', size: previous?.key === key ? previous.size : null, links: [], textLayer: null }));
+      renderedRef.current?.(pageNumber);
     });
     return () => {
       cancelled = true;
       renderTask?.cancel();
       layer?.cancel();
     };
-  }, [document, pageNumber, width, height, thumbnail]);
+  }, [document, pageNumber, width, height, thumbnail, waiting]);
 
   useEffect(() => {
     if (textLayer === null) return;

@@ -15,10 +15,12 @@ export interface PdfThumbnailsProps {
   readonly aspect: number;
   readonly currentPage: number;
   readonly onSelect: (pageNumber: number) => void;
+  /** The thumbnails wait (their slots shown) while the page in view is drawn. */
+  readonly waiting: boolean;
 }
 
 /** The page thumbnails, virtualised like the pages: only the visible ones are drawn. */
-export function PdfThumbnails({ document, pageCount, aspect, currentPage, onSelect }: PdfThumbnailsProps) {
+export function PdfThumbnails({ document, pageCount, aspect, currentPage, onSelect, waiting }: PdfThumbnailsProps) {
   const { t } = useTranslation();
   const thumbHeight = Math.round(THUMB_WIDTH * aspect);
   // The button's padding (8 px each side) is part of its height.
@@ -69,7 +71,7 @@ export function PdfThumbnails({ document, pageCount, aspect, currentPage, onSele
               outlineColor: 'primary.main',
             }}
           >
-            <PdfPage document={document} pageNumber={pageNumber} pageCount={pageCount} width={THUMB_WIDTH} height={thumbHeight} query="" activeHit={-1} thumbnail />
+            <PdfPage document={document} pageNumber={pageNumber} pageCount={pageCount} width={THUMB_WIDTH} height={thumbHeight} query="" activeHit={-1} thumbnail waiting={waiting} />
             <Typography variant="caption" sx={{ height: LABEL_HEIGHT, lineHeight: `${LABEL_HEIGHT}px` }}>
               {pageNumber}
             </Typography>

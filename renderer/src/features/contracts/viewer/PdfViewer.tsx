@@ -90,6 +90,9 @@ function OpenDocument({ document, firstPage, fileName, onDownload }: OpenDocumen
   const [view, setView] = useState({ top: 0, height: 600, width: 800 });
   const [currentPage, setCurrentPage] = useState(1);
   const [pageInput, setPageInput] = useState('1');
+  // The page in view is drawn first, alone; the pages around it and the thumbnails once it is there.
+  const [leadDrawn, setLeadDrawn] = useState(false);
+  const onLeadDrawn = useCallback(() => setLeadDrawn(true), []);
 
   const maxScale = Math.min(ZOOM_STEPS[ZOOM_STEPS.length - 1] ?? 4, MAX_COLUMN_PX / (pageCount * (firstPage.height + PAGE_GAP)));
   const fitScale = Math.max(0.1, (view.width - 2 * PAGE_GAP) / firstPage.width);
@@ -264,7 +267,7 @@ function OpenDocument({ document, firstPage, fileName, onDownload }: OpenDocumen
         </IconButton>
       </Toolbar>
       <Box sx={{ display: 'flex', flex: 1, minHeight: 0 }}>
-        <PdfThumbnails document={document} pageCount={pageCount} aspect={firstPage.height / firstPage.width} currentPage={currentPage} onSelect={goToPage} />
+        <PdfThumbnails document={document} pageCount={pageCount} aspect={firstPage.height / firstPage.width} currentPage={currentPage} onSelect={goToPage} waiting={!leadDrawn} />
         <Box
           ref={scrollRef}
           data-testid={viewerTestIds.pages}
@@ -285,6 +288,8 @@ function OpenDocument({ document, firstPage, fileName, onDownload }: OpenDocumen
                   height={slotHeight}
                   query={search.appliedQuery}
                   activeHit={activeHit !== null && activeHit.page === pageNumber ? activeHit.indexOnPage : -1}
+                  waiting={!leadDrawn && pageNumber !== currentPage}
+                  onRendered={pageNumber === currentPage ? onLeadDrawn : undefined}
                 />
               </Box>
             ))}

@@ -3,7 +3,7 @@
  * anywhere (an operator can open any PDF to check its signatures), so pdf.js runs as a document
  * *renderer* only: no scripting, no network, no eval, no navigation.
  */
-import { getDocument, GlobalWorkerOptions, InvalidPDFException, PasswordException, type PDFDocumentLoadingTask, type PDFDocumentProxy } from 'pdfjs-dist';
+import { getDocument, GlobalWorkerOptions, InvalidPDFException, PasswordException, PDFWorker, type PDFDocumentProxy } from 'pdfjs-dist';
 // A local file from 'self' (CSP worker-src 'self'), fingerprinted by Vite; never a CDN.
 import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
 
@@ -26,9 +26,32 @@ function localAsset(path: string): string {
   return new URL(`./pdfjs/${path}`, document.baseURI).href;
 }
 
+/**
+ * Each document gets a worker of its own (a hostile file's worker is terminated with it and never
+ * serves another file), but starting one (loading and compiling pdf.js's worker script) took most
+ * of the time to a first page. So the next document's worker is started ahead: when a screen that
+ * shows PDFs opens, and again after each document is open.
+ */
+let spare: PDFWorker | null = null;
+
+/** Starts the next document's worker now, if none is waiting. */
+export function prepareWorker(): void {
+  if (spare === null || spare.destroyed) spare = new PDFWorker();
+}
+
+function takeWorker(): PDFWorker {
+  const worker = spare !== null && !spare.destroyed ? spare : new PDFWorker();
+  spare = null;
+  return worker;
+}
+
+/** After a document is open, the next worker starts once the first page has had the processor. */
+const PREPARE_NEXT_AFTER_MS = 1_000;
+
 export interface OpenedPdf {
   readonly document: PDFDocumentProxy;
-  readonly task: PDFDocumentLoadingTask;
+  /** Closes the document and terminates its worker. */
+  readonly close: () => void;
   /** Page 1's size at scale 1 (CSS pixels): every page's slot in the viewer has its proportions. */
   readonly firstPage: { readonly width: number; readonly height: number };
 }
@@ -36,11 +59,13 @@ export interface OpenedPdf {
 /**
  * Opens `data` (copied: pdf.js transfers the buffer it is given to the worker, and the caller
  * still needs its bytes for the download). Rejects with PdfOpenError; on timeout the loading
- * task is destroyed, which terminates its worker, so a hostile file cannot keep a core busy.
+ * task is destroyed and its worker terminated, so a hostile file cannot keep a core busy.
  */
 export async function openPdf(data: Uint8Array, timeoutMs = OPEN_TIMEOUT_MS): Promise<OpenedPdf> {
+  const worker = takeWorker();
   const task = getDocument({
     data: data.slice(),
+    worker,
     // pdf.js 6 has no eval-based code path left (font glyphs are Path2D, PostScript functions are
     // interpreted), so the option is gone from its types; it is still passed in case an older
     // build is ever bundled, and the CSP (no 'unsafe-eval') would refuse eval regardless.
@@ -61,6 +86,10 @@ export async function openPdf(data: Uint8Array, timeoutMs = OPEN_TIMEOUT_MS): Pr
     maxImageSize: 100_000_000,
     stopAtErrors: false,
   });
+  // A worker handed in is not ended with its document: both go together here.
+  const close = (): void => {
+    void task.destroy().finally(() => worker.destroy());
+  };
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new PdfOpenError('timeout')), timeoutMs);
@@ -69,11 +98,13 @@ export async function openPdf(data: Uint8Array, timeoutMs = OPEN_TIMEOUT_MS): Pr
     // Page 1 is part of opening: a file whose page tree cannot be read is as broken as no file.
     const opened = task.promise.then(async (document) => {
       const { width, height } = (await document.getPage(1)).getViewport({ scale: 1 });
-      return { document, task, firstPage: { width, height } };
+      return { document, close, firstPage: { width, height } };
     });
-    return await Promise.race([opened, timeout]);
+    const open = await Promise.race([opened, timeout]);
+    setTimeout(prepareWorker, PREPARE_NEXT_AFTER_MS);
+    return open;
   } catch (error) {
-    void task.destroy();
+    close();
     if (error instanceof PdfOpenError) throw error;
     if (error instanceof PasswordException) throw new PdfOpenError('passwordProtected');
     if (error instanceof InvalidPDFException) throw new PdfOpenError(looksLikePdf(data) ? 'damaged' : 'notPdf');

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { PDFDocumentProxy } from 'pdfjs-dist';
-import { openPdf, PdfOpenError, type OpenFailure } from './pdfjs';
+import { openPdf, PdfOpenError, prepareWorker, type OpenFailure } from './pdfjs';
 
 export type PdfDocumentState =
   | { readonly status: 'loading' }
@@ -15,8 +15,8 @@ export function usePdfDocument(data: Uint8Array): PdfDocumentState {
     let cancelled = false;
     let close: (() => void) | null = null;
     openPdf(data)
-      .then(({ document, task, firstPage }) => {
-        close = () => void task.destroy();
+      .then(({ document, close: closeDocument, firstPage }) => {
+        close = closeDocument;
         if (cancelled) return close();
         setOpened({ data, state: { status: 'ready', document, firstPage } });
       })
@@ -29,4 +29,12 @@ export function usePdfDocument(data: Uint8Array): PdfDocumentState {
     };
   }, [data]);
   return opened !== null && opened.data === data ? opened.state : { status: 'loading' };
+}
+
+/** For a screen that may show a PDF soon: the viewer's worker starts now, so the first page comes sooner. */
+export function useWarmPdfWorker(): void {
+  useEffect(() => {
+    const timer = setTimeout(prepareWorker, 0);
+    return () => clearTimeout(timer);
+  }, []);
 }
