@@ -116,7 +116,6 @@ export function ContractTemplatesPanel() {
           <TableHead>
             <TableRow>
               <TableCell>{t('settings.templates.language')}</TableCell>
-              <TableCell>{t('settings.templates.source')}</TableCell>
               <TableCell>{t('common.actions')}</TableCell>
             </TableRow>
           </TableHead>
@@ -125,9 +124,16 @@ export function ContractTemplatesPanel() {
               const name = languageName(template.language);
               return (
                 <TableRow key={template.language} data-testid={settingsTestIds.templateRow} data-language={template.language} data-source={template.source}>
-                  <TableCell sx={{ whiteSpace: 'nowrap' }}>{name}</TableCell>
-                  <TableCell>
-                    <Chip size="small" variant={template.source === 'custom' ? 'filled' : 'outlined'} color={template.source === 'custom' ? 'primary' : 'default'} label={t(`settings.templates.sources.${template.source}`)} data-testid={settingsTestIds.templateSource} />
+                  <TableCell sx={{ whiteSpace: 'nowrap' }}>
+                    <Typography variant="body2">{name}</Typography>
+                    <Chip
+                      size="small"
+                      sx={{ mt: 0.5 }}
+                      variant={template.source === 'custom' ? 'filled' : 'outlined'}
+                      color={template.source === 'custom' ? 'primary' : 'default'}
+                      label={t(`settings.templates.sources.${template.source}`)}
+                      data-testid={settingsTestIds.templateSource}
+                    />
                   </TableCell>
                   <TableCell>
                     <Box sx={{ display: 'flex', flexWrap: 'wrap', gap: 0.5 }}>
