@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { useAppInfo } from '../../app/AppInfoContext';
 import { currentLanguage, isLanguage, languages } from '../../i18n';
 import { LettersSettingsPanel } from '../letters';
+import { ContractTemplatesPanel } from './ContractTemplatesPanel';
 import { IssuancePolicyPanel } from './IssuancePolicyPanel';
 import { NetworkListenerPanel } from './NetworkListenerPanel';
 import { Pkcs11ModulesSettings } from './Pkcs11ModulesSettings';
@@ -57,6 +58,7 @@ export function SettingsScreen() {
       {info.surface === 'desk' ? <IssuancePolicyPanel /> : null}
       {info.surface === 'desk' ? <NetworkListenerPanel /> : null}
       {info.surface === 'desk' ? <LettersSettingsPanel /> : null}
+      {info.surface === 'desk' ? <ContractTemplatesPanel /> : null}
 
       <Paper variant="outlined" sx={{ p: 3 }}>
         <Typography variant="h6" component="h2" sx={{ mb: 2 }}>
