@@ -14,9 +14,11 @@
  *     poppler 22.12 cannot write ETSI.CAdES.detached), or,
  *     when NSS cannot use the token, pkcs11-tool signing the same digest (no PDF work at all).
  *  3. the first page of the contract on screen (goal ≤ 300 ms): the built app in browser mode in
- *     Chromium, Contracts screen, "Check a PDF file", from handing over the file until page 1's
- *     canvas and text layer are drawn (data-state="rendered"); this includes reading the file, the
- *     core process verifying it, loading it in pdf.js. Beside pdftoppm rendering that page at 96 dpi.
+ *     Chromium, Contracts screen, "Check a PDF file", from the file input's change event until
+ *     page 1's canvas and text layer are drawn (data-state="rendered"), timed in the page; this
+ *     includes reading the file, loading it in pdf.js and drawing, while the core verifies it. The
+ *     time with Playwright's file hand-over and polling around it is printed too. Beside pdftoppm
+ *     rendering that page at 96 dpi.
  *  4. verify a signed contract (goal ≤ 100 ms): verifyPdf on a B-LTA contract signed by the card
  *     (signature time-stamp, DSS with certificates and CRL, document time-stamp), beside pdfsig
  *     checking the same file against an NSS database that trusts the same root.
@@ -308,11 +310,34 @@ export const benchmark: Benchmark = {
         await page.getByTestId('contracts-screen').waitFor({ timeout: 30_000 });
         const input = page.getByTestId('contracts-check-file-input');
         const firstPage = page.locator('[data-testid="pdf-page-1"][data-state="rendered"]');
-        const ours3 = await timed(
+        // Measured in the page (performance.now): from the file input's change event, when the app has
+        // the file, until page 1 is marked drawn. The harness's own time (Playwright handing the file
+        // over CDP, then polling for the page) is printed beside it.
+        const inPage: number[] = [];
+        const harness = await timed(
           runs,
           async () => {
+            await page.evaluate(() => {
+              const marks = window as unknown as { benchChosen?: number; benchDrawn?: number };
+              delete marks.benchChosen;
+              delete marks.benchDrawn;
+              const inputElement = document.querySelector('[data-testid="contracts-check-file-input"]');
+              inputElement?.addEventListener('change', () => (marks.benchChosen = performance.now()), { capture: true, once: true });
+              const observer = new MutationObserver(() => {
+                if (document.querySelector('[data-testid="pdf-page-1"][data-state="rendered"]') === null) return;
+                marks.benchDrawn = performance.now();
+                observer.disconnect();
+              });
+              observer.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+            });
             await input.setInputFiles(viewFile);
             await firstPage.waitFor({ state: 'attached', timeout: 30_000 });
+            const { chosen, drawn } = await page.evaluate(() => {
+              const marks = window as unknown as { benchChosen?: number; benchDrawn?: number };
+              return { chosen: marks.benchChosen ?? Number.NaN, drawn: marks.benchDrawn ?? Number.NaN };
+            });
+            if (!Number.isFinite(drawn - chosen)) throw new Error('the page did not report when the file was chosen and page 1 drawn');
+            inPage.push(drawn - chosen);
           },
           async () => {
             // Back to the empty screen: the viewer of the previous run is gone.
@@ -325,7 +350,10 @@ export const benchmark: Benchmark = {
           const result = await run('pdftoppm', ['-f', '1', '-l', '1', '-r', '96', '-png', viewFile, join(work, 'page')]);
           if (result.code !== 0) throw new Error(`pdftoppm: ${result.stderr}`);
         });
-        console.log(`CardDesk: from handing the ${signed === null ? 'unsigned' : 'signed (B-LTA)'} file to "Check a PDF file" until page 1 is drawn (canvas and text layer), in Chromium; the core verifies the file meanwhile (the page does not wait for it)`);
+        // timed() ran one warm-up first: its in-page sample is not counted either.
+        const ours3 = inPage.slice(1);
+        console.log(`CardDesk: from the ${signed === null ? 'unsigned' : 'signed (B-LTA)'} file chosen in "Check a PDF file" until page 1 is drawn (canvas and text layer), in Chromium, timed in the page; the core verifies the file meanwhile (the page does not wait for it)`);
+        console.log(`  with the test harness around it (Playwright handing the file over and polling for the page): median ${formatMs(median(harness))}`);
         met.push(line('3. first page of the contract on screen', ours3, anchor3, 'pdftoppm -f 1 -l 1 -r 96 -png', GOALS.firstPage));
         await context.close();
       } catch (error) {

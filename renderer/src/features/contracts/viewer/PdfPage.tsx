@@ -98,6 +98,10 @@ export function PdfPage({ document, pageNumber, pageCount, width, height, query,
       const outputScale = window.devicePixelRatio || 1;
       canvas.width = Math.max(1, Math.floor(viewport.width * outputScale));
       canvas.height = Math.max(1, Math.floor(viewport.height * outputScale));
+      // The worker extracts the text and the links while the canvas is painted on this thread.
+      const extras = thumbnail ? null : Promise.all([page.getTextContent(), page.getAnnotations({ intent: 'display' }) as Promise<LinkAnnotation[]>]);
+      // Awaited after the canvas; a cancelled render must not leave them rejected with nobody listening.
+      extras?.catch(() => undefined);
       renderTask = page.render({
         canvas,
         viewport,
@@ -106,7 +110,7 @@ export function PdfPage({ document, pageNumber, pageCount, width, height, query,
         ...(outputScale === 1 ? {} : { transform: [outputScale, 0, 0, outputScale, 0, 0] }),
       });
       await renderTask.promise;
-      if (cancelled || thumbnail || textContainer === null) {
+      if (cancelled || extras === null || textContainer === null) {
         if (!cancelled) {
           setDrawn({ key, state: 'rendered', size, links: [], textLayer: null });
           renderedRef.current?.(pageNumber);
@@ -114,10 +118,9 @@ export function PdfPage({ document, pageNumber, pageCount, width, height, query,
         return;
       }
       textContainer.replaceChildren();
-      layer = new TextLayer({ textContentSource: await page.getTextContent(), container: textContainer, viewport });
+      const [content, annotations] = await extras;
+      layer = new TextLayer({ textContentSource: content, container: textContainer, viewport });
       await layer.render();
-      if (cancelled) return;
-      const annotations = (await page.getAnnotations({ intent: 'display' })) as LinkAnnotation[];
       if (cancelled) return;
       const links = annotations
           .filter((annotation) => annotation.subtype === 'Link' && Array.isArray(annotation.rect) && annotation.rect.length === 4)

@@ -15,7 +15,7 @@ import { PdfThumbnails } from './PdfThumbnails';
 import { useDocumentSearch } from './useDocumentSearch';
 import { usePdfDocument } from './usePdfDocument';
 import { viewerTestIds } from './testIds';
-import type { OpenFailure } from './pdfjs';
+import { prepareWorker, type OpenFailure } from './pdfjs';
 import type { PDFDocumentProxy } from 'pdfjs-dist';
 
 export interface PdfViewerProps {
@@ -92,7 +92,11 @@ function OpenDocument({ document, firstPage, fileName, onDownload }: OpenDocumen
   const [pageInput, setPageInput] = useState('1');
   // The page in view is drawn first, alone; the pages around it and the thumbnails once it is there.
   const [leadDrawn, setLeadDrawn] = useState(false);
-  const onLeadDrawn = useCallback(() => setLeadDrawn(true), []);
+  const onLeadDrawn = useCallback(() => {
+    setLeadDrawn(true);
+    // The page is there: the worker for the next document starts now rather than when it is asked for.
+    prepareWorker();
+  }, []);
 
   const maxScale = Math.min(ZOOM_STEPS[ZOOM_STEPS.length - 1] ?? 4, MAX_COLUMN_PX / (pageCount * (firstPage.height + PAGE_GAP)));
   const fitScale = Math.max(0.1, (view.width - 2 * PAGE_GAP) / firstPage.width);

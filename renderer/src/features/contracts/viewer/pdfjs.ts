@@ -30,7 +30,7 @@ function localAsset(path: string): string {
  * Each document gets a worker of its own (a hostile file's worker is terminated with it and never
  * serves another file), but starting one (loading and compiling pdf.js's worker script) took most
  * of the time to a first page. So the next document's worker is started ahead: when a screen that
- * shows PDFs opens, and again after each document is open.
+ * shows PDFs opens, and again once a document's first page is drawn.
  */
 let spare: PDFWorker | null = null;
 
@@ -44,9 +44,6 @@ function takeWorker(): PDFWorker {
   spare = null;
   return worker;
 }
-
-/** After a document is open, the next worker starts once the first page has had the processor. */
-const PREPARE_NEXT_AFTER_MS = 1_000;
 
 export interface OpenedPdf {
   readonly document: PDFDocumentProxy;
@@ -100,9 +97,7 @@ export async function openPdf(data: Uint8Array, timeoutMs = OPEN_TIMEOUT_MS): Pr
       const { width, height } = (await document.getPage(1)).getViewport({ scale: 1 });
       return { document, close, firstPage: { width, height } };
     });
-    const open = await Promise.race([opened, timeout]);
-    setTimeout(prepareWorker, PREPARE_NEXT_AFTER_MS);
-    return open;
+    return await Promise.race([opened, timeout]);
   } catch (error) {
     close();
     if (error instanceof PdfOpenError) throw error;
