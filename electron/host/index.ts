@@ -1,6 +1,9 @@
 /**
  * `npm run start:browser [-- --port N] [--kiosk] [--open]`: the CardDesk services in Node, the
- * renderer in any browser on this machine, over 127.0.0.1 only.
+ * renderer in any browser on this machine, over 127.0.0.1 only. With --kiosk the same services
+ * also serve the holder kiosk, on a second address: the kiosk is a holder-facing window of this
+ * desk, so what needs a key (a suspension taking effect in the CA) is done by the desk's services
+ * and the kiosk page never holds one.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,7 +27,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       'Usage: npm run start:browser -- [--port N] [--kiosk] [--open]\n' +
         '  --port N   listen on 127.0.0.1:N (default: a free port)\n' +
-        '  --kiosk    serve the holder kiosk instead of the operator desk\n' +
+        '  --kiosk    also serve the holder kiosk, on a second address (the next port when --port is given)\n' +
         '  --open     open the address in the system browser\n',
     );
     return;
@@ -38,20 +41,16 @@ async function main(): Promise<void> {
   const log = createFileLogger(logDirOf(dataDir), { echo: ['warn', 'error'] });
   // The services run in their own process (dist/core.cjs); this one serves pages and forwards.
   const core = new CoreClient(forkCoreProcess(join(__dirname, 'core.cjs'), { mode: 'browser', dataDir }), log);
-  const host = await startHost({
-    core,
-    log,
-    surface: values.kiosk ? 'kiosk' : 'desk',
-    rendererDir: join(__dirname, 'renderer'),
-    bridgeFile: join(__dirname, 'bridge', 'carddesk-bridge.js'),
-    port,
-  });
-  log.info('browser mode started', { port: host.port, dataDir });
-  process.stdout.write(`CardDesk (browser mode${values.kiosk ? ', kiosk' : ''}) is running.\nData folder: ${dataDir}\nOpen: ${host.url}\n`);
-  if (values.open) openInSystemBrowser(host.url);
+  const serve = (surface: 'desk' | 'kiosk', onPort: number) =>
+    startHost({ core, log, surface, rendererDir: join(__dirname, 'renderer'), bridgeFile: join(__dirname, 'bridge', 'carddesk-bridge.js'), port: onPort });
+  const host = await serve('desk', port);
+  const kiosk = values.kiosk ? await serve('kiosk', port === 0 ? 0 : port + 1) : null;
+  log.info('browser mode started', { port: host.port, kioskPort: kiosk?.port ?? null, dataDir });
+  process.stdout.write(`CardDesk (browser mode) is running.\nData folder: ${dataDir}\nOpen: ${host.url}\n${kiosk === null ? '' : `Kiosk: ${kiosk.url}\n`}`);
+  if (values.open) openInSystemBrowser((kiosk ?? host).url);
 
   const stop = (): void => {
-    void Promise.all([core.stop(), host.close()]).then(() => process.exit(0));
+    void Promise.all([core.stop(), host.close(), kiosk?.close()]).then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -23,11 +23,16 @@ const handlers: ContractHandlers = stubHandlers({
     surface: context.surface,
     platform: 'linux',
   }),
-  'readers:list': () => ({ service: { status: 'running', detail: null, retryAt: null }, readers: [] }),
+  'readers:list': (_args, context) => {
+    lastSource = context.source ?? null;
+    return { service: { status: 'running', detail: null, retryAt: null }, readers: [] };
+  },
 });
 
 let host: RunningHost;
 const events = new EventHub();
+/** The call source the last readers:list came with. */
+let lastSource: string | null = null;
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'carddesk-host-'));
@@ -181,6 +186,24 @@ describe('browser-mode host: what a session may send', () => {
     events.emit('readers:readerRemoved', { name: 'Reader X' });
     await expect(a.next()).resolves.toEqual({ type: 'event', name: 'readers:readerRemoved', payload: { name: 'Reader X' } });
     await expect(b.next()).resolves.toEqual({ type: 'event', name: 'readers:readerRemoved', payload: { name: 'Reader X' } });
+    a.ws.close();
+    b.ws.close();
+  });
+
+  it('delivers an event that names a call source to that page only, without the name', async () => {
+    const a = await open();
+    const b = await open();
+    await a.call('readers:list');
+    const sourceOfA = lastSource;
+    expect(sourceOfA).toMatch(/^desk-page:\d+$/);
+    await b.call('readers:list');
+    expect(lastSource).not.toBe(sourceOfA);
+    // (kiosk:sessionEnded is such an event; any event may name its source.)
+    events.emit('readers:cardRemoved', { name: 'Reader A', source: sourceOfA! } as never);
+    events.emit('readers:readerRemoved', { name: 'Reader Y' });
+    await expect(a.next()).resolves.toEqual({ type: 'event', name: 'readers:cardRemoved', payload: { name: 'Reader A' } });
+    // b's next message is the event for everyone: the one for a never reached it.
+    await expect(b.next()).resolves.toEqual({ type: 'event', name: 'readers:readerRemoved', payload: { name: 'Reader Y' } });
     a.ws.close();
     b.ws.close();
   });

@@ -12,6 +12,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Surface } from '../shared/schemas/app';
 import type { Logger } from '../core/log/logger';
 import type { CoreConnection } from '../core/process/core-client';
+import { routeEvent } from '../core/api/event-routing';
 import { securityHeaders } from '../core/web/content-security-policy';
 import { equalSecrets } from '../smartcard/constant-time';
 import { readStaticFile } from '../core/web/static-files';
@@ -126,15 +127,17 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     wss.handleUpgrade(request, socket, head, (ws) => serveSession(ws));
   });
 
-  const sessions = new Set<WebSocket>();
+  /** Each open page and the call source its calls carry (kiosk sessions are bound to it). */
+  const sessions = new Map<WebSocket, string>();
   const post = (ws: WebSocket, message: ServerMessage): void => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
   };
 
   let sessionCount = 0;
   const serveSession = (ws: WebSocket): void => {
-    sessions.add(ws);
-    const source = `browser-session:${(sessionCount += 1)}`;
+    // Named by surface: a desk page and a kiosk page served by one process never share a source.
+    const source = `${options.surface}-page:${(sessionCount += 1)}`;
+    sessions.set(ws, source);
     ws.on('close', () => sessions.delete(ws));
     ws.on('error', (error) => options.log.warn('browser session error', { error }));
     ws.on('message', (data, isBinary) => {
@@ -155,7 +158,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   };
 
   const unsubscribe = options.core.events.subscribe((name, payload) => {
-    for (const ws of sessions) post(ws, { type: 'event', name, payload });
+    const routed = routeEvent(payload);
+    for (const [ws, source] of sessions) {
+      if (routed.source === null || routed.source === source) post(ws, { type: 'event', name, payload: routed.payload });
+    }
   });
 
   const origin = `http://127.0.0.1:${port}`;
@@ -166,7 +172,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     token,
     close: async () => {
       unsubscribe();
-      for (const ws of sessions) ws.terminate();
+      for (const ws of sessions.keys()) ws.terminate();
       wss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

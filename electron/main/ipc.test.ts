@@ -93,4 +93,17 @@ describe('forwardEvents', () => {
     expect(a.sent).toEqual([{ channel: 'readers:readerRemoved', payload: { name: 'R' } }]);
     expect(b.sent).toEqual([]);
   });
+
+  it('sends an event that names a window (its call source) to that window only, without the name', () => {
+    const hub = new EventHub();
+    const local = new WindowRegistry();
+    const a = new FakeWebContents();
+    const b = new FakeWebContents();
+    local.register(a as unknown as WebContents, 'kiosk');
+    local.register(b as unknown as WebContents, 'kiosk');
+    forwardEvents(hub, local);
+    hub.emit('readers:cardRemoved', { name: 'R', source: `window:${b.id}` } as never);
+    expect(a.sent).toEqual([]);
+    expect(b.sent).toEqual([{ channel: 'readers:cardRemoved', payload: { name: 'R' } }]);
+  });
 });

@@ -12,6 +12,7 @@ import type { CallContext } from '../core/api/context';
 import type { EventHub } from '../core/api/event-hub';
 import type { Logger } from '../core/log/logger';
 import type { CoreConnection } from '../core/process/core-client';
+import { routeEvent } from '../core/api/event-routing';
 import { isAppUrl } from './app-url';
 
 /** The app's windows and the surface each one shows; a window's surface is decided here, never by the page. */
@@ -40,7 +41,7 @@ export function trustedSender(registry: WindowRegistry, event: IpcMainInvokeEven
   if (frame !== event.sender.mainFrame) return null;
   if (!isAppUrl(frame.url)) return null;
   const surface = registry.surfaceOf(event.sender);
-  return surface === null ? null : { surface, transport: 'ipc', source: `window:${event.sender.id}` };
+  return surface === null ? null : { surface, transport: 'ipc', source: sourceOf(event.sender) };
 }
 
 export function handle(
@@ -69,8 +70,15 @@ export function registerContract(core: Pick<CoreConnection, 'call'>, registry: W
 /** Push events go to every live app window, on the event's own channel. */
 export function forwardEvents(events: EventHub, registry: WindowRegistry): () => void {
   return events.subscribe((name, payload) => {
+    const routed = routeEvent(payload);
     for (const contents of registry.all()) {
-      if (!contents.isDestroyed()) contents.send(name, payload);
+      if (contents.isDestroyed() || (routed.source !== null && routed.source !== sourceOf(contents))) continue;
+      contents.send(name, routed.payload);
     }
   });
+}
+
+/** A window's call source: what its calls carry in their context. */
+function sourceOf(contents: WebContents): string {
+  return `window:${contents.id}`;
 }

@@ -8,6 +8,7 @@ import { silentLogger } from '../core/log/logger';
 import { localConnection } from '../core/process/local-connection';
 import { channelNames } from '../shared/contract';
 import { sourcePkcs11Workers } from '../../test/support/pkcs11-worker';
+import { KIOSK_REOPEN_MS } from './kiosk-window';
 import { runMain } from './main';
 
 vi.mock('electron', () => import('../../test/support/electron-mock'));
@@ -80,13 +81,42 @@ describe('runMain', () => {
     });
   });
 
-  it('opens the kiosk with --kiosk: a full-screen kiosk window, no menu, kiosk surface', async () => {
+  it('opens the desk and, with --kiosk, its holder-facing kiosk window: full screen on the second display, no menu, no devtools, kiosk surface', async () => {
     await start(['--kiosk']);
-    const window = FakeBrowserWindow.instances[0]!;
-    expect(window.options).toMatchObject({ kiosk: true, fullscreen: true });
-    expect(window.loadedUrl).toBe('carddesk://app/index.html#/kiosk');
-    expect(Menu.setApplicationMenu).toHaveBeenCalledWith(null);
-    await expect(ipcMain.invoke('app:info', window.webContents, undefined)).resolves.toMatchObject({ value: { surface: 'kiosk' } });
+    expect(FakeBrowserWindow.instances).toHaveLength(2);
+    const [desk, kiosk] = FakeBrowserWindow.instances as [FakeBrowserWindow, FakeBrowserWindow];
+    expect(desk.loadedUrl).toBe('carddesk://app/index.html');
+    expect(kiosk.options).toMatchObject({ kiosk: true, fullscreen: true, x: 1920, y: 0 });
+    expect(kiosk.options['webPreferences']).toMatchObject({ devTools: false });
+    expect(kiosk.loadedUrl).toBe('carddesk://app/index.html#/kiosk');
+    expect(kiosk.removeMenu).toHaveBeenCalled();
+    await expect(ipcMain.invoke('app:info', kiosk.webContents, undefined)).resolves.toMatchObject({ value: { surface: 'kiosk' } });
+    await expect(ipcMain.invoke('app:info', desk.webContents, undefined)).resolves.toMatchObject({ value: { surface: 'desk' } });
+    // A kiosk page cannot reach an operator channel, whatever it sends.
+    await expect(ipcMain.invoke('vault:lock', kiosk.webContents, undefined)).resolves.toMatchObject({ ok: false });
+  });
+
+  it('keeps the browser’s own shortcuts from the kiosk holder, and reopens the kiosk page when it crashes', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      await start(['--kiosk']);
+      const kiosk = FakeBrowserWindow.instances[1]!;
+      const key = (key: string, modifiers: { control?: boolean; alt?: boolean } = {}) =>
+        kiosk.webContents.fire('before-input-event', { type: 'keyDown', key, control: false, meta: false, alt: false, shift: false, ...modifiers });
+      expect([key('r', { control: true }), key('F5'), key('F12'), key('i', { control: true }), key('F4', { alt: true }), key('+', { control: true })]).toEqual([true, true, true, true, true, true]);
+      expect([key('5'), key('Backspace'), key('Enter')]).toEqual([false, false, false]);
+
+      kiosk.webContents.emit('render-process-gone', {}, { reason: 'crashed' });
+      expect(kiosk.destroy).toHaveBeenCalled();
+      expect(FakeBrowserWindow.instances).toHaveLength(2);
+      vi.advanceTimersByTime(KIOSK_REOPEN_MS);
+      expect(FakeBrowserWindow.instances).toHaveLength(3);
+      const reopened = FakeBrowserWindow.instances[2]!;
+      expect(reopened.loadedUrl).toBe('carddesk://app/index.html#/kiosk');
+      await expect(ipcMain.invoke('app:info', reopened.webContents, undefined)).resolves.toMatchObject({ value: { surface: 'kiosk' } });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('brings the first window forward when a second instance starts', async () => {

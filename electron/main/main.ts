@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { app, Menu, protocol, session, type BrowserWindow, type MenuItemConstructorOptions } from 'electron';
-import type { Surface } from '../shared/schemas/app';
 import { prepareDataDir } from '../core/files/safe-file';
 import { createFileLogger, type Logger } from '../core/log/logger';
 import { logDirOf, resolveDataDir } from '../core/paths';
@@ -10,6 +9,7 @@ import { registerAppScheme, serveRenderer } from './app-protocol';
 import { utilityCoreProcess } from './core-process';
 import { forwardEvents, registerContract, WindowRegistry } from './ipc';
 import { installSecurityPolicy } from './security';
+import { openKioskWindow } from './kiosk-window';
 import { createAppWindow } from './window-factory';
 
 export interface MainOptions {
@@ -21,13 +21,12 @@ export interface MainOptions {
   readonly startCore?: (options: CoreProcessOptions, log: Logger) => CoreConnection;
 }
 
-export function surfaceFromArgs(argv: readonly string[]): Surface {
-  return argv.includes('--kiosk') ? 'kiosk' : 'desk';
+/** With --kiosk the desk also opens its holder-facing kiosk window. */
+export function kioskFromArgs(argv: readonly string[]): boolean {
+  return argv.includes('--kiosk');
 }
 
-function applicationMenu(surface: Surface, development: boolean): Menu | null {
-  // A kiosk has no menu at all: no reload, no zoom, no way out.
-  if (surface === 'kiosk') return null;
+function applicationMenu(development: boolean): Menu {
   const template: MenuItemConstructorOptions[] = [
     ...(process.platform === 'darwin' ? [{ role: 'appMenu' } as const] : [{ role: 'fileMenu' } as const]),
     { role: 'editMenu' },
@@ -44,7 +43,7 @@ function applicationMenu(surface: Surface, development: boolean): Menu | null {
  * run in the core process, so no card, vault or log work ever holds up a window.
  */
 export function runMain(options: MainOptions): void {
-  const surface = surfaceFromArgs(options.argv);
+  const withKiosk = kioskFromArgs(options.argv);
   const development = !app.isPackaged;
   registerAppScheme(protocol);
 
@@ -85,7 +84,8 @@ export function runMain(options: MainOptions): void {
 
   void app.whenReady().then(() => {
     installSecurityPolicy(app, session.defaultSession, development);
-    Menu.setApplicationMenu(applicationMenu(surface, development));
+    // The desk's menu; the kiosk window has none at all (no reload, no zoom, no way out).
+    Menu.setApplicationMenu(applicationMenu(development));
     serveRenderer(protocol, join(options.distDir, 'renderer'));
 
     const startCore = options.startCore ?? ((coreOptions, coreLog) => new CoreClient(utilityCoreProcess(join(options.distDir, 'core.cjs'), coreOptions), coreLog));
@@ -93,8 +93,14 @@ export function runMain(options: MainOptions): void {
     registerContract(core, registry, log);
     forwardEvents(core.events, registry);
 
-    mainWindow = createAppWindow({ surface, development, preloadPath: join(options.distDir, 'preload.cjs') });
-    registry.register(mainWindow.webContents, surface);
-    log.info('CardDesk started', { surface, dataDir });
+    const preloadPath = join(options.distDir, 'preload.cjs');
+    mainWindow = createAppWindow({ surface: 'desk', development, preloadPath });
+    registry.register(mainWindow.webContents, 'desk');
+    // The kiosk is the desk's holder-facing window, in this process: what needs a key is done by the desk's services.
+    if (withKiosk) {
+      const closeKiosk = openKioskWindow({ preloadPath, development, registry, log });
+      app.on('before-quit', closeKiosk);
+    }
+    log.info('CardDesk started', { kiosk: withKiosk, dataDir });
   });
 }

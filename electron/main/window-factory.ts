@@ -5,8 +5,10 @@ import { appUrl } from './app-url';
 export interface AppWindowOptions {
   readonly surface: Surface;
   readonly preloadPath: string;
-  /** Development builds may open devtools; packaged builds never can. */
+  /** Development builds may open devtools; packaged builds never can (nor can a kiosk window). */
   readonly development: boolean;
+  /** Where the window goes (the kiosk: the holder's display). */
+  readonly bounds?: { readonly x: number; readonly y: number; readonly width: number; readonly height: number };
 }
 
 /**
@@ -20,6 +22,7 @@ export function createAppWindow(options: AppWindowOptions): BrowserWindow {
     title: 'CardDesk',
     width: 1280,
     height: 820,
+    ...(options.bounds === undefined ? {} : { x: options.bounds.x, y: options.bounds.y }),
     minWidth: 960,
     minHeight: 640,
     show: false,
@@ -43,7 +46,7 @@ export function createAppWindow(options: AppWindowOptions): BrowserWindow {
       disableBlinkFeatures: 'Auxclick',
       safeDialogs: true,
       spellcheck: false,
-      devTools: options.development,
+      devTools: options.development && !kiosk,
     },
   });
   window.once('ready-to-show', () => window.show());

@@ -64,7 +64,11 @@ export class FakeBrowserWindow extends EventEmitter {
   focus = vi.fn();
   restore = vi.fn();
   show = vi.fn();
-  destroy = vi.fn();
+  removeMenu = vi.fn();
+  destroyed = false;
+  destroy = vi.fn(() => {
+    this.destroyed = true;
+  });
   minimized = false;
 
   static getAllWindows(): FakeBrowserWindow[] {
@@ -82,7 +86,7 @@ export class FakeBrowserWindow extends EventEmitter {
   }
 
   isDestroyed(): boolean {
-    return false;
+    return this.destroyed;
   }
 
   isMinimized(): boolean {
@@ -191,4 +195,17 @@ export const Menu = {
   setApplicationMenu: vi.fn(),
 };
 export const contextBridge = { exposeInMainWorld: vi.fn() };
+/** Two displays: the operator's (primary) and the holder's. */
+export const screen = {
+  displays: [
+    { id: 1, bounds: { x: 0, y: 0, width: 1920, height: 1080 } },
+    { id: 2, bounds: { x: 1920, y: 0, width: 1080, height: 1920 } },
+  ],
+  getPrimaryDisplay(): { id: number; bounds: { x: number; y: number; width: number; height: number } } {
+    return this.displays[0]!;
+  },
+  getAllDisplays(): { id: number; bounds: { x: number; y: number; width: number; height: number } }[] {
+    return this.displays;
+  },
+};
 export const shell = { openExternal: vi.fn() };

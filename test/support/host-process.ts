@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface HostProcess {
+  /** The page to open: the kiosk's address when started with `kiosk`, otherwise the desk's. */
   readonly url: string;
+  /** The operator desk's address (the same process serves both with `kiosk`). */
+  readonly deskUrl: string;
   readonly origin: string;
   readonly home: string;
   readonly output: () => string;
@@ -28,13 +31,14 @@ export async function startHostProcess(
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
+  const [deskUrl, url] = await new Promise<[string, string]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`host did not start in 15 s:\n${output}`)), 15_000);
     const look = (): void => {
-      const match = /Open: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output);
-      if (match?.[1] !== undefined) {
+      const desk = /Open: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output)?.[1];
+      const kiosk = /Kiosk: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output)?.[1];
+      if (desk !== undefined && (options.kiosk !== true || kiosk !== undefined)) {
         clearTimeout(timer);
-        resolve(match[1]);
+        resolve([desk, kiosk ?? desk]);
       }
     };
     child.stdout.on('data', look);
@@ -42,6 +46,7 @@ export async function startHostProcess(
   });
   return {
     url,
+    deskUrl,
     origin: new URL(url).origin,
     home,
     output: () => output,
