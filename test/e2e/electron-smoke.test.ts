@@ -57,13 +57,15 @@ describe('Electron shell', () => {
     }
   });
 
-  it('opens the kiosk full screen with --kiosk', async (context) => {
+  it('opens the desk and its kiosk window, full screen, with --kiosk', async (context) => {
     const app = await launch(needElectron(context), ['--kiosk']);
     try {
-      const page = await app.firstWindow();
-      await page.getByTestId('kiosk-welcome').waitFor();
-      const kiosk = await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.isKiosk());
-      expect(kiosk).toBe(true);
+      await expect.poll(() => app.windows().length, { timeout: 15_000 }).toBe(2);
+      const kioskPage = app.windows().find((page) => page.url().endsWith('#/kiosk'));
+      if (kioskPage === undefined) throw new Error(`no kiosk window among ${app.windows().map((page) => page.url()).join(', ')}`);
+      await kioskPage.getByTestId('kiosk-welcome').waitFor();
+      const kiosks = await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().map((window) => window.isKiosk()));
+      expect(kiosks.sort()).toEqual([false, true]);
     } finally {
       await app.close();
     }
