@@ -38,6 +38,7 @@ export const stepText: Record<WorkflowStep, string> = {
   authenticationKey: 'Authentication key (9A)',
   signatureKey: 'Signature key (9C)',
   encryptionKey: 'Encryption key (9D)',
+  cardAuthenticationKey: 'Card authentication key (9E)',
   certificates: 'Issue the certificates',
   writeObjects: 'Write certificates, CHUID and CCC',
   recoverKeys: 'Put earlier encryption keys on the card',

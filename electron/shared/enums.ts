@@ -12,7 +12,7 @@ export const skippableWelcomeSteps = ['ca', 'policy', 'holder'] as const;
 /** The CA key algorithms, in the order the wizard offers them. */
 export const caAlgorithms = ['p384', 'rsa3072', 'rsa4096'] as const;
 
-export const certificateProfiles = ['authentication', 'signature', 'encryption', 'ocspSigning', 'operator', 'timeStamping'] as const;
+export const certificateProfiles = ['authentication', 'signature', 'encryption', 'cardAuthentication', 'ocspSigning', 'operator', 'timeStamping'] as const;
 /** `expired` is derived from notAfter; the others are stored. */
 export const certificateStatuses = ['valid', 'suspended', 'revoked', 'expired'] as const;
 /** RFC 5280 §5.3.1 reasons an operator may choose (certificateHold is `suspend`, removeFromCRL is `resume`). */

@@ -17,6 +17,7 @@ export const workflowSteps = [
   'authenticationKey',
   'signatureKey',
   'encryptionKey',
+  'cardAuthenticationKey',
   'certificates',
   'writeObjects',
   'recoverKeys',
@@ -31,8 +32,8 @@ export const workflowSteps = [
 ] as const;
 export type WorkflowStep = (typeof workflowSteps)[number];
 
-/** The three key steps, one per slot (9A, 9C, 9D). */
-export const keySteps = ['authenticationKey', 'signatureKey', 'encryptionKey'] as const satisfies readonly WorkflowStep[];
+/** The key steps, one per slot (9A, 9C, 9D, 9E). */
+export const keySteps = ['authenticationKey', 'signatureKey', 'encryptionKey', 'cardAuthenticationKey'] as const satisfies readonly WorkflowStep[];
 
 const personalisation = ['identify', 'authenticate', 'managementKey', 'pinPuk', ...keySteps, 'certificates', 'writeObjects'] as const;
 

@@ -23,6 +23,8 @@ export const OID = {
   emailProtection: '1.3.6.1.5.5.7.3.4',
   ocspSigning: '1.3.6.1.5.5.7.3.9',
   msSmartcardLogon: '1.3.6.1.4.1.311.20.2.2',
+  /** id-PIV-cardAuth (FIPS 201 / SP 800-73-4): the card authentication key's certificate. */
+  pivCardAuth: '2.16.840.1.101.3.6.8',
   msUpn: '1.3.6.1.4.1.311.20.2.3',
   ocsp: '1.3.6.1.5.5.7.48.1',
   ocspBasic: '1.3.6.1.5.5.7.48.1.1',
@@ -56,4 +58,5 @@ export const extendedKeyUsageNames: Readonly<Record<string, string>> = {
   [OID.timeStamping]: 'timeStamping',
   [OID.ocspSigning]: 'OCSPSigning',
   [OID.msSmartcardLogon]: 'msSmartcardLogon',
+  [OID.pivCardAuth]: 'pivCardAuth',
 };

@@ -48,6 +48,14 @@ export const profiles: Readonly<Record<CertificateProfile, ProfileSpec>> = {
     defaultSans: ['email'],
     validityDays: 3 * 365,
   },
+  // The card authentication key (9E, no PIN): proves the card itself, e.g. at the kiosk before the
+  // PIN pad. No name of a person in it (anyone near the reader can ask the card to use this key).
+  cardAuthentication: {
+    keyUsage: () => ['digitalSignature'],
+    extendedKeyUsage: [OID.pivCardAuth],
+    defaultSans: [],
+    validityDays: 3 * 365,
+  },
   ocspSigning: {
     keyUsage: () => ['digitalSignature'],
     extendedKeyUsage: [OID.ocspSigning],

@@ -22,14 +22,19 @@ import type { KeySlot } from './personalisations';
 export interface SlotPlan {
   readonly step: (typeof keySteps)[number];
   readonly slot: KeySlot;
-  readonly profile: Extract<CertificateProfile, 'authentication' | 'signature' | 'encryption'>;
+  readonly profile: Extract<CertificateProfile, 'authentication' | 'signature' | 'encryption' | 'cardAuthentication'>;
 }
 
-/** The three slots a CardDesk card carries, in the order they are made. */
+/**
+ * The four slots a CardDesk card carries, in the order they are made: 9A (authentication, PIN),
+ * 9C (signature, PIN each time), 9D (encryption), 9E (card authentication, no PIN: the kiosk
+ * proves the card genuine with it before the holder types the PIN).
+ */
 export const SLOT_PLANS: readonly SlotPlan[] = [
   { step: 'authenticationKey', slot: '9A', profile: 'authentication' },
   { step: 'signatureKey', slot: '9C', profile: 'signature' },
   { step: 'encryptionKey', slot: '9D', profile: 'encryption' },
+  { step: 'cardAuthenticationKey', slot: '9E', profile: 'cardAuthentication' },
 ];
 
 export interface MadeKey {
@@ -47,7 +52,8 @@ export async function makeKey(
   op: OperationContext,
 ): Promise<MadeKey> {
   const policy = deps.policy();
-  const algorithm: AsymmetricAlgorithm = policy.keys[plan.profile];
+  // The card authentication key is made like the authentication key.
+  const algorithm: AsymmetricAlgorithm = policy.keys[plan.profile === 'cardAuthentication' ? 'authentication' : plan.profile];
   const escrowed = plan.slot === '9D' && policy.escrowEncryptionKeys;
   let made: MadeKey;
   if (escrowed) {

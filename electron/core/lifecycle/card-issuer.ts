@@ -177,7 +177,7 @@ export class CardIssuer {
 
         const cardState = await wf.step('activate', async () => {
           const state = deps.policy().activation === 'holderSigns' ? ('awaitingActivation' as const) : ('active' as const);
-          // Until the holder signs the contract, only the signature certificate (whose first use that is) is valid.
+          // Until the holder signs the contract, only the signature (its first use) and card authentication certificates are valid.
           if (state === 'awaitingActivation') await holdUntilActivation(deps, rec(), op);
           await deps.vault.directory.changeCardState(serial, state, op);
           await deps.personalisations.markDone(serial, 'activate');
@@ -295,7 +295,8 @@ export class CardIssuer {
 async function holdUntilActivation(deps: IssuerDeps, personalisation: PersonalisationRecord, op: OperationContext): Promise<void> {
   for (const plan of SLOT_PLANS) {
     const serial = personalisation.certificates[plan.slot];
-    if (plan.slot === '9C' || serial === undefined) continue;
+    // The signature key signs the contract; the card authentication key proves the card at the kiosk where the holder activates it.
+    if (plan.slot === '9C' || plan.slot === '9E' || serial === undefined) continue;
     if (deps.vault.certificates.summary(deps.vault.certificates.record(serial)).status === 'valid') await deps.vault.certificates.holdUntilActivation(serial, op);
   }
 }

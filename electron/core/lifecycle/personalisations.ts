@@ -9,7 +9,7 @@ import type { VaultAccess } from '../vault/vault-access';
 
 export const PERSONALISATIONS = 'personalisations';
 
-export type KeySlot = '9A' | '9C' | '9D';
+export type KeySlot = '9A' | '9C' | '9D' | '9E';
 
 export interface PersonalisationRecord {
   /** The card's serial. */

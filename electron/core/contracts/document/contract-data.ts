@@ -51,7 +51,7 @@ export const CONTRACT_WORDS: Record<ContractLanguage, LanguageWords> = {
   en: {
     locale: 'en-GB',
     kinds: { issue: 'issue of a new card', renewal: 'renewal of the certificates on the card', replacement: 'replacement of a lost, stolen or damaged card' },
-    profiles: { authentication: 'Authentication', signature: 'Digital signature', encryption: 'Encryption', ocspSigning: 'OCSP signing', operator: 'Operator', timeStamping: 'Time-stamping' },
+    profiles: { authentication: 'Authentication', signature: 'Digital signature', encryption: 'Encryption', cardAuthentication: 'Card authentication', ocspSigning: 'OCSP signing', operator: 'Operator', timeStamping: 'Time-stamping' },
     footer: (id) => `Contract ${id}`,
     pageOf: (page, pages) => `Page ${page} of ${pages}`,
     title: 'Smart card holder agreement',
@@ -59,7 +59,7 @@ export const CONTRACT_WORDS: Record<ContractLanguage, LanguageWords> = {
   sq: {
     locale: 'sq-AL',
     kinds: { issue: 'lëshim i një karte të re', renewal: 'rinovim i certifikatave në kartë', replacement: 'zëvendësim i një karte të humbur, të vjedhur ose të dëmtuar' },
-    profiles: { authentication: 'Autentikim', signature: 'Nënshkrim digjital', encryption: 'Enkriptim', ocspSigning: 'Nënshkrim OCSP', operator: 'Operator', timeStamping: 'Vulosje kohore' },
+    profiles: { authentication: 'Autentikim', signature: 'Nënshkrim digjital', encryption: 'Enkriptim', cardAuthentication: 'Vërtetim i kartës', ocspSigning: 'Nënshkrim OCSP', operator: 'Operator', timeStamping: 'Vulosje kohore' },
     footer: (id) => `Kontrata ${id}`,
     pageOf: (page, pages) => `Faqja ${page} nga ${pages}`,
     title: 'Marrëveshje për mbajtësin e kartës inteligjente',
@@ -67,7 +67,7 @@ export const CONTRACT_WORDS: Record<ContractLanguage, LanguageWords> = {
   it: {
     locale: 'it-IT',
     kinds: { issue: 'rilascio di una nuova carta', renewal: 'rinnovo dei certificati sulla carta', replacement: 'sostituzione di una carta smarrita, rubata o danneggiata' },
-    profiles: { authentication: 'Autenticazione', signature: 'Firma digitale', encryption: 'Cifratura', ocspSigning: 'Firma OCSP', operator: 'Operatore', timeStamping: 'Marcatura temporale' },
+    profiles: { authentication: 'Autenticazione', signature: 'Firma digitale', encryption: 'Cifratura', cardAuthentication: 'Autenticazione della carta', ocspSigning: 'Firma OCSP', operator: 'Operatore', timeStamping: 'Marcatura temporale' },
     footer: (id) => `Contratto ${id}`,
     pageOf: (page, pages) => `Pagina ${page} di ${pages}`,
     title: 'Contratto per il titolare della smart card',
@@ -75,7 +75,7 @@ export const CONTRACT_WORDS: Record<ContractLanguage, LanguageWords> = {
   nl: {
     locale: 'nl-NL',
     kinds: { issue: 'uitgifte van een nieuwe kaart', renewal: 'vernieuwing van de certificaten op de kaart', replacement: 'vervanging van een verloren, gestolen of beschadigde kaart' },
-    profiles: { authentication: 'Authenticatie', signature: 'Digitale handtekening', encryption: 'Versleuteling', ocspSigning: 'OCSP-ondertekening', operator: 'Operator', timeStamping: 'Tijdstempeling' },
+    profiles: { authentication: 'Authenticatie', signature: 'Digitale handtekening', encryption: 'Versleuteling', cardAuthentication: 'Kaartauthenticatie', ocspSigning: 'OCSP-ondertekening', operator: 'Operator', timeStamping: 'Tijdstempeling' },
     footer: (id) => `Contract ${id}`,
     pageOf: (page, pages) => `Pagina ${page} van ${pages}`,
     title: 'Overeenkomst voor de houder van de smartcard',
