@@ -481,7 +481,7 @@ describe('the card life cycle on the screens', () => {
     await choose(page, 'policy-pinTries', '5');
     await choose(page, 'policy-key-signature', en.lifecycle.algorithms.eccp256);
     await page.getByTestId('policy-escrow').uncheck();
-    await page.getByTestId('policy-activation').uncheck();
+    await choose(page, 'policy-activation', en.lifecycle.policy.activationModes.atIssuance);
     await choose(page, 'policy-recipient', en.lifecycle.recipients.contactPerson);
     await page.getByTestId('policy-sender').fill('');
     expect(await page.getByTestId('policy-save').isDisabled()).toBe(true);
