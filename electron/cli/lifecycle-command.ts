@@ -182,7 +182,8 @@ function reportIssue(cli: CliContext, result: IssueResult, json: boolean): void 
   );
   for (const certificate of result.certificates) cli.out(`  ${certificate.profile.padEnd(15)} ${certificate.serial}  valid until ${certificate.notAfter.slice(0, 10)}\n`);
   cli.out(`Letters in the outbox (${result.outbox}):\n`);
-  for (const letter of result.letters) cli.out(`  ${letter.kind === 'pin' ? 'PIN and PUK' : 'user number'} for the ${letter.recipient === 'holder' ? 'holder' : 'contact person'}: ${letter.fileName}\n`);
+  const pinLetter = result.holderChoosesPin === true ? 'PUK (the PIN is chosen at the desk)' : 'PIN and PUK';
+  for (const letter of result.letters) cli.out(`  ${letter.kind === 'pin' ? pinLetter : 'user number'} for the ${letter.recipient === 'holder' ? 'holder' : 'contact person'}: ${letter.fileName}\n`);
 }
 
 function report(cli: CliContext, result: LifecycleResult, done: string, json: boolean): void {
