@@ -9,6 +9,7 @@ import { RevocationReasonSchema } from '../shared/schemas/certificates';
 import {
   IssuancePolicySchema,
   LifecycleArgs,
+  type IssuancePolicy,
   type IssueResult,
   type LifecycleFailure,
   type LifecycleResult,
@@ -26,6 +27,7 @@ import { asContractResult } from '../core/lifecycle/refusals';
 import type { ReaderRegistry } from '../core/readers/reader-registry';
 import type { CliContext } from './cli-context';
 import { withCardRuntime } from './card-runtime';
+import { equalSecrets } from '../smartcard/constant-time';
 import { readSecret } from './secret-input';
 import { positiveInteger } from './parse-options';
 import { printJson, unlockVault, withVault } from './vault-session';
@@ -71,9 +73,37 @@ const failureText: Record<LifecycleFailure, string> = {
   pinBlocked: 'The PIN is blocked: unblock it with the PUK first.',
   noContract: 'The card has no contract waiting for its signature.',
   signatureRefused: 'The card did not sign the contract; it stays awaiting activation.',
+  newPinRequired: 'The holder chooses this card\'s PIN now: activate it with --choose-pin.',
+  newPinInvalid: 'The new PIN does not have the number of digits the issuance policy sets.',
+  pinRequired: 'The card\'s PIN is set already (from the PIN letter, or chosen earlier): activate it without --choose-pin, with that PIN.',
 };
 
 const EXIT = { error: 1, noCard: 2, refused: 3 } as const;
+
+/** `card policy --activation` values, as the policy names them. */
+const activationOptions: Record<string, IssuancePolicy['activation']> = { 'holder-signs': 'holderSigns', 'holder-chooses-pin': 'holderChoosesPin', 'at-issuance': 'atIssuance' };
+
+/**
+ * The holder's new PIN, read twice (on a terminal, without echo; from stdin, one line each) and
+ * compared; the caller's activation zeroes it.
+ */
+async function readNewPin(cli: CliContext): Promise<Buffer> {
+  const first = await readSecret(cli, 'New PIN (the holder chooses it): ', 'PIN');
+  let again: Buffer;
+  try {
+    again = await readSecret(cli, 'Repeat the new PIN: ', 'PIN');
+  } catch (error) {
+    first.fill(0);
+    throw error;
+  }
+  const same = equalSecrets(first, again);
+  again.fill(0);
+  if (!same) {
+    first.fill(0);
+    throw new Error('The two new PINs differ.');
+  }
+  return first;
+}
 const cardGone: readonly LifecycleFailure[] = ['noCard', 'cardRemoved', 'cardInUse', 'awaitingUnblock'];
 
 function fail(reason: LifecycleFailure, extra = ''): void {
@@ -144,10 +174,17 @@ function reportIssue(cli: CliContext, result: IssueResult, json: boolean): void 
     return;
   }
   if (json) return;
-  cli.out(result.cardState === 'active' ? `Card ${result.serial} is issued and active.\n` : `Card ${result.serial} is issued and awaits activation: the holder signs the contract with it (card activate).\n`);
+  cli.out(
+    result.cardState === 'active'
+      ? `Card ${result.serial} is issued and active.\n`
+      : result.holderChoosesPin === true
+        ? `Card ${result.serial} is issued and awaits activation: the holder chooses the PIN and signs the contract with it (card activate --choose-pin).\n`
+        : `Card ${result.serial} is issued and awaits activation: the holder signs the contract with it (card activate).\n`,
+  );
   for (const certificate of result.certificates) cli.out(`  ${certificate.profile.padEnd(15)} ${certificate.serial}  valid until ${certificate.notAfter.slice(0, 10)}\n`);
   cli.out(`Letters in the outbox (${result.outbox}):\n`);
-  for (const letter of result.letters) cli.out(`  ${letter.kind === 'pin' ? 'PIN and PUK' : 'user number'} for the ${letter.recipient === 'holder' ? 'holder' : 'contact person'}: ${letter.fileName}\n`);
+  const pinLetter = result.holderChoosesPin === true ? 'PUK (the PIN is chosen at the desk)' : 'PIN and PUK';
+  for (const letter of result.letters) cli.out(`  ${letter.kind === 'pin' ? pinLetter : 'user number'} for the ${letter.recipient === 'holder' ? 'holder' : 'contact person'}: ${letter.fileName}\n`);
 }
 
 function report(cli: CliContext, result: LifecycleResult, done: string, json: boolean): void {
@@ -220,14 +257,19 @@ export function registerLifecycleCommands(card: Command, cli: CliContext): void 
 
   card
     .command('activate')
-    .description("the holder activates a new card: they type the PIN from their PIN letter and the card's signature key signs the enrollment contract")
+    .description(
+      "the holder activates a new card: they type the PIN from their PIN letter (or, with --choose-pin, choose a new PIN, typed twice) and the card's signature key signs the enrollment contract",
+    )
+    .option('--choose-pin', 'the holder chooses the PIN now (a card issued under the holder-chooses-pin policy): read the new PIN twice')
     .option(...readerOption)
     .option(...jsonOption)
-    .action(async (options: { reader?: string; json?: boolean }) => {
+    .action(async (options: { choosePin?: boolean; reader?: string; json?: boolean }) => {
       await withDesk(cli, true, async ({ activation }, reader) => {
         const readerName = reader(options.reader);
-        const pin = await readSecret(cli, 'PIN (the holder types it): ', 'PIN');
-        const result = await activation.activate(readerName, pin, cli.operation);
+        const result =
+          options.choosePin === true
+            ? await activation.activate(readerName, null, cli.operation, await readNewPin(cli))
+            : await activation.activate(readerName, await readSecret(cli, 'PIN (the holder types it): ', 'PIN'), cli.operation);
         if (!result.ok && result.triesLeft !== undefined && options.json !== true) {
           fail(result.reason, ` ${result.triesLeft} tries left.`);
           return;
@@ -355,7 +397,12 @@ export function registerLifecycleCommands(card: Command, cli: CliContext): void 
     .addOption(new Option('--escrow <on|off>', 'escrow the encryption keys').choices(['on', 'off']))
     .addOption(new Option('--user-number-to <recipient>', 'who gets the user-number letter').choices(['holder', 'contact-person']))
     .option('--letter-sender <organisation>', 'the organisation printed on the letters')
-    .addOption(new Option('--activation <mode>', 'holder-signs: a new card waits until its holder signs the contract with it; at-issuance: active at once').choices(['holder-signs', 'at-issuance']))
+    .addOption(
+      new Option(
+        '--activation <mode>',
+        'holder-signs: a new card waits until its holder signs the contract with it (PIN from the PIN letter); holder-chooses-pin: the same, but the holder chooses the PIN at the desk (the letter has the PUK only); at-issuance: active at once',
+      ).choices(Object.keys(activationOptions)),
+    )
     .action(async (options: { pinLength?: number; pinTries?: number; pukTries?: number; keyAlgorithm?: string; escrow?: string; userNumberTo?: string; letterSender?: string; activation?: string }) => {
       await withDesk(cli, false, async ({ lifecycle }) => {
         const algorithm = options.keyAlgorithm === undefined ? undefined : AsymmetricAlgorithmSchema.parse(options.keyAlgorithm);
@@ -367,7 +414,7 @@ export function registerLifecycleCommands(card: Command, cli: CliContext): void 
           escrowEncryptionKeys: options.escrow === undefined ? undefined : options.escrow === 'on',
           userNumberRecipient: options.userNumberTo === undefined ? undefined : options.userNumberTo === 'contact-person' ? 'contactPerson' : 'holder',
           letterSender: options.letterSender,
-          activation: options.activation === undefined ? undefined : options.activation === 'at-issuance' ? 'atIssuance' : 'holderSigns',
+          activation: options.activation === undefined ? undefined : activationOptions[options.activation],
         });
         const changed = Object.values(change).some((value) => value !== undefined);
         printJson(cli, changed ? await lifecycle.updatePolicy(change, cli.operation) : lifecycle.policy());

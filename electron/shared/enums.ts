@@ -62,6 +62,12 @@ export const lifecycleFailures = [
   'noContract',
   /** Activation: the card did not sign (its signature key refused, or the signature did not verify). */
   'signatureRefused',
+  /** Activation: the holder chooses this card's PIN now (its transport PIN is in the vault): a new PIN is needed. */
+  'newPinRequired',
+  /** Activation: the new PIN is not the policy's number of digits. */
+  'newPinInvalid',
+  /** Activation: the card's PIN is set (from the PIN letter, or chosen by the holder earlier): activate with it. */
+  'pinRequired',
 ] as const;
 
 /** How an audited action ended. */
@@ -81,5 +87,9 @@ export const revocationStates = ['good', 'revoked', 'onHold', 'unknown'] as cons
 /** The signature panel's verdict: valid now, valid at signing time (revoked or expired since), invalid, or not decidable. */
 export const signatureVerdicts = ['valid', 'validAtSigningTime', 'invalid', 'indeterminate'] as const;
 
-/** How a newly issued card becomes active: the holder signs the enrollment contract with it, or at once (no contract signature). */
-export const activationModes = ['holderSigns', 'atIssuance'] as const;
+/**
+ * How a newly issued card becomes active: the holder signs the enrollment contract with it (with
+ * the PIN from the PIN letter, or with a PIN they choose on the PIN pad in the same sitting), or at
+ * once (no contract signature).
+ */
+export const activationModes = ['holderSigns', 'holderChoosesPin', 'atIssuance'] as const;

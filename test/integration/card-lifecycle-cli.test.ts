@@ -302,6 +302,47 @@ describe('pulled during issuance, revoke, retire, expiry watch', () => {
   });
 });
 
+describe('the holder chooses the PIN at the desk', () => {
+  it('card policy --activation holder-chooses-pin: the letter has the PUK only, and card activate --choose-pin sets the new PIN and signs', async () => {
+    const policy = await cd(['card', 'policy', '--activation', 'holder-chooses-pin']);
+    expect(policy.code, policy.stderr).toBe(0);
+    expect(JSON.parse(policy.stdout)).toMatchObject({ activation: 'holderChoosesPin' });
+    try {
+      const dina = await holder(5, 'Dina');
+      await newCard(50_000_005);
+      const result = await cd(['card', 'issue', '--yes', '--holder', dina, '--json', ...onReader()]);
+      expect(result.code, result.stderr).toBe(0);
+      const issued = JSON.parse(result.stdout) as Issued & { cardState: string; holderChoosesPin?: boolean };
+      expect(issued).toMatchObject({ cardState: 'awaitingActivation', holderChoosesPin: true });
+      const text = execFileSync('pdftotext', ['-layout', join(home, 'outbox', issued.letters.find((l) => l.kind === 'pin')!.fileName), '-'], { encoding: 'utf8' });
+      expect(text).not.toMatch(/PIN\s+\d{6,8}\b/);
+      expect(text).toMatch(/PUK\s+\d{8}\b/);
+      expect(text).toMatch(/choose yourself at the desk/);
+      const state = async (): Promise<unknown> => JSON.parse((await cd(['card', 'record', '--serial', '50000005'])).stdout);
+      expect(await state()).toMatchObject({ card: { state: 'awaitingActivation' }, personalisation: { transportPinPending: true } });
+
+      // The PIN is not in the letter: activating with a PIN is refused, as are two different new PINs.
+      const withPin = await cd(['card', 'activate', ...onReader()], `${PASSPHRASE}\n123456\n`);
+      expect(withPin.code).toBe(3);
+      expect(withPin.stderr).toMatch(/--choose-pin/);
+      const differ = await cd(['card', 'activate', '--choose-pin', ...onReader()], `${PASSPHRASE}\n246813\n246814\n`);
+      expect(differ.code).not.toBe(0);
+      expect(differ.stderr).toMatch(/differ/);
+      expect(await state()).toMatchObject({ card: { state: 'awaitingActivation' }, personalisation: { transportPinPending: true } });
+
+      const chosen = await cd(['card', 'activate', '--choose-pin', ...onReader()], `${PASSPHRASE}\n246813\n246813\n`);
+      expect(chosen.code, chosen.stderr).toBe(0);
+      expect(chosen.stdout).toMatch(/Card 50000005 is active/);
+      expect(chosen.stdout + chosen.stderr).not.toContain('246813');
+      expect(await state()).toMatchObject({ card: { state: 'active' }, personalisation: { pinChosenByHolder: true, transportPinPending: false } });
+      // OpenSC, through pcscd, finds the holder's PIN on the card.
+      expect(await verifyPin('246813')).toBe(true);
+    } finally {
+      expect((await cd(['card', 'policy', '--activation', 'holder-signs'])).code).toBe(0);
+    }
+  });
+});
+
 describe('the audit log', () => {
   it('recorded every life-cycle command that changed state', async () => {
     expect(await unrecordedCommands('card-lifecycle-cli', (args) => cd(args, ''))).toEqual([]);

@@ -24,6 +24,7 @@ import { PASSPHRASE, personalNumber } from '../support/vault-fixtures';
 
 const SERIAL_1 = '50501001';
 const SERIAL_2 = '50501002';
+const SERIAL_3 = '50501003';
 
 let pcscd: Pcscd;
 let card1: CardInReader;
@@ -481,7 +482,7 @@ describe('the card life cycle on the screens', () => {
     await choose(page, 'policy-pinTries', '5');
     await choose(page, 'policy-key-signature', en.lifecycle.algorithms.eccp256);
     await page.getByTestId('policy-escrow').uncheck();
-    await page.getByTestId('policy-activation').uncheck();
+    await choose(page, 'policy-activation', en.lifecycle.policy.activationModes.atIssuance);
     await choose(page, 'policy-recipient', en.lifecycle.recipients.contactPerson);
     await page.getByTestId('policy-sender').fill('');
     expect(await page.getByTestId('policy-save').isDisabled()).toBe(true);
@@ -504,6 +505,86 @@ describe('the card life cycle on the screens', () => {
       activation: 'atIssuance',
     });
   });
+
+  it('the holder chooses the PIN: the PUK-only letter, the issue result opens the choose-PIN activation, and the holder page activates with the new PIN', async () => {
+    await page.goto(`${host.url}#/settings`);
+    await page.getByTestId('issuance-policy').waitFor();
+    await choose(page, 'policy-activation', en.lifecycle.policy.activationModes.holderChoosesPin);
+    await page.getByTestId('policy-save').click();
+    const unlock = page.getByTestId('vault-unlock-dialog');
+    await Promise.race([unlock.waitFor({ timeout: 15_000 }), page.getByTestId('policy-message').waitFor({ timeout: 15_000 })]);
+    if (await unlock.isVisible()) {
+      await page.getByTestId('vault-passphrase').fill(PASSPHRASE);
+      await page.getByTestId('vault-unlock-submit').click();
+    }
+    await expect.poll(() => page.getByTestId('policy-message').textContent()).toBe(en.lifecycle.policy.saved);
+
+    // A fresh card in the second reader, issued to Grace Hopper under this policy.
+    await card2.remove();
+    card2 = await CardInReader.create(1, { serial: Number(SERIAL_3) });
+    await card2.insert();
+    await openCard(page, card2.readerName, SERIAL_3);
+    await page.getByTestId('lifecycle-action-issue').click();
+    await page.getByTestId('workflow-holder').fill('hopper');
+    await page.getByRole('option', { name: /Hopper, Grace/ }).click();
+    await page.getByTestId('workflow-start').click();
+    await page.getByTestId('workflow-confirm').click();
+    await unlockIfAsked(page);
+    await finishedSteps(page);
+    expect(await page.getByTestId('workflow-success').getAttribute('data-serial')).toBe(SERIAL_3);
+    expect(await page.getByTestId('workflow-choose-pin-notice').textContent()).toContain(en.lifecycle.letters.choosePinNotice);
+    expect(await page.getByTestId('workflow-pin-notice').count()).toBe(0);
+    const letter = await page.locator('[data-testid="workflow-letter-row"][data-kind="pin"]').getAttribute('data-file');
+    const text = letterText({ home }, letter ?? '');
+    expect(() => secretsIn(text)).toThrow(/no PIN/);
+    const puk = /PUK\s+(\d{8})\b/.exec(text)?.[1] ?? '';
+    expect(puk).toMatch(/^\d{8}$/);
+    secrets.push(puk);
+    await expectAccessible(page, 'issue result, the holder chooses the PIN');
+
+    // The issue result offers the activation in choose-PIN mode (the holder types on their own screen below).
+    await page.getByTestId('workflow-choose-pin-now').click();
+    await page.getByTestId('activation-dialog').waitFor();
+    await expect.poll(() => page.getByTestId('activation-new-pin').isEnabled(), { timeout: 15_000 }).toBe(true);
+    expect(await page.getByTestId('activation-pin').count()).toBe(0);
+    expect(await page.getByTestId('activation-dialog').textContent()).toContain(en.lifecycle.workflow.activate.bodyChoosePin);
+    await page.locator('[data-testid="pdf-page-1"][data-state="rendered"]').waitFor({ timeout: 15_000 });
+    await expectAccessible(page, 'choose-PIN activation');
+    await page.getByTestId('activation-dialog').getByRole('button', { name: en.common.cancel, exact: true }).click();
+    await page.getByTestId('workflow-close').click();
+
+    // The holder page's Activate button opens the same mode while the transport PIN waits in the vault.
+    const holderSide = (await openPage(browser)).page;
+    await holderSide.goto(`${host.url}#/cards`);
+    await openCard(holderSide, card2.readerName, SERIAL_3);
+    await holderSide.getByTestId('lifecycle-card-holder').getByRole('link').click();
+    await holderSide.getByTestId('holder-detail').waitFor();
+    await holderSide.getByTestId(`holder-card-activate-${SERIAL_3}`).click();
+    await holderSide.getByTestId('activation-dialog').waitFor();
+    await expect.poll(() => holderSide.getByTestId('activation-new-pin').isEnabled(), { timeout: 15_000 }).toBe(true);
+    await holderSide.locator('[data-testid="pdf-page-1"][data-state="rendered"]').waitFor({ timeout: 15_000 });
+    await choose(holderSide, 'workflow-reader', card2.readerName);
+    await expect.poll(() => holderSide.getByTestId('workflow-reader-card').getAttribute('data-serial')).toBe(SERIAL_3);
+    const policy = await holderSide.evaluate(async () => (await (window as unknown as { carddesk: { cards: { policy(): Promise<{ value: { pinLength: number } }> } } }).carddesk.cards.policy()).value);
+    const chosen = '24681357'.slice(0, policy.pinLength);
+    const other = `${chosen.slice(0, -1)}9`;
+    // On the PIN pad: the new PIN, then a different repeat — refused before anything reaches the card.
+    for (const digit of chosen) await holderSide.getByTestId(`pin-key-${digit}`).click();
+    for (const digit of other) await holderSide.getByTestId(`pin-key-${digit}`).click();
+    await holderSide.getByTestId('activation-mismatch').waitFor();
+    expect(await holderSide.getByTestId('activation-mismatch').textContent()).toBe(en.contracts.activation.mismatch);
+    expect(await holderSide.getByTestId('activation-submit').isDisabled()).toBe(true);
+    await expectAccessible(holderSide, 'choose-PIN activation, PINs differ');
+    await holderSide.getByTestId('activation-repeat-pin').fill(chosen);
+    await holderSide.getByTestId('activation-submit').click();
+    await holderSide.getByTestId('activation-done').waitFor({ timeout: 30_000 });
+    await holderSide.close();
+    await openCard(page, card2.readerName, SERIAL_3);
+    await expect.poll(() => panelState(page)).toBe('active');
+    // OpenSC, which we did not write, finds the holder's chosen PIN on the card.
+    const verified = await opensc(card2, '--verify-pin', '--pin', chosen);
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+  }, 180_000);
 
   it('never showed a PIN or PUK, and logged no errors', async () => {
     expect(secrets.length).toBeGreaterThanOrEqual(6);

@@ -40,6 +40,7 @@ export function lifecycleHandlers({ issuer, lifecycle, activation }: LifecycleSe
     'cards:revoke': ({ serial, reason }, context) => lifecycle.revoke(serial, reason, op(context)),
     'cards:reportLost': ({ serial, stolen }, context) => lifecycle.reportLost(serial, stolen, op(context)),
     'cards:expiring': ({ withinDays }) => lifecycle.expiring(withinDays),
-    'cards:activate': ({ reader, pin }, context) => activation.activate(reader, Buffer.from(pin, 'utf8'), op(context)),
+    'cards:activate': ({ reader, pin, newPin }, context) =>
+      activation.activate(reader, pin === undefined ? null : Buffer.from(pin, 'utf8'), op(context), newPin === undefined ? null : Buffer.from(newPin, 'utf8')),
   };
 }

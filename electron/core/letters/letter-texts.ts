@@ -12,6 +12,9 @@ export interface LetterTexts {
   readonly userNumberUse: string;
   readonly pinSubject: string;
   readonly pinIntro: string;
+  /** The letter when the holder chooses the PIN at the desk: it carries the PUK only. */
+  readonly pukSubject: string;
+  readonly pukOnlyIntro: string;
   readonly pinLabel: string;
   readonly pukLabel: string;
   readonly cardLabel: string;
@@ -33,6 +36,8 @@ export const letterTexts: Record<LetterLanguage, LetterTexts> = {
     userNumberUse: 'Quote this number when you contact the helpdesk. You may share it with helpdesk staff; it is not a secret.',
     pinSubject: 'Your PIN and PUK',
     pinIntro: 'Your new smart card is protected by a PIN. Below are the PIN and the PUK (the code that unblocks the PIN).',
+    pukSubject: 'Your PUK',
+    pukOnlyIntro: 'Your new smart card is protected by a PIN that you choose yourself at the desk, on the PIN pad, when you sign your contract; it is not in this letter. Below is the PUK (the code that unblocks the PIN).',
     pinLabel: 'PIN',
     pukLabel: 'PUK',
     cardLabel: 'Card serial number',
@@ -52,6 +57,8 @@ export const letterTexts: Record<LetterLanguage, LetterTexts> = {
     userNumberUse: 'Përmendeni këtë numër kur kontaktoni sportelin e ndihmës. Mund ta ndani me stafin e ndihmës; nuk është sekret.',
     pinSubject: 'PIN-i dhe PUK-u juaj',
     pinIntro: 'Karta juaj e re inteligjente mbrohet me një PIN. Më poshtë janë PIN-i dhe PUK-u (kodi që e zhbllokon PIN-in).',
+    pukSubject: 'PUK-u juaj',
+    pukOnlyIntro: 'Karta juaj e re inteligjente mbrohet me një PIN që e zgjidhni vetë në sportel, në tastierën e PIN-it, kur nënshkruani kontratën; ai nuk është në këtë letër. Më poshtë është PUK-u (kodi që e zhbllokon PIN-in).',
     pinLabel: 'PIN',
     pukLabel: 'PUK',
     cardLabel: 'Numri serial i kartës',
@@ -71,6 +78,8 @@ export const letterTexts: Record<LetterLanguage, LetterTexts> = {
     userNumberUse: 'Indica questo numero quando contatti l’assistenza. Puoi comunicarlo al personale dell’assistenza; non è segreto.',
     pinSubject: 'Il tuo PIN e il tuo PUK',
     pinIntro: 'La tua nuova smart card è protetta da un PIN. Qui sotto trovi il PIN e il PUK (il codice che sblocca il PIN).',
+    pukSubject: 'Il tuo PUK',
+    pukOnlyIntro: 'La tua nuova smart card è protetta da un PIN che scegli tu stesso allo sportello, sul tastierino PIN, quando firmi il contratto; non è in questa lettera. Qui sotto trovi il PUK (il codice che sblocca il PIN).',
     pinLabel: 'PIN',
     pukLabel: 'PUK',
     cardLabel: 'Numero di serie della carta',
@@ -90,6 +99,8 @@ export const letterTexts: Record<LetterLanguage, LetterTexts> = {
     userNumberUse: 'Noem dit nummer als u contact opneemt met de helpdesk. U mag het aan medewerkers van de helpdesk geven; het is niet geheim.',
     pinSubject: 'Uw pincode en PUK',
     pinIntro: 'Uw nieuwe smartcard is beveiligd met een pincode. Hieronder staan de pincode en de PUK (de code waarmee u de pincode deblokkeert).',
+    pukSubject: 'Uw PUK',
+    pukOnlyIntro: 'Uw nieuwe smartcard is beveiligd met een pincode die u zelf kiest aan de balie, op het pincodetoetsenblok, wanneer u uw contract ondertekent; die staat niet in deze brief. Hieronder staat de PUK (de code waarmee u de pincode deblokkeert).',
     pinLabel: 'Pincode',
     pukLabel: 'PUK',
     cardLabel: 'Serienummer van de pas',

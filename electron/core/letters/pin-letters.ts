@@ -168,15 +168,21 @@ export function userNumberLetter(base: LetterBase & { userNumber: string }): Pro
 }
 
 /**
- * The PIN letter (with the PUK at issuance; without it after a PIN reset, which keeps the PUK). `pin` and `puk` are Buffers the caller zeroes afterwards; the returned PDF holds
- * them too, so the caller writes it to the outbox and zeroes it as well.
+ * The PIN letter (with the PUK at issuance; without it after a PIN reset, which keeps the PUK).
+ * With `pin` null (the holder chooses the PIN at the desk) it is the PUK letter: it says so and
+ * carries the PUK only. `pin` and `puk` are Buffers the caller zeroes afterwards; the returned PDF
+ * holds them too, so the caller writes it to the outbox and zeroes it as well.
  */
-export function pinLetter(base: LetterBase & { cardSerial: string; pin: Buffer; puk: Buffer | null }): Promise<Uint8Array> {
+export function pinLetter(base: LetterBase & { cardSerial: string; pin: Buffer | null; puk: Buffer | null }): Promise<Uint8Array> {
   const texts = letterTexts[base.language];
-  const { puk } = base;
-  return letter(base, texts.pinSubject, (writer) => {
-    writer.text(texts.pinIntro, { gap: 8 });
-    writer.box([[texts.cardLabel, base.cardSerial], [texts.pinLabel, base.pin.toString('latin1')], ...(puk === null ? [] : [[texts.pukLabel, puk.toString('latin1')] as [string, string]])]);
+  const { pin, puk } = base;
+  if (pin === null && puk === null) throw new Error('a PIN letter needs a PIN or a PUK');
+  return letter(base, pin === null ? texts.pukSubject : texts.pinSubject, (writer) => {
+    writer.text(pin === null ? texts.pukOnlyIntro : texts.pinIntro, { gap: 8 });
+    const rows: [string, string][] = [[texts.cardLabel, base.cardSerial]];
+    if (pin !== null) rows.push([texts.pinLabel, pin.toString('latin1')]);
+    if (puk !== null) rows.push([texts.pukLabel, puk.toString('latin1')]);
+    writer.box(rows);
     writer.text(texts.pinAdvice, { gap: 4 });
     if (puk !== null) writer.text(texts.pukAdvice, { gap: 4 });
     writer.text(texts.separately, { gap: 12 });

@@ -5,6 +5,12 @@
  * A wrong or blocked PIN, a pulled card or a refused signature leaves the card awaiting
  * activation and the contract unsigned: signing completes in memory and is kept in one step.
  * Callable from the desk and the kiosk surface: the PIN goes to the card and nowhere else.
+ *
+ * A card issued for its holder to choose the PIN (holderChoosesPin) has its transport PIN sealed
+ * in the vault: its activation takes a new PIN instead, which replaces the transport PIN on the
+ * card (CHANGE REFERENCE DATA); the vault forgets the transport PIN only once the card took the
+ * new one, and the new PIN is then verified and signs as above. A card pulled after the change
+ * keeps the holder's PIN: its next activation takes that PIN, as a card with a PIN letter does.
  */
 import { workflowPlans } from '../../shared/workflow-plans';
 import { CardDeskError } from '../../shared/errors';
@@ -18,12 +24,18 @@ import { CardWorkflow, WorkflowStop } from './card-workflow';
 import { record, requireVaultReady, stopReason, type LifecycleDeps } from './lifecycle-deps';
 
 const SIGNATURE_SLOT = '9C';
+const ZERO = '0'.charCodeAt(0);
+const NINE = '9'.charCodeAt(0);
+const isDigit = (byte: number): boolean => byte >= ZERO && byte <= NINE;
 
 export class CardActivation {
   constructor(private readonly deps: LifecycleDeps) {}
 
-  /** Activates the card in `reader` with the holder's `pin` (zeroed here). */
-  async activate(reader: string, pin: Buffer, op: OperationContext): Promise<LifecycleResult> {
+  /**
+   * Activates the card in `reader` with the holder's `pin`, or, for a card whose holder chooses the
+   * PIN now, with the `newPin` they chose (each zeroed here).
+   */
+  async activate(reader: string, pin: Buffer | null, op: OperationContext, newPin: Buffer | null = null): Promise<LifecycleResult> {
     const { deps } = this;
     let triesLeft: number | undefined;
     try {
@@ -43,11 +55,20 @@ export class CardActivation {
             if (contract === null) throw new WorkflowStop('noContract', `Card ${found} has no contract waiting for its signature.`);
             const signatureCertificate = deps.personalisations.get(found)?.certificates[SIGNATURE_SLOT];
             if (signatureCertificate === undefined) throw new WorkflowStop('unknownCard', `Card ${found} has no signature certificate from this desk.`);
+            // Which PIN this activation needs, checked before anything reaches the card.
+            if (deps.personalisations.transportPinPending(found)) {
+              if (newPin === null) throw new WorkflowStop('newPinRequired', `The holder of card ${found} chooses its PIN at activation: a new PIN is needed.`);
+              const digits = deps.policy().pinLength;
+              if (newPin.length !== digits || !newPin.every(isDigit)) throw new WorkflowStop('newPinInvalid', `The new PIN must be ${digits} digits.`);
+            } else if (pin === null || newPin !== null) {
+              throw new WorkflowStop('pinRequired', `The PIN of card ${found} is set already; activate it with that PIN.`);
+            }
             return { serial: found, holderId: card.holderId, contractId: contract.id, certificateSerial: signatureCertificate };
           });
 
           await wf.step('verifyPin', async () => {
-            const check = await wf.client.verifyPin(pin);
+            if (newPin !== null) await this.#choosePin(wf, serial, holderId, newPin, op);
+            const check = await wf.client.verifyPin(newPin ?? pin!);
             await record(deps, op, { action: 'card.pinVerify', outcome: check.ok ? 'success' : 'failure', cardSerial: serial, holderId, ...(check.ok ? {} : { reason: check.reason === 'blocked' ? 'pinBlocked' : 'wrongPin' }), details: { purpose: 'activation' } });
             if (check.ok) return;
             if (check.reason === 'blocked') throw new WorkflowStop('pinBlocked', `The PIN of card ${serial} is blocked.`);
@@ -74,7 +95,7 @@ export class CardActivation {
             }
             await deps.vault.directory.changeCardState(serial, 'active', op);
           });
-          await record(deps, op, { action: 'card.activate', outcome: 'success', cardSerial: serial, holderId, details: { contract: contractId } });
+          await record(deps, op, { action: 'card.activate', outcome: 'success', cardSerial: serial, holderId, details: { contract: contractId, ...(newPin === null ? {} : { pinChosenByHolder: true }) } });
           return { ok: true, serial, letters: [], outbox: null };
         },
         async (wf, stop) => {
@@ -90,7 +111,35 @@ export class CardActivation {
       if (outcome.ok) return outcome.value;
       return { ok: false, reason: outcome.reason, serial: outcome.serial, ...(triesLeft === undefined ? {} : { triesLeft }) };
     } finally {
-      pin.fill(0);
+      pin?.fill(0);
+      newPin?.fill(0);
     }
+  }
+
+  /**
+   * The holder's chosen PIN replaces the transport PIN on the card; the vault forgets the transport
+   * PIN once the card took the new one. A card that refuses the transport PIN no longer has it:
+   * only a change whose answer was lost (card pulled just then) does that, so the holder's PIN is
+   * in force and the vault forgets the transport PIN too.
+   */
+  async #choosePin(wf: CardWorkflow, serial: string, holderId: string, newPin: Buffer, op: OperationContext): Promise<void> {
+    const { deps } = this;
+    const transport = deps.personalisations.transportPin(serial);
+    if (transport === null) throw new WorkflowStop('pinRequired', `The PIN of card ${serial} is set already; activate it with that PIN.`);
+    let change;
+    try {
+      change = await wf.client.changePin(transport, newPin);
+    } finally {
+      transport.fill(0);
+    }
+    if (change.ok) {
+      await deps.personalisations.forgetTransportPin(serial);
+      await record(deps, op, { action: 'card.pinChange', outcome: 'success', cardSerial: serial, holderId, details: { purpose: 'activation', pinChosenByHolder: true } });
+      return;
+    }
+    await record(deps, op, { action: 'card.pinChange', outcome: 'failure', reason: change.reason === 'blocked' ? 'pinBlocked' : 'transportPinRefused', cardSerial: serial, holderId, details: { purpose: 'activation', pinChosenByHolder: true } });
+    if (change.reason === 'blocked') throw new WorkflowStop('pinBlocked', `The PIN of card ${serial} is blocked.`);
+    await deps.personalisations.forgetTransportPin(serial);
+    throw new WorkflowStop('pinRequired', `Card ${serial} no longer has its transport PIN: the holder's chosen PIN is in force.`);
   }
 }

@@ -64,7 +64,17 @@ export class CardIssuer {
       personalisation:
         existing === undefined
           ? null
-          : { serial: existing.id, holderId: existing.holderId, holderName: holder === undefined ? null : `${holder.firstName} ${holder.lastName}`, startedAt: existing.startedAt, done: [...existing.done], failedStep: existing.failedStep, failure: existing.failure },
+          : {
+              serial: existing.id,
+              holderId: existing.holderId,
+              holderName: holder === undefined ? null : `${holder.firstName} ${holder.lastName}`,
+              startedAt: existing.startedAt,
+              done: [...existing.done],
+              failedStep: existing.failedStep,
+              failure: existing.failure,
+              pinChosenByHolder: existing.pinChosenByHolder === true,
+              transportPinPending: this.deps.personalisations.transportPinPending(existing.id),
+            },
     };
   }
 
@@ -80,6 +90,9 @@ export class CardIssuer {
     const resumed = mode.kind === 'resume' ? deps.personalisations.get(mode.serial) : undefined;
     const replaces = mode.kind === 'new' ? mode.replaces : (resumed?.replaces ?? null);
     const secrets: { pin: Buffer | null; puk: Buffer | null } = { pin: null, puk: null };
+    // Decided once per run: the PIN set now, its letter and the card's state follow the same policy.
+    const activation = deps.policy().activation;
+    const pinChosenByHolder = activation === 'holderChoosesPin';
     let letters: Letter[] = [];
     let holder: Holder | null = mode.kind === 'new' ? mode.holder : null;
 
@@ -122,8 +135,17 @@ export class CardIssuer {
           secrets.pin = randomDigits(policy.pinLength);
           secrets.puk = randomDigits(8);
           await setPinAndPuk(wf.client, secrets.pin, secrets.puk, policy.pinTries, policy.pukTries);
+          // The holder chooses the PIN at activation: the random one is a transport PIN, kept sealed in the vault until then.
+          if (pinChosenByHolder) await deps.personalisations.keepTransportPin(serial, secrets.pin);
+          else await deps.personalisations.pinInLetter(serial);
           await deps.personalisations.markDone(serial, 'pinPuk');
-          await record(deps, op, { action: 'card.retryCountersSet', outcome: 'success', cardSerial: serial, holderId: owner.holderId, details: { pinTries: policy.pinTries, pukTries: policy.pukTries, pinDigits: policy.pinLength, randomPinAndPuk: true } });
+          await record(deps, op, {
+            action: 'card.retryCountersSet',
+            outcome: 'success',
+            cardSerial: serial,
+            holderId: owner.holderId,
+            details: { pinTries: policy.pinTries, pukTries: policy.pukTries, pinDigits: policy.pinLength, randomPinAndPuk: true, ...(pinChosenByHolder ? { pinChosenByHolder: true } : {}) },
+          });
         });
 
         await makeSlotCredentials(
@@ -158,7 +180,8 @@ export class CardIssuer {
             holder: holder!,
             serial,
             run: wf.run,
-            pin: secrets.pin!,
+            // No PIN in the letter when the holder chooses it: the PUK letter says so.
+            pin: pinChosenByHolder ? null : secrets.pin!,
             puk: secrets.puk,
             userNumberTo: mode.kind === 'new' ? mode.userNumberTo : deps.policy().userNumberRecipient,
           });
@@ -176,7 +199,7 @@ export class CardIssuer {
         });
 
         const cardState = await wf.step('activate', async () => {
-          const state = deps.policy().activation === 'holderSigns' ? ('awaitingActivation' as const) : ('active' as const);
+          const state = activation === 'atIssuance' ? ('active' as const) : ('awaitingActivation' as const);
           // Until the holder signs the contract, only the signature (its first use) and card authentication certificates are valid.
           if (state === 'awaitingActivation') await holdUntilActivation(deps, rec(), op);
           await deps.vault.directory.changeCardState(serial, state, op);
@@ -213,9 +236,9 @@ export class CardIssuer {
       outcome: 'success',
       cardSerial: serial,
       holderId: issued.holderId,
-      details: { certificates: certificates.length, cardState, contract: contractId, ...(replaces === null ? {} : { replaces }) },
+      details: { certificates: certificates.length, cardState, contract: contractId, ...(replaces === null ? {} : { replaces }), ...(pinChosenByHolder ? { pinChosenByHolder: true } : {}) },
     });
-    return { ok: true, serial, holderId: issued.holderId, certificates, letters, outbox: deps.outbox.dir, cardState, contractId };
+    return { ok: true, serial, holderId: issued.holderId, certificates, letters, outbox: deps.outbox.dir, cardState, contractId, ...(pinChosenByHolder ? { holderChoosesPin: true } : {}) };
   }
 
   /**

@@ -97,13 +97,14 @@ export function stopReason(stop: { reason: string } | { error: unknown }): strin
 
 /**
  * Writes the PIN letter (to the holder) and, at issuance, the user-number letter (to the holder or
- * the contact person) to the outbox, and records each. `pin` and `puk` are zeroed here, as soon as
- * the PIN letter exists.
+ * the contact person) to the outbox, and records each. With `pin` null (the holder chooses the PIN
+ * at the desk) the PIN letter carries the PUK only and says so. `pin` and `puk` are zeroed here,
+ * as soon as the PIN letter exists.
  */
 export async function writeLetters(
   deps: LifecycleDeps,
   op: OperationContext,
-  request: { holder: Holder; serial: string; run: string; pin: Buffer; puk: Buffer | null; userNumberTo: 'holder' | 'contactPerson' | null },
+  request: { holder: Holder; serial: string; run: string; pin: Buffer | null; puk: Buffer | null; userNumberTo: 'holder' | 'contactPerson' | null },
 ): Promise<Letter[]> {
   const { holder, serial, pin, puk } = request;
   const date = deps.clock();
@@ -114,7 +115,7 @@ export async function writeLetters(
   try {
     pinPdf = await pinLetter({ ...base, recipient: recipientOf(holder, 'holder', holder.language), cardSerial: serial, pin, puk });
   } finally {
-    pin.fill(0);
+    pin?.fill(0);
     puk?.fill(0);
   }
   letters.push({ kind: 'pin', recipient: 'holder', fileName: await deps.outbox.write(`${stem}-pin.pdf`, pinPdf, { kind: 'pin', recipient: 'holder', holderId: holder.id, cardSerial: serial }) });
@@ -124,7 +125,7 @@ export async function writeLetters(
     letters.push({ kind: 'userNumber', recipient: to, fileName: await deps.outbox.write(`${stem}-user-number.pdf`, pdf, { kind: 'userNumber', recipient: to, holderId: holder.id, cardSerial: serial }) });
   }
   for (const letter of letters) {
-    await record(deps, op, { action: 'card.pinLetter', outcome: 'success', cardSerial: serial, holderId: holder.id, details: { letter: letter.kind, recipient: letter.recipient, file: letter.fileName } });
+    await record(deps, op, { action: 'card.pinLetter', outcome: 'success', cardSerial: serial, holderId: holder.id, details: { letter: letter.kind, recipient: letter.recipient, file: letter.fileName, ...(letter.kind === 'pin' && pin === null ? { pinChosenByHolder: true } : {}) } });
   }
   return letters;
 }

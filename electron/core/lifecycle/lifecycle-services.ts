@@ -57,7 +57,7 @@ export function createLifecycleServices(options: {
     vault: { keyring: vault.keyring, ca: vault.ca, directory: vault.directory, certificates: vault.certificates, access: vault.access },
     cardKeys: new CardKeyStore(vault.access, vault.keyring, clock),
     escrow: new KeyEscrow(vault.access, vault.keyring, options.audit, clock),
-    personalisations: new PersonalisationStore(vault.access),
+    personalisations: new PersonalisationStore(vault.access, vault.keyring),
     outbox: new LetterOutbox(join(options.dataDir, 'outbox'), vault.access, clock),
     contracts,
     policy,

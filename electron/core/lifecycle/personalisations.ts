@@ -1,10 +1,14 @@
 /**
  * What the vault remembers of a card's personalisation while it runs and after it stopped: whose
  * card it is, which steps are done, the public keys made and the certificates issued, and where it
- * failed. A resume picks up from here; nothing secret is in it (PIN and PUK never are, which is
- * why a resumed personalisation sets new ones and withdraws the earlier run's letters).
+ * failed. A resume picks up from here. PIN and PUK are not kept (a resumed personalisation sets
+ * new ones and withdraws the earlier run's letters), with one exception: a card issued for its
+ * holder to choose the PIN keeps its random transport PIN here, sealed under the vault key like the
+ * management keys, until the holder's new PIN replaced it on the card.
  */
 import type { WorkflowStep } from '../../shared/schemas/lifecycle';
+import type { VaultKeyring } from '../vault/keyring';
+import type { Sealed } from '../vault/sealing';
 import type { VaultAccess } from '../vault/vault-access';
 
 export const PERSONALISATIONS = 'personalisations';
@@ -34,6 +38,10 @@ export interface PersonalisationRecord {
   readonly contractId?: string | null;
   /** A renewal under way (or stopped): the new keys and certificates so far; a new renewal finishes it. */
   readonly renewal?: RenewalProgress | null;
+  /** Issued under holderChoosesPin: no PIN was printed, the holder chooses it at activation. */
+  readonly pinChosenByHolder?: boolean;
+  /** The transport PIN set at issuance, sealed, until the card took the holder's chosen PIN (then null). */
+  readonly transportPin?: Sealed | null;
 }
 
 export interface RenewalProgress {
@@ -43,8 +51,13 @@ export interface RenewalProgress {
   readonly certificates: Partial<Record<KeySlot, string>>;
 }
 
+const transportPurpose = (serial: string): string => `card-transport-pin:${serial}`;
+
 export class PersonalisationStore {
-  constructor(private readonly access: VaultAccess) {}
+  constructor(
+    private readonly access: VaultAccess,
+    private readonly keyring: VaultKeyring,
+  ) {}
 
   get(serial: string): PersonalisationRecord | undefined {
     return this.access.storage().records.get<PersonalisationRecord>(PERSONALISATIONS, serial);
@@ -64,5 +77,36 @@ export class PersonalisationStore {
 
   markDone(serial: string, step: WorkflowStep, change: Partial<PersonalisationRecord> = {}): Promise<PersonalisationRecord> {
     return this.update(serial, (record) => ({ ...change, done: record.done.includes(step) ? record.done : [...record.done, step], failedStep: null, failure: null }));
+  }
+
+  /** Keeps the card's transport PIN (sealed) for the holder's choice of PIN at activation. The caller zeroes `pin`. */
+  keepTransportPin(serial: string, pin: Buffer): Promise<PersonalisationRecord> {
+    const sealed = this.keyring.seal(pin, transportPurpose(serial));
+    return this.update(serial, () => ({ pinChosenByHolder: true, transportPin: sealed }));
+  }
+
+  /** Whether the card's transport PIN is still waiting for the holder's chosen PIN. */
+  transportPinPending(serial: string): boolean {
+    const sealed = this.get(serial)?.transportPin;
+    return sealed !== undefined && sealed !== null;
+  }
+
+  /** The card's transport PIN in a Buffer the caller zeroes, or null when there is none. */
+  transportPin(serial: string): Buffer | null {
+    const sealed = this.get(serial)?.transportPin;
+    return sealed === undefined || sealed === null ? null : this.keyring.open(sealed, transportPurpose(serial));
+  }
+
+  /** The card took the holder's PIN (or its PIN was set otherwise): the transport PIN is forgotten. */
+  async forgetTransportPin(serial: string): Promise<void> {
+    if (!this.transportPinPending(serial)) return;
+    await this.update(serial, () => ({ transportPin: null }));
+  }
+
+  /** A personalisation whose PIN goes in a letter: no transport PIN, not chosen by the holder. */
+  async pinInLetter(serial: string): Promise<void> {
+    const record = this.get(serial);
+    if (record?.pinChosenByHolder !== true && !this.transportPinPending(serial)) return;
+    await this.update(serial, () => ({ pinChosenByHolder: false, transportPin: null }));
   }
 }

@@ -29,7 +29,10 @@ export const IssuancePolicySchema = z.object({
   letterSender: z.string().trim().min(1).max(200),
   /**
    * holderSigns: a new card waits for its holder to sign the enrollment contract with it (its
-   * authentication and encryption certificates on hold until then); atIssuance: active at once.
+   * authentication and encryption certificates on hold until then), with the PIN from the PIN
+   * letter; holderChoosesPin: the same, but the PIN letter carries only the PUK and the holder
+   * chooses the PIN on the PIN pad at the desk, then signs in the same sitting (the random
+   * transport PIN stays sealed in the vault until then); atIssuance: active at once.
    */
   activation: z.enum(activationModes),
 });
@@ -91,6 +94,8 @@ export const IssueResultSchema = z.discriminatedUnion('ok', [
     cardState: z.enum(['active', 'awaitingActivation']),
     /** The contract made for the card. */
     contractId: z.string(),
+    /** The holder chooses the PIN at activation (holderChoosesPin): no PIN was printed. */
+    holderChoosesPin: z.boolean().optional(),
   }),
   z.object({
     ok: z.literal(false),
@@ -123,6 +128,10 @@ export const PersonalisationStatusSchema = z.object({
   done: z.array(WorkflowStepSchema),
   failedStep: WorkflowStepSchema.nullable(),
   failure: z.string().nullable(),
+  /** Issued for the holder to choose the PIN at activation. */
+  pinChosenByHolder: z.boolean().optional(),
+  /** The holder has yet to choose the PIN: activation takes a new PIN, not the PIN. */
+  transportPinPending: z.boolean().optional(),
 });
 export type PersonalisationStatus = z.infer<typeof PersonalisationStatusSchema>;
 
@@ -152,8 +161,11 @@ export const LifecycleArgs = {
   renew: z.object({ reader }).strict(),
   retire: z.object({ reader }).strict(),
   replace: z.object({ reader, lostSerial: serial }).strict(),
-  /** The holder's PIN from the PIN letter; it goes to the card and nowhere else. */
-  activate: z.object({ reader, pin: PinSchema }).strict(),
+  /**
+   * The holder's PIN from the PIN letter, or (a card issued for the holder to choose the PIN, until
+   * they have) the new PIN they choose; either goes to the card and nowhere else.
+   */
+  activate: z.object({ reader, pin: PinSchema.optional(), newPin: PinSchema.optional() }).strict(),
   expiring: z.object({ withinDays: z.number().int().min(1).max(365).default(60) }).strict(),
   updatePolicy: IssuancePolicySchema.partial().strict(),
 };

@@ -1,5 +1,5 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { Alert, Box, Button, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, TextField } from '@mui/material';
+import { Alert, Box, Button, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, TextField, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import type { LifecycleResult } from '@shared/schemas/lifecycle';
 import { workflowPlans } from '@shared/workflow-plans';
@@ -15,18 +15,28 @@ import { bytesOf, downloadBytes } from './labels';
 import { contractsTestIds } from './testIds';
 
 const PIN = /^\d{6,8}$/;
+const digitsOnly = (value: string): string => value.replace(/\D/g, '').slice(0, 8);
 
 /**
  * The holder activates their new card at the desk: the card in a reader, the contract on screen,
  * the PIN from their PIN letter typed by the holder (on the pad or the keyboard; the operator never
  * sees it, and it is forgotten when the dialog closes), then the card signs the contract.
+ *
+ * A card issued for its holder to choose the PIN (its transport PIN still in the vault) asks for a
+ * new PIN instead, typed twice: the card takes it, then signs. The dialog asks the desk which of
+ * the two the card needs when it opens and after each attempt that did not activate it (a card
+ * pulled after it took the new PIN needs that PIN next).
  */
-export function ActivationDialog({ serial, onClose }: { serial: string; onClose: (activated: boolean) => void }) {
+export function ActivationDialog({ serial, onClose, choosePin: choosePinHint = false }: { serial: string; onClose: (activated: boolean) => void; choosePin?: boolean }) {
   const { t } = useTranslation();
   const { withUnlocked } = useVault();
   const [chosen, setChosen] = useState<ChosenReader>({ reader: null, serial: undefined });
   const [contract, setContract] = useState<Uint8Array | null>(null);
   const [pin, setPin] = useState('');
+  const [newPin, setNewPin] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [choosePin, setChoosePin] = useState(choosePinHint);
+  const [pinLength, setPinLength] = useState<number | null>(null);
   const [result, setResult] = useState<LifecycleResult | null>(null);
   const { steps, follow, stop } = useWorkflowProgress();
   const titleId = useId();
@@ -41,29 +51,50 @@ export function ActivationDialog({ serial, onClose }: { serial: string; onClose:
   const load = loading.run;
   useEffect(() => void load(), [load]);
 
-  const activating = useCommand(async (reader: string, typed: string) => {
+  // Whether the holder chooses the PIN now (the card's transport PIN is still in the vault), and how many digits.
+  const checking = useCommand(async () => {
+    const [status, policy] = await Promise.all([unwrap(carddesk().cards.record({ serial })), unwrap(carddesk().cards.policy())]);
+    setChoosePin(status.personalisation?.transportPinPending === true);
+    setPinLength(policy.pinLength);
+  });
+  const check = checking.run;
+  useEffect(() => void check(), [check]);
+
+  const forget = (): void => {
+    setPin('');
+    setNewPin('');
+    setRepeat('');
+  };
+
+  const activating = useCommand(async (reader: string, typed: { pin: string } | { newPin: string }) => {
     follow(reader, workflowPlans.activate);
     try {
-      const outcome = await withUnlocked(() => unwrap(carddesk().cards.activate({ reader, pin: typed })));
+      const outcome = await withUnlocked(() => unwrap(carddesk().cards.activate({ reader, ...typed })));
       setResult(outcome);
+      if (!outcome.ok) await check();
     } finally {
       stop();
-      setPin('');
+      forget();
     }
   });
-  const busy = activating.busy;
+  const busy = activating.busy || checking.busy;
   const wrongCard = typeof chosen.serial === 'string' && chosen.serial !== serial;
-  const ready = chosen.reader !== null && chosen.serial === serial && PIN.test(pin) && contract !== null && !busy;
+  const newPinComplete = pinLength !== null && newPin.length === pinLength;
+  const mismatch = newPinComplete && repeat.length >= newPin.length && repeat !== newPin;
+  const pinReady = choosePin ? newPinComplete && repeat === newPin : PIN.test(pin);
+  const ready = chosen.reader !== null && chosen.serial === serial && pinReady && contract !== null && !busy;
   const done = result?.ok === true;
+  // The pad fills the new PIN, then its repeat.
+  const padInto: 'newPin' | 'repeat' = newPinComplete ? 'repeat' : 'newPin';
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
     if (!ready || chosen.reader === null) return;
     setResult(null);
-    void activating.run(chosen.reader, pin);
+    void activating.run(chosen.reader, choosePin ? { newPin } : { pin });
   };
   const close = (): void => {
-    setPin('');
+    forget();
     onClose(done);
   };
 
@@ -72,15 +103,57 @@ export function ActivationDialog({ serial, onClose }: { serial: string; onClose:
       <form onSubmit={submit} noValidate>
         <DialogTitle id={titleId}>{t('lifecycle.workflow.activate.title')}</DialogTitle>
         <DialogContent>
-          <DialogContentText sx={{ mb: 2 }}>{t('lifecycle.workflow.activate.body')}</DialogContentText>
+          <DialogContentText sx={{ mb: 2 }}>{t(choosePin ? 'lifecycle.workflow.activate.bodyChoosePin' : 'lifecycle.workflow.activate.body')}</DialogContentText>
           <CommandError error={loading.error} sx={{ mb: 2 }} />
+          <CommandError error={checking.error} sx={{ mb: 2 }} />
           {!loading.busy && contract === null && loading.error === null && <Alert severity="warning">{t('lifecycle.failure.noContract')}</Alert>}
           <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', md: 'minmax(0, 3fr) minmax(260px, 1fr)' }, gap: 2, alignItems: 'start' }}>
             {contract !== null ? <PdfViewer data={contract} fileName={`contract-${serial}.pdf`} height="60vh" onDownload={() => downloadBytes(`contract-${serial}.pdf`, contract, 'application/pdf')} /> : <Box />}
             <Box sx={{ display: 'flex', flexDirection: 'column', gap: 2 }}>
               {!done && <ReaderChooser value={chosen} onChange={setChosen} expectedSerial={serial} />}
               {wrongCard && <Alert severity="error">{t('lifecycle.failure.wrongCard')}</Alert>}
-              {!done && (
+              {!done && choosePin && (
+                <>
+                  <TextField
+                    label={t('contracts.activation.newPin')}
+                    type="password"
+                    value={newPin}
+                    autoComplete="off"
+                    disabled={busy}
+                    onChange={(e) => setNewPin(digitsOnly(e.target.value))}
+                    helperText={pinLength === null ? ' ' : t('contracts.activation.newPinHelp', { count: pinLength })}
+                    slotProps={{ htmlInput: { inputMode: 'numeric', maxLength: pinLength ?? 8, 'data-testid': contractsTestIds.activationNewPin } }}
+                  />
+                  <TextField
+                    label={t('contracts.activation.repeatPin')}
+                    type="password"
+                    value={repeat}
+                    autoComplete="off"
+                    disabled={busy}
+                    error={mismatch}
+                    onChange={(e) => setRepeat(digitsOnly(e.target.value))}
+                    helperText={mismatch ? t('contracts.activation.mismatch') : ' '}
+                    slotProps={{ htmlInput: { inputMode: 'numeric', maxLength: pinLength ?? 8, 'data-testid': contractsTestIds.activationRepeatPin }, formHelperText: { 'data-testid': mismatch ? contractsTestIds.activationMismatch : undefined } as object }}
+                  />
+                  <Typography variant="body2" color="text.secondary" aria-live="polite">
+                    {t('contracts.activation.padTarget')} {t(padInto === 'newPin' ? 'contracts.activation.newPin' : 'contracts.activation.repeatPin')}
+                  </Typography>
+                  <PinPad
+                    disabled={busy}
+                    onDigit={(digit) => {
+                      const limit = pinLength ?? 8;
+                      if (padInto === 'newPin') setNewPin((p) => (p.length < limit ? p + digit : p));
+                      else setRepeat((p) => (p.length < limit ? p + digit : p));
+                    }}
+                    onBackspace={() => (repeat.length > 0 ? setRepeat((p) => p.slice(0, -1)) : setNewPin((p) => p.slice(0, -1)))}
+                    onClear={() => {
+                      setNewPin('');
+                      setRepeat('');
+                    }}
+                  />
+                </>
+              )}
+              {!done && !choosePin && (
                 <>
                   <TextField
                     label={t('contracts.activation.pin')}

@@ -6,6 +6,7 @@ import type { Holder } from '@shared/schemas/holders';
 import type { IssueResult, LifecycleResult, WorkflowStep } from '@shared/schemas/lifecycle';
 import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
 import { useVault } from '../vault';
+import { ActivationDialog } from '../contracts';
 import { IssueConfirmation } from './IssueConfirmation';
 import { IssueSetup, type Recipient } from './IssueSetup';
 import { resumableFailures, stepPlans, type WorkflowKind } from './labels';
@@ -46,6 +47,8 @@ export function CardWorkflowDialog({ initial, onClose }: { initial: WorkflowRequ
   const [recipient, setRecipient] = useState<Recipient>('holder');
   const [lostSerial, setLostSerial] = useState<string | null>(initial.kind === 'replace' ? initial.lostSerial : null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
+  // A card issued for its holder to choose the PIN: they may do so, and sign, right away.
+  const [activating, setActivating] = useState<string | null>(null);
   const { steps, follow, stop } = useWorkflowProgress();
   const changed = useRef(false);
   const titleId = useId();
@@ -217,12 +220,27 @@ export function CardWorkflowDialog({ initial, onClose }: { initial: WorkflowRequ
             {t('lifecycle.workflow.retry')}
           </Button>
         ) : null}
+        {phase === 'finished' && outcome?.type === 'issue' && outcome.result.ok && outcome.result.holderChoosesPin === true && outcome.result.cardState === 'awaitingActivation' ? (
+          <Button variant="contained" onClick={() => outcome.result.ok && setActivating(outcome.result.serial)} data-testid={lifecycleTestIds.choosePinNow}>
+            {t('lifecycle.issued.choosePinNow')}
+          </Button>
+        ) : null}
         {phase === 'finished' ? (
           <Button variant={canResume ? 'text' : 'contained'} onClick={() => onClose(changed.current)} data-testid={lifecycleTestIds.close}>
             {t('common.close')}
           </Button>
         ) : null}
       </DialogActions>
+      {activating === null ? null : (
+        <ActivationDialog
+          serial={activating}
+          choosePin
+          onClose={(activated) => {
+            setActivating(null);
+            if (activated) onClose(true);
+          }}
+        />
+      )}
     </Dialog>
   );
 }
@@ -257,7 +275,13 @@ function OutcomeView({ outcome, kind, stoppedAt }: { outcome: Outcome; kind: Wor
       </Alert>
       {outcome.type === 'issue' && outcome.result.ok ? <CertificateTable certificates={outcome.result.certificates} /> : null}
       <LetterList letters={result.letters} outbox={result.outbox} />
-      {result.letters.some((letter) => letter.kind === 'pin') ? <PinLetterNotice /> : null}
+      {outcome.type === 'issue' && outcome.result.ok && outcome.result.holderChoosesPin === true ? (
+        <Alert severity="info" sx={{ mt: 2 }} data-testid={lifecycleTestIds.choosePinNotice}>
+          {t('lifecycle.letters.choosePinNotice')} <strong>{t('lifecycle.letters.neverAsk')}</strong>
+        </Alert>
+      ) : result.letters.some((letter) => letter.kind === 'pin') ? (
+        <PinLetterNotice />
+      ) : null}
     </Box>
   );
 }

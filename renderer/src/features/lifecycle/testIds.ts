@@ -31,6 +31,8 @@ export const lifecycleTestIds = {
   letterRow: 'workflow-letter-row',
   outbox: 'workflow-outbox',
   pinNotice: 'workflow-pin-notice',
+  choosePinNotice: 'workflow-choose-pin-notice',
+  choosePinNow: 'workflow-choose-pin-now',
   // The desk's answer to an offline unblock.
   answerOpen: 'unblock-response-open',
   answerDialog: 'unblock-response-dialog',

@@ -1,6 +1,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { Alert, Box, Button, FormControl, FormControlLabel, InputLabel, MenuItem, Paper, Select, Switch, TextField, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
+import { activationModes } from '@shared/enums';
 import type { IssuancePolicy } from '@shared/schemas/lifecycle';
 import { carddesk, unwrap } from '../../api/carddesk';
 import { useCommand } from '../../app/useCommand';
@@ -34,6 +35,7 @@ export function PolicyForm({ initial, onSaved }: { initial: IssuancePolicy; onSa
   const [policy, setPolicy] = useState<IssuancePolicy>(initial);
   const [saved, setSaved] = useState(false);
   const recipientId = useId();
+  const activationId = useId();
   const senderInvalid = policy.letterSender.trim() === '' || policy.letterSender.length > 200;
 
   const saving = useCommand(async () => {
@@ -83,12 +85,23 @@ export function PolicyForm({ initial, onSaved }: { initial: IssuancePolicy; onSa
         <Typography variant="body2" color="text.secondary">
           {t('lifecycle.policy.escrowHint')}
         </Typography>
-        <FormControlLabel
-          sx={{ mt: 1 }}
-          control={<Switch checked={policy.activation === 'holderSigns'} onChange={(event) => setPolicy({ ...policy, activation: event.target.checked ? 'holderSigns' : 'atIssuance' })} slotProps={{ input: { 'data-testid': lifecycleTestIds.policyField('activation') } as object }} />}
-          label={t('lifecycle.policy.activation')}
-        />
-        <Typography variant="body2" color="text.secondary">
+        <FormControl sx={{ mt: 2, minWidth: 300, maxWidth: '100%' }}>
+          <InputLabel id={activationId}>{t('lifecycle.policy.activation')}</InputLabel>
+          <Select
+            labelId={activationId}
+            label={t('lifecycle.policy.activation')}
+            value={policy.activation}
+            onChange={(event) => setPolicy({ ...policy, activation: activationModes.find((mode) => mode === event.target.value) ?? policy.activation })}
+            data-testid={lifecycleTestIds.policyField('activation')}
+          >
+            {activationModes.map((mode) => (
+              <MenuItem key={mode} value={mode}>
+                {t(`lifecycle.policy.activationModes.${mode}`)}
+              </MenuItem>
+            ))}
+          </Select>
+        </FormControl>
+        <Typography variant="body2" color="text.secondary" sx={{ mt: 1 }}>
           {t('lifecycle.policy.activationHint')}
         </Typography>
       </Box>
