@@ -32,11 +32,11 @@ async function issued(n: number): Promise<Extract<IssueResult, { ok: true }> & {
 const statuses = (serial: string) => Object.fromEntries(rig.vault.certificates.forCard(serial).map((c) => [c.profile, c.status]));
 
 describe('activating a new card', () => {
-  it('issues the card awaiting activation, with a contract and only its signature certificate valid', async () => {
+  it('issues the card awaiting activation, with a contract and only its signature and card authentication certificates valid', async () => {
     const card = await issued(1);
     expect(card.cardState).toBe('awaitingActivation');
     expect(rig.vault.directory.card(card.serial).state).toBe('awaitingActivation');
-    expect(statuses(card.serial)).toEqual({ authentication: 'suspended', signature: 'valid', encryption: 'suspended' });
+    expect(statuses(card.serial)).toEqual({ authentication: 'suspended', signature: 'valid', encryption: 'suspended', cardAuthentication: 'valid' });
     const contract = await rig.contracts.get(card.contractId);
     expect(contract).toMatchObject({ cardSerial: card.serial, status: 'awaitingSignature', language: 'sq', kind: 'issue', signedAt: null });
     expect(rig.audit.events.some((e) => e.action === 'contract.generate' && e.details?.['sha256'] === contract.sha256)).toBe(true);
@@ -75,7 +75,7 @@ describe('activating a new card', () => {
     const result = await rig.activation.activate(READER, Buffer.from(card.pin), operator);
     expect(result).toMatchObject({ ok: true, serial: card.serial });
     expect(rig.vault.directory.card(card.serial).state).toBe('active');
-    expect(statuses(card.serial)).toEqual({ authentication: 'valid', signature: 'valid', encryption: 'valid' });
+    expect(statuses(card.serial)).toEqual({ authentication: 'valid', signature: 'valid', encryption: 'valid', cardAuthentication: 'valid' });
 
     const contract = await rig.contracts.get(card.contractId);
     expect(contract.status).toBe('signed');
@@ -118,7 +118,7 @@ describe('activating a new card', () => {
     try {
       const card = await issued(6);
       expect(card.cardState).toBe('active');
-      expect(statuses(card.serial)).toEqual({ authentication: 'valid', signature: 'valid', encryption: 'valid' });
+      expect(statuses(card.serial)).toEqual({ authentication: 'valid', signature: 'valid', encryption: 'valid', cardAuthentication: 'valid' });
       expect((await rig.contracts.get(card.contractId)).status).toBe('awaitingSignature');
     } finally {
       await rig.lifecycle.updatePolicy({ activation: 'holderSigns' }, operator);
@@ -175,7 +175,7 @@ describe('activating a card whose holder chooses the PIN', () => {
     expect(record.pinChosenByHolder).toBe(true);
     expect(JSON.stringify(record)).not.toContain(card.transport);
     expect(rig.issuer.status(card.serial).personalisation).toMatchObject({ pinChosenByHolder: true, transportPinPending: true });
-    expect(statuses(card.serial)).toEqual({ authentication: 'suspended', signature: 'valid', encryption: 'suspended' });
+    expect(statuses(card.serial)).toEqual({ authentication: 'suspended', signature: 'valid', encryption: 'suspended', cardAuthentication: 'valid' });
     expect(await cardTakes(card.transport)).toBe(true);
     const events = rig.audit.events.filter((e) => e.cardSerial === card.serial);
     expect(events.find((e) => e.action === 'card.retryCountersSet')?.details).toMatchObject({ pinChosenByHolder: true });
@@ -204,7 +204,7 @@ describe('activating a card whose holder chooses the PIN', () => {
     const result = await rig.activation.activate(READER, null, operator, Buffer.from(chosen));
     expect(result).toMatchObject({ ok: true, serial: card.serial });
     expect(rig.vault.directory.card(card.serial).state).toBe('active');
-    expect(statuses(card.serial)).toEqual({ authentication: 'valid', signature: 'valid', encryption: 'valid' });
+    expect(statuses(card.serial)).toEqual({ authentication: 'valid', signature: 'valid', encryption: 'valid', cardAuthentication: 'valid' });
     expect((await rig.contracts.get(card.contractId)).status).toBe('signed');
     expect(rig.deps.personalisations.transportPinPending(card.serial)).toBe(false);
     expect(rig.deps.personalisations.get(card.serial)?.transportPin).toBeNull();

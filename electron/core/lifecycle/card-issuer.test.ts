@@ -28,7 +28,7 @@ function okResult(result: IssueResult): Extract<IssueResult, { ok: true }> {
 }
 
 describe('issuing a card', () => {
-  it('personalises a factory card step by step: own key, random PIN/PUK, three keys and certificates, CHUID, CCC, letters, active', async () => {
+  it('personalises a factory card step by step: own key, random PIN/PUK, four keys and certificates, CHUID, CCC, letters, active', async () => {
     const holder = await rig.newHolder(1, { contactPerson: 'Ada Contact' });
     rig.card = await blankCard();
     rig.progress.length = 0;
@@ -36,14 +36,14 @@ describe('issuing a card', () => {
 
     // Progress: every step ran, in order, announced before and after.
     const done = rig.progress.filter((event) => event.state === 'done').map((event) => event.step);
-    expect(done).toEqual(['identify', 'authenticate', 'managementKey', 'pinPuk', 'authenticationKey', 'signatureKey', 'encryptionKey', 'certificates', 'writeObjects', 'letters', 'contract', 'activate']);
-    expect(rig.progress.every((event) => event.total === 12 && event.serial !== null || event.step === 'identify')).toBe(true);
+    expect(done).toEqual(['identify', 'authenticate', 'managementKey', 'pinPuk', 'authenticationKey', 'signatureKey', 'encryptionKey', 'cardAuthenticationKey', 'certificates', 'writeObjects', 'letters', 'contract', 'activate']);
+    expect(rig.progress.every((event) => event.total === 13 && event.serial !== null || event.step === 'identify')).toBe(true);
 
     const client = await inspect(rig.card);
     expect(await client.managementKeyMetadata()).toEqual({ algorithm: 'aes256', isDefault: false });
     expect(await client.referenceMetadata(PIN_REF.PIV_PIN)).toMatchObject({ isDefault: false, maxTries: 3, triesLeft: 3 });
     expect(await client.referenceMetadata(PIN_REF.PUK)).toMatchObject({ isDefault: false, maxTries: 3 });
-    for (const [slot, certificate] of [['9A', result.certificates[0]], ['9C', result.certificates[1]], ['9D', result.certificates[2]]] as const) {
+    for (const [slot, certificate] of [['9A', result.certificates[0]], ['9C', result.certificates[1]], ['9D', result.certificates[2]], ['9E', result.certificates[3]]] as const) {
       const der = await client.readCertificate(slot);
       const x509 = new X509Certificate(Buffer.from(der!));
       expect(x509.serialNumber.replace(/^0+/, '')).toBe(certificate?.serial.replace(/^0+/, ''));
@@ -51,6 +51,11 @@ describe('issuing a card', () => {
       const meta = await client.keyMetadata(slot);
       expect(Buffer.from(meta!.publicKeyDer).equals(x509.publicKey.export({ format: 'der', type: 'spki' }))).toBe(true);
       expect(meta?.origin).toBe(slot === '9D' ? 'imported' : 'generated');
+      // The card authentication certificate: id-PIV-cardAuth, and no name of a person (its key answers without a PIN).
+      if (slot === '9E') {
+        expect(x509.keyUsage).toEqual(['2.16.840.1.101.3.6.8']);
+        expect(x509.subjectAltName).toBeUndefined();
+      }
     }
     const chuid = parseChuid((await client.readObject(OBJECT.CHUID))!);
     expect(chuid.expires).toBe(result.certificates[0]!.notAfter.slice(0, 10));

@@ -120,7 +120,7 @@ describe('suspend, resume, revoke', () => {
     const { serial } = await issued(5);
     expect(await rig.lifecycle.suspend(serial, 30, 'release', operator)).toMatchObject({ ok: true });
     expect(rig.vault.directory.card(serial).state).toBe('suspended');
-    expect(rig.vault.certificates.forCard(serial).map((c) => [c.status, c.reason])).toEqual(Array(3).fill(['suspended', 'certificateHold']));
+    expect(rig.vault.certificates.forCard(serial).map((c) => [c.status, c.reason])).toEqual(Array(4).fill(['suspended', 'certificateHold']));
     expect(await rig.lifecycle.suspend(serial, 5, 'release', operator)).toMatchObject({ ok: false, reason: 'invalidState' });
     expect(await rig.lifecycle.resume(serial, operator)).toMatchObject({ ok: true });
     expect(rig.vault.directory.card(serial).state).toBe('active');
@@ -130,7 +130,7 @@ describe('suspend, resume, revoke', () => {
   it('revokes a card with its certificates; a card follows when its hold ends by itself', async () => {
     const revoked = await issued(6);
     expect(await rig.lifecycle.revoke(revoked.serial, 'affiliationChanged', operator)).toMatchObject({ ok: true });
-    expect(rig.vault.certificates.forCard(revoked.serial).map((c) => c.reason)).toEqual(Array(3).fill('affiliationChanged'));
+    expect(rig.vault.certificates.forCard(revoked.serial).map((c) => c.reason)).toEqual(Array(4).fill('affiliationChanged'));
     expect(rig.vault.directory.card(revoked.serial).state).toBe('revoked');
 
     const held = await issued(7);
@@ -151,7 +151,7 @@ describe('lost or stolen', () => {
 
     expect(await rig.lifecycle.reportLost(lost.serial, true, operator)).toMatchObject({ ok: true });
     expect(rig.vault.directory.card(lost.serial).state).toBe('lost');
-    expect(rig.vault.certificates.forCard(lost.serial).map((c) => c.reason)).toEqual(Array(3).fill('keyCompromise'));
+    expect(rig.vault.certificates.forCard(lost.serial).map((c) => c.reason)).toEqual(Array(4).fill('keyCompromise'));
 
     const replacement = await blankCard();
     rig.card = replacement;
@@ -242,8 +242,8 @@ describe('expiry watch', () => {
     rig.travel(3 * 365 - 10);
     try {
       const soon = rig.lifecycle.expiring(60).filter((c) => c.cardSerial === serial);
-      expect(soon).toHaveLength(3);
-      expect(soon.map((c) => [c.status, c.window, c.daysLeft])).toEqual(Array(3).fill(['valid', 14, 10]));
+      expect(soon).toHaveLength(4);
+      expect(soon.map((c) => [c.status, c.window, c.daysLeft])).toEqual(Array(4).fill(['valid', 14, 10]));
       expect(rig.lifecycle.expiring(7).filter((c) => c.cardSerial === serial)).toEqual([]);
     } finally {
       rig.travel(0);

@@ -176,6 +176,8 @@ export class CardLifecycle {
           await wf.step('pinReset', async () => {
             pin = randomDigits(deps.policy().pinLength);
             await wf.client.resetPinWithManagementKey(pin);
+            // A transport PIN kept for the holder to replace is not the card's PIN any more: the letter's PIN is.
+            await deps.personalisations.forgetTransportPin(card.serial);
             await record(deps, op, { action: 'card.pinReset', outcome: 'success', cardSerial: card.serial, holderId: card.holderId, details: { method: 'managementKey' } });
           });
           const letters = await wf.step('letters', () =>
