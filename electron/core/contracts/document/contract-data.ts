@@ -75,7 +75,7 @@ export const CONTRACT_WORDS: Record<ContractLanguage, LanguageWords> = {
   nl: {
     locale: 'nl-NL',
     kinds: { issue: 'uitgifte van een nieuwe kaart', renewal: 'vernieuwing van de certificaten op de kaart', replacement: 'vervanging van een verloren, gestolen of beschadigde kaart' },
-    profiles: { authentication: 'Authenticatie', signature: 'Digitale handtekening', encryption: 'Versleuteling', cardAuthentication: 'Kaartauthenticatie', ocspSigning: 'OCSP-ondertekening', operator: 'Operator', timeStamping: 'Tijdstempeling' },
+    profiles: { authentication: 'Authenticatie', signature: 'Digitale handtekening', encryption: 'Versleuteling', cardAuthentication: 'Pasauthenticatie', ocspSigning: 'OCSP-ondertekening', operator: 'Operator', timeStamping: 'Tijdstempeling' },
     footer: (id) => `Contract ${id}`,
     pageOf: (page, pages) => `Pagina ${page} van ${pages}`,
     title: 'Overeenkomst voor de houder van de smartcard',
