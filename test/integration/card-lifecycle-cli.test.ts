@@ -104,8 +104,8 @@ describe('carddesk card issue', () => {
     const ada = await holder(1, 'Ada');
     const result = await cd(['card', 'issue', '--yes', '--holder', ada, '--user-number-to', 'contact-person', ...onReader()]);
     expect(result.code, result.stderr).toBe(0);
-    for (const step of ['Identify the card', "Set the card's own management key", 'Set PIN, PUK and retry limits', 'Encryption key (9D)', 'Write certificates, CHUID and CCC', 'PIN letters to the outbox', 'Mark the card active']) {
-      expect(result.stderr).toMatch(new RegExp(`\\[\\s*\\d+/12\\] ${step.replace(/[()]/g, '\\$&')}\\s+done`));
+    for (const step of ['Identify the card', "Set the card's own management key", 'Set PIN, PUK and retry limits', 'Encryption key (9D)', 'Card authentication key (9E)', 'Write certificates, CHUID and CCC', 'PIN letters to the outbox', 'Mark the card active']) {
+      expect(result.stderr).toMatch(new RegExp(`\\[\\s*\\d+/13\\] ${step.replace(/[()]/g, '\\$&')}\\s+done`));
     }
     expect(result.stdout).toMatch(/Card 50000001 is issued and awaits activation/);
     expect(result.stdout).toMatch(/user number for the contact person: .*-user-number\.pdf/);
@@ -134,12 +134,15 @@ describe('carddesk card issue', () => {
     issued = { serial: '50000001', certificates: [], letters: [], pin, puk: puk! };
   });
 
-  it('OpenSC sees the three keys and certificates; a signature made through OpenSC verifies and the certificate chains to the vault CA', async () => {
+  it('OpenSC sees the four keys and certificates (9E, card authentication, among them); a signature made through OpenSC verifies and the certificate chains to the vault CA', async () => {
     const objects = await pkcs11('--list-objects');
     expect(objects.code, objects.stderr).toBe(0);
-    expect(objects.stdout.match(/Certificate Object/g)).toHaveLength(3);
+    expect(objects.stdout.match(/Certificate Object/g)).toHaveLength(4);
     expect(objects.stdout).toMatch(/CN=Ada Tester/);
-    expect(objects.stdout.match(/Private Key Object/g)?.length ?? objects.stdout.match(/Public Key Object/g)?.length).toBeGreaterThanOrEqual(3);
+    // Before a login only the card authentication key (9E: no PIN, SP 800-73-4) shows as a private key.
+    expect(objects.stdout.match(/Private Key Object/g)?.length, objects.stdout).toBe(1);
+    expect(objects.stdout, objects.stdout).toMatch(/Private Key Object[^\n]*\n\s+label:\s+CARD AUTH/i);
+    expect(objects.stdout.match(/Public Key Object/g)?.length, objects.stdout).toBeGreaterThanOrEqual(4);
 
     writeFileSync(file('data.txt'), 'signed at the CardDesk helpdesk');
     const signed = await pkcs11('--login', '--pin', issued.pin, '--sign', '--id', '01', '--mechanism', 'SHA256-RSA-PKCS', '--input-file', file('data.txt'), '--output-file', file('data.sig'));
@@ -216,10 +219,10 @@ describe('carddesk card issue', () => {
   it('suspends and resumes the card with its certificates', async () => {
     expect((await cd(['card', 'suspend', '--serial', issued.serial, '--days', '7'])).code).toBe(0);
     const held = JSON.parse((await cd(['ca', 'list', '--query', issued.serial, '--json'], '')).stdout) as { items: { status: string }[] };
-    expect(held.items.map((c) => c.status)).toEqual(['suspended', 'suspended', 'suspended']);
+    expect(held.items.map((c) => c.status)).toEqual(Array(4).fill('suspended'));
     expect((await cd(['card', 'resume', '--serial', issued.serial])).code).toBe(0);
     const back = JSON.parse((await cd(['ca', 'list', '--query', issued.serial, '--json'], '')).stdout) as { items: { status: string }[] };
-    expect(back.items.map((c) => c.status)).toEqual(['valid', 'valid', 'valid']);
+    expect(back.items.map((c) => c.status)).toEqual(Array(4).fill('valid'));
   });
 
   it('renews; pulled in the middle it stays active and renewing again finishes; OpenSC then reads the new certificate', async () => {
@@ -233,7 +236,7 @@ describe('carddesk card issue', () => {
     const renewed = await cd(['card', 'renew', ...onReader()]);
     expect(renewed.code, renewed.stderr).toBe(0);
     const after = JSON.parse((await cd(['ca', 'list', '--query', issued.serial, '--status', 'valid', '--json'], '')).stdout) as { items: { serial: string }[] };
-    expect(after.items).toHaveLength(3);
+    expect(after.items).toHaveLength(4);
     expect(after.items.map((c) => c.serial)).not.toEqual(expect.arrayContaining([before.items[0]!.serial]));
     await pkcs11('--read-object', '--type', 'cert', '--id', '01', '--output-file', file('renewed.der'));
     const serialOnCard = (await tool('openssl', ['x509', '-inform', 'DER', '-in', file('renewed.der'), '-noout', '-serial'])).stdout.trim().replace('serial=', '');
