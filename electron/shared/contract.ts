@@ -22,6 +22,7 @@ import { Pkcs11Args, Pkcs11LibraryFoldersSchema, Pkcs11LoginResultSchema, Pkcs11
 import { CaImportArgsSchema, CaInitArgsSchema, CaSetPublicBaseUrlArgsSchema, CaStatusSchema, CrlPublishResultSchema } from './schemas/ca';
 import { ContractArgs, ContractListSchema, ContractSummarySchema, ContractTemplateSchema, PdfVerifyReportSchema, SetTemplateResultSchema } from './schemas/contracts';
 import { NetworkListenerSettingsSchema, NetworkListenerStatusSchema } from './schemas/network-listener';
+import { KioskActionResultSchema, KioskArgs, KioskBeginResultSchema, KioskHomeSchema, KioskSessionEndedSchema, KioskSignInResultSchema, KioskStatusSchema } from './schemas/kiosk';
 import {
   AfterHoldSchema,
   CertificateActionResultSchema,
@@ -69,6 +70,7 @@ const NoArgs = z.undefined();
 
 const both: readonly Surface[] = ['desk', 'kiosk'];
 const desk: readonly Surface[] = ['desk'];
+const kiosk: readonly Surface[] = ['kiosk'];
 
 const Serial = z.object({ serial: z.string().min(1).max(64) });
 const HolderId = z.object({ id: z.string().min(1).max(64) });
@@ -214,6 +216,29 @@ export const channels = {
   'letters:preview': { args: z.object({ fileName: LetterFileNameSchema }), result: DownloadSchema, surfaces: desk, effect: 'read' },
   'letters:settings': { args: NoArgs, result: LetterSettingsSchema, surfaces: desk, effect: 'read' },
   'letters:updateSettings': { args: LetterSettingsArgsSchema, result: LetterSettingsResultSchema, surfaces: desk, effect: 'write' },
+  // The holder's kiosk (schemas/kiosk.ts). Before sign-in only these four, each rate-limited per
+  // kiosk window: begin (the card's genuineness proof), signIn, unblockPin, offlineUnblockBegin.
+  // Every other kiosk channel answers for the session's card and holder only.
+  'kiosk:status': { args: NoArgs, result: KioskStatusSchema, surfaces: kiosk, effect: 'read' },
+  'kiosk:begin': { args: KioskArgs.begin, result: KioskBeginResultSchema, surfaces: kiosk, effect: 'write' },
+  'kiosk:signIn': { args: KioskArgs.signIn, result: KioskSignInResultSchema, surfaces: kiosk, effect: 'write' },
+  'kiosk:unblockPin': { args: KioskArgs.unblockPin, result: KioskActionResultSchema, surfaces: kiosk, effect: 'write' },
+  'kiosk:offlineUnblockBegin': { args: NoArgs, result: OfflineChallengeResultSchema, surfaces: kiosk, effect: 'write' },
+  'kiosk:activate': { args: KioskArgs.activate, result: KioskActionResultSchema, surfaces: kiosk, effect: 'write' },
+  /** The contract awaiting the holder's signature, to read before activating (begun session, card awaiting activation). */
+  'kiosk:pendingContract': { args: NoArgs, result: DownloadSchema, surfaces: kiosk, effect: 'read' },
+  'kiosk:home': { args: NoArgs, result: KioskHomeSchema, surfaces: kiosk, effect: 'read' },
+  /** The holder is still there (a touch on the screen): the idle time starts again. */
+  'kiosk:touch': { args: NoArgs, result: z.object({ idleSecondsLeft: z.number().int() }), surfaces: kiosk, effect: 'read' },
+  'kiosk:changePin': { args: KioskArgs.changePin, result: KioskActionResultSchema, surfaces: kiosk, effect: 'write' },
+  'kiosk:changePuk': { args: KioskArgs.changePuk, result: KioskActionResultSchema, surfaces: kiosk, effect: 'write' },
+  'kiosk:certificate': { args: KioskArgs.certificate, result: DownloadSchema, surfaces: kiosk, effect: 'write' },
+  'kiosk:contract': { args: NoArgs, result: z.object({ document: DownloadSchema, report: PdfVerifyReportSchema }).nullable(), surfaces: kiosk, effect: 'write' },
+  'kiosk:history': { args: KioskArgs.history, result: HolderSummarySchema, surfaces: kiosk, effect: 'read' },
+  'kiosk:suspend': { args: KioskArgs.suspend, result: KioskActionResultSchema, surfaces: kiosk, effect: 'write' },
+  'kiosk:revoke': { args: KioskArgs.revoke, result: KioskActionResultSchema, surfaces: kiosk, effect: 'write' },
+  'kiosk:signOut': { args: NoArgs, result: z.null(), surfaces: kiosk, effect: 'write' },
+
   'audit:query': { args: AuditQueryArgsSchema, result: AuditPageSchema, surfaces: desk, effect: 'read' },
   // The kiosk will show a holder their own history; the handler takes the holder from the kiosk
   // session, never from the page alone, so a kiosk can only ever read that one holder's events.
@@ -241,6 +266,8 @@ export const events = {
   'vault:stateChanged': z.object({ unlocked: z.boolean(), initialised: z.boolean() }),
   /** New events are in the audit log; screens ask again for what they show. */
   'audit:appended': AuditAppendedSchema,
+  /** A kiosk session ended (card out, idle, signed out): the kiosk window wipes every holder detail. */
+  'kiosk:sessionEnded': KioskSessionEndedSchema,
 } as const satisfies Record<`${string}:${string}`, z.ZodType>;
 
 export type Channels = typeof channels;
