@@ -49,7 +49,19 @@ beforeAll(async () => {
   rig = await lifecycleRig();
   const owners = directoryCardOwners(rig.vault.directory, silentLogger);
   kiosk = new KioskService({
-    connector: rig.holds,
+    // The kiosk's own look at the card (which card is in the reader) never takes a pull set for
+    // the card operation that follows it: `rig.pullAt` is kept for that operation's connection.
+    connector: {
+      connect: async (name) => {
+        const pending = rig.pullAt;
+        rig.pullAt = null;
+        try {
+          return await rig.holds.connect(name);
+        } finally {
+          rig.pullAt = pending;
+        }
+      },
+    },
     cards: new CardService({ connector: rig.holds, audit: rig.audit, owners }),
     offlineUnblock: new OfflineUnblockService({ holds: rig.holds, audit: rig.audit, owners }),
     lifecycle: rig,
@@ -263,6 +275,24 @@ describe('the kiosk', () => {
     expect(await value('kiosk:changePin', { currentPin: card.pin, newPin: '13572468' })).toEqual({ ok: false, reason: 'cardRemoved', triesLeft: null });
     expect(ended.at(-1)).toEqual({ source: windowA.source, reason: 'cardRemoved' });
     expect(await call('kiosk:home', undefined)).toMatchObject({ ok: false, error: { code: 'SESSION_ENDED' } });
+  });
+
+  it('tells a PIN change cut by a pulled card as not done, and the card keeps a consistent PIN', async () => {
+    const card = await issued();
+    await signedIn(card);
+    // SELECT, the serial, then CHANGE REFERENCE (index 2): pulled before the card ran it.
+    rig.pullAt = { at: 2, when: 'before' };
+    expect(await value('kiosk:changePin', { currentPin: card.pin, newPin: '19283746' })).toEqual({ ok: false, reason: 'cardRemoved', triesLeft: null });
+    expect(ended.at(-1)).toEqual({ source: windowA.source, reason: 'cardRemoved' });
+    expect(await call('kiosk:home', undefined)).toMatchObject({ ok: false, error: { code: 'SESSION_ENDED' } });
+    // The card never changed it: the old PIN signs in.
+    await signedIn(card);
+    // Pulled after the card ran it (its answer lost): still not told as done, and the card has the new PIN.
+    rig.pullAt = { at: 2, when: 'after' };
+    expect(await value('kiosk:changePin', { currentPin: card.pin, newPin: '19283746' })).toEqual({ ok: false, reason: 'cardRemoved', triesLeft: null });
+    secrets.add('19283746');
+    await value('kiosk:begin', { reader: READER });
+    expect(await value('kiosk:signIn', { pin: '19283746' })).toMatchObject({ ok: true });
   });
 
   it('ends the session after the idle time; a touch starts it again', async () => {

@@ -163,6 +163,16 @@ export class KioskService {
     };
   }
 
+  /** The directory can be read (the vault is open here, not held by another CardDesk). */
+  #vaultReadable(): boolean {
+    try {
+      this.#deps.vault.directory.index();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   #keysAvailable(): boolean {
     try {
       return this.#deps.vault.keyring.unlocked;
@@ -288,6 +298,7 @@ export class KioskService {
     };
 
     const { directory } = this.#deps.vault;
+    if (!this.#vaultReadable()) return refuse('serviceUnavailable', null, null);
     const outcome = await withPivSession(this.#deps.connector, reader, 'reset', async (session) => {
       const serial = await cardSerial(session.client);
       if (serial === null) return { refused: 'unknownCard' as const, serial: null, holderId: null };
