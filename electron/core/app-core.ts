@@ -14,6 +14,10 @@ import { recordFailedWrites } from './audit/write-audit';
 import { contractHandlers } from './api/contract-handlers';
 import { letterHandlers } from './api/letter-handlers';
 import { lifecycleHandlers } from './api/lifecycle-handlers';
+import { holderSummary } from './audit/audit-queries';
+import { kioskHandlers } from './kiosk/kiosk-handlers';
+import { KioskService } from './kiosk/kiosk-service';
+import { sourceOf } from './kiosk/kiosk-sessions';
 import { vaultHandlers } from './api/vault-handlers';
 import { directoryCardOwners } from './cards/card-owners';
 import { CardService } from './cards/card-service';
@@ -131,6 +135,27 @@ export function createCore(options: CoreOptions): Core {
   const offlineUnblock = new OfflineUnblockService({ holds, audit, owners });
   const lifecycle = createLifecycleServices({ dataDir: options.dataDir, vault, holds, audit, emit: (progress) => events.emit('cards:progress', progress) });
   const letters = new LetterService({ outbox: lifecycle.deps.outbox, audit, settings: deskSettings, printer: options.letterPrinter === undefined ? findCupsPrinter({ log: options.log }) : options.letterPrinter });
+  // The holder's kiosk: sessions bound to a reader, a card and its holder, ended when the card leaves.
+  const kiosk = new KioskService({
+    connector: holds,
+    cards,
+    offlineUnblock,
+    lifecycle,
+    vault,
+    audit,
+    history: async (args) => {
+      const { index, reader } = await audit.index();
+      return holderSummary(index, reader, args);
+    },
+    settings: () => deskSettings.load().kiosk,
+    dataFolderInUse: () => vaultInUse(),
+    readerServiceDown: () => readers.list().service.status === 'unavailable',
+    ended: (_source, reason) => events.emit('kiosk:sessionEnded', { reason }),
+  });
+  const stopKioskWatch = events.subscribe((name, payload) => {
+    if (name !== 'readers:cardRemoved' && name !== 'readers:readerRemoved') return;
+    kiosk.cardRemoved((payload as { name: string }).name).catch((error: unknown) => options.log.error('a kiosk session could not be ended', { error }));
+  });
   const system = { actor: { kind: 'system', id: 'hold-expiry' }, channel: 'desk' } as const;
   const sweepHolds = (): void => {
     if (!vault.access.isOpen || !vault.ca.ready) return;
@@ -140,6 +165,11 @@ export function createCore(options: CoreOptions): Core {
       .catch((error: unknown) => options.log.error('suspension expiry failed', { error }));
   };
   let sweeper: NodeJS.Timeout | null = null;
+  /** Another CardDesk holds this data folder (found when the vault lock was taken at start). */
+  let heldElsewhere = false;
+  function vaultInUse(): boolean {
+    return heldElsewhere && !vault.access.isOpen;
+  }
 
   const virtualCard = async (action: 'reader.virtualCardInsert' | 'reader.virtualCardRemove', context: Parameters<typeof operationOf>[0]) => {
     if (action === 'reader.virtualCardInsert') readers.insertVirtualCard();
@@ -208,7 +238,8 @@ export function createCore(options: CoreOptions): Core {
     ...lifecycleHandlers(lifecycle, operatorId),
     ...letterHandlers(letters, operatorId),
     ...contractHandlers(lifecycle.contracts, operatorId),
-    ...auditHandlers({ audit, operatorId }),
+    ...auditHandlers({ audit, operatorId, kioskHolder: (context) => kiosk.sessions.signedInHolder(sourceOf(context)) }),
+    ...kioskHandlers(kiosk),
   }, audit, operatorId, options.log);
 
   return {
@@ -235,13 +266,17 @@ export function createCore(options: CoreOptions): Core {
         sweepHolds();
       } catch (error) {
         // Another CardDesk holding this data folder is an expected state, told on the page in words: one line, no stack.
-        if (error instanceof CardDeskError && error.code === 'VAULT_IN_USE') options.log.warn(error.message);
+        if (error instanceof CardDeskError && error.code === 'VAULT_IN_USE') {
+          heldElsewhere = true;
+          options.log.warn(error.message);
+        }
         else options.log.warn('the vault is not available yet', { error });
       }
       await listener.apply();
       sweeper = setInterval(sweepHolds, HOLD_SWEEP_MS);
       sweeper.unref();
       await readers.start();
+      kiosk.start();
       // Stored contracts re-checked in the background: the list shows a damaged file or an invalid signature before anyone opens it.
       if (vault.access.isOpen) {
         lifecycle.contracts
@@ -254,6 +289,8 @@ export function createCore(options: CoreOptions): Core {
     },
     dispose: async () => {
       if (sweeper !== null) clearInterval(sweeper);
+      kiosk.dispose();
+      stopKioskWatch();
       await listener.close();
       await offlineUnblock.dispose();
       readers.dispose();

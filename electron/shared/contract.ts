@@ -89,12 +89,12 @@ export const channels = {
   'readers:list': { args: NoArgs, result: ReaderListSchema, surfaces: both, effect: 'read' },
   'readers:insertVirtualCard': { args: NoArgs, result: z.null(), surfaces: desk, effect: 'write' },
   'readers:removeVirtualCard': { args: NoArgs, result: z.null(), surfaces: desk, effect: 'write' },
-  'cards:inspect': { args: CardArgs.inspect, result: CardInspectResultSchema, surfaces: both, effect: 'read' },
-  'cards:verifyPin': { args: CardArgs.verifyPin, result: CardActionResultSchema, surfaces: both, effect: 'write' },
-  'cards:changePin': { args: CardArgs.changePin, result: CardActionResultSchema, surfaces: both, effect: 'write' },
-  'cards:changePuk': { args: CardArgs.changePuk, result: CardActionResultSchema, surfaces: both, effect: 'write' },
-  'cards:unblockPin': { args: CardArgs.unblockPin, result: CardActionResultSchema, surfaces: both, effect: 'write' },
-  'cards:offlineUnblockBegin': { args: CardArgs.offlineUnblockBegin, result: OfflineChallengeResultSchema, surfaces: both, effect: 'write' },
+  'cards:inspect': { args: CardArgs.inspect, result: CardInspectResultSchema, surfaces: desk, effect: 'read' },
+  'cards:verifyPin': { args: CardArgs.verifyPin, result: CardActionResultSchema, surfaces: desk, effect: 'write' },
+  'cards:changePin': { args: CardArgs.changePin, result: CardActionResultSchema, surfaces: desk, effect: 'write' },
+  'cards:changePuk': { args: CardArgs.changePuk, result: CardActionResultSchema, surfaces: desk, effect: 'write' },
+  'cards:unblockPin': { args: CardArgs.unblockPin, result: CardActionResultSchema, surfaces: desk, effect: 'write' },
+  'cards:offlineUnblockBegin': { args: CardArgs.offlineUnblockBegin, result: OfflineChallengeResultSchema, surfaces: desk, effect: 'write' },
   'cards:offlineUnblockComplete': { args: CardArgs.offlineUnblockComplete, result: OfflineUnblockResultSchema, surfaces: both, effect: 'write' },
   'cards:offlineUnblockCancel': { args: CardArgs.offlineUnblockCancel, result: z.null(), surfaces: both, effect: 'write' },
   'cards:setRetryCounters': { args: CardArgs.setRetryCounters, result: CardActionResultSchema, surfaces: desk, effect: 'write' },
@@ -114,8 +114,8 @@ export const channels = {
   'cards:resume': { args: LifecycleArgs.resumeCard, result: LifecycleResultSchema, surfaces: desk, effect: 'write' },
   'cards:revoke': { args: LifecycleArgs.revoke, result: LifecycleResultSchema, surfaces: desk, effect: 'write' },
   'cards:reportLost': { args: LifecycleArgs.reportLost, result: LifecycleResultSchema, surfaces: desk, effect: 'write' },
-  /** The holder activates a new card: their PIN on the card, its 9C key signs the contract (desk or kiosk; the PIN goes to the card only). */
-  'cards:activate': { args: LifecycleArgs.activate, result: LifecycleResultSchema, surfaces: both, effect: 'write' },
+  /** The holder activates a new card at the desk: their PIN on the card, its 9C key signs the contract (the PIN goes to the card only; the kiosk has kiosk:activate). */
+  'cards:activate': { args: LifecycleArgs.activate, result: LifecycleResultSchema, surfaces: desk, effect: 'write' },
   'cards:expiring': { args: LifecycleArgs.expiring, result: z.array(ExpiringCertificateSchema), surfaces: desk, effect: 'read' },
 
   'tokens:modules': { args: NoArgs, result: z.array(Pkcs11ModuleStatusSchema), surfaces: desk, effect: 'read' },
@@ -240,9 +240,9 @@ export const channels = {
   'kiosk:signOut': { args: NoArgs, result: z.null(), surfaces: kiosk, effect: 'write' },
 
   'audit:query': { args: AuditQueryArgsSchema, result: AuditPageSchema, surfaces: desk, effect: 'read' },
-  // The kiosk will show a holder their own history; the handler takes the holder from the kiosk
-  // session, never from the page alone, so a kiosk can only ever read that one holder's events.
-  'audit:holderSummary': { args: HolderSummaryArgsSchema, result: HolderSummarySchema, surfaces: both, effect: 'read' },
+  // A holder's own history at the desk; the kiosk reads it through kiosk:history, whose holder
+  // comes from the kiosk session, never from the page.
+  'audit:holderSummary': { args: HolderSummaryArgsSchema, result: HolderSummarySchema, surfaces: desk, effect: 'read' },
   /** The last verification's report (null before the first), without running one. */
   'audit:integrity': { args: NoArgs, result: AuditVerifyReportSchema.nullable(), surfaces: desk, effect: 'read' },
   // Verifying and exporting are themselves recorded (audit.verify, audit.export).

@@ -77,6 +77,10 @@ export const errorCodes = [
   'AUDIT_UNAVAILABLE',
   /** At the kiosk, a holder sees only their own history, after identifying with card and PIN. */
   'HOLDER_NOT_IDENTIFIED',
+  /** At the kiosk: there is no session for this window (the card was removed, the idle time passed, the holder signed out, or none began). */
+  'SESSION_ENDED',
+  /** At the kiosk: too many attempts from this window in a short time; wait and try again. */
+  'TOO_MANY_ATTEMPTS',
   /** An address to be published in certificates (CRL, OCSP) is not a web address others can reach (a loopback address, for example). */
   'PUBLIC_URL_REFUSED',
   /** A PKCS#11 module path failed a check made before loading it (relative, not a regular file, wrong owner, writable by others, outside the library folders). */

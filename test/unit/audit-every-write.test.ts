@@ -46,17 +46,23 @@ interface State {
   /** The first issuance's letters (file names). */
   pinLetter: string | null;
   numberLetter: string | null;
+  /** The PIN and PUK of the card issued for the kiosk fixtures (from its PIN letter). */
+  kioskPin: string | null;
+  kioskPuk: string | null;
 }
 
 /** The mailing house's drop folder the PIN letter goes to. */
 const dropFolder = mkdtempSync(join(tmpdir(), 'carddesk-drop-'));
 
 const desk: CallContext = { surface: 'desk', transport: 'ipc' };
+/** The kiosk channels are called from a kiosk window (its session is bound to this source). */
+const kiosk: CallContext = { surface: 'kiosk', transport: 'ipc', source: 'window:walker-kiosk' };
+const contextOf = (channel: string): CallContext => (channel.startsWith('kiosk:') ? kiosk : desk);
 const core = testCore({ virtualReader: true });
 
 /** A setup call a fixture needs first (its events are not counted for the channel under test). */
 async function call<C extends ChannelName>(channel: C, args: ChannelArgs<C>): Promise<unknown> {
-  const result = await dispatch(core.handlers, channel, args, desk, silentLogger);
+  const result = await dispatch(core.handlers, channel, args, contextOf(channel), silentLogger);
   if (!result.ok) throw new Error(`${channel} failed in a fixture: ${result.error.code} ${result.error.message}`);
   return result.value;
 }
@@ -152,6 +158,32 @@ const fixtures: { readonly [C in WriteChannel]: (state: State) => ChannelArgs<C>
   },
   'readers:removeVirtualCard': () => undefined,
   'readers:insertVirtualCard': () => undefined,
+  // The holder's kiosk, on a card issued for it (awaiting activation): begin, activate with the
+  // letter's PIN, the PIN and PUK actions, files, suspend, revoke, sign out — and a sign-in after
+  // the session ended, refused.
+  'kiosk:begin': async (state) => {
+    await call('cards:retire', { reader });
+    const issued = (await call('cards:issue', { reader, holderId: state.holderId ?? 'missing' })) as { letters: { kind: string; fileName: string }[] };
+    const letter = issued.letters.find((l) => l.kind === 'pin')?.fileName ?? 'missing.pdf';
+    const { pin, puk } = secretsIn(execFileSync('pdftotext', ['-layout', join(core.dataDir, 'outbox', letter), '-'], { encoding: 'utf8' }));
+    state.kioskPin = pin;
+    state.kioskPuk = puk;
+    return { reader };
+  },
+  'kiosk:offlineUnblockBegin': () => undefined,
+  'kiosk:activate': (state) => ({ pin: state.kioskPin ?? '000000' }),
+  'kiosk:changePin': (state) => ({ currentPin: state.kioskPin ?? '000000', newPin: '80421357' }),
+  'kiosk:changePuk': (state) => ({ currentPuk: state.kioskPuk ?? '00000000', newPuk: '64209753' }),
+  'kiosk:unblockPin': () => ({ puk: '64209753', newPin: '31415926' }),
+  'kiosk:certificate': async () => {
+    const home = (await call('kiosk:home', undefined)) as { certificates: { serial: string }[] };
+    return { serial: home.certificates[0]?.serial ?? 'missing', format: 'pem' };
+  },
+  'kiosk:contract': () => undefined,
+  'kiosk:suspend': () => ({ days: 1 }),
+  'kiosk:revoke': () => ({ reason: 'keyCompromise', pin: '31415926' }),
+  'kiosk:signOut': () => undefined,
+  'kiosk:signIn': () => ({ pin: '31415926' }),
   // Wiped back to its factory state first: the PIN actions below use the factory PIN and PUK.
   'cards:verifyPin': async () => {
     await call('cards:retire', { reader });
@@ -207,6 +239,8 @@ const refusals: Readonly<Partial<Record<WriteChannel, string>>> = {
   'audit:acknowledgeLoss': 'the log holds the vault’s anchor: there is no loss to acknowledge',
   'tokens:addModule': 'the library file does not exist (checked before any load)',
   'tokens:removeModule': 'no module was added',
+  'kiosk:offlineUnblockBegin': 'neither the PIN nor the PUK is blocked',
+  'kiosk:signIn': 'the session ended at sign-out',
 };
 
 beforeAll(async () => {
@@ -246,12 +280,12 @@ describe('every state-changing channel', () => {
   });
 
   it('records an event with its action, and never a secret', async () => {
-    const state: State = { moduleId: null, backup: null, holderId: null, holderVersion: 0, certificate: null, card: null, attempt: null, challenge: null, response: null, contract: null, pinLetter: null, numberLetter: null };
+    const state: State = { moduleId: null, backup: null, holderId: null, holderVersion: 0, certificate: null, card: null, attempt: null, challenge: null, response: null, contract: null, pinLetter: null, numberLetter: null, kioskPin: null, kioskPuk: null };
     const outcomes: Record<string, string> = {};
     for (const [channel, fixture] of Object.entries(fixtures) as [WriteChannel, (s: State) => unknown][]) {
       const args = await fixture(state);
       const before = (await events()).total ?? 0;
-      const result = await dispatch(core.handlers, channel, args, desk, silentLogger);
+      const result = await dispatch(core.handlers, channel, args, contextOf(channel), silentLogger);
       const refused = result.ok && typeof result.value === 'object' && result.value !== null && (result.value as { ok?: unknown }).ok === false;
       outcomes[channel] = !result.ok ? result.error.code : refused ? `refused: ${String((result.value as { reason?: unknown }).reason)}` : 'ok';
       if (result.ok && !refused) learn(state, channel, result.value);

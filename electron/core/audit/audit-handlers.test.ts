@@ -14,10 +14,11 @@ const call = (channel: string, args: unknown, context = desk) => dispatch(core.h
 afterAll(() => core.dispose());
 
 describe('the audit channels', () => {
-  it('give a holder summary at the desk, and nothing at a kiosk without an identified holder', async () => {
+  it('give a holder summary at the desk, and nothing at a kiosk (it has kiosk:history, bound to its session)', async () => {
     for (let i = 0; i < 6; i += 1) await core.audit.record(sampleEvent(i, { holderId: 'H-7' }));
     expect(await call('audit:holderSummary', { holderId: 'H-7' })).toMatchObject({ ok: true, value: { holderId: 'H-7', total: 6, failed: 2, successful: 4 } });
-    expect(await call('audit:holderSummary', { holderId: 'H-7' }, kiosk)).toMatchObject({ ok: false, error: { code: 'HOLDER_NOT_IDENTIFIED' } });
+    expect(await call('audit:holderSummary', { holderId: 'H-7' }, kiosk)).toMatchObject({ ok: false, error: { code: 'NOT_ON_THIS_SURFACE' } });
+    expect(await call('kiosk:history', {}, kiosk)).toMatchObject({ ok: false, error: { code: 'SESSION_ENDED' } });
     expect(await call('audit:query', {}, kiosk)).toMatchObject({ ok: false, error: { code: 'NOT_ON_THIS_SURFACE' } });
   });
 

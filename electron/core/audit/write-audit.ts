@@ -78,6 +78,19 @@ export const writeChannelActions = {
   'audit:verify': 'audit.verify',
   'audit:exportCsv': 'audit.export',
   'audit:acknowledgeLoss': 'audit.lossAcknowledge',
+  // The holder's kiosk: the holder is the actor, the channel is kiosk (a call without a session is recorded as the kiosk's).
+  'kiosk:begin': 'kiosk.sessionStart',
+  'kiosk:signIn': 'card.pinVerify',
+  'kiosk:unblockPin': 'card.unblockWithPuk',
+  'kiosk:offlineUnblockBegin': 'card.unblockChallenge',
+  'kiosk:activate': 'card.activate',
+  'kiosk:changePin': 'card.pinChange',
+  'kiosk:changePuk': 'card.pukChange',
+  'kiosk:certificate': 'ca.certificateDownload',
+  'kiosk:contract': 'contract.view',
+  'kiosk:suspend': 'card.suspend',
+  'kiosk:revoke': 'card.revoke',
+  'kiosk:signOut': 'kiosk.sessionEnd',
 } as const satisfies Record<WriteChannel, AuditAction>;
 
 export function recordFailedWrites(handlers: ContractHandlers, audit: AuditTrail, operatorId: string, log: Logger): ContractHandlers {

@@ -25,10 +25,20 @@ export const DeskSettingsSchema = z.object({
   letters: z.object({ folder: z.string().nullable(), printer: z.string().nullable() }).optional(),
   /** The welcome flow's skipped steps; absent until the operator skips one or keeps the policy. */
   welcome: WelcomeProgressSchema.optional(),
+  /** The holder's kiosk: idle seconds before a session ends, a shuffled PIN pad, whether holders may download files. */
+  kiosk: z
+    .object({
+      idleSeconds: z.number().int().min(15).max(900).default(60),
+      shufflePinPad: z.boolean().default(false),
+      filesAllowed: z.boolean().default(true),
+    })
+    .default({ idleSeconds: 60, shufflePinPad: false, filesAllowed: true }),
 });
 export type DeskSettings = z.infer<typeof DeskSettingsSchema>;
 
-const defaults: DeskSettings = { format: 1, pkcs11Modules: [], networkListener: defaultNetworkListener, pkcs11LibraryFolders: [] };
+export const defaultKioskSettings = { idleSeconds: 60, shufflePinPad: false, filesAllowed: true } as const;
+
+const defaults: DeskSettings = { format: 1, pkcs11Modules: [], networkListener: defaultNetworkListener, pkcs11LibraryFolders: [], kiosk: { ...defaultKioskSettings } };
 
 export class DeskSettingsStore {
   readonly path: string;

@@ -1,0 +1,58 @@
+/**
+ * The contract's `kiosk:*` channels, mapped to the kiosk service. The page's window (the call's
+ * source, set by the transport) picks the session; no channel takes a reader, a card serial or a
+ * holder after `kiosk:begin`. A read channel called without a live session is recorded here as a
+ * failure; the write channels' failures are recorded by the write wrapper (write-audit.ts).
+ */
+import { channels } from '../../shared/contract';
+import { CardDeskError } from '../../shared/errors';
+import type { AuditAction } from '../../shared/schemas/audit';
+import type { CallContext } from '../api/context';
+import type { ContractHandlers } from '../api/handlers';
+import type { KioskService } from './kiosk-service';
+import { sourceOf } from './kiosk-sessions';
+
+export type KioskChannel = Extract<keyof ContractHandlers, `kiosk:${string}`>;
+
+/** What a refused read is recorded as (reads record nothing when they succeed). */
+const readActions: Partial<Record<KioskChannel, AuditAction>> = {
+  'kiosk:pendingContract': 'contract.view',
+  'kiosk:home': 'kiosk.sessionStart',
+  'kiosk:touch': 'kiosk.sessionStart',
+  'kiosk:history': 'kiosk.sessionStart',
+};
+
+export function kioskHandlers(kiosk: KioskService): Pick<ContractHandlers, KioskChannel> {
+  const handlers: Pick<ContractHandlers, KioskChannel> = {
+    'kiosk:status': () => kiosk.status(),
+    'kiosk:begin': ({ reader }, context) => kiosk.begin(sourceOf(context), reader),
+    'kiosk:signIn': ({ pin }, context) => kiosk.signIn(sourceOf(context), pin),
+    'kiosk:unblockPin': ({ puk, newPin }, context) => kiosk.unblockPin(sourceOf(context), puk, newPin),
+    'kiosk:offlineUnblockBegin': (_args, context) => kiosk.offlineUnblockBegin(sourceOf(context)),
+    'kiosk:activate': ({ pin }, context) => kiosk.activate(sourceOf(context), pin),
+    'kiosk:pendingContract': (_args, context) => kiosk.pendingContract(sourceOf(context)),
+    'kiosk:home': (_args, context) => kiosk.homeOf(sourceOf(context)),
+    'kiosk:touch': (_args, context) => kiosk.touch(sourceOf(context)),
+    'kiosk:changePin': ({ currentPin, newPin }, context) => kiosk.changePin(sourceOf(context), currentPin, newPin),
+    'kiosk:changePuk': ({ currentPuk, newPuk }, context) => kiosk.changePuk(sourceOf(context), currentPuk, newPuk),
+    'kiosk:certificate': ({ serial, format }, context) => kiosk.certificate(sourceOf(context), serial, format),
+    'kiosk:contract': (_args, context) => kiosk.contract(sourceOf(context)),
+    'kiosk:history': (args, context) => kiosk.history(sourceOf(context), args),
+    'kiosk:suspend': ({ days }, context) => kiosk.suspend(sourceOf(context), days),
+    'kiosk:revoke': ({ reason, pin }, context) => kiosk.revoke(sourceOf(context), reason, pin),
+    'kiosk:signOut': (_args, context) => kiosk.signOut(sourceOf(context)),
+  };
+  for (const [channel, action] of Object.entries(readActions) as [KioskChannel, AuditAction][]) {
+    if (channels[channel].effect !== 'read') continue;
+    const handler = handlers[channel] as (args: unknown, context: CallContext) => unknown;
+    (handlers as Record<string, unknown>)[channel] = async (args: unknown, context: CallContext) => {
+      try {
+        return await handler(args, context);
+      } catch (error) {
+        if (error instanceof CardDeskError && error.code === 'SESSION_ENDED') await kiosk.recordRefused(sourceOf(context), channel, action);
+        throw error;
+      }
+    };
+  }
+  return handlers;
+}
