@@ -7,9 +7,9 @@
  * with nothing of the holder left on the page or in the history stack. No PIN on the page, ever.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import en from '../../renderer/src/i18n/locales/en.json';
 import it_ from '../../renderer/src/i18n/locales/it.json';
@@ -85,6 +85,8 @@ async function typeOnPad(on: Page, digits: string): Promise<void> {
 }
 
 async function shot(on: Page, name: string): Promise<void> {
+  // The buttons' colour transitions (250 ms) end first.
+  await on.waitForTimeout(300);
   await on.screenshot({ path: join(SHOTS, `kiosk-${name}.png`), fullPage: false });
 }
 
@@ -98,6 +100,20 @@ async function signIn(on: Page): Promise<void> {
   await typeOnPad(on, pin);
   await on.getByTestId('kiosk-pin-key-ok').click();
   await on.getByTestId('kiosk-home').waitFor({ timeout: 20_000 });
+}
+
+/** Changes the kiosk's Settings in the data folder (the services read them at each use). */
+function kioskSettings(kiosk: { idleSeconds: number; shufflePinPad: boolean; filesAllowed: boolean }): void {
+  const path = join(home, 'settings.json');
+  const current = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : { format: 1, pkcs11Modules: [] };
+  writeFileSync(path, JSON.stringify({ ...current, kiosk }));
+}
+
+/** Takes the card out and puts it back: a new session begins on the welcome screen. */
+async function reinsert(on: Page): Promise<void> {
+  await card.remove();
+  await on.getByTestId('kiosk-insert-card').waitFor({ timeout: 20_000 });
+  await card.insert();
 }
 
 beforeAll(async () => {
@@ -188,7 +204,10 @@ describe('the holder at the kiosk', () => {
         await page.getByTestId(`kiosk-tab-${tab}`).click();
         await page.getByTestId(`kiosk-section-${tab}`).waitFor();
         expect(await page.locator('#kiosk-section-title').textContent()).toBe(locales[lang].kiosk.tabs[tab]);
-        if (tab === 'contract') await page.locator('[data-testid="pdf-page-1"][data-state="rendered"], [data-testid="kiosk-section-contract"] .MuiTypography-h6').first().waitFor({ timeout: 20_000 });
+        if (tab === 'contract') {
+          await page.locator('[data-testid="pdf-page-1"][data-state="rendered"]').waitFor({ timeout: 20_000 });
+          await page.getByTestId('signature-panel').waitFor();
+        }
         if (tab === 'history') await page.getByTestId('kiosk-history-total').waitFor({ timeout: 10_000 });
         await shot(page, `home-${tab}-${lang}`);
         expect(await seriousAccessibilityViolations(page), `${tab} in ${lang}`).toEqual([]);
@@ -255,6 +274,81 @@ describe('the holder at the kiosk', () => {
     expect(new URL(page.url()).hash).toBe('#/kiosk');
     expect(await page.content()).not.toContain('Lovelace');
   }, 30_000);
+
+  it('idle: a shuffled pad from Settings, the countdown in the last 10 s, "I am still here", then the session ends', async () => {
+    kioskSettings({ idleSeconds: 15, shufflePinPad: true, filesAllowed: true });
+    onTestFinished(() => kioskSettings({ idleSeconds: 60, shufflePinPad: false, filesAllowed: true }));
+    await reinsert(page);
+    await page.getByTestId('kiosk-pin-screen').waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('kiosk-pin-pad').getAttribute('data-shuffled')).toBe('true');
+    const order = await page.locator('[data-testid^="kiosk-pin-key-"]').evaluateAll((keys) => keys.map((key) => key.getAttribute('data-testid')?.replace('kiosk-pin-key-', '')).filter((key) => /^[0-9]$/.test(key ?? '')));
+    expect([...order].sort()).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(order.join('')).not.toBe('1234567890');
+    await shot(page, 'pinpad-shuffled-en');
+    await typeOnPad(page, pin);
+    await page.getByTestId('kiosk-pin-key-ok').click();
+    await page.getByTestId('kiosk-home').waitFor({ timeout: 20_000 });
+    await page.getByTestId('kiosk-idle-overlay').waitFor({ timeout: 15_000 });
+    expect(Number(await page.getByTestId('kiosk-idle-seconds').textContent())).toBeLessThanOrEqual(10);
+    await shot(page, 'idle-en');
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await page.getByTestId('kiosk-still-here').click();
+    await page.getByTestId('kiosk-idle-overlay').waitFor({ state: 'detached', timeout: 5_000 });
+    expect(await page.getByTestId('kiosk-home').count()).toBe(1);
+    // Left alone, the countdown comes back and the session ends.
+    await page.getByTestId('kiosk-idle-overlay').waitFor({ timeout: 15_000 });
+    await page.getByTestId('kiosk-welcome').waitFor({ timeout: 20_000 });
+    await expect.poll(() => page.getByTestId('kiosk-session-ended').getAttribute('data-reason'), { timeout: 10_000 }).toBe('idle');
+    expect(await page.content()).not.toContain('Lovelace');
+    // The card still in the reader is not signed in again by itself.
+    expect(await page.getByTestId('kiosk-pin-screen').count()).toBe(0);
+  }, 120_000);
+
+  it('a blocked PIN leads to the unblock choices: the offline challenge, or the PUK and a new PIN', async () => {
+    await reinsert(page);
+    await page.getByTestId('kiosk-pin-screen').waitFor({ timeout: 20_000 });
+    const wrong = pin === '99999999' ? '88888888' : '99999999';
+    for (let attempt = 0; attempt < 10 && (await page.getByTestId('kiosk-unblock').count()) === 0; attempt += 1) {
+      await typeOnPad(page, wrong);
+      await page.getByTestId('kiosk-pin-key-ok').click();
+      await Promise.race([page.getByTestId('kiosk-pin-problem').waitFor({ timeout: 20_000 }), page.getByTestId('kiosk-unblock').waitFor({ timeout: 20_000 })]);
+    }
+    await page.getByTestId('kiosk-unblock').waitFor();
+    for (const lang of Object.keys(locales) as Language[]) {
+      await language(page, lang);
+      await shot(page, `unblock-${lang}`);
+    }
+    await language(page, 'en');
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await page.getByTestId('kiosk-unblock-offline').click();
+    await page.getByTestId('kiosk-offline-challenge').waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('kiosk-offline-serial').textContent()).toBe(SERIAL);
+    expect(await page.getByTestId('kiosk-offline-challenge').textContent()).toMatch(/^[0-9A-Z -]{8,}$/);
+    await shot(page, 'unblock-offline-en');
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await page.getByTestId('kiosk-cancel').click();
+    await page.getByTestId('kiosk-welcome').waitFor();
+
+    await reinsert(page);
+    await page.getByTestId('kiosk-unblock').waitFor({ timeout: 20_000 });
+    await page.getByTestId('kiosk-unblock-puk').click();
+    const next = pin === '31415926' ? '27182818' : '31415926';
+    await typeOnPad(page, puk);
+    await page.getByTestId('kiosk-pin-key-ok').click();
+    await typeOnPad(page, next);
+    await page.getByTestId('kiosk-pin-key-ok').click();
+    await typeOnPad(page, next);
+    await page.getByTestId('kiosk-pin-key-ok').click();
+    await Promise.race([page.getByTestId('kiosk-unblock-done').waitFor({ timeout: 30_000 }), page.getByTestId('kiosk-home').waitFor({ timeout: 30_000 })]);
+    const old = pin;
+    pin = next;
+    if ((await page.getByTestId('kiosk-unblock-done').count()) === 1) {
+      await page.getByTestId('kiosk-unblock-done').locator('xpath=..').getByRole('button', { name: en.kiosk.unblock.signIn }).click();
+      await signIn(page);
+    }
+    expect(await page.getByTestId('kiosk-holder-name').textContent()).toContain('Ada Lovelace');
+    await expectNoSecretSeen(page, [old, next, wrong, puk]);
+  }, 180_000);
 
   it('a card pulled in the home ends the session at once: the welcome screen, no holder detail in the page', async () => {
     await card.remove();

@@ -13,7 +13,8 @@ export interface KioskFlow {
   /** kiosk:status, null until it answered (or when it failed). */
   readonly status: KioskStatus | null;
   readonly statusFailed: boolean;
-  readonly refreshStatus: () => void;
+  /** Asks kiosk:status again (on the welcome screen and with each card put in: Settings may have changed). */
+  readonly refreshStatus: () => Promise<void>;
   /**
    * A session begun on a card, before sign-in: the reader and what comes next. No holder detail:
    * the services tell none before the PIN.
@@ -67,8 +68,9 @@ export function KioskFlowProvider({ children }: { children: ReactNode }) {
   const handoff = useRef<KioskHome | null>(null);
   const begunRef = useRef<Begun | null>(null);
 
-  const refreshStatus = useCallback(() => {
-    Promise.resolve()
+  const refreshStatus = useCallback(
+    (): Promise<void> =>
+      Promise.resolve()
       .then(() => unwrap(carddesk().kiosk.status()))
       .then((value) => {
         setStatus(value);
@@ -77,8 +79,9 @@ export function KioskFlowProvider({ children }: { children: ReactNode }) {
       .catch(() => {
         setStatus(null);
         setStatusFailed(true);
-      });
-  }, []);
+      }),
+    [],
+  );
 
   const markSpent = useCallback((reader: string) => setSpent((current) => (current.has(reader) ? current : new Set([...current, reader]))), []);
   const forgetSpent = useCallback(

@@ -35,6 +35,24 @@ const icons: Record<HomeTab, ReactNode> = {
   revoke: <BlockIcon aria-hidden />,
 };
 
+/**
+ * A menu entry: in portrait four to a row with the icon above the words, in landscape one to a
+ * row with the icon before them; the words are never cut (no capitals, they may wrap).
+ */
+const menuButton = {
+  minHeight: 96,
+  fontSize: '1.1rem',
+  lineHeight: 1.2,
+  textTransform: 'none',
+  flexDirection: 'column',
+  gap: 0.5,
+  textAlign: 'center',
+  overflowWrap: 'anywhere',
+  hyphens: 'auto',
+  '& .MuiButton-startIcon': { m: 0, '& svg': { fontSize: 32 } },
+  '@media (orientation: landscape)': { minHeight: 72, flexDirection: 'row', justifyContent: 'flex-start', textAlign: 'left', gap: 1.5 },
+} as const;
+
 /** The signed-in holder's home: the holder's details live in HolderProvider, under this route only. */
 export function KioskHomeRoute() {
   const flow = useKioskFlow();
@@ -98,12 +116,12 @@ function KioskHome() {
               startIcon={icons[name]}
               data-testid={kioskTestIds.tab(name)}
               onClick={() => setTab(name)}
-              sx={{ minHeight: 72, fontSize: '1.15rem', justifyContent: 'flex-start', textAlign: 'left', lineHeight: 1.2 }}
+              sx={menuButton}
             >
               {t(`kiosk.tabs.${name}`)}
             </Button>
           ))}
-          <Button variant="outlined" color="inherit" startIcon={<LogoutIcon aria-hidden />} data-testid={kioskTestIds.signOut} onClick={signOut} sx={{ minHeight: 72, fontSize: '1.15rem', justifyContent: 'flex-start', textAlign: 'left', lineHeight: 1.2 }}>
+          <Button variant="outlined" color="inherit" startIcon={<LogoutIcon aria-hidden />} data-testid={kioskTestIds.signOut} onClick={signOut} sx={menuButton}>
             {t('kiosk.tabs.signOut')}
           </Button>
         </Box>

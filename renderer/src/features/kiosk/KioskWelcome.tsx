@@ -33,7 +33,9 @@ export function KioskWelcome() {
   const inFlight = useRef(false);
   const { refreshStatus, status, spent, markSpent, forgetSpent, started, ended } = flow;
 
-  useEffect(refreshStatus, [refreshStatus]);
+  useEffect(() => {
+    void refreshStatus();
+  }, [refreshStatus]);
 
   // A reader without a card is ready for the next one.
   useEffect(() => {
@@ -52,8 +54,9 @@ export function KioskWelcome() {
     setChecking(reader);
     setRefused(null);
     markSpent(reader);
-    unwrap(carddesk().kiosk.begin({ reader }))
-      .then((result) => {
+    // The status again beside the begin: the pad is shuffled (or not) as Settings say now.
+    Promise.all([unwrap(carddesk().kiosk.begin({ reader })), refreshStatus()])
+      .then(([result]) => {
         if (result.ok) {
           started(reader, result);
           void navigate(nextRoute[result.next], { replace: true });
@@ -64,7 +67,7 @@ export function KioskWelcome() {
         inFlight.current = false;
         setChecking(null);
       });
-  }, [candidate, outOfService, markSpent, started, navigate]);
+  }, [candidate, outOfService, markSpent, started, navigate, refreshStatus]);
 
   const showEnded = ended !== null && now - ended.at < ENDED_NOTE_MS;
   useEffect(() => {
