@@ -11,10 +11,16 @@ import { KioskSignIn } from '../features/kiosk/KioskSignIn';
 import { KioskUnblock } from '../features/kiosk/KioskUnblock';
 import { KioskWelcome } from '../features/kiosk/KioskWelcome';
 
-/** The desk's contract viewer, read-only; where the kiosk allows no files its download button is not there. */
+/** The desk's contract viewer, read-only, with touch-sized buttons; where the kiosk allows no files its download button is not there. */
 const documentViews: KioskDocumentViews = {
   Viewer: ({ data, fileName, onDownload, height }) => (
-    <Box sx={onDownload === null ? { [`& [data-testid="${viewerTestIds.download}"]`]: { display: 'none' } } : undefined}>
+    <Box
+      sx={{
+        // Touch-sized controls in the viewer's toolbar.
+        '& .MuiIconButton-root': { minWidth: 48, minHeight: 48 },
+        ...(onDownload === null ? { [`& [data-testid="${viewerTestIds.download}"]`]: { display: 'none' } } : {}),
+      }}
+    >
       <PdfViewer data={data} fileName={fileName} onDownload={onDownload ?? (() => undefined)} height={height} />
     </Box>
   ),
