@@ -149,7 +149,11 @@ export function createCore(options: CoreOptions): Core {
     },
     settings: () => deskSettings.load().kiosk,
     dataFolderInUse: () => vaultInUse(),
-    readerServiceDown: () => readers.list().service.status === 'unavailable',
+    // Out of service only when no reader at all can be used (the embedded virtual reader counts).
+    readerServiceDown: () => {
+      const list = readers.list();
+      return list.service.status === 'unavailable' && list.readers.length === 0;
+    },
     ended: (_source, reason) => events.emit('kiosk:sessionEnded', { reason }),
   });
   const stopKioskWatch = events.subscribe((name, payload) => {

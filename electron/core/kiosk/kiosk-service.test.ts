@@ -6,9 +6,10 @@
  * the CRL (read by openssl), revocation only with the PIN. Calls are made through the contract's
  * dispatch, as a kiosk window would, and no PIN or PUK may reach the audit trail.
  */
+import { createPublicKey } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { blankCard, letterText, lifecycleRig, READER, secretsIn, type LifecycleRig } from '../../../test/support/lifecycle-rig';
+import { blankCard, inspect, letterText, lifecycleRig, READER, secretsIn, type LifecycleRig } from '../../../test/support/lifecycle-rig';
 import { openssl, tool } from '../../../test/support/openssl';
 import { operator, PASSPHRASE } from '../../../test/support/vault-fixtures';
 import type { ChannelArgs, ChannelName } from '../../shared/contract';
@@ -22,7 +23,9 @@ import { recordFailedWrites } from '../audit/write-audit';
 import { directoryCardOwners } from '../cards/card-owners';
 import { CardService } from '../cards/card-service';
 import { OfflineUnblockService } from '../cards/offline-unblock';
+import type { KeySlot } from '../lifecycle/personalisations';
 import { asContractResult } from '../lifecycle/refusals';
+import { authenticateWithCandidates } from '../piv/piv-procedures';
 import { silentLogger } from '../log/logger';
 import { kioskHandlers } from './kiosk-handlers';
 import { KioskService, type KioskSettings } from './kiosk-service';
@@ -46,7 +49,19 @@ beforeAll(async () => {
   rig = await lifecycleRig();
   const owners = directoryCardOwners(rig.vault.directory, silentLogger);
   kiosk = new KioskService({
-    connector: rig.holds,
+    // The kiosk's own look at the card (which card is in the reader) never takes a pull set for
+    // the card operation that follows it: `rig.pullAt` is kept for that operation's connection.
+    connector: {
+      connect: async (name) => {
+        const pending = rig.pullAt;
+        rig.pullAt = null;
+        try {
+          return await rig.holds.connect(name);
+        } finally {
+          rig.pullAt = pending;
+        }
+      },
+    },
     cards: new CardService({ connector: rig.holds, audit: rig.audit, owners }),
     offlineUnblock: new OfflineUnblockService({ holds: rig.holds, audit: rig.audit, owners }),
     lifecycle: rig,
@@ -126,6 +141,18 @@ async function issued(options: { activation?: 'atIssuance' | 'holderSigns'; firs
   secrets.add(pin);
   if (puk !== null) secrets.add(puk);
   return { serial: result.serial, holderId: holder.id, pin, puk, contractId: result.contractId };
+}
+
+/** Generates a 9E key on the card (PIN policy never) and has the CA certify it for the card; returns the certificate's serial. */
+async function putCardAuthenticationKey(card: Issued): Promise<string> {
+  const client = await inspect(rig.card!);
+  const source = await authenticateWithCandidates(client, rig.deps.cardKeys.candidates(card.serial, false));
+  if (source === null) throw new Error('the card refused the management key the vault holds for it');
+  const spki = await client.generateKey('9E', 'eccp256', 'never');
+  const pem = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }).export({ format: 'pem', type: 'spki' }).toString();
+  const certificate = await rig.vault.certificates.issue({ profile: 'authentication', request: pem, holderId: card.holderId, cardSerial: card.serial, subject: '' }, operator);
+  await rig.deps.personalisations.update(card.serial, (record) => ({ certificates: { ...record.certificates, ['9E' as KeySlot]: certificate.serial } }));
+  return certificate.serial;
 }
 
 const other = (pin: string): string => (pin === '000000' ? '111111' : '000000');
@@ -248,6 +275,24 @@ describe('the kiosk', () => {
     expect(await value('kiosk:changePin', { currentPin: card.pin, newPin: '13572468' })).toEqual({ ok: false, reason: 'cardRemoved', triesLeft: null });
     expect(ended.at(-1)).toEqual({ source: windowA.source, reason: 'cardRemoved' });
     expect(await call('kiosk:home', undefined)).toMatchObject({ ok: false, error: { code: 'SESSION_ENDED' } });
+  });
+
+  it('tells a PIN change cut by a pulled card as not done, and the card keeps a consistent PIN', async () => {
+    const card = await issued();
+    await signedIn(card);
+    // SELECT, the serial, then CHANGE REFERENCE (index 2): pulled before the card ran it.
+    rig.pullAt = { at: 2, when: 'before' };
+    expect(await value('kiosk:changePin', { currentPin: card.pin, newPin: '19283746' })).toEqual({ ok: false, reason: 'cardRemoved', triesLeft: null });
+    expect(ended.at(-1)).toEqual({ source: windowA.source, reason: 'cardRemoved' });
+    expect(await call('kiosk:home', undefined)).toMatchObject({ ok: false, error: { code: 'SESSION_ENDED' } });
+    // The card never changed it: the old PIN signs in.
+    await signedIn(card);
+    // Pulled after the card ran it (its answer lost): still not told as done, and the card has the new PIN.
+    rig.pullAt = { at: 2, when: 'after' };
+    expect(await value('kiosk:changePin', { currentPin: card.pin, newPin: '19283746' })).toEqual({ ok: false, reason: 'cardRemoved', triesLeft: null });
+    secrets.add('19283746');
+    await value('kiosk:begin', { reader: READER });
+    expect(await value('kiosk:signIn', { pin: '19283746' })).toMatchObject({ ok: true });
   });
 
   it('ends the session after the idle time; a touch starts it again', async () => {
@@ -395,6 +440,31 @@ describe('the kiosk', () => {
     // A minute later the window may try again.
     shift = 61_000;
     expect(await value('kiosk:begin', { reader: READER }, limited)).toEqual({ ok: false, reason: 'unknownCard' });
+  });
+
+  it('proves a card with a 9E key before the PIN, and refuses one whose 9E key is not the certified one or whose certificate is revoked', async () => {
+    const card = await issued();
+    // What issuance will do for new cards: a 9E key (no PIN) and its certificate, kept in the card's personalisation.
+    const certificate = await putCardAuthenticationKey(card);
+    const begun = await value('kiosk:begin', { reader: READER });
+    expect(begun).toMatchObject({ ok: true, next: 'pin', proof: 'cardAuthentication' });
+    expect(await value('kiosk:signIn', { pin: card.pin })).toMatchObject({ ok: true });
+    expect(rig.audit.events.filter((e) => e.action === 'kiosk.sessionStart' && e.cardSerial === card.serial).at(-1)?.details).toMatchObject({ proof: 'cardAuthentication', stage: 'signedIn' });
+    await value('kiosk:signOut', undefined);
+
+    // A new key in 9E: the card no longer matches the certificate the desk holds.
+    const client = await inspect(rig.card!);
+    expect(await authenticateWithCandidates(client, rig.deps.cardKeys.candidates(card.serial, false))).not.toBeNull();
+    await client.generateKey('9E', 'eccp256', 'never');
+    expect(await value('kiosk:begin', { reader: READER })).toEqual({ ok: false, reason: 'notGenuine' });
+    expect(rig.audit.events.at(-1)).toMatchObject({ action: 'kiosk.sessionStart', outcome: 'failure', reason: 'notGenuine', cardSerial: card.serial });
+
+    // The right key again but its certificate revoked in the CA: refused as well.
+    const again = await putCardAuthenticationKey(card);
+    expect(await value('kiosk:begin', { reader: READER })).toMatchObject({ ok: true, proof: 'cardAuthentication' });
+    await rig.vault.certificates.revoke(again, 'keyCompromise', operator);
+    expect(await value('kiosk:begin', { reader: READER })).toEqual({ ok: false, reason: 'notGenuine' });
+    expect(certificate).not.toBe(again);
   });
 
   it('never records a PIN or PUK', () => {

@@ -163,6 +163,16 @@ export class KioskService {
     };
   }
 
+  /** The directory can be read (the vault is open here, not held by another CardDesk). */
+  #vaultReadable(): boolean {
+    try {
+      this.#deps.vault.directory.index();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   #keysAvailable(): boolean {
     try {
       return this.#deps.vault.keyring.unlocked;
@@ -253,15 +263,16 @@ export class KioskService {
   }
 
   /**
-   * Checks that the card in the session's reader is still the session's card; otherwise the
-   * session ends (the holder's card left) and `cardRemoved` is the answer.
+   * Checks that the card in the session's reader is still the session's card: null when it is,
+   * `cardInUse` when another operation holds it, otherwise the session ends (the holder's card
+   * left) and the answer is `cardRemoved`.
    */
-  async #sameCard(session: KioskSession): Promise<boolean> {
+  async #sameCard(session: KioskSession): Promise<'cardInUse' | 'cardRemoved' | null> {
     const found = await withPivSession(this.#deps.connector, session.reader, 'leave', (s) => cardSerial(s.client));
-    if (typeof found === 'string' && found === session.serial) return true;
-    if (typeof found === 'object' && found !== null && (found.reason === 'cardInUse' || found.reason === 'awaitingUnblock')) return false;
+    if (typeof found === 'string' && found === session.serial) return null;
+    if (typeof found === 'object' && found !== null && (found.reason === 'cardInUse' || found.reason === 'awaitingUnblock')) return 'cardInUse';
     await this.end(session.source, 'cardRemoved');
-    return false;
+    return 'cardRemoved';
   }
 
   // ---- before sign-in ------------------------------------------------------------------------
@@ -287,6 +298,7 @@ export class KioskService {
     };
 
     const { directory } = this.#deps.vault;
+    if (!this.#vaultReadable()) return refuse('serviceUnavailable', null, null);
     const outcome = await withPivSession(this.#deps.connector, reader, 'reset', async (session) => {
       const serial = await cardSerial(session.client);
       if (serial === null) return { refused: 'unknownCard' as const, serial: null, holderId: null };
@@ -449,7 +461,8 @@ export class KioskService {
       throw new CardDeskError('TOO_MANY_ATTEMPTS', 'Too many attempts from this kiosk: wait a minute and try again.');
     }
     const session = await this.#session(source);
-    if (!(await this.#sameCard(session))) return { ok: false, reason: 'cardRemoved' };
+    const elsewhere = await this.#sameCard(session);
+    if (elsewhere !== null) return { ok: false, reason: elsewhere };
     return this.#deps.offlineUnblock.begin(session.reader, this.#op(session));
   }
 
@@ -472,7 +485,8 @@ export class KioskService {
         return { ok: false, reason: 'cardNotUsable', triesLeft: null };
       }
       if (!this.#keysAvailable()) return this.#unavailable(session, 'card.activate');
-      if (!(await this.#sameCard(session))) return { ok: false, reason: 'cardRemoved', triesLeft: null };
+      const elsewhere = await this.#sameCard(session);
+      if (elsewhere !== null) return { ok: false, reason: elsewhere, triesLeft: null };
       const result = await this.#deps.lifecycle.activation.activate(session.reader, Buffer.from(pin), this.#op(session));
       return this.#afterLifecycle(session, result, () => {
         // The card's PIN was verified and its 9C key signed the contract with the desk's certificate: the holder is in.
@@ -531,7 +545,8 @@ export class KioskService {
 
   /** One of CardService's PIN operations on the session's reader, once the card there is the session's card. */
   async #cardOperation(session: KioskSession, work: (op: OperationContext) => Promise<CardActionResult>): Promise<KioskActionResult> {
-    if (!(await this.#sameCard(session))) return { ok: false, reason: 'cardRemoved', triesLeft: null };
+    const elsewhere = await this.#sameCard(session);
+    if (elsewhere !== null) return { ok: false, reason: elsewhere, triesLeft: null };
     const result = await work(this.#op(session));
     if (result.ok) return { ok: true, home: session.stage === 'signedIn' && this.sessions.get(session.source) === session ? this.home(session) : null };
     const reason = refusalOfCard(result.reason);
