@@ -350,6 +350,107 @@ describe('the holder at the kiosk', () => {
     await expectNoSecretSeen(page, [old, next, wrong, puk]);
   }, 180_000);
 
+  it('suspend and revoke: days picker, return date, confirmations, the PIN again; with the vault locked the services refuse and nothing shows as done', async () => {
+    await card.remove();
+    await page.getByTestId('kiosk-insert-card').waitFor({ timeout: 20_000 });
+    await page.context().close();
+    // This browser-mode kiosk runs without the desk's unlocked vault, so its status says the key
+    // services are off and the screens hide suspend and revoke. To see those screens, this window
+    // hears "available" in kiosk:status answers (only that field, only there); every action still
+    // goes to the real services, which refuse it with the vault locked.
+    watched = await openPage(browser);
+    page = watched.page;
+    await page.addInitScript(recordEverything);
+    const statusCalls = new Set<number>();
+    await page.routeWebSocket(
+      () => true,
+      (socket) => {
+        const server = socket.connectToServer();
+        socket.onMessage((message) => {
+          if (typeof message === 'string') {
+            const call = JSON.parse(message) as { id?: number; channel?: string };
+            if (call.channel === 'kiosk:status' && call.id !== undefined) statusCalls.add(call.id);
+          }
+          server.send(message);
+        });
+        server.onMessage((message) => {
+          if (typeof message === 'string') {
+            const answer = JSON.parse(message) as { type?: string; id?: number; envelope?: { ok: boolean; value?: { keyServices?: string } } };
+            if (answer.type === 'result' && answer.id !== undefined && statusCalls.has(answer.id) && answer.envelope?.ok === true && answer.envelope.value !== undefined) {
+              expect(answer.envelope.value.keyServices).toBe('vaultLocked');
+              answer.envelope.value.keyServices = 'available';
+              socket.send(JSON.stringify(answer));
+              return;
+            }
+          }
+          socket.send(message);
+        });
+      },
+    );
+    await page.setViewportSize({ width: 1080, height: 1920 });
+    await page.goto(host.url);
+    await page.getByTestId('kiosk-insert-card').waitFor({ timeout: 20_000 });
+    await card.insert();
+    await signIn(page);
+
+    await page.getByTestId('kiosk-tab-suspend').click();
+    expect(await page.getByTestId('kiosk-suspend-days').getAttribute('data-days')).toBe('7');
+    await page.getByTestId('kiosk-suspend-more').click();
+    expect(await page.getByTestId('kiosk-suspend-days').getAttribute('data-days')).toBe('8');
+    for (let i = 0; i < 7; i += 1) await page.getByTestId('kiosk-suspend-less').click();
+    expect(await page.getByTestId('kiosk-suspend-days').getAttribute('data-days')).toBe('1');
+    expect(await page.getByTestId('kiosk-suspend-less').isDisabled()).toBe(true);
+    await page.getByRole('button', { name: en.kiosk.suspend.dayCount.replace('{{days}}', '30'), exact: true }).click();
+    expect(await page.getByTestId('kiosk-suspend-more').isDisabled()).toBe(true);
+    const back = new Date();
+    back.setDate(back.getDate() + 30);
+    expect(await page.getByTestId('kiosk-suspend-return').textContent()).toContain(String(back.getFullYear()));
+    for (const lang of Object.keys(locales) as Language[]) {
+      await language(page, lang);
+      await shot(page, `suspend-${lang}`);
+    }
+    await language(page, 'en');
+    await page.getByTestId('kiosk-suspend-confirm').click();
+    for (const lang of Object.keys(locales) as Language[]) {
+      await language(page, lang);
+      await shot(page, `suspend-confirm-${lang}`);
+      expect(await seriousAccessibilityViolations(page), `suspend confirmation in ${lang}`).toEqual([]);
+    }
+    await language(page, 'en');
+    await page.getByTestId('kiosk-suspend-do').click();
+    await page.getByTestId('kiosk-action-problem').waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('kiosk-action-done').count()).toBe(0);
+
+    await page.getByTestId('kiosk-tab-revoke').click();
+    await page.getByTestId('kiosk-revoke-reason-keyCompromise').check();
+    expect(await page.getByTestId('kiosk-revoke-next').isDisabled()).toBe(true);
+    await page.getByTestId('kiosk-revoke-understand').check();
+    for (const lang of Object.keys(locales) as Language[]) {
+      await language(page, lang);
+      await shot(page, `revoke-confirm-${lang}`);
+      expect(await seriousAccessibilityViolations(page), `revoke confirmation in ${lang}`).toEqual([]);
+    }
+    await language(page, 'en');
+    await page.getByTestId('kiosk-revoke-next').click();
+    await page.getByTestId('kiosk-pin-pad').waitFor();
+    expect(await page.getByTestId('kiosk-section-revoke').textContent()).toContain(en.certificates.reasons.keyCompromise);
+    for (const lang of Object.keys(locales) as Language[]) {
+      await language(page, lang);
+      await shot(page, `revoke-pin-${lang}`);
+    }
+    await language(page, 'en');
+    await typeOnPad(page, pin);
+    await page.getByTestId('kiosk-pin-key-ok').click();
+    await page.getByTestId('kiosk-action-problem').waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('kiosk-action-done').count()).toBe(0);
+    // The certificates are as they were.
+    await page.getByTestId('kiosk-tab-certificates').click();
+    const statuses = await page.locator('[data-testid^="kiosk-certificate-"]').allTextContents();
+    expect(statuses.length).toBeGreaterThan(0);
+    for (const text of statuses) expect(text).toContain(en.certificates.statuses.valid);
+    await expectNoSecretSeen(page, [pin, puk]);
+  }, 180_000);
+
   it('a card pulled in the home ends the session at once: the welcome screen, no holder detail in the page', async () => {
     await card.remove();
     await page.getByTestId('kiosk-insert-card').waitFor({ timeout: 20_000 });
