@@ -24,6 +24,7 @@ import { Pcscd } from '../support/pcscd';
 import { PASSPHRASE, personalNumber } from '../support/vault-fixtures';
 
 const SERIAL = '50601001';
+const FRESH_SERIAL = '50601002';
 const SHOTS = '/work/shots';
 const locales = { en, sq, it: it_, nl } as const;
 type Language = keyof typeof locales;
@@ -31,6 +32,8 @@ const tabs = ['profile', 'security', 'certificates', 'contract', 'history', 'sus
 
 let pcscd: Pcscd;
 let card: CardInReader;
+/** A second holder's new card, issued and not activated yet. */
+let fresh: CardInReader;
 let home: string;
 let host: HostProcess;
 let browser: Browser;
@@ -134,6 +137,12 @@ beforeAll(async () => {
   puk = /PUK\s+(\d{8})\b/.exec(letter)?.[1] ?? '';
   if (issued.cardState === 'awaitingActivation') await cli(['card', 'activate', '--reader', card.readerName], `${PASSPHRASE}\n${pin}\n`);
   await card.remove();
+  await cli(['holder', 'add', '--personal-number', personalNumber(602), '--first-name', 'Grace', '--last-name', 'Hopper', '--email', 'grace@example.org'], '');
+  fresh = await CardInReader.create(1, { serial: Number(FRESH_SERIAL) });
+  await fresh.insert();
+  const second = JSON.parse((await cli(['card', 'issue', '--yes', '--holder', personalNumber(602), '--json', '--reader', fresh.readerName])).stdout) as { cardState: string };
+  expect(second.cardState).toBe('awaitingActivation');
+  await fresh.remove();
 
   host = await startHostProcess({ home, kiosk: true });
   browser = await launchBrowser();
@@ -153,6 +162,7 @@ afterAll(async () => {
   await browser?.close();
   await host?.stop();
   await card?.remove();
+  await fresh?.remove();
   await pcscd?.stop();
 });
 
@@ -473,6 +483,27 @@ describe('the holder at the kiosk', () => {
     await shot(page, 'ended-en');
     expect(await page.content()).not.toContain('Lovelace');
     expect(await page.content()).not.toContain(SERIAL);
+    expect(watched.errors).toEqual([]);
+  }, 90_000);
+
+  it('a new card leads to the activation: the contract in the viewer; signing waits for the desk’s keys', async () => {
+    await page.getByTestId('kiosk-insert-card').waitFor({ timeout: 20_000 });
+    await fresh.insert();
+    await page.getByTestId('kiosk-activate').waitFor({ timeout: 20_000 });
+    await page.locator('[data-testid="pdf-page-1"][data-state="rendered"]').waitFor({ timeout: 20_000 });
+    // This kiosk runs without the desk's unlocked vault: it says so, and signing is not offered.
+    await page.getByTestId('kiosk-key-services-off').waitFor();
+    expect(await page.getByTestId('kiosk-activate-read').isDisabled()).toBe(true);
+    for (const lang of Object.keys(locales) as Language[]) {
+      await language(page, lang);
+      await shot(page, `activate-${lang}`);
+      expect(await seriousAccessibilityViolations(page), `activation in ${lang}`).toEqual([]);
+    }
+    await language(page, 'en');
+    expect(await page.content()).not.toContain('Lovelace');
+    await page.getByTestId('kiosk-cancel').click();
+    await page.getByTestId('kiosk-welcome').waitFor();
+    expect(await page.content()).not.toContain('Hopper');
     expect(watched.errors).toEqual([]);
   }, 90_000);
 });
