@@ -254,6 +254,20 @@ describe('the holder at the kiosk', () => {
     expect(await page.getByTestId('kiosk-history-total').textContent()).toBe('0');
   }, 60_000);
 
+  it('shows a certificate in plain words and downloads it as PEM where the kiosk allows files', async () => {
+    await page.getByTestId('kiosk-tab-certificates').click();
+    const first = page.locator('[data-testid^="kiosk-certificate-"]').first();
+    const serial = ((await first.getAttribute('data-testid')) ?? '').replace('kiosk-certificate-', '');
+    expect(serial).toMatch(/^[0-9A-F]+$/);
+    await first.click();
+    expect(await page.getByTestId('kiosk-section-certificates').textContent()).toContain(serial);
+    await shot(page, 'certificate-detail-en');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('kiosk-certificate-download-pem').click()]);
+    const pem = readFileSync((await download.path()) ?? '', 'utf8');
+    expect(pem).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    await page.getByTestId('kiosk-tab-profile').click();
+  }, 60_000);
+
   it('changes the PIN on the pad: current, new, new again (a mismatch asks for both again)', async () => {
     await page.getByTestId('kiosk-tab-security').click();
     await page.getByTestId('kiosk-security-changePin').click();
@@ -286,7 +300,7 @@ describe('the holder at the kiosk', () => {
   }, 30_000);
 
   it('idle: a shuffled pad from Settings, the countdown in the last 10 s, "I am still here", then the session ends', async () => {
-    kioskSettings({ idleSeconds: 15, shufflePinPad: true, filesAllowed: true });
+    kioskSettings({ idleSeconds: 15, shufflePinPad: true, filesAllowed: false });
     onTestFinished(() => kioskSettings({ idleSeconds: 60, shufflePinPad: false, filesAllowed: true }));
     await reinsert(page);
     await page.getByTestId('kiosk-pin-screen').waitFor({ timeout: 20_000 });
@@ -298,7 +312,15 @@ describe('the holder at the kiosk', () => {
     await typeOnPad(page, pin);
     await page.getByTestId('kiosk-pin-key-ok').click();
     await page.getByTestId('kiosk-home').waitFor({ timeout: 20_000 });
-    await page.getByTestId('kiosk-idle-overlay').waitFor({ timeout: 15_000 });
+    // No files at this kiosk: no certificate download, no download in the contract viewer.
+    await page.getByTestId('kiosk-tab-certificates').click();
+    await page.locator('[data-testid^="kiosk-certificate-"]').first().click();
+    expect(await page.getByTestId('kiosk-certificate-download-pem').count()).toBe(0);
+    await page.getByTestId('kiosk-tab-contract').click();
+    await page.locator('[data-testid="pdf-page-1"][data-state="rendered"]').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('pdf-viewer-download').isVisible()).toBe(false);
+    await page.getByTestId('kiosk-tab-profile').click();
+    await page.getByTestId('kiosk-idle-overlay').waitFor({ timeout: 20_000 });
     expect(Number(await page.getByTestId('kiosk-idle-seconds').textContent())).toBeLessThanOrEqual(10);
     await shot(page, 'idle-en');
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
