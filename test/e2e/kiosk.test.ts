@@ -43,7 +43,8 @@ describe('the kiosk', () => {
     await page.context().close();
   });
 
-  it.each(['#/users', '#/cards', '#/settings', '#/certificates', '#/nowhere'])('sends %s back to the holder’s welcome', async (hash) => {
+  // The holder's own screens too: without a card session on this page there is nothing to show.
+  it.each(['#/users', '#/cards', '#/settings', '#/certificates', '#/nowhere', '#/kiosk/pin', '#/kiosk/unblock', '#/kiosk/activate', '#/kiosk/home'])('sends %s back to the holder’s welcome', async (hash) => {
     const watched = await openPage(browser);
     const { page } = watched;
     await page.goto(`${host.url}${hash}`);
@@ -51,6 +52,23 @@ describe('the kiosk', () => {
     await expect.poll(() => new URL(page.url()).hash).toBe('#/kiosk');
     expect(await page.locator('nav').count()).toBe(0);
     expect(await page.getByTestId('nav-users').count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('says plainly when it cannot take a card, and offers no PIN pad', async () => {
+    const watched = await openPage(browser);
+    const { page } = watched;
+    await page.setViewportSize({ width: 1080, height: 1920 });
+    await page.goto(host.url);
+    await page.getByTestId('kiosk-welcome').waitFor();
+    // No PC/SC service here (or no reader): the kiosk says so in words, whichever it found first.
+    const said = page.locator('[data-testid="kiosk-out-of-service"], [data-testid="kiosk-unavailable"]');
+    await said.waitFor({ timeout: 15_000 });
+    const text = await said.textContent();
+    expect([en.kiosk.outOfService.noReaderService, en.kiosk.serviceDown, en.kiosk.noReader]).toContain(text);
+    expect(await page.getByTestId('kiosk-pin-pad').count()).toBe(0);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    expect(watched.errors).toEqual([]);
     await page.context().close();
   });
 

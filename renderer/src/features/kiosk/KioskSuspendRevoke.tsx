@@ -1,0 +1,168 @@
+import { useState } from 'react';
+import { Alert, Box, Button, Checkbox, FormControlLabel, Paper, Radio, RadioGroup, Typography } from '@mui/material';
+import { useTranslation } from 'react-i18next';
+import { cardRevocationReasons } from '@shared/enums';
+import { carddesk } from '../../api/carddesk';
+import { useFormat } from '../../i18n/format';
+import { useHolder } from './HolderContext';
+import { useKioskFlow } from './KioskFlow';
+import { ActionOutcome } from './KioskSecurity';
+import { PinPad } from './PinPad';
+import { useKioskAction } from './useKioskAction';
+import { kioskTestIds } from './testIds';
+
+type Reason = (typeof cardRevocationReasons)[number];
+const big = { minHeight: 72, fontSize: '1.25rem', px: 4 } as const;
+const quickDays = [1, 7, 14, 30] as const;
+
+function KeyServicesOff() {
+  const { t } = useTranslation();
+  return (
+    <Alert severity="warning" data-testid={kioskTestIds.keyServicesOff} sx={{ fontSize: '1.15rem' }}>
+      {t('kiosk.keyServicesOff')}
+    </Alert>
+  );
+}
+
+/** Suspend my certificates for 1–30 days: they return by themselves on the date shown. */
+export function KioskSuspend() {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const flow = useKioskFlow();
+  const { home } = useHolder();
+  const [days, setDays] = useState(7);
+  const [confirming, setConfirming] = useState(false);
+  const action = useKioskAction();
+  const dayWords = (count: number): string => (count === 1 ? t('kiosk.suspend.oneDay') : t('kiosk.suspend.dayCount', { days: count }));
+  if (flow.status?.keyServices === 'vaultLocked') return <KeyServicesOff />;
+
+  const back = new Date();
+  back.setDate(back.getDate() + days);
+  const returns = format.date(back, 'long');
+  const held = home.certificates.map((certificate) => certificate.holdUntil).find((until) => until !== null) ?? null;
+
+  if (action.state.state === 'done') {
+    return <ActionOutcome state={action.state} done={t('kiosk.suspend.done', { date: held === null ? returns : format.date(held, 'long') })} />;
+  }
+  if (held !== null) {
+    return (
+      <Alert severity="info" sx={{ fontSize: '1.15rem' }}>
+        {t('kiosk.suspend.already', { date: format.date(held, 'long') })}
+      </Alert>
+    );
+  }
+
+  return (
+    <Box sx={{ display: 'grid', gap: 3, maxWidth: 760 }}>
+      <Typography variant="h6" component="p">
+        {t('kiosk.suspend.intro')}
+      </Typography>
+      <Box role="group" aria-label={t('kiosk.suspend.days')} sx={{ display: 'flex', gap: 2, alignItems: 'center' }}>
+        <Button variant="outlined" aria-label={t('kiosk.suspend.less')} sx={{ ...big, px: 0, minWidth: 72 }} disabled={days <= 1 || confirming} data-testid={kioskTestIds.suspendLess} onClick={() => setDays(days - 1)}>
+          −
+        </Button>
+        <Typography variant="h3" component="p" data-testid={kioskTestIds.suspendDays} data-days={days} sx={{ minWidth: 220, textAlign: 'center' }}>
+          {dayWords(days)}
+        </Typography>
+        <Button variant="outlined" aria-label={t('kiosk.suspend.more')} sx={{ ...big, px: 0, minWidth: 72 }} disabled={days >= 30 || confirming} data-testid={kioskTestIds.suspendMore} onClick={() => setDays(days + 1)}>
+          +
+        </Button>
+      </Box>
+      <Box sx={{ display: 'flex', gap: 1.5, flexWrap: 'wrap' }}>
+        {quickDays.map((choice) => (
+          <Button key={choice} variant={days === choice ? 'contained' : 'outlined'} disabled={confirming} sx={{ minHeight: 56, minWidth: 120, fontSize: '1.1rem' }} onClick={() => setDays(choice)}>
+            {dayWords(choice)}
+          </Button>
+        ))}
+      </Box>
+      <Typography variant="h6" component="p" data-testid={kioskTestIds.suspendReturn}>
+        {t('kiosk.suspend.returns', { date: returns })}
+      </Typography>
+      {!confirming ? (
+        <Button variant="contained" sx={big} data-testid={kioskTestIds.suspendConfirm} onClick={() => setConfirming(true)}>
+          {t('kiosk.suspend.button')}
+        </Button>
+      ) : (
+        <Paper variant="outlined" sx={{ p: 3, display: 'grid', gap: 2, borderColor: 'warning.main', borderWidth: 2 }}>
+          <Typography variant="h5" component="h2">
+            {t('kiosk.suspend.confirmTitle')}
+          </Typography>
+          <Typography variant="h6" component="p">
+            {t('kiosk.suspend.confirmBody', { date: returns })}
+          </Typography>
+          <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap' }}>
+            <Button variant="contained" color="warning" sx={big} disabled={action.state.state === 'busy'} data-testid={kioskTestIds.suspendDo} onClick={() => void action.run(carddesk().kiosk.suspend({ days }))}>
+              {t('kiosk.suspend.do')}
+            </Button>
+            <Button variant="outlined" sx={big} disabled={action.state.state === 'busy'} onClick={() => setConfirming(false)}>
+              {t('kiosk.back')}
+            </Button>
+          </Box>
+          <ActionOutcome state={action.state} done="" />
+        </Paper>
+      )}
+    </Box>
+  );
+}
+
+/** Revoke my certificates: a reason, an explicit "this cannot be undone", then the PIN again. */
+export function KioskRevoke() {
+  const { t } = useTranslation();
+  const flow = useKioskFlow();
+  const [reason, setReason] = useState<Reason>('unspecified');
+  const [understood, setUnderstood] = useState(false);
+  const [pinStep, setPinStep] = useState(false);
+  const action = useKioskAction();
+  if (flow.status?.keyServices === 'vaultLocked') return <KeyServicesOff />;
+
+  if (action.state.state === 'done') return <ActionOutcome state={action.state} done={t('kiosk.revoke.done')} />;
+
+  if (pinStep) {
+    return (
+      <Box sx={{ display: 'grid', gap: 3, justifyItems: 'center' }}>
+        <Alert severity="error" sx={{ fontSize: '1.15rem', width: '100%' }}>
+          {t('kiosk.revoke.lastChance', { reason: t(`certificates.reasons.${reason}`) })}
+        </Alert>
+        <PinPad prompt={t('kiosk.revoke.pinPrompt')} onSubmit={(pin) => void action.run(carddesk().kiosk.revoke({ reason, pin }))} shuffle={flow.status?.shufflePinPad ?? false} disabled={action.state.state === 'busy'}>
+          <ActionOutcome state={action.state} done="" />
+        </PinPad>
+        <Button variant="outlined" sx={big} disabled={action.state.state === 'busy'} onClick={() => setPinStep(false)}>
+          {t('kiosk.back')}
+        </Button>
+      </Box>
+    );
+  }
+
+  return (
+    <Box sx={{ display: 'grid', gap: 3, maxWidth: 760 }}>
+      <Alert severity="error" sx={{ fontSize: '1.15rem' }}>
+        {t('kiosk.revoke.intro')}
+      </Alert>
+      <Typography variant="h6" component="h2" id="kiosk-revoke-reason">
+        {t('kiosk.revoke.reason')}
+      </Typography>
+      <RadioGroup aria-labelledby="kiosk-revoke-reason" value={reason} onChange={(event) => setReason(event.target.value as Reason)} sx={{ gap: 1 }}>
+        {cardRevocationReasons.map((name) => (
+          <Paper key={name} variant="outlined" sx={{ px: 2 }}>
+            <FormControlLabel
+              value={name}
+              control={<Radio slotProps={{ input: { 'data-testid': kioskTestIds.revokeReason(name) } as object }} />}
+              label={<Typography variant="h6" component="span">{t(`certificates.reasons.${name}`)}</Typography>}
+              sx={{ minHeight: 64, width: '100%', m: 0 }}
+            />
+          </Paper>
+        ))}
+      </RadioGroup>
+      <Paper variant="outlined" sx={{ px: 2, borderColor: 'error.main', borderWidth: 2 }}>
+        <FormControlLabel
+          control={<Checkbox checked={understood} onChange={(event) => setUnderstood(event.target.checked)} slotProps={{ input: { 'data-testid': kioskTestIds.revokeUnderstand } as object }} />}
+          label={<Typography variant="h6" component="span">{t('kiosk.revoke.understand')}</Typography>}
+          sx={{ minHeight: 72, width: '100%', m: 0 }}
+        />
+      </Paper>
+      <Button variant="contained" color="error" sx={big} disabled={!understood} data-testid={kioskTestIds.revokeNext} onClick={() => setPinStep(true)}>
+        {t('kiosk.revoke.next')}
+      </Button>
+    </Box>
+  );
+}
