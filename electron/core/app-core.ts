@@ -154,7 +154,8 @@ export function createCore(options: CoreOptions): Core {
       const list = readers.list();
       return list.service.status === 'unavailable' && list.readers.length === 0;
     },
-    ended: (_source, reason) => events.emit('kiosk:sessionEnded', { reason }),
+    // Named with its window's call source: only that kiosk window is told (the transports route it).
+    ended: (source, reason) => events.emit('kiosk:sessionEnded', { reason, source }),
   });
   const stopKioskWatch = events.subscribe((name, payload) => {
     if (name !== 'readers:cardRemoved' && name !== 'readers:readerRemoved') return;

@@ -72,7 +72,8 @@ describe('the kiosk in the core', () => {
     heard.length = 0;
     core.readers.removeVirtualCard();
     await waitUntil(() => heard.some((e) => e.name === 'kiosk:sessionEnded'), 5000, 'the session-ended event');
-    expect(heard.find((e) => e.name === 'kiosk:sessionEnded')?.payload).toEqual({ reason: 'cardRemoved' });
+    // Named for its window only: the transports deliver it to that window (and strip the name).
+    expect(heard.find((e) => e.name === 'kiosk:sessionEnded')?.payload).toEqual({ reason: 'cardRemoved', source: 'window:7' });
     expect(await call('kiosk:home', undefined, kioskWindow)).toMatchObject({ ok: false, error: { code: 'SESSION_ENDED' } });
     core.readers.insertVirtualCard();
 

@@ -119,7 +119,11 @@ export const KioskActionResultSchema = z.discriminatedUnion('ok', [
 export type KioskActionResult = z.infer<typeof KioskActionResultSchema>;
 
 /** Why a session ended: pushed to the kiosk window, which then wipes every holder detail. */
-export const KioskSessionEndedSchema = z.object({ reason: z.enum(['cardRemoved', 'idle', 'signedOut', 'replaced']) });
+export const KioskSessionEndedSchema = z.object({
+  reason: z.enum(['cardRemoved', 'idle', 'signedOut', 'replaced']),
+  /** The kiosk window it is for (its call source): the transports deliver it there only, without this field. */
+  source: z.string().optional(),
+});
 
 export const KioskArgs = {
   begin: z.object({ reader }).strict(),
