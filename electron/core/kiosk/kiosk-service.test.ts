@@ -143,22 +143,31 @@ async function issued(options: { activation?: 'atIssuance' | 'holderSigns'; firs
   return { serial: result.serial, holderId: holder.id, pin, puk, contractId: result.contractId };
 }
 
-/** Generates a 9E key on the card (PIN policy never) and has the CA certify it for the card; returns the certificate's serial. */
+/** A new 9E key on the card (PIN policy never), certified by the CA for the card; returns the certificate's serial. */
 async function putCardAuthenticationKey(card: Issued): Promise<string> {
   const client = await inspect(rig.card!);
   const source = await authenticateWithCandidates(client, rig.deps.cardKeys.candidates(card.serial, false));
   if (source === null) throw new Error('the card refused the management key the vault holds for it');
   const spki = await client.generateKey('9E', 'eccp256', 'never');
   const pem = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }).export({ format: 'pem', type: 'spki' }).toString();
-  const certificate = await rig.vault.certificates.issue({ profile: 'authentication', request: pem, holderId: card.holderId, cardSerial: card.serial, subject: '' }, operator);
+  const certificate = await rig.vault.certificates.issue({ profile: 'cardAuthentication', request: pem, holderId: card.holderId, cardSerial: card.serial, subject: '' }, operator);
   await rig.deps.personalisations.update(card.serial, (record) => ({ certificates: { ...record.certificates, ['9E' as KeySlot]: certificate.serial } }));
   return certificate.serial;
 }
 
 const other = (pin: string): string => (pin === '000000' ? '111111' : '000000');
 
+/** A card as issued before issuance made the 9E key: the desk knows no card authentication certificate for it. */
+async function asOlderCard(card: Issued): Promise<void> {
+  await rig.deps.personalisations.update(card.serial, (record) => {
+    const { ['9E' as KeySlot]: _cardAuthentication, ...certificates } = record.certificates;
+    return { certificates };
+  });
+}
+
 async function signedIn(card: Issued, context?: CallContext): Promise<KioskHome> {
-  expect(await value('kiosk:begin', { reader: READER }, context)).toMatchObject({ ok: true, next: 'pin', proof: 'afterPin' });
+  // Issuance makes the card authentication key (9E): the card proves itself before the PIN.
+  expect(await value('kiosk:begin', { reader: READER }, context)).toMatchObject({ ok: true, next: 'pin', proof: 'cardAuthentication' });
   const result = await value('kiosk:signIn', { pin: card.pin }, context);
   expect(result).toMatchObject({ ok: true });
   return result['home'] as KioskHome;
@@ -172,6 +181,7 @@ describe('the kiosk', () => {
   it('signs a holder in with the card and the PIN (9A proof after the PIN) and shows only their data', async () => {
     const first = await issued({ firstName: 'Arta' });
     const card = await issued({ firstName: 'Besa' });
+    await asOlderCard(card);
     const begun = await value('kiosk:begin', { reader: READER });
     expect(begun).toMatchObject({ ok: true, next: 'pin', proof: 'afterPin' });
     expect(begun['pinTriesLeft']).toBeGreaterThan(0);
@@ -416,7 +426,8 @@ describe('the kiosk', () => {
 
   it('leads a card awaiting activation to activation: the contract read, the PIN, the card signs', async () => {
     const card = await issued({ activation: 'holderSigns' });
-    expect(await value('kiosk:begin', { reader: READER })).toMatchObject({ ok: true, next: 'activate', proof: 'afterPin' });
+    // Its 9E certificate is valid while the others wait on hold: the card proves itself at the kiosk where it is activated.
+    expect(await value('kiosk:begin', { reader: READER })).toMatchObject({ ok: true, next: 'activate', proof: 'cardAuthentication' });
     const pending = await value('kiosk:pendingContract', undefined);
     expect(Buffer.from(pending['base64'] as string, 'base64').subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(await value('kiosk:activate', { pin: other(card.pin) })).toMatchObject({ ok: false, reason: 'wrongPin' });
@@ -444,8 +455,9 @@ describe('the kiosk', () => {
 
   it('proves a card with a 9E key before the PIN, and refuses one whose 9E key is not the certified one or whose certificate is revoked', async () => {
     const card = await issued();
-    // What issuance will do for new cards: a 9E key (no PIN) and its certificate, kept in the card's personalisation.
-    const certificate = await putCardAuthenticationKey(card);
+    // Issuance made the 9E key (no PIN) and its id-PIV-cardAuth certificate, kept in the card's personalisation.
+    const certificate = rig.deps.personalisations.get(card.serial)!.certificates['9E' as KeySlot]!;
+    expect(rig.vault.certificates.record(certificate).profile).toBe('cardAuthentication');
     const begun = await value('kiosk:begin', { reader: READER });
     expect(begun).toMatchObject({ ok: true, next: 'pin', proof: 'cardAuthentication' });
     expect(await value('kiosk:signIn', { pin: card.pin })).toMatchObject({ ok: true });
