@@ -10,7 +10,7 @@ import { EventHub } from '../core/api/event-hub';
 import type { ContractHandlers } from '../core/api/handlers';
 import { silentLogger } from '../core/log/logger';
 import { localConnection } from '../core/process/local-connection';
-import { channelNames } from '../shared/contract';
+import { channelNames, channels } from '../shared/contract';
 import { injectBridge, startHost, type RunningHost } from './server';
 import { TOKEN_PROTOCOL_PREFIX, WS_PATH, WS_PROTOCOL, type ServerMessage } from './wire';
 
@@ -143,7 +143,19 @@ describe('browser-mode host: who may connect', () => {
 });
 
 describe('browser-mode host: what a session may send', () => {
-  it.each(channelNames)('answers malformed arguments on %s with INVALID_ARGUMENTS and keeps going', async (channel) => {
+  const deskChannels = channelNames.filter((channel) => channels[channel].surfaces.includes('desk'));
+  const kioskOnly = channelNames.filter((channel) => !channels[channel].surfaces.includes('desk'));
+
+  it.each(kioskOnly)('refuses %s on the desk host, whatever the arguments (a kiosk-only channel)', async (channel) => {
+    const session = await open();
+    for (const args of [undefined, ...malformedArgsFor(channel)]) {
+      const reply = await session.call(channel, args);
+      expect(reply).toMatchObject({ type: 'result', envelope: { ok: false, error: { code: 'NOT_ON_THIS_SURFACE' } } });
+    }
+    session.ws.close();
+  });
+
+  it.each(deskChannels)('answers malformed arguments on %s with INVALID_ARGUMENTS and keeps going', async (channel) => {
     const session = await open();
     for (const args of malformedArgsFor(channel)) {
       const reply = await session.call(channel, args);
