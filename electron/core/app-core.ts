@@ -30,6 +30,7 @@ import { findCupsPrinter } from './letters/cups-printer';
 import { LetterService, type LetterPrinter } from './letters/letter-service';
 import { WelcomeProgressService } from './settings/welcome-progress';
 import { DeskSettingsStore } from './settings/desk-settings';
+import { KioskSettingsService } from './settings/kiosk-settings';
 import { NetworkListenerService } from './settings/network-listener';
 import { TokenService } from './tokens/token-service';
 import { loadPcscLite, type PcscOpener } from './readers/pcsc-binding';
@@ -96,6 +97,7 @@ export function createCore(options: CoreOptions): Core {
   const holds = new ReaderHolds(readers);
   const deskSettings = new DeskSettingsStore(options.dataDir);
   const welcome = new WelcomeProgressService({ settings: deskSettings, audit });
+  const kioskSettings = new KioskSettingsService({ settings: deskSettings, audit });
   const tokens = new TokenService({
     settings: deskSettings,
     vaultUnlocked: () => vault.keyring.unlocked,
@@ -235,6 +237,8 @@ export function createCore(options: CoreOptions): Core {
     'tokens:list': () => tokens.tokens(),
     'settings:networkListener': () => listener.status(),
     'settings:setNetworkListener': (args, context) => listener.update(args, operationOf(context, operatorId)),
+    'settings:kiosk': () => kioskSettings.get(),
+    'settings:setKiosk': (args, context) => kioskSettings.set(args, operationOf(context, operatorId)),
     'settings:welcome': () => welcome.get(),
     'settings:rememberWelcome': (progress, context) => welcome.remember(progress, operationOf(context, operatorId)),
     'tokens:objects': ({ moduleId, slotId }) => tokens.objects(moduleId, slotId),

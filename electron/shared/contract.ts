@@ -22,7 +22,7 @@ import { Pkcs11Args, Pkcs11LibraryFoldersSchema, Pkcs11LoginResultSchema, Pkcs11
 import { CaImportArgsSchema, CaInitArgsSchema, CaSetPublicBaseUrlArgsSchema, CaStatusSchema, CrlPublishResultSchema } from './schemas/ca';
 import { ContractArgs, ContractListSchema, ContractSummarySchema, ContractTemplateSchema, PdfVerifyReportSchema, SetTemplateResultSchema } from './schemas/contracts';
 import { NetworkListenerSettingsSchema, NetworkListenerStatusSchema } from './schemas/network-listener';
-import { KioskActionResultSchema, KioskArgs, KioskBeginResultSchema, KioskHomeSchema, KioskSessionEndedSchema, KioskSignInResultSchema, KioskStatusSchema } from './schemas/kiosk';
+import { KioskActionResultSchema, KioskArgs, KioskBeginResultSchema, KioskHomeSchema, KioskSessionEndedSchema, KioskSettingsSchema, KioskSignInResultSchema, KioskStatusSchema } from './schemas/kiosk';
 import {
   AfterHoldSchema,
   CertificateActionResultSchema,
@@ -167,6 +167,9 @@ export const channels = {
   'ca:setPublicBaseUrl': { args: CaSetPublicBaseUrlArgsSchema, result: CaStatusSchema, surfaces: desk, effect: 'write' },
   'settings:networkListener': { args: NoArgs, result: NetworkListenerStatusSchema, surfaces: desk, effect: 'read' },
   'settings:setNetworkListener': { args: NetworkListenerSettingsSchema, result: NetworkListenerStatusSchema, surfaces: desk, effect: 'write' },
+  /** The holder kiosk's idle seconds, shuffled PIN pad and file downloads (Settings → Kiosk). */
+  'settings:kiosk': { args: NoArgs, result: KioskSettingsSchema, surfaces: desk, effect: 'read' },
+  'settings:setKiosk': { args: KioskSettingsSchema, result: KioskSettingsSchema, surfaces: desk, effect: 'write' },
   'settings:welcome': { args: NoArgs, result: WelcomeProgressSchema, surfaces: desk, effect: 'read' },
   'settings:rememberWelcome': { args: WelcomeProgressSchema, result: WelcomeProgressSchema, surfaces: desk, effect: 'write' },
   'ca:downloadCertificates': { args: z.object({ format: CertificateFormatSchema }), result: DownloadSchema, surfaces: desk, effect: 'read' },

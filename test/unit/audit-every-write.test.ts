@@ -108,6 +108,7 @@ const fixtures: { readonly [C in WriteChannel]: (state: State) => ChannelArgs<C>
   'ca:stopOcsp': () => undefined,
   'ca:setPublicBaseUrl': () => ({ publicBaseUrl: 'http://pki.walker.example:8080/' }),
   'settings:setNetworkListener': () => ({ enabled: false, address: '0.0.0.0', port: 8080 }),
+  'settings:setKiosk': () => ({ idleSeconds: 900, shufflePinPad: true, filesAllowed: true }),
   'settings:rememberWelcome': () => ({ skipped: ['holder'], policyDone: true }),
   'holders:create': () => ({ ...holderInput(1) }),
   'holders:update': (state) => ({ id: state.holderId ?? 'missing', version: state.holderVersion, holder: holderInput(1, { mobile: '+38344999999' }) }),

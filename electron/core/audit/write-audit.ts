@@ -60,6 +60,7 @@ export const writeChannelActions = {
   'ca:stopOcsp': 'ca.ocspStop',
   'ca:setPublicBaseUrl': 'settings.change',
   'settings:setNetworkListener': 'settings.change',
+  'settings:setKiosk': 'settings.change',
   'settings:rememberWelcome': 'settings.change',
   'certificates:issue': 'ca.certificateIssue',
   'certificates:renew': 'ca.certificateRenew',

@@ -1,13 +1,14 @@
 /**
  * The desk's own settings that are not secrets: PKCS#11 vendor modules added by the operator,
  * the network listener (off until an administrator turns it on), and where this machine sends PIN
- * letters (a drop folder, a printer), and the welcome flow's skipped steps.
+ * letters (a drop folder, a printer), the welcome flow's skipped steps, and the holder kiosk's settings.
  * Kept in `<dataDir>/settings.json`; a damaged file is reported, never silently replaced.
  */
 import { join } from 'node:path';
 import { z } from 'zod';
 import { CardDeskError } from '../../shared/errors';
 import { WelcomeProgressSchema } from '../../shared/schemas/app';
+import { KIOSK_IDLE_SECONDS, KioskSettingsSchema, type KioskSettings } from '../../shared/schemas/kiosk';
 import { NetworkListenerSettingsSchema, type NetworkListenerSettings } from '../../shared/schemas/network-listener';
 import { readJsonFile, writeJsonFileAtomically } from './json-file';
 
@@ -28,15 +29,15 @@ export const DeskSettingsSchema = z.object({
   /** The holder's kiosk: idle seconds before a session ends, a shuffled PIN pad, whether holders may download files. */
   kiosk: z
     .object({
-      idleSeconds: z.number().int().min(15).max(900).default(60),
-      shufflePinPad: z.boolean().default(false),
-      filesAllowed: z.boolean().default(true),
+      idleSeconds: KioskSettingsSchema.shape.idleSeconds.default(KIOSK_IDLE_SECONDS.default),
+      shufflePinPad: KioskSettingsSchema.shape.shufflePinPad.default(false),
+      filesAllowed: KioskSettingsSchema.shape.filesAllowed.default(true),
     })
-    .default({ idleSeconds: 60, shufflePinPad: false, filesAllowed: true }),
+    .default({ idleSeconds: KIOSK_IDLE_SECONDS.default, shufflePinPad: false, filesAllowed: true }),
 });
 export type DeskSettings = z.infer<typeof DeskSettingsSchema>;
 
-export const defaultKioskSettings = { idleSeconds: 60, shufflePinPad: false, filesAllowed: true } as const;
+export const defaultKioskSettings = { idleSeconds: KIOSK_IDLE_SECONDS.default, shufflePinPad: false, filesAllowed: true } as const;
 
 const defaults: DeskSettings = { format: 1, pkcs11Modules: [], networkListener: defaultNetworkListener, pkcs11LibraryFolders: [], kiosk: { ...defaultKioskSettings } };
 
@@ -53,6 +54,13 @@ export class DeskSettingsStore {
     const parsed = DeskSettingsSchema.safeParse(raw);
     if (!parsed.success) throw new CardDeskError('INTERNAL', `${this.path} is damaged; fix or remove it.`);
     return parsed.data;
+  }
+
+  /** The holder kiosk's settings, checked against their bounds; returns what was saved. */
+  setKiosk(next: KioskSettings): KioskSettings {
+    const parsed = KioskSettingsSchema.safeParse(next);
+    if (!parsed.success) throw new CardDeskError('INVALID_ARGUMENTS', `The kiosk settings are not valid: ${parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ')}`);
+    return this.update((settings) => ({ ...settings, kiosk: { ...parsed.data } })).kiosk;
   }
 
   update(change: (settings: DeskSettings) => DeskSettings): DeskSettings {

@@ -40,6 +40,20 @@ export const kioskRefusals = [
 export const KioskRefusalSchema = z.enum(kioskRefusals);
 export type KioskRefusal = z.infer<typeof KioskRefusalSchema>;
 
+/**
+ * The kiosk's settings, chosen at the desk (Settings → Kiosk): seconds without a touch before a
+ * holder's session ends, a shuffled PIN pad, and whether holders may download files.
+ */
+export const KIOSK_IDLE_SECONDS = { min: 15, max: 900, default: 60 } as const;
+export const KioskSettingsSchema = z
+  .object({
+    idleSeconds: z.number().int().min(KIOSK_IDLE_SECONDS.min).max(KIOSK_IDLE_SECONDS.max),
+    shufflePinPad: z.boolean(),
+    filesAllowed: z.boolean(),
+  })
+  .strict();
+export type KioskSettings = z.infer<typeof KioskSettingsSchema>;
+
 /** What the kiosk can do right now: shown on the welcome screen, before any card. */
 export const KioskStatusSchema = z.object({
   /** null: in service; otherwise why not (the data folder is held by another CardDesk, no PC/SC service …). */
@@ -47,7 +61,7 @@ export const KioskStatusSchema = z.object({
   /** Services that need the desk's keys (suspend, revoke, activation): off while the vault is locked. */
   keyServices: z.enum(['available', 'vaultLocked']),
   /** Seconds without a touch before a session ends (Settings; default 60). */
-  idleSeconds: z.number().int().min(15).max(900),
+  idleSeconds: KioskSettingsSchema.shape.idleSeconds,
   /** Shuffle the PIN pad's digits (Settings). */
   shufflePinPad: z.boolean(),
   /** Whether the kiosk lets a holder download files (certificates, the contract). */

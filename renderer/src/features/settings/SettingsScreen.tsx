@@ -7,6 +7,7 @@ import { currentLanguage, isLanguage, languages } from '../../i18n';
 import { LettersSettingsPanel } from '../letters';
 import { ContractTemplatesPanel } from './ContractTemplatesPanel';
 import { IssuancePolicyPanel } from './IssuancePolicyPanel';
+import { KioskSettingsPanel } from './KioskSettingsPanel';
 import { NetworkListenerPanel } from './NetworkListenerPanel';
 import { Pkcs11ModulesSettings } from './Pkcs11ModulesSettings';
 import { VaultPanel } from '../vault';
@@ -57,6 +58,7 @@ export function SettingsScreen() {
       <VaultPanel />
       {info.surface === 'desk' ? <IssuancePolicyPanel /> : null}
       {info.surface === 'desk' ? <NetworkListenerPanel /> : null}
+      {info.surface === 'desk' ? <KioskSettingsPanel /> : null}
       {info.surface === 'desk' ? <LettersSettingsPanel /> : null}
       {info.surface === 'desk' ? <ContractTemplatesPanel /> : null}
 
