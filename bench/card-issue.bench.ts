@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- card-issue [--runs N] [--algorithm rsa2048|eccp256] [--escrow on|off] [--reader 0|1]`: wall
- * time to personalise one card — own management key, PIN/PUK and retry limits, three keys, three
+ * time to personalise one card — own management key, PIN/PUK and retry limits, four keys (9A, 9C, 9D, 9E), four
  * certificates from the vault CA, CHUID and CCC, active in the directory; PIN letters excluded —
  * on the virtual PIV card in a vpcd reader (the card in its own process, as a real card sits
  * outside the host), step by step. Anchor, on the same card in the same run: the same card work as
@@ -54,7 +54,7 @@ async function startCard(stateFile: string, reader: string): Promise<ChildProces
 const median = (values: readonly number[]): number => percentile(values, 50);
 
 export const benchmark: Benchmark = {
-  description: 'personalise one card (3 keys, 3 certificates, no letters) over PC/SC, step by step, vs yubico-piv-tool + OpenSSL',
+  description: 'personalise one card (4 keys, 4 certificates, no letters) over PC/SC, step by step, vs yubico-piv-tool + OpenSSL',
   async run(args) {
     const { values } = parseArgs({ args: [...args], options: { runs: { type: 'string', default: '5' }, algorithm: { type: 'string', default: 'rsa2048' }, escrow: { type: 'string', default: 'on' }, reader: { type: 'string', default: '0' } } });
     if (values.reader !== '0' && values.reader !== '1') throw new Error('--reader is 0 or 1 (the two vpcd readers)');
@@ -118,7 +118,7 @@ export const benchmark: Benchmark = {
         await yb(`-k${newKey}`, '-a', 'verify-pin', '-P', '123456', '-a', 'pin-retries', '--pin-retries', '3', '--puk-retries', '3');
         await yb('-a', 'change-pin', '-P', '123456', '-N', '24681357');
         await yb('-a', 'change-puk', '-P', '12345678', '-N', '11223344');
-        for (const slot of ['9a', '9c', '9d']) {
+        for (const slot of ['9a', '9c', '9d', '9e']) {
           await yb(`-k${newKey}`, '-a', 'generate', '-s', slot, '-A', ybAlgorithm, '-o', join(work, `${slot}.pub`));
           const cert = await run('openssl', ['x509', '-new', '-force_pubkey', join(work, `${slot}.pub`), '-subj', `/CN=Anchor ${slot}`, '-CA', join(work, 'ca.pem'), '-CAkey', join(work, 'ca.key'), '-days', '1095', '-extfile', join(work, 'ext.cnf'), '-out', join(work, `${slot}.pem`)]);
           if (cert.code !== 0) throw new Error(`openssl x509: ${cert.stderr}`);
@@ -126,6 +126,7 @@ export const benchmark: Benchmark = {
         await yb(`-k${newKey}`, '-a', 'import-certificate', '-s', '9a', '-i', join(work, '9a.pem'), '-a', 'set-chuid', '-a', 'set-ccc');
         await yb(`-k${newKey}`, '-a', 'import-certificate', '-s', '9c', '-i', join(work, '9c.pem'));
         await yb(`-k${newKey}`, '-a', 'import-certificate', '-s', '9d', '-i', join(work, '9d.pem'));
+        await yb(`-k${newKey}`, '-a', 'import-certificate', '-s', '9e', '-i', join(work, '9e.pem'));
         if (i > 0) anchor.push(performance.now() - started);
       }
 

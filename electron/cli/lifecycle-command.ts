@@ -393,7 +393,7 @@ export function registerLifecycleCommands(card: Command, cli: CliContext): void 
     .option('--pin-length <n>', 'digits of the random PIN (6-8)', positiveInteger)
     .option('--pin-tries <n>', 'PIN tries (1-15)', positiveInteger)
     .option('--puk-tries <n>', 'PUK tries (1-15)', positiveInteger)
-    .addOption(new Option('--key-algorithm <algorithm>', 'algorithm of all three keys').choices(AsymmetricAlgorithmSchema.options))
+    .addOption(new Option('--key-algorithm <algorithm>', 'algorithm of the keys (9E follows 9A)').choices(AsymmetricAlgorithmSchema.options))
     .addOption(new Option('--escrow <on|off>', 'escrow the encryption keys').choices(['on', 'off']))
     .addOption(new Option('--user-number-to <recipient>', 'who gets the user-number letter').choices(['holder', 'contact-person']))
     .option('--letter-sender <organisation>', 'the organisation printed on the letters')
