@@ -84,6 +84,27 @@ describe('the kiosk', () => {
     await page.context().close();
   });
 
+  it('says it is out of service when started beside a running desk on the same data folder', async () => {
+    // The first process holds the data folder (and its vault); a second one started with --kiosk on it must not pretend to serve.
+    const desk = await startHostProcess({});
+    const second = await startHostProcess({ kiosk: true, home: desk.home });
+    try {
+      const watched = await openPage(browser);
+      const { page } = watched;
+      await page.goto(second.url);
+      await page.getByTestId('kiosk-welcome').waitFor();
+      await expect.poll(() => page.getByTestId('kiosk-out-of-service').textContent(), { timeout: 15_000 }).toBe(en.kiosk.outOfService.dataFolderInUse);
+      expect(await page.getByTestId('kiosk-pin-pad').count()).toBe(0);
+      // In words on the page, one line in its log: no stack trace for the holder or the terminal.
+      expect(second.output()).not.toMatch(/\n\s+at /);
+      expect(watched.errors).toEqual([]);
+      await page.context().close();
+    } finally {
+      await second.stop();
+      await desk.stop();
+    }
+  });
+
   it('reports itself as the kiosk surface', async () => {
     const watched = await openPage(browser);
     const { page } = watched;
