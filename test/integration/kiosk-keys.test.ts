@@ -184,6 +184,25 @@ describe('the kiosk with the desk’s vault unlocked in the same host', () => {
     await page.getByTestId('kiosk-tab-contract').click();
     await page.locator('[data-testid="pdf-page-1"][data-state="rendered"]').waitFor({ timeout: 20_000 });
 
+    // Crafted calls from another kiosk page (its own WebSocket session) while Ada is signed in here:
+    // the services answer for this page's session only, so each is refused and recorded, and nothing changes.
+    const intruder = (await openPage(browser)).page;
+    await intruder.goto(host.url);
+    await intruder.waitForFunction(() => 'carddesk' in window, undefined, { timeout: 20_000 });
+    const crafted = await intruder.evaluate(async (serial) => {
+      const kiosk = (window as unknown as { carddesk: { kiosk: Record<string, (args?: unknown) => Promise<{ ok: boolean; error?: { code: string } }>> } }).carddesk.kiosk;
+      const answers = [await kiosk['home']!(), await kiosk['suspend']!({ days: 30 }), await kiosk['certificate']!({ serial, format: 'pem' }), await kiosk['history']!({})];
+      return answers.map((answer) => (answer.ok ? 'answered' : (answer.error?.code ?? 'refused')));
+    }, authentication);
+    expect(crafted).toEqual(['SESSION_ENDED', 'SESSION_ENDED', 'SESSION_ENDED', 'SESSION_ENDED']);
+    await intruder.context().close();
+    expect((await cardCertificates(ada.id, SERIAL)).every((c) => c.status === 'valid')).toBe(true);
+    const refusals = await deskCall<{ entries: { channel: string; reason: string | null; outcome: string }[] }>(desk, 'audit', 'query', { outcome: 'failure', limit: 50 });
+    expect(refusals.entries.filter((entry) => entry.channel === 'kiosk' && entry.reason === 'SESSION_ENDED').length).toBeGreaterThanOrEqual(3);
+    // Ada's own page still has her session.
+    await page.getByTestId('kiosk-tab-profile').click();
+    expect(await page.getByTestId('kiosk-section-profile').textContent()).toContain(ada.userNumber);
+
     // The heap check further down can see a holder: here, signed in, the name is in the heap.
     expect((await heapSnapshotContains(page, ['Lovelace'])).length).toBeGreaterThan(0);
 
