@@ -333,6 +333,16 @@ describe('the kiosk with the desk’s vault unlocked in the same host', () => {
     await page.waitForTimeout(500);
     const found = await heapSnapshotContains(page, ['Lovelace', ada.userNumber]);
     expect(found, 'the first holder is still in the kiosk page’s heap').toEqual([]);
+    // Nor in what the browser keeps for the page: web storage, Cache Storage, IndexedDB, or an object URL still open.
+    const kept = await page.evaluate(async () => ({
+      storage: JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }),
+      caches: await caches.keys(),
+      databases: (await indexedDB.databases()).map((database) => database.name),
+      resources: performance.getEntriesByType('resource').map((entry) => entry.name).filter((name) => name.startsWith('blob:') || name.startsWith('data:')),
+    }));
+    expect(kept.storage).not.toMatch(/Lovelace|Ada/);
+    expect(kept.storage).not.toContain(ada.userNumber);
+    expect(kept).toMatchObject({ caches: [], databases: [], resources: [] });
   }, 90_000);
 
   it('a second holder’s new card right after: the contract, the PIN on the pad, signed; the card active, the holder signed in; nothing of the first holder', async () => {
