@@ -69,9 +69,10 @@ async function openContracts(): Promise<Watch> {
     if (url.startsWith('data:') || url.startsWith('blob:')) return;
     if (new URL(url).origin !== host.origin) foreignRequests.push(url);
   });
-  await page.goto(host.url);
+  // Straight to the Contracts screen: from the start address a new data folder goes on to the welcome flow,
+  // and a click racing that redirect could land there instead.
+  await page.goto(`${host.url}#/contracts`);
   await page.getByTestId('app-title').waitFor();
-  await page.getByTestId('nav-contracts').click();
   await page.getByTestId(contractsTestIds.screen).waitFor();
   const contractsUrl = page.url();
   page.on('framenavigated', (frame) => {
