@@ -17,6 +17,7 @@ packages=(
   openssl sqlite3                                    # the CA's independent checker; SQLite, the directory benchmark's anchor
   python3 make g++                                   # node-gyp builds pcsclite and pkcs11js
   cups-daemon cups-client cups-core-drivers          # CUPS: lp/lpstat print PIN letters; tests run a private cupsd (gziptoany filter)
+  oathtool pskc-utils python3-pskc                   # independent TOTP codes (oathtool) and PSKC token files (csv2pskc) for the holder account tests
 )
 
 export DEBIAN_FRONTEND=noninteractive
