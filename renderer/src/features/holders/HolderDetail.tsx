@@ -32,6 +32,7 @@ import { CardWorkflowDialog, type WorkflowRequest, cardStateColor, lifecycleTest
 import { HolderLetters } from '../letters';
 import { ContractList, contractsTestIds } from '../contracts';
 import { HolderCardActions } from './HolderCardActions';
+import { HolderAccount } from './account/HolderAccount';
 import { HolderDialog } from './HolderDialog';
 import { addressLines, holderFormFields } from './holderFields';
 import { usersTestIds } from './testIds';
@@ -209,6 +210,8 @@ export function HolderDetail() {
           </Table>
         )}
       </Paper>
+
+      <HolderAccount holder={holder} onChanged={load} />
 
       <Paper variant="outlined" sx={{ p: 3, mb: 3 }} data-testid={usersTestIds.certificates}>
         <Box sx={{ display: 'flex', alignItems: 'center', gap: 2, mb: 1 }}>

@@ -2,6 +2,7 @@ import { useState, type ReactNode } from 'react';
 import { Alert, Box, Button, Paper, Typography } from '@mui/material';
 import PersonIcon from '@mui/icons-material/Person';
 import LockIcon from '@mui/icons-material/Lock';
+import ManageAccountsIcon from '@mui/icons-material/ManageAccounts';
 import VerifiedUserIcon from '@mui/icons-material/VerifiedUser';
 import DescriptionIcon from '@mui/icons-material/Description';
 import HistoryIcon from '@mui/icons-material/History';
@@ -20,14 +21,16 @@ import { KioskContract } from './KioskContract';
 import { KioskHistory } from './KioskHistory';
 import { KioskRevoke, KioskSuspend } from './KioskSuspendRevoke';
 import { KioskSecurity } from './KioskSecurity';
+import { KioskAccount } from './account/KioskAccount';
 import { kioskTestIds } from './testIds';
 
-export const homeTabs = ['profile', 'security', 'certificates', 'contract', 'history', 'suspend', 'revoke'] as const;
+export const homeTabs = ['profile', 'security', 'account', 'certificates', 'contract', 'history', 'suspend', 'revoke'] as const;
 export type HomeTab = (typeof homeTabs)[number];
 
 const icons: Record<HomeTab, ReactNode> = {
   profile: <PersonIcon aria-hidden />,
   security: <LockIcon aria-hidden />,
+  account: <ManageAccountsIcon aria-hidden />,
   certificates: <VerifiedUserIcon aria-hidden />,
   contract: <DescriptionIcon aria-hidden />,
   history: <HistoryIcon aria-hidden />,
@@ -132,6 +135,7 @@ function KioskHome() {
         </Typography>
         {tab === 'profile' ? <KioskProfile /> : null}
         {tab === 'security' ? <KioskSecurity /> : null}
+        {tab === 'account' ? <KioskAccount /> : null}
         {tab === 'certificates' ? <KioskCertificates /> : null}
         {tab === 'contract' ? <KioskContract /> : null}
         {tab === 'history' ? <KioskHistory /> : null}

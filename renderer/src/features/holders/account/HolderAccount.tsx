@@ -1,0 +1,27 @@
+import { Box, Paper, Typography } from '@mui/material';
+import { useTranslation } from 'react-i18next';
+import type { Holder } from '@shared/schemas/holders';
+
+export interface HolderAccountProps {
+  readonly holder: Holder;
+  /** Reloads the holder's page after a change (contact data, verified flags, cooldown). */
+  readonly onChanged: () => void;
+}
+
+/**
+ * The holder's account at the desk (issue 15): contact data and its verification, the recovery
+ * code, the second factor, the identity document. Each part is its own panel beside this file.
+ */
+export function HolderAccount({ holder, onChanged }: HolderAccountProps) {
+  const { t } = useTranslation();
+  void holder;
+  void onChanged;
+  return (
+    <Paper variant="outlined" sx={{ p: 3, mb: 3 }} data-testid="holder-account">
+      <Typography variant="h6" component="h2" sx={{ mb: 2 }}>
+        {t('account.title')}
+      </Typography>
+      <Box sx={{ display: 'grid', gap: 3 }}>{/* account panels */}</Box>
+    </Paper>
+  );
+}
