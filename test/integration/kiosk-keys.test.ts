@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Response } from 'playwright-core';
 import en from '../../renderer/src/i18n/locales/en.json';
 import it_ from '../../renderer/src/i18n/locales/it.json';
 import nl from '../../renderer/src/i18n/locales/nl.json';
@@ -58,6 +58,8 @@ let page: Page;
 let ada: Holder;
 let grace: Holder;
 let historyAtStart = 0;
+/** Every HTTP response the kiosk page received (what its browser cache could hold). */
+const httpResponses: Response[] = [];
 
 const cli = async (args: string[], input = `${PASSPHRASE}\n`) => {
   const result = await carddesk(args, { home, input, timeoutMs: 90_000 });
@@ -149,6 +151,7 @@ beforeAll(async () => {
 
   watched = await openPage(browser);
   page = watched.page;
+  page.on('response', (response) => httpResponses.push(response));
   await page.setViewportSize({ width: 1080, height: 1920 });
   await page.goto(host.url);
   await page.getByTestId('kiosk-insert-card').waitFor({ timeout: 20_000 });
@@ -343,6 +346,14 @@ describe('the kiosk with the desk’s vault unlocked in the same host', () => {
     expect(kept.storage).not.toMatch(/Lovelace|Ada/);
     expect(kept.storage).not.toContain(ada.userNumber);
     expect(kept).toMatchObject({ caches: [], databases: [], resources: [] });
+    // Nor in the browser's HTTP cache: the holder's data travelled only over the WebSocket, so no HTTP
+    // response the page received (what the cache can hold) carries any of it.
+    expect(httpResponses.length).toBeGreaterThan(0);
+    for (const response of httpResponses) {
+      if (response.url().startsWith('blob:') || response.url().startsWith('data:')) continue;
+      const body = (await response.body().catch(() => Buffer.alloc(0))).toString('latin1');
+      for (const trace of ['Lovelace', ada.userNumber, personalNumber(611)]) expect(body.includes(trace), `${trace} in ${response.url()}`).toBe(false);
+    }
   }, 90_000);
 
   it('a second holder’s new card right after: the contract, the PIN on the pad, signed; the card active, the holder signed in; nothing of the first holder', async () => {

@@ -1,0 +1,147 @@
+/**
+ * A card pulled in the middle of a suspension at the kiosk (issue 14 §3): the holder confirmed, the
+ * services are putting the card's certificates on hold in the CA, and the card leaves the reader.
+ * The page never says "done" for a session that has ended; the CA holds either every certificate
+ * of the card or none (never some); and when the holder signs in again the home says what happened.
+ * Real parts: one browser-mode host (--kiosk) with the desk page unlocking the vault, a virtual PIV
+ * card in a vpcd reader of the real pcscd, the CRL read by OpenSSL.
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import en from '../../renderer/src/i18n/locales/en.json';
+import { launchBrowser, openPage, type WatchedPage } from '../support/browser';
+import { CardInReader } from '../support/card-in-reader';
+import { carddesk } from '../support/cli';
+import { freshHome, startHostProcess, type HostProcess } from '../support/host-process';
+import { deskCall } from '../support/kiosk-desk';
+import { openssl } from '../support/openssl';
+import { Pcscd } from '../support/pcscd';
+import { PASSPHRASE, personalNumber } from '../support/vault-fixtures';
+
+const SERIAL = '50603001';
+
+let pcscd: Pcscd;
+let card: CardInReader;
+let home: string;
+let host: HostProcess;
+let browser: Browser;
+let desk: Page;
+let watched: WatchedPage;
+let page: Page;
+let holderId = '';
+let pin = '';
+
+const cli = async (args: string[], input = `${PASSPHRASE}\n`) => {
+  const result = await carddesk(args, { home, input, timeoutMs: 90_000 });
+  if (result.code !== 0) throw new Error(`carddesk ${args.join(' ')} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
+  return result;
+};
+
+async function typeOnPad(on: Page, digits: string): Promise<void> {
+  for (const digit of digits) await on.getByTestId(`kiosk-pin-key-${digit}`).click();
+}
+
+async function signIn(): Promise<void> {
+  await card.insert();
+  await page.getByTestId('kiosk-pin-screen').waitFor({ timeout: 20_000 });
+  await typeOnPad(page, pin);
+  await page.getByTestId('kiosk-pin-key-ok').click();
+  await page.getByTestId('kiosk-home').waitFor({ timeout: 20_000 });
+}
+
+async function cardStatuses(): Promise<string[]> {
+  const list = await deskCall<{ items: { status: string; cardSerial: string | null }[] }>(desk, 'certificates', 'list', { holderId, limit: 100 });
+  return list.items.filter((item) => item.cardSerial === SERIAL).map((item) => item.status);
+}
+
+beforeAll(async () => {
+  pcscd = await Pcscd.ensure();
+  home = freshHome('carddesk-kiosk-pull-');
+  await cli(['vault', 'init'], `${PASSPHRASE}\n${PASSPHRASE}\n`);
+  await cli(['ca', 'init', '--algorithm', 'p384', '--root-name', 'CN=Kiosk Pull Root, O=CardDesk Test', '--issuing-name', 'CN=Kiosk Pull Issuing, O=CardDesk Test']);
+  await cli(['holder', 'add', '--personal-number', personalNumber(631), '--first-name', 'Katherine', '--last-name', 'Johnson', '--email', 'katherine@example.org'], '');
+  card = await CardInReader.create(0, { serial: Number(SERIAL) });
+  await card.insert();
+  const issued = JSON.parse((await cli(['card', 'issue', '--yes', '--holder', personalNumber(631), '--json', '--reader', card.readerName])).stdout) as {
+    cardState: string;
+    letters: { kind: string; fileName: string }[];
+  };
+  const letter = execFileSync('pdftotext', ['-layout', join(home, 'outbox', issued.letters.find((l) => l.kind === 'pin')!.fileName), '-'], { encoding: 'utf8' });
+  pin = /PIN\s+(\d{6,8})\b/.exec(letter)![1]!;
+  if (issued.cardState === 'awaitingActivation') await cli(['card', 'activate', '--reader', card.readerName], `${PASSPHRASE}\n${pin}\n`);
+  await card.remove();
+  holderId = (JSON.parse((await cli(['holder', 'show', personalNumber(631), '--json'], '')).stdout) as { holder: { id: string } }).holder.id;
+
+  host = await startHostProcess({ home, kiosk: true });
+  browser = await launchBrowser();
+  desk = (await openPage(browser)).page;
+  await desk.goto(host.deskUrl);
+  await desk.waitForFunction(() => 'carddesk' in window, undefined, { timeout: 20_000 });
+  await deskCall(desk, 'vault', 'unlock', { passphrase: PASSPHRASE });
+  watched = await openPage(browser);
+  page = watched.page;
+  await page.setViewportSize({ width: 1080, height: 1920 });
+  await page.goto(host.url);
+  await page.getByTestId('kiosk-insert-card').waitFor({ timeout: 20_000 });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await host?.stop();
+  await card?.remove();
+  await pcscd?.stop();
+});
+
+describe('a card pulled in the middle of a suspension at the kiosk', () => {
+  it('the page never says done after the session ended; the CA holds all of the card’s certificates or none; signed in again, the home says which', async () => {
+    expect(await cardStatuses()).toEqual(['valid', 'valid', 'valid', 'valid']);
+    await signIn();
+    await page.getByTestId('kiosk-tab-suspend').click();
+    await page.getByTestId('kiosk-suspend-confirm').click();
+    // From here on, note whether the page ever shows "done" (it must not once the card has left).
+    await page.evaluate(() => {
+      const seen = window as unknown as { doneSeen: boolean };
+      seen.doneSeen = false;
+      new MutationObserver(() => {
+        if (document.querySelector('[data-testid="kiosk-action-done"]') !== null) seen.doneSeen = true;
+      }).observe(document.body, { childList: true, subtree: true });
+    });
+    // The holder confirms and pulls the card at once, while the services are at work.
+    await Promise.all([page.getByTestId('kiosk-suspend-do').click(), card.remove()]);
+    await page.getByTestId('kiosk-welcome').waitFor({ timeout: 20_000 });
+    await page.getByTestId('kiosk-insert-card').waitFor({ timeout: 20_000 });
+    // Long enough for the suspension's answer to reach the page, which must drop it.
+    await page.waitForTimeout(1_500);
+    expect(await page.evaluate(() => (window as unknown as { doneSeen: boolean }).doneSeen), 'the page said "done" for an ended session').toBe(false);
+    expect(await page.getByTestId('kiosk-home').count()).toBe(0);
+
+    // The CA: every certificate of the card in the same state, and the published CRL agrees.
+    const statuses = await cardStatuses();
+    expect(statuses.length).toBe(4);
+    expect(new Set(statuses).size, `half a suspension: ${statuses.join(', ')}`).toBe(1);
+    const suspended = statuses[0] === 'suspended';
+    if (!suspended) expect(statuses[0]).toBe('valid');
+    console.info(`card pulled mid-suspension: the CA holds ${suspended ? 'all four certificates' : 'none'} of the card`);
+    const crl = openssl('crl', '-inform', 'DER', '-in', join(home, 'crl', 'ca.crl'), '-noout', '-text');
+    expect(crl.code, crl.stderr).toBe(0);
+    expect((crl.stdout.match(/Certificate Hold/g) ?? []).length).toBe(suspended ? 4 : 0);
+
+    // The holder comes back: the home says what happened, and the suspension can be made (or is already made).
+    await signIn();
+    await page.getByTestId('kiosk-tab-suspend').click();
+    const section = (await page.getByTestId('kiosk-section-suspend').textContent()) ?? '';
+    const alreadyPrefix = en.kiosk.suspend.already.split('{{date}}')[0]!;
+    if (suspended) expect(section).toContain(alreadyPrefix);
+    else {
+      expect(section).not.toContain(alreadyPrefix);
+      expect(await page.getByTestId('kiosk-suspend-confirm').count()).toBe(1);
+    }
+    // The log says the same: one successful suspension of the card, or none.
+    const events = await deskCall<{ entries: { action: string; outcome: string; cardSerial: string | null }[] }>(desk, 'audit', 'query', { holderId, limit: 200 });
+    const done = events.entries.filter((entry) => entry.action === 'card.suspend' && entry.outcome === 'success');
+    expect(done.length).toBe(suspended ? 1 : 0);
+    expect(watched.errors).toEqual([]);
+  }, 180_000);
+});
