@@ -5,6 +5,7 @@
 import { CardDeskError } from '../shared/errors';
 import { userInfo } from 'node:os';
 import type { ContractHandlers } from './api/handlers';
+import type { OneTimeCodes, SecondFactor } from './account/account-ports';
 import { operationOf } from './api/context';
 import { EventHub } from './api/event-hub';
 import { auditHandlers } from './audit/audit-handlers';
@@ -15,7 +16,8 @@ import { contractHandlers } from './api/contract-handlers';
 import { letterHandlers } from './api/letter-handlers';
 import { lifecycleHandlers } from './api/lifecycle-handlers';
 import { holderSummary } from './audit/audit-queries';
-import { kioskHandlers } from './kiosk/kiosk-handlers';
+import { kioskHandlers, stolenCardHandlers } from './kiosk/kiosk-handlers';
+import { StolenCardService } from './kiosk/stolen-card';
 import { KioskService } from './kiosk/kiosk-service';
 import { sourceOf } from './kiosk/kiosk-sessions';
 import { vaultHandlers } from './api/vault-handlers';
@@ -85,6 +87,14 @@ export interface Core {
 export function createCore(options: CoreOptions): Core {
   const events = new EventHub();
   const audit = options.audit ?? createDeskAuditLog(options.dataDir, { log: options.log });
+  // LEAD: the holder account's one-time codes and second factor are wired here once their parts land.
+  const accountPorts: { codes: OneTimeCodes; secondFactor: SecondFactor } = {
+    codes: {
+      send: () => Promise.reject(new CardDeskError('INTERNAL', 'One-time codes are not available yet.')),
+      check: () => Promise.resolve('unknown'),
+    },
+    secondFactor: { enrolled: () => false, verify: () => Promise.resolve(false) },
+  };
   const stopAppended = audit.subscribe((appended) => events.emit('audit:appended', appended));
   const operatorId = userInfo().username;
   const readers = new ReaderRegistry({
@@ -158,6 +168,22 @@ export function createCore(options: CoreOptions): Core {
     },
     // Named with its window's call source: only that kiosk window is told (the transports route it).
     ended: (source, reason) => events.emit('kiosk:sessionEnded', { reason, source }),
+  });
+  // "My card was stolen" at the kiosk without the card: a code to the holder, then their cards on hold.
+  const stolenCard = new StolenCardService({
+    holderByPersonalNumber: (typed) => {
+      if (!vault.access.isOpen) return null;
+      const index = vault.directory.index();
+      const id = index.idByPersonalNumber(typed);
+      return id === undefined ? null : (index.get(id) ?? null);
+    },
+    cardsOf: (holderId) => vault.directory.cardsOf(holderId),
+    codeAddress: (holder) => (holder.email !== '' ? { channel: 'email', to: holder.email } : holder.mobile !== '' ? { channel: 'sms', to: holder.mobile } : null),
+    codes: accountPorts.codes,
+    secondFactor: accountPorts.secondFactor,
+    suspend: (serial, days, op) => lifecycle.lifecycle.suspend(serial, days, 'release', op),
+    keysAvailable: () => vault.keyring.unlocked && vault.ca.ready,
+    audit,
   });
   const stopKioskWatch = events.subscribe((name, payload) => {
     if (name !== 'readers:cardRemoved' && name !== 'readers:readerRemoved') return;
@@ -249,6 +275,7 @@ export function createCore(options: CoreOptions): Core {
     ...contractHandlers(lifecycle.contracts, operatorId),
     ...auditHandlers({ audit, operatorId, kioskHolder: (context) => kiosk.sessions.signedInHolder(sourceOf(context)) }),
     ...kioskHandlers(kiosk),
+    ...stolenCardHandlers(stolenCard),
   }, audit, operatorId, options.log);
 
   return {

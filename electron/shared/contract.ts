@@ -21,6 +21,7 @@ import {
 import { Pkcs11Args, Pkcs11LibraryFoldersSchema, Pkcs11LoginResultSchema, Pkcs11ModuleStatusSchema, Pkcs11ObjectsSchema, Pkcs11TokenInfoSchema } from './schemas/pkcs11';
 import { CaImportArgsSchema, CaInitArgsSchema, CaSetPublicBaseUrlArgsSchema, CaStatusSchema, CrlPublishResultSchema } from './schemas/ca';
 import { ContractArgs, ContractListSchema, ContractSummarySchema, ContractTemplateSchema, PdfVerifyReportSchema, SetTemplateResultSchema } from './schemas/contracts';
+import { StolenCardArgs, StolenCardBeginSchema, StolenCardResultSchema } from './schemas/kiosk-stolen';
 import { NetworkListenerSettingsSchema, NetworkListenerStatusSchema } from './schemas/network-listener';
 import { KioskActionResultSchema, KioskArgs, KioskBeginResultSchema, KioskHomeSchema, KioskSessionEndedSchema, KioskSettingsSchema, KioskSignInResultSchema, KioskStatusSchema } from './schemas/kiosk';
 import {
@@ -241,6 +242,11 @@ export const channels = {
   'kiosk:suspend': { args: KioskArgs.suspend, result: KioskActionResultSchema, surfaces: kiosk, effect: 'write' },
   'kiosk:revoke': { args: KioskArgs.revoke, result: KioskActionResultSchema, surfaces: kiosk, effect: 'write' },
   'kiosk:signOut': { args: NoArgs, result: z.null(), surfaces: kiosk, effect: 'write' },
+  // "My card was stolen: suspend it" without the card (schemas/kiosk-stolen.ts): before sign-in, limited
+  // per kiosk window and per personal number; the personal number plus a code the holder receives.
+  'kiosk:stolenCardBegin': { args: StolenCardArgs.begin, result: StolenCardBeginSchema, surfaces: kiosk, effect: 'write' },
+  'kiosk:stolenCardComplete': { args: StolenCardArgs.complete, result: StolenCardResultSchema, surfaces: kiosk, effect: 'write' },
+  'kiosk:stolenCardCancel': { args: StolenCardArgs.cancel, result: z.null(), surfaces: kiosk, effect: 'write' },
 
   'audit:query': { args: AuditQueryArgsSchema, result: AuditPageSchema, surfaces: desk, effect: 'read' },
   // A holder's own history at the desk; the kiosk reads it through kiosk:history, whose holder

@@ -49,6 +49,8 @@ interface State {
   /** The PIN and PUK of the card issued for the kiosk fixtures (from its PIN letter). */
   kioskPin: string | null;
   kioskPuk: string | null;
+  /** The stolen-card report begun at the kiosk. */
+  stolenFlow: string | null;
 }
 
 /** The mailing house's drop folder the PIN letter goes to. */
@@ -185,6 +187,10 @@ const fixtures: { readonly [C in WriteChannel]: (state: State) => ChannelArgs<C>
   'kiosk:revoke': () => ({ reason: 'keyCompromise', pin: '31415926' }),
   'kiosk:signOut': () => undefined,
   'kiosk:signIn': () => ({ pin: '31415926' }),
+  // A personal number nobody has: the same answer as for a holder, and only "wrong code" after it.
+  'kiosk:stolenCardBegin': () => ({ personalNumber: personalNumber(97) }),
+  'kiosk:stolenCardComplete': (state) => ({ flowId: state.stolenFlow ?? 'missing', code: '123456', days: 1 }),
+  'kiosk:stolenCardCancel': (state) => ({ flowId: state.stolenFlow ?? 'missing' }),
   // Wiped back to its factory state first: the PIN actions below use the factory PIN and PUK.
   'cards:verifyPin': async () => {
     await call('cards:retire', { reader });
@@ -229,6 +235,7 @@ function learn(state: State, channel: WriteChannel, value: unknown): void {
     state.challenge = v.challengeCode as string;
   }
   if (channel === 'cards:unblockResponse') state.response = v.response as string;
+  if (channel === 'kiosk:stolenCardBegin') state.stolenFlow = v.flowId as string;
 }
 
 /** Calls that must be refused here (each refusal is itself recorded), and why. */
@@ -242,6 +249,7 @@ const refusals: Readonly<Partial<Record<WriteChannel, string>>> = {
   'tokens:removeModule': 'no module was added',
   'kiosk:offlineUnblockBegin': 'neither the PIN nor the PUK is blocked',
   'kiosk:signIn': 'the session ended at sign-out',
+  'kiosk:stolenCardComplete': 'nobody has that personal number: its flow only ever answers "wrong code"',
 };
 
 beforeAll(async () => {
@@ -281,7 +289,7 @@ describe('every state-changing channel', () => {
   });
 
   it('records an event with its action, and never a secret', async () => {
-    const state: State = { moduleId: null, backup: null, holderId: null, holderVersion: 0, certificate: null, card: null, attempt: null, challenge: null, response: null, contract: null, pinLetter: null, numberLetter: null, kioskPin: null, kioskPuk: null };
+    const state: State = { moduleId: null, backup: null, holderId: null, holderVersion: 0, certificate: null, card: null, attempt: null, challenge: null, response: null, contract: null, pinLetter: null, numberLetter: null, kioskPin: null, kioskPuk: null, stolenFlow: null };
     const outcomes: Record<string, string> = {};
     for (const [channel, fixture] of Object.entries(fixtures) as [WriteChannel, (s: State) => unknown][]) {
       const args = await fixture(state);

@@ -65,7 +65,7 @@ export interface NotificationQueue {
   wake(): void;
 }
 
-export const oneTimeCodePurposes = ['contactChangeOld', 'contactChangeNew', 'recoveryCodeUse', 'lostInfo', 'contactVerify'] as const;
+export const oneTimeCodePurposes = ['contactChangeOld', 'contactChangeNew', 'recoveryCodeUse', 'lostInfo', 'contactVerify', 'stolenCard'] as const;
 export type OneTimeCodePurpose = (typeof oneTimeCodePurposes)[number];
 
 export type OneTimeCodeCheck = 'ok' | 'wrong' | 'expired' | 'used' | 'exhausted' | 'unknown';

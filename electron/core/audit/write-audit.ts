@@ -92,6 +92,9 @@ export const writeChannelActions = {
   'kiosk:suspend': 'card.suspend',
   'kiosk:revoke': 'card.revoke',
   'kiosk:signOut': 'kiosk.sessionEnd',
+  'kiosk:stolenCardBegin': 'kiosk.stolenCard',
+  'kiosk:stolenCardComplete': 'kiosk.stolenCard',
+  'kiosk:stolenCardCancel': 'kiosk.stolenCard',
 } as const satisfies Record<WriteChannel, AuditAction>;
 
 export function recordFailedWrites(handlers: ContractHandlers, audit: AuditTrail, operatorId: string, log: Logger): ContractHandlers {

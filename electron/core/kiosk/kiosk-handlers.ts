@@ -10,9 +10,11 @@ import type { AuditAction } from '../../shared/schemas/audit';
 import type { CallContext } from '../api/context';
 import type { ContractHandlers } from '../api/handlers';
 import type { KioskService } from './kiosk-service';
+import type { StolenCardService } from './stolen-card';
 import { sourceOf } from './kiosk-sessions';
 
-export type KioskChannel = Extract<keyof ContractHandlers, `kiosk:${string}`>;
+type StolenCardChannel = Extract<keyof ContractHandlers, `kiosk:stolenCard${string}`>;
+export type KioskChannel = Exclude<Extract<keyof ContractHandlers, `kiosk:${string}`>, StolenCardChannel>;
 
 /** What a refused read is recorded as (reads record nothing when they succeed). */
 const readActions: Partial<Record<KioskChannel, AuditAction>> = {
@@ -55,4 +57,13 @@ export function kioskHandlers(kiosk: KioskService): Pick<ContractHandlers, Kiosk
     };
   }
   return handlers;
+}
+
+/** "My card was stolen" without the card: before sign-in, so bound to the window's flow, not to a session. */
+export function stolenCardHandlers(stolen: StolenCardService): Pick<ContractHandlers, StolenCardChannel> {
+  return {
+    'kiosk:stolenCardBegin': ({ personalNumber }, context) => stolen.begin(sourceOf(context), personalNumber),
+    'kiosk:stolenCardComplete': ({ flowId, code, days }, context) => stolen.complete(sourceOf(context), flowId, code, days),
+    'kiosk:stolenCardCancel': ({ flowId }, context) => stolen.cancel(sourceOf(context), flowId),
+  };
 }

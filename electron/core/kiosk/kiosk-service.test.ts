@@ -177,7 +177,8 @@ function failuresOf(source: string, channel: string) {
   return rig.audit.events.filter((e) => e.outcome === 'failure' && e.channel === 'kiosk' && e.reason === 'SESSION_ENDED' && e.details?.['channel'] === channel && (e.details['source'] === undefined || e.details['source'] === source));
 }
 
-describe('the kiosk', () => {
+// Each test issues or signs with a card: under a loaded machine (CI runs files side by side) 5 s is too short.
+describe('the kiosk', { timeout: 30_000 }, () => {
   it('signs a holder in with the card and the PIN (9A proof after the PIN) and shows only their data', async () => {
     const first = await issued({ firstName: 'Arta' });
     const card = await issued({ firstName: 'Besa' });

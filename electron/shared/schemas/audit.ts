@@ -83,6 +83,7 @@ export const auditActions = [
   'operator.logout',
   'kiosk.sessionStart',
   'kiosk.sessionEnd',
+  'kiosk.stolenCard',
   'settings.change',
   // the audit log itself
   'audit.verify',

@@ -8,6 +8,7 @@ import { KioskFlowProvider } from '../features/kiosk/KioskFlow';
 import { KioskHomeRoute } from '../features/kiosk/KioskHome';
 import { KioskShell } from '../features/kiosk/KioskShell';
 import { KioskSignIn } from '../features/kiosk/KioskSignIn';
+import { KioskStolenCard } from '../features/kiosk/KioskStolenCard';
 import { KioskUnblock } from '../features/kiosk/KioskUnblock';
 import { KioskWelcome } from '../features/kiosk/KioskWelcome';
 
@@ -42,6 +43,7 @@ export function KioskApp() {
             <Route path="/kiosk/unblock" element={<KioskUnblock />} />
             <Route path="/kiosk/activate" element={<KioskActivate />} />
             <Route path="/kiosk/home" element={<KioskHomeRoute />} />
+            <Route path="/kiosk/stolen" element={<KioskStolenCard />} />
             <Route path="*" element={<Navigate to="/kiosk" replace />} />
           </Routes>
         </KioskShell>

@@ -7,13 +7,13 @@ import { useFormat } from '../../i18n/format';
 import { useHolder } from './HolderContext';
 import { useKioskFlow } from './KioskFlow';
 import { ActionOutcome } from './KioskSecurity';
+import { DaysPicker } from './DaysPicker';
 import { PinPad } from './PinPad';
 import { useKioskAction } from './useKioskAction';
 import { kioskTestIds } from './testIds';
 
 type Reason = (typeof cardRevocationReasons)[number];
 const big = { minHeight: 72, fontSize: '1.25rem', px: 4 } as const;
-const quickDays = [1, 7, 14, 30] as const;
 
 function KeyServicesOff() {
   const { t } = useTranslation();
@@ -33,7 +33,6 @@ export function KioskSuspend() {
   const [days, setDays] = useState(7);
   const [confirming, setConfirming] = useState(false);
   const action = useKioskAction();
-  const dayWords = (count: number): string => (count === 1 ? t('kiosk.suspend.oneDay') : t('kiosk.suspend.dayCount', { days: count }));
   if (flow.status?.keyServices === 'vaultLocked') return <KeyServicesOff />;
 
   const back = new Date();
@@ -57,24 +56,7 @@ export function KioskSuspend() {
       <Typography variant="h6" component="p">
         {t('kiosk.suspend.intro')}
       </Typography>
-      <Box role="group" aria-label={t('kiosk.suspend.days')} sx={{ display: 'flex', gap: 2, alignItems: 'center' }}>
-        <Button variant="outlined" aria-label={t('kiosk.suspend.less')} sx={{ ...big, px: 0, minWidth: 72 }} disabled={days <= 1 || confirming} data-testid={kioskTestIds.suspendLess} onClick={() => setDays(days - 1)}>
-          −
-        </Button>
-        <Typography variant="h3" component="p" data-testid={kioskTestIds.suspendDays} data-days={days} sx={{ minWidth: 220, textAlign: 'center' }}>
-          {dayWords(days)}
-        </Typography>
-        <Button variant="outlined" aria-label={t('kiosk.suspend.more')} sx={{ ...big, px: 0, minWidth: 72 }} disabled={days >= 30 || confirming} data-testid={kioskTestIds.suspendMore} onClick={() => setDays(days + 1)}>
-          +
-        </Button>
-      </Box>
-      <Box sx={{ display: 'flex', gap: 1.5, flexWrap: 'wrap' }}>
-        {quickDays.map((choice) => (
-          <Button key={choice} variant={days === choice ? 'contained' : 'outlined'} disabled={confirming} sx={{ minHeight: 56, minWidth: 120, fontSize: '1.1rem' }} onClick={() => setDays(choice)}>
-            {dayWords(choice)}
-          </Button>
-        ))}
-      </Box>
+      <DaysPicker days={days} onChange={setDays} disabled={confirming} />
       <Typography variant="h6" component="p" data-testid={kioskTestIds.suspendReturn}>
         {t('kiosk.suspend.returns', { date: returns })}
       </Typography>

@@ -125,6 +125,11 @@ export function KioskWelcome() {
           {t('kiosk.tryAgain')}
         </Button>
       ) : null}
+      {outOfService === null && checking === null && status?.keyServices === 'available' ? (
+        <Button variant="outlined" color="warning" size="large" sx={{ minHeight: 64, px: 4, fontSize: '1.15rem', mt: 4 }} data-testid={kioskTestIds.stolenStart} onClick={() => void navigate('/kiosk/stolen')}>
+          {t('kiosk.stolen.start')}
+        </Button>
+      ) : null}
     </Box>
   );
 }

@@ -31,6 +31,15 @@ export const kioskTestIds = {
   offlineResponse: 'kiosk-offline-response',
   offlineNext: 'kiosk-offline-next',
 
+  stolenStart: 'kiosk-stolen-start',
+  stolenScreen: 'kiosk-stolen',
+  stolenNumber: 'kiosk-stolen-number',
+  stolenNext: 'kiosk-stolen-next',
+  stolenCodeSent: 'kiosk-stolen-code-sent',
+  stolenProblem: 'kiosk-stolen-problem',
+  stolenDone: 'kiosk-stolen-done',
+  stolenCancel: 'kiosk-stolen-cancel',
+
   activateScreen: 'kiosk-activate',
   activateRead: 'kiosk-activate-read',
 
