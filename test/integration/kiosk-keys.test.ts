@@ -6,7 +6,6 @@
  * new card is then activated at the kiosk (the contract signed by the card) right after the first
  * holder's session ended: nothing of the first holder is left in the page, its history or its heap.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,10 +15,10 @@ import it_ from '../../renderer/src/i18n/locales/it.json';
 import nl from '../../renderer/src/i18n/locales/nl.json';
 import sq from '../../renderer/src/i18n/locales/sq.json';
 import { seriousAccessibilityViolations } from '../support/axe';
-import { launchBrowser, openPage, type WatchedPage } from '../support/browser';
+import { openPage, type WatchedPage } from '../support/browser';
 import { CardInReader } from '../support/card-in-reader';
-import { carddesk } from '../support/cli';
-import { freshHome, startHostProcess, type HostProcess } from '../support/host-process';
+import { freshHome, type HostProcess } from '../support/host-process';
+import { cliOn, issueActiveCard, issueCard, openKioskBesideDesk, typeOnPad, type Cli } from '../support/kiosk-rig';
 import { deskCall, heapSnapshotContains, pageTextAndAttributes } from '../support/kiosk-desk';
 import { openssl, toolAsync } from '../support/openssl';
 import { Pcscd } from '../support/pcscd';
@@ -61,29 +60,11 @@ let historyAtStart = 0;
 /** Every HTTP response the kiosk page received (what its browser cache could hold). */
 const httpResponses: Response[] = [];
 
-const cli = async (args: string[], input = `${PASSPHRASE}\n`) => {
-  const result = await carddesk(args, { home, input, timeoutMs: 90_000 });
-  if (result.code !== 0) throw new Error(`carddesk ${args.join(' ')} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
-  return result;
-};
-
-/** Issues a card to a holder with the CLI and reads the PIN off the PIN letter. */
-async function issue(reader: CardInReader, number: number): Promise<{ cardState: string; pin: string }> {
-  const issued = JSON.parse((await cli(['card', 'issue', '--yes', '--holder', personalNumber(number), '--json', '--reader', reader.readerName])).stdout) as {
-    cardState: string;
-    letters: { kind: string; fileName: string }[];
-  };
-  const letter = execFileSync('pdftotext', ['-layout', join(home, 'outbox', issued.letters.find((l) => l.kind === 'pin')!.fileName), '-'], { encoding: 'utf8' });
-  return { cardState: issued.cardState, pin: /PIN\s+(\d{6,8})\b/.exec(letter)![1]! };
-}
+let cli: Cli;
 
 async function holderShown(number: number): Promise<{ id: string; userNumber: string }> {
   const shown = JSON.parse((await cli(['holder', 'show', personalNumber(number), '--json'], '')).stdout) as { holder: { id: string; userNumber: string } };
   return shown.holder;
-}
-
-async function typeOnPad(on: Page, digits: string): Promise<void> {
-  for (const digit of digits) await on.getByTestId(`kiosk-pin-key-${digit}`).click();
 }
 
 async function language(on: Page, lang: Language): Promise<void> {
@@ -123,38 +104,28 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   pcscd = await Pcscd.ensure();
   home = freshHome('carddesk-kiosk-keys-');
+  cli = cliOn(home);
   await cli(['vault', 'init'], `${PASSPHRASE}\n${PASSPHRASE}\n`);
   await cli(['ca', 'init', '--algorithm', 'p384', '--root-name', 'CN=Kiosk Keys Root, O=CardDesk Test', '--issuing-name', 'CN=Kiosk Keys Issuing, O=CardDesk Test']);
   await cli(['holder', 'add', '--personal-number', personalNumber(611), '--first-name', 'Ada', '--last-name', 'Lovelace', '--email', 'ada@example.org', '--organisation', 'Analytical Engines'], '');
   await cli(['holder', 'add', '--personal-number', personalNumber(612), '--first-name', 'Grace', '--last-name', 'Hopper', '--email', 'grace@example.org'], '');
   card = await CardInReader.create(0, { serial: Number(SERIAL) });
   await card.insert();
-  const first = await issue(card, 611);
-  if (first.cardState === 'awaitingActivation') await cli(['card', 'activate', '--reader', card.readerName], `${PASSPHRASE}\n${first.pin}\n`);
+  const first = await issueActiveCard(cli, home, card, 611);
   await card.remove();
   fresh = await CardInReader.create(1, { serial: Number(FRESH_SERIAL) });
   await fresh.insert();
-  const second = await issue(fresh, 612);
+  const second = await issueCard(cli, home, fresh, 612);
   // The default policy: the holder signs the contract when activating the card.
   expect(second.cardState).toBe('awaitingActivation');
   await fresh.remove();
   ada = { ...(await holderShown(611)), pin: first.pin };
   grace = { ...(await holderShown(612)), pin: second.pin };
 
-  host = await startHostProcess({ home, kiosk: true });
-  browser = await launchBrowser();
-  desk = (await openPage(browser)).page;
-  await desk.goto(host.deskUrl);
-  await desk.waitForFunction(() => 'carddesk' in window, undefined, { timeout: 20_000 });
-  await deskCall(desk, 'vault', 'unlock', { passphrase: PASSPHRASE });
+  ({ host, browser, desk, watched, page } = await openKioskBesideDesk(home, (kioskPage) => {
+    kioskPage.on('response', (response) => httpResponses.push(response));
+  }));
   await deskCall(desk, 'ca', 'startOcsp', { port: OCSP_PORT });
-
-  watched = await openPage(browser);
-  page = watched.page;
-  page.on('response', (response) => httpResponses.push(response));
-  await page.setViewportSize({ width: 1080, height: 1920 });
-  await page.goto(host.url);
-  await page.getByTestId('kiosk-insert-card').waitFor({ timeout: 20_000 });
   historyAtStart = await page.evaluate(() => history.length);
 }, 240_000);
 

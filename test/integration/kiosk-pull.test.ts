@@ -6,16 +6,14 @@
  * Real parts: one browser-mode host (--kiosk) with the desk page unlocking the vault, a virtual PIV
  * card in a vpcd reader of the real pcscd, the CRL read by OpenSSL.
  */
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import en from '../../renderer/src/i18n/locales/en.json';
-import { launchBrowser, openPage, type WatchedPage } from '../support/browser';
 import { CardInReader } from '../support/card-in-reader';
-import { carddesk } from '../support/cli';
-import { freshHome, startHostProcess, type HostProcess } from '../support/host-process';
+import { freshHome } from '../support/host-process';
 import { deskCall } from '../support/kiosk-desk';
+import { cliOn, issueActiveCard, openKioskBesideDesk, typeOnPad, type KioskBesideDesk } from '../support/kiosk-rig';
 import { openssl } from '../support/openssl';
 import { Pcscd } from '../support/pcscd';
 import { PASSPHRASE, personalNumber } from '../support/vault-fixtures';
@@ -25,23 +23,11 @@ const SERIAL = '50603001';
 let pcscd: Pcscd;
 let card: CardInReader;
 let home: string;
-let host: HostProcess;
-let browser: Browser;
+let kiosk: KioskBesideDesk;
 let desk: Page;
-let watched: WatchedPage;
 let page: Page;
 let holderId = '';
 let pin = '';
-
-const cli = async (args: string[], input = `${PASSPHRASE}\n`) => {
-  const result = await carddesk(args, { home, input, timeoutMs: 90_000 });
-  if (result.code !== 0) throw new Error(`carddesk ${args.join(' ')} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
-  return result;
-};
-
-async function typeOnPad(on: Page, digits: string): Promise<void> {
-  for (const digit of digits) await on.getByTestId(`kiosk-pin-key-${digit}`).click();
-}
 
 async function signIn(): Promise<void> {
   await card.insert();
@@ -59,37 +45,22 @@ async function cardStatuses(): Promise<string[]> {
 beforeAll(async () => {
   pcscd = await Pcscd.ensure();
   home = freshHome('carddesk-kiosk-pull-');
+  const cli = cliOn(home);
   await cli(['vault', 'init'], `${PASSPHRASE}\n${PASSPHRASE}\n`);
   await cli(['ca', 'init', '--algorithm', 'p384', '--root-name', 'CN=Kiosk Pull Root, O=CardDesk Test', '--issuing-name', 'CN=Kiosk Pull Issuing, O=CardDesk Test']);
   await cli(['holder', 'add', '--personal-number', personalNumber(631), '--first-name', 'Katherine', '--last-name', 'Johnson', '--email', 'katherine@example.org'], '');
   card = await CardInReader.create(0, { serial: Number(SERIAL) });
   await card.insert();
-  const issued = JSON.parse((await cli(['card', 'issue', '--yes', '--holder', personalNumber(631), '--json', '--reader', card.readerName])).stdout) as {
-    cardState: string;
-    letters: { kind: string; fileName: string }[];
-  };
-  const letter = execFileSync('pdftotext', ['-layout', join(home, 'outbox', issued.letters.find((l) => l.kind === 'pin')!.fileName), '-'], { encoding: 'utf8' });
-  pin = /PIN\s+(\d{6,8})\b/.exec(letter)![1]!;
-  if (issued.cardState === 'awaitingActivation') await cli(['card', 'activate', '--reader', card.readerName], `${PASSPHRASE}\n${pin}\n`);
+  pin = (await issueActiveCard(cli, home, card, 631)).pin;
   await card.remove();
   holderId = (JSON.parse((await cli(['holder', 'show', personalNumber(631), '--json'], '')).stdout) as { holder: { id: string } }).holder.id;
-
-  host = await startHostProcess({ home, kiosk: true });
-  browser = await launchBrowser();
-  desk = (await openPage(browser)).page;
-  await desk.goto(host.deskUrl);
-  await desk.waitForFunction(() => 'carddesk' in window, undefined, { timeout: 20_000 });
-  await deskCall(desk, 'vault', 'unlock', { passphrase: PASSPHRASE });
-  watched = await openPage(browser);
-  page = watched.page;
-  await page.setViewportSize({ width: 1080, height: 1920 });
-  await page.goto(host.url);
-  await page.getByTestId('kiosk-insert-card').waitFor({ timeout: 20_000 });
+  kiosk = await openKioskBesideDesk(home);
+  ({ desk, page } = kiosk);
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await host?.stop();
+  await kiosk?.browser.close();
+  await kiosk?.host.stop();
   await card?.remove();
   await pcscd?.stop();
 });
@@ -108,8 +79,10 @@ describe('a card pulled in the middle of a suspension at the kiosk', () => {
         if (document.querySelector('[data-testid="kiosk-action-done"]') !== null) seen.doneSeen = true;
       }).observe(document.body, { childList: true, subtree: true });
     });
-    // The holder confirms and pulls the card at once, while the services are at work.
-    await Promise.all([page.getByTestId('kiosk-suspend-do').click(), card.remove()]);
+    // The holder confirms and pulls the card at once, while the services are at work (the click
+    // first: a card out before it would end the session and take the button away).
+    await page.getByTestId('kiosk-suspend-do').click({ noWaitAfter: true });
+    await card.remove();
     await page.getByTestId('kiosk-welcome').waitFor({ timeout: 20_000 });
     await page.getByTestId('kiosk-insert-card').waitFor({ timeout: 20_000 });
     // Long enough for the suspension's answer to reach the page, which must drop it.
@@ -142,6 +115,6 @@ describe('a card pulled in the middle of a suspension at the kiosk', () => {
     const events = await deskCall<{ entries: { action: string; outcome: string; cardSerial: string | null }[] }>(desk, 'audit', 'query', { holderId, limit: 200 });
     const done = events.entries.filter((entry) => entry.action === 'card.suspend' && entry.outcome === 'success');
     expect(done.length).toBe(suspended ? 1 : 0);
-    expect(watched.errors).toEqual([]);
+    expect(kiosk.watched.errors).toEqual([]);
   }, 180_000);
 });
