@@ -166,7 +166,7 @@ export function readPskc(xml: string, preSharedKey: Buffer | null): PskcEntry[] 
         if (level !== 'warning') problems.push(String(message));
       },
     }).parseFromString(xml, 'text/xml');
-    root = document.documentElement as Element | null;
+    root = document.documentElement;
   } catch {
     problems.push('fatal');
   }
