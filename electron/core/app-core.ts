@@ -19,6 +19,8 @@ import { kioskHandlers } from './kiosk/kiosk-handlers';
 import { KioskService } from './kiosk/kiosk-service';
 import { sourceOf } from './kiosk/kiosk-sessions';
 import { vaultHandlers } from './api/vault-handlers';
+import { secondFactorHandlers } from './api/second-factor-handlers';
+import { SecondFactorService } from './account/second-factor';
 import { directoryCardOwners } from './cards/card-owners';
 import { CardService } from './cards/card-service';
 import { OfflineUnblockService } from './cards/offline-unblock';
@@ -186,6 +188,10 @@ export function createCore(options: CoreOptions): Core {
     return null;
   };
 
+  // The holder's second factor (issue 15 §4, §5): authenticator apps (TOTP) and OATH tokens from PSKC
+  // files. LEAD: pass `secondFactor` as the SecondFactor port to the account services at merge.
+  const secondFactor = new SecondFactorService({ access: vault.access, keyring: vault.keyring, audit: vault.audit, directory: vault.directory });
+
   const handlers: ContractHandlers = recordFailedWrites({
     'app:info': (_args, context) => ({
       name: appName,
@@ -249,6 +255,7 @@ export function createCore(options: CoreOptions): Core {
     ...contractHandlers(lifecycle.contracts, operatorId),
     ...auditHandlers({ audit, operatorId, kioskHolder: (context) => kiosk.sessions.signedInHolder(sourceOf(context)) }),
     ...kioskHandlers(kiosk),
+    ...secondFactorHandlers(secondFactor, kiosk, operatorId),
   }, audit, operatorId, options.log);
 
   return {

@@ -365,6 +365,10 @@ export class SecondFactorService implements SecondFactor {
    */
   async importTokens(pskc: string, preSharedKey: Buffer | null, context: OperationContext): Promise<OtpImportReport> {
     let entries: PskcEntry[];
+    if (preSharedKey !== null && ![16, 24, 32].includes(preSharedKey.length)) {
+      await this.#deps.audit.record({ action: 'otpToken.import', outcome: 'failure', reason: 'badKey', ...context });
+      return { ok: false, fileProblem: 'badKey', imported: 0, keys: [] };
+    }
     try {
       entries = readPskc(pskc, preSharedKey);
     } catch (error) {

@@ -11,8 +11,10 @@ import type { CallContext } from '../api/context';
 import type { ContractHandlers } from '../api/handlers';
 import type { KioskService } from './kiosk-service';
 import { sourceOf } from './kiosk-sessions';
+import type { SecondFactorKioskChannel } from '../api/second-factor-handlers';
 
-export type KioskChannel = Extract<keyof ContractHandlers, `kiosk:${string}`>;
+// The second factor's kiosk channels are mapped in api/second-factor-handlers.ts.
+export type KioskChannel = Exclude<Extract<keyof ContractHandlers, `kiosk:${string}`>, SecondFactorKioskChannel>;
 
 /** What a refused read is recorded as (reads record nothing when they succeed). */
 const readActions: Partial<Record<KioskChannel, AuditAction>> = {
