@@ -5,7 +5,7 @@
 import { CardDeskError } from '../shared/errors';
 import { userInfo } from 'node:os';
 import type { ContractHandlers } from './api/handlers';
-import type { OneTimeCodes, SecondFactor } from './account/account-ports';
+import type { OneTimeCodes } from './account/account-ports';
 import { operationOf } from './api/context';
 import { EventHub } from './api/event-hub';
 import { auditHandlers } from './audit/audit-handlers';
@@ -21,6 +21,8 @@ import { StolenCardService } from './kiosk/stolen-card';
 import { KioskService } from './kiosk/kiosk-service';
 import { sourceOf } from './kiosk/kiosk-sessions';
 import { vaultHandlers } from './api/vault-handlers';
+import { secondFactorHandlers } from './api/second-factor-handlers';
+import { SecondFactorService } from './account/second-factor';
 import { directoryCardOwners } from './cards/card-owners';
 import { CardService } from './cards/card-service';
 import { OfflineUnblockService } from './cards/offline-unblock';
@@ -88,12 +90,11 @@ export function createCore(options: CoreOptions): Core {
   const events = new EventHub();
   const audit = options.audit ?? createDeskAuditLog(options.dataDir, { log: options.log });
   // LEAD: the holder account's one-time codes and second factor are wired here once their parts land.
-  const accountPorts: { codes: OneTimeCodes; secondFactor: SecondFactor } = {
+  const accountPorts: { codes: OneTimeCodes } = {
     codes: {
       send: () => Promise.reject(new CardDeskError('INTERNAL', 'One-time codes are not available yet.')),
       check: () => Promise.resolve('unknown'),
     },
-    secondFactor: { enrolled: () => false, verify: () => Promise.resolve(false) },
   };
   const stopAppended = audit.subscribe((appended) => events.emit('audit:appended', appended));
   const operatorId = userInfo().username;
@@ -169,6 +170,9 @@ export function createCore(options: CoreOptions): Core {
     // Named with its window's call source: only that kiosk window is told (the transports route it).
     ended: (source, reason) => events.emit('kiosk:sessionEnded', { reason, source }),
   });
+  // The holder's second factor (issue 15 §4, §5): authenticator apps (TOTP) and OATH tokens from PSKC
+  // files; the kiosk asks for its code where the holder has one.
+  const secondFactor = new SecondFactorService({ access: vault.access, keyring: vault.keyring, audit: vault.audit, directory: vault.directory });
   // "My card was stolen" at the kiosk without the card: a code to the holder, then their cards on hold.
   const stolenCard = new StolenCardService({
     holderByPersonalNumber: (typed) => {
@@ -180,7 +184,7 @@ export function createCore(options: CoreOptions): Core {
     cardsOf: (holderId) => vault.directory.cardsOf(holderId),
     codeAddress: (holder) => (holder.email !== '' ? { channel: 'email', to: holder.email } : holder.mobile !== '' ? { channel: 'sms', to: holder.mobile } : null),
     codes: accountPorts.codes,
-    secondFactor: accountPorts.secondFactor,
+    secondFactor,
     suspend: (serial, days, op) => lifecycle.lifecycle.suspend(serial, days, 'release', op),
     keysAvailable: () => vault.keyring.unlocked && vault.ca.ready,
     audit,
@@ -276,6 +280,7 @@ export function createCore(options: CoreOptions): Core {
     ...auditHandlers({ audit, operatorId, kioskHolder: (context) => kiosk.sessions.signedInHolder(sourceOf(context)) }),
     ...kioskHandlers(kiosk),
     ...stolenCardHandlers(stolenCard),
+    ...secondFactorHandlers(secondFactor, kiosk, operatorId),
   }, audit, operatorId, options.log);
 
   return {

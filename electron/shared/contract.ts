@@ -57,6 +57,7 @@ import {
 } from './schemas/lifecycle';
 import { LetterFileNameSchema, LetterRouteSchema, LetterSendResultSchema, LetterSettingsArgsSchema, LetterSettingsResultSchema, LetterSettingsSchema, LetterSummarySchema } from './schemas/letters';
 import { PcscServiceStatusSchema, ReaderListSchema, ReaderRemovedSchema, ReaderSchema } from './schemas/readers';
+import { OtpImportReportSchema, OtpTokenSchema, SecondFactorArgs, SecondFactorResultSchema, SecondFactorStatusSchema, TotpEnrolmentSchema } from './schemas/account-second-factor';
 import {
   BackupFileNameSchema,
   BackupInfoSchema,
@@ -259,6 +260,19 @@ export const channels = {
   'audit:exportCsv': { args: AuditFilterSchema, result: AuditExportSchema, surfaces: desk, effect: 'write' },
   /** An administrator acknowledges a lost log (recorded, signed: VAULT_LOCKED while locked); returns the new report. */
   'audit:acknowledgeLoss': { args: NoArgs, result: AuditVerifyReportSchema, surfaces: desk, effect: 'write' },
+
+  // The holder's second factor (issue 15 §4, §5; schemas/account-second-factor.ts): the desk sees
+  // and removes it, imports OATH tokens from PSKC files and assigns them; the kiosk enrols an
+  // authenticator app for the session's holder only (the secret crosses once, in totpBegin's answer).
+  'account:secondFactor': { args: SecondFactorArgs.status, result: SecondFactorStatusSchema, surfaces: desk, effect: 'read' },
+  'account:removeSecondFactor': { args: SecondFactorArgs.remove, result: SecondFactorStatusSchema, surfaces: desk, effect: 'write' },
+  'account:importOtpTokens': { args: SecondFactorArgs.importTokens, result: OtpImportReportSchema, surfaces: desk, effect: 'write' },
+  'account:otpTokens': { args: NoArgs, result: z.array(OtpTokenSchema), surfaces: desk, effect: 'read' },
+  'account:assignOtpToken': { args: SecondFactorArgs.assignToken, result: OtpTokenSchema, surfaces: desk, effect: 'write' },
+  'kiosk:secondFactor': { args: NoArgs, result: SecondFactorStatusSchema, surfaces: kiosk, effect: 'read' },
+  'kiosk:totpBegin': { args: NoArgs, result: TotpEnrolmentSchema, surfaces: kiosk, effect: 'write' },
+  'kiosk:totpConfirm': { args: SecondFactorArgs.kioskConfirm, result: SecondFactorResultSchema, surfaces: kiosk, effect: 'write' },
+  'kiosk:totpRemove': { args: SecondFactorArgs.kioskRemove, result: SecondFactorResultSchema, surfaces: kiosk, effect: 'write' },
 } as const satisfies Record<`${string}:${string}`, ChannelSpec>;
 
 export const events = {

@@ -7,7 +7,7 @@
 import type { AuditAction } from '../../electron/shared/schemas/audit';
 import type { CliResult } from './cli';
 
-type Test = 'cli-audit' | 'vault-cli' | 'card-lifecycle-cli' | 'audit-anchor-cli' | 'letters-cli' | 'letters-print';
+type Test = 'cli-audit' | 'vault-cli' | 'card-lifecycle-cli' | 'audit-anchor-cli' | 'letters-cli' | 'letters-print' | 'second-factor-cli';
 
 export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Test }>> = {
   'card verify-pin': { action: 'card.pinVerify', test: 'cli-audit' },
@@ -63,6 +63,11 @@ export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Tes
   'letter mark-sent': { action: 'letter.send', test: 'letters-cli' },
   'letter folder': { action: 'settings.change', test: 'letters-cli' },
   'letter printer': { action: 'settings.change', test: 'letters-print' },
+  'holder totp enrol': { action: 'secondFactor.enrol', test: 'second-factor-cli' },
+  'holder totp remove': { action: 'secondFactor.remove', test: 'second-factor-cli' },
+  'otp-token import': { action: 'otpToken.import', test: 'second-factor-cli' },
+  'otp-token assign': { action: 'otpToken.assign', test: 'second-factor-cli' },
+  'otp-token unassign': { action: 'otpToken.unassign', test: 'second-factor-cli' },
 };
 
 export const cliReads: Readonly<Record<string, string>> = {
@@ -88,6 +93,7 @@ export const cliReads: Readonly<Record<string, string>> = {
   'contract template show': 'prints a template',
   'holder show': 'shows a holder',
   'letter list': "lists a holder's letters",
+  'otp-token list': 'lists imported OATH tokens',
 };
 
 /** RFC 4180 rows (no quoted line breaks in these tests). */

@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -29,7 +29,7 @@ import { waitUntil } from '../support/wait';
 const reader = VIRTUAL_READER_NAME;
 const managementKeyHex = Buffer.from(FACTORY.MANAGEMENT_KEY).toString('hex');
 /** Every secret a fixture hands over; none may reach the log. The PINs and PUKs the letters hold are added at the end. */
-const secrets = [FACTORY.PIN, FACTORY.PUK, '80421357', '64209753', '31415926', '24681357', 'S3cretTokenPin', managementKeyHex, PASSPHRASE];
+const secrets = [FACTORY.PIN, FACTORY.PUK, '80421357', '64209753', '31415926', '24681357', 'S3cretTokenPin', managementKeyHex, PASSPHRASE, '00112233445566778899aabbccddeeff', '5c3bd2a7e0f94c1a8b6d7e2f3a4b5c6d7e8f9a0b'];
 
 interface State {
   moduleId: string | null;
@@ -51,6 +51,8 @@ interface State {
   kioskPuk: string | null;
   /** The stolen-card report begun at the kiosk. */
   stolenFlow: string | null;
+  /** The authenticator app's secret from kiosk:totpBegin (then checked absent from the log). */
+  totpSecret: string | null;
 }
 
 /** The mailing house's drop folder the PIN letter goes to. */
@@ -183,6 +185,15 @@ const fixtures: { readonly [C in WriteChannel]: (state: State) => ChannelArgs<C>
     return { serial: home.certificates[0]?.serial ?? 'missing', format: 'pem' };
   },
   'kiosk:contract': () => undefined,
+  // The second factor (issue 15): a token from a PSKC file under a pre-shared key, assigned and
+  // removed at the desk; then the signed-in holder enrols an app at the kiosk, confirms it with
+  // oathtool's code and removes it with the next step's code.
+  'account:importOtpTokens': () => ({ pskc: pskcOf('WALKER-TOKEN-1'), key: otpPreSharedKey }),
+  'account:assignOtpToken': (state) => ({ serial: 'WALKER-TOKEN-1', holderId: state.holderId ?? 'missing' }),
+  'account:removeSecondFactor': (state) => ({ holderId: state.holderId ?? 'missing', reason: 'token returned to the desk' }),
+  'kiosk:totpBegin': () => undefined,
+  'kiosk:totpConfirm': (state) => ({ code: totpCode(state.totpSecret, 0) }),
+  'kiosk:totpRemove': (state) => ({ code: totpCode(state.totpSecret, 30) }),
   'kiosk:suspend': () => ({ days: 1 }),
   'kiosk:revoke': () => ({ reason: 'keyCompromise', pin: '31415926' }),
   'kiosk:signOut': () => undefined,
@@ -236,6 +247,25 @@ function learn(state: State, channel: WriteChannel, value: unknown): void {
   }
   if (channel === 'cards:unblockResponse') state.response = v.response as string;
   if (channel === 'kiosk:stolenCardBegin') state.stolenFlow = v.flowId as string;
+  if (channel === 'kiosk:totpBegin') {
+    state.totpSecret = v.secret as string;
+    secrets.push(state.totpSecret);
+  }
+}
+
+/** A PSKC file made by csv2pskc (python-pskc) with one TOTP token, its seed encrypted under the pre-shared key. */
+const otpPreSharedKey = '00112233445566778899aabbccddeeff';
+const otpSeed = '5c3bd2a7e0f94c1a8b6d7e2f3a4b5c6d7e8f9a0b';
+function pskcOf(serial: string): string {
+  const folder = mkdtempSync(join(tmpdir(), 'carddesk-pskc-'));
+  const csv = join(folder, 'tokens.csv');
+  writeFileSync(csv, `serial,secret,algorithm,response_length,time_interval\n${serial},${otpSeed},urn:ietf:params:xml:ns:keyprov:pskc:totp,6,30\n`);
+  return execFileSync('csv2pskc', ['--secret', otpPreSharedKey, csv], { encoding: 'utf8' });
+}
+
+/** oathtool's TOTP code for the enrolled app's secret, `ahead` seconds from now. */
+function totpCode(secret: string | null, ahead: number): string {
+  return execFileSync('oathtool', ['--totp', '-b', secret ?? 'AAAAAAAAAAAAAAAA', '--now', `@${Math.floor(Date.now() / 1000) + ahead}`], { encoding: 'utf8' }).trim();
 }
 
 /** Calls that must be refused here (each refusal is itself recorded), and why. */
@@ -289,7 +319,7 @@ describe('every state-changing channel', () => {
   });
 
   it('records an event with its action, and never a secret', async () => {
-    const state: State = { moduleId: null, backup: null, holderId: null, holderVersion: 0, certificate: null, card: null, attempt: null, challenge: null, response: null, contract: null, pinLetter: null, numberLetter: null, kioskPin: null, kioskPuk: null, stolenFlow: null };
+    const state: State = { moduleId: null, backup: null, holderId: null, holderVersion: 0, certificate: null, card: null, attempt: null, challenge: null, response: null, contract: null, pinLetter: null, numberLetter: null, kioskPin: null, kioskPuk: null, stolenFlow: null, totpSecret: null };
     const outcomes: Record<string, string> = {};
     for (const [channel, fixture] of Object.entries(fixtures) as [WriteChannel, (s: State) => unknown][]) {
       const args = await fixture(state);

@@ -95,6 +95,13 @@ export const writeChannelActions = {
   'kiosk:stolenCardBegin': 'kiosk.stolenCard',
   'kiosk:stolenCardComplete': 'kiosk.stolenCard',
   'kiosk:stolenCardCancel': 'kiosk.stolenCard',
+  // The holder's second factor (issue 15).
+  'account:removeSecondFactor': 'secondFactor.remove',
+  'account:importOtpTokens': 'otpToken.import',
+  'account:assignOtpToken': 'otpToken.assign',
+  'kiosk:totpBegin': 'secondFactor.enrolBegin',
+  'kiosk:totpConfirm': 'secondFactor.enrol',
+  'kiosk:totpRemove': 'secondFactor.remove',
 } as const satisfies Record<WriteChannel, AuditAction>;
 
 export function recordFailedWrites(handlers: ContractHandlers, audit: AuditTrail, operatorId: string, log: Logger): ContractHandlers {

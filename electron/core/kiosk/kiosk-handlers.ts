@@ -12,9 +12,11 @@ import type { ContractHandlers } from '../api/handlers';
 import type { KioskService } from './kiosk-service';
 import type { StolenCardService } from './stolen-card';
 import { sourceOf } from './kiosk-sessions';
+import type { SecondFactorKioskChannel } from '../api/second-factor-handlers';
 
 type StolenCardChannel = Extract<keyof ContractHandlers, `kiosk:stolenCard${string}`>;
-export type KioskChannel = Exclude<Extract<keyof ContractHandlers, `kiosk:${string}`>, StolenCardChannel>;
+// The second factor's kiosk channels are mapped in api/second-factor-handlers.ts, the stolen card's below.
+export type KioskChannel = Exclude<Extract<keyof ContractHandlers, `kiosk:${string}`>, SecondFactorKioskChannel | StolenCardChannel>;
 
 /** What a refused read is recorded as (reads record nothing when they succeed). */
 const readActions: Partial<Record<KioskChannel, AuditAction>> = {

@@ -96,6 +96,17 @@ export const auditActions = [
   'audit.lossAcknowledge',
   /** The signed head was exported as an outside witness. */
   'audit.headExport',
+  // the holder's second factor (issue 15): app enrolment, code checks, removal; OATH tokens
+  'secondFactor.enrolBegin',
+  /** The holder confirmed an authenticator app with one code (or a confirmation code was refused). */
+  'secondFactor.enrol',
+  /** A second-factor code was checked (failures: wrong, replayed, locked; never the code). */
+  'secondFactor.verify',
+  'secondFactor.remove',
+  /** OATH token seeds imported from a PSKC file (all or none). */
+  'otpToken.import',
+  'otpToken.assign',
+  'otpToken.unassign',
 ] as const;
 
 export const AuditActionSchema = z.enum(auditActions);

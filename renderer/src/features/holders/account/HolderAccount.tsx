@@ -1,5 +1,6 @@
 import { Box, Paper, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
+import { SecondFactorPanel } from './SecondFactorPanel';
 import type { Holder } from '@shared/schemas/holders';
 
 export interface HolderAccountProps {
@@ -21,7 +22,10 @@ export function HolderAccount({ holder, onChanged }: HolderAccountProps) {
       <Typography variant="h6" component="h2" sx={{ mb: 2 }}>
         {t('account.title')}
       </Typography>
-      <Box sx={{ display: 'grid', gap: 3 }}>{/* account panels */}</Box>
+      <Box sx={{ display: 'grid', gap: 3 }}>
+        {/* account panels */}
+        <SecondFactorPanel holder={holder} />
+      </Box>
     </Paper>
   );
 }

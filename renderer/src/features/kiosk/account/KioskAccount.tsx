@@ -1,4 +1,5 @@
 import { Box } from '@mui/material';
+import { KioskSecondFactor } from './KioskSecondFactor';
 
 /**
  * The signed-in holder's Account section at the kiosk (issue 15): contact data, recovery code,
@@ -6,5 +7,10 @@ import { Box } from '@mui/material';
  * details come from HolderContext.
  */
 export function KioskAccount() {
-  return <Box sx={{ display: 'grid', gap: 3 }} data-testid="kiosk-account">{/* account panels */}</Box>;
+  return (
+    <Box sx={{ display: 'grid', gap: 3 }} data-testid="kiosk-account">
+      {/* account panels */}
+      <KioskSecondFactor />
+    </Box>
+  );
 }
