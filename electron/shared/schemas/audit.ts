@@ -96,6 +96,14 @@ export const auditActions = [
   'audit.lossAcknowledge',
   /** The signed head was exported as an outside witness. */
   'audit.headExport',
+  // the holder's account (issue 15): contact data, lost info, identity document
+  'account.contactChange',
+  'account.contactVerify',
+  'account.lostInfo',
+  'account.documentSubmit',
+  'account.documentApprove',
+  'account.documentReject',
+  'account.documentView',
 ] as const;
 
 export const AuditActionSchema = z.enum(auditActions);
