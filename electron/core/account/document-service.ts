@@ -134,6 +134,12 @@ export class DocumentService {
     return { ok: true, document: this.view(holderId) };
   }
 
+  /** A submission refused before it reached the service's checks (the kiosk allows no files), recorded. */
+  async refused(holderId: string, reason: 'filesNotAllowed', op: OperationContext): Promise<DocumentSubmitResult> {
+    await this.#deps.audit.record({ action: 'account.documentSubmit', outcome: 'failure', reason, holderId, ...op });
+    return { ok: false, reason };
+  }
+
   /** The scan of a submission, opened from its seal (the viewing is recorded). */
   async scan(submissionId: string, op: OperationContext): Promise<Download> {
     const record = this.#record(submissionId);

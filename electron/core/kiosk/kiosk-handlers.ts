@@ -9,12 +9,13 @@ import { CardDeskError } from '../../shared/errors';
 import type { AuditAction } from '../../shared/schemas/audit';
 import type { CallContext } from '../api/context';
 import type { ContractHandlers } from '../api/handlers';
+import type { AccountContactKioskChannel } from '../api/account-contact-handlers';
 import type { KioskService } from './kiosk-service';
 import type { StolenCardService } from './stolen-card';
 import { sourceOf } from './kiosk-sessions';
 
 type StolenCardChannel = Extract<keyof ContractHandlers, `kiosk:stolenCard${string}`>;
-export type KioskChannel = Exclude<Extract<keyof ContractHandlers, `kiosk:${string}`>, StolenCardChannel>;
+export type KioskChannel = Exclude<Extract<keyof ContractHandlers, `kiosk:${string}`>, StolenCardChannel | AccountContactKioskChannel>;
 
 /** What a refused read is recorded as (reads record nothing when they succeed). */
 const readActions: Partial<Record<KioskChannel, AuditAction>> = {
