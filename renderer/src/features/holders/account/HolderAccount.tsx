@@ -1,6 +1,8 @@
 import { Box, Paper, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import type { Holder } from '@shared/schemas/holders';
+import { ContactPanel } from './ContactPanel';
+import { DocumentPanel } from './DocumentPanel';
 
 export interface HolderAccountProps {
   readonly holder: Holder;
@@ -14,14 +16,16 @@ export interface HolderAccountProps {
  */
 export function HolderAccount({ holder, onChanged }: HolderAccountProps) {
   const { t } = useTranslation();
-  void holder;
-  void onChanged;
   return (
     <Paper variant="outlined" sx={{ p: 3, mb: 3 }} data-testid="holder-account">
       <Typography variant="h6" component="h2" sx={{ mb: 2 }}>
         {t('account.title')}
       </Typography>
-      <Box sx={{ display: 'grid', gap: 3 }}>{/* account panels */}</Box>
+      <Box sx={{ display: 'grid', gap: 3 }}>
+        {/* account panels */}
+        <ContactPanel holder={holder} onChanged={onChanged} />
+        <DocumentPanel holder={holder} onChanged={onChanged} />
+      </Box>
     </Paper>
   );
 }

@@ -1,4 +1,6 @@
 import { Box } from '@mui/material';
+import { KioskContactPanel } from './KioskContactPanel';
+import { KioskDocumentPanel } from './KioskDocumentPanel';
 
 /**
  * The signed-in holder's Account section at the kiosk (issue 15): contact data, recovery code,
@@ -6,5 +8,11 @@ import { Box } from '@mui/material';
  * details come from HolderContext.
  */
 export function KioskAccount() {
-  return <Box sx={{ display: 'grid', gap: 3 }} data-testid="kiosk-account">{/* account panels */}</Box>;
+  return (
+    <Box sx={{ display: 'grid', gap: 3 }} data-testid="kiosk-account">
+      {/* account panels */}
+      <KioskContactPanel />
+      <KioskDocumentPanel />
+    </Box>
+  );
 }
