@@ -43,6 +43,8 @@ import { ReaderRegistry } from './readers/reader-registry';
 import { EmbeddedVirtualReader } from './readers/virtual-reader';
 import { createLifecycleServices, type LifecycleServices } from './lifecycle/lifecycle-services';
 import { appName, appVersion } from './version';
+import { accountContactHandlers } from './api/account-contact-handlers';
+import { accountContactStandIns, createAccountContactServices } from './account/account-contact-services';
 import { createVaultServices, type VaultServices } from './vault/vault-services';
 
 /** How often suspensions whose time is up are released or revoked. */
@@ -189,6 +191,9 @@ export function createCore(options: CoreOptions): Core {
     keysAvailable: () => vault.keyring.unlocked && vault.ca.ready,
     audit,
   });
+  // The holder account's contact data, lost info and identity document (issue 15).
+  // LEAD: wire the real NotificationQueue, OneTimeCodes, SecondFactor and RecoveryCodeIssuer at merge.
+  const accountContact = createAccountContactServices({ vault, audit, lifecycle, ...accountContactStandIns(vault), codes: accountPorts.codes, secondFactor });
   const stopKioskWatch = events.subscribe((name, payload) => {
     if (name !== 'readers:cardRemoved' && name !== 'readers:readerRemoved') return;
     kiosk.cardRemoved((payload as { name: string }).name).catch((error: unknown) => options.log.error('a kiosk session could not be ended', { error }));
@@ -281,6 +286,7 @@ export function createCore(options: CoreOptions): Core {
     ...kioskHandlers(kiosk),
     ...stolenCardHandlers(stolenCard),
     ...secondFactorHandlers(secondFactor, kiosk, operatorId),
+    ...accountContactHandlers({ ...accountContact, kiosk, kioskFilesAllowed: () => deskSettings.load().kiosk.filesAllowed }, operatorId),
   }, audit, operatorId, options.log);
 
   return {

@@ -56,6 +56,18 @@ import {
   WorkflowProgressSchema,
 } from './schemas/lifecycle';
 import { LetterFileNameSchema, LetterRouteSchema, LetterSendResultSchema, LetterSettingsArgsSchema, LetterSettingsResultSchema, LetterSettingsSchema, LetterSummarySchema } from './schemas/letters';
+import {
+  ContactArgs,
+  ContactBeginResultSchema,
+  ContactDoneResultSchema,
+  ContactViewSchema,
+  DocumentArgs,
+  DocumentSubmitResultSchema,
+  DocumentViewSchema,
+  LostInfoArgs,
+  LostInfoBeginResultSchema,
+  LostInfoCompleteResultSchema,
+} from './schemas/account-contact';
 import { PcscServiceStatusSchema, ReaderListSchema, ReaderRemovedSchema, ReaderSchema } from './schemas/readers';
 import { OtpImportReportSchema, OtpTokenSchema, SecondFactorArgs, SecondFactorResultSchema, SecondFactorStatusSchema, TotpEnrolmentSchema } from './schemas/account-second-factor';
 import {
@@ -273,6 +285,29 @@ export const channels = {
   'kiosk:totpBegin': { args: NoArgs, result: TotpEnrolmentSchema, surfaces: kiosk, effect: 'write' },
   'kiosk:totpConfirm': { args: SecondFactorArgs.kioskConfirm, result: SecondFactorResultSchema, surfaces: kiosk, effect: 'write' },
   'kiosk:totpRemove': { args: SecondFactorArgs.kioskRemove, result: SecondFactorResultSchema, surfaces: kiosk, effect: 'write' },
+  // The holder's account (issue 15): contact data, lost info, identity document. At the desk for
+  // a holder named by id; at the kiosk for the session's holder only (lost info before sign-in).
+  'account:contact': { args: ContactArgs.view, result: ContactViewSchema, surfaces: desk, effect: 'read' },
+  /** An operator's change of email or mobile, with a reason (recorded); no codes, starts the cooldown. */
+  'account:changeContact': { args: ContactArgs.operatorChange, result: ContactViewSchema, surfaces: desk, effect: 'write' },
+  'account:lostInfoBegin': { args: LostInfoArgs.begin, result: LostInfoBeginResultSchema, surfaces: desk, effect: 'write' },
+  'account:lostInfoComplete': { args: LostInfoArgs.complete, result: LostInfoCompleteResultSchema, surfaces: desk, effect: 'write' },
+  'account:document': { args: DocumentArgs.view, result: DocumentViewSchema, surfaces: desk, effect: 'read' },
+  'account:submitDocument': { args: DocumentArgs.submit, result: DocumentSubmitResultSchema, surfaces: desk, effect: 'write' },
+  /** The scan of a submission (its viewing is recorded). */
+  'account:documentScan': { args: DocumentArgs.submission, result: DownloadSchema, surfaces: desk, effect: 'write' },
+  'account:approveDocument': { args: DocumentArgs.submission, result: DocumentViewSchema, surfaces: desk, effect: 'write' },
+  'account:rejectDocument': { args: DocumentArgs.reject, result: DocumentViewSchema, surfaces: desk, effect: 'write' },
+  'kiosk:contact': { args: NoArgs, result: ContactViewSchema, surfaces: kiosk, effect: 'read' },
+  'kiosk:contactChangeBegin': { args: ContactArgs.changeBegin, result: ContactBeginResultSchema, surfaces: kiosk, effect: 'write' },
+  'kiosk:contactChangeConfirm': { args: ContactArgs.changeConfirm, result: ContactDoneResultSchema, surfaces: kiosk, effect: 'write' },
+  'kiosk:contactVerifyBegin': { args: ContactArgs.verifyBegin, result: ContactBeginResultSchema, surfaces: kiosk, effect: 'write' },
+  'kiosk:contactVerifyConfirm': { args: ContactArgs.verifyConfirm, result: ContactDoneResultSchema, surfaces: kiosk, effect: 'write' },
+  /** Before sign-in, without a card: limited per kiosk window and per personal number. */
+  'kiosk:lostInfoBegin': { args: LostInfoArgs.begin, result: LostInfoBeginResultSchema, surfaces: kiosk, effect: 'write' },
+  'kiosk:lostInfoComplete': { args: LostInfoArgs.complete, result: LostInfoCompleteResultSchema, surfaces: kiosk, effect: 'write' },
+  'kiosk:document': { args: NoArgs, result: DocumentViewSchema, surfaces: kiosk, effect: 'read' },
+  'kiosk:submitDocument': { args: DocumentArgs.kioskSubmit, result: DocumentSubmitResultSchema, surfaces: kiosk, effect: 'write' },
 } as const satisfies Record<`${string}:${string}`, ChannelSpec>;
 
 export const events = {

@@ -221,7 +221,38 @@ const fixtures: { readonly [C in WriteChannel]: (state: State) => ChannelArgs<C>
   'audit:exportCsv': () => ({ outcome: 'success' }),
   'audit:acknowledgeLoss': () => undefined,
   'vault:restore': (state) => ({ fileName: state.backup ?? 'missing', passphrase: PASSPHRASE }),
+  // The holder account's contact data, lost info and document (after the restore: a holder of its own).
+  'account:changeContact': async () => {
+    const created = (await call('holders:create', holderInput(7))) as { holder: { id: string } };
+    accountHolder = created.holder.id;
+    return { id: accountHolder, field: 'email', value: 'changed7@example.org', reason: 'walker: holder asked at the desk' };
+  },
+  'account:lostInfoBegin': () => ({ personalNumber: personalNumber(99), email: 'nobody@example.org' }),
+  'account:lostInfoComplete': () => ({ flow: 'no-such-flow', code: '123456', choice: 'userNumber' }),
+  'account:submitDocument': () => ({ id: accountHolder, documentNumber: 'AB1234567', documentExpiry: '2031-01-31', scan: scanPdf }),
+  'account:documentScan': async () => ({ submission: await pendingSubmission() }),
+  'account:approveDocument': async () => ({ submission: await pendingSubmission() }),
+  'account:rejectDocument': async () => {
+    await call('account:submitDocument', { id: accountHolder, documentNumber: 'AB7654321', documentExpiry: '2032-01-31', scan: scanPdf });
+    return { submission: await pendingSubmission(), reason: 'walker: unreadable scan' };
+  },
+  // After sign-out: refused for want of a session (recorded); lost info needs none.
+  'kiosk:contactChangeBegin': () => ({ field: 'email', value: 'kiosk@example.org' }),
+  'kiosk:contactChangeConfirm': () => ({ field: 'email', oldCode: '123456', newCode: '654321', secondFactorCode: '' }),
+  'kiosk:contactVerifyBegin': () => ({ field: 'mobile' }),
+  'kiosk:contactVerifyConfirm': () => ({ field: 'mobile', code: '123456' }),
+  'kiosk:lostInfoBegin': () => ({ personalNumber: personalNumber(98), email: 'nobody@example.org' }),
+  'kiosk:lostInfoComplete': () => ({ flow: 'no-such-flow', code: '123456', choice: 'recoveryCode' }),
+  'kiosk:submitDocument': () => ({ documentNumber: 'AB1234567', documentExpiry: '2031-01-31', scan: scanPdf }),
 };
+
+/** The holder the account fixtures use, and a small PDF as a document scan. */
+let accountHolder = 'missing';
+const scanPdf = Buffer.from('%PDF-1.4\n% walker scan\n').toString('base64');
+async function pendingSubmission(): Promise<string> {
+  const view = (await call('account:document', { id: accountHolder })) as { pending: { id: string } | null };
+  return view.pending?.id ?? 'missing';
+}
 
 /** What each call's result tells the next fixtures. */
 function learn(state: State, channel: WriteChannel, value: unknown): void {
@@ -280,6 +311,13 @@ const refusals: Readonly<Partial<Record<WriteChannel, string>>> = {
   'kiosk:offlineUnblockBegin': 'neither the PIN nor the PUK is blocked',
   'kiosk:signIn': 'the session ended at sign-out',
   'kiosk:stolenCardComplete': 'nobody has that personal number: its flow only ever answers "wrong code"',
+  'account:lostInfoComplete': 'no such lost-info flow',
+  'kiosk:lostInfoComplete': 'no such lost-info flow',
+  'kiosk:contactChangeBegin': 'the session ended at sign-out',
+  'kiosk:contactChangeConfirm': 'the session ended at sign-out',
+  'kiosk:contactVerifyBegin': 'the session ended at sign-out',
+  'kiosk:contactVerifyConfirm': 'the session ended at sign-out',
+  'kiosk:submitDocument': 'the session ended at sign-out',
 };
 
 beforeAll(async () => {

@@ -102,6 +102,21 @@ export const writeChannelActions = {
   'kiosk:totpBegin': 'secondFactor.enrolBegin',
   'kiosk:totpConfirm': 'secondFactor.enrol',
   'kiosk:totpRemove': 'secondFactor.remove',
+  // The holder's account: contact data, lost info, identity document (issue 15).
+  'account:changeContact': 'account.contactChange',
+  'account:lostInfoBegin': 'account.lostInfo',
+  'account:lostInfoComplete': 'account.lostInfo',
+  'account:submitDocument': 'account.documentSubmit',
+  'account:documentScan': 'account.documentView',
+  'account:approveDocument': 'account.documentApprove',
+  'account:rejectDocument': 'account.documentReject',
+  'kiosk:contactChangeBegin': 'account.contactChange',
+  'kiosk:contactChangeConfirm': 'account.contactChange',
+  'kiosk:contactVerifyBegin': 'account.contactVerify',
+  'kiosk:contactVerifyConfirm': 'account.contactVerify',
+  'kiosk:lostInfoBegin': 'account.lostInfo',
+  'kiosk:lostInfoComplete': 'account.lostInfo',
+  'kiosk:submitDocument': 'account.documentSubmit',
 } as const satisfies Record<WriteChannel, AuditAction>;
 
 export function recordFailedWrites(handlers: ContractHandlers, audit: AuditTrail, operatorId: string, log: Logger): ContractHandlers {

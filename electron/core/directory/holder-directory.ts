@@ -8,6 +8,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { CardDeskError } from '../../shared/errors';
 import {
   HolderInputSchema,
+  holderAccountDefaults,
   holderFields,
   type CardRecord,
   type CardRecordState,
@@ -23,6 +24,7 @@ import {
 import type { AuditEventInput, AuditTrail } from '../audit/audit-trail';
 import type { OperationContext } from '../operation-context';
 import { ChangeRecorder } from '../vault/change-events';
+import type { RecordChange } from '../vault/record-store';
 import type { VaultAccess } from '../vault/vault-access';
 import type { VaultStorage } from '../vault/vault-storage';
 import { canMove, nextStates } from './card-states';
@@ -60,9 +62,9 @@ export const emptyHolderInput: HolderInput = {
   ...emptyAddress,
 };
 
-/** A holder as stored; holders saved before addresses existed read as having none. */
+/** A holder as stored; holders saved before addresses (or the account fields) existed read as having none. */
 function withAddress(holder: Holder): Holder {
-  return { ...emptyAddress, ...holder };
+  return { ...emptyAddress, ...holderAccountDefaults, ...holder };
 }
 
 export class HolderDirectory {
@@ -131,11 +133,11 @@ export class HolderDirectory {
 
   #newHolder(value: HolderInput, taken: (n: string) => boolean, userNumber?: string): Holder {
     const now = this.clock().toISOString();
-    return { ...value, id: randomUUID(), userNumber: userNumber ?? this.#newUserNumber(taken), createdAt: now, updatedAt: now, version: 1 };
+    return { ...value, ...holderAccountDefaults, id: randomUUID(), userNumber: userNumber ?? this.#newUserNumber(taken), createdAt: now, updatedAt: now, version: 1 };
   }
 
   /** The change and its event as one unit; the index is updated at once, before the event is awaited. */
-  #commit(changes: readonly { collection: string; id: string; record: CardEntry | Holder }[], event: AuditEventInput): Promise<void> {
+  #commit(changes: readonly RecordChange[], event: AuditEventInput): Promise<void> {
     return new ChangeRecorder(this.access, this.audit).commit(changes, event);
   }
 
@@ -169,7 +171,15 @@ export class HolderDirectory {
     }
     const { value, problems } = this.#check(input, id);
     if (problems.length > 0) return this.#refused('holder.update', problems, op, id);
-    const holder: Holder = { ...current, ...value, updatedAt: this.clock().toISOString(), version: version + 1 };
+    const holder: Holder = {
+      ...current,
+      ...value,
+      // A new address or number is not verified until a code sent to it comes back.
+      emailVerified: current.emailVerified && current.email === value.email,
+      mobileVerified: current.mobileVerified && current.mobile === value.mobile,
+      updatedAt: this.clock().toISOString(),
+      version: version + 1,
+    };
     const stateChanged = current.state !== holder.state;
     await this.#commitHolders([holder], {
       action: stateChanged ? 'holder.stateChange' : 'holder.update',
@@ -179,6 +189,20 @@ export class HolderDirectory {
       ...op,
     });
     return { ok: true, holder };
+  }
+
+  /**
+   * Changes a holder's directory-managed account data (contact data with its verified flags and
+   * cooldown, the identity document) for the account services: the holder, `with` other records
+   * (an outbox message, a document submission) and the event in one commit.
+   */
+  async saveAccount(id: string, change: (current: Holder) => Partial<Holder>, event: AuditEventInput, with_: readonly RecordChange[] = []): Promise<Holder> {
+    const current = this.get(id);
+    const holder: Holder = { ...current, ...change(current), id, updatedAt: this.clock().toISOString(), version: current.version + 1 };
+    const recorded = this.#commit([{ collection: HOLDERS, id, record: holder }, ...with_], { holderId: id, ...event });
+    this.index().put(holder);
+    await recorded;
+    return holder;
   }
 
   /**

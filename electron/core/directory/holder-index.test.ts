@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Holder, HolderSearchQuery } from '../../shared/schemas/holders';
+import { holderAccountDefaults, type Holder, type HolderSearchQuery } from '../../shared/schemas/holders';
 import { holderInput } from '../../../test/support/vault-fixtures';
 import { fold, HolderIndex } from './holder-index';
 
 function holder(n: number, overrides: Partial<Holder> = {}): Holder {
-  return { ...holderInput(n), id: `id-${n}`, userNumber: String(10_000_000_000_000 + n), createdAt: '', updatedAt: `2026-01-${String((n % 28) + 1).padStart(2, '0')}`, version: 1, ...overrides };
+  return { ...holderInput(n), ...holderAccountDefaults, id: `id-${n}`, userNumber: String(10_000_000_000_000 + n), createdAt: '', updatedAt: `2026-01-${String((n % 28) + 1).padStart(2, '0')}`, version: 1, ...overrides };
 }
 
 const query = (q: Partial<HolderSearchQuery>): HolderSearchQuery => ({ query: '', sort: 'lastName', direction: 'asc', offset: 0, limit: 25, ...q });

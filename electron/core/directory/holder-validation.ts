@@ -103,3 +103,30 @@ export function checkHolder(input: HolderInput, rule: PersonalNumberRule): { val
   if (value.contactPerson === '' && value.contactStreet !== '') problems.push({ field: 'contactPerson', code: 'required' });
   return { value, problems };
 }
+
+/**
+ * One account field as the holder form would tidy and check it, for the account services (a
+ * contact change, a submitted identity document): the tidied value, and whether it is valid.
+ * Empty is not valid here: these changes always give a value.
+ */
+export function checkAccountField(field: 'email' | 'mobile' | 'documentNumber' | 'documentExpiry', raw: string): { value: string; ok: boolean } {
+  if (hasControlCharacter(raw)) return { value: raw, ok: false };
+  switch (field) {
+    case 'email': {
+      const value = raw.trim().toLowerCase();
+      return { value, ok: value !== '' && value.length <= 254 && EMAIL.test(value) };
+    }
+    case 'mobile': {
+      const value = raw.replace(/[\s().-]/g, '');
+      return { value, ok: value !== '' && MOBILE.test(value) };
+    }
+    case 'documentNumber': {
+      const value = raw.replace(/\s/g, '').toUpperCase();
+      return { value, ok: value !== '' && DOCUMENT_NUMBER.test(value) };
+    }
+    case 'documentExpiry': {
+      const value = raw.trim();
+      return { value, ok: value !== '' && isCalendarDate(value) };
+    }
+  }
+}

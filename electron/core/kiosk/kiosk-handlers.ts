@@ -9,6 +9,7 @@ import { CardDeskError } from '../../shared/errors';
 import type { AuditAction } from '../../shared/schemas/audit';
 import type { CallContext } from '../api/context';
 import type { ContractHandlers } from '../api/handlers';
+import type { AccountContactKioskChannel } from '../api/account-contact-handlers';
 import type { KioskService } from './kiosk-service';
 import type { StolenCardService } from './stolen-card';
 import { sourceOf } from './kiosk-sessions';
@@ -16,7 +17,7 @@ import type { SecondFactorKioskChannel } from '../api/second-factor-handlers';
 
 type StolenCardChannel = Extract<keyof ContractHandlers, `kiosk:stolenCard${string}`>;
 // The second factor's kiosk channels are mapped in api/second-factor-handlers.ts, the stolen card's below.
-export type KioskChannel = Exclude<Extract<keyof ContractHandlers, `kiosk:${string}`>, SecondFactorKioskChannel | StolenCardChannel>;
+export type KioskChannel = Exclude<Extract<keyof ContractHandlers, `kiosk:${string}`>, SecondFactorKioskChannel | StolenCardChannel | AccountContactKioskChannel>;
 
 /** What a refused read is recorded as (reads record nothing when they succeed). */
 const readActions: Partial<Record<KioskChannel, AuditAction>> = {

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Holder } from '../../shared/schemas/holders';
+import { holderAccountDefaults, type Holder } from '../../shared/schemas/holders';
 import { emptyHolderInput } from '../directory/holder-directory';
 import { recipientOf } from './recipients';
 
 const holder: Holder = {
   ...emptyHolderInput,
+  ...holderAccountDefaults,
   id: 'h1',
   userNumber: '12345678901234',
   createdAt: '',

@@ -26,3 +26,12 @@ export function recipientOf(holder: Holder, who: 'holder' | 'contactPerson', lan
     addressLines: [holder.organisation, street, `${postcode} ${city}`.trim(), countryName(country, language)].filter((line) => line !== ''),
   };
 }
+
+/**
+ * Who receives the user number under the issuance policy's rule (VECOZO: the user number and the
+ * PIN by separate channels): the contact person when the rule says so and the holder has one,
+ * otherwise the holder. The PIN letters and the lost-info re-send both decide by this.
+ */
+export function userNumberRecipient(holder: Pick<Holder, 'contactPerson'>, rule: 'holder' | 'contactPerson'): 'holder' | 'contactPerson' {
+  return rule === 'contactPerson' && holder.contactPerson !== '' ? 'contactPerson' : 'holder';
+}

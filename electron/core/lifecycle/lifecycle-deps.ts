@@ -11,7 +11,7 @@ import type { AuditEventInput, AuditTrail } from '../audit/audit-trail';
 import type { ReaderHolds } from '../cards/reader-holds';
 import type { LetterOutbox } from '../letters/outbox';
 import { pinLetter, userNumberLetter } from '../letters/pin-letters';
-import { holderName, recipientOf } from '../letters/recipients';
+import { holderName, recipientOf, userNumberRecipient } from '../letters/recipients';
 import type { OperationContext } from '../operation-context';
 import type { VaultServices } from '../vault/vault-services';
 import type { CardKeyStore } from './card-keys';
@@ -120,7 +120,7 @@ export async function writeLetters(
   }
   letters.push({ kind: 'pin', recipient: 'holder', fileName: await deps.outbox.write(`${stem}-pin.pdf`, pinPdf, { kind: 'pin', recipient: 'holder', holderId: holder.id, cardSerial: serial }) });
   if (request.userNumberTo !== null) {
-    const to = request.userNumberTo === 'contactPerson' && holder.contactPerson !== '' ? 'contactPerson' : 'holder';
+    const to = userNumberRecipient(holder, request.userNumberTo);
     const pdf = await userNumberLetter({ ...base, recipient: recipientOf(holder, to, holder.language), userNumber: holder.userNumber });
     letters.push({ kind: 'userNumber', recipient: to, fileName: await deps.outbox.write(`${stem}-user-number.pdf`, pdf, { kind: 'userNumber', recipient: to, holderId: holder.id, cardSerial: serial }) });
   }

@@ -107,6 +107,14 @@ export const auditActions = [
   'otpToken.import',
   'otpToken.assign',
   'otpToken.unassign',
+  // the holder's account (issue 15): contact data, lost info, identity document
+  'account.contactChange',
+  'account.contactVerify',
+  'account.lostInfo',
+  'account.documentSubmit',
+  'account.documentApprove',
+  'account.documentReject',
+  'account.documentView',
 ] as const;
 
 export const AuditActionSchema = z.enum(auditActions);

@@ -49,8 +49,18 @@ export const HolderSchema = HolderInputSchema.extend({
   updatedAt: z.string(),
   /** Increases with every change; an update names the version it edited. */
   version: z.number().int(),
+  // Managed by the directory's account services (issue 15), never typed by an operator in the
+  // holder form: holders stored before these existed read as not verified, with no cooldown.
+  /** The email address was confirmed with a one-time code sent to it. */
+  emailVerified: z.boolean().default(false),
+  /** The mobile number was confirmed with a one-time code sent to it. */
+  mobileVerified: z.boolean().default(false),
+  /** ISO time until which a change of a recovery contact (email, mobile) is refused, or empty. */
+  contactCooldownUntil: z.string().default(''),
 });
 export type Holder = z.infer<typeof HolderSchema>;
+/** The directory-managed account fields and their values for a holder stored before them. */
+export const holderAccountDefaults = { emailVerified: false, mobileVerified: false, contactCooldownUntil: '' } as const;
 
 export const HolderProblemSchema = z.object({
   field: z.enum(holderFields),

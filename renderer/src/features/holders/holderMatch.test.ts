@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Holder } from '@shared/schemas/holders';
+import { holderAccountDefaults, type Holder } from '@shared/schemas/holders';
 import { matchedFields } from './holderMatch';
 
 const ada: Holder = {
+  ...holderAccountDefaults,
   id: 'h-1',
   userNumber: '41234567890123',
   personalNumber: 'AB1234567',

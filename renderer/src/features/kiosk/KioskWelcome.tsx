@@ -9,6 +9,7 @@ import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
 import { useReaders } from '../../app/useReaders';
 import { ENDED_NOTE_MS, useKioskFlow } from './KioskFlow';
 import { kioskTestIds } from './testIds';
+import { KioskLostInfo } from './account/KioskLostInfo';
 
 type Refused = { reader: string; reason: KioskRefusal } | { reader: string; code: ErrorCode };
 
@@ -130,6 +131,7 @@ export function KioskWelcome() {
           {t('kiosk.stolen.start')}
         </Button>
       ) : null}
+      {outOfService === null ? <KioskLostInfo /> : null}
     </Box>
   );
 }

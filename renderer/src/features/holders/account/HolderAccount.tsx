@@ -2,6 +2,8 @@ import { Box, Paper, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import { SecondFactorPanel } from './SecondFactorPanel';
 import type { Holder } from '@shared/schemas/holders';
+import { ContactPanel } from './ContactPanel';
+import { DocumentPanel } from './DocumentPanel';
 
 export interface HolderAccountProps {
   readonly holder: Holder;
@@ -15,8 +17,6 @@ export interface HolderAccountProps {
  */
 export function HolderAccount({ holder, onChanged }: HolderAccountProps) {
   const { t } = useTranslation();
-  void holder;
-  void onChanged;
   return (
     <Paper variant="outlined" sx={{ p: 3, mb: 3 }} data-testid="holder-account">
       <Typography variant="h6" component="h2" sx={{ mb: 2 }}>
@@ -25,6 +25,8 @@ export function HolderAccount({ holder, onChanged }: HolderAccountProps) {
       <Box sx={{ display: 'grid', gap: 3 }}>
         {/* account panels */}
         <SecondFactorPanel holder={holder} />
+        <ContactPanel holder={holder} onChanged={onChanged} />
+        <DocumentPanel holder={holder} onChanged={onChanged} />
       </Box>
     </Paper>
   );

@@ -1,5 +1,7 @@
 import { Box } from '@mui/material';
 import { KioskSecondFactor } from './KioskSecondFactor';
+import { KioskContactPanel } from './KioskContactPanel';
+import { KioskDocumentPanel } from './KioskDocumentPanel';
 
 /**
  * The signed-in holder's Account section at the kiosk (issue 15): contact data, recovery code,
@@ -11,6 +13,8 @@ export function KioskAccount() {
     <Box sx={{ display: 'grid', gap: 3 }} data-testid="kiosk-account">
       {/* account panels */}
       <KioskSecondFactor />
+      <KioskContactPanel />
+      <KioskDocumentPanel />
     </Box>
   );
 }

@@ -1,0 +1,35 @@
+/** Test ids of the desk's contact and document panels (issue 15). */
+export const contactTestIds = {
+  panel: 'account-contact',
+  email: 'account-contact-email',
+  mobile: 'account-contact-mobile',
+  emailVerified: 'account-contact-email-verified',
+  mobileVerified: 'account-contact-mobile-verified',
+  cooldown: 'account-contact-cooldown',
+  change: 'account-contact-change',
+  field: 'account-contact-field',
+  value: 'account-contact-value',
+  reason: 'account-contact-reason',
+  save: 'account-contact-save',
+  error: 'account-contact-error',
+} as const;
+
+export const documentTestIds = {
+  panel: 'account-document',
+  number: 'account-document-number',
+  expiry: 'account-document-expiry',
+  expiresSoon: 'account-document-expires-soon',
+  pending: 'account-document-pending',
+  lastRejected: 'account-document-last-rejected',
+  viewScan: 'account-document-view-scan',
+  approve: 'account-document-approve',
+  reject: 'account-document-reject',
+  rejectReason: 'account-document-reject-reason',
+  rejectConfirm: 'account-document-reject-confirm',
+  submit: 'account-document-submit',
+  submitNumber: 'account-document-submit-number',
+  submitExpiry: 'account-document-submit-expiry',
+  submitFile: 'account-document-submit-file',
+  submitSave: 'account-document-submit-save',
+  message: 'account-document-message',
+} as const;
