@@ -95,6 +95,11 @@ export const auditActions = [
   'audit.lossAcknowledge',
   /** The signed head was exported as an outside witness. */
   'audit.headExport',
+  // holder notifications (issue 15 §6)
+  /** A message was sent (a test message), or given up after its last try (details.message, kind, attempts, error). */
+  'notify.send',
+  /** An operator had a given-up message tried again. */
+  'notify.retry',
 ] as const;
 
 export const AuditActionSchema = z.enum(auditActions);
