@@ -40,6 +40,8 @@ import { EmbeddedVirtualReader } from './readers/virtual-reader';
 import { createLifecycleServices, type LifecycleServices } from './lifecycle/lifecycle-services';
 import { appName, appVersion } from './version';
 import { createVaultServices, type VaultServices } from './vault/vault-services';
+import { notifyHandlers } from './api/notify-handlers';
+import { createNotifyServices, type NotifyServices } from './notify/notify-services';
 
 /** How often suspensions whose time is up are released or revoked. */
 const HOLD_SWEEP_MS = 60_000;
@@ -159,6 +161,10 @@ export function createCore(options: CoreOptions): Core {
     // Named with its window's call source: only that kiosk window is told (the transports route it).
     ended: (source, reason) => events.emit('kiosk:sessionEnded', { reason, source }),
   });
+  // Holder notifications (issue 15 §6): the durable outbox (other services' NotificationQueue), its
+  // sender (runs while the vault is unlocked, woken by queued messages and a timer), life-cycle
+  // messages queued in their change's commit, and the daily expiry sweep.
+  const notify: NotifyServices = createNotifyServices({ vault, log: options.log });
   const stopKioskWatch = events.subscribe((name, payload) => {
     if (name !== 'readers:cardRemoved' && name !== 'readers:readerRemoved') return;
     kiosk.cardRemoved((payload as { name: string }).name).catch((error: unknown) => options.log.error('a kiosk session could not be ended', { error }));
@@ -249,6 +255,7 @@ export function createCore(options: CoreOptions): Core {
     ...contractHandlers(lifecycle.contracts, operatorId),
     ...auditHandlers({ audit, operatorId, kioskHolder: (context) => kiosk.sessions.signedInHolder(sourceOf(context)) }),
     ...kioskHandlers(kiosk),
+    ...notifyHandlers(notify, operatorId),
   }, audit, operatorId, options.log);
 
   return {
@@ -286,6 +293,7 @@ export function createCore(options: CoreOptions): Core {
       sweeper.unref();
       await readers.start();
       kiosk.start();
+      notify.start();
       // Stored contracts re-checked in the background: the list shows a damaged file or an invalid signature before anyone opens it.
       if (vault.access.isOpen) {
         lifecycle.contracts
@@ -299,6 +307,7 @@ export function createCore(options: CoreOptions): Core {
     dispose: async () => {
       if (sweeper !== null) clearInterval(sweeper);
       kiosk.dispose();
+      await notify.stop();
       stopKioskWatch();
       await listener.close();
       await offlineUnblock.dispose();

@@ -203,6 +203,10 @@ const fixtures: { readonly [C in WriteChannel]: (state: State) => ChannelArgs<C>
   'audit:verify': () => undefined,
   'audit:exportCsv': () => ({ outcome: 'success' }),
   'audit:acknowledgeLoss': () => undefined,
+  // Holder notifications: a server that is not there (the test is refused, and recorded); no such message to retry.
+  'notify:setSettings': () => ({ smtp: { host: '127.0.0.1', port: 1, security: 'none', user: 'walker', password: 'S3cretTokenPin', fromAddress: 'desk@walker.example', fromName: 'Walker' } }),
+  'notify:test': () => ({ channel: 'email', to: 'ops@walker.example' }),
+  'notify:retry': () => ({ id: 'no-such-message' }),
   'vault:restore': (state) => ({ fileName: state.backup ?? 'missing', passphrase: PASSPHRASE }),
 };
 
@@ -242,6 +246,8 @@ const refusals: Readonly<Partial<Record<WriteChannel, string>>> = {
   'tokens:removeModule': 'no module was added',
   'kiosk:offlineUnblockBegin': 'neither the PIN nor the PUK is blocked',
   'kiosk:signIn': 'the session ended at sign-out',
+  'notify:test': 'no SMTP server listens on port 1',
+  'notify:retry': 'there is no such message in the outbox',
 };
 
 beforeAll(async () => {

@@ -92,6 +92,10 @@ export const writeChannelActions = {
   'kiosk:suspend': 'card.suspend',
   'kiosk:revoke': 'card.revoke',
   'kiosk:signOut': 'kiosk.sessionEnd',
+  // Holder notifications (issue 15 §6).
+  'notify:setSettings': 'settings.change',
+  'notify:test': 'notify.send',
+  'notify:retry': 'notify.retry',
 } as const satisfies Record<WriteChannel, AuditAction>;
 
 export function recordFailedWrites(handlers: ContractHandlers, audit: AuditTrail, operatorId: string, log: Logger): ContractHandlers {
