@@ -15,6 +15,7 @@ import { registerHolderCommand } from './holder-command';
 import { registerLetterCommand } from './letter-command';
 import { registerContractCommand } from './contract-command';
 import { registerVaultCommand } from './vault-command';
+import { registerNotifyCommand } from './notify-command';
 
 export function buildProgram(cli: CliContext = new CliContext()): Command {
   const program = new Command('carddesk')
@@ -37,5 +38,6 @@ export function buildProgram(cli: CliContext = new CliContext()): Command {
   registerLetterCommand(program, cli);
   registerContractCommand(program, cli);
   registerAuditCommands(program, cli);
+  registerNotifyCommand(program, cli);
   return program;
 }

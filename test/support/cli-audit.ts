@@ -7,7 +7,7 @@
 import type { AuditAction } from '../../electron/shared/schemas/audit';
 import type { CliResult } from './cli';
 
-type Test = 'cli-audit' | 'vault-cli' | 'card-lifecycle-cli' | 'audit-anchor-cli' | 'letters-cli' | 'letters-print';
+type Test = 'cli-audit' | 'vault-cli' | 'card-lifecycle-cli' | 'audit-anchor-cli' | 'letters-cli' | 'letters-print' | 'notify-cli';
 
 export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Test }>> = {
   'card verify-pin': { action: 'card.pinVerify', test: 'cli-audit' },
@@ -63,6 +63,10 @@ export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Tes
   'letter mark-sent': { action: 'letter.send', test: 'letters-cli' },
   'letter folder': { action: 'settings.change', test: 'letters-cli' },
   'letter printer': { action: 'settings.change', test: 'letters-print' },
+  'notify smtp': { action: 'settings.change', test: 'notify-cli' },
+  'notify sms': { action: 'settings.change', test: 'notify-cli' },
+  'notify test': { action: 'notify.send', test: 'notify-cli' },
+  'notify retry': { action: 'notify.retry', test: 'notify-cli' },
 };
 
 export const cliReads: Readonly<Record<string, string>> = {
@@ -88,6 +92,9 @@ export const cliReads: Readonly<Record<string, string>> = {
   'contract template show': 'prints a template',
   'holder show': 'shows a holder',
   'letter list': "lists a holder's letters",
+  'notify outbox': 'lists the outbox',
+  // Sends what is due, as the app's sender does: a message given up after its last try is recorded (notify.send).
+  'notify send': 'sends queued messages',
 };
 
 /** RFC 4180 rows (no quoted line breaks in these tests). */

@@ -31,6 +31,7 @@ export interface NotifyServices {
 
 export function createNotifyServices(options: { vault: VaultServices; log: Logger; clock?: () => Date; transports?: Transports }): NotifyServices {
   const { vault, log } = options;
+  if (byVault.has(vault)) throw new Error('the notification services of this vault exist already (their follower is registered once)');
   const clock = options.clock ?? (() => new Date());
   const outbox = new NotificationOutbox({ access: vault.access, keyring: vault.keyring, audit: vault.audit, clock });
   const settings = new NotifySettingsStore(vault.access, vault.keyring, vault.audit);
@@ -62,7 +63,7 @@ export function createNotifyServices(options: { vault: VaultServices; log: Logge
       .then(() => (sweptOn = today))
       .catch((error: unknown) => log.error('the certificate expiry warnings could not be queued', { error }));
   };
-  return {
+  const made: NotifyServices = {
     outbox,
     settings,
     sender,
@@ -79,4 +80,15 @@ export function createNotifyServices(options: { vault: VaultServices; log: Logge
       await sender.stop();
     },
   };
+  byVault.set(vault, made);
+  return made;
+}
+
+const byVault = new WeakMap<VaultServices, NotifyServices>();
+
+/** The notification services of these vault services, made once (so the follower is registered once). */
+export function notifyServicesFor(vault: VaultServices, log: Logger): NotifyServices {
+  let found = byVault.get(vault);
+  if (found === undefined) byVault.set(vault, (found = createNotifyServices({ vault, log })));
+  return found;
 }
