@@ -5,6 +5,7 @@
  * vault is unlocked; a CLI command drains once or only reads.
  */
 import type { CertificateSummary } from '../../shared/schemas/certificates';
+import type { AuditEventInput } from '../audit/audit-trail';
 import type { Logger } from '../log/logger';
 import type { VaultServices } from '../vault/vault-services';
 import { lifecycleFollower, sweepExpiry, type HolderContact } from './lifecycle-follower';
@@ -22,6 +23,13 @@ export interface NotifyServices {
   readonly outbox: NotificationOutbox;
   readonly settings: NotifySettingsStore;
   readonly sender: NotificationSender;
+  /**
+   * For a life-cycle event recorded with `audit.record` rather than with a vault change (today the
+   * PIN reset and the PIN unblocks): queues its holder's message in a commit of its own, right
+   * after. Not in the same line as the event, so a stop in between loses that message; calling
+   * `ChangeRecorder.commit` for such a change instead makes it exact. Returns whether one was queued.
+   */
+  queueFor(event: AuditEventInput): Promise<boolean>;
   /** Queues the expiry warnings due today (once per card and threshold); returns how many. */
   sweepExpiry(): Promise<number>;
   /** Starts the sender and the daily expiry sweep (the app). */
@@ -39,7 +47,14 @@ export function createNotifyServices(options: { vault: VaultServices; log: Logge
   const sender = new NotificationSender({ outbox, settings, audit: vault.audit, log, ready, intervalMs: SEND_INTERVAL_MS, ...(options.transports === undefined ? {} : { transports: options.transports }) });
   const holder = (id: string): HolderContact | null => vault.directory.index().get(id) ?? null;
   // Life-cycle messages ride in the commit of their change; the sender is woken once it is on disk.
-  vault.access.followChanges(lifecycleFollower(outbox, holder, () => outbox.wake()));
+  const follower = lifecycleFollower(outbox, holder, () => outbox.wake());
+  vault.access.followChanges(follower);
+  const queueFor = async (event: AuditEventInput): Promise<boolean> => {
+    const changes = follower([], event);
+    if (changes.length === 0) return false;
+    await vault.access.storage().records.commit(changes);
+    return true;
+  };
 
   const expiring = (days: number): CertificateSummary[] => {
     const out: CertificateSummary[] = [];
@@ -67,6 +82,7 @@ export function createNotifyServices(options: { vault: VaultServices; log: Logge
     outbox,
     settings,
     sender,
+    queueFor,
     sweepExpiry: sweep,
     start: () => {
       sender.start();

@@ -245,3 +245,28 @@ describe('life-cycle messages', () => {
     expect([61, 60, 31, 30, 15, 14, 8, 7, 0].map(expiryThreshold)).toEqual([null, 60, 60, 30, 30, 14, 14, 7, 7]);
   });
 });
+
+describe('notification services over vault services', () => {
+  it('register the follower once, and queue a PIN reset recorded without a vault change', async () => {
+    const { createVaultServices } = await import('../vault/vault-services');
+    const { createNotifyServices, notifyServicesFor } = await import('./notify-services');
+    const dir = tempHome('carddesk-notify-services-');
+    const audit = new MemoryAuditTrail();
+    const vault = createVaultServices({ dataDir: dir, audit, log: silentLogger });
+    closers.push(() => vault.close());
+    const notify = createNotifyServices({ vault, log: silentLogger });
+    expect(notifyServicesFor(vault, silentLogger)).toBe(notify);
+    expect(() => createNotifyServices({ vault, log: silentLogger })).toThrow();
+    const created = await vault.directory.create(holderInput(9, { language: 'sq', email: '', mobile: '+38344111222' }), operator);
+    if (!created.ok) throw new Error('no holder');
+    await vault.directory.registerCard('CD-0009', created.holder.id, operator);
+    await vault.directory.changeCardState('CD-0009', 'personalisationIncomplete', operator);
+    await vault.directory.changeCardState('CD-0009', 'active', operator);
+    // One follower: one message for the issuance, by SMS (no email), in Albanian.
+    expect(notify.outbox.list().map((m) => [m.kind, m.channel, m.to, m.language])).toEqual([['cardIssued', 'sms', '+38344111222', 'sq']]);
+    expect(await notify.queueFor({ action: 'card.pinReset', outcome: 'success', holderId: created.holder.id, cardSerial: 'CD-0009', ...operator })).toBe(true);
+    expect(await notify.queueFor({ action: 'card.pinReset', outcome: 'failure', holderId: created.holder.id, cardSerial: 'CD-0009', ...operator })).toBe(false);
+    expect(await notify.queueFor({ action: 'card.pinVerify', outcome: 'success', holderId: created.holder.id, ...operator })).toBe(false);
+    expect(notify.outbox.list().map((m) => m.kind).sort()).toEqual(['cardIssued', 'pinReset']);
+  });
+});
