@@ -3,7 +3,6 @@
  * through an HTTP gateway. Each resolves once the server or gateway accepted the message, and
  * rejects with a SendError saying, in one word, why not.
  */
-import { createTransport } from 'nodemailer';
 import type { ConnectionOptions } from 'node:tls';
 import type { SmsGatewaySettings } from '../../shared/schemas/account-notify';
 import type { SmtpConfig } from './notify-settings';
@@ -73,6 +72,8 @@ export function defaultTransports(options: TransportOptions = {}): Transports {
   const timeout = options.timeoutMs ?? 30_000;
   return {
     async email(config, message) {
+      // Loaded on the first send: every CLI command builds the notification services, few send.
+      const { createTransport } = await import('nodemailer');
       const transport = createTransport({
         host: config.host,
         port: config.port,
