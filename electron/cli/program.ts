@@ -17,6 +17,7 @@ import { registerLetterCommand } from './letter-command';
 import { registerContractCommand } from './contract-command';
 import { registerVaultCommand } from './vault-command';
 import { registerSecondFactorCommands } from './second-factor-command';
+import { registerNotifyCommand } from './notify-command';
 
 export function buildProgram(cli: CliContext = new CliContext()): Command {
   const program = new Command('carddesk')
@@ -41,5 +42,6 @@ export function buildProgram(cli: CliContext = new CliContext()): Command {
   registerContractCommand(program, cli);
   registerAuditCommands(program, cli);
   registerSecondFactorCommands(program, cli);
+  registerNotifyCommand(program, cli);
   return program;
 }

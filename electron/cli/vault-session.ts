@@ -9,12 +9,15 @@
  * vault locks and the log signs what it holds before letting go of the key.
  */
 import { createVaultServices, type VaultServices } from '../core/vault/vault-services';
+import { notifyServicesFor } from '../core/notify/notify-services';
 import type { CliContext } from './cli-context';
 import { equalSecrets } from '../smartcard/constant-time';
 
 export async function withVault<T>(cli: CliContext, run: (services: VaultServices) => Promise<T>): Promise<T> {
   return cli.withAudit(async (audit) => {
     const services = createVaultServices({ dataDir: cli.dataDir, audit, log: cli.log, auditSigning: audit });
+    // Life-cycle changes made from the CLI queue their holder messages too (sent by the app, or `notify send`).
+    notifyServicesFor(services, cli.log);
     try {
       services.access.storage();
       await services.syncAudit();

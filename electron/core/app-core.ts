@@ -46,6 +46,8 @@ import { appName, appVersion } from './version';
 import { accountContactHandlers } from './api/account-contact-handlers';
 import { accountContactStandIns, createAccountContactServices } from './account/account-contact-services';
 import { createVaultServices, type VaultServices } from './vault/vault-services';
+import { notifyHandlers } from './api/notify-handlers';
+import { createNotifyServices, type NotifyServices } from './notify/notify-services';
 
 /** How often suspensions whose time is up are released or revoked. */
 const HOLD_SWEEP_MS = 60_000;
@@ -172,6 +174,10 @@ export function createCore(options: CoreOptions): Core {
     // Named with its window's call source: only that kiosk window is told (the transports route it).
     ended: (source, reason) => events.emit('kiosk:sessionEnded', { reason, source }),
   });
+  // Holder notifications (issue 15 §6): the durable outbox (other services' NotificationQueue), its
+  // sender (runs while the vault is unlocked, woken by queued messages and a timer), life-cycle
+  // messages queued in their change's commit, and the daily expiry sweep.
+  const notify: NotifyServices = createNotifyServices({ vault, log: options.log });
   // The holder's second factor (issue 15 §4, §5): authenticator apps (TOTP) and OATH tokens from PSKC
   // files; the kiosk asks for its code where the holder has one.
   const secondFactor = new SecondFactorService({ access: vault.access, keyring: vault.keyring, audit: vault.audit, directory: vault.directory });
@@ -193,7 +199,7 @@ export function createCore(options: CoreOptions): Core {
   });
   // The holder account's contact data, lost info and identity document (issue 15).
   // LEAD: wire the real NotificationQueue, OneTimeCodes, SecondFactor and RecoveryCodeIssuer at merge.
-  const accountContact = createAccountContactServices({ vault, audit, lifecycle, ...accountContactStandIns(vault), codes: accountPorts.codes, secondFactor });
+  const accountContact = createAccountContactServices({ vault, audit, lifecycle, ...accountContactStandIns(vault), queue: notify.outbox, codes: accountPorts.codes, secondFactor });
   const stopKioskWatch = events.subscribe((name, payload) => {
     if (name !== 'readers:cardRemoved' && name !== 'readers:readerRemoved') return;
     kiosk.cardRemoved((payload as { name: string }).name).catch((error: unknown) => options.log.error('a kiosk session could not be ended', { error }));
@@ -287,6 +293,7 @@ export function createCore(options: CoreOptions): Core {
     ...stolenCardHandlers(stolenCard),
     ...secondFactorHandlers(secondFactor, kiosk, operatorId),
     ...accountContactHandlers({ ...accountContact, kiosk, kioskFilesAllowed: () => deskSettings.load().kiosk.filesAllowed }, operatorId),
+    ...notifyHandlers(notify, operatorId),
   }, audit, operatorId, options.log);
 
   return {
@@ -324,6 +331,7 @@ export function createCore(options: CoreOptions): Core {
       sweeper.unref();
       await readers.start();
       kiosk.start();
+      notify.start();
       // Stored contracts re-checked in the background: the list shows a damaged file or an invalid signature before anyone opens it.
       if (vault.access.isOpen) {
         lifecycle.contracts
@@ -337,6 +345,7 @@ export function createCore(options: CoreOptions): Core {
     dispose: async () => {
       if (sweeper !== null) clearInterval(sweeper);
       kiosk.dispose();
+      await notify.stop();
       stopKioskWatch();
       await listener.close();
       await offlineUnblock.dispose();

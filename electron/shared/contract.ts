@@ -78,6 +78,15 @@ import {
   UnlockResultSchema,
   VaultStatusSchema,
 } from './schemas/vault';
+import {
+  NotifyOutboxArgsSchema,
+  NotifyOutboxSchema,
+  NotifySetSettingsArgsSchema,
+  NotifySettingsViewSchema,
+  NotifyTestArgsSchema,
+  NotifyTestResultSchema,
+  OutboxMessageSchema,
+} from './schemas/account-notify';
 
 /** A channel that takes no arguments. */
 const NoArgs = z.undefined();
@@ -308,6 +317,13 @@ export const channels = {
   'kiosk:lostInfoComplete': { args: LostInfoArgs.complete, result: LostInfoCompleteResultSchema, surfaces: kiosk, effect: 'write' },
   'kiosk:document': { args: NoArgs, result: DocumentViewSchema, surfaces: kiosk, effect: 'read' },
   'kiosk:submitDocument': { args: DocumentArgs.kioskSubmit, result: DocumentSubmitResultSchema, surfaces: kiosk, effect: 'write' },
+  // Holder notifications (issue 15 §6): SMTP and SMS settings (the password goes in, never out), a test message, the outbox.
+  'notify:settings': { args: NoArgs, result: NotifySettingsViewSchema, surfaces: desk, effect: 'read' },
+  'notify:setSettings': { args: NotifySetSettingsArgsSchema, result: NotifySettingsViewSchema, surfaces: desk, effect: 'write' },
+  'notify:test': { args: NotifyTestArgsSchema, result: NotifyTestResultSchema, surfaces: desk, effect: 'write' },
+  'notify:outbox': { args: NotifyOutboxArgsSchema, result: NotifyOutboxSchema, surfaces: desk, effect: 'read' },
+  /** A failed message is tried again now (audited). */
+  'notify:retry': { args: z.object({ id: z.string().min(1).max(200) }).strict(), result: OutboxMessageSchema, surfaces: desk, effect: 'write' },
 } as const satisfies Record<`${string}:${string}`, ChannelSpec>;
 
 export const events = {

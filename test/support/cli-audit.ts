@@ -7,7 +7,7 @@
 import type { AuditAction } from '../../electron/shared/schemas/audit';
 import type { CliResult } from './cli';
 
-type Test = 'cli-audit' | 'vault-cli' | 'card-lifecycle-cli' | 'audit-anchor-cli' | 'letters-cli' | 'letters-print' | 'second-factor-cli';
+type Test = 'cli-audit' | 'vault-cli' | 'card-lifecycle-cli' | 'audit-anchor-cli' | 'letters-cli' | 'letters-print' | 'second-factor-cli' | 'notify-cli';
 
 export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Test }>> = {
   'card verify-pin': { action: 'card.pinVerify', test: 'cli-audit' },
@@ -68,6 +68,10 @@ export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Tes
   'otp-token import': { action: 'otpToken.import', test: 'second-factor-cli' },
   'otp-token assign': { action: 'otpToken.assign', test: 'second-factor-cli' },
   'otp-token unassign': { action: 'otpToken.unassign', test: 'second-factor-cli' },
+  'notify smtp': { action: 'settings.change', test: 'notify-cli' },
+  'notify sms': { action: 'settings.change', test: 'notify-cli' },
+  'notify test': { action: 'notify.send', test: 'notify-cli' },
+  'notify retry': { action: 'notify.retry', test: 'notify-cli' },
 };
 
 export const cliReads: Readonly<Record<string, string>> = {
@@ -94,6 +98,9 @@ export const cliReads: Readonly<Record<string, string>> = {
   'holder show': 'shows a holder',
   'letter list': "lists a holder's letters",
   'otp-token list': 'lists imported OATH tokens',
+  'notify outbox': 'lists the outbox',
+  // Sends what is due, as the app's sender does: a message given up after its last try is recorded (notify.send).
+  'notify send': 'sends queued messages',
 };
 
 /** RFC 4180 rows (no quoted line breaks in these tests). */

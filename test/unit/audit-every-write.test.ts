@@ -220,6 +220,10 @@ const fixtures: { readonly [C in WriteChannel]: (state: State) => ChannelArgs<C>
   'audit:verify': () => undefined,
   'audit:exportCsv': () => ({ outcome: 'success' }),
   'audit:acknowledgeLoss': () => undefined,
+  // Holder notifications: a server that is not there (the test is refused, and recorded); no such message to retry.
+  'notify:setSettings': () => ({ smtp: { host: '127.0.0.1', port: 1, security: 'none', user: 'walker', password: 'S3cretTokenPin', fromAddress: 'desk@walker.example', fromName: 'Walker' } }),
+  'notify:test': () => ({ channel: 'email', to: 'ops@walker.example' }),
+  'notify:retry': () => ({ id: 'no-such-message' }),
   'vault:restore': (state) => ({ fileName: state.backup ?? 'missing', passphrase: PASSPHRASE }),
   // The holder account's contact data, lost info and document (after the restore: a holder of its own).
   'account:changeContact': async () => {
@@ -318,6 +322,8 @@ const refusals: Readonly<Partial<Record<WriteChannel, string>>> = {
   'kiosk:contactVerifyBegin': 'the session ended at sign-out',
   'kiosk:contactVerifyConfirm': 'the session ended at sign-out',
   'kiosk:submitDocument': 'the session ended at sign-out',
+  'notify:test': 'no SMTP server listens on port 1',
+  'notify:retry': 'there is no such message in the outbox',
 };
 
 beforeAll(async () => {

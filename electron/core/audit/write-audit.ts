@@ -117,6 +117,10 @@ export const writeChannelActions = {
   'kiosk:lostInfoBegin': 'account.lostInfo',
   'kiosk:lostInfoComplete': 'account.lostInfo',
   'kiosk:submitDocument': 'account.documentSubmit',
+  // Holder notifications (issue 15 §6).
+  'notify:setSettings': 'settings.change',
+  'notify:test': 'notify.send',
+  'notify:retry': 'notify.retry',
 } as const satisfies Record<WriteChannel, AuditAction>;
 
 export function recordFailedWrites(handlers: ContractHandlers, audit: AuditTrail, operatorId: string, log: Logger): ContractHandlers {

@@ -57,7 +57,9 @@ export class ChangeRecorder {
     const records = this.access.storage().records;
     const id = randomUUID();
     // In memory at once (callers update their indexes right after this call, before awaiting it).
-    await records.commit(changes, { id, at: Date.now(), event: safeEventInput(event) });
+    // What followers add (an outbox message about this change) goes in the same line.
+    const followed = this.access.followersOf(changes, event);
+    await records.commit(followed.length === 0 ? changes : [...changes, ...followed], { id, at: Date.now(), event: safeEventInput(event) });
     await this.audit.record({ ...event, changeId: id });
     records.markRecorded(id);
   }

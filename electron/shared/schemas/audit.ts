@@ -115,6 +115,11 @@ export const auditActions = [
   'account.documentApprove',
   'account.documentReject',
   'account.documentView',
+  // holder notifications (issue 15 §6)
+  /** A message was sent (a test message), or given up after its last try (details.message, kind, attempts, error). */
+  'notify.send',
+  /** An operator had a given-up message tried again. */
+  'notify.retry',
 ] as const;
 
 export const AuditActionSchema = z.enum(auditActions);

@@ -9,6 +9,7 @@ import { ContractTemplatesPanel } from './ContractTemplatesPanel';
 import { IssuancePolicyPanel } from './IssuancePolicyPanel';
 import { KioskSettingsPanel } from './KioskSettingsPanel';
 import { NetworkListenerPanel } from './NetworkListenerPanel';
+import { NotificationsPanel } from './NotificationsPanel';
 import { Pkcs11ModulesSettings } from './Pkcs11ModulesSettings';
 import { VaultPanel } from '../vault';
 import { settingsTestIds } from './testIds';
@@ -61,6 +62,7 @@ export function SettingsScreen() {
       {info.surface === 'desk' ? <KioskSettingsPanel /> : null}
       {info.surface === 'desk' ? <LettersSettingsPanel /> : null}
       {info.surface === 'desk' ? <ContractTemplatesPanel /> : null}
+      {info.surface === 'desk' ? <NotificationsPanel /> : null}
 
       <Paper variant="outlined" sx={{ p: 3 }}>
         <Typography variant="h6" component="h2" sx={{ mb: 2 }}>
