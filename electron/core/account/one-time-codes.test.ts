@@ -8,29 +8,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { tempHome } from '../../../test/support/vault-fixtures';
 import type { AuditEventInput } from '../audit/audit-trail';
 import type { RecordChange } from '../vault/record-store';
+import { RecordingQueue, TEST_OUTBOX as OUTBOX } from '../../../test/support/recording-queue';
 import { VaultAccess } from '../vault/vault-access';
-import type { NotificationQueue, NotificationRequest } from './account-ports';
 import { ONE_TIME_CODES, VaultOneTimeCodes, type OneTimeCodeRecord } from './one-time-codes';
 
 const op = { actor: { kind: 'holder', id: 'h-1' }, channel: 'kiosk' } as const;
-const OUTBOX = 'testOutbox';
-
-/** Records what is queued; its outbox record is a plain record in a test collection. */
-export class RecordingQueue implements NotificationQueue {
-  readonly queuedRequests: NotificationRequest[] = [];
-  wakes = 0;
-  queued(request: NotificationRequest): RecordChange {
-    this.queuedRequests.push(request);
-    return { collection: OUTBOX, id: `m-${this.queuedRequests.length}`, record: { id: `m-${this.queuedRequests.length}` } };
-  }
-  wake(): void {
-    this.wakes += 1;
-  }
-}
 
 const accesses: VaultAccess[] = [];
 afterEach(async () => {
-  for (const access of accesses.splice(0)) await access.storage().records.close();
+  for (const access of accesses.splice(0)) await access.close();
 });
 
 function rig(start = Date.parse('2026-12-07T00:00:00Z')) {
