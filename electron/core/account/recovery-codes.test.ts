@@ -137,7 +137,7 @@ describe('recovery codes', () => {
     expect(await codes.verify('h-1', codeInLetter(outbox, second.letter), kiosk)).toBe('ok');
   });
 
-  it('takes a slow hash: one check costs real work (scrypt at 2^15)', async () => {
+  it('takes a slow hash: one check costs real work (scrypt at 2^14)', async () => {
     const { codes, outbox } = rig();
     const { letter } = await codes.issueRecoveryCode('h-1', op);
     const code = codeInLetter(outbox, letter);

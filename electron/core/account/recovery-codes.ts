@@ -27,8 +27,8 @@ export const RECOVERY_ATTEMPTS = 'recoveryCodeAttempts';
 export const RECOVERY_HOLDER_LIMIT = 5;
 export const RECOVERY_WINDOW_MS = 24 * 3_600_000;
 
-/** scrypt at 2^15 × 8: 32 MiB and tens of milliseconds per try; the code's 115 bits do the rest. */
-export const RECOVERY_KDF = { N: 2 ** 15, r: 8, p: 1, keyLength: 32 } as const;
+/** scrypt at 2^14 × 8: 16 MiB and about 50–150 ms per try; the code's 115 bits of entropy do the rest. */
+export const RECOVERY_KDF = { N: 2 ** 14, r: 8, p: 1, keyLength: 32 } as const;
 const MAX_CONCURRENT = 2;
 
 export type RecoveryIssueReason = 'issuance' | 'request' | 'used' | 'lostInfo';
@@ -81,7 +81,8 @@ export function recoveryAddress(holder: Pick<Holder, 'email' | 'mobile'>): { cha
 export interface RecoveryCodeDeps {
   readonly access: Pick<VaultAccess, 'storage'>;
   readonly recorder: Pick<ChangeRecorder, 'commit'>;
-  readonly queue: NotificationQueue;
+  /** The notification outbox; null where none is wired (then no 'recoveryCodeIssued' message). */
+  readonly queue: NotificationQueue | null;
   readonly outbox: Pick<LetterOutbox, 'write' | 'withdraw' | 'record'>;
   readonly directory: Pick<HolderDirectory, 'get' | 'cardsOf'>;
   /** The letters' sender line (the issuance policy's). */
@@ -190,10 +191,11 @@ export class RecoveryCodes {
       previousUsedAt: usedAt ?? previous?.previousUsedAt ?? null,
     };
     const changes: RecordChange[] = [{ collection: RECOVERY_CODES, id: holderId, record }];
-    const address = recoveryAddress(holder);
-    if (address !== null) {
+    const { queue } = this.#deps;
+    const address = queue === null ? null : recoveryAddress(holder);
+    if (queue !== null && address !== null) {
       changes.push(
-        this.#deps.queue.queued({ kind: 'recoveryCodeIssued', holderId, channel: address.channel, to: address.to, language: holder.language, params: { date: now.toISOString().slice(0, 10) } }),
+        queue.queued({ kind: 'recoveryCodeIssued', holderId, channel: address.channel, to: address.to, language: holder.language, params: { date: now.toISOString().slice(0, 10) } }),
       );
     }
     await this.#deps.recorder.commit(changes, {
@@ -205,7 +207,7 @@ export class RecoveryCodes {
       holderId,
       details: { letter: fileName, replaced: previous !== undefined, ...(address === null ? { notified: false } : { notified: maskAddress(address.channel, address.to) }) },
     });
-    if (address !== null) this.#deps.queue.wake();
+    if (address !== null) queue?.wake();
     return { letter: fileName, issuedAt: record.issuedAt };
   }
 
