@@ -12,6 +12,7 @@ import { registerVcardCommands } from './vcard-command';
 import { registerCaCommand } from './ca-command';
 import { registerListenerCommand } from './listener-command';
 import { registerHolderCommand } from './holder-command';
+import { registerErcResetCommand } from './recovery-command';
 import { registerLetterCommand } from './letter-command';
 import { registerContractCommand } from './contract-command';
 import { registerVaultCommand } from './vault-command';
@@ -34,6 +35,7 @@ export function buildProgram(cli: CliContext = new CliContext()): Command {
   registerCaCommand(program, cli);
   registerListenerCommand(program, cli);
   registerHolderCommand(program, cli);
+  registerErcResetCommand(program, cli);
   registerLetterCommand(program, cli);
   registerContractCommand(program, cli);
   registerAuditCommands(program, cli);

@@ -16,6 +16,11 @@ import { letterHandlers } from './api/letter-handlers';
 import { lifecycleHandlers } from './api/lifecycle-handlers';
 import { holderSummary } from './audit/audit-queries';
 import { kioskHandlers } from './kiosk/kiosk-handlers';
+import { KioskRecovery } from './kiosk/kiosk-recovery';
+import { recoveryHandlers } from './api/recovery-handlers';
+import { VaultOneTimeCodes } from './account/one-time-codes';
+import { standInNotificationQueue, standInSecondFactor } from './account/recovery-stand-ins';
+import { ChangeRecorder } from './vault/change-events';
 import { KioskService } from './kiosk/kiosk-service';
 import { sourceOf } from './kiosk/kiosk-sessions';
 import { vaultHandlers } from './api/vault-handlers';
@@ -135,7 +140,7 @@ export function createCore(options: CoreOptions): Core {
   const owners = directoryCardOwners(vault.directory, options.log);
   const cards = new CardService({ connector: holds, audit, owners });
   const offlineUnblock = new OfflineUnblockService({ holds, audit, owners });
-  const lifecycle = createLifecycleServices({ dataDir: options.dataDir, vault, holds, audit, emit: (progress) => events.emit('cards:progress', progress) });
+  const lifecycle = createLifecycleServices({ dataDir: options.dataDir, vault, holds, audit, emit: (progress) => events.emit('cards:progress', progress), notifications: standInNotificationQueue() });
   const letters = new LetterService({ outbox: lifecycle.deps.outbox, audit, settings: deskSettings, printer: options.letterPrinter === undefined ? findCupsPrinter({ log: options.log }) : options.letterPrinter });
   // The holder's kiosk: sessions bound to a reader, a card and its holder, ended when the card leaves.
   const kiosk = new KioskService({
@@ -158,6 +163,24 @@ export function createCore(options: CoreOptions): Core {
     },
     // Named with its window's call source: only that kiosk window is told (the transports route it).
     ended: (source, reason) => events.emit('kiosk:sessionEnded', { reason, source }),
+  });
+  // The holder's recovery code and one-time codes (issue 15 §1).
+  // LEAD: wire the real NotificationQueue (notify/) and SecondFactor at merge; also pass the queue to createLifecycleServices.
+  const notificationQueue = standInNotificationQueue();
+  const recoveryRecorder = new ChangeRecorder(vault.access, audit);
+  const oneTimeCodes = new VaultOneTimeCodes({ access: vault.access, recorder: recoveryRecorder, queue: notificationQueue });
+  const kioskRecovery = new KioskRecovery({
+    kiosk,
+    recovery: lifecycle.recoveryCodes,
+    codes: oneTimeCodes,
+    secondFactor: standInSecondFactor,
+    directory: vault.directory,
+    personalisations: lifecycle.deps.personalisations,
+    cards,
+    audit,
+    recorder: recoveryRecorder,
+    queue: notificationQueue,
+    pinLength: () => lifecycle.deps.policy().pinLength,
   });
   const stopKioskWatch = events.subscribe((name, payload) => {
     if (name !== 'readers:cardRemoved' && name !== 'readers:readerRemoved') return;
@@ -249,6 +272,7 @@ export function createCore(options: CoreOptions): Core {
     ...contractHandlers(lifecycle.contracts, operatorId),
     ...auditHandlers({ audit, operatorId, kioskHolder: (context) => kiosk.sessions.signedInHolder(sourceOf(context)) }),
     ...kioskHandlers(kiosk),
+    ...recoveryHandlers(lifecycle.recoveryCodes, kioskRecovery, operatorId),
   }, audit, operatorId, options.log);
 
   return {

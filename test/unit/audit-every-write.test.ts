@@ -176,6 +176,10 @@ const fixtures: { readonly [C in WriteChannel]: (state: State) => ChannelArgs<C>
   'kiosk:changePin': (state) => ({ currentPin: state.kioskPin ?? '000000', newPin: '80421357' }),
   'kiosk:changePuk': (state) => ({ currentPuk: state.kioskPuk ?? '00000000', newPuk: '64209753' }),
   'kiosk:unblockPin': () => ({ puk: '64209753', newPin: '31415926' }),
+  // A well-formed recovery code that is not the holder's, then a completion with none under way.
+  'kiosk:recoveryBegin': () => ({ code: '0000-0000-0000-0000-0000-0000' }),
+  'kiosk:recoveryComplete': () => ({ code: '123456', newPin: '31415926' }),
+  'account:resetRecoveryCode': (state) => ({ holderId: state.holderId ?? 'missing' }),
   'kiosk:certificate': async () => {
     const home = (await call('kiosk:home', undefined)) as { certificates: { serial: string }[] };
     return { serial: home.certificates[0]?.serial ?? 'missing', format: 'pem' };
@@ -242,6 +246,8 @@ const refusals: Readonly<Partial<Record<WriteChannel, string>>> = {
   'tokens:removeModule': 'no module was added',
   'kiosk:offlineUnblockBegin': 'neither the PIN nor the PUK is blocked',
   'kiosk:signIn': 'the session ended at sign-out',
+  'kiosk:recoveryBegin': 'not the holder’s recovery code',
+  'kiosk:recoveryComplete': 'no recovery under way in this window',
 };
 
 beforeAll(async () => {

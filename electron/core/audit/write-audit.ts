@@ -92,6 +92,10 @@ export const writeChannelActions = {
   'kiosk:suspend': 'card.suspend',
   'kiosk:revoke': 'card.revoke',
   'kiosk:signOut': 'kiosk.sessionEnd',
+  // The holder's recovery code (issue 15).
+  'account:resetRecoveryCode': 'account.recoveryCodeIssue',
+  'kiosk:recoveryBegin': 'account.recoveryCodeCheck',
+  'kiosk:recoveryComplete': 'account.recoveryUnblock',
 } as const satisfies Record<WriteChannel, AuditAction>;
 
 export function recordFailedWrites(handlers: ContractHandlers, audit: AuditTrail, operatorId: string, log: Logger): ContractHandlers {

@@ -12,7 +12,8 @@ import type { ContractHandlers } from '../api/handlers';
 import type { KioskService } from './kiosk-service';
 import { sourceOf } from './kiosk-sessions';
 
-export type KioskChannel = Extract<keyof ContractHandlers, `kiosk:${string}`>;
+/** The kiosk's channels handled here (the recovery-code unblock's are in api/recovery-handlers.ts). */
+export type KioskChannel = Exclude<Extract<keyof ContractHandlers, `kiosk:${string}`>, 'kiosk:recoveryBegin' | 'kiosk:recoveryComplete'>;
 
 /** What a refused read is recorded as (reads record nothing when they succeed). */
 const readActions: Partial<Record<KioskChannel, AuditAction>> = {
