@@ -1,6 +1,7 @@
 import { Box, Paper, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import type { Holder } from '@shared/schemas/holders';
+import { RecoveryCodePanel } from './RecoveryCodePanel';
 
 export interface HolderAccountProps {
   readonly holder: Holder;
@@ -21,7 +22,10 @@ export function HolderAccount({ holder, onChanged }: HolderAccountProps) {
       <Typography variant="h6" component="h2" sx={{ mb: 2 }}>
         {t('account.title')}
       </Typography>
-      <Box sx={{ display: 'grid', gap: 3 }}>{/* account panels */}</Box>
+      <Box sx={{ display: 'grid', gap: 3 }}>
+        {/* account panels */}
+        <RecoveryCodePanel holderId={holder.id} onChanged={onChanged} />
+      </Box>
     </Paper>
   );
 }
