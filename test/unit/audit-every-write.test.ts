@@ -274,6 +274,9 @@ function letterSecrets(): string[] {
     .map((file) => execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }))
     .filter((text) => !text.includes('User number'))
     .flatMap((text) => {
+      // A recovery-code letter (issue 15) holds that code, a secret as well.
+      const recovery = /\b([0-9A-Z]{4}(?:-[0-9A-Z]{4}){5})\b/.exec(text);
+      if (text.includes('Your emergency recovery code') && recovery !== null) return [recovery[1]!.replace(/-/g, '')];
       const { pin, puk } = secretsIn(text);
       return puk === null ? [pin] : [pin, puk];
     });
