@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { holderInput, tempHome } from '../../../test/support/vault-fixtures';
 import type { AuditEventInput } from '../audit/audit-trail';
+import { writeFileSync } from 'node:fs';
+import { letterTexts, type LetterLanguage } from '../letters/letter-texts';
 import { LetterOutbox } from '../letters/outbox';
+import { recoveryCodeLetter } from '../letters/pin-letters';
 import type { RecordChange } from '../vault/record-store';
 import { VaultAccess } from '../vault/vault-access';
 import { RecordingQueue } from '../../../test/support/recording-queue';
@@ -194,5 +197,26 @@ describe('recovery codes', () => {
     expect(recoveryAddress({ email: 'a@b.org', mobile: '+1' })).toEqual({ channel: 'email', to: 'a@b.org' });
     expect(recoveryAddress({ email: ' ', mobile: '+3161' })).toEqual({ channel: 'sms', to: '+3161' });
     expect(recoveryAddress({ email: '', mobile: '' })).toBeNull();
+  });
+});
+
+describe.each(Object.keys(letterTexts) as LetterLanguage[])('the recovery-code letter in %s', (language) => {
+  it('fits on one page, carries the code in groups and the language\'s texts, never a PIN label', async () => {
+    const code = newRecoveryCode();
+    const pdf = await recoveryCodeLetter({
+      language,
+      sender: { organisation: 'Desk', addressLines: [] },
+      recipient: { name: 'Ana Tester', addressLines: ['Street 1', '10000 Prishtina'] },
+      holderName: 'Ana Tester',
+      date: new Date('2026-12-07T00:00:00Z'),
+      code: Buffer.from(code, 'latin1'),
+    });
+    const file = join(tempHome(), 'letter.pdf');
+    writeFileSync(file, pdf);
+    const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+    expect(text).toContain(formatRecoveryCode(code));
+    expect(text).toContain(letterTexts[language].recoverySubject);
+    expect(text).not.toMatch(/\bPIN\s+\d{6,8}\b/);
+    expect(execFileSync('pdfinfo', [file], { encoding: 'utf8' })).toMatch(/Pages:\s+1\b/);
   });
 });
