@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { contactFields, type ContactField, type ContactView, type DocumentView } from '../shared/schemas/account-contact';
-import { accountContactStandIns, createAccountContactServices, type AccountContactPorts } from '../core/account/account-contact-services';
+import { createAccountContactServices, type AccountContactPorts } from '../core/account/account-contact-services';
+import { accountPortsFor } from './account-ports';
 import { LetterOutbox } from '../core/letters/outbox';
 import { defaultIssuancePolicy } from '../shared/schemas/lifecycle';
 import type { VaultServices } from '../core/vault/vault-services';
@@ -33,7 +34,7 @@ function documentText(d: DocumentView): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function registerHolderAccountCommands(program: Command, cli: CliContext, ports: (services: VaultServices) => AccountContactPorts = accountContactStandIns): void {
+export function registerHolderAccountCommands(program: Command, cli: CliContext, ports: (services: VaultServices) => AccountContactPorts = (vault) => accountPortsFor(cli, vault)): void {
   const holder = program.commands.find((command) => command.name() === 'holder') ?? program.command('holder');
   const servicesOf = (vault: VaultServices) =>
     createAccountContactServices({

@@ -76,6 +76,8 @@ const failureText: Record<LifecycleFailure, string> = {
   newPinRequired: 'The holder chooses this card\'s PIN now: activate it with --choose-pin.',
   newPinInvalid: 'The new PIN does not have the number of digits the issuance policy sets.',
   pinRequired: 'The card\'s PIN is set already (from the PIN letter, or chosen earlier): activate it without --choose-pin, with that PIN.',
+  pukBlocked: 'The card\'s PUK is blocked too: this card can only be reissued.',
+  wrongPuk: 'The card refused the PUK the vault keeps for it.',
 };
 
 const EXIT = { error: 1, noCard: 2, refused: 3 } as const;

@@ -13,6 +13,7 @@ import { registerCaCommand } from './ca-command';
 import { registerListenerCommand } from './listener-command';
 import { registerHolderCommand } from './holder-command';
 import { registerHolderAccountCommands } from './holder-account-command';
+import { registerErcResetCommand } from './recovery-command';
 import { registerLetterCommand } from './letter-command';
 import { registerContractCommand } from './contract-command';
 import { registerVaultCommand } from './vault-command';
@@ -38,6 +39,7 @@ export function buildProgram(cli: CliContext = new CliContext()): Command {
   registerListenerCommand(program, cli);
   registerHolderCommand(program, cli);
   registerHolderAccountCommands(program, cli);
+  registerErcResetCommand(program, cli);
   registerLetterCommand(program, cli);
   registerContractCommand(program, cli);
   registerAuditCommands(program, cli);

@@ -5,7 +5,7 @@
 import { CardDeskError } from '../shared/errors';
 import { userInfo } from 'node:os';
 import type { ContractHandlers } from './api/handlers';
-import type { OneTimeCodes } from './account/account-ports';
+import { verifiedAddress } from './account/recovery-codes';
 import { operationOf } from './api/context';
 import { EventHub } from './api/event-hub';
 import { auditHandlers } from './audit/audit-handlers';
@@ -18,6 +18,10 @@ import { lifecycleHandlers } from './api/lifecycle-handlers';
 import { holderSummary } from './audit/audit-queries';
 import { kioskHandlers, stolenCardHandlers } from './kiosk/kiosk-handlers';
 import { StolenCardService } from './kiosk/stolen-card';
+import { KioskRecovery } from './kiosk/kiosk-recovery';
+import { recoveryHandlers } from './api/recovery-handlers';
+import { VaultOneTimeCodes } from './account/one-time-codes';
+import { ChangeRecorder } from './vault/change-events';
 import { KioskService } from './kiosk/kiosk-service';
 import { sourceOf } from './kiosk/kiosk-sessions';
 import { vaultHandlers } from './api/vault-handlers';
@@ -44,7 +48,7 @@ import { EmbeddedVirtualReader } from './readers/virtual-reader';
 import { createLifecycleServices, type LifecycleServices } from './lifecycle/lifecycle-services';
 import { appName, appVersion } from './version';
 import { accountContactHandlers } from './api/account-contact-handlers';
-import { accountContactStandIns, createAccountContactServices } from './account/account-contact-services';
+import { createAccountContactServices } from './account/account-contact-services';
 import { createVaultServices, type VaultServices } from './vault/vault-services';
 import { notifyHandlers } from './api/notify-handlers';
 import { createNotifyServices, type NotifyServices } from './notify/notify-services';
@@ -93,13 +97,6 @@ export interface Core {
 export function createCore(options: CoreOptions): Core {
   const events = new EventHub();
   const audit = options.audit ?? createDeskAuditLog(options.dataDir, { log: options.log });
-  // LEAD: the holder account's one-time codes and second factor are wired here once their parts land.
-  const accountPorts: { codes: OneTimeCodes } = {
-    codes: {
-      send: () => Promise.reject(new CardDeskError('INTERNAL', 'One-time codes are not available yet.')),
-      check: () => Promise.resolve('unknown'),
-    },
-  };
   const stopAppended = audit.subscribe((appended) => events.emit('audit:appended', appended));
   const operatorId = userInfo().username;
   const readers = new ReaderRegistry({
@@ -150,7 +147,11 @@ export function createCore(options: CoreOptions): Core {
   const owners = directoryCardOwners(vault.directory, options.log);
   const cards = new CardService({ connector: holds, audit, owners });
   const offlineUnblock = new OfflineUnblockService({ holds, audit, owners });
-  const lifecycle = createLifecycleServices({ dataDir: options.dataDir, vault, holds, audit, emit: (progress) => events.emit('cards:progress', progress) });
+  // Holder notifications (issue 15 §6): the durable outbox (other services' NotificationQueue), its
+  // sender (runs while the vault is unlocked, woken by queued messages and a timer), life-cycle
+  // messages queued in their change's commit, and the daily expiry sweep.
+  const notify: NotifyServices = createNotifyServices({ vault, log: options.log });
+  const lifecycle = createLifecycleServices({ dataDir: options.dataDir, vault, holds, audit, emit: (progress) => events.emit('cards:progress', progress), notifications: notify.outbox });
   const letters = new LetterService({ outbox: lifecycle.deps.outbox, audit, settings: deskSettings, printer: options.letterPrinter === undefined ? findCupsPrinter({ log: options.log }) : options.letterPrinter });
   // The holder's kiosk: sessions bound to a reader, a card and its holder, ended when the card leaves.
   const kiosk = new KioskService({
@@ -174,13 +175,12 @@ export function createCore(options: CoreOptions): Core {
     // Named with its window's call source: only that kiosk window is told (the transports route it).
     ended: (source, reason) => events.emit('kiosk:sessionEnded', { reason, source }),
   });
-  // Holder notifications (issue 15 §6): the durable outbox (other services' NotificationQueue), its
-  // sender (runs while the vault is unlocked, woken by queued messages and a timer), life-cycle
-  // messages queued in their change's commit, and the daily expiry sweep.
-  const notify: NotifyServices = createNotifyServices({ vault, log: options.log });
   // The holder's second factor (issue 15 §4, §5): authenticator apps (TOTP) and OATH tokens from PSKC
   // files; the kiosk asks for its code where the holder has one.
   const secondFactor = new SecondFactorService({ access: vault.access, keyring: vault.keyring, audit: vault.audit, directory: vault.directory });
+  // One-time codes (issue 15 §3): six digits, hashed, sent through the outbox in the code's own commit.
+  const recoveryRecorder = new ChangeRecorder(vault.access, audit);
+  const oneTimeCodes = new VaultOneTimeCodes({ access: vault.access, recorder: recoveryRecorder, queue: notify.outbox });
   // "My card was stolen" at the kiosk without the card: a code to the holder, then their cards on hold.
   const stolenCard = new StolenCardService({
     holderByPersonalNumber: (typed) => {
@@ -190,16 +190,37 @@ export function createCore(options: CoreOptions): Core {
       return id === undefined ? null : (index.get(id) ?? null);
     },
     cardsOf: (holderId) => vault.directory.cardsOf(holderId),
-    codeAddress: (holder) => (holder.email !== '' ? { channel: 'email', to: holder.email } : holder.mobile !== '' ? { channel: 'sms', to: holder.mobile } : null),
-    codes: accountPorts.codes,
+    codeAddress: verifiedAddress,
+    codes: oneTimeCodes,
     secondFactor,
     suspend: (serial, days, op) => lifecycle.lifecycle.suspend(serial, days, 'release', op),
     keysAvailable: () => vault.keyring.unlocked && vault.ca.ready,
     audit,
   });
-  // The holder account's contact data, lost info and identity document (issue 15).
-  // LEAD: wire the real NotificationQueue, OneTimeCodes, SecondFactor and RecoveryCodeIssuer at merge.
-  const accountContact = createAccountContactServices({ vault, audit, lifecycle, ...accountContactStandIns(vault), queue: notify.outbox, codes: accountPorts.codes, secondFactor });
+  // The holder account's contact data, lost info (a new recovery code among its answers) and identity document (issue 15).
+  const accountContact = createAccountContactServices({
+    vault,
+    audit,
+    lifecycle,
+    queue: notify.outbox,
+    codes: oneTimeCodes,
+    secondFactor,
+    recoveryCodes: { issue: async (holderId, context) => void (await lifecycle.recoveryCodes.issueRecoveryCode(holderId, context, 'lostInfo')) },
+  });
+  // The recovery-code unblock at the kiosk (issue 15 §1): the code, a one-time code, the second factor, a new PIN.
+  const kioskRecovery = new KioskRecovery({
+    kiosk,
+    recovery: lifecycle.recoveryCodes,
+    codes: oneTimeCodes,
+    secondFactor,
+    directory: vault.directory,
+    personalisations: lifecycle.deps.personalisations,
+    cards,
+    audit,
+    recorder: recoveryRecorder,
+    queue: notify.outbox,
+    pinLength: () => lifecycle.deps.policy().pinLength,
+  });
   const stopKioskWatch = events.subscribe((name, payload) => {
     if (name !== 'readers:cardRemoved' && name !== 'readers:readerRemoved') return;
     kiosk.cardRemoved((payload as { name: string }).name).catch((error: unknown) => options.log.error('a kiosk session could not be ended', { error }));
@@ -294,6 +315,7 @@ export function createCore(options: CoreOptions): Core {
     ...secondFactorHandlers(secondFactor, kiosk, operatorId),
     ...accountContactHandlers({ ...accountContact, kiosk, kioskFilesAllowed: () => deskSettings.load().kiosk.filesAllowed }, operatorId),
     ...notifyHandlers(notify, operatorId),
+    ...recoveryHandlers(lifecycle.recoveryCodes, kioskRecovery, operatorId),
   }, audit, operatorId, options.log);
 
   return {

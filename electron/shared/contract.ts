@@ -6,6 +6,14 @@
  * derive from this file and nothing else.
  */
 import { z } from 'zod';
+import {
+  AccountRecoveryArgs,
+  KioskRecoveryArgs,
+  KioskRecoveryBeginResultSchema,
+  KioskRecoveryCompleteResultSchema,
+  RecoveryCodeStatusSchema,
+  RecoveryIssueResultSchema,
+} from './schemas/account-recovery';
 import { AppInfoSchema, WelcomeProgressSchema, type Surface } from './schemas/app';
 import { CardActionResultSchema, CardArgs, CardInspectResultSchema, OfflineChallengeResultSchema, OfflineUnblockResultSchema } from './schemas/cards';
 import {
@@ -324,6 +332,13 @@ export const channels = {
   'notify:outbox': { args: NotifyOutboxArgsSchema, result: NotifyOutboxSchema, surfaces: desk, effect: 'read' },
   /** A failed message is tried again now (audited). */
   'notify:retry': { args: z.object({ id: z.string().min(1).max(200) }).strict(), result: OutboxMessageSchema, surfaces: desk, effect: 'write' },
+  // The holder's Emergency Recovery Code (issue 15 §1): status and a new code at the desk (its
+  // letter to the outbox, the code never on a screen); the unblock with it at the kiosk, for the
+  // card of that window's session only.
+  'account:recoveryCodeStatus': { args: AccountRecoveryArgs.holder, result: RecoveryCodeStatusSchema, surfaces: desk, effect: 'read' },
+  'account:resetRecoveryCode': { args: AccountRecoveryArgs.holder, result: RecoveryIssueResultSchema, surfaces: desk, effect: 'write' },
+  'kiosk:recoveryBegin': { args: KioskRecoveryArgs.begin, result: KioskRecoveryBeginResultSchema, surfaces: kiosk, effect: 'write' },
+  'kiosk:recoveryComplete': { args: KioskRecoveryArgs.complete, result: KioskRecoveryCompleteResultSchema, surfaces: kiosk, effect: 'write' },
 } as const satisfies Record<`${string}:${string}`, ChannelSpec>;
 
 export const events = {

@@ -68,6 +68,10 @@ export const lifecycleFailures = [
   'newPinInvalid',
   /** Activation: the card's PIN is set (from the PIN letter, or chosen by the holder earlier): activate with it. */
   'pinRequired',
+  /** PIN reset with the sealed PUK: the card's PUK is blocked, so the card can only be reissued. */
+  'pukBlocked',
+  /** PIN reset with the sealed PUK: the card refused the PUK the vault keeps for it. */
+  'wrongPuk',
 ] as const;
 
 /** How an audited action ended. */

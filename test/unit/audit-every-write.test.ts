@@ -180,6 +180,10 @@ const fixtures: { readonly [C in WriteChannel]: (state: State) => ChannelArgs<C>
   'kiosk:changePin': (state) => ({ currentPin: state.kioskPin ?? '000000', newPin: '80421357' }),
   'kiosk:changePuk': (state) => ({ currentPuk: state.kioskPuk ?? '00000000', newPuk: '64209753' }),
   'kiosk:unblockPin': () => ({ puk: '64209753', newPin: '31415926' }),
+  // A well-formed recovery code that is not the holder's, then a completion with none under way.
+  'kiosk:recoveryBegin': () => ({ code: '0000-0000-0000-0000-0000-0000' }),
+  'kiosk:recoveryComplete': () => ({ code: '123456', newPin: '31415926' }),
+  'account:resetRecoveryCode': (state) => ({ holderId: state.holderId ?? 'missing' }),
   'kiosk:certificate': async () => {
     const home = (await call('kiosk:home', undefined)) as { certificates: { serial: string }[] };
     return { serial: home.certificates[0]?.serial ?? 'missing', format: 'pem' };
@@ -324,6 +328,8 @@ const refusals: Readonly<Partial<Record<WriteChannel, string>>> = {
   'kiosk:submitDocument': 'the session ended at sign-out',
   'notify:test': 'no SMTP server listens on port 1',
   'notify:retry': 'there is no such message in the outbox',
+  'kiosk:recoveryBegin': 'not the holder’s recovery code',
+  'kiosk:recoveryComplete': 'no recovery under way in this window',
 };
 
 beforeAll(async () => {
@@ -350,6 +356,9 @@ function letterSecrets(): string[] {
     .map((file) => execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }))
     .filter((text) => !text.includes('User number'))
     .flatMap((text) => {
+      // A recovery-code letter (issue 15) holds that code, a secret as well.
+      const recovery = /\b([0-9A-Z]{4}(?:-[0-9A-Z]{4}){5})\b/.exec(text);
+      if (text.includes('Your emergency recovery code') && recovery !== null) return [recovery[1]!.replace(/-/g, '')];
       const { pin, puk } = secretsIn(text);
       return puk === null ? [pin] : [pin, puk];
     });

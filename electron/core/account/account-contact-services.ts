@@ -1,11 +1,7 @@
 /**
  * Builds the contact, lost-info and document services from the vault, the audit trail and the
- * ports other parts implement (for app-core.ts and the CLI). Until the lead wires the real ports,
- * `accountContactStandIns` gives clearly marked stand-ins: codes and recovery codes are
- * UNAVAILABLE, no second factor is enrolled, and queued messages are kept unsent in the vault.
+ * ports other parts implement (for app-core.ts and the CLI's account-ports.ts).
  */
-import { randomUUID } from 'node:crypto';
-import { CardDeskError } from '../../shared/errors';
 import type { AuditTrail } from '../audit/audit-trail';
 import type { LifecycleServices } from '../lifecycle/lifecycle-services';
 import { ChangeRecorder } from '../vault/change-events';
@@ -54,29 +50,5 @@ export function createAccountContactServices(
       },
     }),
     documents: new DocumentService({ access: vault.access, keyring: vault.keyring, directory: vault.directory, audit, clock }),
-  };
-}
-
-/** Where the stand-in queue keeps messages nobody sends yet. */
-export const UNSENT_NOTIFICATIONS = 'notificationsUnsent';
-
-/** LEAD: stand-ins until the real ports are wired at merge (see the module comment). */
-export function accountContactStandIns(_vault: unknown): AccountContactPorts {
-  const unavailable = (what: string) => new CardDeskError('INVALID_STATE', `${what} is not available in this build yet.`);
-  return {
-    queue: {
-      queued: (request) => {
-        const id = randomUUID();
-        const record = { id, kind: request.kind, holderId: request.holderId, channel: request.channel, language: request.language };
-        return { collection: UNSENT_NOTIFICATIONS, id, record };
-      },
-      wake: () => undefined,
-    },
-    codes: {
-      send: () => Promise.reject(unavailable('Sending one-time codes')),
-      check: () => Promise.reject(unavailable('Checking one-time codes')),
-    },
-    secondFactor: { enrolled: () => false, verify: () => Promise.reject(unavailable('The second factor')) },
-    recoveryCodes: { issue: () => Promise.reject(unavailable('Issuing a recovery code')) },
   };
 }

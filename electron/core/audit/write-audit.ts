@@ -121,6 +121,10 @@ export const writeChannelActions = {
   'notify:setSettings': 'settings.change',
   'notify:test': 'notify.send',
   'notify:retry': 'notify.retry',
+  // The holder's recovery code (issue 15).
+  'account:resetRecoveryCode': 'account.recoveryCodeIssue',
+  'kiosk:recoveryBegin': 'account.recoveryCodeCheck',
+  'kiosk:recoveryComplete': 'account.recoveryUnblock',
 } as const satisfies Record<WriteChannel, AuditAction>;
 
 export function recordFailedWrites(handlers: ContractHandlers, audit: AuditTrail, operatorId: string, log: Logger): ContractHandlers {

@@ -17,7 +17,8 @@ import type { SecondFactorKioskChannel } from '../api/second-factor-handlers';
 
 type StolenCardChannel = Extract<keyof ContractHandlers, `kiosk:stolenCard${string}`>;
 // The second factor's kiosk channels are mapped in api/second-factor-handlers.ts, the stolen card's below.
-export type KioskChannel = Exclude<Extract<keyof ContractHandlers, `kiosk:${string}`>, SecondFactorKioskChannel | StolenCardChannel | AccountContactKioskChannel>;
+// The recovery-code unblock's are in api/recovery-handlers.ts, the contact data's in api/account-contact-handlers.ts.
+export type KioskChannel = Exclude<Extract<keyof ContractHandlers, `kiosk:${string}`>, SecondFactorKioskChannel | StolenCardChannel | AccountContactKioskChannel | 'kiosk:recoveryBegin' | 'kiosk:recoveryComplete'>;
 
 /** What a refused read is recorded as (reads record nothing when they succeed). */
 const readActions: Partial<Record<KioskChannel, AuditAction>> = {

@@ -626,6 +626,28 @@ export class KioskService {
     return { ok: false, reason: 'serviceUnavailable', triesLeft: null };
   }
 
+  // ---- for the recovery-code unblock (issue 15, kiosk-recovery.ts) ---------------------------
+
+  /** The live session of `source` (touched, any stage), or SESSION_ENDED. */
+  liveSession(source: string): Promise<KioskSession> {
+    return this.#session(source);
+  }
+
+  /** Null while the session's card is still in its reader; otherwise why not (the session ends when the card left). */
+  cardStillThere(session: KioskSession): Promise<'cardInUse' | 'cardRemoved' | null> {
+    return this.#sameCard(session);
+  }
+
+  /** The per-window limit of the pre-sign-in channels (each call counts). */
+  windowAllows(source: string): boolean {
+    return this.#allowed(source);
+  }
+
+  /** The vault is unlocked here (the desk's keys and sealed secrets can be used). */
+  keysAvailable(): boolean {
+    return this.#keysAvailable();
+  }
+
   async #afterLifecycle(session: KioskSession, result: LifecycleResult, onSuccess: () => void = () => {}): Promise<KioskActionResult> {
     if (result.ok) {
       onSuccess();

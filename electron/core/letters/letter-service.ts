@@ -221,7 +221,7 @@ export class LetterService {
     const sent: LetterRecord = { ...record, state: 'sent', sentAt: this.#clock().toISOString(), sentVia: via };
     await this.deps.outbox.put(sent);
     // The PIN is on paper or at the mailing house now; the desk keeps no copy of it.
-    if (record.kind === 'pin') await rm(this.deps.outbox.path(record.id), { force: true });
+    if (record.kind !== 'userNumber') await rm(this.deps.outbox.path(record.id), { force: true });
     await this.deps.audit.record({
       action: 'letter.send',
       outcome: 'success',

@@ -26,6 +26,12 @@ export interface LetterTexts {
   readonly closing: string;
   readonly forHolder: (name: string) => string;
   readonly dateLabel: string;
+  /** The Emergency Recovery Code letter (issue 15): its own letter, never with the PIN. */
+  readonly recoverySubject: string;
+  readonly recoveryIntro: string;
+  readonly recoveryLabel: string;
+  readonly recoveryUse: string;
+  readonly recoveryOnce: string;
 }
 
 export const letterTexts: Record<LetterLanguage, LetterTexts> = {
@@ -49,6 +55,11 @@ export const letterTexts: Record<LetterLanguage, LetterTexts> = {
     closing: 'Kind regards, the card desk',
     forHolder: (name) => `For the card of ${name}`,
     dateLabel: 'Date',
+    recoverySubject: 'Your emergency recovery code',
+    recoveryIntro: 'This is your emergency recovery code. If your PIN is blocked and you do not have your PUK at hand, you can unblock your card with it at a kiosk: you type this code, then a one-time code we send to your email address or mobile number.',
+    recoveryLabel: 'Recovery code',
+    recoveryUse: 'Letters and digits only; capital or small letters, dashes and spaces do not matter. Keep this letter in a safe place, apart from the card. Nobody from the desk will ever ask you for this code.',
+    recoveryOnce: 'The code works once. When you have used it, or when a new one is issued, you receive a new code by letter and the old one no longer works.',
   },
   sq: {
     userNumberSubject: 'Numri juaj i përdoruesit',
@@ -70,6 +81,11 @@ export const letterTexts: Record<LetterLanguage, LetterTexts> = {
     closing: 'Me respekt, sporteli i kartave',
     forHolder: (name) => `Për kartën e ${name}`,
     dateLabel: 'Data',
+    recoverySubject: 'Kodi juaj i rikuperimit emergjent',
+    recoveryIntro: 'Ky është kodi juaj i rikuperimit emergjent. Nëse PIN-i juaj është bllokuar dhe nuk e keni PUK-un pranë, mund ta zhbllokoni kartën me të në një kioskë: shkruani këtë kod, pastaj një kod njëpërdorimësh që ua dërgojmë në adresën e email-it ose në numrin e celularit.',
+    recoveryLabel: 'Kodi i rikuperimit',
+    recoveryUse: 'Vetëm shkronja dhe shifra; shkronjat e mëdha ose të vogla, vizat dhe hapësirat nuk kanë rëndësi. Ruajeni këtë letër në një vend të sigurt, larg kartës. Askush nga sporteli nuk do t’jua kërkojë kurrë këtë kod.',
+    recoveryOnce: 'Kodi funksionon një herë. Pasi ta keni përdorur, ose kur lëshohet një i ri, merrni një kod të ri me letër dhe i vjetri nuk funksionon më.',
   },
   it: {
     userNumberSubject: 'Il tuo numero utente',
@@ -91,6 +107,11 @@ export const letterTexts: Record<LetterLanguage, LetterTexts> = {
     closing: 'Cordiali saluti, lo sportello delle carte',
     forHolder: (name) => `Per la carta di ${name}`,
     dateLabel: 'Data',
+    recoverySubject: 'Il suo codice di recupero di emergenza',
+    recoveryIntro: 'Questo è il suo codice di recupero di emergenza. Se il PIN è bloccato e non ha il PUK a portata di mano, può sbloccare la carta con questo codice a un chiosco: digita questo codice, poi un codice monouso che inviamo al suo indirizzo email o al suo numero di cellulare.',
+    recoveryLabel: 'Codice di recupero',
+    recoveryUse: 'Solo lettere e cifre; maiuscole o minuscole, trattini e spazi non contano. Conservi questa lettera in un luogo sicuro, separata dalla carta. Nessuno dello sportello le chiederà mai questo codice.',
+    recoveryOnce: 'Il codice funziona una sola volta. Dopo averlo usato, o quando ne viene emesso uno nuovo, riceve un nuovo codice per lettera e quello vecchio non funziona più.',
   },
   nl: {
     userNumberSubject: 'Uw gebruikersnummer',
@@ -112,5 +133,10 @@ export const letterTexts: Record<LetterLanguage, LetterTexts> = {
     closing: 'Met vriendelijke groet, de pasbalie',
     forHolder: (name) => `Voor de pas van ${name}`,
     dateLabel: 'Datum',
+    recoverySubject: 'Uw noodherstelcode',
+    recoveryIntro: 'Dit is uw noodherstelcode. Is uw PIN geblokkeerd en hebt u uw PUK niet bij de hand, dan kunt u uw kaart hiermee bij een kiosk deblokkeren: u typt deze code en daarna een eenmalige code die wij naar uw e-mailadres of mobiele nummer sturen.',
+    recoveryLabel: 'Herstelcode',
+    recoveryUse: 'Alleen letters en cijfers; hoofdletters of kleine letters, streepjes en spaties maken niet uit. Bewaar deze brief op een veilige plek, apart van de kaart. Niemand van de balie zal u ooit om deze code vragen.',
+    recoveryOnce: 'De code werkt één keer. Hebt u hem gebruikt, of wordt er een nieuwe uitgegeven, dan krijgt u per brief een nieuwe code en werkt de oude niet meer.',
   },
 };

@@ -188,3 +188,24 @@ export function pinLetter(base: LetterBase & { cardSerial: string; pin: Buffer |
     writer.text(texts.separately, { gap: 12 });
   });
 }
+
+/**
+ * The Emergency Recovery Code letter (issue 15): the code alone, in its own letter, never with the
+ * PIN, never on a screen, never in email. `code` is a Buffer (the compact code, printed in groups
+ * of four) the caller zeroes; the PDF holds it too, so the caller writes it to the outbox, which zeroes it.
+ */
+export function recoveryCodeLetter(base: LetterBase & { code: Buffer }): Promise<Uint8Array> {
+  const texts = letterTexts[base.language];
+  const grouped = base.code.toString('latin1').replace(/(.{4})(?=.)/g, '$1-');
+  return letter(base, texts.recoverySubject, (writer) => {
+    writer.text(texts.recoveryIntro, { gap: 10 });
+    // The code is too long for the box's value column: label above, code below, in one frame.
+    const height = 64;
+    writer.page.drawRectangle({ x: MARGIN, y: writer.y - height + 10, width: A4[0] - MARGIN - RIGHT, height, borderColor: rgb(0.12, 0.31, 0.55), borderWidth: 1.5 });
+    writer.page.drawText(texts.recoveryLabel, { x: MARGIN + 16, y: writer.y - 14, size: 11, font: writer.regular });
+    writer.page.drawText(grouped, { x: MARGIN + 16, y: writer.y - 40, size: 17, font: writer.bold, color: rgb(0.05, 0.05, 0.05) });
+    writer.y -= height + 12;
+    writer.text(texts.recoveryUse, { gap: 4 });
+    writer.text(texts.recoveryOnce, { gap: 12 });
+  });
+}

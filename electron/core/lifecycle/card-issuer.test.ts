@@ -65,7 +65,8 @@ describe('issuing a card', () => {
     expect(rig.deps.escrow.forCard(result.serial)).toHaveLength(1);
 
     // Letters: the PIN letter to the holder works on the card; the user number goes to the contact person.
-    expect(result.letters.map((l) => [l.kind, l.recipient])).toEqual([['pin', 'holder'], ['userNumber', 'contactPerson']]);
+    // And the Emergency Recovery Code in its own letter (issue 15), with neither the PIN nor the PUK.
+    expect(result.letters.map((l) => [l.kind, l.recipient])).toEqual([['pin', 'holder'], ['userNumber', 'contactPerson'], ['recoveryCode', 'holder']]);
     const pinText = letterText(rig, result.letters[0]!.fileName);
     expect(pinText).toContain('We will never ask for your PIN');
     expect(pinText).not.toContain(holder.userNumber);
@@ -74,6 +75,14 @@ describe('issuing a card', () => {
     expect(puk).toHaveLength(8);
     expect(await client.verifyPin(Buffer.from(pin))).toEqual({ ok: true });
     expect(await client.changePuk(Buffer.from(puk!), Buffer.from(puk!))).toEqual({ ok: true });
+    const recoveryText = letterText(rig, result.letters[2]!.fileName);
+    expect(recoveryText).toContain('Your emergency recovery code');
+    expect(recoveryText).not.toContain(pin);
+    expect(recoveryText).not.toContain(puk);
+    // The PUK is kept sealed in the vault from issuance.
+    const sealedPuk = rig.deps.personalisations.puk(result.serial)!;
+    expect(sealedPuk.toString('latin1')).toBe(puk);
+    sealedPuk.fill(0);
     const numberText = letterText(rig, result.letters[1]!.fileName);
     expect(numberText).toContain('Ada Contact');
     expect(numberText.replace(/\s/g, '')).toContain(holder.userNumber);

@@ -138,6 +138,8 @@ export class CardIssuer {
           // The holder chooses the PIN at activation: the random one is a transport PIN, kept sealed in the vault until then.
           if (pinChosenByHolder) await deps.personalisations.keepTransportPin(serial, secrets.pin);
           else await deps.personalisations.pinInLetter(serial);
+          // The PUK stays with the desk too, sealed (issue 15): PIN resets and recovery-code unblocks use it.
+          await deps.personalisations.keepPuk(serial, secrets.puk);
           await deps.personalisations.markDone(serial, 'pinPuk');
           await record(deps, op, {
             action: 'card.retryCountersSet',
@@ -185,6 +187,11 @@ export class CardIssuer {
             puk: secrets.puk,
             userNumberTo: mode.kind === 'new' ? mode.userNumberTo : deps.policy().userNumberRecipient,
           });
+          // The holder's Emergency Recovery Code, in its own letter (issue 15); a new one at each issuance.
+          if (deps.recoveryCodes !== undefined) {
+            const recovery = await deps.recoveryCodes.issueRecoveryCode(holder!.id, op, 'issuance');
+            written.push({ kind: 'recoveryCode', recipient: 'holder', fileName: recovery.letter });
+          }
           await deps.personalisations.markDone(serial, 'letters', { letters: written.map((letter) => letter.fileName) });
           return written;
         });

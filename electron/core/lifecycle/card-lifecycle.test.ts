@@ -97,13 +97,40 @@ describe('unblocking', () => {
     await holderSide.cancel(challenge.attempt);
   });
 
-  it('operator PIN reset: new random PIN through the management key, a PIN letter without the PUK, the PUK unchanged', async () => {
+  it('operator PIN reset of a card with a sealed PUK: RESET RETRY COUNTER with that PUK, no management key; a blocked PUK means reissue', async () => {
+    const { card, serial, result } = await issued(14);
+    const puk = secretsIn(letterText(rig, result.letters[0]!.fileName)).puk!;
+    expect(rig.deps.personalisations.hasPuk(serial)).toBe(true);
+    await blockPin(card);
+    rig.card = card;
+    const before = rig.audit.events.length;
+    const reset = await rig.lifecycle.resetPin(READER, operator);
+    if (!reset.ok) throw new Error(reset.reason);
+    const events = rig.audit.events.slice(before);
+    expect(events.find((e) => e.action === 'card.pinReset')?.details).toEqual({ method: 'resetRetryCounter' });
+    expect(events.some((e) => e.action === 'card.managementKeyAuthenticate')).toBe(false);
+    expect(JSON.stringify(events)).not.toContain(puk);
+    const { pin } = secretsIn(letterText(rig, reset.letters[0]!.fileName));
+    const client = await inspect(card);
+    expect(await client.verifyPin(Buffer.from(pin))).toEqual({ ok: true });
+    // The PUK still works (RESET RETRY COUNTER used it without spending a try).
+    expect(await client.changePuk(Buffer.from(puk), Buffer.from(puk))).toEqual({ ok: true });
+    // Block the PUK as well: the reset stops and says the card can only be reissued.
+    for (let i = 0; i < 3; i += 1) await client.unblockPin(Buffer.from('00000000'), Buffer.from('123456'));
+    rig.card = card;
+    expect(await rig.lifecycle.resetPin(READER, operator)).toMatchObject({ ok: false, reason: 'pukBlocked' });
+  });
+
+  it('operator PIN reset of a card issued before the PUK was sealed: new random PIN through the management key, a PIN letter without the PUK, the PUK unchanged', async () => {
     const { card, serial, result } = await issued(4);
     const puk = secretsIn(letterText(rig, result.letters[0]!.fileName)).puk!;
+    // As a card issued before issue 15: the vault has no PUK for it.
+    await rig.deps.personalisations.update(serial, () => ({ puk: null }));
     await blockPin(card);
     rig.card = card;
     const reset = await rig.lifecycle.resetPin(READER, operator);
     if (!reset.ok) throw new Error(reset.reason);
+    expect(rig.audit.events.filter((e) => e.action === 'card.pinReset').at(-1)?.details).toEqual({ method: 'managementKey' });
     expect(reset.letters.map((l) => l.kind)).toEqual(['pin']);
     const text = letterText(rig, reset.letters[0]!.fileName);
     expect(text).toContain(serial);

@@ -28,6 +28,24 @@ import type { RenewalProgress } from './personalisations';
 import { ChangeRecorder } from '../vault/change-events';
 
 const DAY = 86_400_000;
+
+/**
+ * RESET RETRY COUNTER (INS 0x2C) with the card's sealed PUK and `pin` as the new PIN. A blocked
+ * PUK stops the workflow: such a card can only be reissued. The opened PUK is zeroed here.
+ */
+export async function resetPinWithSealedPuk(client: PivClient, deps: Pick<LifecycleDeps, 'personalisations'>, serial: string, pin: Buffer): Promise<void> {
+  const puk = deps.personalisations.puk(serial);
+  if (puk === null) throw new WorkflowStop('invalidState', `The vault does not keep the PUK of card ${serial}.`);
+  let outcome: Awaited<ReturnType<PivClient['unblockPin']>>;
+  try {
+    outcome = await client.unblockPin(puk, pin);
+  } finally {
+    puk.fill(0);
+  }
+  if (outcome.ok) return;
+  if (outcome.reason === 'blocked') throw new WorkflowStop('pukBlocked', `The PUK of card ${serial} is blocked: the card can only be reissued.`);
+  throw new WorkflowStop('wrongPuk', `Card ${serial} refused the PUK the vault keeps for it.`);
+}
 const WINDOWS = [7, 14, 30, 60] as const;
 
 export class CardLifecycle {
@@ -172,13 +190,18 @@ export class CardLifecycle {
         async (wf) => {
           // A holder who lost the PIN letter before activating the card gets a new one too.
           const card = await wf.step('identify', async () => this.#known(await wf.identify(), ['active', 'suspended', 'awaitingActivation']));
-          await wf.step('authenticate', () => this.#authenticate(wf.client, card.serial, op));
+          // A card whose PUK the vault keeps (issued since issue 15) is reset with the standard
+          // RESET RETRY COUNTER and that PUK, on any PIV card; older cards keep the management-key path.
+          const withPuk = deps.personalisations.hasPuk(card.serial);
+          if (withPuk) wf.skip('authenticate');
+          else await wf.step('authenticate', () => this.#authenticate(wf.client, card.serial, op));
           await wf.step('pinReset', async () => {
             pin = randomDigits(deps.policy().pinLength);
-            await wf.client.resetPinWithManagementKey(pin);
+            if (withPuk) await resetPinWithSealedPuk(wf.client, deps, card.serial, pin);
+            else await wf.client.resetPinWithManagementKey(pin);
             // A transport PIN kept for the holder to replace is not the card's PIN any more: the letter's PIN is.
             await deps.personalisations.forgetTransportPin(card.serial);
-            await record(deps, op, { action: 'card.pinReset', outcome: 'success', cardSerial: card.serial, holderId: card.holderId, details: { method: 'managementKey' } });
+            await record(deps, op, { action: 'card.pinReset', outcome: 'success', cardSerial: card.serial, holderId: card.holderId, details: { method: withPuk ? 'resetRetryCounter' : 'managementKey' } });
           });
           const letters = await wf.step('letters', () =>
             writeLetters(deps, op, { holder: deps.vault.directory.get(card.holderId), serial: card.serial, run: wf.run, pin: pin!, puk: null, userNumberTo: null }),

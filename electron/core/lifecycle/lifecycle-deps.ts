@@ -17,6 +17,7 @@ import type { VaultServices } from '../vault/vault-services';
 import type { CardKeyStore } from './card-keys';
 import type { KeyEscrow } from './key-escrow';
 import type { PersonalisationStore } from './personalisations';
+import type { RecoveryCodes } from '../account/recovery-codes';
 
 /**
  * The vault services the card workflows use (not the whole bundle): the keyring and the CA only to
@@ -54,6 +55,8 @@ export interface LifecycleDeps {
   readonly contracts: CardContracts;
   readonly policy: () => IssuancePolicy;
   readonly clock: () => Date;
+  /** Issues the holder's Emergency Recovery Code at issuance (issue 15); absent where it is not wired. */
+  readonly recoveryCodes?: Pick<RecoveryCodes, 'issueRecoveryCode'>;
 }
 
 /** What CardIssuer is given. */

@@ -17,6 +17,9 @@ import { CardLifecycle } from './card-lifecycle';
 import { KeyEscrow } from './key-escrow';
 import type { CardLifecycleDeps } from './lifecycle-deps';
 import { PersonalisationStore } from './personalisations';
+import type { NotificationQueue } from '../account/account-ports';
+import { RecoveryCodes } from '../account/recovery-codes';
+import { ChangeRecorder } from '../vault/change-events';
 
 export interface LifecycleServices {
   readonly issuer: CardIssuer;
@@ -24,6 +27,8 @@ export interface LifecycleServices {
   readonly activation: CardActivation;
   readonly contracts: ContractService;
   readonly deps: CardLifecycleDeps;
+  /** The holders' Emergency Recovery Codes (issue 15): issued at issuance and on request. */
+  readonly recoveryCodes: RecoveryCodes;
 }
 
 export function createLifecycleServices(options: {
@@ -35,6 +40,8 @@ export function createLifecycleServices(options: {
   clock?: () => Date;
   /** The built-in contract templates and fonts (default: beside the bundle, or resources/contracts in a checkout). */
   contractResources?: string;
+  /** The notification outbox ('recoveryCodeIssued'); without it no notification is queued. */
+  notifications?: NotificationQueue;
 }): LifecycleServices {
   const { vault } = options;
   const clock = options.clock ?? (() => new Date());
@@ -63,9 +70,26 @@ export function createLifecycleServices(options: {
     policy,
     clock,
   };
+  const recoveryCodes = new RecoveryCodes({
+    access: vault.access,
+    recorder: new ChangeRecorder(vault.access, options.audit),
+    queue: options.notifications ?? null,
+    outbox: deps.outbox,
+    directory: vault.directory,
+    letterSender: () => policy().letterSender,
+    now: () => clock().getTime(),
+  });
+  Object.assign(deps, { recoveryCodes });
   const { vault: lifecycleVault, ...services } = deps;
   const issuerVault = { keyring: lifecycleVault.keyring, ca: lifecycleVault.ca, directory: lifecycleVault.directory, certificates: lifecycleVault.certificates };
-  return { issuer: new CardIssuer({ ...services, vault: issuerVault }), lifecycle: new CardLifecycle(deps), activation: new CardActivation({ ...services, vault: issuerVault }), contracts, deps };
+  return {
+    issuer: new CardIssuer({ ...services, vault: issuerVault }),
+    lifecycle: new CardLifecycle(deps),
+    activation: new CardActivation({ ...services, vault: issuerVault }),
+    contracts,
+    deps,
+    recoveryCodes,
+  };
 }
 
 /** A value made on first use and shared after (a failed attempt is tried again next time). */

@@ -42,6 +42,12 @@ export interface PersonalisationRecord {
   readonly pinChosenByHolder?: boolean;
   /** The transport PIN set at issuance, sealed, until the card took the holder's chosen PIN (then null). */
   readonly transportPin?: Sealed | null;
+  /**
+   * The card's PUK, sealed under the vault key from issuance (issue 15), as card management systems
+   * keep it: the operator's PIN reset and the holder's recovery-code unblock use it with the
+   * standard RESET RETRY COUNTER. Absent on cards issued before.
+   */
+  readonly puk?: Sealed | null;
 }
 
 export interface RenewalProgress {
@@ -52,6 +58,7 @@ export interface RenewalProgress {
 }
 
 const transportPurpose = (serial: string): string => `card-transport-pin:${serial}`;
+const pukPurpose = (serial: string): string => `card-puk:${serial}`;
 
 export class PersonalisationStore {
   constructor(
@@ -108,5 +115,23 @@ export class PersonalisationStore {
     const record = this.get(serial);
     if (record?.pinChosenByHolder !== true && !this.transportPinPending(serial)) return;
     await this.update(serial, () => ({ pinChosenByHolder: false, transportPin: null }));
+  }
+
+  /** Keeps the card's PUK sealed (issue 15). The caller zeroes `puk`. */
+  keepPuk(serial: string, puk: Buffer): Promise<PersonalisationRecord> {
+    const sealed = this.keyring.seal(puk, pukPurpose(serial));
+    return this.update(serial, () => ({ puk: sealed }));
+  }
+
+  /** Whether the vault keeps the card's PUK (cards issued before it did do not have it). */
+  hasPuk(serial: string): boolean {
+    const sealed = this.get(serial)?.puk;
+    return sealed !== undefined && sealed !== null;
+  }
+
+  /** The card's PUK in a Buffer the caller zeroes, or null when the vault does not keep it. */
+  puk(serial: string): Buffer | null {
+    const sealed = this.get(serial)?.puk;
+    return sealed === undefined || sealed === null ? null : this.keyring.open(sealed, pukPurpose(serial));
   }
 }

@@ -120,6 +120,17 @@ export const auditActions = [
   'notify.send',
   /** An operator had a given-up message tried again. */
   'notify.retry',
+  // the holder's recovery code and one-time codes (issue 15)
+  /** A one-time code was made and queued to the holder's email or mobile (never the code). */
+  'account.oneTimeCodeSend',
+  /** A typed one-time code was checked (ok, wrong, expired, used, exhausted, unknown). */
+  'account.oneTimeCodeCheck',
+  /** A new Emergency Recovery Code was made and its letter written (never the code). */
+  'account.recoveryCodeIssue',
+  /** A typed Emergency Recovery Code was checked at the kiosk. */
+  'account.recoveryCodeCheck',
+  /** A blocked PIN was unblocked with the Emergency Recovery Code (the desk's sealed PUK). */
+  'account.recoveryUnblock',
 ] as const;
 
 export const AuditActionSchema = z.enum(auditActions);

@@ -15,7 +15,7 @@ export type LetterRoute = z.infer<typeof LetterRouteSchema>;
 
 export const LetterSummarySchema = z.object({
   fileName: z.string(),
-  kind: z.enum(['userNumber', 'pin']),
+  kind: z.enum(['userNumber', 'pin', 'recoveryCode']),
   recipient: z.enum(['holder', 'contactPerson']),
   holderId: z.string(),
   cardSerial: z.string(),

@@ -75,7 +75,7 @@ export const LifecycleFailureSchema = z.enum(lifecycleFailures);
 export type LifecycleFailure = z.infer<typeof LifecycleFailureSchema>;
 
 export const LetterSchema = z.object({
-  kind: z.enum(['userNumber', 'pin']),
+  kind: z.enum(['userNumber', 'pin', 'recoveryCode']),
   recipient: z.enum(['holder', 'contactPerson']),
   /** The PDF in the outbox (the print queue); its content never crosses the contract. */
   fileName: z.string(),

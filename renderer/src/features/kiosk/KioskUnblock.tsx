@@ -7,12 +7,15 @@ import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
 import { isSessionEnded, useKioskFlow } from './KioskFlow';
 import { CancelSession, ProblemText, type KioskProblem } from './KioskSignIn';
 import { PinSteps } from './PinPad';
+import { KioskRecoveryUnblock } from './KioskRecoveryUnblock';
 import { kioskTestIds } from './testIds';
 
 type Challenge = Extract<OfflineChallengeResult, { ok: true }>;
 type Stage =
   | { stage: 'choose' }
   | { stage: 'puk' }
+  | { stage: 'recovery' }
+  | { stage: 'recoveryDone' }
   | { stage: 'offlineStarting' }
   | { stage: 'offlineResponse'; challenge: Challenge }
   | { stage: 'offlinePin'; challenge: Challenge; response: string }
@@ -126,8 +129,12 @@ export function KioskUnblock() {
           <Button variant="outlined" sx={{ ...big, width: '100%' }} data-testid={kioskTestIds.unblockOffline} onClick={beginOffline}>
             {t('kiosk.unblock.noPuk')}
           </Button>
+          <Button variant="outlined" sx={{ ...big, width: '100%' }} data-testid="kiosk-unblock-recovery" onClick={() => setState({ stage: 'recovery' })}>
+            {t('account.recovery.kiosk.choice')}
+          </Button>
         </>
       ) : null}
+      {state.stage === 'recovery' ? <KioskRecoveryUnblock onDone={() => setState({ stage: 'recoveryDone' })} /> : null}
       {state.stage === 'puk' ? (
         <>
           <PinSteps
@@ -209,6 +216,16 @@ export function KioskUnblock() {
           </Alert>
           <Button variant="contained" sx={big} onClick={beginOffline}>
             {t('cards.offline.again')}
+          </Button>
+        </>
+      ) : null}
+      {state.stage === 'recoveryDone' ? (
+        <>
+          <Alert severity="success" data-testid={kioskTestIds.unblockDone} sx={{ fontSize: '1.25rem', width: '100%' }}>
+            {t('account.recovery.kiosk.done')}
+          </Alert>
+          <Button variant="contained" sx={big} onClick={() => void navigate('/kiosk/pin', { replace: true })}>
+            {t('kiosk.unblock.signIn')}
           </Button>
         </>
       ) : null}

@@ -4,6 +4,7 @@ import { SecondFactorPanel } from './SecondFactorPanel';
 import type { Holder } from '@shared/schemas/holders';
 import { ContactPanel } from './ContactPanel';
 import { DocumentPanel } from './DocumentPanel';
+import { RecoveryCodePanel } from './RecoveryCodePanel';
 
 export interface HolderAccountProps {
   readonly holder: Holder;
@@ -27,6 +28,7 @@ export function HolderAccount({ holder, onChanged }: HolderAccountProps) {
         <SecondFactorPanel holder={holder} />
         <ContactPanel holder={holder} onChanged={onChanged} />
         <DocumentPanel holder={holder} onChanged={onChanged} />
+        <RecoveryCodePanel holderId={holder.id} onChanged={onChanged} />
       </Box>
     </Paper>
   );
