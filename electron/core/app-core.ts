@@ -10,6 +10,7 @@ import { operationOf } from './api/context';
 import { EventHub } from './api/event-hub';
 import { auditHandlers } from './audit/audit-handlers';
 import type { AuditLog } from './audit/audit-log';
+import type { AuditTrail } from './audit/audit-trail';
 import { createDeskAuditLog } from './audit/desk-audit-log';
 import { recordFailedWrites } from './audit/write-audit';
 import { contractHandlers } from './api/contract-handlers';
@@ -144,14 +145,26 @@ export function createCore(options: CoreOptions): Core {
     sites: [new CaPublicationSite(vault.ca, vault.ocsp)],
   });
   // Card events go into the holder's history; only an issued card is unblocked offline.
-  const owners = directoryCardOwners(vault.directory, options.log);
-  const cards = new CardService({ connector: holds, audit, owners });
-  const offlineUnblock = new OfflineUnblockService({ holds, audit, owners });
   // Holder notifications (issue 15 §6): the durable outbox (other services' NotificationQueue), its
   // sender (runs while the vault is unlocked, woken by queued messages and a timer), life-cycle
   // messages queued in their change's commit, and the daily expiry sweep.
   const notify: NotifyServices = createNotifyServices({ vault, log: options.log });
-  const lifecycle = createLifecycleServices({ dataDir: options.dataDir, vault, holds, audit, emit: (progress) => events.emit('cards:progress', progress), notifications: notify.outbox });
+  // A PIN unblocked or reset on the card changes nothing in the vault, so its message cannot ride in
+  // a commit: it is queued right after its event (events of vault changes carry their change id and
+  // are queued in their commit by the outbox's follower, never here).
+  const cardOnly: ReadonlySet<string> = new Set(['card.pinReset', 'card.unblockWithPuk', 'card.unblockOffline']);
+  const cardAudit: AuditTrail = {
+    record: async (event) => {
+      await audit.record(event);
+      if (event.outcome !== 'success' || event.changeId !== undefined || !cardOnly.has(event.action)) return;
+      await notify.queueFor(event).catch((error: unknown) => options.log.error('a holder message could not be queued', { error, action: event.action }));
+    },
+    changeEventsIn: (ids, sinceMs) => audit.changeEventsIn(ids, sinceMs),
+  };
+  const owners = directoryCardOwners(vault.directory, options.log);
+  const cards = new CardService({ connector: holds, audit: cardAudit, owners });
+  const offlineUnblock = new OfflineUnblockService({ holds, audit: cardAudit, owners });
+  const lifecycle = createLifecycleServices({ dataDir: options.dataDir, vault, holds, audit: cardAudit, emit: (progress) => events.emit('cards:progress', progress), notifications: notify.outbox });
   const letters = new LetterService({ outbox: lifecycle.deps.outbox, audit, settings: deskSettings, printer: options.letterPrinter === undefined ? findCupsPrinter({ log: options.log }) : options.letterPrinter });
   // The holder's kiosk: sessions bound to a reader, a card and its holder, ended when the card leaves.
   const kiosk = new KioskService({

@@ -32,7 +32,7 @@ export const lifecycleRules: readonly Rule[] = [
   { action: 'card.resume', kind: 'suspensionEnded' },
   { action: 'card.revoke', kind: 'cardRevoked' },
   { action: 'card.reportLost', kind: 'cardRevoked' },
-  // These two are recorded with audit.record, not with a vault change, today: see the report.
+  // Card-only changes (nothing changes in the vault): queued right after their event (app-core's cardAudit).
   { action: 'card.pinReset', kind: 'pinReset' },
   { action: 'card.unblockWithPuk', kind: 'pinUnblocked' },
   { action: 'card.unblockOffline', kind: 'pinUnblocked' },
