@@ -115,6 +115,14 @@ describe('letters in a window envelope', () => {
 });
 
 describe('letter texts', () => {
+  it('prints every holder’s name as written, beyond the standard fonts’ characters (ć, č, ő, ł, ș)', async () => {
+    const name = 'Mileva Marić-Čolaković Ősz Łukasz Ștefan';
+    const pdf = await pinLetter({ ...base('sq'), recipient: { name, addressLines: ['Ulica Kralja Petra 7', '11000 Beograd'] }, holderName: name, cardSerial: '5060', pin: Buffer.from('12345678'), puk: Buffer.from('87654321') });
+    const { text: shown } = text(pdf, 'names.pdf');
+    expect(squash(shown)).toContain(name);
+    expect(shown).toContain('12345678');
+  });
+
   it('exist in every language, none empty, none copied from English', () => {
     const english = letterTexts.en;
     for (const language of ['sq', 'it', 'nl'] as const) {

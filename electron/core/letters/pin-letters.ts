@@ -4,7 +4,12 @@
  * each saying "we will never ask for your PIN". The PIN letter is only ever written to the
  * outbox; it is never shown on a screen.
  */
-import { PDFDocument, rgb, StandardFonts, type PDFFont, type PDFPage } from 'pdf-lib';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import fontkit from '@pdf-lib/fontkit';
+import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import { CONTRACT_FONT_FILES } from '../contracts/document/contract-fonts';
+import { contractResourceCandidates, locateContractResources } from '../contracts/document/contract-resources';
 import { letterTexts, type LetterLanguage } from './letter-texts';
 
 export interface LetterRecipient {
@@ -123,6 +128,23 @@ class Writer {
   }
 }
 
+/**
+ * The letters' typeface: DejaVu Sans, as the contracts use, embedded (subset), so every holder's
+ * name prints as written (ć, č, ő, ł …), which the PDF standard fonts' WinAnsi cannot encode.
+ */
+let fontBytes: Promise<{ regular: Uint8Array; bold: Uint8Array }> | null = null;
+function letterFonts(): Promise<{ regular: Uint8Array; bold: Uint8Array }> {
+  fontBytes ??= (async () => {
+    const dir = await locateContractResources(contractResourceCandidates(typeof __dirname === 'string' ? __dirname : process.cwd()));
+    const [regular, bold] = await Promise.all([readFile(join(dir, 'fonts', CONTRACT_FONT_FILES.regular)), readFile(join(dir, 'fonts', CONTRACT_FONT_FILES.bold))]);
+    return { regular: new Uint8Array(regular), bold: new Uint8Array(bold) };
+  })().catch((error: unknown) => {
+    fontBytes = null;
+    throw error;
+  });
+  return fontBytes;
+}
+
 async function letter(base: LetterBase, subject: string, fill: (writer: Writer) => void): Promise<Uint8Array> {
   const texts = letterTexts[base.language];
   const document = await PDFDocument.create();
@@ -131,7 +153,9 @@ async function letter(base: LetterBase, subject: string, fill: (writer: Writer) 
   document.setProducer('CardDesk');
   document.setLanguage(base.language);
   const page = document.addPage(A4);
-  const writer = new Writer(page, await document.embedFont(StandardFonts.Helvetica), await document.embedFont(StandardFonts.HelveticaBold));
+  document.registerFontkit(fontkit);
+  const fonts = await letterFonts();
+  const writer = new Writer(page, await document.embedFont(fonts.regular, { subset: true }), await document.embedFont(fonts.bold, { subset: true }));
   // The letterhead, above the address field.
   writer.y = A4[1] - 18 * MM;
   writer.text(base.sender.organisation, { bold: true, size: 13 });
