@@ -48,6 +48,9 @@ async function holderPage() {
   return watched;
 }
 
+/** With a long reference in it: the holder's history shows the reason and must still fit the page. */
+const REASON = 'holder came to the desk with her passport, ticket HD-2026-12-07-000123456789-ABCDEFGHIJKLMNOPQRSTUVWXYZ-0123456789';
+
 describe('the holder account at the desk', () => {
   it('changes the email with a reason: recorded, unverified, cooldown shown until when', async () => {
     const { page } = await holderPage();
@@ -59,7 +62,7 @@ describe('the holder account at the desk', () => {
     await page.getByTestId(contactTestIds.value).fill('Ada.Lovelace@Example.org');
     // No reason, no save.
     expect(await page.getByTestId(contactTestIds.save).isDisabled()).toBe(true);
-    await page.getByTestId(contactTestIds.reason).fill('holder came to the desk with her passport');
+    await page.getByTestId(contactTestIds.reason).fill(REASON);
     const before = Date.now();
     await page.getByTestId(contactTestIds.save).click();
 
@@ -77,7 +80,13 @@ describe('the holder account at the desk', () => {
     expect(text).not.toContain(until);
 
     const page1 = await value<{ entries: { action: string; reason: string | null; holder?: string; actor: { kind: string } }[] }>('audit:query', { actions: ['account.contactChange'], limit: 10 });
-    expect(page1.entries).toMatchObject([{ action: 'account.contactChange', reason: 'holder came to the desk with her passport', actor: { kind: 'operator' } }]);
+    expect(page1.entries).toMatchObject([{ action: 'account.contactChange', reason: REASON, actor: { kind: 'operator' } }]);
+    // The holder's page, history included, fits 1024×768 without scrolling sideways.
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.reload();
+    await page.getByTestId(contactTestIds.panel).waitFor();
+    await expect.poll(() => page.evaluate(() => document.body.innerText.includes('ticket HD-2026'))).toBe(true);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1024);
     await page.context().close();
   }, 120_000);
 

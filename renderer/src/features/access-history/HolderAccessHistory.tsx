@@ -122,34 +122,37 @@ export function HolderAccessHistory({ holderId, showHeading = true }: { holderId
       {summary !== null && entries.length === 0 ? (
         <Typography color="text.secondary">{t('accessHistory.holder.none')}</Typography>
       ) : (
-        <Table size="small" aria-label={t('accessHistory.holder.listLabel')}>
-          <TableHead>
-            <TableRow>
-              <TableCell>{t('accessHistory.columns.time')}</TableCell>
-              <TableCell>{t('accessHistory.columns.action')}</TableCell>
-              <TableCell>{t('accessHistory.columns.outcome')}</TableCell>
-              <TableCell>{t('accessHistory.columns.channel')}</TableCell>
-              <TableCell>{t('accessHistory.columns.actor')}</TableCell>
-              <TableCell>{t('accessHistory.columns.details')}</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {entries.map((entry) => (
-              <TableRow key={entry.seq} data-testid={accessHistoryTestIds.holderRow} data-seq={entry.seq} data-outcome={entry.outcome}>
-                <TableCell sx={{ whiteSpace: 'nowrap' }}>{time(entry.time)}</TableCell>
-                <TableCell>{action(entry.action)}</TableCell>
-                <TableCell>
-                  <Chip size="small" variant="outlined" color={entry.outcome === 'success' ? 'success' : 'error'} label={t(`accessHistory.outcomes.${entry.outcome}`)} />
-                </TableCell>
-                <TableCell>{t(`accessHistory.channels.${entry.channel}`)}</TableCell>
-                <TableCell>{t(`accessHistory.actorKinds.${entry.actor.kind}`)}</TableCell>
-                <TableCell>
-                  <EventText entry={entry} />
-                </TableCell>
+        // Long details (hashes, file names) wrap inside their cell; the table never widens the page.
+        <Box sx={{ overflowX: 'auto' }}>
+          <Table size="small" aria-label={t('accessHistory.holder.listLabel')}>
+            <TableHead>
+              <TableRow>
+                <TableCell>{t('accessHistory.columns.time')}</TableCell>
+                <TableCell>{t('accessHistory.columns.action')}</TableCell>
+                <TableCell>{t('accessHistory.columns.outcome')}</TableCell>
+                <TableCell>{t('accessHistory.columns.channel')}</TableCell>
+                <TableCell>{t('accessHistory.columns.actor')}</TableCell>
+                <TableCell>{t('accessHistory.columns.details')}</TableCell>
               </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+            </TableHead>
+            <TableBody>
+              {entries.map((entry) => (
+                <TableRow key={entry.seq} data-testid={accessHistoryTestIds.holderRow} data-seq={entry.seq} data-outcome={entry.outcome}>
+                  <TableCell sx={{ whiteSpace: 'nowrap' }}>{time(entry.time)}</TableCell>
+                  <TableCell>{action(entry.action)}</TableCell>
+                  <TableCell>
+                    <Chip size="small" variant="outlined" color={entry.outcome === 'success' ? 'success' : 'error'} label={t(`accessHistory.outcomes.${entry.outcome}`)} />
+                  </TableCell>
+                  <TableCell>{t(`accessHistory.channels.${entry.channel}`)}</TableCell>
+                  <TableCell>{t(`accessHistory.actorKinds.${entry.actor.kind}`)}</TableCell>
+                  <TableCell sx={{ overflowWrap: 'anywhere', minWidth: 220 }}>
+                    <EventText entry={entry} />
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </Box>
       )}
       {next !== null ? (
         <Button sx={{ mt: 1 }} onClick={loadMore} data-testid={accessHistoryTestIds.holderLoadMore}>
