@@ -11,6 +11,7 @@ import { type Command, Option } from 'commander';
 import { contactFields, type ContactField, type ContactView, type DocumentView } from '../shared/schemas/account-contact';
 import { createAccountContactServices, type AccountContactPorts } from '../core/account/account-contact-services';
 import { accountPortsFor } from './account-ports';
+import { notifyServicesFor } from '../core/notify/notify-services';
 import { LetterOutbox } from '../core/letters/outbox';
 import { defaultIssuancePolicy } from '../shared/schemas/lifecycle';
 import type { VaultServices } from '../core/vault/vault-services';
@@ -86,10 +87,15 @@ export function registerHolderAccountCommands(program: Command, cli: CliContext,
     .description('send a one-time code to the address on record and ask for it (the holder reads it out): verified when it matches')
     .action((reference: string, o: { field: ContactField }) =>
       withVault(cli, async (vault) => {
+        // The code is sealed in the outbox (the vault unlocked) and sent at once: the app cannot
+        // send it while this command holds the data folder.
+        await unlockVault(cli, vault);
         const { contact: service } = servicesOf(vault);
         const id = vault.directory.find(reference).id;
         const begun = await service.beginVerify(id, o.field, cli.operation);
         if (!begun.ok) throw new Error(`no code was sent: ${begun.reason}`);
+        const drained = await notifyServicesFor(vault, cli.log).sender.drain();
+        if (drained.sent === 0) throw new Error('the code could not be sent now (see `carddesk notify outbox --failed` and the message settings)');
         cli.out(`A code was sent to ${begun.newSentTo}.\n`);
         const code = await cli.secrets.read('Code: ');
         try {

@@ -211,6 +211,8 @@ describe('the card life cycle on the screens', () => {
     expect(letters.map(({ kind, recipient }) => ({ kind, recipient }))).toEqual([
       { kind: 'pin', recipient: 'holder' },
       { kind: 'userNumber', recipient: 'contactPerson' },
+      // The emergency recovery code, in its own letter to the holder (issue 15).
+      { kind: 'recoveryCode', recipient: 'holder' },
     ]);
     expect(await page.getByTestId('workflow-outbox').textContent()).toBe(join(home, 'outbox'));
     expect(await page.getByTestId('workflow-pin-notice').textContent()).toContain(en.lifecycle.letters.neverAsk);
@@ -220,6 +222,10 @@ describe('the card life cycle on the screens', () => {
     expect(pin).toMatch(/^\d{6}$/);
     expect(puk).toMatch(/^\d{8}$/);
     expect(letterText({ home }, letters[1]!.file)).toContain('Charles Babbage');
+    // The recovery code is in its letter only: never on the page or the WebSocket, grouped or not.
+    const recovery = /\b([0-9A-Z]{4}(?:-[0-9A-Z]{4}){5})\b/.exec(letterText({ home }, letters[2]!.file))?.[1];
+    expect(recovery).toBeDefined();
+    secrets.push(recovery!, recovery!.replace(/-/g, ''));
     await expectNoSecretSeen(page);
 
     await page.getByTestId('workflow-close').click();
@@ -284,14 +290,14 @@ describe('the card life cycle on the screens', () => {
     expect((await opensc(card2, '--verify-pin', '--pin', pin)).code).toBe(0);
   });
 
-  it('resets the PIN with the management key; the new PIN is only in the new letter', async () => {
+  it('resets the PIN with the PUK the desk sealed at issuance (RESET RETRY COUNTER, no management key); the new PIN is only in the new letter', async () => {
     await openCard(page, card1.readerName, SERIAL_1);
     await page.getByTestId('lifecycle-action-resetPin').click();
     await page.getByTestId('workflow-dialog-resetPin').waitFor();
     await expectAccessible(page, 'reset PIN dialog');
     await page.getByTestId('workflow-start').click();
     const steps = await finishedSteps(page);
-    expect(steps).toEqual({ identify: 'done', authenticate: 'done', pinReset: 'done', letters: 'done' });
+    expect(steps).toEqual({ identify: 'done', authenticate: 'skipped', pinReset: 'done', letters: 'done' });
     const file = await page.locator('[data-testid="workflow-letter-row"][data-kind="pin"]').getAttribute('data-file');
     const { pin, puk } = pinLetterSecrets(file ?? '');
     expect(puk).toBeNull();

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CardInReader } from '../support/card-in-reader';
 import { carddesk, type CliResult } from '../support/cli';
+import { unrecordedCommands } from '../support/cli-audit';
 import { Pcscd } from '../support/pcscd';
 import { run as tool } from '../support/run';
 import { PASSPHRASE, personalNumber, tempHome } from '../support/vault-fixtures';
@@ -96,5 +97,6 @@ describe('recovery code and sealed PUK on a vpcd card', () => {
     const listed = JSON.parse(letters.stdout) as { fileName: string; state: string }[];
     expect(listed.find((l) => l.fileName === recoveryLetter)?.state).toBe('withdrawn');
     expect(listed.find((l) => l.fileName === letter)?.state).toBe('waiting');
+    expect(await unrecordedCommands('recovery-code-cli', (args) => cd(args, ''))).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@
 import type { AuditAction } from '../../electron/shared/schemas/audit';
 import type { CliResult } from './cli';
 
-type Test = 'cli-audit' | 'vault-cli' | 'card-lifecycle-cli' | 'audit-anchor-cli' | 'letters-cli' | 'letters-print' | 'second-factor-cli' | 'notify-cli';
+type Test = 'cli-audit' | 'vault-cli' | 'card-lifecycle-cli' | 'audit-anchor-cli' | 'letters-cli' | 'letters-print' | 'second-factor-cli' | 'notify-cli' | 'holder-account-cli' | 'recovery-code-cli';
 
 export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Test }>> = {
   'card verify-pin': { action: 'card.pinVerify', test: 'cli-audit' },
@@ -63,6 +63,12 @@ export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Tes
   'letter mark-sent': { action: 'letter.send', test: 'letters-cli' },
   'letter folder': { action: 'settings.change', test: 'letters-cli' },
   'letter printer': { action: 'settings.change', test: 'letters-print' },
+  'holder contact change': { action: 'account.contactChange', test: 'holder-account-cli' },
+  'holder contact verify': { action: 'account.contactVerify', test: 'holder-account-cli' },
+  'holder document submit': { action: 'account.documentSubmit', test: 'holder-account-cli' },
+  'holder document approve': { action: 'account.documentApprove', test: 'holder-account-cli' },
+  'holder document reject': { action: 'account.documentReject', test: 'holder-account-cli' },
+  'holder erc-reset': { action: 'account.recoveryCodeIssue', test: 'recovery-code-cli' },
   'holder totp enrol': { action: 'secondFactor.enrol', test: 'second-factor-cli' },
   'holder totp remove': { action: 'secondFactor.remove', test: 'second-factor-cli' },
   'otp-token import': { action: 'otpToken.import', test: 'second-factor-cli' },
@@ -98,6 +104,9 @@ export const cliReads: Readonly<Record<string, string>> = {
   'holder show': 'shows a holder',
   'letter list': "lists a holder's letters",
   'otp-token list': 'lists imported OATH tokens',
+  'holder contact show': 'shows contact data and its verified flags',
+  // With --scan-out it writes the scan to a file; the viewing is recorded by the service (account.documentView).
+  'holder document show': 'shows the document and any pending submission',
   'notify outbox': 'lists the outbox',
   // Sends what is due, as the app's sender does: a message given up after its last try is recorded (notify.send).
   'notify send': 'sends queued messages',

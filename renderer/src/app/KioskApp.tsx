@@ -9,6 +9,7 @@ import { KioskHomeRoute } from '../features/kiosk/KioskHome';
 import { KioskShell } from '../features/kiosk/KioskShell';
 import { KioskSignIn } from '../features/kiosk/KioskSignIn';
 import { KioskStolenCard } from '../features/kiosk/KioskStolenCard';
+import { KioskLostInfo } from '../features/kiosk/account/KioskLostInfo';
 import { KioskUnblock } from '../features/kiosk/KioskUnblock';
 import { KioskWelcome } from '../features/kiosk/KioskWelcome';
 
@@ -44,6 +45,7 @@ export function KioskApp() {
             <Route path="/kiosk/activate" element={<KioskActivate />} />
             <Route path="/kiosk/home" element={<KioskHomeRoute />} />
             <Route path="/kiosk/stolen" element={<KioskStolenCard />} />
+            <Route path="/kiosk/lost" element={<KioskLostInfo />} />
             <Route path="*" element={<Navigate to="/kiosk" replace />} />
           </Routes>
         </KioskShell>

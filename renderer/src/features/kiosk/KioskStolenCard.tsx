@@ -8,11 +8,10 @@ import { useFormat } from '../../i18n/format';
 import { DaysPicker } from './DaysPicker';
 import { useKioskFlow } from './KioskFlow';
 import { PinPad } from './PinPad';
+import { useIdleReturn } from './useIdleReturn';
 import { kioskTestIds } from './testIds';
 
 const big = { minHeight: 72, fontSize: '1.25rem', px: 4 } as const;
-/** Without a touch for this long the screen goes back to the welcome, forgetting what was typed. */
-const IDLE_MS = 120_000;
 
 type Step = { step: 'number' } | { step: 'code'; flowId: string } | { step: 'done'; cards: number; until: string };
 type Problem = Exclude<StolenCardResult, { ok: true }>['reason'] | 'error';
@@ -45,11 +44,7 @@ export function KioskStolenCard() {
   }, [navigate]);
 
   // Back to the welcome after a while without a touch: nothing typed stays on the screen.
-  const [touched, setTouched] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setTimeout(leave, IDLE_MS - (Date.now() - touched));
-    return () => clearTimeout(timer);
-  }, [touched, leave]);
+  const idle = useIdleReturn(leave);
 
   const begin = (): void => {
     setBusy(true);
@@ -83,7 +78,7 @@ export function KioskStolenCard() {
   const keysOff = status?.keyServices === 'vaultLocked';
 
   return (
-    <Box data-testid={kioskTestIds.stolenScreen} data-step={step.step} onPointerDown={() => setTouched(Date.now())} onKeyDown={() => setTouched(Date.now())} sx={{ display: 'grid', gap: 3, maxWidth: 760, width: '100%' }}>
+    <Box data-testid={kioskTestIds.stolenScreen} data-step={step.step} {...idle} sx={{ display: 'grid', gap: 3, maxWidth: 760, width: '100%' }}>
       <Typography variant="h3" component="h1">
         {t('kiosk.stolen.title')}
       </Typography>

@@ -9,7 +9,7 @@ import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
 import { useReaders } from '../../app/useReaders';
 import { ENDED_NOTE_MS, useKioskFlow } from './KioskFlow';
 import { kioskTestIds } from './testIds';
-import { KioskLostInfo } from './account/KioskLostInfo';
+import { KioskLostInfoButton } from './account/KioskLostInfo';
 
 type Refused = { reader: string; reason: KioskRefusal } | { reader: string; code: ErrorCode };
 
@@ -131,7 +131,7 @@ export function KioskWelcome() {
           {t('kiosk.stolen.start')}
         </Button>
       ) : null}
-      {outOfService === null ? <KioskLostInfo /> : null}
+      {outOfService === null ? <KioskLostInfoButton /> : null}
     </Box>
   );
 }

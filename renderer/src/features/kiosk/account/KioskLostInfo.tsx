@@ -1,14 +1,27 @@
-import { useId, useState, type FormEvent } from 'react';
-import { Alert, Box, Button, Dialog, DialogActions, DialogContent, DialogTitle, FormControlLabel, Radio, RadioGroup, TextField, Typography } from '@mui/material';
+import { useCallback, useId, useState, type FormEvent } from 'react';
+import { Alert, Box, Button, FormControlLabel, Radio, RadioGroup, TextField, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router';
 import type { LostInfoChoice } from '@shared/schemas/account-contact';
 import { carddesk, errorCodeOf, unwrap } from '../../../api/carddesk';
 import { lostInfoTestIds as ids } from './kioskAccountTestIds';
+import { useIdleReturn } from '../useIdleReturn';
 
 /** What the holder may ask for (the contract's lost-info choices). */
 const choices: readonly LostInfoChoice[] = ['userNumber', 'recoveryCode'];
 const touch = { minHeight: 56, px: 3, fontSize: '1.1rem' } as const;
 const bigInput = { style: { fontSize: '1.3rem', minHeight: 48 } } as const;
+
+/** On the welcome screen: the way to the lost-info page (a page, so the language switch stays one tap away). */
+export function KioskLostInfoButton() {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  return (
+    <Button variant="outlined" size="large" sx={touch} onClick={() => void navigate('/kiosk/lost')} data-testid={ids.button}>
+      {t('account.lostInfo.button')}
+    </Button>
+  );
+}
 
 /**
  * Lost info at the kiosk, without a card: personal number and registered email; the answer is
@@ -17,8 +30,8 @@ const bigInput = { style: { fontSize: '1.3rem', minHeight: 48 } } as const;
  */
 export function KioskLostInfo() {
   const { t } = useTranslation();
+  const navigate = useNavigate();
   const titleId = useId();
-  const [open, setOpen] = useState(false);
   const [personalNumber, setPersonalNumber] = useState('');
   const [email, setEmail] = useState('');
   const [flow, setFlow] = useState<string | null>(null);
@@ -28,15 +41,9 @@ export function KioskLostInfo() {
   const [message, setMessage] = useState<{ severity: 'success' | 'error' | 'info'; text: string } | null>(null);
   const [done, setDone] = useState(false);
 
-  const close = (): void => {
-    setOpen(false);
-    setPersonalNumber('');
-    setEmail('');
-    setFlow(null);
-    setCode('');
-    setMessage(null);
-    setDone(false);
-  };
+  // Back to the welcome screen; what was typed goes with this page.
+  const close = useCallback((): void => void navigate('/kiosk', { replace: true }), [navigate]);
+  const idle = useIdleReturn(close);
   const fail = (error: unknown): void => setMessage({ severity: 'error', text: t(`errors.${errorCodeOf(error)}`) });
 
   const begin = (event: FormEvent): void => {
@@ -69,15 +76,11 @@ export function KioskLostInfo() {
   };
 
   return (
-    <>
-      <Button variant="outlined" size="large" sx={touch} onClick={() => setOpen(true)} data-testid={ids.button}>
-        {t('account.lostInfo.button')}
-      </Button>
-      <Dialog open={open} onClose={close} aria-labelledby={titleId} fullWidth maxWidth="sm" data-testid={ids.dialog}>
-        <DialogTitle id={titleId} sx={{ fontSize: '1.5rem' }}>
+    <Box component="section" aria-labelledby={titleId} data-testid={ids.dialog} {...idle} sx={{ display: 'grid', gap: 2, maxWidth: 760, width: '100%' }}>
+        <Typography id={titleId} variant="h3" component="h1">
           {t('account.lostInfo.title')}
-        </DialogTitle>
-        <DialogContent sx={{ display: 'grid', gap: 2, pt: '8px !important' }}>
+        </Typography>
+        <Box sx={{ display: 'grid', gap: 2 }}>
           {flow === null ? (
             <Box component="form" id={`${titleId}-begin`} onSubmit={begin} sx={{ display: 'grid', gap: 2 }}>
               <Typography variant="body1">{t('account.lostInfo.intro')}</Typography>
@@ -108,13 +111,10 @@ export function KioskLostInfo() {
               {message.text}
             </Alert>
           ) : null}
-        </DialogContent>
-        <DialogActions>
-          <Button sx={touch} onClick={close} data-testid={ids.close}>
-            {t('account.lostInfo.close')}
-          </Button>
-        </DialogActions>
-      </Dialog>
-    </>
+        </Box>
+        <Button variant={done ? 'contained' : 'outlined'} sx={touch} onClick={close} data-testid={ids.close}>
+          {t('account.lostInfo.close')}
+        </Button>
+    </Box>
   );
 }
