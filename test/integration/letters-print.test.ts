@@ -220,8 +220,11 @@ describe('carddesk letter printer / send --to printer', () => {
     } finally {
       await cups.resume();
     }
-    const after = JSON.parse((await cd(['letter', 'list', '--holder', personalNumber(801), '--json'], '')).stdout) as { fileName: string; state: string; sentVia: string | null }[];
-    expect(after.map((l) => [l.fileName, l.state, l.sentVia]).sort()).toEqual([[numberLetter, 'sent', 'printer'], [pinLetter, 'waiting', null]].sort());
+    const after = JSON.parse((await cd(['letter', 'list', '--holder', personalNumber(801), '--json'], '')).stdout) as { fileName: string; kind: string; state: string; sentVia: string | null }[];
+    // The recovery-code letter of the issuance waits too (not sent in this test).
+    const recovery = after.find((l) => l.kind === 'recoveryCode')?.fileName;
+    expect(recovery).toBeDefined();
+    expect(after.map((l) => [l.fileName, l.state, l.sentVia]).sort()).toEqual([[numberLetter, 'sent', 'printer'], [pinLetter, 'waiting', null], [recovery, 'waiting', null]].sort());
     expect(await unrecordedCommands('letters-print', (args) => cd(args, ''))).toEqual([]);
   }, 180_000);
 });
