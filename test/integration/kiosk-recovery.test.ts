@@ -6,6 +6,7 @@
  * the recovery-code letter, then the one-time code from the mail, then a new PIN twice on the pad;
  * the desk unblocks with RESET RETRY COUNTER and the sealed PUK; the holder then signs in with the
  * new PIN, a new recovery code waits in the outbox, and the "PIN unblocked" mail carries no code.
+ * Then, without the card, "my card was stolen": the code by mail, every certificate on hold at once.
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -166,5 +167,41 @@ describe('unblock with the recovery code at the kiosk', () => {
       expect(text.replace(/[\s-]/g, '').toUpperCase()).not.toContain(compact);
       expect(text).not.toContain(NEW_PIN);
     }
+  }, 180_000);
+  it('"my card was stolen" without the card: personal number, the code by mail, every certificate on hold at once (the CRL says so)', async () => {
+    await card.remove();
+    await page.getByTestId('kiosk-insert-card').waitFor({ timeout: 20_000 });
+    await page.getByTestId('kiosk-stolen-start').click();
+    // An unknown number gets the same answer, and no mail goes anywhere.
+    const before = mail.received.length;
+    await page.getByTestId('kiosk-stolen-number').fill(personalNumber(699));
+    await page.getByTestId('kiosk-stolen-next').click();
+    await page.getByTestId('kiosk-stolen-code-sent').waitFor({ timeout: 20_000 });
+    const unknownAnswer = await page.getByTestId('kiosk-stolen-code-sent').textContent();
+    await page.getByTestId('kiosk-stolen-cancel').click();
+    await page.getByTestId('kiosk-stolen-start').click();
+    const seen = mailsTo('rita@example.org').length;
+    await page.getByTestId('kiosk-stolen-number').fill(personalNumber(631));
+    await page.getByRole('button', { name: '14 days', exact: true }).click();
+    await page.getByTestId('kiosk-stolen-next').click();
+    await page.getByTestId('kiosk-stolen-code-sent').waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('kiosk-stolen-code-sent').textContent()).toBe(unknownAnswer);
+    const code = await nextCode('rita@example.org', seen);
+    expect(mail.received.slice(before).every((m) => m.envelopeTo.includes('rita@example.org')), 'a mail for the unknown number').toBe(true);
+    // A wrong code suspends nothing.
+    await typeOnPad(page, code === '000000' ? '111111' : '000000');
+    await expect.poll(() => page.getByTestId('kiosk-stolen-problem').getAttribute('data-reason')).toBe('wrongCode');
+    const valid = await deskCall<{ items: { status: string; cardSerial: string | null }[] }>(desk, 'certificates', 'list', { holderId, limit: 100 });
+    expect(valid.items.filter((c) => c.cardSerial === SERIAL).every((c) => c.status === 'valid')).toBe(true);
+    await typeOnPad(page, code);
+    await page.getByTestId('kiosk-stolen-done').waitFor({ timeout: 30_000 });
+    const held = await deskCall<{ items: { serial: string; status: string; reason: string | null; cardSerial: string | null }[] }>(desk, 'certificates', 'list', { holderId, limit: 100 });
+    const ofCard = held.items.filter((c) => c.cardSerial === SERIAL);
+    expect(ofCard.length).toBe(4);
+    for (const certificate of ofCard) expect([certificate.status, certificate.reason]).toEqual(['suspended', 'certificateHold']);
+    const crl = execFileSync('openssl', ['crl', '-inform', 'DER', '-in', join(home, 'crl', 'ca.crl'), '-noout', '-text'], { encoding: 'utf8' });
+    for (const certificate of ofCard) expect(crl).toMatch(new RegExp(`Serial Number: ${certificate.serial}[\\s\\S]*?Certificate Hold`));
+    await page.getByTestId('kiosk-stolen-cancel').click();
+    await page.getByTestId('kiosk-insert-card').waitFor({ timeout: 20_000 });
   }, 180_000);
 });
