@@ -12,10 +12,9 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openPage } from '../support/browser';
 import { CardInReader } from '../support/card-in-reader';
-import { carddesk } from '../support/cli';
-import { freshHome, startHostProcess, type HostProcess } from '../support/host-process';
+import { freshHome, type HostProcess } from '../support/host-process';
+import { cliOn, issueCard, openKioskBesideDesk } from '../support/kiosk-rig';
 import { deskCall } from '../support/kiosk-desk';
 import { Pcscd } from '../support/pcscd';
 import { startMailServer, type MailServer } from '../support/mail-server';
@@ -36,11 +35,6 @@ let recoveryCode = '';
 let pin = '';
 let mail: MailServer;
 
-const cli = async (args: string[], input = `${PASSPHRASE}\n`) => {
-  const result = await carddesk(args, { home, input, timeoutMs: 90_000 });
-  if (result.code !== 0) throw new Error(`carddesk ${args.join(' ')} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
-  return result;
-};
 const letterText = (fileName: string): string => execFileSync('pdftotext', ['-layout', join(home, 'outbox', fileName), '-'], { encoding: 'utf8' });
 
 async function typeOnPad(on: Page, digits: string): Promise<void> {
@@ -68,6 +62,7 @@ async function nextCode(to: string, seen: number): Promise<string> {
 beforeAll(async () => {
   pcscd = await Pcscd.ensure();
   home = freshHome('carddesk-kiosk-recovery-');
+  const cli = cliOn(home);
   mail = await startMailServer();
   await cli(['vault', 'init'], `${PASSPHRASE}\n${PASSPHRASE}\n`);
   await cli(['ca', 'init', '--algorithm', 'p384', '--root-name', 'CN=Kiosk Recovery Root, O=CardDesk Test', '--issuing-name', 'CN=Kiosk Recovery Issuing, O=CardDesk Test']);
@@ -76,22 +71,13 @@ beforeAll(async () => {
   await cli(['holder', 'add', '--personal-number', personalNumber(631), '--first-name', 'Rita', '--last-name', 'Recover', '--email', 'rita@example.org'], '');
   card = await CardInReader.create(0, { serial: Number(SERIAL) });
   await card.insert();
-  const issued = JSON.parse((await cli(['card', 'issue', '--yes', '--holder', personalNumber(631), '--json', '--reader', card.readerName])).stdout) as { letters: { kind: string; fileName: string }[] };
+  const issued = await issueCard(cli, home, card, 631);
   recoveryCode = /\b([0-9A-Z]{4}(?:-[0-9A-Z]{4}){5})\b/.exec(letterText(issued.letters.find((l) => l.kind === 'recoveryCode')!.fileName))![1]!;
-  pin = /PIN\s+(\d{6,8})\b/.exec(letterText(issued.letters.find((l) => l.kind === 'pin')!.fileName))![1]!;
+  pin = issued.pin;
   await card.remove();
   holderId = (JSON.parse((await cli(['holder', 'show', personalNumber(631), '--json'], '')).stdout) as { holder: { id: string } }).holder.id;
 
-  host = await startHostProcess({ home, kiosk: true });
-  browser = await launchBrowser();
-  desk = (await openPage(browser)).page;
-  await desk.goto(host.deskUrl);
-  await desk.waitForFunction(() => 'carddesk' in window, undefined, { timeout: 20_000 });
-  await deskCall(desk, 'vault', 'unlock', { passphrase: PASSPHRASE });
-  page = (await openPage(browser)).page;
-  await page.setViewportSize({ width: 1080, height: 1920 });
-  await page.goto(host.url);
-  await page.getByTestId('kiosk-insert-card').waitFor({ timeout: 20_000 });
+  ({ host, browser, desk, page } = await openKioskBesideDesk(home));
 }, 240_000);
 
 afterAll(async () => {

@@ -28,6 +28,8 @@ export interface IssuedCard {
   readonly cardState: string;
   readonly pin: string;
   readonly puk: string;
+  /** Every letter the issuance wrote to the outbox (PIN, user number, recovery code). */
+  readonly letters: readonly { kind: string; fileName: string }[];
 }
 
 /** Issues the card in `reader` to the holder with personal number `number` and reads the PIN and PUK off the PIN letter. */
@@ -37,7 +39,7 @@ export async function issueCard(cli: Cli, home: string, reader: CardInReader, nu
     letters: { kind: string; fileName: string }[];
   };
   const letter = execFileSync('pdftotext', ['-layout', join(home, 'outbox', issued.letters.find((l) => l.kind === 'pin')!.fileName), '-'], { encoding: 'utf8' });
-  return { cardState: issued.cardState, pin: /PIN\s+(\d{6,8})\b/.exec(letter)?.[1] ?? '', puk: /PUK\s+(\d{8})\b/.exec(letter)?.[1] ?? '' };
+  return { cardState: issued.cardState, pin: /PIN\s+(\d{6,8})\b/.exec(letter)?.[1] ?? '', puk: /PUK\s+(\d{8})\b/.exec(letter)?.[1] ?? '', letters: issued.letters };
 }
 
 /** Issues and, when the policy asks for it, activates the card at the CLI (the holder signs there). */
