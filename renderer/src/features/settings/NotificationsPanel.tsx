@@ -18,7 +18,7 @@ import {
   TextField,
   Typography,
 } from '@mui/material';
-import { useTranslation } from 'react-i18next';
+import { Trans, useTranslation } from 'react-i18next';
 import type { NotifyOutbox, NotifySettingsView, NotifyTestResult, SmtpSecurity } from '@shared/schemas/account-notify';
 import { carddesk, unwrap } from '../../api/carddesk';
 import { useCommand } from '../../app/useCommand';
@@ -208,7 +208,8 @@ export function NotificationsPanel() {
         {t('account.notifications.smsTitle')}
       </Typography>
       <Typography color="text.secondary" variant="body2" sx={{ mb: 1 }}>
-        {t('account.notifications.smsHint', { to: '{{to}}', text: '{{text}}' })}
+        {/* The template's own placeholders, shown as code: they are the syntax the holder's gateway template uses. */}
+        <Trans i18nKey="account.notifications.smsHint" values={{ to: '{{to}}', text: '{{text}}' }} components={[<code key="to" />, <code key="text" />]} />
       </Typography>
       <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', sm: '3fr 1fr' }, gap: 2, mb: 2 }}>
         <TextField type="url" label={t('account.notifications.smsUrl')} value={smsUrl} onChange={(e) => setSmsUrl(e.target.value)} slotProps={{ htmlInput: { 'data-testid': notificationsTestIds.smsUrl } }} />
