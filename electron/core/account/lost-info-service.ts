@@ -17,6 +17,7 @@ import { userNumberRecipient } from '../letters/recipients';
 import type { OperationContext } from '../operation-context';
 import type { RecordChange } from '../vault/record-store';
 import type { NotificationQueue, OneTimeCodes } from './account-ports';
+import { AttemptLimit } from '../kiosk/attempt-limit';
 
 /** Issues a new recovery code to a holder (the recovery-code part implements it; lost info only asks). */
 export interface RecoveryCodeIssuer {
@@ -66,29 +67,15 @@ export class LostInfoService {
   readonly #deps: LostInfoDeps;
   readonly #now: () => number;
   readonly #flows = new Map<string, Flow>();
-  readonly #bySource = new Map<string, number[]>();
-  readonly #byNumber = new Map<string, number[]>();
+  readonly #bySource: AttemptLimit;
+  readonly #byNumber: AttemptLimit;
 
   constructor(deps: LostInfoDeps) {
     this.#deps = deps;
     this.#now = deps.now ?? (() => Date.now());
-  }
-
-  #limits(): LostInfoLimits {
-    return this.#deps.limits ?? { perSource: 5, perPersonalNumber: 3, windowMs: 15 * 60_000 };
-  }
-
-  /** Counts one attempt under `key`; false when the window already holds `limit`. */
-  #allowed(map: Map<string, number[]>, key: string, limit: number): boolean {
-    const now = this.#now();
-    const recent = (map.get(key) ?? []).filter((at) => now - at < this.#limits().windowMs);
-    if (recent.length >= limit) {
-      map.set(key, recent);
-      return false;
-    }
-    recent.push(now);
-    map.set(key, recent);
-    return true;
+    const limits = deps.limits ?? { perSource: 5, perPersonalNumber: 3, windowMs: 15 * 60_000 };
+    this.#bySource = new AttemptLimit({ limit: limits.perSource, windowMs: limits.windowMs, now: () => this.#now() });
+    this.#byNumber = new AttemptLimit({ limit: limits.perPersonalNumber, windowMs: limits.windowMs, now: () => this.#now() });
   }
 
   async #pad(started: number): Promise<void> {
@@ -110,7 +97,7 @@ export class LostInfoService {
     const started = this.#now();
     this.#sweep();
     const numberKey = personalNumber.replace(/[\s-]/g, '').toUpperCase();
-    if (!this.#allowed(this.#bySource, source, this.#limits().perSource) || !this.#allowed(this.#byNumber, numberKey, this.#limits().perPersonalNumber)) {
+    if (!this.#bySource.take(source) || !this.#byNumber.take(numberKey)) {
       await this.#deps.audit.record({ action: 'account.lostInfo', outcome: 'failure', reason: 'tooManyAttempts', details: { stage: 'begin', source }, ...op });
       await this.#pad(started);
       return { ok: false, reason: 'tooManyAttempts' };

@@ -31,6 +31,7 @@ import type { LifecycleServices } from '../lifecycle/lifecycle-services';
 import type { OperationContext } from '../operation-context';
 import { signSha256WithSlot } from '../piv/piv-signing';
 import type { VaultServices } from '../vault/vault-services';
+import { AttemptLimit } from './attempt-limit';
 import { KioskSessions, type KioskEndReason, type KioskProof, type KioskSession } from './kiosk-sessions';
 
 const DAY = 86_400_000;
@@ -131,12 +132,15 @@ export class KioskService {
   readonly sessions = new KioskSessions();
   readonly #deps: KioskServiceDeps;
   readonly #now: () => number;
-  readonly #attempts = new Map<string, number[]>();
+  /** The pre-sign-in channels' calls per window (kiosk:begin, signIn, the unblocks). */
+  readonly #attempts: AttemptLimit;
   #sweeper: NodeJS.Timeout | null = null;
 
   constructor(deps: KioskServiceDeps) {
     this.#deps = deps;
     this.#now = deps.now ?? (() => Date.now());
+    const { limit, windowMs } = deps.rateLimit ?? { limit: 10, windowMs: 60_000 };
+    this.#attempts = new AttemptLimit({ limit, windowMs, now: () => this.#now() });
   }
 
   /** Ends idle sessions every second (the page shows its own countdown). */
@@ -239,17 +243,9 @@ export class KioskService {
 
   /** At most `limit` pre-sign-in calls per source within the window. */
   #allowed(source: string): boolean {
-    const { limit, windowMs } = this.#deps.rateLimit ?? { limit: 10, windowMs: 60_000 };
-    const now = this.#now();
-    const recent = (this.#attempts.get(source) ?? []).filter((at) => now - at < windowMs);
-    if (recent.length >= limit) {
-      this.#attempts.set(source, recent);
-      return false;
-    }
-    recent.push(now);
-    this.#attempts.set(source, recent);
-    return true;
+    return this.#attempts.take(source);
   }
+
 
   async #refuseRate(source: string, action: AuditAction, session: KioskSession | null): Promise<void> {
     await this.#deps.audit.record({
