@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { carddesk, carddeskSession, type CliResult } from '../support/cli';
 import { unrecordedCommands } from '../support/cli-audit';
 import { PASSPHRASE, personalNumber, tempHome } from '../support/vault-fixtures';
+import { oathtool } from '../support/oathtool';
 
 const home = tempHome('carddesk-2fa-cli-');
 const work = mkdtempSync(join(tmpdir(), 'carddesk-2fa-files-'));
@@ -36,7 +37,7 @@ describe('carddesk holder totp / otp-token', () => {
     expect(new URL(uri).searchParams.get('issuer')).toBe('Test Desk');
     // The terminal QR code: block characters above the URI.
     expect(printed.slice(0, printed.indexOf(uri))).toMatch(/[█▀▄]/);
-    session.write(`${execFileSync('oathtool', ['--totp', '-b', secret], { encoding: 'utf8' }).trim()}\n`);
+    session.write(`${oathtool(secret)}\n`);
     const done = await session.done;
     expect(done.code, done.stderr).toBe(0);
     expect(done.stdout).toContain('uses an authenticator app');

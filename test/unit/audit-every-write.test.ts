@@ -25,6 +25,7 @@ import { secretsIn } from '../support/lifecycle-rig';
 import { testCore } from '../support/test-core';
 import { holderInput, PASSPHRASE, personalNumber } from '../support/vault-fixtures';
 import { waitUntil } from '../support/wait';
+import { oathtool } from '../support/oathtool';
 
 const reader = VIRTUAL_READER_NAME;
 const managementKeyHex = Buffer.from(FACTORY.MANAGEMENT_KEY).toString('hex');
@@ -304,7 +305,7 @@ function pskcOf(serial: string): string {
 
 /** oathtool's TOTP code for the enrolled app's secret, `ahead` seconds from now. */
 function totpCode(secret: string | null, ahead: number): string {
-  return execFileSync('oathtool', ['--totp', '-b', secret ?? 'AAAAAAAAAAAAAAAA', '--now', `@${Math.floor(Date.now() / 1000) + ahead}`], { encoding: 'utf8' }).trim();
+  return oathtool(secret ?? 'AAAAAAAAAAAAAAAA', Date.now() + ahead * 1000);
 }
 
 /** Calls that must be refused here (each refusal is itself recorded), and why. */

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryAuditTrail } from '../audit/audit-trail';
 import { silentLogger } from '../log/logger';
+import { oathtool } from '../../../test/support/oathtool';
 import { holderInput, operator, PASSPHRASE, tempHome } from '../../../test/support/vault-fixtures';
 import { createVaultServices, type VaultServices } from '../vault/vault-services';
 import { matchingStep, OTP_TOKENS, SECOND_FACTORS, SecondFactorService } from './second-factor';
@@ -41,14 +42,6 @@ async function holder(services: VaultServices, n: number): Promise<string> {
   const result = await services.directory.create(holderInput(n), operator);
   if (!result.ok) throw new Error('holder not saved');
   return result.holder.id;
-}
-
-/** The code `oathtool` computes for a base32 or hex secret at `ms`. */
-function oathtool(secret: { base32: string } | { hex: string }, ms: number, options: { algorithm?: string; digits?: number; period?: number } = {}): string {
-  const args = [`--totp=${(options.algorithm ?? 'SHA1').toLowerCase()}`, '-d', String(options.digits ?? 6), '-s', `${options.period ?? 30}s`, '--now', `@${Math.floor(ms / 1000)}`];
-  if ('base32' in secret) args.push('-b', secret.base32);
-  else args.push(secret.hex);
-  return execFileSync('oathtool', args, { encoding: 'utf8' }).trim();
 }
 
 function workDir(): string {
@@ -130,7 +123,7 @@ describe('authenticator app (TOTP)', () => {
     const env = await setup();
     const id = await holder(env.services, 1);
     const enrolment = await env.factor.begin(id, kiosk);
-    const code = oathtool({ base32: enrolment.secret }, env.clock.get());
+    const code = oathtool(enrolment.secret, env.clock.get());
     expect(await env.factor.confirm(id, code, kiosk)).toMatchObject({ ok: true, status: { method: 'app', state: 'enrolled' } });
     return { ...env, id, enrolment };
   }
@@ -155,7 +148,7 @@ describe('authenticator app (TOTP)', () => {
     const record = JSON.stringify(services.access.storage().records.get(SECOND_FACTORS, id));
     expect(record).not.toContain(enrolment.secret);
     // A wrong code does not confirm.
-    const right = oathtool({ base32: enrolment.secret }, clock.get());
+    const right = oathtool(enrolment.secret, clock.get());
     const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, '0');
     expect(await factor.confirm(id, wrong, kiosk)).toMatchObject({ ok: false, reason: 'wrong' });
     expect(await factor.confirm(id, right, kiosk)).toMatchObject({ ok: true, status: { state: 'enrolled' } });
@@ -171,7 +164,7 @@ describe('authenticator app (TOTP)', () => {
 
   it('accepts oathtool codes within ±1 step, refuses ±2 and a replayed code (also after a restart)', async () => {
     const { factor, clock, id, enrolment, services, home, audit } = await enrolled();
-    const at = (ms: number) => oathtool({ base32: enrolment.secret }, ms);
+    const at = (ms: number) => oathtool(enrolment.secret, ms);
     clock.set(clock.get() + 10 * 60_000);
     const now = clock.get();
     expect(await factor.check(id, at(now - 60_000), kiosk)).toMatchObject({ ok: false, reason: 'wrong' });
@@ -199,7 +192,7 @@ describe('authenticator app (TOTP)', () => {
   it('locks after five wrong codes in a row until the lock time has passed', async () => {
     const { factor, clock, id, enrolment } = await enrolled();
     clock.set(clock.get() + 120_000);
-    const right = () => oathtool({ base32: enrolment.secret }, clock.get());
+    const right = () => oathtool(enrolment.secret, clock.get());
     const wrong = () => String((Number(right()) + 7) % 1_000_000).padStart(6, '0');
     for (let i = 0; i < 4; i++) expect(await factor.check(id, wrong(), kiosk)).toMatchObject({ ok: false, reason: 'wrong' });
     expect(await factor.check(id, wrong(), kiosk)).toMatchObject({ ok: false, reason: 'locked' });
@@ -213,7 +206,7 @@ describe('authenticator app (TOTP)', () => {
   it('is removed at the kiosk only with a valid code, at the desk with a reason; both audited', async () => {
     const { factor, clock, id, enrolment, audit } = await enrolled();
     clock.set(clock.get() + 60_000);
-    const code = oathtool({ base32: enrolment.secret }, clock.get());
+    const code = oathtool(enrolment.secret, clock.get());
     expect(await factor.removeWithCode(id, String((Number(code) + 1) % 1_000_000).padStart(6, '0'), kiosk)).toMatchObject({ ok: false, reason: 'wrong' });
     expect(factor.enrolled(id)).toBe(true);
     expect(await factor.removeWithCode(id, code, kiosk)).toMatchObject({ ok: true, status: { method: 'none' } });
@@ -221,7 +214,7 @@ describe('authenticator app (TOTP)', () => {
     // The desk: enrol again, then remove with a reason.
     const second = await factor.begin(id, kiosk);
     clock.set(clock.get() + 60_000);
-    await factor.confirm(id, oathtool({ base32: second.secret }, clock.get()), kiosk);
+    await factor.confirm(id, oathtool(second.secret, clock.get()), kiosk);
     expect(await factor.remove(id, 'phone lost', operator)).toMatchObject({ method: 'none', state: 'none' });
     const removals = audit.events.filter((event) => event.action === 'secondFactor.remove');
     expect(removals).toHaveLength(2);
@@ -265,7 +258,7 @@ describe('hardware OATH tokens from PSKC', () => {
     const b = await holder(services, 2);
     await factor.assignToken('E-1', a, operator);
     await factor.assignToken('E-2', b, operator);
-    expect(await factor.verify(a, oathtool({ base32: base32Of(seedA) }, clock.get()), kiosk)).toBe(true);
+    expect(await factor.verify(a, oathtool(base32Of(seedA), clock.get()), kiosk)).toBe(true);
     expect(await factor.verify(b, oathtool({ hex: seedB }, clock.get(), { algorithm: 'SHA256', digits: 8, period: 60 }), kiosk)).toBe(true);
     // A token's code is the token's holder's only.
     clock.set(clock.get() + 120_000);
