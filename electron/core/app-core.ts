@@ -166,6 +166,10 @@ export function createCore(options: CoreOptions): Core {
   const offlineUnblock = new OfflineUnblockService({ holds, audit: cardAudit, owners });
   const lifecycle = createLifecycleServices({ dataDir: options.dataDir, vault, holds, audit: cardAudit, emit: (progress) => events.emit('cards:progress', progress), notifications: notify.outbox });
   const letters = new LetterService({ outbox: lifecycle.deps.outbox, audit, settings: deskSettings, printer: options.letterPrinter === undefined ? findCupsPrinter({ log: options.log }) : options.letterPrinter });
+  // The holder's second factor (issue 15 §4, §5): authenticator apps (TOTP) and OATH tokens from PSKC
+  // files; the kiosk asks for its code where the holder has one (suspend, revoke,
+  // contact changes, the recovery code).
+  const secondFactor = new SecondFactorService({ access: vault.access, keyring: vault.keyring, audit: vault.audit, directory: vault.directory });
   // The holder's kiosk: sessions bound to a reader, a card and its holder, ended when the card leaves.
   const kiosk = new KioskService({
     connector: holds,
@@ -174,6 +178,7 @@ export function createCore(options: CoreOptions): Core {
     lifecycle,
     vault,
     audit,
+    secondFactor,
     history: async (args) => {
       const { index, reader } = await audit.index();
       return holderSummary(index, reader, args);
@@ -188,9 +193,6 @@ export function createCore(options: CoreOptions): Core {
     // Named with its window's call source: only that kiosk window is told (the transports route it).
     ended: (source, reason) => events.emit('kiosk:sessionEnded', { reason, source }),
   });
-  // The holder's second factor (issue 15 §4, §5): authenticator apps (TOTP) and OATH tokens from PSKC
-  // files; the kiosk asks for its code where the holder has one.
-  const secondFactor = new SecondFactorService({ access: vault.access, keyring: vault.keyring, audit: vault.audit, directory: vault.directory });
   // One-time codes (issue 15 §3): six digits, hashed, sent through the outbox in the code's own commit.
   const recoveryRecorder = new ChangeRecorder(vault.access, audit);
   const oneTimeCodes = new VaultOneTimeCodes({ access: vault.access, recorder: recoveryRecorder, queue: notify.outbox });

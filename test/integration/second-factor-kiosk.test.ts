@@ -18,6 +18,7 @@ import { CardInReader } from '../support/card-in-reader';
 import { carddesk } from '../support/cli';
 import { freshHome, startHostProcess, type HostProcess } from '../support/host-process';
 import { deskCall } from '../support/kiosk-desk';
+import { oathtool } from '../support/oathtool';
 import { Pcscd } from '../support/pcscd';
 import { PASSPHRASE, personalNumber } from '../support/vault-fixtures';
 
@@ -42,8 +43,7 @@ async function typeOnPad(on: Page, digits: string): Promise<void> {
   await on.getByTestId('kiosk-pin-key-ok').click();
 }
 
-const oathtool = (secret: string, aheadSeconds = 0): string =>
-  execFileSync('oathtool', ['--totp', '-b', secret, '--now', `@${Math.floor(Date.now() / 1000) + aheadSeconds}`], { encoding: 'utf8' }).trim();
+const totp = (secret: string, aheadSeconds = 0): string => oathtool(secret, Date.now() + aheadSeconds * 1000);
 
 beforeAll(async () => {
   pcscd = await Pcscd.ensure();
@@ -84,7 +84,7 @@ afterAll(async () => {
 });
 
 describe('the second factor at the kiosk', () => {
-  it('enrols an authenticator app with oathtool’s code for the signed-in holder only, and removes it with a code', async () => {
+  it('enrols an authenticator app with oathtool’s code for the signed-in holder only, asks its code before suspending, and removes it with a code', async () => {
     await card.insert();
     await page.getByTestId('kiosk-pin-screen').waitFor({ timeout: 20_000 });
     await typeOnPad(page, holder.pin);
@@ -116,7 +116,7 @@ describe('the second factor at the kiosk', () => {
     expect(crafted).toEqual(['SESSION_ENDED', 'SESSION_ENDED', 'SESSION_ENDED']);
     await intruder.context().close();
 
-    const enrolCode = oathtool(secret);
+    const enrolCode = totp(secret);
     await typeOnPad(page, enrolCode);
     await page.getByTestId(ids.done).waitFor({ timeout: 20_000 });
     expect(await page.getByTestId(ids.done).textContent()).toContain(en.account.secondFactor.kiosk.enrolled);
@@ -125,12 +125,32 @@ describe('the second factor at the kiosk', () => {
     // The secret is gone from the page once the enrolment is done.
     expect(await page.content()).not.toContain(secret);
 
+    // From now on suspend asks for the code: a wrong one is refused and holds nothing, the next step's suspends.
+    const statuses = async (): Promise<string[]> =>
+      (await deskCall<{ items: { status: string; cardSerial: string | null }[] }>(desk, 'certificates', 'list', { holderId: holder.id, limit: 100 })).items.filter((item) => item.cardSerial === SERIAL).map((item) => item.status);
+    await page.getByTestId('kiosk-tab-suspend').click();
+    await page.getByTestId('kiosk-suspend-confirm').click();
+    expect(await page.getByTestId('kiosk-suspend-do').count(), 'suspend without the code').toBe(0);
+    await typeOnPad(page, enrolCode === '000000' ? '111111' : '000000');
+    await page.getByTestId('kiosk-action-problem').waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('kiosk-action-problem').textContent()).toContain(en.kiosk.refusal.secondFactorWrong);
+    expect(new Set(await statuses())).toEqual(new Set(['valid']));
+    const suspendCode = totp(secret, 30);
+    const suspendStep = Math.floor(Date.now() / 30_000) + 1;
+    await typeOnPad(page, suspendCode);
+    await page.getByTestId('kiosk-action-done').waitFor({ timeout: 20_000 });
+    expect(new Set(await statuses())).toEqual(new Set(['suspended']));
+
+    await page.getByTestId('kiosk-tab-account').click();
     await page.getByTestId(ids.remove).click();
-    // The enrolment's code is used: the same one is refused as a replay; the next step's is taken.
-    await typeOnPad(page, enrolCode);
+    // The suspension's code is used: the same one is refused as a replay; the next step's is taken
+    // (once the clock is in the suspension's step, so that the next one is within the ±1 window).
+    await typeOnPad(page, suspendCode);
     await page.getByTestId(ids.refused).waitFor({ timeout: 20_000 });
     expect(await page.getByTestId(ids.refused).textContent()).toContain(en.account.secondFactor.refused.replayed);
-    await typeOnPad(page, oathtool(secret, 30));
+    const wait = suspendStep * 30_000 + 500 - Date.now();
+    if (wait > 0) await page.waitForTimeout(wait);
+    await typeOnPad(page, totp(secret, 30));
     await page.getByTestId(ids.done).waitFor({ timeout: 20_000 });
     await expect.poll(() => status.getAttribute('data-state')).toBe('none');
     expect(await deskCall(desk, 'account', 'secondFactor', { holderId: holder.id })).toMatchObject({ method: 'none' });

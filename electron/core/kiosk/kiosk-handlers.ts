@@ -44,8 +44,8 @@ export function kioskHandlers(kiosk: KioskService): Pick<ContractHandlers, Kiosk
     'kiosk:certificate': ({ serial, format }, context) => kiosk.certificate(sourceOf(context), serial, format),
     'kiosk:contract': (_args, context) => kiosk.contract(sourceOf(context)),
     'kiosk:history': (args, context) => kiosk.history(sourceOf(context), args),
-    'kiosk:suspend': ({ days }, context) => kiosk.suspend(sourceOf(context), days),
-    'kiosk:revoke': ({ reason, pin }, context) => kiosk.revoke(sourceOf(context), reason, pin),
+    'kiosk:suspend': ({ days, secondFactor }, context) => kiosk.suspend(sourceOf(context), days, secondFactor),
+    'kiosk:revoke': ({ reason, pin, secondFactor }, context) => kiosk.revoke(sourceOf(context), reason, pin, secondFactor),
     'kiosk:signOut': (_args, context) => kiosk.signOut(sourceOf(context)),
   };
   for (const [channel, action] of Object.entries(readActions) as [KioskChannel, AuditAction][]) {

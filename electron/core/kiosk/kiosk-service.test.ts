@@ -10,6 +10,7 @@ import { createPublicKey } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { blankCard, inspect, letterText, lifecycleRig, READER, secretsIn, type LifecycleRig } from '../../../test/support/lifecycle-rig';
+import { oathtool } from '../../../test/support/oathtool';
 import { openssl, tool } from '../../../test/support/openssl';
 import { operator, PASSPHRASE } from '../../../test/support/vault-fixtures';
 import type { ChannelArgs, ChannelName } from '../../shared/contract';
@@ -20,6 +21,7 @@ import type { CallContext } from '../api/context';
 import { dispatch } from '../api/dispatch';
 import type { ContractHandlers } from '../api/handlers';
 import { recordFailedWrites } from '../audit/write-audit';
+import { SecondFactorService } from '../account/second-factor';
 import { directoryCardOwners } from '../cards/card-owners';
 import { CardService } from '../cards/card-service';
 import { OfflineUnblockService } from '../cards/offline-unblock';
@@ -35,6 +37,9 @@ let rig: LifecycleRig;
 let kiosk: KioskService;
 let handlers: ContractHandlers;
 let shift = 0;
+/** The second factor's clock: each code the tests type is in a new 30-second step (a used one is refused). */
+let factorMs = Date.now();
+let factor: SecondFactorService;
 const settings: { -readonly [K in keyof KioskSettings]: KioskSettings[K] } = { idleSeconds: 60, shufflePinPad: false, filesAllowed: true };
 const ended: { source: string; reason: KioskEndReason }[] = [];
 /** Every PIN and PUK the tests used: none may appear in the audit trail. */
@@ -48,6 +53,7 @@ let windows = 0;
 beforeAll(async () => {
   rig = await lifecycleRig();
   const owners = directoryCardOwners(rig.vault.directory, silentLogger);
+  factor = new SecondFactorService({ access: rig.vault.access, keyring: rig.vault.keyring, audit: rig.audit, directory: rig.vault.directory, now: () => factorMs });
   kiosk = new KioskService({
     // The kiosk's own look at the card (which card is in the reader) never takes a pull set for
     // the card operation that follows it: `rig.pullAt` is kept for that operation's connection.
@@ -67,6 +73,7 @@ beforeAll(async () => {
     lifecycle: rig,
     vault: rig.vault,
     audit: rig.audit,
+    secondFactor: factor,
     // The trail here is in memory: the summary is the holder's events, as the desk's index gives them.
     history: (args) => {
       const entries = rig.audit.events
@@ -356,6 +363,41 @@ describe('the kiosk', { timeout: 30_000 }, () => {
     expect(rig.vault.directory.card(card.serial).state).toBe('revoked');
     // A revoked card no longer begins a session.
     expect(await value('kiosk:begin', { reader: READER })).toEqual({ ok: false, reason: 'cardNotUsable' });
+  });
+
+  it("asks a holder with an authenticator for its code before suspend and revoke: without it, wrong or replayed, nothing changes and the PIN is not tried", async () => {
+    const card = await issued();
+    const tries = (await value('kiosk:begin', { reader: READER }))['pinTriesLeft'] as number;
+    expect(((await value('kiosk:signIn', { pin: card.pin }))['home'] as KioskHome).secondFactor).toBe(false);
+    const enrolment = await factor.begin(card.holderId, operator);
+    expect(await factor.confirm(card.holderId, oathtool(enrolment.secret, factorMs), operator)).toMatchObject({ ok: true });
+    const nextCode = (): string => {
+      factorMs += 30_000;
+      const code = oathtool(enrolment.secret, factorMs);
+      secrets.add(code);
+      return code;
+    };
+    expect((await value('kiosk:home', undefined))['secondFactor']).toBe(true);
+    const refused = { ok: false, reason: 'secondFactorWrong', triesLeft: null };
+    const code = nextCode();
+    const wrong = code === '000000' ? '111111' : '000000';
+    expect(await value('kiosk:suspend', { days: 3 })).toEqual(refused);
+    expect(await value('kiosk:suspend', { days: 3, secondFactor: wrong })).toEqual(refused);
+    // A wrong PIN with no code: refused for the code, the card never asked (its PIN tries are all there).
+    expect(await value('kiosk:revoke', { reason: 'keyCompromise', pin: other(card.pin) })).toEqual(refused);
+    expect(rig.vault.certificates.forCard(card.serial).every((c) => c.status === 'valid')).toBe(true);
+    expect(await value('kiosk:suspend', { days: 3, secondFactor: code })).toMatchObject({ ok: true });
+    expect(rig.vault.certificates.forCard(card.serial).every((c) => c.status === 'suspended')).toBe(true);
+    // The same code again (its step not over): refused, nothing revoked.
+    expect(await value('kiosk:revoke', { reason: 'keyCompromise', pin: card.pin, secondFactor: code })).toEqual(refused);
+    expect(rig.vault.certificates.forCard(card.serial).every((c) => c.status === 'suspended')).toBe(true);
+    // The earlier refusals never reached the card: this is its first wrong PIN since the sign-in.
+    expect(await value('kiosk:revoke', { reason: 'keyCompromise', pin: other(card.pin), secondFactor: nextCode() })).toEqual({ ok: false, reason: 'wrongPin', triesLeft: tries - 1 });
+    expect(await value('kiosk:revoke', { reason: 'keyCompromise', pin: card.pin, secondFactor: nextCode() })).toMatchObject({ ok: true });
+    expect(rig.vault.certificates.forCard(card.serial).map((c) => c.status)).toEqual(rig.vault.certificates.forCard(card.serial).map(() => 'revoked'));
+    const refusals = rig.audit.events.filter((e) => e.holderId === card.holderId && e.outcome === 'failure' && e.reason === 'secondFactorWrong');
+    expect(refusals.map((e) => e.action)).toEqual(['card.suspend', 'card.suspend', 'card.revoke', 'card.revoke']);
+    expect(refusals.every((e) => e.actor.kind === 'holder' && e.channel === 'kiosk')).toBe(true);
   });
 
   it('refuses suspension and revocation while the vault is locked, and says so in the status', async () => {

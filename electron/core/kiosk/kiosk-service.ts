@@ -19,6 +19,7 @@ import type { CardRecord } from '../../shared/schemas/holders';
 import type { KioskActionResult, KioskBeginResult, KioskHome, KioskRefusal, KioskSignInResult, KioskStatus } from '../../shared/schemas/kiosk';
 import type { LifecycleResult } from '../../shared/schemas/lifecycle';
 import { PIN_REF, type AsymmetricAlgorithm } from '../../smartcard/piv';
+import type { SecondFactor } from '../account/account-ports';
 import type { HolderSummaryQuery } from '../audit/audit-queries';
 import type { AuditEventInput, AuditTrail } from '../audit/audit-trail';
 import { parseCertificate } from '../ca/certificate-reader';
@@ -62,6 +63,8 @@ export interface KioskServiceDeps {
   readonly lifecycle: Pick<LifecycleServices, 'lifecycle' | 'activation' | 'contracts'> & { readonly deps: Pick<LifecycleServices['deps'], 'personalisations'> };
   readonly vault: Pick<VaultServices, 'keyring' | 'ca' | 'directory' | 'certificates'>;
   readonly audit: AuditTrail;
+  /** The holder's authenticator app or OATH token: its code is asked before suspend and revoke. */
+  readonly secondFactor: SecondFactor;
   /** The holder's own access history (the audit log's holder summary). */
   readonly history: KioskHistory;
   readonly settings: () => KioskSettings;
@@ -525,6 +528,7 @@ export class KioskService {
       card: { serial: card.serial, state: card.state },
       certificates: certificates.forCard(session.serial).map((c) => ({ serial: c.serial, profile: c.profile, status: c.status, notBefore: c.notBefore, notAfter: c.notAfter, holdUntil: c.holdUntil })),
       contract: contract === null ? null : { id: contract.id, status: contract.status, signedAt: contract.signedAt },
+      secondFactor: this.#deps.secondFactor.enrolled(session.holderId),
       idleSecondsLeft: this.#idleSecondsLeft(session),
     };
   }
@@ -584,19 +588,27 @@ export class KioskService {
     return this.#deps.history({ ...args, holderId: session.holderId });
   }
 
-  /** Every valid certificate of the card on hold in the CA (the CRL published at once) for `days`; they return by themselves. */
-  async suspend(source: string, days: number): Promise<KioskActionResult> {
+  /**
+   * Every valid certificate of the card on hold in the CA (the CRL published at once) for `days`;
+   * they return by themselves. A holder with a second factor gives its code first.
+   */
+  async suspend(source: string, days: number, factorCode?: string): Promise<KioskActionResult> {
     const session = await this.#session(source, 'signedIn');
     if (!this.#caAvailable()) return this.#unavailable(session, 'card.suspend');
+    if (!(await this.#secondFactorGiven(session, factorCode))) return this.#factorRefused(session, 'card.suspend');
     const result = await this.#deps.lifecycle.lifecycle.suspend(session.serial, days, 'release', this.#op(session));
     if (!result.ok) await this.#record(session, { action: 'card.suspend', outcome: 'failure', reason: result.reason, details: { days } });
     return this.#afterLifecycle(session, result);
   }
 
-  /** Irreversible: the PIN checked by the card first, then every certificate of the card revoked in the CA. */
-  async revoke(source: string, reason: Parameters<LifecycleServices['lifecycle']['revoke']>[1], pin: string): Promise<KioskActionResult> {
+  /**
+   * Irreversible: the second factor's code (when the holder has one) and the PIN checked by the
+   * card first, then every certificate of the card revoked in the CA.
+   */
+  async revoke(source: string, reason: Parameters<LifecycleServices['lifecycle']['revoke']>[1], pin: string, factorCode?: string): Promise<KioskActionResult> {
     const session = await this.#session(source, 'signedIn');
     if (!this.#caAvailable()) return this.#unavailable(session, 'card.revoke');
+    if (!(await this.#secondFactorGiven(session, factorCode))) return this.#factorRefused(session, 'card.revoke');
     const checked = await this.#cardOperation(session, (op) => this.#deps.cards.verifyPin(session.reader, Buffer.from(pin, 'utf8'), op));
     if (!checked.ok) {
       await this.#record(session, { action: 'card.revoke', outcome: 'failure', reason: checked.reason, details: { reader: session.reader } });
@@ -615,6 +627,17 @@ export class KioskService {
 
   #caAvailable(): boolean {
     return this.#keysAvailable() && this.#deps.vault.ca.ready;
+  }
+
+  /** True when the holder has no second factor, or `code` is its current, unused code (a wrong one counts toward its lock). */
+  async #secondFactorGiven(session: KioskSession, code: string | undefined): Promise<boolean> {
+    if (!this.#deps.secondFactor.enrolled(session.holderId)) return true;
+    return code !== undefined && code !== '' && (await this.#deps.secondFactor.verify(session.holderId, code, this.#op(session)));
+  }
+
+  async #factorRefused(session: KioskSession, action: AuditAction): Promise<KioskActionResult> {
+    await this.#record(session, { action, outcome: 'failure', reason: 'secondFactorWrong', details: { reader: session.reader } });
+    return { ok: false, reason: 'secondFactorWrong', triesLeft: null };
   }
 
   async #unavailable(session: KioskSession, action: AuditAction): Promise<KioskActionResult> {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cardRevocationReasons, certificateProfiles, certificateStatuses, contractStatuses, holderLanguages } from '../enums';
 import { HolderSummaryArgsSchema } from './audit';
+import { OtpCodeSchema } from './account-second-factor';
 import { PinSchema, PukSchema } from './cards';
 
 /**
@@ -36,6 +37,8 @@ export const kioskRefusals = [
   'tooManyAttempts',
   /** What the holder asked needs the desk's keys and the vault is locked, or the service is off. */
   'serviceUnavailable',
+  /** The holder has a second factor and its code was missing, wrong, already used, or the factor is locked. */
+  'secondFactorWrong',
 ] as const;
 export const KioskRefusalSchema = z.enum(kioskRefusals);
 export type KioskRefusal = z.infer<typeof KioskRefusalSchema>;
@@ -114,6 +117,8 @@ export const KioskHomeSchema = z.object({
   card: z.object({ serial: z.string(), state: z.string() }),
   certificates: z.array(KioskCertificateSchema),
   contract: z.object({ id: z.string(), status: z.enum(contractStatuses), signedAt: z.string().nullable() }).nullable(),
+  /** The holder has an authenticator app or OATH token: suspend and revoke ask for its code too. */
+  secondFactor: z.boolean(),
   /** Seconds left before the session ends for idleness (the countdown shows the last 10). */
   idleSecondsLeft: z.number().int(),
 });
@@ -150,7 +155,8 @@ export const KioskArgs = {
   certificate: z.object({ serial: z.string().min(1).max(64), format: z.enum(['pem', 'der']) }).strict(),
   /** The signed-in holder's history: the holder comes from the session, never from the page. */
   history: HolderSummaryArgsSchema.omit({ holderId: true }),
-  suspend: z.object({ days: z.number().int().min(1).max(30) }).strict(),
-  /** Irreversible: the PIN again, checked by the card. */
-  revoke: z.object({ reason: z.enum(cardRevocationReasons), pin: PinSchema }).strict(),
+  /** `secondFactor`: the authenticator's code, required when the holder has one (checked by the services). */
+  suspend: z.object({ days: z.number().int().min(1).max(30), secondFactor: OtpCodeSchema.optional() }).strict(),
+  /** Irreversible: the PIN again, checked by the card (and the second factor's code, as for suspend). */
+  revoke: z.object({ reason: z.enum(cardRevocationReasons), pin: PinSchema, secondFactor: OtpCodeSchema.optional() }).strict(),
 };

@@ -72,32 +72,52 @@ export function KioskSuspend() {
           <Typography variant="h6" component="p">
             {t('kiosk.suspend.confirmBody', { date: returns })}
           </Typography>
+          {home.secondFactor ? (
+            // The authenticator's code confirms it: the services refuse a suspension without it.
+            <PinPad prompt={t('kiosk.factorPrompt')} disabled={action.state.state === 'busy'} onSubmit={(code) => void action.run(carddesk().kiosk.suspend({ days, secondFactor: code }))}>
+              <ActionOutcome state={action.state} done="" />
+            </PinPad>
+          ) : null}
           <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap' }}>
-            <Button variant="contained" color="warning" sx={big} disabled={action.state.state === 'busy'} data-testid={kioskTestIds.suspendDo} onClick={() => void action.run(carddesk().kiosk.suspend({ days }))}>
-              {t('kiosk.suspend.do')}
-            </Button>
+            {home.secondFactor ? null : (
+              <Button variant="contained" color="warning" sx={big} disabled={action.state.state === 'busy'} data-testid={kioskTestIds.suspendDo} onClick={() => void action.run(carddesk().kiosk.suspend({ days }))}>
+                {t('kiosk.suspend.do')}
+              </Button>
+            )}
             <Button variant="outlined" sx={big} disabled={action.state.state === 'busy'} onClick={() => setConfirming(false)}>
               {t('kiosk.back')}
             </Button>
           </Box>
-          <ActionOutcome state={action.state} done="" />
+          {home.secondFactor ? null : <ActionOutcome state={action.state} done="" />}
         </Paper>
       )}
     </Box>
   );
 }
 
-/** Revoke my certificates: a reason, an explicit "this cannot be undone", then the PIN again. */
+/**
+ * Revoke my certificates: a reason, an explicit "this cannot be undone", the authenticator's code
+ * when the holder has one, then the PIN again.
+ */
 export function KioskRevoke() {
   const { t } = useTranslation();
   const flow = useKioskFlow();
+  const { home } = useHolder();
   const [reason, setReason] = useState<Reason>('unspecified');
   const [understood, setUnderstood] = useState(false);
   const [pinStep, setPinStep] = useState(false);
+  const [factor, setFactor] = useState<string | null>(null);
   const action = useKioskAction();
   if (flow.status?.keyServices === 'vaultLocked') return <KeyServicesOff />;
 
   if (action.state.state === 'done') return <ActionOutcome state={action.state} done={t('kiosk.revoke.done')} />;
+
+  const revoke = async (pin: string): Promise<void> => {
+    const done = await action.run(carddesk().kiosk.revoke({ reason, pin, ...(factor === null ? {} : { secondFactor: factor }) }));
+    // The services took the code before the PIN: after any refusal a new one is asked (each is taken once).
+    if (!done) setFactor(null);
+  };
+  const askFactor = home.secondFactor && factor === null;
 
   if (pinStep) {
     return (
@@ -105,10 +125,16 @@ export function KioskRevoke() {
         <Alert severity="error" sx={{ fontSize: '1.15rem', width: '100%' }}>
           {t('kiosk.revoke.lastChance', { reason: t(`certificates.reasons.${reason}`) })}
         </Alert>
-        <PinPad prompt={t('kiosk.revoke.pinPrompt')} onSubmit={(pin) => void action.run(carddesk().kiosk.revoke({ reason, pin }))} shuffle={flow.status?.shufflePinPad ?? false} disabled={action.state.state === 'busy'}>
-          <ActionOutcome state={action.state} done="" />
-        </PinPad>
-        <Button variant="outlined" sx={big} disabled={action.state.state === 'busy'} onClick={() => setPinStep(false)}>
+        {askFactor ? (
+          <PinPad key="factor" prompt={t('kiosk.factorPrompt')} onSubmit={(code) => { action.reset(); setFactor(code); }} disabled={action.state.state === 'busy'}>
+            <ActionOutcome state={action.state} done="" />
+          </PinPad>
+        ) : (
+          <PinPad key="pin" prompt={t('kiosk.revoke.pinPrompt')} onSubmit={(pin) => void revoke(pin)} shuffle={flow.status?.shufflePinPad ?? false} disabled={action.state.state === 'busy'}>
+            <ActionOutcome state={action.state} done="" />
+          </PinPad>
+        )}
+        <Button variant="outlined" sx={big} disabled={action.state.state === 'busy'} onClick={() => { setPinStep(false); setFactor(null); }}>
           {t('kiosk.back')}
         </Button>
       </Box>

@@ -15,7 +15,7 @@ export type ActionState = { state: 'idle' } | { state: 'busy' } | { state: 'done
  */
 export function useKioskAction(): { state: ActionState; run: (call: Promise<Envelope<KioskActionResult>>) => Promise<boolean>; reset: () => void } {
   const flow = useKioskFlow();
-  const { setHome } = useHolder();
+  const { setHome, reload } = useHolder();
   const [state, setState] = useState<ActionState>({ state: 'idle' });
   const { call } = flow;
   const run = useCallback(
@@ -29,12 +29,14 @@ export function useKioskAction(): { state: ActionState; run: (call: Promise<Enve
           return true;
         }
         setState({ state: 'refused', problem: { reason: result.reason, triesLeft: result.triesLeft } });
+        // Asked for a code the page did not know of (enrolled at the desk meanwhile): the home says so now.
+        if (result.reason === 'secondFactorWrong') reload();
       } catch (error) {
         if (!isSessionEnded(error)) setState({ state: 'refused', problem: { code: errorCodeOf(error) } });
       }
       return false;
     },
-    [call, setHome],
+    [call, setHome, reload],
   );
   const reset = useCallback(() => setState({ state: 'idle' }), []);
   return { state, run, reset };

@@ -5,6 +5,7 @@ import type { SecondFactorResult, SecondFactorStatus, TotpEnrolment } from '@sha
 import { carddesk, unwrap } from '../../../api/carddesk';
 import { useCommand } from '../../../app/useCommand';
 import { CommandError } from '../../../components/CommandError';
+import { useHolder } from '../HolderContext';
 import { PinPad } from '../PinPad';
 
 export const kioskSecondFactorTestIds = {
@@ -35,6 +36,7 @@ export function KioskSecondFactor() {
   const [status, setStatus] = useState<SecondFactorStatus | null>(null);
   const [stage, setStage] = useState<Stage>({ kind: 'status' });
   const [outcome, setOutcome] = useState<{ done: string } | { refused: string } | null>(null);
+  const { reload } = useHolder();
   const loading = useCommand(async () => setStatus(await unwrap(carddesk().kiosk.secondFactor())));
   useEffect(() => {
     void loading.run();
@@ -50,6 +52,8 @@ export function KioskSecondFactor() {
       setStatus(result.status);
       setStage({ kind: 'status' });
       setOutcome({ done });
+      // The home says whether suspend and revoke ask for a code: read it again.
+      reload();
     } else {
       setOutcome({ refused: t(`account.secondFactor.refused.${result.reason}`, { time: result.lockedUntil === null ? '' : new Date(result.lockedUntil).toLocaleTimeString() }) });
     }
