@@ -41,11 +41,16 @@ export function createNotifyServices(options: { vault: VaultServices; log: Logge
   const { vault, log } = options;
   if (byVault.has(vault)) throw new Error('the notification services of this vault exist already (their follower is registered once)');
   const clock = options.clock ?? (() => new Date());
-  const outbox = new NotificationOutbox({ access: vault.access, keyring: vault.keyring, audit: vault.audit, clock });
+  const holder = (id: string): HolderContact | null => vault.directory.index().get(id) ?? null;
+  // Every message greets the holder by name, whichever service queued it.
+  const nameOf = (id: string): string | null => {
+    const found = holder(id);
+    return found === null ? null : `${found.firstName} ${found.lastName}`;
+  };
+  const outbox = new NotificationOutbox({ access: vault.access, keyring: vault.keyring, audit: vault.audit, clock, nameOf });
   const settings = new NotifySettingsStore(vault.access, vault.keyring, vault.audit);
   const ready = (): boolean => vault.access.isOpen && vault.keyring.unlocked;
   const sender = new NotificationSender({ outbox, settings, audit: vault.audit, log, ready, intervalMs: SEND_INTERVAL_MS, ...(options.transports === undefined ? {} : { transports: options.transports }) });
-  const holder = (id: string): HolderContact | null => vault.directory.index().get(id) ?? null;
   // Life-cycle messages ride in the commit of their change; the sender is woken once it is on disk.
   const follower = lifecycleFollower(outbox, holder, () => outbox.wake());
   vault.access.followChanges(follower);

@@ -100,6 +100,17 @@ describe('message texts', () => {
     expect(() => outbox.queued({ ...base, kind: 'oneTimeCode', params: {} })).toThrow();
   });
 
+  it('greets the holder by name whichever service queued the message; a name the caller gave wins', () => {
+    const { access, keyring, audit } = rig();
+    const outbox = new NotificationOutbox({ access, keyring, audit, nameOf: (id) => (id === 'h1' ? 'Lotte Verloren' : null) });
+    const base = { channel: 'email' as const, to: 'a@example.org', language: 'nl' as const, kind: 'userNumber' as const };
+    const params = (change: ReturnType<typeof outbox.queued>) => (change.record as unknown as { params: Record<string, string> }).params;
+    expect(params(outbox.queued({ ...base, holderId: 'h1', params: { userNumber: '123' } }))).toEqual({ userNumber: '123', name: 'Lotte Verloren' });
+    expect(params(outbox.queued({ ...base, holderId: 'h1', params: { userNumber: '123', name: 'L. Verloren' } }))['name']).toBe('L. Verloren');
+    expect(params(outbox.queued({ ...base, holderId: 'unknown', params: { userNumber: '123' } }))).toEqual({ userNumber: '123' });
+    expect(params(outbox.queued({ ...base, holderId: null, params: { userNumber: '123' } }))).toEqual({ userNumber: '123' });
+  });
+
   it('a rendered message never holds a secret it was not meant to carry, whatever the params', () => {
     for (const kind of notificationKinds) {
       for (const language of languages) {

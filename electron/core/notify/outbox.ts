@@ -64,6 +64,8 @@ export interface OutboxOptions {
   readonly clock?: () => Date;
   readonly maxAttempts?: number;
   readonly backoff?: { firstMs: number; maxMs: number };
+  /** The holder's name for the greeting, when the caller did not give one (null: greet without a name). */
+  readonly nameOf?: (holderId: string) => string | null;
 }
 
 export class NotificationOutbox implements NotificationQueue {
@@ -101,6 +103,10 @@ export class NotificationOutbox implements NotificationQueue {
       } else {
         params[name] = String(value);
       }
+    }
+    if (params['name'] === undefined && request.holderId !== null) {
+      const name = this.options.nameOf?.(request.holderId)?.trim() ?? '';
+      if (name !== '') params['name'] = name;
     }
     if (request.kind === 'oneTimeCode' && code === null) throw new CardDeskError('INTERNAL', 'A one-time code message needs its code.');
     const to = request.to.trim();

@@ -3,6 +3,7 @@ import { Box, Button, FormControl, InputLabel, MenuItem, Select, TextField } fro
 import AddIcon from '@mui/icons-material/PersonAdd';
 import UploadIcon from '@mui/icons-material/UploadFile';
 import DownloadIcon from '@mui/icons-material/Download';
+import HelpOutlineIcon from '@mui/icons-material/ContactSupport';
 import { useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import type { Holder, HolderSearchArgs, HolderSearchResult, HolderSortField } from '@shared/schemas/holders';
@@ -11,6 +12,7 @@ import { saveDownload } from '../../api/download';
 import { useCommand } from '../../app/useCommand';
 import { CommandError } from '../../components/CommandError';
 import { PagedTable, queryPage, type PagedColumn } from '../../components/PagedTable';
+import { LostInfoDialog, deskLostInfoIds } from './account/LostInfoDialog';
 import { CsvImportDialog } from './CsvImportDialog';
 import { HolderDialog } from './HolderDialog';
 import { holderLanguages, holderStates } from './holderFields';
@@ -52,6 +54,7 @@ export function HolderTable() {
   const [result, setResult] = useState<HolderSearchResult | null>(null);
   const [adding, setAdding] = useState(false);
   const [importing, setImporting] = useState(false);
+  const [lostInfo, setLostInfo] = useState(false);
   const [generation, setGeneration] = useState(0);
   const stateId = useId();
   const languageId = useId();
@@ -130,6 +133,9 @@ export function HolderTable() {
         <Button startIcon={<UploadIcon aria-hidden />} onClick={() => setImporting(true)} data-testid={usersTestIds.importCsv}>
           {t('users.import.button')}
         </Button>
+        <Button startIcon={<HelpOutlineIcon aria-hidden />} onClick={() => setLostInfo(true)} data-testid={deskLostInfoIds.button}>
+          {t('users.lostInfo.button')}
+        </Button>
         <Button
           startIcon={<DownloadIcon aria-hidden />}
           data-testid={usersTestIds.exportCsv}
@@ -161,6 +167,7 @@ export function HolderTable() {
         />
       ) : null}
       <CsvImportDialog open={importing} onClose={() => setImporting(false)} onImported={() => setGeneration((g) => g + 1)} />
+      <LostInfoDialog open={lostInfo} onClose={() => setLostInfo(false)} />
     </Box>
   );
 }

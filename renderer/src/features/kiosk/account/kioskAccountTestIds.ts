@@ -1,3 +1,4 @@
+import { lostInfoIds } from '../../../components/LostInfoForm';
 /** Test ids of the kiosk's contact, document and lost-info panels (issue 15). */
 export const kioskContactTestIds = {
   panel: 'kiosk-account-contact',
@@ -28,16 +29,4 @@ export const kioskDocumentTestIds = {
   message: 'kiosk-account-document-message',
 } as const;
 
-export const lostInfoTestIds = {
-  button: 'kiosk-lost-info',
-  dialog: 'kiosk-lost-info-dialog',
-  personalNumber: 'kiosk-lost-info-personal-number',
-  email: 'kiosk-lost-info-email',
-  send: 'kiosk-lost-info-send',
-  sent: 'kiosk-lost-info-sent',
-  code: 'kiosk-lost-info-code',
-  choice: (choice: string) => `kiosk-lost-info-choice-${choice}`,
-  confirm: 'kiosk-lost-info-confirm',
-  message: 'kiosk-lost-info-message',
-  close: 'kiosk-lost-info-close',
-} as const;
+export const lostInfoTestIds = lostInfoIds('kiosk-lost-info');
