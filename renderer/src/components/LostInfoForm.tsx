@@ -88,6 +88,12 @@ export function LostInfoForm({ calls, ids, texts, large = false, onDone }: LostI
 
   return (
     <Box sx={{ display: 'grid', gap: 2 }}>
+      {/* What happened first (the code is on its way, or why not), then what to type next. */}
+      {message !== null ? (
+        <Alert severity={message.severity} data-testid={message.severity === 'info' ? ids.sent : ids.message} sx={large ? { fontSize: '1.1rem' } : {}}>
+          {message.text}
+        </Alert>
+      ) : null}
       {flow === null ? (
         <Box component="form" onSubmit={begin} sx={{ display: 'grid', gap: 2 }}>
           <Typography variant="body1">{t(`${texts}.intro`)}</Typography>
@@ -112,11 +118,6 @@ export function LostInfoForm({ calls, ids, texts, large = false, onDone }: LostI
             {t(`${texts}.confirm`)}
           </Button>
         </Box>
-      ) : null}
-      {message !== null ? (
-        <Alert severity={message.severity} data-testid={message.severity === 'info' ? ids.sent : ids.message} sx={large ? { fontSize: '1.1rem' } : {}}>
-          {message.text}
-        </Alert>
       ) : null}
     </Box>
   );
