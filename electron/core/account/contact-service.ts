@@ -110,8 +110,9 @@ export class ContactService {
     return this.#deps.audit.record({ ...event, ...op });
   }
 
-  #message(holder: Holder, kind: 'contactChanged' | 'contactChangedOld', field: ContactField, to: string, changedAt: string): NotificationRequest {
-    return { kind, holderId: holder.id, channel: channelOf(field), to, language: holder.language, params: { field, changedAt } };
+  /** Both messages name the new address or number, in part (their words say "this address (…)" and "now go to …"). */
+  #message(holder: Holder, kind: 'contactChanged' | 'contactChangedOld', field: ContactField, to: string, value: string, changedAt: string): NotificationRequest {
+    return { kind, holderId: holder.id, channel: channelOf(field), to, language: holder.language, params: { field, changedAt, address: maskContact(field, value) } };
   }
 
   /** The change, its two messages and its event in one commit; the cooldown starts. */
@@ -119,8 +120,8 @@ export class ContactService {
     const now = this.#clock();
     const changedAt = now.toISOString();
     const old = holder[field];
-    const messages: RecordChange[] = [this.#deps.queue.queued(this.#message(holder, 'contactChanged', field, value, changedAt))];
-    if (old !== '') messages.push(this.#deps.queue.queued(this.#message(holder, 'contactChangedOld', field, old, changedAt)));
+    const messages: RecordChange[] = [this.#deps.queue.queued(this.#message(holder, 'contactChanged', field, value, value, changedAt))];
+    if (old !== '') messages.push(this.#deps.queue.queued(this.#message(holder, 'contactChangedOld', field, old, value, changedAt)));
     const saved = await this.#deps.directory.saveAccount(
       holder.id,
       () => ({ [field]: value, [verifiedKey(field)]: verified, contactCooldownUntil: new Date(now.getTime() + CONTACT_COOLDOWN_MS).toISOString() }),

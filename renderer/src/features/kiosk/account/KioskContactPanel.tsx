@@ -93,6 +93,10 @@ export function KioskContactPanel() {
           reset();
         } else {
           setMessage({ severity: 'error', text: refusal(result.reason, result.until) });
+          // A sent code leaves the page either way: the holder types the codes again.
+          setOldCode('');
+          setNewCode('');
+          setFactorCode('');
           if (result.reason === 'expired' || result.reason === 'exhausted' || result.reason === 'noPendingChange' || result.reason === 'cooldown') reset();
         }
       })
