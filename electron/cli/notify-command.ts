@@ -60,7 +60,7 @@ export function registerNotifyCommand(program: Command, cli: CliContext): void {
       withVault(cli, async (vault) => {
         const n = services(cli, vault);
         let view = n.settings.view();
-        if (o.remove === true) view = await n.settings.set({ smtp: null }, cli.operation);
+        if (o.remove === true) view = await n.setSettings({ smtp: null }, cli.operation);
         else if (o.host !== undefined || o.from !== undefined) {
           if (o.host === undefined || o.from === undefined) throw new Error('--host and --from are both needed to set the SMTP server');
           await unlockVault(cli, vault);
@@ -73,7 +73,7 @@ export function registerNotifyCommand(program: Command, cli: CliContext): void {
             secret.fill(0);
           }
           const input = SmtpSettingsInputSchema.parse({ host: o.host, port: o.port ?? (security === 'tls' ? 465 : security === 'starttls' ? 587 : 25), security, user: o.user ?? '', password, fromAddress: o.from, fromName: o.name });
-          view = await n.settings.set({ smtp: input }, cli.operation);
+          view = await n.setSettings({ smtp: input }, cli.operation);
         }
         if (o.json === true) printJson(cli, view);
         else showSettings(cli, view);
@@ -91,8 +91,8 @@ export function registerNotifyCommand(program: Command, cli: CliContext): void {
       withVault(cli, async (vault) => {
         const n = services(cli, vault);
         let view = n.settings.view();
-        if (o.remove === true) view = await n.settings.set({ sms: null }, cli.operation);
-        else if (o.url !== undefined) view = await n.settings.set({ sms: SmsGatewaySettingsSchema.parse({ url: o.url, method: o.method, template: o.template ?? '' }) }, cli.operation);
+        if (o.remove === true) view = await n.setSettings({ sms: null }, cli.operation);
+        else if (o.url !== undefined) view = await n.setSettings({ sms: SmsGatewaySettingsSchema.parse({ url: o.url, method: o.method, template: o.template ?? '' }) }, cli.operation);
         showSettings(cli, view);
       }),
     );

@@ -16,7 +16,7 @@ export function outboxMessage(record: NotificationRecord): OutboxMessage {
 export function notifyHandlers(notify: NotifyServices, operatorId: string): Pick<ContractHandlers, NotifyChannel> {
   return {
     'notify:settings': () => notify.settings.view(),
-    'notify:setSettings': (change, context) => notify.settings.set(change, operationOf(context, operatorId)),
+    'notify:setSettings': (change, context) => notify.setSettings(change, operationOf(context, operatorId)),
     'notify:test': (args, context) => notify.sender.sendTest(args, operationOf(context, operatorId)),
     'notify:outbox': ({ failed, limit }) => ({ messages: notify.outbox.list({ failed, limit }).map(outboxMessage), counts: notify.outbox.counts() }),
     'notify:retry': async ({ id }, context) => outboxMessage(await notify.outbox.retry(id, operationOf(context, operatorId))),

@@ -4,9 +4,11 @@
  * and the life-cycle follower, plus the daily expiry sweep. The app runs the sender while the
  * vault is unlocked; a CLI command drains once or only reads.
  */
+import type { NotifySetSettingsArgs, NotifySettingsView } from '../../shared/schemas/account-notify';
 import type { CertificateSummary } from '../../shared/schemas/certificates';
 import type { AuditEventInput } from '../audit/audit-trail';
 import type { Logger } from '../log/logger';
+import type { OperationContext } from '../operation-context';
 import type { VaultServices } from '../vault/vault-services';
 import { lifecycleFollower, sweepExpiry, type HolderContact } from './lifecycle-follower';
 import { NotifySettingsStore } from './notify-settings';
@@ -32,6 +34,8 @@ export interface NotifyServices {
   queueFor(event: AuditEventInput): Promise<boolean>;
   /** Queues the expiry warnings due today (once per card and threshold); returns how many. */
   sweepExpiry(): Promise<number>;
+  /** Saves the settings; the messages of a channel set anew and waiting for a later try are tried at once. */
+  setSettings(change: NotifySetSettingsArgs, op: OperationContext): Promise<NotifySettingsView>;
   /** Starts the sender and the daily expiry sweep (the app). */
   start(): void;
   stop(): Promise<void>;
@@ -83,11 +87,18 @@ export function createNotifyServices(options: { vault: VaultServices; log: Logge
       .then(() => (sweptOn = today))
       .catch((error: unknown) => log.error('the certificate expiry warnings could not be queued', { error }));
   };
+  const setSettings = async (change: NotifySetSettingsArgs, op: OperationContext): Promise<NotifySettingsView> => {
+    const view = await settings.set(change, op);
+    if (change.smtp !== undefined && change.smtp !== null) await outbox.dueNowAfterSettings('email', op);
+    if (change.sms !== undefined && change.sms !== null) await outbox.dueNowAfterSettings('sms', op);
+    return view;
+  };
   const made: NotifyServices = {
     outbox,
     settings,
     sender,
     queueFor,
+    setSettings,
     sweepExpiry: sweep,
     start: () => {
       sender.start();

@@ -180,6 +180,40 @@ describe('the outbox and its sender', () => {
     expect(r.outbox.counts()).toEqual({ queued: 0, sent: 1, failed: 0 });
   });
 
+  it('a waiting message is tried again at once on request, or when its channel’s settings are saved; a sent one never again', async () => {
+    const r = rig();
+    await r.settings.set({ smtp }, operator);
+    let failing = true;
+    const { sent, transports } = recordingTransports(() => (failing ? new SendError('unreachable', 'connect ECONNREFUSED') : null));
+    const sender = new NotificationSender({ outbox: r.outbox, settings: r.settings, audit: r.audit, log: silentLogger, ready: () => true, transports });
+    const queue = async (to: string, channel: 'email' | 'sms' = 'email') => {
+      const change = r.outbox.queued({ kind: 'test', holderId: null, channel, to, language: 'en', params: {} });
+      await r.access.storage().records.commit([change]);
+      return change.id;
+    };
+    const a = await queue('a@example.org');
+    const b = await queue('b@example.org');
+    const text = await queue('+31600000000', 'sms');
+    await sender.drain();
+    expect(r.outbox.get(a)).toMatchObject({ state: 'queued', attempts: 1 });
+    expect(Date.parse(r.outbox.get(a)!.nextAttemptAt)).toBeGreaterThan(r.now.t);
+    // "Try again" on a waiting message: due now, its count kept.
+    await r.outbox.retry(a, operator);
+    expect(r.outbox.get(a)).toMatchObject({ state: 'queued', attempts: 1, nextAttemptAt: new Date(r.now.t).toISOString() });
+    // The SMTP settings saved again: every waiting email is due now (the SMS is not); audited once.
+    const before = r.audit.events.length;
+    const smsRecord = r.outbox.get(text);
+    expect(await r.outbox.dueNowAfterSettings('email', operator)).toBe(1);
+    expect(r.audit.events.slice(before).map((event) => [event.action, event.details?.['messages']])).toEqual([['notify.retry', 1]]);
+    expect(r.outbox.get(b)!.nextAttemptAt).toBe(new Date(r.now.t).toISOString());
+    expect(r.outbox.get(text)).toEqual(smsRecord);
+    failing = false;
+    expect(await sender.drain()).toMatchObject({ sent: 2 });
+    expect(sent.map((m) => m.to).sort()).toEqual(['a@example.org', 'b@example.org']);
+    await expect(r.outbox.retry(a, operator)).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    expect(await r.outbox.dueNowAfterSettings('email', operator)).toBe(0);
+  });
+
   it('leaves messages queued while their channel has no settings, and never shows the SMTP password', async () => {
     const r = rig();
     const { sent, transports } = recordingTransports(() => null);

@@ -231,11 +231,16 @@ export class NotificationOutbox implements NotificationQueue {
   }
 
   /** Sends a given-up message again now (its attempts start over); audited. */
+  /**
+   * Tries a message again now: a failed one from its first try, a waiting one (a try failed, the
+   * next is later) at once with its count kept. A sent message is not sent twice.
+   */
   async retry(id: string, op: OperationContext): Promise<NotificationRecord> {
     const record = this.get(id);
     if (record === undefined) throw new CardDeskError('NOT_FOUND', `There is no message ${id} in the outbox.`);
-    if (record.state !== 'failed') throw new CardDeskError('INVALID_STATE', `Message ${id} is ${record.state}; only a failed message is tried again.`);
-    const again: NotificationRecord = { ...record, state: 'queued', attempts: 0, nextAttemptAt: this.#clock().toISOString() };
+    if (record.state === 'sent') throw new CardDeskError('INVALID_STATE', `Message ${id} was sent; it is not sent again.`);
+    const now = this.#clock().toISOString();
+    const again: NotificationRecord = record.state === 'failed' ? { ...record, state: 'queued', attempts: 0, nextAttemptAt: now } : { ...record, nextAttemptAt: now };
     await new ChangeRecorder(this.options.access, this.options.audit).commit([{ collection: NOTIFICATIONS, id, record: again }], {
       action: 'notify.retry',
       outcome: 'success',
@@ -245,5 +250,22 @@ export class NotificationOutbox implements NotificationQueue {
     });
     this.wake();
     return again;
+  }
+
+  /**
+   * After the settings of `channel` changed: every message of it waiting for a later try is due
+   * now (the fix an operator just made is tried at once, not after the backoff). Returns how many.
+   */
+  async dueNowAfterSettings(channel: NotificationChannel, op: OperationContext): Promise<number> {
+    const now = this.#clock();
+    const waiting = [...this.#records().values<NotificationRecord>(NOTIFICATIONS)].filter((record) => record.state === 'queued' && record.channel === channel && Date.parse(record.nextAttemptAt) > now.getTime());
+    if (waiting.length === 0) return 0;
+    const iso = now.toISOString();
+    await new ChangeRecorder(this.options.access, this.options.audit).commit(
+      waiting.map((record) => ({ collection: NOTIFICATIONS, id: record.id, record: { ...record, nextAttemptAt: iso } })),
+      { action: 'notify.retry', outcome: 'success', details: { channel, messages: waiting.length, reason: 'settingsChanged' }, ...op },
+    );
+    this.wake();
+    return waiting.length;
   }
 }

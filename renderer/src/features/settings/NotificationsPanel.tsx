@@ -287,7 +287,7 @@ export function NotificationsPanel() {
                 <TableCell align="right">{format.number(m.attempts)}</TableCell>
                 <TableCell sx={{ wordBreak: 'break-word' }}>{m.lastError ?? ''}</TableCell>
                 <TableCell>
-                  {m.state === 'failed' ? (
+                  {m.state === 'failed' || (m.state === 'queued' && m.lastError !== null) ? (
                     <Button size="small" onClick={() => void retry.run(m.id)} disabled={retry.busy} data-testid={notificationsTestIds.outboxRetry}>
                       {t('account.notifications.retry')}
                     </Button>
