@@ -22,6 +22,7 @@ import { launchBrowser, openPage, type WatchedPage } from '../support/browser';
 import { CardInReader } from '../support/card-in-reader';
 import { carddesk } from '../support/cli';
 import { freshHome, startHostProcess, type HostProcess } from '../support/host-process';
+import { typeOnPad } from '../support/kiosk-rig';
 import { Pcscd } from '../support/pcscd';
 import { PASSPHRASE, personalNumber } from '../support/vault-fixtures';
 
@@ -82,11 +83,6 @@ async function expectNoSecretSeen(on: Page, secrets: string[]): Promise<void> {
     const carrying = frames.filter((frame) => containsSecret(frame, secret));
     expect(carrying.every((frame) => /"kiosk:(signIn|changePin|changePuk|unblockPin|activate|revoke)"/.test(frame)), 'a PIN or PUK crossed the WebSocket elsewhere').toBe(true);
   }
-}
-
-/** Types on the on-screen pad, key by key (the keys may be shuffled: each is found by its digit). */
-async function typeOnPad(on: Page, digits: string): Promise<void> {
-  for (const digit of digits) await on.getByTestId(`kiosk-pin-key-${digit}`).click();
 }
 
 async function shot(on: Page, name: string): Promise<void> {

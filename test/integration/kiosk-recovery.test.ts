@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { CardInReader } from '../support/card-in-reader';
 import { freshHome, type HostProcess } from '../support/host-process';
-import { cliOn, issueCard, openKioskBesideDesk } from '../support/kiosk-rig';
+import { cliOn, enterOnPad, issueCard, openKioskBesideDesk } from '../support/kiosk-rig';
 import { deskCall } from '../support/kiosk-desk';
 import { Pcscd } from '../support/pcscd';
 import { startMailServer, type MailServer } from '../support/mail-server';
@@ -36,11 +36,6 @@ let pin = '';
 let mail: MailServer;
 
 const letterText = (fileName: string): string => execFileSync('pdftotext', ['-layout', join(home, 'outbox', fileName), '-'], { encoding: 'utf8' });
-
-async function typeOnPad(on: Page, digits: string): Promise<void> {
-  for (const digit of digits) await on.getByTestId(`kiosk-pin-key-${digit}`).click();
-  await on.getByTestId('kiosk-pin-key-ok').click();
-}
 
 /** The messages the SMTP server accepted for `to`, in order. */
 const mailsTo = (to: string) => mail.received.filter((m) => m.envelopeTo.includes(to));
@@ -92,7 +87,7 @@ describe('unblock with the recovery code at the kiosk', () => {
   it('the holder verifies their email at the kiosk with a code that came by mail', async () => {
     await card.insert();
     await page.getByTestId('kiosk-pin-screen').waitFor({ timeout: 30_000 });
-    await typeOnPad(page, pin);
+    await enterOnPad(page, pin);
     await page.getByTestId('kiosk-home').waitFor({ timeout: 30_000 });
     await page.getByTestId('kiosk-tab-account').click();
     const before = mailsTo('rita@example.org').length;
@@ -114,7 +109,7 @@ describe('unblock with the recovery code at the kiosk', () => {
     await page.getByTestId('kiosk-pin-screen').waitFor({ timeout: 30_000 });
     const wrong = pin === '99999999' ? '88888888' : '99999999';
     for (let i = 0; i < 10 && (await page.getByTestId('kiosk-unblock').count()) === 0; i += 1) {
-      await typeOnPad(page, wrong);
+      await enterOnPad(page, wrong);
       await Promise.race([page.getByTestId('kiosk-unblock').waitFor({ timeout: 20_000 }), page.getByTestId('kiosk-tries-left').waitFor({ timeout: 20_000 })]).catch(() => undefined);
     }
     await page.getByTestId('kiosk-unblock').waitFor({ timeout: 30_000 });
@@ -130,8 +125,8 @@ describe('unblock with the recovery code at the kiosk', () => {
     await page.locator('[data-testid="kiosk-recovery"][data-stage="otp"]').waitFor({ timeout: 30_000 });
     await page.getByTestId('kiosk-recovery-otp').fill(await nextCode('rita@example.org', seen));
     await page.getByTestId('kiosk-recovery-otp-next').click();
-    await typeOnPad(page, NEW_PIN);
-    await typeOnPad(page, NEW_PIN);
+    await enterOnPad(page, NEW_PIN);
+    await enterOnPad(page, NEW_PIN);
     await page.getByTestId('kiosk-unblock-done').waitFor({ timeout: 30_000 });
     const shown = await page.evaluate(() => document.body.innerText);
     expect(shown).not.toContain(NEW_PIN);
@@ -139,7 +134,7 @@ describe('unblock with the recovery code at the kiosk', () => {
 
     await page.getByRole('button', { name: /sign in/i }).click();
     await page.getByTestId('kiosk-pin-screen').waitFor({ timeout: 20_000 });
-    await typeOnPad(page, NEW_PIN);
+    await enterOnPad(page, NEW_PIN);
     await page.getByTestId('kiosk-home').waitFor({ timeout: 30_000 });
 
     // The old recovery code works no more: a new letter waits in the outbox, the unsent first one is withdrawn.
@@ -175,11 +170,11 @@ describe('unblock with the recovery code at the kiosk', () => {
     const code = await nextCode('rita@example.org', seen);
     expect(mail.received.slice(before).every((m) => m.envelopeTo.includes('rita@example.org')), 'a mail for the unknown number').toBe(true);
     // A wrong code suspends nothing.
-    await typeOnPad(page, code === '000000' ? '111111' : '000000');
+    await enterOnPad(page, code === '000000' ? '111111' : '000000');
     await expect.poll(() => page.getByTestId('kiosk-stolen-problem').getAttribute('data-reason')).toBe('wrongCode');
     const valid = await deskCall<{ items: { status: string; cardSerial: string | null }[] }>(desk, 'certificates', 'list', { holderId, limit: 100 });
     expect(valid.items.filter((c) => c.cardSerial === SERIAL).every((c) => c.status === 'valid')).toBe(true);
-    await typeOnPad(page, code);
+    await enterOnPad(page, code);
     await page.getByTestId('kiosk-stolen-done').waitFor({ timeout: 30_000 });
     const held = await deskCall<{ items: { serial: string; status: string; reason: string | null; cardSerial: string | null }[] }>(desk, 'certificates', 'list', { holderId, limit: 100 });
     const ofCard = held.items.filter((c) => c.cardSerial === SERIAL);

@@ -6,18 +6,16 @@
  * the app enrolled; another kiosk page cannot begin an enrolment for this holder; the holder
  * removes the factor with the next step's code.
  */
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import en from '../../renderer/src/i18n/locales/en.json';
 import { kioskSecondFactorTestIds as ids } from '../../renderer/src/features/kiosk/account/KioskSecondFactor';
 import { seriousAccessibilityViolations } from '../support/axe';
-import { launchBrowser, openPage } from '../support/browser';
+import { openPage } from '../support/browser';
 import { CardInReader } from '../support/card-in-reader';
-import { carddesk } from '../support/cli';
-import { freshHome, startHostProcess, type HostProcess } from '../support/host-process';
+import { freshHome, type HostProcess } from '../support/host-process';
 import { deskCall } from '../support/kiosk-desk';
+import { cliOn, enterOnPad as typeOnPad, issueActiveCard, openKioskBesideDesk } from '../support/kiosk-rig';
 import { oathtool } from '../support/oathtool';
 import { Pcscd } from '../support/pcscd';
 import { PASSPHRASE, personalNumber } from '../support/vault-fixtures';
@@ -25,55 +23,28 @@ import { PASSPHRASE, personalNumber } from '../support/vault-fixtures';
 const SERIAL = '50615001';
 let pcscd: Pcscd;
 let card: CardInReader;
-let home: string;
 let host: HostProcess;
 let browser: Browser;
 let desk: Page;
 let page: Page;
 let holder: { id: string; userNumber: string; pin: string };
 
-const cli = async (args: string[], input = `${PASSPHRASE}\n`) => {
-  const result = await carddesk(args, { home, input, timeoutMs: 90_000 });
-  if (result.code !== 0) throw new Error(`carddesk ${args.join(' ')} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
-  return result;
-};
-
-async function typeOnPad(on: Page, digits: string): Promise<void> {
-  for (const digit of digits) await on.getByTestId(`kiosk-pin-key-${digit}`).click();
-  await on.getByTestId('kiosk-pin-key-ok').click();
-}
-
 const totp = (secret: string, aheadSeconds = 0): string => oathtool(secret, Date.now() + aheadSeconds * 1000);
 
 beforeAll(async () => {
   pcscd = await Pcscd.ensure();
-  home = freshHome('carddesk-2fa-kiosk-');
+  const home = freshHome('carddesk-2fa-kiosk-');
+  const cli = cliOn(home);
   await cli(['vault', 'init'], `${PASSPHRASE}\n${PASSPHRASE}\n`);
   await cli(['ca', 'init', '--algorithm', 'p384', '--root-name', 'CN=2FA Kiosk Root, O=CardDesk Test', '--issuing-name', 'CN=2FA Kiosk Issuing, O=CardDesk Test']);
   await cli(['holder', 'add', '--personal-number', personalNumber(615), '--first-name', 'Hedy', '--last-name', 'Lamarr', '--email', 'hedy@example.org'], '');
   card = await CardInReader.create(0, { serial: Number(SERIAL) });
   await card.insert();
-  const issued = JSON.parse((await cli(['card', 'issue', '--yes', '--holder', personalNumber(615), '--json', '--reader', card.readerName])).stdout) as {
-    cardState: string;
-    letters: { kind: string; fileName: string }[];
-  };
-  const letter = execFileSync('pdftotext', ['-layout', join(home, 'outbox', issued.letters.find((l) => l.kind === 'pin')!.fileName), '-'], { encoding: 'utf8' });
-  const pin = /PIN\s+(\d{6,8})\b/.exec(letter)![1]!;
-  if (issued.cardState === 'awaitingActivation') await cli(['card', 'activate', '--reader', card.readerName], `${PASSPHRASE}\n${pin}\n`);
+  const { pin } = await issueActiveCard(cli, home, card, 615);
   await card.remove();
   const shown = JSON.parse((await cli(['holder', 'show', personalNumber(615), '--json'], '')).stdout) as { holder: { id: string; userNumber: string } };
   holder = { ...shown.holder, pin };
-
-  host = await startHostProcess({ home, kiosk: true });
-  browser = await launchBrowser();
-  desk = (await openPage(browser)).page;
-  await desk.goto(host.deskUrl);
-  await desk.waitForFunction(() => 'carddesk' in window, undefined, { timeout: 20_000 });
-  await deskCall(desk, 'vault', 'unlock', { passphrase: PASSPHRASE });
-  page = (await openPage(browser)).page;
-  await page.setViewportSize({ width: 1080, height: 1920 });
-  await page.goto(host.url);
-  await page.getByTestId('kiosk-insert-card').waitFor({ timeout: 20_000 });
+  ({ host, browser, desk, page } = await openKioskBesideDesk(home));
 }, 300_000);
 
 afterAll(async () => {

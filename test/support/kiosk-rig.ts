@@ -49,8 +49,15 @@ export async function issueActiveCard(cli: Cli, home: string, reader: CardInRead
   return issued;
 }
 
+/** Types on the on-screen pad, key by key (the keys may be shuffled: each is found by its digit). */
 export async function typeOnPad(on: Page, digits: string): Promise<void> {
   for (const digit of digits) await on.getByTestId(`kiosk-pin-key-${digit}`).click();
+}
+
+/** Types on the pad and presses OK. */
+export async function enterOnPad(on: Page, digits: string): Promise<void> {
+  await typeOnPad(on, digits);
+  await on.getByTestId('kiosk-pin-key-ok').click();
 }
 
 export interface KioskBesideDesk {
