@@ -13,13 +13,14 @@ export const PcscServiceStatusSchema = z.object({
 });
 export type PcscServiceStatus = z.infer<typeof PcscServiceStatusSchema>;
 
-export const CardStateSchema = z.enum(['absent', 'present', 'mute']);
+/** Whether a card is in a reader (and answers). */
+export const CardPresenceSchema = z.enum(['absent', 'present', 'mute']);
 
 export const ReaderSchema = z.object({
   name: z.string(),
   /** A reader of the system's PC/SC service, or CardDesk's embedded virtual reader. */
   kind: z.enum(['pcsc', 'virtual']),
-  cardState: CardStateSchema,
+  cardState: CardPresenceSchema,
   /** Answer-to-reset of the card in the reader, upper-case hex without spaces. */
   atr: z.string().regex(/^([0-9A-F]{2})*$/).nullable(),
   /** Another program holds the card exclusively. */

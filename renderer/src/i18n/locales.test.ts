@@ -14,7 +14,7 @@ import { CardRecordStateSchema, HolderProblemSchema, HolderStateSchema, holderFi
 import { auditActions, auditProblemKinds } from '../../../electron/shared/schemas/audit';
 import { AsymmetricAlgorithmSchema, OfflineChallengeResultSchema, OfflineUnblockResultSchema } from '../../../electron/shared/schemas/cards';
 import { IssuancePolicySchema, LifecycleFailureSchema, UnblockResponseResultSchema, WorkflowProgressSchema, workflowSteps } from '../../../electron/shared/schemas/lifecycle';
-import { CardStateSchema } from '../../../electron/shared/schemas/readers';
+import { CardPresenceSchema } from '../../../electron/shared/schemas/readers';
 import { languages } from './index';
 import { resources } from './resources';
 
@@ -101,7 +101,7 @@ describe('the keys the code uses', () => {
   it('exist for every key built at run time', () => {
     const built = [
       ...errorCodes.map((code) => `errors.${code}`),
-      ...CardStateSchema.options.map((state) => `cards.cardState.${state}`),
+      ...CardPresenceSchema.options.map((state) => `cards.cardState.${state}`),
       ...languages.map((language) => `language.${language}`),
       ...auditActions.map((action) => `accessHistory.actions.${action}`),
       ...auditProblemKinds.map((kind) => `accessHistory.integrity.kinds.${kind}`),
