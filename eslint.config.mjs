@@ -6,6 +6,7 @@ import i18next from 'eslint-plugin-i18next';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import { carddeskPlugin } from './eslint-rules/feature-boundaries.mjs';
+import { noSyncInCore } from './eslint-rules/no-sync-in-core.mjs';
 import tseslint from 'typescript-eslint';
 
 const layer = (name) => [`**/electron/${name}`, `**/electron/${name}/**`, `../${name}`, `../${name}/**`, `../../${name}/**`];
@@ -41,6 +42,34 @@ const noRawPivNumbers = {
   selector: 'Literal[raw=/^0x/i]:not(BinaryExpression[operator=/^([&|^]|<<|>>>?)$/] > Literal)',
   message: 'Use the named constants in electron/smartcard/piv.ts (or SW in status-words.ts) instead of a raw hex number; add the constant there if it is missing.',
 };
+
+/** The repository's own rules, under one plugin name. */
+const carddesk = { rules: { ...carddeskPlugin.rules, 'no-sync-in-core': noSyncInCore } };
+
+/**
+ * Synchronous calls the core may still make (issue 12 §1): only where no request is being served.
+ * Each entry says why; the rule reports an entry its file no longer needs, so this list only shrinks.
+ */
+const syncAllowlist = [
+  { file: 'electron/core/audit/', why: 'audit log: issue 12 §6 helper converts' },
+  {
+    file: 'electron/core/files/safe-file.ts',
+    names: ['chmodSync', 'closeSync', 'fchmodSync', 'fsyncSync', 'linkSync', 'lstatSync', 'mkdirSync', 'openSync', 'readdirSync', 'renameSync', 'unlinkSync', 'writeSync'],
+    why: 'TODO(issue 12 §1): the synchronous twins still serve request paths (vault meta, settings, CRL, user files)',
+  },
+  { file: 'electron/core/vault/vault-lock.ts', names: ['closeSync', 'openSync', 'readFileSync', 'renameSync', 'unlinkSync', 'writeSync'], why: 'taking the lock when the vault opens, releasing it when it closes' },
+  { file: 'electron/core/vault/record-store.ts', names: ['LowSync', 'closeSync', 'ftruncateSync', 'openSync', 'readdirSync', 'readFileSync', 'unlinkSync'], why: 'loading the snapshot and journal when the vault opens, and the migration at open (replaceAllAtOpen)' },
+  { file: 'electron/core/vault/vault-storage.ts', names: ['LowSync'], why: 'TODO(issue 12 §1): vault.json is read at open but rewritten synchronously by updateMeta on request paths' },
+  { file: 'electron/core/vault/json-file-adapter.ts', names: ['readFileSync'], why: 'lowdb reads vault.json and the records snapshot once, when the vault opens' },
+  { file: 'electron/core/settings/json-file.ts', names: ['readFileSync'], why: 'TODO(issue 12 §1): desk settings are read on request' },
+  { file: 'electron/core/log/logger.ts', names: ['appendFileSync', 'statSync'], why: "TODO(issue 12 §1): the first line measures the file synchronously; the exit handler's append stays" },
+  { file: 'electron/core/letters/cups-printer.ts', names: ['accessSync', 'statSync'], why: 'finding lp and lpstat on PATH once, when the core is composed' },
+  { file: 'electron/core/ca/crl-publisher.ts', names: ['mkdirSync'], why: 'TODO(issue 12 §1): CRL publishing writes synchronously' },
+  { file: 'electron/core/pkcs11/module-config.ts', names: ['existsSync', 'realpathSync'], why: 'TODO(issue 12 §1): module paths checked when the module list is set' },
+  { file: 'electron/core/pkcs11/worker/module-driver.ts', names: ['existsSync'], why: "the PKCS#11 worker's own process: it serves no window and blocks only itself" },
+  { file: 'electron/core/piv/piv-objects.ts', names: ['gunzipSync'], why: 'TODO(issue 12 §1): a compressed certificate object (a few KB) inflated inside the synchronous PIV parser' },
+  { file: 'electron/core/contracts/pades/pdf-file.ts', names: ['inflateSync'], why: 'TODO(issue 12 §1): xref and object streams inflated inside the synchronous PDF parser' },
+];
 
 function layerRules(name, { electron }) {
   const patterns = [
@@ -99,6 +128,12 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': ['error', noRawPivNumbers] },
   },
   {
+    files: ['electron/core/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    plugins: { carddesk },
+    rules: { 'carddesk/no-sync-in-core': ['error', { allow: syncAllowlist }] },
+  },
+  {
     // The IPC files themselves: the only ones allowed to import ipcMain / ipcRenderer.
     files: ['electron/main/ipc.ts', 'electron/preload/preload.ts'],
     rules: { 'no-restricted-imports': 'off' },
@@ -129,7 +164,7 @@ export default tseslint.config(
   {
     files: ['renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
-    plugins: { 'react-hooks': reactHooks, i18next, carddesk: carddeskPlugin },
+    plugins: { 'react-hooks': reactHooks, i18next, carddesk },
     rules: {
       ...reactHooks.configs.recommended.rules,
       'no-restricted-globals': ['error', 'process', 'require', 'Buffer'],
