@@ -66,7 +66,6 @@ const syncAllowlist = [
   { file: 'electron/core/letters/cups-printer.ts', names: ['accessSync', 'statSync'], why: 'finding lp and lpstat on PATH once, when the core is composed' },
   { file: 'electron/core/pkcs11/module-config.ts', names: ['existsSync', 'realpathSync'], why: 'TODO(issue 12 §1): module paths checked when the module list is set' },
   { file: 'electron/core/pkcs11/worker/module-driver.ts', names: ['existsSync'], why: "the PKCS#11 worker's own process: it serves no window and blocks only itself" },
-  { file: 'electron/core/piv/piv-objects.ts', names: ['gunzipSync'], why: 'TODO(issue 12 §1): a compressed certificate object (a few KB) inflated inside the synchronous PIV parser' },
   { file: 'electron/core/contracts/pades/pdf-file.ts', names: ['inflateSync'], why: 'TODO(issue 12 §1): xref and object streams inflated inside the synchronous PDF parser' },
 ];
 
