@@ -6,6 +6,7 @@ import i18next from 'eslint-plugin-i18next';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import { carddeskPlugin } from './eslint-rules/feature-boundaries.mjs';
+import { noSyncInCore } from './eslint-rules/no-sync-in-core.mjs';
 import tseslint from 'typescript-eslint';
 
 const layer = (name) => [`**/electron/${name}`, `**/electron/${name}/**`, `../${name}`, `../${name}/**`, `../../${name}/**`];
@@ -41,6 +42,31 @@ const noRawPivNumbers = {
   selector: 'Literal[raw=/^0x/i]:not(BinaryExpression[operator=/^([&|^]|<<|>>>?)$/] > Literal)',
   message: 'Use the named constants in electron/smartcard/piv.ts (or SW in status-words.ts) instead of a raw hex number; add the constant there if it is missing.',
 };
+
+/** The repository's own rules, under one plugin name. */
+const carddesk = { rules: { ...carddeskPlugin.rules, 'no-sync-in-core': noSyncInCore } };
+
+/**
+ * Synchronous calls the core may still make (issue 12 §1): only where no request is being served.
+ * Each entry says why; the rule reports an entry its file no longer needs, so this list only shrinks.
+ */
+const syncAllowlist = [
+  { file: 'electron/core/audit/', why: 'audit log: issue 12 §6 helper converts' },
+  {
+    file: 'electron/core/files/safe-file.ts',
+    names: ['chmodSync', 'closeSync', 'fchmodSync', 'fsyncSync', 'lstatSync', 'mkdirSync', 'openSync', 'readdirSync', 'renameSync', 'unlinkSync', 'writeSync'],
+    why: 'TODO(issue 12 §1): the synchronous twins (ensurePrivateDir, writeFileDurable) still serve desk settings (read on request) besides start-up, the synchronous state store of the virtual card and the audit log',
+  },
+  { file: 'electron/core/vault/vault-lock.ts', names: ['closeSync', 'openSync', 'readFileSync', 'renameSync', 'unlinkSync', 'writeSync'], why: 'taking the lock when the vault opens (its first use, the reopen after a restore), releasing it at close' },
+  { file: 'electron/core/vault/record-store.ts', names: ['LowSync', 'closeSync', 'ftruncateSync', 'openSync', 'readdirSync', 'readFileSync', 'unlinkSync'], why: 'loading the snapshot and journal when the vault opens, and the migration at open (replaceAllAtOpen); commits and compaction are async' },
+  { file: 'electron/core/vault/vault-storage.ts', names: ['LowSync'], why: 'vault.json read and migrated at open; updateMetaBlocking also serves the audit anchor keeper until issue 12 §6 makes it async' },
+  { file: 'electron/core/vault/json-file-adapter.ts', names: ['readFileSync'], why: 'lowdb reads vault.json and the records snapshot once, when the vault opens' },
+  { file: 'electron/core/settings/json-file.ts', names: ['readFileSync'], why: 'TODO(issue 12 §1): settings.json is read on every request that needs a setting (DeskSettingsStore.load and update have about 25 synchronous call sites)' },
+  { file: 'electron/core/log/logger.ts', names: ['appendFileSync', 'statSync'], why: 'the exit handler only: at exit nothing else waits, and an asynchronous append would never run' },
+  { file: 'electron/core/letters/cups-printer.ts', names: ['accessSync', 'statSync'], why: 'finding lp and lpstat on PATH once, when the core is composed' },
+  { file: 'electron/core/pkcs11/worker/module-driver.ts', names: ['existsSync'], why: "the PKCS#11 worker's own process: it serves no window and blocks only itself" },
+  { file: 'electron/core/contracts/pades/pdf-file.ts', names: ['inflateSync'], why: 'TODO(issue 12 §1): CPU, not I/O: xref and object streams inflated inside the synchronous PDF parser (64 MiB cap)' },
+];
 
 function layerRules(name, { electron }) {
   const patterns = [
@@ -99,6 +125,12 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': ['error', noRawPivNumbers] },
   },
   {
+    files: ['electron/core/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    plugins: { carddesk },
+    rules: { 'carddesk/no-sync-in-core': ['error', { allow: syncAllowlist }] },
+  },
+  {
     // The IPC files themselves: the only ones allowed to import ipcMain / ipcRenderer.
     files: ['electron/main/ipc.ts', 'electron/preload/preload.ts'],
     rules: { 'no-restricted-imports': 'off' },
@@ -129,7 +161,7 @@ export default tseslint.config(
   {
     files: ['renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
-    plugins: { 'react-hooks': reactHooks, i18next, carddesk: carddeskPlugin },
+    plugins: { 'react-hooks': reactHooks, i18next, carddesk },
     rules: {
       ...reactHooks.configs.recommended.rules,
       'no-restricted-globals': ['error', 'process', 'require', 'Buffer'],

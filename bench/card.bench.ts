@@ -74,7 +74,7 @@ export const benchmark: Benchmark = {
     const pcscd = await Pcscd.ensure();
     const card = await startCard(join(work, 'card.json'));
     const readers = new PcscReaderService({ loadOpener: loadPcscLite, emit: new EventHub().emit, log: silentLogger });
-    const opensc = defaultPkcs11Modules().find((module) => module.id === 'opensc');
+    const opensc = (await defaultPkcs11Modules()).find((module) => module.id === 'opensc');
     if (opensc === undefined) throw new Error('OpenSC’s PKCS#11 module is not configured on this machine');
     let pkcs11: Pkcs11Service | null = null;
     const results: boolean[] = [];

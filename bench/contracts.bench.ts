@@ -237,7 +237,7 @@ export const benchmark: Benchmark = {
           console.log(`the PIN's VERIFY APDU before each signature (not counted): median ${formatMs(median(verifyTimes))} over pcscd + vpcd`);
 
           // The anchor: pdfsig signing the same contract with the same card key through OpenSC in NSS.
-          const opensc = defaultPkcs11Modules().find((module) => module.id === 'opensc');
+          const opensc = (await defaultPkcs11Modules()).find((module) => module.id === 'opensc');
           const nss = join(work, 'nss-sign');
           mkdirSync(nss);
           const setup = async (command: string, commandArgs: string[]): Promise<string> => {

@@ -38,7 +38,7 @@ export async function mayReplace(path: string, force: boolean | undefined): Prom
 }
 
 export async function writeOutputFile(path: string, data: string | Buffer, options: { mode: number; force?: boolean }): Promise<void> {
-  writeUserFile(path, data, { mode: options.mode, force: await mayReplace(path, options.force) });
+  await writeUserFile(path, data, { mode: options.mode, force: await mayReplace(path, options.force) });
 }
 
 export async function streamOutputFile(path: string, options: { mode: number; force?: boolean }, produce: (out: Writable) => Promise<void>, beforeRename?: () => Promise<void>): Promise<void> {

@@ -15,7 +15,7 @@ async function main(dir: string): Promise<void> {
   writeSync(1, 'open\n');
   for (let i = 0; ; i += 1) {
     const op = crashOp(i);
-    if (op.kind === 'meta') storage.updateMeta((meta) => ({ ...meta, settings: { ...meta.settings, idleLockMinutes: op.idleLockMinutes } }));
+    if (op.kind === 'meta') await storage.updateMeta((meta) => ({ ...meta, settings: { ...meta.settings, idleLockMinutes: op.idleLockMinutes } }));
     else await storage.records.commit(op.changes);
     writeSync(1, `${i}\n`);
   }

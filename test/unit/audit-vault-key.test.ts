@@ -124,7 +124,7 @@ describe('the audit key in the vault', () => {
     await services.vault.init(secret(PASSPHRASE), operator);
     await services.vault.lock(operator);
     // Such a vault has neither the audit key nor the anchor signed with it.
-    services.access.storage().updateMeta(({ auditAnchor: _anchor, ...meta }) => ({ ...meta, auditKey: null }));
+    await services.access.storage().updateMeta(({ auditAnchor: _anchor, ...meta }) => ({ ...meta, auditKey: null }));
     expect(services.vault.auditKeyId()).toBeNull();
     await services.vault.unlock(secret(PASSPHRASE), operator);
     const keyId = services.vault.auditKeyId();

@@ -339,8 +339,8 @@ export class CaService {
     });
   }
 
-  updateCrlMarks(change: (crl: CaState['crl']) => CaState['crl']): void {
-    this.access.storage().updateMeta((meta) => (meta.ca === null ? meta : { ...meta, ca: { ...meta.ca, crl: change(meta.ca.crl) } }));
+  async updateCrlMarks(change: (crl: CaState['crl']) => CaState['crl']): Promise<void> {
+    await this.access.storage().updateMeta((meta) => (meta.ca === null ? meta : { ...meta, ca: { ...meta.ca, crl: change(meta.ca.crl) } }));
   }
 
   status(ocsp: OcspState): CaStatus {

@@ -61,7 +61,7 @@ export class CaToken {
    */
   static async open(location: TokenLocation, pin: () => Buffer, options: CaPkcs11Options): Promise<CaToken> {
     const moduleId = 'ca-token';
-    const service = new Pkcs11Service({
+    const service = await Pkcs11Service.create({
       modules: [{ id: moduleId, name: `CA token ${location.tokenLabel}`, path: location.module }],
       spawnWorker: options.spawnWorker,
       log: options.log,

@@ -6,12 +6,12 @@
  * durably: ca.crl / ca.crl.pem, ca-delta.crl / ca-delta.crl.pem, root.crl / root.crl.pem,
  * and the CA certificates next to them (issuing.pem, root.pem, chain.pem).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CrlInfo, CrlPublishResult } from '../../shared/schemas/ca';
 import type { AuditTrail } from '../audit/audit-trail';
 import type { OperationContext } from '../operation-context';
-import { checkUserTarget, ensurePrivateDir, PUBLIC_FILE_MODE, writeFileDurable, writeUserFile } from '../files/safe-file';
+import { checkUserTarget, ensurePrivateDirAsync, PUBLIC_FILE_MODE, writeFileDurably, writeUserFile } from '../files/safe-file';
 import type { VaultAccess } from '../vault/vault-access';
 import { keyIdentifier } from './ca-signer';
 import type { CaService } from './ca-service';
@@ -105,18 +105,18 @@ export class CrlPublisher {
 
     const files = pending.map(([path]) => path);
     if (target === undefined) {
-      ensurePrivateDir(outDir);
-      for (const [path, data] of pending) writeFileDurable(path, data);
+      await ensurePrivateDirAsync(outDir);
+      for (const [path, data] of pending) await writeFileDurably(path, data);
     } else {
-      mkdirSync(outDir, { recursive: true });
-      for (const path of files) checkUserTarget(path, target.force);
-      for (const [path, data] of pending) writeUserFile(path, data, { mode: PUBLIC_FILE_MODE, force: target.force });
+      await mkdir(outDir, { recursive: true });
+      for (const path of files) await checkUserTarget(path, target.force);
+      for (const [path, data] of pending) await writeUserFile(path, data, { mode: PUBLIC_FILE_MODE, force: target.force });
     }
 
     const fullInfo: CrlInfo = { number: fullNumber, thisUpdate: now.toISOString(), nextUpdate: new Date(now.getTime() + FULL_CRL_DAYS * DAY).toISOString(), entries: full.length };
     const deltaInfo: CrlInfo = { number: deltaNumber, thisUpdate: now.toISOString(), nextUpdate: new Date(now.getTime() + DELTA_CRL_DAYS * DAY).toISOString(), entries: delta.length };
     const held = full.filter((e) => e.reason === 'certificateHold').map((e) => e.serial);
-    this.ca.updateCrlMarks((crl) => ({
+    await this.ca.updateCrlMarks((crl) => ({
       nextNumber: deltaNumber + 1,
       full: { ...fullInfo, heldSerials: held },
       delta: deltaInfo,

@@ -33,11 +33,11 @@ describe('safe files', () => {
     closeSync(probe);
   });
 
-  it('writes a public artefact 0644 and a private file 0600 whatever the umask', () => {
+  it('writes a public artefact 0644 and a private file 0600 whatever the umask', async () => {
     const dir = tempHome('carddesk-safe-');
     const previous = process.umask(0o077);
     try {
-      writeUserFile(join(dir, 'ca.pem'), 'public', { mode: PUBLIC_FILE_MODE });
+      await writeUserFile(join(dir, 'ca.pem'), 'public', { mode: PUBLIC_FILE_MODE });
     } finally {
       process.umask(0o000);
     }

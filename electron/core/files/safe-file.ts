@@ -9,14 +9,13 @@
  * whichever process (app, browser mode, CLI) creates it first and whatever the umask.
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, fdatasync, write, type WriteStream } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { close, createWriteStream, fchmod, fdatasync, fsync, open as openCallback, write, type WriteStream } from 'node:fs';
+import { chmod, link, lstat, mkdir, open, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
 import {
   chmodSync,
   closeSync,
   fchmodSync,
   fsyncSync,
-  linkSync,
   lstatSync,
   mkdirSync,
   openSync,
@@ -53,15 +52,6 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-function lstatOrNull(path: string): Stats | null {
-  try {
-    return lstatSync(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-}
-
 const ownedByUs = (stat: Stats): boolean => process.getuid === undefined || stat.uid === process.getuid();
 
 /** Narrows a folder or file we own to `mode` when it is looser (made by an older CardDesk, or under a loose umask). */
@@ -76,6 +66,14 @@ export function ensurePrivateDir(dir: string): void {
   const stat = lstatSync(dir);
   if (!stat.isDirectory()) throw new CardDeskError('UNSAFE_PATH', `${dir} is not a folder, so CardDesk cannot keep its files there.`);
   tighten(dir, stat, PRIVATE_DIR_MODE);
+}
+
+/** `ensurePrivateDir` without holding the event loop: for folders made while CardDesk serves requests. */
+export async function ensurePrivateDirAsync(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  const stat = await lstat(dir);
+  if (!stat.isDirectory()) throw new CardDeskError('UNSAFE_PATH', `${dir} is not a folder, so CardDesk cannot keep its files there.`);
+  if (process.platform !== 'win32' && ownedByUs(stat) && (stat.mode & 0o777 & ~PRIVATE_DIR_MODE) !== 0) await chmod(dir, PRIVATE_DIR_MODE);
 }
 
 /**
@@ -129,32 +127,9 @@ function removeQuietly(path: string): void {
   }
 }
 
-/** Puts the finished temporary file in place: over the old file, or only where none exists. */
-function putInPlace(tmp: string, path: string, replace: boolean): void {
-  if (replace) {
-    renameSync(tmp, path);
-  } else {
-    // link() fails when the name exists, so a file that appeared since the check is never replaced.
-    try {
-      linkSync(tmp, path);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') {
-        removeQuietly(tmp);
-        throw fileExists(path);
-      }
-      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV' && code !== 'ENOSYS') throw error;
-      // A file system without hard links (FAT, some network shares): check, then rename.
-      if (lstatOrNull(path) !== null) {
-        removeQuietly(tmp);
-        throw fileExists(path);
-      }
-      renameSync(tmp, path);
-      fsyncDir(dirname(path));
-      return;
-    }
-    unlinkSync(tmp);
-  }
+/** Puts the finished temporary file in place over the old one, and makes the rename durable. */
+function putInPlace(tmp: string, path: string): void {
+  renameSync(tmp, path);
   fsyncDir(dirname(path));
 }
 
@@ -177,7 +152,7 @@ export function writeFileDurable(path: string, data: string | Buffer, options: W
     throw error;
   }
   closeSync(fd);
-  putInPlace(tmp, path, true);
+  putInPlace(tmp, path);
 }
 
 /** `fsyncDir` without holding the event loop. */
@@ -213,6 +188,10 @@ export async function writeFileDurably(path: string, data: string | Buffer, opti
 }
 
 const writeAt = promisify(write);
+const openFd = promisify(openCallback);
+const fchmodFd = promisify(fchmod);
+const fsyncFd = promisify(fsync);
+const closeFd = promisify(close);
 const flushData = promisify(fdatasync);
 
 /**
@@ -236,12 +215,21 @@ export interface UserFileOptions {
   readonly force?: boolean;
 }
 
+async function lstatOrNullAsync(path: string): Promise<Stats | null> {
+  try {
+    return await lstat(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
 /**
  * Checks a path the user named for output: a link is refused (it may point anywhere), as is
  * anything but a regular file; an existing file is refused unless `force`. Returns whether it exists.
  */
-export function checkUserTarget(path: string, force = false): boolean {
-  const stat = lstatOrNull(path);
+export async function checkUserTarget(path: string, force = false): Promise<boolean> {
+  const stat = await lstatOrNullAsync(path);
   if (stat === null) return false;
   if (stat.isSymbolicLink()) throw new CardDeskError('UNSAFE_PATH', `${path} is a symbolic link; CardDesk does not write through links. Name the real file instead.`);
   if (!stat.isFile()) throw new CardDeskError('UNSAFE_PATH', `${path} is not a regular file, so CardDesk will not write over it.`);
@@ -249,20 +237,63 @@ export function checkUserTarget(path: string, force = false): boolean {
   return true;
 }
 
-/** Writes a file the user named (`--out`): never through a link, complete or absent, replacing only with `force`. */
-export function writeUserFile(path: string, data: string | Buffer, options: UserFileOptions): void {
-  checkUserTarget(path, options.force);
-  const { tmp, fd } = openTemporary(path, options.mode);
+/** Opens a new temporary file beside `path` with exactly `mode` (created exclusively, never through a link). */
+async function openTemporaryAsync(path: string, mode: number): Promise<{ tmp: string; handle: FileHandle }> {
+  const tmp = temporaryBeside(path);
+  const handle = await open(tmp, 'wx', mode);
   try {
-    writeAll(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-    fsyncSync(fd);
+    if (process.platform !== 'win32') await handle.chmod(mode);
   } catch (error) {
-    closeSync(fd);
-    removeQuietly(tmp);
+    await handle.close();
+    await rm(tmp, { force: true });
     throw error;
   }
-  closeSync(fd);
-  putInPlace(tmp, path, options.force === true);
+  return { tmp, handle };
+}
+
+/** `putInPlace` without holding the event loop. */
+async function putInPlaceAsync(tmp: string, path: string, replace: boolean): Promise<void> {
+  if (replace) {
+    await rename(tmp, path);
+  } else {
+    // link() fails when the name exists, so a file that appeared since the check is never replaced.
+    try {
+      await link(tmp, path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') {
+        await rm(tmp, { force: true });
+        throw fileExists(path);
+      }
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV' && code !== 'ENOSYS') throw error;
+      // A file system without hard links (FAT, some network shares): check, then rename.
+      if ((await lstatOrNullAsync(path)) !== null) {
+        await rm(tmp, { force: true });
+        throw fileExists(path);
+      }
+      await rename(tmp, path);
+      await fsyncDirDurably(dirname(path));
+      return;
+    }
+    await unlink(tmp);
+  }
+  await fsyncDirDurably(dirname(path));
+}
+
+/** Writes a file the user named (`--out`): never through a link, complete or absent, replacing only with `force`. */
+export async function writeUserFile(path: string, data: string | Buffer, options: UserFileOptions): Promise<void> {
+  await checkUserTarget(path, options.force);
+  const { tmp, handle } = await openTemporaryAsync(path, options.mode);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await rm(tmp, { force: true });
+    throw error;
+  }
+  await handle.close();
+  await putInPlaceAsync(tmp, path, options.force === true);
 }
 
 /**
@@ -287,27 +318,29 @@ export async function writeUserFileStreaming(
   produce: (out: Writable) => Promise<void>,
   beforeRename: () => Promise<void> = () => Promise.resolve(),
 ): Promise<void> {
-  checkUserTarget(path, options.force);
-  const { tmp, fd } = openTemporary(path, options.mode);
+  await checkUserTarget(path, options.force);
+  const tmp = temporaryBeside(path);
+  const fd = await openFd(tmp, 'wx', options.mode);
   const out = createWriteStream('', { fd, autoClose: false });
   try {
+    if (process.platform !== 'win32') await fchmodFd(fd, options.mode);
     await produce(out);
     out.end();
     await finished(out);
-    fsyncSync(fd);
+    await fsyncFd(fd);
   } catch (error) {
     // destroy() closes the descriptor itself once a pending write is done; closing it here as
     // well would race that close (EBADF, or closing a descriptor already reused elsewhere).
     await destroyed(out);
-    removeQuietly(tmp);
+    await rm(tmp, { force: true });
     throw error;
   }
-  closeSync(fd);
+  await closeFd(fd);
   try {
     await beforeRename();
   } catch (error) {
-    removeQuietly(tmp);
+    await rm(tmp, { force: true });
     throw error;
   }
-  putInPlace(tmp, path, options.force === true);
+  await putInPlaceAsync(tmp, path, options.force === true);
 }

@@ -7,7 +7,7 @@
  */
 import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../files/safe-file';
+import { ensurePrivateDirAsync, PRIVATE_FILE_MODE } from '../files/safe-file';
 import type { LetterSummary } from '../../shared/schemas/letters';
 import type { VaultAccess } from '../vault/vault-access';
 
@@ -27,7 +27,7 @@ export class LetterOutbox {
 
   /** Writes a new letter, records it as waiting, and returns its file name; `pdf` is zeroed afterwards (it may hold a PIN). */
   async write(fileName: string, pdf: Uint8Array, meta: LetterMeta): Promise<string> {
-    ensurePrivateDir(this.dir);
+    await ensurePrivateDirAsync(this.dir);
     const file = await open(join(this.dir, fileName), 'wx', PRIVATE_FILE_MODE);
     try {
       await file.writeFile(pdf);

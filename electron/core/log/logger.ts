@@ -1,7 +1,7 @@
 import { appendFileSync, statSync } from 'node:fs';
-import { appendFile, rename } from 'node:fs/promises';
+import { appendFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../files/safe-file';
+import { ensurePrivateDir, ensurePrivateDirAsync, PRIVATE_FILE_MODE } from '../files/safe-file';
 
 export type LogFields = Record<string, unknown>;
 
@@ -45,13 +45,19 @@ export function createFileLogger(logDir: string, options: { echo?: Level[] } = {
   let size: number | null = null;
   let queued: string[] = [];
   let flushing = false;
-  /** The batch being appended, and the file's size before it (to tell at exit whether it landed). */
-  let inFlight: { text: string; sizeBefore: number } | null = null;
+  /** The batch being appended, and the file's size before it (to tell at exit whether it landed; null: not begun). */
+  let inFlight: { text: string; sizeBefore: number | null } | null = null;
 
-  const measured = (): number => {
+  const measured = async (): Promise<number> => {
     if (size === null) {
-      ensurePrivateDir(logDir);
-      size = statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+      await ensurePrivateDirAsync(logDir);
+      size = await stat(file).then(
+        (found) => found.size,
+        (error: NodeJS.ErrnoException) => {
+          if (error.code === 'ENOENT') return 0;
+          throw error;
+        },
+      );
     }
     return size;
   };
@@ -61,11 +67,13 @@ export function createFileLogger(logDir: string, options: { echo?: Level[] } = {
     return text;
   };
   const append = async (text: string): Promise<void> => {
-    if (measured() > MAX_LOG_BYTES) {
+    // Taken off the queue: from here on the exit handler finds it in flight (not yet begun).
+    inFlight = { text, sizeBefore: null };
+    if ((await measured()) > MAX_LOG_BYTES) {
       await rename(file, `${file}.1`);
       size = 0;
     }
-    const sizeBefore = measured();
+    const sizeBefore = await measured();
     inFlight = { text, sizeBefore };
     await appendFile(file, text, { mode: PRIVATE_FILE_MODE });
     size = sizeBefore + Buffer.byteLength(text);
@@ -86,10 +94,12 @@ export function createFileLogger(logDir: string, options: { echo?: Level[] } = {
   process.once('exit', () => {
     try {
       // A batch whose append had not finished may or may not be in the file: its size tells.
-      const landed = inFlight === null || (statSync(file, { throwIfNoEntry: false })?.size ?? 0) >= inFlight.sizeBefore + Buffer.byteLength(inFlight.text);
+      const landed =
+        inFlight === null || (inFlight.sizeBefore !== null && (statSync(file, { throwIfNoEntry: false })?.size ?? 0) >= inFlight.sizeBefore + Buffer.byteLength(inFlight.text));
       const text = (landed ? '' : (inFlight?.text ?? '')) + take();
       if (text === '') return;
-      measured();
+      // At exit nothing else waits, and an asynchronous append would never run.
+      if (size === null) ensurePrivateDir(logDir);
       appendFileSync(file, text, { mode: PRIVATE_FILE_MODE });
     } catch {
       // As above: never fail the exit over the log.

@@ -183,7 +183,7 @@ export class PivClient {
 
   async readCertificate(slot: string): Promise<Uint8Array | null> {
     const content = await this.readObject(slotOf(slot).certificateTag);
-    return content === null || content.length === 0 ? null : parseCertificateObject(content);
+    return content === null || content.length === 0 ? null : await parseCertificateObject(content);
   }
 
   async writeCertificate(slot: string, certificateDer: Uint8Array): Promise<void> {
@@ -428,7 +428,7 @@ export class PivClient {
   /** The attestation key's own certificate (slot F9), to verify attestations against. */
   async attestationCertificate(): Promise<Uint8Array | null> {
     const content = await this.readObject(OBJECT.ATTESTATION_CERTIFICATE);
-    return content === null ? null : parseCertificateObject(content);
+    return content === null ? null : await parseCertificateObject(content);
   }
 
   /**

@@ -2,18 +2,21 @@
  * PIV data object contents the client reads and writes (SP 800-73-4 Part 1 Tables 9, 15):
  * certificate containers and the CHUID (the encoders are in smartcard/piv-objects.ts, shared with the virtual card).
  */
-import { gunzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
 import { CardDeskError } from '../../shared/errors';
 import { CERT_INFO, CERTIFICATE_OBJECT, CHUID_TAG } from '../../smartcard/piv';
 import { findTlv, requireTlv } from '../../smartcard/tlv';
 
-/** The certificate inside a certificate object: tag 70, gunzipped when CertInfo (71) says it is compressed. */
-export function parseCertificateObject(content: Uint8Array): Uint8Array {
+const inflate = promisify(gunzip);
+
+/** The certificate inside a certificate object: tag 70, gunzipped (in the thread pool) when CertInfo (71) says it is compressed. */
+export async function parseCertificateObject(content: Uint8Array): Promise<Uint8Array> {
   const certificate = requireTlv(content, CERTIFICATE_OBJECT.CERTIFICATE);
   const info = findTlv(content, CERTIFICATE_OBJECT.CERT_INFO)?.[0] ?? CERT_INFO.UNCOMPRESSED;
   if ((info & CERT_INFO.GZIP) === 0) return certificate;
   try {
-    return new Uint8Array(gunzipSync(certificate));
+    return new Uint8Array(await inflate(certificate));
   } catch (error) {
     throw new CardDeskError('CARD_ERROR', 'A compressed certificate on the card could not be read.', { cause: error });
   }

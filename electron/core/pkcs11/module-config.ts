@@ -2,7 +2,7 @@
  * Which PKCS#11 modules CardDesk loads: OpenSC (PIV and most national cards) and SoftHSM2 by
  * default, at the path their packages install to on this OS, plus vendor modules by path.
  */
-import { existsSync, realpathSync } from 'node:fs';
+import { access, realpath } from 'node:fs/promises';
 import { CardDeskError } from '../../shared/errors';
 
 export interface Pkcs11ModuleConfig {
@@ -62,19 +62,34 @@ export const defaultModuleCandidates: readonly ModuleCandidates[] = [
 
 export interface DefaultModuleOptions {
   readonly platform?: NodeJS.Platform;
-  readonly fileExists?: (path: string) => boolean;
+  readonly fileExists?: (path: string) => boolean | Promise<boolean>;
 }
 
+const exists = (path: string): Promise<boolean> => access(path).then(
+  () => true,
+  () => false,
+);
+
 /** OpenSC and SoftHSM2 for this OS (none on an OS without known paths). */
-export function defaultPkcs11Modules(options: DefaultModuleOptions = {}): Pkcs11ModuleConfig[] {
+export async function defaultPkcs11Modules(options: DefaultModuleOptions = {}): Promise<Pkcs11ModuleConfig[]> {
   const platform = options.platform ?? process.platform;
-  const fileExists = options.fileExists ?? existsSync;
-  return defaultModuleCandidates.flatMap((candidate) => {
-    const paths = candidate.paths[platform] ?? [];
-    const first = paths[0];
-    if (first === undefined) return [];
-    return [{ id: candidate.id, name: candidate.name, path: paths.find((path) => fileExists(path)) ?? first }];
-  });
+  const fileExists = options.fileExists ?? exists;
+  const found = await Promise.all(
+    defaultModuleCandidates.map(async (candidate) => {
+      const paths = candidate.paths[platform] ?? [];
+      const first = paths[0];
+      if (first === undefined) return [];
+      let path = first;
+      for (const candidatePath of paths) {
+        if (await fileExists(candidatePath)) {
+          path = candidatePath;
+          break;
+        }
+      }
+      return [{ id: candidate.id, name: candidate.name, path }];
+    }),
+  );
+  return found.flat();
 }
 
 const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
@@ -84,7 +99,7 @@ const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
  * is process-wide state (one C_Initialize per process, v2.40 §5.4); two entries for the same
  * file would share it behind two workers, each believing it owns it.
  */
-export function checkModuleList(modules: readonly Pkcs11ModuleConfig[], resolvePath: (path: string) => string = realPathOrSelf): void {
+export function checkModuleList(modules: readonly Pkcs11ModuleConfig[], resolvePath: (path: string) => string = (path) => path): void {
   const ids = new Set<string>();
   const paths = new Map<string, string>();
   for (const module of modules) {
@@ -103,10 +118,8 @@ export function checkModuleList(modules: readonly Pkcs11ModuleConfig[], resolveP
   }
 }
 
-function realPathOrSelf(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
-  }
+/** Each module's library with links resolved (a path that does not resolve stands for itself), for `checkModuleList`. */
+export async function realPathsOf(modules: readonly Pkcs11ModuleConfig[]): Promise<(path: string) => string> {
+  const real = new Map(await Promise.all(modules.map(async (module) => [module.path, await realpath(module.path).catch(() => module.path)] as const)));
+  return (path) => real.get(path) ?? path;
 }

@@ -13,7 +13,7 @@
  */
 import { CardDeskError } from '../../shared/errors';
 import type { Logger } from '../log/logger';
-import { checkModuleList, type Pkcs11ModuleConfig } from './module-config';
+import { checkModuleList, realPathsOf, type Pkcs11ModuleConfig } from './module-config';
 import { bindToken, type Pkcs11Token } from './pkcs11-token';
 import type { SlotRef } from './schemas/common';
 import type { DecryptMechanism, DecryptResult, GenerateKeyPairResult, KeyPairOptions, KeyPairSpec, SignMechanism, SignResult } from './schemas/crypto';
@@ -44,8 +44,14 @@ export class Pkcs11Service {
   readonly #modules = new Map<string, ModuleEntry>();
   #disposed = false;
 
-  constructor(deps: Pkcs11ServiceDeps) {
-    checkModuleList(deps.modules);
+  /** The service for `deps.modules`, with links resolved so one library named twice is refused. */
+  static async create(deps: Pkcs11ServiceDeps): Promise<Pkcs11Service> {
+    return new Pkcs11Service(deps, await realPathsOf(deps.modules));
+  }
+
+  /** `resolvePath` (from `realPathsOf`; `create` passes it) sees through links; without it paths are compared as written. */
+  constructor(deps: Pkcs11ServiceDeps, resolvePath?: (path: string) => string) {
+    checkModuleList(deps.modules, resolvePath);
     const timeouts = { ...defaultPkcs11Timeouts, ...deps.timeouts };
     for (const config of deps.modules) {
       const client = new Pkcs11WorkerClient({ moduleId: config.id, modulePath: config.path, spawn: deps.spawnWorker, log: deps.log, timeouts });

@@ -20,7 +20,7 @@ export interface TokenServiceDeps {
   readonly log: Logger;
   readonly audit: AuditTrail;
   /** Replaced in tests; the OS's default modules otherwise. */
-  readonly defaults?: () => Pkcs11ModuleConfig[];
+  readonly defaults?: () => Pkcs11ModuleConfig[] | Promise<Pkcs11ModuleConfig[]>;
   /** Adding a module or a library folder is an administrator's act: the vault must be unlocked. */
   readonly vaultUnlocked: () => boolean;
   /** The OS's library folders (replaced in tests); folders added by an administrator come from settings. */
@@ -41,9 +41,9 @@ export class TokenService {
     this.#deps = deps;
   }
 
-  #configured(): ConfiguredModule[] {
+  async #configured(): Promise<ConfiguredModule[]> {
     return [
-      ...(this.#deps.defaults ?? defaultPkcs11Modules)().map((module) => ({ ...module, source: 'default' as const })),
+      ...(await (this.#deps.defaults ?? defaultPkcs11Modules)()).map((module) => ({ ...module, source: 'default' as const })),
       ...this.#deps.settings.load().pkcs11Modules.map((module) => ({ ...module, source: 'custom' as const })),
     ];
   }
@@ -61,7 +61,7 @@ export class TokenService {
     const load: ConfiguredModule[] = [];
     const refused: Pkcs11ModuleStatus[] = [];
     const allowedFolders = this.allowedFolders();
-    for (const module of this.#configured()) {
+    for (const module of await this.#configured()) {
       if (module.source === 'default') {
         load.push(module);
         continue;
@@ -80,7 +80,7 @@ export class TokenService {
   #pkcs11(): Promise<Pkcs11Service> {
     this.#service ??= this.#checked().then(({ load, refused }) => {
       this.#refused = refused;
-      return new Pkcs11Service({ modules: load, spawnWorker: this.#deps.spawnWorker, log: this.#deps.log });
+      return Pkcs11Service.create({ modules: load, spawnWorker: this.#deps.spawnWorker, log: this.#deps.log });
     });
     return this.#service;
   }
@@ -92,7 +92,7 @@ export class TokenService {
   }
 
   async modules(): Promise<Pkcs11ModuleStatus[]> {
-    const sources = new Map(this.#configured().map((module) => [module.id, module.source]));
+    const sources = new Map((await this.#configured()).map((module) => [module.id, module.source]));
     const statuses = await (await this.#pkcs11()).modules();
     const loaded = statuses.map((status): Pkcs11ModuleStatus => ({
       id: status.id,
@@ -116,7 +116,7 @@ export class TokenService {
   async addModule(name: string, requested: string, operation: OperationContext): Promise<Pkcs11ModuleStatus> {
     if (!this.#deps.vaultUnlocked()) throw new CardDeskError('VAULT_LOCKED', VAULT_LOCKED);
     const path = await checkModulePath(requested, { allowedFolders: this.allowedFolders() });
-    const existing = this.#configured();
+    const existing = await this.#configured();
     const base = `vendor-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 24) || 'module'}`;
     let id = base;
     for (let n = 2; existing.some((module) => module.id === id); n += 1) id = `${base}-${n}`;

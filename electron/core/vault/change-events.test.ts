@@ -45,7 +45,7 @@ function recordsOnly(records: RecordStore): PendingEventSources {
     get meta() {
       return meta;
     },
-    updateMeta: (change) => (meta = change(meta)),
+    updateMeta: (change) => Promise.resolve((meta = change(meta))),
   };
 }
 
@@ -190,7 +190,7 @@ describe('change events', () => {
       open.push(access);
       const log = openLog(dir);
       const id = 'meta-change-1';
-      access.storage().updateMeta((meta) => ({ ...shorterIdle(meta), pendingEvents: [{ id, at: Date.now(), event: settingsEvent }] }));
+      await access.storage().updateMeta((meta) => ({ ...shorterIdle(meta), pendingEvents: [{ id, at: Date.now(), event: settingsEvent }] }));
       await log.record({ ...settingsEvent, changeId: id });
       expect(await recoverChangeEvents(access.storage(), log)).toBe(0);
       expect(access.storage().meta.pendingEvents).toEqual([]);

@@ -72,9 +72,9 @@ export class ChangeRecorder {
   async commitMeta(change: (meta: VaultMeta) => VaultMeta, event: AuditEventInput): Promise<VaultMeta> {
     const storage = this.access.storage();
     const pending: PendingEvent = { id: randomUUID(), at: Date.now(), event: safeEventInput(event) };
-    const meta = storage.updateMeta((before) => ({ ...change(before), pendingEvents: [...(before.pendingEvents ?? []), pending] }));
+    const meta = await storage.updateMeta((before) => ({ ...change(before), pendingEvents: [...(before.pendingEvents ?? []), pending] }));
     await this.audit.record({ ...event, changeId: pending.id });
-    forgetMetaEvents(storage, new Set([pending.id]));
+    await forgetMetaEvents(storage, new Set([pending.id]));
     return meta;
   }
 }
@@ -83,10 +83,10 @@ export class ChangeRecorder {
 export type PendingEventSources = Pick<VaultStorage, 'records' | 'meta' | 'updateMeta'>;
 
 /** Takes events the log now holds out of vault.json; a failed write only leaves them for recovery to find in the log. */
-function forgetMetaEvents(storage: PendingEventSources, ids: ReadonlySet<string>): void {
+async function forgetMetaEvents(storage: PendingEventSources, ids: ReadonlySet<string>): Promise<void> {
   if (!(storage.meta.pendingEvents ?? []).some((entry) => ids.has(entry.id))) return;
   try {
-    storage.updateMeta((meta) => ({ ...meta, pendingEvents: (meta.pendingEvents ?? []).filter((entry) => !ids.has(entry.id)) }));
+    await storage.updateMeta((meta) => ({ ...meta, pendingEvents: (meta.pendingEvents ?? []).filter((entry) => !ids.has(entry.id)) }));
   } catch {
     // Recovery asks the log first, so an event left here is never recorded twice.
   }
@@ -105,7 +105,7 @@ export async function recoverChangeEvents(storage: PendingEventSources, audit: A
   // Recorded together (one batch in the log), in the order the changes were made.
   await Promise.all(missing.map((entry) => audit.record({ ...entry.event, changeId: entry.id, recovered: true })));
   for (const entry of pending) records.markRecorded(entry.id);
-  forgetMetaEvents(storage, new Set(pending.map((entry) => entry.id)));
+  await forgetMetaEvents(storage, new Set(pending.map((entry) => entry.id)));
   if (missing.length > 0) log?.warn('events of vault changes made before a stop were recorded on recovery', { recovered: missing.length, alreadyRecorded: found.size });
   return missing.length;
 }

@@ -27,7 +27,8 @@ export function vaultAnchorKeeper(access: VaultAccess): AuditAnchorKeeper {
   return {
     read: () => anchorOf(access.storage().meta),
     write: (auditAnchor) => {
-      access.storage().updateMeta((meta) => ({ ...meta, auditAnchor }));
+      // Synchronous while AuditAnchorKeeper.write is (issue 12 §6 converts the audit log).
+      access.storage().updateMetaBlocking((meta) => ({ ...meta, auditAnchor }));
     },
   };
 }

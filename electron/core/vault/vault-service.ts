@@ -16,7 +16,7 @@ import type { AuditTrail } from '../audit/audit-trail';
 import type { OperationContext } from '../operation-context';
 import { newAuditKey, openAuditKey } from './audit-key';
 import { checkPersonalNumberPattern } from '../directory/pattern-safety';
-import { ensurePrivateDir, PRIVATE_FILE_MODE, writeFileDurably, writeUserFile } from '../files/safe-file';
+import { ensurePrivateDirAsync, PRIVATE_FILE_MODE, writeFileDurably, writeUserFile } from '../files/safe-file';
 import type { VaultKeyring } from './keyring';
 import type { StoredRecord } from './record-store';
 import { PassphraseGuard } from './passphrase-guard';
@@ -68,7 +68,7 @@ export class VaultService {
     const storage = this.access.storage();
     if ((storage.meta.auditKey ?? null) !== null) return;
     const auditKey = await newAuditKey(this.keyring);
-    storage.updateMeta((meta) => ({ ...meta, auditKey }));
+    await storage.updateMeta((meta) => ({ ...meta, auditKey }));
   }
 
   get backupDir(): string {
@@ -230,11 +230,11 @@ export class VaultService {
         payload: seal(dek, payload, BACKUP_PURPOSE),
       };
       if (file === undefined) {
-        ensurePrivateDir(this.backupDir);
+        await ensurePrivateDirAsync(this.backupDir);
         await writeFileDurably(target, JSON.stringify(backup));
       } else {
         // A file the user named: never through a link, replaced only when asked.
-        writeUserFile(target, JSON.stringify(backup), { mode: PRIVATE_FILE_MODE, force: options.force === true });
+        await writeUserFile(target, JSON.stringify(backup), { mode: PRIVATE_FILE_MODE, force: options.force === true });
       }
     } finally {
       dek.fill(0);
@@ -294,7 +294,7 @@ export class VaultService {
       await this.access.reopen();
       throw error;
     }
-    storage.updateMeta(() => content.meta);
+    await storage.updateMeta(() => content.meta);
     // Reopening runs any migration the backup needs and rebuilds every index.
     await this.access.reopen();
     this.keyring.unlock(dek);

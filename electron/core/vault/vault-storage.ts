@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { LowSync } from 'lowdb';
 import { CardDeskError } from '../../shared/errors';
-import { ensurePrivateDir } from '../files/safe-file';
+import { ensurePrivateDir, writeFileDurably } from '../files/safe-file';
 import { DurableJsonFile } from './json-file-adapter';
 import { CURRENT_SCHEMA_VERSION, migrations as releasedMigrations, type Migration } from './migrations';
 import { RecordStore, type RecordStoreOptions } from './record-store';
@@ -33,6 +33,8 @@ export class VaultStorage {
   readonly #meta: LowSync<VaultMeta>;
   readonly #lock: VaultLock;
   #closed = false;
+  /** The last asynchronous update of vault.json: the next one starts after it. */
+  #metaUpdates: Promise<unknown> = Promise.resolve();
 
   private constructor(readonly dir: string, meta: LowSync<VaultMeta>, records: RecordStore, lock: VaultLock) {
     this.#meta = meta;
@@ -89,7 +91,7 @@ export class VaultStorage {
     if (this.#meta.data.schemaVersion < current) {
       let meta = this.#meta.data;
       for (const step of pending(meta.schemaVersion)) meta = step.meta?.(meta) ?? meta;
-      this.updateMeta(() => ({ ...meta, schemaVersion: current }));
+      this.updateMetaBlocking(() => ({ ...meta, schemaVersion: current }));
     }
   }
 
@@ -97,8 +99,34 @@ export class VaultStorage {
     return this.#meta.data;
   }
 
-  /** Replaces the main document durably; on failure the old one stays, in memory and on disk. */
-  updateMeta(change: (meta: VaultMeta) => VaultMeta): VaultMeta {
+  /**
+   * Replaces the main document durably without holding the event loop; on failure the old one
+   * stays, in memory and on disk. Updates run one after another, each on the document the one
+   * before left; the new document is visible in `meta` once it is on disk.
+   */
+  updateMeta(change: (meta: VaultMeta) => VaultMeta): Promise<VaultMeta> {
+    const path = join(this.dir, 'vault.json');
+    const update = this.#metaUpdates.then(async () => {
+      for (;;) {
+        const before = this.#meta.data;
+        const after = change(before);
+        await writeFileDurably(path, JSON.stringify(after));
+        // A blocking update (below) landed meanwhile: apply this change on top of it and write again.
+        if (this.#meta.data !== before) continue;
+        this.#meta.data = after;
+        return after;
+      }
+    });
+    this.#metaUpdates = update.catch(() => undefined);
+    return update;
+  }
+
+  /**
+   * `updateMeta` done before returning, holding the event loop for the write: for the migration at
+   * open, and for the audit log's anchor keeper, whose `write` is synchronous until issue 12 §6
+   * makes it asynchronous.
+   */
+  updateMetaBlocking(change: (meta: VaultMeta) => VaultMeta): VaultMeta {
     const before = this.#meta.data;
     this.#meta.data = change(before);
     try {
@@ -114,6 +142,7 @@ export class VaultStorage {
     if (this.#closed) return;
     this.#closed = true;
     try {
+      await this.#metaUpdates;
       await this.records.close();
     } finally {
       this.#lock.release();
