@@ -82,7 +82,7 @@ export function LostInfoForm({ calls, ids, texts, large = false, onDone }: LostI
         setDone(true);
         onDone?.();
         setMessage({ severity: 'success', text: result.choice === 'userNumber' ? t(`${texts}.doneUserNumber`) : t(`${texts}.doneRecoveryCode`) });
-      } else setMessage({ severity: 'error', text: t(`${texts}.${result.reason}`) });
+      } else setMessage({ severity: 'error', text: result.reason === 'wrongCode' ? t(`${texts}.wrongCode`) : t(`${texts}.tooManyAttempts`) });
     });
   };
 
@@ -111,7 +111,7 @@ export function LostInfoForm({ calls, ids, texts, large = false, onDone }: LostI
           </Typography>
           <RadioGroup value={choice} onChange={(e) => setChoice(e.target.value as LostInfoChoice)}>
             {choices.map((option) => (
-              <FormControlLabel key={option} value={option} sx={{ minHeight: 48 }} control={<Radio slotProps={{ input: { 'data-testid': ids.choice(option) } as object }} />} label={t(`${texts}.${option}`)} />
+              <FormControlLabel key={option} value={option} sx={{ minHeight: 48 }} control={<Radio slotProps={{ input: { 'data-testid': ids.choice(option) } as object }} />} label={option === 'userNumber' ? t(`${texts}.userNumber`) : t(`${texts}.recoveryCode`)} />
             ))}
           </RadioGroup>
           <Button type="submit" variant="contained" sx={button} disabled={busy || code.trim() === ''} data-testid={ids.confirm}>
