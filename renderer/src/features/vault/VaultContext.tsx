@@ -33,6 +33,9 @@ export function VaultProvider({ children }: { children: ReactNode }) {
   const [asking, setAsking] = useState(false);
   const waiting = useRef<((unlocked: boolean) => void)[]>([]);
 
+  // Not a useCommand: this provider publishes the vault's reachability to every screen as context
+  // (`unavailable`, read by the vault bar and the welcome flow) and its `refresh` is awaited by
+  // callers; the unlock dialog's run goes through PassphraseDialog, which uses useCommand.
   const refresh = useCallback(
     () =>
       unwrap(carddesk().vault.status())
