@@ -99,16 +99,13 @@ export function VaultProvider({ children }: { children: ReactNode }) {
         body={t('vault.unlockBody')}
         submitLabel={t('vault.unlock')}
         onClose={() => settle(false)}
+        // A call that fails outright is the dialog's command error (it shows it with CommandError).
         onSubmit={async (passphrase) => {
-          try {
-            const result = await unwrap(carddesk().vault.unlock({ passphrase }));
-            if (!result.ok) return { ok: false, message: t('errors.WRONG_PASSPHRASE') };
-            await refresh();
-            settle(true);
-            return { ok: true };
-          } catch (error) {
-            return { ok: false, message: t(`errors.${errorCodeOf(error)}`) };
-          }
+          const result = await unwrap(carddesk().vault.unlock({ passphrase }));
+          if (!result.ok) return { ok: false, message: t('errors.WRONG_PASSPHRASE') };
+          await refresh();
+          settle(true);
+          return { ok: true };
         }}
       />
     </VaultContext>

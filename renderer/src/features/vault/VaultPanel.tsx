@@ -18,7 +18,7 @@ import {
 import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../i18n/format';
 import type { BackupInfo, PersonalNumberRule } from '@shared/schemas/vault';
-import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { carddesk, unwrap } from '../../api/carddesk';
 import { useCommand } from '../../app/useCommand';
 import { CommandError } from '../../components/CommandError';
 import { PassphraseDialog } from './PassphraseDialog';
@@ -218,17 +218,14 @@ export function VaultPanel() {
         body={t('vault.restoreBody', { file: restoring ?? '' })}
         submitLabel={t('vault.restore')}
         onClose={() => setRestoring(null)}
+        // A call that fails outright is the dialog's command error (it shows it with CommandError).
         onSubmit={async (passphrase) => {
-          try {
-            const result = await unwrap(carddesk().vault.restore({ fileName: restoring ?? '', passphrase }));
-            if (!result.ok) return { ok: false, message: t('errors.WRONG_PASSPHRASE') };
-            setRestoring(null);
-            setNotice(t('vault.restored'));
-            await refresh();
-            return { ok: true };
-          } catch (error) {
-            return { ok: false, message: t(`errors.${errorCodeOf(error)}`) };
-          }
+          const result = await unwrap(carddesk().vault.restore({ fileName: restoring ?? '', passphrase }));
+          if (!result.ok) return { ok: false, message: t('errors.WRONG_PASSPHRASE') };
+          setRestoring(null);
+          setNotice(t('vault.restored'));
+          await refresh();
+          return { ok: true };
         }}
       />
     </Paper>
