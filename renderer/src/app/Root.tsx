@@ -1,44 +1,34 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { CssBaseline, ThemeProvider } from '@mui/material';
 import { HashRouter } from 'react-router';
 import type { AppInfo } from '@shared/schemas/app';
-import type { ErrorCode } from '@shared/errors';
-import { carddesk, errorCodeOf, unwrap } from '../api/carddesk';
+import { carddesk, unwrap } from '../api/carddesk';
 import { theme } from '../theme/theme';
 import { StartupScreen } from '../components/StartupScreen';
 import { AppInfoContext } from './AppInfoContext';
+import { useCommand } from './useCommand';
 import { DeskApp } from './DeskApp';
 import { KioskApp } from './KioskApp';
 
-type Startup = { state: 'loading' } | { state: 'ready'; info: AppInfo } | { state: 'failed'; code: ErrorCode };
-
 /** Asks the services who we are (desk or kiosk, Electron or browser) and shows the matching app. */
 export function Root() {
-  const [startup, setStartup] = useState<Startup>({ state: 'loading' });
-
-  const load = useCallback(() => {
-    Promise.resolve()
-      .then(() => unwrap(carddesk().app.info()))
-      .then((info) => setStartup({ state: 'ready', info }))
-      .catch((error: unknown) => setStartup({ state: 'failed', code: errorCodeOf(error) }));
-  }, []);
-
-  useEffect(load, [load]);
-
-  const retry = (): void => {
-    setStartup({ state: 'loading' });
-    load();
-  };
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  // i18n is ready before Root renders (main.tsx), so the start-up failure is translated too.
+  const starting = useCommand(async () => setInfo(await unwrap(carddesk().app.info())));
+  const start = starting.run;
+  useEffect(() => {
+    void start();
+  }, [start]);
 
   return (
     <ThemeProvider theme={theme} noSsr>
       <CssBaseline />
-      {startup.state === 'ready' ? (
-        <AppInfoContext value={startup.info}>
-          <HashRouter>{startup.info.surface === 'kiosk' ? <KioskApp /> : <DeskApp />}</HashRouter>
+      {info !== null ? (
+        <AppInfoContext value={info}>
+          <HashRouter>{info.surface === 'kiosk' ? <KioskApp /> : <DeskApp />}</HashRouter>
         </AppInfoContext>
       ) : (
-        <StartupScreen failure={startup.state === 'failed' ? startup.code : null} onRetry={retry} />
+        <StartupScreen failure={starting.error} onRetry={() => void start()} />
       )}
     </ThemeProvider>
   );

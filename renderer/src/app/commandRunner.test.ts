@@ -71,6 +71,26 @@ describe('the command runner behind useCommand', () => {
     expect(states).toEqual([{ busy: true, error: null }]);
   });
 
+  it('publishes again, with the state it reached meanwhile, once attached after a dispose (a remount)', async () => {
+    const states: CommandState[] = [];
+    const pending = deferred<string>();
+    const runner = new CommandRunner(() => pending.promise, (s) => states.push(s));
+    const result = runner.run();
+    runner.dispose();
+    pending.resolve('done');
+    await result;
+    runner.attach();
+    expect(states).toEqual([
+      { busy: true, error: null },
+      { busy: false, error: null },
+    ]);
+    await runner.run();
+    expect(states.slice(2)).toEqual([
+      { busy: true, error: null },
+      { busy: false, error: null },
+    ]);
+  });
+
   it('lets only the latest run end the busy state or report a failure', async () => {
     const states: CommandState[] = [];
     const first = deferred<string>();

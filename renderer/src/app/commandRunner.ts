@@ -54,6 +54,12 @@ export class CommandRunner<A extends unknown[], R> {
     this.live = false;
   }
 
+  /** Publishes again after a remount (React's StrictMode unmounts and remounts every component once in development). */
+  attach(): void {
+    this.live = true;
+    this.publish(this.state);
+  }
+
   private set(state: CommandState): void {
     this.state = state;
     if (this.live) this.publish(this.state);

@@ -17,7 +17,10 @@ export function useCommand<A extends unknown[], R>(command: (...args: A) => Prom
   const [state, setState] = useState<CommandState>(idleCommand);
   const [runner] = useState(() => new CommandRunner(command, setState));
   runner.setCommand(command);
-  useEffect(() => () => runner.dispose(), [runner]);
+  useEffect(() => {
+    runner.attach();
+    return () => runner.dispose();
+  }, [runner]);
   const run = useMemo(() => (...args: A) => runner.run(...args), [runner]);
   const reset = useMemo(() => () => runner.reset(), [runner]);
   return { run, reset, busy: state.busy, error: state.error };

@@ -19,6 +19,8 @@ export function useReaders(): ReadersState {
       api.onCardInserted((reader) => dispatch({ type: 'reader', reader, change: 'inserted' })),
       api.onCardRemoved((reader) => dispatch({ type: 'reader', reader, change: 'removed' })),
     ];
+    // Not a useCommand: the snapshot's failure belongs to the readers state, ordered by the reducer
+    // with the live events it races (a later snapshot clears it); screens show it with CommandError.
     unwrap(api.list())
       .then((list) => dispatch({ type: 'snapshot', list }))
       .catch((error: unknown) => dispatch({ type: 'failed', code: errorCodeOf(error) }));

@@ -1,6 +1,7 @@
-import { Alert, AlertTitle, Box, Button, CircularProgress, Typography } from '@mui/material';
+import { Box, Button, CircularProgress, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import type { ErrorCode } from '@shared/errors';
+import { CommandError } from './CommandError';
 
 export function StartupScreen({ failure, onRetry }: { failure: ErrorCode | null; onRetry: () => void }) {
   const { t } = useTranslation();
@@ -12,18 +13,16 @@ export function StartupScreen({ failure, onRetry }: { failure: ErrorCode | null;
           <Typography sx={{ mt: 2 }}>{t('app.loading')}</Typography>
         </Box>
       ) : (
-        <Alert
-          severity="error"
+        <CommandError
+          error={failure}
           sx={{ maxWidth: 560 }}
+          title={t('app.startFailedTitle')}
           action={
             <Button color="inherit" onClick={onRetry}>
               {t('app.retry')}
             </Button>
           }
-        >
-          <AlertTitle>{t('app.startFailedTitle')}</AlertTitle>
-          {t(`errors.${failure}`)}
-        </Alert>
+        />
       )}
     </Box>
   );

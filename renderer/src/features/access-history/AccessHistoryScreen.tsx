@@ -2,9 +2,10 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Alert, Box, Button, Paper, Snackbar, Typography } from '@mui/material';
 import DownloadIcon from '@mui/icons-material/Download';
 import { useSearchParams } from 'react-router';
-import type { ErrorCode } from '@shared/errors';
-import type { AuditEntry } from '@shared/schemas/audit';
-import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import type { AuditEntry, AuditFilter } from '@shared/schemas/audit';
+import { carddesk, unwrap } from '../../api/carddesk';
+import { useCommand } from '../../app/useCommand';
+import { CommandError } from '../../components/CommandError';
 import { visuallyHidden } from '../../components/visuallyHidden';
 import { useAuditWords } from './auditFormat';
 import { AuditFilters, noFilters, toAuditFilter, type FilterState } from './AuditFilters';
@@ -45,55 +46,50 @@ export function AccessHistoryScreen() {
   const filter = useMemo(() => toAuditFilter(filters, resolvedHolder), [filters, resolvedHolder]);
   const applied = useDebounced(filter, 250);
   const [shown, setShown] = useState<Shown | null>(null);
-  const [failure, setFailure] = useState<ErrorCode | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [arrived, setArrived] = useState(0);
   const [params, setParams] = useSearchParams();
   const holder = params.get('holder');
   const generation = useRef(0);
 
-  useEffect(() => {
+  // One command per kind of read; `generation` drops pages that arrive after the filters changed.
+  const loading = useCommand(async (wanted: AuditFilter) => {
     const mine = ++generation.current;
-    unwrap(carddesk().audit.query({ ...applied, limit: PAGE, count: true }))
-      .then((page) => {
-        if (mine !== generation.current) return;
-        setShown({ entries: page.entries, next: page.nextCursor, total: page.total });
-        setFailure(null);
-      })
-      .catch((error: unknown) => setFailure(errorCodeOf(error)));
-  }, [applied]);
+    const page = await unwrap(carddesk().audit.query({ ...wanted, limit: PAGE, count: true }));
+    if (mine === generation.current) setShown({ entries: page.entries, next: page.nextCursor, total: page.total });
+  });
+  const first = loading.run;
+  useEffect(() => {
+    void first(applied);
+  }, [first, applied]);
 
   const newest = shown?.entries[0]?.seq ?? 0;
-  const refresh = useCallback(() => {
+  const refreshing = useCommand(async (wanted: AuditFilter, after: number) => {
     const mine = generation.current;
-    unwrap(carddesk().audit.query({ ...applied, after: newest, limit: 200, count: true }))
-      .then((page) => {
-        if (mine !== generation.current || page.entries.length === 0) return;
-        setShown((current) => ({ entries: [...page.entries, ...(current?.entries ?? [])], next: current?.next ?? null, total: page.total }));
-        setArrived(page.entries.length);
-      })
-      .catch((error: unknown) => setFailure(errorCodeOf(error)));
-  }, [applied, newest]);
+    const page = await unwrap(carddesk().audit.query({ ...wanted, after, limit: 200, count: true }));
+    if (mine !== generation.current || page.entries.length === 0) return;
+    setShown((current) => ({ entries: [...page.entries, ...(current?.entries ?? [])], next: current?.next ?? null, total: page.total }));
+    setArrived(page.entries.length);
+  });
+  const refreshRun = refreshing.run;
+  const refresh = useCallback(() => void refreshRun(applied, newest), [refreshRun, applied, newest]);
   useAuditAppended(refresh);
 
-  const loadMore = (): void => {
-    if (shown === null || shown.next === null) return;
+  const more = useCommand(async (wanted: AuditFilter, before: number) => {
     const mine = generation.current;
-    unwrap(carddesk().audit.query({ ...applied, before: shown.next, limit: PAGE }))
-      .then((page) => {
-        if (mine === generation.current) setShown((current) => ({ entries: [...(current?.entries ?? []), ...page.entries], next: page.nextCursor, total: current?.total ?? null }));
-      })
-      .catch((error: unknown) => setFailure(errorCodeOf(error)));
+    const page = await unwrap(carddesk().audit.query({ ...wanted, before, limit: PAGE }));
+    if (mine === generation.current) setShown((current) => ({ entries: [...(current?.entries ?? []), ...page.entries], next: page.nextCursor, total: current?.total ?? null }));
+  });
+  const loadMore = (): void => {
+    if (shown !== null && shown.next !== null) void more.run(applied, shown.next);
   };
 
-  const exportCsv = (): void => {
-    unwrap(carddesk().audit.exportCsv(filter))
-      .then((file) => {
-        downloadText(file.fileName, file.csv, 'text/csv;charset=utf-8');
-        setMessage(file.truncated ? t('accessHistory.export.truncated', { count: file.rows }) : t('accessHistory.export.done', { count: file.rows }));
-      })
-      .catch((error: unknown) => setMessage(t(`errors.${errorCodeOf(error)}`)));
-  };
+  const exporting = useCommand(async (wanted: AuditFilter) => {
+    const file = await unwrap(carddesk().audit.exportCsv(wanted));
+    downloadText(file.fileName, file.csv, 'text/csv;charset=utf-8');
+    setMessage(file.truncated ? t('accessHistory.export.truncated', { count: file.rows }) : t('accessHistory.export.done', { count: file.rows }));
+  });
+  const failure = loading.error ?? refreshing.error ?? more.error;
 
   const showHolder = (holderId: string | null): void =>
     setParams((current) => {
@@ -109,7 +105,7 @@ export function AccessHistoryScreen() {
         <Typography variant="h4" component="h1" sx={{ flexGrow: 1 }}>
           {t('nav.accessHistory')}
         </Typography>
-        <Button variant="outlined" startIcon={<DownloadIcon aria-hidden />} onClick={exportCsv} data-testid={accessHistoryTestIds.export}>
+        <Button variant="outlined" startIcon={<DownloadIcon aria-hidden />} onClick={() => void exporting.run(filter)} disabled={exporting.busy} data-testid={accessHistoryTestIds.export}>
           {t('accessHistory.export.button')}
         </Button>
       </Box>
@@ -118,7 +114,8 @@ export function AccessHistoryScreen() {
       </Typography>
       <IntegrityBadge />
       <AuditFilters value={filters} onChange={setFilters} holder={holderFilter} />
-      {failure !== null ? <Alert severity="error">{t(`errors.${failure}`)}</Alert> : null}
+      <CommandError error={exporting.error} sx={{ mb: 2 }} onClose={exporting.reset} />
+      <CommandError error={failure} sx={{ mb: 2 }} />
       {shown === null ? (
         <Typography role="status">{t('accessHistory.loading')}</Typography>
       ) : shown.entries.length === 0 ? (

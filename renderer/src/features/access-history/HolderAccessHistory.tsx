@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { Alert, Box, Button, Chip, MenuItem, Paper, Table, TableBody, TableCell, TableHead, TableRow, TextField, Typography } from '@mui/material';
-import type { ErrorCode } from '@shared/errors';
+import { Box, Button, Chip, MenuItem, Paper, Table, TableBody, TableCell, TableHead, TableRow, TextField, Typography } from '@mui/material';
 import type { AuditEntry, AuditOutcome, HolderSummary } from '@shared/schemas/audit';
-import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { carddesk, unwrap } from '../../api/carddesk';
+import { useCommand } from '../../app/useCommand';
+import { CommandError } from '../../components/CommandError';
 import { dayStart, useAuditWords } from './auditFormat';
 import { EventText } from './EventText';
 import { accessHistoryTestIds } from './testIds';
@@ -27,7 +28,6 @@ export function HolderAccessHistory({ holderId, showHeading = true }: { holderId
   const [summary, setSummary] = useState<HolderSummary | null>(null);
   /** The entries shown (the first page and any loaded after it), and the cursor for the next. */
   const [shown, setShown] = useState<{ entries: AuditEntry[]; next: number | null }>({ entries: [], next: null });
-  const [failure, setFailure] = useState<ErrorCode | null>(null);
   const generation = useRef(0);
 
   const args = useCallback(
@@ -46,30 +46,28 @@ export function HolderAccessHistory({ holderId, showHeading = true }: { holderId
     [holderId, filters],
   );
 
-  const load = useCallback(() => {
+  // `generation` drops pages that arrive after the filters changed (or a newer reload started).
+  const loading = useCommand(async (wanted: ReturnType<typeof args>) => {
     const mine = ++generation.current;
-    unwrap(carddesk().audit.holderSummary(args()))
-      .then((value) => {
-        if (mine !== generation.current) return;
-        setSummary(value);
-        setShown({ entries: value.entries, next: value.nextCursor });
-        setFailure(null);
-      })
-      .catch((error: unknown) => setFailure(errorCodeOf(error)));
-  }, [args]);
+    const value = await unwrap(carddesk().audit.holderSummary(wanted));
+    if (mine !== generation.current) return;
+    setSummary(value);
+    setShown({ entries: value.entries, next: value.nextCursor });
+  });
+  const get = loading.run;
+  const load = useCallback(() => void get(args()), [get, args]);
 
   useEffect(load, [load]);
   useAuditAppended(load);
 
   const { entries, next } = shown;
-  const loadMore = (): void => {
-    if (next === null) return;
+  const more = useCommand(async (wanted: ReturnType<typeof args>) => {
     const mine = generation.current;
-    unwrap(carddesk().audit.holderSummary(args(next)))
-      .then((value) => {
-        if (mine === generation.current) setShown((current) => ({ entries: [...current.entries, ...value.entries], next: value.nextCursor }));
-      })
-      .catch((error: unknown) => setFailure(errorCodeOf(error)));
+    const value = await unwrap(carddesk().audit.holderSummary(wanted));
+    if (mine === generation.current) setShown((current) => ({ entries: [...current.entries, ...value.entries], next: value.nextCursor }));
+  });
+  const loadMore = (): void => {
+    if (next !== null) void more.run(args(next));
   };
   const set = (patch: Partial<Filters>): void => setFilters((current) => ({ ...current, ...patch }));
   const pending = '…';
@@ -87,7 +85,7 @@ export function HolderAccessHistory({ holderId, showHeading = true }: { holderId
           {t('accessHistory.holder.title')}
         </Typography>
       ) : null}
-      {failure !== null ? <Alert severity="error">{t(`errors.${failure}`)}</Alert> : null}
+      <CommandError error={loading.error ?? more.error} sx={{ mb: 2 }} />
       <Paper variant="outlined" sx={{ p: 2, mb: 2 }}>
         <Box component="dl" sx={{ m: 0, display: 'grid', gridTemplateColumns: { xs: '1fr 1fr', md: 'repeat(4, auto 1fr)' }, columnGap: 2, rowGap: 1, alignItems: 'baseline' }}>
           {facts.map(({ key, testId, value }) => (

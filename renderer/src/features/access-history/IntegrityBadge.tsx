@@ -3,9 +3,10 @@ import { Alert, Box, Button, Chip, CircularProgress, List, ListItem, Typography 
 import GppBadIcon from '@mui/icons-material/GppBad';
 import GppMaybeIcon from '@mui/icons-material/GppMaybe';
 import VerifiedUserIcon from '@mui/icons-material/VerifiedUser';
-import type { ErrorCode } from '@shared/errors';
 import type { AuditVerifyReport } from '@shared/schemas/audit';
-import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { carddesk, unwrap } from '../../api/carddesk';
+import { useCommand } from '../../app/useCommand';
+import { CommandError } from '../../components/CommandError';
 import { useVault } from '../vault';
 import { useFormat } from '../../i18n/format';
 import { useAuditWords } from './auditFormat';
@@ -23,46 +24,40 @@ export function IntegrityBadge() {
   const { t, time } = useAuditWords();
   const format = useFormat();
   const [report, setReport] = useState<AuditVerifyReport | null>(null);
-  const [checking, setChecking] = useState(false);
-  const [failure, setFailure] = useState<ErrorCode | null>(null);
   const [acknowledged, setAcknowledged] = useState(false);
   const { withUnlocked } = useVault();
 
-  const check = useCallback(() => {
-    setChecking(true);
-    setFailure(null);
-    unwrap(carddesk().audit.verify())
-      .then(setReport)
-      .catch((error: unknown) => setFailure(errorCodeOf(error)))
-      .finally(() => setChecking(false));
-  }, []);
+  const verifying = useCommand(async () => setReport(await unwrap(carddesk().audit.verify())));
+  const verify = verifying.run;
+  const check = useCallback(() => void verify(), [verify]);
 
+  // The last verification's result; a first one runs when there is none yet.
+  const opening = useCommand(async () => {
+    const last = await unwrap(carddesk().audit.integrity());
+    if (last === null) check();
+    else setReport(last);
+  });
+  const open = opening.run;
   useEffect(() => {
-    let live = true;
-    unwrap(carddesk().audit.integrity())
-      .then((last) => {
-        if (!live) return;
-        if (last === null) check();
-        else setReport(last);
-      })
-      .catch((error: unknown) => setFailure(errorCodeOf(error)));
-    return () => {
-      live = false;
-    };
-  }, [check]);
+    void open();
+  }, [open]);
 
+  const acknowledging = useCommand(async () => {
+    setReport(await withUnlocked(() => unwrap(carddesk().audit.acknowledgeLoss())));
+    setAcknowledged(true);
+  });
   const acknowledge = (): void => {
-    setChecking(true);
-    setFailure(null);
-    withUnlocked(() => unwrap(carddesk().audit.acknowledgeLoss()))
-      .then((next) => {
-        setReport(next);
-        setAcknowledged(true);
-      })
-      .catch((error: unknown) => setFailure(errorCodeOf(error)))
-      .finally(() => setChecking(false));
+    verifying.reset();
+    void acknowledging.run();
+  };
+  const recheck = (): void => {
+    opening.reset();
+    acknowledging.reset();
+    check();
   };
 
+  const checking = verifying.busy || acknowledging.busy;
+  const failure = opening.error ?? verifying.error ?? acknowledging.error;
   const lost = report?.problems.some((problem) => problem.kind === 'lost') ?? false;
   const state = checking ? 'checking' : report === null ? 'unknown' : report.intact ? 'intact' : lost ? 'lost' : 'tampered';
   return (
@@ -89,7 +84,7 @@ export function IntegrityBadge() {
             {t('accessHistory.integrity.unsigned', { count: report.unsigned })}
           </Typography>
         ) : null}
-        <Button size="small" onClick={check} disabled={checking} data-testid={accessHistoryTestIds.recheck}>
+        <Button size="small" onClick={recheck} disabled={checking} data-testid={accessHistoryTestIds.recheck}>
           {t('accessHistory.integrity.recheck')}
         </Button>
       </Box>
@@ -111,11 +106,7 @@ export function IntegrityBadge() {
           {t('accessHistory.integrity.acknowledged')}
         </Alert>
       ) : null}
-      {failure !== null ? (
-        <Alert severity="error" sx={{ mt: 1 }}>
-          {t(`errors.${failure}`)}
-        </Alert>
-      ) : null}
+      <CommandError error={failure} sx={{ mt: 1 }} />
       {report !== null && !report.intact && !checking ? (
         <Alert severity="error" sx={{ mt: 1 }}>
           <List dense disablePadding aria-label={t('accessHistory.integrity.problemsLabel')}>

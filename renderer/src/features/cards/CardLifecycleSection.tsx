@@ -3,13 +3,12 @@ import { Alert, AlertTitle, Box, Button, Chip, CircularProgress, Link, Typograph
 import { Link as RouterLink } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../i18n/format';
-import type { ErrorCode } from '@shared/errors';
 import type { PivCardDetails } from '@shared/schemas/cards';
 import type { CardStatus, PersonalisationStatus } from '@shared/schemas/lifecycle';
-import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { carddesk, unwrap } from '../../api/carddesk';
+import { useCommand } from '../../app/useCommand';
+import { CommandError } from '../../components/CommandError';
 import { type WorkflowRequest, cardStateColor, lifecycleTestIds } from '../lifecycle';
-
-type Loaded = { state: 'loading' } | { state: 'ready'; status: CardStatus } | { state: 'failed'; code: ErrorCode };
 
 /** A personalisation that stopped before the card became active (it can be resumed or restarted). */
 export function stoppedPersonalisation(status: CardStatus): PersonalisationStatus | null {
@@ -43,19 +42,22 @@ function Stopped({ personalisation }: { personalisation: PersonalisationStatus }
  */
 export function CardLifecycleSection({ card, onWorkflow, onOfflineUnblock }: { card: PivCardDetails; onWorkflow: (request: WorkflowRequest) => void; onOfflineUnblock: () => void }) {
   const { t } = useTranslation();
-  const [loaded, setLoaded] = useState<Loaded>({ state: 'loading' });
+  const [read, setRead] = useState<CardStatus | null>(null);
   const { serial, reader } = card;
 
+  const reading = useCommand((wanted: string) => unwrap(carddesk().cards.record({ serial: wanted })));
+  const readRecord = reading.run;
   useEffect(() => {
     if (serial === null) return;
     let current = true;
-    unwrap(carddesk().cards.record({ serial }))
-      .then((status) => current && setLoaded({ state: 'ready', status }))
-      .catch((error: unknown) => current && setLoaded({ state: 'failed', code: errorCodeOf(error) }));
+    void readRecord(serial).then((result) => {
+      if (current && result !== undefined) setRead(result);
+    });
     return () => {
       current = false;
     };
-  }, [serial]);
+  }, [serial, readRecord]);
+  const phase = reading.error !== null ? 'failed' : read !== null ? 'ready' : 'loading';
 
   const action = (name: string, label: string, request: WorkflowRequest, options: { primary?: boolean; danger?: boolean } = {}) => (
     <Button
@@ -69,7 +71,7 @@ export function CardLifecycleSection({ card, onWorkflow, onOfflineUnblock }: { c
     </Button>
   );
 
-  const status = loaded.state === 'ready' ? loaded.status : null;
+  const status = phase === 'ready' ? read : null;
   const record = status?.card ?? null;
   const state = record?.state ?? null;
   const stopped = status === null ? null : stoppedPersonalisation(status);
@@ -97,12 +99,12 @@ export function CardLifecycleSection({ card, onWorkflow, onOfflineUnblock }: { c
   }
 
   return (
-    <Box component="section" aria-labelledby="card-lifecycle-title" data-testid={lifecycleTestIds.section} data-state={state ?? (loaded.state === 'ready' ? 'unknown' : loaded.state)} sx={{ mb: 3 }}>
+    <Box component="section" aria-labelledby="card-lifecycle-title" data-testid={lifecycleTestIds.section} data-state={state ?? (phase === 'ready' ? 'unknown' : phase)} sx={{ mb: 3 }}>
       <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, flexWrap: 'wrap', mb: 1 }}>
         <Typography variant="h6" component="h3" id="card-lifecycle-title">
           {t('lifecycle.panel.title')}
         </Typography>
-        {loaded.state === 'ready' ? (
+        {phase === 'ready' ? (
           <Chip size="small" data-testid={lifecycleTestIds.state} color={state === null ? 'default' : cardStateColor(state)} label={state === null ? t('lifecycle.panel.notIssued') : t(`users.cardStates.${state}`)} />
         ) : null}
         {status !== null && status.holderName !== null && record !== null && record.holderId !== null ? (
@@ -115,13 +117,13 @@ export function CardLifecycleSection({ card, onWorkflow, onOfflineUnblock }: { c
         ) : null}
       </Box>
       {serial === null ? <Alert severity="info">{t('lifecycle.panel.noSerial')}</Alert> : null}
-      {serial !== null && loaded.state === 'loading' ? (
+      {serial !== null && phase === 'loading' ? (
         <Box role="status" sx={{ display: 'flex', gap: 1, alignItems: 'center' }}>
           <CircularProgress size={16} aria-hidden />
           <Typography variant="body2">{t('lifecycle.panel.loading')}</Typography>
         </Box>
       ) : null}
-      {loaded.state === 'failed' ? <Alert severity="info" sx={{ mb: 1 }}>{t(`errors.${loaded.code}`)}</Alert> : null}
+      <CommandError error={reading.error} severity="info" sx={{ mb: 1 }} />
       {stopped !== null ? <Stopped personalisation={stopped} /> : null}
       {state === 'suspended' ? <Typography sx={{ mb: 1 }}>{t('lifecycle.panel.suspendedHint')}</Typography> : null}
       {state === 'lost' || state === 'revoked' ? <Typography sx={{ mb: 1 }}>{t('lifecycle.panel.revokedHint')}</Typography> : null}

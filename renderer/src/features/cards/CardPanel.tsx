@@ -6,6 +6,7 @@ import type { Reader } from '@shared/schemas/readers';
 import type { WorkflowRequest } from '../lifecycle';
 import { CardActions } from './actions/CardActions';
 import { CardLifecycleSection } from './CardLifecycleSection';
+import { CommandError } from '../../components/CommandError';
 import { failureText } from '../../components/failureText';
 import { ReferenceStatus } from './ReferenceStatus';
 import { SlotTable } from './SlotTable';
@@ -66,7 +67,7 @@ export function CardPanel({
       </Box>
     );
   }
-  if (details.state === 'failed') return <Alert severity="error">{t(`errors.${details.code}`)}</Alert>;
+  if (details.state === 'failed') return <CommandError error={details.code} />;
   const { result } = details;
   if (!result.ok) {
     return (

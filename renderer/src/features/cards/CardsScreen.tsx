@@ -10,6 +10,7 @@ import { OfflineUnblockDialog } from './OfflineUnblockDialog';
 import { ReaderRow } from './ReaderRow';
 import { cardsTestIds } from './testIds';
 import { useReaders } from '../../app/useReaders';
+import { CommandError } from '../../components/CommandError';
 
 type CardsTab = 'readers' | 'expiry' | 'tokens';
 
@@ -84,7 +85,7 @@ export function CardsScreen() {
       ) : (
       <Box role="tabpanel" id="panel-readers" aria-labelledby="tab-readers">
 
-      {failure !== null ? <Alert severity="error">{t(`errors.${failure}`)}</Alert> : null}
+      <CommandError error={failure} />
 
       {!loaded || service.status === 'starting' ? (
         <Box data-testid={cardsTestIds.serviceStarting} role="status" sx={{ display: 'flex', alignItems: 'center', gap: 2 }}>

@@ -2,15 +2,18 @@ import { useCallback, useEffect, useState } from 'react';
 import type { ErrorCode } from '@shared/errors';
 import type { CardInspectResult } from '@shared/schemas/cards';
 import type { Reader } from '@shared/schemas/readers';
-import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { carddesk, unwrap } from '../../api/carddesk';
+import { useCommand } from '../../app/useCommand';
 
 export type CardDetailsState =
   | { state: 'none' }
   | { state: 'loading' }
   | { state: 'ready'; result: CardInspectResult }
+  /** `code` is the inspect command's error, for CommandError. */
   | { state: 'failed'; code: ErrorCode };
 
-type Loaded = { key: string } & ({ state: 'ready'; result: CardInspectResult } | { state: 'failed'; code: ErrorCode });
+/** What the last read answered (null: it failed, see the command's error), with the key it was read for. */
+type Loaded = { key: string; result: CardInspectResult | null };
 
 /**
  * Reads the card in `reader` whenever a (new) card is there, and again on request. What was read
@@ -22,24 +25,23 @@ export function useCardDetails(reader: Reader | undefined): { details: CardDetai
   const name = reader?.name;
   const present = reader !== undefined && reader.cardState === 'present';
   const key = `${name ?? ''}|${reader?.atr ?? ''}|${generation}`;
+  const inspecting = useCommand((wanted: string) => unwrap(carddesk().cards.inspect({ reader: wanted })));
+  const inspect = inspecting.run;
 
   useEffect(() => {
     if (name === undefined || !present) return;
     let current = true;
-    unwrap(carddesk().cards.inspect({ reader: name }))
-      .then((result) => {
-        if (current) setLoaded({ key, state: 'ready', result });
-      })
-      .catch((error: unknown) => {
-        if (current) setLoaded({ key, state: 'failed', code: errorCodeOf(error) });
-      });
+    void inspect(name).then((result) => {
+      if (current) setLoaded({ key, result: result ?? null });
+    });
     return () => {
       current = false;
     };
-  }, [name, present, key]);
+  }, [name, present, key, inspect]);
 
   const refresh = useCallback(() => setGeneration((value) => value + 1), []);
   if (!present) return { details: { state: 'none' }, refresh };
   if (loaded === null || loaded.key !== key) return { details: { state: 'loading' }, refresh };
-  return { details: loaded, refresh };
+  if (loaded.result !== null) return { details: { state: 'ready', result: loaded.result }, refresh };
+  return { details: inspecting.error === null ? { state: 'loading' } : { state: 'failed', code: inspecting.error }, refresh };
 }

@@ -24,7 +24,9 @@ import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../i18n/format';
 import type { CardRecord, Holder } from '@shared/schemas/holders';
 import type { CertificateSummary } from '@shared/schemas/certificates';
-import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { carddesk, unwrap } from '../../api/carddesk';
+import { useCommand } from '../../app/useCommand';
+import { CommandError } from '../../components/CommandError';
 import { visuallyHidden } from '../../components/visuallyHidden';
 import { HolderAccessHistory } from '../access-history';
 import { IssueCertificateDialog, statusColor } from '../certificates';
@@ -78,25 +80,22 @@ export function HolderDetail() {
   const format = useFormat();
   const { id = '' } = useParams();
   const [loaded, setLoaded] = useState<Loaded | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
   const [editing, setEditing] = useState(false);
   const [registering, setRegistering] = useState(false);
   const [issuing, setIssuing] = useState(false);
   const [workflow, setWorkflow] = useState<WorkflowRequest | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
-  const fail = useCallback((error: unknown) => setFailure(t(`errors.${errorCodeOf(error)}`)), [t]);
-  const load = useCallback(() => {
-    unwrap(carddesk().holders.get({ id }))
-      .then((value) => {
-        setLoaded(value);
-        setFailure(null);
-      })
-      .catch(fail);
-  }, [id, fail]);
+  const loading = useCommand(async (wanted: string) => setLoaded(await unwrap(carddesk().holders.get({ id: wanted }))));
+  const get = loading.run;
+  const load = useCallback(() => void get(id), [get, id]);
   useEffect(load, [load]);
+  const registerCard = useCommand(async (serial: string, holderId: string) => {
+    await unwrap(carddesk().directory.registerCard({ serial, holderId }));
+    load();
+  });
 
-  if (loaded === null) return failure === null ? <Typography role="status">{t('common.loading')}</Typography> : <Alert severity="error">{failure}</Alert>;
+  if (loaded === null) return loading.error === null ? <Typography role="status">{t('common.loading')}</Typography> : <CommandError error={loading.error} />;
   const { holder, cards, certificates } = loaded;
   const date = (iso: string) => format.date(iso);
 
@@ -115,11 +114,14 @@ export function HolderDetail() {
           {t('users.edit')}
         </Button>
       </Box>
-      {failure !== null ? (
-        <Alert severity="error" sx={{ mb: 2 }} onClose={() => setFailure(null)}>
-          {failure}
-        </Alert>
-      ) : null}
+      <CommandError
+        error={registerCard.error ?? loading.error}
+        sx={{ mb: 2 }}
+        onClose={() => {
+          registerCard.reset();
+          loading.reset();
+        }}
+      />
       {notice !== null ? (
         <Alert severity="success" sx={{ mb: 2 }} onClose={() => setNotice(null)} data-testid={lifecycleTestIds.holderCardMessage}>
           {notice}
@@ -294,7 +296,7 @@ export function HolderDetail() {
         onClose={() => setRegistering(false)}
         onSubmit={(serial) => {
           setRegistering(false);
-          void unwrap(carddesk().directory.registerCard({ serial, holderId: holder.id })).then(load).catch(fail);
+          void registerCard.run(serial, holder.id);
         }}
       />
       <IssueCertificateDialog

@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { Alert, AlertTitle, Box, Button, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
-import type { ErrorCode } from '@shared/errors';
 import type { Holder } from '@shared/schemas/holders';
 import type { IssueResult, LifecycleResult, WorkflowStep } from '@shared/schemas/lifecycle';
-import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { carddesk, unwrap } from '../../api/carddesk';
+import { useCommand } from '../../app/useCommand';
+import { CommandError } from '../../components/CommandError';
 import { useVault } from '../vault';
 import { ActivationDialog } from '../contracts';
 import { IssueConfirmation } from './IssueConfirmation';
@@ -23,7 +24,8 @@ export type WorkflowRequest =
   | { kind: 'resume' | 'restart'; reader: string | null; serial: string; holderName: string | null; failedStep: WorkflowStep | null }
   | { kind: 'renew' | 'resetPin' | 'retire'; reader: string | null; serial: string | null };
 
-type Outcome = { type: 'issue'; result: IssueResult } | { type: 'lifecycle'; result: LifecycleResult } | { type: 'error'; code: ErrorCode };
+/** What a workflow answered; a call that failed outright is the command's error instead. */
+type Outcome = { type: 'issue'; result: IssueResult } | { type: 'lifecycle'; result: LifecycleResult };
 
 const destructive: readonly WorkflowKind[] = ['retire', 'restart'];
 
@@ -56,7 +58,8 @@ export function CardWorkflowDialog({ initial, onClose }: { initial: WorkflowRequ
   const { kind } = request;
   const reader = request.reader ?? chosen.reader;
 
-  // The user-number letter goes where the issuance policy says, unless the operator chooses otherwise.
+  // The user-number letter goes where the issuance policy says, unless the operator chooses otherwise;
+  // if the policy cannot be read, the dialog keeps its default and the operator still chooses.
   useEffect(() => {
     if (initial.kind !== 'issue') return;
     let current = true;
@@ -67,6 +70,8 @@ export function CardWorkflowDialog({ initial, onClose }: { initial: WorkflowRequ
       current = false;
     };
   }, [initial.kind]);
+
+  const running = useCommand((call: () => Promise<Outcome>) => withUnlocked(call));
 
   const onLostSerial = useCallback((serial: string | null) => setLostSerial(serial), []);
 
@@ -94,13 +99,11 @@ export function CardWorkflowDialog({ initial, onClose }: { initial: WorkflowRequ
     setOutcome(null);
     setPhase('running');
     changed.current = true;
-    withUnlocked(call)
-      .then(setOutcome)
-      .catch((error: unknown) => setOutcome({ type: 'error', code: errorCodeOf(error) }))
-      .finally(() => {
-        stop();
-        setPhase('finished');
-      });
+    void running.run(call).then((answer) => {
+      if (answer !== undefined) setOutcome(answer);
+      stop();
+      setPhase('finished');
+    });
   };
 
   const expected = expectedSerialOf(request);
@@ -111,7 +114,7 @@ export function CardWorkflowDialog({ initial, onClose }: { initial: WorkflowRequ
     (request.reader !== null || chosen.serial !== undefined) &&
     (kind === 'issue' ? holder !== null : kind === 'replace' ? holder !== null && lostSerial !== null : true);
 
-  const failure = outcome !== null && outcome.type !== 'error' && !outcome.result.ok ? outcome.result : null;
+  const failure = outcome !== null && !outcome.result.ok ? outcome.result : null;
   const stoppedSerial = failure?.serial ?? null;
   const personalising = kind === 'issue' || kind === 'replace' || kind === 'resume' || kind === 'restart';
   // A personalisation that stopped once the card was known can go on from where it stopped.
@@ -168,6 +171,7 @@ export function CardWorkflowDialog({ initial, onClose }: { initial: WorkflowRequ
               {phase === 'running' ? t('lifecycle.progress.running') : t('lifecycle.progress.title')}
             </Typography>
             <WorkflowSteps steps={steps} labelId={stepsLabelId} />
+            {phase === 'finished' ? <CommandError error={running.error} testId={lifecycleTestIds.failure} sx={{ mt: 2 }} /> : null}
             {outcome === null ? null : <OutcomeView outcome={outcome} kind={kind} stoppedAt={stoppedAt} />}
           </Box>
         )}
@@ -215,7 +219,7 @@ export function CardWorkflowDialog({ initial, onClose }: { initial: WorkflowRequ
             </Button>
           </>
         ) : null}
-        {phase === 'finished' && !canResume && (outcome?.type === 'error' || failure !== null) ? (
+        {phase === 'finished' && !canResume && (running.error !== null || failure !== null) ? (
           <Button onClick={() => setPhase('setup')} data-testid={lifecycleTestIds.retry}>
             {t('lifecycle.workflow.retry')}
           </Button>
@@ -247,13 +251,6 @@ export function CardWorkflowDialog({ initial, onClose }: { initial: WorkflowRequ
 
 function OutcomeView({ outcome, kind, stoppedAt }: { outcome: Outcome; kind: WorkflowKind; stoppedAt: WorkflowStep | null }) {
   const { t } = useTranslation();
-  if (outcome.type === 'error') {
-    return (
-      <Alert severity="error" sx={{ mt: 2 }} data-testid={lifecycleTestIds.failure} data-code={outcome.code}>
-        {t(`errors.${outcome.code}`)}
-      </Alert>
-    );
-  }
   const { result } = outcome;
   if (!result.ok) {
     return (

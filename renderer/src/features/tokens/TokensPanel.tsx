@@ -2,28 +2,31 @@ import { Fragment, useCallback, useEffect, useState } from 'react';
 import { Alert, Box, Button, Chip, CircularProgress, Paper, Snackbar, Table, TableBody, TableCell, TableContainer, TableHead, TableRow, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../i18n/format';
-import type { ErrorCode } from '@shared/errors';
 import type { Pkcs11Objects, Pkcs11TokenInfo } from '@shared/schemas/pkcs11';
-import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { carddesk, unwrap } from '../../api/carddesk';
+import { useCommand } from '../../app/useCommand';
+import { CommandError } from '../../components/CommandError';
 import { SecretDialog } from '../../components/SecretDialog';
 import { tokensTestIds } from './testIds';
 
-type Load = { state: 'loading' } | { state: 'ready'; tokens: Pkcs11TokenInfo[] } | { state: 'failed'; code: ErrorCode };
 const flagNames = ['loginRequired', 'userPinCountLow', 'userPinFinalTry', 'userPinLocked', 'userPinToBeChanged', 'writeProtected'] as const;
 
 function Objects({ token }: { token: Pkcs11TokenInfo }) {
   const { t } = useTranslation();
   const format = useFormat();
   const [objects, setObjects] = useState<Pkcs11Objects | null>(null);
+  const loading = useCommand((moduleId: string, slotId: number) => unwrap(carddesk().tokens.objects({ moduleId, slotId })));
+  const get = loading.run;
   useEffect(() => {
     let current = true;
-    void unwrap(carddesk().tokens.objects({ moduleId: token.moduleId, slotId: token.slotId })).then((result) => {
-      if (current) setObjects(result);
+    void get(token.moduleId, token.slotId).then((result) => {
+      if (current && result !== undefined) setObjects(result);
     });
     return () => {
       current = false;
     };
-  }, [token.moduleId, token.slotId]);
+  }, [get, token.moduleId, token.slotId]);
+  if (loading.error !== null) return <CommandError error={loading.error} />;
   if (objects === null) return <CircularProgress size={20} aria-label={t('tokens.loading')} />;
   if (!objects.ok) return <Alert severity="warning">{t('tokens.login.other')}</Alert>;
   return (
@@ -54,21 +57,18 @@ function Objects({ token }: { token: Pkcs11TokenInfo }) {
 /** Tokens seen by the PKCS#11 modules, their flags and objects, and a PIN check. */
 export function TokensPanel() {
   const { t } = useTranslation();
-  const [load, setLoad] = useState<Load>({ state: 'loading' });
+  const [tokens, setTokens] = useState<Pkcs11TokenInfo[] | null>(null);
   const [open, setOpen] = useState<number | null>(null);
   const [checking, setChecking] = useState<Pkcs11TokenInfo | null>(null);
   const [message, setMessage] = useState<string | null>(null);
 
-  const fetchTokens = useCallback(() => {
-    unwrap(carddesk().tokens.list())
-      .then((tokens) => setLoad({ state: 'ready', tokens }))
-      .catch((error: unknown) => setLoad({ state: 'failed', code: errorCodeOf(error) }));
-  }, []);
-  useEffect(fetchTokens, [fetchTokens]);
-  const refresh = (): void => {
-    setLoad({ state: 'loading' });
-    fetchTokens();
-  };
+  const listing = useCommand(async () => setTokens(await unwrap(carddesk().tokens.list())));
+  const list = listing.run;
+  const refresh = useCallback(() => void list(), [list]);
+  useEffect(refresh, [refresh]);
+  // The list is shown only once the latest look has answered (a refresh hides the old one).
+  const shown = listing.busy || listing.error !== null ? null : tokens;
+  const loading = tokens === null ? listing.error === null : listing.busy;
 
   return (
     <Box data-testid={tokensTestIds.panel}>
@@ -78,19 +78,19 @@ export function TokensPanel() {
         </Typography>
         <Button onClick={refresh}>{t('tokens.refresh')}</Button>
       </Box>
-      {load.state === 'loading' ? (
+      {loading ? (
         <Box role="status" sx={{ display: 'flex', gap: 2, alignItems: 'center' }}>
           <CircularProgress size={20} aria-hidden />
           <Typography>{t('tokens.loading')}</Typography>
         </Box>
       ) : null}
-      {load.state === 'failed' ? <Alert severity="error">{t(`errors.${load.code}`)}</Alert> : null}
-      {load.state === 'ready' && load.tokens.length === 0 ? (
+      <CommandError error={listing.error} />
+      {shown !== null && shown.length === 0 ? (
         <Alert severity="info" data-testid={tokensTestIds.none}>
           {t('tokens.none')}
         </Alert>
       ) : null}
-      {load.state === 'ready' && load.tokens.length > 0 ? (
+      {shown !== null && shown.length > 0 ? (
         <TableContainer component={Paper} variant="outlined">
           <Table size="small">
             <TableHead>
@@ -104,7 +104,7 @@ export function TokensPanel() {
               </TableRow>
             </TableHead>
             <TableBody>
-              {load.tokens.map((token, index) => (
+              {shown.map((token, index) => (
                 <Fragment key={`${token.moduleId}/${token.slotId}`}>
                   <TableRow data-testid={tokensTestIds.row} data-token-label={token.label}>
                     <TableCell>

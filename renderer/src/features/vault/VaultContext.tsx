@@ -33,6 +33,9 @@ export function VaultProvider({ children }: { children: ReactNode }) {
   const [asking, setAsking] = useState(false);
   const waiting = useRef<((unlocked: boolean) => void)[]>([]);
 
+  // Not a useCommand: this provider publishes the vault's reachability to every screen as context
+  // (`unavailable`, read by the vault bar and the welcome flow) and its `refresh` is awaited by
+  // callers; the unlock dialog's run goes through PassphraseDialog, which uses useCommand.
   const refresh = useCallback(
     () =>
       unwrap(carddesk().vault.status())
@@ -96,16 +99,13 @@ export function VaultProvider({ children }: { children: ReactNode }) {
         body={t('vault.unlockBody')}
         submitLabel={t('vault.unlock')}
         onClose={() => settle(false)}
+        // A call that fails outright is the dialog's command error (it shows it with CommandError).
         onSubmit={async (passphrase) => {
-          try {
-            const result = await unwrap(carddesk().vault.unlock({ passphrase }));
-            if (!result.ok) return { ok: false, message: t('errors.WRONG_PASSPHRASE') };
-            await refresh();
-            settle(true);
-            return { ok: true };
-          } catch (error) {
-            return { ok: false, message: t(`errors.${errorCodeOf(error)}`) };
-          }
+          const result = await unwrap(carddesk().vault.unlock({ passphrase }));
+          if (!result.ok) return { ok: false, message: t('errors.WRONG_PASSPHRASE') };
+          await refresh();
+          settle(true);
+          return { ok: true };
         }}
       />
     </VaultContext>

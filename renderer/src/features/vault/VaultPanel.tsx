@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useState } from 'react';
 import {
   Alert,
   Box,
@@ -18,7 +18,9 @@ import {
 import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../i18n/format';
 import type { BackupInfo, PersonalNumberRule } from '@shared/schemas/vault';
-import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { carddesk, unwrap } from '../../api/carddesk';
+import { useCommand } from '../../app/useCommand';
+import { CommandError } from '../../components/CommandError';
 import { PassphraseDialog } from './PassphraseDialog';
 import { vaultTestIds } from './testIds';
 import { useVault } from './VaultContext';
@@ -87,26 +89,29 @@ export function VaultPanel() {
   const format = useFormat();
   const { status, refresh, unlock, withUnlocked } = useVault();
   const [backups, setBackups] = useState<BackupInfo[]>([]);
-  const [message, setMessage] = useState<{ severity: 'success' | 'error'; text: string } | null>(null);
+  // What the last action did; a failed call is a command's error (CommandError below).
+  const [notice, setNotice] = useState<string | null>(null);
   const [restoring, setRestoring] = useState<string | null>(null);
   const idleId = useId();
 
-  const loadBackups = (): void => {
-    unwrap(carddesk().vault.listBackups())
-      .then(setBackups)
-      .catch(() => setBackups([]));
-  };
-  useEffect(loadBackups, []);
+  const listing = useCommand(async () => setBackups(await unwrap(carddesk().vault.listBackups())));
+  const list = listing.run;
+  const loadBackups = useCallback(() => void list(), [list]);
+  useEffect(loadBackups, [loadBackups]);
 
-  const fail = (error: unknown): void => setMessage({ severity: 'error', text: t(`errors.${errorCodeOf(error)}`) });
-  const save = (change: { idleLockMinutes?: number; personalNumberRule?: PersonalNumberRule }): void => {
-    const request = (): Promise<unknown> => unwrap(carddesk().vault.updateSettings(change));
-    // The personal-number rule changes only with the vault unlocked (the service enforces it).
-    (change.personalNumberRule === undefined ? request() : withUnlocked(request))
-      .then(() => refresh())
-      .then(() => setMessage({ severity: 'success', text: t('vault.saved') }))
-      .catch(fail);
+  const acting = useCommand((work: () => Promise<void>) => work());
+  const act = (work: () => Promise<void>): void => {
+    setNotice(null);
+    void acting.run(work);
   };
+  const save = (change: { idleLockMinutes?: number; personalNumberRule?: PersonalNumberRule }): void =>
+    act(async () => {
+      const request = (): Promise<unknown> => unwrap(carddesk().vault.updateSettings(change));
+      // The personal-number rule changes only with the vault unlocked (the service enforces it).
+      await (change.personalNumberRule === undefined ? request() : withUnlocked(request));
+      await refresh();
+      setNotice(t('vault.saved'));
+    });
 
   if (status === null) return null;
   return (
@@ -123,7 +128,12 @@ export function VaultPanel() {
           label={!status.initialised ? t('vault.notInitialised') : status.unlocked ? t('vault.unlocked') : t('vault.locked')}
         />
         {status.initialised && status.unlocked ? (
-          <Button size="small" onClick={() => void unwrap(carddesk().vault.lock()).then(refresh).catch(fail)} data-testid={vaultTestIds.lockNow}>
+          <Button size="small" onClick={() =>
+              act(async () => {
+                await unwrap(carddesk().vault.lock());
+                await refresh();
+              })
+            } data-testid={vaultTestIds.lockNow}>
             {t('vault.lockNow')}
           </Button>
         ) : null}
@@ -136,11 +146,19 @@ export function VaultPanel() {
       <Typography color="text.secondary" sx={{ mb: 2 }} data-testid={vaultTestIds.counts}>
         {t('vault.counts', { holders: status.counts.holders, cards: status.counts.cards, certificates: status.counts.certificates })}
       </Typography>
-      {message !== null ? (
-        <Alert severity={message.severity} sx={{ mb: 2 }} onClose={() => setMessage(null)}>
-          {message.text}
+      {notice !== null ? (
+        <Alert severity="success" sx={{ mb: 2 }} onClose={() => setNotice(null)}>
+          {notice}
         </Alert>
       ) : null}
+      <CommandError
+        error={acting.error ?? listing.error}
+        sx={{ mb: 2 }}
+        onClose={() => {
+          acting.reset();
+          listing.reset();
+        }}
+      />
 
       <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap', mb: 3 }}>
         <FormControl sx={{ minWidth: 220 }}>
@@ -166,12 +184,11 @@ export function VaultPanel() {
         disabled={!status.initialised}
         data-testid={vaultTestIds.backupNow}
         onClick={() =>
-          void withUnlocked(() => unwrap(carddesk().vault.backup()))
-            .then((info) => {
-              setMessage({ severity: 'success', text: t('vault.backupWritten', { file: info.fileName }) });
-              loadBackups();
-            })
-            .catch(fail)
+          act(async () => {
+            const info = await withUnlocked(() => unwrap(carddesk().vault.backup()));
+            setNotice(t('vault.backupWritten', { file: info.fileName }));
+            loadBackups();
+          })
         }
       >
         {t('vault.backupNow')}
@@ -201,17 +218,14 @@ export function VaultPanel() {
         body={t('vault.restoreBody', { file: restoring ?? '' })}
         submitLabel={t('vault.restore')}
         onClose={() => setRestoring(null)}
+        // A call that fails outright is the dialog's command error (it shows it with CommandError).
         onSubmit={async (passphrase) => {
-          try {
-            const result = await unwrap(carddesk().vault.restore({ fileName: restoring ?? '', passphrase }));
-            if (!result.ok) return { ok: false, message: t('errors.WRONG_PASSPHRASE') };
-            setRestoring(null);
-            setMessage({ severity: 'success', text: t('vault.restored') });
-            await refresh();
-            return { ok: true };
-          } catch (error) {
-            return { ok: false, message: t(`errors.${errorCodeOf(error)}`) };
-          }
+          const result = await unwrap(carddesk().vault.restore({ fileName: restoring ?? '', passphrase }));
+          if (!result.ok) return { ok: false, message: t('errors.WRONG_PASSPHRASE') };
+          setRestoring(null);
+          setNotice(t('vault.restored'));
+          await refresh();
+          return { ok: true };
         }}
       />
     </Paper>

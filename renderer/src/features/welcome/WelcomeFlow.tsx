@@ -3,7 +3,9 @@ import { Alert, Box, Button, Paper, Step, StepLabel, Stepper, Typography } from 
 import { Link as RouterLink } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import type { IssuancePolicy } from '@shared/schemas/lifecycle';
-import { carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
+import { carddesk, unwrap } from '../../api/carddesk';
+import { useCommand } from '../../app/useCommand';
+import { CommandError } from '../../components/CommandError';
 import { CaWizard } from '../certificates';
 import { PolicyForm } from '../settings';
 import { HolderDialog } from '../holders';
@@ -22,18 +24,14 @@ export function WelcomeFlow() {
   const [wizard, setWizard] = useState(false);
   const [holderOpen, setHolderOpen] = useState(false);
   const [policy, setPolicy] = useState<IssuancePolicy | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
-
+  const loadingPolicy = useCommand(async () => setPolicy(await unwrap(carddesk().cards.policy())));
+  const loadPolicy = loadingPolicy.run;
   useEffect(() => {
-    if (current !== 'policy') return;
-    unwrap(carddesk().cards.policy())
-      .then(setPolicy)
-      .catch((error: unknown) => setFailure(t(`errors.${errorCodeOf(error)}`)));
-  }, [current, t]);
+    if (current === 'policy') void loadPolicy();
+  }, [current, loadPolicy]);
 
-  const keep = (change: Partial<Remembered>): void => {
-    remember(change).catch((error: unknown) => setFailure(t(`errors.${errorCodeOf(error)}`)));
-  };
+  const keeping = useCommand((change: Partial<Remembered>) => remember(change));
+  const keep = (change: Partial<Remembered>): void => void keeping.run(change);
   const skip = (step: SkippableStep): void => keep({ skipped: [...skippableSteps.filter((s) => states?.[s] === 'skipped'), step] });
   const skipButton = (step: SkippableStep) => (
     <Button onClick={() => skip(step)} data-testid={welcomeTestIds.skip}>
@@ -60,11 +58,14 @@ export function WelcomeFlow() {
               </Step>
             ))}
           </Stepper>
-          {failure !== null ? (
-            <Alert severity="error" sx={{ mb: 2 }} onClose={() => setFailure(null)}>
-              {failure}
-            </Alert>
-          ) : null}
+          <CommandError
+            error={keeping.error ?? loadingPolicy.error}
+            sx={{ mb: 2 }}
+            onClose={() => {
+              keeping.reset();
+              loadingPolicy.reset();
+            }}
+          />
           {current === 'vault' || current === 'ca' ? (
             <Box sx={{ display: 'grid', gap: 2 }}>
               <Typography>{current === 'vault' ? t('welcome.vault.body') : t('welcome.ca.body')}</Typography>
