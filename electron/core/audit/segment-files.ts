@@ -11,7 +11,7 @@
  * A segment is only ever appended to; a new one starts when the current one is past its size.
  */
 import { closeSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const SEGMENT = /^segment-(\d{12})\.jsonl$/;
@@ -125,6 +125,31 @@ export function scanLinesBackwards(path: string, onLine: (line: string, offset: 
     return { end: Math.max(completeEnd, 0), size, stopped: false };
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * The complete line that ends (with its "\n") at byte `end` of a file, without its "\n"; null
+ * when there is none (no "\n" there, no line start within 64 KiB, or the file cannot be read).
+ */
+export async function lastLineBefore(path: string, end: number): Promise<string | null> {
+  let file: FileHandle | null = null;
+  try {
+    file = await open(path, 'r');
+    // Records are about 400 bytes: a small read nearly always holds the whole line.
+    for (const window of [8 * 1024, 64 * 1024]) {
+      const from = Math.max(0, end - window);
+      const bytes = Buffer.allocUnsafe(end - from);
+      const { bytesRead } = await file.read(bytes, 0, bytes.length, from);
+      if (bytesRead !== bytes.length || bytes[bytes.length - 1] !== NEWLINE) return null;
+      const start = bytes.lastIndexOf(NEWLINE, bytes.length - 2) + 1;
+      if (start > 0 || from === 0) return bytes.toString('utf8', start, bytes.length - 1);
+    }
+    return null;
+  } catch {
+    return null;
+  } finally {
+    await file?.close();
   }
 }
 
