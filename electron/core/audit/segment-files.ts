@@ -81,6 +81,36 @@ export async function readLines(
 }
 
 /**
+ * `readLines` without making a string of each line: `onLine` gets the chunk and the line's
+ * bytes `[start, end)` (without its "\n"), valid only during the call.
+ */
+export async function readLineBytes(path: string, onLine: (chunk: Buffer, start: number, end: number) => void): Promise<{ end: number; size: number }> {
+  const file = await open(path, 'r');
+  try {
+    const size = (await file.stat()).size;
+    let carry = Buffer.alloc(0);
+    let carryAt = 0;
+    let at = 0;
+    while (at < size) {
+      const { bytesRead, buffer } = await file.read({ buffer: Buffer.allocUnsafe(Math.min(CHUNK, size - at)), position: at });
+      if (bytesRead === 0) break;
+      at += bytesRead;
+      const chunk = carry.length === 0 ? buffer.subarray(0, bytesRead) : Buffer.concat([carry, buffer.subarray(0, bytesRead)]);
+      let start = 0;
+      for (let nl = chunk.indexOf(NEWLINE); nl >= 0; nl = chunk.indexOf(NEWLINE, start)) {
+        onLine(chunk, start, nl);
+        start = nl + 1;
+      }
+      carry = chunk.subarray(start);
+      carryAt += start;
+    }
+    return { end: carryAt, size };
+  } finally {
+    await file.close();
+  }
+}
+
+/**
  * Reads a file backwards in chunks and calls `onLine` for its complete lines, last one first,
  * until it returns true (found what it wanted) or the file's start. Returns where the complete
  * lines end (what follows is an unfinished line), the size, and whether `onLine` stopped it.
