@@ -9,7 +9,7 @@
  * `load` on first use, `reset` when the log was cut below what was read, `saveIfDue` after a
  * batch, and `close`. Until `load`, nothing is kept (`add` and `advance` do nothing).
  */
-import { statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log/logger';
 import { AuditIndex } from './audit-index';
@@ -155,7 +155,8 @@ export class AuditIndexKeeper {
       until: segment.name === tail.segment ? tail.size : Infinity,
     }));
     // Events are about 400 bytes (actors, holders and details make them longer or shorter).
-    index.reserve(Math.ceil(ranges.reduce((sum, range) => sum + Math.min(range.until, statSync(range.segment.path).size) - range.from, 0) / 350));
+    const sizes = await Promise.all(ranges.map(async (range) => Math.min(range.until, (await stat(range.segment.path)).size) - range.from));
+    index.reserve(Math.ceil(sizes.reduce((sum, size) => sum + size, 0) / 350));
     let next = ranges[0] === undefined ? null : readRange(ranges[0].segment.path, ranges[0].from, ranges[0].until);
     for (const [i, range] of ranges.entries()) {
       const bytes = await (next as Promise<Buffer>);
