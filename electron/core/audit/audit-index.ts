@@ -86,6 +86,8 @@ const MAGIC = Buffer.from('CDAUDIX3');
 const PREFIX = 16;
 /** Values per block with its own CRC-32: a page of results read before the columns reads a few blocks. */
 const BLOCK = 16_384;
+/** Blocks read one by one before whole columns are (three columns for a page of results). */
+const MAX_BLOCKS = 12;
 
 function padding(length: number): number {
   return (8 - (length % 8)) % 8;
@@ -225,8 +227,9 @@ export class AuditIndex {
 
   location(p: number): EventLocation {
     const lazy = this.#lazy;
-    // Before the columns are read, a page of results reads only the blocks it needs.
-    const at = (name: 'segment' | 'offset' | 'length'): number => (lazy?.pending.has(name) === true ? this.#fromBlock(lazy, name, p) : this.#columns[name][p]) ?? 0;
+    // Before the columns are read, the first pages read only the blocks they need; after a few
+    // blocks, queries are all over the log and the whole column is read at once.
+    const at = (name: 'segment' | 'offset' | 'length'): number => (lazy?.pending.has(name) === true && lazy.blocks.size < MAX_BLOCKS ? this.#fromBlock(lazy, name, p) : this.#columns[name][p]) ?? 0;
     return { segment: this.#segments.values[at('segment')] ?? '', offset: at('offset'), length: at('length') };
   }
 
