@@ -236,7 +236,7 @@ export const benchmark: Benchmark = {
     // 3. Open: in a fresh process each time, as at app start, three times each (the median is
     // judged; the test machine is shared, so the spread is printed too). Cold: no index file
     // (rebuilt from the segments); warm: with the index file the cold open saved.
-    console.log('\n## Open with the whole log (fresh process, index loaded and ready to query; median of 3)');
+    console.log('\n## Open with the whole log and show its newest page of 50 (fresh process; median of 3)');
     db.close();
     const runs = (open: () => number): number[] => [open(), open(), open()];
     const colds = runs(() => {

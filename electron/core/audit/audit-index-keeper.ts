@@ -9,14 +9,14 @@
  * `load` on first use, `reset` when the log was cut below what was read, `saveIfDue` after a
  * batch, and `close`. Until `load`, nothing is kept (`add` and `advance` do nothing).
  */
-import { statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log/logger';
 import { AuditIndex } from './audit-index';
 import { decodeLine, type EventRecord } from './audit-record';
 import { readRange, scanEvents } from './event-line-scanner';
 import type { LogTail } from './log-tail';
-import { listSegments, readLines } from './segment-files';
+import { lastLineBefore, listSegments } from './segment-files';
 
 export interface AuditIndexKeeperOptions {
   /** The log's folder; the index file is `index/events.idx` in it. */
@@ -34,6 +34,9 @@ export class AuditIndexKeeper {
   /** Events in the index, and how many of them the saved index file lacks. */
   #indexedCount = 0;
   #unsaved = 0;
+  /** The saved file had a damaged column: the next load rebuilds instead of reading it. */
+  #damagedFile = false;
+  #columnsRead: Promise<boolean> = Promise.resolve(true);
 
   constructor(options: AuditIndexKeeperOptions) {
     this.dir = options.dir;
@@ -48,6 +51,11 @@ export class AuditIndexKeeper {
   /** The index once loaded, kept up to date from then on (null before, or after `reset`). */
   get index(): AuditIndex | null {
     return this.#index;
+  }
+
+  /** Resolves once a warm-loaded index has read and checked all its columns (false: one was damaged, the index dropped). */
+  get columnsRead(): Promise<boolean> {
+    return this.#columnsRead;
   }
 
   /** Events the saved index file lacks. */
@@ -79,11 +87,27 @@ export class AuditIndexKeeper {
    * saved soon (rebuilt, or many events behind), which the caller schedules after answering.
    */
   async load(tail: LogTail): Promise<{ warm: boolean; saveSoon: boolean }> {
-    const saved = await AuditIndex.load(this.path);
-    const warm = saved !== null && (await this.#stillMatches(saved, tail));
-    if (!warm) this.#log?.info('rebuilding the audit index from the log');
-    const before = warm ? saved.count : 0;
-    const index = await this.#catchUp(warm ? saved : new AuditIndex(), tail);
+    // A file whose column failed its check is not loaded again: it is rebuilt, then saved over.
+    const saved = this.#damagedFile ? null : await AuditIndex.load(this.path);
+    let warm = saved !== null && (await this.#stillMatches(saved, tail));
+    let index: AuditIndex | null = null;
+    const savedCount = saved?.count ?? 0;
+    if (warm && saved !== null) {
+      saved.onDamaged(() => this.#damaged(saved));
+      // Events to add first: the columns must be in memory to grow (read them off the event loop).
+      const behind = this.#behind(saved, tail);
+      if (behind && !(await saved.loadColumns())) warm = false;
+      else index = behind ? await this.#catchUp(saved, tail) : saved;
+      // Otherwise the columns are read in the background: a warm open only reads the header.
+      // After the request that opened the index is answered (it needs only a few blocks).
+      if (warm) this.#columnsRead = new Promise<void>((resolve) => setImmediate(resolve)).then(() => saved.loadColumns());
+    }
+    if (!warm) {
+      saved?.discard();
+      this.#log?.info('rebuilding the audit index from the log');
+    }
+    const before = warm ? savedCount : 0;
+    index ??= await this.#catchUp(new AuditIndex(), tail);
     this.#index = index;
     this.#indexedCount = index.count;
     this.#unsaved = index.count - before;
@@ -91,17 +115,24 @@ export class AuditIndexKeeper {
     return { warm, saveSoon: !warm || this.#unsaved >= this.#saveEvery };
   }
 
+  /** A column of a saved index failed its check after the index was loaded: drop it, rebuild on next use. */
+  #damaged(index: AuditIndex): void {
+    this.#damagedFile = true;
+    this.#log?.warn('the audit index file is damaged; it is rebuilt from the log');
+    if (this.#index === index) this.#index = null;
+  }
+
+  /** Whether the log holds records after those a saved index has read. */
+  #behind(index: AuditIndex, tail: LogTail): boolean {
+    return index.position.segment !== tail.segment || index.position.offset !== tail.size;
+  }
+
   /** Whether a saved index describes a prefix of this log (its last record is still there). */
   async #stillMatches(index: AuditIndex, tail: LogTail): Promise<boolean> {
     const { segment, offset, lastSeq, lastHash } = index.position;
     if (segment === null || lastSeq === 0) return false;
     if (lastSeq > tail.seq) return false;
-    let last: string | null = null;
-    try {
-      await readLines(join(this.dir, segment), Math.max(0, offset - 64 * 1024), offset, (line) => (last = line));
-    } catch {
-      return false;
-    }
+    const last = await lastLineBefore(join(this.dir, segment), offset);
     if (last === null) return false;
     const decoded = decodeLine(last);
     return decoded.ok && decoded.record.seq === lastSeq && decoded.hash === lastHash;
@@ -124,7 +155,8 @@ export class AuditIndexKeeper {
       until: segment.name === tail.segment ? tail.size : Infinity,
     }));
     // Events are about 400 bytes (actors, holders and details make them longer or shorter).
-    index.reserve(Math.ceil(ranges.reduce((sum, range) => sum + Math.min(range.until, statSync(range.segment.path).size) - range.from, 0) / 350));
+    const sizes = await Promise.all(ranges.map(async (range) => Math.min(range.until, (await stat(range.segment.path)).size) - range.from));
+    index.reserve(Math.ceil(sizes.reduce((sum, size) => sum + size, 0) / 350));
     let next = ranges[0] === undefined ? null : readRange(ranges[0].segment.path, ranges[0].from, ranges[0].until);
     for (const [i, range] of ranges.entries()) {
       const bytes = await (next as Promise<Buffer>);
@@ -144,8 +176,10 @@ export class AuditIndexKeeper {
   /** Writes the index file; a failure is logged (the next open rebuilds it). */
   save(): void {
     try {
-      this.#index?.save(this.path);
+      if (this.#index === null) return;
+      this.#index.save(this.path);
       this.#unsaved = 0;
+      this.#damagedFile = false;
     } catch (error) {
       this.#log?.warn('the audit index could not be saved; it is rebuilt on the next open', { error });
     }

@@ -45,7 +45,61 @@ function contents(index: AuditIndex) {
   };
 }
 
+/** Where column `name` lies in a saved index file, from its header. */
+function columnStart(bytes: Buffer, name: string): number {
+  const headerLength = bytes.readUInt32LE(8);
+  const header = JSON.parse(bytes.subarray(16, 16 + headerLength).toString()) as { columns: { name: string; bytes: number }[] };
+  let at = 16 + headerLength + ((8 - ((16 + headerLength) % 8)) % 8);
+  for (const column of header.columns) {
+    if (column.name === name) return at;
+    at += column.bytes;
+  }
+  throw new Error(`no column ${name}`);
+}
+
 describe('AuditIndex file', () => {
+  it('answers a page from a few blocks before its columns are read, and the same as once they are', async () => {
+    // More than one block (16,384 values), so a page near the end reads only the last blocks.
+    const index = sampleIndex(40_000);
+    const path = join(tempHome(), 'index', 'events.idx');
+    index.save(path);
+    const loaded = (await AuditIndex.load(path)) as AuditIndex;
+    const newest = (target: AuditIndex): unknown[] => {
+      const found: number[] = [];
+      target.scan({}, (p) => found.push(p) < 50);
+      return found.map((p) => target.location(p));
+    };
+    expect(newest(loaded)).toEqual(newest(index));
+    expect(loaded.location(5)).toEqual(index.location(5));
+    expect(await loaded.loadColumns()).toBe(true);
+    expect(contents(loaded)).toEqual(contents(index));
+  });
+
+  it('refuses a column or block that fails its CRC-32 when it is read after the header, and says so once', async () => {
+    const bytes = sampleIndex(40_000).serialize();
+    const path = join(tempHome(), 'index', 'events.idx');
+    mkdirSync(join(path, '..'), { recursive: true });
+    for (const column of ['offset', 'outcome'] as const) {
+      const damaged = Buffer.from(bytes);
+      // A byte in the last block of the column (the one a page of the newest events reads).
+      const at = columnStart(bytes, column) + (column === 'offset' ? 39_990 * 8 : 39_990);
+      damaged[at] = (damaged[at] ?? 0) ^ 0x10;
+      writeFileSync(path, damaged);
+      const loaded = (await AuditIndex.load(path)) as AuditIndex;
+      expect(loaded, 'the header is intact').not.toBeNull();
+      let told = 0;
+      loaded.onDamaged(() => (told += 1));
+      const read = (): unknown => (column === 'offset' ? loaded.location(39_990) : loaded.scan({ outcome: 'failure' }, () => true));
+      expect(read).toThrow(expect.objectContaining({ code: 'AUDIT_UNAVAILABLE' }) as Error);
+      expect(read, 'still refused').toThrow();
+      expect(await loaded.loadColumns()).toBe(false);
+      expect(told).toBe(1);
+      // Read in the background first, the damage is found there too.
+      const again = (await AuditIndex.load(path)) as AuditIndex;
+      expect(await again.loadColumns()).toBe(false);
+    }
+  });
+
   it('loads what it saved, and keeps taking events after loading', async () => {
     const index = sampleIndex(300);
     const path = join(tempHome(), 'index', 'events.idx');

@@ -5,14 +5,18 @@
  * order (the log never lets time go backwards), so a date range is two binary searches.
  *
  * Saved as one file (`audit/index/events.idx`) that can be deleted at any time: the log rebuilds
- * it from the segments when it is missing, damaged, or does not match the log. Loading it is one
- * read and two CRC-32s: the columns are used where they lie in the file's bytes (no per-event
- * objects), so a warm open costs about a memory copy whatever the log's size.
+ * it from the segments when it is missing, damaged, or does not match the log. Opening it reads
+ * only its header (names, position, each column's place and CRC-32); the columns (tens of
+ * megabytes for a million events) are read in the background right after, each checked against
+ * its CRC-32, and a query that needs one before then reads that one at once. So a warm open
+ * costs the same whatever the log's size, and a damaged column is still never used.
  */
-import { open } from 'node:fs/promises';
+import { readSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { AuditOutcome } from '../../shared/schemas/audit';
+import { CardDeskError } from '../../shared/errors';
 import { ensurePrivateDir, writeFileDurable } from '../files/safe-file';
 import { GENESIS_HASH, type EventRecord } from './audit-record';
 import { ACTOR_KINDS, CHANNELS, Interner, type Interners, type ScannedEvent } from './event-line-scanner';
@@ -73,10 +77,17 @@ export interface EventLocation {
   readonly length: number;
 }
 
-/** Format 2 (format 1, `CDAUDIX1`, is not read: it is rebuilt from the log, then saved as 2). */
-const MAGIC = Buffer.from('CDAUDIX2');
+/**
+ * Format 3: format 2 with each column's CRC-32 in the header, so a column can be checked alone
+ * when it is read. Formats 1 and 2 (`CDAUDIX1`, `CDAUDIX2`) are not read: the log rebuilds them.
+ */
+const MAGIC = Buffer.from('CDAUDIX3');
 /** Magic, header length, header CRC-32. */
 const PREFIX = 16;
+/** Values per block with its own CRC-32: a page of results read before the columns reads a few blocks. */
+const BLOCK = 16_384;
+/** Blocks read one by one before whole columns are (three columns for a page of results). */
+const MAX_BLOCKS = 12;
 
 function padding(length: number): number {
   return (8 - (length % 8)) % 8;
@@ -144,6 +155,10 @@ export class AuditIndex {
   /** Event positions per holder and per actor, built on first use. */
   readonly #byHolder = new Postings();
   readonly #byActor = new Postings();
+  /** Columns of a saved index not read yet (see `load`), and whether one failed its check. */
+  #lazy: LazyColumns | null = null;
+  #damaged = false;
+  #damagedListener: (() => void) | null = null;
 
   constructor(init?: { columns: Columns; count: number; strings: { actors: string[]; holders: string[]; actions: string[]; segments: string[] } }) {
     this.#columns = init?.columns ?? allocate(1024);
@@ -211,8 +226,38 @@ export class AuditIndex {
   }
 
   location(p: number): EventLocation {
-    const c = this.#columns;
-    return { segment: this.#segments.values[c.segment[p] ?? 0] ?? '', offset: c.offset[p] ?? 0, length: c.length[p] ?? 0 };
+    const lazy = this.#lazy;
+    // Before the columns are read, the first pages read only the blocks they need; after a few
+    // blocks, queries are all over the log and the whole column is read at once.
+    const at = (name: 'segment' | 'offset' | 'length'): number => (lazy?.pending.has(name) === true && lazy.blocks.size < MAX_BLOCKS ? this.#fromBlock(lazy, name, p) : this.#columns[name][p]) ?? 0;
+    return { segment: this.#segments.values[at('segment')] ?? '', offset: at('offset'), length: at('length') };
+  }
+
+  /** One value of a column not read yet, from its block (read once and checked against the block's CRC-32). */
+  #fromBlock(lazy: LazyColumns, name: ColumnName, p: number): number | undefined {
+    const block = Math.floor(p / BLOCK);
+    const key = `${name}:${block}`;
+    let values = lazy.blocks.get(key);
+    if (values === undefined) {
+      const place = lazy.places.get(name);
+      const type = columnTypes[name] as NumberArrayType<NumberArray>;
+      const length = Math.min(BLOCK, this.count - block * BLOCK);
+      if (place === undefined || length <= 0) return undefined;
+      const bytes = Buffer.allocUnsafeSlow(length * type.BYTES_PER_ELEMENT);
+      let read = 0;
+      try {
+        for (let n = -1; read < bytes.length && n !== 0; read += n) n = readSync(lazy.handle.fd, bytes, read, bytes.length - read, lazy.bodyStart + place.at + block * BLOCK * type.BYTES_PER_ELEMENT + read);
+      } catch {
+        read = -1;
+      }
+      if (read !== bytes.length || crc32(bytes) !== place.blocks[block]) {
+        this.#damage();
+        throw damagedIndex();
+      }
+      values = new type(bytes.buffer, bytes.byteOffset, length);
+      lazy.blocks.set(key, values);
+    }
+    return values[p - block * BLOCK];
   }
 
   seqAt(p: number): number {
@@ -272,11 +317,12 @@ export class AuditIndex {
     }
     const outcome = query.outcome === undefined ? -1 : OUTCOMES.indexOf(query.outcome);
     const list = holder > 0 ? this.#byHolder.of(holder, this.#columns.holder, this.count) : actor > 0 ? this.#byActor.of(actor, this.#columns.actor, this.count) : undefined;
-    const bound = (column: Float64Array, value: number | undefined, fallback: number): number =>
-      value === undefined ? fallback : this.#lowerBound(column, value, list);
+    // A column is touched only when the query bounds it (a saved index reads columns on first use).
+    const bound = (column: 'time' | 'seq', value: number | undefined, fallback: number): number =>
+      value === undefined ? fallback : this.#lowerBound(c[column], value, list);
     const size = list === undefined ? this.count : list.length;
-    const lo = Math.max(bound(c.time, query.fromMs, 0), bound(c.seq, query.afterSeq === undefined ? undefined : query.afterSeq + 1, 0));
-    const hi = Math.min(bound(c.time, query.toMs, size), bound(c.seq, query.beforeSeq, size));
+    const lo = Math.max(bound('time', query.fromMs, 0), bound('seq', query.afterSeq === undefined ? undefined : query.afterSeq + 1, 0));
+    const hi = Math.min(bound('time', query.toMs, size), bound('seq', query.beforeSeq, size));
     for (let i = hi - 1; i >= lo; i -= 1) {
       const p = list === undefined ? i : (list[i] ?? 0);
       if (outcome >= 0 && c.outcome[p] !== outcome) continue;
@@ -295,30 +341,30 @@ export class AuditIndex {
   }
 
   /**
-   * The index as bytes (format 2): `CDAUDIX2`, the header's length and CRC-32, a JSON header
-   * (counts, names, position, each column's byte length, the columns' CRC-32), padding to 8
-   * bytes, then the columns, each padded to 8 bytes so they can be used where they lie.
+   * The index as bytes (format 3): `CDAUDIX3`, the header's length and CRC-32, a JSON header
+   * (counts, names, position, each column's byte length and CRC-32), padding to 8 bytes, then
+   * the columns, each padded to 8 bytes so they can be used where they lie.
    */
   serialize(): Buffer {
     const names = Object.keys(columnTypes) as ColumnName[];
     const sizes = names.map((name) => this.count * this.#columns[name].BYTES_PER_ELEMENT);
     const padded = sizes.map((size) => size + padding(size));
     const bodyBytes = padded.reduce((sum, size) => sum + size, 0);
-    // The columns' CRC first (it goes in the header), then each column is copied once, into place.
+    // The columns' CRCs first (they go in the header), then each column is copied once, into place.
     const bytesOf = (name: ColumnName, size: number): Uint8Array => new Uint8Array(this.#columns[name].buffer, this.#columns[name].byteOffset, size);
-    let bodyCrc32 = 0;
-    for (const [i, name] of names.entries()) {
-      bodyCrc32 = crc32(bytesOf(name, sizes[i] ?? 0), bodyCrc32);
-      bodyCrc32 = crc32(Buffer.alloc((padded[i] ?? 0) - (sizes[i] ?? 0)), bodyCrc32);
-    }
+    const crcs = names.map((name, i) => crc32(Buffer.alloc((padded[i] ?? 0) - (sizes[i] ?? 0)), crc32(bytesOf(name, sizes[i] ?? 0))));
+    const blockCrcs = names.map((name) => {
+      const width = this.#columns[name].BYTES_PER_ELEMENT;
+      const all = bytesOf(name, this.count * width);
+      return Array.from({ length: Math.ceil(this.count / BLOCK) }, (_, b) => crc32(all.subarray(b * BLOCK * width, Math.min(this.count, (b + 1) * BLOCK) * width)));
+    });
     const header = Buffer.from(
       JSON.stringify({
         count: this.count,
         position: this.position,
         strings: { actors: this.#actors.values, holders: this.#holders.values, actions: this.#actions.values, segments: this.#segments.values },
-        columns: names.map((name, i) => ({ name, bytes: padded[i] ?? 0 })),
+        columns: names.map((name, i) => ({ name, bytes: padded[i] ?? 0, crc32: crcs[i] ?? 0, blocks: blockCrcs[i] ?? [] })),
         bodyBytes,
-        bodyCrc32,
       }),
     );
     const bodyStart = PREFIX + header.length + padding(PREFIX + header.length);
@@ -341,23 +387,121 @@ export class AuditIndex {
     writeFileDurable(path, this.serialize(), { sync: false });
   }
 
-  /** The saved index, or null when it is missing or fails any check. Read in one request. */
+  /**
+   * The saved index with only its header read, or null when it is missing or its header fails a
+   * check. Its columns are read later (see the top of this file): call `loadColumns()` soon after,
+   * and give `onDamaged` a way to drop the index should a column fail its CRC-32. The file stays
+   * open until every column is read, so a newer index saved in its place meanwhile is not mixed in.
+   */
   static async load(path: string): Promise<AuditIndex | null> {
+    let handle: FileHandle | null = null;
     try {
-      const file = await open(path, 'r');
-      try {
-        const { size } = await file.stat();
-        // Its own memory (not the shared pool), so it starts 8-byte aligned; not zeroed first,
-        // as the read fills it (and only the bytes read are looked at).
-        const bytes = Buffer.allocUnsafeSlow(size);
-        const { bytesRead } = await file.read(bytes, 0, size, 0);
-        return AuditIndex.deserialize(bytes.subarray(0, bytesRead));
-      } finally {
-        await file.close();
-      }
+      handle = await open(path, 'r');
+      const { size } = await handle.stat();
+      const prefix = Buffer.alloc(PREFIX);
+      if ((await handle.read(prefix, 0, PREFIX, 0)).bytesRead !== PREFIX || !prefix.subarray(0, 8).equals(MAGIC)) return null;
+      const headerLength = prefix.readUInt32LE(8);
+      if (PREFIX + headerLength > size) return null;
+      const headerBytes = Buffer.alloc(headerLength);
+      if ((await handle.read(headerBytes, 0, headerLength, PREFIX)).bytesRead !== headerLength) return null;
+      const layout = readLayout(headerBytes, prefix.readUInt32LE(12), size);
+      if (layout === null) return null;
+      const index = new AuditIndex({ columns: allocate(0), count: layout.count, strings: layout.strings });
+      index.position = layout.position;
+      index.#lazy = { handle, bodyStart: layout.bodyStart, places: layout.places, pending: new Set(layout.places.keys()), columns: {} as Columns, blocks: new Map() };
+      const columns = index.#lazy.columns;
+      for (const name of layout.places.keys()) Object.defineProperty(columns, name, { configurable: true, enumerable: true, get: () => index.#loadColumnNow(name) });
+      index.#columns = columns;
+      handle = null;
+      return index;
     } catch {
       return null;
+    } finally {
+      await handle?.close();
     }
+  }
+
+  /** Called once when a column read later fails its check (the index must not be used then). */
+  onDamaged(listener: () => void): void {
+    this.#damagedListener = listener;
+    if (this.#damaged) listener();
+  }
+
+  /**
+   * Reads the columns not read yet, in the thread pool, checking each. Resolves true when all
+   * are in memory and intact (at once for an index that was never lazy), false when one is not.
+   */
+  async loadColumns(): Promise<boolean> {
+    const lazy = this.#lazy;
+    if (lazy === null) return !this.#damaged;
+    try {
+      for (const name of [...lazy.pending]) {
+        const place = lazy.places.get(name);
+        if (place === undefined || this.#lazy !== lazy || !lazy.pending.has(name)) continue;
+        const bytes = Buffer.allocUnsafeSlow(place.bytes);
+        const { bytesRead } = await lazy.handle.read(bytes, 0, place.bytes, lazy.bodyStart + place.at);
+        // A query may have needed it meanwhile and read it at once.
+        if (this.#lazy === lazy && lazy.pending.has(name)) this.#install(name, bytes, bytesRead);
+      }
+      return !this.#damaged;
+    } catch {
+      this.#damage();
+      return false;
+    }
+  }
+
+  /** A query needs a column not read yet: it is read now (one request) and checked. */
+  #loadColumnNow(name: ColumnName): NumberArray {
+    const lazy = this.#lazy;
+    const place = lazy?.places.get(name);
+    if (lazy === null || place === undefined) throw damagedIndex();
+    const bytes = Buffer.allocUnsafeSlow(place.bytes);
+    let read = 0;
+    try {
+      for (let n = -1; read < place.bytes && n !== 0; read += n) n = readSync(lazy.handle.fd, bytes, read, place.bytes - read, lazy.bodyStart + place.at + read);
+    } catch {
+      this.#damage();
+      throw damagedIndex();
+    }
+    return this.#install(name, bytes, read);
+  }
+
+  /** Puts a column read from the file in place once it passes its CRC-32. */
+  #install(name: ColumnName, bytes: Buffer, bytesRead: number): NumberArray {
+    const lazy = this.#lazy;
+    const place = lazy?.places.get(name);
+    if (lazy === null || place === undefined || bytesRead !== place.bytes || crc32(bytes) !== place.crc32) {
+      this.#damage();
+      throw damagedIndex();
+    }
+    const type = columnTypes[name] as NumberArrayType<NumberArray>;
+    const column = new type(bytes.buffer, bytes.byteOffset, this.count);
+    Object.defineProperty(lazy.columns, name, { configurable: true, enumerable: true, writable: true, value: column });
+    lazy.pending.delete(name);
+    if (lazy.pending.size === 0) {
+      // All read: a plain object again (fast property access in the scans), and the file let go.
+      this.#columns = { ...lazy.columns };
+      this.#lazy = null;
+      void lazy.handle.close().catch(() => undefined);
+    }
+    return column;
+  }
+
+  /** Lets go of the file of an index not used after all (its columns are never read). */
+  discard(): void {
+    const lazy = this.#lazy;
+    this.#lazy = null;
+    this.#damaged = true;
+    void lazy?.handle.close().catch(() => undefined);
+  }
+
+  #damage(): void {
+    if (this.#damaged) return;
+    this.#damaged = true;
+    const lazy = this.#lazy;
+    this.#lazy = null;
+    void lazy?.handle.close().catch(() => undefined);
+    this.#damagedListener?.();
   }
 
   /**
@@ -370,38 +514,81 @@ export class AuditIndex {
       if (file.length < PREFIX || !file.subarray(0, 8).equals(MAGIC)) return null;
       const headerLength = file.readUInt32LE(8);
       if (PREFIX + headerLength > file.length) return null;
-      const headerBytes = file.subarray(PREFIX, PREFIX + headerLength);
-      if (crc32(headerBytes) !== file.readUInt32LE(12)) return null;
-      const header = JSON.parse(headerBytes.toString('utf8')) as {
-        count: number;
-        position: IndexPosition;
-        strings: { actors: string[]; holders: string[]; actions: string[]; segments: string[] };
-        columns: { name: ColumnName; bytes: number }[];
-        bodyBytes: number;
-        bodyCrc32: number;
-      };
-      const { count } = header;
-      const names = Object.keys(columnTypes) as ColumnName[];
-      if (!Number.isSafeInteger(count) || count < 0 || header.columns.length !== names.length) return null;
-      const bodyStart = PREFIX + headerLength + padding(PREFIX + headerLength);
-      if (bodyStart + header.bodyBytes !== file.length) return null;
+      const layout = readLayout(file.subarray(PREFIX, PREFIX + headerLength), file.readUInt32LE(12), file.length);
+      if (layout === null) return null;
       const aligned = file.byteOffset % 8 === 0 ? file : Buffer.from(file);
-      const body = aligned.subarray(bodyStart);
-      if (crc32(body) !== header.bodyCrc32) return null;
       const columns = {} as Record<ColumnName, NumberArray>;
-      let at = 0;
-      for (const [i, { name, bytes }] of header.columns.entries()) {
-        const type = columnTypes[name] as NumberArrayType<NumberArray> | undefined;
-        if (type === undefined || name !== names[i] || bytes !== count * type.BYTES_PER_ELEMENT + padding(count * type.BYTES_PER_ELEMENT) || at + bytes > body.length) return null;
-        columns[name] = new type(body.buffer, body.byteOffset + at, count);
-        at += bytes;
+      for (const [name, place] of layout.places) {
+        const bytes = aligned.subarray(layout.bodyStart + place.at, layout.bodyStart + place.at + place.bytes);
+        if (crc32(bytes) !== place.crc32) return null;
+        columns[name] = new (columnTypes[name] as NumberArrayType<NumberArray>)(bytes.buffer, bytes.byteOffset, layout.count);
       }
-      if (at !== body.length) return null;
-      const index = new AuditIndex({ columns: columns as Columns, count, strings: header.strings });
-      index.position = header.position;
+      const index = new AuditIndex({ columns: columns as Columns, count: layout.count, strings: layout.strings });
+      index.position = layout.position;
       return index;
     } catch {
       return null;
     }
   }
+}
+
+interface ColumnPlace {
+  /** Bytes from the start of the columns, padded length, CRC-32 of those bytes. */
+  readonly at: number;
+  readonly bytes: number;
+  readonly crc32: number;
+  /** CRC-32 of each block of `BLOCK` values (the last one shorter, without padding). */
+  readonly blocks: readonly number[];
+}
+
+interface Layout {
+  readonly count: number;
+  readonly position: IndexPosition;
+  readonly strings: { actors: string[]; holders: string[]; actions: string[]; segments: string[] };
+  readonly bodyStart: number;
+  readonly places: Map<ColumnName, ColumnPlace>;
+}
+
+/** The columns of a saved index being read later, and the open file they are read from. */
+interface LazyColumns {
+  readonly handle: FileHandle;
+  readonly bodyStart: number;
+  readonly places: Map<ColumnName, ColumnPlace>;
+  readonly pending: Set<ColumnName>;
+  /** Getters that read a column on first use, replaced by the column once read. */
+  readonly columns: Columns;
+  /** Blocks read for `location` before their whole column was (`name:block`). */
+  readonly blocks: Map<string, NumberArray>;
+}
+
+function damagedIndex(): CardDeskError {
+  return new CardDeskError('AUDIT_UNAVAILABLE', 'The audit index was found damaged and is rebuilt from the log; try again.');
+}
+
+/** The header checked against its CRC-32 and the file's length; null when anything does not add up. */
+function readLayout(headerBytes: Buffer, headerCrc: number, fileLength: number): Layout | null {
+  if (crc32(headerBytes) !== headerCrc) return null;
+  const header = JSON.parse(headerBytes.toString('utf8')) as {
+    count: number;
+    position: IndexPosition;
+    strings: { actors: string[]; holders: string[]; actions: string[]; segments: string[] };
+    columns: { name: ColumnName; bytes: number; crc32: number; blocks: number[] }[];
+    bodyBytes: number;
+  };
+  const { count } = header;
+  const names = Object.keys(columnTypes) as ColumnName[];
+  if (!Number.isSafeInteger(count) || count < 0 || !Array.isArray(header.columns) || header.columns.length !== names.length) return null;
+  const bodyStart = PREFIX + headerBytes.length + padding(PREFIX + headerBytes.length);
+  if (bodyStart + header.bodyBytes !== fileLength) return null;
+  const places = new Map<ColumnName, ColumnPlace>();
+  let at = 0;
+  for (const [i, { name, bytes, crc32: crc, blocks }] of header.columns.entries()) {
+    const type = columnTypes[name] as NumberArrayType<NumberArray> | undefined;
+    if (type === undefined || name !== names[i] || bytes !== count * type.BYTES_PER_ELEMENT + padding(count * type.BYTES_PER_ELEMENT) || !Number.isInteger(crc)) return null;
+    if (!Array.isArray(blocks) || blocks.length !== Math.ceil(count / BLOCK) || !blocks.every((block) => Number.isInteger(block))) return null;
+    places.set(name, { at, bytes, crc32: crc, blocks });
+    at += bytes;
+  }
+  if (at !== header.bodyBytes) return null;
+  return { count, position: header.position, strings: header.strings, bodyStart, places };
 }

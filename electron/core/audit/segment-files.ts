@@ -11,7 +11,7 @@
  * A segment is only ever appended to; a new one starts when the current one is past its size.
  */
 import { closeSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const SEGMENT = /^segment-(\d{12})\.jsonl$/;
@@ -81,6 +81,36 @@ export async function readLines(
 }
 
 /**
+ * `readLines` without making a string of each line: `onLine` gets the chunk and the line's
+ * bytes `[start, end)` (without its "\n"), valid only during the call.
+ */
+export async function readLineBytes(path: string, onLine: (chunk: Buffer, start: number, end: number) => void): Promise<{ end: number; size: number }> {
+  const file = await open(path, 'r');
+  try {
+    const size = (await file.stat()).size;
+    let carry = Buffer.alloc(0);
+    let carryAt = 0;
+    let at = 0;
+    while (at < size) {
+      const { bytesRead, buffer } = await file.read({ buffer: Buffer.allocUnsafe(Math.min(CHUNK, size - at)), position: at });
+      if (bytesRead === 0) break;
+      at += bytesRead;
+      const chunk = carry.length === 0 ? buffer.subarray(0, bytesRead) : Buffer.concat([carry, buffer.subarray(0, bytesRead)]);
+      let start = 0;
+      for (let nl = chunk.indexOf(NEWLINE); nl >= 0; nl = chunk.indexOf(NEWLINE, start)) {
+        onLine(chunk, start, nl);
+        start = nl + 1;
+      }
+      carry = chunk.subarray(start);
+      carryAt += start;
+    }
+    return { end: carryAt, size };
+  } finally {
+    await file.close();
+  }
+}
+
+/**
  * Reads a file backwards in chunks and calls `onLine` for its complete lines, last one first,
  * until it returns true (found what it wanted) or the file's start. Returns where the complete
  * lines end (what follows is an unfinished line), the size, and whether `onLine` stopped it.
@@ -125,6 +155,31 @@ export function scanLinesBackwards(path: string, onLine: (line: string, offset: 
     return { end: Math.max(completeEnd, 0), size, stopped: false };
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * The complete line that ends (with its "\n") at byte `end` of a file, without its "\n"; null
+ * when there is none (no "\n" there, no line start within 64 KiB, or the file cannot be read).
+ */
+export async function lastLineBefore(path: string, end: number): Promise<string | null> {
+  let file: FileHandle | null = null;
+  try {
+    file = await open(path, 'r');
+    // Records are about 400 bytes: a small read nearly always holds the whole line.
+    for (const window of [8 * 1024, 64 * 1024]) {
+      const from = Math.max(0, end - window);
+      const bytes = Buffer.allocUnsafe(end - from);
+      const { bytesRead } = await file.read(bytes, 0, bytes.length, from);
+      if (bytesRead !== bytes.length || bytes[bytes.length - 1] !== NEWLINE) return null;
+      const start = bytes.lastIndexOf(NEWLINE, bytes.length - 2) + 1;
+      if (start > 0 || from === 0) return bytes.toString('utf8', start, bytes.length - 1);
+    }
+    return null;
+  } catch {
+    return null;
+  } finally {
+    await file?.close();
   }
 }
 
