@@ -49,11 +49,24 @@ const NEWLINE = 0x0a;
  * without its "\n", byte offset, byte length with the "\n"). Returns where the complete lines
  * end and where reading stopped: bytes between the two are an unfinished last line.
  */
-export async function readLines(
+export function readLines(
   path: string,
   from: number,
   until: number,
   onLine: (line: string, offset: number, length: number) => void,
+): Promise<{ end: number; size: number }> {
+  return readLineBytes(path, (chunk, start, end, offset) => onLine(chunk.toString('utf8', start, end), offset, end + 1 - start), from, until);
+}
+
+/**
+ * `readLines` without making a string of each line: `onLine` gets the chunk, the line's bytes
+ * `[start, end)` (without its "\n"), valid only during the call, and the line's offset in the file.
+ */
+export async function readLineBytes(
+  path: string,
+  onLine: (chunk: Buffer, start: number, end: number, offset: number) => void,
+  from = 0,
+  until = Infinity,
 ): Promise<{ end: number; size: number }> {
   const file = await open(path, 'r');
   try {
@@ -68,37 +81,7 @@ export async function readLines(
       const chunk = carry.length === 0 ? buffer.subarray(0, bytesRead) : Buffer.concat([carry, buffer.subarray(0, bytesRead)]);
       let start = 0;
       for (let nl = chunk.indexOf(NEWLINE); nl >= 0; nl = chunk.indexOf(NEWLINE, start)) {
-        onLine(chunk.toString('utf8', start, nl), carryAt + start, nl + 1 - start);
-        start = nl + 1;
-      }
-      carry = chunk.subarray(start);
-      carryAt += start;
-    }
-    return { end: carryAt, size };
-  } finally {
-    await file.close();
-  }
-}
-
-/**
- * `readLines` without making a string of each line: `onLine` gets the chunk and the line's
- * bytes `[start, end)` (without its "\n"), valid only during the call.
- */
-export async function readLineBytes(path: string, onLine: (chunk: Buffer, start: number, end: number) => void): Promise<{ end: number; size: number }> {
-  const file = await open(path, 'r');
-  try {
-    const size = (await file.stat()).size;
-    let carry = Buffer.alloc(0);
-    let carryAt = 0;
-    let at = 0;
-    while (at < size) {
-      const { bytesRead, buffer } = await file.read({ buffer: Buffer.allocUnsafe(Math.min(CHUNK, size - at)), position: at });
-      if (bytesRead === 0) break;
-      at += bytesRead;
-      const chunk = carry.length === 0 ? buffer.subarray(0, bytesRead) : Buffer.concat([carry, buffer.subarray(0, bytesRead)]);
-      let start = 0;
-      for (let nl = chunk.indexOf(NEWLINE); nl >= 0; nl = chunk.indexOf(NEWLINE, start)) {
-        onLine(chunk, start, nl);
+        onLine(chunk, start, nl, carryAt + start);
         start = nl + 1;
       }
       carry = chunk.subarray(start);
