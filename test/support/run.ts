@@ -26,6 +26,13 @@ export function run(command: string, args: readonly string[], options: { input?:
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    // A tool that exits without reading its input (a refusal, or input it does not need) closes the
+    // pipe: the write then fails with EPIPE, which says nothing the exit code and output do not.
+    child.stdin.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') return;
+      clearTimeout(timer);
+      reject(error);
+    });
     child.stdin.end(options.input ?? '');
   });
 }
