@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { formatEnrollmentUri, parseEnrollmentUri, type EnrollmentInvitation } from './enrollment-uri';
+
+const invitation: EnrollmentInvitation = {
+  estUrl: 'https://desk.example:8443/pki/.well-known/est',
+  mobileId: 'm_0123abc',
+  code: randomBytes(24).toString('base64url'),
+  caSha256: randomBytes(32).toString('hex'),
+  labels: ['auth', 'sign'],
+};
+
+describe('enrollment URI', () => {
+  it('reads back what it wrote', () => {
+    const uri = formatEnrollmentUri(invitation);
+    expect(uri.startsWith('carddesk-mobile:enroll?v=1&')).toBe(true);
+    expect(parseEnrollmentUri(`  ${uri}\n`)).toEqual(invitation);
+  });
+
+  it.each([
+    ['another scheme', (u: string) => u.replace('carddesk-mobile:', 'otpauth:')],
+    ['another version', (u: string) => u.replace('v=1', 'v=2')],
+    ['plain http', (u: string) => u.replace('https%3A', 'http%3A')],
+    ['a short code', (u: string) => u.replace(/code=[^&]+/, 'code=abc')],
+    ['a bad fingerprint', (u: string) => u.replace(/ca=[0-9a-f]+/, 'ca=zz')],
+    ['an unknown label', (u: string) => u.replace('labels=auth%2Csign', 'labels=auth%2Cpay')],
+    ['a label twice', (u: string) => u.replace('labels=auth%2Csign', 'labels=auth%2Cauth')],
+    ['a parameter twice', (u: string) => `${u}&id=other`],
+    ['a missing parameter', (u: string) => u.replace(/&id=[^&]+/, '')],
+    ['a URL not ending in /.well-known/est', (u: string) => u.replace('%2F.well-known%2Fest', '%2Fest')],
+  ])('refuses %s in words', (_name, change) => {
+    const uri = change(formatEnrollmentUri(invitation));
+    expect(uri).not.toBe(formatEnrollmentUri(invitation));
+    expect(() => parseEnrollmentUri(uri)).toThrow(/not a CardDesk mobile ID enrollment code/);
+  });
+});
