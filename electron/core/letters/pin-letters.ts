@@ -6,9 +6,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import fontkit from '@pdf-lib/fontkit';
 import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import { CONTRACT_FONT_FILES } from '../contracts/document/contract-fonts';
+import { loadFontkit } from '../files/fontkit-loader';
 import { contractResourceCandidates, locateContractResources } from '../contracts/document/contract-resources';
 import { letterTexts, type LetterLanguage } from './letter-texts';
 
@@ -153,7 +153,7 @@ async function letter(base: LetterBase, subject: string, fill: (writer: Writer) 
   document.setProducer('CardDesk');
   document.setLanguage(base.language);
   const page = document.addPage(A4);
-  document.registerFontkit(fontkit);
+  document.registerFontkit(await loadFontkit());
   const fonts = await letterFonts();
   const writer = new Writer(page, await document.embedFont(fonts.regular, { subset: true }), await document.embedFont(fonts.bold, { subset: true }));
   // The letterhead, above the address field.

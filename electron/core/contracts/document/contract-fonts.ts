@@ -10,8 +10,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import fontkit, { type Font as FontkitFont } from '@pdf-lib/fontkit';
+import type { Font as FontkitFont } from '@pdf-lib/fontkit';
 import type { PDFDocument } from 'pdf-lib';
+import { loadFontkit, type Fontkit as FontkitEngine } from '../../files/fontkit-loader';
 
 /** What pdf-lib takes as its font engine. */
 type Fontkit = Parameters<PDFDocument['registerFontkit']>[0];
@@ -31,8 +32,11 @@ class Face {
   readonly #words = new Map<string, { readonly glyphs: Glyphs; readonly width: number }>();
   readonly #scale: number;
 
-  constructor(readonly bytes: Uint8Array) {
-    this.font = fontkit.create(bytes);
+  constructor(
+    engine: FontkitEngine,
+    readonly bytes: Uint8Array,
+  ) {
+    this.font = engine.create(bytes);
     this.#scale = 1 / this.font.unitsPerEm;
     const drawing = Object.create(this.font) as FontkitFont;
     drawing.layout = ((text: string) => ({ glyphs: this.glyphs(text) })) as unknown as FontkitFont['layout'];
@@ -87,15 +91,19 @@ export class ContractFontSet {
   readonly regular: Face;
   readonly bold: Face;
 
-  constructor(regular: Uint8Array, bold: Uint8Array) {
-    this.regular = new Face(regular);
-    this.bold = new Face(bold);
+  private constructor(
+    private readonly engine: FontkitEngine,
+    regular: Uint8Array,
+    bold: Uint8Array,
+  ) {
+    this.regular = new Face(engine, regular);
+    this.bold = new Face(engine, bold);
   }
 
   /** Reads the fonts from a resources folder (resources/contracts). */
   static async load(resourcesDir: string): Promise<ContractFontSet> {
-    const [regular, bold] = await Promise.all([readFile(join(resourcesDir, 'fonts', CONTRACT_FONT_FILES.regular)), readFile(join(resourcesDir, 'fonts', CONTRACT_FONT_FILES.bold))]);
-    return new ContractFontSet(new Uint8Array(regular), new Uint8Array(bold));
+    const [engine, regular, bold] = await Promise.all([loadFontkit(), readFile(join(resourcesDir, 'fonts', CONTRACT_FONT_FILES.regular)), readFile(join(resourcesDir, 'fonts', CONTRACT_FONT_FILES.bold))]);
+    return new ContractFontSet(engine, new Uint8Array(regular), new Uint8Array(bold));
   }
 
   face(bold: boolean): Face {
@@ -113,7 +121,7 @@ export class ContractFontSet {
       create: (bytes: Uint8Array, postscriptName?: string) => {
         if (bytes === this.regular.bytes) return this.regular.drawing;
         if (bytes === this.bold.bytes) return this.bold.drawing;
-        return fontkit.create(bytes, postscriptName);
+        return this.engine.create(bytes, postscriptName);
       },
     };
   }
