@@ -134,7 +134,7 @@ export const benchmark: Benchmark = {
       const before = await workloads(localConnection(core.handlers, core.events, silentLogger), holders);
       await core.dispose();
 
-      const client = new CoreClient(forkCoreProcess(join(repoRoot, 'dist', 'core.cjs'), { mode: 'browser', dataDir: copy() }), silentLogger);
+      const client = new CoreClient(forkCoreProcess(join(repoRoot, 'dist', 'core-boot.cjs'), { mode: 'browser', dataDir: copy() }), silentLogger);
       const after = await workloads(client, holders);
       await client.stop();
 

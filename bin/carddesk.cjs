@@ -18,4 +18,4 @@ if (existsSync(stamp)) {
     process.exit(1);
   }
 }
-require(join(root, 'dist', 'cli.cjs'));
+require(join(root, 'dist', 'cli-boot.cjs'));

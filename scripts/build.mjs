@@ -75,6 +75,9 @@ await Promise.all([
   build({ ...node, entryPoints: ['electron/cli/index.ts'], outfile: 'dist/cli.cjs' }),
   // The services' own process, started by main.cjs (utility process) and host.cjs (child process).
   build({ ...node, entryPoints: ['electron/core/process/core-process.ts'], outfile: 'dist/core.cjs' }),
+  // What starts core.cjs and cli.cjs: small, so the large bundles load through V8's code cache.
+  build({ ...node, entryPoints: ['electron/boot/core-boot.ts'], outfile: 'dist/core-boot.cjs' }),
+  build({ ...node, entryPoints: ['electron/boot/cli-boot.ts'], outfile: 'dist/cli-boot.cjs' }),
   // One worker thread per PKCS#11 module (electron/core/pkcs11/worker-spawner.ts): its own
   // entry, next to the bundles that start it, so they find it as `${__dirname}/pkcs11-worker.cjs`.
   build({ ...node, entryPoints: ['electron/core/pkcs11/worker/pkcs11-worker.ts'], outfile: 'dist/pkcs11-worker.cjs' }),

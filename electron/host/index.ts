@@ -39,8 +39,8 @@ async function main(): Promise<void> {
   // Private (0700/0600) before the first file is written, whoever made the folder.
   prepareDataDir(dataDir);
   const log = createFileLogger(logDirOf(dataDir), { echo: ['warn', 'error'] });
-  // The services run in their own process (dist/core.cjs); this one serves pages and forwards.
-  const core = new CoreClient(forkCoreProcess(join(__dirname, 'core.cjs'), { mode: 'browser', dataDir }), log);
+  // The services run in their own process (dist/core.cjs, started by core-boot.cjs); this one serves pages and forwards.
+  const core = new CoreClient(forkCoreProcess(join(__dirname, 'core-boot.cjs'), { mode: 'browser', dataDir }), log);
   const serve = (surface: 'desk' | 'kiosk', onPort: number) =>
     startHost({ core, log, surface, rendererDir: join(__dirname, 'renderer'), bridgeFile: join(__dirname, 'bridge', 'carddesk-bridge.js'), port: onPort });
   const host = await serve('desk', port);

@@ -88,7 +88,7 @@ export function runMain(options: MainOptions): void {
     Menu.setApplicationMenu(applicationMenu(development));
     serveRenderer(protocol, join(options.distDir, 'renderer'));
 
-    const startCore = options.startCore ?? ((coreOptions, coreLog) => new CoreClient(utilityCoreProcess(join(options.distDir, 'core.cjs'), coreOptions), coreLog));
+    const startCore = options.startCore ?? ((coreOptions, coreLog) => new CoreClient(utilityCoreProcess(join(options.distDir, 'core-boot.cjs'), coreOptions), coreLog));
     core = startCore({ mode: 'electron', dataDir }, log);
     registerContract(core, registry, log);
     forwardEvents(core.events, registry);

@@ -1,5 +1,5 @@
 /**
- * Issue 12, point 1: the services run in their own process (dist/core.cjs, as browser mode and the
+ * Issue 12, point 1: the services run in their own process (dist/core.cjs through core-boot.cjs, as browser mode and the
  * Electron app start it), speaking the contract's envelope; a crash costs the calls it was running,
  * never the window side, and a clean stop releases the data folder.
  */
@@ -10,7 +10,7 @@ import { memoryLogger } from '../support/memory-logger';
 import { CoreClient, forkCoreProcess, type CoreChild } from '../../electron/core/process/core-client';
 import { freshHome, repoRoot } from '../support/host-process';
 
-const entry = join(repoRoot, 'dist', 'core.cjs');
+const entry = join(repoRoot, 'dist', 'core-boot.cjs');
 const desk: CallContext = { surface: 'desk', transport: 'websocket' };
 const PASSPHRASE = 'correct horse battery staple';
 
