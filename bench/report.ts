@@ -28,7 +28,7 @@ export function compare(options: {
   const met = goal === undefined ? true : ratio >= goal.ratio;
   console.log(
     `${what}: CardDesk ${ours.toFixed(2)} ${unit} | ${anchorName} ${anchor.toFixed(2)} ${unit} | ` +
-      `CardDesk is ${ratio.toFixed(2)}× ${better === 'lower' ? 'faster' : 'the rate'}` +
+      `${better === 'higher' ? `CardDesk is ${ratio.toFixed(2)}× the rate` : ratio >= 1 ? `CardDesk is ${ratio.toFixed(2)}× faster` : `CardDesk takes ${(1 / ratio).toFixed(2)}× as long`}` +
       (goal === undefined ? '' : ` | goal ${goal.text}: ${met ? 'met' : 'NOT met'}`),
   );
   return met;
