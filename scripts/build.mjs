@@ -63,6 +63,9 @@ const node = {
   // Pure-JS dependencies are bundled (some, like lowdb, ship only ES modules); native ones
   // (pcsclite, pkcs11js) must load from node_modules at run time, and electron is the host.
   external: ['electron', 'pcsclite', 'pkcs11js'],
+  // `await import('pcsclite')` becomes a require: core.cjs and cli.cjs run as a vm.Script
+  // (electron/boot/code-cache.ts), where a native import() has no module loader to call.
+  supported: { 'dynamic-import': false },
 };
 
 const names = await contractNames(build);
