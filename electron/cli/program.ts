@@ -24,7 +24,9 @@ export function buildProgram(cli: CliContext = new CliContext()): Command {
   const program = new Command('carddesk')
     .description(`${appName}: smart cards, certificates and the local CA from the command line.`)
     .showHelpAfterError()
-    .configureOutput({ outputError: (text, write) => write(text) });
+    .configureOutput({ outputError: (text, write) => write(text) })
+    // What scripts and package managers ask first; the `version` command says the same.
+    .version(`${appName} ${appVersion}`, '-V, --version', 'print the CardDesk version');
 
   program
     .command('version')

@@ -19,9 +19,11 @@ describe('carddesk without hardware', () => {
     expect(result.stdout).toMatch(/readers \[options\]\s+list the PC\/SC readers/);
   });
 
-  it('version prints the package version', async () => {
-    const result = await carddesk(['version']);
-    expect(result).toMatchObject({ code: 0, stdout: `CardDesk ${version}\n` });
+  it('version, --version and -V print the package version', async () => {
+    for (const args of [['version'], ['--version'], ['-V']]) {
+      const result = await carddesk(args);
+      expect(result, args.join(' ')).toMatchObject({ code: 0, stdout: `CardDesk ${version}\n` });
+    }
   });
 
   it('refuses an unknown command with a clear message', async () => {
