@@ -172,9 +172,9 @@ export default tseslint.config(
           patterns: [
             {
               // workflow-plans and enums are plain constants (no zod), shared by the services and the screens.
-              group: ['@shared/*', '**/electron/shared/**', '!@shared/workflow-plans', '!@shared/enums'],
+              group: ['@shared/*', '**/electron/shared/**', '!@shared/workflow-plans', '!@shared/enums', '!@shared/holder-defaults'],
               allowTypeImports: true,
-              message: 'The renderer imports only types from the contract (and the plain constants of @shared/workflow-plans and @shared/enums).',
+              message: 'The renderer imports only types from the contract (and the plain constants of @shared/workflow-plans, @shared/enums and @shared/holder-defaults).',
             },
             {
               group: [...['core', 'main', 'preload', 'host', 'cli', 'vcard', 'smartcard'].map((name) => `**/electron/${name}/**`), 'node:*'],

@@ -10,7 +10,7 @@ import {
   type HolderInput,
   type HolderSaveResult,
 } from '../shared/schemas/holders';
-import { emptyHolderInput } from '../core/directory/holder-directory';
+import { emptyHolderInput } from '../shared/holder-defaults';
 import type { CliContext } from './cli-context';
 import { describeFileProblem, describeProblems } from './messages';
 import { FORCE_HELP, PRIVATE_FILE_MODE, writeOutputFile } from './output-file';

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mod11_10CheckDigit } from '../../electron/core/directory/check-digits';
-import { emptyAddress } from '../../electron/core/directory/holder-validation';
+import { emptyAddress } from '../../electron/shared/holder-defaults';
 import type { HolderInput } from '../../electron/shared/schemas/holders';
 import type { OperationContext } from '../../electron/core/operation-context';
 

@@ -6,6 +6,7 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { CardDeskError } from '../../shared/errors';
+import { emptyAddress, emptyHolderInput } from '../../shared/holder-defaults';
 import {
   HolderInputSchema,
   holderAccountDefaults,
@@ -31,7 +32,7 @@ import { canMove, nextStates } from './card-states';
 import { luhnCheckDigit } from './check-digits';
 import { csvValue, lineAt, parseCsv, toCsv } from './csv';
 import { HolderIndex } from './holder-index';
-import { checkHolder, emptyAddress } from './holder-validation';
+import { checkHolder } from './holder-validation';
 
 export const HOLDERS = 'holders';
 export const CARDS = 'cards';
@@ -46,21 +47,6 @@ const exportOnlyColumns = ['userNumber'] as const;
 function isUserNumber(value: string): boolean {
   return /^[1-9]\d{13}$/.test(value) && Number(value.slice(-1)) === luhnCheckDigit(value.slice(0, -1));
 }
-
-export const emptyHolderInput: HolderInput = {
-  personalNumber: '',
-  firstName: '',
-  lastName: '',
-  email: '',
-  mobile: '',
-  organisation: '',
-  contactPerson: '',
-  documentNumber: '',
-  documentExpiry: '',
-  language: 'en',
-  state: 'active',
-  ...emptyAddress,
-};
 
 /** A holder as stored; holders saved before addresses (or the account fields) existed read as having none. */
 function withAddress(holder: Holder): Holder {

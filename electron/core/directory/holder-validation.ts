@@ -25,18 +25,6 @@ export function isCalendarDate(value: string): boolean {
   return date.toISOString().slice(0, 10) === value;
 }
 
-/** The address fields, each empty. */
-export const emptyAddress = {
-  street: '',
-  postcode: '',
-  city: '',
-  country: '',
-  contactStreet: '',
-  contactPostcode: '',
-  contactCity: '',
-  contactCountry: '',
-} as const satisfies Partial<HolderInput>;
-
 const POSTCODE = /^[A-Z0-9](?:[A-Z0-9 -]{0,10}[A-Z0-9])?$/;
 /** ISO 3166-1 alpha-2 (XK for Kosovo is the user-assigned code everyone uses). */
 const COUNTRY = /^[A-Z]{2}$/;

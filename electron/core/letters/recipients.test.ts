@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { holderAccountDefaults, type Holder } from '../../shared/schemas/holders';
-import { emptyHolderInput } from '../directory/holder-directory';
+import { emptyHolderInput } from '../../shared/holder-defaults';
 import { recipientOf } from './recipients';
 
 const holder: Holder = {

@@ -1,11 +1,12 @@
 import { useId, useState, type FormEvent } from 'react';
 import { Box, Button, Dialog, DialogActions, DialogContent, DialogTitle, FormControl, InputLabel, MenuItem, Select, TextField, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
+import { emptyHolderInput } from '@shared/holder-defaults';
 import type { Holder, HolderInput, HolderProblem } from '@shared/schemas/holders';
 import { carddesk, unwrap } from '../../api/carddesk';
 import { useCommand } from '../../app/useCommand';
 import { CommandError } from '../../components/CommandError';
-import { addressGroups, emptyHolder, holderFormFields, holderLanguages, holderStates } from './holderFields';
+import { addressGroups, holderFormFields, holderLanguages, holderStates } from './holderFields';
 import { usersTestIds } from './testIds';
 
 const required = new Set(['personalNumber', 'firstName', 'lastName']);
@@ -16,7 +17,7 @@ const required = new Set(['personalNumber', 'firstName', 'lastName']);
  */
 export function HolderDialog({ holder, onClose, onSaved }: { holder: Holder | null; onClose: () => void; onSaved: (holder: Holder) => void }) {
   const { t } = useTranslation();
-  const [value, setValue] = useState<HolderInput>(holder ?? emptyHolder);
+  const [value, setValue] = useState<HolderInput>(holder ?? emptyHolderInput);
   const [problems, setProblems] = useState<HolderProblem[]>([]);
   const save = useCommand(async (input: HolderInput) => {
     const result = await unwrap(holder === null ? carddesk().holders.create(input) : carddesk().holders.update({ id: holder.id, version: holder.version, holder: input }));

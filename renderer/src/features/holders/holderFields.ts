@@ -33,25 +33,3 @@ export function addressLines(holder: HolderInput): { fact: 'address' | 'contactA
 }
 
 export { holderLanguages, holderStates } from '@shared/enums';
-
-export const emptyHolder: HolderInput = {
-  personalNumber: '',
-  firstName: '',
-  lastName: '',
-  email: '',
-  mobile: '',
-  organisation: '',
-  contactPerson: '',
-  documentNumber: '',
-  documentExpiry: '',
-  language: 'en',
-  state: 'active',
-  street: '',
-  postcode: '',
-  city: '',
-  country: '',
-  contactStreet: '',
-  contactPostcode: '',
-  contactCity: '',
-  contactCountry: '',
-};
