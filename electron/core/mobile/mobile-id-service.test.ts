@@ -26,7 +26,7 @@ beforeAll(async () => {
   services = createVaultServices({ dataDir: tempHome(), audit, log: silentLogger, clock: () => now });
   await services.vault.init(Buffer.from(PASSPHRASE), operator);
   await services.ca.init(
-    { algorithm: 'p256', rootSubject: 'CN=Mobile Root, C=XK', issuingSubject: 'CN=Mobile Issuing, C=XK', rootValidityYears: 20, issuingValidityYears: 10, publicBaseUrl: 'http://pki.desk.example/' },
+    { algorithm: 'p384', rootSubject: 'CN=Mobile Root, C=XK', issuingSubject: 'CN=Mobile Issuing, C=XK', rootValidityYears: 20, issuingValidityYears: 10, publicBaseUrl: 'http://pki.desk.example/' },
     operator,
   );
   const saved = await services.directory.create(holderInput(1, { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.org' }), operator);
@@ -83,7 +83,7 @@ describe('MobileIdService', () => {
     const sign = await mobile.enroll('sign', mobileId.id, invitation.code, csr(ec('secp384r1')), '10.0.0.1');
     expect(sign.ok).toBe(true);
     expect(mobile.show(mobileId.id)).toMatchObject({ state: 'active', codePending: false, enrolled: ['auth', 'sign'] });
-    expect(services.access.storage().records.get<{ codeHash: string | null }>(MOBILE_IDS, mobileId.id)?.codeHash).toBeNull();
+    expect(services.access.storage().records.get<{ id: string; codeHash: string | null }>(MOBILE_IDS, mobileId.id)?.codeHash).toBeNull();
     expect(await mobile.enroll('sign', mobileId.id, invitation.code, csr(), '10.0.0.1')).toMatchObject({ ok: false, refusal: 'unauthorized' });
   });
 
@@ -126,7 +126,7 @@ describe('MobileIdService', () => {
     const rsa1024 = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey;
     expect(await mobile.enroll('auth', mobileId.id, invitation.code, csr(rsa1024), 'x')).toMatchObject({ ok: false, refusal: 'forbidden' });
     const tampered = Buffer.from(csr());
-    tampered[tampered.length - 5] ^= 0xff;
+    tampered[tampered.length - 5]! ^= 0xff;
     expect(await mobile.enroll('auth', mobileId.id, invitation.code, tampered, 'x')).toMatchObject({ ok: false, refusal: 'malformed' });
     expect(await mobile.enroll('auth', mobileId.id, invitation.code, Buffer.from('not a request at all'), 'x')).toMatchObject({ ok: false, refusal: 'malformed' });
     // None of these spent the code.
