@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnrollmentUri } from '../../electron/core/mobile/enrollment-uri';
 import { carddesk, carddeskSession, type CliResult, type CliSession } from '../support/cli';
+import { unrecordedCommands } from '../support/cli-audit';
 import { openssl, tool, type ToolResult } from '../support/openssl';
 import { PASSPHRASE, personalNumber, tempHome } from '../support/vault-fixtures';
 
@@ -279,4 +280,47 @@ describe('EST for mobile IDs, spoken to by curl and openssl', () => {
     // The spent code is still refused after a restart.
     expect(enroll('auth', file('again.csr.b64'), file('restart.txt')).status).toBe(401);
   }, 180_000);
+
+  it('unlock releases the hold, revoke ends it; cancel leaves nothing behind; every change is in the audit log without the code', async () => {
+    await stopListener();
+    const unlocked = await cd(['mobile', 'unlock', mobileId, '--json']);
+    expect(unlocked.code, unlocked.stderr).toBe(0);
+    expect(JSON.parse(unlocked.stdout)).toMatchObject({ state: 'active' });
+    await startListener();
+    expect(ocsp(file('auth2.pem')).stdout).toContain(`${file('auth2.pem')}: good`);
+    await stopListener();
+    const revoked = await cd(['mobile', 'revoke', mobileId, '--reason', 'keyCompromise', '--json']);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(JSON.parse(revoked.stdout)).toMatchObject({ state: 'revoked' });
+    // A second mobile ID, enrolled for one label, then withdrawn: its certificate is revoked and the record goes.
+    const issued = await cd(['mobile', 'issue', '--holder', personalNumber(1601), '--labels', 'auth,enc', '--days', '30', '--json']);
+    expect(issued.code, issued.stderr).toBe(0);
+    const second = parseEnrollmentUri((JSON.parse(issued.stdout) as { enrollmentUri: string }).enrollmentUri);
+    expect(second.code).not.toBe(code);
+    await startListener();
+    expect(ocsp(file('auth2.pem')).stdout).toContain('Reason: keyCompromise');
+    const { csr } = request('second');
+    expect(enroll('auth', csr, file('second.b64'), `${second.mobileId}:${second.code}`).status).toBe(200);
+    const secondLeaf = saveLeaf(file('second.b64'), 'second');
+    await stopListener();
+    const listed = await cd(['mobile', 'list', '--holder', personalNumber(1601), '--json'], '');
+    expect((JSON.parse(listed.stdout) as { id: string; state: string }[]).map((m) => [m.id, m.state])).toEqual([
+      [second.mobileId, 'pending'],
+      [mobileId, 'revoked'],
+    ]);
+    const cancelled = await cd(['mobile', 'cancel', second.mobileId]);
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    expect((await cd(['mobile', 'show', second.mobileId], '')).code).not.toBe(0);
+    await startListener();
+    expect(ocsp(secondLeaf).stdout).toContain(`${secondLeaf}: revoked`);
+    // The cancelled mobile ID's code does nothing any more.
+    expect(enroll('enc', csr, file('cancelled.txt'), `${second.mobileId}:${second.code}`).status).toBe(401);
+    await stopListener();
+    expect(await unrecordedCommands('mobile-est', (args) => cd(args, ''))).toEqual([]);
+    const exported = await cd(['audit', 'export', '--csv'], '');
+    expect(exported.stdout).toContain('mobile.enroll');
+    expect(exported.stdout).toContain('mobile.reenroll');
+    expect(exported.stdout).not.toContain(code);
+    expect(exported.stdout).not.toContain(second.code);
+  }, 240_000);
 });
