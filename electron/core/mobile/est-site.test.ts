@@ -38,7 +38,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 const basic = (user: string, code: string) => `Basic ${Buffer.from(`${user}:${code}`).toString('base64')}`;
-const post = (path: string, body: string | Buffer, headers: Record<string, string> = {}) =>
+const post = (path: string, body: string, headers: Record<string, string> = {}) =>
   fetch(`${base}${path}`, { method: 'POST', body, headers: { 'Content-Type': 'application/pkcs10', ...headers } });
 
 describe('EstSite', () => {
