@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CardDeskError } from '../../shared/errors';
 import { silentLogger } from '../log/logger';
 import type { MobileLabel } from './enrollment-uri';
 import { basicCredentials, decodeBase64Body, EstSite, type EstBackend, MAX_EST_BODY } from './est-site';
@@ -12,6 +13,7 @@ const backend: EstBackend = {
   chain: () => [Buffer.from([0x30, 0x03, 0x02, 0x01, 0x01]), Buffer.from([0x30, 0x03, 0x02, 0x01, 0x02])],
   enroll: (label, user, code, der) => {
     calls.push({ kind: 'enroll', label, user, code, der });
+    if (code === 'locked') return Promise.reject(new CardDeskError('VAULT_LOCKED', 'The vault is locked.'));
     return Promise.resolve(code === 'good' ? { ok: true, certificate: Buffer.from([0x30, 0x00]), serial: '01' } : { ok: false, refusal: 'unauthorized', message: 'The mobile ID or its code is not valid.' });
   },
   reenroll: (label, cert, der) => {
@@ -82,6 +84,10 @@ describe('EstSite', () => {
     expect((await post('/auth/simpleenroll', 'not base64!', { Authorization: basic('m1', 'good') })).status).toBe(400);
     expect((await post('/auth/simpleenroll', body, { Authorization: basic('m1', 'good'), 'Content-Type': 'text/plain' })).status).toBe(400);
     expect((await post('/auth/simpleenroll', 'A'.repeat(MAX_EST_BODY + 4), { Authorization: basic('m1', 'good') })).status).toBe(413);
+    // The desk cannot sign (its vault locked): 503, try later.
+    const locked = await post('/auth/simpleenroll', body, { Authorization: basic('m1', 'locked') });
+    expect(locked.status).toBe(503);
+    expect(locked.headers.get('retry-after')).toBe('60');
   });
 
   it('rate-limits POSTs per source address with Retry-After, and lets them through again as time passes', async () => {

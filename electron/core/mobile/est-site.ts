@@ -13,7 +13,7 @@ import { certsOnlyPkcs7 } from '../ca/export';
 import type { Logger } from '../log/logger';
 import type { ListenerSite } from '../settings/network-listener';
 import { MOBILE_LABELS, type MobileLabel } from './enrollment-uri';
-import type { EnrollmentResult } from './mobile-enrollment';
+import { notReady, type EnrollmentResult } from './mobile-enrollment';
 import { RateLimiter } from './rate-limit';
 
 export const EST_PATH = '/.well-known/est';
@@ -123,6 +123,10 @@ export class EstSite implements ListenerSite {
     try {
       await this.#answer(found, request, response);
     } catch (error) {
+      if (notReady(error)) {
+        if (!response.headersSent) text(response, 503, 'The desk cannot issue certificates now; try again later.', { 'Retry-After': '60' });
+        return true;
+      }
       this.log.error('an EST request failed', { error });
       if (!response.headersSent) text(response, 500, 'The request could not be completed.');
       else response.destroy();

@@ -15,6 +15,12 @@ import { checkMobileCsr } from './csr-check';
 import type { MobileLabel } from './enrollment-uri';
 import { codeMatches, effectiveState, labelProfiles, MOBILE_IDS } from './mobile-id-records';
 import type { MobileIdService } from './mobile-id-service';
+import { CardDeskError } from '../../shared/errors';
+
+/** The desk cannot sign now (the vault locked, no CA): not the phone's fault, the EST site answers 503. */
+export function notReady(error: unknown): boolean {
+  return error instanceof CardDeskError && (error.code === 'VAULT_LOCKED' || error.code === 'CA_NOT_INITIALISED');
+}
 
 const DAY = 86_400_000;
 
@@ -77,6 +83,7 @@ export class MobileEnrollment {
         const issued = await this.deps.certificates.issue({ profile: labelProfiles[label], request: csr.pem, holderId: record.holderId, cardSerial: null, subject: '', validityDays: this.#days(record) }, asHolder(record));
         serial = issued.serial;
       } catch (error) {
+        if (notReady(error)) throw error;
         return await this.#refuse('mobile.enroll', 'forbidden', 'issueRefused', (error as Error).message, record, details);
       }
       // The record as it is now (a lock or cancel may have come in meanwhile: it then keeps the certificate to revoke).
@@ -146,6 +153,7 @@ export class MobileEnrollment {
         );
         serial = issued.serial;
       } catch (error) {
+        if (notReady(error)) throw error;
         return await this.#refuse('mobile.reenroll', 'forbidden', 'issueRefused', (error as Error).message, record, details);
       }
       const current = this.deps.service.record(record.id) ?? record;

@@ -181,4 +181,16 @@ describe('MobileIdService', () => {
     // The old certificate no longer authenticates.
     expect(await mobile.reenroll('auth', first.certificate, csr(), 'x')).toMatchObject({ ok: false, refusal: 'unauthorized' });
   });
+
+  it('with the vault locked an enrollment fails as not ready and leaves the code unspent', async () => {
+    const { mobileId, invitation } = await issue(['auth']);
+    services.keyring.lock();
+    try {
+      await expect(mobile.enroll('auth', mobileId.id, invitation.code, csr(), 'x')).rejects.toMatchObject({ code: 'VAULT_LOCKED' });
+    } finally {
+      await services.vault.unlock(Buffer.from(PASSPHRASE), operator);
+    }
+    expect(mobile.show(mobileId.id)).toMatchObject({ state: 'pending', enrolled: [], codePending: true });
+    expect((await mobile.enroll('auth', mobileId.id, invitation.code, csr(), 'x')).ok).toBe(true);
+  });
 });

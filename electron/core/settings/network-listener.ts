@@ -49,6 +49,8 @@ export function publishedEstUrl(settings: NetworkListenerSettings): string | nul
 
 /** How often a running HTTPS server checks whether its certificate is due (it is renewed 30 days before its end). */
 const TLS_CHECK_MS = 12 * 3_600_000;
+/** How often HTTPS is tried again when it could not start. */
+const TLS_RETRY_MS = 60_000;
 
 export class NetworkListenerService {
   #server: Server | null = null;
@@ -138,14 +140,26 @@ export class NetworkListenerService {
     this.#listening = typeof address === 'object' && address !== null ? { address: address.address, port: address.port } : { address: settings.address, port: settings.port };
     this.#problem = null;
     this.deps.log.info('network listener started', this.#listening);
-    if (settings.tlsPort !== undefined && settings.tlsPort !== null) {
-      // HTTP goes on serving when HTTPS cannot start (no public host, the vault locked): the problem says why.
-      try {
-        await this.#listenTls(settings, settings.tlsPort);
-      } catch (error) {
-        this.#problem = `HTTPS is not served: ${(error as Error).message}`;
-        this.deps.log.warn('the network listener did not start HTTPS', { error });
-      }
+    if (settings.tlsPort !== undefined && settings.tlsPort !== null) await this.#startTls(settings, settings.tlsPort, server);
+  }
+
+  /**
+   * HTTP goes on serving when HTTPS cannot start (no public host, the vault locked): the problem
+   * says why, and it is tried again every minute while the HTTP server runs (the vault unlocked
+   * later, in the app).
+   */
+  async #startTls(settings: NetworkListenerSettings, tlsPort: number, http: Server): Promise<void> {
+    try {
+      await this.#listenTls(settings, tlsPort);
+      if (this.#problem?.startsWith('HTTPS is not served') === true) this.#problem = null;
+    } catch (error) {
+      const problem = `HTTPS is not served: ${(error as Error).message}`;
+      if (problem !== this.#problem) this.deps.log.warn('the network listener did not start HTTPS', { error });
+      this.#problem = problem;
+      const retry = setTimeout(() => {
+        if (this.#server === http && this.#tlsServer === null) void this.#startTls(settings, tlsPort, http);
+      }, TLS_RETRY_MS);
+      retry.unref();
     }
   }
 
@@ -171,6 +185,11 @@ export class NetworkListenerService {
       );
       server.listen(tlsPort, settings.address, () => resolve());
     });
+    if (this.#server === null) {
+      // Closed while the certificate was being made.
+      server.close();
+      return;
+    }
     const address = server.address();
     this.#tlsServer = server;
     this.#tlsListening = typeof address === 'object' && address !== null ? { address: address.address, port: address.port } : { address: settings.address, port: tlsPort };
