@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnrollmentUri } from '../../electron/core/mobile/enrollment-uri';
 import { carddesk, carddeskSession, type CliResult, type CliSession } from '../support/cli';
 import { unrecordedCommands } from '../support/cli-audit';
-import { openssl, tool, type ToolResult } from '../support/openssl';
+import { openssl, tool, toolAsync, type ToolResult } from '../support/openssl';
 import { PASSPHRASE, personalNumber, tempHome } from '../support/vault-fixtures';
 
 const HOST = '127.0.0.1';
@@ -212,6 +212,12 @@ describe('EST for mobile IDs, spoken to by curl and openssl', () => {
     const next = request('auth2');
     // Without a client certificate: 401.
     expect(curl(['--cacert', file('root.pem'), '--data-binary', `@${next.csr}`, ...pkcs10, `${est}/auth/simplereenroll`]).status).toBe(401);
+    // A self-made certificate copying the real one's subject, serial and issuer name: 401.
+    const serial = openssl('x509', '-in', file('auth1.pem'), '-noout', '-serial').stdout.trim().split('=')[1]!;
+    const issuerName = openssl('x509', '-in', file('auth1.pem'), '-noout', '-issuer', '-nameopt', 'compat').stdout.trim().replace(/^issuer=/, '');
+    const forged = openssl('req', '-x509', '-key', file('auth1.key'), '-subj', issuerName, '-set_serial', `0x${serial}`, '-days', '30', '-out', file('forged.pem'));
+    expect(forged.code, forged.stderr).toBe(0);
+    expect(curl(['--cacert', file('root.pem'), '--cert', file('forged.pem'), '--key', file('auth1.key'), '--data-binary', `@${next.csr}`, ...pkcs10, `${est}/auth/simplereenroll`]).status).toBe(401);
     // With the sign certificate on the auth path: 401 too.
     expect(curl(['--cacert', file('root.pem'), '--cert', signLeaf, '--key', file('sign1.key'), '--data-binary', `@${next.csr}`, ...pkcs10, `${est}/auth/simplereenroll`]).status).toBe(401);
     const got = curl(['--cacert', file('root.pem'), '--cert', file('auth1.pem'), '--key', file('auth1.key'), '--data-binary', `@${next.csr}`, ...pkcs10, `${est}/auth/simplereenroll`], file('auth2.b64'));
@@ -294,7 +300,7 @@ describe('EST for mobile IDs, spoken to by curl and openssl', () => {
     expect(revoked.code, revoked.stderr).toBe(0);
     expect(JSON.parse(revoked.stdout)).toMatchObject({ state: 'revoked' });
     // A second mobile ID, enrolled for one label, then withdrawn: its certificate is revoked and the record goes.
-    const issued = await cd(['mobile', 'issue', '--holder', personalNumber(1601), '--labels', 'auth,enc', '--days', '30', '--json']);
+    const issued = await cd(['mobile', 'issue', '--holder', personalNumber(1601), '--labels', 'auth,sign,enc', '--days', '30', '--json']);
     expect(issued.code, issued.stderr).toBe(0);
     const second = parseEnrollmentUri((JSON.parse(issued.stdout) as { enrollmentUri: string }).enrollmentUri);
     expect(second.code).not.toBe(code);
@@ -303,6 +309,16 @@ describe('EST for mobile IDs, spoken to by curl and openssl', () => {
     const { csr } = request('second');
     expect(enroll('auth', csr, file('second.b64'), `${second.mobileId}:${second.code}`).status).toBe(200);
     const secondLeaf = saveLeaf(file('second.b64'), 'second');
+    // Two phones post the same label with the same code at once: exactly one gets a certificate.
+    const racers = [request('race1', 'P-384'), request('race2')];
+    const raced = await Promise.all(
+      racers.map((r, i) =>
+        toolAsync('curl', ['-sS', '--max-time', '20', '-o', file(`race${i}.out`), '-w', '%{http_code}', '--cacert', file('root.pem'), '-u', `${second.mobileId}:${second.code}`, '--data-binary', `@${r.csr}`, ...pkcs10, `${est}/enc/simpleenroll`]),
+      ),
+    );
+    expect(raced.map((r) => Number(r.stdout)).sort()).toEqual([200, 401]);
+    const raceWinner = saveLeaf(file(`race${raced.findIndex((r) => r.stdout === '200')}.out`), 'race');
+    expect(openssl('x509', '-in', raceWinner, '-noout', '-ext', 'keyUsage').stdout).toMatch(/Key Agreement|Key Encipherment/);
     await stopListener();
     const listed = await cd(['mobile', 'list', '--holder', personalNumber(1601), '--json'], '');
     expect((JSON.parse(listed.stdout) as { id: string; state: string }[]).map((m) => [m.id, m.state])).toEqual([
@@ -314,6 +330,7 @@ describe('EST for mobile IDs, spoken to by curl and openssl', () => {
     expect((await cd(['mobile', 'show', second.mobileId], '')).code).not.toBe(0);
     await startListener();
     expect(ocsp(secondLeaf).stdout).toContain(`${secondLeaf}: revoked`);
+    expect(ocsp(raceWinner).stdout).toContain(`${raceWinner}: revoked`);
     // The cancelled mobile ID's code does nothing any more.
     expect(enroll('enc', csr, file('cancelled.txt'), `${second.mobileId}:${second.code}`).status).toBe(401);
     await stopListener();
