@@ -42,7 +42,7 @@ function formatStatus(status: NetworkListenerStatus): string {
   if (status.estUrl !== undefined && status.estUrl !== null) lines.push(`EST URL: ${status.estUrl}`);
   if (status.listening !== null) lines.push(`Listening on ${status.listening.address} port ${status.listening.port}`);
   if (status.tlsListening !== undefined && status.tlsListening !== null) lines.push(`Listening for HTTPS on ${status.tlsListening.address} port ${status.tlsListening.port}`);
-  if (status.problem !== null) lines.push(`Not listening: ${status.problem}`);
+  if (status.problem !== null) lines.push(`${status.listening === null ? 'Not listening' : 'Problem'}: ${status.problem}`);
   lines.push(`Serves: ${status.paths.join(' ')}`);
   return `${lines.join('\n')}\n`;
 }
