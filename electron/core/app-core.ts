@@ -41,6 +41,7 @@ import { WelcomeProgressService } from './settings/welcome-progress';
 import { DeskSettingsStore } from './settings/desk-settings';
 import { KioskSettingsService } from './settings/kiosk-settings';
 import { NetworkListenerService } from './settings/network-listener';
+import { createEstSite, createMobileIdService, listenerTlsCredentials } from './mobile/mobile-wiring';
 import { TokenService } from './tokens/token-service';
 import { loadPcscLite, type PcscOpener } from './readers/pcsc-binding';
 import type { ReconnectPolicy } from './readers/pcsc-reader-service';
@@ -142,7 +143,9 @@ export function createCore(options: CoreOptions): Core {
     vaultUnlocked: () => vault.keyring.unlocked,
     audit,
     log: options.log,
-    sites: [new CaPublicationSite(vault.ca, vault.ocsp)],
+    // EST for mobile IDs on the HTTPS port (issue 16): served once the vault is unlocked (the server certificate's key is sealed in it).
+    sites: [new CaPublicationSite(vault.ca, vault.ocsp), createEstSite(vault, createMobileIdService(vault, deskSettings), options.log)],
+    tlsCredentials: listenerTlsCredentials(vault),
   });
   // Card events go into the holder's history; only an issued card is unblocked offline.
   // Holder notifications (issue 15 §6): the durable outbox (other services' NotificationQueue), its

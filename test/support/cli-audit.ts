@@ -7,7 +7,7 @@
 import type { AuditAction } from '../../electron/shared/schemas/audit';
 import type { CliResult } from './cli';
 
-type Test = 'cli-audit' | 'vault-cli' | 'card-lifecycle-cli' | 'audit-anchor-cli' | 'letters-cli' | 'letters-print' | 'second-factor-cli' | 'notify-cli' | 'holder-account-cli' | 'recovery-code-cli';
+type Test = 'cli-audit' | 'vault-cli' | 'card-lifecycle-cli' | 'audit-anchor-cli' | 'letters-cli' | 'letters-print' | 'second-factor-cli' | 'notify-cli' | 'holder-account-cli' | 'recovery-code-cli' | 'mobile-est';
 
 export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Test }>> = {
   'card verify-pin': { action: 'card.pinVerify', test: 'cli-audit' },
@@ -78,6 +78,11 @@ export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Tes
   'notify sms': { action: 'settings.change', test: 'notify-cli' },
   'notify test': { action: 'notify.send', test: 'notify-cli' },
   'notify retry': { action: 'notify.retry', test: 'notify-cli' },
+  'mobile issue': { action: 'mobile.issue', test: 'mobile-est' },
+  'mobile lock': { action: 'mobile.lock', test: 'mobile-est' },
+  'mobile unlock': { action: 'mobile.unlock', test: 'mobile-est' },
+  'mobile revoke': { action: 'mobile.revoke', test: 'mobile-est' },
+  'mobile cancel': { action: 'mobile.cancel', test: 'mobile-est' },
 };
 
 export const cliReads: Readonly<Record<string, string>> = {
@@ -93,8 +98,9 @@ export const cliReads: Readonly<Record<string, string>> = {
   'ca status': 'reads the CA status',
   'ca list': 'lists certificates',
   'listener status': 'reads the network listener setting',
-  // Serves what the desk publishes (CRLs, CA certificate, OCSP) until interrupted; each OCSP
-  // answer is recorded by the responder, and turning the listener on is `listener set`'s event.
+  // Serves what the desk publishes (CRLs, CA certificate, OCSP) and EST until interrupted; each OCSP
+  // answer is recorded by the responder, each EST enrollment by the mobile ID service (as the holder
+  // or the system, not the operator), and turning the listener on is `listener set`'s event.
   'listener run': 'no desk state',
   'holder list': 'lists holders',
   'contract list': 'lists contracts',
@@ -110,6 +116,8 @@ export const cliReads: Readonly<Record<string, string>> = {
   'notify outbox': 'lists the outbox',
   // Sends what is due, as the app's sender does: a message given up after its last try is recorded (notify.send).
   'notify send': 'sends queued messages',
+  'mobile list': "lists a holder's mobile IDs",
+  'mobile show': 'shows a mobile ID',
 };
 
 /** RFC 4180 rows (no quoted line breaks in these tests). */
