@@ -4,12 +4,11 @@
  * with its key as an encrypted PKCS#12 in a folder. The desk's own `mobile` commands (issue, list,
  * lock, …) live elsewhere; this file only adds these two to the same group.
  */
-import { createPublicKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { CardDeskError } from '../shared/errors';
-import { readPkcs12 } from '../core/ca/pkcs12-import';
+import { parseCertificate } from '../core/ca/certificate-reader';
 import { fromPem } from '../core/ca/der';
 import {
   buildPkcs12,
@@ -21,6 +20,7 @@ import {
   p12FileName,
   prepareOutputDir,
   readMobileIdFile,
+  readPkcs12Certificates,
   writeStoreFile,
   type KeyType,
   type MobileIdFile,
@@ -197,13 +197,11 @@ async function reenroll(cli: CliContext, o: ReenrollOptions): Promise<void> {
   try {
     for (const label of labels) {
       const pfx = await readFile(join(dir, p12FileName(label)));
-      const current = readPkcs12(pfx, passphrase.toString('utf8'));
-      const keySpki = createPublicKey(current.key).export({ type: 'spki', format: 'der' });
-      const currentCertificate = current.certificates.find((c) => c.publicKeyInfo.equals(keySpki));
-      if (currentCertificate === undefined) throw new CardDeskError('MALFORMED_INPUT', `${p12FileName(label)} holds no certificate for its key.`);
+      const [currentCertificate] = await readPkcs12Certificates(pfx, passphrase);
+      if (currentCertificate === undefined) throw new CardDeskError('MALFORMED_INPUT', `${p12FileName(label)} holds no certificate.`);
       const privateKey = await generateKey(keyType);
       // RFC 7030 §4.2.2: a renewal request repeats the current certificate's subject.
-      const csr = buildCsr(currentCertificate.subjectDer, privateKey);
+      const csr = buildCsr(parseCertificate(currentCertificate).subjectDer, privateKey);
       const der = await client.simpleReenroll(label, csr, { pfx, passphrase }, chain);
       const issued = checkIssued(der, privateKey, chain);
       const p12 = await buildPkcs12({ privateKey, certificate: issued.der, chain, friendlyName: `CardDesk mobile ID ${record.mobileId} ${label}`, passphrase });

@@ -11,13 +11,13 @@
  * The PKCS#12 is written with the repository's DER writer rather than node-forge because forge
  * cannot hold ECC keys (the default here), and the format needs only a handful of structures.
  */
-import { createCipheriv, createHash, createHmac, pbkdf2, randomBytes, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, pbkdf2, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
 import { CardDeskError } from '../../shared/errors';
-import { explicit, implicitPrimitive, integer, nullValue, octetString, oid, seq, set, tlv, toPem } from '../ca/der';
+import { children, explicit, implicitPrimitive, integer, nullValue, octetString, oid, readOid, readTlv, seq, set, tlv, toPem, type DerElement } from '../ca/der';
 import { PRIVATE_FILE_MODE, writeUserFile } from '../files/safe-file';
 import { MOBILE_LABELS } from './enrollment-uri';
 
@@ -139,6 +139,73 @@ export async function buildPkcs12(input: Pkcs12Input): Promise<Buffer> {
   macKey.fill(0);
   const macData = seq(seq(seq(oid(P12.sha256), nullValue()), octetString(mac)), octetString(macSalt), integer(iterations));
   return seq(integer(3), seq(oid(P12.data), explicit(0, octetString(authenticatedSafe))), macData);
+}
+
+// ---- reading our own PKCS#12 back ----------------------------------------------------------------
+
+function p12Unreadable(why: string): CardDeskError {
+  return new CardDeskError('MALFORMED_INPUT', `The PKCS#12 file is not one this client wrote (${why}).`);
+}
+
+/** PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC, the only scheme this client writes. */
+async function pbes2Decrypt(algorithm: DerElement, encrypted: Buffer, passphrase: Buffer): Promise<Buffer> {
+  const [schemeOid, params] = children(algorithm);
+  if (schemeOid === undefined || params === undefined || readOid(schemeOid) !== P12.pbes2) throw p12Unreadable('not PBES2');
+  const [kdf, cipher] = children(params);
+  const [kdfOid, kdfParams] = kdf === undefined ? [] : children(kdf);
+  const [cipherOid, ivElement] = cipher === undefined ? [] : children(cipher);
+  if (kdfOid === undefined || kdfParams === undefined || readOid(kdfOid) !== P12.pbkdf2 || cipherOid === undefined || ivElement === undefined || readOid(cipherOid) !== P12.aes256Cbc) throw p12Unreadable('not PBKDF2 with AES-256-CBC');
+  const [salt, count, prf] = children(kdfParams);
+  const prfOid = prf === undefined ? undefined : children(prf)[0];
+  if (salt === undefined || count === undefined || prfOid === undefined || readOid(prfOid) !== P12.hmacWithSha256) throw p12Unreadable('not HMAC-SHA256');
+  const key = await pbkdf2Async(passphrase, salt.content, count.content.readUIntBE(0, Math.min(6, count.content.length)), 32, 'sha256');
+  try {
+    const decipher = createDecipheriv('aes-256-cbc', key, ivElement.content);
+    return Buffer.concat([decipher.update(encrypted), decipher.final()]);
+  } catch {
+    throw new CardDeskError('WRONG_PASSPHRASE', 'The PKCS#12 passphrase is wrong.');
+  } finally {
+    key.fill(0);
+  }
+}
+
+/**
+ * The certificates of a PKCS#12 this client wrote (its own format only: the MAC is checked, the
+ * certificate bag decrypted), end entity first. The key is not read: TLS takes the file as it is.
+ */
+export async function readPkcs12Certificates(p12: Buffer, passphrase: Buffer): Promise<Buffer[]> {
+  try {
+    const [version, authSafe, macData] = children(readTlv(p12));
+    if (version === undefined || authSafe === undefined || macData === undefined) throw p12Unreadable('incomplete');
+    const content = children(children(authSafe)[1] as DerElement)[0] as DerElement;
+    const [mac, macSalt, macIterations] = children(macData);
+    const digest = mac === undefined ? undefined : children(mac)[1];
+    if (digest === undefined || macSalt === undefined || macIterations === undefined) throw p12Unreadable('no MAC');
+    const macKey = await pkcs12MacKey(passphrase, macSalt.content, macIterations.content.readUIntBE(0, Math.min(6, macIterations.content.length)));
+    const expected = createHmac('sha256', macKey).update(content.content).digest();
+    macKey.fill(0);
+    if (expected.length !== digest.content.length || !timingSafeEqual(expected, digest.content)) throw new CardDeskError('WRONG_PASSPHRASE', 'The PKCS#12 passphrase is wrong.');
+    const certificates: Buffer[] = [];
+    for (const info of children(readTlv(content.content))) {
+      const [type, body] = children(info);
+      if (type === undefined || body === undefined || readOid(type) !== P12.encryptedData) continue;
+      const encryptedContentInfo = children(children(body)[0] as DerElement)[1] as DerElement;
+      const [, algorithm, encrypted] = children(encryptedContentInfo);
+      if (algorithm === undefined || encrypted === undefined) throw p12Unreadable('empty encrypted data');
+      const safeContents = await pbes2Decrypt(algorithm, encrypted.content, passphrase);
+      for (const bag of children(readTlv(safeContents))) {
+        const [bagId, value] = children(bag);
+        if (bagId === undefined || value === undefined || readOid(bagId) !== P12.certBag) continue;
+        const certValue = children(children(value)[0] as DerElement)[1] as DerElement;
+        certificates.push(Buffer.from((children(certValue)[0] as DerElement).content));
+      }
+    }
+    if (certificates.length === 0) throw p12Unreadable('no certificate');
+    return certificates;
+  } catch (failure) {
+    if (failure instanceof CardDeskError) throw failure;
+    throw p12Unreadable('unreadable DER');
+  }
 }
 
 // ---- mobile-id.json --------------------------------------------------------------------------
