@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestCa, startEstTestServer, type TestCa } from '../../../test/support/est-test-server';
 import { CardDeskError } from '../../shared/errors';
 import { buildPkcs12 } from './client-store';
-import { buildCsr, EstClient, enrollInvitation, generateKey, pinnedChain, placeholderSubject } from './est-client';
+import { buildCsr, EstClient, enrollInvitation, generateKey, PartialEnrollmentError, pinnedChain, placeholderSubject } from './est-client';
 import type { EnrollmentInvitation } from './enrollment-uri';
 
 const run = promisify(execFile);
@@ -154,6 +154,39 @@ describe('EST client against a real HTTPS EST server (openssl CA)', () => {
       // A server echoing the code does not make the client print it.
       expect(large.message).not.toContain(CODE);
       expect(large.message).toContain('[code]');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a later label refused after an earlier one was issued: the failure carries what was issued', async () => {
+    const server = await startEstTestServer({
+      ca,
+      mobileId: MOBILE_ID,
+      code: CODE,
+      intercept: (path) => (path.endsWith('/sign/simpleenroll') ? { status: 403, body: 'key type not allowed for sign' } : undefined),
+    });
+    try {
+      const failure = await failureOf(enrollInvitation(invitation(server.estUrl), 'ec-p256'));
+      expect(failure).toBeInstanceOf(PartialEnrollmentError);
+      expect(failure.code).toBe('INVALID_STATE');
+      expect(failure.message).toMatch(/Enrolling the signature certificate: the desk refused the request \(HTTP 403\)/);
+      const { enrollment } = failure as PartialEnrollmentError;
+      expect(enrollment.enrolled.map((e) => e.label)).toEqual(['auth']);
+      expect(enrollment.enrolled[0]?.certificate.serial).toBe(server.issued[0]?.serial);
+      expect(server.issued).toHaveLength(1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('the first label refused: a plain failure, nothing issued', async () => {
+    const server = await startEstTestServer({ ca, mobileId: MOBILE_ID, code: CODE, intercept: (path) => (path.endsWith('/auth/simpleenroll') ? { status: 403 } : undefined) });
+    try {
+      const failure = await failureOf(enrollInvitation(invitation(server.estUrl), 'ec-p256'));
+      expect(failure).not.toBeInstanceOf(PartialEnrollmentError);
+      expect(failure.message).toMatch(/authentication certificate.*HTTP 403/);
+      expect(server.requests.filter((r) => r.path.endsWith('/sign/simpleenroll'))).toHaveLength(0);
     } finally {
       await server.close();
     }
