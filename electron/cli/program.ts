@@ -19,6 +19,7 @@ import { registerContractCommand } from './contract-command';
 import { registerVaultCommand } from './vault-command';
 import { registerSecondFactorCommands } from './second-factor-command';
 import { registerNotifyCommand } from './notify-command';
+import { registerMobileCommands } from './mobile-command';
 
 export function buildProgram(cli: CliContext = new CliContext()): Command {
   const program = new Command('carddesk')
@@ -45,5 +46,8 @@ export function buildProgram(cli: CliContext = new CliContext()): Command {
   registerAuditCommands(program, cli);
   registerSecondFactorCommands(program, cli);
   registerNotifyCommand(program, cli);
+  // The phone client's commands (registerMobileClientCommands(mobile, cli), issue 16) attach to this group: wired by the lead.
+  const mobile = registerMobileCommands(program, cli);
+  void mobile;
   return program;
 }

@@ -131,6 +131,17 @@ export const auditActions = [
   'account.recoveryCodeCheck',
   /** A blocked PIN was unblocked with the Emergency Recovery Code (the desk's sealed PUK). */
   'account.recoveryUnblock',
+  // the holder's mobile ID (issue 16): enrollment over EST, states, never the one-time code
+  /** A mobile ID was issued: its one-time enrollment code made (never the code itself). */
+  'mobile.issue',
+  /** A phone enrolled one certificate of a mobile ID with its code (failures: wrong, expired, spent code; CSR refused). */
+  'mobile.enroll',
+  /** A phone renewed one certificate, authenticated by its current certificate. */
+  'mobile.reenroll',
+  'mobile.cancel',
+  'mobile.lock',
+  'mobile.unlock',
+  'mobile.revoke',
 ] as const;
 
 export const AuditActionSchema = z.enum(auditActions);

@@ -1,0 +1,129 @@
+/**
+ * `carddesk mobile issue|list|show|lock|unlock|revoke|cancel`: the holder's mobile ID (issue 16),
+ * the desk's side. `issue` prints the enrollment URI (the QR code's content, with the one-time
+ * code: shown to the holder, never logged) and its QR code; the phone enrols over EST on the
+ * listener's HTTPS port. The reference phone client (`carddesk mobile enroll|reenroll`) is
+ * attached to the same `mobile` group by registerMobileClientCommands (see program.ts).
+ */
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import QRCode from 'qrcode';
+import { revocationReasons } from '../shared/enums';
+import type { RevocationReason } from '../shared/schemas/certificates';
+import type { MobileIdSummary } from '../shared/schemas/mobile-id';
+import { MOBILE_LABELS, type MobileLabel } from '../core/mobile/enrollment-uri';
+import { createMobileIdService } from '../core/mobile/mobile-wiring';
+import type { MobileIdService } from '../core/mobile/mobile-id-service';
+import { DeskSettingsStore } from '../core/settings/desk-settings';
+import type { VaultServices } from '../core/vault/vault-services';
+import type { CliContext } from './cli-context';
+import { positiveInteger } from './parse-options';
+import { printJson, unlockVault, withVault } from './vault-session';
+
+function labelsOption(value: string): MobileLabel[] {
+  const labels = value.split(',').map((label) => label.trim()).filter((label) => label !== '');
+  for (const label of labels) if (!(MOBILE_LABELS as readonly string[]).includes(label)) throw new Error(`--labels takes ${MOBILE_LABELS.join(', ')} (comma-separated), not ${label}`);
+  if (labels.length === 0) throw new Error('--labels needs at least one label');
+  return [...new Set(labels)] as MobileLabel[];
+}
+
+function describe(summary: MobileIdSummary): string {
+  const certificates = Object.entries(summary.certificates).map(([label, serial]) => `${label} ${serial ?? '-'}`);
+  return [
+    `Mobile ID ${summary.id}: ${summary.state}`,
+    `  holder ${summary.holderId}, labels ${summary.options.labels.join(',')}, enrolled ${summary.enrolled.length === 0 ? 'none' : summary.enrolled.join(',')}`,
+    `  created ${summary.createdAt}, ends ${summary.expiresAt}${summary.codePending ? `, code good until ${summary.codeExpiresAt ?? '?'}` : ''}`,
+    ...(certificates.length === 0 ? [] : [`  certificates: ${certificates.join(', ')}`]),
+  ].join('\n');
+}
+
+async function withMobile<T>(cli: CliContext, unlock: boolean, run: (mobile: MobileIdService, services: VaultServices) => Promise<T>): Promise<T> {
+  return withVault(cli, async (services) => {
+    if (unlock) await unlockVault(cli, services);
+    return run(createMobileIdService(services, new DeskSettingsStore(cli.dataDir)), services);
+  });
+}
+
+/** Registers `carddesk mobile …` and returns the group, for the phone client's commands. */
+export function registerMobileCommands(program: Command, cli: CliContext): Command {
+  const mobile = program.command('mobile').description('mobile IDs: certificates on the holder’s phone, enrolled over EST');
+
+  mobile
+    .command('issue')
+    .requiredOption('--holder <holder>', 'id, personal number or user number of an active holder')
+    .option('--labels <list>', `certificates on the phone: ${MOBILE_LABELS.join(',')} (default from the desk: auth,sign)`, labelsOption)
+    .option('--days <n>', 'validity of the mobile ID and its certificates, in days (default 365)', positiveInteger)
+    .option('--qr-png <file>', 'also write the QR code as a PNG file')
+    .option('--json', 'print machine-readable JSON (with the enrollment URI)')
+    .description('issue a mobile ID: prints the enrollment URI with its one-time code and the QR code (asks for the vault passphrase)')
+    .action((o: { holder: string; labels?: MobileLabel[]; days?: number; qrPng?: string; json?: boolean }) =>
+      withMobile(cli, true, async (service, services) => {
+        const holder = services.directory.find(o.holder);
+        const issued = await service.issue(holder.id, { ...(o.labels === undefined ? {} : { labels: o.labels }), ...(o.days === undefined ? {} : { validityDays: o.days }) }, cli.operation);
+        if (o.qrPng !== undefined) await writeFile(resolve(o.qrPng), await QRCode.toBuffer(issued.enrollmentUri, { type: 'png', errorCorrectionLevel: 'M', margin: 4, scale: 6 }), { mode: 0o600 });
+        if (o.json === true) {
+          printJson(cli, issued);
+          return;
+        }
+        cli.out(`${describe(issued.mobileId)}\n\nEnrollment URI (one-time; show it to the holder only):\n${issued.enrollmentUri}\n\n`);
+        cli.out(`${await QRCode.toString(issued.enrollmentUri, { type: 'terminal', small: true })}\n`);
+      }),
+    );
+
+  mobile
+    .command('list')
+    .requiredOption('--holder <holder>', 'id, personal number or user number')
+    .option('--json', 'print machine-readable JSON')
+    .description('list a holder’s mobile IDs, newest first')
+    .action((o: { holder: string; json?: boolean }) =>
+      withMobile(cli, false, (service, services) => {
+        const list = service.list(services.directory.find(o.holder).id);
+        if (o.json === true) printJson(cli, list);
+        else cli.out(list.length === 0 ? 'No mobile IDs.\n' : `${list.map(describe).join('\n')}\n`);
+        return Promise.resolve();
+      }),
+    );
+
+  mobile
+    .command('show')
+    .argument('<id>', 'the mobile ID')
+    .option('--json', 'print machine-readable JSON')
+    .description('show one mobile ID')
+    .action((id: string, o: { json?: boolean }) =>
+      withMobile(cli, false, (service) => {
+        const summary = service.show(id);
+        if (o.json === true) printJson(cli, summary);
+        else cli.out(`${describe(summary)}\n`);
+        return Promise.resolve();
+      }),
+    );
+
+  const change = (name: string, description: string, act: (service: MobileIdService, id: string, o: { days?: number; reason?: RevocationReason }) => Promise<MobileIdSummary | void>): Command =>
+    mobile
+      .command(name)
+      .argument('<id>', 'the mobile ID')
+      .option('--json', 'print machine-readable JSON')
+      .description(`${description} (asks for the vault passphrase)`)
+      .action((id: string, o: { json?: boolean; days?: number; reason?: RevocationReason }) =>
+        withMobile(cli, true, async (service) => {
+          const summary = await act(service, id, o);
+          if (summary === undefined) cli.out(o.json === true ? `${JSON.stringify({ id, cancelled: true })}\n` : `Mobile ID ${id} cancelled.\n`);
+          else if (o.json === true) printJson(cli, summary);
+          else cli.out(`${describe(summary)}\n`);
+        }),
+      );
+
+  change('lock', 'put the mobile ID’s certificates on hold (CRL and OCSP at once)', (service, id, o) => service.lock(id, o.days ?? 30, cli.operation)).option(
+    '--days <n>',
+    'how long at most the hold lasts (default 30)',
+    positiveInteger,
+  );
+  change('unlock', 'release the hold', (service, id) => service.unlock(id, cli.operation));
+  change('revoke', 'revoke the mobile ID and its certificates', (service, id, o) => service.revoke(id, o.reason ?? 'cessationOfOperation', cli.operation)).addOption(
+    new Option('--reason <reason>', 'revocation reason (default cessationOfOperation)').choices([...revocationReasons]),
+  );
+  change('cancel', 'withdraw an unfinished mobile ID: enrolled certificates revoked, nothing left', (service, id) => service.cancel(id, cli.operation));
+
+  return mobile;
+}
