@@ -160,6 +160,32 @@ describe('carddesk mobile enroll / reenroll against a real HTTPS EST server', ()
     });
   });
 
+  it('takes the passphrase from CARDDESK_P12_PASSPHRASE, refuses a short one before sending anything, and reenroll without --label renews every label', async () => {
+    await withServer({}, async (server) => {
+      const short = join(work, 'short-pass');
+      writeFileSync(short, 'short\n');
+      const refused = await carddeskMobile(['enroll', '--qr', qrFile(server), '--out', join(work, 'short'), '--p12-passphrase-file', short]);
+      expect(String((refused.failure as Error).message)).toMatch(/at least 8 characters/);
+      expect(server.requests).toHaveLength(0);
+
+      const out = join(work, 'from-env');
+      process.env.CARDDESK_P12_PASSPHRASE = PASSPHRASE;
+      try {
+        const enrolled = await carddeskMobile(['enroll', '--qr', qrFile(server), '--out', out]);
+        expect(enrolled.failure).toBeNull();
+        const before = await Promise.all(['auth', 'sign'].map(async (label) => serialOf(await p12Leaf(join(out, `${label}.p12`)))));
+        const renewed = await carddeskMobile(['reenroll', '--dir', out]);
+        expect(renewed.failure).toBeNull();
+        const after = await Promise.all(['auth', 'sign'].map(async (label) => serialOf(await p12Leaf(join(out, `${label}.p12`)))));
+        expect(after[0]).not.toBe(before[0]);
+        expect(after[1]).not.toBe(before[1]);
+        expect(server.issued.filter((i) => i.renewed !== null).map((i) => stripZeros(i.renewed ?? undefined))).toEqual(before);
+      } finally {
+        delete process.env.CARDDESK_P12_PASSPHRASE;
+      }
+    });
+  });
+
   it('refuses a folder that already holds an enrollment before sending anything', async () => {
     await withServer({}, async (server) => {
       const out = mkdtempSync(join(work, 'taken-'));
