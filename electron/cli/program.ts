@@ -20,6 +20,7 @@ import { registerVaultCommand } from './vault-command';
 import { registerSecondFactorCommands } from './second-factor-command';
 import { registerNotifyCommand } from './notify-command';
 import { registerMobileCommands } from './mobile-command';
+import { registerMobileClientCommands } from './mobile-client-command';
 
 export function buildProgram(cli: CliContext = new CliContext()): Command {
   const program = new Command('carddesk')
@@ -48,8 +49,7 @@ export function buildProgram(cli: CliContext = new CliContext()): Command {
   registerAuditCommands(program, cli);
   registerSecondFactorCommands(program, cli);
   registerNotifyCommand(program, cli);
-  // The phone client's commands (registerMobileClientCommands(mobile, cli), issue 16) attach to this group: wired by the lead.
-  const mobile = registerMobileCommands(program, cli);
-  void mobile;
+  // The desk's side (issue, lock, …) and the reference phone client (enroll, reenroll) share one group.
+  registerMobileClientCommands(registerMobileCommands(program, cli), cli);
   return program;
 }

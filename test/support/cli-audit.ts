@@ -118,6 +118,10 @@ export const cliReads: Readonly<Record<string, string>> = {
   'notify send': 'sends queued messages',
   'mobile list': "lists a holder's mobile IDs",
   'mobile show': 'shows a mobile ID',
+  // The phone's side (the reference client): it writes only its own folder of PKCS#12 files; the
+  // desk records each enrollment it answers (mobile.enroll), as it does for any EST client.
+  'mobile enroll': 'no desk state',
+  'mobile reenroll': 'no desk state',
 };
 
 /** RFC 4180 rows (no quoted line breaks in these tests). */
