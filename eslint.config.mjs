@@ -61,7 +61,6 @@ const syncAllowlist = [
   { file: 'electron/core/vault/record-store.ts', names: ['LowSync', 'closeSync', 'ftruncateSync', 'openSync', 'readdirSync', 'readFileSync', 'unlinkSync'], why: 'loading the snapshot and journal when the vault opens, and the migration at open (replaceAllAtOpen); commits and compaction are async' },
   { file: 'electron/core/vault/vault-storage.ts', names: ['LowSync'], why: 'vault.json read and migrated at open; updateMetaBlocking also serves the audit anchor keeper until issue 12 §6 makes it async' },
   { file: 'electron/core/vault/json-file-adapter.ts', names: ['readFileSync'], why: 'lowdb reads vault.json and the records snapshot once, when the vault opens' },
-  { file: 'electron/core/settings/json-file.ts', names: ['readFileSync'], why: 'TODO(issue 12 §1): settings.json is read on every request that needs a setting (DeskSettingsStore.load and update have about 25 synchronous call sites)' },
   { file: 'electron/core/log/logger.ts', names: ['appendFileSync', 'statSync'], why: 'the exit handler only: at exit nothing else waits, and an asynchronous append would never run' },
   { file: 'electron/core/letters/cups-printer.ts', names: ['accessSync', 'statSync'], why: 'finding lp and lpstat on PATH once, when the core is composed' },
   { file: 'electron/core/pkcs11/worker/module-driver.ts', names: ['existsSync'], why: "the PKCS#11 worker's own process: it serves no window and blocks only itself" },

@@ -6,7 +6,6 @@
 import type { Command } from 'commander';
 import type { NetworkListenerStatus } from '../shared/schemas/network-listener';
 import { CaPublicationSite } from '../core/ca/publication-site';
-import { DeskSettingsStore } from '../core/settings/desk-settings';
 import { NetworkListenerService } from '../core/settings/network-listener';
 import type { VaultServices } from '../core/vault/vault-services';
 import type { CliContext } from './cli-context';
@@ -15,7 +14,7 @@ import { printJson, unlockVault, withVault } from './vault-session';
 
 function listenerOf(cli: CliContext, services: VaultServices): NetworkListenerService {
   return new NetworkListenerService({
-    settings: new DeskSettingsStore(cli.dataDir),
+    settings: cli.settings,
     vaultUnlocked: () => services.keyring.unlocked,
     audit: services.audit,
     log: cli.log,
@@ -58,7 +57,7 @@ export function registerListenerCommand(program: Command, cli: CliContext): void
     .action((o: { on?: boolean; off?: boolean; address?: string; port?: number }) =>
       withVault(cli, async (services) => {
         if (o.on === true && o.off === true) throw new Error('give --on or --off, not both');
-        const current = new DeskSettingsStore(cli.dataDir).load().networkListener;
+        const current = cli.settings.load().networkListener;
         const next = { enabled: o.on === true ? true : o.off === true ? false : current.enabled, address: o.address ?? current.address, port: o.port ?? current.port };
         await unlockVault(cli, services);
         const service = listenerOf(cli, services);
