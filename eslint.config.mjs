@@ -54,8 +54,13 @@ const syncAllowlist = [
   { file: 'electron/core/audit/', why: 'audit log: issue 12 §6 helper converts' },
   {
     file: 'electron/core/files/safe-file.ts',
-    names: ['chmodSync', 'closeSync', 'fchmodSync', 'fsyncSync', 'lstatSync', 'mkdirSync', 'openSync', 'readdirSync', 'renameSync', 'unlinkSync', 'writeSync'],
-    why: 'TODO(issue 12 §1): the synchronous twins (ensurePrivateDir, writeFileDurable) still serve desk settings (read on request) besides start-up, the synchronous state store of the virtual card and the audit log',
+    names: ['chmodSync', 'closeSync', 'fsyncSync', 'lstatSync', 'mkdirSync', 'openSync', 'readdirSync'],
+    why: 'start-up: prepareDataDir (the data folder made private before anything runs), ensurePrivateDir and fsyncDir for the vault when it opens and takes its lock, the logger exit handler; the audit log also uses them until issue 12 §6',
+  },
+  {
+    file: 'electron/core/files/safe-file.ts',
+    names: ['fchmodSync', 'renameSync', 'unlinkSync', 'writeSync'],
+    why: "writeFileDurable: lowdb's vault.json and records snapshot (DurableJsonFile: written at vault open and migration; vault-storage's updateMetaBlocking until the vault helper and issue 12 §6 convert it) and the audit index until issue 12 §6; desk settings and the virtual card's memory now use writeFileDurably",
   },
   { file: 'electron/core/vault/vault-lock.ts', names: ['closeSync', 'openSync', 'readFileSync', 'renameSync', 'unlinkSync', 'writeSync'], why: 'taking the lock when the vault opens (its first use, the reopen after a restore), releasing it at close' },
   { file: 'electron/core/vault/record-store.ts', names: ['LowSync', 'closeSync', 'ftruncateSync', 'openSync', 'readdirSync', 'readFileSync', 'unlinkSync'], why: 'loading the snapshot and journal when the vault opens, and the migration at open (replaceAllAtOpen); commits and compaction are async' },
