@@ -69,7 +69,6 @@ const syncAllowlist = [
   { file: 'electron/core/log/logger.ts', names: ['appendFileSync', 'statSync'], why: 'the exit handler only: at exit nothing else waits, and an asynchronous append would never run' },
   { file: 'electron/core/letters/cups-printer.ts', names: ['accessSync', 'statSync'], why: 'finding lp and lpstat on PATH once, when the core is composed' },
   { file: 'electron/core/pkcs11/worker/module-driver.ts', names: ['existsSync'], why: "the PKCS#11 worker's own process: it serves no window and blocks only itself" },
-  { file: 'electron/core/contracts/pades/pdf-file.ts', names: ['inflateSync'], why: 'TODO(issue 12 §1): CPU, not I/O: xref and object streams inflated inside the synchronous PDF parser (64 MiB cap)' },
 ];
 
 function layerRules(name, { electron }) {
