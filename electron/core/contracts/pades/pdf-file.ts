@@ -50,9 +50,10 @@ class Inflated {
   /** Inflates on zlib's thread pool what `missing` asks for. */
   async fill(missing: NotInflated): Promise<void> {
     if (this.#done.has(missing.key)) return;
+    const tooLarge = (): RangeError => new RangeError('the compressed streams inflate to more than 64 MiB');
     const result = await new Promise<Buffer | Error>((resolve) => {
-      if (this.#left <= 0) resolve(new RangeError('the compressed streams inflate to more than 64 MiB'));
-      else inflate(missing.data, { maxOutputLength: this.#left }, (error, out) => resolve(error ?? out));
+      if (this.#left <= 0) resolve(tooLarge());
+      else inflate(missing.data, { maxOutputLength: this.#left }, (error, out) => resolve(error === null ? out : (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? tooLarge() : error));
     });
     if (!(result instanceof Error)) this.#left -= result.length;
     this.#done.set(missing.key, result);
