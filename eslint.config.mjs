@@ -54,18 +54,21 @@ const syncAllowlist = [
   { file: 'electron/core/audit/', why: 'audit log: issue 12 §6 helper converts' },
   {
     file: 'electron/core/files/safe-file.ts',
-    names: ['chmodSync', 'closeSync', 'fchmodSync', 'fsyncSync', 'lstatSync', 'mkdirSync', 'openSync', 'readdirSync', 'renameSync', 'unlinkSync', 'writeSync'],
-    why: 'TODO(issue 12 §1): the synchronous twins (ensurePrivateDir, writeFileDurable) still serve desk settings (read on request) besides start-up, the synchronous state store of the virtual card and the audit log',
+    names: ['chmodSync', 'closeSync', 'fsyncSync', 'lstatSync', 'mkdirSync', 'openSync', 'readdirSync'],
+    why: 'start-up: prepareDataDir (the data folder made private before anything runs), ensurePrivateDir and fsyncDir for the vault when it opens and takes its lock, the logger exit handler; the audit log also uses them until issue 12 §6',
+  },
+  {
+    file: 'electron/core/files/safe-file.ts',
+    names: ['fchmodSync', 'renameSync', 'unlinkSync', 'writeSync'],
+    why: "writeFileDurable: lowdb's vault.json and records snapshot (DurableJsonFile: written at vault open and migration; vault-storage's updateMetaBlocking until the vault helper and issue 12 §6 convert it) and the audit index until issue 12 §6; desk settings and the virtual card's memory now use writeFileDurably",
   },
   { file: 'electron/core/vault/vault-lock.ts', names: ['closeSync', 'openSync', 'readFileSync', 'renameSync', 'unlinkSync', 'writeSync'], why: 'taking the lock when the vault opens (its first use, the reopen after a restore), releasing it at close' },
   { file: 'electron/core/vault/record-store.ts', names: ['LowSync', 'closeSync', 'ftruncateSync', 'openSync', 'readdirSync', 'readFileSync', 'unlinkSync'], why: 'loading the snapshot and journal when the vault opens, and the migration at open (replaceAllAtOpen); commits and compaction are async' },
   { file: 'electron/core/vault/vault-storage.ts', names: ['LowSync'], why: 'vault.json read and migrated at open; updateMetaBlocking also serves the audit anchor keeper until issue 12 §6 makes it async' },
   { file: 'electron/core/vault/json-file-adapter.ts', names: ['readFileSync'], why: 'lowdb reads vault.json and the records snapshot once, when the vault opens' },
-  { file: 'electron/core/settings/json-file.ts', names: ['readFileSync'], why: 'TODO(issue 12 §1): settings.json is read on every request that needs a setting (DeskSettingsStore.load and update have about 25 synchronous call sites)' },
   { file: 'electron/core/log/logger.ts', names: ['appendFileSync', 'statSync'], why: 'the exit handler only: at exit nothing else waits, and an asynchronous append would never run' },
   { file: 'electron/core/letters/cups-printer.ts', names: ['accessSync', 'statSync'], why: 'finding lp and lpstat on PATH once, when the core is composed' },
   { file: 'electron/core/pkcs11/worker/module-driver.ts', names: ['existsSync'], why: "the PKCS#11 worker's own process: it serves no window and blocks only itself" },
-  { file: 'electron/core/contracts/pades/pdf-file.ts', names: ['inflateSync'], why: 'TODO(issue 12 §1): CPU, not I/O: xref and object streams inflated inside the synchronous PDF parser (64 MiB cap)' },
 ];
 
 function layerRules(name, { electron }) {

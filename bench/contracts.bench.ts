@@ -214,11 +214,11 @@ export const benchmark: Benchmark = {
           const client = new PivClient(new ApduTransport(connection));
           await client.select();
           const verifyTimes: number[] = [];
-          let last: { prepared: ReturnType<typeof prepareSignature>; value: Buffer } | null = null;
+          let last: { prepared: Awaited<ReturnType<typeof prepareSignature>>; value: Buffer } | null = null;
           const ours2 = await timed(
             runs,
             async () => {
-              const prepared = prepareSignature(Buffer.from(unsigned), { fieldName: 'HolderSignature', signerCertificate: signerDer, chain: ca.chain, signingTime: new Date(), reason: 'Enrollment contract' });
+              const prepared = await prepareSignature(Buffer.from(unsigned), { fieldName: 'HolderSignature', signerCertificate: signerDer, chain: ca.chain, signingTime: new Date(), reason: 'Enrollment contract' });
               const value = Buffer.from(await signSha256WithSlot(client, '9C', algorithm, prepared.toBeSigned));
               signed = await prepared.complete(value, null);
               last = { prepared, value };
@@ -231,7 +231,7 @@ export const benchmark: Benchmark = {
               if (!check.ok) throw new Error('the card refused the PIN');
             },
           );
-          const done = last as { prepared: ReturnType<typeof prepareSignature>; value: Buffer } | null;
+          const done = last as { prepared: Awaited<ReturnType<typeof prepareSignature>>; value: Buffer } | null;
           if (done === null || !verifySignature('sha256', done.prepared.toBeSigned, publicKey, done.value)) throw new Error("the card's signature does not verify with its certificate");
           cardSigned = true;
           console.log(`the PIN's VERIFY APDU before each signature (not counted): median ${formatMs(median(verifyTimes))} over pcscd + vpcd`);
@@ -286,7 +286,7 @@ export const benchmark: Benchmark = {
           const timestamper = ca.tsa.timestamper();
           const bt = await done.prepared.complete(done.value, timestamper);
           const crl = await ca.crl([]);
-          signed = await addDocumentTimestamp(addValidationData(bt, { certificates: [signerDer, ...ca.chain, ca.tsa.certificate], crls: [crl], ocspResponses: [] }), timestamper, { fieldName: 'ArchiveTimestamp' });
+          signed = await addDocumentTimestamp(await addValidationData(bt, { certificates: [signerDer, ...ca.chain, ca.tsa.certificate], crls: [crl], ocspResponses: [] }), timestamper, { fieldName: 'ArchiveTimestamp' });
         } finally {
           if (connection !== null) await connection.close('reset').catch(() => undefined);
         }

@@ -8,6 +8,7 @@ import { createDeskAuditLog } from '../core/audit/desk-audit-log';
 import { createFileLogger, type Logger } from '../core/log/logger';
 import type { OperationContext } from '../core/operation-context';
 import { prepareDataDir } from '../core/files/safe-file';
+import { DeskSettingsStore } from '../core/settings/desk-settings';
 import { logDirOf, resolveDataDir } from '../core/paths';
 import { SecretReader } from './secret-input';
 
@@ -18,6 +19,7 @@ export class CliContext {
   #log: Logger | null = null;
   #secrets: SecretReader | null = null;
   #audit: AuditLog | null = null;
+  #settings: DeskSettingsStore | null = null;
   #auditUsers = 0;
 
   /** The data folder, made private (0700/0600) on first use, whoever created it. */
@@ -35,6 +37,15 @@ export class CliContext {
 
   get secrets(): SecretReader {
     return (this.#secrets ??= new SecretReader(process.stdin, process.stderr));
+  }
+
+  /**
+   * The desk's settings (settings.json), one store for the whole command: `withVault` reads the
+   * file once the vault lock is taken (this process then owns the data folder), and changes go
+   * through this store, which keeps what it wrote.
+   */
+  get settings(): DeskSettingsStore {
+    return (this.#settings ??= new DeskSettingsStore(this.dataDir));
   }
 
   /** The desk's audit log (the same one the app writes); every state change is recorded there. */

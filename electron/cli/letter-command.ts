@@ -10,7 +10,6 @@ import { LetterFileNameSchema, type LetterRefusal, type LetterSendResult } from 
 import { LetterOutbox } from '../core/letters/outbox';
 import { findCupsPrinter } from '../core/letters/cups-printer';
 import { LetterService } from '../core/letters/letter-service';
-import { DeskSettingsStore } from '../core/settings/desk-settings';
 import type { VaultServices } from '../core/vault/vault-services';
 import type { CliContext } from './cli-context';
 import { printJson, withVault } from './vault-session';
@@ -36,7 +35,7 @@ function letterService(cli: CliContext, services: VaultServices): LetterService 
   return new LetterService({
     outbox: new LetterOutbox(join(cli.dataDir, 'outbox'), services.access),
     audit: services.audit,
-    settings: new DeskSettingsStore(cli.dataDir),
+    settings: cli.settings,
     printer: findCupsPrinter(),
   });
 }

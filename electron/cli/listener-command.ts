@@ -8,7 +8,6 @@ import type { Command } from 'commander';
 import type { NetworkListenerStatus } from '../shared/schemas/network-listener';
 import { CaPublicationSite } from '../core/ca/publication-site';
 import { createEstSite, createMobileIdService, listenerTlsCredentials } from '../core/mobile/mobile-wiring';
-import { DeskSettingsStore } from '../core/settings/desk-settings';
 import { NetworkListenerService } from '../core/settings/network-listener';
 import type { VaultServices } from '../core/vault/vault-services';
 import type { CliContext } from './cli-context';
@@ -16,13 +15,12 @@ import { positiveInteger } from './parse-options';
 import { printJson, unlockVault, withVault } from './vault-session';
 
 function listenerOf(cli: CliContext, services: VaultServices): NetworkListenerService {
-  const settings = new DeskSettingsStore(cli.dataDir);
   return new NetworkListenerService({
-    settings,
+    settings: cli.settings,
     vaultUnlocked: () => services.keyring.unlocked,
     audit: services.audit,
     log: cli.log,
-    sites: [new CaPublicationSite(services.ca, services.ocsp), createEstSite(services, createMobileIdService(services, settings), cli.log)],
+    sites: [new CaPublicationSite(services.ca, services.ocsp), createEstSite(services, createMobileIdService(services, cli.settings), cli.log)],
     tlsCredentials: listenerTlsCredentials(services),
   });
 }
@@ -75,7 +73,7 @@ export function registerListenerCommand(program: Command, cli: CliContext): void
     .action((o: { on?: boolean; off?: boolean; address?: string; port?: number; tlsPort?: number | null; publicHost?: string }) =>
       withVault(cli, async (services) => {
         if (o.on === true && o.off === true) throw new Error('give --on or --off, not both');
-        const current = new DeskSettingsStore(cli.dataDir).load().networkListener;
+        const current = cli.settings.load().networkListener;
         const next = {
           enabled: o.on === true ? true : o.off === true ? false : current.enabled,
           address: o.address ?? current.address,

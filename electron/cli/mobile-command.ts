@@ -15,7 +15,6 @@ import type { MobileIdSummary } from '../shared/schemas/mobile-id';
 import { MOBILE_LABELS, type MobileLabel } from '../core/mobile/enrollment-uri';
 import { createMobileIdService } from '../core/mobile/mobile-wiring';
 import type { MobileIdService } from '../core/mobile/mobile-id-service';
-import { DeskSettingsStore } from '../core/settings/desk-settings';
 import type { VaultServices } from '../core/vault/vault-services';
 import type { CliContext } from './cli-context';
 import { positiveInteger } from './parse-options';
@@ -41,7 +40,7 @@ function describe(summary: MobileIdSummary): string {
 async function withMobile<T>(cli: CliContext, unlock: boolean, run: (mobile: MobileIdService, services: VaultServices) => Promise<T>): Promise<T> {
   return withVault(cli, async (services) => {
     if (unlock) await unlockVault(cli, services);
-    return run(createMobileIdService(services, new DeskSettingsStore(cli.dataDir)), services);
+    return run(createMobileIdService(services, cli.settings), services);
   });
 }
 

@@ -15,11 +15,13 @@ import { equalSecrets } from '../smartcard/constant-time';
 
 export async function withVault<T>(cli: CliContext, run: (services: VaultServices) => Promise<T>): Promise<T> {
   return cli.withAudit(async (audit) => {
-    const services = createVaultServices({ dataDir: cli.dataDir, audit, log: cli.log, auditSigning: audit });
+    const services = createVaultServices({ dataDir: cli.dataDir, audit, log: cli.log, auditSigning: audit, settings: cli.settings });
     // Life-cycle changes made from the CLI queue their holder messages too (sent by the app, or `notify send`).
     notifyServicesFor(services, cli.log);
     try {
       services.access.storage();
+      // Read once the lock is held: no other CardDesk changes them while this command runs.
+      await cli.settings.open();
       await services.syncAudit();
       return await run(services);
     } finally {

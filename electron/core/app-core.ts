@@ -96,6 +96,21 @@ export interface Core {
   dispose(): Promise<void>;
 }
 
+/**
+ * Every call waits for `read` (settings.json, read once when the core is composed): the settings
+ * are answered from memory, and a call can arrive while the file is still being read.
+ */
+function afterRead(read: Promise<unknown>, handlers: ContractHandlers): ContractHandlers {
+  const wrapped: Record<string, unknown> = {};
+  for (const [channel, handler] of Object.entries(handlers) as [string, (args: unknown, context: unknown) => unknown][]) {
+    wrapped[channel] = async (args: unknown, context: unknown) => {
+      await read;
+      return handler(args, context);
+    };
+  }
+  return wrapped as ContractHandlers;
+}
+
 export function createCore(options: CoreOptions): Core {
   const events = new EventHub();
   const audit = options.audit ?? createDeskAuditLog(options.dataDir, { log: options.log });
@@ -109,7 +124,9 @@ export function createCore(options: CoreOptions): Core {
     ...(options.reconnect ? { reconnect: options.reconnect } : {}),
   });
   const holds = new ReaderHolds(readers);
+  // settings.json is read once, from now on (before any call can arrive): calls wait for it, see below.
   const deskSettings = new DeskSettingsStore(options.dataDir);
+  const settingsRead = deskSettings.open();
   const welcome = new WelcomeProgressService({ settings: deskSettings, audit });
   const kioskSettings = new KioskSettingsService({ settings: deskSettings, audit });
   const tokens = new TokenService({
@@ -127,6 +144,7 @@ export function createCore(options: CoreOptions): Core {
     log: options.log,
     // The audit key is in the vault: the log signs while it is unlocked.
     auditSigning: audit,
+    settings: deskSettings,
     // The CA's token keys go through the same PKCS#11 workers as the tokens screen.
     pkcs11Worker: options.pkcs11Worker,
     onVaultChange: () => {
@@ -266,7 +284,7 @@ export function createCore(options: CoreOptions): Core {
     return null;
   };
 
-  const handlers: ContractHandlers = recordFailedWrites({
+  const handlers: ContractHandlers = afterRead(settingsRead, recordFailedWrites({
     'app:info': (_args, context) => ({
       name: appName,
       version: appVersion,
@@ -334,7 +352,7 @@ export function createCore(options: CoreOptions): Core {
     ...accountContactHandlers({ ...accountContact, kiosk, kioskFilesAllowed: () => deskSettings.load().kiosk.filesAllowed }, operatorId),
     ...notifyHandlers(notify, operatorId),
     ...recoveryHandlers(lifecycle.recoveryCodes, kioskRecovery, operatorId),
-  }, audit, operatorId, options.log);
+  }, audit, operatorId, options.log));
 
   return {
     handlers,
@@ -348,6 +366,7 @@ export function createCore(options: CoreOptions): Core {
     letters,
     audit,
     start: async () => {
+      await settingsRead;
       // Opened first: a log that cannot be written stops the app before anything changes.
       await audit.open();
       audit.watch(options.auditWatchMs ?? 1000);

@@ -4,7 +4,7 @@
  * This file is the card's own memory; it is written atomically, so a crash never leaves half a card.
  */
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { FACTORY, type AsymmetricAlgorithm, type SymmetricAlgorithm } from '../smartcard/piv';
@@ -89,10 +89,14 @@ export function newSerial(): number {
 
 export type { AsymmetricAlgorithm };
 
-/** Where a card keeps its state: a file for real use, memory for tests. */
+/**
+ * Where a card keeps its state: a file for real use, memory for tests. A file store answers with
+ * promises, so the process serving the card (the desk, for its embedded reader) is never held
+ * while the disk works; the card waits for `save` before its response leaves.
+ */
 export interface CardStateStore {
-  load(): CardState | null;
-  save(state: CardState): void;
+  load(): CardState | null | Promise<CardState | null>;
+  save(state: CardState): void | Promise<void>;
 }
 
 export class MemoryCardStateStore implements CardStateStore {
@@ -116,13 +120,13 @@ export class FileCardStateStore implements CardStateStore {
   /** `write` replaces the file atomically; the desk passes its shared safe writer (private folder and file). */
   constructor(
     readonly path: string,
-    private readonly write?: (path: string, data: string) => void,
+    private readonly write?: (path: string, data: string) => Promise<void>,
   ) {}
 
-  load(): CardState | null {
+  async load(): Promise<CardState | null> {
     let text: string;
     try {
-      text = readFileSync(this.path, 'utf8');
+      text = await readFile(this.path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;
@@ -132,17 +136,17 @@ export class FileCardStateStore implements CardStateStore {
     return parsed.data;
   }
 
-  save(state: CardState): void {
+  async save(state: CardState): Promise<void> {
     if (this.write !== undefined) return this.write(this.path, JSON.stringify(state));
-    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
     const temporary = `${this.path}.${process.pid}.tmp`;
-    const fd = openSync(temporary, 'w', 0o600);
+    const handle = await open(temporary, 'w', 0o600);
     try {
-      writeFileSync(fd, JSON.stringify(state));
-      fsyncSync(fd);
+      await handle.writeFile(JSON.stringify(state));
+      await handle.sync();
     } finally {
-      closeSync(fd);
+      await handle.close();
     }
-    renameSync(temporary, this.path);
+    await rename(temporary, this.path);
   }
 }

@@ -38,7 +38,7 @@ export function freshSession(): SessionState {
 export interface CommandContext {
   readonly state: CardState;
   readonly session: SessionState;
-  /** Persists the state after a change; called before the response leaves the card. */
+  /** Marks the state changed: the card saves it (and waits for the save) before the response leaves. */
   commit(): void;
   /** Replaces the whole state (vendor RESET). */
   replaceState(next: CardState): void;

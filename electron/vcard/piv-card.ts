@@ -33,6 +33,8 @@ export class VirtualPivCard implements VirtualCardBackend {
   #session: SessionState = freshSession();
   #chain: Chain | null = null;
   #pendingResponse: Uint8Array | null = null;
+  /** The state changed during this command and is not saved yet. */
+  #unsaved = false;
 
   private constructor(store: CardStateStore, state: CardState) {
     this.#store = store;
@@ -41,10 +43,10 @@ export class VirtualPivCard implements VirtualCardBackend {
 
   /** Opens the card kept in `store`, or makes a factory-fresh one there. */
   static async open(store: CardStateStore, options: { serial?: number } = {}): Promise<VirtualPivCard> {
-    let state = store.load();
+    let state = await store.load();
     if (state === null) {
       state = await factoryState(options);
-      store.save(state);
+      await store.save(state);
     }
     return new VirtualPivCard(store, state);
   }
@@ -95,13 +97,25 @@ export class VirtualPivCard implements VirtualCardBackend {
       this.#session.pendingWitness = null;
       this.#session.pendingChallenge = null;
     }
+    let answer: Uint8Array;
     try {
       const output = await this.#execute({ ...command, data });
-      return this.#respond(output, command);
+      answer = this.#respond(output, command);
     } catch (error) {
-      if (error instanceof StatusWordError) return status(error.sw);
-      return status(SW.NO_PRECISE_DIAGNOSIS);
+      answer = status(error instanceof StatusWordError ? error.sw : SW.NO_PRECISE_DIAGNOSIS);
     }
+    // What the command changed (a spent PIN try included) is on disk before the response leaves;
+    // a card that cannot save says so, and saves again after the next command.
+    if (this.#unsaved) {
+      try {
+        await this.#store.save(this.#state);
+        this.#unsaved = false;
+      } catch {
+        this.#pendingResponse = null;
+        return status(SW.NO_PRECISE_DIAGNOSIS);
+      }
+    }
+    return answer;
   }
 
   #chainPart(command: CommandApdu): Uint8Array {
@@ -133,10 +147,12 @@ export class VirtualPivCard implements VirtualCardBackend {
     return {
       state: this.#state,
       session: this.#session,
-      commit: () => this.#store.save(this.#state),
+      commit: () => {
+        this.#unsaved = true;
+      },
       replaceState: (next) => {
         this.#state = next;
-        this.#store.save(next);
+        this.#unsaved = true;
         this.#clearVolatile();
       },
     };

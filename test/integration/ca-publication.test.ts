@@ -85,7 +85,7 @@ if (!inPrivateNetwork()) {
     files.leaf = join(dir, 'leaf.pem');
     files.other = join(dir, 'other.pem');
     listener = new NetworkListenerService({
-      settings: new DeskSettingsStore(dir),
+      settings: await new DeskSettingsStore(dir).open(),
       vaultUnlocked: () => services.keyring.unlocked,
       audit: services.audit,
       log: silentLogger,
@@ -110,7 +110,7 @@ if (!inPrivateNetwork()) {
     await services.vault.unlock(Buffer.from(PASSPHRASE), operator);
     const status = await listener.update({ enabled: true, address: host, port }, operator);
     expect(status.listening).toEqual({ address: host, port });
-    expect(new DeskSettingsStore(dir).load().networkListener).toEqual({ enabled: true, address: host, port });
+    expect((await new DeskSettingsStore(dir).open()).load().networkListener).toEqual({ enabled: true, address: host, port });
   });
 
   it('OpenSSL fetches the CRL from the certificate’s distribution point and verifies it', async () => {
@@ -173,7 +173,7 @@ if (!inPrivateNetwork()) {
     services.keyring.lock();
     const restarted = new OcspService(services.access, services.ca, services.audit, silentLogger);
     const site = new NetworkListenerService({
-      settings: new DeskSettingsStore(tempHome('carddesk-publication-locked-')),
+      settings: await new DeskSettingsStore(tempHome('carddesk-publication-locked-')).open(),
       vaultUnlocked: () => true,
       audit: services.audit,
       log: silentLogger,

@@ -46,6 +46,8 @@ const pdfText = (file: string): string => execFileSync('pdftotext', ['-layout', 
 
 describe('the desk printer on CUPS', () => {
   let rig: LifecycleRig;
+  /** The desk's one settings store over the rig's data folder, as the app has. */
+  let settings: DeskSettingsStore;
   const logged: string[] = [];
   const log: Logger = {
     info: (message, fields) => void logged.push(JSON.stringify({ message, fields })),
@@ -58,7 +60,7 @@ describe('the desk printer on CUPS', () => {
     return found;
   };
   const service = (letterPrinter: LetterPrinter | null = printer()): LetterService =>
-    new LetterService({ outbox: rig.deps.outbox, audit: rig.audit, settings: new DeskSettingsStore(rig.home), printer: letterPrinter });
+    new LetterService({ outbox: rig.deps.outbox, audit: rig.audit, settings, printer: letterPrinter });
 
   async function issue(n: number): Promise<{ holderId: string; serial: string; pin: string; puk: string; letters: Letter[] }> {
     const holder = await rig.newHolder(n, { firstName: 'Arbër', lastName: 'Çela', street: 'Rruga B 12', postcode: '10000', city: 'Prishtinë', country: 'XK' });
@@ -71,6 +73,7 @@ describe('the desk printer on CUPS', () => {
 
   beforeAll(async () => {
     rig = await lifecycleRig();
+    settings = await new DeskSettingsStore(rig.home).open();
   }, 60_000);
 
   afterAll(() => rig?.close());

@@ -101,7 +101,7 @@ describe('tokens:addModule checks everything before loading anything', () => {
     symlinkSync(join(outside, 'libevil.so'), join(folder, 'liblink.so'));
     await refused(join(folder, 'liblink.so'), 'MODULE_PATH_REFUSED', /other users|allowed library folder/);
 
-    expect(new DeskSettingsStore(core.dataDir).load().pkcs11Modules).toEqual([]);
+    expect((await new DeskSettingsStore(core.dataDir).open()).load().pkcs11Modules).toEqual([]);
   });
 
   it('loads a library that passes every check (and its constructor then runs: the mark works)', async () => {
@@ -112,9 +112,9 @@ describe('tokens:addModule checks everything before loading anything', () => {
 
   it('checks the stored list again at start: a module written into settings.json by hand is never loaded', async () => {
     rmSync(marker, { force: true });
-    const settings = new DeskSettingsStore(core.dataDir);
+    const settings = await new DeskSettingsStore(core.dataDir).open();
     // Only the planted module: the good one would load (and leave its mark) again.
-    settings.update((s) => ({ ...s, pkcs11Modules: [{ id: 'vendor-planted', name: 'Planted', path: join(outside, 'libevil.so') }] }));
+    await settings.update((s) => ({ ...s, pkcs11Modules: [{ id: 'vendor-planted', name: 'Planted', path: join(outside, 'libevil.so') }] }));
     const fresh = new TokenService({ settings, spawnWorker: sourcePkcs11Workers().spawn, log: silentLogger, audit: new MemoryAuditTrail(), defaults: () => [], vaultUnlocked: () => false });
     try {
       const modules = await fresh.modules();

@@ -79,7 +79,7 @@ export async function unsignedPdf(pages = 1, options: { useObjectStreams?: boole
 
 /** Prepare, sign with the software key (as the card would), complete with the TSA. */
 export async function signWithSoftwareKey(pdf: Buffer, ca: PadesCa, request: Partial<SignatureRequest> = {}): Promise<Buffer> {
-  const prepared = prepareSignature(pdf, { fieldName: 'HolderSignature', signerCertificate: ca.signer.der, chain: ca.chain, signingTime: new Date(), reason: 'Card activation', ...request });
+  const prepared = await prepareSignature(pdf, { fieldName: 'HolderSignature', signerCertificate: ca.signer.der, chain: ca.chain, signingTime: new Date(), reason: 'Card activation', ...request });
   const value = sign('sha256', prepared.toBeSigned, ca.signerKey);
   return prepared.complete(value, ca.tsa.timestamper());
 }

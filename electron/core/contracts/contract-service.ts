@@ -79,7 +79,7 @@ export class ContractService implements CardContracts {
     const timestamper = (imprint: Buffer): Promise<Buffer> => tsa.timestamp({ imprint, certReq: true });
     const chain = ca.chain();
     const certificate = Buffer.from(signer.certificate);
-    const prepared = prepareSignature(Buffer.from(unsigned), { fieldName: SIGNATURE_FIELD, signerCertificate: certificate, chain, signingTime: deps.clock(), reason: 'Enrollment contract' });
+    const prepared = await prepareSignature(Buffer.from(unsigned), { fieldName: SIGNATURE_FIELD, signerCertificate: certificate, chain, signingTime: deps.clock(), reason: 'Enrollment contract' });
     const value = Buffer.from(await signer.sign(prepared.toBeSigned));
     // The card's answer must be a signature by the certificate's key over what was asked, or nothing is kept.
     const publicKey = createPublicKey({ key: parseCertificate(certificate).publicKeyInfo, format: 'der', type: 'spki' });
@@ -88,7 +88,7 @@ export class ContractService implements CardContracts {
     // B-LT: the chain, the TSA's certificate and fresh CRLs, so the signature verifies offline for years.
     const published = await deps.vault.crl.publish(op);
     const crls = await Promise.all(published.files.filter((file) => file.endsWith('.crl')).map((file) => readFile(file)));
-    const withValidation = addValidationData(signed, { certificates: [certificate, ...chain, tsa.certificate], crls, ocspResponses: [] });
+    const withValidation = await addValidationData(signed, { certificates: [certificate, ...chain, tsa.certificate], crls, ocspResponses: [] });
     const archived = await addDocumentTimestamp(withValidation, timestamper, { fieldName: 'ArchiveTimestamp' });
     const kept = await deps.store.markSigned(id, archived, deps.clock());
     if (!kept.ok) throw new CardDeskError(kept.reason === 'alreadySigned' ? 'INVALID_STATE' : 'INTERNAL', `The signed contract could not be kept (${kept.reason}).`);

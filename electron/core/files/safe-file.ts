@@ -183,7 +183,12 @@ export async function writeFileDurably(path: string, data: string | Buffer, opti
     throw error;
   }
   await handle.close();
-  await rename(tmp, path);
+  try {
+    await rename(tmp, path);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
   await fsyncDirDurably(dirname(path));
 }
 

@@ -17,9 +17,12 @@ import { DeskSettingsStore } from '../settings/desk-settings';
 import { LetterService, type LetterPrinter } from './letter-service';
 
 let rig: LifecycleRig;
+/** The desk's one settings store over the rig's data folder, as the app has. */
+let settings: DeskSettingsStore;
 
 beforeAll(async () => {
   rig = await lifecycleRig();
+  settings = await new DeskSettingsStore(rig.home).open();
 }, 60_000);
 
 afterAll(() => rig?.close());
@@ -27,7 +30,7 @@ afterAll(() => rig?.close());
 const address = { street: 'Rruga B 12', postcode: '10000', city: 'Prishtinë', country: 'XK' };
 
 function service(printer: LetterPrinter | null = null): LetterService {
-  return new LetterService({ outbox: rig.deps.outbox, audit: rig.audit, settings: new DeskSettingsStore(rig.home), printer });
+  return new LetterService({ outbox: rig.deps.outbox, audit: rig.audit, settings, printer });
 }
 
 async function issue(n: number): Promise<{ holderId: string; serial: string; pin: string; puk: string; letters: Letter[] }> {

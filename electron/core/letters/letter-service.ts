@@ -112,7 +112,7 @@ export class LetterService {
       await this.deps.audit.record({ action: 'settings.change', outcome: 'failure', reason: 'letter settings refused', details: { setting: 'letters', problem }, ...op });
       return { ok: false, problem };
     }
-    this.deps.settings.update((settings) => ({ ...settings, letters: { folder: folder === null ? null : resolve(folder), printer: change.printer } }));
+    await this.deps.settings.update((settings) => ({ ...settings, letters: { folder: folder === null ? null : resolve(folder), printer: change.printer } }));
     await this.deps.audit.record({ action: 'settings.change', outcome: 'success', details: { setting: 'letters', folder: folder === null ? '' : resolve(folder), printer: change.printer ?? '' }, ...op });
     return { ok: true, settings: await this.settings() };
   }

@@ -5,7 +5,7 @@
  */
 import { dirname, join } from 'node:path';
 import { CardDeskError } from '../../shared/errors';
-import { ensurePrivateDir, writeFileDurable } from '../files/safe-file';
+import { ensurePrivateDirAsync, writeFileDurably } from '../files/safe-file';
 import type { Reader } from '../../shared/schemas/readers';
 import { FileCardStateStore } from '../../vcard/card-state';
 import { ATR } from '../../vcard/factory';
@@ -32,9 +32,9 @@ export class EmbeddedVirtualReader {
 
   #openCard(): Promise<VirtualPivCard> {
     return (this.#card ??= VirtualPivCard.open(
-      new FileCardStateStore(this.#statePath, (path, data) => {
-        ensurePrivateDir(dirname(path));
-        writeFileDurable(path, data);
+      new FileCardStateStore(this.#statePath, async (path, data) => {
+        await ensurePrivateDirAsync(dirname(path));
+        await writeFileDurably(path, data);
       }),
     ));
   }

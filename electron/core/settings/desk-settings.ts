@@ -2,7 +2,8 @@
  * The desk's own settings that are not secrets: PKCS#11 vendor modules added by the operator,
  * the network listener (off until an administrator turns it on), and where this machine sends PIN
  * letters (a drop folder, a printer), the welcome flow's skipped steps, and the holder kiosk's settings.
- * Kept in `<dataDir>/settings.json`; a damaged file is reported, never silently replaced.
+ * Kept in `<dataDir>/settings.json`, read when the store is opened and held in memory after that;
+ * a damaged file is reported, never silently replaced.
  */
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -41,31 +42,80 @@ export const defaultKioskSettings = { idleSeconds: KIOSK_IDLE_SECONDS.default, s
 
 const defaults: DeskSettings = { format: 1, pkcs11Modules: [], networkListener: defaultNetworkListener, pkcs11LibraryFolders: [], kiosk: { ...defaultKioskSettings } };
 
+/**
+ * settings.json, read once when the store is opened and kept in memory from then on: one process
+ * owns a data folder (the vault lock), so after `open()` memory is the truth and `load()` answers
+ * from it without touching the disk. A change is written durably first (temporary file, fsync,
+ * rename, fsync of the folder) and only then becomes what `load()` returns; changes run one after
+ * another, each on the settings the one before it saved.
+ */
 export class DeskSettingsStore {
   readonly path: string;
+  /** What settings.json held when opened (or since changed to), or why it cannot be used; null until opened. */
+  #state: { readonly settings: DeskSettings } | { readonly problem: unknown } | null = null;
+  #opening: Promise<void> | null = null;
+  #changes: Promise<unknown> = Promise.resolve();
 
   constructor(dataDir: string) {
     this.path = join(dataDir, 'settings.json');
   }
 
-  load(): DeskSettings {
-    const raw = readJsonFile(this.path);
-    if (raw === null) return structuredClone(defaults);
+  /**
+   * Reads settings.json (once; later calls wait for the same read). A damaged or unreadable file
+   * does not fail the open: each `load()` and `update()` reports it, as they did when the file was
+   * read at each use, so only what needs a setting stops.
+   */
+  async open(): Promise<this> {
+    this.#opening ??= this.#read().then((state) => {
+      this.#state = state;
+    });
+    await this.#opening;
+    return this;
+  }
+
+  async #read(): Promise<{ settings: DeskSettings } | { problem: unknown }> {
+    let raw: unknown;
+    try {
+      raw = await readJsonFile(this.path);
+    } catch (error) {
+      return { problem: error instanceof SyntaxError ? this.#damaged() : error };
+    }
+    if (raw === null) return { settings: structuredClone(defaults) };
     const parsed = DeskSettingsSchema.safeParse(raw);
-    if (!parsed.success) throw new CardDeskError('INTERNAL', `${this.path} is damaged; fix or remove it.`);
-    return parsed.data;
+    return parsed.success ? { settings: parsed.data } : { problem: this.#damaged() };
+  }
+
+  #damaged(): CardDeskError {
+    return new CardDeskError('INTERNAL', `${this.path} is damaged; fix or remove it.`);
+  }
+
+  /** The settings (a copy), from memory. */
+  load(): DeskSettings {
+    const state = this.#state;
+    if (state === null) throw new CardDeskError('INTERNAL', `The desk settings (${this.path}) were asked for before they were read: open the store first.`);
+    if ('problem' in state) throw state.problem;
+    return structuredClone(state.settings);
   }
 
   /** The holder kiosk's settings, checked against their bounds; returns what was saved. */
-  setKiosk(next: KioskSettings): KioskSettings {
+  async setKiosk(next: KioskSettings): Promise<KioskSettings> {
     const parsed = KioskSettingsSchema.safeParse(next);
     if (!parsed.success) throw new CardDeskError('INVALID_ARGUMENTS', `The kiosk settings are not valid: ${parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ')}`);
-    return this.update((settings) => ({ ...settings, kiosk: { ...parsed.data } })).kiosk;
+    return (await this.update((settings) => ({ ...settings, kiosk: { ...parsed.data } }))).kiosk;
   }
 
-  update(change: (settings: DeskSettings) => DeskSettings): DeskSettings {
-    const next = change(this.load());
-    writeJsonFileAtomically(this.path, next);
-    return next;
+  /**
+   * Changes the settings: `change` gets a copy of the current ones; what it returns is written
+   * durably, then kept. A failed write changes neither the file nor what `load()` returns.
+   */
+  update(change: (settings: DeskSettings) => DeskSettings): Promise<DeskSettings> {
+    const run = this.#changes.then(async () => {
+      const next = change(this.load());
+      await writeJsonFileAtomically(this.path, next);
+      this.#state = { settings: structuredClone(next) };
+      return next;
+    });
+    this.#changes = run.catch(() => undefined);
+    return run;
   }
 }

@@ -30,34 +30,34 @@ beforeAll(() => core.start(), 60_000);
 afterAll(() => core.dispose());
 
 describe('DeskSettingsStore.setKiosk', () => {
-  it('saves the kiosk settings to settings.json and reads them back, keeping the other settings', () => {
+  it('saves the kiosk settings to settings.json and reads them back, keeping the other settings', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'carddesk-kiosk-settings-'));
-    const store = new DeskSettingsStore(dir);
+    const store = await new DeskSettingsStore(dir).open();
     expect(store.load().kiosk).toEqual({ idleSeconds: 60, shufflePinPad: false, filesAllowed: true });
-    store.update((settings) => ({ ...settings, pkcs11LibraryFolders: ['/opt/vendor/lib'] }));
+    await store.update((settings) => ({ ...settings, pkcs11LibraryFolders: ['/opt/vendor/lib'] }));
 
-    expect(store.setKiosk({ idleSeconds: 125, shufflePinPad: true, filesAllowed: false })).toEqual({ idleSeconds: 125, shufflePinPad: true, filesAllowed: false });
-    expect(new DeskSettingsStore(dir).load().kiosk).toEqual({ idleSeconds: 125, shufflePinPad: true, filesAllowed: false });
-    expect(new DeskSettingsStore(dir).load().pkcs11LibraryFolders).toEqual(['/opt/vendor/lib']);
+    expect(await store.setKiosk({ idleSeconds: 125, shufflePinPad: true, filesAllowed: false })).toEqual({ idleSeconds: 125, shufflePinPad: true, filesAllowed: false });
+    const reread = await new DeskSettingsStore(dir).open();
+    expect(reread.load().kiosk).toEqual({ idleSeconds: 125, shufflePinPad: true, filesAllowed: false });
+    expect(reread.load().pkcs11LibraryFolders).toEqual(['/opt/vendor/lib']);
     expect((JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as { kiosk: unknown }).kiosk).toEqual({ idleSeconds: 125, shufflePinPad: true, filesAllowed: false });
   });
 
-  it('refuses values outside the bounds and leaves the file as it was', () => {
+  it('refuses values outside the bounds and leaves the file as it was', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'carddesk-kiosk-settings-'));
-    const store = new DeskSettingsStore(dir);
-    store.setKiosk({ idleSeconds: 15, shufflePinPad: false, filesAllowed: true });
+    const store = await new DeskSettingsStore(dir).open();
+    await store.setKiosk({ idleSeconds: 15, shufflePinPad: false, filesAllowed: true });
     for (const idleSeconds of [14, 901, 30.5]) {
-      let thrown: unknown = null;
-      try {
-        store.setKiosk({ idleSeconds, shufflePinPad: true, filesAllowed: false });
-      } catch (error) {
-        thrown = error;
-      }
+      const thrown: unknown = await store.setKiosk({ idleSeconds, shufflePinPad: true, filesAllowed: false }).then(
+        () => null,
+        (error: unknown) => error,
+      );
       expect(thrown, `idleSeconds ${idleSeconds}`).toBeInstanceOf(CardDeskError);
       expect((thrown as CardDeskError).code).toBe('INVALID_ARGUMENTS');
     }
     expect(store.load().kiosk).toEqual({ idleSeconds: 15, shufflePinPad: false, filesAllowed: true });
-    expect(store.setKiosk({ idleSeconds: 900, shufflePinPad: true, filesAllowed: true }).idleSeconds).toBe(900);
+    expect((await new DeskSettingsStore(dir).open()).load().kiosk).toEqual({ idleSeconds: 15, shufflePinPad: false, filesAllowed: true });
+    expect((await store.setKiosk({ idleSeconds: 900, shufflePinPad: true, filesAllowed: true })).idleSeconds).toBe(900);
   });
 });
 
@@ -68,7 +68,7 @@ describe('settings:kiosk and settings:setKiosk', () => {
     const saved = await call('settings:setKiosk', { idleSeconds: 30, shufflePinPad: true, filesAllowed: false });
     expect(saved).toEqual({ ok: true, value: { idleSeconds: 30, shufflePinPad: true, filesAllowed: false } });
     expect(await call('settings:kiosk', undefined)).toEqual({ ok: true, value: { idleSeconds: 30, shufflePinPad: true, filesAllowed: false } });
-    expect(new DeskSettingsStore(core.dataDir).load().kiosk).toEqual({ idleSeconds: 30, shufflePinPad: true, filesAllowed: false });
+    expect((await new DeskSettingsStore(core.dataDir).open()).load().kiosk).toEqual({ idleSeconds: 30, shufflePinPad: true, filesAllowed: false });
     expect(await call('kiosk:status', undefined, kioskWindow)).toMatchObject({ ok: true, value: { idleSeconds: 30, shufflePinPad: true, filesAllowed: false } });
 
     const { index, reader } = await core.audit.index();

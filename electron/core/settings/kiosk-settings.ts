@@ -19,7 +19,7 @@ export class KioskSettingsService {
 
   async set(next: KioskSettings, op: OperationContext): Promise<KioskSettings> {
     const before = this.get();
-    const saved = this.deps.settings.setKiosk(next);
+    const saved = await this.deps.settings.setKiosk(next);
     await this.deps.audit.record({
       action: 'settings.change',
       outcome: 'success',

@@ -101,7 +101,7 @@ export class NetworkListenerService {
     if (merged.tlsPort !== undefined && merged.tlsPort === merged.port) throw new CardDeskError('MALFORMED_INPUT', `The TLS port must differ from the HTTP port (${merged.port}).`);
     const checked = NetworkListenerSettingsSchema.safeParse(merged);
     if (!checked.success) throw new CardDeskError('MALFORMED_INPUT', `The listener settings are not valid: ${checked.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
-    this.deps.settings.update((settings) => ({ ...settings, networkListener: merged }));
+    await this.deps.settings.update((settings) => ({ ...settings, networkListener: merged }));
     await this.deps.audit.record({ action: 'settings.change', outcome: 'success', details: { setting: 'networkListener', from: describe(before), to: describe(merged) }, ...op });
   }
 

@@ -19,7 +19,7 @@ export class WelcomeProgressService {
 
   async remember(progress: WelcomeProgress, op: OperationContext): Promise<WelcomeProgress> {
     const next: WelcomeProgress = { skipped: [...new Set(progress.skipped)], policyDone: progress.policyDone };
-    this.deps.settings.update((settings) => ({ ...settings, welcome: next }));
+    await this.deps.settings.update((settings) => ({ ...settings, welcome: next }));
     const skipped = next.skipped.length === 0 ? 'none' : next.skipped.join(', ');
     await this.deps.audit.record({ action: 'settings.change', outcome: 'success', details: { setting: 'welcome', skipped, policyDone: next.policyDone }, ...op });
     return next;

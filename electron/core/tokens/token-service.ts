@@ -121,7 +121,7 @@ export class TokenService {
     let id = base;
     for (let n = 2; existing.some((module) => module.id === id); n += 1) id = `${base}-${n}`;
     if (existing.some((module) => module.path === path)) throw new CardDeskError('INVALID_ARGUMENTS', `${path} is already configured.`);
-    this.#deps.settings.update((settings) => ({ ...settings, pkcs11Modules: [...settings.pkcs11Modules, { id, name, path }] }));
+    await this.#deps.settings.update((settings) => ({ ...settings, pkcs11Modules: [...settings.pkcs11Modules, { id, name, path }] }));
     await this.#restart();
     const status = (await this.modules()).find((module) => module.id === id);
     if (status === undefined) throw new CardDeskError('INTERNAL', 'The new module is missing from the list.');
@@ -138,7 +138,7 @@ export class TokenService {
     if (!this.#deps.vaultUnlocked()) throw new CardDeskError('VAULT_LOCKED', VAULT_LOCKED);
     const folder = await checkLibraryFolder(requested);
     if (!this.#deps.settings.load().pkcs11LibraryFolders.includes(folder)) {
-      this.#deps.settings.update((settings) => ({ ...settings, pkcs11LibraryFolders: [...settings.pkcs11LibraryFolders, folder] }));
+      await this.#deps.settings.update((settings) => ({ ...settings, pkcs11LibraryFolders: [...settings.pkcs11LibraryFolders, folder] }));
       await this.#restart();
     }
     await this.#deps.audit.record({ action: 'settings.change', outcome: 'success', actor: operation.actor, channel: operation.channel, details: { setting: 'pkcs11LibraryFolder.add', path: folder } });
@@ -148,7 +148,7 @@ export class TokenService {
   async removeLibraryFolder(folder: string, operation: OperationContext): Promise<{ os: string[]; added: string[] }> {
     if (!this.#deps.vaultUnlocked()) throw new CardDeskError('VAULT_LOCKED', VAULT_LOCKED);
     if (!this.#deps.settings.load().pkcs11LibraryFolders.includes(folder)) throw new CardDeskError('INVALID_ARGUMENTS', `${folder} is not a library folder an administrator added.`);
-    this.#deps.settings.update((settings) => ({ ...settings, pkcs11LibraryFolders: settings.pkcs11LibraryFolders.filter((f) => f !== folder) }));
+    await this.#deps.settings.update((settings) => ({ ...settings, pkcs11LibraryFolders: settings.pkcs11LibraryFolders.filter((f) => f !== folder) }));
     await this.#restart();
     await this.#deps.audit.record({ action: 'settings.change', outcome: 'success', actor: operation.actor, channel: operation.channel, details: { setting: 'pkcs11LibraryFolder.remove', path: folder } });
     return this.libraryFolders();
@@ -157,7 +157,7 @@ export class TokenService {
   async removeModule(id: string, operation: OperationContext): Promise<void> {
     const custom = this.#deps.settings.load().pkcs11Modules;
     if (!custom.some((module) => module.id === id)) throw new CardDeskError('INVALID_ARGUMENTS', `Only modules added by an operator can be removed; ${id} is not one.`);
-    this.#deps.settings.update((settings) => ({ ...settings, pkcs11Modules: settings.pkcs11Modules.filter((module) => module.id !== id) }));
+    await this.#deps.settings.update((settings) => ({ ...settings, pkcs11Modules: settings.pkcs11Modules.filter((module) => module.id !== id) }));
     await this.#restart();
     await this.#deps.audit.record({ action: 'settings.change', outcome: 'success', actor: operation.actor, channel: operation.channel, details: { setting: 'pkcs11Module.remove', module: id } });
   }

@@ -14,7 +14,7 @@ import { HolderDirectory } from '../directory/holder-directory';
 import { osLibraryFolders } from '../pkcs11/module-path-check';
 import type { Pkcs11Timeouts } from '../pkcs11/worker-client';
 import { bundledPkcs11Worker, type Pkcs11WorkerSpawner } from '../pkcs11/worker-spawner';
-import { DeskSettingsStore } from '../settings/desk-settings';
+import type { DeskSettingsStore } from '../settings/desk-settings';
 import type { Logger } from '../log/logger';
 import { recoverChangeEvents } from './change-events';
 import { VaultKeyring } from './keyring';
@@ -59,6 +59,11 @@ export function createVaultServices(options: {
   pkcs11Worker?: Pkcs11WorkerSpawner;
   /** Shorter PKCS#11 timeouts, for tests. */
   pkcs11Timeouts?: Partial<Pkcs11Timeouts>;
+  /**
+   * The desk's settings (the composition root's one store, opened before the CA is used): the
+   * PKCS#11 library folders an administrator allowed. Without it, only the OS's own folders.
+   */
+  settings?: DeskSettingsStore;
 }): VaultServices {
   const clock = options.clock ?? (() => new Date());
   const onChange = options.onVaultChange ?? (() => {});
@@ -102,13 +107,12 @@ export function createVaultServices(options: {
   access.onOpen((storage) => signing?.setDeskKeyId(storage.meta.auditKey?.keyId ?? null));
   const vault = new VaultService(access, keyring, options.audit, onChange, syncAudit);
   const directory = new HolderDirectory(access, options.audit, clock);
-  const settings = new DeskSettingsStore(options.dataDir);
   const pkcs11 = {
     spawnWorker: options.pkcs11Worker ?? bundledPkcs11Worker(typeof __dirname === 'string' ? __dirname : process.cwd()),
     log: options.log,
     ...(options.pkcs11Timeouts === undefined ? {} : { timeouts: options.pkcs11Timeouts }),
   };
-  const ca = new CaService(access, keyring, options.audit, clock, pkcs11, () => [...osLibraryFolders(), ...settings.load().pkcs11LibraryFolders]);
+  const ca = new CaService(access, keyring, options.audit, clock, pkcs11, () => [...osLibraryFolders(), ...(options.settings?.load().pkcs11LibraryFolders ?? [])]);
   const crl = new CrlPublisher(access, ca, options.audit, clock);
   const certificates = new CertificateService(access, ca, crl, directory, options.audit, clock);
   const ocsp = new OcspService(access, ca, options.audit, options.log);

@@ -71,7 +71,7 @@ function malformedPdf(error: unknown): never {
 }
 
 /** Phase one: the field, the placeholder and the signed attributes the card must sign. */
-export function prepareSignature(pdf: Buffer, request: SignatureRequest): PreparedSignature {
+export async function prepareSignature(pdf: Buffer, request: SignatureRequest): Promise<PreparedSignature> {
   const signer = parseCertificate(request.signerCertificate);
   const algorithm = signatureAlgorithmFor(signer);
   const entries = new PdfDict()
@@ -84,7 +84,7 @@ export function prepareSignature(pdf: Buffer, request: SignatureRequest): Prepar
   if (request.contactInfo !== undefined) entries.set('ContactInfo', textString(request.contactInfo));
   let field: PlacedField;
   try {
-    field = placeSignatureField(pdf, request.fieldName, entries, request.contentsSize ?? DEFAULT_CONTENTS);
+    field = await placeSignatureField(pdf, request.fieldName, entries, request.contentsSize ?? DEFAULT_CONTENTS);
   } catch (error) {
     malformedPdf(error);
   }
@@ -110,7 +110,7 @@ export async function addDocumentTimestamp(pdf: Buffer, timestamper: Timestamper
   const entries = new PdfDict().set('Type', new PdfName('DocTimeStamp')).set('Filter', new PdfName('Adobe.PPKLite')).set('SubFilter', new PdfName('ETSI.RFC3161'));
   let field: PlacedField;
   try {
-    field = placeSignatureField(pdf, options.fieldName ?? `DocumentTimestamp${Date.now()}`, entries, options.contentsSize ?? 12 * 1024);
+    field = await placeSignatureField(pdf, options.fieldName ?? `DocumentTimestamp${Date.now()}`, entries, options.contentsSize ?? 12 * 1024);
   } catch (error) {
     malformedPdf(error);
   }
@@ -128,9 +128,9 @@ export interface ValidationData {
  * OCSP responses, merged with any DSS already there. No VRI: it is optional and EN 319 142-1
  * V1.2 advises against relying on it; a verifier searches the DSS as a whole.
  */
-export function addValidationData(pdf: Buffer, data: ValidationData): Buffer {
+export async function addValidationData(pdf: Buffer, data: ValidationData): Promise<Buffer> {
   try {
-    const file = PdfFile.read(pdf);
+    const file = await PdfFile.open(pdf);
     const view = file.view();
     const catalog = view.catalog();
     const allocator = new ObjectAllocator(file);

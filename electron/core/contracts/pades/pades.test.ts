@@ -23,8 +23,8 @@ beforeAll(async () => {
 const good = () => Promise.resolve({ state: 'good' as const, revokedAt: null, reason: null });
 
 /** An incremental update that adds a text annotation to page 1 (what a viewer's "comment" does). */
-function addAnnotation(pdf: Buffer): Buffer {
-  const file = PdfFile.read(pdf);
+async function addAnnotation(pdf: Buffer): Promise<Buffer> {
+  const file = await PdfFile.open(pdf);
   const view = file.view();
   const pageRef = view.pages()[0];
   if (pageRef === undefined) throw new Error('no page');
@@ -43,8 +43,8 @@ function addAnnotation(pdf: Buffer): Buffer {
 }
 
 /** Replaces page 1's content stream with other text. */
-function replaceContent(pdf: Buffer): Buffer {
-  const file = PdfFile.read(pdf);
+async function replaceContent(pdf: Buffer): Promise<Buffer> {
+  const file = await PdfFile.open(pdf);
   const view = file.view();
   const page = view.dict(view.pages()[0]) as PdfDict;
   const value = page.get('Contents');
@@ -66,8 +66,8 @@ describe('PAdES signing', () => {
     expect(sig?.revocation).toMatchObject({ now: 'good', atSigningTime: 'good', source: 'desk' });
   });
 
-  it('puts signing-certificate-v2 and no signing-time in the signed attributes, and the token as an unsigned attribute', () => {
-    const prepared = prepareSignature(unsigned, { fieldName: 'S', signerCertificate: ca.signer.der, chain: ca.chain, signingTime: new Date() });
+  it('puts signing-certificate-v2 and no signing-time in the signed attributes, and the token as an unsigned attribute', async () => {
+    const prepared = await prepareSignature(unsigned, { fieldName: 'S', signerCertificate: ca.signer.der, chain: ca.chain, signingTime: new Date() });
     expect(prepared.algorithm).toBe('ecdsaSha256');
     const text = prepared.toBeSigned.toString('hex');
     expect(text).toContain('060b2a864886f70d010910022f'); // id-aa-signingCertificateV2
@@ -88,21 +88,21 @@ describe('PAdES signing', () => {
   });
 
   it('accepts an ECDSA value as r||s, as PKCS#11 returns it', async () => {
-    const prepared = prepareSignature(unsigned, { fieldName: 'S', signerCertificate: ca.signer.der, chain: ca.chain, signingTime: new Date() });
+    const prepared = await prepareSignature(unsigned, { fieldName: 'S', signerCertificate: ca.signer.der, chain: ca.chain, signingTime: new Date() });
     const raw = sign('sha256', prepared.toBeSigned, { key: ca.signerKey, dsaEncoding: 'ieee-p1363' });
     const pdf = await prepared.complete(raw, null);
     const report = await verifyPdf(pdf, { trustAnchors: [ca.root.der], statusNow: good });
     expect(report.signatures[0]).toMatchObject({ integrity: 'intact', level: 'B-B', timestamp: null });
   });
 
-  it('refuses a field name already in use', () => {
-    expect(() => prepareSignature(signed, { fieldName: 'HolderSignature', signerCertificate: ca.signer.der, chain: ca.chain, signingTime: new Date() })).toThrow(/already has a field/);
+  it('refuses a field name already in use', async () => {
+    await expect(prepareSignature(signed, { fieldName: 'HolderSignature', signerCertificate: ca.signer.der, chain: ca.chain, signingTime: new Date() })).rejects.toThrow(/already has a field/);
   });
 });
 
 describe('B-LT and B-LTA', () => {
   it('adds a DSS, then a document time-stamp; the holder signature stays intact with only validation data after it', async () => {
-    const lt = addValidationData(signed, { certificates: [...ca.chain, ca.tsa.certificate], crls: [await ca.crl([])], ocspResponses: [] });
+    const lt = await addValidationData(signed, { certificates: [...ca.chain, ca.tsa.certificate], crls: [await ca.crl([])], ocspResponses: [] });
     expect(lt.subarray(0, signed.length).equals(signed)).toBe(true);
     let report = await verifyPdf(lt, { trustAnchors: [ca.root.der] });
     expect(report.signatures[0]).toMatchObject({ level: 'B-LT', afterSigning: 'validationDataOnly', integrity: 'intact', verdict: 'valid' });
@@ -114,7 +114,7 @@ describe('B-LT and B-LTA', () => {
     expect(report.signatures[1]).toMatchObject({ documentTimestamp: true, subFilter: 'ETSI.RFC3161', integrity: 'intact', afterSigning: 'nothing' });
     expect(report.signatures[1]?.timestamp).toMatchObject({ valid: true, trusted: true });
     // A second DSS update merges into the first.
-    const again = addValidationData(lta, { certificates: [ca.root.der], crls: [], ocspResponses: [] });
+    const again = await addValidationData(lta, { certificates: [ca.root.der], crls: [], ocspResponses: [] });
     expect((await verifyPdf(again, { trustAnchors: [ca.root.der] })).signatures.map((s) => s.afterSigning)).toEqual(['validationDataOnly', 'validationDataOnly']);
   });
 });
@@ -129,13 +129,13 @@ describe('verification', () => {
   });
 
   it('an annotation added after signing is a change', async () => {
-    const report = await verifyPdf(addAnnotation(signed), { trustAnchors: [ca.root.der], statusNow: good });
+    const report = await verifyPdf(await addAnnotation(signed), { trustAnchors: [ca.root.der], statusNow: good });
     expect(report.signatures[0]).toMatchObject({ integrity: 'intact', afterSigning: 'changed', verdict: 'invalid' });
   });
 
   it('replaced page content after signing is a change, also behind a DSS update', async () => {
-    const lt = addValidationData(signed, { certificates: ca.chain, crls: [], ocspResponses: [] });
-    expect((await verifyPdf(replaceContent(lt), { trustAnchors: [ca.root.der], statusNow: good })).signatures[0]?.afterSigning).toBe('changed');
+    const lt = await addValidationData(signed, { certificates: ca.chain, crls: [], ocspResponses: [] });
+    expect((await verifyPdf(await replaceContent(lt), { trustAnchors: [ca.root.der], statusNow: good })).signatures[0]?.afterSigning).toBe('changed');
   });
 
   it('bytes appended after %%EOF are a change', async () => {
@@ -157,7 +157,7 @@ describe('verification', () => {
   it('reads a revocation after signing from an embedded CRL', async () => {
     const later = new Date(Date.now() + 60_000);
     const crl = await ca.crl([{ serial: ca.signer.serial, date: later.toISOString(), reason: 'superseded' }], later);
-    const lt = addValidationData(signed, { certificates: ca.chain, crls: [crl], ocspResponses: [] });
+    const lt = await addValidationData(signed, { certificates: ca.chain, crls: [crl], ocspResponses: [] });
     const report = await verifyPdf(lt, { trustAnchors: [ca.root.der] });
     expect(report.signatures[0]).toMatchObject({ verdict: 'validAtSigningTime', revocation: { now: 'revoked', atSigningTime: 'good', reason: 'superseded', source: 'embeddedCrl' } });
   });

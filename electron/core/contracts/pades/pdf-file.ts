@@ -3,8 +3,12 @@
  * §7.5.4, §7.5.8), their trailers and the chain of incremental updates, object streams (§7.5.7),
  * and views of the objects as of any revision. The verifier compares the objects before and after
  * a signed range through these views; the signer finds the catalog, pages and form through them.
+ *
+ * The parser is synchronous, but it never inflates on the event loop: `PdfFile.open` inflates the
+ * compressed streams it needs (cross-reference streams while it walks the chain, then every object
+ * stream any revision can name) on zlib's thread pool first, and the parse reads them from memory.
  */
-import { inflateSync } from 'node:zlib';
+import { inflate } from 'node:zlib';
 import { parseIndirect, PdfDict, PdfName, PdfRef, PdfStream, PdfSyntaxError, parseValue, skipWhite, type PdfValue } from './pdf-syntax';
 
 export type XrefEntry = { readonly type: 0 } | { readonly type: 1; readonly offset: number; readonly gen: number } | { readonly type: 2; readonly stream: number; readonly index: number };
@@ -18,16 +22,68 @@ export interface XrefSection {
 }
 
 const MAX_SECTIONS = 1000;
-/** Decoded xref and object streams are small; a bomb stops here. */
+/** Decoded xref and object streams are small (a 3000-page file: under 5 MiB in all); a bomb stops here, for the whole file. */
 const MAX_INFLATE = 64 * 1024 * 1024;
 
-export function decodeStream(stream: PdfStream): Buffer {
+/** A compressed stream the parse needs and that has not been inflated yet: `PdfFile.open` inflates it and parses again. */
+class NotInflated extends PdfSyntaxError {
+  constructor(
+    readonly key: string,
+    readonly data: Buffer,
+  ) {
+    super('a compressed stream was not inflated before the parse (its length differs between revisions)');
+  }
+}
+
+/**
+ * Inflated stream data, keyed by where the stream's bytes sit in the file (and which filter of a
+ * chain); an inflate that failed keeps its error, thrown where the stream is read, as before.
+ */
+class Inflated {
+  readonly #done = new Map<string, Buffer | Error>();
+  #left = MAX_INFLATE;
+
+  get(key: string): Buffer | Error | undefined {
+    return this.#done.get(key);
+  }
+
+  /** Inflates on zlib's thread pool what `missing` asks for. */
+  async fill(missing: NotInflated): Promise<void> {
+    if (this.#done.has(missing.key)) return;
+    const tooLarge = (): RangeError => new RangeError('the compressed streams inflate to more than 64 MiB');
+    const result = await new Promise<Buffer | Error>((resolve) => {
+      if (this.#left <= 0) resolve(tooLarge());
+      else inflate(missing.data, { maxOutputLength: this.#left }, (error, out) => resolve(error === null ? out : (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? tooLarge() : error));
+    });
+    if (!(result instanceof Error)) this.#left -= result.length;
+    this.#done.set(missing.key, result);
+  }
+
+  /** Runs `parse` until nothing it needs is missing, inflating off the loop between attempts. */
+  async prepared<T>(parse: () => T): Promise<T> {
+    for (;;) {
+      try {
+        return parse();
+      } catch (error) {
+        if (!(error instanceof NotInflated) || this.#done.has(error.key)) throw error;
+        await this.fill(error);
+      }
+    }
+  }
+}
+
+function decodeStream(stream: PdfStream, inflated: Inflated): Buffer {
   const filter = stream.dict.get('Filter');
   const filters = filter === undefined || filter === null ? [] : Array.isArray(filter) ? filter : [filter];
   let data = stream.data;
-  for (const f of filters) {
+  const at = `${stream.data.byteOffset}:${stream.data.length}`;
+  for (const [i, f] of filters.entries()) {
     if (!(f instanceof PdfName) || f.name !== 'FlateDecode') throw new PdfSyntaxError(`unsupported stream filter ${f instanceof PdfName ? f.name : '?'}`);
-    data = inflateSync(data, { maxOutputLength: MAX_INFLATE });
+    const key = `${at}/${i}`;
+    const out = inflated.get(key);
+    if (out === undefined) throw new NotInflated(key, data);
+    if (out instanceof Error) throw out;
+    data = out;
   }
   const parms = stream.dict.get('DecodeParms');
   if (parms instanceof PdfDict && typeof parms.get('Predictor') === 'number' && (parms.get('Predictor') as number) >= 10) {
@@ -88,11 +144,11 @@ function readTable(buf: Buffer, offset: number): XrefSection {
   return { offset, kind: 'table', entries, trailer };
 }
 
-function readXrefStream(buf: Buffer, offset: number): XrefSection {
+function readXrefStream(buf: Buffer, offset: number, inflated: Inflated): XrefSection {
   const parsed = parseIndirect(buf, offset, (v) => (typeof v === 'number' ? v : null));
   if (!(parsed.value instanceof PdfStream) || parsed.value.dict.name('Type') !== 'XRef') throw new PdfSyntaxError(`no cross-reference at ${offset}`);
   const dict = parsed.value.dict;
-  const data = decodeStream(parsed.value);
+  const data = decodeStream(parsed.value, inflated);
   const w = dict.get('W');
   if (!Array.isArray(w) || w.length !== 3 || !w.every((n) => typeof n === 'number' && n >= 0 && n <= 8)) throw new PdfSyntaxError('bad /W in cross-reference stream');
   const [w0, w1, w2] = w as number[];
@@ -125,10 +181,10 @@ function readXrefStream(buf: Buffer, offset: number): XrefSection {
   return { offset, kind: 'stream', entries, trailer: dict };
 }
 
-function readSection(buf: Buffer, offset: number): XrefSection {
+function readSection(buf: Buffer, offset: number, inflated: Inflated): XrefSection {
   if (offset < 0 || offset >= buf.length) throw new PdfSyntaxError(`cross-reference offset ${offset} is outside the file`);
   const at = skipWhite(buf, offset);
-  return buf.toString('latin1', at, at + 4) === 'xref' ? readTable(buf, at) : readXrefStream(buf, at);
+  return buf.toString('latin1', at, at + 4) === 'xref' ? readTable(buf, at) : readXrefStream(buf, at, inflated);
 }
 
 /** The `startxref` offset of the revision that ends at `end` (or of the whole file). */
@@ -143,37 +199,79 @@ export function startXref(buf: Buffer, end = buf.length): number {
 export class PdfFile {
   /** Oldest first. */
   readonly sections: XrefSection[];
+  readonly #inflated: Inflated;
 
   private constructor(
     readonly bytes: Buffer,
     sections: XrefSection[],
+    inflated: Inflated,
   ) {
     this.sections = sections;
+    this.#inflated = inflated;
   }
 
-  static read(bytes: Buffer): PdfFile {
+  /**
+   * Reads the cross-reference chain and inflates, off the event loop, every compressed stream the
+   * synchronous views can need; the views then parse from memory.
+   */
+  static async open(bytes: Buffer): Promise<PdfFile> {
     if (!bytes.subarray(0, 1024).includes('%PDF-')) throw new PdfSyntaxError('not a PDF (no %PDF- header)');
+    const inflated = new Inflated();
     const sections: XrefSection[] = [];
     const seen = new Set<number>();
     let offset: number | null = startXref(bytes);
     while (offset !== null) {
       if (seen.has(offset) || sections.length > MAX_SECTIONS) throw new PdfSyntaxError('the cross-reference chain loops');
       seen.add(offset);
-      const section = readSection(bytes, offset);
+      const at: number = offset;
+      const section: XrefSection = await inflated.prepared(() => readSection(bytes, at, inflated));
       sections.unshift(section);
       // A hybrid file's /XRefStm holds the objects its table leaves out (§7.5.8.4).
       const stm = section.trailer.get('XRefStm');
       if (typeof stm === 'number' && !seen.has(stm)) {
         seen.add(stm);
-        const extra = readSection(bytes, stm);
+        const extra: XrefSection = await inflated.prepared(() => readSection(bytes, stm, inflated));
         const merged = new Map(section.entries);
         for (const [num, entry] of extra.entries) if (!merged.has(num)) merged.set(num, entry);
         sections[0] = { ...section, entries: merged };
       }
-      const prev = section.trailer.get('Prev');
+      const prev: PdfValue | undefined = section.trailer.get('Prev');
       offset = typeof prev === 'number' ? prev : null;
     }
-    return new PdfFile(bytes, sections);
+    const file = new PdfFile(bytes, sections, inflated);
+    await file.#inflateObjectStreams();
+    return file;
+  }
+
+  /**
+   * Every object stream a revision names, at every place a revision puts it. A candidate that does
+   * not parse is left alone here: the view that reads it reports it, as it would without this pass.
+   */
+  async #inflateObjectStreams(): Promise<void> {
+    const named = new Set<number>();
+    for (const section of this.sections) for (const entry of section.entries.values()) if (entry.type === 2) named.add(entry.stream);
+    const places = new Set<number>();
+    for (const section of this.sections) {
+      for (const num of named) {
+        const entry = section.entries.get(num);
+        if (entry?.type === 1) places.add(entry.offset);
+      }
+    }
+    const view = this.view();
+    const lengthOf = (value: PdfValue | undefined): number | null => {
+      const resolved = view.resolve(value ?? null);
+      return typeof resolved === 'number' ? resolved : null;
+    };
+    for (const offset of places) {
+      try {
+        await this.#inflated.prepared(() => {
+          const { value } = parseIndirect(this.bytes, offset, lengthOf);
+          if (value instanceof PdfStream) decodeStream(value, this.#inflated);
+        });
+      } catch {
+        // Read (and reported) where a view asks for it.
+      }
+    }
   }
 
   get trailer(): PdfDict {
@@ -189,6 +287,7 @@ export class PdfFile {
     return new ObjectView(
       this.bytes,
       this.sections.filter((s) => s.offset < end),
+      this.#inflated,
     );
   }
 
@@ -213,6 +312,7 @@ export class ObjectView {
   constructor(
     private readonly bytes: Buffer,
     readonly sections: readonly XrefSection[],
+    private readonly inflated: Inflated,
   ) {
     for (const section of sections) for (const [num, entry] of section.entries) this.entries.set(num, entry);
   }
@@ -247,7 +347,7 @@ export class ObjectView {
     if (objstm === undefined) {
       const stream = this.object(streamNum);
       if (!(stream instanceof PdfStream)) throw new PdfSyntaxError(`object stream ${streamNum} is missing`);
-      const data = decodeStream(stream);
+      const data = decodeStream(stream, this.inflated);
       const n = stream.dict.get('N');
       const first = stream.dict.get('First');
       if (typeof n !== 'number' || typeof first !== 'number') throw new PdfSyntaxError(`object stream ${streamNum} has no /N or /First`);

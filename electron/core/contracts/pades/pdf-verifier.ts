@@ -111,7 +111,7 @@ export async function verifyPdf(pdf: Buffer, options: VerifyOptions): Promise<Pd
   let found: FoundSignature[];
   let view: ObjectView;
   try {
-    file = PdfFile.read(pdf);
+    file = await PdfFile.open(pdf);
     view = file.view();
     view.catalog();
     found = findSignatures(view);

@@ -34,8 +34,8 @@ function existingFieldNames(view: ObjectView, fields: PdfValue[]): Set<string> {
  * `entries` are the signature dictionary's other entries (Type, Filter, SubFilter, M, Reason…);
  * `contentsBytes` is the room for the DER (hex doubles it).
  */
-export function placeSignatureField(pdf: Buffer, fieldName: string, entries: PdfDict, contentsBytes: number): PlacedField {
-  const file = PdfFile.read(pdf);
+export async function placeSignatureField(pdf: Buffer, fieldName: string, entries: PdfDict, contentsBytes: number): Promise<PlacedField> {
+  const file = await PdfFile.open(pdf);
   const view = file.view();
   const catalog = view.catalog();
   const firstPage = view.pages()[0];
