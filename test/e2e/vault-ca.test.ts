@@ -5,7 +5,9 @@
  * certificate screen; OpenSSL checks the CRLs and the OCSP answers the screens caused.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { hostname } from 'node:os';
+import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -30,6 +32,20 @@ async function expectAccessible(what: string): Promise<void> {
   // Dialogs fade in: contrast is only meaningful once every transition has finished.
   await page.waitForFunction(() => document.getAnimations().every((animation) => animation.playState !== 'running'));
   expect(await seriousAccessibilityViolations(page), what).toEqual([]);
+}
+
+/** GET over HTTPS from the desk's listener, trusting nothing (the test checks the certificate itself). */
+function httpsGet(port: number, path: string): Promise<{ body: Buffer; peer: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const request = httpsRequest({ host: '127.0.0.1', port, path, servername: 'desk.carddesk.test', rejectUnauthorized: false, minVersion: 'TLSv1.2' }, (response) => {
+      const peer = (response.socket as TLSSocket).getPeerCertificate().raw;
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => (response.statusCode === 200 ? resolve({ body: Buffer.concat(chunks), peer }) : reject(new Error(`HTTP ${response.statusCode}`))));
+    });
+    request.on('error', reject);
+    request.end();
+  });
 }
 
 async function choose(testId: string, option: string): Promise<void> {
@@ -115,6 +131,43 @@ describe('the CA vault and the directory on the screens', () => {
     await page.getByTestId('settings-network-listener-save').click();
     await expect.poll(() => page.getByTestId('settings-network-listener-state').getAttribute('data-listening')).toBe('false');
     expect(await fetch(`http://127.0.0.1:${port}/crl/ca.crl`).then(() => 'answered', () => 'refused')).toBe('refused');
+  });
+
+  it('serves EST over HTTPS once a TLS port and the public host are set: the CA issued the server certificate for that host', async () => {
+    await page.goto(`${host.url}#/settings`);
+    await page.getByTestId('settings-network-listener').waitFor();
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const tlsPort = port + 1;
+    await page.getByTestId('settings-network-listener-enabled').check();
+    await page.getByTestId('settings-network-listener-address').fill('127.0.0.1');
+    await page.getByTestId('settings-network-listener-port').fill(String(port));
+    await page.getByTestId('settings-network-listener-tls-port').fill(String(tlsPort));
+    await page.getByTestId('settings-network-listener-public-host').fill('');
+    await page.getByTestId('settings-network-listener-save').click();
+    // A TLS port without the host name its certificate is for is refused before anything changes.
+    await page.getByText(en.settings.listener.needsHost).waitFor();
+    expect(await page.getByTestId('settings-network-listener-state').getAttribute('data-listening')).toBe('false');
+    await page.getByTestId('settings-network-listener-public-host').fill('desk.carddesk.test');
+    await page.getByTestId('settings-network-listener-save').click();
+    await expect.poll(() => page.getByTestId('settings-network-listener-est').getAttribute('data-tls-listening'), { timeout: 30_000 }).toBe('true');
+    expect(await page.getByTestId('settings-network-listener-est').textContent()).toContain(`https://desk.carddesk.test:${tlsPort}/.well-known/est`);
+    await expectAccessible('Settings with HTTPS for mobile IDs');
+
+    const { body, peer } = await httpsGet(tlsPort, '/.well-known/est/cacerts');
+    writeFileSync(join(host.home, 'cacerts.p7'), Buffer.from(body.toString('ascii').replace(/\s+/g, ''), 'base64'));
+    const chain = openssl('pkcs7', '-inform', 'DER', '-in', join(host.home, 'cacerts.p7'), '-print_certs').stdout;
+    writeFileSync(join(host.home, 'est-chain.pem'), chain);
+    writeFileSync(join(host.home, 'est-server.pem'), `-----BEGIN CERTIFICATE-----\n${peer.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE-----\n`);
+    expect(openssl('verify', '-CAfile', join(host.home, 'est-chain.pem'), join(host.home, 'est-server.pem')).stdout).toContain(': OK');
+    const server = openssl('x509', '-in', join(host.home, 'est-server.pem'), '-noout', '-ext', 'subjectAltName,extendedKeyUsage').stdout;
+    expect(server).toContain('DNS:desk.carddesk.test');
+    expect(server).toContain('TLS Web Server Authentication');
+
+    await page.getByTestId('settings-network-listener-tls-port').fill('');
+    await page.getByTestId('settings-network-listener-enabled').uncheck();
+    await page.getByTestId('settings-network-listener-save').click();
+    await expect.poll(() => page.getByTestId('settings-network-listener-state').getAttribute('data-listening')).toBe('false');
+    expect(await httpsGet(tlsPort, '/.well-known/est/cacerts').then(() => 'answered', () => 'refused')).toBe('refused');
   });
 
   it('adds a holder, answering each bad field under the field', async () => {

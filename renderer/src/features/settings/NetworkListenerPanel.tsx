@@ -10,7 +10,8 @@ import { settingsTestIds } from './testIds';
 
 /**
  * The network listener: one switch for everything the desk offers other machines (its CRLs,
- * OCSP and CA certificate), with the address and port. Changing it needs the vault unlocked.
+ * OCSP and CA certificate over HTTP; EST for phones over HTTPS when a TLS port and the public host
+ * name are set), with the address and ports. Changing it needs the vault unlocked.
  */
 export function NetworkListenerPanel() {
   const { t } = useTranslation();
@@ -19,6 +20,9 @@ export function NetworkListenerPanel() {
   const [enabled, setEnabled] = useState(false);
   const [address, setAddress] = useState('');
   const [port, setPort] = useState('');
+  // Empty: no HTTPS (no EST for phones).
+  const [tlsPort, setTlsPort] = useState('');
+  const [publicHost, setPublicHost] = useState('');
   const [message, setMessage] = useState<{ severity: 'success' | 'error'; text: string } | null>(null);
 
   const show = useCallback((next: NetworkListenerStatus) => {
@@ -26,6 +30,8 @@ export function NetworkListenerPanel() {
     setEnabled(next.settings.enabled);
     setAddress(next.settings.address);
     setPort(String(next.settings.port));
+    setTlsPort(next.settings.tlsPort === undefined || next.settings.tlsPort === null ? '' : String(next.settings.tlsPort));
+    setPublicHost(next.settings.publicHost ?? '');
   }, []);
   const load = useCommand(async () => show(await unwrap(carddesk().settings.networkListener())));
   const loadStatus = load.run;
@@ -33,8 +39,9 @@ export function NetworkListenerPanel() {
     void loadStatus();
   }, [loadStatus]);
 
-  const saving = useCommand(async (number: number) => {
-    show(await withUnlocked(() => unwrap(carddesk().settings.setNetworkListener({ enabled, address: address.trim(), port: number }))));
+  const saving = useCommand(async (ports: { port: number; tlsPort: number | null }) => {
+    const host = publicHost.trim();
+    show(await withUnlocked(() => unwrap(carddesk().settings.setNetworkListener({ enabled, address: address.trim(), ...ports, publicHost: host === '' ? null : host }))));
     setMessage({ severity: 'success', text: t('settings.listener.saved') });
   });
   const busy = saving.busy;
@@ -42,12 +49,17 @@ export function NetworkListenerPanel() {
     load.reset();
     saving.reset();
     const number = Number(port);
-    if (!Number.isInteger(number) || number < 1 || number > 65535) {
+    const tls = tlsPort.trim() === '' ? null : Number(tlsPort);
+    if (!isPort(number) || (tls !== null && !isPort(tls))) {
       setMessage({ severity: 'error', text: t('settings.listener.badPort') });
       return;
     }
+    if (tls !== null && publicHost.trim() === '') {
+      setMessage({ severity: 'error', text: t('settings.listener.needsHost') });
+      return;
+    }
     setMessage(null);
-    void saving.run(number);
+    void saving.run({ port: number, tlsPort: tls });
   };
 
   return (
@@ -71,6 +83,13 @@ export function NetworkListenerPanel() {
         />
         <TextField label={t('settings.listener.address')} value={address} onChange={(e) => setAddress(e.target.value)} helperText={t('settings.listener.addressHint')} slotProps={{ htmlInput: { 'data-testid': settingsTestIds.listenerAddress, spellCheck: false } }} sx={{ width: 220 }} />
         <TextField type="number" label={t('settings.listener.port')} value={port} onChange={(e) => setPort(e.target.value)} slotProps={{ htmlInput: { min: 1, max: 65535, 'data-testid': settingsTestIds.listenerPort } }} sx={{ width: 130 }} />
+      </Box>
+      <Typography color="text.secondary" sx={{ mb: 2 }}>
+        {t('settings.listener.tlsBody')}
+      </Typography>
+      <Box sx={{ display: 'flex', gap: 2, alignItems: 'center', flexWrap: 'wrap', mb: 2 }}>
+        <TextField type="number" label={t('settings.listener.tlsPort')} value={tlsPort} onChange={(e) => setTlsPort(e.target.value)} helperText={t('settings.listener.tlsPortHint')} slotProps={{ htmlInput: { min: 1, max: 65535, 'data-testid': settingsTestIds.listenerTlsPort } }} sx={{ width: 200 }} />
+        <TextField label={t('settings.listener.publicHost')} value={publicHost} onChange={(e) => setPublicHost(e.target.value)} helperText={t('settings.listener.publicHostHint')} slotProps={{ htmlInput: { 'data-testid': settingsTestIds.listenerPublicHost, spellCheck: false } }} sx={{ width: 320 }} />
         <Button variant="outlined" onClick={save} disabled={busy || status === null} data-testid={settingsTestIds.listenerSave}>
           {t('settings.listener.save')}
         </Button>
@@ -84,6 +103,19 @@ export function NetworkListenerPanel() {
               : t('settings.listener.off')}
         </Typography>
       ) : null}
+      {status !== null && status.listening !== null && hasValue(status.settings.tlsPort) ? (
+        <Typography data-testid={settingsTestIds.listenerEst} data-tls-listening={hasValue(status.tlsListening)} sx={{ wordBreak: 'break-all', mt: 1 }}>
+          {hasValue(status.tlsListening) && hasValue(status.estUrl) ? t('settings.listener.est', { url: status.estUrl }) : t('settings.listener.estProblem')}
+        </Typography>
+      ) : null}
     </Paper>
   );
+}
+
+function isPort(value: number): boolean {
+  return Number.isInteger(value) && value >= 1 && value <= 65535;
+}
+
+function hasValue<T>(value: T | null | undefined): value is T {
+  return value !== null && value !== undefined;
 }
