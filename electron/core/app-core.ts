@@ -27,6 +27,7 @@ import { KioskService } from './kiosk/kiosk-service';
 import { sourceOf } from './kiosk/kiosk-sessions';
 import { vaultHandlers } from './api/vault-handlers';
 import { secondFactorHandlers } from './api/second-factor-handlers';
+import { mobileHandlers } from './api/mobile-handlers';
 import { SecondFactorService } from './account/second-factor';
 import { directoryCardOwners } from './cards/card-owners';
 import { CardService } from './cards/card-service';
@@ -42,6 +43,7 @@ import { DeskSettingsStore } from './settings/desk-settings';
 import { KioskSettingsService } from './settings/kiosk-settings';
 import { NetworkListenerService } from './settings/network-listener';
 import { createEstSite, createMobileIdService, listenerTlsCredentials } from './mobile/mobile-wiring';
+import type { MobileIdService } from './mobile/mobile-id-service';
 import { TokenService } from './tokens/token-service';
 import { loadPcscLite, type PcscOpener } from './readers/pcsc-binding';
 import type { ReconnectPolicy } from './readers/pcsc-reader-service';
@@ -88,6 +90,7 @@ export interface Core {
   readonly cards: CardService;
   readonly tokens: TokenService;
   readonly listener: NetworkListenerService;
+  readonly mobile: MobileIdService;
   readonly vault: VaultServices;
   readonly lifecycle: LifecycleServices;
   readonly letters: LetterService;
@@ -156,13 +159,15 @@ export function createCore(options: CoreOptions): Core {
       }
     },
   });
+  // One mobile ID service for the desk's screens and the phones' EST requests.
+  const mobile = createMobileIdService(vault, deskSettings);
   const listener = new NetworkListenerService({
     settings: deskSettings,
     vaultUnlocked: () => vault.keyring.unlocked,
     audit,
     log: options.log,
     // EST for mobile IDs on the HTTPS port (issue 16): served once the vault is unlocked (the server certificate's key is sealed in it).
-    sites: [new CaPublicationSite(vault.ca, vault.ocsp), createEstSite(vault, createMobileIdService(vault, deskSettings), options.log)],
+    sites: [new CaPublicationSite(vault.ca, vault.ocsp), createEstSite(vault, mobile, options.log)],
     tlsCredentials: listenerTlsCredentials(vault),
   });
   // Card events go into the holder's history; only an issued card is unblocked offline.
@@ -349,6 +354,7 @@ export function createCore(options: CoreOptions): Core {
     ...kioskHandlers(kiosk),
     ...stolenCardHandlers(stolenCard),
     ...secondFactorHandlers(secondFactor, kiosk, operatorId),
+    ...mobileHandlers(mobile, operatorId),
     ...accountContactHandlers({ ...accountContact, kiosk, kioskFilesAllowed: () => deskSettings.load().kiosk.filesAllowed }, operatorId),
     ...notifyHandlers(notify, operatorId),
     ...recoveryHandlers(lifecycle.recoveryCodes, kioskRecovery, operatorId),
@@ -361,6 +367,7 @@ export function createCore(options: CoreOptions): Core {
     cards,
     tokens,
     listener,
+    mobile,
     vault,
     lifecycle,
     letters,

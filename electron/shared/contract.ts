@@ -76,6 +76,7 @@ import {
   LostInfoBeginResultSchema,
   LostInfoCompleteResultSchema,
 } from './schemas/account-contact';
+import { MobileIdQrSchema, MobileIdArgs, MobileIdSummarySchema } from './schemas/mobile-id';
 import { PcscServiceStatusSchema, ReaderListSchema, ReaderRemovedSchema, ReaderSchema } from './schemas/readers';
 import { OtpImportReportSchema, OtpTokenSchema, SecondFactorArgs, SecondFactorResultSchema, SecondFactorStatusSchema, TotpEnrolmentSchema } from './schemas/account-second-factor';
 import {
@@ -198,6 +199,15 @@ export const channels = {
   'ca:setPublicBaseUrl': { args: CaSetPublicBaseUrlArgsSchema, result: CaStatusSchema, surfaces: desk, effect: 'write' },
   'settings:networkListener': { args: NoArgs, result: NetworkListenerStatusSchema, surfaces: desk, effect: 'read' },
   'settings:setNetworkListener': { args: NetworkListenerSettingsSchema, result: NetworkListenerStatusSchema, surfaces: desk, effect: 'write' },
+
+  // Mobile IDs (issue 16): a holder's phone enrolled over EST on the listener's HTTPS port.
+  'mobile:list': { args: MobileIdArgs.list, result: z.array(MobileIdSummarySchema), surfaces: desk, effect: 'read' },
+  /** The QR code crosses once, to the dialog that shows it; the code itself is kept only as its hash. */
+  'mobile:issue': { args: MobileIdArgs.issue, result: MobileIdQrSchema, surfaces: desk, effect: 'write' },
+  'mobile:lock': { args: MobileIdArgs.lock, result: MobileIdSummarySchema, surfaces: desk, effect: 'write' },
+  'mobile:unlock': { args: MobileIdArgs.id, result: MobileIdSummarySchema, surfaces: desk, effect: 'write' },
+  'mobile:revoke': { args: MobileIdArgs.revoke, result: MobileIdSummarySchema, surfaces: desk, effect: 'write' },
+  'mobile:cancel': { args: MobileIdArgs.id, result: z.null(), surfaces: desk, effect: 'write' },
   /** The holder kiosk's idle seconds, shuffled PIN pad and file downloads (Settings → Kiosk). */
   'settings:kiosk': { args: NoArgs, result: KioskSettingsSchema, surfaces: desk, effect: 'read' },
   'settings:setKiosk': { args: KioskSettingsSchema, result: KioskSettingsSchema, surfaces: desk, effect: 'write' },

@@ -17,6 +17,8 @@ import { dispatch } from '../../electron/core/api/dispatch';
 import type { CallContext } from '../../electron/core/api/context';
 import { queryPage } from '../../electron/core/audit/audit-queries';
 import { writeChannelActions, type WriteChannel } from '../../electron/core/audit/write-audit';
+import { createRequest } from '../../electron/core/ca/certification-request';
+import { parseEnrollmentUri } from '../../electron/core/mobile/enrollment-uri';
 import { silentLogger } from '../../electron/core/log/logger';
 import { VIRTUAL_READER_NAME } from '../../electron/core/readers/virtual-reader';
 import { FACTORY } from '../../electron/smartcard/piv';
@@ -54,6 +56,7 @@ interface State {
   stolenFlow: string | null;
   /** The authenticator app's secret from kiosk:totpBegin (then checked absent from the log). */
   totpSecret: string | null;
+  mobileId: string | null;
 }
 
 /** The mailing house's drop folder the PIN letter goes to. */
@@ -112,7 +115,8 @@ const fixtures: { readonly [C in WriteChannel]: (state: State) => ChannelArgs<C>
   'ca:startOcsp': async () => ({ port: await freePort() }),
   'ca:stopOcsp': () => undefined,
   'ca:setPublicBaseUrl': () => ({ publicBaseUrl: 'http://pki.walker.example:8080/' }),
-  'settings:setNetworkListener': () => ({ enabled: false, address: '0.0.0.0', port: 8080 }),
+  // Off, but with the HTTPS port and public host the mobile IDs' enrollment URL is made of.
+  'settings:setNetworkListener': () => ({ enabled: false, address: '0.0.0.0', port: 8080, tlsPort: 8443, publicHost: 'desk.walker.example' }),
   'settings:setKiosk': () => ({ idleSeconds: 900, shufflePinPad: true, filesAllowed: true }),
   'settings:rememberWelcome': () => ({ skipped: ['holder'], policyDone: true }),
   'holders:create': () => ({ ...holderInput(1) }),
@@ -125,6 +129,21 @@ const fixtures: { readonly [C in WriteChannel]: (state: State) => ChannelArgs<C>
   'certificates:resume': (state) => ({ serial: state.certificate ?? 'missing' }),
   'certificates:renew': (state) => ({ serial: state.certificate ?? 'missing', request: null }),
   'certificates:revoke': (state) => ({ serial: state.certificate ?? 'missing', reason: 'keyCompromise' }),
+  // Mobile IDs (issue 16): one issued and cancelled while pending; another enrolled by a phone
+  // (through the service, as the EST site does) to be locked, unlocked and revoked.
+  'mobile:issue': (state) => ({ holderId: state.holderId ?? 'missing', options: { labels: ['auth'] } }),
+  'mobile:cancel': (state) => ({ id: state.mobileId ?? 'missing' }),
+  'mobile:lock': async (state) => {
+    const issued = await core.mobile.issue(state.holderId ?? 'missing', { labels: ['auth'] }, { actor: { kind: 'operator', id: 'walker' }, channel: 'desk' });
+    const { code } = parseEnrollmentUri(issued.enrollmentUri);
+    secrets.push(code);
+    const enrolled = await core.mobile.enroll('auth', issued.mobileId.id, code, createRequest('CN=phone', generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey), '192.0.2.1');
+    if (!enrolled.ok) throw new Error(`the phone's enrollment was refused: ${enrolled.message}`);
+    state.mobileId = issued.mobileId.id;
+    return { id: state.mobileId, days: 3 };
+  },
+  'mobile:unlock': (state) => ({ id: state.mobileId ?? 'missing' }),
+  'mobile:revoke': (state) => ({ id: state.mobileId ?? 'missing', reason: 'keyCompromise' }),
   'directory:registerCard': () => ({ serial: 'WALKER-BLANK-1', holderId: null }),
   'cards:updatePolicy': () => ({ keys: { authentication: 'eccp256', signature: 'eccp256', encryption: 'eccp256' }, escrowEncryptionKeys: false }),
   'cards:issue': (state) => ({ reader, holderId: state.holderId ?? 'missing' }),
@@ -287,6 +306,7 @@ function learn(state: State, channel: WriteChannel, value: unknown): void {
   }
   if (channel === 'cards:unblockResponse') state.response = v.response as string;
   if (channel === 'kiosk:stolenCardBegin') state.stolenFlow = v.flowId as string;
+  if (channel === 'mobile:issue') state.mobileId = (v.mobileId as { id: string }).id;
   if (channel === 'kiosk:totpBegin') {
     state.totpSecret = v.secret as string;
     secrets.push(state.totpSecret);
@@ -373,7 +393,7 @@ describe('every state-changing channel', () => {
   });
 
   it('records an event with its action, and never a secret', async () => {
-    const state: State = { moduleId: null, backup: null, holderId: null, holderVersion: 0, certificate: null, card: null, attempt: null, challenge: null, response: null, contract: null, pinLetter: null, numberLetter: null, kioskPin: null, kioskPuk: null, stolenFlow: null, totpSecret: null };
+    const state: State = { moduleId: null, backup: null, holderId: null, holderVersion: 0, certificate: null, card: null, attempt: null, challenge: null, response: null, contract: null, pinLetter: null, numberLetter: null, kioskPin: null, kioskPuk: null, stolenFlow: null, totpSecret: null, mobileId: null };
     const outcomes: Record<string, string> = {};
     for (const [channel, fixture] of Object.entries(fixtures) as [WriteChannel, (s: State) => unknown][]) {
       const args = await fixture(state);

@@ -125,6 +125,12 @@ export const writeChannelActions = {
   'account:resetRecoveryCode': 'account.recoveryCodeIssue',
   'kiosk:recoveryBegin': 'account.recoveryCodeCheck',
   'kiosk:recoveryComplete': 'account.recoveryUnblock',
+  // Mobile IDs at the desk (issue 16); the phones' enrollments are recorded by the service.
+  'mobile:issue': 'mobile.issue',
+  'mobile:lock': 'mobile.lock',
+  'mobile:unlock': 'mobile.unlock',
+  'mobile:revoke': 'mobile.revoke',
+  'mobile:cancel': 'mobile.cancel',
 } as const satisfies Record<WriteChannel, AuditAction>;
 
 export function recordFailedWrites(handlers: ContractHandlers, audit: AuditTrail, operatorId: string, log: Logger): ContractHandlers {

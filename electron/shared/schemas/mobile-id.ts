@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RevocationReasonSchema } from './certificates';
 
 /**
  * A holder's mobile ID (issue 16): a soft credential on the holder's phone, enrolled over EST
@@ -68,6 +69,24 @@ export const MobileIdSummarySchema = MobileIdRecordSchema.omit({ codeHash: true 
 export type MobileIdSummary = z.infer<typeof MobileIdSummarySchema>;
 
 export const IssueMobileIdArgsSchema = z.object({ holderId: z.string().min(1), options: MobileIdOptionsInputSchema.default({}) }).strict();
+
+const MobileId = z.string().min(1).max(64);
+/** The desk's mobile ID channels' arguments. */
+export const MobileIdArgs = {
+  list: z.object({ holderId: z.string().min(1).max(64) }).strict(),
+  issue: IssueMobileIdArgsSchema,
+  id: z.object({ id: MobileId }).strict(),
+  /** How long at most the hold lasts (the CRL's certificateHold with its end). */
+  lock: z.object({ id: MobileId, days: z.number().int().min(1).max(365) }).strict(),
+  revoke: z.object({ id: MobileId, reason: RevocationReasonSchema }).strict(),
+};
+
+/**
+ * A new mobile ID as the desk's screen gets it: the QR code (an SVG data URL of the enrollment URI,
+ * which holds the one-time code) to show once in the dialog, and when the code stops working.
+ */
+export const MobileIdQrSchema = z.object({ mobileId: MobileIdSummarySchema, qr: z.string() });
+export type MobileIdQr = z.infer<typeof MobileIdQrSchema>;
 
 /** Why an EST request is refused, mapped to HTTP statuses by the EST site. */
 export const estRefusals = ['unauthorized', 'malformed', 'forbidden', 'notFound'] as const;

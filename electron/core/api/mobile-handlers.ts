@@ -1,0 +1,29 @@
+/**
+ * The desk's mobile ID channels (issue 16), mapped to the one MobileIdService the listener's EST
+ * site also uses (so a code used by a phone and a cancel at the desk meet in one place). The QR
+ * code is drawn here, for the dialog that shows it once; the code inside it is never stored.
+ */
+import QRCode from 'qrcode';
+import type { MobileIdService } from '../mobile/mobile-id-service';
+import { operationOf } from './context';
+import type { ContractHandlers } from './handlers';
+
+type MobileChannel = 'mobile:list' | 'mobile:issue' | 'mobile:lock' | 'mobile:unlock' | 'mobile:revoke' | 'mobile:cancel';
+
+export function mobileHandlers(mobile: MobileIdService, operatorId: string): Pick<ContractHandlers, MobileChannel> {
+  return {
+    'mobile:list': ({ holderId }) => mobile.list(holderId),
+    'mobile:issue': async ({ holderId, options }, context) => {
+      const issued = await mobile.issue(holderId, options, operationOf(context, operatorId));
+      const svg = await QRCode.toString(issued.enrollmentUri, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
+      return { mobileId: issued.mobileId, qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` };
+    },
+    'mobile:lock': ({ id, days }, context) => mobile.lock(id, days, operationOf(context, operatorId)),
+    'mobile:unlock': ({ id }, context) => mobile.unlock(id, operationOf(context, operatorId)),
+    'mobile:revoke': ({ id, reason }, context) => mobile.revoke(id, reason, operationOf(context, operatorId)),
+    'mobile:cancel': async ({ id }, context) => {
+      await mobile.cancel(id, operationOf(context, operatorId));
+      return null;
+    },
+  };
+}
