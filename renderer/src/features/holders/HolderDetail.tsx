@@ -35,6 +35,7 @@ import { HolderLetters } from '../letters';
 import { ContractList, contractsTestIds } from '../contracts';
 import { HolderCardActions } from './HolderCardActions';
 import { HolderAccount } from './account/HolderAccount';
+import { MobileIdPanel } from './mobile/MobileIdPanel';
 import { HolderDialog } from './HolderDialog';
 import { addressLines, holderFormFields } from './holderFields';
 import { usersTestIds } from './testIds';
@@ -255,6 +256,8 @@ export function HolderDetail() {
           </Table>
         )}
       </Paper>
+
+      <MobileIdPanel holder={holder} onChanged={load} />
 
       <HolderLetters holderId={holder.id} refresh={loaded} />
 

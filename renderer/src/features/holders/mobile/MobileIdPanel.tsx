@@ -1,0 +1,300 @@
+import { useCallback, useEffect, useId, useState } from 'react';
+import {
+  Box,
+  Button,
+  Checkbox,
+  Chip,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogTitle,
+  FormControl,
+  FormControlLabel,
+  FormGroup,
+  FormLabel,
+  InputLabel,
+  MenuItem,
+  Paper,
+  Select,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  TextField,
+  Typography,
+} from '@mui/material';
+import { useTranslation } from 'react-i18next';
+import type { Holder } from '@shared/schemas/holders';
+import type { MobileIdQr, MobileIdState, MobileIdSummary } from '@shared/schemas/mobile-id';
+import { carddesk, unwrap } from '../../../api/carddesk';
+import { useCommand } from '../../../app/useCommand';
+import { CommandError } from '../../../components/CommandError';
+import { useFormat } from '../../../i18n/format';
+import { useAuditAppended } from '../../access-history';
+import { useVault } from '../../vault';
+
+export const mobileIdTestIds = {
+  panel: 'mobile-id-panel',
+  issue: 'mobile-id-issue',
+  label: (label: string) => `mobile-id-label-${label}`,
+  days: 'mobile-id-days',
+  create: 'mobile-id-create',
+  qr: 'mobile-id-qr',
+  qrClose: 'mobile-id-qr-close',
+  row: 'mobile-id-row',
+  action: (action: string) => `mobile-id-${action}`,
+  lockDays: 'mobile-id-lock-days',
+  reason: 'mobile-id-reason',
+  confirm: 'mobile-id-confirm',
+} as const;
+
+const labels = ['auth', 'sign', 'enc'] as const;
+type Label = (typeof labels)[number];
+type Action = 'lock' | 'unlock' | 'revoke' | 'cancel';
+
+/** What the desk can do with a mobile ID in each state (the services refuse the rest). */
+const actionsFor: Record<MobileIdState, readonly Action[]> = {
+  pending: ['cancel'],
+  active: ['lock', 'revoke'],
+  locked: ['unlock', 'revoke'],
+  revoked: [],
+  cancelled: [],
+  expired: [],
+};
+
+const stateColor: Record<MobileIdState, 'default' | 'success' | 'warning' | 'error' | 'info'> = {
+  pending: 'info',
+  active: 'success',
+  locked: 'warning',
+  revoked: 'error',
+  cancelled: 'default',
+  expired: 'default',
+};
+
+/** Get mobile ID: which certificates and how long, then the QR code, shown once. */
+function IssueDialog({ holder, onClose, onIssued }: { holder: Holder; onClose: () => void; onIssued: () => void }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const { withUnlocked } = useVault();
+  const titleId = useId();
+  const [chosen, setChosen] = useState<readonly Label[]>(['auth', 'sign']);
+  const [days, setDays] = useState('365');
+  const [issued, setIssued] = useState<MobileIdQr | null>(null);
+  const validDays = Number.isInteger(Number(days)) && Number(days) >= 1 && Number(days) <= 3 * 365;
+  const issuing = useCommand(async () => {
+    const options = { labels: labels.filter((label) => chosen.includes(label)), validityDays: Number(days) };
+    setIssued(await withUnlocked(() => unwrap(carddesk().mobile.issue({ holderId: holder.id, options }))));
+    onIssued();
+  });
+  const toggle = (label: Label, on: boolean): void => setChosen((current) => (on ? [...current, label] : current.filter((l) => l !== label)));
+  return (
+    <Dialog open onClose={issuing.busy ? undefined : onClose} aria-labelledby={titleId} maxWidth="sm" fullWidth>
+      <DialogTitle id={titleId}>{t('mobile.issueTitle', { name: `${holder.firstName} ${holder.lastName}` })}</DialogTitle>
+      <DialogContent sx={{ display: 'grid', gap: 2, pt: 1 }}>
+        {issued === null ? (
+          <>
+            <FormControl component="fieldset">
+              <FormLabel component="legend">{t('mobile.labelsLegend')}</FormLabel>
+              <FormGroup row>
+                {labels.map((label) => (
+                  <FormControlLabel
+                    key={label}
+                    control={<Checkbox checked={chosen.includes(label)} onChange={(event) => toggle(label, event.target.checked)} slotProps={{ input: { 'data-testid': mobileIdTestIds.label(label) } as never }} />}
+                    label={t(`mobile.labels.${label}`)}
+                  />
+                ))}
+              </FormGroup>
+            </FormControl>
+            <TextField
+              type="number"
+              label={t('mobile.days')}
+              value={days}
+              onChange={(event) => setDays(event.target.value)}
+              error={!validDays}
+              helperText={validDays ? t('mobile.daysHint') : t('mobile.badDays')}
+              slotProps={{ htmlInput: { min: 1, max: 3 * 365, 'data-testid': mobileIdTestIds.days } }}
+              sx={{ width: 240 }}
+            />
+            <CommandError error={issuing.error} />
+          </>
+        ) : (
+          <>
+            <Typography>{t('mobile.qrIntro', { time: issued.mobileId.codeExpiresAt === null ? '' : format.dateTime(issued.mobileId.codeExpiresAt) })}</Typography>
+            <Box component="img" src={issued.qr} alt={t('mobile.qrAlt')} data-testid={mobileIdTestIds.qr} sx={{ width: 320, height: 320, bgcolor: '#fff', justifySelf: 'center' }} />
+          </>
+        )}
+      </DialogContent>
+      <DialogActions>
+        {issued === null ? (
+          <>
+            <Button onClick={onClose} disabled={issuing.busy}>
+              {t('common.cancel')}
+            </Button>
+            <Button variant="contained" disabled={chosen.length === 0 || !validDays || issuing.busy} onClick={() => void issuing.run()} data-testid={mobileIdTestIds.create}>
+              {t('mobile.create')}
+            </Button>
+          </>
+        ) : (
+          <Button variant="contained" onClick={onClose} data-testid={mobileIdTestIds.qrClose}>
+            {t('common.close')}
+          </Button>
+        )}
+      </DialogActions>
+    </Dialog>
+  );
+}
+
+/** Lock (how long at most), unlock, revoke (why) or cancel one mobile ID, after a confirmation. */
+function ActionDialog({ mobileId, action, onClose, onDone }: { mobileId: MobileIdSummary; action: Action; onClose: () => void; onDone: () => void }) {
+  const { t } = useTranslation();
+  const { withUnlocked } = useVault();
+  const titleId = useId();
+  const [days, setDays] = useState('30');
+  const [reason, setReason] = useState<'keyCompromise' | 'cessationOfOperation'>('keyCompromise');
+  const validDays = Number.isInteger(Number(days)) && Number(days) >= 1 && Number(days) <= 365;
+  const acting = useCommand(async () => {
+    const api = carddesk().mobile;
+    const id = mobileId.id;
+    await withUnlocked(() =>
+      action === 'lock'
+        ? unwrap(api.lock({ id, days: Number(days) }))
+        : action === 'unlock'
+          ? unwrap(api.unlock({ id }))
+          : action === 'revoke'
+            ? unwrap(api.revoke({ id, reason }))
+            : unwrap(api.cancel({ id })),
+    );
+    onDone();
+  });
+  return (
+    <Dialog open onClose={acting.busy ? undefined : onClose} aria-labelledby={titleId} maxWidth="sm" fullWidth>
+      <DialogTitle id={titleId}>{t(`mobile.confirm.${action}.title`)}</DialogTitle>
+      <DialogContent sx={{ display: 'grid', gap: 2, pt: 1 }}>
+        <Typography>{t(`mobile.confirm.${action}.body`)}</Typography>
+        {action === 'lock' ? (
+          <TextField
+            type="number"
+            label={t('mobile.lockDays')}
+            value={days}
+            onChange={(event) => setDays(event.target.value)}
+            error={!validDays}
+            slotProps={{ htmlInput: { min: 1, max: 365, 'data-testid': mobileIdTestIds.lockDays } }}
+            sx={{ width: 240 }}
+          />
+        ) : null}
+        {action === 'revoke' ? (
+          <FormControl sx={{ width: 320 }}>
+            <InputLabel id={`${titleId}-reason`}>{t('mobile.reason')}</InputLabel>
+            <Select labelId={`${titleId}-reason`} label={t('mobile.reason')} value={reason} onChange={(event) => setReason(event.target.value)} data-testid={mobileIdTestIds.reason}>
+              <MenuItem value="keyCompromise">{t('mobile.reasons.keyCompromise')}</MenuItem>
+              <MenuItem value="cessationOfOperation">{t('mobile.reasons.cessationOfOperation')}</MenuItem>
+            </Select>
+          </FormControl>
+        ) : null}
+        <CommandError error={acting.error} />
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onClose} disabled={acting.busy}>
+          {t('common.cancel')}
+        </Button>
+        <Button variant="contained" color={action === 'unlock' ? 'primary' : 'error'} disabled={acting.busy || (action === 'lock' && !validDays)} onClick={() => void acting.run()} data-testid={mobileIdTestIds.confirm}>
+          {t(`mobile.actions.${action}`)}
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}
+
+/**
+ * The holder's mobile IDs (issue 16): their state and certificates, Get mobile ID (the QR code the
+ * phone scans) and lock, unlock, revoke or cancel. It follows the audit log, so a phone's
+ * enrollment over EST shows here as it happens.
+ */
+export function MobileIdPanel({ holder, onChanged }: { holder: Holder; onChanged: () => void }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const [items, setItems] = useState<MobileIdSummary[] | null>(null);
+  const [issuing, setIssuing] = useState(false);
+  const [acting, setActing] = useState<{ mobileId: MobileIdSummary; action: Action } | null>(null);
+  const loading = useCommand(async () => setItems(await unwrap(carddesk().mobile.list({ holderId: holder.id }))));
+  const load = loading.run;
+  useEffect(() => {
+    void load();
+  }, [load]);
+  useAuditAppended(useCallback(() => void load(), [load]));
+  const changed = (): void => {
+    void load();
+    onChanged();
+  };
+
+  return (
+    <Paper variant="outlined" sx={{ p: 3, mb: 3 }} data-testid={mobileIdTestIds.panel}>
+      <Box sx={{ display: 'flex', alignItems: 'center', gap: 2, mb: 1 }}>
+        <Typography variant="h6" component="h2">
+          {t('mobile.title')}
+        </Typography>
+        <Button size="small" onClick={() => setIssuing(true)} disabled={holder.state !== 'active'} data-testid={mobileIdTestIds.issue}>
+          {t('mobile.issue')}
+        </Button>
+      </Box>
+      <CommandError error={loading.error} sx={{ mb: 2 }} />
+      {items === null || items.length === 0 ? (
+        <Typography color="text.secondary">{items === null ? t('common.loading') : t('mobile.none')}</Typography>
+      ) : (
+        <Table size="small" aria-label={t('mobile.title')}>
+          <TableHead>
+            <TableRow>
+              <TableCell>{t('mobile.fields.created')}</TableCell>
+              <TableCell>{t('mobile.fields.certificates')}</TableCell>
+              <TableCell>{t('mobile.fields.state')}</TableCell>
+              <TableCell>{t('mobile.fields.validUntil')}</TableCell>
+              <TableCell>
+                <span>{t('mobile.fields.actions')}</span>
+              </TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {items.map((item) => (
+              <TableRow key={item.id} data-testid={mobileIdTestIds.row} data-id={item.id} data-state={item.state}>
+                <TableCell>{format.dateTime(item.createdAt)}</TableCell>
+                <TableCell>
+                  {format.list(item.options.labels.map((label) => t(`mobile.labels.${label}`)))}
+                  {item.state === 'pending' && item.enrolled.length > 0 ? (
+                    <Typography variant="body2" color="text.secondary">
+                      {t('mobile.partly', { done: item.enrolled.length, total: item.options.labels.length })}
+                    </Typography>
+                  ) : null}
+                </TableCell>
+                <TableCell>
+                  <Chip size="small" color={stateColor[item.state]} label={t(`mobile.states.${item.state}`)} />
+                </TableCell>
+                <TableCell>{format.date(item.expiresAt)}</TableCell>
+                <TableCell>
+                  <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap' }}>
+                    {actionsFor[item.state].map((action) => (
+                      <Button key={action} size="small" color={action === 'unlock' ? 'primary' : 'error'} onClick={() => setActing({ mobileId: item, action })} data-testid={mobileIdTestIds.action(action)}>
+                        {t(`mobile.actions.${action}`)}
+                      </Button>
+                    ))}
+                  </Box>
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+      {issuing ? <IssueDialog holder={holder} onClose={() => setIssuing(false)} onIssued={changed} /> : null}
+      {acting !== null ? (
+        <ActionDialog
+          {...acting}
+          onClose={() => setActing(null)}
+          onDone={() => {
+            setActing(null);
+            changed();
+          }}
+        />
+      ) : null}
+    </Paper>
+  );
+}
