@@ -62,18 +62,18 @@ class Lines {
     return p;
   }
 
-  /** A line the shortcut read (an intact event): its hash and prev as bytes. */
-  pushBytes(seq: number, segment: number, line: number, hash: Uint8Array, prev: Uint8Array): number {
-    if (this.count === this.seq.length) this.#grow();
+  /** Lines `from` to `to` (exclusive) of a segment's check, all taken by the shortcut: copied at once. */
+  pushChecked(check: SegmentCheck, from: number, to: number, segment: number): void {
+    const n = to - from;
+    while (this.count + n > this.seq.length) this.#grow();
     const p = this.count;
-    this.seq[p] = seq;
-    this.ok[p] = 1;
-    this.segment[p] = segment;
-    this.line[p] = line;
-    this.hash.set(hash, p * 32);
-    this.prev.set(prev, p * 32);
-    this.count = p + 1;
-    return p;
+    this.seq.set(check.seq.subarray(from, to), p);
+    this.ok.fill(1, p, p + n);
+    this.segment.fill(segment, p, p + n);
+    for (let i = 0; i < n; i += 1) this.line[p + i] = from + i + 1;
+    this.hash.set(check.hash.subarray(from * 32, to * 32), p * 32);
+    this.prev.set(check.prev.subarray(from * 32, to * 32), p * 32);
+    this.count = p + n;
   }
 
   #grow(): void {
@@ -174,6 +174,12 @@ export async function verifyAuditLog(dir: string, options: VerifyOptions = {}): 
       checkpoints.push({ p, seq: record.seq, prev: record.prev, time: record.time, keyId: record.keyId, signature: record.signature });
     }
   };
+  const takeChecked = (check: SegmentCheck, from: number, to: number, s: number): void => {
+    if (to <= from) return;
+    lines.pushChecked(check, from, to, s);
+    previousSeq = check.seq[to - 1] ?? previousSeq;
+    events += to - from;
+  };
   // Segments are checked line by line on their own (segment-check.ts), several at once in worker
   // threads when there are any, and joined here in file order.
   const pool = new SegmentCheckPool(options.workers === undefined ? bundledAuditWorkers() : options.workers);
@@ -192,19 +198,15 @@ export async function verifyAuditLog(dir: string, options: VerifyOptions = {}): 
     for (let s = 0; s < segments.length; s += 1) {
       const check = await (checks[s] as Promise<SegmentCheck>);
       ask(s + pool.window);
-      let slow = 0;
-      for (let i = 0; i < check.lines; i += 1) {
-        const seq = check.seq[i] ?? Number.NaN;
-        if (Number.isNaN(seq)) {
-          onSlowLine(s, i + 1, check.slow[slow]?.text ?? '');
-          slow += 1;
-          continue;
-        }
-        // An intact event checked on its bytes (see event-line-check.ts).
-        previousSeq = seq;
-        lines.pushBytes(seq, s, i + 1, check.hash.subarray(i * 32, i * 32 + 32), check.prev.subarray(i * 32, i * 32 + 32));
-        events += 1;
+      // Runs of intact events checked on their bytes (see event-line-check.ts) are copied at
+      // once; the lines between them go through the full path.
+      let from = 0;
+      for (const { line, text } of check.slow) {
+        takeChecked(check, from, line, s);
+        onSlowLine(s, line + 1, text);
+        from = line + 1;
       }
+      takeChecked(check, from, check.lines, s);
       if (s === segments.length - 1) unfinishedBytes = check.size - check.end;
     }
   } finally {
