@@ -507,7 +507,16 @@ export class AuditLog implements AuditTrail {
       return null;
     }
 
-    for (const group of writes) await this.#write(group.segment, group.lines, group.segment === tail.segment ? tail.size : 0);
+    // The head names the batch's last record: it is signed while the batch is being synced, and
+    // written once the batch is on disk (it never claims more than the log holds).
+    const heading: { signed: Promise<SignedHead> | null } = { signed: null };
+    const signHead = (): void => {
+      if (signer === null) return;
+      heading.signed = HeadWriter.sign(signer, seq, hash, new Date(this.#now()).toISOString());
+      // Awaited below, unless the write failed first.
+      heading.signed.catch(() => undefined);
+    };
+    for (const [i, group] of writes.entries()) await this.#write(group.segment, group.lines, group.segment === tail.segment ? tail.size : 0, i === writes.length - 1 ? signHead : undefined);
     this.#tail = { seq, hash, timeMs, segment, size, anchorSeq, keyId };
     this.stats.batches += 1;
     let count = 0;
@@ -519,7 +528,10 @@ export class AuditLog implements AuditTrail {
     let signedHead: SignedHead | null = null;
     try {
       // Without the key the head stays where the last signature left it (see the top of this file).
-      if (signer !== null) signedHead = await this.#head.write(signer, seq, hash, new Date(this.#now()).toISOString());
+      if (heading.signed !== null) {
+        signedHead = await heading.signed;
+        this.#head.put(signedHead);
+      }
     } catch (error) {
       // The records are durable; only truncation detection for this batch is weaker.
       this.#log?.error('the audit head could not be written', { error });
@@ -530,7 +542,7 @@ export class AuditLog implements AuditTrail {
   }
 
   /** Appends the lines to a segment and waits until they are on disk; cuts a failed write back. */
-  async #write(segment: string, lines: readonly string[], sizeBefore: number): Promise<void> {
+  async #write(segment: string, lines: readonly string[], sizeBefore: number, whileSyncing?: () => void): Promise<void> {
     if (this.#writer?.segment !== segment) {
       await this.#writer?.handle.close();
       this.#writer = null;
@@ -545,7 +557,9 @@ export class AuditLog implements AuditTrail {
       const bytes = Buffer.from(lines.join(''));
       let written = 0;
       while (written < bytes.length) written += writeSync(handle.fd, bytes, written, bytes.length - written);
-      await handle.datasync();
+      const synced = handle.datasync();
+      whileSyncing?.();
+      await synced;
     } catch (error) {
       await handle.truncate(sizeBefore).catch(() => undefined);
       throw unavailable(error);
