@@ -429,7 +429,7 @@ export class AuditLog implements AuditTrail {
   }
 
   /** Tells the vault what this batch changed about the anchor, once the batch is on disk. */
-  #moveAnchor(signedHead: SignedHead | null): void {
+  async #moveAnchor(signedHead: SignedHead | null): Promise<void> {
     const keeper = this.#keeper;
     const pending = this.#pendingAnchor;
     this.#pendingAnchor = null;
@@ -437,9 +437,9 @@ export class AuditLog implements AuditTrail {
     try {
       if (pending === 'loss') {
         const { anchor } = keeper.read();
-        keeper.write({ head: anchor?.head ?? null, lossRecordedAt: this.lastSeq });
+        await keeper.write({ head: anchor?.head ?? null, lossRecordedAt: this.lastSeq });
       } else if (signedHead !== null && (pending === 'acknowledge' || this.#standing?.state === 'holds')) {
-        keeper.write({ head: signedHead });
+        await keeper.write({ head: signedHead });
         this.#standing = { state: 'holds' };
       }
     } catch (error) {
@@ -537,7 +537,7 @@ export class AuditLog implements AuditTrail {
       this.#log?.error('the audit head could not be written', { error });
     }
     // The vault's anchor moves with signed checkpoints (not every batch: it is a durable write).
-    this.#moveAnchor(signed ? signedHead : null);
+    await this.#moveAnchor(signed ? signedHead : null);
     return count === 0 ? null : { lastSeq: seq, count };
   }
 
