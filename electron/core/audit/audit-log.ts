@@ -379,7 +379,8 @@ export class AuditLog implements AuditTrail {
       const anchorEvents = await this.#checkAnchor(acknowledge);
       appended = await this.#appendLocked([...repairs, ...anchorEvents, ...events], checkpoint || acknowledge !== undefined);
     } finally {
-      this.#lock.release();
+      // Kept a moment for the next batch (see WriterLock.releaseSoon).
+      this.#lock.releaseSoon();
     }
     if (appended !== null) this.#notify(appended);
     if (!this.#closed) this.#indexKeeper.saveIfDue();
@@ -718,6 +719,7 @@ export class AuditLog implements AuditTrail {
       } catch (error) {
         this.#log?.error('the closing audit checkpoint could not be written', { error });
       }
+      this.#lock.release();
       this.#indexKeeper.close();
       this.#closed = true;
       await this.#writer?.handle.close();
