@@ -189,24 +189,42 @@ export interface Interners {
 }
 
 const K = {
-  seq: literal('{"seq":'),
-  time: literal(',"time":"'),
-  type: literal('","type":"'),
-  event: literal('event","prev":"'),
-  actor: literal('","actor":{"kind":"'),
-  id: literal('","id":"'),
-  channel: literal('"},"channel":"'),
-  action: literal('","action":"'),
-  outcome: literal('","outcome":"'),
-  success: literal('success"'),
-  failure: literal('failure"'),
-  reason: literal(',"reason":"'),
-  holder: literal(',"holder":"'),
+  seq: key('{"seq":'),
+  time: key(',"time":"'),
+  type: key('","type":"'),
+  event: key('event","prev":"'),
+  actor: key('","actor":{"kind":"'),
+  id: key('","id":"'),
+  channel: key('"},"channel":"'),
+  action: key('","action":"'),
+  outcome: key('","outcome":"'),
+  success: key('success"'),
+  failure: key('failure"'),
+  reason: key(',"reason":"'),
+  holder: key(',"holder":"'),
 };
 
-function at(buffer: Buffer, position: number, expected: Buffer): number {
-  for (let i = 0; i < expected.length; i += 1) if (buffer[position + i] !== expected[i]) return -1;
-  return position + expected.length;
+/** A key the writer puts before a value, also as little-endian 32-bit words (compared four bytes at a time). */
+interface Key {
+  readonly bytes: Buffer;
+  readonly words: Uint32Array;
+}
+
+function key(text: string): Key {
+  const bytes = Buffer.from(text);
+  const words = new Uint32Array(bytes.length >> 2);
+  for (let w = 0; w < words.length; w += 1) words[w] = bytes.readUInt32LE(w * 4);
+  return { bytes, words };
+}
+
+/** Just after `expected` when the bytes at `position` are exactly it, else -1. */
+function at(buffer: Buffer, view: DataView, position: number, expected: Key): number {
+  const { bytes, words } = expected;
+  const end = position + bytes.length;
+  if (position < 0 || end > buffer.length) return -1;
+  for (let w = 0; w < words.length; w += 1) if (view.getUint32(position + w * 4, true) !== words[w]) return -1;
+  for (let i = words.length * 4; i < bytes.length; i += 1) if (buffer[position + i] !== bytes[i]) return -1;
+  return end;
 }
 
 function digits(buffer: Buffer, start: number, count: number): number {
@@ -250,12 +268,14 @@ function enumIndex(buffer: Buffer, start: number, end: number, names: readonly B
 /** Scans the lines of one segment, in order; keeps the hour prefix of the last time it read. */
 export class EventLineScanner {
   readonly #buffer: Buffer;
+  readonly #view: DataView;
   readonly #names: Interners;
   #hourAt = -1;
   #hourMs = 0;
 
   constructor(buffer: Buffer, names: Interners) {
     this.#buffer = buffer;
+    this.#view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     this.#names = names;
   }
 
@@ -278,42 +298,43 @@ export class EventLineScanner {
    */
   scan(start: number, end: number, out: ScannedEvent): 'event' | 'other' | null {
     const b = this.#buffer;
-    let p = at(b, start, K.seq);
+    const v = this.#view;
+    let p = at(b, v, start, K.seq);
     if (p < 0) return null;
     let comma = p;
     while (comma < p + 16 && b[comma] !== 0x2c) comma += 1;
     out.seq = digits(b, p, comma - p);
-    p = at(b, comma, K.time);
+    p = at(b, v, comma, K.time);
     if (p < 0 || Number.isNaN(out.seq)) return null;
     out.timeMs = this.#time(p);
-    p = at(b, p + 24, K.type);
+    p = at(b, v, p + 24, K.type);
     if (p < 0 || Number.isNaN(out.timeMs)) return null;
-    const event = at(b, p, K.event);
+    const event = at(b, v, p, K.event);
     if (event < 0) return b[p] === 0x63 || b[p] === 0x6b ? 'other' : null; // checkpoint, key
     const { actors, actions, holders } = this.#names;
-    p = at(b, event + 64, K.actor);
+    p = at(b, v, event + 64, K.actor);
     let close = p < 0 ? -1 : closingQuote(b, p, end);
     if (close < 0) return null;
     out.actorKind = enumIndex(b, p, close, actorKindBytes);
-    p = at(b, close, K.id);
+    p = at(b, v, close, K.id);
     out.actor = p < 0 ? -1 : actors.idOfString(b, p, end);
-    p = out.actor < 0 ? -1 : at(b, actors.after - 1, K.channel);
+    p = out.actor < 0 ? -1 : at(b, v, actors.after - 1, K.channel);
     close = p < 0 ? -1 : closingQuote(b, p, end);
     if (close < 0) return null;
     out.channel = enumIndex(b, p, close, channelBytes);
-    p = at(b, close, K.action);
+    p = at(b, v, close, K.action);
     out.action = p < 0 ? -1 : actions.idOfString(b, p, end);
-    p = out.action < 0 ? -1 : at(b, actions.after - 1, K.outcome);
+    p = out.action < 0 ? -1 : at(b, v, actions.after - 1, K.outcome);
     if (p < 0 || out.actorKind < 0 || out.channel < 0) return null;
-    if (at(b, p, K.success) > 0) out.failure = false;
-    else if (at(b, p, K.failure) > 0) out.failure = true;
+    if (at(b, v, p, K.success) > 0) out.failure = false;
+    else if (at(b, v, p, K.failure) > 0) out.failure = true;
     else return null;
     // Next come the optional reason and holder, in that order.
     p += 8;
-    const reason = at(b, p, K.reason);
+    const reason = at(b, v, p, K.reason);
     if (reason > 0) p = endOfString(b, reason, end);
     out.holder = 0;
-    const holder = p < 0 ? -1 : at(b, p, K.holder);
+    const holder = p < 0 ? -1 : at(b, v, p, K.holder);
     if (holder > 0) {
       out.holder = holders.idOfString(b, holder, end);
       if (out.holder < 0) return null;
