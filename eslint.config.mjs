@@ -64,7 +64,7 @@ const syncAllowlist = [
   },
   { file: 'electron/core/vault/vault-lock.ts', names: ['closeSync', 'openSync', 'readFileSync', 'renameSync', 'unlinkSync', 'writeSync'], why: 'taking the lock when the vault opens (its first use, the reopen after a restore), releasing it at close' },
   { file: 'electron/core/vault/record-store.ts', names: ['LowSync', 'closeSync', 'ftruncateSync', 'openSync', 'readdirSync', 'readFileSync', 'unlinkSync'], why: 'loading the snapshot and journal when the vault opens, and the migration at open (replaceAllAtOpen); commits and compaction are async' },
-  { file: 'electron/core/vault/vault-storage.ts', names: ['LowSync'], why: 'vault.json read and migrated at open; updateMetaBlocking also serves the audit anchor keeper until issue 12 §6 makes it async' },
+  { file: 'electron/core/vault/vault-storage.ts', names: ['LowSync'], why: 'vault.json read and migrated at open' },
   { file: 'electron/core/vault/json-file-adapter.ts', names: ['readFileSync'], why: 'lowdb reads vault.json and the records snapshot once, when the vault opens' },
   { file: 'electron/core/log/logger.ts', names: ['appendFileSync', 'statSync'], why: 'the exit handler only: at exit nothing else waits, and an asynchronous append would never run' },
   { file: 'electron/core/letters/cups-printer.ts', names: ['accessSync', 'statSync'], why: 'finding lp and lpstat on PATH once, when the core is composed' },

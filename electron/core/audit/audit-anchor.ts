@@ -35,8 +35,8 @@ export interface AuditAnchor {
 export interface AuditAnchorKeeper {
   /** The anchor (undefined: the vault keeps none, made before anchors or removed) and the desk key. */
   read(): { readonly anchor: AuditAnchor | undefined; readonly publicKeySpki: Buffer | null };
-  /** Stores a new anchor durably. */
-  write(anchor: AuditAnchor): void;
+  /** Stores a new anchor durably; resolves once it is on disk. */
+  write(anchor: AuditAnchor): Promise<void>;
 }
 
 export type AnchorStanding =

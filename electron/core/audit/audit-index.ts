@@ -10,47 +10,23 @@
  * megabytes for a million events) are read in the background right after, each checked against
  * its CRC-32, and a query that needs one before then reads that one at once. So a warm open
  * costs the same whatever the log's size, and a damaged column is still never used.
+ *
+ * The file's bytes (write, read, CRC-32 checks) are audit-index-file.ts; the columns read after
+ * the header are audit-index-columns.ts; the keeper beside the log's write path that loads,
+ * rebuilds and saves the index is audit-index-keeper.ts.
  */
-import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { crc32 } from 'node:zlib';
 import type { AuditOutcome } from '../../shared/schemas/audit';
-import { CardDeskError } from '../../shared/errors';
 import { ensurePrivateDir, writeFileDurable } from '../files/safe-file';
+import { LazyColumns } from './audit-index-columns';
+import { allocate, COLUMN_NAMES, parseIndexFile, readIndexHeader, serializeIndex, type Columns, type IndexPosition, type IndexStrings } from './audit-index-file';
 import { GENESIS_HASH, type EventRecord } from './audit-record';
 import { ACTOR_KINDS, CHANNELS, Interner, type Interners, type ScannedEvent } from './event-line-scanner';
 
+export type { IndexPosition } from './audit-index-file';
+
 const OUTCOMES = ['success', 'failure'] as const;
-
-type NumberArray = Float64Array | Uint32Array | Uint16Array | Uint8Array;
-interface NumberArrayType<T extends NumberArray> {
-  new (length: number): T;
-  new (buffer: ArrayBufferLike, byteOffset: number, length: number): T;
-  readonly BYTES_PER_ELEMENT: number;
-}
-
-const columnTypes = {
-  seq: Float64Array,
-  time: Float64Array,
-  offset: Float64Array,
-  length: Uint32Array,
-  actor: Uint32Array,
-  holder: Uint32Array,
-  action: Uint16Array,
-  segment: Uint16Array,
-  outcome: Uint8Array,
-  actorKind: Uint8Array,
-  channel: Uint8Array,
-} as const;
-type ColumnName = keyof typeof columnTypes;
-type Columns = { [K in ColumnName]: InstanceType<(typeof columnTypes)[K]> };
-
-function allocate(capacity: number): Columns {
-  const columns = {} as Record<ColumnName, NumberArray>;
-  for (const [name, type] of Object.entries(columnTypes) as [ColumnName, NumberArrayType<NumberArray>][]) columns[name] = new type(capacity);
-  return columns as Columns;
-}
 
 export interface IndexQuery {
   readonly fromMs?: number;
@@ -63,34 +39,10 @@ export interface IndexQuery {
   readonly afterSeq?: number;
 }
 
-/** Where the index has read the log up to: the end of the last record it consumed. */
-export interface IndexPosition {
-  readonly segment: string | null;
-  readonly offset: number;
-  readonly lastSeq: number;
-  readonly lastHash: string;
-}
-
 export interface EventLocation {
   readonly segment: string;
   readonly offset: number;
   readonly length: number;
-}
-
-/**
- * Format 3: format 2 with each column's CRC-32 in the header, so a column can be checked alone
- * when it is read. Formats 1 and 2 (`CDAUDIX1`, `CDAUDIX2`) are not read: the log rebuilds them.
- */
-const MAGIC = Buffer.from('CDAUDIX3');
-/** Magic, header length, header CRC-32. */
-const PREFIX = 16;
-/** Values per block with its own CRC-32: a page of results read before the columns reads a few blocks. */
-const BLOCK = 16_384;
-/** Blocks read one by one before whole columns are (three columns for a page of results). */
-const MAX_BLOCKS = 12;
-
-function padding(length: number): number {
-  return (8 - (length % 8)) % 8;
 }
 
 /**
@@ -160,7 +112,7 @@ export class AuditIndex {
   #damaged = false;
   #damagedListener: (() => void) | null = null;
 
-  constructor(init?: { columns: Columns; count: number; strings: { actors: string[]; holders: string[]; actions: string[]; segments: string[] } }) {
+  constructor(init?: { columns: Columns; count: number; strings: IndexStrings }) {
     this.#columns = init?.columns ?? allocate(1024);
     this.count = init?.count ?? 0;
     this.#actors = new Interner(init?.strings.actors.slice(1));
@@ -221,43 +173,15 @@ export class AuditIndex {
 
   #grow(capacity = Math.ceil(this.#columns.seq.length * 1.5)): void {
     const bigger = allocate(Math.max(1024, capacity));
-    for (const name of Object.keys(columnTypes) as ColumnName[]) (bigger[name] as NumberArray).set(this.#columns[name]);
+    for (const name of COLUMN_NAMES) bigger[name].set(this.#columns[name]);
     this.#columns = bigger;
   }
 
   location(p: number): EventLocation {
     const lazy = this.#lazy;
-    // Before the columns are read, the first pages read only the blocks they need; after a few
-    // blocks, queries are all over the log and the whole column is read at once.
-    const at = (name: 'segment' | 'offset' | 'length'): number => (lazy?.pending.has(name) === true && lazy.blocks.size < MAX_BLOCKS ? this.#fromBlock(lazy, name, p) : this.#columns[name][p]) ?? 0;
+    // Before the columns are read, the first pages read only the blocks they need.
+    const at = (name: 'segment' | 'offset' | 'length'): number => (lazy === null ? this.#columns[name][p] : lazy.valueAt(name, p)) ?? 0;
     return { segment: this.#segments.values[at('segment')] ?? '', offset: at('offset'), length: at('length') };
-  }
-
-  /** One value of a column not read yet, from its block (read once and checked against the block's CRC-32). */
-  #fromBlock(lazy: LazyColumns, name: ColumnName, p: number): number | undefined {
-    const block = Math.floor(p / BLOCK);
-    const key = `${name}:${block}`;
-    let values = lazy.blocks.get(key);
-    if (values === undefined) {
-      const place = lazy.places.get(name);
-      const type = columnTypes[name] as NumberArrayType<NumberArray>;
-      const length = Math.min(BLOCK, this.count - block * BLOCK);
-      if (place === undefined || length <= 0) return undefined;
-      const bytes = Buffer.allocUnsafeSlow(length * type.BYTES_PER_ELEMENT);
-      let read = 0;
-      try {
-        for (let n = -1; read < bytes.length && n !== 0; read += n) n = readSync(lazy.handle.fd, bytes, read, bytes.length - read, lazy.bodyStart + place.at + block * BLOCK * type.BYTES_PER_ELEMENT + read);
-      } catch {
-        read = -1;
-      }
-      if (read !== bytes.length || crc32(bytes) !== place.blocks[block]) {
-        this.#damage();
-        throw damagedIndex();
-      }
-      values = new type(bytes.buffer, bytes.byteOffset, length);
-      lazy.blocks.set(key, values);
-    }
-    return values[p - block * BLOCK];
   }
 
   seqAt(p: number): number {
@@ -340,45 +264,10 @@ export class AuditIndex {
     return list === undefined || list.length === 0 ? null : (list[list.length - 1] ?? null);
   }
 
-  /**
-   * The index as bytes (format 3): `CDAUDIX3`, the header's length and CRC-32, a JSON header
-   * (counts, names, position, each column's byte length and CRC-32), padding to 8 bytes, then
-   * the columns, each padded to 8 bytes so they can be used where they lie.
-   */
+  /** The index as the bytes of its file (see audit-index-file.ts). */
   serialize(): Buffer {
-    const names = Object.keys(columnTypes) as ColumnName[];
-    const sizes = names.map((name) => this.count * this.#columns[name].BYTES_PER_ELEMENT);
-    const padded = sizes.map((size) => size + padding(size));
-    const bodyBytes = padded.reduce((sum, size) => sum + size, 0);
-    // The columns' CRCs first (they go in the header), then each column is copied once, into place.
-    const bytesOf = (name: ColumnName, size: number): Uint8Array => new Uint8Array(this.#columns[name].buffer, this.#columns[name].byteOffset, size);
-    const crcs = names.map((name, i) => crc32(Buffer.alloc((padded[i] ?? 0) - (sizes[i] ?? 0)), crc32(bytesOf(name, sizes[i] ?? 0))));
-    const blockCrcs = names.map((name) => {
-      const width = this.#columns[name].BYTES_PER_ELEMENT;
-      const all = bytesOf(name, this.count * width);
-      return Array.from({ length: Math.ceil(this.count / BLOCK) }, (_, b) => crc32(all.subarray(b * BLOCK * width, Math.min(this.count, (b + 1) * BLOCK) * width)));
-    });
-    const header = Buffer.from(
-      JSON.stringify({
-        count: this.count,
-        position: this.position,
-        strings: { actors: this.#actors.values, holders: this.#holders.values, actions: this.#actions.values, segments: this.#segments.values },
-        columns: names.map((name, i) => ({ name, bytes: padded[i] ?? 0, crc32: crcs[i] ?? 0, blocks: blockCrcs[i] ?? [] })),
-        bodyBytes,
-      }),
-    );
-    const bodyStart = PREFIX + header.length + padding(PREFIX + header.length);
-    const file = Buffer.alloc(bodyStart + bodyBytes);
-    MAGIC.copy(file);
-    file.writeUInt32LE(header.length, 8);
-    file.writeUInt32LE(crc32(header), 12);
-    header.copy(file, PREFIX);
-    let at = bodyStart;
-    for (const [i, name] of names.entries()) {
-      file.set(bytesOf(name, sizes[i] ?? 0), at);
-      at += padded[i] ?? 0;
-    }
-    return file;
+    const strings = { actors: this.#actors.values, holders: this.#holders.values, actions: this.#actions.values, segments: this.#segments.values };
+    return serializeIndex({ count: this.count, position: this.position, strings, columns: this.#columns });
   }
 
   save(path: string): void {
@@ -397,21 +286,21 @@ export class AuditIndex {
     let handle: FileHandle | null = null;
     try {
       handle = await open(path, 'r');
-      const { size } = await handle.stat();
-      const prefix = Buffer.alloc(PREFIX);
-      if ((await handle.read(prefix, 0, PREFIX, 0)).bytesRead !== PREFIX || !prefix.subarray(0, 8).equals(MAGIC)) return null;
-      const headerLength = prefix.readUInt32LE(8);
-      if (PREFIX + headerLength > size) return null;
-      const headerBytes = Buffer.alloc(headerLength);
-      if ((await handle.read(headerBytes, 0, headerLength, PREFIX)).bytesRead !== headerLength) return null;
-      const layout = readLayout(headerBytes, prefix.readUInt32LE(12), size);
+      const layout = await readIndexHeader(handle);
       if (layout === null) return null;
       const index = new AuditIndex({ columns: allocate(0), count: layout.count, strings: layout.strings });
       index.position = layout.position;
-      index.#lazy = { handle, bodyStart: layout.bodyStart, places: layout.places, pending: new Set(layout.places.keys()), columns: {} as Columns, blocks: new Map() };
-      const columns = index.#lazy.columns;
-      for (const name of layout.places.keys()) Object.defineProperty(columns, name, { configurable: true, enumerable: true, get: () => index.#loadColumnNow(name) });
-      index.#columns = columns;
+      const lazy = new LazyColumns(handle, layout, {
+        onAllRead: (columns) => {
+          // All read: a plain object again (fast property access in the scans).
+          if (index.#lazy !== lazy) return;
+          index.#columns = columns;
+          index.#lazy = null;
+        },
+        onDamage: () => index.#damage(),
+      });
+      index.#lazy = lazy;
+      index.#columns = lazy.columns;
       handle = null;
       return index;
     } catch {
@@ -432,59 +321,8 @@ export class AuditIndex {
    * are in memory and intact (at once for an index that was never lazy), false when one is not.
    */
   async loadColumns(): Promise<boolean> {
-    const lazy = this.#lazy;
-    if (lazy === null) return !this.#damaged;
-    try {
-      for (const name of [...lazy.pending]) {
-        const place = lazy.places.get(name);
-        if (place === undefined || this.#lazy !== lazy || !lazy.pending.has(name)) continue;
-        const bytes = Buffer.allocUnsafeSlow(place.bytes);
-        const { bytesRead } = await lazy.handle.read(bytes, 0, place.bytes, lazy.bodyStart + place.at);
-        // A query may have needed it meanwhile and read it at once.
-        if (this.#lazy === lazy && lazy.pending.has(name)) this.#install(name, bytes, bytesRead);
-      }
-      return !this.#damaged;
-    } catch {
-      this.#damage();
-      return false;
-    }
-  }
-
-  /** A query needs a column not read yet: it is read now (one request) and checked. */
-  #loadColumnNow(name: ColumnName): NumberArray {
-    const lazy = this.#lazy;
-    const place = lazy?.places.get(name);
-    if (lazy === null || place === undefined) throw damagedIndex();
-    const bytes = Buffer.allocUnsafeSlow(place.bytes);
-    let read = 0;
-    try {
-      for (let n = -1; read < place.bytes && n !== 0; read += n) n = readSync(lazy.handle.fd, bytes, read, place.bytes - read, lazy.bodyStart + place.at + read);
-    } catch {
-      this.#damage();
-      throw damagedIndex();
-    }
-    return this.#install(name, bytes, read);
-  }
-
-  /** Puts a column read from the file in place once it passes its CRC-32. */
-  #install(name: ColumnName, bytes: Buffer, bytesRead: number): NumberArray {
-    const lazy = this.#lazy;
-    const place = lazy?.places.get(name);
-    if (lazy === null || place === undefined || bytesRead !== place.bytes || crc32(bytes) !== place.crc32) {
-      this.#damage();
-      throw damagedIndex();
-    }
-    const type = columnTypes[name] as NumberArrayType<NumberArray>;
-    const column = new type(bytes.buffer, bytes.byteOffset, this.count);
-    Object.defineProperty(lazy.columns, name, { configurable: true, enumerable: true, writable: true, value: column });
-    lazy.pending.delete(name);
-    if (lazy.pending.size === 0) {
-      // All read: a plain object again (fast property access in the scans), and the file let go.
-      this.#columns = { ...lazy.columns };
-      this.#lazy = null;
-      void lazy.handle.close().catch(() => undefined);
-    }
-    return column;
+    await this.#lazy?.readAll();
+    return !this.#damaged;
   }
 
   /** Lets go of the file of an index not used after all (its columns are never read). */
@@ -492,7 +330,7 @@ export class AuditIndex {
     const lazy = this.#lazy;
     this.#lazy = null;
     this.#damaged = true;
-    void lazy?.handle.close().catch(() => undefined);
+    lazy?.close();
   }
 
   #damage(): void {
@@ -500,7 +338,7 @@ export class AuditIndex {
     this.#damaged = true;
     const lazy = this.#lazy;
     this.#lazy = null;
-    void lazy?.handle.close().catch(() => undefined);
+    lazy?.close();
     this.#damagedListener?.();
   }
 
@@ -511,84 +349,13 @@ export class AuditIndex {
    */
   static deserialize(file: Buffer): AuditIndex | null {
     try {
-      if (file.length < PREFIX || !file.subarray(0, 8).equals(MAGIC)) return null;
-      const headerLength = file.readUInt32LE(8);
-      if (PREFIX + headerLength > file.length) return null;
-      const layout = readLayout(file.subarray(PREFIX, PREFIX + headerLength), file.readUInt32LE(12), file.length);
-      if (layout === null) return null;
-      const aligned = file.byteOffset % 8 === 0 ? file : Buffer.from(file);
-      const columns = {} as Record<ColumnName, NumberArray>;
-      for (const [name, place] of layout.places) {
-        const bytes = aligned.subarray(layout.bodyStart + place.at, layout.bodyStart + place.at + place.bytes);
-        if (crc32(bytes) !== place.crc32) return null;
-        columns[name] = new (columnTypes[name] as NumberArrayType<NumberArray>)(bytes.buffer, bytes.byteOffset, layout.count);
-      }
-      const index = new AuditIndex({ columns: columns as Columns, count: layout.count, strings: layout.strings });
-      index.position = layout.position;
+      const parsed = parseIndexFile(file);
+      if (parsed === null) return null;
+      const index = new AuditIndex({ columns: parsed.columns, count: parsed.layout.count, strings: parsed.layout.strings });
+      index.position = parsed.layout.position;
       return index;
     } catch {
       return null;
     }
   }
-}
-
-interface ColumnPlace {
-  /** Bytes from the start of the columns, padded length, CRC-32 of those bytes. */
-  readonly at: number;
-  readonly bytes: number;
-  readonly crc32: number;
-  /** CRC-32 of each block of `BLOCK` values (the last one shorter, without padding). */
-  readonly blocks: readonly number[];
-}
-
-interface Layout {
-  readonly count: number;
-  readonly position: IndexPosition;
-  readonly strings: { actors: string[]; holders: string[]; actions: string[]; segments: string[] };
-  readonly bodyStart: number;
-  readonly places: Map<ColumnName, ColumnPlace>;
-}
-
-/** The columns of a saved index being read later, and the open file they are read from. */
-interface LazyColumns {
-  readonly handle: FileHandle;
-  readonly bodyStart: number;
-  readonly places: Map<ColumnName, ColumnPlace>;
-  readonly pending: Set<ColumnName>;
-  /** Getters that read a column on first use, replaced by the column once read. */
-  readonly columns: Columns;
-  /** Blocks read for `location` before their whole column was (`name:block`). */
-  readonly blocks: Map<string, NumberArray>;
-}
-
-function damagedIndex(): CardDeskError {
-  return new CardDeskError('AUDIT_UNAVAILABLE', 'The audit index was found damaged and is rebuilt from the log; try again.');
-}
-
-/** The header checked against its CRC-32 and the file's length; null when anything does not add up. */
-function readLayout(headerBytes: Buffer, headerCrc: number, fileLength: number): Layout | null {
-  if (crc32(headerBytes) !== headerCrc) return null;
-  const header = JSON.parse(headerBytes.toString('utf8')) as {
-    count: number;
-    position: IndexPosition;
-    strings: { actors: string[]; holders: string[]; actions: string[]; segments: string[] };
-    columns: { name: ColumnName; bytes: number; crc32: number; blocks: number[] }[];
-    bodyBytes: number;
-  };
-  const { count } = header;
-  const names = Object.keys(columnTypes) as ColumnName[];
-  if (!Number.isSafeInteger(count) || count < 0 || !Array.isArray(header.columns) || header.columns.length !== names.length) return null;
-  const bodyStart = PREFIX + headerBytes.length + padding(PREFIX + headerBytes.length);
-  if (bodyStart + header.bodyBytes !== fileLength) return null;
-  const places = new Map<ColumnName, ColumnPlace>();
-  let at = 0;
-  for (const [i, { name, bytes, crc32: crc, blocks }] of header.columns.entries()) {
-    const type = columnTypes[name] as NumberArrayType<NumberArray> | undefined;
-    if (type === undefined || name !== names[i] || bytes !== count * type.BYTES_PER_ELEMENT + padding(count * type.BYTES_PER_ELEMENT) || !Number.isInteger(crc)) return null;
-    if (!Array.isArray(blocks) || blocks.length !== Math.ceil(count / BLOCK) || !blocks.every((block) => Number.isInteger(block))) return null;
-    places.set(name, { at, bytes, crc32: crc, blocks });
-    at += bytes;
-  }
-  if (at !== header.bodyBytes) return null;
-  return { count, position: header.position, strings: header.strings, bodyStart, places };
 }

@@ -379,7 +379,8 @@ export class AuditLog implements AuditTrail {
       const anchorEvents = await this.#checkAnchor(acknowledge);
       appended = await this.#appendLocked([...repairs, ...anchorEvents, ...events], checkpoint || acknowledge !== undefined);
     } finally {
-      this.#lock.release();
+      // Kept a moment for the next batch (see WriterLock.releaseSoon).
+      this.#lock.releaseSoon();
     }
     if (appended !== null) this.#notify(appended);
     if (!this.#closed) this.#indexKeeper.saveIfDue();
@@ -429,7 +430,7 @@ export class AuditLog implements AuditTrail {
   }
 
   /** Tells the vault what this batch changed about the anchor, once the batch is on disk. */
-  #moveAnchor(signedHead: SignedHead | null): void {
+  async #moveAnchor(signedHead: SignedHead | null): Promise<void> {
     const keeper = this.#keeper;
     const pending = this.#pendingAnchor;
     this.#pendingAnchor = null;
@@ -437,9 +438,9 @@ export class AuditLog implements AuditTrail {
     try {
       if (pending === 'loss') {
         const { anchor } = keeper.read();
-        keeper.write({ head: anchor?.head ?? null, lossRecordedAt: this.lastSeq });
+        await keeper.write({ head: anchor?.head ?? null, lossRecordedAt: this.lastSeq });
       } else if (signedHead !== null && (pending === 'acknowledge' || this.#standing?.state === 'holds')) {
-        keeper.write({ head: signedHead });
+        await keeper.write({ head: signedHead });
         this.#standing = { state: 'holds' };
       }
     } catch (error) {
@@ -507,7 +508,16 @@ export class AuditLog implements AuditTrail {
       return null;
     }
 
-    for (const group of writes) await this.#write(group.segment, group.lines, group.segment === tail.segment ? tail.size : 0);
+    // The head names the batch's last record: it is signed while the batch is being synced, and
+    // written once the batch is on disk (it never claims more than the log holds).
+    const heading: { signed: Promise<SignedHead> | null } = { signed: null };
+    const signHead = (): void => {
+      if (signer === null) return;
+      heading.signed = HeadWriter.sign(signer, seq, hash, new Date(this.#now()).toISOString());
+      // Awaited below, unless the write failed first.
+      heading.signed.catch(() => undefined);
+    };
+    for (const [i, group] of writes.entries()) await this.#write(group.segment, group.lines, group.segment === tail.segment ? tail.size : 0, i === writes.length - 1 ? signHead : undefined);
     this.#tail = { seq, hash, timeMs, segment, size, anchorSeq, keyId };
     this.stats.batches += 1;
     let count = 0;
@@ -519,18 +529,21 @@ export class AuditLog implements AuditTrail {
     let signedHead: SignedHead | null = null;
     try {
       // Without the key the head stays where the last signature left it (see the top of this file).
-      if (signer !== null) signedHead = await this.#head.write(signer, seq, hash, new Date(this.#now()).toISOString());
+      if (heading.signed !== null) {
+        signedHead = await heading.signed;
+        this.#head.put(signedHead);
+      }
     } catch (error) {
       // The records are durable; only truncation detection for this batch is weaker.
       this.#log?.error('the audit head could not be written', { error });
     }
     // The vault's anchor moves with signed checkpoints (not every batch: it is a durable write).
-    this.#moveAnchor(signed ? signedHead : null);
+    await this.#moveAnchor(signed ? signedHead : null);
     return count === 0 ? null : { lastSeq: seq, count };
   }
 
   /** Appends the lines to a segment and waits until they are on disk; cuts a failed write back. */
-  async #write(segment: string, lines: readonly string[], sizeBefore: number): Promise<void> {
+  async #write(segment: string, lines: readonly string[], sizeBefore: number, whileSyncing?: () => void): Promise<void> {
     if (this.#writer?.segment !== segment) {
       await this.#writer?.handle.close();
       this.#writer = null;
@@ -545,7 +558,9 @@ export class AuditLog implements AuditTrail {
       const bytes = Buffer.from(lines.join(''));
       let written = 0;
       while (written < bytes.length) written += writeSync(handle.fd, bytes, written, bytes.length - written);
-      await handle.datasync();
+      const synced = handle.datasync();
+      whileSyncing?.();
+      await synced;
     } catch (error) {
       await handle.truncate(sizeBefore).catch(() => undefined);
       throw unavailable(error);
@@ -704,6 +719,7 @@ export class AuditLog implements AuditTrail {
       } catch (error) {
         this.#log?.error('the closing audit checkpoint could not be written', { error });
       }
+      this.#lock.release();
       this.#indexKeeper.close();
       this.#closed = true;
       await this.#writer?.handle.close();

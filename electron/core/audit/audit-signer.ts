@@ -31,9 +31,20 @@ export function keyIdOf(spki: Buffer): string {
 }
 
 /** Checks a signature made by an `AuditSigner` (Ed25519, or ECDSA with SHA-256). */
+/**
+ * Keys already parsed, by the buffer holding their SPKI (verification checks many checkpoints
+ * with one key); used only while that buffer still holds the same bytes.
+ */
+const parsedKeys = new WeakMap<Buffer, { readonly der: Buffer; readonly key: KeyObject }>();
+
 export function verifyAuditSignature(spki: Buffer, message: Buffer, signature: Buffer): boolean {
   try {
-    const key = createPublicKey({ key: spki, format: 'der', type: 'spki' });
+    let parsed = parsedKeys.get(spki);
+    if (parsed === undefined || !parsed.der.equals(spki)) {
+      parsed = { der: Buffer.from(spki), key: createPublicKey({ key: spki, format: 'der', type: 'spki' }) };
+      parsedKeys.set(spki, parsed);
+    }
+    const { key } = parsed;
     return verify(key.asymmetricKeyType === 'ed25519' ? null : 'sha256', message, key, signature);
   } catch {
     return false;

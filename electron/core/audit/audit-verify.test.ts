@@ -4,9 +4,11 @@
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { allLines, openTestLog, rewriteSegment, sampleEvent } from '../../../test/support/audit';
+import { allLines, openTestLog, rewriteSegment, sampleEvent, segmentFiles } from '../../../test/support/audit';
+import { sourceAuditWorkers } from '../../../test/support/audit-workers';
 import { copyLog, random, tamper, type TamperKind } from '../../../test/support/tamper';
 import { checkpointMessage, encodeRecord, GENESIS_HASH, headMessage, type AuditRecord } from './audit-record';
 import { keyIdOf } from './audit-signer';
@@ -131,5 +133,78 @@ describe('verifyAuditLog', () => {
       ['changed', target.segment, target.line],
       ['duplicated', duplicate.segment, duplicate.line + 1],
     ]);
+  });
+});
+
+describe('verifyAuditLog with its segments checked in worker threads', () => {
+  const starter = sourceAuditWorkers();
+  /** Workers started and segments they answered: a worker that failed would leave the work to this thread unseen. */
+  const seen = { started: 0, answered: 0 };
+  /** As many as the pool starts here (one per core, at most 4). */
+  const workerCount = Math.min(4, availableParallelism());
+  const workers = () => {
+    const worker = starter();
+    seen.started += 1;
+    worker.on('message', () => (seen.answered += 1));
+    return worker;
+  };
+
+  it('gives the same report as checking every segment in this thread', async () => {
+    const inThread = await verifyAuditLog(dir, { deskKeyId, workers: null });
+    seen.started = seen.answered = 0;
+    const onWorkers = await verifyAuditLog(dir, { deskKeyId, workers });
+    expect(seen).toEqual({ started: workerCount, answered: onWorkers.segments });
+    const { checkedAt: _a, durationMs: _b, ...expected } = inThread;
+    expect(onWorkers).toMatchObject(expected);
+    expect(onWorkers.intact).toBe(true);
+  });
+
+  const trials = 6;
+  it.each(['change', 'delete', 'swap', 'truncate'] as TamperKind[])(`finds every "%s" at random positions (${trials} trials) and pinpoints it`, async (kind) => {
+    const pick = random(0xa11 + kind.length * 104_729);
+    const misses: string[] = [];
+    for (let trial = 0; trial < trials; trial += 1) {
+      const copy = copyLog(dir);
+      const expected = tamper(copy, kind, pick);
+      const report = await verifyAuditLog(copy, { deskKeyId, workers });
+      const first = report.problems[0];
+      if (report.intact || first?.kind !== expected.kind || first.seq !== expected.seq || first.segment !== expected.segment || first.line !== expected.line) {
+        misses.push(`${expected.what}: expected ${expected.kind} seq ${expected.seq} at ${expected.segment}:${expected.line}, found ${first === undefined ? 'nothing' : `${first.kind} seq ${first.seq} at ${first.segment}:${first.line}`}`);
+      }
+      rmSync(copy, { recursive: true });
+    }
+    expect(misses).toEqual([]);
+  });
+
+  it('finds a changed line in the segment the second worker checks, and a recomputed hash where two workers’ segments join', async () => {
+    // The first segment goes to the first worker, the second to the second (both start at once).
+    const copy = copyLog(dir);
+    const [, second, third] = segmentFiles(copy);
+    if (second === undefined || third === undefined) throw new Error('log too short');
+    const inSecond = allLines(copy).filter((l) => l.segment === second && l.text.includes('"type":"event"'));
+    const changed = inSecond[Math.floor(inSecond.length / 2)];
+    if (changed === undefined) throw new Error('segment empty');
+    rewriteSegment(copy, second, (all) => all.map((text, i) => (i === changed.line - 1 ? text.replace(/"outcome":"(success|failure)"/, (_m, o: string) => `"outcome":"${o === 'success' ? 'failure' : 'success'}"`) : text)));
+    // The last line of the second segment rewritten with a new, correct hash: the third
+    // segment's first record (checked by the other worker) no longer links to it.
+    const last = allLines(copy).filter((l) => l.segment === second).at(-1);
+    const record = JSON.parse(last?.text ?? '{}') as AuditRecord & { hash?: string };
+    if (last === undefined || record.type !== 'event') throw new Error('the test log no longer ends its second segment with an event');
+    delete record.hash;
+    const rewritten = encodeRecord({ ...record, reason: 'rewritten by hand' }).line.trimEnd();
+    rewriteSegment(copy, second, (all) => all.map((text, i) => (i === last.line - 1 ? rewritten : text)));
+
+    seen.started = seen.answered = 0;
+    const report = await verifyAuditLog(copy, { deskKeyId, workers });
+    expect(seen.started).toBe(workerCount);
+    expect(workerCount).toBeGreaterThanOrEqual(2);
+    expect(seen.answered).toBe(report.segments);
+    const seqOf = (text: string): number => (JSON.parse(text) as { seq: number }).seq;
+    expect(report.problems.slice(0, 2).map((p) => [p.kind, p.seq, p.segment, p.line])).toEqual([
+      ['changed', seqOf(changed.text), second, changed.line],
+      ['changed', seqOf(last.text), second, last.line],
+    ]);
+    expect(report.problems[1]?.message).toContain('hash recomputed');
+    rmSync(copy, { recursive: true });
   });
 });

@@ -23,12 +23,14 @@
  * vault's anchor (see audit-anchor.ts) catches that rollback too, unless the vault is rolled
  * back with it; an exported witness head catches even that.
  */
+import { stat } from 'node:fs/promises';
 import { anchorStanding, lossMessage, type AuditAnchor } from './audit-anchor';
 import { readHead, headSignedBytes, type SignedHead } from './head-file';
 import { checkpointMessage, decodeLine, GENESIS_HASH } from './audit-record';
 import { verifyAuditSignature } from './audit-signer';
-import { EventLineCheck } from './event-line-check';
-import { listSegments, readLineBytes } from './segment-files';
+import { bundledAuditWorkers, SegmentCheckPool, type AuditWorkerStarter } from './audit-workers';
+import type { SegmentCheck } from './segment-check';
+import { listSegments } from './segment-files';
 import type { AuditProblem, AuditProblemKind, AuditVerifyReport } from '../../shared/schemas/audit';
 
 const MAX_REPORTED = 100;
@@ -60,18 +62,18 @@ class Lines {
     return p;
   }
 
-  /** A line the shortcut read (an intact event): its hash and prev as bytes. */
-  pushBytes(seq: number, segment: number, line: number, hash: Uint8Array, prev: Uint8Array): number {
-    if (this.count === this.seq.length) this.#grow();
+  /** Lines `from` to `to` (exclusive) of a segment's check, all taken by the shortcut: copied at once. */
+  pushChecked(check: SegmentCheck, from: number, to: number, segment: number): void {
+    const n = to - from;
+    while (this.count + n > this.seq.length) this.#grow();
     const p = this.count;
-    this.seq[p] = seq;
-    this.ok[p] = 1;
-    this.segment[p] = segment;
-    this.line[p] = line;
-    this.hash.set(hash, p * 32);
-    this.prev.set(prev, p * 32);
-    this.count = p + 1;
-    return p;
+    this.seq.set(check.seq.subarray(from, to), p);
+    this.ok.fill(1, p, p + n);
+    this.segment.fill(segment, p, p + n);
+    for (let i = 0; i < n; i += 1) this.line[p + i] = from + i + 1;
+    this.hash.set(check.hash.subarray(from * 32, to * 32), p * 32);
+    this.prev.set(check.prev.subarray(from * 32, to * 32), p * 32);
+    this.count = p + n;
   }
 
   #grow(): void {
@@ -90,7 +92,9 @@ class Lines {
   }
 
   links(p: number, q: number): boolean {
-    return Buffer.compare(this.prev.subarray(q * 32, q * 32 + 32), this.hash.subarray(p * 32, p * 32 + 32)) === 0;
+    const { hash, prev } = this;
+    for (let i = 0; i < 32; i += 1) if (prev[q * 32 + i] !== hash[p * 32 + i]) return false;
+    return true;
   }
 
   hashHex(p: number): string {
@@ -117,6 +121,8 @@ export interface VerifyOptions {
   readonly vault?: { readonly anchor: AuditAnchor | undefined; readonly publicKeySpki: Buffer | null };
   /** An exported head kept outside the desk (`--witness`). */
   readonly witness?: SignedHead;
+  /** Starts worker threads for the segments (default: the bundled worker; null: this thread only). */
+  readonly workers?: AuditWorkerStarter | null;
 }
 
 export async function verifyAuditLog(dir: string, options: VerifyOptions = {}): Promise<AuditVerifyReport> {
@@ -144,43 +150,67 @@ export async function verifyAuditLog(dir: string, options: VerifyOptions = {}): 
   // A changed line's own sequence number cannot be trusted: it is taken to hold the slot after
   // the line before it, so one changed line is one problem, not also a gap or a misplacement.
   let previousSeq = 0;
-  const shortcut = new EventLineCheck();
-  for (const [s, segment] of segments.entries()) {
-    let lineNumber = 0;
-    const { end, size } = await readLineBytes(segment.path, (chunk, from, to) => {
-      lineNumber += 1;
-      // Most lines are intact events the log wrote: checked on their bytes (see event-line-check.ts).
-      const seq = shortcut.check(chunk, from, to);
-      if (seq !== null) {
-        previousSeq = seq;
-        lines.pushBytes(seq, s, lineNumber, shortcut.hash, shortcut.prev);
-        events += 1;
-        return;
+  const onSlowLine = (s: number, lineNumber: number, text: string): void => {
+    const decoded = decodeLine(text);
+    if (!decoded.ok || !decoded.hashMatches) {
+      const p = lines.push(previousSeq + 1, false, s, lineNumber, decoded.ok ? decoded.hash : null, null);
+      previousSeq += 1;
+      report('changed', at(p), previousSeq, null, decoded.ok ? `The record at ${place(p)} was changed: its content no longer matches its hash.` : `${place(p)} cannot be read (${decoded.why}).`, p);
+      return;
+    }
+    const { record } = decoded;
+    previousSeq = record.seq;
+    const p = lines.push(record.seq, true, s, lineNumber, decoded.hash, /^[0-9a-f]{64}$/.test(record.prev) ? record.prev : null);
+    if (record.type === 'event') {
+      events += 1;
+      if (record.action === 'audit.repair' && record.outcome === 'failure' && record.actor.kind === 'system') {
+        // After the chain problems found at the same line, which come from the same damage.
+        report('recorded', at(p), record.seq, null, `At record ${record.seq} the log recorded damage it found: ${record.reason ?? 'no reason given'}.`, p + 0.5);
       }
-      const decoded = decodeLine(chunk.toString('utf8', from, to));
-      if (!decoded.ok || !decoded.hashMatches) {
-        const p = lines.push(previousSeq + 1, false, s, lineNumber, decoded.ok ? decoded.hash : null, null);
-        previousSeq += 1;
-        report('changed', at(p), previousSeq, null, decoded.ok ? `The record at ${place(p)} was changed: its content no longer matches its hash.` : `${place(p)} cannot be read (${decoded.why}).`, p);
-        return;
+    } else if (record.type === 'key') {
+      keys.set(record.keyId, { seq: record.seq, spki: Buffer.from(record.publicKey, 'base64') });
+      if (lastKey === null || record.seq > lastKey.seq) lastKey = { seq: record.seq, keyId: record.keyId };
+    } else {
+      checkpoints.push({ p, seq: record.seq, prev: record.prev, time: record.time, keyId: record.keyId, signature: record.signature });
+    }
+  };
+  const takeChecked = (check: SegmentCheck, from: number, to: number, s: number): void => {
+    if (to <= from) return;
+    lines.pushChecked(check, from, to, s);
+    previousSeq = check.seq[to - 1] ?? previousSeq;
+    events += to - from;
+  };
+  // Segments are checked line by line on their own (segment-check.ts), several at once in worker
+  // threads when there are any, and joined here in file order.
+  const pool = new SegmentCheckPool(options.workers === undefined ? bundledAuditWorkers() : options.workers);
+  try {
+    const sizes = await Promise.all(segments.map(async (segment) => (await stat(segment.path).catch(() => null))?.size ?? 0));
+    const checks: Promise<SegmentCheck>[] = [];
+    const ask = (s: number): void => {
+      const segment = segments[s];
+      if (segment === undefined) return;
+      const check = pool.check(segment.path, sizes[s] ?? 0);
+      // Awaited in order below; a failure ahead of that point is not left unhandled meanwhile.
+      check.catch(() => undefined);
+      checks[s] = check;
+    };
+    for (let s = 0; s < Math.min(pool.window, segments.length); s += 1) ask(s);
+    for (let s = 0; s < segments.length; s += 1) {
+      const check = await (checks[s] as Promise<SegmentCheck>);
+      ask(s + pool.window);
+      // Runs of intact events checked on their bytes (see event-line-check.ts) are copied at
+      // once; the lines between them go through the full path.
+      let from = 0;
+      for (const { line, text } of check.slow) {
+        takeChecked(check, from, line, s);
+        onSlowLine(s, line + 1, text);
+        from = line + 1;
       }
-      const { record } = decoded;
-      previousSeq = record.seq;
-      const p = lines.push(record.seq, true, s, lineNumber, decoded.hash, /^[0-9a-f]{64}$/.test(record.prev) ? record.prev : null);
-      if (record.type === 'event') {
-        events += 1;
-        if (record.action === 'audit.repair' && record.outcome === 'failure' && record.actor.kind === 'system') {
-          // After the chain problems found at the same line, which come from the same damage.
-          report('recorded', at(p), record.seq, null, `At record ${record.seq} the log recorded damage it found: ${record.reason ?? 'no reason given'}.`, p + 0.5);
-        }
-      } else if (record.type === 'key') {
-        keys.set(record.keyId, { seq: record.seq, spki: Buffer.from(record.publicKey, 'base64') });
-        if (lastKey === null || record.seq > lastKey.seq) lastKey = { seq: record.seq, keyId: record.keyId };
-      } else {
-        checkpoints.push({ p, seq: record.seq, prev: record.prev, time: record.time, keyId: record.keyId, signature: record.signature });
-      }
-    });
-    if (s === segments.length - 1) unfinishedBytes = size - end;
+      takeChecked(check, from, check.lines, s);
+      if (s === segments.length - 1) unfinishedBytes = check.size - check.end;
+    }
+  } finally {
+    await pool.close();
   }
 
   // File order against sequence order: every line holding another record than the sorted

@@ -20,6 +20,9 @@ const TIME = Buffer.from(',"time":"');
 const EVENT_PREV = Buffer.from('","type":"event","prev":"');
 const HASH_TAIL = Buffer.from(',"hash":"');
 const REPAIR = Buffer.from('"action":"audit.repair"');
+/** What follows the prev hash in the writer's field order; repairs are always the system's. */
+const ACTOR_KIND = Buffer.from('","actor":{"kind":"');
+const SYSTEM_INITIAL = 0x73;
 const TIME_LENGTH = 24;
 /** `,"hash":"` + 64 hex digits + `"}` */
 const TAIL_LENGTH = HASH_TAIL.length + 64 + 2;
@@ -28,30 +31,36 @@ const CLOSE = 0x7d;
 const ZERO = 0x30;
 const NINE = 0x39;
 
+/** Whether `expected` is at `offset` (a loop the compiler keeps in line: these are short). */
 function at(buffer: Buffer, offset: number, expected: Buffer): boolean {
-  return buffer.compare(expected, 0, expected.length, offset, offset + expected.length) === 0;
+  if (offset < 0 || offset + expected.length > buffer.length) return false;
+  for (let i = 0; i < expected.length; i += 1) if (buffer[offset + i] !== expected[i]) return false;
+  return true;
 }
+
+/** The value of each lowercase hex digit, -1 for every other byte. */
+const NIBBLES = new Int8Array(256).fill(-1);
+for (let byte = ZERO; byte <= NINE; byte += 1) NIBBLES[byte] = byte - ZERO;
+for (let byte = 0x61; byte <= 0x66; byte += 1) NIBBLES[byte] = byte - 0x61 + 10;
 
 /** 64 lowercase hex digits at `offset`, written as 32 bytes into `out` at `outAt`; false if not hex. */
 function hexInto(buffer: Buffer, offset: number, out: Uint8Array, outAt: number): boolean {
   for (let i = 0; i < 32; i += 1) {
-    const high = nibble(buffer[offset + 2 * i] ?? 0);
-    const low = nibble(buffer[offset + 2 * i + 1] ?? 0);
-    if (high < 0 || low < 0) return false;
+    const high = NIBBLES[buffer[offset + 2 * i] ?? 0] ?? -1;
+    const low = NIBBLES[buffer[offset + 2 * i + 1] ?? 0] ?? -1;
+    if ((high | low) < 0) return false;
     out[outAt + i] = (high << 4) | low;
   }
   return true;
 }
 
-function nibble(byte: number): number {
-  if (byte >= ZERO && byte <= NINE) return byte - ZERO;
-  if (byte >= 0x61 && byte <= 0x66) return byte - 0x61 + 10;
-  return -1;
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export class EventLineCheck {
-  /** The bytes a line's hash covers: the line without its hash field, closed again. */
-  #scratch = Buffer.alloc(4096);
   /** Set by a successful `check`: the record's hash and prev as bytes. */
   readonly hash = new Uint8Array(32);
   readonly prev = new Uint8Array(32);
@@ -80,13 +89,17 @@ export class EventLineCheck {
     const tail = end - TAIL_LENGTH;
     if (!at(buffer, tail, HASH_TAIL) || buffer[end - 2] !== QUOTE || buffer[end - 1] !== CLOSE) return null;
     if (!hexInto(buffer, tail + HASH_TAIL.length, this.hash, 0)) return null;
-    // Repairs are reported by what they say: the full path reads them.
-    const body = tail - start;
-    if (buffer.subarray(start, tail).indexOf(REPAIR) >= 0) return null;
-    if (this.#scratch.length < body + 1) this.#scratch = Buffer.alloc(Math.max(body + 1, this.#scratch.length * 2));
-    buffer.copy(this.#scratch, 0, start, tail);
-    this.#scratch[body] = CLOSE;
-    const digest = hash('sha256', this.#scratch.subarray(0, body + 1), 'buffer') as unknown as Buffer;
-    return digest.equals(this.hash) ? seq : null;
+    // Repairs are reported by what they say: the full path reads them. They are the system's
+    // events, so only a line whose actor is not an operator's or a holder's is searched.
+    const actor = p + 64;
+    const bySystem = !at(buffer, actor, ACTOR_KIND) || buffer[actor + ACTOR_KIND.length] === SYSTEM_INITIAL;
+    if (bySystem && buffer.subarray(start, tail).indexOf(REPAIR) >= 0) return null;
+    // The hash covers the line without its hash field, closed again: the field's comma is
+    // replaced by the closing brace for the digest, in place, and put back after.
+    const comma = buffer[tail] ?? 0;
+    buffer[tail] = CLOSE;
+    const digest = hash('sha256', buffer.subarray(start, tail + 1), 'buffer') as unknown as Buffer;
+    buffer[tail] = comma;
+    return sameBytes(digest, this.hash) ? seq : null;
   }
 }

@@ -72,3 +72,37 @@ describe('the event line scanner', () => {
     for (const [i, e] of seen.entries()) expect(bytes.toString('utf8', e.offset - 1000, e.offset - 1000 + e.length)).toBe(`${lines[i]}\n`);
   });
 });
+
+describe('Interner', () => {
+  it('gives each of 50,000 names one id, whether found by its bytes or its string, and again after loading', () => {
+    const interner = new Interner();
+    const names = Array.from({ length: 50_000 }, (_, i) => (i % 3 === 0 ? `holder-${i}` : i % 3 === 1 ? `opérateur.${i}` : `x${i}`));
+    const text = Buffer.from(names.map((name) => `${name}"`).join(''));
+    const byBytes: number[] = [];
+    let at: number;
+    for (let round = 0; round < 2; round += 1) {
+      at = 0;
+      for (let i = 0; i < names.length; i += 1) {
+        const id = interner.idOfString(text, at, text.length);
+        if (round === 0) byBytes.push(id);
+        else expect(id).toBe(byBytes[i]);
+        at = interner.after;
+      }
+    }
+    expect(new Set(byBytes).size).toBe(names.length);
+    names.forEach((name, i) => {
+      expect(interner.id(name)).toBe(byBytes[i]);
+      expect(interner.values[byBytes[i] ?? 0]).toBe(name);
+    });
+    // A loaded index's table (the values in id order) finds the same ids by bytes.
+    const loaded = new Interner(interner.values.slice(1));
+    at = 0;
+    for (let i = 0; i < names.length; i += 1) {
+      expect(loaded.idOfString(text, at, text.length)).toBe(byBytes[i]);
+      at = loaded.after;
+    }
+    expect(loaded.find('nobody')).toBeUndefined();
+    expect(loaded.idOfString(Buffer.from('nobody"'), 0, 7)).toBe(names.length + 1);
+  });
+});
+

@@ -19,13 +19,24 @@ const NEWLINE = 0x0a;
 /**
  * Strings stored once, referred to by number (0 is "none"); found by their UTF-8 bytes too. The
  * lookup tables are built on first use: a loaded index may never need them.
+ *
+ * The bytes of every string sit in one array (`#arena`, at `#offsets[id]`, `#lengths[id]` long),
+ * and each slot of the open-addressing table keeps the id's hash beside the id: a probe compares
+ * numbers in two flat arrays and touches the bytes only for a likely match. With tens of
+ * thousands of holders, a Buffer object per string cost a cache miss or two per lookup, which
+ * was most of the time of a rebuild.
  */
 export class Interner {
   readonly values: string[] = [''];
   #ids: Map<string, number> | null = null;
-  readonly #bytes: Buffer[] = [Buffer.alloc(0)];
-  /** Open addressing on the bytes' hash: slot → id (0 empty), sized to stay under half full. */
-  #slots = new Int32Array(1024);
+  #arena = new Uint8Array(4096);
+  #used = 0;
+  #offsets = new Int32Array(256);
+  #lengths = new Int32Array(256);
+  #hashes = new Int32Array(256);
+  /** Open addressing on the bytes' hash: slot → id (0 empty) and that id's hash; under half full. */
+  #slotIds = new Int32Array(1024);
+  #slotHashes = new Int32Array(1024);
 
   constructor(values: readonly string[] = []) {
     for (const value of values) this.values.push(value);
@@ -40,10 +51,10 @@ export class Interner {
       const value = this.values[id] ?? '';
       // A repeated value (a damaged file) keeps its first id, as adding it again would.
       if (!ids.has(value)) ids.set(value, id);
-      this.#bytes.push(Buffer.from(value));
+      const bytes = Buffer.from(value);
+      this.#store(id, bytes, 0, bytes.length, hashBytes(bytes, 0, bytes.length));
     }
-    if (this.values.length * 2 >= this.#slots.length) this.#rehash();
-    else for (let id = 1; id < this.#bytes.length; id += 1) this.#place(id, hashOf(this.#bytes[id]));
+    this.#rehash();
     return ids;
   }
 
@@ -51,7 +62,7 @@ export class Interner {
     const known = this.#tables().get(value);
     if (known !== undefined) return known;
     const bytes = Buffer.from(value);
-    return this.#add(value, bytes, hashBytes(bytes, 0, bytes.length));
+    return this.#add(value, bytes, 0, bytes.length, hashBytes(bytes, 0, bytes.length));
   }
 
   find(value: string): number | undefined {
@@ -68,7 +79,7 @@ export class Interner {
    */
   idOfString(buffer: Buffer, start: number, limit: number): number {
     if (this.#ids === null) this.#tables();
-    let hash = 0x811c9dc5;
+    let hash = 0x811c9dc5 | 0;
     let end = start;
     for (; end < limit; end += 1) {
       const byte = buffer[end] as number;
@@ -79,58 +90,81 @@ export class Interner {
     if (end === limit) return -1;
     this.after = end + 1;
     const length = end - start;
-    const slots = this.#slots;
-    const known = this.#bytes;
-    const mask = slots.length - 1;
+    const slotIds = this.#slotIds;
+    const slotHashes = this.#slotHashes;
+    const mask = slotIds.length - 1;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const id = slots[slot] as number;
+      const id = slotIds[slot] as number;
       if (id === 0) break;
-      const bytes = known[id] as Buffer;
-      if (bytes.length !== length) continue;
+      if (slotHashes[slot] !== hash || this.#lengths[id] !== length) continue;
+      const arena = this.#arena;
+      const at = this.#offsets[id] as number;
       let same = 0;
-      while (same < length && bytes[same] === buffer[start + same]) same += 1;
+      while (same < length && arena[at + same] === buffer[start + same]) same += 1;
       if (same === length) return id;
     }
-    return this.#add(buffer.toString('utf8', start, end), Buffer.from(buffer.subarray(start, end)), hash);
+    return this.#add(buffer.toString('utf8', start, end), buffer, start, end, hash);
   }
 
-  #add(value: string, bytes: Buffer, hash: number): number {
+  #add(value: string, bytes: Uint8Array, from: number, to: number, hash: number): number {
     const ids = this.#tables();
     const existing = ids.get(value);
     if (existing !== undefined) return existing;
     const id = this.values.length;
     this.values.push(value);
     ids.set(value, id);
-    this.#bytes.push(bytes);
-    if (id * 2 >= this.#slots.length) this.#rehash();
+    this.#store(id, bytes, from, to, hash);
+    if (id * 2 >= this.#slotIds.length) this.#rehash();
     else this.#place(id, hash);
     return id;
   }
 
-  #place(id: number, hash: number): void {
-    const mask = this.#slots.length - 1;
-    let slot = hash & mask;
-    while (this.#slots[slot] !== 0) slot = (slot + 1) & mask;
-    this.#slots[slot] = id;
-  }
-
-  #rehash(): void {
-    let size = this.#slots.length * 2;
-    while (this.#bytes.length * 2 >= size) size *= 2;
-    this.#slots = new Int32Array(size);
-    for (let id = 1; id < this.#bytes.length; id += 1) {
-      const bytes = this.#bytes[id] ?? Buffer.alloc(0);
-      this.#place(id, hashBytes(bytes, 0, bytes.length));
+  /** Keeps the bytes and hash of `id` (the table is placed separately). */
+  #store(id: number, bytes: Uint8Array, from: number, to: number, hash: number): void {
+    const length = to - from;
+    if (this.#used + length > this.#arena.length) {
+      const arena = new Uint8Array(Math.max(this.#arena.length * 2, this.#used + length));
+      arena.set(this.#arena.subarray(0, this.#used));
+      this.#arena = arena;
     }
+    if (id >= this.#offsets.length) {
+      const size = Math.max(this.#offsets.length * 2, id + 1);
+      const grow = (old: Int32Array): Int32Array<ArrayBuffer> => {
+        const next = new Int32Array(size);
+        next.set(old);
+        return next;
+      };
+      this.#offsets = grow(this.#offsets);
+      this.#lengths = grow(this.#lengths);
+      this.#hashes = grow(this.#hashes);
+    }
+    this.#arena.set(bytes.subarray(from, to), this.#used);
+    this.#offsets[id] = this.#used;
+    this.#lengths[id] = length;
+    this.#hashes[id] = hash;
+    this.#used += length;
+  }
+
+  #place(id: number, hash: number): void {
+    const mask = this.#slotIds.length - 1;
+    let slot = hash & mask;
+    while (this.#slotIds[slot] !== 0) slot = (slot + 1) & mask;
+    this.#slotIds[slot] = id;
+    this.#slotHashes[slot] = hash;
+  }
+
+  /** A table big enough for every id (under half full), filled anew. */
+  #rehash(): void {
+    let size = this.#slotIds.length;
+    while (this.values.length * 2 >= size) size *= 2;
+    this.#slotIds = new Int32Array(size);
+    this.#slotHashes = new Int32Array(size);
+    for (let id = 1; id < this.values.length; id += 1) this.#place(id, this.#hashes[id] as number);
   }
 }
 
-function hashOf(bytes: Buffer | undefined): number {
-  return bytes === undefined ? 0 : hashBytes(bytes, 0, bytes.length);
-}
-
-function hashBytes(bytes: Buffer, start: number, end: number): number {
-  let hash = 0x811c9dc5;
+function hashBytes(bytes: Uint8Array, start: number, end: number): number {
+  let hash = 0x811c9dc5 | 0;
   for (let i = start; i < end; i += 1) hash = Math.imul(hash ^ (bytes[i] ?? 0), 0x01000193);
   return hash;
 }
@@ -155,24 +189,42 @@ export interface Interners {
 }
 
 const K = {
-  seq: literal('{"seq":'),
-  time: literal(',"time":"'),
-  type: literal('","type":"'),
-  event: literal('event","prev":"'),
-  actor: literal('","actor":{"kind":"'),
-  id: literal('","id":"'),
-  channel: literal('"},"channel":"'),
-  action: literal('","action":"'),
-  outcome: literal('","outcome":"'),
-  success: literal('success"'),
-  failure: literal('failure"'),
-  reason: literal(',"reason":"'),
-  holder: literal(',"holder":"'),
+  seq: key('{"seq":'),
+  time: key(',"time":"'),
+  type: key('","type":"'),
+  event: key('event","prev":"'),
+  actor: key('","actor":{"kind":"'),
+  id: key('","id":"'),
+  channel: key('"},"channel":"'),
+  action: key('","action":"'),
+  outcome: key('","outcome":"'),
+  success: key('success"'),
+  failure: key('failure"'),
+  reason: key(',"reason":"'),
+  holder: key(',"holder":"'),
 };
 
-function at(buffer: Buffer, position: number, expected: Buffer): number {
-  for (let i = 0; i < expected.length; i += 1) if (buffer[position + i] !== expected[i]) return -1;
-  return position + expected.length;
+/** A key the writer puts before a value, also as little-endian 32-bit words (compared four bytes at a time). */
+interface Key {
+  readonly bytes: Buffer;
+  readonly words: Uint32Array;
+}
+
+function key(text: string): Key {
+  const bytes = Buffer.from(text);
+  const words = new Uint32Array(bytes.length >> 2);
+  for (let w = 0; w < words.length; w += 1) words[w] = bytes.readUInt32LE(w * 4);
+  return { bytes, words };
+}
+
+/** Just after `expected` when the bytes at `position` are exactly it, else -1. */
+function at(buffer: Buffer, view: DataView, position: number, expected: Key): number {
+  const { bytes, words } = expected;
+  const end = position + bytes.length;
+  if (position < 0 || end > buffer.length) return -1;
+  for (let w = 0; w < words.length; w += 1) if (view.getUint32(position + w * 4, true) !== words[w]) return -1;
+  for (let i = words.length * 4; i < bytes.length; i += 1) if (buffer[position + i] !== bytes[i]) return -1;
+  return end;
 }
 
 function digits(buffer: Buffer, start: number, count: number): number {
@@ -216,12 +268,14 @@ function enumIndex(buffer: Buffer, start: number, end: number, names: readonly B
 /** Scans the lines of one segment, in order; keeps the hour prefix of the last time it read. */
 export class EventLineScanner {
   readonly #buffer: Buffer;
+  readonly #view: DataView;
   readonly #names: Interners;
   #hourAt = -1;
   #hourMs = 0;
 
   constructor(buffer: Buffer, names: Interners) {
     this.#buffer = buffer;
+    this.#view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     this.#names = names;
   }
 
@@ -244,42 +298,43 @@ export class EventLineScanner {
    */
   scan(start: number, end: number, out: ScannedEvent): 'event' | 'other' | null {
     const b = this.#buffer;
-    let p = at(b, start, K.seq);
+    const v = this.#view;
+    let p = at(b, v, start, K.seq);
     if (p < 0) return null;
     let comma = p;
     while (comma < p + 16 && b[comma] !== 0x2c) comma += 1;
     out.seq = digits(b, p, comma - p);
-    p = at(b, comma, K.time);
+    p = at(b, v, comma, K.time);
     if (p < 0 || Number.isNaN(out.seq)) return null;
     out.timeMs = this.#time(p);
-    p = at(b, p + 24, K.type);
+    p = at(b, v, p + 24, K.type);
     if (p < 0 || Number.isNaN(out.timeMs)) return null;
-    const event = at(b, p, K.event);
+    const event = at(b, v, p, K.event);
     if (event < 0) return b[p] === 0x63 || b[p] === 0x6b ? 'other' : null; // checkpoint, key
     const { actors, actions, holders } = this.#names;
-    p = at(b, event + 64, K.actor);
+    p = at(b, v, event + 64, K.actor);
     let close = p < 0 ? -1 : closingQuote(b, p, end);
     if (close < 0) return null;
     out.actorKind = enumIndex(b, p, close, actorKindBytes);
-    p = at(b, close, K.id);
+    p = at(b, v, close, K.id);
     out.actor = p < 0 ? -1 : actors.idOfString(b, p, end);
-    p = out.actor < 0 ? -1 : at(b, actors.after - 1, K.channel);
+    p = out.actor < 0 ? -1 : at(b, v, actors.after - 1, K.channel);
     close = p < 0 ? -1 : closingQuote(b, p, end);
     if (close < 0) return null;
     out.channel = enumIndex(b, p, close, channelBytes);
-    p = at(b, close, K.action);
+    p = at(b, v, close, K.action);
     out.action = p < 0 ? -1 : actions.idOfString(b, p, end);
-    p = out.action < 0 ? -1 : at(b, actions.after - 1, K.outcome);
+    p = out.action < 0 ? -1 : at(b, v, actions.after - 1, K.outcome);
     if (p < 0 || out.actorKind < 0 || out.channel < 0) return null;
-    if (at(b, p, K.success) > 0) out.failure = false;
-    else if (at(b, p, K.failure) > 0) out.failure = true;
+    if (at(b, v, p, K.success) > 0) out.failure = false;
+    else if (at(b, v, p, K.failure) > 0) out.failure = true;
     else return null;
     // Next come the optional reason and holder, in that order.
     p += 8;
-    const reason = at(b, p, K.reason);
+    const reason = at(b, v, p, K.reason);
     if (reason > 0) p = endOfString(b, reason, end);
     out.holder = 0;
-    const holder = p < 0 ? -1 : at(b, p, K.holder);
+    const holder = p < 0 ? -1 : at(b, v, p, K.holder);
     if (holder > 0) {
       out.holder = holders.idOfString(b, holder, end);
       if (out.holder < 0) return null;

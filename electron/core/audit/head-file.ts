@@ -62,10 +62,14 @@ export class HeadWriter {
     this.#dir = dir;
   }
 
-  /** Signs and writes the head; returns it signed. */
-  async write(signer: AuditSigner, seq: number, hash: string, time: string): Promise<SignedHead> {
+  /** The head signed, not yet written (the log signs it while its batch is being synced). */
+  static async sign(signer: AuditSigner, seq: number, hash: string, time: string): Promise<SignedHead> {
     const signature = (await signer.sign(headMessage(seq, hash, time))).toString('base64');
-    const head: SignedHead = { seq, hash, time, keyId: signer.keyId, signature };
+    return { seq, hash, time, keyId: signer.keyId, signature };
+  }
+
+  /** Overwrites the head's block with a signed head. */
+  put(head: SignedHead): void {
     const text = JSON.stringify(head);
     if (text.length >= BLOCK) throw new Error('The signed head does not fit its block.');
     const block = Buffer.alloc(BLOCK, ' ');
@@ -76,7 +80,6 @@ export class HeadWriter {
       ftruncateSync(this.#fd, BLOCK);
     }
     writeSync(this.#fd, block, 0, BLOCK, 0);
-    return head;
   }
 
   close(): void {

@@ -75,10 +75,13 @@ export async function readLineBytes(
     let carryAt = from;
     let at = from;
     while (at < size) {
-      const { bytesRead, buffer } = await file.read({ buffer: Buffer.allocUnsafe(Math.min(CHUNK, size - at)), position: at });
+      // The unfinished line carried over goes first, and the next bytes are read in after it.
+      const buffer = Buffer.allocUnsafe(carry.length + Math.min(CHUNK, size - at));
+      carry.copy(buffer);
+      const { bytesRead } = await file.read(buffer, carry.length, buffer.length - carry.length, at);
       if (bytesRead === 0) break;
       at += bytesRead;
-      const chunk = carry.length === 0 ? buffer.subarray(0, bytesRead) : Buffer.concat([carry, buffer.subarray(0, bytesRead)]);
+      const chunk = buffer.subarray(0, carry.length + bytesRead);
       let start = 0;
       for (let nl = chunk.indexOf(NEWLINE); nl >= 0; nl = chunk.indexOf(NEWLINE, start)) {
         onLine(chunk, start, nl, carryAt + start);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempHome } from '../../../test/support/audit';
@@ -49,5 +49,25 @@ describe('WriterLock', () => {
     const path = join(tempHome(), 'writer.lock');
     await new WriterLock(path).acquire();
     await expect(new WriterLock(path, { timeoutMs: 100 }).acquire()).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
+  });
+
+  it('keeps the lock for the next batch after releaseSoon, and lets it go once no batch comes', async () => {
+    const path = join(tempHome(), 'writer.lock');
+    const a = new WriterLock(path);
+    await a.acquire();
+    const token = readFileSync(path, 'utf8');
+    a.releaseSoon(50);
+    // Taken again at once: the same file, never removed in between.
+    await a.acquire();
+    expect(readFileSync(path, 'utf8')).toBe(token);
+    a.releaseSoon(50);
+    // Another writer waits for the delay, then gets in.
+    const b = new WriterLock(path, { timeoutMs: 5000 });
+    const started = Date.now();
+    await b.acquire();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(40);
+    expect(readFileSync(path, 'utf8')).not.toBe(token);
+    b.release();
+    expect(existsSync(path)).toBe(false);
   });
 });

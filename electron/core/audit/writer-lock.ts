@@ -12,6 +12,10 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { CardDeskError } from '../../shared/errors';
 
+/** How long a lock is kept after a batch for the next one (see `releaseSoon`). */
+const LINGER_MS = 2;
+const MAX_LINGER_HOLD_MS = 250;
+
 export interface WriterLockOptions {
   readonly staleMs?: number;
   readonly timeoutMs?: number;
@@ -32,6 +36,7 @@ export class WriterLock {
   readonly #timeoutMs: number;
   #token: string | null = null;
   #acquiredAt = 0;
+  #lingering: NodeJS.Timeout | null = null;
 
   constructor(path: string, options: WriterLockOptions = {}) {
     this.#path = path;
@@ -40,6 +45,12 @@ export class WriterLock {
   }
 
   async acquire(): Promise<void> {
+    // Still held from the last batch (see `releaseSoon`): no new file.
+    if (this.#lingering !== null) {
+      clearTimeout(this.#lingering);
+      this.#lingering = null;
+      if (this.#token !== null) return;
+    }
     const deadline = Date.now() + this.#timeoutMs;
     let wait = 1;
     for (;;) {
@@ -53,7 +64,32 @@ export class WriterLock {
     }
   }
 
+  /**
+   * Releases after `delayMs` unless `acquire` is called first, in which case the lock is simply
+   * kept: a writer appending batch after batch (one recorder awaiting each event) creates and
+   * removes the lock file once, not once per batch. The directory changes of each create and
+   * remove made every batch's fdatasync commit them too, which cost more than the sync itself.
+   * Held at most `MAX_LINGER_HOLD_MS` in a row (far below the stale time), then released at once,
+   * so other processes get their turn.
+   */
+  releaseSoon(delayMs = LINGER_MS): void {
+    if (this.#token === null) return;
+    if (this.#lingering !== null) clearTimeout(this.#lingering);
+    this.#lingering = null;
+    if (Date.now() - this.#acquiredAt >= MAX_LINGER_HOLD_MS) {
+      this.release();
+      return;
+    }
+    this.#lingering = setTimeout(() => {
+      this.#lingering = null;
+      this.release();
+    }, delayMs);
+    this.#lingering.unref();
+  }
+
   release(): void {
+    if (this.#lingering !== null) clearTimeout(this.#lingering);
+    this.#lingering = null;
     if (this.#token === null) return;
     // Only our own lock: if it was broken as stale meanwhile, someone else's is there now. (No
     // one breaks a live process's lock younger than the stale time, so then it is surely ours.)

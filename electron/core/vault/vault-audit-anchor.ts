@@ -26,9 +26,8 @@ function anchorOf(meta: Pick<VaultMeta, 'auditKey' | 'auditAnchor'>): VaultAudit
 export function vaultAnchorKeeper(access: VaultAccess): AuditAnchorKeeper {
   return {
     read: () => anchorOf(access.storage().meta),
-    write: (auditAnchor) => {
-      // Synchronous while AuditAnchorKeeper.write is (issue 12 §6 converts the audit log).
-      access.storage().updateMetaBlocking((meta) => ({ ...meta, auditAnchor }));
+    write: async (auditAnchor) => {
+      await access.storage().updateMeta((meta) => ({ ...meta, auditAnchor }));
     },
   };
 }

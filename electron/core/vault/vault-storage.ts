@@ -121,11 +121,7 @@ export class VaultStorage {
     return update;
   }
 
-  /**
-   * `updateMeta` done before returning, holding the event loop for the write: for the migration at
-   * open, and for the audit log's anchor keeper, whose `write` is synchronous until issue 12 §6
-   * makes it asynchronous.
-   */
+  /** `updateMeta` done before returning, holding the event loop for the write: for the migration at open. */
   updateMetaBlocking(change: (meta: VaultMeta) => VaultMeta): VaultMeta {
     const before = this.#meta.data;
     this.#meta.data = change(before);
