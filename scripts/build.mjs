@@ -84,6 +84,8 @@ await Promise.all([
   // One worker thread per PKCS#11 module (electron/core/pkcs11/worker-spawner.ts): its own
   // entry, next to the bundles that start it, so they find it as `${__dirname}/pkcs11-worker.cjs`.
   build({ ...node, entryPoints: ['electron/core/pkcs11/worker/pkcs11-worker.ts'], outfile: 'dist/pkcs11-worker.cjs' }),
+  // The audit log's verification checks segments in worker threads (electron/core/audit/audit-workers.ts).
+  build({ ...node, entryPoints: ['electron/core/audit/audit-worker.ts'], outfile: 'dist/audit-worker.cjs' }),
   build({
     bundle: true,
     platform: 'browser',
