@@ -53,7 +53,7 @@ function hasTool(name: string): boolean {
 }
 
 /** The issuing key in PEM for OpenSSL: the anchor must sign with the very same key. */
-function issuingKeyPem(services: VaultServices): string {
+export function issuingKeyPem(services: VaultServices): string {
   const key = services.ca.state().issuing.key;
   if (key.kind !== 'software') throw new Error('the benchmark creates its CA in software');
   const pkcs8 = services.keyring.open(key.sealed, 'ca-key:issuing');

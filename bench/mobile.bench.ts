@@ -7,7 +7,7 @@
  * certificate, nothing stored). Goal: ≤ 50 ms p95 for CardDesk.
  */
 import { execFileSync } from 'node:child_process';
-import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,8 +18,9 @@ import { toPem } from '../electron/core/ca/der';
 import { silentLogger } from '../electron/core/log/logger';
 import { parseEnrollmentUri } from '../electron/core/mobile/enrollment-uri';
 import { MobileIdService } from '../electron/core/mobile/mobile-id-service';
-import { createVaultServices, type VaultServices } from '../electron/core/vault/vault-services';
+import { createVaultServices } from '../electron/core/vault/vault-services';
 import { holderInput } from '../test/support/vault-fixtures';
+import { issuingKeyPem } from './ca.bench';
 import { absolute, compare, formatMs, percentile } from './report';
 import type { Benchmark } from './run';
 
@@ -35,15 +36,6 @@ subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 subjectAltName = email:ada@example.org
 `;
-
-function issuingKeyPem(services: VaultServices): string {
-  const key = services.ca.state().issuing.key;
-  if (key.kind !== 'software') throw new Error('the benchmark creates its CA in software');
-  const pkcs8 = services.keyring.open(key.sealed, 'ca-key:issuing');
-  const pem = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }).export({ type: 'pkcs8', format: 'pem' }).toString();
-  pkcs8.fill(0);
-  return pem;
-}
 
 export const benchmark: Benchmark = {
   description: 'a phone’s enrollment (code, CSR checks, certificate, durable) beside `openssl x509 -req`',

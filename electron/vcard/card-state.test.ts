@@ -5,14 +5,14 @@
  * the old state. Real files in a temporary folder; the refused write is a folder nobody may write
  * in (mode 0500, or the immutable attribute when the test runs as root, whom modes do not stop).
  */
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ensurePrivateDirAsync, writeFileDurably } from '../core/files/safe-file';
 import { FileCardStateStore, type CardState } from './card-state';
 import { VirtualPivCard } from './piv-card';
+import { whileUnwritable } from '../../test/support/unwritable';
 
 const hex = (text: string): Buffer => Buffer.from(text.replaceAll(' ', ''), 'hex');
 const swOf = (response: Uint8Array): string => Buffer.from(response.subarray(-2)).toString('hex');
@@ -28,18 +28,6 @@ function deskStore(dir: string): FileCardStateStore {
     await ensurePrivateDirAsync(join(dir, 'virtual-card'));
     await writeFileDurably(path, data);
   });
-}
-
-async function whileUnwritable<T>(dir: string, work: () => Promise<T>): Promise<T> {
-  const root = process.getuid?.() === 0;
-  if (root) execFileSync('chattr', ['+i', dir]);
-  else chmodSync(dir, 0o500);
-  try {
-    return await work();
-  } finally {
-    if (root) execFileSync('chattr', ['-i', dir]);
-    else chmodSync(dir, 0o700);
-  }
 }
 
 describe('the virtual card’s file store', () => {

@@ -8,7 +8,6 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,6 +21,7 @@ import { carddesk } from '../support/cli';
 import { openHostSession, type Session } from '../support/host-session';
 import { startHostProcess, type HostProcess } from '../support/host-process';
 import { holderInput, PASSPHRASE, tempHome } from '../support/vault-fixtures';
+import { freePort } from '../support/free-port';
 
 const run = promisify(execFile);
 let host: HostProcess;
@@ -33,16 +33,6 @@ let port = 0;
 const work = mkdtempSync(join(tmpdir(), 'carddesk-e2e-mobile-'));
 const passFile = join(work, 'p12-passphrase');
 const phoneDir = join(work, 'phone');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const chosen = (server.address() as AddressInfo).port;
-      server.close(() => resolve(chosen));
-    });
-    server.on('error', reject);
-  });
-}
 
 /** What the desk's OCSP responder says of the phone's authentication certificate. */
 async function ocspStatus(): Promise<string> {

@@ -6,7 +6,6 @@
  * namespace (unshare --net, as root), where the published address 10.203.0.1 is added to the
  * namespace's own loopback interface; the outer run passes only if every inner test passed.
  */
-import { createServer, type AddressInfo } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,16 +19,7 @@ import { createVaultServices, type VaultServices } from '../../electron/core/vau
 import { openssl, toolAsync } from '../support/openssl';
 import { addPublishedAddress, inPrivateNetwork, runInPrivateNetwork } from '../support/published-address';
 import { operator, PASSPHRASE, tempHome } from '../support/vault-fixtures';
-
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, host, () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
+import { freePort } from '../support/free-port';
 
 const thisFile = 'test/integration/ca-publication.test.ts';
 

@@ -5,7 +5,6 @@
  */
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -19,6 +18,7 @@ import { cliReads, cliWrites, csvRows } from '../support/cli-audit';
 import { freshHome } from '../support/host-process';
 import { toolAsync } from '../support/openssl';
 import { PASSPHRASE, personalNumber } from '../support/vault-fixtures';
+import { freePort } from '../support/free-port';
 
 const home = freshHome('carddesk-cli-audit-');
 const env = { PCSCLITE_CSOCK_NAME: join(home, 'no-pcscd.comm') };
@@ -81,16 +81,6 @@ const here: Record<string, () => Promise<CliResult>> = {
   'audit export': () => run(['audit', 'export', '--json']),
 };
 const secrets = [FACTORY.PIN, FACTORY.PUK, '80421357', '64209753', '31415926', PASSPHRASE, NEW_PASSPHRASE, 'p12-S3cret'];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 function commandNames(command: Command, prefix = ''): string[] {
   return command.commands.flatMap((sub) => {

@@ -9,7 +9,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { connect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,22 +18,13 @@ import { carddesk, carddeskSession, type CliResult, type CliSession } from '../s
 import { unrecordedCommands } from '../support/cli-audit';
 import { openssl, tool, toolAsync, type ToolResult } from '../support/openssl';
 import { PASSPHRASE, personalNumber, tempHome } from '../support/vault-fixtures';
+import { freePort } from '../support/free-port';
 
 const HOST = '127.0.0.1';
 const home = tempHome('carddesk-mobile-est-');
 const work = mkdtempSync(join(tmpdir(), 'carddesk-mobile-est-files-'));
 const file = (name: string): string => join(work, name);
 const cd = (args: string[], input = `${PASSPHRASE}\n`): Promise<CliResult> => carddesk(args, { home, input, timeoutMs: 120_000 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, HOST, () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 let httpPort = 0;
 let tlsPort = 0;
@@ -104,8 +94,8 @@ function saveLeaf(body: string, name: string): string {
 }
 
 beforeAll(async () => {
-  httpPort = await freePort();
-  tlsPort = await freePort();
+  httpPort = await freePort(HOST);
+  tlsPort = await freePort(HOST);
   est = `https://${HOST}:${tlsPort}/.well-known/est`;
   const steps: [string[], string][] = [
     [['vault', 'init'], `${PASSPHRASE}\n${PASSPHRASE}\n`],

@@ -10,27 +10,17 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { carddesk, carddeskSession, type CliResult, type CliSession } from '../support/cli';
 import { addPublishedAddress, inPrivateNetwork, runInPrivateNetwork } from '../support/published-address';
 import { PASSPHRASE, personalNumber, tempHome } from '../support/vault-fixtures';
+import { freePort } from '../support/free-port';
 
 const run = promisify(execFile);
 const thisFile = 'test/integration/mobile-reference-client.test.ts';
 const P12_PASSPHRASE = 'the phone keystore passphrase';
-
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, host, () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 /** The phone's side: `carddesk mobile enroll|reenroll`, with a data folder of its own (it needs none of the desk's). */
 async function phone(args: readonly string[]): Promise<{ printed: string; failure: string | null }> {

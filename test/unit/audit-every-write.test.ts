@@ -9,7 +9,6 @@ import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channels, type ChannelArgs, type ChannelName } from '../../electron/shared/contract';
@@ -28,6 +27,7 @@ import { testCore } from '../support/test-core';
 import { holderInput, PASSPHRASE, personalNumber } from '../support/vault-fixtures';
 import { waitUntil } from '../support/wait';
 import { oathtool } from '../support/oathtool';
+import { freePort } from '../support/free-port';
 
 const reader = VIRTUAL_READER_NAME;
 const managementKeyHex = Buffer.from(FACTORY.MANAGEMENT_KEY).toString('hex');
@@ -82,16 +82,6 @@ async function blockPin(): Promise<void> {
     if (result.reason === 'pinBlocked' || result.triesLeft === 0) return;
   }
   throw new Error('the PIN did not block');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 const publicKeyPem = (): string => generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'pem', type: 'spki' }).toString();

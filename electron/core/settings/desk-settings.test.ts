@@ -6,28 +6,15 @@
  * folder; the refused write is a folder the file system will not let anyone write in (mode 0500,
  * or the immutable attribute when the test runs as root, whom modes do not stop).
  */
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CardDeskError } from '../../shared/errors';
 import { DeskSettingsStore } from './desk-settings';
+import { whileUnwritable } from '../../../test/support/unwritable';
 
 const freshDir = (): string => mkdtempSync(join(tmpdir(), 'carddesk-desk-settings-'));
-
-/** Runs `work` while nobody, root included, can create a file in `dir`. */
-async function whileUnwritable<T>(dir: string, work: () => Promise<T>): Promise<T> {
-  const root = process.getuid?.() === 0;
-  if (root) execFileSync('chattr', ['+i', dir]);
-  else chmodSync(dir, 0o500);
-  try {
-    return await work();
-  } finally {
-    if (root) execFileSync('chattr', ['-i', dir]);
-    else chmodSync(dir, 0o700);
-  }
-}
 
 describe('DeskSettingsStore', () => {
   it('is read once when opened: load() answers from memory, and before open it refuses', async () => {
