@@ -9,7 +9,7 @@
  * key services are off (kiosk-keys.test.ts unlocks it and does them for real).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -22,6 +22,7 @@ import { launchBrowser, openPage, type WatchedPage } from '../support/browser';
 import { CardInReader } from '../support/card-in-reader';
 import { carddesk } from '../support/cli';
 import { freshHome, startHostProcess, type HostProcess } from '../support/host-process';
+import { openHostSession } from '../support/host-session';
 import { typeOnPad } from '../support/kiosk-rig';
 import { Pcscd } from '../support/pcscd';
 import { PASSPHRASE, personalNumber } from '../support/vault-fixtures';
@@ -103,11 +104,15 @@ async function signIn(on: Page): Promise<void> {
   await on.getByTestId('kiosk-home').waitFor({ timeout: 20_000 });
 }
 
-/** Changes the kiosk's Settings in the data folder (the services read them at each use). */
-function kioskSettings(kiosk: { idleSeconds: number; shufflePinPad: boolean; filesAllowed: boolean }): void {
-  const path = join(home, 'settings.json');
-  const current = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : { format: 1, pkcs11Modules: [] };
-  writeFileSync(path, JSON.stringify({ ...current, kiosk }));
+/** Changes the kiosk's Settings as an operator does, from the desk this host serves beside the kiosk. */
+async function kioskSettings(kiosk: { idleSeconds: number; shufflePinPad: boolean; filesAllowed: boolean }): Promise<void> {
+  const desk = await openHostSession({ ...host, url: host.deskUrl, origin: new URL(host.deskUrl).origin });
+  try {
+    const { envelope } = await desk.call('settings:setKiosk', kiosk);
+    if (!envelope.ok) throw new Error(`settings:setKiosk failed: ${JSON.stringify(envelope)}`);
+  } finally {
+    desk.close();
+  }
 }
 
 /** Takes the card out and puts it back: a new session begins on the welcome screen. */
@@ -298,7 +303,7 @@ describe('the holder at the kiosk', () => {
   }, 30_000);
 
   it('idle: a shuffled pad from Settings, the countdown in the last 10 s, "I am still here", then the session ends', async () => {
-    kioskSettings({ idleSeconds: 15, shufflePinPad: true, filesAllowed: false });
+    await kioskSettings({ idleSeconds: 15, shufflePinPad: true, filesAllowed: false });
     onTestFinished(() => kioskSettings({ idleSeconds: 60, shufflePinPad: false, filesAllowed: true }));
     await reinsert(page);
     await page.getByTestId('kiosk-pin-screen').waitFor({ timeout: 20_000 });
