@@ -34,7 +34,7 @@ beforeAll(async () => {
   services = createVaultServices({ dataDir: tempHome(), audit, log: silentLogger, clock: () => now });
   await services.vault.init(Buffer.from(PASSPHRASE), operator);
   await services.ca.init(
-    { algorithm: 'p256', rootSubject: 'CN=Delivery Root, C=XK', issuingSubject: 'CN=Delivery Issuing, C=XK', rootValidityYears: 20, issuingValidityYears: 10, publicBaseUrl: 'http://pki.desk.example/' },
+    { algorithm: 'p384', rootSubject: 'CN=Delivery Root, C=XK', issuingSubject: 'CN=Delivery Issuing, C=XK', rootValidityYears: 20, issuingValidityYears: 10, publicBaseUrl: 'http://pki.desk.example/' },
     operator,
   );
   const saved = await services.directory.create(holderInput(1, { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.org', language: 'it' }), operator);
