@@ -14,6 +14,7 @@ import type { RevocationReason } from '../shared/schemas/certificates';
 import type { MobileIdSummary } from '../shared/schemas/mobile-id';
 import { MOBILE_LABELS, type MobileLabel } from '../core/mobile/enrollment-uri';
 import { createMobileIdService } from '../core/mobile/mobile-wiring';
+import { deliveryId } from '../core/mobile/mobile-delivery';
 import type { MobileIdService } from '../core/mobile/mobile-id-service';
 import type { VaultServices } from '../core/vault/vault-services';
 import type { CliContext } from './cli-context';
@@ -74,7 +75,7 @@ export function registerMobileCommands(program: Command, cli: CliContext): Comma
         if (issued.sentTo !== undefined && issued.sentTo !== null) {
           // By email: the URI is not printed; the outbox is drained once (a failed try is retried by the app).
           const drained = await notifyServicesFor(services, cli.log).sender.drain();
-          const sent = drained.sent > 0 && notifyServicesFor(services, cli.log).outbox.get(`mobile-delivery:${issued.mobileId.id}`)?.state === 'sent';
+          const sent = drained.sent > 0 && notifyServicesFor(services, cli.log).outbox.get(deliveryId(issued.mobileId.id))?.state === 'sent';
           if (o.json === true) printJson(cli, { mobileId: issued.mobileId, sentTo: issued.sentTo, sent });
           else cli.out(`${describe(issued.mobileId)}\n\n${sent ? `QR code sent to ${issued.sentTo}.` : `QR code queued for ${issued.sentTo}; it could not be sent yet (see \`carddesk notify outbox\`).`}\n`);
           return;

@@ -9,7 +9,7 @@ import { NOTIFICATIONS, type NotificationRecord } from '../notify/outbox';
 import { createVaultServices, type VaultServices } from '../vault/vault-services';
 import { holderInput, operator, PASSPHRASE, tempHome } from '../../../test/support/vault-fixtures';
 import { parseEnrollmentUri } from './enrollment-uri';
-import { mobileIdNotices, noticeId } from './mobile-delivery';
+import { deliveryId, mobileIdNotices, noticeId, unsentDeliveryFollower } from './mobile-delivery';
 import { MOBILE_IDS } from './mobile-id-records';
 import { MobileIdService } from './mobile-id-service';
 
@@ -50,6 +50,7 @@ beforeAll(async () => {
   });
   const base = { access: services.access, audit, directory: services.directory, ca: services.ca, certificates: services.certificates, estUrl: () => EST, clock: () => now };
   mobile = new MobileIdService({ ...base, notices });
+  services.access.followChanges(unsentDeliveryFollower(() => notify.outbox));
   bare = new MobileIdService(base);
 });
 
@@ -86,6 +87,21 @@ describe('mobile ID delivery by email', () => {
     expect(outbox().length).toBe(messages);
     // On screen the holder needs no address.
     expect((await mobile.issue(noEmail.id, { delivery: 'screen' }, operator)).sentTo).toBeNull();
+  });
+});
+
+describe('mobile ID cancelled before its email went out', () => {
+  it('takes the unsent email (and its sealed link) with it in the same commit; a sent one stays as history', async () => {
+    const issued = await mobile.issue(holder.id, { delivery: 'email' }, operator);
+    expect(notify.outbox.get(deliveryId(issued.mobileId.id))?.state).toBe('queued');
+    await mobile.cancel(issued.mobileId.id, operator);
+    expect(notify.outbox.has(deliveryId(issued.mobileId.id))).toBe(false);
+    expect(mobile.record(issued.mobileId.id)).toBeUndefined();
+
+    const sent = await mobile.issue(holder.id, { delivery: 'email' }, operator);
+    await notify.outbox.markSent(deliveryId(sent.mobileId.id));
+    await mobile.cancel(sent.mobileId.id, operator);
+    expect(notify.outbox.get(deliveryId(sent.mobileId.id))).toMatchObject({ state: 'sent', sealedCode: null });
   });
 });
 

@@ -16,12 +16,15 @@ import type { MobileIdRecord } from '../../shared/schemas/mobile-id';
 import type { NotificationRequest } from '../account/account-ports';
 import { maskAddress } from '../account/one-time-codes';
 import { holderRequest, type HolderContact } from '../notify/lifecycle-follower';
+import { NOTIFICATIONS } from '../notify/outbox';
 import type { RecordChange } from '../vault/record-store';
+import type { ChangeFollower } from '../vault/vault-access';
 
 /** The part of the outbox this needs (notify/outbox.ts). */
 export interface MobileNoticeOutbox {
   queued(request: NotificationRequest, options?: { id?: string }): RecordChange;
   has(id: string): boolean;
+  get(id: string): { readonly state: string } | undefined;
   wake(): void;
 }
 
@@ -63,6 +66,23 @@ export const NOTIFIED_REFUSALS: ReadonlySet<string> = new Set(['malformedRequest
 /** The outbox record ids: one per mobile ID and kind, so each is told once. */
 export const noticeId = (kind: 'active' | 'refused', mobileId: string): string => `mobile-${kind}:${mobileId}`;
 
+/** The outbox record id of a mobile ID's enrollment email. */
+export const deliveryId = (mobileId: string): string => `mobile-delivery:${mobileId}`;
+
+/**
+ * For `VaultAccess.followChanges`: a cancelled mobile ID's enrollment email not sent yet goes in
+ * the same commit (cancel leaves nothing behind, not even a sealed link waiting for the SMTP server).
+ */
+export function unsentDeliveryFollower(outbox: () => Pick<MobileNoticeOutbox, 'get'>): ChangeFollower {
+  return (_changes, event) => {
+    const mobileId = event.details?.['mobileId'];
+    if (event.action !== 'mobile.cancel' || event.outcome !== 'success' || typeof mobileId !== 'string') return [];
+    const id = deliveryId(mobileId);
+    const message = outbox().get(id);
+    return message === undefined || message.state === 'sent' ? [] : [{ collection: NOTIFICATIONS, id, record: null }];
+  };
+}
+
 export function mobileIdNotices(deps: MobileIdNoticesDeps): MobileIdNotices {
   // A refusal notice being committed now (two refusals at once queue one).
   const underway = new Set<string>();
@@ -94,7 +114,7 @@ export function mobileIdNotices(deps: MobileIdNoticesDeps): MobileIdNotices {
           // `code` is sealed in the outbox; the rest is not secret.
           params: { ...(name === '' ? {} : { name }), code: enrollmentUri, minutes: String(minutes), until: codeExpiresAt.slice(11, 16), mobileId },
         },
-        { id: `mobile-delivery:${mobileId}` },
+        { id: deliveryId(mobileId) },
       );
       return { change, sentTo: maskAddress('email', email) };
     },
