@@ -184,5 +184,17 @@ describe("a holder's mobile ID at the desk", () => {
     await pending.getByTestId(ids.action('cancel')).click();
     await page.getByTestId(ids.confirm).click();
     await expect.poll(() => page.getByTestId(ids.row).count(), { timeout: 20_000 }).toBe(1);
+
+    // Through the channel with no options at all: the policy's values; no QR code, the masked address.
+    const issued = (await call('mobile:issue', { holderId, options: {} })) as { mobileId: { id: string; options: unknown }; qr: string | null; sentTo: string | null };
+    expect(issued.mobileId.options).toEqual({ labels: ['auth'], validityDays: 30, delivery: 'email', recoverKey: false, notify: true });
+    expect(issued).toMatchObject({ qr: null, sentTo: 'g***@example.org' });
+    // A request's option overrides the policy's.
+    const onScreen = (await call('mobile:issue', { holderId, options: { delivery: 'screen', validityDays: 7 } })) as typeof issued;
+    expect(onScreen.mobileId.options).toEqual({ labels: ['auth'], validityDays: 7, delivery: 'screen', recoverKey: false, notify: true });
+    expect(onScreen.qr).toMatch(/^data:image\/svg\+xml;base64,/);
+    expect(onScreen.sentTo).toBeNull();
+    for (const id of [issued.mobileId.id, onScreen.mobileId.id]) await call('mobile:cancel', { id });
+    await expect.poll(() => page.getByTestId(ids.row).count(), { timeout: 20_000 }).toBe(1);
   }, 120_000);
 });
