@@ -74,7 +74,7 @@ export function MobileOptionsFields({ draft, onChange, emailMissing = false, tes
         slotProps={{ htmlInput: { min: 1, max: 3 * 365, 'data-testid': id(mobileOptionsTestIds.days) } }}
         sx={{ width: 240 }}
       />
-      <FormControl sx={{ minWidth: 260, maxWidth: '100%' }}>
+      <FormControl sx={{ minWidth: 260, maxWidth: 420 }}>
         <InputLabel id={deliveryId}>{t('mobile.delivery')}</InputLabel>
         <Select
           labelId={deliveryId}
