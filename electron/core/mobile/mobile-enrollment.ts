@@ -53,6 +53,7 @@ export class MobileEnrollment {
       ...(record === undefined ? {} : { holderId: record.holderId }),
       details,
     });
+    if (record !== undefined && action === 'mobile.enroll') await this.deps.service.notices?.refused(record, reason);
     return { ok: false, refusal, message };
   }
 
@@ -100,7 +101,7 @@ export class MobileEnrollment {
         certificates: { ...current.certificates, [label]: serial },
         ...(complete ? { state: 'active' as const, codeHash: null, codeExpiresAt: null, stateChangedAt: this.deps.service.now().toISOString() } : {}),
       };
-      await this.deps.service.recorder.commit([{ collection: MOBILE_IDS, id: record.id, record: next }], {
+      await this.deps.service.recorder.commit([{ collection: MOBILE_IDS, id: record.id, record: next }, ...(complete ? (this.deps.service.notices?.activated(next) ?? []) : [])], {
         action: 'mobile.enroll',
         outcome: 'success',
         holderId: record.holderId,

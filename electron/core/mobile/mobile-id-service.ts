@@ -28,6 +28,7 @@ import type { VaultAccess } from '../vault/vault-access';
 import { formatEnrollmentUri, type MobileLabel } from './enrollment-uri';
 import { codeHash, effectiveState, MOBILE_IDS, newEnrollmentCode, toSummary } from './mobile-id-records';
 import { MobileEnrollment, type EnrollmentResult } from './mobile-enrollment';
+import { emailDelivery, type MobileIdNotices } from './mobile-delivery';
 
 const DAY = 86_400_000;
 
@@ -44,12 +45,16 @@ export interface MobileIdDeps {
   readonly clock?: () => Date;
   /** How long a code is good (default 15 minutes). */
   readonly codeLifeMinutes?: number;
+  /** The holder's mails: the QR code by email, the active / refused notices (mobile-delivery.ts). */
+  readonly notices?: MobileIdNotices;
 }
 
 export interface IssuedMobileId {
   readonly mobileId: MobileIdSummary;
   /** The QR code's content, with the code in it: show it or send it, never log it. */
   readonly enrollmentUri: string;
+  /** Delivery `email`: the masked address the QR code went to; null when it is for the screen. */
+  readonly sentTo?: string | null;
 }
 
 export class MobileIdService {
@@ -73,6 +78,10 @@ export class MobileIdService {
 
   now(): Date {
     return this.deps.clock?.() ?? new Date();
+  }
+
+  get notices(): MobileIdNotices | undefined {
+    return this.deps.notices;
   }
 
   get recorder(): ChangeRecorder {
@@ -134,14 +143,16 @@ export class MobileIdService {
       supersedes,
     };
     const enrollmentUri = formatEnrollmentUri({ estUrl, mobileId: id, code, caSha256: this.caSha256(), labels: options.labels });
-    await this.#recorder.commit([{ collection: MOBILE_IDS, id, record }], {
+    const mail = options.delivery === 'email' ? emailDelivery(this.deps.notices, { holderId, mobileId: id, enrollmentUri, codeExpiresAt: record.codeExpiresAt ?? '', minutes: this.deps.codeLifeMinutes ?? MOBILE_CODE_LIFE_MINUTES }) : null;
+    await this.#recorder.commit([{ collection: MOBILE_IDS, id, record }, ...(mail === null ? [] : [mail.change])], {
       action: 'mobile.issue',
       outcome: 'success',
       holderId,
       details: { mobileId: id, labels: options.labels.join(','), validityDays: options.validityDays, delivery: options.delivery, recoverKey: options.recoverKey, notify: options.notify, codeExpiresAt: record.codeExpiresAt ?? '' },
       ...op,
     });
-    return { mobileId: toSummary(record, now), enrollmentUri };
+    if (mail !== null) this.deps.notices?.wake();
+    return { mobileId: toSummary(record, now), enrollmentUri, sentTo: mail?.sentTo ?? null };
   }
 
   async #save(record: MobileIdRecord, action: 'mobile.cancel' | 'mobile.lock' | 'mobile.unlock' | 'mobile.revoke', next: MobileIdRecord | null, op: OperationContext, details: Record<string, string> = {}): Promise<void> {
