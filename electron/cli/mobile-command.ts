@@ -46,7 +46,7 @@ function describe(summary: MobileIdSummary): string {
 async function withMobile<T>(cli: CliContext, unlock: boolean, run: (mobile: MobileIdService, services: VaultServices) => Promise<T>): Promise<T> {
   return withVault(cli, async (services) => {
     if (unlock) await unlockVault(cli, services);
-    return run(createMobileIdService(services, cli.settings), services);
+    return run(createMobileIdService(services, cli.settings, cli.log), services);
   });
 }
 
