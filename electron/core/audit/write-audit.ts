@@ -131,6 +131,7 @@ export const writeChannelActions = {
   'mobile:unlock': 'mobile.unlock',
   'mobile:revoke': 'mobile.revoke',
   'mobile:cancel': 'mobile.cancel',
+  'mobile:migrate': 'mobile.migrate',
 } as const satisfies Record<WriteChannel, AuditAction>;
 
 export function recordFailedWrites(handlers: ContractHandlers, audit: AuditTrail, operatorId: string, log: Logger): ContractHandlers {
