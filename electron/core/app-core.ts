@@ -18,7 +18,7 @@ import { letterHandlers } from './api/letter-handlers';
 import { lifecycleHandlers } from './api/lifecycle-handlers';
 import { holderSummary } from './audit/audit-queries';
 import { kioskHandlers, kioskMobileHandlers, stolenCardHandlers } from './kiosk/kiosk-handlers';
-import { KioskMobile, type MobileMigrate } from './kiosk/kiosk-mobile';
+import { KioskMobile } from './kiosk/kiosk-mobile';
 import { StolenCardService } from './kiosk/stolen-card';
 import { KioskRecovery } from './kiosk/kiosk-recovery';
 import { recoveryHandlers } from './api/recovery-handlers';
@@ -267,7 +267,6 @@ export function createCore(options: CoreOptions): Core {
   const kioskMobile = new KioskMobile({
     kiosk,
     mobile,
-    migrate: migrateOf(mobile),
     certificates: vault.certificates,
     directory: vault.directory,
     secondFactor,
@@ -438,8 +437,3 @@ export function createCore(options: CoreOptions): Core {
   };
 }
 
-/** MobileIdService.migrate when this build's mobile ID service has it (added with issue 16 §4). */
-function migrateOf(mobile: MobileIdService): MobileMigrate | undefined {
-  const candidate = (mobile as MobileIdService & { migrate?: MobileMigrate }).migrate;
-  return typeof candidate === 'function' ? (oldId, input, op) => candidate.call(mobile, oldId, input, op) : undefined;
-}

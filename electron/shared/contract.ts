@@ -209,6 +209,8 @@ export const channels = {
   'mobile:unlock': { args: MobileIdArgs.id, result: MobileIdSummarySchema, surfaces: desk, effect: 'write' },
   'mobile:revoke': { args: MobileIdArgs.revoke, result: MobileIdSummarySchema, surfaces: desk, effect: 'write' },
   'mobile:cancel': { args: MobileIdArgs.id, result: z.null(), surfaces: desk, effect: 'write' },
+  /** Move to a new phone: a new mobile ID whose QR code crosses once, as for mobile:issue; the old phone works until the new one enrols. */
+  'mobile:migrate': { args: MobileIdArgs.migrate, result: MobileIdQrSchema, surfaces: desk, effect: 'write' },
   /** The holder kiosk's idle seconds, shuffled PIN pad and file downloads (Settings → Kiosk). */
   'settings:kiosk': { args: NoArgs, result: KioskSettingsSchema, surfaces: desk, effect: 'read' },
   'settings:setKiosk': { args: KioskSettingsSchema, result: KioskSettingsSchema, surfaces: desk, effect: 'write' },

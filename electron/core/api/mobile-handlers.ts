@@ -4,20 +4,24 @@
  * code is drawn here, for the dialog that shows it once; the code inside it is never stored.
  */
 import QRCode from 'qrcode';
-import type { MobileIdService } from '../mobile/mobile-id-service';
+import type { MobileIdQr } from '../../shared/schemas/mobile-id';
+import type { IssuedMobileId, MobileIdService } from '../mobile/mobile-id-service';
 import { operationOf } from './context';
 import type { ContractHandlers } from './handlers';
 
-type MobileChannel = 'mobile:list' | 'mobile:issue' | 'mobile:lock' | 'mobile:unlock' | 'mobile:revoke' | 'mobile:cancel';
+type MobileChannel = 'mobile:list' | 'mobile:issue' | 'mobile:lock' | 'mobile:unlock' | 'mobile:revoke' | 'mobile:cancel' | 'mobile:migrate';
+
+/** The dialog's QR code: an SVG data URL of the enrollment URI (which holds the one-time code). */
+async function qrOf(issued: IssuedMobileId): Promise<MobileIdQr> {
+  const svg = await QRCode.toString(issued.enrollmentUri, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
+  return { mobileId: issued.mobileId, qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` };
+}
 
 export function mobileHandlers(mobile: MobileIdService, operatorId: string): Pick<ContractHandlers, MobileChannel> {
   return {
     'mobile:list': ({ holderId }) => mobile.list(holderId),
-    'mobile:issue': async ({ holderId, options }, context) => {
-      const issued = await mobile.issue(holderId, options, operationOf(context, operatorId));
-      const svg = await QRCode.toString(issued.enrollmentUri, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
-      return { mobileId: issued.mobileId, qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` };
-    },
+    'mobile:issue': async ({ holderId, options }, context) => qrOf(await mobile.issue(holderId, options, operationOf(context, operatorId))),
+    'mobile:migrate': async ({ id, options }, context) => qrOf(await mobile.migrate(id, options, operationOf(context, operatorId))),
     'mobile:lock': ({ id, days }, context) => mobile.lock(id, days, operationOf(context, operatorId)),
     'mobile:unlock': ({ id }, context) => mobile.unlock(id, operationOf(context, operatorId)),
     'mobile:revoke': ({ id, reason }, context) => mobile.revoke(id, reason, operationOf(context, operatorId)),

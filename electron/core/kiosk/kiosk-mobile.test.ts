@@ -16,7 +16,7 @@ import { silentLogger } from '../log/logger';
 import { parseEnrollmentUri } from '../mobile/enrollment-uri';
 import { MobileIdService } from '../mobile/mobile-id-service';
 import { createVaultServices, type VaultServices } from '../vault/vault-services';
-import { KioskMobile, type MobileMigrate } from './kiosk-mobile';
+import { KioskMobile } from './kiosk-mobile';
 import type { KioskSession } from './kiosk-sessions';
 
 const EST = 'https://desk.example:8443/.well-known/est';
@@ -59,7 +59,7 @@ beforeEach(() => {
   listenerOn = true;
 });
 
-function rig(options: { factor?: string; cardGone?: boolean; stage?: 'begun' | 'signedIn'; migrate?: MobileMigrate } = {}) {
+function rig(options: { factor?: string; cardGone?: boolean; stage?: 'begun' | 'signedIn' } = {}) {
   const session: KioskSession = { source: 'win-1', reader: 'R1', serial: 'C0FFEE01', holderId: ada.id, stage: options.stage ?? 'signedIn', proof: 'cardAuthentication', lastTouch: 0 };
   const pins: string[] = [];
   const kiosk = new KioskMobile({
@@ -69,7 +69,6 @@ function rig(options: { factor?: string; cardGone?: boolean; stage?: 'begun' | '
       keysAvailable: () => true,
     },
     mobile,
-    ...(options.migrate === undefined ? {} : { migrate: options.migrate }),
     certificates: services.certificates,
     directory: services.directory,
     secondFactor: {
@@ -132,7 +131,7 @@ describe('mobile IDs at the kiosk', () => {
     expect(mobile.show(bobs).state).toBe('active');
     expect(pins).toEqual([]);
     const refused = since(mark);
-    expect(refused.map((e) => e.action)).toEqual(['mobile.lock', 'mobile.revoke', 'mobile.cancel', 'mobile.issue', 'mobile.lock']);
+    expect(refused.map((e) => e.action)).toEqual(['mobile.lock', 'mobile.revoke', 'mobile.cancel', 'mobile.migrate', 'mobile.lock']);
     for (const event of refused) expect(event).toMatchObject({ outcome: 'failure', reason: 'mobileNotFound', holderId: ada.id, actor: { kind: 'holder', id: ada.id }, channel: 'kiosk' });
     expect(refused[0]?.details).toMatchObject({ mobileId: bobs, why: 'notThisHolder' });
     expect(refused[4]?.details).toMatchObject({ why: 'unknown' });
@@ -209,24 +208,28 @@ describe('mobile IDs at the kiosk', () => {
     await expect(kiosk.list('win-2')).rejects.toMatchObject({ code: 'SESSION_ENDED' });
   });
 
-  it('moves an active or locked one to a new phone through migrate, and refuses a revoked one', async () => {
-    const calls: { oldId: string; delivery: string | undefined }[] = [];
-    const migrate: MobileMigrate = async (oldId, input, op) => {
-      calls.push({ oldId, delivery: input.delivery });
-      const old = mobile.show(oldId);
-      return mobile.issue(old.holderId, { ...input, labels: old.options.labels }, op, oldId);
-    };
-    const { kiosk } = rig({ migrate });
+  it('moves a locked one to a new phone (the old one stays as it is, replaced by the pending new one), refuses another holder’s, and a revoked one cannot move', async () => {
+    const { kiosk } = rig();
     const id = await activeFor(ada);
+    expect((await kiosk.lock('win-1', id, 3)).ok).toBe(true);
+    const mark = audit.events.length;
     const moved = await kiosk.migrate('win-1', id);
     if (!moved.ok) throw new Error(moved.reason);
-    expect(moved.mobileId).toMatchObject({ state: 'pending', supersedes: id });
-    expect(calls).toEqual([{ oldId: id, delivery: 'screen' }]);
-    expect((await kiosk.list('win-1')).find((m) => m.id === id)).toMatchObject({ state: 'active', replacedBy: moved.mobileId.id });
+    expect(moved.qr).toMatch(/^data:image\/svg\+xml;base64,/);
+    expect(moved.mobileId).toMatchObject({ state: 'pending', supersedes: id, labels: ['auth'] });
+    expect(mobile.show(moved.mobileId.id).options.delivery).toBe('screen');
+    expect(since(mark)).toMatchObject([{ action: 'mobile.migrate', outcome: 'success', actor: { kind: 'holder', id: ada.id }, channel: 'kiosk' }]);
+    expect((await kiosk.list('win-1')).find((m) => m.id === id)).toMatchObject({ state: 'locked', replacedBy: moved.mobileId.id });
+
+    const svg = Buffer.from(moved.qr.split(',')[1] ?? '', 'base64').toString('utf8');
+    expect(svg).toContain('<svg');
+    const issuedAgain = mobile.record(moved.mobileId.id);
+    expect(issuedAgain?.codeHash).not.toBeNull();
+    const other = await kiosk.migrate('win-1', await activeFor(bob));
+    expect(other).toMatchObject({ ok: false, reason: 'mobileNotFound' });
+
     const done = await kiosk.revoke('win-1', id, 'unspecified', PIN);
     expect(done.ok).toBe(true);
     expect(await kiosk.migrate('win-1', id)).toMatchObject({ ok: false, reason: 'mobileWrongState' });
-    expect(calls).toHaveLength(1);
-    expect(await rig().kiosk.migrate('win-1', await activeFor(ada))).toMatchObject({ ok: false, reason: 'serviceUnavailable' });
   });
 });

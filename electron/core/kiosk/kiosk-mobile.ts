@@ -32,14 +32,10 @@ import type { OperationContext } from '../operation-context';
 import { refusalOfCard, sessionEnded, type KioskService } from './kiosk-service';
 import type { KioskSession } from './kiosk-sessions';
 
-/** A move to a new phone (MobileIdService.migrate): a new pending mobile ID that replaces `oldId` once it is enrolled. */
-export type MobileMigrate = (oldId: string, input: MobileIdOptionsInput, op: OperationContext) => Promise<IssuedMobileId>;
-
 export interface KioskMobileDeps {
   readonly kiosk: Pick<KioskService, 'liveSession' | 'cardStillThere' | 'keysAvailable'>;
-  readonly mobile: Pick<MobileIdService, 'list' | 'record' | 'issue' | 'cancel' | 'lock' | 'revoke'>;
-  /** Absent when the desk cannot migrate mobile IDs (then "move to a new phone" is refused as unavailable). */
-  readonly migrate?: MobileMigrate;
+  /** migrate: a new pending mobile ID that replaces the old one only once the new phone has enrolled. */
+  readonly mobile: Pick<MobileIdService, 'list' | 'record' | 'issue' | 'cancel' | 'lock' | 'revoke' | 'migrate'>;
   readonly certificates: Pick<CertificateService, 'record'>;
   readonly directory: Pick<HolderDirectory, 'get'>;
   readonly secondFactor: SecondFactor;
@@ -224,16 +220,14 @@ export class KioskMobile {
   /** Move to a new phone: a new mobile ID (its QR code on screen) replaces this one once the new phone has enrolled. */
   async migrate(source: string, id: string, factorCode?: string): Promise<KioskMobileIssued> {
     const session = await this.#signedIn(source);
-    const action: AuditAction = 'mobile.issue';
+    const action: AuditAction = 'mobile.migrate';
     const own = await this.#own(session, id, action);
     if ('ok' in own) return own;
-    const details = { mobileId: id, purpose: 'migrate' };
+    const details = { mobileId: id };
     if (own.state !== 'active' && own.state !== 'locked') return this.#refuse(session, action, 'mobileWrongState', { ...details, state: own.state });
-    const migrate = this.deps.migrate;
-    if (migrate === undefined) return this.#refuse(session, action, 'serviceUnavailable', details);
     const refused = await this.#mayIssue(session, action, factorCode, details);
     if (refused !== null) return refused;
-    const issued = await this.#listenerOff(session, action, () => migrate(id, { delivery: 'screen' }, this.#op(session)), details);
+    const issued = await this.#listenerOff(session, action, () => this.deps.mobile.migrate(id, { delivery: 'screen' }, this.#op(session)), details);
     if ('ok' in issued) return issued;
     return this.#issued(session, issued);
   }
