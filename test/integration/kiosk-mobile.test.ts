@@ -8,7 +8,8 @@
  * with its certificate; the desk's OCSP responder says good. A crafted call from the signed-in
  * kiosk page with another holder's mobile ID is refused and recorded, and changes nothing. The
  * holder locks it (OCSP: revoked, certificateHold) and revokes it with the PIN (OCSP: revoked,
- * keyCompromise). Screens at 1024×768 in English and Dutch go to /work/shots.
+ * keyCompromise). It moves a new one to a new phone: the old phone keeps working until the new
+ * one has enrolled from the new QR code, then OCSP says the old one is revoked (superseded). Screens at 1024×768 in English and Dutch go to /work/shots.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -47,11 +48,11 @@ let bobMobileId = '';
 let bobId = '';
 
 /** What the desk's OCSP responder says of the phone's authentication certificate. */
-async function ocspStatus(): Promise<string> {
-  const chain = readFileSync(join(phoneDir, 'ca-chain.pem'), 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n?/g) ?? [];
+async function ocspStatus(dir = phoneDir): Promise<string> {
+  const chain = readFileSync(join(dir, 'ca-chain.pem'), 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n?/g) ?? [];
   writeFileSync(join(work, 'issuing.pem'), chain[0] ?? '');
   writeFileSync(join(work, 'chain.pem'), chain.join(''));
-  await run('openssl', ['pkcs12', '-in', join(phoneDir, 'auth.p12'), '-passin', `file:${passFile}`, '-clcerts', '-nokeys', '-out', join(work, 'auth.pem')]);
+  await run('openssl', ['pkcs12', '-in', join(dir, 'auth.p12'), '-passin', `file:${passFile}`, '-clcerts', '-nokeys', '-out', join(work, 'auth.pem')]);
   const answer = await run('openssl', ['ocsp', '-issuer', join(work, 'issuing.pem'), '-cert', join(work, 'auth.pem'), '-url', `http://127.0.0.1:${port}/ocsp`, '-CAfile', join(work, 'chain.pem'), '-timeout', '10']);
   expect(answer.stdout + answer.stderr).toContain('Response verify OK');
   return answer.stdout;
@@ -222,4 +223,47 @@ describe('mobile ID at the kiosk', () => {
     const listed = await deskCall<{ state: string }[]>(desk, 'mobile', 'list', { holderId: ada.id });
     expect(listed.map((m) => m.state)).toEqual(['revoked']);
   }, 60_000);
+
+  it('moves a mobile ID to a new phone: the old phone works until the new one enrols from the new QR code, then it is superseded', async () => {
+    const enrol = async (dir: string, name: string): Promise<void> => {
+      const qr = page.getByTestId(ids.qr);
+      await qr.waitFor({ timeout: 20_000 });
+      await expect.poll(() => qr.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth > 0)).toBe(true);
+      const photo = join(work, `${name}.png`);
+      await qr.screenshot({ path: photo });
+      const phone = await carddesk(['mobile', 'enroll', '--qr', photo, '--out', dir, '--p12-passphrase-file', passFile], { home: tempHome(), timeoutMs: 120_000 });
+      expect(phone.code, phone.stderr).toBe(0);
+      await page.getByTestId(ids.done).click();
+    };
+    const oldPhone = join(work, 'old-phone');
+    const newPhone = join(work, 'new-phone');
+    await page.getByTestId(ids.get).click();
+    await page.getByTestId(ids.label('auth')).check();
+    await page.getByTestId(ids.confirm).click();
+    await enrol(oldPhone, 'old-qr');
+    const active = page.locator(`[data-testid="${ids.row}"][data-state="active"]`);
+    await expect.poll(() => active.count(), { timeout: 20_000 }).toBe(1);
+    const oldId = (await active.getAttribute('data-id')) ?? '';
+
+    await active.getByTestId(ids.action('migrate')).click();
+    await page.getByText(en.kiosk.mobile.migrateIntro).waitFor();
+    expect(await seriousAccessibilityViolations(page), 'migrate').toEqual([]);
+    await shots('migrate');
+    await page.getByTestId(ids.confirm).click();
+    await page.getByTestId(ids.qr).waitFor({ timeout: 20_000 });
+    // Until the new phone has enrolled, the old one keeps working.
+    expect(await ocspStatus(oldPhone)).toMatch(/auth\.pem: good/);
+    await enrol(newPhone, 'new-qr');
+    const rowOf = (id: string) => page.locator(`[data-testid="${ids.row}"][data-id="${id}"]`);
+    await expect.poll(() => rowOf(oldId).getAttribute('data-state'), { timeout: 20_000 }).toBe('revoked');
+    const listed = await deskCall<{ id: string; state: string; supersedes: string | null }[]>(desk, 'mobile', 'list', { holderId: ada.id });
+    const replacement = listed.find((m) => m.supersedes === oldId);
+    expect(replacement?.state).toBe('active');
+    expect(await rowOf(replacement?.id ?? 'none').getAttribute('data-state')).toBe('active');
+    expect(await rowOf(replacement?.id ?? 'none').textContent()).toContain(en.kiosk.mobile.replaces.replace('{{id}}', oldId.slice(0, 8)));
+    expect(await rowOf(oldId).textContent()).toContain(en.kiosk.mobile.replacedBy.replace('{{id}}', (replacement?.id ?? '').slice(0, 8)));
+    expect(await ocspStatus(oldPhone)).toMatch(/auth\.pem: revoked[\s\S]*Reason: superseded/);
+    expect(await ocspStatus(newPhone)).toMatch(/auth\.pem: good/);
+    await shots('migrated');
+  }, 240_000);
 });
