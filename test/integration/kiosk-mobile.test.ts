@@ -9,7 +9,8 @@
  * kiosk page with another holder's mobile ID is refused and recorded, and changes nothing. The
  * holder locks it (OCSP: revoked, certificateHold) and revokes it with the PIN (OCSP: revoked,
  * keyCompromise). It moves a new one to a new phone: the old phone keeps working until the new
- * one has enrolled from the new QR code, then OCSP says the old one is revoked (superseded). Screens at 1024×768 in English and Dutch go to /work/shots.
+ * one has enrolled from the new QR code, then OCSP says the old one is revoked (superseded). With
+ * the listener's HTTPS off, Get mobile ID says so and makes nothing. Screens at 1024×768 in English and Dutch go to /work/shots.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -266,4 +267,16 @@ describe('mobile ID at the kiosk', () => {
     expect(await ocspStatus(newPhone)).toMatch(/auth\.pem: good/);
     await shots('migrated');
   }, 240_000);
+
+  it('says so when the desk’s listener has no HTTPS port, and makes nothing', async () => {
+    await deskCall(desk, 'settings', 'setNetworkListener', { enabled: true, address: '127.0.0.1', port, tlsPort: null, publicHost: '127.0.0.1' });
+    const before = (await deskCall<unknown[]>(desk, 'mobile', 'list', { holderId: ada.id })).length;
+    await page.getByTestId(ids.get).click();
+    await page.getByTestId(ids.confirm).click();
+    await page.getByTestId(ids.problem).waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId(ids.problem).textContent()).toBe(en.kiosk.mobile.refusal.mobileListenerOff);
+    expect(await page.getByTestId(ids.qr).count()).toBe(0);
+    await shots('listener-off');
+    expect(await deskCall<unknown[]>(desk, 'mobile', 'list', { holderId: ada.id })).toHaveLength(before);
+  }, 60_000);
 });
