@@ -12,6 +12,7 @@ import { useHolder } from './HolderContext';
 import { isSessionEnded, useKioskFlow } from './KioskFlow';
 import { ProblemText } from './KioskSignIn';
 import { PinPad } from './PinPad';
+import { kioskTestIds } from './testIds';
 
 export const kioskMobileTestIds = {
   panel: 'kiosk-mobile',
@@ -112,6 +113,7 @@ export function KioskMobileId() {
   const [outcome, setOutcome] = useState<Outcome>(null);
   const [busy, setBusy] = useState(false);
   const { call } = flow;
+  const keysOff = flow.status?.keyServices === 'vaultLocked';
 
   // Read when the tab opens and again after Done on the QR code (the phone may have enrolled meanwhile).
   const [asked, setAsked] = useState(0);
@@ -210,9 +212,16 @@ export function KioskMobileId() {
         {t('kiosk.mobile.intro')}
       </Typography>
       <OutcomeNote outcome={outcome} />
+      {keysOff ? (
+        // As for suspend and revoke: the desk's keys are needed; the services refuse without them.
+        <Alert severity="warning" data-testid={kioskTestIds.keyServicesOff} sx={{ fontSize: '1.15rem' }}>
+          {t('kiosk.keyServicesOff')}
+        </Alert>
+      ) : null}
       <Button
         variant="contained"
         sx={big}
+        disabled={keysOff}
         data-testid={ids.get}
         onClick={() => {
           setOutcome(null);
@@ -232,7 +241,7 @@ export function KioskMobileId() {
             if (action === 'cancel') void act(carddesk().kiosk.mobileCancel({ id: mobileId.id }), listed(t('kiosk.mobile.cancelled')));
             else setStage({ kind: action, target: mobileId });
           }}
-          busy={busy}
+          busy={busy || keysOff}
         />
       ))}
     </>,
