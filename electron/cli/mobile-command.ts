@@ -1,5 +1,5 @@
 /**
- * `carddesk mobile issue|list|show|lock|unlock|revoke|cancel`: the holder's mobile ID (issue 16),
+ * `carddesk mobile issue|migrate|list|show|lock|unlock|revoke|cancel`: the holder's mobile ID (issue 16),
  * the desk's side. `issue` prints the enrollment URI (the QR code's content, with the one-time
  * code: shown to the holder, never logged) and its QR code; the phone enrols over EST on the
  * listener's HTTPS port. The reference phone client (`carddesk mobile enroll|reenroll`) is
@@ -15,7 +15,7 @@ import type { MobileIdSummary } from '../shared/schemas/mobile-id';
 import { MOBILE_LABELS, type MobileLabel } from '../core/mobile/enrollment-uri';
 import { createMobileIdService } from '../core/mobile/mobile-wiring';
 import { deliveryId } from '../core/mobile/mobile-delivery';
-import type { MobileIdService } from '../core/mobile/mobile-id-service';
+import type { IssuedMobileId, MobileIdService } from '../core/mobile/mobile-id-service';
 import type { VaultServices } from '../core/vault/vault-services';
 import type { CliContext } from './cli-context';
 import { positiveInteger } from './parse-options';
@@ -40,7 +40,29 @@ function describe(summary: MobileIdSummary): string {
     `  holder ${summary.holderId}, labels ${summary.options.labels.join(',')}, enrolled ${summary.enrolled.length === 0 ? 'none' : summary.enrolled.join(',')}`,
     `  created ${summary.createdAt}, ends ${summary.expiresAt}${summary.codePending ? `, code good until ${summary.codeExpiresAt ?? '?'}` : ''}`,
     ...(certificates.length === 0 ? [] : [`  certificates: ${certificates.join(', ')}`]),
+    ...(summary.supersedes === null ? [] : [`  replaces ${summary.supersedes}`]),
+    ...(summary.supersededBy === null || summary.supersededBy === undefined ? [] : [`  replaced by ${summary.supersededBy}`]),
   ].join('\n');
+}
+
+/** A new mobile ID's enrollment URI and QR code (terminal; PNG when asked), or the JSON. */
+/** A new mobile ID's enrollment: its URI and QR code here, or (delivery email) where it was sent. */
+async function printIssued(cli: CliContext, services: VaultServices, issued: IssuedMobileId, png: string | undefined, json: boolean): Promise<void> {
+  if (issued.sentTo !== undefined && issued.sentTo !== null) {
+    // By email: the URI is not printed; the outbox is drained once (a failed try is retried by the app).
+    const drained = await notifyServicesFor(services, cli.log).sender.drain();
+    const sent = drained.sent > 0 && notifyServicesFor(services, cli.log).outbox.get(deliveryId(issued.mobileId.id))?.state === 'sent';
+    if (json) printJson(cli, { mobileId: issued.mobileId, sentTo: issued.sentTo, sent });
+    else cli.out(`${describe(issued.mobileId)}\n\n${sent ? `QR code sent to ${issued.sentTo}.` : `QR code queued for ${issued.sentTo}; it could not be sent yet (see \`carddesk notify outbox\`).`}\n`);
+    return;
+  }
+  if (png !== undefined) await writeFile(resolve(png), await QRCode.toBuffer(issued.enrollmentUri, { type: 'png', errorCorrectionLevel: 'M', margin: 4, scale: 6 }), { mode: 0o600 });
+  if (json) {
+    printJson(cli, { mobileId: issued.mobileId, enrollmentUri: issued.enrollmentUri });
+    return;
+  }
+  cli.out(`${describe(issued.mobileId)}\n\nEnrollment URI (one-time; show it to the holder only):\n${issued.enrollmentUri}\n\n`);
+  cli.out(`${await QRCode.toString(issued.enrollmentUri, { type: 'terminal', small: true })}\n`);
 }
 
 async function withMobile<T>(cli: CliContext, unlock: boolean, run: (mobile: MobileIdService, services: VaultServices) => Promise<T>): Promise<T> {
@@ -71,22 +93,27 @@ export function registerMobileCommands(program: Command, cli: CliContext): Comma
       withMobile(cli, true, async (service, services) => {
         const holder = services.directory.find(o.holder);
         const input = stripUndefined({ labels: o.labels, validityDays: o.days, delivery: o.delivery, recoverKey: o.recoverKey, notify: o.notify });
-        const issued = await service.issue(holder.id, input, cli.operation);
-        if (issued.sentTo !== undefined && issued.sentTo !== null) {
-          // By email: the URI is not printed; the outbox is drained once (a failed try is retried by the app).
-          const drained = await notifyServicesFor(services, cli.log).sender.drain();
-          const sent = drained.sent > 0 && notifyServicesFor(services, cli.log).outbox.get(deliveryId(issued.mobileId.id))?.state === 'sent';
-          if (o.json === true) printJson(cli, { mobileId: issued.mobileId, sentTo: issued.sentTo, sent });
-          else cli.out(`${describe(issued.mobileId)}\n\n${sent ? `QR code sent to ${issued.sentTo}.` : `QR code queued for ${issued.sentTo}; it could not be sent yet (see \`carddesk notify outbox\`).`}\n`);
-          return;
-        }
-        if (o.qrPng !== undefined) await writeFile(resolve(o.qrPng), await QRCode.toBuffer(issued.enrollmentUri, { type: 'png', errorCorrectionLevel: 'M', margin: 4, scale: 6 }), { mode: 0o600 });
-        if (o.json === true) {
-          printJson(cli, { mobileId: issued.mobileId, enrollmentUri: issued.enrollmentUri });
-          return;
-        }
-        cli.out(`${describe(issued.mobileId)}\n\nEnrollment URI (one-time; show it to the holder only):\n${issued.enrollmentUri}\n\n`);
-        cli.out(`${await QRCode.toString(issued.enrollmentUri, { type: 'terminal', small: true })}\n`);
+        await printIssued(cli, services, await service.issue(holder.id, input, cli.operation), o.qrPng, o.json === true);
+      }),
+    );
+
+  mobile
+    .command('migrate')
+    .argument('<id>', 'the active or locked mobile ID the new phone replaces')
+    .option('--labels <list>', `certificates on the new phone: ${MOBILE_LABELS.join(',')} (default: the old mobile ID's)`, labelsOption)
+    .option('--days <n>', 'validity of the new mobile ID and its certificates, in days (default: the old one’s)', positiveInteger)
+    .option('--recover-key', 'also put the holder’s escrowed encryption key on the new phone')
+    .option('--qr-out <file>', 'also write the QR code as a PNG file')
+    .option('--json', 'print machine-readable JSON (with the enrollment URI)')
+    .description('move a mobile ID to a new phone: a new enrollment code; the old phone works until the new one enrols, then its certificates are revoked (superseded) (asks for the vault passphrase)')
+    .action((id: string, o: { labels?: MobileLabel[]; days?: number; recoverKey?: boolean; qrOut?: string; json?: boolean }) =>
+      withMobile(cli, true, async (service, services) => {
+        const issued = await service.migrate(
+          id,
+          { ...(o.labels === undefined ? {} : { labels: o.labels }), ...(o.days === undefined ? {} : { validityDays: o.days }), ...(o.recoverKey === true ? { recoverKey: true } : {}) },
+          cli.operation,
+        );
+        await printIssued(cli, services, issued, o.qrOut, o.json === true);
       }),
     );
 

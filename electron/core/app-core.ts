@@ -17,7 +17,8 @@ import { contractHandlers } from './api/contract-handlers';
 import { letterHandlers } from './api/letter-handlers';
 import { lifecycleHandlers } from './api/lifecycle-handlers';
 import { holderSummary } from './audit/audit-queries';
-import { kioskHandlers, stolenCardHandlers } from './kiosk/kiosk-handlers';
+import { kioskHandlers, kioskMobileHandlers, stolenCardHandlers } from './kiosk/kiosk-handlers';
+import { KioskMobile } from './kiosk/kiosk-mobile';
 import { StolenCardService } from './kiosk/stolen-card';
 import { KioskRecovery } from './kiosk/kiosk-recovery';
 import { recoveryHandlers } from './api/recovery-handlers';
@@ -262,6 +263,17 @@ export function createCore(options: CoreOptions): Core {
     queue: notify.outbox,
     pinLength: () => lifecycle.deps.policy().pinLength,
   });
+  // The holder's mobile IDs at the kiosk (issue 16): the same mobile ID service as the desk's, for the session's holder only.
+  const kioskMobile = new KioskMobile({
+    kiosk,
+    mobile,
+    certificates: vault.certificates,
+    directory: vault.directory,
+    secondFactor,
+    cards,
+    audit,
+    caReady: () => vault.ca.ready,
+  });
   const stopKioskWatch = events.subscribe((name, payload) => {
     if (name !== 'readers:cardRemoved' && name !== 'readers:readerRemoved') return;
     kiosk.cardRemoved((payload as { name: string }).name).catch((error: unknown) => options.log.error('a kiosk session could not be ended', { error }));
@@ -353,6 +365,7 @@ export function createCore(options: CoreOptions): Core {
     ...auditHandlers({ audit, operatorId, kioskHolder: (context) => kiosk.sessions.signedInHolder(sourceOf(context)) }),
     ...kioskHandlers(kiosk),
     ...stolenCardHandlers(stolenCard),
+    ...kioskMobileHandlers(kioskMobile, kiosk),
     ...secondFactorHandlers(secondFactor, kiosk, operatorId),
     ...mobileHandlers(mobile, operatorId),
     ...accountContactHandlers({ ...accountContact, kiosk, kioskFilesAllowed: () => deskSettings.load().kiosk.filesAllowed }, operatorId),
@@ -423,3 +436,4 @@ export function createCore(options: CoreOptions): Core {
     },
   };
 }
+

@@ -30,6 +30,7 @@ import { Pkcs11Args, Pkcs11LibraryFoldersSchema, Pkcs11LoginResultSchema, Pkcs11
 import { CaImportArgsSchema, CaInitArgsSchema, CaSetPublicBaseUrlArgsSchema, CaStatusSchema, CrlPublishResultSchema } from './schemas/ca';
 import { ContractArgs, ContractListSchema, ContractSummarySchema, ContractTemplateSchema, PdfVerifyReportSchema, SetTemplateResultSchema } from './schemas/contracts';
 import { StolenCardArgs, StolenCardBeginSchema, StolenCardResultSchema } from './schemas/kiosk-stolen';
+import { KioskMobileArgs, KioskMobileIdSchema, KioskMobileIssuedSchema, KioskMobileResultSchema } from './schemas/kiosk-mobile';
 import { NetworkListenerSettingsSchema, NetworkListenerStatusSchema } from './schemas/network-listener';
 import { KioskActionResultSchema, KioskArgs, KioskBeginResultSchema, KioskHomeSchema, KioskSessionEndedSchema, KioskSettingsSchema, KioskSignInResultSchema, KioskStatusSchema } from './schemas/kiosk';
 import {
@@ -208,6 +209,8 @@ export const channels = {
   'mobile:unlock': { args: MobileIdArgs.id, result: MobileIdSummarySchema, surfaces: desk, effect: 'write' },
   'mobile:revoke': { args: MobileIdArgs.revoke, result: MobileIdSummarySchema, surfaces: desk, effect: 'write' },
   'mobile:cancel': { args: MobileIdArgs.id, result: z.null(), surfaces: desk, effect: 'write' },
+  /** Move to a new phone: a new mobile ID whose QR code crosses once, as for mobile:issue; the old phone works until the new one enrols. */
+  'mobile:migrate': { args: MobileIdArgs.migrate, result: MobileIdQrSchema, surfaces: desk, effect: 'write' },
   /** The holder kiosk's idle seconds, shuffled PIN pad and file downloads (Settings → Kiosk). */
   'settings:kiosk': { args: NoArgs, result: KioskSettingsSchema, surfaces: desk, effect: 'read' },
   'settings:setKiosk': { args: KioskSettingsSchema, result: KioskSettingsSchema, surfaces: desk, effect: 'write' },
@@ -287,6 +290,14 @@ export const channels = {
   'kiosk:stolenCardBegin': { args: StolenCardArgs.begin, result: StolenCardBeginSchema, surfaces: kiosk, effect: 'write' },
   'kiosk:stolenCardComplete': { args: StolenCardArgs.complete, result: StolenCardResultSchema, surfaces: kiosk, effect: 'write' },
   'kiosk:stolenCardCancel': { args: StolenCardArgs.cancel, result: z.null(), surfaces: kiosk, effect: 'write' },
+  // The signed-in holder's mobile IDs (schemas/kiosk-mobile.ts, issue 16): the session's holder only;
+  // an id of another holder's mobile ID is refused and recorded.
+  'kiosk:mobileIds': { args: NoArgs, result: z.array(KioskMobileIdSchema), surfaces: kiosk, effect: 'read' },
+  'kiosk:mobileIssue': { args: KioskMobileArgs.issue, result: KioskMobileIssuedSchema, surfaces: kiosk, effect: 'write' },
+  'kiosk:mobileCancel': { args: KioskMobileArgs.cancel, result: KioskMobileResultSchema, surfaces: kiosk, effect: 'write' },
+  'kiosk:mobileLock': { args: KioskMobileArgs.lock, result: KioskMobileResultSchema, surfaces: kiosk, effect: 'write' },
+  'kiosk:mobileRevoke': { args: KioskMobileArgs.revoke, result: KioskMobileResultSchema, surfaces: kiosk, effect: 'write' },
+  'kiosk:mobileMigrate': { args: KioskMobileArgs.migrate, result: KioskMobileIssuedSchema, surfaces: kiosk, effect: 'write' },
 
   'audit:query': { args: AuditQueryArgsSchema, result: AuditPageSchema, surfaces: desk, effect: 'read' },
   // A holder's own history at the desk; the kiosk reads it through kiosk:history, whose holder

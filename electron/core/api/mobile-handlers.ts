@@ -5,22 +5,28 @@
  * delivery `email` it went to the holder's address instead: the result has no QR code, only that address, masked.
  */
 import QRCode from 'qrcode';
-import type { MobileIdService } from '../mobile/mobile-id-service';
+import type { MobileIdQr } from '../../shared/schemas/mobile-id';
+import type { IssuedMobileId, MobileIdService } from '../mobile/mobile-id-service';
 import { operationOf } from './context';
 import type { ContractHandlers } from './handlers';
 
-type MobileChannel = 'mobile:list' | 'mobile:issue' | 'mobile:lock' | 'mobile:unlock' | 'mobile:revoke' | 'mobile:cancel';
+type MobileChannel = 'mobile:list' | 'mobile:issue' | 'mobile:lock' | 'mobile:unlock' | 'mobile:revoke' | 'mobile:cancel' | 'mobile:migrate';
+
+/**
+ * The dialog's QR code: an SVG data URL of the enrollment URI (which holds the one-time code);
+ * sent by email, the desk shows where it went, never the QR code.
+ */
+async function qrOf(issued: IssuedMobileId): Promise<MobileIdQr> {
+  if (issued.sentTo !== undefined && issued.sentTo !== null) return { mobileId: issued.mobileId, qr: null, sentTo: issued.sentTo };
+  const svg = await QRCode.toString(issued.enrollmentUri, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
+  return { mobileId: issued.mobileId, qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`, sentTo: null };
+}
 
 export function mobileHandlers(mobile: MobileIdService, operatorId: string): Pick<ContractHandlers, MobileChannel> {
   return {
     'mobile:list': ({ holderId }) => mobile.list(holderId),
-    'mobile:issue': async ({ holderId, options }, context) => {
-      const issued = await mobile.issue(holderId, options, operationOf(context, operatorId));
-      // Sent by email: the desk shows where it went, never the QR code.
-      if (issued.sentTo !== undefined && issued.sentTo !== null) return { mobileId: issued.mobileId, qr: null, sentTo: issued.sentTo };
-      const svg = await QRCode.toString(issued.enrollmentUri, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
-      return { mobileId: issued.mobileId, qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`, sentTo: null };
-    },
+    'mobile:issue': async ({ holderId, options }, context) => qrOf(await mobile.issue(holderId, options, operationOf(context, operatorId))),
+    'mobile:migrate': async ({ id, options }, context) => qrOf(await mobile.migrate(id, options, operationOf(context, operatorId))),
     'mobile:lock': ({ id, days }, context) => mobile.lock(id, days, operationOf(context, operatorId)),
     'mobile:unlock': ({ id }, context) => mobile.unlock(id, operationOf(context, operatorId)),
     'mobile:revoke': ({ id, reason }, context) => mobile.revoke(id, reason, operationOf(context, operatorId)),

@@ -10,6 +10,7 @@ import type { CertificateService } from '../ca/certificate-service';
 import { parseCertificate } from '../ca/certificate-reader';
 import type { AuditTrail } from '../audit/audit-trail';
 import type { OperationContext } from '../operation-context';
+import type { RecordChange } from '../vault/record-store';
 import type { EstRefusal, MobileIdRecord } from '../../shared/schemas/mobile-id';
 import { checkMobileCsr } from './csr-check';
 import type { MobileLabel } from './enrollment-uri';
@@ -62,6 +63,14 @@ export class MobileEnrollment {
     return Math.max(1, Math.ceil((Date.parse(record.expiresAt) - this.deps.service.now().getTime()) / DAY));
   }
 
+  /** The mobile ID a completing migration replaces, when it is still in force (active, locked or past its end). */
+  #replaced(record: MobileIdRecord): MobileIdRecord | null {
+    if (record.supersedes === null) return null;
+    const old = this.deps.service.record(record.supersedes);
+    if (old === undefined || old.state === 'revoked' || old.state === 'cancelled' || old.state === 'pending') return null;
+    return old;
+  }
+
   /** simpleenroll: HTTP Basic with the mobile ID and its one-time code. */
   async enroll(label: MobileLabel, mobileId: string, code: string, csrDer: Buffer, source: string): Promise<EnrollmentResult> {
     const details = { mobileId: mobileId.slice(0, 64), label, source };
@@ -95,20 +104,31 @@ export class MobileEnrollment {
       }
       const enrolled = [...current.enrolled, label];
       const complete = current.options.labels.every((l) => enrolled.includes(l));
+      const now = this.deps.service.now().toISOString();
       const next: MobileIdRecord = {
         ...current,
         enrolled,
         certificates: { ...current.certificates, [label]: serial },
-        ...(complete ? { state: 'active' as const, codeHash: null, codeExpiresAt: null, stateChangedAt: this.deps.service.now().toISOString() } : {}),
+        ...(complete ? { state: 'active' as const, codeHash: null, codeExpiresAt: null, stateChangedAt: now } : {}),
       };
-      await this.deps.service.recorder.commit([{ collection: MOBILE_IDS, id: record.id, record: next }, ...(complete ? (this.deps.service.notices?.activated(next) ?? []) : [])], {
+      // A migration's new phone has enrolled its last label: the old mobile ID is revoked
+      // (superseded) in the same journal line as the new one turning active; its certificates
+      // follow right after (completeSupersessions, which finishes them after a stop too).
+      const replaced = complete ? this.#replaced(current) : null;
+      const changes: RecordChange[] = [{ collection: MOBILE_IDS, id: record.id, record: next }, ...(complete ? (this.deps.service.notices?.activated(next) ?? []) : [])];
+      if (replaced !== null) {
+        const superseded: MobileIdRecord = { ...replaced, state: 'revoked', codeHash: null, codeExpiresAt: null, stateChangedAt: now, supersededBy: record.id };
+        changes.push({ collection: MOBILE_IDS, id: replaced.id, record: superseded });
+      }
+      await this.deps.service.recorder.commit(changes, {
         action: 'mobile.enroll',
         outcome: 'success',
         holderId: record.holderId,
         certificateSerial: serial,
-        details: { ...details, key: csr.key, ...(complete ? { state: 'active' } : {}) },
+        details: { ...details, key: csr.key, ...(complete ? { state: 'active' } : {}), ...(replaced === null ? {} : { replaces: replaced.id }) },
         ...asHolder(record),
       });
+      if (replaced !== null) await this.deps.service.completeSupersessions(asHolder(record));
       return { ok: true, certificate: Buffer.from(this.deps.certificates.record(serial).der, 'base64'), serial };
     } finally {
       this.#claims.delete(claim);

@@ -1,6 +1,7 @@
 import { generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Holder } from '../../shared/schemas/holders';
+import type { MobileIdRecord } from '../../shared/schemas/mobile-id';
 import { MemoryAuditTrail } from '../audit/audit-trail';
 import { createRequest } from '../ca/certification-request';
 import { sha256Fingerprint } from '../ca/certificate-reader';
@@ -192,5 +193,133 @@ describe('MobileIdService', () => {
     }
     expect(mobile.show(mobileId.id)).toMatchObject({ state: 'pending', enrolled: [], codePending: true });
     expect((await mobile.enroll('auth', mobileId.id, invitation.code, csr(), 'x')).ok).toBe(true);
+  });
+});
+
+describe('MobileIdService.migrate (move to a new phone)', () => {
+  async function enrolled(labels: ('auth' | 'sign' | 'enc')[] = ['auth', 'sign']) {
+    const { mobileId, invitation } = await issue(labels);
+    const serials: string[] = [];
+    for (const label of labels) {
+      const result = await mobile.enroll(label, mobileId.id, invitation.code, csr(), 'old-phone');
+      if (!result.ok) throw new Error(result.message);
+      serials.push(result.serial);
+    }
+    return { id: mobileId.id, serials };
+  }
+
+  async function enrolNew(enrollmentUri: string, labels: readonly ('auth' | 'sign' | 'enc')[]) {
+    const invitation = parseEnrollmentUri(enrollmentUri);
+    const serials: string[] = [];
+    for (const label of labels) {
+      const result = await mobile.enroll(label, invitation.mobileId, invitation.code, csr(), 'new-phone');
+      if (!result.ok) throw new Error(result.message);
+      serials.push(result.serial);
+    }
+    return serials;
+  }
+
+  it('keeps the old phone working while the new one is pending, and revokes it (superseded) once the new one is active', async () => {
+    const old = await enrolled();
+    const before = audit.events.length;
+    const moved = await mobile.migrate(old.id, {}, operator);
+    expect(moved.mobileId).toMatchObject({ holderId: holder.id, state: 'pending', supersedes: old.id, options: { labels: ['auth', 'sign'] } });
+    expect(audit.events.slice(before).map((e) => `${e.action}:${e.outcome}`)).toEqual(['mobile.migrate:success']);
+    expect(audit.events.at(-1)?.details).toMatchObject({ mobileId: moved.mobileId.id, supersedes: old.id });
+    expect(JSON.stringify(audit.events.slice(before))).not.toContain(parseEnrollmentUri(moved.enrollmentUri).code);
+    expect(mobile.show(old.id).state).toBe('active');
+    expect(old.serials.map(statusOf)).toEqual(['good', 'good']);
+
+    // One label of two on the new phone: still nothing changes on the old one.
+    const invitation = parseEnrollmentUri(moved.enrollmentUri);
+    const first = await mobile.enroll('auth', invitation.mobileId, invitation.code, csr(), 'new-phone');
+    expect(first.ok).toBe(true);
+    expect(mobile.show(old.id).state).toBe('active');
+    expect(old.serials.map(statusOf)).toEqual(['good', 'good']);
+
+    const second = await mobile.enroll('sign', invitation.mobileId, invitation.code, csr(), 'new-phone');
+    if (!second.ok || !first.ok) throw new Error('the new phone was refused');
+    expect(mobile.show(moved.mobileId.id)).toMatchObject({ state: 'active', supersedes: old.id });
+    expect(mobile.show(old.id)).toMatchObject({ state: 'revoked', supersededBy: moved.mobileId.id, codePending: false });
+    expect(old.serials.map(statusOf)).toEqual(['revoked', 'revoked']);
+    expect(old.serials.map((serial) => services.certificates.record(serial).reason)).toEqual(['superseded', 'superseded']);
+    expect([first.serial, second.serial].map(statusOf)).toEqual(['good', 'good']);
+    const enroll = audit.events.filter((e) => e.action === 'mobile.enroll' && e.certificateSerial === second.serial);
+    expect(enroll[0]?.details).toMatchObject({ replaces: old.id, state: 'active' });
+    // A revoked (replaced) mobile ID cannot be moved again.
+    await expect(mobile.migrate(old.id, {}, operator)).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    expect(audit.events.at(-1)).toMatchObject({ action: 'mobile.migrate', outcome: 'failure', reason: 'revoked' });
+  });
+
+  it('leaves the old phone working when the move expires or is cancelled', async () => {
+    const old = await enrolled(['auth']);
+    const moved = await mobile.migrate(old.id, {}, operator);
+    const invitation = parseEnrollmentUri(moved.enrollmentUri);
+    const start = now;
+    now = new Date(start.getTime() + 16 * 60_000);
+    try {
+      expect(mobile.show(moved.mobileId.id).state).toBe('expired');
+      expect(await mobile.enroll('auth', invitation.mobileId, invitation.code, csr(), 'new-phone')).toMatchObject({ ok: false, refusal: 'unauthorized' });
+      expect(mobile.show(old.id).state).toBe('active');
+      expect(old.serials.map(statusOf)).toEqual(['good']);
+      // A second move is possible (the expired one is withdrawn with it), and cancelling it changes nothing either.
+      const again = await mobile.migrate(old.id, {}, operator);
+      expect(mobile.record(moved.mobileId.id)).toBeUndefined();
+      await mobile.cancel(again.mobileId.id, operator);
+      expect(mobile.show(old.id).state).toBe('active');
+      expect(old.serials.map(statusOf)).toEqual(['good']);
+    } finally {
+      now = start;
+    }
+  });
+
+  it('one unfinished move per mobile ID: a second cancels the first, whose code then no longer works', async () => {
+    const old = await enrolled(['auth', 'sign']);
+    const first = await mobile.migrate(old.id, {}, operator);
+    const firstCode = parseEnrollmentUri(first.enrollmentUri);
+    // The first new phone got one certificate before the move was started again.
+    const partial = await mobile.enroll('auth', firstCode.mobileId, firstCode.code, csr(), 'phone-a');
+    if (!partial.ok) throw new Error(partial.message);
+    const second = await mobile.migrate(old.id, { labels: ['auth'] }, operator);
+    expect(mobile.record(first.mobileId.id)).toBeUndefined();
+    expect(statusOf(partial.serial)).toBe('revoked');
+    expect(await mobile.enroll('sign', firstCode.mobileId, firstCode.code, csr(), 'phone-a')).toMatchObject({ ok: false, refusal: 'unauthorized' });
+    expect(second.mobileId.options.labels).toEqual(['auth']);
+    await enrolNew(second.enrollmentUri, ['auth']);
+    expect(mobile.show(old.id).state).toBe('revoked');
+    expect(old.serials.map(statusOf)).toEqual(['revoked', 'revoked']);
+  });
+
+  it('moves a locked mobile ID too: its held certificates are revoked superseded once the new phone enrols', async () => {
+    const old = await enrolled(['auth']);
+    await mobile.lock(old.id, 30, operator);
+    expect(old.serials.map(statusOf)).toEqual(['onHold']);
+    const moved = await mobile.migrate(old.id, { validityDays: 30 }, operator);
+    expect(moved.mobileId.options).toMatchObject({ labels: ['auth'], validityDays: 30 });
+    expect(mobile.show(old.id).state).toBe('locked');
+    await enrolNew(moved.enrollmentUri, ['auth']);
+    expect(mobile.show(old.id)).toMatchObject({ state: 'revoked', supersededBy: moved.mobileId.id });
+    expect(old.serials.map(statusOf)).toEqual(['revoked']);
+    expect(services.certificates.record(old.serials[0]!).reason).toBe('superseded');
+  });
+
+  it('refuses a pending, cancelled or unknown mobile ID, with a failure event for a known one', async () => {
+    const { mobileId } = await issue(['auth']);
+    await expect(mobile.migrate(mobileId.id, {}, operator)).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    expect(audit.events.at(-1)).toMatchObject({ action: 'mobile.migrate', outcome: 'failure', reason: 'pending' });
+    await expect(mobile.migrate('no-such-mobile-id', {}, operator)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('finishes revoking a replaced mobile ID whose certificates a stop left valid', async () => {
+    const old = await enrolled(['auth']);
+    // The state a stop right after the new phone's enrollment line leaves: the old record revoked, its certificate not yet.
+    const record = mobile.record(old.id)!;
+    const stopped: MobileIdRecord = { ...record, state: 'revoked', supersededBy: 'the-new-one' };
+    await services.access.storage().records.commit([{ collection: MOBILE_IDS, id: old.id, record: stopped }]);
+    expect(old.serials.map(statusOf)).toEqual(['good']);
+    expect(await mobile.completeSupersessions(operator)).toBe(1);
+    expect(old.serials.map(statusOf)).toEqual(['revoked']);
+    expect(services.certificates.record(old.serials[0]!).reason).toBe('superseded');
+    expect(await mobile.completeSupersessions(operator)).toBe(0);
   });
 });

@@ -118,10 +118,36 @@ export class MobileIdService {
   }
 
   async issue(holderId: string, input: MobileIdOptionsInput, op: OperationContext, supersedes: string | null = null): Promise<IssuedMobileId> {
+    return this.#create(holderId, { ...(this.deps.defaults?.() ?? defaultMobileIdOptions), ...stripUndefined(input) }, op, supersedes, 'mobile.issue');
+  }
+
+  /**
+   * Move to a new phone (issue 16 §4): a new pending mobile ID for the same holder that replaces
+   * `oldId` (active or locked), its options the old one's unless overridden. The old phone keeps
+   * working until the new one has enrolled every label (mobile-enrollment.ts then revokes the old
+   * one, superseded); a migration that expires or is cancelled changes nothing on the old one.
+   * One unfinished migration per old mobile ID: starting another cancels the earlier one (its
+   * QR code is the one the holder no longer has in hand — a lost screen, a failed new phone — and
+   * refusing would only send the operator to find and cancel it first).
+   */
+  async migrate(oldId: string, input: MobileIdOptionsInput, op: OperationContext): Promise<IssuedMobileId> {
+    const old = this.#require(oldId);
+    const state = effectiveState(old, this.now());
+    if (state !== 'active' && state !== 'locked') await this.#refuse(old, 'mobile.migrate', state, op);
+    for (const earlier of this.#pendingMigrationsOf(old.id)) await this.cancel(earlier.id, op);
+    return this.#create(old.holderId, { ...old.options, ...stripUndefined(input) }, op, old.id, 'mobile.migrate');
+  }
+
+  /** Unfinished (stored pending, expired or not) mobile IDs that would replace `oldId`. */
+  #pendingMigrationsOf(oldId: string): MobileIdRecord[] {
+    return [...this.deps.access.storage().records.values<MobileIdRecord>(MOBILE_IDS)].filter((record) => record.supersedes === oldId && record.state === 'pending');
+  }
+
+  async #create(holderId: string, merged: Partial<MobileIdOptions>, op: OperationContext, supersedes: string | null, action: 'mobile.issue' | 'mobile.migrate'): Promise<IssuedMobileId> {
     const holder = this.deps.directory.get(holderId);
     if (holder.state !== 'active') throw new CardDeskError('INVALID_STATE', `Holder ${holder.userNumber} is ${holder.state}; only active holders get a mobile ID.`);
     if (!this.deps.ca.ready) throw new CardDeskError('CA_NOT_INITIALISED', 'There is no certificate authority yet.');
-    const parsed = MobileIdOptionsSchema.safeParse({ ...(this.deps.defaults?.() ?? defaultMobileIdOptions), ...stripUndefined(input) });
+    const parsed = MobileIdOptionsSchema.safeParse(merged);
     if (!parsed.success) throw new CardDeskError('MALFORMED_INPUT', `The mobile ID options are not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
     const options = parsed.data;
     const estUrl = this.deps.estUrl();
@@ -141,25 +167,54 @@ export class MobileIdService {
       expiresAt: new Date(now.getTime() + options.validityDays * DAY).toISOString(),
       stateChangedAt: now.toISOString(),
       supersedes,
+      supersededBy: null,
     };
     const enrollmentUri = formatEnrollmentUri({ estUrl, mobileId: id, code, caSha256: this.caSha256(), labels: options.labels });
     const mail = options.delivery === 'email' ? emailDelivery(this.deps.notices, { holderId, mobileId: id, enrollmentUri, codeExpiresAt: record.codeExpiresAt ?? '', minutes: this.deps.codeLifeMinutes ?? MOBILE_CODE_LIFE_MINUTES }) : null;
     await this.#recorder.commit([{ collection: MOBILE_IDS, id, record }, ...(mail === null ? [] : [mail.change])], {
-      action: 'mobile.issue',
+      action,
       outcome: 'success',
       holderId,
-      details: { mobileId: id, labels: options.labels.join(','), validityDays: options.validityDays, delivery: options.delivery, recoverKey: options.recoverKey, notify: options.notify, codeExpiresAt: record.codeExpiresAt ?? '' },
+      details: {
+        mobileId: id,
+        labels: options.labels.join(','),
+        validityDays: options.validityDays,
+        delivery: options.delivery,
+        recoverKey: options.recoverKey,
+        notify: options.notify,
+        codeExpiresAt: record.codeExpiresAt ?? '',
+        ...(supersedes === null ? {} : { supersedes }),
+      },
       ...op,
     });
     if (mail !== null) this.deps.notices?.wake();
     return { mobileId: toSummary(record, now), enrollmentUri, sentTo: mail?.sentTo ?? null };
   }
 
+  /**
+   * The replaced mobile ID's certificates still valid after its record was marked revoked
+   * (superseded) in the new one's last enrollment: revoked now, reason superseded. Runs right
+   * after that enrollment, and again at every enrollment and migration, so a stop between the two
+   * writes is finished at the next one (nothing is lost: the old record already names the new one).
+   */
+  async completeSupersessions(op: OperationContext): Promise<number> {
+    let revoked = 0;
+    for (const record of this.deps.access.storage().records.values<MobileIdRecord>(MOBILE_IDS)) {
+      if (record.state !== 'revoked' || record.supersededBy === null || record.supersededBy === undefined) continue;
+      for (const serial of this.#serials(record)) {
+        if (this.deps.certificates.record(serial).status === 'revoked') continue;
+        await this.#revokeCertificate(serial, 'superseded', op);
+        revoked += 1;
+      }
+    }
+    return revoked;
+  }
+
   async #save(record: MobileIdRecord, action: 'mobile.cancel' | 'mobile.lock' | 'mobile.unlock' | 'mobile.revoke', next: MobileIdRecord | null, op: OperationContext, details: Record<string, string> = {}): Promise<void> {
     await this.#recorder.commit([{ collection: MOBILE_IDS, id: record.id, record: next }], { action, outcome: 'success', holderId: record.holderId, details: { mobileId: record.id, ...details }, ...op });
   }
 
-  async #refuse(record: MobileIdRecord, action: 'mobile.cancel' | 'mobile.lock' | 'mobile.unlock' | 'mobile.revoke', state: string, op: OperationContext): Promise<never> {
+  async #refuse(record: MobileIdRecord, action: 'mobile.cancel' | 'mobile.lock' | 'mobile.unlock' | 'mobile.revoke' | 'mobile.migrate', state: string, op: OperationContext): Promise<never> {
     await this.deps.audit.record({ action, outcome: 'failure', reason: state, holderId: record.holderId, details: { mobileId: record.id }, ...op });
     throw new CardDeskError('INVALID_STATE', `Mobile ID ${record.id} is ${state}.`);
   }

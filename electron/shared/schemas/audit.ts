@@ -142,6 +142,10 @@ export const auditActions = [
   'mobile.lock',
   'mobile.unlock',
   'mobile.revoke',
+  /** A move to a new phone began: a new pending mobile ID replacing an active or locked one (refusals: the old one's state). */
+  'mobile.migrate',
+  /** The escrowed encryption key was fetched onto the phone as an encrypted PKCS#12 (never the passphrase or the code). */
+  'mobile.recoverKey',
 ] as const;
 
 export const AuditActionSchema = z.enum(auditActions);

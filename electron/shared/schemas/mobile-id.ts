@@ -64,6 +64,8 @@ export const MobileIdRecordSchema = z.object({
   stateChangedAt: z.string(),
   /** The mobile ID this one replaces (migration to a new phone). */
   supersedes: z.string().nullable(),
+  /** The mobile ID that replaced this one (set when the new phone enrolled; this one is then revoked, superseded). */
+  supersededBy: z.string().nullable().optional(),
 });
 export type MobileIdRecord = z.infer<typeof MobileIdRecordSchema>;
 
@@ -82,6 +84,8 @@ export const MobileIdArgs = {
   /** How long at most the hold lasts (the CRL's certificateHold with its end). */
   lock: z.object({ id: MobileId, days: z.number().int().min(1).max(365) }).strict(),
   revoke: z.object({ id: MobileId, reason: RevocationReasonSchema }).strict(),
+  /** Move to a new phone: a new mobile ID replacing `id` (options default to the old one's). */
+  migrate: z.object({ id: MobileId, options: MobileIdOptionsInputSchema.default({}) }).strict(),
 };
 
 /**

@@ -29,6 +29,7 @@ import { CommandError } from '../../../components/CommandError';
 import { useFormat } from '../../../i18n/format';
 import { useAuditAppended } from '../../access-history';
 import { useVault } from '../../vault';
+import { MobileMigrateDialog } from './MobileMigrateDialog';
 import { draftOf, MobileOptionsFields, mobileOptionsTestIds, optionsOf, type MobileOptionsDraft } from './MobileOptionsFields';
 
 export const mobileIdTestIds = {
@@ -208,6 +209,7 @@ export function MobileIdPanel({ holder, onChanged }: { holder: Holder; onChanged
   const [items, setItems] = useState<MobileIdSummary[] | null>(null);
   const [issuing, setIssuing] = useState(false);
   const [acting, setActing] = useState<{ mobileId: MobileIdSummary; action: Action } | null>(null);
+  const [migrating, setMigrating] = useState<MobileIdSummary | null>(null);
   const loading = useCommand(async () => setItems(await unwrap(carddesk().mobile.list({ holderId: holder.id }))));
   const load = loading.run;
   useEffect(() => {
@@ -256,6 +258,8 @@ export function MobileIdPanel({ holder, onChanged }: { holder: Holder; onChanged
                       {t('mobile.partly', { done: item.enrolled.length, total: item.options.labels.length })}
                     </Typography>
                   ) : null}
+                  {item.supersedes !== null ? <Typography variant="body2" color="text.secondary">{t('mobile.replaces', { id: item.supersedes.slice(0, 8) })}</Typography> : null}
+                  {item.supersededBy !== null && item.supersededBy !== undefined ? <Typography variant="body2" color="text.secondary">{t('mobile.replacedBy', { id: item.supersededBy.slice(0, 8) })}</Typography> : null}
                 </TableCell>
                 <TableCell>
                   <Chip size="small" color={stateColor[item.state]} label={t(`mobile.states.${item.state}`)} />
@@ -268,6 +272,11 @@ export function MobileIdPanel({ holder, onChanged }: { holder: Holder; onChanged
                         {t(`mobile.actions.${action}`)}
                       </Button>
                     ))}
+                    {item.state === 'active' || item.state === 'locked' ? (
+                      <Button size="small" onClick={() => setMigrating(item)} data-testid={mobileIdTestIds.action('migrate')}>
+                        {t('mobile.actions.migrate')}
+                      </Button>
+                    ) : null}
                   </Box>
                 </TableCell>
               </TableRow>
@@ -276,6 +285,7 @@ export function MobileIdPanel({ holder, onChanged }: { holder: Holder; onChanged
         </Table>
       )}
       {issuing ? <IssueDialog holder={holder} onClose={() => setIssuing(false)} onIssued={changed} /> : null}
+      {migrating !== null ? <MobileMigrateDialog holder={holder} mobileId={migrating} onClose={() => setMigrating(null)} onMigrated={changed} /> : null}
       {acting !== null ? (
         <ActionDialog
           {...acting}
