@@ -26,9 +26,9 @@ function indexedSeqs(keeper: AuditIndexKeeper): number[] {
 }
 
 describe('AuditIndexKeeper', () => {
-  it('keeps nothing before it is loaded', () => {
+  it('keeps nothing before it is loaded', async () => {
     const keeper = new AuditIndexKeeper({ dir: join(tempHome(), 'audit') });
-    keeper.advance(scanTail(keeper.dir).tail);
+    keeper.advance((await scanTail(keeper.dir)).tail);
     expect(keeper.index).toBeNull();
     expect(keeper.unsaved).toBe(0);
   });
@@ -37,7 +37,7 @@ describe('AuditIndexKeeper', () => {
     const { dir } = await closedLog(30);
     const logger = memoryLogger();
     const keeper = new AuditIndexKeeper({ dir, log: logger });
-    const tail = scanTail(dir).tail;
+    const tail = (await scanTail(dir)).tail;
     expect(await keeper.load(tail)).toEqual({ warm: true, saveSoon: false });
     expect(keeper.index?.count).toBe(30);
     expect(keeper.unsaved).toBe(0);
@@ -50,21 +50,21 @@ describe('AuditIndexKeeper', () => {
     const { dir } = await closedLog(30);
     const expected = await (async () => {
       const keeper = new AuditIndexKeeper({ dir });
-      await keeper.load(scanTail(dir).tail);
+      await keeper.load((await scanTail(dir)).tail);
       return indexedSeqs(keeper);
     })();
     // Same file names, same sequence numbers, different records: only the hash tells them apart.
     copyFileSync(join(other.dir, 'index', 'events.idx'), join(dir, 'index', 'events.idx'));
     const logger = memoryLogger();
     const keeper = new AuditIndexKeeper({ dir, log: logger });
-    expect(await keeper.load(scanTail(dir).tail)).toEqual({ warm: false, saveSoon: true });
+    expect(await keeper.load((await scanTail(dir)).tail)).toEqual({ warm: false, saveSoon: true });
     expect(indexedSeqs(keeper)).toEqual(expected);
     expect(keeper.unsaved).toBe(30);
     expect(logger.entries.some((e) => e.message.includes('rebuilding'))).toBe(true);
     keeper.save();
     expect(keeper.unsaved).toBe(0);
     const again = new AuditIndexKeeper({ dir });
-    expect((await again.load(scanTail(dir).tail)).warm).toBe(true);
+    expect((await again.load((await scanTail(dir)).tail)).warm).toBe(true);
   });
 
   it('rebuilds an index file of an older format or with a damaged byte, and saves it in the current format', async () => {
@@ -74,7 +74,7 @@ describe('AuditIndexKeeper', () => {
       const saved = readFileSync(keeper.path);
       const expected = await (async () => {
         const fresh = new AuditIndexKeeper({ dir });
-        expect((await fresh.load(scanTail(dir).tail)).warm).toBe(true);
+        expect((await fresh.load((await scanTail(dir)).tail)).warm).toBe(true);
         return indexedSeqs(fresh);
       })();
       const bytes = Buffer.from(saved);
@@ -84,15 +84,15 @@ describe('AuditIndexKeeper', () => {
       if (damage === 'changed byte') {
         // The header is intact, so the open is warm; the column read right after fails its
         // CRC-32 and the index is dropped before any query could use it.
-        expect(await keeper.load(scanTail(dir).tail), damage).toEqual({ warm: true, saveSoon: false });
+        expect(await keeper.load((await scanTail(dir)).tail), damage).toEqual({ warm: true, saveSoon: false });
         expect(await keeper.columnsRead).toBe(false);
         expect(keeper.index).toBeNull();
       }
-      expect(await keeper.load(scanTail(dir).tail), damage).toEqual({ warm: false, saveSoon: true });
+      expect(await keeper.load((await scanTail(dir)).tail), damage).toEqual({ warm: false, saveSoon: true });
       expect(indexedSeqs(keeper)).toEqual(expected);
       keeper.save();
       expect(readFileSync(keeper.path).subarray(0, 8).toString()).toBe('CDAUDIX3');
-      expect((await new AuditIndexKeeper({ dir }).load(scanTail(dir).tail)).warm).toBe(true);
+      expect((await new AuditIndexKeeper({ dir }).load((await scanTail(dir)).tail)).warm).toBe(true);
     }
   });
 
@@ -104,7 +104,7 @@ describe('AuditIndexKeeper', () => {
     await writer.close();
 
     const keeper = new AuditIndexKeeper({ dir, saveEvery: 10 });
-    const tail = scanTail(dir).tail;
+    const tail = (await scanTail(dir)).tail;
     expect(await keeper.load(tail)).toEqual({ warm: true, saveSoon: true });
     expect(keeper.index?.count).toBe(35);
     expect(keeper.unsaved).toBe(15);
@@ -118,7 +118,7 @@ describe('AuditIndexKeeper', () => {
   it('counts events added after loading and saves them when due or on close', async () => {
     const { home, dir } = await closedLog(5);
     const keeper = new AuditIndexKeeper({ dir, saveEvery: 100 });
-    await keeper.load(scanTail(dir).tail);
+    await keeper.load((await scanTail(dir)).tail);
     // Another writer appends; the keeper is given its events as the log reads them.
     const writer = createDeskAuditLog(home, { signer: testSigner(home) });
     for (let i = 5; i < 8; i += 1) await writer.record(sampleEvent(i));
@@ -135,7 +135,7 @@ describe('AuditIndexKeeper', () => {
     }
     keeper.saveIfDue();
     expect(keeper.unsaved).toBe(0);
-    const tail = scanTail(dir).tail;
+    const tail = (await scanTail(dir)).tail;
     keeper.advance(tail);
     expect(keeper.unsaved).toBe(3);
     expect(keeper.index?.count).toBe(8);
@@ -152,7 +152,7 @@ describe('AuditIndexKeeper', () => {
     const { dir } = await closedLog(40);
     const segment = segmentFiles(dir).at(-1) ?? '';
     rewriteSegment(dir, segment, (lines) => lines.slice(0, 20));
-    const tail = scanTail(dir).tail;
+    const tail = (await scanTail(dir)).tail;
     const keeper = new AuditIndexKeeper({ dir });
     expect(await keeper.load(tail)).toEqual({ warm: false, saveSoon: true });
     const seqs = indexedSeqs(keeper);
@@ -170,7 +170,7 @@ describe('AuditIndexKeeper', () => {
     const logger = memoryLogger();
     const keeper = new AuditIndexKeeper({ dir, log: logger });
     rmSync(keeper.path);
-    await keeper.load(scanTail(dir).tail);
+    await keeper.load((await scanTail(dir)).tail);
     // The index folder is replaced by a file: saving fails.
     rmSync(dirname(keeper.path), { recursive: true });
     writeFileSync(dirname(keeper.path), 'not a folder');

@@ -145,7 +145,7 @@ export class AuditIndexKeeper {
    * threads, whose start and hand-back cost more than they saved.
    */
   async #catchUp(index: AuditIndex, tail: LogTail): Promise<AuditIndex> {
-    const segments = listSegments(this.dir);
+    const segments = await listSegments(this.dir);
     // A new index starts at the first segment (its position names none).
     const first = Math.max(0, segments.findIndex((segment) => segment.name === index.position.segment));
     const last = segments.findIndex((segment) => segment.name === tail.segment);
@@ -157,11 +157,17 @@ export class AuditIndexKeeper {
     // Events are about 400 bytes (actors, holders and details make them longer or shorter).
     const sizes = await Promise.all(ranges.map(async (range) => Math.min(range.until, (await stat(range.segment.path)).size) - range.from));
     index.reserve(Math.ceil(sizes.reduce((sum, size) => sum + size, 0) / 350));
-    let next = ranges[0] === undefined ? null : readRange(ranges[0].segment.path, ranges[0].from, ranges[0].until);
+    const read = (range: (typeof ranges)[number] | undefined): Promise<Buffer> | null => {
+      if (range === undefined) return null;
+      const reading = readRange(range.segment.path, range.from, range.until);
+      // Awaited in the next round; not reported as unhandled if this round's scan throws first.
+      reading.catch(() => undefined);
+      return reading;
+    };
+    let next = read(ranges[0]);
     for (const [i, range] of ranges.entries()) {
       const bytes = await (next as Promise<Buffer>);
-      const following = ranges[i + 1];
-      next = following === undefined ? null : readRange(following.segment.path, following.from, following.until);
+      next = read(ranges[i + 1]);
       const id = index.segmentId(range.segment.name);
       scanEvents(bytes, range.from, index.names, (event, offset, length) => index.addScanned(event, id, offset, length));
     }

@@ -26,8 +26,7 @@
  * as an `audit.loss` event, once, and the anchor stays where it was until an administrator
  * acknowledges the loss (`acknowledgeLoss`), so verification keeps reporting it until then.
  */
-import { fstatSync, statSync, writeSync } from 'node:fs';
-import { appendFile, open, truncate, type FileHandle } from 'node:fs/promises';
+import { appendFile, open, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CardDeskError } from '../../shared/errors';
 import type { AuditVerifyReport } from '../../shared/schemas/audit';
@@ -214,7 +213,7 @@ export class AuditLog implements AuditTrail {
     return this.#exclusive(async () => {
       await this.#ensureOpen();
       await this.#syncWithDisk(false);
-      const read = readHead(this.dir);
+      const read = await readHead(this.dir);
       if (read.state !== 'present') throw new CardDeskError('INVALID_STATE', `The audit log's signed head is ${read.state}: unlock the vault once, so the log signs its records, then export it.`);
       const { head } = read;
       if (desk === null || desk.publicKeySpki === null || desk.deskKeyId !== head.keyId) throw new CardDeskError('INVALID_STATE', "The audit log's signed head is not signed by this desk's audit key: run carddesk audit verify.");
@@ -255,7 +254,7 @@ export class AuditLog implements AuditTrail {
     try {
       appended = await this.#appendLocked(await this.#rescan());
     } finally {
-      this.#lock.release();
+      await this.#lock.release();
     }
     if (appended !== null) this.#notify(appended);
   }
@@ -270,7 +269,7 @@ export class AuditLog implements AuditTrail {
       this.#log?.[outcome === 'success' ? 'warn' : 'error']('audit log repair', { reason, ...details });
       repairs.push({ type: 'event', actor: SYSTEM, channel: 'desk', action: 'audit.repair', outcome, reason, details });
     };
-    const { tail, torn } = scanTail(this.dir);
+    const { tail, torn } = await scanTail(this.dir);
     let start = tail;
     if (torn !== null) {
       const handle = await open(torn.segment.path, 'r');
@@ -286,7 +285,7 @@ export class AuditLog implements AuditTrail {
         repair('success', 'an unfinished last line (never acknowledged) was set aside', { segment: torn.segment.name, bytes: bytes.length, after: tail.seq });
       }
     }
-    const head = readHead(this.dir);
+    const head = await readHead(this.dir);
     const signer = this.#signer;
     if (head.state !== 'present') {
       // A log never signed (no key record: the vault was never unlocked with it) has no head yet.
@@ -327,11 +326,11 @@ export class AuditLog implements AuditTrail {
       if (ids.size === 0) return found;
       await this.#ensureOpen();
       const stopBefore = sinceMs - CHANGE_SEARCH_SLACK_MS;
-      const segments = listSegments(this.dir);
+      const segments = await listSegments(this.dir);
       for (let i = segments.length - 1; i >= 0 && found.size < ids.size; i -= 1) {
         const segment = segments[i];
         if (segment === undefined) break;
-        const scan = scanLinesBackwards(segment.path, (line) => {
+        const scan = await scanLinesBackwards(segment.path, (line) => {
           if (line.includes(CHANGE_FIELD)) {
             const decoded = decodeLine(line);
             if (decoded.ok && decoded.record.type === 'event' && decoded.record.change !== undefined && ids.has(decoded.record.change)) found.add(decoded.record.change);
@@ -531,7 +530,7 @@ export class AuditLog implements AuditTrail {
       // Without the key the head stays where the last signature left it (see the top of this file).
       if (heading.signed !== null) {
         signedHead = await heading.signed;
-        this.#head.put(signedHead);
+        await this.#head.put(signedHead);
       }
     } catch (error) {
       // The records are durable; only truncation detection for this batch is weaker.
@@ -553,11 +552,11 @@ export class AuditLog implements AuditTrail {
     }
     const { handle } = this.#writer;
     try {
-      // Into the page cache at once; the wait is for fdatasync, off the event loop, and records
-      // arriving meanwhile gather for the next batch.
+      // Into the page cache, then fdatasync, both in the thread pool; records arriving meanwhile
+      // gather for the next batch.
       const bytes = Buffer.from(lines.join(''));
       let written = 0;
-      while (written < bytes.length) written += writeSync(handle.fd, bytes, written, bytes.length - written);
+      while (written < bytes.length) written += (await handle.write(bytes, written, bytes.length - written)).bytesWritten;
       const synced = handle.datasync();
       whileSyncing?.();
       await synced;
@@ -585,11 +584,11 @@ export class AuditLog implements AuditTrail {
    */
   async #syncWithDisk(repairing: boolean): Promise<EventFields[]> {
     const tail = this.#tail ?? EMPTY_TAIL;
-    if (this.#unchangedOnDisk(tail)) return [];
+    if (await this.#unchangedOnDisk(tail)) return [];
     // Reopened for the next write: the file may have been replaced under this process.
     await this.#writer?.handle.close();
     this.#writer = null;
-    const segments = listSegments(this.dir);
+    const segments = await listSegments(this.dir);
     const from = tail.segment === null ? -1 : segments.findIndex((segment) => segment.name === tail.segment);
     if (tail.segment !== null && from < 0) return repairing ? this.#rescanAfterCut() : [];
     const newer = segments.slice(from < 0 ? 0 : from);
@@ -632,10 +631,12 @@ export class AuditLog implements AuditTrail {
    * Nothing was appended since this process last looked: the segment it appends to is the same
    * file with the same size, and too far from full for anyone to have started a new one.
    */
-  #unchangedOnDisk(tail: LogTail): boolean {
-    if (tail.segment === null || this.#writer?.segment !== tail.segment || tail.size + ROTATION_MARGIN > this.#segmentBytes) return false;
-    const onDisk = statSync(join(this.dir, tail.segment), { throwIfNoEntry: false });
-    return onDisk !== undefined && onDisk.size === tail.size && onDisk.ino === fstatSync(this.#writer.handle.fd).ino;
+  async #unchangedOnDisk(tail: LogTail): Promise<boolean> {
+    const writer = this.#writer;
+    if (tail.segment === null || writer?.segment !== tail.segment || tail.size + ROTATION_MARGIN > this.#segmentBytes) return false;
+    // Both in the thread pool at once: one round trip, not two.
+    const [onDisk, open] = await Promise.all([stat(join(this.dir, tail.segment)).catch(() => null), writer.handle.stat()]);
+    return onDisk !== null && onDisk.size === tail.size && onDisk.ino === open.ino;
   }
 
   /** Someone cut the log below what this process had read: read its end again, index anew. */
@@ -719,13 +720,13 @@ export class AuditLog implements AuditTrail {
       } catch (error) {
         this.#log?.error('the closing audit checkpoint could not be written', { error });
       }
-      this.#lock.release();
+      await this.#lock.release();
       this.#indexKeeper.close();
       this.#closed = true;
       await this.#writer?.handle.close();
       this.#writer = null;
-      this.#reader.close();
-      this.#head.close();
+      await this.#reader.close();
+      await this.#head.close();
     });
   }
 }
