@@ -52,11 +52,6 @@ const carddesk = { rules: { ...carddeskPlugin.rules, 'no-sync-in-core': noSyncIn
  */
 const syncAllowlist = [
   {
-    file: 'electron/core/audit/audit-index-columns.ts',
-    names: ['readSync'],
-    why: "a saved audit index's column blocks (valueAt) and a whole column (#readNow) read the first time a query touches them, before the background read has them: small positioned reads from a file just opened, inside the query's synchronous scan",
-  },
-  {
     file: 'electron/core/files/safe-file.ts',
     names: ['chmodSync', 'closeSync', 'fsyncSync', 'lstatSync', 'mkdirSync', 'openSync', 'readdirSync'],
     why: 'start-up: prepareDataDir (the data folder made private before anything runs), ensurePrivateDir and fsyncDir for the vault when it opens and takes its lock, the logger exit handler; the audit log also uses them until issue 12 §6',

@@ -19,9 +19,10 @@ async function closedLog(events: number, home = tempHome()) {
 }
 
 /** The sequence numbers the index holds, in log order. */
-function indexedSeqs(keeper: AuditIndexKeeper): number[] {
+async function indexedSeqs(keeper: AuditIndexKeeper): Promise<number[]> {
   const index = keeper.index;
   if (index === null) return [];
+  await index.need(['seq']);
   return Array.from({ length: index.count }, (_, p) => index.seqAt(p));
 }
 
@@ -58,7 +59,7 @@ describe('AuditIndexKeeper', () => {
     const logger = memoryLogger();
     const keeper = new AuditIndexKeeper({ dir, log: logger });
     expect(await keeper.load((await scanTail(dir)).tail)).toEqual({ warm: false, saveSoon: true });
-    expect(indexedSeqs(keeper)).toEqual(expected);
+    expect(await indexedSeqs(keeper)).toEqual(expected);
     expect(keeper.unsaved).toBe(30);
     expect(logger.entries.some((e) => e.message.includes('rebuilding'))).toBe(true);
     keeper.save();
@@ -89,7 +90,7 @@ describe('AuditIndexKeeper', () => {
         expect(keeper.index).toBeNull();
       }
       expect(await keeper.load((await scanTail(dir)).tail), damage).toEqual({ warm: false, saveSoon: true });
-      expect(indexedSeqs(keeper)).toEqual(expected);
+      expect(await indexedSeqs(keeper)).toEqual(expected);
       keeper.save();
       expect(readFileSync(keeper.path).subarray(0, 8).toString()).toBe('CDAUDIX3');
       expect((await new AuditIndexKeeper({ dir }).load((await scanTail(dir)).tail)).warm).toBe(true);
@@ -109,7 +110,7 @@ describe('AuditIndexKeeper', () => {
     expect(keeper.index?.count).toBe(35);
     expect(keeper.unsaved).toBe(15);
     expect(keeper.index?.position.lastSeq).toBe(tail.seq);
-    const seqs = indexedSeqs(keeper);
+    const seqs = await indexedSeqs(keeper);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     keeper.saveIfDue();
     expect(keeper.unsaved).toBe(0);
@@ -145,7 +146,7 @@ describe('AuditIndexKeeper', () => {
     expect(keeper.unsaved).toBe(0);
     const reloaded = new AuditIndexKeeper({ dir });
     expect(await reloaded.load(tail)).toEqual({ warm: true, saveSoon: false });
-    expect(indexedSeqs(reloaded)).toEqual(indexedSeqs(keeper));
+    expect(await indexedSeqs(reloaded)).toEqual(await indexedSeqs(keeper));
   });
 
   it('rebuilds when the log was cut below the saved index, and drops the index on reset', async () => {
@@ -155,7 +156,7 @@ describe('AuditIndexKeeper', () => {
     const tail = (await scanTail(dir)).tail;
     const keeper = new AuditIndexKeeper({ dir });
     expect(await keeper.load(tail)).toEqual({ warm: false, saveSoon: true });
-    const seqs = indexedSeqs(keeper);
+    const seqs = await indexedSeqs(keeper);
     expect(seqs.length).toBeGreaterThan(0);
     expect(Math.max(...seqs)).toBeLessThanOrEqual(tail.seq);
     expect(keeper.index?.position.lastSeq).toBe(tail.seq);

@@ -6,7 +6,7 @@
  *
  * The log owns one keeper and calls it at clear points, always from its one-at-a-time chain:
  * `add` for each event of a durable batch or read from disk, `advance` once the tail moved,
- * `load` on first use, `reset` when the log was cut below what was read, `saveIfDue` after a
+ * `ready` before adding, `load` on first use, `reset` when the log was cut below what was read, `saveIfDue` after a
  * batch, and `close`. Until `load`, nothing is kept (`add` and `advance` do nothing).
  */
 import { stat } from 'node:fs/promises';
@@ -61,6 +61,14 @@ export class AuditIndexKeeper {
   /** Events the saved index file lacks. */
   get unsaved(): number {
     return this.#unsaved;
+  }
+
+  /**
+   * Reads (in the thread pool) the columns a warm-loaded index has not read yet, so events can
+   * be added: call before `add`. A damaged column drops the index (it is rebuilt on next use).
+   */
+  async ready(): Promise<void> {
+    await this.#index?.loadColumns();
   }
 
   /** Adds one event the log wrote or read, where it is on disk (nothing while not loaded). */

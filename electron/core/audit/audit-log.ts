@@ -519,6 +519,8 @@ export class AuditLog implements AuditTrail {
     for (const [i, group] of writes.entries()) await this.#write(group.segment, group.lines, group.segment === tail.segment ? tail.size : 0, i === writes.length - 1 ? signHead : undefined);
     this.#tail = { seq, hash, timeMs, segment, size, anchorSeq, keyId };
     this.stats.batches += 1;
+    // After a warm open, the first batch waits for the index's columns (read off the event loop).
+    await this.#indexKeeper.ready();
     let count = 0;
     for (const group of writes) {
       for (const { record, offset, length } of group.events) this.#indexKeeper.add(record, group.segment, offset, length);
@@ -592,6 +594,7 @@ export class AuditLog implements AuditTrail {
     const from = tail.segment === null ? -1 : segments.findIndex((segment) => segment.name === tail.segment);
     if (tail.segment !== null && from < 0) return repairing ? this.#rescanAfterCut() : [];
     const newer = segments.slice(from < 0 ? 0 : from);
+    await this.#indexKeeper.ready();
     let events = 0;
     let state = tail;
     for (const [i, segment] of newer.entries()) {
