@@ -37,6 +37,8 @@ export class WriterLock {
   #token: string | null = null;
   #acquiredAt = 0;
   #lingering: NodeJS.Timeout | null = null;
+  /** This holder's release under way (its file not yet removed): the next acquire waits for it. */
+  #releasing: Promise<void> | null = null;
 
   constructor(path: string, options: WriterLockOptions = {}) {
     this.#path = path;
@@ -51,6 +53,8 @@ export class WriterLock {
       this.#lingering = null;
       if (this.#token !== null) return;
     }
+    // Our own file still being removed: not someone else's lock to wait out.
+    await this.#releasing;
     const deadline = Date.now() + this.#timeoutMs;
     let wait = 1;
     for (;;) {
@@ -95,11 +99,23 @@ export class WriterLock {
     if (this.#lingering !== null) clearTimeout(this.#lingering);
     this.#lingering = null;
     const token = this.#token;
-    if (token === null) return;
+    if (token === null) return this.#releasing ?? undefined;
     this.#token = null;
-    // Only our own lock: if it was broken as stale meanwhile, someone else's is there now. (No
-    // one breaks a live process's lock younger than the stale time, so then it is surely ours.)
-    if (Date.now() - this.#acquiredAt < this.#staleMs / 2 || (await this.#read()) === token) await rm(this.#path, { force: true });
+    const removing = (async () => {
+      // Only our own lock: if it was broken as stale meanwhile, someone else's is there now. (No
+      // one breaks a live process's lock younger than the stale time, so then it is surely ours.)
+      if (Date.now() - this.#acquiredAt < this.#staleMs / 2 || (await this.#read()) === token) await rm(this.#path, { force: true });
+    })();
+    const settled = removing.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#releasing = settled;
+    try {
+      await removing;
+    } finally {
+      if (this.#releasing === settled) this.#releasing = null;
+    }
   }
 
   /** `release` from a timer: a failure to remove the file leaves a lock others break as stale. */
