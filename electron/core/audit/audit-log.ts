@@ -33,16 +33,16 @@ import type { AuditVerifyReport } from '../../shared/schemas/audit';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../files/safe-file';
 import type { Logger } from '../log/logger';
 import type { OperationContext } from '../operation-context';
+import { AuditHead, type DeskKey } from './audit-head';
 import { anchorStanding, lossMessage, type AnchorStanding, type AuditAnchorKeeper } from './audit-anchor';
 import type { AuditIndex } from './audit-index';
 import { AuditIndexKeeper } from './audit-index-keeper';
 import { checkpointMessage, decodeLine, encodeRecord, type AuditRecord, type EventRecord } from './audit-record';
 import type { AuditSigner } from './audit-signer';
-import { verifyAuditSignature } from './audit-signer';
 import type { AuditEventInput, AuditTrail } from './audit-trail';
 import { EntryReader } from './entry-reader';
 import { eventFields, type EventFields } from './event-input';
-import { HeadWriter, headSignedBytes, readHead, type SignedHead } from './head-file';
+import type { SignedHead } from './head-file';
 import { EMPTY_TAIL, scanTail, type LogTail } from './log-tail';
 import { findRecordHash, listSegments, readLines, scanLinesBackwards, segmentName } from './segment-files';
 import { verifyAuditLog, type VerifyOptions } from './audit-verify';
@@ -101,7 +101,8 @@ export class AuditLog implements AuditTrail {
   readonly #now: () => number;
   readonly #lock: WriterLock;
   readonly #reader: EntryReader;
-  readonly #head: HeadWriter;
+  /** The signed head: checked, signed and written (see audit-head.ts). */
+  readonly #head: AuditHead;
   readonly #listeners = new Set<(appended: AuditAppended) => void>();
   /** Batches written (one write and one fdatasync each), for tests and benchmarks. */
   readonly stats = { batches: 0 };
@@ -132,7 +133,7 @@ export class AuditLog implements AuditTrail {
     this.#now = options.now ?? Date.now;
     this.#lock = new WriterLock(join(this.dir, 'writer.lock'), options.lock);
     this.#reader = new EntryReader(this.dir);
-    this.#head = new HeadWriter(this.dir);
+    this.#head = new AuditHead(this.dir, this.#now, this.#log);
     this.#indexKeeper = new AuditIndexKeeper({ dir: this.dir, saveEvery: options.saveIndexEvery ?? 50_000, log: this.#log });
   }
 
@@ -209,17 +210,11 @@ export class AuditLog implements AuditTrail {
    * The signed head, checked: signed by the desk's key (`publicKeySpki`, from the vault) and
    * naming a record the log holds. Exporting it (an outside witness) is recorded.
    */
-  exportHead(desk: { readonly deskKeyId: string | null; readonly publicKeySpki: Buffer | null } | null, operation: OperationContext, record: boolean): Promise<SignedHead> {
+  exportHead(desk: DeskKey | null, operation: OperationContext, record: boolean): Promise<SignedHead> {
     return this.#exclusive(async () => {
       await this.#ensureOpen();
       await this.#syncWithDisk(false);
-      const read = await readHead(this.dir);
-      if (read.state !== 'present') throw new CardDeskError('INVALID_STATE', `The audit log's signed head is ${read.state}: unlock the vault once, so the log signs its records, then export it.`);
-      const { head } = read;
-      if (desk === null || desk.publicKeySpki === null || desk.deskKeyId !== head.keyId) throw new CardDeskError('INVALID_STATE', "The audit log's signed head is not signed by this desk's audit key: run carddesk audit verify.");
-      if (!verifyAuditSignature(desk.publicKeySpki, headSignedBytes(head), Buffer.from(head.signature, 'base64')) || (await this.#hashAt(head.seq)) !== head.hash) {
-        throw new CardDeskError('INVALID_STATE', "The audit log's signed head does not match the log: run carddesk audit verify.");
-      }
+      const head = await this.#head.forExport(desk, (seq) => this.#hashAt(seq));
       if (record) await this.#commit([{ type: 'event', actor: operation.actor, channel: operation.channel, action: 'audit.headExport', outcome: 'success', details: { seq: head.seq, hash: head.hash } }]);
       return head;
     });
@@ -270,7 +265,6 @@ export class AuditLog implements AuditTrail {
       repairs.push({ type: 'event', actor: SYSTEM, channel: 'desk', action: 'audit.repair', outcome, reason, details });
     };
     const { tail, torn } = await scanTail(this.dir);
-    let start = tail;
     if (torn !== null) {
       const handle = await open(torn.segment.path, 'r');
       const bytes = Buffer.alloc(torn.size - torn.from);
@@ -285,20 +279,8 @@ export class AuditLog implements AuditTrail {
         repair('success', 'an unfinished last line (never acknowledged) was set aside', { segment: torn.segment.name, bytes: bytes.length, after: tail.seq });
       }
     }
-    const head = await readHead(this.dir);
-    const signer = this.#signer;
-    if (head.state !== 'present') {
-      // A log never signed (no key record: the vault was never unlocked with it) has no head yet.
-      if (tail.seq > 0 && tail.keyId !== null) repair('failure', `the signed head was ${head.state}: records cut off the end before this point cannot be ruled out`, { lastSeq: tail.seq });
-    } else if (signer !== null && head.head.keyId === signer.keyId && !verifyAuditSignature(signer.publicKeySpki, headSignedBytes(head.head), Buffer.from(head.head.signature, 'base64'))) {
-      repair('failure', 'the signed head does not verify', { lastSeq: tail.seq });
-    } else if (head.head.seq > tail.seq) {
-      repair('failure', `records ${tail.seq + 1} to ${head.head.seq} are missing from the end of the log`, { from: tail.seq + 1, to: head.head.seq });
-      // Continue after the signed head, so the gap stays in the chain for verification to show.
-      start = { ...tail, seq: head.head.seq, hash: head.head.hash };
-    } else if (head.head.seq === tail.seq && head.head.hash !== tail.hash) {
-      repair('failure', `the last record (${tail.seq}) differs from the signed head`, { seq: tail.seq });
-    }
+    const { problems, start } = await this.#head.check(tail, this.#signer);
+    for (const { reason, details } of problems) repair('failure', reason, details);
     this.#tail = start;
     // The log was (re)read from disk: how it stands against the anchor is checked again.
     this.#standing = null;
@@ -511,10 +493,7 @@ export class AuditLog implements AuditTrail {
     // written once the batch is on disk (it never claims more than the log holds).
     const heading: { signed: Promise<SignedHead> | null } = { signed: null };
     const signHead = (): void => {
-      if (signer === null) return;
-      heading.signed = HeadWriter.sign(signer, seq, hash, new Date(this.#now()).toISOString());
-      // Awaited below, unless the write failed first.
-      heading.signed.catch(() => undefined);
+      heading.signed = this.#head.sign(signer, seq, hash);
     };
     for (const [i, group] of writes.entries()) await this.#write(group.segment, group.lines, group.segment === tail.segment ? tail.size : 0, i === writes.length - 1 ? signHead : undefined);
     this.#tail = { seq, hash, timeMs, segment, size, anchorSeq, keyId };
@@ -527,17 +506,8 @@ export class AuditLog implements AuditTrail {
       count += group.events.length;
     }
     this.#indexKeeper.advance(this.#tail);
-    let signedHead: SignedHead | null = null;
-    try {
-      // Without the key the head stays where the last signature left it (see the top of this file).
-      if (heading.signed !== null) {
-        signedHead = await heading.signed;
-        await this.#head.put(signedHead);
-      }
-    } catch (error) {
-      // The records are durable; only truncation detection for this batch is weaker.
-      this.#log?.error('the audit head could not be written', { error });
-    }
+    // Without the key the head stays where the last signature left it (see the top of this file).
+    const signedHead = await this.#head.write(heading.signed);
     // The vault's anchor moves with signed checkpoints (not every batch: it is a durable write).
     await this.#moveAnchor(signed ? signedHead : null);
     return count === 0 ? null : { lastSeq: seq, count };
