@@ -62,7 +62,7 @@ describe('AuditIndexKeeper', () => {
     expect(await indexedSeqs(keeper)).toEqual(expected);
     expect(keeper.unsaved).toBe(30);
     expect(logger.entries.some((e) => e.message.includes('rebuilding'))).toBe(true);
-    keeper.save();
+    await keeper.save();
     expect(keeper.unsaved).toBe(0);
     const again = new AuditIndexKeeper({ dir });
     expect((await again.load((await scanTail(dir)).tail)).warm).toBe(true);
@@ -91,7 +91,7 @@ describe('AuditIndexKeeper', () => {
       }
       expect(await keeper.load((await scanTail(dir)).tail), damage).toEqual({ warm: false, saveSoon: true });
       expect(await indexedSeqs(keeper)).toEqual(expected);
-      keeper.save();
+      await keeper.save();
       expect(readFileSync(keeper.path).subarray(0, 8).toString()).toBe('CDAUDIX3');
       expect((await new AuditIndexKeeper({ dir }).load((await scanTail(dir)).tail)).warm).toBe(true);
     }
@@ -112,7 +112,7 @@ describe('AuditIndexKeeper', () => {
     expect(keeper.index?.position.lastSeq).toBe(tail.seq);
     const seqs = await indexedSeqs(keeper);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
-    keeper.saveIfDue();
+    await keeper.saveIfDue();
     expect(keeper.unsaved).toBe(0);
   });
 
@@ -134,15 +134,15 @@ describe('AuditIndexKeeper', () => {
       if (decoded.ok && decoded.record.type === 'event') keeper.add(decoded.record, segment, offset, end - offset);
       offset = end;
     }
-    keeper.saveIfDue();
+    await keeper.saveIfDue();
     expect(keeper.unsaved).toBe(0);
     const tail = (await scanTail(dir)).tail;
     keeper.advance(tail);
     expect(keeper.unsaved).toBe(3);
     expect(keeper.index?.count).toBe(8);
-    keeper.saveIfDue();
+    await keeper.saveIfDue();
     expect(keeper.unsaved).toBe(3);
-    keeper.close();
+    await keeper.close();
     expect(keeper.unsaved).toBe(0);
     const reloaded = new AuditIndexKeeper({ dir });
     expect(await reloaded.load(tail)).toEqual({ warm: true, saveSoon: false });
@@ -175,7 +175,7 @@ describe('AuditIndexKeeper', () => {
     // The index folder is replaced by a file: saving fails.
     rmSync(dirname(keeper.path), { recursive: true });
     writeFileSync(dirname(keeper.path), 'not a folder');
-    keeper.save();
+    await keeper.save();
     expect(keeper.unsaved).toBeGreaterThan(0);
     expect(logger.entries.some((e) => e.level === 'warn' && e.message.includes('could not be saved'))).toBe(true);
   });

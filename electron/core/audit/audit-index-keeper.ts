@@ -183,16 +183,20 @@ export class AuditIndexKeeper {
   }
 
   /** Saves now when `saveEvery` events are unsaved. */
-  saveIfDue(): void {
-    if (this.#index !== null && this.#unsaved >= this.#saveEvery) this.save();
+  async saveIfDue(): Promise<void> {
+    if (this.#index !== null && this.#unsaved >= this.#saveEvery) await this.save();
   }
 
   /** Writes the index file; a failure is logged (the next open rebuilds it). */
-  save(): void {
+  async save(): Promise<void> {
     try {
-      if (this.#index === null) return;
-      this.#index.save(this.path);
-      this.#unsaved = 0;
+      const index = this.#index;
+      if (index === null) return;
+      // A warm-loaded index saves only once its columns are in memory (a damaged one is dropped).
+      if (!(await index.loadColumns()) || this.#index !== index) return;
+      const unsaved = this.#unsaved;
+      await index.save(this.path);
+      this.#unsaved = Math.max(0, this.#unsaved - unsaved);
       this.#damagedFile = false;
     } catch (error) {
       this.#log?.warn('the audit index could not be saved; it is rebuilt on the next open', { error });
@@ -200,7 +204,7 @@ export class AuditIndexKeeper {
   }
 
   /** Saves what the index file lacks, as the log closes. */
-  close(): void {
-    if (this.#index !== null && this.#unsaved > 0) this.save();
+  async close(): Promise<void> {
+    if (this.#index !== null && this.#unsaved > 0) await this.save();
   }
 }

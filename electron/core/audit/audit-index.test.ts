@@ -62,7 +62,7 @@ describe('AuditIndex file', () => {
     // More than one block (16,384 values), so a page near the end reads only the last blocks.
     const index = sampleIndex(40_000);
     const path = join(tempHome(), 'index', 'events.idx');
-    index.save(path);
+    await index.save(path);
     const loaded = (await AuditIndex.load(path)) as AuditIndex;
     const newest = async (target: AuditIndex): Promise<unknown[]> => {
       const found: number[] = [];
@@ -118,7 +118,7 @@ describe('AuditIndex file', () => {
   it('loads what it saved, and keeps taking events after loading', async () => {
     const index = sampleIndex(300);
     const path = join(tempHome(), 'index', 'events.idx');
-    index.save(path);
+    await index.save(path);
     const loaded = await AuditIndex.load(path);
     expect(loaded).not.toBeNull();
     expect(await (loaded as AuditIndex).loadColumns()).toBe(true);

@@ -20,7 +20,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { AuditOutcome } from '../../shared/schemas/audit';
-import { ensurePrivateDir, writeFileDurable } from '../files/safe-file';
+import { ensurePrivateDirAsync, writeFileDurably } from '../files/safe-file';
 import { LazyColumns } from './audit-index-columns';
 import { allocate, COLUMN_NAMES, damagedIndex, parseIndexFile, readIndexHeader, serializeIndex, type ColumnName, type Columns, type IndexPosition, type IndexStrings } from './audit-index-file';
 import { GENESIS_HASH, type EventRecord } from './audit-record';
@@ -300,10 +300,12 @@ export class AuditIndex {
     return serializeIndex({ count: this.count, position: this.position, strings, columns: this.#columns });
   }
 
-  save(path: string): void {
-    ensurePrivateDir(dirname(path));
+  /** Writes the index file (in the thread pool); every column must be read (`loadColumns`). */
+  async save(path: string): Promise<void> {
+    const bytes = this.serialize();
+    await ensurePrivateDirAsync(dirname(path));
     // Derived data: no fsync. A torn or stale file fails its checks and is rebuilt.
-    writeFileDurable(path, this.serialize(), { sync: false });
+    await writeFileDurably(path, bytes, { sync: false });
   }
 
   /**

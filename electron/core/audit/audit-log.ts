@@ -30,7 +30,7 @@ import { appendFile, open, stat, truncate, type FileHandle } from 'node:fs/promi
 import { join } from 'node:path';
 import { CardDeskError } from '../../shared/errors';
 import type { AuditVerifyReport } from '../../shared/schemas/audit';
-import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../files/safe-file';
+import { ensurePrivateDirAsync, PRIVATE_FILE_MODE } from '../files/safe-file';
 import type { Logger } from '../log/logger';
 import type { OperationContext } from '../operation-context';
 import { AuditHead, type DeskKey } from './audit-head';
@@ -243,7 +243,7 @@ export class AuditLog implements AuditTrail {
   async #ensureOpen(): Promise<void> {
     if (this.#closed) throw new CardDeskError('AUDIT_UNAVAILABLE', 'The audit log is closed.');
     if (this.#tail !== null) return;
-    ensurePrivateDir(this.dir);
+    await ensurePrivateDirAsync(this.dir);
     await this.#lock.acquire();
     let appended: AuditAppended | null;
     try {
@@ -364,7 +364,7 @@ export class AuditLog implements AuditTrail {
       this.#lock.releaseSoon();
     }
     if (appended !== null) this.#notify(appended);
-    if (!this.#closed) this.#indexKeeper.saveIfDue();
+    if (!this.#closed) await this.#indexKeeper.saveIfDue();
   }
 
   /** The hash of record `seq` as the log on disk holds it (null: it holds no such record). */
@@ -661,9 +661,8 @@ export class AuditLog implements AuditTrail {
     if (saveSoon) {
       setImmediate(() => {
         if (this.#closing) return;
-        void this.#exclusive(() => {
-          if (!this.#closed) this.#indexKeeper.save();
-          return Promise.resolve();
+        void this.#exclusive(async () => {
+          if (!this.#closed) await this.#indexKeeper.save();
         });
       });
     }
@@ -694,7 +693,7 @@ export class AuditLog implements AuditTrail {
         this.#log?.error('the closing audit checkpoint could not be written', { error });
       }
       await this.#lock.release();
-      this.#indexKeeper.close();
+      await this.#indexKeeper.close();
       this.#closed = true;
       await this.#writer?.handle.close();
       this.#writer = null;
