@@ -13,6 +13,7 @@ import type { AuditLog } from './audit/audit-log';
 import type { AuditTrail } from './audit/audit-trail';
 import { createDeskAuditLog } from './audit/desk-audit-log';
 import { recordFailedWrites } from './audit/write-audit';
+import { localOperatorSession, requirePermissions } from './operators/permission-check';
 import { contractHandlers } from './api/contract-handlers';
 import { letterHandlers } from './api/letter-handlers';
 import { lifecycleHandlers } from './api/lifecycle-handlers';
@@ -301,7 +302,9 @@ export function createCore(options: CoreOptions): Core {
     return null;
   };
 
-  const handlers: ContractHandlers = afterRead(settingsRead, recordFailedWrites({
+  // Until operator sign-in exists (issue 17 §2) the desk acts as the OS account with every role.
+  const operatorSession = localOperatorSession(operatorId);
+  const handlers: ContractHandlers = afterRead(settingsRead, requirePermissions(recordFailedWrites({
     'app:info': (_args, context) => ({
       name: appName,
       version: appVersion,
@@ -371,7 +374,7 @@ export function createCore(options: CoreOptions): Core {
     ...accountContactHandlers({ ...accountContact, kiosk, kioskFilesAllowed: () => deskSettings.load().kiosk.filesAllowed }, operatorId),
     ...notifyHandlers(notify, operatorId),
     ...recoveryHandlers(lifecycle.recoveryCodes, kioskRecovery, operatorId),
-  }, audit, operatorId, options.log));
+  }, audit, operatorId, options.log), () => operatorSession, audit, options.log));
 
   return {
     handlers,
