@@ -108,6 +108,8 @@ export class MobileEnrollment {
         enrolled,
         certificates: { ...current.certificates, [label]: serial },
         ...(complete ? { state: 'active' as const, codeHash: null, codeExpiresAt: null, stateChangedAt: now } : {}),
+        // recoverKey: the code stays for the one key fetch, good for a code's life from now (mobile-key-recovery.ts).
+        ...(complete && current.options.recoverKey ? { codeHash: current.codeHash, codeExpiresAt: new Date(this.deps.service.now().getTime() + this.deps.service.codeLifeMs()).toISOString() } : {}),
       };
       // A migration's new phone has enrolled its last label: the old mobile ID is revoked
       // (superseded) in the same journal line as the new one turning active; its certificates

@@ -28,6 +28,8 @@ import type { VaultAccess } from '../vault/vault-access';
 import { formatEnrollmentUri, type MobileLabel } from './enrollment-uri';
 import { codeHash, effectiveState, MOBILE_IDS, newEnrollmentCode, toSummary } from './mobile-id-records';
 import { MobileEnrollment, type EnrollmentResult } from './mobile-enrollment';
+import { MobileKeyRecovery, type KeyRecoveryResult } from './mobile-key-recovery';
+import type { KeyEscrow } from '../lifecycle/key-escrow';
 
 const DAY = 86_400_000;
 
@@ -44,6 +46,8 @@ export interface MobileIdDeps {
   readonly clock?: () => Date;
   /** How long a code is good (default 15 minutes). */
   readonly codeLifeMinutes?: number;
+  /** The escrowed keys, for recoverKey (without it no key is given: 404). */
+  readonly escrow?: Pick<KeyEscrow, 'recover'>;
 }
 
 export interface IssuedMobileId {
@@ -55,10 +59,27 @@ export interface IssuedMobileId {
 export class MobileIdService {
   readonly #recorder: ChangeRecorder;
   readonly #enrollment: MobileEnrollment;
+  readonly #keyRecovery: MobileKeyRecovery | null;
 
   constructor(private readonly deps: MobileIdDeps) {
     this.#recorder = new ChangeRecorder(deps.access, deps.audit);
     this.#enrollment = new MobileEnrollment({ service: this, certificates: deps.certificates, audit: deps.audit });
+    this.#keyRecovery =
+      deps.escrow === undefined ? null : new MobileKeyRecovery({ service: this, access: deps.access, audit: deps.audit, escrow: deps.escrow, certificates: deps.certificates, chain: () => deps.ca.chain() });
+  }
+
+  /**
+   * The escrowed encryption key(s) as an encrypted PKCS#12, for a mobile ID with recoverKey whose
+   * labels are all enrolled, with its one-time code (see mobile-key-recovery.ts). Never log the code or passphrase.
+   */
+  async recoverKey(mobileId: string, code: string, passphrase: Buffer, sourceAddress: string): Promise<KeyRecoveryResult> {
+    if (this.#keyRecovery === null) return { ok: false, refusal: 'notFound', message: 'This desk gives no escrowed keys to phones.' };
+    return this.#keyRecovery.recover(mobileId, code, passphrase, sourceAddress);
+  }
+
+  /** How long a one-time code is good, in milliseconds. */
+  codeLifeMs(): number {
+    return (this.deps.codeLifeMinutes ?? MOBILE_CODE_LIFE_MINUTES) * 60_000;
   }
 
   /** EST simpleenroll of one label with the one-time code (see mobile-enrollment.ts). The code is key material: never log it. */
@@ -151,7 +172,7 @@ export class MobileIdService {
       state: 'pending',
       options,
       codeHash: codeHash(code),
-      codeExpiresAt: new Date(now.getTime() + (this.deps.codeLifeMinutes ?? MOBILE_CODE_LIFE_MINUTES) * 60_000).toISOString(),
+      codeExpiresAt: new Date(now.getTime() + this.codeLifeMs()).toISOString(),
       enrolled: [],
       certificates: {},
       createdAt: now.toISOString(),
@@ -159,8 +180,9 @@ export class MobileIdService {
       stateChangedAt: now.toISOString(),
       supersedes,
       supersededBy: null,
+      keyDeliveredAt: null,
     };
-    const enrollmentUri = formatEnrollmentUri({ estUrl, mobileId: id, code, caSha256: this.caSha256(), labels: options.labels });
+    const enrollmentUri = formatEnrollmentUri({ estUrl, mobileId: id, code, caSha256: this.caSha256(), labels: options.labels, recoverKey: options.recoverKey });
     await this.#recorder.commit([{ collection: MOBILE_IDS, id, record }], {
       action,
       outcome: 'success',
