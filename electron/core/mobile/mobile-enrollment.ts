@@ -71,6 +71,9 @@ export class MobileEnrollment {
 
   /** simpleenroll: HTTP Basic with the mobile ID and its one-time code. */
   async enroll(label: MobileLabel, mobileId: string, code: string, csrDer: Buffer, source: string): Promise<EnrollmentResult> {
+    // A replaced mobile ID whose certificates a stop left valid is finished first (best effort: the
+    // vault may be locked; the enrollment then answers for itself).
+    await this.deps.service.completeSupersessions(ESTSYSTEM).catch(() => 0);
     const details = { mobileId: mobileId.slice(0, 64), label, source };
     const record = this.deps.service.record(mobileId);
     // Unknown, wrong, spent and expired codes all answer alike (401); the event says which.

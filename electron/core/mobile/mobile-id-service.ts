@@ -143,6 +143,7 @@ export class MobileIdService {
    * refusing would only send the operator to find and cancel it first).
    */
   async migrate(oldId: string, input: MobileIdOptionsInput, op: OperationContext): Promise<IssuedMobileId> {
+    await this.completeSupersessions(op);
     const old = this.#require(oldId);
     const state = effectiveState(old, this.now());
     if (state !== 'active' && state !== 'locked') await this.#refuse(old, 'mobile.migrate', state, op);
