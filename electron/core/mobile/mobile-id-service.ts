@@ -214,7 +214,9 @@ export class MobileIdService {
     for (const record of this.deps.access.storage().records.values<MobileIdRecord>(MOBILE_IDS)) {
       if (record.state !== 'revoked' || record.supersededBy === null || record.supersededBy === undefined) continue;
       for (const serial of this.#serials(record)) {
-        if (this.deps.certificates.record(serial).status === 'revoked') continue;
+        const certificate = this.deps.certificates.record(serial);
+        // Revoked already, or past its end (nothing to revoke; asking again would only record refusals).
+        if (certificate.status === 'revoked' || Date.parse(certificate.notAfter) <= this.now().getTime()) continue;
         await this.#revokeCertificate(serial, 'superseded', op);
         revoked += 1;
       }
