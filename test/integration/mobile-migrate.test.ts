@@ -23,6 +23,7 @@ import { silentLogger } from '../../electron/core/log/logger';
 import { parseEnrollmentUri } from '../../electron/core/mobile/enrollment-uri';
 import { createVaultServices } from '../../electron/core/vault/vault-services';
 import { carddesk, carddeskSession, type CliResult, type CliSession } from '../support/cli';
+import { unrecordedCommands } from '../support/cli-audit';
 import { openssl, tool, type ToolResult } from '../support/openssl';
 import { PASSPHRASE, personalNumber, tempHome } from '../support/vault-fixtures';
 import { freePort } from '../support/free-port';
@@ -243,6 +244,8 @@ describe('move a mobile ID to a new phone, the escrowed key onto it', () => {
     expect(log.stdout).toContain('mobile.recoverKey');
     expect(log.stdout).not.toContain(invitation.code);
     expect(log.stdout).not.toContain(P12_PASSPHRASE);
+    // `mobile migrate` recorded its action as the operator through the CLI.
+    expect(await unrecordedCommands('mobile-migrate', (args) => cd(args, ''))).toEqual([]);
     await startListener();
   }, 180_000);
 });
