@@ -8,6 +8,7 @@ import { Option, type Command } from 'commander';
 import { RevocationReasonSchema } from '../shared/schemas/certificates';
 import {
   IssuancePolicySchema,
+  mobileIdDefaults,
   LifecycleArgs,
   type IssuancePolicy,
   type IssueResult,
@@ -405,8 +406,22 @@ export function registerLifecycleCommands(card: Command, cli: CliContext): void 
         'holder-signs: a new card waits until its holder signs the contract with it (PIN from the PIN letter); holder-chooses-pin: the same, but the holder chooses the PIN at the desk (the letter has the PUK only); at-issuance: active at once',
       ).choices(Object.keys(activationOptions)),
     )
-    .action(async (options: { pinLength?: number; pinTries?: number; pukTries?: number; keyAlgorithm?: string; escrow?: string; userNumberTo?: string; letterSender?: string; activation?: string }) => {
+    .option('--mobile-labels <list>', 'a new mobile ID’s certificates: auth,sign,enc (comma-separated)')
+    .option('--mobile-days <n>', 'a new mobile ID’s validity in days', positiveInteger)
+    .addOption(new Option('--mobile-delivery <how>', 'a new mobile ID’s QR code: on screen or by email').choices(['screen', 'email']))
+    .addOption(new Option('--mobile-recover-key <on|off>', 'recover the escrowed encryption key onto the phone').choices(['on', 'off']))
+    .addOption(new Option('--mobile-notify <on|off>', 'tell the holder when the mobile ID is active or an enrollment is refused').choices(['on', 'off']))
+    .action(async (options: { pinLength?: number; pinTries?: number; pukTries?: number; keyAlgorithm?: string; escrow?: string; userNumberTo?: string; letterSender?: string; activation?: string; mobileLabels?: string; mobileDays?: number; mobileDelivery?: string; mobileRecoverKey?: string; mobileNotify?: string }) => {
       await withDesk(cli, false, async ({ lifecycle }) => {
+        const mobileChange = {
+          ...(options.mobileLabels === undefined ? {} : { labels: options.mobileLabels.split(',').map((label) => label.trim()).filter((label) => label !== '') }),
+          ...(options.mobileDays === undefined ? {} : { validityDays: options.mobileDays }),
+          ...(options.mobileDelivery === undefined ? {} : { delivery: options.mobileDelivery }),
+          ...(options.mobileRecoverKey === undefined ? {} : { recoverKey: options.mobileRecoverKey === 'on' }),
+          ...(options.mobileNotify === undefined ? {} : { notify: options.mobileNotify === 'on' }),
+        };
+        // The mobile ID defaults change one by one: the rest stay as the policy has them.
+        const mobileId = Object.keys(mobileChange).length === 0 ? undefined : { ...mobileIdDefaults(lifecycle.policy()), ...mobileChange };
         const algorithm = options.keyAlgorithm === undefined ? undefined : AsymmetricAlgorithmSchema.parse(options.keyAlgorithm);
         const change = IssuancePolicySchema.partial().parse({
           pinLength: options.pinLength,
@@ -417,6 +432,7 @@ export function registerLifecycleCommands(card: Command, cli: CliContext): void 
           userNumberRecipient: options.userNumberTo === undefined ? undefined : options.userNumberTo === 'contact-person' ? 'contactPerson' : 'holder',
           letterSender: options.letterSender,
           activation: options.activation === undefined ? undefined : activationOptions[options.activation],
+          mobileId,
         });
         const changed = Object.values(change).some((value) => value !== undefined);
         printJson(cli, changed ? await lifecycle.updatePolicy(change, cli.operation) : lifecycle.policy());

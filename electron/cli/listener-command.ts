@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import type { NetworkListenerStatus } from '../shared/schemas/network-listener';
 import { CaPublicationSite } from '../core/ca/publication-site';
 import { createEstSite, createMobileIdService, listenerTlsCredentials } from '../core/mobile/mobile-wiring';
+import { notifyServicesFor } from '../core/notify/notify-services';
 import { NetworkListenerService } from '../core/settings/network-listener';
 import type { VaultServices } from '../core/vault/vault-services';
 import type { CliContext } from './cli-context';
@@ -20,7 +21,7 @@ function listenerOf(cli: CliContext, services: VaultServices): NetworkListenerSe
     vaultUnlocked: () => services.keyring.unlocked,
     audit: services.audit,
     log: cli.log,
-    sites: [new CaPublicationSite(services.ca, services.ocsp), createEstSite(services, createMobileIdService(services, cli.settings), cli.log)],
+    sites: [new CaPublicationSite(services.ca, services.ocsp), createEstSite(services, createMobileIdService(services, cli.settings, cli.log), cli.log)],
     tlsCredentials: listenerTlsCredentials(services),
   });
 }
@@ -109,7 +110,11 @@ export function registerListenerCommand(program: Command, cli: CliContext): void
         const status = await service.apply();
         if (status.listening === null) throw new Error(status.problem ?? 'the network listener did not start');
         cli.out(formatStatus(status));
+        // With EST, the mobile ID mails (the QR by email, the holder's notices) go out while it serves.
+        const sender = settings.tlsPort === undefined || settings.tlsPort === null ? null : notifyServicesFor(services, cli.log).sender;
+        sender?.start();
         await stopped;
+        await sender?.stop();
         await service.close();
       }),
     );

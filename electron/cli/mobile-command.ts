@@ -14,11 +14,17 @@ import type { RevocationReason } from '../shared/schemas/certificates';
 import type { MobileIdSummary } from '../shared/schemas/mobile-id';
 import { MOBILE_LABELS, type MobileLabel } from '../core/mobile/enrollment-uri';
 import { createMobileIdService } from '../core/mobile/mobile-wiring';
+import { deliveryId } from '../core/mobile/mobile-delivery';
 import type { IssuedMobileId, MobileIdService } from '../core/mobile/mobile-id-service';
 import type { VaultServices } from '../core/vault/vault-services';
 import type { CliContext } from './cli-context';
 import { positiveInteger } from './parse-options';
 import { printJson, unlockVault, withVault } from './vault-session';
+import { notifyServicesFor } from '../core/notify/notify-services';
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
 
 function labelsOption(value: string): MobileLabel[] {
   const labels = value.split(',').map((label) => label.trim()).filter((label) => label !== '');
@@ -39,11 +45,19 @@ function describe(summary: MobileIdSummary): string {
   ].join('\n');
 }
 
-/** A new mobile ID's enrollment URI and QR code (terminal; PNG when asked), or the JSON. */
-async function printIssued(cli: CliContext, issued: IssuedMobileId, png: string | undefined, json: boolean): Promise<void> {
+/** A new mobile ID's enrollment URI and QR code (terminal; PNG when asked), or the JSON; sent by email, where it went. */
+async function printIssued(cli: CliContext, services: VaultServices, issued: IssuedMobileId, png: string | undefined, json: boolean): Promise<void> {
+  if (issued.sentTo !== undefined && issued.sentTo !== null) {
+    // By email: the URI is not printed; the outbox is drained once (a failed try is retried by the app).
+    const drained = await notifyServicesFor(services, cli.log).sender.drain();
+    const sent = drained.sent > 0 && notifyServicesFor(services, cli.log).outbox.get(deliveryId(issued.mobileId.id))?.state === 'sent';
+    if (json) printJson(cli, { mobileId: issued.mobileId, sentTo: issued.sentTo, sent });
+    else cli.out(`${describe(issued.mobileId)}\n\n${sent ? `QR code sent to ${issued.sentTo}.` : `QR code queued for ${issued.sentTo}; it could not be sent yet (see \`carddesk notify outbox\`).`}\n`);
+    return;
+  }
   if (png !== undefined) await writeFile(resolve(png), await QRCode.toBuffer(issued.enrollmentUri, { type: 'png', errorCorrectionLevel: 'M', margin: 4, scale: 6 }), { mode: 0o600 });
   if (json) {
-    printJson(cli, issued);
+    printJson(cli, { mobileId: issued.mobileId, enrollmentUri: issued.enrollmentUri });
     return;
   }
   cli.out(`${describe(issued.mobileId)}\n\nEnrollment URI (one-time; show it to the holder only):\n${issued.enrollmentUri}\n\n`);
@@ -53,7 +67,7 @@ async function printIssued(cli: CliContext, issued: IssuedMobileId, png: string 
 async function withMobile<T>(cli: CliContext, unlock: boolean, run: (mobile: MobileIdService, services: VaultServices) => Promise<T>): Promise<T> {
   return withVault(cli, async (services) => {
     if (unlock) await unlockVault(cli, services);
-    return run(createMobileIdService(services, cli.settings), services);
+    return run(createMobileIdService(services, cli.settings, cli.log), services);
   });
 }
 
@@ -64,16 +78,22 @@ export function registerMobileCommands(program: Command, cli: CliContext): Comma
   mobile
     .command('issue')
     .requiredOption('--holder <holder>', 'id, personal number or user number of an active holder')
-    .option('--labels <list>', `certificates on the phone: ${MOBILE_LABELS.join(',')} (default from the desk: auth,sign)`, labelsOption)
-    .option('--days <n>', 'validity of the mobile ID and its certificates, in days (default 365)', positiveInteger)
-    .option('--qr-png <file>', 'also write the QR code as a PNG file')
-    .option('--json', 'print machine-readable JSON (with the enrollment URI)')
-    .description('issue a mobile ID: prints the enrollment URI with its one-time code and the QR code (asks for the vault passphrase)')
-    .action((o: { holder: string; labels?: MobileLabel[]; days?: number; qrPng?: string; json?: boolean }) =>
+    .option('--labels <list>', `certificates on the phone: ${MOBILE_LABELS.join(',')} (default from the issuance policy)`, labelsOption)
+    .option('--days <n>', 'validity of the mobile ID and its certificates, in days (default from the issuance policy)', positiveInteger)
+    .addOption(new Option('--delivery <how>', 'screen: print the URI and QR code here; email: send them to the holder’s registered email (default from the issuance policy)').choices(['screen', 'email']))
+    .option('--recover-key', 'recover the escrowed encryption key onto the phone')
+    .option('--no-recover-key', 'do not recover the encryption key')
+    .option('--notify', 'tell the holder when the mobile ID is active or an enrollment is refused')
+    .option('--no-notify', 'do not tell the holder')
+    .option('--qr-png <file>', 'also write the QR code as a PNG file (delivery screen)')
+    .option('--json', 'print machine-readable JSON (with the enrollment URI when it is for the screen)')
+    .description('issue a mobile ID: prints the enrollment URI with its one-time code and the QR code, or sends them by email (asks for the vault passphrase)')
+    .action((o: { holder: string; labels?: MobileLabel[]; days?: number; delivery?: 'screen' | 'email'; recoverKey?: boolean; notify?: boolean; qrPng?: string; json?: boolean }) =>
       withMobile(cli, true, async (service, services) => {
         const holder = services.directory.find(o.holder);
-        const issued = await service.issue(holder.id, { ...(o.labels === undefined ? {} : { labels: o.labels }), ...(o.days === undefined ? {} : { validityDays: o.days }) }, cli.operation);
-        await printIssued(cli, issued, o.qrPng, o.json === true);
+        const input = stripUndefined({ labels: o.labels, validityDays: o.days, delivery: o.delivery, recoverKey: o.recoverKey, notify: o.notify });
+        const issued = await service.issue(holder.id, input, cli.operation);
+        await printIssued(cli, services, issued, o.qrPng, o.json === true);
       }),
     );
 
@@ -87,13 +107,13 @@ export function registerMobileCommands(program: Command, cli: CliContext): Comma
     .option('--json', 'print machine-readable JSON (with the enrollment URI)')
     .description('move a mobile ID to a new phone: a new enrollment code; the old phone works until the new one enrols, then its certificates are revoked (superseded) (asks for the vault passphrase)')
     .action((id: string, o: { labels?: MobileLabel[]; days?: number; recoverKey?: boolean; qrOut?: string; json?: boolean }) =>
-      withMobile(cli, true, async (service) => {
+      withMobile(cli, true, async (service, services) => {
         const issued = await service.migrate(
           id,
           { ...(o.labels === undefined ? {} : { labels: o.labels }), ...(o.days === undefined ? {} : { validityDays: o.days }), ...(o.recoverKey === true ? { recoverKey: true } : {}) },
           cli.operation,
         );
-        await printIssued(cli, issued, o.qrOut, o.json === true);
+        await printIssued(cli, services, issued, o.qrOut, o.json === true);
       }),
     );
 

@@ -160,7 +160,7 @@ export function createCore(options: CoreOptions): Core {
     },
   });
   // One mobile ID service for the desk's screens and the phones' EST requests.
-  const mobile = createMobileIdService(vault, deskSettings);
+  const mobile = createMobileIdService(vault, deskSettings, options.log);
   const listener = new NetworkListenerService({
     settings: deskSettings,
     vaultUnlocked: () => vault.keyring.unlocked,

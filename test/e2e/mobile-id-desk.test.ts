@@ -22,6 +22,7 @@ import { openHostSession, type Session } from '../support/host-session';
 import { startHostProcess, type HostProcess } from '../support/host-process';
 import { holderInput, PASSPHRASE, tempHome } from '../support/vault-fixtures';
 import { freePort } from '../support/free-port';
+import { startMailServer, type MailServer } from '../support/mail-server';
 
 const run = promisify(execFile);
 let host: HostProcess;
@@ -30,6 +31,7 @@ let session: Session;
 let page: Page;
 let holderId = '';
 let port = 0;
+let mail: MailServer;
 const work = mkdtempSync(join(tmpdir(), 'carddesk-e2e-mobile-'));
 const passFile = join(work, 'p12-passphrase');
 const phoneDir = join(work, 'phone');
@@ -79,6 +81,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await mail?.close();
   session?.close();
   await browser?.close();
   await host?.stop();
@@ -140,5 +143,58 @@ describe("a holder's mobile ID at the desk", () => {
     await expect.poll(() => page.getByTestId(ids.row).count(), { timeout: 20_000 }).toBe(1);
     const listed = await session.call('mobile:list', { holderId });
     expect(listed.envelope).toMatchObject({ ok: true, value: [{ state: 'revoked' }] });
+  }, 120_000);
+
+  it('the dialog opens with the policy’s defaults; by email it shows where the QR code went, and the mail has it', async () => {
+    mail = await startMailServer();
+    const call = async (channel: Parameters<Session['call']>[0], args?: unknown): Promise<unknown> => {
+      const { envelope } = await session.call(channel, args);
+      if (!envelope.ok) throw new Error(`${channel}: ${JSON.stringify(envelope)}`);
+      return envelope.value;
+    };
+    await call('notify:setSettings', { smtp: { host: '127.0.0.1', port: mail.port, security: 'none', user: '', password: '', fromAddress: 'desk@carddesk.example', fromName: 'CardDesk' } });
+    // The policy changed through the desk's channel: a new mobile ID sends its QR code by email, for 30 days, authentication only.
+    await call('cards:updatePolicy', { mobileId: { labels: ['auth'], validityDays: 30, delivery: 'email', recoverKey: false, notify: true } });
+    await page.getByTestId(ids.issue).click();
+    await expect.poll(() => page.getByTestId(ids.days).inputValue()).toBe('30');
+    expect(await page.getByTestId(ids.label('auth')).isChecked()).toBe(true);
+    expect(await page.getByTestId(ids.label('sign')).isChecked()).toBe(false);
+    expect(await page.getByTestId(ids.delivery).textContent()).toContain(en.mobile.deliveries.email);
+    expect(await page.getByTestId(ids.notify).isChecked()).toBe(true);
+    expect(await seriousAccessibilityViolations(page), 'issue dialog with options').toEqual([]);
+    await page.getByTestId(ids.create).click();
+    const sentTo = page.getByTestId(ids.sentTo);
+    await sentTo.waitFor();
+    expect(await sentTo.textContent()).toContain('g***@example.org');
+    expect(await page.getByTestId(ids.qr).count()).toBe(0);
+    const enrollmentMails = () => mail.received.filter((m) => m.parsed.subject === 'Your mobile ID: set it up on your phone');
+    await expect.poll(() => enrollmentMails().length, { timeout: 30_000 }).toBe(1);
+    // The first mobile ID's notice (it turned active before any SMTP server was set) went out too, once.
+    expect(mail.received.filter((m) => m.parsed.subject === 'Your mobile ID is active')).toHaveLength(1);
+    const letter = enrollmentMails()[0]!;
+    expect(letter.envelopeTo).toEqual(['grace@example.org']);
+    expect(letter.parsed.text).toMatch(/carddesk-mobile:enroll\?/);
+    expect(letter.parsed.attachments.some((a) => a.contentType === 'image/png')).toBe(true);
+    // The link is in the mail only: the page kept nothing of it.
+    expect(await page.evaluate(() => document.body.innerText + JSON.stringify({ ...window.localStorage }))).not.toContain('carddesk-mobile');
+    await page.getByTestId(ids.qrClose).click();
+    const pending = page.locator(`[data-testid="${ids.row}"][data-state="pending"]`);
+    await pending.waitFor();
+    // Cancel still leaves nothing behind.
+    await pending.getByTestId(ids.action('cancel')).click();
+    await page.getByTestId(ids.confirm).click();
+    await expect.poll(() => page.getByTestId(ids.row).count(), { timeout: 20_000 }).toBe(1);
+
+    // Through the channel with no options at all: the policy's values; no QR code, the masked address.
+    const issued = (await call('mobile:issue', { holderId, options: {} })) as { mobileId: { id: string; options: unknown }; qr: string | null; sentTo: string | null };
+    expect(issued.mobileId.options).toEqual({ labels: ['auth'], validityDays: 30, delivery: 'email', recoverKey: false, notify: true });
+    expect(issued).toMatchObject({ qr: null, sentTo: 'g***@example.org' });
+    // A request's option overrides the policy's.
+    const onScreen = (await call('mobile:issue', { holderId, options: { delivery: 'screen', validityDays: 7 } })) as typeof issued;
+    expect(onScreen.mobileId.options).toEqual({ labels: ['auth'], validityDays: 7, delivery: 'screen', recoverKey: false, notify: true });
+    expect(onScreen.qr).toMatch(/^data:image\/svg\+xml;base64,/);
+    expect(onScreen.sentTo).toBeNull();
+    for (const id of [issued.mobileId.id, onScreen.mobileId.id]) await call('mobile:cancel', { id });
+    await expect.poll(() => page.getByTestId(ids.row).count(), { timeout: 20_000 }).toBe(1);
   }, 120_000);
 });

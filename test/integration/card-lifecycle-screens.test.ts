@@ -493,6 +493,12 @@ describe('the card life cycle on the screens', () => {
     await page.getByTestId('policy-sender').fill('');
     expect(await page.getByTestId('policy-save').isDisabled()).toBe(true);
     await page.getByTestId('policy-sender').fill('Ministry of Tests');
+    // The mobile ID defaults (issue 16): validity, delivery by email, no notices.
+    await page.getByTestId('policy-mobile-id-days').fill('0');
+    expect(await page.getByTestId('policy-save').isDisabled()).toBe(true);
+    await page.getByTestId('policy-mobile-id-days').fill('45');
+    await choose(page, 'policy-mobile-id-delivery', en.mobile.deliveries.email);
+    await page.getByTestId('policy-mobile-id-notify').uncheck();
     await expectAccessible(page, 'issuance policy');
     await page.getByTestId('policy-save').click();
     await expect.poll(() => page.getByTestId('policy-message').textContent()).toBe(en.lifecycle.policy.saved);
@@ -509,6 +515,7 @@ describe('the card life cycle on the screens', () => {
       userNumberRecipient: 'contactPerson',
       letterSender: 'Ministry of Tests',
       activation: 'atIssuance',
+      mobileId: { labels: ['auth', 'sign'], validityDays: 45, delivery: 'email', recoverKey: false, notify: false },
     });
   });
 

@@ -36,6 +36,11 @@ export const notificationKinds = [
   'oneTimeCode',
   /** The user number re-sent (lost info); to the holder or the contact person. */
   'userNumber',
+  /** A mobile ID's enrollment link (issue 16): carries it as its `code` (sealed in the outbox, like a one-time code). */
+  'mobileIdEnrollment',
+  /** The holder's mobile ID became active / an enrollment of it was refused (issue 16, option notify). */
+  'mobileIdActive',
+  'mobileIdRefused',
   'test',
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];

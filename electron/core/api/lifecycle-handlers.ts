@@ -3,6 +3,10 @@ import type { ContractHandlers } from './handlers';
 import { operationOf, type CallContext } from './context';
 import type { LifecycleServices } from '../lifecycle/lifecycle-services';
 import { asContractResult } from '../lifecycle/refusals';
+import { mobileIdDefaults, type IssuancePolicy } from '../../shared/schemas/lifecycle';
+
+/** The policy as the desk sees it: with the mobile ID defaults even when a vault kept none yet. */
+const withMobileDefaults = (policy: IssuancePolicy): IssuancePolicy => ({ ...policy, mobileId: mobileIdDefaults(policy) });
 
 type LifecycleChannel =
   | 'cards:policy'
@@ -25,8 +29,8 @@ type LifecycleChannel =
 export function lifecycleHandlers({ issuer, lifecycle, activation }: LifecycleServices, operatorId: string): Pick<ContractHandlers, LifecycleChannel> {
   const op = (context: CallContext) => operationOf(context, operatorId);
   return {
-    'cards:policy': () => lifecycle.policy(),
-    'cards:updatePolicy': (change, context) => lifecycle.updatePolicy(change, op(context)),
+    'cards:policy': () => withMobileDefaults(lifecycle.policy()),
+    'cards:updatePolicy': async (change, context) => withMobileDefaults(await lifecycle.updatePolicy(change, op(context))),
     'cards:issue': async (args, context) => asContractResult(await issuer.issue(args, op(context))),
     'cards:resumeIssue': async (args, context) => asContractResult(await issuer.resume(args, op(context))),
     'cards:replace': async (args, context) => asContractResult(await issuer.replace(args, op(context))),

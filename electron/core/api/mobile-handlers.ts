@@ -1,7 +1,8 @@
 /**
  * The desk's mobile ID channels (issue 16), mapped to the one MobileIdService the listener's EST
  * site also uses (so a code used by a phone and a cancel at the desk meet in one place). The QR
- * code is drawn here, for the dialog that shows it once; the code inside it is never stored.
+ * code is drawn here, for the dialog that shows it once; the code inside it is never stored. With
+ * delivery `email` it went to the holder's address instead: the result has no QR code, only that address, masked.
  */
 import QRCode from 'qrcode';
 import type { MobileIdQr } from '../../shared/schemas/mobile-id';
@@ -11,10 +12,12 @@ import type { ContractHandlers } from './handlers';
 
 type MobileChannel = 'mobile:list' | 'mobile:issue' | 'mobile:lock' | 'mobile:unlock' | 'mobile:revoke' | 'mobile:cancel' | 'mobile:migrate';
 
-/** The dialog's QR code: an SVG data URL of the enrollment URI (which holds the one-time code). */
+/** The dialog's QR code: an SVG data URL of the enrollment URI (which holds the one-time code); sent by email, where it went instead. */
 async function qrOf(issued: IssuedMobileId): Promise<MobileIdQr> {
+  // Sent by email: the desk shows where it went, never the QR code.
+  if (issued.sentTo !== undefined && issued.sentTo !== null) return { mobileId: issued.mobileId, qr: null, sentTo: issued.sentTo };
   const svg = await QRCode.toString(issued.enrollmentUri, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
-  return { mobileId: issued.mobileId, qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` };
+  return { mobileId: issued.mobileId, qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`, sentTo: null };
 }
 
 export function mobileHandlers(mobile: MobileIdService, operatorId: string): Pick<ContractHandlers, MobileChannel> {

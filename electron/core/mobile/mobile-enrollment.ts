@@ -53,6 +53,7 @@ export class MobileEnrollment {
       ...(record === undefined ? {} : { holderId: record.holderId }),
       details,
     });
+    if (record !== undefined && action === 'mobile.enroll') await this.deps.service.notices?.refused(record, reason);
     return { ok: false, refusal, message };
   }
 
@@ -118,8 +119,12 @@ export class MobileEnrollment {
       // (superseded) in the same journal line as the new one turning active; its certificates
       // follow right after (completeSupersessions, which finishes them after a stop too).
       const replaced = complete ? this.#replaced(current) : null;
-      const changes = [{ collection: MOBILE_IDS, id: record.id, record: next }];
-      if (replaced !== null) changes.push({ collection: MOBILE_IDS, id: replaced.id, record: { ...replaced, state: 'revoked', codeHash: null, codeExpiresAt: null, stateChangedAt: now, supersededBy: record.id } });
+      const oldRecord: MobileIdRecord | null = replaced === null ? null : { ...replaced, state: 'revoked', codeHash: null, codeExpiresAt: null, stateChangedAt: now, supersededBy: record.id };
+      const changes = [
+        { collection: MOBILE_IDS, id: record.id, record: next },
+        ...(oldRecord === null ? [] : [{ collection: MOBILE_IDS, id: oldRecord.id, record: oldRecord }]),
+        ...(complete ? (this.deps.service.notices?.activated(next) ?? []) : []),
+      ];
       await this.deps.service.recorder.commit(changes, {
         action: 'mobile.enroll',
         outcome: 'success',

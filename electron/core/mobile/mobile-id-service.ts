@@ -30,6 +30,7 @@ import { codeHash, effectiveState, MOBILE_IDS, newEnrollmentCode, toSummary } fr
 import { MobileEnrollment, type EnrollmentResult } from './mobile-enrollment';
 import { MobileKeyRecovery, type KeyRecoveryResult } from './mobile-key-recovery';
 import type { KeyEscrow } from '../lifecycle/key-escrow';
+import { emailDelivery, type MobileIdNotices } from './mobile-delivery';
 
 const DAY = 86_400_000;
 
@@ -48,12 +49,16 @@ export interface MobileIdDeps {
   readonly codeLifeMinutes?: number;
   /** The escrowed keys, for recoverKey (without it no key is given: 404). */
   readonly escrow?: Pick<KeyEscrow, 'recover'>;
+  /** The holder's mails: the QR code by email, the active / refused notices (mobile-delivery.ts). */
+  readonly notices?: MobileIdNotices;
 }
 
 export interface IssuedMobileId {
   readonly mobileId: MobileIdSummary;
   /** The QR code's content, with the code in it: show it or send it, never log it. */
   readonly enrollmentUri: string;
+  /** Delivery `email`: the masked address the QR code went to; null when it is for the screen. */
+  readonly sentTo?: string | null;
 }
 
 export class MobileIdService {
@@ -94,6 +99,10 @@ export class MobileIdService {
 
   now(): Date {
     return this.deps.clock?.() ?? new Date();
+  }
+
+  get notices(): MobileIdNotices | undefined {
+    return this.deps.notices;
   }
 
   get recorder(): ChangeRecorder {
@@ -184,7 +193,8 @@ export class MobileIdService {
       keyDeliveredAt: null,
     };
     const enrollmentUri = formatEnrollmentUri({ estUrl, mobileId: id, code, caSha256: this.caSha256(), labels: options.labels, recoverKey: options.recoverKey });
-    await this.#recorder.commit([{ collection: MOBILE_IDS, id, record }], {
+    const mail = options.delivery === 'email' ? emailDelivery(this.deps.notices, { holderId, mobileId: id, enrollmentUri, codeExpiresAt: record.codeExpiresAt ?? '', minutes: this.deps.codeLifeMinutes ?? MOBILE_CODE_LIFE_MINUTES }) : null;
+    await this.#recorder.commit([{ collection: MOBILE_IDS, id, record }, ...(mail === null ? [] : [mail.change])], {
       action,
       outcome: 'success',
       holderId,
@@ -200,7 +210,8 @@ export class MobileIdService {
       },
       ...op,
     });
-    return { mobileId: toSummary(record, now), enrollmentUri };
+    if (mail !== null) this.deps.notices?.wake();
+    return { mobileId: toSummary(record, now), enrollmentUri, sentTo: mail?.sentTo ?? null };
   }
 
   /**

@@ -13,12 +13,34 @@ import type { VaultServices } from '../vault/vault-services';
 import { EstSite, type EstBackend, type EstSiteOptions } from './est-site';
 import { MobileIdService } from './mobile-id-service';
 import { KeyEscrow } from '../lifecycle/key-escrow';
+import { mobileIdNotices, unsentDeliveryFollower } from './mobile-delivery';
+import { defaultIssuancePolicy, mobileIdDefaults } from '../../shared/schemas/lifecycle';
+import { notifyServicesFor } from '../notify/notify-services';
+import { NOTIFICATIONS } from '../notify/outbox';
+import { silentLogger } from '../log/logger';
 
 /** Who the listener acts as when it issues its own server certificate. */
 const LISTENER_OPERATION: OperationContext = { actor: { kind: 'system', id: 'network-listener' }, channel: 'desk' };
 
-export function createMobileIdService(services: VaultServices, settings: DeskSettingsStore): MobileIdService {
+/** The vaults whose cancel follower is registered (once per vault, however many services are made over it). */
+const followed = new WeakSet<VaultServices>();
+
+export function createMobileIdService(services: VaultServices, settings: DeskSettingsStore, log: Logger = silentLogger): MobileIdService {
+  if (!followed.has(services)) {
+    followed.add(services);
+    // Read straight from the records: a follower runs inside a commit, where no service is to be made.
+    services.access.followChanges(unsentDeliveryFollower(() => ({ get: (id) => services.access.storage().records.get<{ id: string; state: string }>(NOTIFICATIONS, id) })));
+  }
   return new MobileIdService({
+    // The issuance policy's mobile ID defaults, read at each issue (a policy change applies at once).
+    defaults: () => mobileIdDefaults(services.access.storage().meta.settings.issuancePolicy ?? defaultIssuancePolicy),
+    notices: mobileIdNotices({
+      // The vault's one outbox (the app makes it after this service; the CLI when first needed).
+      outbox: () => notifyServicesFor(services, log).outbox,
+      holder: (id) => services.directory.index().get(id) ?? null,
+      commit: (changes) => services.access.storage().records.commit(changes),
+      onError: (error) => log.error('a mobile ID notice could not be queued', { error }),
+    }),
     access: services.access,
     audit: services.audit,
     directory: services.directory,

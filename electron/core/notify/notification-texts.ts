@@ -49,6 +49,16 @@ export const notificationTexts: Readonly<Record<HolderLanguage, LanguageTexts>> 
       lostInfoRequested: { subject: 'A request for your account details', lead: () => 'Someone asked for the details of your smart card account with your personal number and this address.' },
       oneTimeCode: { subject: 'Your one-time code', lead: (p) => `Your one-time code is ${v(p, 'code')}. It is valid for ${v(p, 'minutes') || '10'} minutes. Never share it with anyone.` },
       userNumber: { subject: 'Your user number', lead: (p) => `The user number of your smart card account is ${v(p, 'userNumber')}.` },
+      mobileIdEnrollment: {
+        subject: 'Your mobile ID: set it up on your phone',
+        lead: (p) =>
+          `A mobile ID was issued to you. Scan the attached QR code with the CardDesk app on your phone, or open this link on the phone:\n\n${v(p, 'code')}\n\nThe link and the QR code work once, for ${v(p, 'minutes') || '15'} minutes (until ${v(p, 'until')} UTC). Do not forward this message: whoever uses the link first gets the mobile ID.`,
+      },
+      mobileIdActive: { subject: 'Your mobile ID is active', lead: (p) => `Your mobile ID (${v(p, 'labels')}) is set up on your phone and active until ${v(p, 'date')}. If you did not set it up, contact the helpdesk at once.` },
+      mobileIdRefused: {
+        subject: 'Your mobile ID could not be set up',
+        lead: () => 'A phone tried to set up your mobile ID and was refused (its request did not fit, or the code had expired). Ask the desk for a new QR code. If it was not you, contact the helpdesk.',
+      },
       test: { subject: 'CardDesk test message', lead: () => 'This is a test message from CardDesk. If you received it, the message settings work.' },
     },
   },
@@ -74,6 +84,16 @@ export const notificationTexts: Readonly<Record<HolderLanguage, LanguageTexts>> 
       lostInfoRequested: { subject: 'Një kërkesë për të dhënat e llogarisë suaj', lead: () => 'Dikush kërkoi të dhënat e llogarisë së kartës suaj inteligjente me numrin tuaj personal dhe këtë adresë.' },
       oneTimeCode: { subject: 'Kodi juaj njëpërdorimësh', lead: (p) => `Kodi juaj njëpërdorimësh është ${v(p, 'code')}. Vlen për ${v(p, 'minutes') || '10'} minuta. Mos ia tregoni askujt.` },
       userNumber: { subject: 'Numri juaj i përdoruesit', lead: (p) => `Numri i përdoruesit i llogarisë së kartës suaj inteligjente është ${v(p, 'userNumber')}.` },
+      mobileIdEnrollment: {
+        subject: 'ID-ja juaj mobile: konfigurojeni në telefon',
+        lead: (p) =>
+          `Për ju u lëshua një ID mobile. Skanoni kodin QR bashkëngjitur me aplikacionin CardDesk në telefonin tuaj, ose hapni këtë lidhje në telefon:\n\n${v(p, 'code')}\n\nLidhja dhe kodi QR vlejnë një herë, për ${v(p, 'minutes') || '15'} minuta (deri në ${v(p, 'until')} UTC). Mos e përcillni këtë mesazh: kushdo që përdor lidhjen i pari merr ID-në mobile.`,
+      },
+      mobileIdActive: { subject: 'ID-ja juaj mobile është aktive', lead: (p) => `ID-ja juaj mobile (${v(p, 'labels')}) është konfiguruar në telefonin tuaj dhe është aktive deri më ${v(p, 'date')}. Nëse nuk e konfiguruat ju, kontaktoni menjëherë shërbimin e ndihmës.` },
+      mobileIdRefused: {
+        subject: 'ID-ja juaj mobile nuk u konfigurua dot',
+        lead: () => 'Një telefon provoi të konfigurojë ID-në tuaj mobile dhe u refuzua (kërkesa nuk përputhej ose kodi kishte skaduar). Kërkoni një kod të ri QR në sportel. Nëse nuk ishit ju, kontaktoni shërbimin e ndihmës.',
+      },
       test: { subject: 'Mesazh provë nga CardDesk', lead: () => 'Ky është një mesazh provë nga CardDesk. Nëse e morët, cilësimet e mesazheve funksionojnë.' },
     },
   },
@@ -99,6 +119,16 @@ export const notificationTexts: Readonly<Record<HolderLanguage, LanguageTexts>> 
       lostInfoRequested: { subject: 'Una richiesta dei dati del tuo account', lead: () => "Qualcuno ha chiesto i dati dell'account della tua smart card con il tuo codice personale e questo indirizzo." },
       oneTimeCode: { subject: 'Il tuo codice monouso', lead: (p) => `Il tuo codice monouso è ${v(p, 'code')}. È valido per ${v(p, 'minutes') || '10'} minuti. Non comunicarlo a nessuno.` },
       userNumber: { subject: 'Il tuo numero utente', lead: (p) => `Il numero utente dell'account della tua smart card è ${v(p, 'userNumber')}.` },
+      mobileIdEnrollment: {
+        subject: 'Il tuo ID mobile: configuralo sul telefono',
+        lead: (p) =>
+          `Ti è stato emesso un ID mobile. Scansiona il codice QR allegato con l'app CardDesk sul tuo telefono, oppure apri questo link sul telefono:\n\n${v(p, 'code')}\n\nIl link e il codice QR funzionano una sola volta, per ${v(p, 'minutes') || '15'} minuti (fino alle ${v(p, 'until')} UTC). Non inoltrare questo messaggio: chi usa il link per primo ottiene l'ID mobile.`,
+      },
+      mobileIdActive: { subject: 'Il tuo ID mobile è attivo', lead: (p) => `Il tuo ID mobile (${v(p, 'labels')}) è configurato sul tuo telefono ed è attivo fino al ${v(p, 'date')}. Se non lo hai configurato tu, contatta subito l'assistenza.` },
+      mobileIdRefused: {
+        subject: 'Non è stato possibile configurare il tuo ID mobile',
+        lead: () => "Un telefono ha provato a configurare il tuo ID mobile ed è stato rifiutato (la richiesta non era adatta o il codice era scaduto). Chiedi allo sportello un nuovo codice QR. Se non sei stato tu, contatta l'assistenza.",
+      },
       test: { subject: 'Messaggio di prova di CardDesk', lead: () => 'Questo è un messaggio di prova di CardDesk. Se lo hai ricevuto, le impostazioni dei messaggi funzionano.' },
     },
   },
@@ -124,6 +154,16 @@ export const notificationTexts: Readonly<Record<HolderLanguage, LanguageTexts>> 
       lostInfoRequested: { subject: 'Een verzoek om uw accountgegevens', lead: () => 'Iemand heeft met uw persoonsnummer en dit adres de gegevens van uw account opgevraagd.' },
       oneTimeCode: { subject: 'Uw eenmalige code', lead: (p) => `Uw eenmalige code is ${v(p, 'code')}. Hij is ${v(p, 'minutes') || '10'} minuten geldig. Deel hem met niemand.` },
       userNumber: { subject: 'Uw gebruikersnummer', lead: (p) => `Uw gebruikersnummer is ${v(p, 'userNumber')}.` },
+      mobileIdEnrollment: {
+        subject: 'Uw mobiele ID: stel het in op uw telefoon',
+        lead: (p) =>
+          `Er is een mobiele ID aan u uitgegeven. Scan de bijgevoegde QR-code met de CardDesk-app op uw telefoon, of open deze link op de telefoon:\n\n${v(p, 'code')}\n\nDe link en de QR-code werken één keer, ${v(p, 'minutes') || '15'} minuten lang (tot ${v(p, 'until')} UTC). Stuur dit bericht niet door: wie de link het eerst gebruikt, krijgt de mobiele ID.`,
+      },
+      mobileIdActive: { subject: 'Uw mobiele ID is actief', lead: (p) => `Uw mobiele ID (${v(p, 'labels')}) is ingesteld op uw telefoon en actief tot ${v(p, 'date')}. Hebt u het niet zelf ingesteld, neem dan direct contact op met de helpdesk.` },
+      mobileIdRefused: {
+        subject: 'Uw mobiele ID kon niet worden ingesteld',
+        lead: () => 'Een telefoon probeerde uw mobiele ID in te stellen en werd geweigerd (het verzoek paste niet of de code was verlopen). Vraag bij de balie een nieuwe QR-code. Was u het niet, neem dan contact op met de helpdesk.',
+      },
       test: { subject: 'Testbericht van CardDesk', lead: () => 'Dit is een testbericht van CardDesk. Als u het hebt ontvangen, werken de instellingen voor berichten.' },
     },
   },
@@ -135,6 +175,8 @@ export interface RenderedMessage {
   readonly text: string;
   /** The short form for an SMS. */
   readonly sms: string;
+  /** What a QR code attached to the email encodes (the mobile ID's enrollment link); a secret like the code. */
+  readonly qr?: string;
 }
 
 /** The message's words in `language` (English if the language is unknown). */
@@ -144,5 +186,6 @@ export function renderMessage(kind: NotificationKind, language: HolderLanguage, 
   const name = v(params, 'name');
   const lead = kindText.lead(params);
   const greeting = name === '' ? texts.anonymousGreeting : texts.greeting(name);
-  return { subject: kindText.subject, text: `${greeting}\n\n${lead}\n\n${texts.closing}\n`, sms: `${kindText.subject}: ${lead}` };
+  const qr = kind === 'mobileIdEnrollment' && v(params, 'code') !== '' ? { qr: v(params, 'code') } : {};
+  return { subject: kindText.subject, text: `${greeting}\n\n${lead}\n\n${texts.closing}\n`, sms: `${kindText.subject}: ${lead}`, ...qr };
 }

@@ -52,6 +52,9 @@ const FORBIDDEN_PARAM = /^(pin|puk|newpin|oldpin|currentpin|erc|recoverycode|pas
 
 const codePurpose = (id: string): string => `notification-code:${id}`;
 
+/** The kinds whose one secret (`code`: a one-time code, a mobile ID's enrollment link) is sealed at rest. */
+const CODE_KINDS: readonly NotificationKind[] = ['oneTimeCode', 'mobileIdEnrollment'];
+
 /** A Message-ID for a message: unique, stable, and telling nothing about the holder. */
 export function newMessageId(): string {
   return `<${randomUUID()}@carddesk.local>`;
@@ -96,7 +99,7 @@ export class NotificationOutbox implements NotificationQueue {
     let code: string | null = null;
     for (const [name, value] of Object.entries(request.params)) {
       if (name === 'code') {
-        if (request.kind !== 'oneTimeCode') throw new CardDeskError('INTERNAL', `A ${request.kind} message cannot carry a code.`);
+        if (!CODE_KINDS.includes(request.kind)) throw new CardDeskError('INTERNAL', `A ${request.kind} message cannot carry a code.`);
         code = value;
       } else if (FORBIDDEN_PARAM.test(name)) {
         throw new CardDeskError('INTERNAL', `A message cannot carry a ${name}.`);
@@ -108,7 +111,7 @@ export class NotificationOutbox implements NotificationQueue {
       const name = this.options.nameOf?.(request.holderId)?.trim() ?? '';
       if (name !== '') params['name'] = name;
     }
-    if (request.kind === 'oneTimeCode' && code === null) throw new CardDeskError('INTERNAL', 'A one-time code message needs its code.');
+    if (CODE_KINDS.includes(request.kind) && code === null) throw new CardDeskError('INTERNAL', 'A one-time code message needs its code.');
     const to = request.to.trim();
     if (to === '') throw new CardDeskError('INTERNAL', 'A message needs an address.');
     const now = this.#clock().toISOString();

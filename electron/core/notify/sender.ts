@@ -15,6 +15,12 @@ import type { NotifySettingsStore } from './notify-settings';
 import { newMessageId, type NotificationOutbox, type NotificationRecord } from './outbox';
 import { defaultTransports, SendError, type Transports } from './transports';
 
+/** A QR code as a PNG image (the mobile ID's enrollment link, attached to its email). */
+async function qrPng(text: string): Promise<Buffer> {
+  const { default: QRCode } = await import('qrcode');
+  return QRCode.toBuffer(text, { type: 'png', errorCorrectionLevel: 'M', margin: 4, scale: 6 });
+}
+
 export interface SenderOptions {
   readonly outbox: NotificationOutbox;
   readonly settings: NotifySettingsStore;
@@ -117,7 +123,8 @@ export class NotificationSender {
       if (record.channel === 'email') {
         const smtp = settings.smtp();
         if (smtp === null) return 'waiting';
-        await this.#transports.email(smtp, { to: record.to, subject: content.subject, text: content.text, messageId: record.messageId, language: record.language });
+        const attachments = content.qr === undefined ? {} : { attachments: [{ filename: 'mobile-id-qr.png', content: await qrPng(content.qr), contentType: 'image/png', cid: 'mobile-id-qr@carddesk' }] };
+        await this.#transports.email(smtp, { to: record.to, subject: content.subject, text: content.text, messageId: record.messageId, language: record.language, ...attachments });
       } else {
         const gateway = settings.sms();
         if (gateway === null) return 'waiting';

@@ -26,6 +26,8 @@ export interface EmailMessage {
   /** `<…@…>`, the same on every copy of the message. */
   readonly messageId: string;
   readonly language: string;
+  /** Files to attach (a mobile ID's QR code as PNG, shown inline by its content id). */
+  readonly attachments?: readonly { readonly filename: string; readonly content: Buffer; readonly contentType: string; readonly cid?: string }[];
 }
 
 export interface Transports {
@@ -94,6 +96,7 @@ export function defaultTransports(options: TransportOptions = {}): Transports {
           text: message.text,
           messageId: message.messageId,
           headers: { 'Content-Language': message.language },
+          ...(message.attachments === undefined ? {} : { attachments: message.attachments.map((a) => ({ ...a })) }),
         });
         if (info.rejected.length > 0) throw new SendError('refused', `the server refused ${info.rejected.length} recipient(s)`);
         return String(info.response);

@@ -9,6 +9,7 @@ import { workflowSteps } from '../workflow-plans';
 import { AsymmetricAlgorithmSchema, PinSchema } from './cards';
 import { CertificateSummarySchema } from './certificates';
 import { CardRecordSchema } from './holders';
+import { defaultMobileIdOptions, MobileIdPolicySchema } from './mobile-id';
 
 /** How cards are personalised; kept in the vault's settings. */
 export const IssuancePolicySchema = z.object({
@@ -35,9 +36,15 @@ export const IssuancePolicySchema = z.object({
    * transport PIN stays sealed in the vault until then); atIssuance: active at once.
    */
   activation: z.enum(activationModes),
+  /**
+   * A new mobile ID's defaults (issue 16): certificates, validity, QR on screen or by email,
+   * encryption key recovery, holder notices. Absent in a policy kept before mobile IDs: then
+   * `defaultMobileIdOptions` (see `mobileIdDefaults`).
+   */
+  mobileId: MobileIdPolicySchema.optional(),
 });
 
-/** The policy as a vault keeps it: one kept before activation existed reads as holderSigns. */
+/** The policy as a vault keeps it: one kept before activation existed reads as holderSigns; mobileId may be absent. */
 export const StoredIssuancePolicySchema = IssuancePolicySchema.extend({ activation: z.enum(activationModes).default('holderSigns') });
 export type IssuancePolicy = z.infer<typeof IssuancePolicySchema>;
 
@@ -50,7 +57,13 @@ export const defaultIssuancePolicy: IssuancePolicy = {
   userNumberRecipient: 'holder',
   letterSender: 'CardDesk',
   activation: 'holderSigns',
+  mobileId: defaultMobileIdOptions,
 };
+
+/** The mobile ID defaults of a policy (a policy kept before they existed has the built-in ones). */
+export function mobileIdDefaults(policy: Pick<IssuancePolicy, 'mobileId'>): IssuancePolicy['mobileId'] & object {
+  return policy.mobileId ?? defaultMobileIdOptions;
+}
 
 export { workflowSteps, type WorkflowStep } from '../workflow-plans';
 /** The steps as the contract parses them; the type is workflow-plans.ts's `WorkflowStep`, defined once. */

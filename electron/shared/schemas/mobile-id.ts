@@ -39,6 +39,9 @@ export type MobileIdOptionsInput = z.infer<typeof MobileIdOptionsInputSchema>;
 
 export const defaultMobileIdOptions: MobileIdOptions = { labels: ['auth', 'sign'], validityDays: 365, delivery: 'screen', recoverKey: false, notify: true };
 
+/** The mobile ID defaults in the issuance policy (a request overrides any of them). */
+export const MobileIdPolicySchema = MobileIdOptionsSchema;
+
 /** Default life of the enrollment code. */
 export const MOBILE_CODE_LIFE_MINUTES = 15;
 
@@ -91,7 +94,13 @@ export const MobileIdArgs = {
  * A new mobile ID as the desk's screen gets it: the QR code (an SVG data URL of the enrollment URI,
  * which holds the one-time code) to show once in the dialog, and when the code stops working.
  */
-export const MobileIdQrSchema = z.object({ mobileId: MobileIdSummarySchema, qr: z.string() });
+export const MobileIdQrSchema = z.object({
+  mobileId: MobileIdSummarySchema,
+  /** null when the QR code went by email (delivery `email`): the desk never shows it then. */
+  qr: z.string().nullable(),
+  /** Where the QR code was sent (the holder's address, masked), or null when it is on screen. */
+  sentTo: z.string().nullable().default(null),
+});
 export type MobileIdQr = z.infer<typeof MobileIdQrSchema>;
 
 /** Why an EST request is refused, mapped to HTTP statuses by the EST site. */

@@ -26,7 +26,7 @@ const good = () => Promise.resolve({ state: 'good' as const, revokedAt: null, re
 async function addAnnotation(pdf: Buffer): Promise<Buffer> {
   const file = await PdfFile.open(pdf);
   const view = file.view();
-  const pageRef = view.pages()[0];
+  const pageRef = view.firstPage()!;
   if (pageRef === undefined) throw new Error('no page');
   const page = view.dict(pageRef) as PdfDict;
   const allocator = new ObjectAllocator(file);
@@ -46,7 +46,7 @@ async function addAnnotation(pdf: Buffer): Promise<Buffer> {
 async function replaceContent(pdf: Buffer): Promise<Buffer> {
   const file = await PdfFile.open(pdf);
   const view = file.view();
-  const page = view.dict(view.pages()[0]) as PdfDict;
+  const page = view.dict(view.firstPage()) as PdfDict;
   const value = page.get('Contents');
   const contents = (Array.isArray(value) ? value[0] : value) as PdfRef;
   return appendUpdate(file, [{ ref: contents, value: new PdfStream(new PdfDict(), Buffer.from('BT /F1 12 Tf 50 700 Td (Other terms) Tj ET')) }], new ObjectAllocator(file)).bytes;

@@ -77,7 +77,7 @@ describe('PdfFile.open', () => {
     const timer = setInterval(() => (ticks += 1), 1);
     try {
       const file = await PdfFile.open(pdf);
-      expect(file.view().pages().map((ref) => ref.num)).toEqual([3]);
+      expect(file.view().firstPage()?.num).toBe(3);
     } finally {
       clearInterval(timer);
     }
@@ -88,16 +88,39 @@ describe('PdfFile.open', () => {
     // Each stream alone is under the cap; together they are over it: whichever is inflated second is refused.
     const over = build([40 * MiB, 40 * MiB]).pdf;
     const file = await PdfFile.open(over);
-    expect(() => file.view().pages()).toThrow(/64 MiB/);
+    expect(() => file.view().firstPage()).toThrow(/64 MiB/);
 
     const under = await PdfFile.open(build([20 * MiB, 20 * MiB]).pdf);
-    expect(under.view().pages().map((ref) => ref.num)).toEqual([3]);
+    expect(under.view().firstPage()?.num).toBe(3);
   });
 
   it('opens a file with a damaged object stream nothing reads, and reports it where it is read', async () => {
     const file = await PdfFile.open(build([1024, 1024], true).pdf);
     const view = file.view();
-    expect(view.pages().map((ref) => ref.num)).toEqual([3]);
+    expect(view.firstPage()?.num).toBe(3);
     expect(() => view.object(4)).toThrow(/header|check|invalid|incorrect/i);
+  });
+
+  it('finds the first page without parsing the others: a later page that cannot be read does not matter', async () => {
+    // Pages 3 (first) and 5 (its object is damaged syntax); a whole-tree walk would have to parse 5.
+    const objects = [
+      '<< /Type /Catalog /Pages 2 0 R >>',
+      '<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>',
+      '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>',
+      '<< /Type /Pages /Parent 2 0 R /Kids [5 0 R] /Count 1 >>',
+      '<< /Type /Page /Parent 4 0 R /MediaBox [0 0 612 792',
+    ];
+    let body = '%PDF-1.7\n';
+    const offsets: number[] = [];
+    objects.forEach((text, i) => {
+      offsets.push(body.length);
+      body += `${i + 1} 0 obj\n${text}\nendobj\n`;
+    });
+    const xref = body.length;
+    body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+    body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+    const view = (await PdfFile.open(Buffer.from(body, 'latin1'))).view();
+    expect(view.firstPage()?.num).toBe(3);
+    expect(() => view.object(5)).toThrow();
   });
 });

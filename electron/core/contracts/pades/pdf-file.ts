@@ -394,23 +394,27 @@ export class ObjectView {
     return { ref: root, dict };
   }
 
-  /** Page object references in order (the page tree, §7.7.3), bounded against loops. */
-  pages(): PdfRef[] {
-    const out: PdfRef[] = [];
+  /**
+   * The first page object in the page tree (§7.7.3), or null: a depth-first walk that stops at the
+   * first leaf, so a long document's other pages are never parsed (a 3000-page file's whole walk
+   * took tens of milliseconds on the event loop). Bounded against loops and depth.
+   */
+  firstPage(): PdfRef | null {
     const seen = new Set<number>();
-    const walk = (ref: PdfValue | undefined, depth: number): void => {
-      if (!(ref instanceof PdfRef) || seen.has(ref.num) || depth > 64) return;
+    const walk = (ref: PdfValue | undefined, depth: number): PdfRef | null => {
+      if (!(ref instanceof PdfRef) || seen.has(ref.num) || depth > 64) return null;
       seen.add(ref.num);
       const node = this.dict(ref);
-      if (node === null) return;
-      if (node.name('Type') === 'Page' || (node.get('Kids') === undefined && node.name('Type') !== 'Pages')) {
-        out.push(ref);
-        return;
-      }
+      if (node === null) return null;
+      if (node.name('Type') === 'Page' || (node.get('Kids') === undefined && node.name('Type') !== 'Pages')) return ref;
       const kids = this.resolve(node.get('Kids') ?? null);
-      if (Array.isArray(kids)) for (const kid of kids) walk(kid, depth + 1);
+      if (!Array.isArray(kids)) return null;
+      for (const kid of kids) {
+        const found = walk(kid, depth + 1);
+        if (found !== null) return found;
+      }
+      return null;
     };
-    walk(this.catalog().dict.get('Pages'), 0);
-    return out;
+    return walk(this.catalog().dict.get('Pages'), 0);
   }
 }

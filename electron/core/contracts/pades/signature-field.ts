@@ -38,8 +38,8 @@ export async function placeSignatureField(pdf: Buffer, fieldName: string, entrie
   const file = await PdfFile.open(pdf);
   const view = file.view();
   const catalog = view.catalog();
-  const firstPage = view.pages()[0];
-  if (firstPage === undefined) throw new CardDeskError('MALFORMED_INPUT', 'The document has no page to put the signature field on.');
+  const firstPage = view.firstPage();
+  if (firstPage === null) throw new CardDeskError('MALFORMED_INPUT', 'The document has no page to put the signature field on.');
   const allocator = new ObjectAllocator(file);
   const sigRef = allocator.next();
   const widgetRef = allocator.next();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { emptyAddress } from '@shared/holder-defaults';
 import { holderAccountDefaults, type Holder } from '@shared/schemas/holders';
 import { matchedFields } from './holderMatch';
 
@@ -15,14 +16,7 @@ const ada: Holder = {
   contactPerson: 'Charles Babbage',
   documentNumber: 'P9988776',
   documentExpiry: '2030-01-01',
-  street: '',
-  postcode: '',
-  city: '',
-  country: '',
-  contactStreet: '',
-  contactPostcode: '',
-  contactCity: '',
-  contactCountry: '',
+  ...emptyAddress,
   language: 'en',
   state: 'active',
   createdAt: '2026-01-01T00:00:00.000Z',

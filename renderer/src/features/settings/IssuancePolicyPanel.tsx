@@ -8,6 +8,7 @@ import { useCommand } from '../../app/useCommand';
 import { CommandError } from '../../components/CommandError';
 import { keyAlgorithms, keyRoles, letterRecipients, lifecycleTestIds } from '../lifecycle';
 import { useVault } from '../vault';
+import { draftOf, MobileOptionsFields, optionsOf, type MobileOptionsDraft } from '../holders';
 
 const pinLengths = [6, 7, 8] as const;
 const tries = Array.from({ length: 15 }, (_, index) => index + 1);
@@ -36,11 +37,15 @@ export function PolicyForm({ initial, onSaved }: { initial: IssuancePolicy; onSa
   const [saved, setSaved] = useState(false);
   const recipientId = useId();
   const activationId = useId();
-  const senderInvalid = policy.letterSender.trim() === '' || policy.letterSender.length > 200;
+  // The mobile ID defaults (issue 16); a policy from before them has none until the channel fills them.
+  const [mobileDraft, setMobileDraft] = useState<MobileOptionsDraft | null>(initial.mobileId === undefined ? null : draftOf(initial.mobileId));
+  const mobileOptions = mobileDraft === null ? undefined : optionsOf(mobileDraft);
+  const senderInvalid = policy.letterSender.trim() === '' || policy.letterSender.length > 200 || mobileOptions === null;
 
   const saving = useCommand(async () => {
-    const next = await withUnlocked(() => unwrap(carddesk().cards.updatePolicy({ ...policy, letterSender: policy.letterSender.trim() })));
+    const next = await withUnlocked(() => unwrap(carddesk().cards.updatePolicy({ ...policy, letterSender: policy.letterSender.trim(), ...(mobileOptions === undefined || mobileOptions === null ? {} : { mobileId: mobileOptions }) })));
     setPolicy(next);
+    if (next.mobileId !== undefined) setMobileDraft(draftOf(next.mobileId));
     setSaved(true);
     onSaved?.(next);
   });
@@ -105,6 +110,17 @@ export function PolicyForm({ initial, onSaved }: { initial: IssuancePolicy; onSa
           {t('lifecycle.policy.activationHint')}
         </Typography>
       </Box>
+      {mobileDraft === null ? null : (
+        <Box component="fieldset" sx={{ border: 0, p: 0, m: 0 }} data-testid={lifecycleTestIds.policyField('mobile')}>
+          <Typography component="legend" variant="subtitle1" sx={{ mb: 1.5 }}>
+            {t('lifecycle.policy.mobile')}
+          </Typography>
+          <MobileOptionsFields draft={mobileDraft} onChange={setMobileDraft} testIdPrefix="policy-" />
+          <Typography variant="body2" color="text.secondary" sx={{ mt: 1 }}>
+            {t('lifecycle.policy.mobileHint')}
+          </Typography>
+        </Box>
+      )}
       <Box component="fieldset" sx={{ border: 0, p: 0, m: 0 }}>
         <Typography component="legend" variant="subtitle1" sx={{ mb: 1.5 }}>
           {t('lifecycle.policy.letters')}

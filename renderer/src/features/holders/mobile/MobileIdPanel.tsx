@@ -2,16 +2,12 @@ import { useCallback, useEffect, useId, useState } from 'react';
 import {
   Box,
   Button,
-  Checkbox,
   Chip,
   Dialog,
   DialogActions,
   DialogContent,
   DialogTitle,
   FormControl,
-  FormControlLabel,
-  FormGroup,
-  FormLabel,
   InputLabel,
   MenuItem,
   Paper,
@@ -26,7 +22,7 @@ import {
 } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import type { Holder } from '@shared/schemas/holders';
-import type { MobileIdQr, MobileIdState, MobileIdSummary } from '@shared/schemas/mobile-id';
+import type { MobileIdOptions, MobileIdQr, MobileIdState, MobileIdSummary } from '@shared/schemas/mobile-id';
 import { carddesk, unwrap } from '../../../api/carddesk';
 import { useCommand } from '../../../app/useCommand';
 import { CommandError } from '../../../components/CommandError';
@@ -34,12 +30,17 @@ import { useFormat } from '../../../i18n/format';
 import { useAuditAppended } from '../../access-history';
 import { useVault } from '../../vault';
 import { MobileMigrateDialog } from './MobileMigrateDialog';
+import { draftOf, MobileOptionsFields, mobileOptionsTestIds, optionsOf, type MobileOptionsDraft } from './MobileOptionsFields';
 
 export const mobileIdTestIds = {
   panel: 'mobile-id-panel',
   issue: 'mobile-id-issue',
-  label: (label: string) => `mobile-id-label-${label}`,
-  days: 'mobile-id-days',
+  label: mobileOptionsTestIds.label,
+  days: mobileOptionsTestIds.days,
+  delivery: mobileOptionsTestIds.delivery,
+  recoverKey: mobileOptionsTestIds.recoverKey,
+  notify: mobileOptionsTestIds.notify,
+  sentTo: 'mobile-id-sent-to',
   create: 'mobile-id-create',
   qr: 'mobile-id-qr',
   qrClose: 'mobile-id-qr-close',
@@ -50,8 +51,6 @@ export const mobileIdTestIds = {
   confirm: 'mobile-id-confirm',
 } as const;
 
-const labels = ['auth', 'sign', 'enc'] as const;
-type Label = (typeof labels)[number];
 type Action = 'lock' | 'unlock' | 'revoke' | 'cancel';
 
 /** What the desk can do with a mobile ID in each state (the services refuse the rest). */
@@ -73,52 +72,44 @@ const stateColor: Record<MobileIdState, 'default' | 'success' | 'warning' | 'err
   expired: 'default',
 };
 
-/** Get mobile ID: which certificates and how long, then the QR code, shown once. */
+/** Get mobile ID: the options (prefilled from the issuance policy), then the QR code shown once, or where it was sent. */
 function IssueDialog({ holder, onClose, onIssued }: { holder: Holder; onClose: () => void; onIssued: () => void }) {
   const { t } = useTranslation();
   const format = useFormat();
   const { withUnlocked } = useVault();
   const titleId = useId();
-  const [chosen, setChosen] = useState<readonly Label[]>(['auth', 'sign']);
-  const [days, setDays] = useState('365');
+  const emailMissing = holder.email.trim() === '';
+  const [draft, setDraft] = useState<MobileOptionsDraft | null>(null);
   const [issued, setIssued] = useState<MobileIdQr | null>(null);
-  const validDays = Number.isInteger(Number(days)) && Number(days) >= 1 && Number(days) <= 3 * 365;
+  // The desk's defaults: the issuance policy's mobile ID options.
+  const loading = useCommand(async () => {
+    const policy = await unwrap(carddesk().cards.policy());
+    // The channel fills the policy's mobile ID defaults; the fallback only satisfies the type.
+    const defaults: MobileIdOptions = policy.mobileId ?? { labels: ['auth', 'sign'], validityDays: 365, delivery: 'screen', recoverKey: false, notify: true };
+    setDraft(draftOf(emailMissing && defaults.delivery === 'email' ? { ...defaults, delivery: 'screen' } : defaults));
+  });
+  const load = loading.run;
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const options = draft === null ? null : optionsOf(draft);
   const issuing = useCommand(async () => {
-    const options = { labels: labels.filter((label) => chosen.includes(label)), validityDays: Number(days) };
+    if (options === null) return;
     setIssued(await withUnlocked(() => unwrap(carddesk().mobile.issue({ holderId: holder.id, options }))));
     onIssued();
   });
-  const toggle = (label: Label, on: boolean): void => setChosen((current) => (on ? [...current, label] : current.filter((l) => l !== label)));
   return (
     <Dialog open onClose={issuing.busy ? undefined : onClose} aria-labelledby={titleId} maxWidth="sm" fullWidth>
       <DialogTitle id={titleId}>{t('mobile.issueTitle', { name: `${holder.firstName} ${holder.lastName}` })}</DialogTitle>
       <DialogContent sx={{ display: 'grid', gap: 2, pt: 1 }}>
         {issued === null ? (
           <>
-            <FormControl component="fieldset">
-              <FormLabel component="legend">{t('mobile.labelsLegend')}</FormLabel>
-              <FormGroup row>
-                {labels.map((label) => (
-                  <FormControlLabel
-                    key={label}
-                    control={<Checkbox checked={chosen.includes(label)} onChange={(event) => toggle(label, event.target.checked)} slotProps={{ input: { 'data-testid': mobileIdTestIds.label(label) } as never }} />}
-                    label={t(`mobile.labels.${label}`)}
-                  />
-                ))}
-              </FormGroup>
-            </FormControl>
-            <TextField
-              type="number"
-              label={t('mobile.days')}
-              value={days}
-              onChange={(event) => setDays(event.target.value)}
-              error={!validDays}
-              helperText={validDays ? t('mobile.daysHint') : t('mobile.badDays')}
-              slotProps={{ htmlInput: { min: 1, max: 3 * 365, 'data-testid': mobileIdTestIds.days } }}
-              sx={{ width: 240 }}
-            />
+            <CommandError error={loading.error} />
+            {draft === null ? null : <MobileOptionsFields draft={draft} onChange={setDraft} emailMissing={emailMissing} />}
             <CommandError error={issuing.error} />
           </>
+        ) : issued.qr === null ? (
+          <Typography data-testid={mobileIdTestIds.sentTo}>{t('mobile.sentTo', { address: issued.sentTo ?? '', time: issued.mobileId.codeExpiresAt === null ? '' : format.dateTime(issued.mobileId.codeExpiresAt) })}</Typography>
         ) : (
           <>
             <Typography>{t('mobile.qrIntro', { time: issued.mobileId.codeExpiresAt === null ? '' : format.dateTime(issued.mobileId.codeExpiresAt) })}</Typography>
@@ -132,8 +123,8 @@ function IssueDialog({ holder, onClose, onIssued }: { holder: Holder; onClose: (
             <Button onClick={onClose} disabled={issuing.busy}>
               {t('common.cancel')}
             </Button>
-            <Button variant="contained" disabled={chosen.length === 0 || !validDays || issuing.busy} onClick={() => void issuing.run()} data-testid={mobileIdTestIds.create}>
-              {t('mobile.create')}
+            <Button variant="contained" disabled={options === null || issuing.busy} onClick={() => void issuing.run()} data-testid={mobileIdTestIds.create}>
+              {draft?.delivery === 'email' ? t('mobile.createAndSend') : t('mobile.create')}
             </Button>
           </>
         ) : (

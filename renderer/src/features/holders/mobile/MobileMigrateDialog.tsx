@@ -48,8 +48,15 @@ export function MobileMigrateDialog({ holder, mobileId, onClose, onMigrated }: {
           </>
         ) : (
           <>
-            <Alert severity="info">{t('mobile.migrate.qrIntro', { time: issued.mobileId.codeExpiresAt === null ? '' : format.dateTime(issued.mobileId.codeExpiresAt) })}</Alert>
-            <Box component="img" src={issued.qr} alt={t('mobile.qrAlt')} data-testid={mobileMigrateTestIds.qr} sx={{ width: 320, height: 320, bgcolor: '#fff', justifySelf: 'center' }} />
+            {issued.qr === null ? (
+              // Delivered by email (the old mobile ID's choice): where it went, never the code.
+              <Alert severity="info">{t('mobile.sentTo', { address: issued.sentTo ?? '', time: issued.mobileId.codeExpiresAt === null ? '' : format.dateTime(issued.mobileId.codeExpiresAt) })}</Alert>
+            ) : (
+              <>
+                <Alert severity="info">{t('mobile.migrate.qrIntro', { time: issued.mobileId.codeExpiresAt === null ? '' : format.dateTime(issued.mobileId.codeExpiresAt) })}</Alert>
+                <Box component="img" src={issued.qr} alt={t('mobile.qrAlt')} data-testid={mobileMigrateTestIds.qr} sx={{ width: 320, height: 320, bgcolor: '#fff', justifySelf: 'center' }} />
+              </>
+            )}
           </>
         )}
       </DialogContent>
