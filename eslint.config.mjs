@@ -51,16 +51,15 @@ const carddesk = { rules: { ...carddeskPlugin.rules, 'no-sync-in-core': noSyncIn
  * Each entry says why; the rule reports an entry its file no longer needs, so this list only shrinks.
  */
 const syncAllowlist = [
-  { file: 'electron/core/audit/', why: 'audit log: issue 12 §6 helper converts' },
   {
     file: 'electron/core/files/safe-file.ts',
     names: ['chmodSync', 'closeSync', 'fsyncSync', 'lstatSync', 'mkdirSync', 'openSync', 'readdirSync'],
-    why: 'start-up: prepareDataDir (the data folder made private before anything runs), ensurePrivateDir and fsyncDir for the vault when it opens and takes its lock, the logger exit handler; the audit log also uses them until issue 12 §6',
+    why: 'start-up: prepareDataDir (the data folder made private before anything runs), ensurePrivateDir and fsyncDir for the vault when it opens and takes its lock, the logger exit handler',
   },
   {
     file: 'electron/core/files/safe-file.ts',
     names: ['fchmodSync', 'renameSync', 'unlinkSync', 'writeSync'],
-    why: "writeFileDurable: lowdb's vault.json and records snapshot (DurableJsonFile: written at vault open and migration; vault-storage's updateMetaBlocking until the vault helper and issue 12 §6 convert it) and the audit index until issue 12 §6; desk settings and the virtual card's memory now use writeFileDurably",
+    why: "writeFileDurable: lowdb's vault.json and records snapshot (DurableJsonFile), written only when the vault opens (a records snapshot made at open, vault-storage's updateMetaBlocking for a migration at open); everything written while requests are served uses writeFileDurably",
   },
   { file: 'electron/core/vault/vault-lock.ts', names: ['closeSync', 'openSync', 'readFileSync', 'renameSync', 'unlinkSync', 'writeSync'], why: 'taking the lock when the vault opens (its first use, the reopen after a restore), releasing it at close' },
   { file: 'electron/core/vault/record-store.ts', names: ['LowSync', 'closeSync', 'ftruncateSync', 'openSync', 'readdirSync', 'readFileSync', 'unlinkSync'], why: 'loading the snapshot and journal when the vault opens, and the migration at open (replaceAllAtOpen); commits and compaction are async' },

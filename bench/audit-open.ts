@@ -17,7 +17,7 @@ if (what === 'log') {
   // No signer, as the app opens its log while the vault is locked: the open writes nothing.
   const log = new AuditLog({ dir: join(path, 'audit') });
   const { index, reader } = await log.index();
-  const page = queryPage(index, reader, { limit: 50, count: false });
+  const page = await queryPage(index, reader, { limit: 50, count: false });
   const ms = performance.now() - started;
   process.stdout.write(`${JSON.stringify({ ms, events: index.count, page: page.entries.length })}\n`);
   await log.close();

@@ -131,9 +131,9 @@ function openSqlite(path: string): Database.Database {
 /** One in-memory audit key per data folder for the whole run (the desk's is sealed in the vault). */
 const signers = new Map<string, KeyAuditSigner>();
 
-function openLog(dir: string, now: () => number): AuditLog {
+async function openLog(dir: string, now: () => number): Promise<AuditLog> {
   let signer = signers.get(dir);
-  if (signer === undefined) signers.set(dir, (signer = KeyAuditSigner.generate()));
+  if (signer === undefined) signers.set(dir, (signer = await KeyAuditSigner.generate()));
   return new AuditLog({ dir: join(dir, 'audit'), signer, now });
 }
 
@@ -197,7 +197,7 @@ export const benchmark: Benchmark = {
     for (const concurrency of [1, 64, 256]) {
       const total = concurrency === 1 ? Math.min(2000, appends) : appends;
       const logDir = mkdtempSync(join(work, 'append-'));
-      const log = openLog(logDir, Date.now);
+      const log = await openLog(logDir, Date.now);
       await log.open();
       const ours = await appendRate(concurrency, total, (i) => log.record(source.event(i)));
       const batches = log.stats.batches;
@@ -225,7 +225,7 @@ export const benchmark: Benchmark = {
     const bigDir = join(work, 'big');
     // The log's clock walks through the generated times, one reading per record.
     let clock = 0;
-    const fill = openLog(bigDir, () => source.times[Math.min(clock++, count - 1)] ?? Date.now());
+    const fill = await openLog(bigDir, () => source.times[Math.min(clock++, count - 1)] ?? Date.now());
     const filled = await timed(async () => {
       await fill.open();
       for (let start = 0; start < count; start += 5000) {
@@ -271,7 +271,7 @@ export const benchmark: Benchmark = {
 
     // 4. Date range + outcome, a page of 50, newest first.
     console.log(`\n## Date range + outcome, page of 50, newest first (${queries} random queries each)`);
-    const log = openLog(bigDir, Date.now);
+    const log = await openLog(bigDir, Date.now);
     const { index, reader } = await log.index();
     const anchorDb = openSqlite(join(work, 'anchor.sqlite'));
     const statement = anchorDb.prepare('SELECT * FROM events WHERE outcome = ? AND time >= ? AND time < ? ORDER BY time DESC, seq DESC LIMIT 50');

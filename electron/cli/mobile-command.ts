@@ -45,7 +45,7 @@ function describe(summary: MobileIdSummary): string {
   ].join('\n');
 }
 
-/** A new mobile ID's enrollment URI and QR code (terminal; PNG when asked), or the JSON; sent by email, where it went. */
+/** A new mobile ID's enrollment: its URI and QR code here, or (delivery email) where it was sent. */
 async function printIssued(cli: CliContext, services: VaultServices, issued: IssuedMobileId, png: string | undefined, json: boolean): Promise<void> {
   if (issued.sentTo !== undefined && issued.sentTo !== null) {
     // By email: the URI is not printed; the outbox is drained once (a failed try is retried by the app).
@@ -92,8 +92,7 @@ export function registerMobileCommands(program: Command, cli: CliContext): Comma
       withMobile(cli, true, async (service, services) => {
         const holder = services.directory.find(o.holder);
         const input = stripUndefined({ labels: o.labels, validityDays: o.days, delivery: o.delivery, recoverKey: o.recoverKey, notify: o.notify });
-        const issued = await service.issue(holder.id, input, cli.operation);
-        await printIssued(cli, services, issued, o.qrPng, o.json === true);
+        await printIssued(cli, services, await service.issue(holder.id, input, cli.operation), o.qrPng, o.json === true);
       }),
     );
 

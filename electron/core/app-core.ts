@@ -13,11 +13,13 @@ import type { AuditLog } from './audit/audit-log';
 import type { AuditTrail } from './audit/audit-trail';
 import { createDeskAuditLog } from './audit/desk-audit-log';
 import { recordFailedWrites } from './audit/write-audit';
+import { localOperatorSession, requirePermissions } from './operators/permission-check';
 import { contractHandlers } from './api/contract-handlers';
 import { letterHandlers } from './api/letter-handlers';
 import { lifecycleHandlers } from './api/lifecycle-handlers';
 import { holderSummary } from './audit/audit-queries';
-import { kioskHandlers, stolenCardHandlers } from './kiosk/kiosk-handlers';
+import { kioskHandlers, kioskMobileHandlers, stolenCardHandlers } from './kiosk/kiosk-handlers';
+import { KioskMobile } from './kiosk/kiosk-mobile';
 import { StolenCardService } from './kiosk/stolen-card';
 import { KioskRecovery } from './kiosk/kiosk-recovery';
 import { recoveryHandlers } from './api/recovery-handlers';
@@ -262,6 +264,17 @@ export function createCore(options: CoreOptions): Core {
     queue: notify.outbox,
     pinLength: () => lifecycle.deps.policy().pinLength,
   });
+  // The holder's mobile IDs at the kiosk (issue 16): the same mobile ID service as the desk's, for the session's holder only.
+  const kioskMobile = new KioskMobile({
+    kiosk,
+    mobile,
+    certificates: vault.certificates,
+    directory: vault.directory,
+    secondFactor,
+    cards,
+    audit,
+    caReady: () => vault.ca.ready,
+  });
   const stopKioskWatch = events.subscribe((name, payload) => {
     if (name !== 'readers:cardRemoved' && name !== 'readers:readerRemoved') return;
     kiosk.cardRemoved((payload as { name: string }).name).catch((error: unknown) => options.log.error('a kiosk session could not be ended', { error }));
@@ -289,7 +302,9 @@ export function createCore(options: CoreOptions): Core {
     return null;
   };
 
-  const handlers: ContractHandlers = afterRead(settingsRead, recordFailedWrites({
+  // Until operator sign-in exists (issue 17 §2) the desk acts as the OS account with every role.
+  const operatorSession = localOperatorSession(operatorId);
+  const handlers: ContractHandlers = afterRead(settingsRead, requirePermissions(recordFailedWrites({
     'app:info': (_args, context) => ({
       name: appName,
       version: appVersion,
@@ -353,12 +368,13 @@ export function createCore(options: CoreOptions): Core {
     ...auditHandlers({ audit, operatorId, kioskHolder: (context) => kiosk.sessions.signedInHolder(sourceOf(context)) }),
     ...kioskHandlers(kiosk),
     ...stolenCardHandlers(stolenCard),
+    ...kioskMobileHandlers(kioskMobile, kiosk),
     ...secondFactorHandlers(secondFactor, kiosk, operatorId),
     ...mobileHandlers(mobile, operatorId),
     ...accountContactHandlers({ ...accountContact, kiosk, kioskFilesAllowed: () => deskSettings.load().kiosk.filesAllowed }, operatorId),
     ...notifyHandlers(notify, operatorId),
     ...recoveryHandlers(lifecycle.recoveryCodes, kioskRecovery, operatorId),
-  }, audit, operatorId, options.log));
+  }, audit, operatorId, options.log), () => operatorSession, audit, options.log));
 
   return {
     handlers,
@@ -423,3 +439,4 @@ export function createCore(options: CoreOptions): Core {
     },
   };
 }
+

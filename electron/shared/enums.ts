@@ -97,3 +97,25 @@ export const signatureVerdicts = ['valid', 'validAtSigningTime', 'invalid', 'ind
  * once (no contract signature).
  */
 export const activationModes = ['holderSigns', 'holderChoosesPin', 'atIssuance'] as const;
+
+/**
+ * What an operator may be allowed to do (issue 17): each role grants some permissions
+ * (electron/shared/permissions.ts), and each contract channel names the one it needs.
+ */
+export const operatorRoles = ['helpdesk', 'issuer', 'caAdministrator', 'keyRecoveryOfficer', 'auditor', 'kioskManager'] as const;
+/**
+ * `open`: any desk caller (the app's frame, the vault's state and unlock, first-run set-up);
+ * `holderSelf`: kiosk channels, where the holder's own session decides, never an operator role.
+ */
+export const channelPermissions = [
+  'open',
+  'holderSelf',
+  'directory.read',
+  'directory.write',
+  'card.service',
+  'card.issue',
+  'key.recover',
+  'ca.admin',
+  'audit.read',
+  'kiosk.manage',
+] as const;

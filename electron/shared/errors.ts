@@ -17,6 +17,8 @@ export const errorCodes = [
   'FORBIDDEN_SENDER',
   /** The channel exists but is not offered on this surface (for example an operator action on a kiosk). */
   'NOT_ON_THIS_SURFACE',
+  /** The signed-in operator's roles do not permit this action; the message names the role it needs. */
+  'NOT_PERMITTED',
   /** The system smart-card service (pcscd, WinSCard) cannot be reached. */
   'PCSC_UNAVAILABLE',
   /** The browser-mode host cannot be reached or refused the session. */

@@ -57,6 +57,8 @@ interface State {
   /** The authenticator app's secret from kiosk:totpBegin (then checked absent from the log). */
   totpSecret: string | null;
   mobileId: string | null;
+  /** The mobile ID the kiosk's holder got or locks, migrates and revokes at the kiosk. */
+  kioskMobileId: string | null;
 }
 
 /** The mailing house's drop folder the PIN letter goes to. */
@@ -210,6 +212,21 @@ const fixtures: { readonly [C in WriteChannel]: (state: State) => ChannelArgs<C>
   'kiosk:totpBegin': () => undefined,
   'kiosk:totpConfirm': (state) => ({ code: totpCode(state.totpSecret, 0) }),
   'kiosk:totpRemove': (state) => ({ code: totpCode(state.totpSecret, 30) }),
+  // The signed-in holder's mobile IDs at the kiosk (issue 16): one got and cancelled while pending;
+  // another, enrolled by a phone (through the service, as the EST site does), locked, moved to a new phone and revoked.
+  'kiosk:mobileIssue': () => ({ labels: ['auth'] }),
+  'kiosk:mobileCancel': (state) => ({ id: state.kioskMobileId ?? 'missing' }),
+  'kiosk:mobileLock': async (state) => {
+    const issued = await core.mobile.issue(state.holderId ?? 'missing', { labels: ['auth'] }, { actor: { kind: 'operator', id: 'walker' }, channel: 'desk' });
+    const { code } = parseEnrollmentUri(issued.enrollmentUri);
+    secrets.push(code);
+    const enrolled = await core.mobile.enroll('auth', issued.mobileId.id, code, createRequest('CN=phone', generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey), '192.0.2.2');
+    if (!enrolled.ok) throw new Error(`the phone's enrollment was refused: ${enrolled.message}`);
+    state.kioskMobileId = issued.mobileId.id;
+    return { id: state.kioskMobileId, days: 3 };
+  },
+  'kiosk:mobileMigrate': (state) => ({ id: state.kioskMobileId ?? 'missing' }),
+  'kiosk:mobileRevoke': (state) => ({ id: state.kioskMobileId ?? 'missing', reason: 'keyCompromise', pin: '31415926' }),
   'kiosk:suspend': () => ({ days: 1 }),
   'kiosk:revoke': () => ({ reason: 'keyCompromise', pin: '31415926' }),
   'kiosk:signOut': () => undefined,
@@ -299,6 +316,7 @@ function learn(state: State, channel: WriteChannel, value: unknown): void {
   if (channel === 'cards:unblockResponse') state.response = v.response as string;
   if (channel === 'kiosk:stolenCardBegin') state.stolenFlow = v.flowId as string;
   if (channel === 'mobile:issue') state.mobileId = (v.mobileId as { id: string }).id;
+  if (channel === 'kiosk:mobileIssue') state.kioskMobileId = (v.mobileId as { id: string }).id;
   if (channel === 'kiosk:totpBegin') {
     state.totpSecret = v.secret as string;
     secrets.push(state.totpSecret);
@@ -385,7 +403,7 @@ describe('every state-changing channel', () => {
   });
 
   it('records an event with its action, and never a secret', async () => {
-    const state: State = { moduleId: null, backup: null, holderId: null, holderVersion: 0, certificate: null, card: null, attempt: null, challenge: null, response: null, contract: null, pinLetter: null, numberLetter: null, kioskPin: null, kioskPuk: null, stolenFlow: null, totpSecret: null, mobileId: null };
+    const state: State = { moduleId: null, backup: null, holderId: null, holderVersion: 0, certificate: null, card: null, attempt: null, challenge: null, response: null, contract: null, pinLetter: null, numberLetter: null, kioskPin: null, kioskPuk: null, stolenFlow: null, totpSecret: null, mobileId: null, kioskMobileId: null };
     const outcomes: Record<string, string> = {};
     for (const [channel, fixture] of Object.entries(fixtures) as [WriteChannel, (s: State) => unknown][]) {
       const args = await fixture(state);

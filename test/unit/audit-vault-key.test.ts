@@ -158,7 +158,7 @@ describe('the audit key in the vault', () => {
     const keyId = services.vault.auditKeyId();
 
     // Someone with write access appends and signs with a key of their own.
-    const forger = createDeskAuditLog(home, { signer: KeyAuditSigner.generate() });
+    const forger = createDeskAuditLog(home, { signer: await KeyAuditSigner.generate() });
     await forger.record(sampleEvent(2));
     await forger.close();
     const report = await verifyAuditLog(join(home, 'audit'), { deskKeyId: keyId });
@@ -175,7 +175,7 @@ describe('the audit key in the vault', () => {
     await log.close();
     const dir = join(home, 'audit');
     expect(await verifyAuditLog(dir)).toMatchObject({ intact: true, unsigned: 5, signedThrough: null, keyIds: [] });
-    const withKey = await verifyAuditLog(dir, { deskKeyId: KeyAuditSigner.generate().keyId });
+    const withKey = await verifyAuditLog(dir, { deskKeyId: (await KeyAuditSigner.generate()).keyId });
     expect(withKey.problems.map((p) => p.kind)).toEqual(['anchor']);
   });
 });

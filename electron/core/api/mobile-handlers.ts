@@ -12,9 +12,11 @@ import type { ContractHandlers } from './handlers';
 
 type MobileChannel = 'mobile:list' | 'mobile:issue' | 'mobile:lock' | 'mobile:unlock' | 'mobile:revoke' | 'mobile:cancel' | 'mobile:migrate';
 
-/** The dialog's QR code: an SVG data URL of the enrollment URI (which holds the one-time code); sent by email, where it went instead. */
+/**
+ * The dialog's QR code: an SVG data URL of the enrollment URI (which holds the one-time code);
+ * sent by email, the desk shows where it went, never the QR code.
+ */
 async function qrOf(issued: IssuedMobileId): Promise<MobileIdQr> {
-  // Sent by email: the desk shows where it went, never the QR code.
   if (issued.sentTo !== undefined && issued.sentTo !== null) return { mobileId: issued.mobileId, qr: null, sentTo: issued.sentTo };
   const svg = await QRCode.toString(issued.enrollmentUri, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
   return { mobileId: issued.mobileId, qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`, sentTo: null };

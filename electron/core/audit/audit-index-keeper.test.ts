@@ -19,16 +19,17 @@ async function closedLog(events: number, home = tempHome()) {
 }
 
 /** The sequence numbers the index holds, in log order. */
-function indexedSeqs(keeper: AuditIndexKeeper): number[] {
+async function indexedSeqs(keeper: AuditIndexKeeper): Promise<number[]> {
   const index = keeper.index;
   if (index === null) return [];
+  await index.need(['seq']);
   return Array.from({ length: index.count }, (_, p) => index.seqAt(p));
 }
 
 describe('AuditIndexKeeper', () => {
-  it('keeps nothing before it is loaded', () => {
+  it('keeps nothing before it is loaded', async () => {
     const keeper = new AuditIndexKeeper({ dir: join(tempHome(), 'audit') });
-    keeper.advance(scanTail(keeper.dir).tail);
+    keeper.advance((await scanTail(keeper.dir)).tail);
     expect(keeper.index).toBeNull();
     expect(keeper.unsaved).toBe(0);
   });
@@ -37,7 +38,7 @@ describe('AuditIndexKeeper', () => {
     const { dir } = await closedLog(30);
     const logger = memoryLogger();
     const keeper = new AuditIndexKeeper({ dir, log: logger });
-    const tail = scanTail(dir).tail;
+    const tail = (await scanTail(dir)).tail;
     expect(await keeper.load(tail)).toEqual({ warm: true, saveSoon: false });
     expect(keeper.index?.count).toBe(30);
     expect(keeper.unsaved).toBe(0);
@@ -50,21 +51,21 @@ describe('AuditIndexKeeper', () => {
     const { dir } = await closedLog(30);
     const expected = await (async () => {
       const keeper = new AuditIndexKeeper({ dir });
-      await keeper.load(scanTail(dir).tail);
+      await keeper.load((await scanTail(dir)).tail);
       return indexedSeqs(keeper);
     })();
     // Same file names, same sequence numbers, different records: only the hash tells them apart.
     copyFileSync(join(other.dir, 'index', 'events.idx'), join(dir, 'index', 'events.idx'));
     const logger = memoryLogger();
     const keeper = new AuditIndexKeeper({ dir, log: logger });
-    expect(await keeper.load(scanTail(dir).tail)).toEqual({ warm: false, saveSoon: true });
-    expect(indexedSeqs(keeper)).toEqual(expected);
+    expect(await keeper.load((await scanTail(dir)).tail)).toEqual({ warm: false, saveSoon: true });
+    expect(await indexedSeqs(keeper)).toEqual(expected);
     expect(keeper.unsaved).toBe(30);
     expect(logger.entries.some((e) => e.message.includes('rebuilding'))).toBe(true);
-    keeper.save();
+    await keeper.save();
     expect(keeper.unsaved).toBe(0);
     const again = new AuditIndexKeeper({ dir });
-    expect((await again.load(scanTail(dir).tail)).warm).toBe(true);
+    expect((await again.load((await scanTail(dir)).tail)).warm).toBe(true);
   });
 
   it('rebuilds an index file of an older format or with a damaged byte, and saves it in the current format', async () => {
@@ -74,7 +75,7 @@ describe('AuditIndexKeeper', () => {
       const saved = readFileSync(keeper.path);
       const expected = await (async () => {
         const fresh = new AuditIndexKeeper({ dir });
-        expect((await fresh.load(scanTail(dir).tail)).warm).toBe(true);
+        expect((await fresh.load((await scanTail(dir)).tail)).warm).toBe(true);
         return indexedSeqs(fresh);
       })();
       const bytes = Buffer.from(saved);
@@ -84,15 +85,15 @@ describe('AuditIndexKeeper', () => {
       if (damage === 'changed byte') {
         // The header is intact, so the open is warm; the column read right after fails its
         // CRC-32 and the index is dropped before any query could use it.
-        expect(await keeper.load(scanTail(dir).tail), damage).toEqual({ warm: true, saveSoon: false });
+        expect(await keeper.load((await scanTail(dir)).tail), damage).toEqual({ warm: true, saveSoon: false });
         expect(await keeper.columnsRead).toBe(false);
         expect(keeper.index).toBeNull();
       }
-      expect(await keeper.load(scanTail(dir).tail), damage).toEqual({ warm: false, saveSoon: true });
-      expect(indexedSeqs(keeper)).toEqual(expected);
-      keeper.save();
+      expect(await keeper.load((await scanTail(dir)).tail), damage).toEqual({ warm: false, saveSoon: true });
+      expect(await indexedSeqs(keeper)).toEqual(expected);
+      await keeper.save();
       expect(readFileSync(keeper.path).subarray(0, 8).toString()).toBe('CDAUDIX3');
-      expect((await new AuditIndexKeeper({ dir }).load(scanTail(dir).tail)).warm).toBe(true);
+      expect((await new AuditIndexKeeper({ dir }).load((await scanTail(dir)).tail)).warm).toBe(true);
     }
   });
 
@@ -104,21 +105,21 @@ describe('AuditIndexKeeper', () => {
     await writer.close();
 
     const keeper = new AuditIndexKeeper({ dir, saveEvery: 10 });
-    const tail = scanTail(dir).tail;
+    const tail = (await scanTail(dir)).tail;
     expect(await keeper.load(tail)).toEqual({ warm: true, saveSoon: true });
     expect(keeper.index?.count).toBe(35);
     expect(keeper.unsaved).toBe(15);
     expect(keeper.index?.position.lastSeq).toBe(tail.seq);
-    const seqs = indexedSeqs(keeper);
+    const seqs = await indexedSeqs(keeper);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
-    keeper.saveIfDue();
+    await keeper.saveIfDue();
     expect(keeper.unsaved).toBe(0);
   });
 
   it('counts events added after loading and saves them when due or on close', async () => {
     const { home, dir } = await closedLog(5);
     const keeper = new AuditIndexKeeper({ dir, saveEvery: 100 });
-    await keeper.load(scanTail(dir).tail);
+    await keeper.load((await scanTail(dir)).tail);
     // Another writer appends; the keeper is given its events as the log reads them.
     const writer = createDeskAuditLog(home, { signer: testSigner(home) });
     for (let i = 5; i < 8; i += 1) await writer.record(sampleEvent(i));
@@ -133,29 +134,29 @@ describe('AuditIndexKeeper', () => {
       if (decoded.ok && decoded.record.type === 'event') keeper.add(decoded.record, segment, offset, end - offset);
       offset = end;
     }
-    keeper.saveIfDue();
+    await keeper.saveIfDue();
     expect(keeper.unsaved).toBe(0);
-    const tail = scanTail(dir).tail;
+    const tail = (await scanTail(dir)).tail;
     keeper.advance(tail);
     expect(keeper.unsaved).toBe(3);
     expect(keeper.index?.count).toBe(8);
-    keeper.saveIfDue();
+    await keeper.saveIfDue();
     expect(keeper.unsaved).toBe(3);
-    keeper.close();
+    await keeper.close();
     expect(keeper.unsaved).toBe(0);
     const reloaded = new AuditIndexKeeper({ dir });
     expect(await reloaded.load(tail)).toEqual({ warm: true, saveSoon: false });
-    expect(indexedSeqs(reloaded)).toEqual(indexedSeqs(keeper));
+    expect(await indexedSeqs(reloaded)).toEqual(await indexedSeqs(keeper));
   });
 
   it('rebuilds when the log was cut below the saved index, and drops the index on reset', async () => {
     const { dir } = await closedLog(40);
     const segment = segmentFiles(dir).at(-1) ?? '';
     rewriteSegment(dir, segment, (lines) => lines.slice(0, 20));
-    const tail = scanTail(dir).tail;
+    const tail = (await scanTail(dir)).tail;
     const keeper = new AuditIndexKeeper({ dir });
     expect(await keeper.load(tail)).toEqual({ warm: false, saveSoon: true });
-    const seqs = indexedSeqs(keeper);
+    const seqs = await indexedSeqs(keeper);
     expect(seqs.length).toBeGreaterThan(0);
     expect(Math.max(...seqs)).toBeLessThanOrEqual(tail.seq);
     expect(keeper.index?.position.lastSeq).toBe(tail.seq);
@@ -170,11 +171,11 @@ describe('AuditIndexKeeper', () => {
     const logger = memoryLogger();
     const keeper = new AuditIndexKeeper({ dir, log: logger });
     rmSync(keeper.path);
-    await keeper.load(scanTail(dir).tail);
+    await keeper.load((await scanTail(dir)).tail);
     // The index folder is replaced by a file: saving fails.
     rmSync(dirname(keeper.path), { recursive: true });
     writeFileSync(dirname(keeper.path), 'not a folder');
-    keeper.save();
+    await keeper.save();
     expect(keeper.unsaved).toBeGreaterThan(0);
     expect(logger.entries.some((e) => e.level === 'warn' && e.message.includes('could not be saved'))).toBe(true);
   });

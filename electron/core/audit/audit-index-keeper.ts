@@ -6,7 +6,7 @@
  *
  * The log owns one keeper and calls it at clear points, always from its one-at-a-time chain:
  * `add` for each event of a durable batch or read from disk, `advance` once the tail moved,
- * `load` on first use, `reset` when the log was cut below what was read, `saveIfDue` after a
+ * `ready` before adding, `load` on first use, `reset` when the log was cut below what was read, `saveIfDue` after a
  * batch, and `close`. Until `load`, nothing is kept (`add` and `advance` do nothing).
  */
 import { stat } from 'node:fs/promises';
@@ -61,6 +61,14 @@ export class AuditIndexKeeper {
   /** Events the saved index file lacks. */
   get unsaved(): number {
     return this.#unsaved;
+  }
+
+  /**
+   * Reads (in the thread pool) the columns a warm-loaded index has not read yet, so events can
+   * be added: call before `add`. A damaged column drops the index (it is rebuilt on next use).
+   */
+  async ready(): Promise<void> {
+    await this.#index?.loadColumns();
   }
 
   /** Adds one event the log wrote or read, where it is on disk (nothing while not loaded). */
@@ -145,7 +153,7 @@ export class AuditIndexKeeper {
    * threads, whose start and hand-back cost more than they saved.
    */
   async #catchUp(index: AuditIndex, tail: LogTail): Promise<AuditIndex> {
-    const segments = listSegments(this.dir);
+    const segments = await listSegments(this.dir);
     // A new index starts at the first segment (its position names none).
     const first = Math.max(0, segments.findIndex((segment) => segment.name === index.position.segment));
     const last = segments.findIndex((segment) => segment.name === tail.segment);
@@ -157,11 +165,17 @@ export class AuditIndexKeeper {
     // Events are about 400 bytes (actors, holders and details make them longer or shorter).
     const sizes = await Promise.all(ranges.map(async (range) => Math.min(range.until, (await stat(range.segment.path)).size) - range.from));
     index.reserve(Math.ceil(sizes.reduce((sum, size) => sum + size, 0) / 350));
-    let next = ranges[0] === undefined ? null : readRange(ranges[0].segment.path, ranges[0].from, ranges[0].until);
+    const read = (range: (typeof ranges)[number] | undefined): Promise<Buffer> | null => {
+      if (range === undefined) return null;
+      const reading = readRange(range.segment.path, range.from, range.until);
+      // Awaited in the next round; not reported as unhandled if this round's scan throws first.
+      reading.catch(() => undefined);
+      return reading;
+    };
+    let next = read(ranges[0]);
     for (const [i, range] of ranges.entries()) {
       const bytes = await (next as Promise<Buffer>);
-      const following = ranges[i + 1];
-      next = following === undefined ? null : readRange(following.segment.path, following.from, following.until);
+      next = read(ranges[i + 1]);
       const id = index.segmentId(range.segment.name);
       scanEvents(bytes, range.from, index.names, (event, offset, length) => index.addScanned(event, id, offset, length));
     }
@@ -169,16 +183,20 @@ export class AuditIndexKeeper {
   }
 
   /** Saves now when `saveEvery` events are unsaved. */
-  saveIfDue(): void {
-    if (this.#index !== null && this.#unsaved >= this.#saveEvery) this.save();
+  async saveIfDue(): Promise<void> {
+    if (this.#index !== null && this.#unsaved >= this.#saveEvery) await this.save();
   }
 
   /** Writes the index file; a failure is logged (the next open rebuilds it). */
-  save(): void {
+  async save(): Promise<void> {
     try {
-      if (this.#index === null) return;
-      this.#index.save(this.path);
-      this.#unsaved = 0;
+      const index = this.#index;
+      if (index === null) return;
+      // A warm-loaded index saves only once its columns are in memory (a damaged one is dropped).
+      if (!(await index.loadColumns()) || this.#index !== index) return;
+      const unsaved = this.#unsaved;
+      await index.save(this.path);
+      this.#unsaved = Math.max(0, this.#unsaved - unsaved);
       this.#damagedFile = false;
     } catch (error) {
       this.#log?.warn('the audit index could not be saved; it is rebuilt on the next open', { error });
@@ -186,7 +204,7 @@ export class AuditIndexKeeper {
   }
 
   /** Saves what the index file lacks, as the log closes. */
-  close(): void {
-    if (this.#index !== null && this.#unsaved > 0) this.save();
+  async close(): Promise<void> {
+    if (this.#index !== null && this.#unsaved > 0) await this.save();
   }
 }

@@ -62,16 +62,23 @@ describe('AuditIndex file', () => {
     // More than one block (16,384 values), so a page near the end reads only the last blocks.
     const index = sampleIndex(40_000);
     const path = join(tempHome(), 'index', 'events.idx');
-    index.save(path);
+    await index.save(path);
     const loaded = (await AuditIndex.load(path)) as AuditIndex;
-    const newest = (target: AuditIndex): unknown[] => {
+    const newest = async (target: AuditIndex): Promise<unknown[]> => {
       const found: number[] = [];
+      await target.need(AuditIndex.columnsOf({}));
       target.scan({}, (p) => found.push(p) < 50);
+      await target.needLocations(found);
       return found.map((p) => target.location(p));
     };
-    expect(newest(loaded)).toEqual(newest(index));
+    expect(await newest(loaded)).toEqual(await newest(index));
+    await loaded.needLocations([5]);
     expect(loaded.location(5)).toEqual(index.location(5));
+    // Nothing is read synchronously: a block no query asked for is refused, not read then.
+    expect(() => loaded.location(20_000)).toThrow(/before it was read/);
+    expect(() => loaded.seqAt(5)).toThrow(/before it was read/);
     expect(await loaded.loadColumns()).toBe(true);
+    expect(loaded.location(20_000)).toEqual(index.location(20_000));
     expect(contents(loaded)).toEqual(contents(index));
   });
 
@@ -89,9 +96,17 @@ describe('AuditIndex file', () => {
       expect(loaded, 'the header is intact').not.toBeNull();
       let told = 0;
       loaded.onDamaged(() => (told += 1));
-      const read = (): unknown => (column === 'offset' ? loaded.location(39_990) : loaded.scan({ outcome: 'failure' }, () => true));
-      expect(read).toThrow(expect.objectContaining({ code: 'AUDIT_UNAVAILABLE' }) as Error);
-      expect(read, 'still refused').toThrow();
+      const read = async (): Promise<unknown> => {
+        if (column === 'offset') {
+          await loaded.needLocations([39_990]);
+          return loaded.location(39_990);
+        }
+        await loaded.need(AuditIndex.columnsOf({ outcome: 'failure' }));
+        return loaded.scan({ outcome: 'failure' }, () => true);
+      };
+      await expect(read()).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
+      await expect(read(), 'still refused').rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
+      expect(() => loaded.location(39_990), 'nor used synchronously').toThrow(expect.objectContaining({ code: 'AUDIT_UNAVAILABLE' }) as Error);
       expect(await loaded.loadColumns()).toBe(false);
       expect(told).toBe(1);
       // Read in the background first, the damage is found there too.
@@ -103,9 +118,10 @@ describe('AuditIndex file', () => {
   it('loads what it saved, and keeps taking events after loading', async () => {
     const index = sampleIndex(300);
     const path = join(tempHome(), 'index', 'events.idx');
-    index.save(path);
+    await index.save(path);
     const loaded = await AuditIndex.load(path);
     expect(loaded).not.toBeNull();
+    expect(await (loaded as AuditIndex).loadColumns()).toBe(true);
     expect(contents(loaded as AuditIndex)).toEqual(contents(index));
     // The loaded columns are exactly full: the next event moves them to bigger memory.
     for (const target of [index, loaded as AuditIndex]) target.add(event(301), 'segment-000000000050.jsonl', 301 * 400, 400);

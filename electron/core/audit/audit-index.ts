@@ -8,8 +8,10 @@
  * it from the segments when it is missing, damaged, or does not match the log. Opening it reads
  * only its header (names, position, each column's place and CRC-32); the columns (tens of
  * megabytes for a million events) are read in the background right after, each checked against
- * its CRC-32, and a query that needs one before then reads that one at once. So a warm open
- * costs the same whatever the log's size, and a damaged column is still never used.
+ * its CRC-32. A query first reads what it is about to touch and is not read yet (`need`,
+ * `needLocations`: whole columns, or for the first pages just the blocks holding its events),
+ * asynchronously, then scans synchronously. So a warm open costs the same whatever the log's
+ * size, no read blocks the event loop, and a damaged column is still never used.
  *
  * The file's bytes (write, read, CRC-32 checks) are audit-index-file.ts; the columns read after
  * the header are audit-index-columns.ts; the keeper beside the log's write path that loads,
@@ -18,9 +20,9 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { AuditOutcome } from '../../shared/schemas/audit';
-import { ensurePrivateDir, writeFileDurable } from '../files/safe-file';
+import { ensurePrivateDirAsync, writeFileDurably } from '../files/safe-file';
 import { LazyColumns } from './audit-index-columns';
-import { allocate, COLUMN_NAMES, parseIndexFile, readIndexHeader, serializeIndex, type Columns, type IndexPosition, type IndexStrings } from './audit-index-file';
+import { allocate, COLUMN_NAMES, damagedIndex, parseIndexFile, readIndexHeader, serializeIndex, type ColumnName, type Columns, type IndexPosition, type IndexStrings } from './audit-index-file';
 import { GENESIS_HASH, type EventRecord } from './audit-record';
 import { ACTOR_KINDS, CHANNELS, Interner, type Interners, type ScannedEvent } from './event-line-scanner';
 
@@ -177,9 +179,37 @@ export class AuditIndex {
     this.#columns = bigger;
   }
 
+  /** The columns `scan(query)` touches (read them with `need` first). */
+  static columnsOf(query: IndexQuery): ColumnName[] {
+    const names: ColumnName[] = [];
+    if (query.fromMs !== undefined || query.toMs !== undefined) names.push('time');
+    if (query.afterSeq !== undefined || query.beforeSeq !== undefined) names.push('seq');
+    if (query.outcome !== undefined) names.push('outcome');
+    if (query.actions !== undefined && query.actions.length > 0) names.push('action');
+    if (query.holder !== undefined) names.push('holder');
+    if (query.actor !== undefined) names.push('actor');
+    return names;
+  }
+
+  /**
+   * Reads, in the thread pool, the columns of a saved index not read yet that the next calls
+   * use (`scan` of a query: `columnsOf`; `seqAt`: seq; `timeAt`: time; `outcomeAt`: outcome;
+   * `lastOfHolder`: holder). At once when every column is in memory.
+   */
+  async need(names: readonly ColumnName[]): Promise<void> {
+    if (this.#damaged) throw damagedIndex();
+    await this.#lazy?.need(names);
+  }
+
+  /** Reads what `location` needs for these positions (see `need`): the blocks holding them, or whole columns. */
+  async needLocations(positions: readonly number[]): Promise<void> {
+    if (this.#damaged) throw damagedIndex();
+    await this.#lazy?.needAt(['segment', 'offset', 'length'], positions);
+  }
+
   location(p: number): EventLocation {
     const lazy = this.#lazy;
-    // Before the columns are read, the first pages read only the blocks they need.
+    // Before the columns are read, the first pages read only the blocks they need (needLocations).
     const at = (name: 'segment' | 'offset' | 'length'): number => (lazy === null ? this.#columns[name][p] : lazy.valueAt(name, p)) ?? 0;
     return { segment: this.#segments.values[at('segment')] ?? '', offset: at('offset'), length: at('length') };
   }
@@ -270,10 +300,12 @@ export class AuditIndex {
     return serializeIndex({ count: this.count, position: this.position, strings, columns: this.#columns });
   }
 
-  save(path: string): void {
-    ensurePrivateDir(dirname(path));
+  /** Writes the index file (in the thread pool); every column must be read (`loadColumns`). */
+  async save(path: string): Promise<void> {
+    const bytes = this.serialize();
+    await ensurePrivateDirAsync(dirname(path));
     // Derived data: no fsync. A torn or stale file fails its checks and is rebuilt.
-    writeFileDurable(path, this.serialize(), { sync: false });
+    await writeFileDurably(path, bytes, { sync: false });
   }
 
   /**

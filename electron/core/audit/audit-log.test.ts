@@ -22,7 +22,7 @@ function track<T extends { log: AuditLog }>(value: T): T {
 
 async function allEntries(log: AuditLog) {
   const { index, reader } = await log.index();
-  return queryPage(index, reader, { limit: 200, count: true }).entries;
+  return (await queryPage(index, reader, { limit: 200, count: true })).entries;
 }
 
 describe('AuditLog', () => {
@@ -144,8 +144,8 @@ describe('AuditLog', () => {
     await a.record(sampleEvent(500));
     expect((await a.verify()).intact).toBe(true);
     const { index, reader } = await a.index();
-    expect(queryPage(index, reader, { limit: 1, count: true }).total).toBe(201);
-    const seen = queryPage(index, reader, { limit: 200, count: false, actor: 'op1' }).entries.map((e) => e.details['n']);
+    expect((await queryPage(index, reader, { limit: 1, count: true })).total).toBe(201);
+    const seen = (await queryPage(index, reader, { limit: 200, count: false, actor: 'op1' })).entries.map((e) => e.details['n']);
     expect(seen.filter((n) => typeof n === 'number' && n % 2 === 1).length).toBeGreaterThan(0);
     const seqs = allLines(join(home, 'audit')).map((l) => (JSON.parse(l.text) as { seq: number }).seq);
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));

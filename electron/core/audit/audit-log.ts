@@ -26,24 +26,23 @@
  * as an `audit.loss` event, once, and the anchor stays where it was until an administrator
  * acknowledges the loss (`acknowledgeLoss`), so verification keeps reporting it until then.
  */
-import { fstatSync, statSync, writeSync } from 'node:fs';
-import { appendFile, open, truncate, type FileHandle } from 'node:fs/promises';
+import { appendFile, open, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CardDeskError } from '../../shared/errors';
 import type { AuditVerifyReport } from '../../shared/schemas/audit';
-import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../files/safe-file';
+import { ensurePrivateDirAsync, PRIVATE_FILE_MODE } from '../files/safe-file';
 import type { Logger } from '../log/logger';
 import type { OperationContext } from '../operation-context';
+import { AuditHead, type DeskKey } from './audit-head';
 import { anchorStanding, lossMessage, type AnchorStanding, type AuditAnchorKeeper } from './audit-anchor';
 import type { AuditIndex } from './audit-index';
 import { AuditIndexKeeper } from './audit-index-keeper';
 import { checkpointMessage, decodeLine, encodeRecord, type AuditRecord, type EventRecord } from './audit-record';
 import type { AuditSigner } from './audit-signer';
-import { verifyAuditSignature } from './audit-signer';
 import type { AuditEventInput, AuditTrail } from './audit-trail';
 import { EntryReader } from './entry-reader';
 import { eventFields, type EventFields } from './event-input';
-import { HeadWriter, headSignedBytes, readHead, type SignedHead } from './head-file';
+import type { SignedHead } from './head-file';
 import { EMPTY_TAIL, scanTail, type LogTail } from './log-tail';
 import { findRecordHash, listSegments, readLines, scanLinesBackwards, segmentName } from './segment-files';
 import { verifyAuditLog, type VerifyOptions } from './audit-verify';
@@ -102,7 +101,8 @@ export class AuditLog implements AuditTrail {
   readonly #now: () => number;
   readonly #lock: WriterLock;
   readonly #reader: EntryReader;
-  readonly #head: HeadWriter;
+  /** The signed head: checked, signed and written (see audit-head.ts). */
+  readonly #head: AuditHead;
   readonly #listeners = new Set<(appended: AuditAppended) => void>();
   /** Batches written (one write and one fdatasync each), for tests and benchmarks. */
   readonly stats = { batches: 0 };
@@ -133,7 +133,7 @@ export class AuditLog implements AuditTrail {
     this.#now = options.now ?? Date.now;
     this.#lock = new WriterLock(join(this.dir, 'writer.lock'), options.lock);
     this.#reader = new EntryReader(this.dir);
-    this.#head = new HeadWriter(this.dir);
+    this.#head = new AuditHead(this.dir, this.#now, this.#log);
     this.#indexKeeper = new AuditIndexKeeper({ dir: this.dir, saveEvery: options.saveIndexEvery ?? 50_000, log: this.#log });
   }
 
@@ -210,17 +210,11 @@ export class AuditLog implements AuditTrail {
    * The signed head, checked: signed by the desk's key (`publicKeySpki`, from the vault) and
    * naming a record the log holds. Exporting it (an outside witness) is recorded.
    */
-  exportHead(desk: { readonly deskKeyId: string | null; readonly publicKeySpki: Buffer | null } | null, operation: OperationContext, record: boolean): Promise<SignedHead> {
+  exportHead(desk: DeskKey | null, operation: OperationContext, record: boolean): Promise<SignedHead> {
     return this.#exclusive(async () => {
       await this.#ensureOpen();
       await this.#syncWithDisk(false);
-      const read = readHead(this.dir);
-      if (read.state !== 'present') throw new CardDeskError('INVALID_STATE', `The audit log's signed head is ${read.state}: unlock the vault once, so the log signs its records, then export it.`);
-      const { head } = read;
-      if (desk === null || desk.publicKeySpki === null || desk.deskKeyId !== head.keyId) throw new CardDeskError('INVALID_STATE', "The audit log's signed head is not signed by this desk's audit key: run carddesk audit verify.");
-      if (!verifyAuditSignature(desk.publicKeySpki, headSignedBytes(head), Buffer.from(head.signature, 'base64')) || (await this.#hashAt(head.seq)) !== head.hash) {
-        throw new CardDeskError('INVALID_STATE', "The audit log's signed head does not match the log: run carddesk audit verify.");
-      }
+      const head = await this.#head.forExport(desk, (seq) => this.#hashAt(seq));
       if (record) await this.#commit([{ type: 'event', actor: operation.actor, channel: operation.channel, action: 'audit.headExport', outcome: 'success', details: { seq: head.seq, hash: head.hash } }]);
       return head;
     });
@@ -249,13 +243,13 @@ export class AuditLog implements AuditTrail {
   async #ensureOpen(): Promise<void> {
     if (this.#closed) throw new CardDeskError('AUDIT_UNAVAILABLE', 'The audit log is closed.');
     if (this.#tail !== null) return;
-    ensurePrivateDir(this.dir);
+    await ensurePrivateDirAsync(this.dir);
     await this.#lock.acquire();
     let appended: AuditAppended | null;
     try {
       appended = await this.#appendLocked(await this.#rescan());
     } finally {
-      this.#lock.release();
+      await this.#lock.release();
     }
     if (appended !== null) this.#notify(appended);
   }
@@ -270,8 +264,7 @@ export class AuditLog implements AuditTrail {
       this.#log?.[outcome === 'success' ? 'warn' : 'error']('audit log repair', { reason, ...details });
       repairs.push({ type: 'event', actor: SYSTEM, channel: 'desk', action: 'audit.repair', outcome, reason, details });
     };
-    const { tail, torn } = scanTail(this.dir);
-    let start = tail;
+    const { tail, torn } = await scanTail(this.dir);
     if (torn !== null) {
       const handle = await open(torn.segment.path, 'r');
       const bytes = Buffer.alloc(torn.size - torn.from);
@@ -286,20 +279,8 @@ export class AuditLog implements AuditTrail {
         repair('success', 'an unfinished last line (never acknowledged) was set aside', { segment: torn.segment.name, bytes: bytes.length, after: tail.seq });
       }
     }
-    const head = readHead(this.dir);
-    const signer = this.#signer;
-    if (head.state !== 'present') {
-      // A log never signed (no key record: the vault was never unlocked with it) has no head yet.
-      if (tail.seq > 0 && tail.keyId !== null) repair('failure', `the signed head was ${head.state}: records cut off the end before this point cannot be ruled out`, { lastSeq: tail.seq });
-    } else if (signer !== null && head.head.keyId === signer.keyId && !verifyAuditSignature(signer.publicKeySpki, headSignedBytes(head.head), Buffer.from(head.head.signature, 'base64'))) {
-      repair('failure', 'the signed head does not verify', { lastSeq: tail.seq });
-    } else if (head.head.seq > tail.seq) {
-      repair('failure', `records ${tail.seq + 1} to ${head.head.seq} are missing from the end of the log`, { from: tail.seq + 1, to: head.head.seq });
-      // Continue after the signed head, so the gap stays in the chain for verification to show.
-      start = { ...tail, seq: head.head.seq, hash: head.head.hash };
-    } else if (head.head.seq === tail.seq && head.head.hash !== tail.hash) {
-      repair('failure', `the last record (${tail.seq}) differs from the signed head`, { seq: tail.seq });
-    }
+    const { problems, start } = await this.#head.check(tail, this.#signer);
+    for (const { reason, details } of problems) repair('failure', reason, details);
     this.#tail = start;
     // The log was (re)read from disk: how it stands against the anchor is checked again.
     this.#standing = null;
@@ -327,11 +308,11 @@ export class AuditLog implements AuditTrail {
       if (ids.size === 0) return found;
       await this.#ensureOpen();
       const stopBefore = sinceMs - CHANGE_SEARCH_SLACK_MS;
-      const segments = listSegments(this.dir);
+      const segments = await listSegments(this.dir);
       for (let i = segments.length - 1; i >= 0 && found.size < ids.size; i -= 1) {
         const segment = segments[i];
         if (segment === undefined) break;
-        const scan = scanLinesBackwards(segment.path, (line) => {
+        const scan = await scanLinesBackwards(segment.path, (line) => {
           if (line.includes(CHANGE_FIELD)) {
             const decoded = decodeLine(line);
             if (decoded.ok && decoded.record.type === 'event' && decoded.record.change !== undefined && ids.has(decoded.record.change)) found.add(decoded.record.change);
@@ -383,7 +364,7 @@ export class AuditLog implements AuditTrail {
       this.#lock.releaseSoon();
     }
     if (appended !== null) this.#notify(appended);
-    if (!this.#closed) this.#indexKeeper.saveIfDue();
+    if (!this.#closed) await this.#indexKeeper.saveIfDue();
   }
 
   /** The hash of record `seq` as the log on disk holds it (null: it holds no such record). */
@@ -512,31 +493,21 @@ export class AuditLog implements AuditTrail {
     // written once the batch is on disk (it never claims more than the log holds).
     const heading: { signed: Promise<SignedHead> | null } = { signed: null };
     const signHead = (): void => {
-      if (signer === null) return;
-      heading.signed = HeadWriter.sign(signer, seq, hash, new Date(this.#now()).toISOString());
-      // Awaited below, unless the write failed first.
-      heading.signed.catch(() => undefined);
+      heading.signed = this.#head.sign(signer, seq, hash);
     };
     for (const [i, group] of writes.entries()) await this.#write(group.segment, group.lines, group.segment === tail.segment ? tail.size : 0, i === writes.length - 1 ? signHead : undefined);
     this.#tail = { seq, hash, timeMs, segment, size, anchorSeq, keyId };
     this.stats.batches += 1;
+    // After a warm open, the first batch waits for the index's columns (read off the event loop).
+    await this.#indexKeeper.ready();
     let count = 0;
     for (const group of writes) {
       for (const { record, offset, length } of group.events) this.#indexKeeper.add(record, group.segment, offset, length);
       count += group.events.length;
     }
     this.#indexKeeper.advance(this.#tail);
-    let signedHead: SignedHead | null = null;
-    try {
-      // Without the key the head stays where the last signature left it (see the top of this file).
-      if (heading.signed !== null) {
-        signedHead = await heading.signed;
-        this.#head.put(signedHead);
-      }
-    } catch (error) {
-      // The records are durable; only truncation detection for this batch is weaker.
-      this.#log?.error('the audit head could not be written', { error });
-    }
+    // Without the key the head stays where the last signature left it (see the top of this file).
+    const signedHead = await this.#head.write(heading.signed);
     // The vault's anchor moves with signed checkpoints (not every batch: it is a durable write).
     await this.#moveAnchor(signed ? signedHead : null);
     return count === 0 ? null : { lastSeq: seq, count };
@@ -553,11 +524,11 @@ export class AuditLog implements AuditTrail {
     }
     const { handle } = this.#writer;
     try {
-      // Into the page cache at once; the wait is for fdatasync, off the event loop, and records
-      // arriving meanwhile gather for the next batch.
+      // Into the page cache, then fdatasync, both in the thread pool; records arriving meanwhile
+      // gather for the next batch.
       const bytes = Buffer.from(lines.join(''));
       let written = 0;
-      while (written < bytes.length) written += writeSync(handle.fd, bytes, written, bytes.length - written);
+      while (written < bytes.length) written += (await handle.write(bytes, written, bytes.length - written)).bytesWritten;
       const synced = handle.datasync();
       whileSyncing?.();
       await synced;
@@ -585,14 +556,15 @@ export class AuditLog implements AuditTrail {
    */
   async #syncWithDisk(repairing: boolean): Promise<EventFields[]> {
     const tail = this.#tail ?? EMPTY_TAIL;
-    if (this.#unchangedOnDisk(tail)) return [];
+    if (await this.#unchangedOnDisk(tail)) return [];
     // Reopened for the next write: the file may have been replaced under this process.
     await this.#writer?.handle.close();
     this.#writer = null;
-    const segments = listSegments(this.dir);
+    const segments = await listSegments(this.dir);
     const from = tail.segment === null ? -1 : segments.findIndex((segment) => segment.name === tail.segment);
     if (tail.segment !== null && from < 0) return repairing ? this.#rescanAfterCut() : [];
     const newer = segments.slice(from < 0 ? 0 : from);
+    await this.#indexKeeper.ready();
     let events = 0;
     let state = tail;
     for (const [i, segment] of newer.entries()) {
@@ -632,10 +604,12 @@ export class AuditLog implements AuditTrail {
    * Nothing was appended since this process last looked: the segment it appends to is the same
    * file with the same size, and too far from full for anyone to have started a new one.
    */
-  #unchangedOnDisk(tail: LogTail): boolean {
-    if (tail.segment === null || this.#writer?.segment !== tail.segment || tail.size + ROTATION_MARGIN > this.#segmentBytes) return false;
-    const onDisk = statSync(join(this.dir, tail.segment), { throwIfNoEntry: false });
-    return onDisk !== undefined && onDisk.size === tail.size && onDisk.ino === fstatSync(this.#writer.handle.fd).ino;
+  async #unchangedOnDisk(tail: LogTail): Promise<boolean> {
+    const writer = this.#writer;
+    if (tail.segment === null || writer?.segment !== tail.segment || tail.size + ROTATION_MARGIN > this.#segmentBytes) return false;
+    // Both in the thread pool at once: one round trip, not two.
+    const [onDisk, open] = await Promise.all([stat(join(this.dir, tail.segment)).catch(() => null), writer.handle.stat()]);
+    return onDisk !== null && onDisk.size === tail.size && onDisk.ino === open.ino;
   }
 
   /** Someone cut the log below what this process had read: read its end again, index anew. */
@@ -687,9 +661,8 @@ export class AuditLog implements AuditTrail {
     if (saveSoon) {
       setImmediate(() => {
         if (this.#closing) return;
-        void this.#exclusive(() => {
-          if (!this.#closed) this.#indexKeeper.save();
-          return Promise.resolve();
+        void this.#exclusive(async () => {
+          if (!this.#closed) await this.#indexKeeper.save();
         });
       });
     }
@@ -719,13 +692,13 @@ export class AuditLog implements AuditTrail {
       } catch (error) {
         this.#log?.error('the closing audit checkpoint could not be written', { error });
       }
-      this.#lock.release();
-      this.#indexKeeper.close();
+      await this.#lock.release();
+      await this.#indexKeeper.close();
       this.#closed = true;
       await this.#writer?.handle.close();
       this.#writer = null;
-      this.#reader.close();
-      this.#head.close();
+      await this.#reader.close();
+      await this.#head.close();
     });
   }
 }

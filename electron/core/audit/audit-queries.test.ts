@@ -26,7 +26,7 @@ beforeAll(async () => {
   all = [];
   let before: number | undefined;
   for (;;) {
-    const page = queryPage(index, reader, { limit: 200, count: false, ...(before === undefined ? {} : { before }) });
+    const page = await queryPage(index, reader, { limit: 200, count: false, ...(before === undefined ? {} : { before }) });
     all.push(...page.entries);
     if (page.nextCursor === null) break;
     before = page.nextCursor;
@@ -56,7 +56,7 @@ describe('audit queries', () => {
     expect(all.map((e) => e.details['n'])).toEqual(Array.from({ length: 600 }, (_, i) => 599 - i));
   });
 
-  it('answers random filters exactly as a plain filter would, page by page', () => {
+  it('answers random filters exactly as a plain filter would, page by page', async () => {
     const pick = random(42);
     const iso = (ms: number) => new Date(ms).toISOString();
     const span = clock - start;
@@ -78,7 +78,7 @@ describe('audit queries', () => {
       const pages: AuditEntry[] = [];
       let before: number | undefined;
       for (;;) {
-        const page = queryPage(index, reader, { ...query, ...(before === undefined ? {} : { before }) });
+        const page = await queryPage(index, reader, { ...query, ...(before === undefined ? {} : { before }) });
         expect(page.entries.length).toBeLessThanOrEqual(query.limit);
         expect(page.total, JSON.stringify(query)).toBe(query.text === undefined ? naive({ ...query, after: undefined }).length : null);
         pages.push(...page.entries);
@@ -89,11 +89,11 @@ describe('audit queries', () => {
     }
   });
 
-  it('summarises one holder: counts in the range, last access overall, filtered list', () => {
+  it('summarises one holder: counts in the range, last access overall, filtered list', async () => {
     const holder = 'H3';
     const mine = all.filter((e) => e.holderId === holder);
     const from = new Date(start + (clock - start) / 3).toISOString();
-    const summary = holderSummary(index, reader, { holderId: holder, from, outcome: 'failure', limit: 5 });
+    const summary = await holderSummary(index, reader, { holderId: holder, from, outcome: 'failure', limit: 5 });
     const inRange = mine.filter((e) => e.time >= from);
     expect(summary).toMatchObject({
       holderId: holder,
@@ -103,7 +103,7 @@ describe('audit queries', () => {
       lastAccess: mine[0]?.time,
     });
     expect(summary.entries.map((e) => e.seq)).toEqual(inRange.filter((e) => e.outcome === 'failure').slice(0, 5).map((e) => e.seq));
-    expect(holderSummary(index, reader, { holderId: 'nobody', limit: 5 })).toMatchObject({ total: 0, lastAccess: null, entries: [] });
+    expect(await holderSummary(index, reader, { holderId: 'nobody', limit: 5 })).toMatchObject({ total: 0, lastAccess: null, entries: [] });
   });
 
   it('exports matches oldest first, and stops at the limit', async () => {

@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import type { AuditEntry, AuditFilter, AuditPage, AuditQueryArgsSchema, HolderSummary, HolderSummaryArgsSchema } from '../../shared/schemas/audit';
-import type { AuditIndex, IndexQuery } from './audit-index';
+import { AuditIndex, type IndexQuery } from './audit-index';
 import { entryMatches, type EntryReader } from './entry-reader';
 
 export type AuditQuery = z.output<typeof AuditQueryArgsSchema>;
@@ -25,6 +25,7 @@ export function indexQueryOf(filter: AuditFilter): IndexQuery {
   };
 }
 
+/** How many events match; the columns `AuditIndex.columnsOf(query)` must be read (`index.need`). */
 export function countMatches(index: AuditIndex, query: IndexQuery): number {
   let count = 0;
   index.scan(query, () => {
@@ -34,24 +35,31 @@ export function countMatches(index: AuditIndex, query: IndexQuery): number {
   return count;
 }
 
+/** The entries at these positions, read back from the segments. */
+async function entriesAt(index: AuditIndex, reader: EntryReader, positions: readonly number[]): Promise<AuditEntry[]> {
+  await index.needLocations(positions);
+  return reader.read(positions.map((p) => index.location(p)));
+}
+
 /**
  * Up to `limit` matching entries, newest first, from `query.beforeSeq` down; `more` says whether
  * older matches exist. With `text`, candidates are read in rounds until enough match.
  */
-function collect(index: AuditIndex, reader: EntryReader, query: IndexQuery, limit: number, text: string | undefined): { entries: AuditEntry[]; more: boolean } {
+async function collect(index: AuditIndex, reader: EntryReader, query: IndexQuery, limit: number, text: string | undefined): Promise<{ entries: AuditEntry[]; more: boolean }> {
+  await index.need([...AuditIndex.columnsOf(query), ...(text === undefined ? [] : (['seq'] as const))]);
   if (text === undefined) {
     const positions: number[] = [];
     index.scan(query, (p) => positions.push(p) <= limit);
     const more = positions.length > limit;
     if (more) positions.pop();
-    return { entries: reader.read(positions.map((p) => index.location(p))), more };
+    return { entries: await entriesAt(index, reader, positions), more };
   }
   const entries: AuditEntry[] = [];
   let before = query.beforeSeq;
   for (;;) {
     const positions: number[] = [];
     index.scan({ ...query, ...(before === undefined ? {} : { beforeSeq: before }) }, (p) => positions.push(p) < TEXT_BATCH);
-    for (const entry of reader.read(positions.map((p) => index.location(p)))) {
+    for (const entry of await entriesAt(index, reader, positions)) {
       if (!entryMatches(entry, text)) continue;
       if (entries.length === limit) return { entries, more: true };
       entries.push(entry);
@@ -61,14 +69,14 @@ function collect(index: AuditIndex, reader: EntryReader, query: IndexQuery, limi
   }
 }
 
-export function queryPage(index: AuditIndex, reader: EntryReader, args: AuditQuery): AuditPage {
+export async function queryPage(index: AuditIndex, reader: EntryReader, args: AuditQuery): Promise<AuditPage> {
   const filter = indexQueryOf(args);
   const query: IndexQuery = {
     ...filter,
     ...(args.before === undefined ? {} : { beforeSeq: args.before }),
     ...(args.after === undefined ? {} : { afterSeq: args.after }),
   };
-  const { entries, more } = collect(index, reader, query, args.limit, args.text);
+  const { entries, more } = await collect(index, reader, query, args.limit, args.text);
   return {
     entries,
     nextCursor: more ? (entries.at(-1)?.seq ?? null) : null,
@@ -76,8 +84,9 @@ export function queryPage(index: AuditIndex, reader: EntryReader, args: AuditQue
   };
 }
 
-export function holderSummary(index: AuditIndex, reader: EntryReader, args: HolderSummaryQuery): HolderSummary {
+export async function holderSummary(index: AuditIndex, reader: EntryReader, args: HolderSummaryQuery): Promise<HolderSummary> {
   const range = indexQueryOf({ holderId: args.holderId, ...(args.from === undefined ? {} : { from: args.from }), ...(args.to === undefined ? {} : { to: args.to }) });
+  await index.need([...AuditIndex.columnsOf(range), 'outcome', 'time']);
   let total = 0;
   let failed = 0;
   index.scan(range, (p) => {
@@ -86,7 +95,7 @@ export function holderSummary(index: AuditIndex, reader: EntryReader, args: Hold
     return true;
   });
   const query: IndexQuery = { ...range, ...(args.outcome === undefined ? {} : { outcome: args.outcome }), ...(args.before === undefined ? {} : { beforeSeq: args.before }) };
-  const { entries, more } = collect(index, reader, query, args.limit, undefined);
+  const { entries, more } = await collect(index, reader, query, args.limit, undefined);
   const last = index.lastOfHolder(args.holderId);
   return {
     holderId: args.holderId,
@@ -110,12 +119,14 @@ export async function exportMatches(
   limit: number,
   onEntries: (entries: AuditEntry[]) => void | Promise<void>,
 ): Promise<{ rows: number; truncated: boolean }> {
+  const query = indexQueryOf(filter);
+  await index.need(AuditIndex.columnsOf(query));
   const positions: number[] = [];
-  index.scan(indexQueryOf(filter), (p) => positions.push(p) > 0);
+  index.scan(query, (p) => positions.push(p) > 0);
   positions.reverse();
   let rows = 0;
   for (let start = 0; start < positions.length; start += 1000) {
-    let entries = reader.read(positions.slice(start, start + 1000).map((p) => index.location(p)));
+    let entries = await entriesAt(index, reader, positions.slice(start, start + 1000));
     if (filter.text !== undefined) entries = entries.filter((entry) => entryMatches(entry, filter.text ?? ''));
     if (rows + entries.length > limit) {
       await onEntries(entries.slice(0, limit - rows));

@@ -6,7 +6,8 @@
  * vault's key (see vault/audit-key.ts): it exists in clear only in this process's memory, as a
  * `KeyAuditSigner`, while the vault is unlocked. No private audit key is ever written in clear.
  */
-import { createPublicKey, generateKeyPairSync, hash, sign, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPair, hash, sign, verify, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
 import type { AuditAnchorKeeper } from './audit-anchor';
 
 export interface AuditSigner {
@@ -65,9 +66,10 @@ export class KeyAuditSigner implements AuditSigner {
     this.keyId = keyIdOf(this.publicKeySpki);
   }
 
-  /** A new Ed25519 key that lives and dies with this object. */
-  static generate(): KeyAuditSigner {
-    return new KeyAuditSigner(generateKeyPairSync('ed25519').privateKey);
+  /** A new Ed25519 key that lives and dies with this object (generated in the thread pool). */
+  static async generate(): Promise<KeyAuditSigner> {
+    const { privateKey } = await promisify(generateKeyPair)('ed25519');
+    return new KeyAuditSigner(privateKey);
   }
 
   sign(message: Buffer): Promise<Buffer> {

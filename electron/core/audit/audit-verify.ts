@@ -128,8 +128,8 @@ export interface VerifyOptions {
 export async function verifyAuditLog(dir: string, options: VerifyOptions = {}): Promise<AuditVerifyReport> {
   const started = performance.now();
   // The head first: it is written after the records it names, so the log read next holds them.
-  const head = readHead(dir);
-  const segments = listSegments(dir);
+  const head = await readHead(dir);
+  const segments = await listSegments(dir);
   const lines = new Lines();
   const found: { problem: AuditProblem; order: number }[] = [];
   const keys = new Map<string, { seq: number; spki: Buffer }>();
@@ -182,7 +182,7 @@ export async function verifyAuditLog(dir: string, options: VerifyOptions = {}): 
   };
   // Segments are checked line by line on their own (segment-check.ts), several at once in worker
   // threads when there are any, and joined here in file order.
-  const pool = new SegmentCheckPool(options.workers === undefined ? bundledAuditWorkers() : options.workers);
+  const pool = new SegmentCheckPool(options.workers === undefined ? await bundledAuditWorkers() : options.workers);
   try {
     const sizes = await Promise.all(segments.map(async (segment) => (await stat(segment.path).catch(() => null))?.size ?? 0));
     const checks: Promise<SegmentCheck>[] = [];

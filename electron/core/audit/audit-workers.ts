@@ -7,7 +7,7 @@
  * their own (test/support/audit-workers.ts). Without either, or when a worker cannot start,
  * segments are checked in this thread: the same code, one segment at a time.
  */
-import { existsSync } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -27,15 +27,20 @@ export type WorkerReply = { readonly id: number; readonly result: SegmentCheck }
 /** The bundle's file name, next to the other bundles in dist/. */
 export const AUDIT_WORKER_BUNDLE = 'audit-worker.cjs';
 
-let bundled: AuditWorkerStarter | null | undefined;
+let bundled: Promise<AuditWorkerStarter | null> | undefined;
 
 /** The starter for the bundled app: the worker bundle beside the running bundle, if it was built. */
-export function bundledAuditWorkers(): AuditWorkerStarter | null {
-  if (bundled === undefined) {
+export function bundledAuditWorkers(): Promise<AuditWorkerStarter | null> {
+  // Looked for once, when the first verification starts.
+  bundled ??= (async () => {
     const file = typeof __dirname === 'string' ? join(__dirname, AUDIT_WORKER_BUNDLE) : null;
-    // Checked once, when the first verification starts (not on a request path before that).
-    bundled = file !== null && existsSync(file) ? () => new Worker(file, { name: 'audit' }) : null;
-  }
+    if (file === null) return null;
+    const found = await access(file).then(
+      () => true,
+      () => false,
+    );
+    return found ? () => new Worker(file, { name: 'audit' }) : null;
+  })();
   return bundled;
 }
 

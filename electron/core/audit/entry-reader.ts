@@ -1,9 +1,9 @@
 /**
  * Reads the lines of chosen events back from the segments and turns them into the entries the
- * contract carries. Reads are synchronous and small (a page is a few kilobytes, mostly in one
- * read, from the page cache), so a query answers without waiting for the thread pool.
+ * contract carries. Reads are small (a page is a few kilobytes, mostly in one read, from the
+ * page cache) and go to the thread pool together: a page waits for its slowest read, not the sum.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CardDeskError } from '../../shared/errors';
 import type { AuditEntry } from '../../shared/schemas/audit';
@@ -45,29 +45,33 @@ function changedOnDisk(): CardDeskError {
 
 export class EntryReader {
   readonly #dir: string;
-  readonly #files = new Map<string, number>();
+  /** Segments opened for reading, kept open (a segment is only ever appended to). */
+  readonly #files = new Map<string, Promise<FileHandle>>();
 
   constructor(dir: string) {
     this.#dir = dir;
   }
 
-  #fd(segment: string): number {
-    let fd = this.#files.get(segment);
-    if (fd === undefined) {
-      fd = openSync(join(this.#dir, segment), 'r');
-      this.#files.set(segment, fd);
+  #file(segment: string): Promise<FileHandle> {
+    let file = this.#files.get(segment);
+    if (file === undefined) {
+      file = open(join(this.#dir, segment), 'r');
+      this.#files.set(segment, file);
+      // A failed open is not kept: the next read tries again.
+      file.catch(() => this.#files.delete(segment));
     }
-    return fd;
+    return file;
   }
 
   /** The entries at these locations, in the same order. */
-  read(locations: readonly EventLocation[]): AuditEntry[] {
+  async read(locations: readonly EventLocation[]): Promise<AuditEntry[]> {
     const lines = new Array<string>(locations.length);
     const order = locations.map((_, i) => i).sort((a, b) => {
       const x = locations[a];
       const y = locations[b];
       return x === undefined || y === undefined ? 0 : x.segment.localeCompare(y.segment) || x.offset - y.offset;
     });
+    const reads: Promise<void>[] = [];
     let i = 0;
     while (i < order.length) {
       const first = locations[order[i] ?? 0];
@@ -80,15 +84,20 @@ export class EntryReader {
         if (next === undefined || next.segment !== first.segment || next.offset + next.length - first.offset > SPAN) break;
         end = Math.max(end, next.offset + next.length);
       }
-      const buffer = Buffer.allocUnsafe(end - first.offset);
-      if (readSync(this.#fd(first.segment), buffer, 0, buffer.length, first.offset) !== buffer.length) throw changedOnDisk();
-      for (let k = i; k < j; k += 1) {
-        const index = order[k] ?? 0;
-        const at = locations[index];
-        if (at !== undefined) lines[index] = buffer.toString('utf8', at.offset - first.offset, at.offset - first.offset + at.length - 1);
-      }
+      const run = order.slice(i, j);
+      reads.push(
+        this.#file(first.segment).then(async (file) => {
+          const buffer = Buffer.allocUnsafe(end - first.offset);
+          if ((await file.read(buffer, 0, buffer.length, first.offset)).bytesRead !== buffer.length) throw changedOnDisk();
+          for (const index of run) {
+            const at = locations[index];
+            if (at !== undefined) lines[index] = buffer.toString('utf8', at.offset - first.offset, at.offset - first.offset + at.length - 1);
+          }
+        }),
+      );
       i = j;
     }
+    await Promise.all(reads);
     return lines.map((line) => {
       try {
         return toEntry(JSON.parse(line) as EventRecord);
@@ -98,8 +107,9 @@ export class EntryReader {
     });
   }
 
-  close(): void {
-    for (const fd of this.#files.values()) closeSync(fd);
+  async close(): Promise<void> {
+    const files = [...this.#files.values()];
     this.#files.clear();
+    await Promise.all(files.map((file) => file.then((handle) => handle.close()).catch(() => undefined)));
   }
 }

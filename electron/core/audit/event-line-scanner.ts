@@ -5,7 +5,7 @@
  * once). Any line not exactly in that shape (a JSON escape in a name, another field order) goes
  * to JSON.parse instead, so the scanner is only ever a shortcut.
  */
-import { closeSync, fstatSync, openSync, read } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { AuditRecord } from './audit-record';
 
 export const ACTOR_KINDS = ['operator', 'holder', 'system'] as const;
@@ -366,19 +366,18 @@ export function parseEventLine(line: string, names: Interners, out: ScannedEvent
 }
 
 /**
- * The bytes of a file between `from` and `until` (or its end). Opened and sized at once, read in
- * one request to the thread pool, so the read proceeds while the event loop is busy scanning.
+ * The bytes of a file between `from` and `until` (or its end). Opened, sized and read in the
+ * thread pool; called before the previous range is scanned, so the read proceeds meanwhile.
  */
-export function readRange(path: string, from: number, until: number): Promise<Buffer> {
-  const fd = openSync(path, 'r');
-  const bytes = Buffer.allocUnsafe(Math.max(0, Math.min(until, fstatSync(fd).size) - from));
-  return new Promise<Buffer>((resolve, reject) => {
-    read(fd, bytes, 0, bytes.length, from, (error, bytesRead) => {
-      closeSync(fd);
-      if (error === null) resolve(bytes.subarray(0, bytesRead));
-      else reject(error);
-    });
-  });
+export async function readRange(path: string, from: number, until: number): Promise<Buffer> {
+  const file = await open(path, 'r');
+  try {
+    const bytes = Buffer.allocUnsafe(Math.max(0, Math.min(until, (await file.stat()).size) - from));
+    const { bytesRead } = await file.read(bytes, 0, bytes.length, from);
+    return bytes.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
 }
 
 /**

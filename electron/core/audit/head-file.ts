@@ -9,7 +9,8 @@
  * not fsynced: after a machine crash it may be one batch behind the log, which only weakens
  * truncation detection for that batch.
  */
-import { closeSync, ftruncateSync, openSync, readFileSync, writeSync, constants } from 'node:fs';
+import { constants } from 'node:fs';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { headMessage } from './audit-record';
 import type { AuditSigner } from './audit-signer';
@@ -31,10 +32,10 @@ export function headPath(dir: string): string {
 
 export type HeadRead = { readonly state: 'missing' } | { readonly state: 'unreadable' } | { readonly state: 'present'; readonly head: SignedHead };
 
-export function readHead(dir: string): HeadRead {
+export async function readHead(dir: string): Promise<HeadRead> {
   let text: string;
   try {
-    text = readFileSync(headPath(dir), 'utf8');
+    text = await readFile(headPath(dir), 'utf8');
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ENOENT' ? { state: 'missing' } : { state: 'unreadable' };
   }
@@ -56,7 +57,7 @@ export function headSignedBytes(head: SignedHead): Buffer {
 /** Keeps the head file open and overwrites its one block after each batch. */
 export class HeadWriter {
   readonly #dir: string;
-  #fd: number | null = null;
+  #file: FileHandle | null = null;
 
   constructor(dir: string) {
     this.#dir = dir;
@@ -69,21 +70,30 @@ export class HeadWriter {
   }
 
   /** Overwrites the head's block with a signed head. */
-  put(head: SignedHead): void {
+  async put(head: SignedHead): Promise<void> {
     const text = JSON.stringify(head);
     if (text.length >= BLOCK) throw new Error('The signed head does not fit its block.');
     const block = Buffer.alloc(BLOCK, ' ');
     block.write(text);
     block[BLOCK - 1] = 0x0a;
-    if (this.#fd === null) {
-      this.#fd = openSync(headPath(this.#dir), constants.O_RDWR | constants.O_CREAT, 0o600);
-      ftruncateSync(this.#fd, BLOCK);
+    if (this.#file === null) {
+      const file = await open(headPath(this.#dir), constants.O_RDWR | constants.O_CREAT, 0o600);
+      try {
+        await file.truncate(BLOCK);
+      } catch (error) {
+        await file.close();
+        throw error;
+      }
+      this.#file = file;
     }
-    writeSync(this.#fd, block, 0, BLOCK, 0);
+    // One positioned write of the whole block (a short write of 512 bytes does not happen on a local file).
+    const { bytesWritten } = await this.#file.write(block, 0, BLOCK, 0);
+    if (bytesWritten !== BLOCK) throw new Error('The signed head was written short.');
   }
 
-  close(): void {
-    if (this.#fd !== null) closeSync(this.#fd);
-    this.#fd = null;
+  async close(): Promise<void> {
+    const file = this.#file;
+    this.#file = null;
+    await file?.close();
   }
 }

@@ -26,8 +26,8 @@ export interface TailScan {
 
 export const EMPTY_TAIL: LogTail = { seq: 0, hash: GENESIS_HASH, timeMs: 0, segment: null, size: 0, anchorSeq: 0, keyId: null };
 
-export function scanTail(dir: string): TailScan {
-  const segments = listSegments(dir);
+export async function scanTail(dir: string): Promise<TailScan> {
+  const segments = await listSegments(dir);
   const active = segments.at(-1);
   if (active === undefined) return { tail: EMPTY_TAIL, torn: null };
 
@@ -39,7 +39,7 @@ export function scanTail(dir: string): TailScan {
   for (let i = segments.length - 1; i >= 0 && anchor === null; i -= 1) {
     const segment = segments[i];
     if (segment === undefined) break;
-    const scan = scanLinesBackwards(segment.path, (line, offset) => {
+    const scan = await scanLinesBackwards(segment.path, (line, offset) => {
       const decoded = decodeLine(line);
       if (!decoded.ok) return false;
       const { record } = decoded;

@@ -10,8 +10,7 @@
  *
  * A segment is only ever appended to; a new one starts when the current one is past its size.
  */
-import { closeSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, readdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const SEGMENT = /^segment-(\d{12})\.jsonl$/;
@@ -26,10 +25,10 @@ export function segmentName(firstSeq: number): string {
   return `segment-${String(firstSeq).padStart(12, '0')}.jsonl`;
 }
 
-export function listSegments(dir: string): SegmentFile[] {
+export async function listSegments(dir: string): Promise<SegmentFile[]> {
   let names: string[];
   try {
-    names = readdirSync(dir);
+    names = await readdir(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
@@ -101,10 +100,10 @@ export async function readLineBytes(
  * until it returns true (found what it wanted) or the file's start. Returns where the complete
  * lines end (what follows is an unfinished line), the size, and whether `onLine` stopped it.
  */
-export function scanLinesBackwards(path: string, onLine: (line: string, offset: number) => boolean): { end: number; size: number; stopped: boolean } {
-  const fd = openSync(path, 'r');
+export async function scanLinesBackwards(path: string, onLine: (line: string, offset: number) => boolean): Promise<{ end: number; size: number; stopped: boolean }> {
+  const file = await open(path, 'r');
   try {
-    const size = fstatSync(fd).size;
+    const size = (await file.stat()).size;
     let completeEnd = -1;
     let pending = Buffer.alloc(0);
     let position = size;
@@ -123,7 +122,8 @@ export function scanLinesBackwards(path: string, onLine: (line: string, offset: 
       const length = Math.min(256 * 1024, position);
       position -= length;
       const chunk = Buffer.allocUnsafe(length);
-      readSync(fd, chunk, 0, length, position);
+      const { bytesRead } = await file.read(chunk, 0, length, position);
+      if (bytesRead !== length) throw new Error(`${path} shrank while it was being read.`);
       let data = pending.length === 0 ? chunk : Buffer.concat([chunk, pending]);
       if (completeEnd < 0) {
         const last = data.lastIndexOf(NEWLINE);
@@ -140,7 +140,7 @@ export function scanLinesBackwards(path: string, onLine: (line: string, offset: 
     }
     return { end: Math.max(completeEnd, 0), size, stopped: false };
   } finally {
-    closeSync(fd);
+    await file.close();
   }
 }
 
@@ -171,7 +171,7 @@ export async function lastLineBefore(path: string, end: number): Promise<string 
 
 /** The hash of record `seq` as the log holds it now, or null when no readable record has it. */
 export async function findRecordHash(dir: string, seq: number, decode: (line: string) => { seq: number; hash: string } | null): Promise<string | null> {
-  const segment = listSegments(dir)
+  const segment = (await listSegments(dir))
     .filter((candidate) => candidate.firstSeq <= seq)
     .at(-1);
   if (segment === undefined) return null;

@@ -132,6 +132,12 @@ export const writeChannelActions = {
   'mobile:revoke': 'mobile.revoke',
   'mobile:cancel': 'mobile.cancel',
   'mobile:migrate': 'mobile.migrate',
+  // Mobile IDs at the kiosk (issue 16): the session's holder only; refusals are recorded by the kiosk's mobile service.
+  'kiosk:mobileIssue': 'mobile.issue',
+  'kiosk:mobileCancel': 'mobile.cancel',
+  'kiosk:mobileLock': 'mobile.lock',
+  'kiosk:mobileRevoke': 'mobile.revoke',
+  'kiosk:mobileMigrate': 'mobile.migrate',
 } as const satisfies Record<WriteChannel, AuditAction>;
 
 export function recordFailedWrites(handlers: ContractHandlers, audit: AuditTrail, operatorId: string, log: Logger): ContractHandlers {

@@ -20,10 +20,10 @@ describe('WriterLock', () => {
     const waiting = b.acquire().then(() => (bIn = true));
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(bIn).toBe(false);
-    a.release();
+    await a.release();
     await waiting;
     expect(bIn).toBe(true);
-    b.release();
+    await b.release();
     expect(existsSync(path)).toBe(false);
   });
 
@@ -32,7 +32,7 @@ describe('WriterLock', () => {
     writeFileSync(path, `${deadPid()} abcdef`);
     const lock = new WriterLock(path, { timeoutMs: 2000 });
     await lock.acquire();
-    lock.release();
+    await lock.release();
   });
 
   it('breaks a lock older than the stale time even if its process lives', async () => {
@@ -42,7 +42,7 @@ describe('WriterLock', () => {
     utimesSync(path, old, old);
     const lock = new WriterLock(path, { staleMs: 30_000, timeoutMs: 2000 });
     await lock.acquire();
-    lock.release();
+    await lock.release();
   });
 
   it('gives up with AUDIT_UNAVAILABLE when a live holder keeps it', async () => {
@@ -67,7 +67,7 @@ describe('WriterLock', () => {
     await b.acquire();
     expect(Date.now() - started).toBeGreaterThanOrEqual(40);
     expect(readFileSync(path, 'utf8')).not.toBe(token);
-    b.release();
+    await b.release();
     expect(existsSync(path)).toBe(false);
   });
 });

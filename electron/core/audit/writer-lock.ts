@@ -9,7 +9,7 @@
  * Process ids are only meaningful on one machine: the data folder is not for network shares.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { link, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { CardDeskError } from '../../shared/errors';
 
 /** How long a lock is kept after a batch for the next one (see `releaseSoon`). */
@@ -37,6 +37,8 @@ export class WriterLock {
   #token: string | null = null;
   #acquiredAt = 0;
   #lingering: NodeJS.Timeout | null = null;
+  /** This holder's release under way (its file not yet removed): the next acquire waits for it. */
+  #releasing: Promise<void> | null = null;
 
   constructor(path: string, options: WriterLockOptions = {}) {
     this.#path = path;
@@ -51,11 +53,13 @@ export class WriterLock {
       this.#lingering = null;
       if (this.#token !== null) return;
     }
+    // Our own file still being removed: not someone else's lock to wait out.
+    await this.#releasing;
     const deadline = Date.now() + this.#timeoutMs;
     let wait = 1;
     for (;;) {
-      if (this.#tryCreate()) return;
-      this.#breakIfStale();
+      if (await this.#tryCreate()) return;
+      await this.#breakIfStale();
       if (Date.now() > deadline) {
         throw new CardDeskError('AUDIT_UNAVAILABLE', `Another CardDesk process has held the audit log for more than ${this.#timeoutMs / 1000} s.`);
       }
@@ -77,75 +81,101 @@ export class WriterLock {
     if (this.#lingering !== null) clearTimeout(this.#lingering);
     this.#lingering = null;
     if (Date.now() - this.#acquiredAt >= MAX_LINGER_HOLD_MS) {
-      this.release();
+      this.#releaseQuietly();
       return;
     }
     this.#lingering = setTimeout(() => {
       this.#lingering = null;
-      this.release();
+      this.#releaseQuietly();
     }, delayMs);
     this.#lingering.unref();
   }
 
-  release(): void {
+  /**
+   * Lets go of the lock. The holder forgets it at once (an `acquire` from now on takes the file
+   * anew, waiting while it is still there); resolves once the file is removed.
+   */
+  async release(): Promise<void> {
     if (this.#lingering !== null) clearTimeout(this.#lingering);
     this.#lingering = null;
-    if (this.#token === null) return;
-    // Only our own lock: if it was broken as stale meanwhile, someone else's is there now. (No
-    // one breaks a live process's lock younger than the stale time, so then it is surely ours.)
-    if (Date.now() - this.#acquiredAt < this.#staleMs / 2 || this.#read() === this.#token) rmSync(this.#path, { force: true });
+    const token = this.#token;
+    if (token === null) return this.#releasing ?? undefined;
     this.#token = null;
+    const removing = (async () => {
+      // Only our own lock: if it was broken as stale meanwhile, someone else's is there now. (No
+      // one breaks a live process's lock younger than the stale time, so then it is surely ours.)
+      if (Date.now() - this.#acquiredAt < this.#staleMs / 2 || (await this.#read()) === token) await rm(this.#path, { force: true });
+    })();
+    const settled = removing.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#releasing = settled;
+    try {
+      await removing;
+    } finally {
+      if (this.#releasing === settled) this.#releasing = null;
+    }
   }
 
-  #tryCreate(): boolean {
+  /** `release` from a timer: a failure to remove the file leaves a lock others break as stale. */
+  #releaseQuietly(): void {
+    void this.release().catch(() => undefined);
+  }
+
+  async #tryCreate(): Promise<boolean> {
     const token = `${process.pid} ${randomBytes(8).toString('hex')}`;
-    let fd: number;
+    let file: FileHandle;
     try {
-      fd = openSync(this.#path, 'wx', 0o600);
+      file = await open(this.#path, 'wx', 0o600);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw new CardDeskError('AUDIT_UNAVAILABLE', `The audit log cannot be locked: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`, { cause: error });
     }
     try {
-      writeSync(fd, token);
+      await file.writeFile(token);
     } finally {
-      closeSync(fd);
+      await file.close();
     }
     this.#token = token;
     this.#acquiredAt = Date.now();
     return true;
   }
 
-  #read(): string | null {
+  async #read(): Promise<string | null> {
     try {
-      return readFileSync(this.#path, 'utf8');
+      return await readFile(this.#path, 'utf8');
     } catch {
       return null;
     }
   }
 
-  #breakIfStale(): void {
-    const holder = this.#read();
+  async #breakIfStale(): Promise<void> {
+    const holder = await this.#read();
     if (holder === null) return;
     const pid = Number(holder.split(' ')[0]);
-    const age = Date.now() - (statSync(this.#path, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    const modified = await stat(this.#path).then(
+      (stats) => stats.mtimeMs,
+      () => Date.now(),
+    );
+    const age = Date.now() - modified;
     // An empty file is a holder that died between creating and writing it.
     const stale = holder === '' ? age > 1000 : !Number.isInteger(pid) || !alive(pid) || age > this.#staleMs;
     if (!stale) return;
     const aside = `${this.#path}.${randomBytes(6).toString('hex')}.stale`;
     try {
-      renameSync(this.#path, aside);
+      await rename(this.#path, aside);
     } catch {
       return; // someone else broke or released it first
     }
-    if (readFileSync(aside, 'utf8') !== holder) {
+    if ((await readFile(aside, 'utf8')) !== holder) {
       // We moved a lock taken after we looked: put it back (unless yet another one exists).
       try {
-        linkSync(aside, this.#path);
+        await link(aside, this.#path);
       } catch {
         // A third process holds a lock now; the one we moved is lost, as its holder will see on release.
       }
     }
-    rmSync(aside, { force: true });
+    await rm(aside, { force: true });
   }
 }

@@ -78,10 +78,10 @@ describe('the kiosk in the core', () => {
     core.readers.insertVirtualCard();
 
     const { index, reader: entries } = await core.audit.index();
-    const page = queryPage(index, entries, { limit: 50, count: false, actions: ['kiosk.sessionEnd', 'kiosk.sessionStart'] });
+    const page = await queryPage(index, entries, { limit: 50, count: false, actions: ['kiosk.sessionEnd', 'kiosk.sessionStart'] });
     expect(page.entries.find((e) => e.action === 'kiosk.sessionEnd')).toMatchObject({ action: 'kiosk.sessionEnd', reason: 'cardRemoved', actor: { kind: 'holder' }, channel: 'kiosk', cardSerial: serial });
     // The refused call from the other window was recorded as a failure on the kiosk channel.
-    const refused = queryPage(index, entries, { limit: 50, count: false, outcome: 'failure' }).entries.filter((e) => e.reason === 'SESSION_ENDED');
+    const refused = (await queryPage(index, entries, { limit: 50, count: false, outcome: 'failure' })).entries.filter((e) => e.reason === 'SESSION_ENDED');
     expect(refused.some((e) => e.details['source'] === 'browser:9' && e.channel === 'kiosk')).toBe(true);
   });
 

@@ -10,15 +10,17 @@ import type { AuditAction } from '../../shared/schemas/audit';
 import type { CallContext } from '../api/context';
 import type { ContractHandlers } from '../api/handlers';
 import type { AccountContactKioskChannel } from '../api/account-contact-handlers';
+import type { KioskMobile } from './kiosk-mobile';
 import type { KioskService } from './kiosk-service';
 import type { StolenCardService } from './stolen-card';
 import { sourceOf } from './kiosk-sessions';
 import type { SecondFactorKioskChannel } from '../api/second-factor-handlers';
 
 type StolenCardChannel = Extract<keyof ContractHandlers, `kiosk:stolenCard${string}`>;
-// The second factor's kiosk channels are mapped in api/second-factor-handlers.ts, the stolen card's below.
+type KioskMobileChannel = Extract<keyof ContractHandlers, `kiosk:mobile${string}`>;
+// The second factor's kiosk channels are mapped in api/second-factor-handlers.ts, the stolen card's and the mobile IDs' below.
 // The recovery-code unblock's are in api/recovery-handlers.ts, the contact data's in api/account-contact-handlers.ts.
-export type KioskChannel = Exclude<Extract<keyof ContractHandlers, `kiosk:${string}`>, SecondFactorKioskChannel | StolenCardChannel | AccountContactKioskChannel | 'kiosk:recoveryBegin' | 'kiosk:recoveryComplete'>;
+export type KioskChannel = Exclude<Extract<keyof ContractHandlers, `kiosk:${string}`>, SecondFactorKioskChannel | StolenCardChannel | KioskMobileChannel | AccountContactKioskChannel | 'kiosk:recoveryBegin' | 'kiosk:recoveryComplete'>;
 
 /** What a refused read is recorded as (reads record nothing when they succeed). */
 const readActions: Partial<Record<KioskChannel, AuditAction>> = {
@@ -69,5 +71,24 @@ export function stolenCardHandlers(stolen: StolenCardService): Pick<ContractHand
     'kiosk:stolenCardBegin': ({ personalNumber }, context) => stolen.begin(sourceOf(context), personalNumber),
     'kiosk:stolenCardComplete': ({ flowId, code, days }, context) => stolen.complete(sourceOf(context), flowId, code, days),
     'kiosk:stolenCardCancel': ({ flowId }, context) => stolen.cancel(sourceOf(context), flowId),
+  };
+}
+
+/** The signed-in holder's mobile IDs (kiosk-mobile.ts): the holder comes from the window's session, never from the page. */
+export function kioskMobileHandlers(mobile: KioskMobile, kiosk: Pick<KioskService, 'recordRefused'>): Pick<ContractHandlers, KioskMobileChannel> {
+  return {
+    'kiosk:mobileIds': async (_args, context) => {
+      try {
+        return await mobile.list(sourceOf(context));
+      } catch (error) {
+        if (error instanceof CardDeskError && error.code === 'SESSION_ENDED') await kiosk.recordRefused(sourceOf(context), 'kiosk:mobileIds', 'kiosk.sessionStart');
+        throw error;
+      }
+    },
+    'kiosk:mobileIssue': ({ labels, secondFactor }, context) => mobile.issue(sourceOf(context), labels, secondFactor),
+    'kiosk:mobileCancel': ({ id }, context) => mobile.cancel(sourceOf(context), id),
+    'kiosk:mobileLock': ({ id, days, secondFactor }, context) => mobile.lock(sourceOf(context), id, days, secondFactor),
+    'kiosk:mobileRevoke': ({ id, reason, pin, secondFactor }, context) => mobile.revoke(sourceOf(context), id, reason, pin, secondFactor),
+    'kiosk:mobileMigrate': ({ id, secondFactor }, context) => mobile.migrate(sourceOf(context), id, secondFactor),
   };
 }

@@ -84,7 +84,8 @@ function unusable(card: CardRecord): boolean {
   return !['active', 'suspended', 'awaitingActivation'].includes(card.state);
 }
 
-function refusalOfCard(reason: string): KioskRefusal {
+/** A card service's refusal in the kiosk's words. */
+export function refusalOfCard(reason: string): KioskRefusal {
   switch (reason) {
     case 'wrongPin':
     case 'wrongPuk':

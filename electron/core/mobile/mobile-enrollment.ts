@@ -10,6 +10,7 @@ import type { CertificateService } from '../ca/certificate-service';
 import { parseCertificate } from '../ca/certificate-reader';
 import type { AuditTrail } from '../audit/audit-trail';
 import type { OperationContext } from '../operation-context';
+import type { RecordChange } from '../vault/record-store';
 import type { EstRefusal, MobileIdRecord } from '../../shared/schemas/mobile-id';
 import { checkMobileCsr } from './csr-check';
 import type { MobileLabel } from './enrollment-uri';
@@ -119,12 +120,11 @@ export class MobileEnrollment {
       // (superseded) in the same journal line as the new one turning active; its certificates
       // follow right after (completeSupersessions, which finishes them after a stop too).
       const replaced = complete ? this.#replaced(current) : null;
-      const oldRecord: MobileIdRecord | null = replaced === null ? null : { ...replaced, state: 'revoked', codeHash: null, codeExpiresAt: null, stateChangedAt: now, supersededBy: record.id };
-      const changes = [
-        { collection: MOBILE_IDS, id: record.id, record: next },
-        ...(oldRecord === null ? [] : [{ collection: MOBILE_IDS, id: oldRecord.id, record: oldRecord }]),
-        ...(complete ? (this.deps.service.notices?.activated(next) ?? []) : []),
-      ];
+      const changes: RecordChange[] = [{ collection: MOBILE_IDS, id: record.id, record: next }, ...(complete ? (this.deps.service.notices?.activated(next) ?? []) : [])];
+      if (replaced !== null) {
+        const superseded: MobileIdRecord = { ...replaced, state: 'revoked', codeHash: null, codeExpiresAt: null, stateChangedAt: now, supersededBy: record.id };
+        changes.push({ collection: MOBILE_IDS, id: replaced.id, record: superseded });
+      }
       await this.deps.service.recorder.commit(changes, {
         action: 'mobile.enroll',
         outcome: 'success',

@@ -72,7 +72,7 @@ describe('settings:kiosk and settings:setKiosk', () => {
     expect(await call('kiosk:status', undefined, kioskWindow)).toMatchObject({ ok: true, value: { idleSeconds: 30, shufflePinPad: true, filesAllowed: false } });
 
     const { index, reader } = await core.audit.index();
-    const changes = queryPage(index, reader, { limit: 50, count: false, actions: ['settings.change'] }).entries.filter((e) => e.details['setting'] === 'kiosk');
+    const changes = (await queryPage(index, reader, { limit: 50, count: false, actions: ['settings.change'] })).entries.filter((e) => e.details['setting'] === 'kiosk');
     expect(changes).toHaveLength(1);
     expect(changes[0]).toMatchObject({
       outcome: 'success',

@@ -81,6 +81,8 @@ export const auditActions = [
   // sessions and settings
   'operator.login',
   'operator.logout',
+  /** A desk call the operator's roles do not permit (issue 17 §3). */
+  'operator.denied',
   'kiosk.sessionStart',
   'kiosk.sessionEnd',
   'kiosk.stolenCard',

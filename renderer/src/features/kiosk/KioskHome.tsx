@@ -4,6 +4,7 @@ import PersonIcon from '@mui/icons-material/Person';
 import LockIcon from '@mui/icons-material/Lock';
 import ManageAccountsIcon from '@mui/icons-material/ManageAccounts';
 import VerifiedUserIcon from '@mui/icons-material/VerifiedUser';
+import PhoneIphoneIcon from '@mui/icons-material/PhoneIphone';
 import DescriptionIcon from '@mui/icons-material/Description';
 import HistoryIcon from '@mui/icons-material/History';
 import PauseCircleIcon from '@mui/icons-material/PauseCircle';
@@ -19,12 +20,13 @@ import { useKioskFlow } from './KioskFlow';
 import { KioskCertificates } from './KioskCertificates';
 import { KioskContract } from './KioskContract';
 import { KioskHistory } from './KioskHistory';
+import { KioskMobileId } from './KioskMobileId';
 import { KioskRevoke, KioskSuspend } from './KioskSuspendRevoke';
 import { KioskSecurity } from './KioskSecurity';
 import { KioskAccount } from './account/KioskAccount';
 import { kioskTestIds } from './testIds';
 
-export const homeTabs = ['profile', 'security', 'account', 'certificates', 'contract', 'history', 'suspend', 'revoke'] as const;
+export const homeTabs = ['profile', 'security', 'account', 'certificates', 'mobile', 'contract', 'history', 'suspend', 'revoke'] as const;
 export type HomeTab = (typeof homeTabs)[number];
 
 const icons: Record<HomeTab, ReactNode> = {
@@ -32,6 +34,7 @@ const icons: Record<HomeTab, ReactNode> = {
   security: <LockIcon aria-hidden />,
   account: <ManageAccountsIcon aria-hidden />,
   certificates: <VerifiedUserIcon aria-hidden />,
+  mobile: <PhoneIphoneIcon aria-hidden />,
   contract: <DescriptionIcon aria-hidden />,
   history: <HistoryIcon aria-hidden />,
   suspend: <PauseCircleIcon aria-hidden />,
@@ -137,6 +140,7 @@ function KioskHome() {
         {tab === 'security' ? <KioskSecurity /> : null}
         {tab === 'account' ? <KioskAccount /> : null}
         {tab === 'certificates' ? <KioskCertificates /> : null}
+        {tab === 'mobile' ? <KioskMobileId /> : null}
         {tab === 'contract' ? <KioskContract /> : null}
         {tab === 'history' ? <KioskHistory /> : null}
         {tab === 'suspend' ? <KioskSuspend /> : null}

@@ -49,7 +49,6 @@ export function MobileMigrateDialog({ holder, mobileId, onClose, onMigrated }: {
         ) : (
           <>
             {issued.qr === null ? (
-              // Delivered by email (the old mobile ID's choice): where it went, never the code.
               <Alert severity="info">{t('mobile.sentTo', { address: issued.sentTo ?? '', time: issued.mobileId.codeExpiresAt === null ? '' : format.dateTime(issued.mobileId.codeExpiresAt) })}</Alert>
             ) : (
               <>
