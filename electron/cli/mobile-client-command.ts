@@ -33,6 +33,8 @@ import type { CliContext } from './cli-context';
 import { FORCE_HELP } from './output-file';
 
 const PASSPHRASE_ENV = 'CARDDESK_P12_PASSPHRASE';
+/** The escrowed encryption key(s) the desk gave (recoverKey), under the same passphrase as the other files. */
+export const RECOVERED_KEY_FILE = 'recovered-enc.p12';
 const MIN_PASSPHRASE = 8;
 
 interface EnrollOptions {
@@ -42,6 +44,7 @@ interface EnrollOptions {
   id?: string;
   caSha256?: string;
   labels?: string;
+  recoverKey?: boolean;
   keyType: KeyType;
   out: string;
   p12PassphraseFile?: string;
@@ -57,7 +60,7 @@ interface ReenrollOptions {
 
 /** The invitation from --qr, or from --url/--code/--id/--ca-sha256/--labels (checked as the QR code's URI would be). */
 async function invitationOf(o: EnrollOptions): Promise<EnrollmentInvitation> {
-  const byHand = [o.url, o.code, o.id, o.caSha256, o.labels].some((value) => value !== undefined);
+  const byHand = [o.url, o.code, o.id, o.caSha256, o.labels, o.recoverKey].some((value) => value !== undefined);
   if (o.qr !== undefined) {
     if (byHand) throw new InvalidArgumentError('give either --qr, or --url with --code, --id and --ca-sha256, not both');
     return readInvitationFile(await readFile(resolve(o.qr)));
@@ -71,6 +74,7 @@ async function invitationOf(o: EnrollOptions): Promise<EnrollmentInvitation> {
     mobileId: o.id,
     caSha256: o.caSha256.toLowerCase().replace(/:/g, ''),
     labels: (o.labels ?? 'auth').split(',').map((label) => label.trim()) as MobileLabel[],
+    recoverKey: o.recoverKey === true,
   });
   return parseEnrollmentUri(uri);
 }
@@ -132,9 +136,9 @@ async function storeEnrollment(dir: string, invitation: EnrollmentInvitation, ke
 }
 
 /** Refuses before anything is sent when the folder already holds what enrolling would write. */
-async function checkOutputFree(dir: string, labels: readonly MobileLabel[], force: boolean): Promise<void> {
+async function checkOutputFree(dir: string, labels: readonly MobileLabel[], force: boolean, recoverKey: boolean): Promise<void> {
   if (force) return;
-  for (const name of [...labels.map(p12FileName), CA_CHAIN_FILE, MOBILE_ID_FILE]) {
+  for (const name of [...labels.map(p12FileName), CA_CHAIN_FILE, MOBILE_ID_FILE, ...(recoverKey ? [RECOVERED_KEY_FILE] : [])]) {
     const taken = await readFile(join(dir, name)).then(
       () => true,
       () => false,
@@ -146,7 +150,7 @@ async function checkOutputFree(dir: string, labels: readonly MobileLabel[], forc
 async function enroll(cli: CliContext, o: EnrollOptions): Promise<void> {
   const invitation = await invitationOf(o);
   const dir = resolve(o.out);
-  await checkOutputFree(dir, invitation.labels, o.force === true);
+  await checkOutputFree(dir, invitation.labels, o.force === true, invitation.recoverKey === true);
   // Asked before anything is sent: the one-time code is spent once the desk has answered.
   const passphrase = await readP12Passphrase(cli, o.p12PassphraseFile, true);
   try {
@@ -166,6 +170,13 @@ async function enroll(cli: CliContext, o: EnrollOptions): Promise<void> {
     if (partial !== null) {
       const kept = enrollment.enrolled.map((e) => LABEL_NAMES[e.label]).join(', ');
       throw new CardDeskError(partial.code, `${partial.message} (The ${kept} certificate${enrollment.enrolled.length > 1 ? 's were' : ' was'} issued before this and is stored in ${dir}.)`);
+    }
+    if (invitation.recoverKey === true) {
+      // Every label is in: the same code now fetches the escrowed key, once.
+      const p12 = await new EstClient(invitation.estUrl).recoverKey({ mobileId: invitation.mobileId, code: invitation.code }, passphrase, enrollment.chain);
+      const certificates = await readPkcs12Certificates(p12, passphrase);
+      await writeStoreFile(dir, RECOVERED_KEY_FILE, p12, o.force === true);
+      cli.out(`escrowed encryption keys: ${Math.max(0, certificates.length - enrollment.chain.length)}, in ${join(dir, RECOVERED_KEY_FILE)} (under the same passphrase)\n`);
     }
     cli.out(`Mobile ID ${invitation.mobileId} enrolled; renew with: carddesk mobile reenroll --dir ${dir}\n`);
   } finally {
@@ -232,6 +243,7 @@ export function registerMobileClientCommands(mobile: Command, cli: CliContext): 
     .option('--id <mobile-id>', 'with --url: the mobile ID')
     .option('--ca-sha256 <hex>', 'with --url: the SHA-256 of the desk’s root CA certificate')
     .option('--labels <list>', 'with --url: the certificates to enrol, from auth,sign,enc (default auth)')
+    .option('--recover-key', `with --url: after enrolling, fetch the escrowed encryption key into ${RECOVERED_KEY_FILE} (the QR code says so itself)`)
     .addOption(keyTypeOption(true))
     .requiredOption('--out <dir>', 'folder for <label>.p12, ca-chain.pem and mobile-id.json (made 0700 if missing)')
     .option('--p12-passphrase-file <file>', `read the PKCS#12 passphrase from this file’s first line (else ${PASSPHRASE_ENV}, else asked)`)

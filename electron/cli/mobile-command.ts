@@ -45,7 +45,6 @@ function describe(summary: MobileIdSummary): string {
   ].join('\n');
 }
 
-/** A new mobile ID's enrollment URI and QR code (terminal; PNG when asked), or the JSON. */
 /** A new mobile ID's enrollment: its URI and QR code here, or (delivery email) where it was sent. */
 async function printIssued(cli: CliContext, services: VaultServices, issued: IssuedMobileId, png: string | undefined, json: boolean): Promise<void> {
   if (issued.sentTo !== undefined && issued.sentTo !== null) {

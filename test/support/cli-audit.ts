@@ -7,7 +7,7 @@
 import type { AuditAction } from '../../electron/shared/schemas/audit';
 import type { CliResult } from './cli';
 
-type Test = 'cli-audit' | 'vault-cli' | 'card-lifecycle-cli' | 'audit-anchor-cli' | 'letters-cli' | 'letters-print' | 'second-factor-cli' | 'notify-cli' | 'holder-account-cli' | 'recovery-code-cli' | 'mobile-est';
+type Test = 'cli-audit' | 'vault-cli' | 'card-lifecycle-cli' | 'audit-anchor-cli' | 'letters-cli' | 'letters-print' | 'second-factor-cli' | 'notify-cli' | 'holder-account-cli' | 'recovery-code-cli' | 'mobile-est' | 'mobile-migrate';
 
 export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Test }>> = {
   'card verify-pin': { action: 'card.pinVerify', test: 'cli-audit' },
@@ -83,6 +83,7 @@ export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Tes
   'mobile unlock': { action: 'mobile.unlock', test: 'mobile-est' },
   'mobile revoke': { action: 'mobile.revoke', test: 'mobile-est' },
   'mobile cancel': { action: 'mobile.cancel', test: 'mobile-est' },
+  'mobile migrate': { action: 'mobile.migrate', test: 'mobile-migrate' },
 };
 
 export const cliReads: Readonly<Record<string, string>> = {

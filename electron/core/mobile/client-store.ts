@@ -51,6 +51,8 @@ export interface Pkcs12Input {
   /** UTF-8 passphrase; the caller zeroes it. Never logged. */
   readonly passphrase: Buffer;
   readonly iterations?: number;
+  /** Further keys with their certificates in the same file (the escrowed encryption keys of a holder). */
+  readonly more?: readonly { readonly privateKey: KeyObject; readonly certificate: Buffer; readonly friendlyName: string }[];
 }
 
 /** PBES2 (RFC 8018 §6.2) with PBKDF2-HMAC-SHA256 and AES-256-CBC: the AlgorithmIdentifier and the ciphertext. */
@@ -105,26 +107,30 @@ async function pkcs12MacKey(passphrase: Buffer, salt: Buffer, iterations: number
 const attribute = (type: string, value: Buffer): Buffer => seq(oid(type), set(value));
 const bmpString = (text: string): Buffer => tlv(0x1e, Buffer.from(text, 'utf16le').swap16());
 
-/** An encrypted PKCS#12 file with one key, its certificate and the chain. */
+/** An encrypted PKCS#12 file with one key, its certificate and the chain (and `more` keys with theirs). */
 export async function buildPkcs12(input: Pkcs12Input): Promise<Buffer> {
   const iterations = input.iterations ?? P12_ITERATIONS;
-  // localKeyId ties the key to its certificate: the certificate's SHA-1, as OpenSSL does.
-  const localKeyId = createHash('sha1').update(input.certificate).digest();
-  const keyAttributes = set(attribute(P12.friendlyName, bmpString(input.friendlyName)), attribute(P12.localKeyId, octetString(localKeyId)));
-
-  const pkcs8 = input.privateKey.export({ type: 'pkcs8', format: 'der' });
-  let shrouded: { algorithm: Buffer; encrypted: Buffer };
-  try {
-    shrouded = await pbes2Encrypt(pkcs8, input.passphrase, iterations);
-  } finally {
-    pkcs8.fill(0); // never kept: key material
-  }
-  const keyBag = seq(oid(P12.pkcs8ShroudedKeyBag), explicit(0, seq(shrouded.algorithm, octetString(shrouded.encrypted))), keyAttributes);
-  const keyContents = seq(keyBag);
-
+  const entries = [{ privateKey: input.privateKey, certificate: input.certificate, friendlyName: input.friendlyName }, ...(input.more ?? [])];
+  const keyBags: Buffer[] = [];
+  const leafBags: Buffer[] = [];
   const certBag = (der: Buffer, attributes?: Buffer): Buffer =>
     seq(oid(P12.certBag), explicit(0, seq(oid(P12.x509Certificate), explicit(0, octetString(der)))), ...(attributes === undefined ? [] : [attributes]));
-  const certContents = seq(certBag(input.certificate, keyAttributes), ...input.chain.map((der) => certBag(der)));
+  for (const entry of entries) {
+    // localKeyId ties the key to its certificate: the certificate's SHA-1, as OpenSSL does.
+    const localKeyId = createHash('sha1').update(entry.certificate).digest();
+    const keyAttributes = set(attribute(P12.friendlyName, bmpString(entry.friendlyName)), attribute(P12.localKeyId, octetString(localKeyId)));
+    const pkcs8 = entry.privateKey.export({ type: 'pkcs8', format: 'der' });
+    let shrouded: { algorithm: Buffer; encrypted: Buffer };
+    try {
+      shrouded = await pbes2Encrypt(pkcs8, input.passphrase, iterations);
+    } finally {
+      pkcs8.fill(0); // never kept: key material
+    }
+    keyBags.push(seq(oid(P12.pkcs8ShroudedKeyBag), explicit(0, seq(shrouded.algorithm, octetString(shrouded.encrypted))), keyAttributes));
+    leafBags.push(certBag(entry.certificate, keyAttributes));
+  }
+  const keyContents = seq(...keyBags);
+  const certContents = seq(...leafBags, ...input.chain.map((der) => certBag(der)));
   const certs = await pbes2Encrypt(certContents, input.passphrase, iterations);
   // EncryptedData (RFC 5652 §8): version 0, EncryptedContentInfo with [0] IMPLICIT encryptedContent.
   const encryptedData = seq(integer(0), seq(oid(P12.data), certs.algorithm, implicitPrimitive(0, certs.encrypted)));

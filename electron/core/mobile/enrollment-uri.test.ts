@@ -33,4 +33,16 @@ describe('enrollment URI', () => {
     expect(uri).not.toBe(formatEnrollmentUri(invitation));
     expect(() => parseEnrollmentUri(uri)).toThrow(/not a CardDesk mobile ID enrollment code/);
   });
+
+  it('carries the key flag (key=1) when a key waits, and reads codes without it as before', () => {
+    const withKey = formatEnrollmentUri({ ...invitation, recoverKey: true });
+    expect(withKey).toMatch(/&key=1$/);
+    expect(parseEnrollmentUri(withKey)).toEqual({ ...invitation, recoverKey: true });
+    expect(formatEnrollmentUri({ ...invitation, recoverKey: false })).toBe(formatEnrollmentUri(invitation));
+    // An older code (no `key`) still parses, and says nothing of a key.
+    expect(parseEnrollmentUri(formatEnrollmentUri(invitation)).recoverKey).toBeUndefined();
+    expect(parseEnrollmentUri(`${formatEnrollmentUri(invitation)}&key=0`).recoverKey).toBe(false);
+    expect(() => parseEnrollmentUri(`${withKey}&key=1`)).toThrow(/"key" must be 1 or 0/);
+    expect(() => parseEnrollmentUri(withKey.replace('key=1', 'key=yes'))).toThrow(/"key" must be 1 or 0/);
+  });
 });

@@ -13,6 +13,10 @@
  *   from then on verifies the server's TLS certificate against those certificates (RFC 7030 §4.1.1's
  *   out-of-band fingerprint bootstrap).
  * - `labels`: the certificates to enrol, one `simpleenroll` each, in this order.
+ * - `key=1` (optional; absent in older codes, which means no): the holder's escrowed encryption key
+ *   waits for this phone. Once every label is enrolled, the client posts a passphrase of its choice
+ *   to `<est>/carddesk-recoverkey` with the same HTTP Basic credentials and gets the key (with its
+ *   certificate) back as an encrypted PKCS#12 — once.
  */
 import { CardDeskError } from '../../shared/errors';
 
@@ -28,6 +32,8 @@ export interface EnrollmentInvitation {
   /** SHA-256 of the root CA certificate's DER, lowercase hex. */
   readonly caSha256: string;
   readonly labels: readonly MobileLabel[];
+  /** The escrowed encryption key waits at `<est>/carddesk-recoverkey` once the labels are enrolled. */
+  readonly recoverKey?: boolean;
 }
 
 const VERSION = '1';
@@ -79,6 +85,7 @@ export function formatEnrollmentUri(invitation: EnrollmentInvitation): string {
     code: checked.code,
     ca: checked.caSha256,
     labels: checked.labels.join(','),
+    ...(checked.recoverKey === true ? { key: '1' } : {}),
   });
   return `${ENROLLMENT_URI_SCHEME}enroll?${query.toString()}`;
 }
@@ -94,7 +101,10 @@ export function parseEnrollmentUri(text: string): EnrollmentInvitation {
     return all[0]!;
   };
   if (one('v') !== VERSION) throw malformed(`version ${one('v')} is not one this client reads`);
+  const key = query.getAll('key');
+  if (key.length > 1 || (key.length === 1 && key[0] !== '1' && key[0] !== '0')) throw malformed('"key" must be 1 or 0, once');
   return checkInvitation({
+    ...(key.length === 0 ? {} : { recoverKey: key[0] === '1' }),
     estUrl: one('est'),
     mobileId: one('id'),
     code: one('code'),

@@ -350,6 +350,28 @@ export class EstClient {
     return this.#oneCertificate(await this.#certsAnswer(response, `Renewing the ${LABEL_NAMES[label]} certificate`), label);
   }
 
+  /**
+   * CardDesk's `POST /carddesk-recoverkey` (not EST; see mobile-key-recovery.ts): the holder's
+   * escrowed encryption key as a PKCS#12 encrypted with `passphrase`, with the one-time code,
+   * once every label is enrolled. The file is checked to open with the passphrase.
+   */
+  async recoverKey(credentials: { mobileId: string; code: string }, passphrase: Buffer, anchors: readonly Buffer[]): Promise<Buffer> {
+    const basic = Buffer.from(`${credentials.mobileId}:${credentials.code}`).toString('base64');
+    const doing = 'Fetching the escrowed encryption key';
+    const response = await this.#send('carddesk-recoverkey', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain; charset=utf-8', Authorization: `Basic ${basic}` },
+      body: Buffer.from(passphrase),
+      trust: { kind: 'pinned', anchors },
+    });
+    if (response.status !== 200) throw httpFailure(response, doing, credentials.code);
+    const type = (response.headers['content-type'] ?? '').toLowerCase();
+    if (!type.startsWith('application/pkcs12')) throw error('MALFORMED_INPUT', `${doing}: the desk answered with ${type || 'no content type'}, not application/pkcs12.`);
+    const text = response.body.toString('latin1').replace(/\s+/g, '');
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text)) throw error('MALFORMED_INPUT', `${doing}: the answer is not base64.`);
+    return Buffer.from(text, 'base64');
+  }
+
   #oneCertificate(certificates: Buffer[], label: MobileLabel): Buffer {
     const [only] = certificates;
     if (only === undefined || certificates.length !== 1) throw error('MALFORMED_INPUT', `The desk sent ${certificates.length} certificates for the ${LABEL_NAMES[label]} certificate; EST sends exactly one.`);

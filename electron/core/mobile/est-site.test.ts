@@ -20,6 +20,10 @@ const backend: EstBackend = {
     calls.push({ kind: 'reenroll', label, der });
     return Promise.resolve(cert === null ? { ok: false, refusal: 'unauthorized', message: 'No client certificate.' } : { ok: false, refusal: 'forbidden', message: 'x' });
   },
+  recoverKey: (user, code, passphrase) => {
+    calls.push({ kind: 'recoverKey', label: 'enc', user, code, der: passphrase });
+    return Promise.resolve(code === 'good' ? { ok: true, p12: Buffer.from([0x30, 0x01, 0x00]), keys: 1 } : { ok: false, refusal: 'notFound', message: 'No escrowed key was chosen for this mobile ID.' });
+  },
 };
 
 let server: Server;
@@ -130,5 +134,27 @@ describe('EST parsing helpers', () => {
     expect(limiter.take('10.0.0.0')).toBe(0);
     expect(limiter.take('10.0.0.0')).toBe(0);
     expect(limiter.take('10.0.0.0')).toBeGreaterThan(0);
+  });
+
+  it('carddesk-recoverkey: Basic credentials and a text passphrase in, the PKCS#12 out in base64; refusals as statuses', async () => {
+    clock += 3_600_000; // a fresh rate-limit bucket after the tests above
+    const path = '/carddesk-recoverkey';
+    const text = { 'Content-Type': 'text/plain; charset=utf-8' };
+    const ok = await post(path, 'a phone passphrase', { ...text, Authorization: basic('m1', 'good') });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-type')).toBe('application/pkcs12');
+    expect(ok.headers.get('content-transfer-encoding')).toBe('base64');
+    expect(Buffer.from(await ok.text(), 'base64')).toEqual(Buffer.from([0x30, 0x01, 0x00]));
+    const seen = calls.at(-1)!;
+    expect(seen).toMatchObject({ kind: 'recoverKey', user: 'm1', code: 'good' });
+    // The site zeroes the passphrase once answered.
+    expect(seen.der.every((byte) => byte === 0)).toBe(true);
+    expect((await post(path, 'a phone passphrase', { ...text, Authorization: basic('m1', 'other') })).status).toBe(404);
+    const noAuth = await post(path, 'a phone passphrase', text);
+    expect(noAuth.status).toBe(401);
+    expect(noAuth.headers.get('www-authenticate')).toMatch(/^Basic/);
+    expect((await post(path, 'a phone passphrase', { Authorization: basic('m1', 'good') })).status).toBe(400);
+    expect((await fetch(`${base}${path}`)).status).toBe(405);
+    expect((await post('/enc/carddesk-recoverkey', 'x', text)).status).toBe(404);
   });
 });

@@ -14,6 +14,7 @@ import type { Logger } from '../log/logger';
 import type { ListenerSite } from '../settings/network-listener';
 import { MOBILE_LABELS, type MobileLabel } from './enrollment-uri';
 import { notReady, type EnrollmentResult } from './mobile-enrollment';
+import { RECOVER_KEY_PATH, type KeyRecoveryResult } from './mobile-key-recovery';
 import { RateLimiter } from './rate-limit';
 
 export const EST_PATH = '/.well-known/est';
@@ -26,6 +27,8 @@ export interface EstBackend {
   chain(): Buffer[] | null;
   enroll(label: MobileLabel, mobileId: string, code: string, csrDer: Buffer, sourceAddress: string): Promise<EnrollmentResult>;
   reenroll(label: MobileLabel, clientCertDer: Buffer | null, csrDer: Buffer, sourceAddress: string): Promise<EnrollmentResult>;
+  /** CardDesk's key recovery beside EST (mobile-key-recovery.ts); absent: 404. */
+  recoverKey?(mobileId: string, code: string, passphrase: Buffer, sourceAddress: string): Promise<KeyRecoveryResult>;
 }
 
 export interface EstSiteOptions {
@@ -62,7 +65,7 @@ export function basicCredentials(header: string | undefined): { user: string; pa
   return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-type Route = { kind: 'cacerts' | 'simpleenroll' | 'simplereenroll'; label: MobileLabel } | { kind: 'unknown' };
+type Route = { kind: 'cacerts' | 'simpleenroll' | 'simplereenroll'; label: MobileLabel } | { kind: 'recoverKey' } | { kind: 'unknown' };
 
 function route(path: string): Route | null {
   if (path !== EST_PATH && !path.startsWith(`${EST_PATH}/`)) return null;
@@ -71,6 +74,7 @@ function route(path: string): Route | null {
   const op = (name: string | undefined): 'cacerts' | 'simpleenroll' | 'simplereenroll' | null =>
     name === 'cacerts' || name === 'simpleenroll' || name === 'simplereenroll' ? name : null;
   if (parts.length === 1 && op(first) !== null) return { kind: op(first)!, label: 'auth' };
+  if (parts.length === 1 && first === RECOVER_KEY_PATH) return { kind: 'recoverKey' };
   if (parts.length === 2 && rest.length === 0 && (MOBILE_LABELS as readonly string[]).includes(first!) && op(second) !== null) return { kind: op(second)!, label: first as MobileLabel };
   return { kind: 'unknown' };
 }
@@ -105,7 +109,7 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
 }
 
 export class EstSite implements ListenerSite {
-  readonly paths = [`${EST_PATH}/cacerts`, `${EST_PATH}/<label>/simpleenroll`, `${EST_PATH}/<label>/simplereenroll`];
+  readonly paths = [`${EST_PATH}/cacerts`, `${EST_PATH}/<label>/simpleenroll`, `${EST_PATH}/<label>/simplereenroll`, `${EST_PATH}/${RECOVER_KEY_PATH}`];
   readonly served = 'https' as const;
   readonly #limiter: RateLimiter;
 
@@ -156,6 +160,7 @@ export class EstSite implements ListenerSite {
       if (error instanceof TooLarge) return text(response, 413, `The request is larger than ${MAX_EST_BODY} bytes.`, { Connection: 'close' });
       throw error;
     }
+    if (found.kind === 'recoverKey') return this.#recoverKey(request, response, body, source);
     const type = (request.headers['content-type'] ?? 'application/pkcs10').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/pkcs10') return text(response, 400, 'The body must be a PKCS#10 request (Content-Type: application/pkcs10).');
     const der = decodeBase64Body(body);
@@ -170,6 +175,32 @@ export class EstSite implements ListenerSite {
     }
     if (!result.ok) return text(response, statuses[result.refusal], `${result.message}`, result.refusal === 'unauthorized' ? { 'WWW-Authenticate': REALM } : {});
     return certsOnly(response, certsOnlyPkcs7([result.certificate]), false);
+  }
+
+  #recoverKey(request: IncomingMessage, response: ServerResponse, body: Buffer, source: string): Promise<void> {
+    return recoverKeyAnswer(this.backend, request, response, body, source);
+  }
+}
+
+/**
+ * `POST <est>/carddesk-recoverkey`: HTTP Basic (mobile ID, one-time code), the body the PKCS#12
+ * passphrase (text/plain, UTF-8); the answer the PKCS#12, base64 as EST answers are
+ * (`application/pkcs12`, Content-Transfer-Encoding: base64). The passphrase is zeroed after use.
+ */
+async function recoverKeyAnswer(backend: EstBackend, request: IncomingMessage, response: ServerResponse, body: Buffer, source: string): Promise<void> {
+  try {
+    if (backend.recoverKey === undefined) return text(response, 404, 'Not found.');
+    const type = (request.headers['content-type'] ?? 'text/plain').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'text/plain') return text(response, 400, 'The body must be the PKCS#12 passphrase (Content-Type: text/plain; charset=utf-8).');
+    const credentials = basicCredentials(request.headers.authorization);
+    if (credentials === null) return text(response, 401, 'Give the mobile ID and its one-time code (HTTP Basic).', { 'WWW-Authenticate': REALM });
+    const result = await backend.recoverKey(credentials.user, credentials.password, body, source);
+    if (!result.ok) return text(response, statuses[result.refusal], result.message, result.refusal === 'unauthorized' ? { 'WWW-Authenticate': REALM } : {});
+    const answer = Buffer.from(base64Lines(result.p12), 'latin1');
+    response.writeHead(200, { 'Content-Type': 'application/pkcs12', 'Content-Transfer-Encoding': 'base64', 'Content-Length': answer.length, 'Cache-Control': 'no-store' });
+    response.end(answer);
+  } finally {
+    body.fill(0);
   }
 }
 

@@ -73,6 +73,9 @@ export class MobileEnrollment {
 
   /** simpleenroll: HTTP Basic with the mobile ID and its one-time code. */
   async enroll(label: MobileLabel, mobileId: string, code: string, csrDer: Buffer, source: string): Promise<EnrollmentResult> {
+    // A replaced mobile ID whose certificates a stop left valid is finished first (best effort: the
+    // vault may be locked; the enrollment then answers for itself).
+    await this.deps.service.completeSupersessions(ESTSYSTEM).catch(() => 0);
     const details = { mobileId: mobileId.slice(0, 64), label, source };
     const record = this.deps.service.record(mobileId);
     // Unknown, wrong, spent and expired codes all answer alike (401); the event says which.
@@ -110,6 +113,8 @@ export class MobileEnrollment {
         enrolled,
         certificates: { ...current.certificates, [label]: serial },
         ...(complete ? { state: 'active' as const, codeHash: null, codeExpiresAt: null, stateChangedAt: now } : {}),
+        // recoverKey: the code stays for the one key fetch, good for a code's life from now (mobile-key-recovery.ts).
+        ...(complete && current.options.recoverKey ? { codeHash: current.codeHash, codeExpiresAt: new Date(this.deps.service.now().getTime() + this.deps.service.codeLifeMs()).toISOString() } : {}),
       };
       // A migration's new phone has enrolled its last label: the old mobile ID is revoked
       // (superseded) in the same journal line as the new one turning active; its certificates

@@ -11,6 +11,8 @@ import { holderInput, operator, PASSPHRASE, tempHome } from '../../../test/suppo
 import { parseEnrollmentUri } from './enrollment-uri';
 import { MOBILE_IDS } from './mobile-id-records';
 import { MobileIdService } from './mobile-id-service';
+import { KeyEscrow } from '../lifecycle/key-escrow';
+import { readPkcs12Certificates } from './client-store';
 
 let services: VaultServices;
 let mobile: MobileIdService;
@@ -35,7 +37,16 @@ beforeAll(async () => {
   if (!saved.ok || !other.ok) throw new Error('holder not saved');
   holder = saved.holder;
   inactive = other.holder;
-  mobile = new MobileIdService({ access: services.access, audit, directory: services.directory, ca: services.ca, certificates: services.certificates, estUrl: () => EST, clock: () => now });
+  mobile = new MobileIdService({
+    access: services.access,
+    audit,
+    directory: services.directory,
+    ca: services.ca,
+    certificates: services.certificates,
+    estUrl: () => EST,
+    clock: () => now,
+    escrow: new KeyEscrow(services.access, services.keyring, audit, () => now),
+  });
 });
 
 afterAll(() => services.close());
@@ -317,9 +328,78 @@ describe('MobileIdService.migrate (move to a new phone)', () => {
     const stopped: MobileIdRecord = { ...record, state: 'revoked', supersededBy: 'the-new-one' };
     await services.access.storage().records.commit([{ collection: MOBILE_IDS, id: old.id, record: stopped }]);
     expect(old.serials.map(statusOf)).toEqual(['good']);
-    expect(await mobile.completeSupersessions(operator)).toBe(1);
+    // The next enrollment (of any mobile ID) finishes it.
+    const other = await issue(['auth']);
+    expect((await mobile.enroll('auth', other.mobileId.id, other.invitation.code, csr(), 'x')).ok).toBe(true);
     expect(old.serials.map(statusOf)).toEqual(['revoked']);
     expect(services.certificates.record(old.serials[0]!).reason).toBe('superseded');
     expect(await mobile.completeSupersessions(operator)).toBe(0);
+  });
+});
+
+describe('MobileIdService.recoverKey (the escrowed encryption key onto the phone)', () => {
+  const pass = (text = 'a phone passphrase') => Buffer.from(text);
+
+  it('gives the holder\'s escrowed keys once, only after every label is enrolled, and only with recoverKey', async () => {
+    // No key escrowed yet: 404 even with recoverKey.
+    const early = await mobile.issue(holder.id, { labels: ['auth'], recoverKey: true }, operator);
+    const earlyCode = parseEnrollmentUri(early.enrollmentUri);
+    expect(earlyCode.recoverKey).toBe(true);
+    expect((await mobile.enroll('auth', early.mobileId.id, earlyCode.code, csr(), 'p')).ok).toBe(true);
+    expect(await mobile.recoverKey(early.mobileId.id, earlyCode.code, pass(), 'p')).toMatchObject({ ok: false, refusal: 'notFound' });
+
+    // The holder's key, escrowed as the card issuer does, with its certificate from the CA.
+    const pair = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const escrow = new KeyEscrow(services.access, services.keyring, audit, () => now);
+    const escrowId = await escrow.escrow(pair.privateKey, { cardSerial: 'UNIT-CARD', holderId: holder.id, algorithm: 'eccp256' }, operator);
+    const cert = await services.certificates.issue({ profile: 'encryption', request: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(), holderId: holder.id, cardSerial: null, subject: '' }, operator);
+    await escrow.attachCertificate(escrowId, cert.serial);
+
+    const issued = await mobile.issue(holder.id, { labels: ['auth', 'sign'], recoverKey: true }, operator);
+    const invitation = parseEnrollmentUri(issued.enrollmentUri);
+    expect(await mobile.recoverKey(issued.mobileId.id, invitation.code, pass(), 'p')).toMatchObject({ ok: false, refusal: 'forbidden' });
+    for (const label of ['auth', 'sign'] as const) expect((await mobile.enroll(label, issued.mobileId.id, invitation.code, csr(), 'p')).ok).toBe(true);
+    expect(mobile.show(issued.mobileId.id)).toMatchObject({ state: 'active', codePending: false });
+    // The code does not enrol again, a wrong one and a short passphrase are refused without spending it.
+    expect((await mobile.enroll('auth', issued.mobileId.id, invitation.code, csr(), 'p')).ok).toBe(false);
+    expect(await mobile.recoverKey(issued.mobileId.id, `${invitation.code.slice(0, -1)}${invitation.code.endsWith('A') ? 'B' : 'A'}`, pass(), 'p')).toMatchObject({ ok: false, refusal: 'unauthorized' });
+    expect(await mobile.recoverKey(issued.mobileId.id, invitation.code, pass('short'), 'p')).toMatchObject({ ok: false, refusal: 'malformed' });
+
+    const before = audit.events.length;
+    const [first, second] = await Promise.all([mobile.recoverKey(issued.mobileId.id, invitation.code, pass(), 'p'), mobile.recoverKey(issued.mobileId.id, invitation.code, pass(), 'q')]);
+    const delivered = [first, second].filter((r) => r.ok);
+    expect(delivered).toHaveLength(1);
+    const result = delivered[0]!;
+    if (!result.ok) throw new Error('no key');
+    expect(result.keys).toBe(1);
+    const certificates = await readPkcs12Certificates(result.p12, pass());
+    expect(certificates[0]!.equals(Buffer.from(services.certificates.record(cert.serial).der, 'base64'))).toBe(true);
+    expect(await mobile.recoverKey(issued.mobileId.id, invitation.code, pass(), 'p')).toMatchObject({ ok: false, refusal: 'unauthorized' });
+    const events = audit.events.slice(before);
+    expect(events.map((e) => `${e.action}:${e.outcome}`)).toEqual(expect.arrayContaining(['escrow.keyRecover:success', 'mobile.recoverKey:success', 'mobile.recoverKey:failure']));
+    expect(JSON.stringify(events)).not.toContain(invitation.code);
+    expect(JSON.stringify(events)).not.toContain('a phone passphrase');
+    expect(mobile.show(issued.mobileId.id).keyDeliveredAt).toBe(now.toISOString());
+
+    // Without recoverKey: 404 while the code is good.
+    const plain = await mobile.issue(holder.id, { labels: ['auth'] }, operator);
+    const plainCode = parseEnrollmentUri(plain.enrollmentUri);
+    expect(plainCode.recoverKey).toBeUndefined();
+    expect(await mobile.recoverKey(plain.mobileId.id, plainCode.code, pass(), 'p')).toMatchObject({ ok: false, refusal: 'notFound' });
+  });
+
+  it('the code for the key lasts a code\'s life from the last enrollment, then it is refused', async () => {
+    const issued = await mobile.issue(holder.id, { labels: ['auth'], recoverKey: true }, operator);
+    const invitation = parseEnrollmentUri(issued.enrollmentUri);
+    const start = now;
+    try {
+      now = new Date(start.getTime() + 10 * 60_000);
+      expect((await mobile.enroll('auth', issued.mobileId.id, invitation.code, csr(), 'p')).ok).toBe(true);
+      now = new Date(start.getTime() + 26 * 60_000);
+      expect(await mobile.recoverKey(issued.mobileId.id, invitation.code, pass(), 'p')).toMatchObject({ ok: false, refusal: 'unauthorized' });
+      expect(audit.events.at(-1)).toMatchObject({ action: 'mobile.recoverKey', outcome: 'failure', reason: 'expired' });
+    } finally {
+      now = start;
+    }
   });
 });

@@ -28,6 +28,8 @@ import type { VaultAccess } from '../vault/vault-access';
 import { formatEnrollmentUri, type MobileLabel } from './enrollment-uri';
 import { codeHash, effectiveState, MOBILE_IDS, newEnrollmentCode, toSummary } from './mobile-id-records';
 import { MobileEnrollment, type EnrollmentResult } from './mobile-enrollment';
+import { MobileKeyRecovery, type KeyRecoveryResult } from './mobile-key-recovery';
+import type { KeyEscrow } from '../lifecycle/key-escrow';
 import { emailDelivery, type MobileIdNotices } from './mobile-delivery';
 
 const DAY = 86_400_000;
@@ -45,6 +47,8 @@ export interface MobileIdDeps {
   readonly clock?: () => Date;
   /** How long a code is good (default 15 minutes). */
   readonly codeLifeMinutes?: number;
+  /** The escrowed keys, for recoverKey (without it no key is given: 404). */
+  readonly escrow?: Pick<KeyEscrow, 'recover'>;
   /** The holder's mails: the QR code by email, the active / refused notices (mobile-delivery.ts). */
   readonly notices?: MobileIdNotices;
 }
@@ -60,10 +64,27 @@ export interface IssuedMobileId {
 export class MobileIdService {
   readonly #recorder: ChangeRecorder;
   readonly #enrollment: MobileEnrollment;
+  readonly #keyRecovery: MobileKeyRecovery | null;
 
   constructor(private readonly deps: MobileIdDeps) {
     this.#recorder = new ChangeRecorder(deps.access, deps.audit);
     this.#enrollment = new MobileEnrollment({ service: this, certificates: deps.certificates, audit: deps.audit });
+    this.#keyRecovery =
+      deps.escrow === undefined ? null : new MobileKeyRecovery({ service: this, access: deps.access, audit: deps.audit, escrow: deps.escrow, certificates: deps.certificates, chain: () => deps.ca.chain() });
+  }
+
+  /**
+   * The escrowed encryption key(s) as an encrypted PKCS#12, for a mobile ID with recoverKey whose
+   * labels are all enrolled, with its one-time code (see mobile-key-recovery.ts). Never log the code or passphrase.
+   */
+  async recoverKey(mobileId: string, code: string, passphrase: Buffer, sourceAddress: string): Promise<KeyRecoveryResult> {
+    if (this.#keyRecovery === null) return { ok: false, refusal: 'notFound', message: 'This desk gives no escrowed keys to phones.' };
+    return this.#keyRecovery.recover(mobileId, code, passphrase, sourceAddress);
+  }
+
+  /** How long a one-time code is good, in milliseconds. */
+  codeLifeMs(): number {
+    return (this.deps.codeLifeMinutes ?? MOBILE_CODE_LIFE_MINUTES) * 60_000;
   }
 
   /** EST simpleenroll of one label with the one-time code (see mobile-enrollment.ts). The code is key material: never log it. */
@@ -131,6 +152,7 @@ export class MobileIdService {
    * refusing would only send the operator to find and cancel it first).
    */
   async migrate(oldId: string, input: MobileIdOptionsInput, op: OperationContext): Promise<IssuedMobileId> {
+    await this.completeSupersessions(op);
     const old = this.#require(oldId);
     const state = effectiveState(old, this.now());
     if (state !== 'active' && state !== 'locked') await this.#refuse(old, 'mobile.migrate', state, op);
@@ -160,7 +182,7 @@ export class MobileIdService {
       state: 'pending',
       options,
       codeHash: codeHash(code),
-      codeExpiresAt: new Date(now.getTime() + (this.deps.codeLifeMinutes ?? MOBILE_CODE_LIFE_MINUTES) * 60_000).toISOString(),
+      codeExpiresAt: new Date(now.getTime() + this.codeLifeMs()).toISOString(),
       enrolled: [],
       certificates: {},
       createdAt: now.toISOString(),
@@ -168,8 +190,9 @@ export class MobileIdService {
       stateChangedAt: now.toISOString(),
       supersedes,
       supersededBy: null,
+      keyDeliveredAt: null,
     };
-    const enrollmentUri = formatEnrollmentUri({ estUrl, mobileId: id, code, caSha256: this.caSha256(), labels: options.labels });
+    const enrollmentUri = formatEnrollmentUri({ estUrl, mobileId: id, code, caSha256: this.caSha256(), labels: options.labels, recoverKey: options.recoverKey });
     const mail = options.delivery === 'email' ? emailDelivery(this.deps.notices, { holderId, mobileId: id, enrollmentUri, codeExpiresAt: record.codeExpiresAt ?? '', minutes: this.deps.codeLifeMinutes ?? MOBILE_CODE_LIFE_MINUTES }) : null;
     await this.#recorder.commit([{ collection: MOBILE_IDS, id, record }, ...(mail === null ? [] : [mail.change])], {
       action,
@@ -202,7 +225,9 @@ export class MobileIdService {
     for (const record of this.deps.access.storage().records.values<MobileIdRecord>(MOBILE_IDS)) {
       if (record.state !== 'revoked' || record.supersededBy === null || record.supersededBy === undefined) continue;
       for (const serial of this.#serials(record)) {
-        if (this.deps.certificates.record(serial).status === 'revoked') continue;
+        const certificate = this.deps.certificates.record(serial);
+        // Revoked already, or past its end (nothing to revoke; asking again would only record refusals).
+        if (certificate.status === 'revoked' || Date.parse(certificate.notAfter) <= this.now().getTime()) continue;
         await this.#revokeCertificate(serial, 'superseded', op);
         revoked += 1;
       }

@@ -12,6 +12,7 @@ import { publishedEstUrl } from '../settings/network-listener';
 import type { VaultServices } from '../vault/vault-services';
 import { EstSite, type EstBackend, type EstSiteOptions } from './est-site';
 import { MobileIdService } from './mobile-id-service';
+import { KeyEscrow } from '../lifecycle/key-escrow';
 import { mobileIdNotices, unsentDeliveryFollower } from './mobile-delivery';
 import { defaultIssuancePolicy, mobileIdDefaults } from '../../shared/schemas/lifecycle';
 import { notifyServicesFor } from '../notify/notify-services';
@@ -45,6 +46,8 @@ export function createMobileIdService(services: VaultServices, settings: DeskSet
     directory: services.directory,
     ca: services.ca,
     certificates: services.certificates,
+    // The same escrow the card lifecycle recovers keys from (lifecycle-services.ts), for recoverKey.
+    escrow: new KeyEscrow(services.access, services.keyring, services.audit),
     estUrl: () => {
       const url = publishedEstUrl(settings.load().networkListener);
       if (url === null) throw new CardDeskError('INVALID_STATE', 'Phones enrol over HTTPS: set the listener\u2019s TLS port and public host first (carddesk listener set --tls-port N --public-host H).');
@@ -59,6 +62,7 @@ export function createEstSite(services: VaultServices, mobile: MobileIdService, 
     chain: () => (services.ca.ready ? services.ca.chain() : null),
     enroll: (label, mobileId, code, csrDer, source) => mobile.enroll(label, mobileId, code, csrDer, source),
     reenroll: (label, clientCertDer, csrDer, source) => mobile.reenroll(label, clientCertDer, csrDer, source),
+    recoverKey: (mobileId, code, passphrase, source) => mobile.recoverKey(mobileId, code, passphrase, source),
   };
   return new EstSite(backend, log, options);
 }

@@ -66,6 +66,8 @@ export const MobileIdRecordSchema = z.object({
   supersedes: z.string().nullable(),
   /** The mobile ID that replaced this one (set when the new phone enrolled; this one is then revoked, superseded). */
   supersededBy: z.string().nullable().optional(),
+  /** When the escrowed encryption key was fetched onto the phone (recoverKey; once). */
+  keyDeliveredAt: z.string().nullable().optional(),
 });
 export type MobileIdRecord = z.infer<typeof MobileIdRecordSchema>;
 
