@@ -18,10 +18,10 @@ import { mobileMigrateTestIds as migrateIds } from '../../renderer/src/features/
 import { seriousAccessibilityViolations } from '../support/axe';
 import { launchBrowser, openPage } from '../support/browser';
 import { carddesk } from '../support/cli';
-import { openHostSession, type Session } from '../support/host-session';
-import { startHostProcess, type HostProcess } from '../support/host-process';
-import { holderInput, PASSPHRASE, tempHome } from '../support/vault-fixtures';
-import { freePort } from '../support/free-port';
+import type { Session } from '../support/host-session';
+import type { HostProcess } from '../support/host-process';
+import { startMobileDesk } from '../support/mobile-desk';
+import { tempHome } from '../support/vault-fixtures';
 
 const run = promisify(execFile);
 let host: HostProcess;
@@ -48,24 +48,7 @@ async function ocspStatus(dir = phoneDir): Promise<string> {
 
 beforeAll(async () => {
   writeFileSync(passFile, 'the phone keystore passphrase\n');
-  host = await startHostProcess({ env: { PCSCLITE_CSOCK_NAME: '/nonexistent/no-pcscd.comm' } });
-  session = await openHostSession(host);
-  const step = async (channel: Parameters<Session['call']>[0], args?: unknown): Promise<unknown> => {
-    const { envelope } = await session.call(channel, args);
-    if (!envelope.ok) throw new Error(`${channel}: ${JSON.stringify(envelope)}`);
-    return envelope.value;
-  };
-  await step('vault:init', { passphrase: PASSPHRASE });
-  await step('ca:init', { algorithm: 'p384', rootSubject: 'CN=Phone Root, O=CardDesk Test', issuingSubject: 'CN=Phone Issuing, O=CardDesk Test' });
-  holderId = ((await step('holders:create', holderInput(1, { firstName: 'Grace', lastName: 'Hopper', email: 'grace@example.org' }))) as { holder: { id: string } }).holder.id;
-  port = await freePort();
-  const tlsPort = await freePort();
-  await step('settings:setNetworkListener', { enabled: true, address: '127.0.0.1', port, tlsPort, publicHost: '127.0.0.1' });
-  // HTTPS starts once the listener has its server certificate from the CA.
-  for (let tries = 0; ((await step('settings:networkListener')) as { tlsListening?: unknown }).tlsListening === null; tries++) {
-    if (tries === 300) throw new Error('the listener did not start HTTPS in 30 s');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  ({ host, session, holderId, port } = await startMobileDesk());
   browser = await launchBrowser();
   page = (await openPage(browser)).page;
 }, 120_000);

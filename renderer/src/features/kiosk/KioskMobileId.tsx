@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
-import { Alert, Box, Button, Checkbox, Chip, FormControlLabel, Paper, Radio, RadioGroup, Typography } from '@mui/material';
+import { Alert, Box, Button, Checkbox, Chip, FormControlLabel, Paper, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
-import { cardRevocationReasons } from '@shared/enums';
 import type { Envelope, ErrorCode } from '@shared/errors';
 import type { KioskRefusal } from '@shared/schemas/kiosk';
 import type { KioskMobileId as MobileId, KioskMobileIssued, KioskMobileRefusal, KioskMobileResult } from '@shared/schemas/kiosk-mobile';
@@ -12,6 +11,7 @@ import { useHolder } from './HolderContext';
 import { isSessionEnded, useKioskFlow } from './KioskFlow';
 import { ProblemText } from './KioskSignIn';
 import { PinPad } from './PinPad';
+import { RevokeChoice, type RevocationReason as Reason } from './RevokeChoice';
 import { kioskTestIds } from './testIds';
 
 export const kioskMobileTestIds = {
@@ -38,7 +38,6 @@ const ids = kioskMobileTestIds;
 
 const labels = ['auth', 'sign', 'enc'] as const;
 type Label = (typeof labels)[number];
-type Reason = (typeof cardRevocationReasons)[number];
 const big = { minHeight: 72, fontSize: '1.25rem', px: 4 } as const;
 type MobileReason = Exclude<KioskMobileRefusal, KioskRefusal>;
 const mobileReasons: ReadonlySet<string> = new Set<MobileReason>(['mobileNotFound', 'mobileListenerOff', 'mobileWrongState']);
@@ -394,7 +393,6 @@ function RevokeStep({ busy, outcome, onBack, onRevoke }: { busy: boolean; outcom
   const flow = useKioskFlow();
   const { home } = useHolder();
   const [reason, setReason] = useState<Reason>('unspecified');
-  const [understood, setUnderstood] = useState(false);
   const [pinStep, setPinStep] = useState(false);
   const [factor, setFactor] = useState<string | null>(null);
 
@@ -425,34 +423,16 @@ function RevokeStep({ busy, outcome, onBack, onRevoke }: { busy: boolean; outcom
   }
   return (
     <>
-      <Alert severity="error" sx={{ fontSize: '1.15rem' }}>
-        {t('kiosk.mobile.revokeIntro')}
-      </Alert>
-      <Typography variant="h6" component="h2" id="kiosk-mobile-revoke-reason">
-        {t('kiosk.revoke.reason')}
-      </Typography>
-      <RadioGroup aria-labelledby="kiosk-mobile-revoke-reason" value={reason} onChange={(event) => setReason(event.target.value as Reason)} sx={{ gap: 1 }}>
-        {cardRevocationReasons.map((name) => (
-          <Paper key={name} variant="outlined" sx={{ px: 2 }}>
-            <FormControlLabel
-              value={name}
-              control={<Radio slotProps={{ input: { 'data-testid': ids.revokeReason(name) } as object }} />}
-              label={<Typography variant="h6" component="span">{t(`certificates.reasons.${name}`)}</Typography>}
-              sx={{ minHeight: 64, width: '100%', m: 0 }}
-            />
-          </Paper>
-        ))}
-      </RadioGroup>
-      <Paper variant="outlined" sx={{ px: 2, borderColor: 'error.main', borderWidth: 2 }}>
-        <FormControlLabel
-          control={<Checkbox checked={understood} onChange={(event) => setUnderstood(event.target.checked)} slotProps={{ input: { 'data-testid': ids.revokeUnderstand } as object }} />}
-          label={<Typography variant="h6" component="span">{t('kiosk.mobile.revokeUnderstand')}</Typography>}
-          sx={{ minHeight: 72, width: '100%', m: 0 }}
-        />
-      </Paper>
-      <Button variant="contained" color="error" sx={big} disabled={!understood} data-testid={ids.revokeNext} onClick={() => setPinStep(true)}>
-        {t('kiosk.mobile.revokeNext')}
-      </Button>
+      <RevokeChoice
+        intro={t('kiosk.mobile.revokeIntro')}
+        understand={t('kiosk.mobile.revokeUnderstand')}
+        next={t('kiosk.mobile.revokeNext')}
+        idPrefix="kiosk-mobile"
+        testIds={ids}
+        reason={reason}
+        onReason={setReason}
+        onNext={() => setPinStep(true)}
+      />
       <BackButton busy={busy} onBack={onBack} />
     </>
   );

@@ -1,7 +1,6 @@
 import { useState } from 'react';
-import { Alert, Box, Button, Checkbox, FormControlLabel, Paper, Radio, RadioGroup, Typography } from '@mui/material';
+import { Alert, Box, Button, Paper, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
-import { cardRevocationReasons } from '@shared/enums';
 import { carddesk } from '../../api/carddesk';
 import { useFormat } from '../../i18n/format';
 import { useHolder } from './HolderContext';
@@ -10,9 +9,9 @@ import { ActionOutcome } from './KioskSecurity';
 import { DaysPicker } from './DaysPicker';
 import { PinPad } from './PinPad';
 import { useKioskAction } from './useKioskAction';
+import { RevokeChoice, type RevocationReason as Reason } from './RevokeChoice';
 import { kioskTestIds } from './testIds';
 
-type Reason = (typeof cardRevocationReasons)[number];
 const big = { minHeight: 72, fontSize: '1.25rem', px: 4 } as const;
 
 function KeyServicesOff() {
@@ -104,7 +103,6 @@ export function KioskRevoke() {
   const flow = useKioskFlow();
   const { home } = useHolder();
   const [reason, setReason] = useState<Reason>('unspecified');
-  const [understood, setUnderstood] = useState(false);
   const [pinStep, setPinStep] = useState(false);
   const [factor, setFactor] = useState<string | null>(null);
   const action = useKioskAction();
@@ -143,34 +141,16 @@ export function KioskRevoke() {
 
   return (
     <Box sx={{ display: 'grid', gap: 3, maxWidth: 760 }}>
-      <Alert severity="error" sx={{ fontSize: '1.15rem' }}>
-        {t('kiosk.revoke.intro')}
-      </Alert>
-      <Typography variant="h6" component="h2" id="kiosk-revoke-reason">
-        {t('kiosk.revoke.reason')}
-      </Typography>
-      <RadioGroup aria-labelledby="kiosk-revoke-reason" value={reason} onChange={(event) => setReason(event.target.value as Reason)} sx={{ gap: 1 }}>
-        {cardRevocationReasons.map((name) => (
-          <Paper key={name} variant="outlined" sx={{ px: 2 }}>
-            <FormControlLabel
-              value={name}
-              control={<Radio slotProps={{ input: { 'data-testid': kioskTestIds.revokeReason(name) } as object }} />}
-              label={<Typography variant="h6" component="span">{t(`certificates.reasons.${name}`)}</Typography>}
-              sx={{ minHeight: 64, width: '100%', m: 0 }}
-            />
-          </Paper>
-        ))}
-      </RadioGroup>
-      <Paper variant="outlined" sx={{ px: 2, borderColor: 'error.main', borderWidth: 2 }}>
-        <FormControlLabel
-          control={<Checkbox checked={understood} onChange={(event) => setUnderstood(event.target.checked)} slotProps={{ input: { 'data-testid': kioskTestIds.revokeUnderstand } as object }} />}
-          label={<Typography variant="h6" component="span">{t('kiosk.revoke.understand')}</Typography>}
-          sx={{ minHeight: 72, width: '100%', m: 0 }}
-        />
-      </Paper>
-      <Button variant="contained" color="error" sx={big} disabled={!understood} data-testid={kioskTestIds.revokeNext} onClick={() => setPinStep(true)}>
-        {t('kiosk.revoke.next')}
-      </Button>
+      <RevokeChoice
+        intro={t('kiosk.revoke.intro')}
+        understand={t('kiosk.revoke.understand')}
+        next={t('kiosk.revoke.next')}
+        idPrefix="kiosk"
+        testIds={kioskTestIds}
+        reason={reason}
+        onReason={setReason}
+        onNext={() => setPinStep(true)}
+      />
     </Box>
   );
 }
