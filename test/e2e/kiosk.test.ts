@@ -2,6 +2,8 @@
  * The kiosk (browser mode with --kiosk): only the holder's routes, large language buttons, the PIN
  * promise, in every language, accessible and without console errors.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import en from '../../renderer/src/i18n/locales/en.json';
@@ -11,6 +13,7 @@ import sq from '../../renderer/src/i18n/locales/sq.json';
 import { seriousAccessibilityViolations } from '../support/axe';
 import { launchBrowser, openPage } from '../support/browser';
 import { startHostProcess, type HostProcess } from '../support/host-process';
+import { waitUntil } from '../support/wait';
 
 const locales = { en, sq, it: it_, nl } as const;
 
@@ -87,6 +90,8 @@ describe('the kiosk', () => {
   it('says it is out of service when started beside a running desk on the same data folder', async () => {
     // The first process holds the data folder (and its vault); a second one started with --kiosk on it must not pretend to serve.
     const desk = await startHostProcess({});
+    // The desk answers before its services have started: wait until it holds the vault, else the kiosk may take it first.
+    await waitUntil(() => existsSync(join(desk.home, 'vault', 'vault.lock')), 30_000, 'the desk to hold the vault');
     const second = await startHostProcess({ kiosk: true, home: desk.home });
     try {
       const watched = await openPage(browser);
