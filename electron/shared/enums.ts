@@ -118,4 +118,5 @@ export const channelPermissions = [
   'ca.admin',
   'audit.read',
   'kiosk.manage',
+  'operators.manage',
 ] as const;

@@ -16,7 +16,7 @@ export const rolePermissions: Readonly<Record<OperatorRole, readonly ChannelPerm
   /** Issue, replace, renew, retire and revoke cards and certificates; mobile IDs. */
   issuer: ['directory.read', 'directory.write', 'card.issue'],
   /** The CA, its profiles, CRL and OCSP, the desk's settings and policy, backups. */
-  caAdministrator: ['directory.read', 'ca.admin', 'kiosk.manage'],
+  caAdministrator: ['directory.read', 'ca.admin', 'kiosk.manage', 'operators.manage'],
   /** Escrowed key recovery (which always needs a second operator's approval as well). */
   keyRecoveryOfficer: ['directory.read', 'key.recover'],
   /** Read-only: the directory, the access history and its verification. */
