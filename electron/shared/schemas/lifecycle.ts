@@ -160,7 +160,15 @@ const reader = z.string().min(1).max(200);
 const serial = z.string().trim().min(1).max(64);
 
 export const LifecycleArgs = {
-  issue: z.object({ reader, holderId: z.string().min(1).max(64), userNumberRecipient: z.enum(letterRecipients).optional() }).strict(),
+  issue: z
+    .object({
+      reader,
+      holderId: z.string().min(1).max(64),
+      userNumberRecipient: z.enum(letterRecipients).optional(),
+      /** An operator card (issue 17) carries an `operator` certificate in slot 9A instead of `authentication`. */
+      purpose: z.enum(['holder', 'operator']).optional(),
+    })
+    .strict(),
   /** `serial`: the card the operator means to resume; another card in the reader is refused. */
   resumeIssue: z.object({ reader, serial, restart: z.boolean().default(false) }).strict(),
   record: z.object({ serial }).strict(),
