@@ -10,12 +10,20 @@ import type { OperationContext } from '../core/operation-context';
 import { prepareDataDir } from '../core/files/safe-file';
 import { DeskSettingsStore } from '../core/settings/desk-settings';
 import { logDirOf, resolveDataDir } from '../core/paths';
+import type { ChannelPermission } from '../shared/permissions';
+import type { AuditTrail } from '../core/audit/audit-trail';
+import type { OperatorLookup } from '../core/operators/operator-lookup';
+import type { VaultAccess } from '../core/vault/vault-access';
+import { authoriseCommand } from './cli-authorisation';
 import { SecretReader } from './secret-input';
 
 export class CliContext {
   readonly #dataDir = resolveDataDir();
   #prepared = false;
-  readonly operation: OperationContext = { actor: { kind: 'operator', id: userInfo().username }, channel: 'cli' };
+  /** The OS account, until the command is authorised for an operator or an automation credential. */
+  #operation: OperationContext = { actor: { kind: 'operator', id: userInfo().username }, channel: 'cli' };
+  /** What the running command needs (command-permissions.ts), set before it runs. */
+  #command: { path: string; permission: ChannelPermission; credentialFile: string | null; authorised: boolean } | null = null;
   #log: Logger | null = null;
   #secrets: SecretReader | null = null;
   #audit: AuditLog | null = null;
@@ -70,6 +78,34 @@ export class CliContext {
         this.#audit = null;
       }
     }
+  }
+
+  get operation(): OperationContext {
+    return this.#operation;
+  }
+
+  /** Called before each command runs (program.ts). */
+  beginCommand(path: string, permission: ChannelPermission, credentialFile: string | null): void {
+    this.#command = { path, permission, credentialFile, authorised: permission === 'open' };
+  }
+
+  /**
+   * Checks the running command's permission against the session it acts for, once the vault is
+   * open (vault-session.ts); from then on its events name that operator.
+   */
+  async authorise(vault: { access: VaultAccess; audit: AuditTrail; operators: OperatorLookup }): Promise<void> {
+    const command = this.#command;
+    if (command === null || command.authorised) return;
+    const session = await authoriseCommand({ command: command.path, permission: command.permission, credentialFile: command.credentialFile, dataDir: this.dataDir, osOperation: this.#operation }, vault);
+    if (session !== null) this.#operation = { actor: { kind: 'operator', id: session.operatorId }, channel: 'cli' };
+    command.authorised = true;
+  }
+
+  /** A command that needs a permission must have opened the vault (and so been checked). */
+  endCommand(): void {
+    const command = this.#command;
+    this.#command = null;
+    if (command !== null && !command.authorised) throw new Error(`carddesk ${command.path} needs ${command.permission} but never opened the vault to check it: a CardDesk bug.`);
   }
 
   out(text: string): void {

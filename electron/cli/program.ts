@@ -21,6 +21,8 @@ import { registerSecondFactorCommands } from './second-factor-command';
 import { registerNotifyCommand } from './notify-command';
 import { registerMobileCommands } from './mobile-command';
 import { registerMobileClientCommands } from './mobile-client-command';
+import { commandPath, commandPermissions } from './command-permissions';
+import { registerCredentialCommands } from './credential-command';
 
 export function buildProgram(cli: CliContext = new CliContext()): Command {
   const program = new Command('carddesk')
@@ -28,7 +30,17 @@ export function buildProgram(cli: CliContext = new CliContext()): Command {
     .showHelpAfterError()
     .configureOutput({ outputError: (text, write) => write(text) })
     // What scripts and package managers ask first; the `version` command says the same.
-    .version(`${appName} ${appVersion}`, '-V, --version', 'print the CardDesk version');
+    .version(`${appName} ${appVersion}`, '-V, --version', 'print the CardDesk version')
+    .option('--credential <file>', 'act with this automation credential or CLI session (default: CARDDESK_CREDENTIAL, then the session `carddesk signin` left)')
+    // Every command is held to the permission it needs (command-permissions.ts), checked when it opens the vault.
+    .hook('preAction', (root, command) => {
+      const path = commandPath(command);
+      const permission = commandPermissions[path];
+      if (permission === undefined) throw new Error(`carddesk ${path} declares no permission: a CardDesk bug.`);
+      const credential = root.opts<{ credential?: string }>().credential ?? process.env.CARDDESK_CREDENTIAL ?? null;
+      cli.beginCommand(path, permission, credential === '' ? null : credential);
+    })
+    .hook('postAction', () => cli.endCommand());
 
   program
     .command('version')
@@ -51,5 +63,6 @@ export function buildProgram(cli: CliContext = new CliContext()): Command {
   registerNotifyCommand(program, cli);
   // The desk's side (issue, lock, …) and the reference phone client (enroll, reenroll) share one group.
   registerMobileClientCommands(registerMobileCommands(program, cli), cli);
+  registerCredentialCommands(program, cli);
   return program;
 }

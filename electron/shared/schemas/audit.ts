@@ -83,6 +83,9 @@ export const auditActions = [
   'operator.logout',
   /** A desk call the operator's roles do not permit (issue 17 §3). */
   'operator.denied',
+  /** A CLI session (card sign-in) or an automation credential was issued or revoked (issue 17 §3). */
+  'operator.credentialIssued',
+  'operator.credentialRevoked',
   'kiosk.sessionStart',
   'kiosk.sessionEnd',
   'kiosk.stolenCard',
