@@ -12,6 +12,7 @@
  * test/unit/cli-permissions.test.ts fails for a command missing here.
  */
 import type { ChannelPermission } from '../shared/permissions';
+import type { DualAction } from '../core/operators/dual-control';
 
 export const commandPermissions: Readonly<Record<string, ChannelPermission>> = {
   version: 'open',
@@ -133,6 +134,19 @@ export const commandPermissions: Readonly<Record<string, ChannelPermission>> = {
   'credential issue': 'operators.manage',
   'credential list': 'operators.manage',
   'credential revoke': 'operators.manage',
+  approve: 'open',
+};
+
+/**
+ * Commands under two-person control (issue 17 §4): which action, and what the approving second
+ * operator's roles must permit. A replacement always brings the lost card's escrowed keys along.
+ */
+export const dualControlCommands: Readonly<Record<string, { action: DualAction; approver: ChannelPermission }>> = {
+  'card replace': { action: 'key.recover', approver: 'key.recover' },
+  'ca init': { action: 'ca.create', approver: 'ca.admin' },
+  'ca import': { action: 'ca.import', approver: 'ca.admin' },
+  'vault restore': { action: 'vault.restore', approver: 'ca.admin' },
+  'vault passphrase': { action: 'vault.passphrase', approver: 'ca.admin' },
 };
 
 /** "card issue" for the `issue` subcommand of `card`. */

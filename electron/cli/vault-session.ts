@@ -21,7 +21,7 @@ export function operatorLookupOf(_services: VaultServices): OperatorLookup {
 
 export async function withVault<T>(cli: CliContext, run: (services: VaultServices) => Promise<T>): Promise<T> {
   return cli.withAudit(async (audit) => {
-    const services = createVaultServices({ dataDir: cli.dataDir, audit, log: cli.log, auditSigning: audit, settings: cli.settings });
+    const services = createVaultServices({ dataDir: cli.dataDir, audit: cli.auditTrail(audit), log: cli.log, auditSigning: audit, settings: cli.settings });
     // Life-cycle changes made from the CLI queue their holder messages too (sent by the app, or `notify send`).
     notifyServicesFor(services, cli.log);
     try {

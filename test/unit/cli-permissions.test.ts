@@ -9,11 +9,12 @@ import { channels, type ChannelName } from '../../electron/shared/contract';
 import { channelPermissions } from '../../electron/shared/enums';
 import type { OperatorRecord } from '../../electron/shared/schemas/operators';
 import { buildProgram } from '../../electron/cli/program';
-import { commandPath, commandPermissions } from '../../electron/cli/command-permissions';
+import { commandPath, commandPermissions, dualControlCommands } from '../../electron/cli/command-permissions';
 import { authoriseCommand, currentBinding, sessionFileOf } from '../../electron/cli/cli-authorisation';
 import { MemoryAuditTrail } from '../../electron/core/audit/audit-trail';
 import { silentLogger } from '../../electron/core/log/logger';
 import { CliCredentials } from '../../electron/core/operators/cli-credentials';
+import { DualControl } from '../../electron/core/operators/dual-control';
 import type { OperatorLookup } from '../../electron/core/operators/operator-lookup';
 import { createVaultServices, type VaultServices } from '../../electron/core/vault/vault-services';
 import { operator, PASSPHRASE, tempHome } from '../support/vault-fixtures';
@@ -64,6 +65,12 @@ describe('the CLI permission map', () => {
     for (const [command, channel] of same) expect(commandPermissions[command], `${command} vs ${channel}`).toBe(channels[channel].permission);
   });
 
+  it('puts the dangerous commands of issue 17 §4 under two-person control, approved by a role that permits them', () => {
+    expect(Object.keys(dualControlCommands).sort()).toEqual(['ca import', 'ca init', 'card replace', 'vault passphrase', 'vault restore']);
+    expect(dualControlCommands['card replace']?.approver).toBe('key.recover');
+    for (const path of Object.keys(dualControlCommands)) expect(commands, path).toContain(path);
+  });
+
   it('keeps the dangerous commands away from the helpdesk and the auditor (written from the issue, not the map)', () => {
     for (const path of ['ca init', 'ca import', 'vault restore', 'vault passphrase', 'credential issue', 'card issue']) {
       expect(['open', 'directory.read', 'card.service', 'audit.read']).not.toContain(commandPermissions[path]);
@@ -89,7 +96,7 @@ describe('authorising a command', () => {
   afterAll(() => services.close());
 
   it('lets the OS account do everything while no operator exists (the first-run bootstrap)', async () => {
-    for (const path of ['card issue', 'ca init', 'credential issue']) expect(await authoriseCommand(request(path), vault())).toBeNull();
+    for (const path of ['card issue', 'ca init', 'credential issue']) expect(await authoriseCommand(request(path), vault())).toEqual({ session: null, approvedBy: null });
   });
 
   it('refuses without a credential once operators exist, and says how to sign in', async () => {
@@ -97,7 +104,7 @@ describe('authorising a command', () => {
     await expect(authoriseCommand(request('card issue'), vault())).rejects.toMatchObject({ code: 'NOT_PERMITTED', message: expect.stringContaining('carddesk signin') });
     expect(audit.events.at(-1)).toMatchObject({ action: 'operator.denied', channel: 'cli', details: { command: 'card issue', needs: 'card.issue', credential: 'none' } });
     await expect(authoriseCommand(request('card issue', join(dataDir, 'missing')), vault())).rejects.toMatchObject({ code: 'NOT_PERMITTED' });
-    expect(await authoriseCommand(request('readers'), vault())).toBeNull();
+    expect(await authoriseCommand(request('readers'), vault())).toEqual({ session: null, approvedBy: null });
   });
 
   it("holds a signed-in operator's session to their roles and names them", async () => {
@@ -106,14 +113,40 @@ describe('authorising a command', () => {
     writeFileSync(sessionFileOf(dataDir), secret, { mode: 0o600 });
     await expect(authoriseCommand(request('card issue'), vault())).rejects.toMatchObject({ code: 'NOT_PERMITTED', message: 'carddesk card issue needs the issuer role.' });
     expect(audit.events.at(-1)).toMatchObject({ action: 'operator.denied', details: { operator: 'op-ada', roles: 'auditor' } });
-    expect(await authoriseCommand(request('holder list'), vault())).toEqual({ operatorId: 'op-ada', roles: ['auditor'] });
+    expect(await authoriseCommand(request('holder list'), vault())).toEqual({ session: { operatorId: 'op-ada', roles: ['auditor'] }, approvedBy: null });
+  });
+
+  it('puts a dangerous command under two-person control: a code for a second operator, then one run naming both', async () => {
+    const bob: OperatorRecord = { ...ada, id: 'op-bob', name: 'Bob', roles: ['caAdministrator'] };
+    operators.set(bob.id, bob);
+    operators.set(ada.id, { ...ada, roles: ['caAdministrator'] });
+    const adaFile = join(dataDir, 'ada.session');
+    const bobFile = join(dataDir, 'bob.session');
+    const issuer = new CliCredentials(services.access, audit, lookup);
+    writeFileSync(adaFile, (await issuer.openSession({ operatorId: 'op-ada', name: 'Ada', cardSerial: 'CD-1', boundTo: currentBinding() }, operator)).secret);
+    writeFileSync(bobFile, (await issuer.openSession({ operatorId: 'op-bob', name: 'Bob', cardSerial: 'CD-2', boundTo: currentBinding() }, operator)).secret);
+    const restore = (file: string, code: string | null) => ({ ...request('vault restore', file), dual: { action: 'vault.restore' as const, approver: 'ca.admin' as const, summary: 'vault restore b.cdvault {}', code } });
+
+    const first = await authoriseCommand(restore(adaFile, null), vault()).catch((error: unknown) => error as Error & { code: string });
+    expect(first).toMatchObject({ code: 'APPROVAL_REQUIRED', message: expect.stringContaining('carddesk approve') });
+    const code = /Approval code: (\S+)/.exec((first as Error).message)?.[1] ?? '';
+    await expect(authoriseCommand(restore(adaFile, code), vault())).rejects.toMatchObject({ message: expect.stringContaining('not been approved') });
+
+    const dual = new DualControl(services.access, audit);
+    expect(await dual.approve(code, { operatorId: 'op-ada', roles: ['caAdministrator'] }, operator)).toEqual({ ok: false, reason: 'ownRequest' });
+    expect((await dual.approve(code, { operatorId: 'op-bob', roles: ['caAdministrator'] }, operator)).ok).toBe(true);
+    await expect(authoriseCommand({ ...restore(adaFile, code), dual: { ...restore(adaFile, code).dual, summary: 'vault restore other.cdvault {}' } }, vault())).rejects.toMatchObject({ message: expect.stringContaining('another action') });
+    expect(await authoriseCommand(restore(adaFile, code), vault())).toEqual({ session: { operatorId: 'op-ada', roles: ['caAdministrator'] }, approvedBy: 'op-bob' });
+    await expect(authoriseCommand(restore(adaFile, code), vault())).rejects.toMatchObject({ message: expect.stringContaining('used already') });
+    operators.set(ada.id, ada);
+    operators.delete(bob.id);
   });
 
   it('holds an automation credential to the roles it was issued with', async () => {
     const { secret } = await new CliCredentials(services.access, audit, lookup).issueAutomation({ name: 'crl-job', roles: ['caAdministrator'], validityDays: 1 }, operator);
     const file = join(dataDir, 'crl-job.credential');
     writeFileSync(file, `${secret}\n`, { mode: 0o600 });
-    expect(await authoriseCommand(request('ca crl', file), vault())).toEqual({ operatorId: 'automation:crl-job', roles: ['caAdministrator'] });
+    expect(await authoriseCommand(request('ca crl', file), vault())).toEqual({ session: { operatorId: 'automation:crl-job', roles: ['caAdministrator'] }, approvedBy: null });
     await expect(authoriseCommand(request('card revoke', file), vault())).rejects.toMatchObject({ message: 'carddesk card revoke needs the issuer role.' });
     writeFileSync(file, 'carddesk-credential-1.garbage\n');
     await expect(authoriseCommand(request('ca crl', file), vault())).rejects.toMatchObject({ message: 'The credential is not a CardDesk credential.' });

@@ -39,8 +39,14 @@ const roleNames: Readonly<Record<OperatorRole, string>> = {
 
 /** "<what> needs the issuer role", "<what> needs the helpdesk or issuer role". */
 export function permissionRefusal(what: string, permission: ChannelPermission): string {
+  const roles = rolesText(permission);
+  return roles === null ? `${what} is not an operator's action.` : `${what} needs ${roles}.`;
+}
+
+/** "the issuer role", "the helpdesk or issuer role"; null when no role grants it. */
+export function rolesText(permission: ChannelPermission): string | null {
   const roles = rolesGranting(permission).map((role) => roleNames[role]);
-  return roles.length === 0 ? `${what} is not an operator's action.` : `${what} needs the ${roles.join(' or ')} role.`;
+  return roles.length === 0 ? null : `the ${roles.join(' or ')} role`;
 }
 
 export function refusalMessage(channel: ChannelName): string {
