@@ -16,7 +16,6 @@
  * actor on the kiosk channel; the refusals decided here are recorded here. No code, PIN or
  * enrollment URI is ever recorded.
  */
-import QRCode from 'qrcode';
 import { CardDeskError } from '../../shared/errors';
 import type { AuditAction } from '../../shared/schemas/audit';
 import type { KioskMobileId, KioskMobileIssued, KioskMobileRefusal, KioskMobileResult } from '../../shared/schemas/kiosk-mobile';
@@ -28,6 +27,7 @@ import type { CardService } from '../cards/card-service';
 import type { CertificateService } from '../ca/certificate-service';
 import type { HolderDirectory } from '../directory/holder-directory';
 import type { IssuedMobileId, MobileIdService } from '../mobile/mobile-id-service';
+import { svgQrDataUrl } from '../mobile/qr-image';
 import type { OperationContext } from '../operation-context';
 import { refusalOfCard, sessionEnded, type KioskService } from './kiosk-service';
 import type { KioskSession } from './kiosk-sessions';
@@ -45,12 +45,6 @@ export interface KioskMobileDeps {
   readonly caReady: () => boolean;
   /** The QR code of an enrollment URI, as an image data URL (default: an SVG drawn here). */
   readonly qr?: (uri: string) => Promise<string>;
-}
-
-/** The enrollment URI's QR code as an SVG data URL (error correction M, the standard quiet zone). */
-export async function svgQr(uri: string): Promise<string> {
-  const svg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
-  return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
 }
 
 type Refused = { ok: false; reason: KioskMobileRefusal; triesLeft: number | null };
@@ -145,7 +139,7 @@ export class KioskMobile {
   }
 
   async #issued(session: KioskSession, issued: IssuedMobileId): Promise<KioskMobileIssued> {
-    const qr = await (this.deps.qr ?? svgQr)(issued.enrollmentUri);
+    const qr = await (this.deps.qr ?? svgQrDataUrl)(issued.enrollmentUri);
     const all = this.deps.mobile.list(session.holderId);
     const mobileId = this.#view(all.find((m) => m.id === issued.mobileId.id) ?? issued.mobileId, all);
     return { ok: true, mobileId, qr, codeExpiresAt: issued.mobileId.codeExpiresAt ?? '' };
