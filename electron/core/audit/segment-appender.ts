@@ -1,0 +1,81 @@
+/**
+ * The one open segment file the writer appends to: a batch's lines go in with one write and one
+ * fdatasync (both in the thread pool), a failed write is cut back, and a new segment's name is
+ * made durable by syncing the folder.
+ */
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CardDeskError } from '../../shared/errors';
+import type { LogTail } from './log-tail';
+
+/** More than any one line: a segment this far from full cannot have been rotated by anyone. */
+const ROTATION_MARGIN = 1024 * 1024;
+
+export function unavailable(error: unknown): CardDeskError {
+  if (error instanceof CardDeskError) return error;
+  const code = (error as NodeJS.ErrnoException).code ?? 'error';
+  return new CardDeskError('AUDIT_UNAVAILABLE', `The audit log could not be written (${code}); nothing was recorded.`, { cause: error });
+}
+
+export class SegmentAppender {
+  readonly #dir: string;
+  #writer: { readonly segment: string; readonly handle: FileHandle } | null = null;
+
+  constructor(dir: string) {
+    this.#dir = dir;
+  }
+
+  /** Appends the lines to a segment and waits until they are on disk; cuts a failed write back. */
+  async append(segment: string, lines: readonly string[], sizeBefore: number, whileSyncing?: () => void): Promise<void> {
+    if (this.#writer?.segment !== segment) {
+      await this.close();
+      const handle = await open(join(this.#dir, segment), 'a', 0o600);
+      this.#writer = { segment, handle };
+      if (sizeBefore === 0) await this.#syncDirectory();
+    }
+    const { handle } = this.#writer;
+    try {
+      // Into the page cache, then fdatasync, both in the thread pool; records arriving meanwhile
+      // gather for the next batch.
+      const bytes = Buffer.from(lines.join(''));
+      let written = 0;
+      while (written < bytes.length) written += (await handle.write(bytes, written, bytes.length - written)).bytesWritten;
+      const synced = handle.datasync();
+      whileSyncing?.();
+      await synced;
+    } catch (error) {
+      await handle.truncate(sizeBefore).catch(() => undefined);
+      throw unavailable(error);
+    }
+  }
+
+  /**
+   * Nothing was appended since this process last looked: the segment it appends to is the same
+   * file with the same size, and too far from full (`segmentBytes`) for anyone to have started a new one.
+   */
+  async unchanged(tail: LogTail, segmentBytes: number): Promise<boolean> {
+    const writer = this.#writer;
+    if (tail.segment === null || writer?.segment !== tail.segment || tail.size + ROTATION_MARGIN > segmentBytes) return false;
+    // Both in the thread pool at once: one round trip, not two.
+    const [onDisk, open] = await Promise.all([stat(join(this.#dir, tail.segment)).catch(() => null), writer.handle.stat()]);
+    return onDisk !== null && onDisk.size === tail.size && onDisk.ino === open.ino;
+  }
+
+  /** Lets go of the file (it is reopened for the next write: it may have been replaced meanwhile). */
+  async close(): Promise<void> {
+    const writer = this.#writer;
+    this.#writer = null;
+    await writer?.handle.close();
+  }
+
+  /** A new segment's name must survive a crash too. */
+  async #syncDirectory(): Promise<void> {
+    if (process.platform === 'win32') return;
+    const directory = await open(this.#dir, 'r');
+    try {
+      await directory.sync();
+    } finally {
+      await directory.close();
+    }
+  }
+}
