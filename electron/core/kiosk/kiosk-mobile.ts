@@ -29,7 +29,8 @@ import type { HolderDirectory } from '../directory/holder-directory';
 import type { IssuedMobileId, MobileIdService } from '../mobile/mobile-id-service';
 import { svgQrDataUrl } from '../mobile/qr-image';
 import type { OperationContext } from '../operation-context';
-import { refusalOfCard, sessionEnded, type KioskService } from './kiosk-service';
+import { refusalOfCard, sessionEnded } from './kiosk-refusals';
+import type { KioskService } from './kiosk-service';
 import type { KioskSession } from './kiosk-sessions';
 
 export interface KioskMobileDeps {
