@@ -100,6 +100,8 @@ export class AuditLog implements AuditTrail {
   #pumping = false;
   #chain: Promise<unknown> = Promise.resolve();
   readonly #appender: SegmentAppender;
+  /** The lock hold (WriterLock.holding) under which this process last wrote or read the log's end. */
+  #caughtUpUnder: string | null = null;
   /** The index of events, kept beside the write path (see audit-index-keeper.ts). */
   readonly #indexKeeper: AuditIndexKeeper;
   #closed = false;
@@ -345,7 +347,13 @@ export class AuditLog implements AuditTrail {
     const signHead = (): void => {
       heading.signed = this.#head.sign(signer, end.seq, end.hash);
     };
-    for (const [i, group] of writes.entries()) await this.#appender.append(group.segment, group.lines, group.segment === tail.segment ? tail.size : 0, i === writes.length - 1 ? signHead : undefined);
+    try {
+      for (const [i, group] of writes.entries()) await this.#appender.append(group.segment, group.lines, group.segment === tail.segment ? tail.size : 0, i === writes.length - 1 ? signHead : undefined);
+    } catch (error) {
+      // A failed write is cut back, but the next batch looks at the files again.
+      this.#caughtUpUnder = null;
+      throw error;
+    }
     this.#tail = end;
     this.stats.batches += 1;
     // After a warm open, the first batch waits for the index's columns (read off the event loop).
@@ -370,7 +378,13 @@ export class AuditLog implements AuditTrail {
    */
   async #syncWithDisk(repairing: boolean): Promise<EventFields[]> {
     const tail = this.#tail ?? EMPTY_TAIL;
-    if (await this.#appender.unchanged(tail, this.#segmentBytes)) return [];
+    // Held without a break since this process last wrote or read the end: no one else appended.
+    if (repairing && this.#caughtUpUnder !== null && this.#caughtUpUnder === this.#lock.holding && this.#tail !== null) return [];
+    if (await this.#appender.unchanged(tail, this.#segmentBytes)) {
+      if (repairing) this.#caughtUpUnder = this.#lock.holding;
+      return [];
+    }
+    this.#caughtUpUnder = null;
     // Reopened for the next write: the file may have been replaced under this process.
     await this.#appender.close();
     await this.#indexKeeper.ready();
@@ -379,6 +393,7 @@ export class AuditLog implements AuditTrail {
     this.#tail = appended.tail;
     if (appended.kind === 'torn' && repairing) return this.#rescan();
     this.#indexKeeper.advance(appended.tail);
+    if (repairing) this.#caughtUpUnder = this.#lock.holding;
     if (!repairing && appended.events > 0) this.#notify({ lastSeq: appended.tail.seq, count: appended.events });
     return [];
   }
