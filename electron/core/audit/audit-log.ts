@@ -45,6 +45,7 @@ import { eventFields, type EventFields } from './event-input';
 import type { SignedHead } from './head-file';
 import { readAppended, setTornAside } from './disk-sync';
 import { SegmentAppender, unavailable } from './segment-appender';
+import { TailWindow } from './tail-window';
 import { EMPTY_TAIL, scanTail, type LogTail } from './log-tail';
 import { findChangeEvents, recordHashAt } from './segment-lookups';
 import { verifyAuditLog, type VerifyOptions } from './audit-verify';
@@ -90,6 +91,8 @@ export class AuditLog implements AuditTrail {
   readonly #now: () => number;
   readonly #lock: WriterLock;
   readonly #reader: EntryReader;
+  /** The newest bytes this process appended, for the newest pages (see tail-window.ts). */
+  readonly #recent: TailWindow;
   /** The signed head: checked, signed and written (see audit-head.ts). */
   readonly #head: AuditHead;
   readonly #listeners = new Set<(appended: AuditAppended) => void>();
@@ -120,11 +123,12 @@ export class AuditLog implements AuditTrail {
     this.#segmentBytes = options.segmentBytes ?? 32 * 1024 * 1024;
     this.#now = options.now ?? Date.now;
     this.#lock = new WriterLock(join(this.dir, 'writer.lock'), options.lock);
-    this.#reader = new EntryReader(this.dir);
+    this.#recent = new TailWindow();
+    this.#reader = new EntryReader(this.dir, this.#recent);
     this.#head = new AuditHead(this.dir, this.#now, this.#log);
     this.#indexKeeper = new AuditIndexKeeper({ dir: this.dir, saveEvery: options.saveIndexEvery ?? 50_000, log: this.#log });
     this.#anchor = new AnchorGuard(this.#log);
-    this.#appender = new SegmentAppender(this.dir);
+    this.#appender = new SegmentAppender(this.dir, (segment, offset, bytes) => this.#recent.add(segment, offset, bytes));
   }
 
   /** The key that signs now, or null while the vault is locked. */
@@ -401,6 +405,7 @@ export class AuditLog implements AuditTrail {
   /** Someone cut the log below what this process had read: read its end again, index anew. */
   #rescanAfterCut(): Promise<EventFields[]> {
     this.#indexKeeper.reset();
+    this.#recent.clear();
     return this.#rescan();
   }
 

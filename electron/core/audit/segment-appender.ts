@@ -24,10 +24,13 @@ export function unavailable(error: unknown): CardDeskError {
 
 export class SegmentAppender {
   readonly #dir: string;
+  /** Told of every batch once it is on disk: the segment, the offset it was written at, its bytes. */
+  readonly #onDurable: ((segment: string, offset: number, bytes: Buffer) => void) | undefined;
   #writer: { readonly segment: string; readonly handle: FileHandle } | null = null;
 
-  constructor(dir: string) {
+  constructor(dir: string, onDurable?: (segment: string, offset: number, bytes: Buffer) => void) {
     this.#dir = dir;
+    this.#onDurable = onDurable;
   }
 
   /** Appends the lines to a segment and waits until they are on disk; cuts a failed write back. */
@@ -39,9 +42,9 @@ export class SegmentAppender {
       if (sizeBefore === 0) await this.#syncDirectory();
     }
     const { handle } = this.#writer;
+    const bytes = Buffer.from(lines.join(''));
     try {
       // In the thread pool; records arriving meanwhile gather for the next batch.
-      const bytes = Buffer.from(lines.join(''));
       let written = 0;
       if (DSYNC !== undefined) {
         const first = handle.write(bytes, 0, bytes.length);
@@ -58,6 +61,7 @@ export class SegmentAppender {
       await handle.truncate(sizeBefore).catch(() => undefined);
       throw unavailable(error);
     }
+    this.#onDurable?.(segment, sizeBefore, bytes);
   }
 
   /**
