@@ -9,8 +9,7 @@
  * the desk's services with its unlocked vault, authorised by the holder's card and PIN.
  */
 import { CardDeskError } from '../../shared/errors';
-import type { AuditAction } from '../../shared/schemas/audit';
-import type { HolderSummary } from '../../shared/schemas/audit';
+import type { AuditAction, HolderSummary } from '../../shared/schemas/audit';
 import type { CardActionResult, OfflineChallengeResult } from '../../shared/schemas/cards';
 import type { Download } from '../../shared/schemas/certificates';
 import type { PdfVerifyReport } from '../../shared/schemas/contracts';
@@ -23,7 +22,7 @@ import type { LifecycleServices } from '../lifecycle/lifecycle-services';
 import type { OperationContext } from '../operation-context';
 import { AttemptLimit } from './attempt-limit';
 import { CardGenuineness, pinTriesOf } from './card-genuineness';
-import { refusalOfCard, sessionEnded, unusableAtKiosk } from './kiosk-refusals';
+import { holderAtKiosk, refusalOfCard, sessionEnded, unusableAtKiosk } from './kiosk-refusals';
 import { kioskHome } from './kiosk-home';
 import type { HistoryArgs, KioskServiceDeps } from './kiosk-deps';
 import { KioskSessions, type KioskEndReason, type KioskProof, type KioskSession } from './kiosk-sessions';
@@ -133,12 +132,8 @@ export class KioskService {
     return session;
   }
 
-  #op(session: { holderId: string }): OperationContext {
-    return { actor: { kind: 'holder', id: session.holderId }, channel: 'kiosk' };
-  }
-
   #record(session: { holderId: string; serial: string }, event: Omit<AuditEventInput, 'actor' | 'channel' | 'holderId' | 'cardSerial'>): Promise<void> {
-    return this.#deps.audit.record({ ...event, ...this.#op(session), holderId: session.holderId, cardSerial: session.serial });
+    return this.#deps.audit.record({ ...event, ...holderAtKiosk(session), holderId: session.holderId, cardSerial: session.serial });
   }
 
   /** A call that had no session, recorded as a failure (the write channels' wrapper records its own). */
@@ -304,7 +299,7 @@ export class KioskService {
     const session = await this.#session(source);
     const elsewhere = await this.#sameCard(session);
     if (elsewhere !== null) return { ok: false, reason: elsewhere };
-    return this.#deps.offlineUnblock.begin(session.reader, this.#op(session));
+    return this.#deps.offlineUnblock.begin(session.reader, holderAtKiosk(session));
   }
 
   /** The contract waiting for the holder's signature, to read before activating. */
@@ -312,7 +307,7 @@ export class KioskService {
     const session = await this.#session(source);
     const waiting = this.#deps.lifecycle.contracts.awaitingSignature(session.serial);
     if (waiting === null) throw new CardDeskError('NOT_FOUND', 'This card has no contract waiting for its signature.');
-    return this.#deps.lifecycle.contracts.document(waiting.id, 'view', this.#op(session));
+    return this.#deps.lifecycle.contracts.document(waiting.id, 'view', holderAtKiosk(session));
   }
 
   /** The holder activates the session's card: the PIN, and the card's 9C key signs the contract. */
@@ -328,7 +323,7 @@ export class KioskService {
       if (!this.#keysAvailable()) return this.#unavailable(session, 'card.activate');
       const elsewhere = await this.#sameCard(session);
       if (elsewhere !== null) return { ok: false, reason: elsewhere, triesLeft: null };
-      const result = await this.#deps.lifecycle.activation.activate(session.reader, Buffer.from(pin), this.#op(session));
+      const result = await this.#deps.lifecycle.activation.activate(session.reader, Buffer.from(pin), holderAtKiosk(session));
       return this.#afterLifecycle(session, result, () => {
         // The card's PIN was verified and its 9C key signed the contract with the desk's certificate: the holder is in.
         session.stage = 'signedIn';
@@ -368,7 +363,7 @@ export class KioskService {
   async #cardOperation(session: KioskSession, work: (op: OperationContext) => Promise<CardActionResult>): Promise<KioskActionResult> {
     const elsewhere = await this.#sameCard(session);
     if (elsewhere !== null) return { ok: false, reason: elsewhere, triesLeft: null };
-    const result = await work(this.#op(session));
+    const result = await work(holderAtKiosk(session));
     if (result.ok) return { ok: true, home: session.stage === 'signedIn' && this.sessions.get(session.source) === session ? this.home(session) : null };
     const reason = refusalOfCard(result.reason);
     if (reason === 'cardRemoved' || reason === 'noCard') {
@@ -391,7 +386,7 @@ export class KioskService {
       await this.#record(session, { action: 'ca.certificateDownload', outcome: 'failure', reason: 'notThisCard', details: { format } });
       throw new CardDeskError('NOT_FOUND', 'The signed-in card has no such certificate.');
     }
-    const file = await this.#deps.vault.certificates.download(own.serial, format, this.#op(session));
+    const file = await this.#deps.vault.certificates.download(own.serial, format, holderAtKiosk(session));
     return { fileName: file.fileName, mediaType: file.mediaType, base64: file.data.toString('base64') };
   }
 
@@ -400,7 +395,7 @@ export class KioskService {
     const session = await this.#session(source, 'signedIn');
     const newest = this.#deps.lifecycle.contracts.list({ cardSerial: session.serial, offset: 0, limit: 1 }).items[0];
     if (newest === undefined) return null;
-    const document = await this.#deps.lifecycle.contracts.document(newest.id, 'view', this.#op(session));
+    const document = await this.#deps.lifecycle.contracts.document(newest.id, 'view', holderAtKiosk(session));
     return { document, report: await this.#deps.lifecycle.contracts.verify(newest.id) };
   }
 
@@ -417,7 +412,7 @@ export class KioskService {
     const session = await this.#session(source, 'signedIn');
     if (!this.#caAvailable()) return this.#unavailable(session, 'card.suspend');
     if (!(await this.#secondFactorGiven(session, factorCode))) return this.#factorRefused(session, 'card.suspend');
-    const result = await this.#deps.lifecycle.lifecycle.suspend(session.serial, days, 'release', this.#op(session));
+    const result = await this.#deps.lifecycle.lifecycle.suspend(session.serial, days, 'release', holderAtKiosk(session));
     if (!result.ok) await this.#record(session, { action: 'card.suspend', outcome: 'failure', reason: result.reason, details: { days } });
     return this.#afterLifecycle(session, result);
   }
@@ -435,7 +430,7 @@ export class KioskService {
       await this.#record(session, { action: 'card.revoke', outcome: 'failure', reason: checked.reason, details: { reader: session.reader } });
       return checked;
     }
-    const result = await this.#deps.lifecycle.lifecycle.revoke(session.serial, reason, this.#op(session));
+    const result = await this.#deps.lifecycle.lifecycle.revoke(session.serial, reason, holderAtKiosk(session));
     if (!result.ok) await this.#record(session, { action: 'card.revoke', outcome: 'failure', reason: result.reason, details: { revocationReason: reason } });
     return this.#afterLifecycle(session, result);
   }
@@ -453,7 +448,7 @@ export class KioskService {
   /** True when the holder has no second factor, or `code` is its current, unused code (a wrong one counts toward its lock). */
   async #secondFactorGiven(session: KioskSession, code: string | undefined): Promise<boolean> {
     if (!this.#deps.secondFactor.enrolled(session.holderId)) return true;
-    return code !== undefined && code !== '' && (await this.#deps.secondFactor.verify(session.holderId, code, this.#op(session)));
+    return code !== undefined && code !== '' && (await this.#deps.secondFactor.verify(session.holderId, code, holderAtKiosk(session)));
   }
 
   async #factorRefused(session: KioskSession, action: AuditAction): Promise<KioskActionResult> {
