@@ -28,6 +28,7 @@ import { freePort } from '../support/free-port';
 import { freshHome, type HostProcess } from '../support/host-process';
 import { deskCall } from '../support/kiosk-desk';
 import { cliOn, enterOnPad, issueActiveCard, openKioskBesideDesk, typeOnPad } from '../support/kiosk-rig';
+import { ocspStatusAsync } from '../support/openssl';
 import { Pcscd } from '../support/pcscd';
 import { PASSPHRASE, personalNumber, tempHome } from '../support/vault-fixtures';
 
@@ -55,7 +56,8 @@ async function ocspStatus(dir = phoneDir): Promise<string> {
   writeFileSync(join(work, 'issuing.pem'), chain[0] ?? '');
   writeFileSync(join(work, 'chain.pem'), chain.join(''));
   await run('openssl', ['pkcs12', '-in', join(dir, 'auth.p12'), '-passin', `file:${passFile}`, '-clcerts', '-nokeys', '-out', join(work, 'auth.pem')]);
-  const answer = await run('openssl', ['ocsp', '-issuer', join(work, 'issuing.pem'), '-cert', join(work, 'auth.pem'), '-url', `http://127.0.0.1:${port}/ocsp`, '-CAfile', join(work, 'chain.pem'), '-timeout', '10']);
+  const answer = await ocspStatusAsync({ issuer: join(work, 'issuing.pem'), cert: join(work, 'auth.pem'), url: `http://127.0.0.1:${port}/ocsp`, chain: join(work, 'chain.pem'), timeoutSeconds: 10 });
+  expect(answer.code, answer.stderr).toBe(0);
   expect(answer.stdout + answer.stderr).toContain('Response verify OK');
   return answer.stdout;
 }

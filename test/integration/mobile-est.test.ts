@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnrollmentUri } from '../../electron/core/mobile/enrollment-uri';
 import { carddesk, carddeskSession, type CliResult, type CliSession } from '../support/cli';
 import { unrecordedCommands } from '../support/cli-audit';
-import { openssl, tool, toolAsync, type ToolResult } from '../support/openssl';
+import { ocspStatus, openssl, tool, toolAsync, type ToolResult } from '../support/openssl';
 import { PASSPHRASE, personalNumber, tempHome } from '../support/vault-fixtures';
 import { freePort } from '../support/free-port';
 
@@ -82,7 +82,7 @@ function enroll(label: string, csr: string, out: string, credentials = `${mobile
 }
 
 function ocsp(cert: string): ToolResult {
-  return openssl('ocsp', '-issuer', file('issuing.pem'), '-cert', cert, '-url', `http://${HOST}:${httpPort}/ocsp`, '-CAfile', file('chain.pem'), '-timeout', '15');
+  return ocspStatus({ issuer: file('issuing.pem'), cert, url: `http://${HOST}:${httpPort}/ocsp`, chain: file('chain.pem') });
 }
 
 function saveLeaf(body: string, name: string): string {

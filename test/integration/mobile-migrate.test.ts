@@ -24,7 +24,7 @@ import { parseEnrollmentUri } from '../../electron/core/mobile/enrollment-uri';
 import { createVaultServices } from '../../electron/core/vault/vault-services';
 import { carddesk, carddeskSession, type CliResult, type CliSession } from '../support/cli';
 import { unrecordedCommands } from '../support/cli-audit';
-import { openssl, tool, type ToolResult } from '../support/openssl';
+import { ocspStatus, openssl, tool, type ToolResult } from '../support/openssl';
 import { PASSPHRASE, personalNumber, tempHome } from '../support/vault-fixtures';
 import { freePort } from '../support/free-port';
 
@@ -80,7 +80,7 @@ function leafOf(p12: string, name: string): string {
 }
 
 function ocsp(cert: string): ToolResult {
-  return openssl('ocsp', '-issuer', file('issuing.pem'), '-cert', cert, '-url', `http://${HOST}:${httpPort}/ocsp`, '-CAfile', file('chain.pem'), '-timeout', '15');
+  return ocspStatus({ issuer: file('issuing.pem'), cert, url: `http://${HOST}:${httpPort}/ocsp`, chain: file('chain.pem') });
 }
 
 /** curl POST of a passphrase to the key endpoint with HTTP Basic; the status on the last line. */

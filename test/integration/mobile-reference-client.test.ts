@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { carddesk, carddeskSession, type CliResult, type CliSession } from '../support/cli';
 import { addPublishedAddress, inPrivateNetwork, runInPrivateNetwork } from '../support/published-address';
+import { ocspStatusAsync } from '../support/openssl';
 import { PASSPHRASE, personalNumber, tempHome } from '../support/vault-fixtures';
 import { freePort } from '../support/free-port';
 
@@ -61,9 +62,7 @@ if (!inPrivateNetwork()) {
       return { file, serial: stdout.trim().replace(/^serial=/, '').toUpperCase() };
     };
     const ocsp = async (cert: string): Promise<string> => {
-      const { stdout, stderr } = await run('openssl', ['ocsp', '-issuer', files.issuing, '-cert', cert, '-url', `${base}ocsp`, '-CAfile', files.chain, '-nonce', '-timeout', '10']).catch(
-        (failure: { stdout: string; stderr: string }) => failure,
-      );
+      const { stdout, stderr } = await ocspStatusAsync({ issuer: files.issuing, cert, url: `${base}ocsp`, chain: files.chain, nonce: true, timeoutSeconds: 10 });
       return `${stdout}${stderr}`;
     };
 

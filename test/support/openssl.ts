@@ -26,3 +26,33 @@ export function toolAsync(command: string, args: readonly string[]): Promise<Too
     });
   });
 }
+
+/** One certificate's status asked of an OCSP responder, the answer checked against the chain. */
+export interface OcspQuery {
+  /** The issuing CA's certificate (PEM file). */
+  readonly issuer: string;
+  /** The certificate asked about (PEM file). */
+  readonly cert: string;
+  /** The responder's URL. */
+  readonly url: string;
+  /** The chain the response's signature is verified against (PEM file, passed as -CAfile). */
+  readonly chain: string;
+  /** Sends a nonce (and so requires the responder to echo it). */
+  readonly nonce?: boolean;
+  readonly timeoutSeconds?: number;
+}
+
+function ocspArgs(query: OcspQuery): string[] {
+  const nonce = query.nonce === true ? ['-nonce'] : [];
+  return ['ocsp', '-issuer', query.issuer, '-cert', query.cert, '-url', query.url, '-CAfile', query.chain, ...nonce, '-timeout', String(query.timeoutSeconds ?? 15)];
+}
+
+/** `openssl ocsp` for one certificate: its stdout names `<cert>: good|revoked` and says `Response verify OK`. */
+export function ocspStatus(query: OcspQuery): ToolResult {
+  return openssl(...ocspArgs(query));
+}
+
+/** The same without blocking this process (for a responder served by this process). */
+export function ocspStatusAsync(query: OcspQuery): Promise<ToolResult> {
+  return toolAsync('openssl', ocspArgs(query));
+}

@@ -10,7 +10,7 @@ import type { ContactService } from '../account/contact-service';
 import type { DocumentService } from '../account/document-service';
 import type { LostInfoService } from '../account/lost-info-service';
 import type { KioskService } from '../kiosk/kiosk-service';
-import { sessionEnded } from '../kiosk/kiosk-service';
+import { sessionEnded } from '../kiosk/kiosk-refusals';
 import { sourceOf } from '../kiosk/kiosk-sessions';
 import type { OperationContext } from '../operation-context';
 import { operationOf, type CallContext } from './context';

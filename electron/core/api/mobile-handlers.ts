@@ -4,9 +4,9 @@
  * code is drawn here, for the dialog that shows it once; the code inside it is never stored. With
  * delivery `email` it went to the holder's address instead: the result has no QR code, only that address, masked.
  */
-import QRCode from 'qrcode';
 import type { MobileIdQr } from '../../shared/schemas/mobile-id';
 import type { IssuedMobileId, MobileIdService } from '../mobile/mobile-id-service';
+import { svgQrDataUrl } from '../mobile/qr-image';
 import { operationOf } from './context';
 import type { ContractHandlers } from './handlers';
 
@@ -18,8 +18,7 @@ type MobileChannel = 'mobile:list' | 'mobile:issue' | 'mobile:lock' | 'mobile:un
  */
 async function qrOf(issued: IssuedMobileId): Promise<MobileIdQr> {
   if (issued.sentTo !== undefined && issued.sentTo !== null) return { mobileId: issued.mobileId, qr: null, sentTo: issued.sentTo };
-  const svg = await QRCode.toString(issued.enrollmentUri, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
-  return { mobileId: issued.mobileId, qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`, sentTo: null };
+  return { mobileId: issued.mobileId, qr: await svgQrDataUrl(issued.enrollmentUri), sentTo: null };
 }
 
 export function mobileHandlers(mobile: MobileIdService, operatorId: string): Pick<ContractHandlers, MobileChannel> {

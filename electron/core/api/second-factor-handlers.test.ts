@@ -10,7 +10,7 @@ import { holderInput, operator, PASSPHRASE, tempHome } from '../../../test/suppo
 import { createVaultServices, type VaultServices } from '../vault/vault-services';
 import { SecondFactorService } from '../account/second-factor';
 import { KioskSessions } from '../kiosk/kiosk-sessions';
-import { sessionEnded } from '../kiosk/kiosk-service';
+import { sessionEnded } from '../kiosk/kiosk-refusals';
 import type { CallContext } from './context';
 import { secondFactorHandlers } from './second-factor-handlers';
 

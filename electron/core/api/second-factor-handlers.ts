@@ -5,7 +5,8 @@
  */
 import { CardDeskError } from '../../shared/errors';
 import type { SecondFactorService } from '../account/second-factor';
-import { sessionEnded, type KioskService } from '../kiosk/kiosk-service';
+import { sessionEnded } from '../kiosk/kiosk-refusals';
+import type { KioskService } from '../kiosk/kiosk-service';
 import { sourceOf } from '../kiosk/kiosk-sessions';
 import type { OperationContext } from '../operation-context';
 import { operationOf, type CallContext } from './context';

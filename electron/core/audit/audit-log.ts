@@ -20,31 +20,34 @@
  * the log writes its key record if new and at once a signed checkpoint and head, which cover
  * every record before them through the hash chain.
  *
- * The vault keeps the log's anchor (`useAnchorKeeper`, see audit-anchor.ts): the signed head at
- * the last signed checkpoint. Before it moves the anchor on, the log checks it still holds the
- * anchored record; a log that does not (deleted, emptied, cut back, replaced) records the loss
- * as an `audit.loss` event, once, and the anchor stays where it was until an administrator
- * acknowledges the loss (`acknowledgeLoss`), so verification keeps reporting it until then.
+ * The vault keeps the log's anchor (`useAnchorKeeper`, see audit-anchor.ts and anchor-guard.ts).
+ *
+ * This file is the write path. Beside it: the batch's records (audit-batch.ts), catching up with
+ * the files on disk (disk-sync.ts), the index (audit-index-keeper.ts, read by audit-queries.ts),
+ * lookups in the segments (segment-lookups.ts) and verification (audit-verify.ts).
  */
-import { appendFile, open, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CardDeskError } from '../../shared/errors';
 import type { AuditVerifyReport } from '../../shared/schemas/audit';
-import { ensurePrivateDirAsync, PRIVATE_FILE_MODE } from '../files/safe-file';
+import { ensurePrivateDirAsync } from '../files/safe-file';
 import type { Logger } from '../log/logger';
 import type { OperationContext } from '../operation-context';
 import { AuditHead, type DeskKey } from './audit-head';
-import { anchorStanding, lossMessage, type AnchorStanding, type AuditAnchorKeeper } from './audit-anchor';
+import type { AnchorStanding, AuditAnchorKeeper } from './audit-anchor';
+import { AnchorGuard, AUDIT_SYSTEM_ACTOR } from './anchor-guard';
+import { planBatch } from './audit-batch';
 import type { AuditIndex } from './audit-index';
 import { AuditIndexKeeper } from './audit-index-keeper';
-import { checkpointMessage, decodeLine, encodeRecord, type AuditRecord, type EventRecord } from './audit-record';
 import type { AuditSigner } from './audit-signer';
 import type { AuditEventInput, AuditTrail } from './audit-trail';
 import { EntryReader } from './entry-reader';
 import { eventFields, type EventFields } from './event-input';
 import type { SignedHead } from './head-file';
+import { readAppended, setTornAside } from './disk-sync';
+import { SegmentAppender, unavailable } from './segment-appender';
+import { TailWindow } from './tail-window';
 import { EMPTY_TAIL, scanTail, type LogTail } from './log-tail';
-import { findRecordHash, listSegments, readLines, scanLinesBackwards, segmentName } from './segment-files';
+import { findChangeEvents, recordHashAt } from './segment-lookups';
 import { verifyAuditLog, type VerifyOptions } from './audit-verify';
 import { WriterLock, type WriterLockOptions } from './writer-lock';
 
@@ -77,20 +80,7 @@ interface Pending {
   readonly reject: (error: unknown) => void;
 }
 
-const SYSTEM = { kind: 'system', id: 'audit-log' } as const;
-const CHANGE_FIELD = ',"change":"';
-const TIME_FIELD = ',"time":"';
-const CHANGE_SEARCH_SLACK_MS = 60 * 60 * 1000;
 const MAX_BATCH = 10_000;
-/** More than any one line: a segment this far from full cannot have been rotated by anyone. */
-const ROTATION_MARGIN = 1024 * 1024;
-
-function unavailable(error: unknown): CardDeskError {
-  if (error instanceof CardDeskError) return error;
-  const code = (error as NodeJS.ErrnoException).code ?? 'error';
-  return new CardDeskError('AUDIT_UNAVAILABLE', `The audit log could not be written (${code}); nothing was recorded.`, { cause: error });
-}
-
 export class AuditLog implements AuditTrail {
   readonly dir: string;
   #signer: AuditSigner | null;
@@ -101,6 +91,8 @@ export class AuditLog implements AuditTrail {
   readonly #now: () => number;
   readonly #lock: WriterLock;
   readonly #reader: EntryReader;
+  /** The newest bytes this process appended, for the newest pages (see tail-window.ts). */
+  readonly #recent: TailWindow;
   /** The signed head: checked, signed and written (see audit-head.ts). */
   readonly #head: AuditHead;
   readonly #listeners = new Set<(appended: AuditAppended) => void>();
@@ -110,18 +102,17 @@ export class AuditLog implements AuditTrail {
   #queue: Pending[] = [];
   #pumping = false;
   #chain: Promise<unknown> = Promise.resolve();
-  #writer: { readonly segment: string; readonly handle: FileHandle } | null = null;
+  readonly #appender: SegmentAppender;
+  /** The lock hold (WriterLock.holding) under which this process last wrote or read the log's end. */
+  #caughtUpUnder: string | null = null;
   /** The index of events, kept beside the write path (see audit-index-keeper.ts). */
   readonly #indexKeeper: AuditIndexKeeper;
   #closed = false;
   #closing = false;
   #lastVerification: AuditVerifyReport | null = null;
-  /** What the batch being written does to the anchor: records a loss, or acknowledges one. */
-  #pendingAnchor: 'loss' | 'acknowledge' | null = null;
   #watch: NodeJS.Timeout | null = null;
-  /** Where the vault keeps the anchor, and how the log stands against it (null: not yet checked). */
-  #keeper: AuditAnchorKeeper | null = null;
-  #standing: AnchorStanding | null = null;
+  /** The vault's anchor: how the log stands against it, and what a batch does to it. */
+  readonly #anchor: AnchorGuard;
 
   constructor(options: AuditLogOptions) {
     this.dir = options.dir;
@@ -132,9 +123,12 @@ export class AuditLog implements AuditTrail {
     this.#segmentBytes = options.segmentBytes ?? 32 * 1024 * 1024;
     this.#now = options.now ?? Date.now;
     this.#lock = new WriterLock(join(this.dir, 'writer.lock'), options.lock);
-    this.#reader = new EntryReader(this.dir);
+    this.#recent = new TailWindow();
+    this.#reader = new EntryReader(this.dir, this.#recent);
     this.#head = new AuditHead(this.dir, this.#now, this.#log);
     this.#indexKeeper = new AuditIndexKeeper({ dir: this.dir, saveEvery: options.saveIndexEvery ?? 50_000, log: this.#log });
+    this.#anchor = new AnchorGuard(this.#log);
+    this.#appender = new SegmentAppender(this.dir, (segment, offset, bytes) => this.#recent.add(segment, offset, bytes));
   }
 
   /** The key that signs now, or null while the vault is locked. */
@@ -181,15 +175,14 @@ export class AuditLog implements AuditTrail {
    */
   useAnchorKeeper(keeper: AuditAnchorKeeper | null): Promise<void> {
     return this.#exclusive(async () => {
-      this.#keeper = keeper;
-      this.#standing = null;
+      this.#anchor.use(keeper);
       if (keeper !== null && !this.#closed) await this.#commit([]);
     });
   }
 
   /** How the log stands against the vault's anchor, once checked (null before, or without a vault). */
   get anchorStanding(): AnchorStanding | null {
-    return this.#keeper === null ? null : this.#standing;
+    return this.#anchor.standing;
   }
 
   /**
@@ -199,7 +192,7 @@ export class AuditLog implements AuditTrail {
    */
   acknowledgeLoss(operation: OperationContext): Promise<void> {
     return this.#exclusive(async () => {
-      if (this.#signer === null || this.#keeper === null) {
+      if (this.#signer === null || !this.#anchor.hasKeeper) {
         throw new CardDeskError('VAULT_LOCKED', 'Unlock the vault to acknowledge the loss of the audit log: the acknowledgement is signed with its audit key.');
       }
       await this.#commit([], false, operation);
@@ -262,28 +255,18 @@ export class AuditLog implements AuditTrail {
     const repairs: EventFields[] = [];
     const repair = (outcome: 'success' | 'failure', reason: string, details: Record<string, string | number>): void => {
       this.#log?.[outcome === 'success' ? 'warn' : 'error']('audit log repair', { reason, ...details });
-      repairs.push({ type: 'event', actor: SYSTEM, channel: 'desk', action: 'audit.repair', outcome, reason, details });
+      repairs.push({ type: 'event', actor: AUDIT_SYSTEM_ACTOR, channel: 'desk', action: 'audit.repair', outcome, reason, details });
     };
     const { tail, torn } = await scanTail(this.dir);
     if (torn !== null) {
-      const handle = await open(torn.segment.path, 'r');
-      const bytes = Buffer.alloc(torn.size - torn.from);
-      await handle.read(bytes, 0, bytes.length, torn.from);
-      await handle.close();
-      // Kept, not destroyed: the bytes go to a side file before the segment is cut back.
-      await appendFile(`${torn.segment.path}.torn`, bytes, { mode: PRIVATE_FILE_MODE });
-      await truncate(torn.segment.path, torn.from);
-      if (torn.completeLines) {
-        repair('failure', 'unreadable records at the end of the log were set aside', { segment: torn.segment.name, bytes: bytes.length, after: tail.seq });
-      } else {
-        repair('success', 'an unfinished last line (never acknowledged) was set aside', { segment: torn.segment.name, bytes: bytes.length, after: tail.seq });
-      }
+      const { outcome, reason, details } = await setTornAside(torn, tail.seq);
+      repair(outcome, reason, details);
     }
     const { problems, start } = await this.#head.check(tail, this.#signer);
     for (const { reason, details } of problems) repair('failure', reason, details);
     this.#tail = start;
     // The log was (re)read from disk: how it stands against the anchor is checked again.
-    this.#standing = null;
+    this.#anchor.forget();
     return repairs;
   }
 
@@ -296,36 +279,12 @@ export class AuditLog implements AuditTrail {
     });
   }
 
-  /**
-   * Which of these vault change ids have an event in the log (see vault/change-events.ts). Reads
-   * the log backwards from its end and stops once every id is found or the records are older
-   * than `sinceMs` less an hour (a change's event is written after the change, so it is never
-   * much older; the hour absorbs a clock set back in between). Only the tail is read.
-   */
+  /** Which of these vault change ids have an event in the log (see segment-lookups.ts). */
   changeEventsIn(ids: ReadonlySet<string>, sinceMs: number): Promise<Set<string>> {
     return this.#exclusive(async () => {
-      const found = new Set<string>();
-      if (ids.size === 0) return found;
+      if (ids.size === 0) return new Set<string>();
       await this.#ensureOpen();
-      const stopBefore = sinceMs - CHANGE_SEARCH_SLACK_MS;
-      const segments = await listSegments(this.dir);
-      for (let i = segments.length - 1; i >= 0 && found.size < ids.size; i -= 1) {
-        const segment = segments[i];
-        if (segment === undefined) break;
-        const scan = await scanLinesBackwards(segment.path, (line) => {
-          if (line.includes(CHANGE_FIELD)) {
-            const decoded = decodeLine(line);
-            if (decoded.ok && decoded.record.type === 'event' && decoded.record.change !== undefined && ids.has(decoded.record.change)) found.add(decoded.record.change);
-            if (found.size === ids.size) return true;
-          }
-          // The time comes second in every line: `{"seq":N,"time":"…"` (see audit-record.ts).
-          const at = line.indexOf(TIME_FIELD);
-          const time = at < 0 ? Number.NaN : Date.parse(line.slice(at + TIME_FIELD.length, at + TIME_FIELD.length + 24));
-          return Number.isFinite(time) && time < stopBefore;
-        });
-        if (scan.stopped) break;
-      }
-      return found;
+      return findChangeEvents(this.dir, ids, sinceMs);
     });
   }
 
@@ -357,7 +316,7 @@ export class AuditLog implements AuditTrail {
     let appended: AuditAppended | null;
     try {
       const repairs = await this.#syncWithDisk(true);
-      const anchorEvents = await this.#checkAnchor(acknowledge);
+      const anchorEvents = await this.#anchor.check(this.lastSeq, (seq) => this.#hashAt(seq), acknowledge);
       appended = await this.#appendLocked([...repairs, ...anchorEvents, ...events], checkpoint || acknowledge !== undefined);
     } finally {
       // Kept a moment for the next batch (see WriterLock.releaseSoon).
@@ -368,66 +327,8 @@ export class AuditLog implements AuditTrail {
   }
 
   /** The hash of record `seq` as the log on disk holds it (null: it holds no such record). */
-  async #hashAt(seq: number): Promise<string | null> {
-    const tail = this.#tail ?? EMPTY_TAIL;
-    if (seq > tail.seq) return null;
-    if (seq === tail.seq) return tail.hash;
-    return findRecordHash(this.dir, seq, (line) => {
-      const decoded = decodeLine(line);
-      return decoded.ok && decoded.hashMatches ? { seq: decoded.record.seq, hash: decoded.hash } : null;
-    });
-  }
-
-  /**
-   * Compares the log with the vault's anchor (once after each read from disk; the lock is held).
-   * Returns the `audit.loss` event to record when the log is found lost and the loss is not yet
-   * recorded, or, acknowledging, the acknowledgement (the anchor then moves on with the batch).
-   */
-  async #checkAnchor(acknowledge?: OperationContext): Promise<EventFields[]> {
-    const keeper = this.#keeper;
-    if (keeper === null) return [];
-    const { anchor, publicKeySpki } = keeper.read();
-    if (this.#standing === null) this.#standing = await anchorStanding(anchor, publicKeySpki, this.lastSeq, (seq) => this.#hashAt(seq));
-    const standing = this.#standing;
-    const head = standing.state === 'holds' ? null : standing.head;
-    const details: Record<string, string | number> = { anchorSeq: head?.seq ?? 0, anchorHash: head?.hash ?? '', lastSeq: this.lastSeq };
-    if (acknowledge !== undefined) {
-      if (standing.state === 'holds') throw new CardDeskError('INVALID_STATE', 'The audit log holds the record the vault anchored: there is no loss to acknowledge.');
-      this.#pendingAnchor = 'acknowledge';
-      return [{ type: 'event', actor: acknowledge.actor, channel: acknowledge.channel, action: 'audit.lossAcknowledge', outcome: 'success', details }];
-    }
-    if (anchor?.lossRecordedAt !== undefined) return [];
-    if (standing.state === 'lost') {
-      const reason = lossMessage(standing, 'vault');
-      this.#log?.error('the audit log was lost', { reason });
-      this.#pendingAnchor = 'loss';
-      return [{ type: 'event', actor: SYSTEM, channel: 'desk', action: 'audit.loss', outcome: 'failure', reason, details: { ...details, found: standing.why } }];
-    }
-    if (standing.state === 'forged') {
-      this.#pendingAnchor = 'loss';
-      return [{ type: 'event', actor: SYSTEM, channel: 'desk', action: 'audit.loss', outcome: 'failure', reason: "The vault's anchor does not verify with the desk's audit key: it was changed.", details: { ...details, found: 'forged' } }];
-    }
-    return [];
-  }
-
-  /** Tells the vault what this batch changed about the anchor, once the batch is on disk. */
-  async #moveAnchor(signedHead: SignedHead | null): Promise<void> {
-    const keeper = this.#keeper;
-    const pending = this.#pendingAnchor;
-    this.#pendingAnchor = null;
-    if (keeper === null) return;
-    try {
-      if (pending === 'loss') {
-        const { anchor } = keeper.read();
-        await keeper.write({ head: anchor?.head ?? null, lossRecordedAt: this.lastSeq });
-      } else if (signedHead !== null && (pending === 'acknowledge' || this.#standing?.state === 'holds')) {
-        await keeper.write({ head: signedHead });
-        this.#standing = { state: 'holds' };
-      }
-    } catch (error) {
-      // The records are durable; the vault's anchor is behind them until the next checkpoint.
-      this.#log?.error("the vault's audit anchor could not be written", { error });
-    }
+  #hashAt(seq: number): Promise<string | null> {
+    return recordHashAt(this.dir, this.#tail ?? EMPTY_TAIL, seq);
   }
 
   /**
@@ -436,56 +337,11 @@ export class AuditLog implements AuditTrail {
    */
   async #appendLocked(events: readonly EventFields[], checkpoint = false): Promise<AuditAppended | null> {
     const tail = this.#tail ?? EMPTY_TAIL;
-    let { seq, hash, anchorSeq, keyId, timeMs } = tail;
-    // UTC, never earlier than the record before (a clock set back does not reorder the log).
-    const stamp = (): string => new Date((timeMs = Math.max(this.#now(), timeMs))).toISOString();
-    const writes: { segment: string; lines: string[]; events: { record: EventRecord; offset: number; length: number }[] }[] = [];
-    let segment = tail.segment;
-    let size = tail.size;
-    const push = (record: AuditRecord): void => {
-      const encoded = encodeRecord(record);
-      const length = Buffer.byteLength(encoded.line);
-      if (segment === null || (size > 0 && size + length > this.#segmentBytes)) {
-        segment = segmentName(record.seq);
-        size = 0;
-      }
-      let group = writes.at(-1);
-      if (group?.segment !== segment) {
-        group = { segment, lines: [], events: [] };
-        writes.push(group);
-      }
-      group.lines.push(encoded.line);
-      if (record.type === 'event') group.events.push({ record, offset: size, length });
-      size += length;
-      seq = record.seq;
-      hash = encoded.hash;
-    };
     const signer = this.#signer;
-    const sign = async (by: AuditSigner): Promise<void> => {
-      const time = stamp();
-      const signature = (await by.sign(checkpointMessage(seq + 1, hash, time))).toString('base64');
-      push({ seq: seq + 1, time, type: 'checkpoint', prev: hash, keyId: by.keyId, signature });
-      anchorSeq = seq;
-      signed = true;
-    };
-
-    let signed = false;
-    let newKey = false;
-    if (signer !== null && keyId !== signer.keyId) {
-      const publicKey = signer.publicKeySpki.toString('base64');
-      push({ seq: seq + 1, time: stamp(), type: 'key', prev: hash, keyId: signer.keyId, algorithm: signer.algorithm, publicKey });
-      anchorSeq = seq;
-      keyId = signer.keyId;
-      newKey = true;
-    }
-    for (const fields of events) {
-      if (signer !== null && seq - anchorSeq >= this.#checkpointEvery) await sign(signer);
-      push({ ...fields, seq: seq + 1, time: stamp(), prev: hash });
-    }
-    // Unsigned records (written while the vault was locked) are in `seq > anchorSeq` too.
-    if (signer !== null && checkpoint && (seq > anchorSeq || newKey)) await sign(signer);
+    const options = { signer, checkpointEvery: this.#checkpointEvery, segmentBytes: this.#segmentBytes, now: this.#now, checkpoint };
+    const { writes, tail: end, signed } = await planBatch(tail, events, options);
     if (writes.length === 0) {
-      this.#pendingAnchor = null;
+      this.#anchor.drop();
       return null;
     }
 
@@ -493,10 +349,16 @@ export class AuditLog implements AuditTrail {
     // written once the batch is on disk (it never claims more than the log holds).
     const heading: { signed: Promise<SignedHead> | null } = { signed: null };
     const signHead = (): void => {
-      heading.signed = this.#head.sign(signer, seq, hash);
+      heading.signed = this.#head.sign(signer, end.seq, end.hash);
     };
-    for (const [i, group] of writes.entries()) await this.#write(group.segment, group.lines, group.segment === tail.segment ? tail.size : 0, i === writes.length - 1 ? signHead : undefined);
-    this.#tail = { seq, hash, timeMs, segment, size, anchorSeq, keyId };
+    try {
+      for (const [i, group] of writes.entries()) await this.#appender.append(group.segment, group.lines, group.segment === tail.segment ? tail.size : 0, i === writes.length - 1 ? signHead : undefined);
+    } catch (error) {
+      // A failed write is cut back, but the next batch looks at the files again.
+      this.#caughtUpUnder = null;
+      throw error;
+    }
+    this.#tail = end;
     this.stats.batches += 1;
     // After a warm open, the first batch waits for the index's columns (read off the event loop).
     await this.#indexKeeper.ready();
@@ -509,44 +371,8 @@ export class AuditLog implements AuditTrail {
     // Without the key the head stays where the last signature left it (see the top of this file).
     const signedHead = await this.#head.write(heading.signed);
     // The vault's anchor moves with signed checkpoints (not every batch: it is a durable write).
-    await this.#moveAnchor(signed ? signedHead : null);
-    return count === 0 ? null : { lastSeq: seq, count };
-  }
-
-  /** Appends the lines to a segment and waits until they are on disk; cuts a failed write back. */
-  async #write(segment: string, lines: readonly string[], sizeBefore: number, whileSyncing?: () => void): Promise<void> {
-    if (this.#writer?.segment !== segment) {
-      await this.#writer?.handle.close();
-      this.#writer = null;
-      const handle = await open(join(this.dir, segment), 'a', 0o600);
-      this.#writer = { segment, handle };
-      if (sizeBefore === 0) await this.#syncDirectory();
-    }
-    const { handle } = this.#writer;
-    try {
-      // Into the page cache, then fdatasync, both in the thread pool; records arriving meanwhile
-      // gather for the next batch.
-      const bytes = Buffer.from(lines.join(''));
-      let written = 0;
-      while (written < bytes.length) written += (await handle.write(bytes, written, bytes.length - written)).bytesWritten;
-      const synced = handle.datasync();
-      whileSyncing?.();
-      await synced;
-    } catch (error) {
-      await handle.truncate(sizeBefore).catch(() => undefined);
-      throw unavailable(error);
-    }
-  }
-
-  /** A new segment's name must survive a crash too. */
-  async #syncDirectory(): Promise<void> {
-    if (process.platform === 'win32') return;
-    const directory = await open(this.dir, 'r');
-    try {
-      await directory.sync();
-    } finally {
-      await directory.close();
-    }
+    await this.#anchor.move(signed ? signedHead : null, this.lastSeq);
+    return count === 0 ? null : { lastSeq: end.seq, count };
   }
 
   /**
@@ -556,65 +382,30 @@ export class AuditLog implements AuditTrail {
    */
   async #syncWithDisk(repairing: boolean): Promise<EventFields[]> {
     const tail = this.#tail ?? EMPTY_TAIL;
-    if (await this.#unchangedOnDisk(tail)) return [];
-    // Reopened for the next write: the file may have been replaced under this process.
-    await this.#writer?.handle.close();
-    this.#writer = null;
-    const segments = await listSegments(this.dir);
-    const from = tail.segment === null ? -1 : segments.findIndex((segment) => segment.name === tail.segment);
-    if (tail.segment !== null && from < 0) return repairing ? this.#rescanAfterCut() : [];
-    const newer = segments.slice(from < 0 ? 0 : from);
-    await this.#indexKeeper.ready();
-    let events = 0;
-    let state = tail;
-    for (const [i, segment] of newer.entries()) {
-      const start = segment.name === tail.segment ? tail.size : 0;
-      const { end, size } = await readLines(segment.path, start, Infinity, (line, offset, length) => {
-        const decoded = decodeLine(line);
-        if (!decoded.ok) return;
-        const { record } = decoded;
-        if (record.type === 'event') {
-          events += 1;
-          this.#indexKeeper.add(record, segment.name, offset, length);
-        }
-        state = {
-          seq: record.seq,
-          hash: decoded.hash,
-          timeMs: Math.max(state.timeMs, Date.parse(record.time) || 0),
-          segment: segment.name,
-          size: offset + length,
-          anchorSeq: record.type === 'event' ? state.anchorSeq : record.seq,
-          keyId: record.type === 'event' ? state.keyId : record.keyId,
-        };
-      });
-      if (size < start) return repairing ? this.#rescanAfterCut() : [];
-      state = { ...state, segment: segment.name, size: end };
-      if (end < size && i === newer.length - 1 && repairing) {
-        this.#tail = state;
-        return this.#rescan();
-      }
+    // Held without a break since this process last wrote or read the end: no one else appended.
+    if (repairing && this.#caughtUpUnder !== null && this.#caughtUpUnder === this.#lock.holding && this.#tail !== null) return [];
+    if (await this.#appender.unchanged(tail, this.#segmentBytes)) {
+      if (repairing) this.#caughtUpUnder = this.#lock.holding;
+      return [];
     }
-    this.#tail = state;
-    this.#indexKeeper.advance(state);
-    if (!repairing && events > 0) this.#notify({ lastSeq: state.seq, count: events });
+    this.#caughtUpUnder = null;
+    // Reopened for the next write: the file may have been replaced under this process.
+    await this.#appender.close();
+    await this.#indexKeeper.ready();
+    const appended = await readAppended(this.dir, tail, (record, segment, offset, length) => this.#indexKeeper.add(record, segment, offset, length));
+    if (appended.kind === 'cut') return repairing ? this.#rescanAfterCut() : [];
+    this.#tail = appended.tail;
+    if (appended.kind === 'torn' && repairing) return this.#rescan();
+    this.#indexKeeper.advance(appended.tail);
+    if (repairing) this.#caughtUpUnder = this.#lock.holding;
+    if (!repairing && appended.events > 0) this.#notify({ lastSeq: appended.tail.seq, count: appended.events });
     return [];
-  }
-
-  /**
-   * Nothing was appended since this process last looked: the segment it appends to is the same
-   * file with the same size, and too far from full for anyone to have started a new one.
-   */
-  async #unchangedOnDisk(tail: LogTail): Promise<boolean> {
-    const writer = this.#writer;
-    if (tail.segment === null || writer?.segment !== tail.segment || tail.size + ROTATION_MARGIN > this.#segmentBytes) return false;
-    // Both in the thread pool at once: one round trip, not two.
-    const [onDisk, open] = await Promise.all([stat(join(this.dir, tail.segment)).catch(() => null), writer.handle.stat()]);
-    return onDisk !== null && onDisk.size === tail.size && onDisk.ino === open.ino;
   }
 
   /** Someone cut the log below what this process had read: read its end again, index anew. */
   #rescanAfterCut(): Promise<EventFields[]> {
     this.#indexKeeper.reset();
+    this.#recent.clear();
     return this.#rescan();
   }
 
@@ -675,7 +466,7 @@ export class AuditLog implements AuditTrail {
 
   /** Checks the whole log on disk: chain, checkpoint signatures and the signed head; counts what is not yet signed. */
   async verify(options: Pick<VerifyOptions, 'vault' | 'witness'> = {}): Promise<AuditVerifyReport> {
-    const vault = this.#keeper?.read();
+    const vault = this.#anchor.read();
     const report = await verifyAuditLog(this.dir, { deskKeyId: this.#deskKeyId, ...(vault === undefined ? {} : { vault }), ...options });
     this.#lastVerification = report;
     return report;
@@ -695,8 +486,7 @@ export class AuditLog implements AuditTrail {
       await this.#lock.release();
       await this.#indexKeeper.close();
       this.#closed = true;
-      await this.#writer?.handle.close();
-      this.#writer = null;
+      await this.#appender.close();
       await this.#reader.close();
       await this.#head.close();
     });

@@ -2,6 +2,7 @@
  * Reads the lines of chosen events back from the segments and turns them into the entries the
  * contract carries. Reads are small (a page is a few kilobytes, mostly in one read, from the
  * page cache) and go to the thread pool together: a page waits for its slowest read, not the sum.
+ * What the writer of this process appended last is served from memory (tail-window.ts).
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { CardDeskError } from '../../shared/errors';
 import type { AuditEntry } from '../../shared/schemas/audit';
 import type { EventRecord } from './audit-record';
 import type { EventLocation } from './audit-index';
+import type { TailWindow } from './tail-window';
 
 /** Locations closer together than this are read in one go. */
 const SPAN = 256 * 1024;
@@ -48,8 +50,11 @@ export class EntryReader {
   /** Segments opened for reading, kept open (a segment is only ever appended to). */
   readonly #files = new Map<string, Promise<FileHandle>>();
 
-  constructor(dir: string) {
+  readonly #window: TailWindow | null;
+
+  constructor(dir: string, window: TailWindow | null = null) {
     this.#dir = dir;
+    this.#window = window;
   }
 
   #file(segment: string): Promise<FileHandle> {
@@ -85,19 +90,27 @@ export class EntryReader {
         end = Math.max(end, next.offset + next.length);
       }
       const run = order.slice(i, j);
-      reads.push(
-        this.#file(first.segment).then(async (file) => {
-          const buffer = Buffer.allocUnsafe(end - first.offset);
-          if ((await file.read(buffer, 0, buffer.length, first.offset)).bytesRead !== buffer.length) throw changedOnDisk();
-          for (const index of run) {
-            const at = locations[index];
-            if (at !== undefined) lines[index] = buffer.toString('utf8', at.offset - first.offset, at.offset - first.offset + at.length - 1);
-          }
-        }),
-      );
+      const cut = (buffer: Buffer): void => {
+        for (const index of run) {
+          const at = locations[index];
+          if (at !== undefined) lines[index] = buffer.toString('utf8', at.offset - first.offset, at.offset - first.offset + at.length - 1);
+        }
+      };
+      const held = this.#window?.read(first.segment, first.offset, end) ?? null;
+      if (held !== null) {
+        cut(held);
+      } else {
+        reads.push(
+          this.#file(first.segment).then(async (file) => {
+            const buffer = Buffer.allocUnsafe(end - first.offset);
+            if ((await file.read(buffer, 0, buffer.length, first.offset)).bytesRead !== buffer.length) throw changedOnDisk();
+            cut(buffer);
+          }),
+        );
+      }
       i = j;
     }
-    await Promise.all(reads);
+    if (reads.length > 0) await Promise.all(reads);
     return lines.map((line) => {
       try {
         return toEntry(JSON.parse(line) as EventRecord);

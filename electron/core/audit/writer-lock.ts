@@ -46,6 +46,14 @@ export class WriterLock {
     this.#timeoutMs = options.timeoutMs ?? 10_000;
   }
 
+  /**
+   * This hold's identity while the lock is held (kept across `releaseSoon`/`acquire` without a
+   * new file), else null: the same value twice means no other process could write in between.
+   */
+  get holding(): string | null {
+    return this.#token;
+  }
+
   async acquire(): Promise<void> {
     // Still held from the last batch (see `releaseSoon`): no new file.
     if (this.#lingering !== null) {

@@ -16,7 +16,6 @@
  * actor on the kiosk channel; the refusals decided here are recorded here. No code, PIN or
  * enrollment URI is ever recorded.
  */
-import QRCode from 'qrcode';
 import { CardDeskError } from '../../shared/errors';
 import type { AuditAction } from '../../shared/schemas/audit';
 import type { KioskMobileId, KioskMobileIssued, KioskMobileRefusal, KioskMobileResult } from '../../shared/schemas/kiosk-mobile';
@@ -28,8 +27,9 @@ import type { CardService } from '../cards/card-service';
 import type { CertificateService } from '../ca/certificate-service';
 import type { HolderDirectory } from '../directory/holder-directory';
 import type { IssuedMobileId, MobileIdService } from '../mobile/mobile-id-service';
-import type { OperationContext } from '../operation-context';
-import { refusalOfCard, sessionEnded, type KioskService } from './kiosk-service';
+import { svgQrDataUrl } from '../mobile/qr-image';
+import { holderAtKiosk, refusalOfCard, sessionEnded } from './kiosk-refusals';
+import type { KioskService } from './kiosk-service';
 import type { KioskSession } from './kiosk-sessions';
 
 export interface KioskMobileDeps {
@@ -47,20 +47,10 @@ export interface KioskMobileDeps {
   readonly qr?: (uri: string) => Promise<string>;
 }
 
-/** The enrollment URI's QR code as an SVG data URL (error correction M, the standard quiet zone). */
-export async function svgQr(uri: string): Promise<string> {
-  const svg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
-  return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
-}
-
 type Refused = { ok: false; reason: KioskMobileRefusal; triesLeft: number | null };
 
 export class KioskMobile {
   constructor(private readonly deps: KioskMobileDeps) {}
-
-  #op(session: KioskSession): OperationContext {
-    return { actor: { kind: 'holder', id: session.holderId }, channel: 'kiosk' };
-  }
 
   async #signedIn(source: string): Promise<KioskSession> {
     const session = await this.deps.kiosk.liveSession(source);
@@ -69,7 +59,7 @@ export class KioskMobile {
   }
 
   async #refuse(session: KioskSession, action: AuditAction, reason: KioskMobileRefusal, details: Record<string, string> = {}, triesLeft: number | null = null): Promise<Refused> {
-    await this.deps.audit.record({ action, outcome: 'failure', reason, ...this.#op(session), holderId: session.holderId, cardSerial: session.serial, details: { reader: session.reader, ...details } });
+    await this.deps.audit.record({ action, outcome: 'failure', reason, ...holderAtKiosk(session), holderId: session.holderId, cardSerial: session.serial, details: { reader: session.reader, ...details } });
     return { ok: false, reason, triesLeft };
   }
 
@@ -85,7 +75,7 @@ export class KioskMobile {
   /** True when the holder has no second factor, or `code` is its current, unused code. */
   async #factorGiven(session: KioskSession, code: string | undefined): Promise<boolean> {
     if (!this.deps.secondFactor.enrolled(session.holderId)) return true;
-    return code !== undefined && code !== '' && (await this.deps.secondFactor.verify(session.holderId, code, this.#op(session)));
+    return code !== undefined && code !== '' && (await this.deps.secondFactor.verify(session.holderId, code, holderAtKiosk(session)));
   }
 
   /** Null while the session's card is still in its reader; otherwise the refusal. */
@@ -145,7 +135,7 @@ export class KioskMobile {
   }
 
   async #issued(session: KioskSession, issued: IssuedMobileId): Promise<KioskMobileIssued> {
-    const qr = await (this.deps.qr ?? svgQr)(issued.enrollmentUri);
+    const qr = await (this.deps.qr ?? svgQrDataUrl)(issued.enrollmentUri);
     const all = this.deps.mobile.list(session.holderId);
     const mobileId = this.#view(all.find((m) => m.id === issued.mobileId.id) ?? issued.mobileId, all);
     return { ok: true, mobileId, qr, codeExpiresAt: issued.mobileId.codeExpiresAt ?? '' };
@@ -167,7 +157,7 @@ export class KioskMobile {
     const refused = await this.#mayIssue(session, 'mobile.issue', factorCode);
     if (refused !== null) return refused;
     const input: MobileIdOptionsInput = { delivery: 'screen', ...(labels === undefined ? {} : { labels }) };
-    const issued = await this.#listenerOff(session, 'mobile.issue', () => this.deps.mobile.issue(session.holderId, input, this.#op(session)));
+    const issued = await this.#listenerOff(session, 'mobile.issue', () => this.deps.mobile.issue(session.holderId, input, holderAtKiosk(session)));
     if ('ok' in issued) return issued;
     return this.#issued(session, issued);
   }
@@ -179,7 +169,7 @@ export class KioskMobile {
     if ('ok' in own) return own;
     if (own.state !== 'pending') return this.#refuse(session, 'mobile.cancel', 'mobileWrongState', { mobileId: id, state: own.state });
     const done = await this.#wrongState(async () => {
-      await this.deps.mobile.cancel(id, this.#op(session));
+      await this.deps.mobile.cancel(id, holderAtKiosk(session));
       return true;
     });
     if (done === null) return { ok: false, reason: 'mobileWrongState', triesLeft: null };
@@ -194,7 +184,7 @@ export class KioskMobile {
     if (own.state !== 'active') return this.#refuse(session, 'mobile.lock', 'mobileWrongState', { mobileId: id, state: own.state });
     if (!this.#available()) return this.#refuse(session, 'mobile.lock', 'serviceUnavailable', { mobileId: id });
     if (!(await this.#factorGiven(session, factorCode))) return this.#refuse(session, 'mobile.lock', 'secondFactorWrong', { mobileId: id });
-    const done = await this.#wrongState(() => this.deps.mobile.lock(id, days, this.#op(session)));
+    const done = await this.#wrongState(() => this.deps.mobile.lock(id, days, holderAtKiosk(session)));
     if (done === null) return { ok: false, reason: 'mobileWrongState', triesLeft: null };
     return { ok: true, mobileIds: this.#views(session.holderId) };
   }
@@ -210,9 +200,9 @@ export class KioskMobile {
     if (!(await this.#factorGiven(session, factorCode))) return this.#refuse(session, action, 'secondFactorWrong', { mobileId: id });
     const card = await this.#cardThere(session, action);
     if (card !== null) return card;
-    const checked = await this.deps.cards.verifyPin(session.reader, Buffer.from(pin, 'utf8'), this.#op(session));
+    const checked = await this.deps.cards.verifyPin(session.reader, Buffer.from(pin, 'utf8'), holderAtKiosk(session));
     if (!checked.ok) return this.#refuse(session, action, refusalOfCard(checked.reason), { mobileId: id }, checked.triesLeft);
-    const done = await this.#wrongState(() => this.deps.mobile.revoke(id, reason, this.#op(session)));
+    const done = await this.#wrongState(() => this.deps.mobile.revoke(id, reason, holderAtKiosk(session)));
     if (done === null) return { ok: false, reason: 'mobileWrongState', triesLeft: null };
     return { ok: true, mobileIds: this.#views(session.holderId) };
   }
@@ -227,7 +217,7 @@ export class KioskMobile {
     if (own.state !== 'active' && own.state !== 'locked') return this.#refuse(session, action, 'mobileWrongState', { ...details, state: own.state });
     const refused = await this.#mayIssue(session, action, factorCode, details);
     if (refused !== null) return refused;
-    const issued = await this.#listenerOff(session, action, () => this.deps.mobile.migrate(id, { delivery: 'screen' }, this.#op(session)), details);
+    const issued = await this.#listenerOff(session, action, () => this.deps.mobile.migrate(id, { delivery: 'screen' }, holderAtKiosk(session)), details);
     if ('ok' in issued) return issued;
     return this.#issued(session, issued);
   }

@@ -8,129 +8,26 @@
  * never with a PIN or PUK. The keys stay with the desk: suspend, revoke and activation go through
  * the desk's services with its unlocked vault, authorised by the holder's card and PIN.
  */
-import { createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto';
 import { CardDeskError } from '../../shared/errors';
-import type { AuditAction } from '../../shared/schemas/audit';
-import type { HolderSummary } from '../../shared/schemas/audit';
+import type { AuditAction, HolderSummary } from '../../shared/schemas/audit';
 import type { CardActionResult, OfflineChallengeResult } from '../../shared/schemas/cards';
 import type { Download } from '../../shared/schemas/certificates';
 import type { PdfVerifyReport } from '../../shared/schemas/contracts';
-import type { CardRecord } from '../../shared/schemas/holders';
 import type { KioskActionResult, KioskBeginResult, KioskHome, KioskRefusal, KioskSignInResult, KioskStatus } from '../../shared/schemas/kiosk';
 import type { LifecycleResult } from '../../shared/schemas/lifecycle';
-import { PIN_REF, type AsymmetricAlgorithm } from '../../smartcard/piv';
-import type { SecondFactor } from '../account/account-ports';
-import type { HolderSummaryQuery } from '../audit/audit-queries';
-import type { AuditEventInput, AuditTrail } from '../audit/audit-trail';
-import { parseCertificate } from '../ca/certificate-reader';
-import type { CardService } from '../cards/card-service';
+import type { AuditEventInput } from '../audit/audit-trail';
 import { cardSerial } from '../cards/card-service';
-import { withPivSession, type PivSession } from '../cards/card-session';
-import type { OfflineUnblockService } from '../cards/offline-unblock';
-import type { CardConnector } from '../readers/card-connection';
+import { withPivSession } from '../cards/card-session';
 import type { LifecycleServices } from '../lifecycle/lifecycle-services';
 import type { OperationContext } from '../operation-context';
-import { signSha256WithSlot } from '../piv/piv-signing';
-import type { VaultServices } from '../vault/vault-services';
 import { AttemptLimit } from './attempt-limit';
+import { CardGenuineness, pinTriesOf } from './card-genuineness';
+import { holderAtKiosk, refusalOfCard, sessionEnded, unusableAtKiosk } from './kiosk-refusals';
+import { kioskHome } from './kiosk-home';
+import type { HistoryArgs, KioskServiceDeps } from './kiosk-deps';
 import { KioskSessions, type KioskEndReason, type KioskProof, type KioskSession } from './kiosk-sessions';
 
-const DAY = 86_400_000;
-/** A document expiring within this many days (or past) is flagged on the holder's profile. */
-const DOCUMENT_WARNING_DAYS = 60;
-const CHALLENGE_BYTES = 32;
-
-export interface KioskSettings {
-  readonly idleSeconds: number;
-  readonly shufflePinPad: boolean;
-  readonly filesAllowed: boolean;
-}
-
-export interface KioskRateLimit {
-  /** Calls of the pre-sign-in channels one source may make within `windowMs`. */
-  readonly limit: number;
-  readonly windowMs: number;
-}
-
-export type KioskHistory = (args: HolderSummaryQuery) => Promise<HolderSummary>;
-export type HistoryArgs = Omit<HolderSummaryQuery, 'holderId'>;
-
-export interface KioskServiceDeps {
-  /** How the kiosk reaches the card (the reader guard: a card kept for an offline unblock is not disturbed). */
-  readonly connector: CardConnector;
-  readonly cards: CardService;
-  readonly offlineUnblock: OfflineUnblockService;
-  readonly lifecycle: Pick<LifecycleServices, 'lifecycle' | 'activation' | 'contracts'> & { readonly deps: Pick<LifecycleServices['deps'], 'personalisations'> };
-  readonly vault: Pick<VaultServices, 'keyring' | 'ca' | 'directory' | 'certificates'>;
-  readonly audit: AuditTrail;
-  /** The holder's authenticator app or OATH token: its code is asked before suspend and revoke. */
-  readonly secondFactor: SecondFactor;
-  /** The holder's own access history (the audit log's holder summary). */
-  readonly history: KioskHistory;
-  readonly settings: () => KioskSettings;
-  /** True when another CardDesk process holds the data folder (the vault cannot be opened). */
-  readonly dataFolderInUse: () => boolean;
-  /** True when the system's smart-card service cannot be reached. */
-  readonly readerServiceDown?: () => boolean;
-  /** Tells the kiosk window its session ended (the `kiosk:sessionEnded` event). */
-  readonly ended: (source: string, reason: KioskEndReason) => void;
-  /** Milliseconds since the epoch (tests move it). */
-  readonly now?: () => number;
-  readonly rateLimit?: KioskRateLimit;
-}
-
-/** Why a card in the directory cannot be used at the kiosk, or null. */
-function unusable(card: CardRecord): boolean {
-  return !['active', 'suspended', 'awaitingActivation'].includes(card.state);
-}
-
-/** A card service's refusal in the kiosk's words. */
-export function refusalOfCard(reason: string): KioskRefusal {
-  switch (reason) {
-    case 'wrongPin':
-    case 'wrongPuk':
-    case 'pinBlocked':
-    case 'pukBlocked':
-    case 'cardRemoved':
-    case 'noCard':
-    case 'cardInUse':
-    case 'unknownCard':
-      return reason;
-    case 'awaitingUnblock':
-    case 'wrongManagementKey':
-      return 'cardInUse';
-    case 'notPiv':
-    case 'noSerial':
-    case 'wrongCard':
-      return 'unknownCard';
-    case 'invalidState':
-    case 'noContract':
-      return 'cardNotUsable';
-    case 'signatureRefused':
-      return 'notGenuine';
-    default:
-      return 'serviceUnavailable';
-  }
-}
-
-/** The key algorithm of a certificate's public key, as the card names it. */
-function algorithmOfKey(key: KeyObject): AsymmetricAlgorithm | null {
-  const details = key.asymmetricKeyDetails;
-  if (key.asymmetricKeyType === 'rsa') {
-    const bits = details?.modulusLength;
-    return bits === 2048 ? 'rsa2048' : bits === 3072 ? 'rsa3072' : bits === 4096 ? 'rsa4096' : null;
-  }
-  if (key.asymmetricKeyType === 'ec') {
-    const curve = details?.namedCurve;
-    return curve === 'prime256v1' ? 'eccp256' : curve === 'secp384r1' ? 'eccp384' : null;
-  }
-  return null;
-}
-
-/** Thrown when a session-bound call has no (live) session. */
-export function sessionEnded(): CardDeskError {
-  return new CardDeskError('SESSION_ENDED', 'There is no kiosk session for this window (it ended, or never began): insert the card again.');
-}
+export type { HistoryArgs, KioskHistory, KioskRateLimit, KioskServiceDeps, KioskSettings } from './kiosk-deps';
 
 export class KioskService {
   readonly sessions = new KioskSessions();
@@ -139,12 +36,15 @@ export class KioskService {
   /** The pre-sign-in channels' calls per window (kiosk:begin, signIn, the unblocks). */
   readonly #attempts: AttemptLimit;
   #sweeper: NodeJS.Timeout | null = null;
+  /** The card's proof that it is the one the desk issued (see card-genuineness.ts). */
+  readonly #genuineness: CardGenuineness;
 
   constructor(deps: KioskServiceDeps) {
     this.#deps = deps;
     this.#now = deps.now ?? (() => Date.now());
     const { limit, windowMs } = deps.rateLimit ?? { limit: 10, windowMs: 60_000 };
     this.#attempts = new AttemptLimit({ limit, windowMs, now: () => this.#now() });
+    this.#genuineness = new CardGenuineness({ certificates: deps.vault.certificates, personalisations: deps.lifecycle.deps.personalisations });
   }
 
   /** Ends idle sessions every second (the page shows its own countdown). */
@@ -232,12 +132,8 @@ export class KioskService {
     return session;
   }
 
-  #op(session: { holderId: string }): OperationContext {
-    return { actor: { kind: 'holder', id: session.holderId }, channel: 'kiosk' };
-  }
-
   #record(session: { holderId: string; serial: string }, event: Omit<AuditEventInput, 'actor' | 'channel' | 'holderId' | 'cardSerial'>): Promise<void> {
-    return this.#deps.audit.record({ ...event, ...this.#op(session), holderId: session.holderId, cardSerial: session.serial });
+    return this.#deps.audit.record({ ...event, ...holderAtKiosk(session), holderId: session.holderId, cardSerial: session.serial });
   }
 
   /** A call that had no session, recorded as a failure (the write channels' wrapper records its own). */
@@ -249,7 +145,6 @@ export class KioskService {
   #allowed(source: string): boolean {
     return this.#attempts.take(source);
   }
-
 
   async #refuseRate(source: string, action: AuditAction, session: KioskSession | null): Promise<void> {
     await this.#deps.audit.record({
@@ -305,7 +200,7 @@ export class KioskService {
       const card = directory.cardOrNull(serial);
       if (card === null || card.holderId === null) return { refused: 'unknownCard' as const, serial, holderId: null };
       const holderId = card.holderId;
-      if (unusable(card) || !this.#hasLiveCertificates(serial)) return { refused: 'cardNotUsable' as const, serial, holderId };
+      if (unusableAtKiosk(card) || !this.#genuineness.hasLiveCertificates(serial)) return { refused: 'cardNotUsable' as const, serial, holderId };
       let holderState: string;
       try {
         holderState = directory.get(holderId).state;
@@ -313,13 +208,13 @@ export class KioskService {
         return { refused: 'unknownCard' as const, serial, holderId };
       }
       if (holderState !== 'active') return { refused: 'holderInactive' as const, serial, holderId };
-      const nineE = this.#certificateOf(serial, '9E');
+      const nineE = this.#genuineness.certificateOf(serial, '9E');
       let proof: KioskProof = 'afterPin';
       if (nineE !== null) {
-        if (!(await this.#prove(session, card, nineE))) return { refused: 'notGenuine' as const, serial, holderId };
+        if (!(await this.#genuineness.prove(session, card, nineE))) return { refused: 'notGenuine' as const, serial, holderId };
         proof = 'cardAuthentication';
       }
-      const tries = await this.#pinTries(session);
+      const tries = await pinTriesOf(session);
       const next = card.state === 'awaitingActivation' ? ('activate' as const) : tries === 0 ? ('unblock' as const) : ('pin' as const);
       return { refused: null, serial, holderId, proof, next, tries };
     });
@@ -329,65 +224,6 @@ export class KioskService {
     this.sessions.put(session);
     await this.#record(session, { action: 'kiosk.sessionStart', outcome: 'success', details: { reader, proof: outcome.proof, next: outcome.next, stage: 'begun' } });
     return { ok: true, next: outcome.next, pinTriesLeft: outcome.tries, proof: outcome.proof };
-  }
-
-  #hasLiveCertificates(serial: string): boolean {
-    const certificates = this.#deps.vault.certificates.forCard(serial);
-    return certificates.length === 0 || certificates.some((c) => c.status === 'valid' || c.status === 'suspended');
-  }
-
-  /** The DER of the certificate the desk issued for the card's `slot`, or null. */
-  #certificateOf(serial: string, slot: string): Buffer | null {
-    const personalisation = this.#deps.lifecycle.deps.personalisations.get(serial);
-    // Slots as strings: cards issued before 9E existed have no '9E' entry.
-    const certificateSerial = (personalisation?.certificates as Partial<Record<string, string>> | undefined)?.[slot];
-    if (certificateSerial === undefined) return null;
-    try {
-      return Buffer.from(this.#deps.vault.certificates.record(certificateSerial).der, 'base64');
-    } catch {
-      return null;
-    }
-  }
-
-  /**
-   * The genuineness proof: the card's key in the certificate's slot signs a fresh random challenge,
-   * the signature verifies with the certificate's public key, and the CA says the certificate is
-   * good (or on hold while the card awaits activation or is suspended).
-   */
-  async #prove(session: PivSession, card: CardRecord, certificate: Buffer): Promise<boolean> {
-    const slot = this.#slotOf(card.serial, certificate);
-    if (slot === null) return false;
-    const status = this.#deps.vault.certificates.revocationStatus(certificate).state;
-    const heldOk = card.state === 'awaitingActivation' || card.state === 'suspended';
-    if (!(status === 'good' || (status === 'onHold' && heldOk))) return false;
-    const publicKey = createPublicKey({ key: parseCertificate(certificate).publicKeyInfo, format: 'der', type: 'spki' });
-    const algorithm = algorithmOfKey(publicKey);
-    if (algorithm === null) return false;
-    const challenge = randomBytes(CHALLENGE_BYTES);
-    let signature: Uint8Array;
-    try {
-      signature = await signSha256WithSlot(session.client, slot, algorithm, challenge);
-    } catch (error) {
-      // A pulled card stays "card removed"; a card that will not sign is not the card the desk issued.
-      if (error instanceof CardDeskError && ['CARD_REMOVED', 'NO_CARD', 'CARD_IN_USE'].includes(error.code)) throw error;
-      return false;
-    }
-    return verify('sha256', challenge, publicKey, signature);
-  }
-
-  #slotOf(serial: string, certificate: Buffer): string | null {
-    for (const slot of ['9E', '9A']) {
-      const own = this.#certificateOf(serial, slot);
-      if (own?.equals(certificate) === true) return slot;
-    }
-    return null;
-  }
-
-  async #pinTries(session: PivSession): Promise<number | null> {
-    const metadata = await session.client.referenceMetadata(PIN_REF.PIV_PIN);
-    if (metadata !== null) return metadata.triesLeft;
-    const status = await session.client.pinStatus();
-    return status.triesLeft === -1 ? null : status.triesLeft;
   }
 
   /** The PIN on the card; an older card's 9A proves it is genuine after it; then the session is signed in. */
@@ -411,8 +247,8 @@ export class KioskService {
         const check = await s.client.verifyPin(pin);
         if (!check.ok) return check.reason === 'blocked' ? { reason: 'pinBlocked' as const, triesLeft: 0 } : { reason: 'wrongPin' as const, triesLeft: check.triesLeft };
         if (session.proof === 'afterPin') {
-          const nineA = this.#certificateOf(session.serial, '9A');
-          if (nineA === null || !(await this.#prove(s, card, nineA))) return { reason: 'notGenuine' as const, triesLeft: null };
+          const nineA = this.#genuineness.certificateOf(session.serial, '9A');
+          if (nineA === null || !(await this.#genuineness.prove(s, card, nineA))) return { reason: 'notGenuine' as const, triesLeft: null };
         }
         return { reason: null, triesLeft: null };
       });
@@ -463,7 +299,7 @@ export class KioskService {
     const session = await this.#session(source);
     const elsewhere = await this.#sameCard(session);
     if (elsewhere !== null) return { ok: false, reason: elsewhere };
-    return this.#deps.offlineUnblock.begin(session.reader, this.#op(session));
+    return this.#deps.offlineUnblock.begin(session.reader, holderAtKiosk(session));
   }
 
   /** The contract waiting for the holder's signature, to read before activating. */
@@ -471,7 +307,7 @@ export class KioskService {
     const session = await this.#session(source);
     const waiting = this.#deps.lifecycle.contracts.awaitingSignature(session.serial);
     if (waiting === null) throw new CardDeskError('NOT_FOUND', 'This card has no contract waiting for its signature.');
-    return this.#deps.lifecycle.contracts.document(waiting.id, 'view', this.#op(session));
+    return this.#deps.lifecycle.contracts.document(waiting.id, 'view', holderAtKiosk(session));
   }
 
   /** The holder activates the session's card: the PIN, and the card's 9C key signs the contract. */
@@ -487,7 +323,7 @@ export class KioskService {
       if (!this.#keysAvailable()) return this.#unavailable(session, 'card.activate');
       const elsewhere = await this.#sameCard(session);
       if (elsewhere !== null) return { ok: false, reason: elsewhere, triesLeft: null };
-      const result = await this.#deps.lifecycle.activation.activate(session.reader, Buffer.from(pin), this.#op(session));
+      const result = await this.#deps.lifecycle.activation.activate(session.reader, Buffer.from(pin), holderAtKiosk(session));
       return this.#afterLifecycle(session, result, () => {
         // The card's PIN was verified and its 9C key signed the contract with the desk's certificate: the holder is in.
         session.stage = 'signedIn';
@@ -508,30 +344,9 @@ export class KioskService {
     return this.home(await this.#session(source, 'signedIn'));
   }
 
-  /** The signed-in holder's home, from the directory, the CA and the contract store: only their own data. */
+  /** The signed-in holder's home (see kiosk-home.ts). */
   home(session: KioskSession): KioskHome {
-    const { directory, certificates } = this.#deps.vault;
-    const holder = directory.get(session.holderId);
-    const card = directory.card(session.serial);
-    const expiry = holder.documentExpiry.trim() === '' ? null : holder.documentExpiry.trim();
-    const expiryTime = expiry === null ? Number.NaN : Date.parse(`${expiry}T00:00:00Z`);
-    const contract = this.#deps.lifecycle.contracts.list({ cardSerial: session.serial, offset: 0, limit: 1 }).items[0] ?? null;
-    return {
-      holder: {
-        firstName: holder.firstName,
-        lastName: holder.lastName,
-        userNumber: holder.userNumber,
-        organisation: holder.organisation,
-        language: holder.language,
-        documentExpiry: expiry,
-        documentExpiresSoon: !Number.isNaN(expiryTime) && expiryTime - this.#now() <= DOCUMENT_WARNING_DAYS * DAY,
-      },
-      card: { serial: card.serial, state: card.state },
-      certificates: certificates.forCard(session.serial).map((c) => ({ serial: c.serial, profile: c.profile, status: c.status, notBefore: c.notBefore, notAfter: c.notAfter, holdUntil: c.holdUntil })),
-      contract: contract === null ? null : { id: contract.id, status: contract.status, signedAt: contract.signedAt },
-      secondFactor: this.#deps.secondFactor.enrolled(session.holderId),
-      idleSecondsLeft: this.#idleSecondsLeft(session),
-    };
+    return kioskHome(this.#deps, session, this.#now(), this.#idleSecondsLeft(session));
   }
 
   async changePin(source: string, currentPin: string, newPin: string): Promise<KioskActionResult> {
@@ -548,7 +363,7 @@ export class KioskService {
   async #cardOperation(session: KioskSession, work: (op: OperationContext) => Promise<CardActionResult>): Promise<KioskActionResult> {
     const elsewhere = await this.#sameCard(session);
     if (elsewhere !== null) return { ok: false, reason: elsewhere, triesLeft: null };
-    const result = await work(this.#op(session));
+    const result = await work(holderAtKiosk(session));
     if (result.ok) return { ok: true, home: session.stage === 'signedIn' && this.sessions.get(session.source) === session ? this.home(session) : null };
     const reason = refusalOfCard(result.reason);
     if (reason === 'cardRemoved' || reason === 'noCard') {
@@ -571,7 +386,7 @@ export class KioskService {
       await this.#record(session, { action: 'ca.certificateDownload', outcome: 'failure', reason: 'notThisCard', details: { format } });
       throw new CardDeskError('NOT_FOUND', 'The signed-in card has no such certificate.');
     }
-    const file = await this.#deps.vault.certificates.download(own.serial, format, this.#op(session));
+    const file = await this.#deps.vault.certificates.download(own.serial, format, holderAtKiosk(session));
     return { fileName: file.fileName, mediaType: file.mediaType, base64: file.data.toString('base64') };
   }
 
@@ -580,7 +395,7 @@ export class KioskService {
     const session = await this.#session(source, 'signedIn');
     const newest = this.#deps.lifecycle.contracts.list({ cardSerial: session.serial, offset: 0, limit: 1 }).items[0];
     if (newest === undefined) return null;
-    const document = await this.#deps.lifecycle.contracts.document(newest.id, 'view', this.#op(session));
+    const document = await this.#deps.lifecycle.contracts.document(newest.id, 'view', holderAtKiosk(session));
     return { document, report: await this.#deps.lifecycle.contracts.verify(newest.id) };
   }
 
@@ -597,7 +412,7 @@ export class KioskService {
     const session = await this.#session(source, 'signedIn');
     if (!this.#caAvailable()) return this.#unavailable(session, 'card.suspend');
     if (!(await this.#secondFactorGiven(session, factorCode))) return this.#factorRefused(session, 'card.suspend');
-    const result = await this.#deps.lifecycle.lifecycle.suspend(session.serial, days, 'release', this.#op(session));
+    const result = await this.#deps.lifecycle.lifecycle.suspend(session.serial, days, 'release', holderAtKiosk(session));
     if (!result.ok) await this.#record(session, { action: 'card.suspend', outcome: 'failure', reason: result.reason, details: { days } });
     return this.#afterLifecycle(session, result);
   }
@@ -615,7 +430,7 @@ export class KioskService {
       await this.#record(session, { action: 'card.revoke', outcome: 'failure', reason: checked.reason, details: { reader: session.reader } });
       return checked;
     }
-    const result = await this.#deps.lifecycle.lifecycle.revoke(session.serial, reason, this.#op(session));
+    const result = await this.#deps.lifecycle.lifecycle.revoke(session.serial, reason, holderAtKiosk(session));
     if (!result.ok) await this.#record(session, { action: 'card.revoke', outcome: 'failure', reason: result.reason, details: { revocationReason: reason } });
     return this.#afterLifecycle(session, result);
   }
@@ -633,7 +448,7 @@ export class KioskService {
   /** True when the holder has no second factor, or `code` is its current, unused code (a wrong one counts toward its lock). */
   async #secondFactorGiven(session: KioskSession, code: string | undefined): Promise<boolean> {
     if (!this.#deps.secondFactor.enrolled(session.holderId)) return true;
-    return code !== undefined && code !== '' && (await this.#deps.secondFactor.verify(session.holderId, code, this.#op(session)));
+    return code !== undefined && code !== '' && (await this.#deps.secondFactor.verify(session.holderId, code, holderAtKiosk(session)));
   }
 
   async #factorRefused(session: KioskSession, action: AuditAction): Promise<KioskActionResult> {

@@ -1,11 +1,13 @@
 /**
- * The reference client's way in: the enrollment QR code as a PNG image (a photo of the screen
+ * The enrollment QR code both ways. Drawn: the SVG data URL the desk's dialog and the kiosk show
+ * (one drawing for both). Read, the reference client's way in: a PNG image (a photo of the screen
  * saved as PNG, or the file `carddesk mobile issue --qr-png` writes), or a text file holding the
  * URI the code encodes. PNG is decoded with pngjs and the code read with jsQR.
  */
 import jsQR from 'jsqr';
 // @ts-expect-error pngjs ships no type declarations; the part used here is typed below (PngModule).
 import * as pngjsUntyped from 'pngjs';
+import QRCode from 'qrcode';
 import { CardDeskError } from '../../shared/errors';
 import { parseEnrollmentUri, type EnrollmentInvitation } from './enrollment-uri';
 
@@ -28,6 +30,12 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 const MAX_PNG_BYTES = 20 * 1024 * 1024;
 const MAX_PIXELS = 40_000_000;
 const MAX_TEXT_BYTES = 4096;
+
+/** An enrollment URI's QR code as an SVG data URL (error correction M, the standard quiet zone). */
+export async function svgQrDataUrl(uri: string): Promise<string> {
+  const svg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
+  return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
+}
 
 export function isPng(bytes: Buffer): boolean {
   return bytes.length >= PNG_SIGNATURE.length && bytes.subarray(0, PNG_SIGNATURE.length).equals(PNG_SIGNATURE);

@@ -1,0 +1,101 @@
+/**
+ * The kiosk's proof that the card in the reader is the one the desk issued: the card's key in the
+ * certificate's slot (9E without the PIN; an older card's 9A after it) signs a fresh random
+ * challenge, the signature verifies with the certificate's public key, and the CA says the
+ * certificate is good (or on hold while the card awaits activation or is suspended).
+ */
+import { createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto';
+import { CardDeskError } from '../../shared/errors';
+import type { CardRecord } from '../../shared/schemas/holders';
+import { PIN_REF, type AsymmetricAlgorithm } from '../../smartcard/piv';
+import { parseCertificate } from '../ca/certificate-reader';
+import type { PivSession } from '../cards/card-session';
+import type { LifecycleServices } from '../lifecycle/lifecycle-services';
+import { signSha256WithSlot } from '../piv/piv-signing';
+import type { VaultServices } from '../vault/vault-services';
+
+const CHALLENGE_BYTES = 32;
+
+/** The key algorithm of a certificate's public key, as the card names it. */
+function algorithmOfKey(key: KeyObject): AsymmetricAlgorithm | null {
+  const details = key.asymmetricKeyDetails;
+  if (key.asymmetricKeyType === 'rsa') {
+    const bits = details?.modulusLength;
+    return bits === 2048 ? 'rsa2048' : bits === 3072 ? 'rsa3072' : bits === 4096 ? 'rsa4096' : null;
+  }
+  if (key.asymmetricKeyType === 'ec') {
+    const curve = details?.namedCurve;
+    return curve === 'prime256v1' ? 'eccp256' : curve === 'secp384r1' ? 'eccp384' : null;
+  }
+  return null;
+}
+
+export interface CardGenuinenessDeps {
+  readonly certificates: VaultServices['certificates'];
+  readonly personalisations: LifecycleServices['deps']['personalisations'];
+}
+
+export class CardGenuineness {
+  readonly #deps: CardGenuinenessDeps;
+
+  constructor(deps: CardGenuinenessDeps) {
+    this.#deps = deps;
+  }
+
+  /** The card has a certificate that is valid or suspended (or none issued yet). */
+  hasLiveCertificates(serial: string): boolean {
+    const certificates = this.#deps.certificates.forCard(serial);
+    return certificates.length === 0 || certificates.some((c) => c.status === 'valid' || c.status === 'suspended');
+  }
+
+  /** The DER of the certificate the desk issued for the card's `slot`, or null. */
+  certificateOf(serial: string, slot: string): Buffer | null {
+    const personalisation = this.#deps.personalisations.get(serial);
+    // Slots as strings: cards issued before 9E existed have no '9E' entry.
+    const certificateSerial = (personalisation?.certificates as Partial<Record<string, string>> | undefined)?.[slot];
+    if (certificateSerial === undefined) return null;
+    try {
+      return Buffer.from(this.#deps.certificates.record(certificateSerial).der, 'base64');
+    } catch {
+      return null;
+    }
+  }
+
+  /** The genuineness proof (see the top of this file) with `certificate`, on the open session. */
+  async prove(session: PivSession, card: CardRecord, certificate: Buffer): Promise<boolean> {
+    const slot = this.#slotOf(card.serial, certificate);
+    if (slot === null) return false;
+    const status = this.#deps.certificates.revocationStatus(certificate).state;
+    const heldOk = card.state === 'awaitingActivation' || card.state === 'suspended';
+    if (!(status === 'good' || (status === 'onHold' && heldOk))) return false;
+    const publicKey = createPublicKey({ key: parseCertificate(certificate).publicKeyInfo, format: 'der', type: 'spki' });
+    const algorithm = algorithmOfKey(publicKey);
+    if (algorithm === null) return false;
+    const challenge = randomBytes(CHALLENGE_BYTES);
+    let signature: Uint8Array;
+    try {
+      signature = await signSha256WithSlot(session.client, slot, algorithm, challenge);
+    } catch (error) {
+      // A pulled card stays "card removed"; a card that will not sign is not the card the desk issued.
+      if (error instanceof CardDeskError && ['CARD_REMOVED', 'NO_CARD', 'CARD_IN_USE'].includes(error.code)) throw error;
+      return false;
+    }
+    return verify('sha256', challenge, publicKey, signature);
+  }
+
+  #slotOf(serial: string, certificate: Buffer): string | null {
+    for (const slot of ['9E', '9A']) {
+      const own = this.certificateOf(serial, slot);
+      if (own?.equals(certificate) === true) return slot;
+    }
+    return null;
+  }
+}
+
+/** The PIN tries left on the card (null: the card does not say). */
+export async function pinTriesOf(session: PivSession): Promise<number | null> {
+  const metadata = await session.client.referenceMetadata(PIN_REF.PIV_PIN);
+  if (metadata !== null) return metadata.triesLeft;
+  const status = await session.client.pinStatus();
+  return status.triesLeft === -1 ? null : status.triesLeft;
+}
