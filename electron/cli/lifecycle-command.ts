@@ -211,9 +211,10 @@ export function registerLifecycleCommands(card: Command, cli: CliContext): void 
     .requiredOption('--holder <ref>', 'the holder: id, personal number or user number')
     .addOption(new Option('--user-number-to <recipient>', 'who gets the user-number letter (default: the policy)').choices(['holder', 'contact-person']))
     .option(...readerOption)
+    .option('--operator', "an operator card: slot 9A gets an operator certificate, for the operator's sign-in at the desk")
     .option('--yes', 'personalise without asking (the holder and card are still printed)')
     .option(...jsonOption)
-    .action(async (options: { holder: string; userNumberTo?: string; reader?: string; yes?: boolean; json?: boolean }) => {
+    .action(async (options: { holder: string; userNumberTo?: string; reader?: string; operator?: boolean; yes?: boolean; json?: boolean }) => {
       await withDesk(cli, true, async ({ issuer, deps }, reader) => {
         const holder = deps.vault.directory.find(options.holder);
         const recipient = options.userNumberTo === undefined ? undefined : options.userNumberTo === 'contact-person' ? 'contactPerson' : 'holder';
@@ -222,14 +223,15 @@ export function registerLifecycleCommands(card: Command, cli: CliContext): void 
         const serial = await serialIn(deps.holds, readerName);
         process.stderr.write(issueSummary(holder, serial));
         if (options.yes !== true) {
-          const answer = (await cli.secrets.read('Personalise this card for this holder? [y/N] ', { echo: true })).toString().trim().toLowerCase();
+          const question = options.operator === true ? 'Personalise this card as an operator card for this person? [y/N] ' : 'Personalise this card for this holder? [y/N] ';
+          const answer = (await cli.secrets.read(question, { echo: true })).toString().trim().toLowerCase();
           if (answer !== 'y' && answer !== 'yes') {
             process.stderr.write('Nothing was done: the card was not personalised. (Add --yes to confirm without the question.)\n');
             process.exitCode = EXIT.refused;
             return;
           }
         }
-        reportIssue(cli, asContractResult(await issuer.issue({ reader: readerName, holderId: holder.id, userNumberRecipient: recipient }, cli.operation)), options.json === true);
+        reportIssue(cli, asContractResult(await issuer.issue({ reader: readerName, holderId: holder.id, userNumberRecipient: recipient, purpose: options.operator === true ? 'operator' : 'holder' }, cli.operation)), options.json === true);
       });
     });
 

@@ -8,7 +8,6 @@
  * never with a PIN or PUK. The keys stay with the desk: suspend, revoke and activation go through
  * the desk's services with its unlocked vault, authorised by the holder's card and PIN.
  */
-import { createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto';
 import { CardDeskError } from '../../shared/errors';
 import type { AuditAction } from '../../shared/schemas/audit';
 import type { HolderSummary } from '../../shared/schemas/audit';
@@ -18,11 +17,10 @@ import type { PdfVerifyReport } from '../../shared/schemas/contracts';
 import type { CardRecord } from '../../shared/schemas/holders';
 import type { KioskActionResult, KioskBeginResult, KioskHome, KioskRefusal, KioskSignInResult, KioskStatus } from '../../shared/schemas/kiosk';
 import type { LifecycleResult } from '../../shared/schemas/lifecycle';
-import { PIN_REF, type AsymmetricAlgorithm } from '../../smartcard/piv';
+import { PIN_REF } from '../../smartcard/piv';
 import type { SecondFactor } from '../account/account-ports';
 import type { HolderSummaryQuery } from '../audit/audit-queries';
 import type { AuditEventInput, AuditTrail } from '../audit/audit-trail';
-import { parseCertificate } from '../ca/certificate-reader';
 import type { CardService } from '../cards/card-service';
 import { cardSerial } from '../cards/card-service';
 import { withPivSession, type PivSession } from '../cards/card-session';
@@ -30,7 +28,7 @@ import type { OfflineUnblockService } from '../cards/offline-unblock';
 import type { CardConnector } from '../readers/card-connection';
 import type { LifecycleServices } from '../lifecycle/lifecycle-services';
 import type { OperationContext } from '../operation-context';
-import { signSha256WithSlot } from '../piv/piv-signing';
+import { proveSlotKey } from '../piv/key-proof';
 import type { VaultServices } from '../vault/vault-services';
 import { AttemptLimit } from './attempt-limit';
 import { KioskSessions, type KioskEndReason, type KioskProof, type KioskSession } from './kiosk-sessions';
@@ -38,7 +36,6 @@ import { KioskSessions, type KioskEndReason, type KioskProof, type KioskSession 
 const DAY = 86_400_000;
 /** A document expiring within this many days (or past) is flagged on the holder's profile. */
 const DOCUMENT_WARNING_DAYS = 60;
-const CHALLENGE_BYTES = 32;
 
 export interface KioskSettings {
   readonly idleSeconds: number;
@@ -114,19 +111,6 @@ export function refusalOfCard(reason: string): KioskRefusal {
 }
 
 /** The key algorithm of a certificate's public key, as the card names it. */
-function algorithmOfKey(key: KeyObject): AsymmetricAlgorithm | null {
-  const details = key.asymmetricKeyDetails;
-  if (key.asymmetricKeyType === 'rsa') {
-    const bits = details?.modulusLength;
-    return bits === 2048 ? 'rsa2048' : bits === 3072 ? 'rsa3072' : bits === 4096 ? 'rsa4096' : null;
-  }
-  if (key.asymmetricKeyType === 'ec') {
-    const curve = details?.namedCurve;
-    return curve === 'prime256v1' ? 'eccp256' : curve === 'secp384r1' ? 'eccp384' : null;
-  }
-  return null;
-}
-
 /** Thrown when a session-bound call has no (live) session. */
 export function sessionEnded(): CardDeskError {
   return new CardDeskError('SESSION_ENDED', 'There is no kiosk session for this window (it ended, or never began): insert the card again.');
@@ -360,19 +344,7 @@ export class KioskService {
     const status = this.#deps.vault.certificates.revocationStatus(certificate).state;
     const heldOk = card.state === 'awaitingActivation' || card.state === 'suspended';
     if (!(status === 'good' || (status === 'onHold' && heldOk))) return false;
-    const publicKey = createPublicKey({ key: parseCertificate(certificate).publicKeyInfo, format: 'der', type: 'spki' });
-    const algorithm = algorithmOfKey(publicKey);
-    if (algorithm === null) return false;
-    const challenge = randomBytes(CHALLENGE_BYTES);
-    let signature: Uint8Array;
-    try {
-      signature = await signSha256WithSlot(session.client, slot, algorithm, challenge);
-    } catch (error) {
-      // A pulled card stays "card removed"; a card that will not sign is not the card the desk issued.
-      if (error instanceof CardDeskError && ['CARD_REMOVED', 'NO_CARD', 'CARD_IN_USE'].includes(error.code)) throw error;
-      return false;
-    }
-    return verify('sha256', challenge, publicKey, signature);
+    return proveSlotKey(session.client, slot, certificate);
   }
 
   #slotOf(serial: string, certificate: Buffer): string | null {
