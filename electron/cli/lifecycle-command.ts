@@ -157,7 +157,7 @@ async function serialIn(holds: ReaderHolds, readerName: string): Promise<string 
 }
 
 /** What the operator confirms: the holder's identity (no photo) and the card. */
-export function issueSummary(holder: Holder, serial: string | null): string {
+export function issueSummary(holder: Holder, serial: string | null, purpose: 'holder' | 'operator' = 'holder'): string {
   const rows: [string, string][] = [
     ['Holder', `${holder.firstName} ${holder.lastName}`],
     ['Personal number', holder.personalNumber],
@@ -166,6 +166,7 @@ export function issueSummary(holder: Holder, serial: string | null): string {
     ['Organisation', holder.organisation === '' ? '-' : holder.organisation],
     ['E-mail', holder.email === '' ? '-' : holder.email],
     ['Card serial', serial ?? 'unknown (the card does not tell it)'],
+    ...(purpose === 'operator' ? ([['Card', 'operator card (slot 9A: operator certificate, for signing in at the desk)']] as [string, string][]) : []),
   ];
   return `Personalise a card for:\n${rows.map(([name, value]) => `  ${name.padEnd(18)} ${value}`).join('\n')}\n`;
 }
@@ -221,7 +222,7 @@ export function registerLifecycleCommands(card: Command, cli: CliContext): void 
         const readerName = reader(options.reader);
         // The operator sees whom and which card before anything is written to it (stderr: --json stays clean).
         const serial = await serialIn(deps.holds, readerName);
-        process.stderr.write(issueSummary(holder, serial));
+        process.stderr.write(issueSummary(holder, serial, options.operator === true ? 'operator' : 'holder'));
         if (options.yes !== true) {
           const question = options.operator === true ? 'Personalise this card as an operator card for this person? [y/N] ' : 'Personalise this card for this holder? [y/N] ';
           const answer = (await cli.secrets.read(question, { echo: true })).toString().trim().toLowerCase();

@@ -6,7 +6,6 @@
  * desk with the operator's name and roles in the app bar, Sign out returns to the sign-in screen,
  * and so does pulling the card. Only the operator accounts are an in-memory lookup.
  */
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,30 +13,23 @@ import en from '../../renderer/src/i18n/locales/en.json';
 import nl from '../../renderer/src/i18n/locales/nl.json';
 import { sessionTestIds as ids } from '../../renderer/src/features/session/testIds';
 import { silentLogger } from '../../electron/core/log/logger';
-import type { OperatorLookup } from '../../electron/core/operators/operator-lookup';
 import { localConnection } from '../../electron/core/process/local-connection';
 import { loadPcscLite } from '../../electron/core/readers/pcsc-binding';
 import { dispatch } from '../../electron/core/api/dispatch';
 import { startHost, type RunningHost } from '../../electron/host/server';
 import type { ChannelArgs, ChannelName, ChannelResult } from '../../electron/shared/contract';
-import type { OperatorRecord } from '../../electron/shared/schemas/operators';
 import { seriousAccessibilityViolations } from '../support/axe';
 import { launchBrowser, openPage } from '../support/browser';
 import { CardInReader } from '../support/card-in-reader';
-import { secretsIn } from '../support/lifecycle-rig';
+import { issueCardFor, memoryOperatorAccounts } from '../support/operator-accounts';
 import { Pcscd } from '../support/pcscd';
 import { testCore } from '../support/test-core';
-import { holderInput, PASSPHRASE } from '../support/vault-fixtures';
+import { PASSPHRASE } from '../support/vault-fixtures';
 import { waitUntil } from '../support/wait';
 
 const SHOTS = process.env.CARDDESK_SCREENSHOTS;
 const dist = join(__dirname, '..', '..', 'dist');
-const accounts = new Map<string, OperatorRecord>();
-const lookup: OperatorLookup = {
-  byCertificate: (serial) => [...accounts.values()].find((record) => record.cards.some((card) => card.certificateSerial === serial)) ?? null,
-  byId: (id) => accounts.get(id) ?? null,
-  anyOperator: () => accounts.size > 0,
-};
+const { accounts, lookup } = memoryOperatorAccounts();
 
 let pcscd: Pcscd;
 const core = testCore({ loadPcsc: loadPcscLite, virtualReader: false, operatorLookup: lookup });
@@ -71,14 +63,8 @@ beforeAll(async () => {
   await call('vault:init', { passphrase: PASSPHRASE });
   await call('ca:init', { algorithm: 'p384', rootSubject: 'CN=E2E Root, O=Example, C=XK', issuingSubject: 'CN=E2E Issuing, O=Example, C=XK' });
   await call('cards:updatePolicy', { activation: 'atIssuance' });
-  const created = await call('holders:create', holderInput(1));
-  if (!created.ok) throw new Error('no holder');
-  const result = await call('cards:issue', { reader: card.readerName, holderId: created.holder.id, purpose: 'operator' });
-  if (!result.ok) throw new Error(`issuance stopped: ${result.reason}`);
-  const letter = result.letters.find((l) => l.kind === 'pin');
-  issued.pin = secretsIn(execFileSync('pdftotext', ['-layout', join(result.outbox, letter?.fileName ?? 'missing'), '-'], { encoding: 'utf8' })).pin;
-  issued.serial = result.serial;
-  issued.nineA = result.certificates[0]?.serial ?? '';
+  const made = await issueCardFor(call, card.readerName, 1, 'operator');
+  Object.assign(issued, { serial: made.serial, pin: made.pin, nineA: made.certificates[0]?.serial ?? '' });
   host = await startHost({
     core: localConnection(core.handlers, core.events, silentLogger),
     log: silentLogger,

@@ -5,7 +5,6 @@
  * (the operator directory is built elsewhere): everything about the card, the CA and the
  * certificates' status is real.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallContext } from '../../electron/core/api/context';
 import { dispatch } from '../../electron/core/api/dispatch';
 import { silentLogger } from '../../electron/core/log/logger';
-import type { OperatorLookup } from '../../electron/core/operators/operator-lookup';
 import { ApduTransport } from '../../electron/core/piv/apdu-transport';
 import { PivClient } from '../../electron/core/piv/piv-client';
 import { loadPcscLite } from '../../electron/core/readers/pcsc-binding';
@@ -23,7 +21,7 @@ import { FACTORY } from '../../electron/smartcard/piv';
 import { queryPage } from '../../electron/core/audit/audit-queries';
 import type { AuditAction, AuditEntry } from '../../electron/shared/schemas/audit';
 import { CardInReader } from '../support/card-in-reader';
-import { secretsIn } from '../support/lifecycle-rig';
+import { issueCardFor, memoryOperatorAccounts } from '../support/operator-accounts';
 import { openssl } from '../support/openssl';
 import { Pcscd } from '../support/pcscd';
 import { createTestCa, provisionSlot, toPem } from '../support/provision';
@@ -33,13 +31,7 @@ import { waitUntil } from '../support/wait';
 
 const desk: CallContext = { surface: 'desk', transport: 'ipc' };
 
-/** The operator accounts: records in memory, found by their operator certificate's serial. */
-const accounts = new Map<string, OperatorRecord>();
-const lookup: OperatorLookup = {
-  byCertificate: (serial) => [...accounts.values()].find((record) => record.cards.some((card) => card.certificateSerial === serial)) ?? null,
-  byId: (id) => accounts.get(id) ?? null,
-  anyOperator: () => accounts.size > 0,
-};
+const { accounts, lookup } = memoryOperatorAccounts();
 
 let pcscd: Pcscd;
 const core = testCore({ loadPcsc: loadPcscLite, virtualReader: false, operatorLookup: lookup });
@@ -71,17 +63,7 @@ async function removed(card: CardInReader): Promise<void> {
   await waitUntil(() => core.readers.list().readers.find((r) => r.name === card.readerName)?.cardState === 'absent', 10_000, `${card.readerName} empty`);
 }
 
-/** Issues the card in `reader` for a new holder; returns its serial, PIN (from the PIN letter) and certificates. */
-async function issue(reader: string, n: number, purpose: 'holder' | 'operator') {
-  const created = await call('holders:create', holderInput(n));
-  if (!created.ok) throw new Error('the holder was not created');
-  const { holder } = created;
-  const result = await call('cards:issue', { reader, holderId: holder.id, purpose });
-  if (!result.ok) throw new Error(`the issuance stopped: ${result.reason}`);
-  const letter = result.letters.find((l) => l.kind === 'pin');
-  const text = execFileSync('pdftotext', ['-layout', join(result.outbox, letter?.fileName ?? 'missing.pdf'), '-'], { encoding: 'utf8' });
-  return { holderId: holder.id, serial: result.serial, pin: secretsIn(text).pin, certificates: result.certificates };
-}
+const issue = (reader: string, n: number, purpose: 'holder' | 'operator') => issueCardFor(call, reader, n, purpose);
 
 /** The certificate in `slot` of the card in `reader`, read with CardDesk's PIV client (DER). */
 async function certificateOnCard(reader: string, slot: string): Promise<Buffer> {
