@@ -256,6 +256,8 @@ describe('card sign-in', () => {
     const forged = await CardInReader.create(1, { serial: 71_000_003 });
     try {
       await inserted(forged);
+      // A factory-fresh card has nothing in 9A.
+      expect(await signIn(forged.readerName, FACTORY.PIN)).toMatchObject({ ok: false, reason: 'noCertificate' });
       const ca = await createTestCa(mkdtempSync(join(work, 'forger-')));
       // The forger's CA takes the desk's issuing CA's name; the leaf copies the operator certificate's serial and clientAuth.
       const issuing = core.vault.ca.certificate('issuing').subject;
@@ -273,6 +275,23 @@ describe('card sign-in', () => {
       await removed(forged);
     }
   }, 60_000);
+
+  it('refuses an operator certificate on hold, and signs in again once it is resumed', async () => {
+    await core.vault.certificates.suspend(issued.nineA, 1, 'release', cliOperator);
+    expect(await signIn(operatorCard.readerName, issued.pin)).toMatchObject({ ok: false, reason: 'certificateOnHold' });
+    await core.vault.certificates.resume(issued.nineA, cliOperator);
+    expect(await signIn(operatorCard.readerName, issued.pin)).toMatchObject({ ok: true });
+    expect((await call('session:signOut', undefined)).mode).toBe('signedOut');
+    expect(await lastEvent('operator.signedOut')).toMatchObject({ outcome: 'success', reason: 'signOut', actor: { id: 'op-ada' } });
+  });
+
+  it('works with the vault locked (the CA records are read without the vault key)', async () => {
+    await call('vault:lock', undefined);
+    expect((await call('vault:status', undefined)).unlocked).toBe(false);
+    expect(await signIn(operatorCard.readerName, issued.pin)).toMatchObject({ ok: true });
+    await call('session:signOut', undefined);
+    expect((await call('vault:unlock', { passphrase: PASSPHRASE })).ok).toBe(true);
+  });
 
   it('refuses a revoked operator certificate (the CA records say so)', async () => {
     await core.vault.certificates.revoke(issued.nineA, 'keyCompromise', cliOperator);
