@@ -75,12 +75,12 @@ export class OperatorSessions {
     const open = this.#open;
     if (open === null) return null;
     if (this.#now() - open.lastCall >= this.#idleMs()) {
-      this.#end('idle');
+      void this.#end('idle');
       return null;
     }
     const operator = lookup.byId(open.operatorId);
     if (operator === null || operator.state !== 'active') {
-      this.#end('operatorInactive');
+      void this.#end('operatorInactive');
       return null;
     }
     if (touch) open.lastCall = this.#now();
@@ -99,7 +99,7 @@ export class OperatorSessions {
   async signIn(reader: string, pin: Buffer, channel: AuditChannel): Promise<SignInResult> {
     const result = await this.#deps.signIn(reader, pin, channel);
     if (!result.ok) return { ok: false, reason: result.reason, triesLeft: result.triesLeft, message: result.message };
-    if (this.#open !== null) this.#end('replaced');
+    if (this.#open !== null) await this.#end('replaced');
     this.#open = { operatorId: result.operator.id, cardSerial: result.cardSerial, reader: result.reader, lastCall: this.#now() };
     this.#armIdle();
     const summary = this.summary();
@@ -109,7 +109,7 @@ export class OperatorSessions {
 
   /** Ends the session; without one, the attempt is recorded (as every write is) and nothing changes. */
   async signOut(): Promise<OperatorSessionSummary> {
-    if (this.#open !== null) this.#end('signOut');
+    if (this.#open !== null) await this.#end('signOut');
     else {
       const current = this.current();
       await this.#deps.audit.record({
@@ -125,7 +125,7 @@ export class OperatorSessions {
 
   /** The card left `reader` (or the reader went away): a session opened with a card in it ends. */
   cardRemoved(reader: string): void {
-    if (this.#open?.reader === reader) this.#end('cardRemoved');
+    if (this.#open?.reader === reader) void this.#end('cardRemoved');
   }
 
   dispose(): void {
@@ -146,18 +146,19 @@ export class OperatorSessions {
     this.#idleTimer = setTimeout(() => {
       this.#idleTimer = null;
       if (this.#open !== open) return;
-      if (this.#now() - open.lastCall >= this.#idleMs()) this.#end('idle');
+      if (this.#now() - open.lastCall >= this.#idleMs()) void this.#end('idle');
       else this.#armIdle();
     }, wait + 50);
     this.#idleTimer.unref();
   }
 
-  #end(reason: SessionEndReason): void {
+  /** Ends the session at once; resolves once its end is recorded (sign-out waits for that, the other ends need not). */
+  #end(reason: SessionEndReason): Promise<void> {
     const open = this.#open;
-    if (open === null) return;
+    if (open === null) return Promise.resolve();
     this.#open = null;
     this.dispose();
-    this.#deps.audit
+    const recorded = this.#deps.audit
       .record({
         action: 'operator.signedOut',
         outcome: 'success',
@@ -169,5 +170,6 @@ export class OperatorSessions {
       })
       .catch((error: unknown) => this.#deps.log.error('the end of an operator session could not be recorded', { error, reason }));
     if (reason !== 'replaced') this.#deps.changed(this.summary());
+    return recorded;
   }
 }
