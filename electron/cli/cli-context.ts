@@ -10,12 +10,22 @@ import type { OperationContext } from '../core/operation-context';
 import { prepareDataDir } from '../core/files/safe-file';
 import { DeskSettingsStore } from '../core/settings/desk-settings';
 import { logDirOf, resolveDataDir } from '../core/paths';
+import type { AuditTrail } from '../core/audit/audit-trail';
+import type { OperatorLookup } from '../core/operators/operator-lookup';
+import type { VaultAccess } from '../core/vault/vault-access';
+import type { OperatorSession } from '../core/operators/permission-check';
+import { authoriseCommand, commandSession, type AuthorisationRequest } from './cli-authorisation';
 import { SecretReader } from './secret-input';
 
 export class CliContext {
   readonly #dataDir = resolveDataDir();
   #prepared = false;
-  readonly operation: OperationContext = { actor: { kind: 'operator', id: userInfo().username }, channel: 'cli' };
+  /** The OS account, until the command is authorised for an operator or an automation credential. */
+  #operation: OperationContext = { actor: { kind: 'operator', id: userInfo().username }, channel: 'cli' };
+  /** What the running command needs (command-permissions.ts), set before it runs. */
+  #command: (Omit<AuthorisationRequest, 'dataDir' | 'osOperation'> & { authorised: boolean }) | null = null;
+  /** The second operator who approved the running command (two-person control): named in its events. */
+  #approvedBy: string | null = null;
   #log: Logger | null = null;
   #secrets: SecretReader | null = null;
   #audit: AuditLog | null = null;
@@ -70,6 +80,51 @@ export class CliContext {
         this.#audit = null;
       }
     }
+  }
+
+  get operation(): OperationContext {
+    return this.#operation;
+  }
+
+  /** Called before each command runs (program.ts). */
+  beginCommand(request: Omit<AuthorisationRequest, 'dataDir' | 'osOperation'>): void {
+    this.#command = { ...request, authorised: request.permission === 'open' };
+  }
+
+  /**
+   * Checks the running command's permission against the session it acts for, once the vault is
+   * open (vault-session.ts); from then on its events name that operator (and the approver).
+   */
+  async authorise(vault: { access: VaultAccess; audit: AuditTrail; operators: OperatorLookup }): Promise<void> {
+    const command = this.#command;
+    if (command === null || command.authorised) return;
+    const { session, approvedBy } = await authoriseCommand({ ...command, dataDir: this.dataDir, osOperation: this.#operation }, vault);
+    if (session !== null) this.#operation = { actor: { kind: 'operator', id: session.operatorId }, channel: 'cli' };
+    this.#approvedBy = approvedBy;
+    command.authorised = true;
+  }
+
+  /** The session the command's credential opens, whatever the command (`carddesk approve`); null in the bootstrap. */
+  async session(vault: { access: VaultAccess; audit: AuditTrail; operators: OperatorLookup }): Promise<OperatorSession | null> {
+    const command = this.#command;
+    if (command === null) return null;
+    return commandSession({ ...command, dataDir: this.dataDir, osOperation: this.#operation }, vault);
+  }
+
+  /** The audit trail the command's services record into: each event names the approver, if any. */
+  auditTrail(audit: AuditTrail): AuditTrail {
+    return {
+      record: (event) => (this.#approvedBy === null ? audit.record(event) : audit.record({ ...event, details: { ...event.details, approvedBy: this.#approvedBy } })),
+      changeEventsIn: (ids, sinceMs) => audit.changeEventsIn(ids, sinceMs),
+    };
+  }
+
+  /** A command that needs a permission must have opened the vault (and so been checked). */
+  endCommand(): void {
+    const command = this.#command;
+    this.#command = null;
+    this.#approvedBy = null;
+    if (command !== null && !command.authorised) throw new Error(`carddesk ${command.command} needs ${command.permission} but never opened the vault to check it: a CardDesk bug.`);
   }
 
   out(text: string): void {

@@ -21,6 +21,9 @@ import { registerSecondFactorCommands } from './second-factor-command';
 import { registerNotifyCommand } from './notify-command';
 import { registerMobileCommands } from './mobile-command';
 import { registerMobileClientCommands } from './mobile-client-command';
+import { commandPath, commandPermissions, dualControlCommands } from './command-permissions';
+import { registerCredentialCommands } from './credential-command';
+import { registerApproveCommand } from './approve-command';
 
 export function buildProgram(cli: CliContext = new CliContext()): Command {
   const program = new Command('carddesk')
@@ -28,7 +31,25 @@ export function buildProgram(cli: CliContext = new CliContext()): Command {
     .showHelpAfterError()
     .configureOutput({ outputError: (text, write) => write(text) })
     // What scripts and package managers ask first; the `version` command says the same.
-    .version(`${appName} ${appVersion}`, '-V, --version', 'print the CardDesk version');
+    .version(`${appName} ${appVersion}`, '-V, --version', 'print the CardDesk version')
+    .option('--credential <file>', 'act with this automation credential or CLI session (default: CARDDESK_CREDENTIAL, then the session `carddesk signin` left)')
+    .option('--approval <code>', "a second operator's approval of this command (two-person control: the code the first run printed)")
+    // Every command is held to the permission it needs (command-permissions.ts), checked when it opens the vault.
+    .hook('preAction', (root, command) => {
+      const path = commandPath(command);
+      const permission = commandPermissions[path];
+      if (permission === undefined) throw new Error(`carddesk ${path} declares no permission: a CardDesk bug.`);
+      const { credential = process.env.CARDDESK_CREDENTIAL ?? '', approval } = root.opts<{ credential?: string; approval?: string }>();
+      const dual = dualControlCommands[path];
+      cli.beginCommand({
+        command: path,
+        permission,
+        credentialFile: credential === '' ? null : credential,
+        // What is approved: the command with its arguments and options (none of them secret: secrets are read at prompts).
+        ...(dual === undefined ? {} : { dual: { ...dual, summary: [path, ...command.args, JSON.stringify(command.opts())].join(' '), code: approval ?? null } }),
+      });
+    })
+    .hook('postAction', () => cli.endCommand());
 
   program
     .command('version')
@@ -51,5 +72,7 @@ export function buildProgram(cli: CliContext = new CliContext()): Command {
   registerNotifyCommand(program, cli);
   // The desk's side (issue, lock, …) and the reference phone client (enroll, reenroll) share one group.
   registerMobileClientCommands(registerMobileCommands(program, cli), cli);
+  registerCredentialCommands(program, cli);
+  registerApproveCommand(program, cli);
   return program;
 }

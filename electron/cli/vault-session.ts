@@ -12,10 +12,16 @@ import { createVaultServices, type VaultServices } from '../core/vault/vault-ser
 import { notifyServicesFor } from '../core/notify/notify-services';
 import type { CliContext } from './cli-context';
 import { equalSecrets } from '../smartcard/constant-time';
+import type { OperatorLookup } from '../core/operators/operator-lookup';
+
+// Replaced by the operator directory's lookup (issue 17) when it lands on main.
+export function operatorLookupOf(_services: VaultServices): OperatorLookup {
+  return { byCertificate: () => null, byId: () => null, anyOperator: () => false };
+}
 
 export async function withVault<T>(cli: CliContext, run: (services: VaultServices) => Promise<T>): Promise<T> {
   return cli.withAudit(async (audit) => {
-    const services = createVaultServices({ dataDir: cli.dataDir, audit, log: cli.log, auditSigning: audit, settings: cli.settings });
+    const services = createVaultServices({ dataDir: cli.dataDir, audit: cli.auditTrail(audit), log: cli.log, auditSigning: audit, settings: cli.settings });
     // Life-cycle changes made from the CLI queue their holder messages too (sent by the app, or `notify send`).
     notifyServicesFor(services, cli.log);
     try {
@@ -23,6 +29,7 @@ export async function withVault<T>(cli: CliContext, run: (services: VaultService
       // Read once the lock is held: no other CardDesk changes them while this command runs.
       await cli.settings.open();
       await services.syncAudit();
+      await cli.authorise({ access: services.access, audit: services.audit, operators: operatorLookupOf(services) });
       return await run(services);
     } finally {
       await services.close();

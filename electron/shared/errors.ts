@@ -19,6 +19,8 @@ export const errorCodes = [
   'NOT_ON_THIS_SURFACE',
   /** The signed-in operator's roles do not permit this action; the message names the role it needs. */
   'NOT_PERMITTED',
+  /** A dangerous action needs a second operator's approval first (issue 17 §4); the message says how to get it. */
+  'APPROVAL_REQUIRED',
   /** The system smart-card service (pcscd, WinSCard) cannot be reached. */
   'PCSC_UNAVAILABLE',
   /** The browser-mode host cannot be reached or refused the session. */

@@ -53,6 +53,14 @@ const here: Record<string, () => Promise<CliResult>> = {
   },
   'holder update': () => run(['holder', 'update', personalNumber(1), '--mobile', '+38344999999'], pass),
   'holder card-add': () => run(['holder', 'card-add', 'CLI-AUDIT-1', '--holder', personalNumber(1)], pass),
+  'credential issue': () => run(['credential', 'issue', '--name', 'nightly-crl', '--role', 'caAdministrator', '--out', file('nightly.credential')]),
+  'credential revoke': async () => {
+    const listed = await run(['credential', 'list']);
+    expect(listed.code, listed.stderr).toBe(0);
+    const [credential] = JSON.parse(listed.stdout) as { id: string; name: string }[];
+    expect(credential?.name).toBe('nightly-crl');
+    return run(['credential', 'revoke', credential?.id ?? '']);
+  },
   'ca renew': async () => {
     writeFileSync(file('key.pub'), generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'pem', type: 'spki' }));
     const issued = await run(['ca', 'issue', '--profile', 'authentication', '--public-key', file('key.pub'), '--holder', personalNumber(1), '--out', file('issued.pem')], pass);
@@ -126,7 +134,8 @@ describe('carddesk and the audit log', () => {
         return JSON.stringify(rest);
       })
       .join('\n');
-    for (const secret of secrets) expect(fields).not.toContain(secret);
+    // The automation credential's secret, written to its file by `credential issue`, is in no record either.
+    for (const secret of [...secrets, readFileSync(file('nightly.credential'), 'utf8').trim()]) expect(fields).not.toContain(secret);
   });
 
   it('records failures too, and exports with filters', async () => {

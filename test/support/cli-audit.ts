@@ -7,7 +7,7 @@
 import type { AuditAction } from '../../electron/shared/schemas/audit';
 import type { CliResult } from './cli';
 
-type Test = 'cli-audit' | 'vault-cli' | 'card-lifecycle-cli' | 'audit-anchor-cli' | 'letters-cli' | 'letters-print' | 'second-factor-cli' | 'notify-cli' | 'holder-account-cli' | 'recovery-code-cli' | 'mobile-est' | 'mobile-migrate';
+type Test = 'cli-audit' | 'vault-cli' | 'card-lifecycle-cli' | 'audit-anchor-cli' | 'letters-cli' | 'letters-print' | 'second-factor-cli' | 'notify-cli' | 'holder-account-cli' | 'recovery-code-cli' | 'mobile-est' | 'mobile-migrate' | 'operators-cli';
 
 export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Test }>> = {
   'card verify-pin': { action: 'card.pinVerify', test: 'cli-audit' },
@@ -24,6 +24,9 @@ export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Tes
   'listener set': { action: 'settings.change', test: 'cli-audit' },
   'holder update': { action: 'holder.update', test: 'cli-audit' },
   'holder card-add': { action: 'card.issue', test: 'cli-audit' },
+  'credential issue': { action: 'operator.credentialIssued', test: 'cli-audit' },
+  'credential revoke': { action: 'operator.credentialRevoked', test: 'cli-audit' },
+  approve: { action: 'operator.approved', test: 'operators-cli' },
   'audit verify': { action: 'audit.verify', test: 'cli-audit' },
   'audit export': { action: 'audit.export', test: 'cli-audit' },
   'audit head': { action: 'audit.headExport', test: 'audit-anchor-cli' },
@@ -119,6 +122,7 @@ export const cliReads: Readonly<Record<string, string>> = {
   'notify send': 'sends queued messages',
   'mobile list': "lists a holder's mobile IDs",
   'mobile show': 'shows a mobile ID',
+  'credential list': 'lists credentials, never their secrets',
   // The phone's side (the reference client): it writes only its own folder of PKCS#12 files; the
   // desk records each enrollment it answers (mobile.enroll), as it does for any EST client.
   'mobile enroll': 'no desk state',

@@ -8,7 +8,7 @@
 import { channels, type ChannelName } from '../../shared/contract';
 import { operatorRoles } from '../../shared/enums';
 import { CardDeskError } from '../../shared/errors';
-import { rolesGranting, rolesPermit, type OperatorRole } from '../../shared/permissions';
+import { rolesGranting, rolesPermit, type ChannelPermission, type OperatorRole } from '../../shared/permissions';
 import { operationOf, type CallContext } from '../api/context';
 import type { ContractHandlers } from '../api/handlers';
 import type { AuditTrail } from '../audit/audit-trail';
@@ -37,10 +37,20 @@ const roleNames: Readonly<Record<OperatorRole, string>> = {
   kioskManager: 'kiosk manager',
 };
 
-/** "needs the issuer role", "needs the helpdesk or issuer role". */
+/** "<what> needs the issuer role", "<what> needs the helpdesk or issuer role". */
+export function permissionRefusal(what: string, permission: ChannelPermission): string {
+  const roles = rolesText(permission);
+  return roles === null ? `${what} is not an operator's action.` : `${what} needs ${roles}.`;
+}
+
+/** "the issuer role", "the helpdesk or issuer role"; null when no role grants it. */
+export function rolesText(permission: ChannelPermission): string | null {
+  const roles = rolesGranting(permission).map((role) => roleNames[role]);
+  return roles.length === 0 ? null : `the ${roles.join(' or ')} role`;
+}
+
 export function refusalMessage(channel: ChannelName): string {
-  const roles = rolesGranting(channels[channel].permission).map((role) => roleNames[role]);
-  return roles.length === 0 ? `${channel} is not an operator's action.` : `${channel} needs the ${roles.join(' or ')} role.`;
+  return permissionRefusal(channel, channels[channel].permission);
 }
 
 /**

@@ -89,6 +89,13 @@ export const auditActions = [
   'operator.signInRefused',
   /** The desk's operator session ended (reason: signOut, idle, cardRemoved, operatorInactive). */
   'operator.signedOut',
+  /** A CLI session (card sign-in) or an automation credential was issued or revoked (issue 17 §3). */
+  'operator.credentialIssued',
+  'operator.credentialRevoked',
+  /** Two-person control (issue 17 §4): asked, approved by a second operator, used once. */
+  'operator.approvalRequested',
+  'operator.approved',
+  'operator.approvalUsed',
   'kiosk.sessionStart',
   'kiosk.sessionEnd',
   'kiosk.stolenCard',
