@@ -157,7 +157,7 @@ async function serialIn(holds: ReaderHolds, readerName: string): Promise<string 
 }
 
 /** What the operator confirms: the holder's identity (no photo) and the card. */
-export function issueSummary(holder: Holder, serial: string | null): string {
+export function issueSummary(holder: Holder, serial: string | null, purpose: 'holder' | 'operator' = 'holder'): string {
   const rows: [string, string][] = [
     ['Holder', `${holder.firstName} ${holder.lastName}`],
     ['Personal number', holder.personalNumber],
@@ -166,6 +166,7 @@ export function issueSummary(holder: Holder, serial: string | null): string {
     ['Organisation', holder.organisation === '' ? '-' : holder.organisation],
     ['E-mail', holder.email === '' ? '-' : holder.email],
     ['Card serial', serial ?? 'unknown (the card does not tell it)'],
+    ...(purpose === 'operator' ? ([['Card', 'operator card (slot 9A: operator certificate, for signing in at the desk)']] as [string, string][]) : []),
   ];
   return `Personalise a card for:\n${rows.map(([name, value]) => `  ${name.padEnd(18)} ${value}`).join('\n')}\n`;
 }
@@ -211,25 +212,27 @@ export function registerLifecycleCommands(card: Command, cli: CliContext): void 
     .requiredOption('--holder <ref>', 'the holder: id, personal number or user number')
     .addOption(new Option('--user-number-to <recipient>', 'who gets the user-number letter (default: the policy)').choices(['holder', 'contact-person']))
     .option(...readerOption)
+    .option('--operator', "an operator card: slot 9A gets an operator certificate, for the operator's sign-in at the desk")
     .option('--yes', 'personalise without asking (the holder and card are still printed)')
     .option(...jsonOption)
-    .action(async (options: { holder: string; userNumberTo?: string; reader?: string; yes?: boolean; json?: boolean }) => {
+    .action(async (options: { holder: string; userNumberTo?: string; reader?: string; operator?: boolean; yes?: boolean; json?: boolean }) => {
       await withDesk(cli, true, async ({ issuer, deps }, reader) => {
         const holder = deps.vault.directory.find(options.holder);
         const recipient = options.userNumberTo === undefined ? undefined : options.userNumberTo === 'contact-person' ? 'contactPerson' : 'holder';
         const readerName = reader(options.reader);
         // The operator sees whom and which card before anything is written to it (stderr: --json stays clean).
         const serial = await serialIn(deps.holds, readerName);
-        process.stderr.write(issueSummary(holder, serial));
+        process.stderr.write(issueSummary(holder, serial, options.operator === true ? 'operator' : 'holder'));
         if (options.yes !== true) {
-          const answer = (await cli.secrets.read('Personalise this card for this holder? [y/N] ', { echo: true })).toString().trim().toLowerCase();
+          const question = options.operator === true ? 'Personalise this card as an operator card for this person? [y/N] ' : 'Personalise this card for this holder? [y/N] ';
+          const answer = (await cli.secrets.read(question, { echo: true })).toString().trim().toLowerCase();
           if (answer !== 'y' && answer !== 'yes') {
             process.stderr.write('Nothing was done: the card was not personalised. (Add --yes to confirm without the question.)\n');
             process.exitCode = EXIT.refused;
             return;
           }
         }
-        reportIssue(cli, asContractResult(await issuer.issue({ reader: readerName, holderId: holder.id, userNumberRecipient: recipient }, cli.operation)), options.json === true);
+        reportIssue(cli, asContractResult(await issuer.issue({ reader: readerName, holderId: holder.id, userNumberRecipient: recipient, purpose: options.operator === true ? 'operator' : 'holder' }, cli.operation)), options.json === true);
       });
     });
 

@@ -13,7 +13,11 @@ import type { AuditLog } from './audit/audit-log';
 import type { AuditTrail } from './audit/audit-trail';
 import { createDeskAuditLog } from './audit/desk-audit-log';
 import { recordFailedWrites } from './audit/write-audit';
-import { localOperatorSession, requirePermissions } from './operators/permission-check';
+import { requirePermissions } from './operators/permission-check';
+import type { OperatorLookup } from './operators/operator-lookup';
+import type { OperatorSessions } from './operators/operator-session';
+import { createOperatorSessions } from './operators/session-wiring';
+import { channels } from '../shared/contract';
 import { contractHandlers } from './api/contract-handlers';
 import { letterHandlers } from './api/letter-handlers';
 import { lifecycleHandlers } from './api/lifecycle-handlers';
@@ -81,6 +85,8 @@ export interface CoreOptions {
   readonly defaultPkcs11Modules?: TokenServiceDefaults;
   /** Prints PIN letters without a dialog (default: the machine's CUPS when lp and lpstat are found; null: no printing). */
   readonly letterPrinter?: LetterPrinter | null;
+  /** The operator accounts sign-in and the session read (issue 17; default: none, the first-run bootstrap). */
+  readonly operatorLookup?: OperatorLookup;
 }
 
 type TokenServiceDefaults = ConstructorParameters<typeof TokenService>[0]['defaults'];
@@ -97,6 +103,7 @@ export interface Core {
   readonly lifecycle: LifecycleServices;
   readonly letters: LetterService;
   readonly audit: AuditLog;
+  readonly operatorSessions: OperatorSessions;
   start(): Promise<void>;
   dispose(): Promise<void>;
 }
@@ -302,8 +309,12 @@ export function createCore(options: CoreOptions): Core {
     return null;
   };
 
-  // Until operator sign-in exists (issue 17 §2) the desk acts as the OS account with every role.
-  const operatorSession = localOperatorSession(operatorId);
+  // The desk's operator session (issue 17 §2): the OS account with every role while no operator
+  // account exists, then the operator signed in with their operator card.
+  const operatorSessions = createOperatorSessions({ holds, vault, audit, settings: deskSettings, emit: events.emit, log: options.log, osUser: operatorId, lookup: options.operatorLookup });
+  const stopSessionWatch = events.subscribe((name, payload) => {
+    if (name === 'readers:cardRemoved' || name === 'readers:readerRemoved') operatorSessions.cardRemoved((payload as { name: string }).name);
+  });
   const handlers: ContractHandlers = afterRead(settingsRead, requirePermissions(recordFailedWrites({
     'app:info': (_args, context) => ({
       name: appName,
@@ -374,7 +385,10 @@ export function createCore(options: CoreOptions): Core {
     ...accountContactHandlers({ ...accountContact, kiosk, kioskFilesAllowed: () => deskSettings.load().kiosk.filesAllowed }, operatorId),
     ...notifyHandlers(notify, operatorId),
     ...recoveryHandlers(lifecycle.recoveryCodes, kioskRecovery, operatorId),
-  }, audit, operatorId, options.log), () => operatorSession, audit, options.log));
+    'session:current': () => operatorSessions.summary(),
+    'session:signIn': ({ reader, pin }) => operatorSessions.signIn(reader, Buffer.from(pin), 'desk'),
+    'session:signOut': () => operatorSessions.signOut(),
+  }, audit, operatorId, options.log), (channel) => operatorSessions.current(channels[channel].permission !== 'open'), audit, options.log));
 
   return {
     handlers,
@@ -388,6 +402,7 @@ export function createCore(options: CoreOptions): Core {
     lifecycle,
     letters,
     audit,
+    operatorSessions,
     start: async () => {
       await settingsRead;
       // Opened first: a log that cannot be written stops the app before anything changes.
@@ -429,6 +444,8 @@ export function createCore(options: CoreOptions): Core {
       kiosk.dispose();
       await notify.stop();
       stopKioskWatch();
+      stopSessionWatch();
+      operatorSessions.dispose();
       await listener.close();
       await offlineUnblock.dispose();
       readers.dispose();

@@ -98,6 +98,8 @@ import {
   OutboxMessageSchema,
 } from './schemas/account-notify';
 
+import { OperatorSessionSummarySchema } from './schemas/operators';
+import { SessionArgs, SignInResultSchema } from './schemas/operator-sign-in';
 import type { ChannelPermission } from './permissions';
 
 /** A channel that takes no arguments. */
@@ -367,6 +369,10 @@ export const channels = {
   'account:resetRecoveryCode': { args: AccountRecoveryArgs.holder, result: RecoveryIssueResultSchema, surfaces: desk, effect: 'write', permission: 'card.service' },
   'kiosk:recoveryBegin': { args: KioskRecoveryArgs.begin, result: KioskRecoveryBeginResultSchema, surfaces: kiosk, effect: 'write', permission: 'holderSelf' },
   'kiosk:recoveryComplete': { args: KioskRecoveryArgs.complete, result: KioskRecoveryCompleteResultSchema, surfaces: kiosk, effect: 'write', permission: 'holderSelf' },
+  // The desk's operator session (issue 17 §2): who is signed in, sign-in with an operator card and its PIN, sign-out.
+  'session:current': { args: NoArgs, result: OperatorSessionSummarySchema, surfaces: desk, effect: 'read', permission: 'open' },
+  'session:signIn': { args: SessionArgs.signIn, result: SignInResultSchema, surfaces: desk, effect: 'write', permission: 'open' },
+  'session:signOut': { args: NoArgs, result: OperatorSessionSummarySchema, surfaces: desk, effect: 'write', permission: 'open' },
 } as const satisfies Record<`${string}:${string}`, ChannelSpec>;
 
 export const events = {
@@ -385,6 +391,8 @@ export const events = {
   'audit:appended': AuditAppendedSchema,
   /** A kiosk session ended (card out, idle, signed out): the kiosk window wipes every holder detail. */
   'kiosk:sessionEnded': KioskSessionEndedSchema,
+  /** The desk's operator session changed (sign-in, sign-out, idle, card removed): the app bar and the sign-in screen follow. */
+  'session:changed': OperatorSessionSummarySchema,
 } as const satisfies Record<`${string}:${string}`, z.ZodType>;
 
 export type Channels = typeof channels;

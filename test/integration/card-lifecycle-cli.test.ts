@@ -346,6 +346,27 @@ describe('the holder chooses the PIN at the desk', () => {
   });
 });
 
+describe('an operator card (issue 17)', () => {
+  it('card issue --operator puts an operator certificate (client authentication only) from the vault CA in slot 9A', async () => {
+    const olga = await holder(6, 'Olga');
+    await newCard(50_000_006);
+    const result = await cd(['card', 'issue', '--yes', '--operator', '--holder', olga, '--json', ...onReader()]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/operator card/);
+    const issued = JSON.parse(result.stdout) as Issued & { certificates: { profile: string }[] };
+    expect(issued.certificates.map((c) => c.profile)).toEqual(['operator', 'signature', 'encryption', 'cardAuthentication']);
+    // Read back from the card by OpenSC (9A is object id 01) and checked by OpenSSL.
+    const der = file('operator-9a.der');
+    const read = await pkcs11('--read-object', '--type', 'cert', '--id', '01', '--output-file', der);
+    expect(read.code, read.stderr).toBe(0);
+    const usage = await tool('openssl', ['x509', '-inform', 'DER', '-in', der, '-noout', '-ext', 'extendedKeyUsage']);
+    expect(usage.stdout.split('\n').slice(1).join(' ').trim()).toBe('TLS Web Client Authentication');
+    expect((await tool('openssl', ['x509', '-inform', 'DER', '-in', der, '-out', file('operator-9a.pem')])).code).toBe(0);
+    const verified = await tool('openssl', ['verify', '-partial_chain', '-CAfile', file('chain.pem'), file('operator-9a.pem')]);
+    expect(verified.stdout.trim(), verified.stderr).toMatch(/: OK$/);
+  });
+});
+
 describe('the audit log', () => {
   it('recorded every life-cycle command that changed state', async () => {
     expect(await unrecordedCommands('card-lifecycle-cli', (args) => cd(args, ''))).toEqual([]);

@@ -45,7 +45,7 @@ export async function createTestCa(dir: string): Promise<TestCa> {
 }
 
 /** Generates a key in `slot`, has the test CA certify it, writes the certificate; returns the certificate's DER path. */
-export async function provisionSlot(connector: CardConnector, reader: string, ca: TestCa, slot: string, algorithm: AsymmetricAlgorithm): Promise<string> {
+export async function provisionSlot(connector: CardConnector, reader: string, ca: TestCa, slot: string, algorithm: AsymmetricAlgorithm, options: { serial?: string } = {}): Promise<string> {
   const spki = await withAdminClient(connector, reader, (client) => client.generateKey(slot, algorithm));
   const publicKey = join(ca.dir, `${slot}.pub.pem`);
   const certificate = join(ca.dir, `${slot}.der`);
@@ -53,6 +53,7 @@ export async function provisionSlot(connector: CardConnector, reader: string, ca
   const issued = await run('openssl', [
     'x509', '-new', '-subj', `/CN=CardDesk test ${slot}`, '-force_pubkey', publicKey, '-CA', ca.certificate, '-CAkey', ca.key,
     '-days', '30', '-extfile', join(ca.dir, 'leaf.cnf'), '-extensions', 'leaf', '-outform', 'DER', '-out', certificate,
+    ...(options.serial === undefined ? [] : ['-set_serial', `0x${options.serial}`]),
   ]);
   if (issued.code !== 0) throw new Error(`openssl could not certify ${slot}: ${issued.stderr}`);
   await withAdminClient(connector, reader, (client) => client.writeCertificate(slot, readFileSync(certificate)));

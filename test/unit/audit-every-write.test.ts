@@ -281,6 +281,9 @@ const fixtures: { readonly [C in WriteChannel]: (state: State) => ChannelArgs<C>
   'kiosk:lostInfoBegin': () => ({ personalNumber: personalNumber(98), email: 'nobody@example.org' }),
   'kiosk:lostInfoComplete': () => ({ flow: 'no-such-flow', code: '123456', choice: 'recoveryCode' }),
   'kiosk:submitDocument': () => ({ documentNumber: 'AB1234567', documentExpiry: '2031-01-31', scan: scanPdf }),
+  // The desk's operator session (issue 17): no operator account exists here, so the sign-in is refused (recorded, never the PIN).
+  'session:signIn': () => ({ reader, pin: '31415926' }),
+  'session:signOut': () => undefined,
 };
 
 /** The holder the account fixtures use, and a small PDF as a document scan. */
@@ -361,6 +364,7 @@ const refusals: Readonly<Partial<Record<WriteChannel, string>>> = {
   'notify:retry': 'there is no such message in the outbox',
   'kiosk:recoveryBegin': 'not the holder’s recovery code',
   'kiosk:recoveryComplete': 'no recovery under way in this window',
+  'session:signIn': 'the card in the reader is no operator card (the desk has no operator accounts at all)',
 };
 
 beforeAll(async () => {

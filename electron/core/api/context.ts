@@ -7,14 +7,20 @@ export interface CallContext {
   readonly transport: 'ipc' | 'websocket';
   /** This browser session or window, for per-source limits such as the passphrase back-off. */
   readonly source?: string;
+  /**
+   * The desk's operator session this call acts for (issue 17 §5), put here by the permission check
+   * (operators/permission-check.ts) at each call; absent for kiosk calls and where no session applies.
+   */
+  readonly operator?: { readonly operatorId: string };
 }
 
 /**
- * The acting party for a call: at the desk the signed-in operator (the OS account until operator
- * sign-in exists), at a kiosk the kiosk itself until a holder has identified with card and PIN.
+ * The acting party for a call: at the desk the operator of the call's session (the OS account
+ * `operatorId` in the first-run bootstrap, or where no session is on the context), at a kiosk the
+ * kiosk itself until a holder has identified with card and PIN.
  */
 export function operationOf(context: CallContext, operatorId: string): OperationContext {
   return context.surface === 'kiosk'
     ? { actor: { kind: 'system', id: 'kiosk' }, channel: 'kiosk' }
-    : { actor: { kind: 'operator', id: operatorId }, channel: 'desk' };
+    : { actor: { kind: 'operator', id: context.operator?.operatorId ?? operatorId }, channel: 'desk' };
 }

@@ -270,9 +270,17 @@ export class AuditLog implements AuditTrail {
     return repairs;
   }
 
+  /**
+   * Facts every event of an actor carries beside what its service recorded: the desk's operator
+   * session sets it (issue 17 §5) so each event of the signed-in operator names their card and the
+   * OS account. A service's own details win over these.
+   */
+  actorDetails: ((actor: AuditEventInput['actor']) => Readonly<Record<string, string>> | null) | null = null;
+
   async record(event: AuditEventInput): Promise<void> {
     if (this.#closing) throw new CardDeskError('AUDIT_UNAVAILABLE', 'The audit log is closed.');
-    const fields = eventFields(event, this.#log);
+    const extra = this.actorDetails?.(event.actor) ?? null;
+    const fields = eventFields(extra === null ? event : { ...event, details: { ...extra, ...event.details } }, this.#log);
     await new Promise<void>((resolve, reject) => {
       this.#queue.push({ fields, resolve, reject });
       this.#pump();

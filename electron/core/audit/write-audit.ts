@@ -138,6 +138,9 @@ export const writeChannelActions = {
   'kiosk:mobileLock': 'mobile.lock',
   'kiosk:mobileRevoke': 'mobile.revoke',
   'kiosk:mobileMigrate': 'mobile.migrate',
+  // The desk's operator session (issue 17 §2).
+  'session:signIn': 'operator.signInRefused',
+  'session:signOut': 'operator.signedOut',
 } as const satisfies Record<WriteChannel, AuditAction>;
 
 export function recordFailedWrites(handlers: ContractHandlers, audit: AuditTrail, operatorId: string, log: Logger): ContractHandlers {

@@ -4,31 +4,12 @@
  * challenge, the signature verifies with the certificate's public key, and the CA says the
  * certificate is good (or on hold while the card awaits activation or is suspended).
  */
-import { createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto';
-import { CardDeskError } from '../../shared/errors';
 import type { CardRecord } from '../../shared/schemas/holders';
-import { PIN_REF, type AsymmetricAlgorithm } from '../../smartcard/piv';
-import { parseCertificate } from '../ca/certificate-reader';
+import { PIN_REF } from '../../smartcard/piv';
 import type { PivSession } from '../cards/card-session';
 import type { LifecycleServices } from '../lifecycle/lifecycle-services';
-import { signSha256WithSlot } from '../piv/piv-signing';
+import { proveSlotKey } from '../piv/key-proof';
 import type { VaultServices } from '../vault/vault-services';
-
-const CHALLENGE_BYTES = 32;
-
-/** The key algorithm of a certificate's public key, as the card names it. */
-function algorithmOfKey(key: KeyObject): AsymmetricAlgorithm | null {
-  const details = key.asymmetricKeyDetails;
-  if (key.asymmetricKeyType === 'rsa') {
-    const bits = details?.modulusLength;
-    return bits === 2048 ? 'rsa2048' : bits === 3072 ? 'rsa3072' : bits === 4096 ? 'rsa4096' : null;
-  }
-  if (key.asymmetricKeyType === 'ec') {
-    const curve = details?.namedCurve;
-    return curve === 'prime256v1' ? 'eccp256' : curve === 'secp384r1' ? 'eccp384' : null;
-  }
-  return null;
-}
 
 export interface CardGenuinenessDeps {
   readonly certificates: VaultServices['certificates'];
@@ -68,19 +49,8 @@ export class CardGenuineness {
     const status = this.#deps.certificates.revocationStatus(certificate).state;
     const heldOk = card.state === 'awaitingActivation' || card.state === 'suspended';
     if (!(status === 'good' || (status === 'onHold' && heldOk))) return false;
-    const publicKey = createPublicKey({ key: parseCertificate(certificate).publicKeyInfo, format: 'der', type: 'spki' });
-    const algorithm = algorithmOfKey(publicKey);
-    if (algorithm === null) return false;
-    const challenge = randomBytes(CHALLENGE_BYTES);
-    let signature: Uint8Array;
-    try {
-      signature = await signSha256WithSlot(session.client, slot, algorithm, challenge);
-    } catch (error) {
-      // A pulled card stays "card removed"; a card that will not sign is not the card the desk issued.
-      if (error instanceof CardDeskError && ['CARD_REMOVED', 'NO_CARD', 'CARD_IN_USE'].includes(error.code)) throw error;
-      return false;
-    }
-    return verify('sha256', challenge, publicKey, signature);
+    // A pulled card stays "card removed"; a card that will not sign is not the card the desk issued.
+    return proveSlotKey(session.client, slot, certificate);
   }
 
   #slotOf(serial: string, certificate: Buffer): string | null {

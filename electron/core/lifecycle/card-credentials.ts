@@ -22,7 +22,7 @@ import type { KeySlot } from './personalisations';
 export interface SlotPlan {
   readonly step: (typeof keySteps)[number];
   readonly slot: KeySlot;
-  readonly profile: Extract<CertificateProfile, 'authentication' | 'signature' | 'encryption' | 'cardAuthentication'>;
+  readonly profile: Extract<CertificateProfile, 'authentication' | 'signature' | 'encryption' | 'cardAuthentication' | 'operator'>;
 }
 
 /**
@@ -36,6 +36,14 @@ export const SLOT_PLANS: readonly SlotPlan[] = [
   { step: 'encryptionKey', slot: '9D', profile: 'encryption' },
   { step: 'cardAuthenticationKey', slot: '9E', profile: 'cardAuthentication' },
 ];
+
+/** What a card is made for: a holder's card, or an operator card (issue 17) that signs its operator in to the desk. */
+export type CardPurpose = 'holder' | 'operator';
+
+/** An operator card is a normal card whose 9A certificate is of the `operator` profile (clientAuth) instead of `authentication`. */
+export function slotPlansFor(purpose: CardPurpose): readonly SlotPlan[] {
+  return purpose === 'operator' ? SLOT_PLANS.map((plan) => (plan.slot === '9A' ? { ...plan, profile: 'operator' } : plan)) : SLOT_PLANS;
+}
 
 export interface MadeKey {
   /** SPKI DER, base64. */
@@ -52,8 +60,8 @@ export async function makeKey(
   op: OperationContext,
 ): Promise<MadeKey> {
   const policy = deps.policy();
-  // The card authentication key is made like the authentication key.
-  const algorithm: AsymmetricAlgorithm = policy.keys[plan.profile === 'cardAuthentication' ? 'authentication' : plan.profile];
+  // The card authentication key and an operator card's 9A key are made like the authentication key.
+  const algorithm: AsymmetricAlgorithm = policy.keys[plan.profile === 'cardAuthentication' || plan.profile === 'operator' ? 'authentication' : plan.profile];
   const escrowed = plan.slot === '9D' && policy.escrowEncryptionKeys;
   let made: MadeKey;
   if (escrowed) {
@@ -144,9 +152,16 @@ export interface SlotCredentialsRecord {
  * record has it from an earlier run), then a certificate per key from the vault CA, then the
  * certificates, CHUID and CCC written to the card.
  */
-export async function makeSlotCredentials(deps: LifecycleDeps, wf: CardWorkflow, owner: { serial: string; holderId: string }, saved: SlotCredentialsRecord, op: OperationContext): Promise<void> {
+export async function makeSlotCredentials(
+  deps: LifecycleDeps,
+  wf: CardWorkflow,
+  owner: { serial: string; holderId: string },
+  saved: SlotCredentialsRecord,
+  op: OperationContext,
+  plans: readonly SlotPlan[] = SLOT_PLANS,
+): Promise<void> {
   const keys: Partial<Record<KeySlot, MadeKey>> = {};
-  for (const plan of SLOT_PLANS) {
+  for (const plan of plans) {
     const known = saved.progress().publicKeys[plan.slot];
     if (known !== undefined) {
       keys[plan.slot] = { publicKey: known, escrowId: plan.slot === '9D' ? saved.progress().escrowId : null };
@@ -161,7 +176,7 @@ export async function makeSlotCredentials(deps: LifecycleDeps, wf: CardWorkflow,
   }
 
   await wf.step('certificates', async () => {
-    for (const plan of SLOT_PLANS) {
+    for (const plan of plans) {
       if (saved.progress().certificates[plan.slot] !== undefined) continue;
       const issued = await issueCertificate(deps, plan, keys[plan.slot]!, owner, saved.previous(plan), op);
       await saved.certificateIssued(plan, issued.serial);

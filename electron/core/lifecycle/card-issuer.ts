@@ -12,25 +12,26 @@ import { ALG } from '../../smartcard/piv';
 import type { OperationContext } from '../operation-context';
 import type { PivClient } from '../piv/piv-client';
 import { authenticateWithCandidates, factoryReset, setPinAndPuk } from '../piv/piv-procedures';
-import { makeSlotCredentials, restoreKeyHistory, SLOT_PLANS } from './card-credentials';
+import { makeSlotCredentials, restoreKeyHistory, SLOT_PLANS, slotPlansFor, type CardPurpose } from './card-credentials';
 import { CardWorkflow, WorkflowStop } from './card-workflow';
 import { refuse, type IssueRefusal, type IssuerResult } from './refusals';
 import { holderOf, randomDigits, record, requireVaultReady, stopReason, writeLetters, type IssuerDeps } from './lifecycle-deps';
 import type { PersonalisationRecord } from './personalisations';
 
 type Mode =
-  | { kind: 'new'; holder: Holder; userNumberTo: 'holder' | 'contactPerson'; replaces: string | null }
+  | { kind: 'new'; holder: Holder; userNumberTo: 'holder' | 'contactPerson'; replaces: string | null; purpose: CardPurpose }
   | { kind: 'resume'; serial: string; restart: boolean };
 
 export class CardIssuer {
   constructor(private readonly deps: IssuerDeps) {}
 
   /** Personalises the blank or factory-fresh card in `reader` for an active holder. */
-  async issue(request: { reader: string; holderId: string; userNumberRecipient?: 'holder' | 'contactPerson' | undefined }, op: OperationContext): Promise<IssuerResult> {
+  /** `purpose: 'operator'`: an operator card (issue 17), whose 9A certificate is of the `operator` profile. */
+  async issue(request: { reader: string; holderId: string; userNumberRecipient?: 'holder' | 'contactPerson' | undefined; purpose?: CardPurpose | undefined }, op: OperationContext): Promise<IssuerResult> {
     requireVaultReady(this.deps.vault, true);
     const holder = this.#activeHolder(request.holderId);
     if ('refusal' in holder) return holder;
-    return this.#personalise(request.reader, { kind: 'new', holder, userNumberTo: request.userNumberRecipient ?? this.deps.policy().userNumberRecipient, replaces: null }, op);
+    return this.#personalise(request.reader, { kind: 'new', holder, userNumberTo: request.userNumberRecipient ?? this.deps.policy().userNumberRecipient, replaces: null, purpose: request.purpose ?? 'holder' }, op);
   }
 
   /** Personalises the card in `reader` as the replacement of a card reported lost or stolen. */
@@ -42,7 +43,9 @@ export class CardIssuer {
     if (lost.holderId === null) return refuse('invalidState', lost.serial, { code: 'INVALID_STATE', message: `Card ${lost.serial} belongs to no holder.` });
     const holder = this.#activeHolder(lost.holderId);
     if ('refusal' in holder) return holder;
-    return this.#personalise(request.reader, { kind: 'new', holder, userNumberTo: this.deps.policy().userNumberRecipient, replaces: lost.serial }, op);
+    // The replacement is made for what the lost card was made for.
+    const purpose = this.deps.personalisations.get(lost.serial)?.purpose ?? 'holder';
+    return this.#personalise(request.reader, { kind: 'new', holder, userNumberTo: this.deps.policy().userNumberRecipient, replaces: lost.serial, purpose }, op);
   }
 
   /** Continues (or, with `restart`, wipes and redoes) the personalisation of the card `serial` in `reader`. */
@@ -109,6 +112,7 @@ export class CardIssuer {
         });
         const owner = { serial, holderId: holder!.id };
         const rec = (): PersonalisationRecord => deps.personalisations.get(serial)!;
+        const plans = slotPlansFor(rec().purpose ?? 'holder');
 
         const source = await wf.step('authenticate', () => this.#authenticate(wf.client, serial, mode.kind === 'new' ? 'foreignCard' : 'wrongManagementKey', op));
 
@@ -166,6 +170,7 @@ export class CardIssuer {
             stepDone: (step) => deps.personalisations.markDone(serial, step),
           },
           op,
+          plans,
         );
 
         if (replaces !== null) {
@@ -286,8 +291,9 @@ export class CardIssuer {
       certificates: {},
       letters: [],
       replaces: mode.replaces,
+      ...(mode.purpose === 'operator' ? { purpose: 'operator' as const } : {}),
     });
-    await record(deps, op, { action: 'card.issue', outcome: 'success', reason: 'personalisationStarted', cardSerial: serial, holderId: mode.holder.id, details: { reader: wf.reader, ...(mode.replaces === null ? {} : { replaces: mode.replaces }) } });
+    await record(deps, op, { action: 'card.issue', outcome: 'success', reason: 'personalisationStarted', cardSerial: serial, holderId: mode.holder.id, details: { reader: wf.reader, ...(mode.replaces === null ? {} : { replaces: mode.replaces }), ...(mode.purpose === 'operator' ? { purpose: 'operator' } : {}) } });
     return mode.holder;
   }
 

@@ -48,6 +48,8 @@ export interface PersonalisationRecord {
    * standard RESET RETRY COUNTER. Absent on cards issued before.
    */
   readonly puk?: Sealed | null;
+  /** An operator card (issue 17): its 9A certificate is of the `operator` profile. Absent: a holder's card. */
+  readonly purpose?: 'operator';
 }
 
 export interface RenewalProgress {

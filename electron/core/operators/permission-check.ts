@@ -54,18 +54,19 @@ export function refusalMessage(channel: ChannelName): string {
 }
 
 /**
- * Wraps every handler with the permission check: `session()` is asked at each call (a session can
- * end or change between two calls); null means no operator is signed in, and only `open` channels
- * answer then.
+ * Wraps every handler with the permission check: `session(channel)` is asked at each call (a session
+ * can end or change between two calls); null means no operator is signed in, and only `open`
+ * channels answer then. The session goes on the call's context, so the handler's audit events name
+ * its operator (operationOf).
  */
-export function requirePermissions(handlers: ContractHandlers, session: () => OperatorSession | null, audit: AuditTrail, log: Logger): ContractHandlers {
+export function requirePermissions(handlers: ContractHandlers, session: (channel: ChannelName) => OperatorSession | null, audit: AuditTrail, log: Logger): ContractHandlers {
   const wrapped: Record<string, unknown> = {};
   for (const channel of Object.keys(handlers) as ChannelName[]) {
     const handler = handlers[channel] as (args: unknown, context: CallContext) => unknown;
     const permission = channels[channel].permission;
     wrapped[channel] = async (args: unknown, context: CallContext) => {
       if (context.surface === 'desk') {
-        const current = session();
+        const current = session(channel);
         if (!rolesPermit(current?.roles ?? [], permission)) {
           const operation = operationOf(context, current?.operatorId ?? 'nobody');
           await audit
@@ -73,6 +74,7 @@ export function requirePermissions(handlers: ContractHandlers, session: () => Op
             .catch((error: unknown) => log.error('a refused call could not be recorded', { channel, error }));
           throw new CardDeskError('NOT_PERMITTED', current === null ? `${channel} needs an operator to sign in first.` : refusalMessage(channel));
         }
+        if (current !== null) return handler(args, { ...context, operator: { operatorId: current.operatorId } });
       }
       return handler(args, context);
     };

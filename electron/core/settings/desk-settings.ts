@@ -13,6 +13,9 @@ import { KIOSK_IDLE_SECONDS, KioskSettingsSchema, type KioskSettings } from '../
 import { NetworkListenerSettingsSchema, type NetworkListenerSettings } from '../../shared/schemas/network-listener';
 import { readJsonFile, writeJsonFileAtomically } from './json-file';
 
+/** Minutes an operator session lasts without a call (issue 17 §2). */
+export const OPERATOR_IDLE_MINUTES = 15;
+
 export const defaultNetworkListener: NetworkListenerSettings = { enabled: false, address: '0.0.0.0', port: 8080 };
 
 const ModuleSchema = z.object({ id: z.string(), name: z.string(), path: z.string() });
@@ -35,12 +38,21 @@ export const DeskSettingsSchema = z.object({
       filesAllowed: KioskSettingsSchema.shape.filesAllowed.default(true),
     })
     .default({ idleSeconds: KIOSK_IDLE_SECONDS.default, shufflePinPad: false, filesAllowed: true }),
+  /** The desk's operator session (issue 17 §2): minutes without a call before the operator is signed out. */
+  operatorSession: z.object({ idleMinutes: z.number().int().min(1).max(24 * 60).default(OPERATOR_IDLE_MINUTES) }).default({ idleMinutes: OPERATOR_IDLE_MINUTES }),
 });
 export type DeskSettings = z.infer<typeof DeskSettingsSchema>;
 
 export const defaultKioskSettings = { idleSeconds: KIOSK_IDLE_SECONDS.default, shufflePinPad: false, filesAllowed: true } as const;
 
-const defaults: DeskSettings = { format: 1, pkcs11Modules: [], networkListener: defaultNetworkListener, pkcs11LibraryFolders: [], kiosk: { ...defaultKioskSettings } };
+const defaults: DeskSettings = {
+  format: 1,
+  pkcs11Modules: [],
+  networkListener: defaultNetworkListener,
+  pkcs11LibraryFolders: [],
+  kiosk: { ...defaultKioskSettings },
+  operatorSession: { idleMinutes: OPERATOR_IDLE_MINUTES },
+};
 
 /**
  * settings.json, read once when the store is opened and kept in memory from then on: one process

@@ -83,6 +83,12 @@ export const auditActions = [
   'operator.logout',
   /** A desk call the operator's roles do not permit (issue 17 §3). */
   'operator.denied',
+  /** An operator signed in to the desk with their operator card and PIN (issue 17 §2). */
+  'operator.signedIn',
+  /** An operator card's sign-in was refused (the reason: wrong PIN, foreign or revoked certificate, …; never the PIN). */
+  'operator.signInRefused',
+  /** The desk's operator session ended (reason: signOut, idle, cardRemoved, operatorInactive). */
+  'operator.signedOut',
   /** A CLI session (card sign-in) or an automation credential was issued or revoked (issue 17 §3). */
   'operator.credentialIssued',
   'operator.credentialRevoked',

@@ -5,31 +5,58 @@ import { Navigate, Route, Routes } from 'react-router';
 import { AppShell } from '../components/AppShell';
 import { VaultLockButton, VaultUnavailable } from '../features/vault/VaultLockButton';
 import { VaultProvider } from '../features/vault/VaultContext';
+import { OperatorBar, OperatorSessionProvider, SignInScreen, useOperatorSession } from '../features/session';
 import { StartRoute } from '../features/welcome/welcomeProgress';
 import { defaultDeskPath, deskRoutes, onDemand } from './deskRoutes';
 
 const WelcomeFlow = onDemand(() => import('../features/welcome/WelcomeFlow'), 'WelcomeFlow');
 
 export function DeskApp() {
-  const { t } = useTranslation();
   return (
     <VaultProvider>
-      <AppShell routes={deskRoutes} actions={<VaultLockButton />}>
-        <VaultUnavailable />
-        {/* The screens load on first use (deskRoutes.tsx): a progress bar until one has. */}
-        <Suspense fallback={<LinearProgress aria-label={t('common.loading')} />}>
-          <Routes>
-            {deskRoutes.flatMap((route) => [
-              <Route key={route.path} path={route.path} element={route.element} />,
-              ...(route.pages ?? []).map((page) => <Route key={page.path} path={page.path} element={page.element} />),
-            ])}
-            <Route path="/welcome" element={<WelcomeFlow />} />
-            {/* A new data folder opens the welcome flow; a set-up one the Cards screen. */}
-            <Route path="/" element={<StartRoute deskPath={defaultDeskPath} />} />
-            <Route path="*" element={<Navigate to={defaultDeskPath} replace />} />
-          </Routes>
-        </Suspense>
-      </AppShell>
+      <OperatorSessionProvider>
+        <DeskScreens />
+      </OperatorSessionProvider>
     </VaultProvider>
+  );
+}
+
+/** The desk's screens, or (operators exist and none is signed in, issue 17 §2) the sign-in screen alone. */
+function DeskScreens() {
+  const { t } = useTranslation();
+  const { session } = useOperatorSession();
+  if (session?.mode === 'signedOut') {
+    return (
+      <AppShell routes={[]} actions={<VaultLockButton />}>
+        <VaultUnavailable />
+        <SignInScreen />
+      </AppShell>
+    );
+  }
+  return (
+    <AppShell
+      routes={deskRoutes}
+      actions={
+        <>
+          <OperatorBar />
+          <VaultLockButton />
+        </>
+      }
+    >
+      <VaultUnavailable />
+      {/* The screens load on first use (deskRoutes.tsx): a progress bar until one has. */}
+      <Suspense fallback={<LinearProgress aria-label={t('common.loading')} />}>
+        <Routes>
+          {deskRoutes.flatMap((route) => [
+            <Route key={route.path} path={route.path} element={route.element} />,
+            ...(route.pages ?? []).map((page) => <Route key={page.path} path={page.path} element={page.element} />),
+          ])}
+          <Route path="/welcome" element={<WelcomeFlow />} />
+          {/* A new data folder opens the welcome flow; a set-up one the Cards screen. */}
+          <Route path="/" element={<StartRoute deskPath={defaultDeskPath} />} />
+          <Route path="*" element={<Navigate to={defaultDeskPath} replace />} />
+        </Routes>
+      </Suspense>
+    </AppShell>
   );
 }

@@ -10,7 +10,7 @@ import { shellTestIds } from './testIds';
 
 const drawerWidth = 232;
 
-/** `actions` sit in the app bar before the language and theme (the desk's vault lock). */
+/** `actions` sit in the app bar before the language and theme (the desk's vault lock). No routes: no navigation drawer (the sign-in screen). */
 export function AppShell({ routes, actions, children }: { routes: readonly DeskRoute[]; actions?: ReactNode; children: ReactNode }) {
   const { t } = useTranslation();
   return (
@@ -26,31 +26,33 @@ export function AppShell({ routes, actions, children }: { routes: readonly DeskR
           <ThemeToggle />
         </Toolbar>
       </AppBar>
-      <Drawer
-        variant="permanent"
-        sx={{ width: drawerWidth, flexShrink: 0, '& .MuiDrawer-paper': { width: drawerWidth, boxSizing: 'border-box' } }}
-      >
-        <Toolbar />
-        <Box component="nav" aria-label={t('nav.label')}>
-          <List>
-            {routes.map((route) => (
-              <ListItem key={route.path} disablePadding>
-                <ListItemButton
-                  component={NavLink}
-                  to={route.path}
-                  data-testid={shellTestIds.navItem(route.path)}
-                  sx={{ '&.active': { bgcolor: 'action.selected', fontWeight: 500 } }}
-                >
-                  <ListItemIcon>
-                    <route.icon aria-hidden />
-                  </ListItemIcon>
-                  <ListItemText primary={t(route.labelKey)} />
-                </ListItemButton>
-              </ListItem>
-            ))}
-          </List>
-        </Box>
-      </Drawer>
+      {routes.length === 0 ? null : (
+        <Drawer
+          variant="permanent"
+          sx={{ width: drawerWidth, flexShrink: 0, '& .MuiDrawer-paper': { width: drawerWidth, boxSizing: 'border-box' } }}
+        >
+          <Toolbar />
+          <Box component="nav" aria-label={t('nav.label')}>
+            <List>
+              {routes.map((route) => (
+                <ListItem key={route.path} disablePadding>
+                  <ListItemButton
+                    component={NavLink}
+                    to={route.path}
+                    data-testid={shellTestIds.navItem(route.path)}
+                    sx={{ '&.active': { bgcolor: 'action.selected', fontWeight: 500 } }}
+                  >
+                    <ListItemIcon>
+                      <route.icon aria-hidden />
+                    </ListItemIcon>
+                    <ListItemText primary={t(route.labelKey)} />
+                  </ListItemButton>
+                </ListItem>
+              ))}
+            </List>
+          </Box>
+        </Drawer>
+      )}
       <Box component="main" id="main-content" tabIndex={-1} sx={{ flexGrow: 1, p: 3, minWidth: 0, outline: 'none' }}>
         <Toolbar />
         {children}
