@@ -20,7 +20,7 @@ beforeAll(async () => {
   services = createVaultServices({ dataDir: home, audit, log: silentLogger });
   await services.vault.init(Buffer.from(PASSPHRASE), operator);
   await services.ca.init(
-    { algorithm: 'p256', rootSubject: 'CN=Test Root, O=Desk, C=XK', issuingSubject: 'CN=Test Issuing, O=Desk, C=XK', rootValidityYears: 20, issuingValidityYears: 10, publicBaseUrl: 'http://pki.desk.example/' },
+    { algorithm: 'p384', rootSubject: 'CN=Test Root, O=Desk, C=XK', issuingSubject: 'CN=Test Issuing, O=Desk, C=XK', rootValidityYears: 20, issuingValidityYears: 10, publicBaseUrl: 'http://pki.desk.example/' },
     operator,
   );
   for (const [n, first, last, state] of [[1, 'Ada', 'Lovelace', 'active'], [2, 'Grace', 'Hopper', 'active'], [3, 'Alan', 'Turing', 'active'], [4, 'Kurt', 'Gödel', 'suspended']] as const) {
@@ -136,7 +136,7 @@ describe('OperatorDirectory', () => {
 
   it('keeps the accounts in the vault across a reopen, without their derived cards', async () => {
     const before = services.operators.list();
-    const stored = [...services.access.storage().records.values<Record<string, unknown>>(OPERATORS)];
+    const stored = [...services.access.storage().records.values<{ id: string }>(OPERATORS)];
     expect(stored).toHaveLength(3);
     for (const record of stored) expect(record).not.toHaveProperty('cards');
     await services.close();
