@@ -30,6 +30,7 @@ import { sourceOf } from './kiosk/kiosk-sessions';
 import { vaultHandlers } from './api/vault-handlers';
 import { secondFactorHandlers } from './api/second-factor-handlers';
 import { mobileHandlers } from './api/mobile-handlers';
+import { operatorHandlers } from './api/operator-handlers';
 import { SecondFactorService } from './account/second-factor';
 import { directoryCardOwners } from './cards/card-owners';
 import { CardService } from './cards/card-service';
@@ -371,6 +372,7 @@ export function createCore(options: CoreOptions): Core {
     ...kioskMobileHandlers(kioskMobile, kiosk),
     ...secondFactorHandlers(secondFactor, kiosk, operatorId),
     ...mobileHandlers(mobile, operatorId),
+    ...operatorHandlers(vault.operators, operatorId),
     ...accountContactHandlers({ ...accountContact, kiosk, kioskFilesAllowed: () => deskSettings.load().kiosk.filesAllowed }, operatorId),
     ...notifyHandlers(notify, operatorId),
     ...recoveryHandlers(lifecycle.recoveryCodes, kioskRecovery, operatorId),
