@@ -13,6 +13,12 @@ import type { VaultServices } from '../core/vault/vault-services';
 import type { CliContext } from './cli-context';
 import { printJson, withVault } from './vault-session';
 
+/** The roles given, at least one (commander counts the empty default as given). */
+function rolesGiven(roles: OperatorRole[]): OperatorRole[] {
+  if (roles.length === 0) throw new Error(`--role is needed: ${operatorRoles.join(', ')}`);
+  return roles;
+}
+
 /** `--role a --role b` (or `--role a,b`), each one of the roles. */
 function collectRole(value: string, previous: OperatorRole[]): OperatorRole[] {
   const roles = value.split(',').map((role) => role.trim()).filter((role) => role !== '');
@@ -76,7 +82,7 @@ export function registerOperatorCommand(program: Command, cli: CliContext): void
         } catch {
           // Unknown: the directory records and answers the refusal (holderNotFound).
         }
-        report(cli, await services.operators.add(holderId, o.role, cli.operation), o.json, 'Added');
+        report(cli, await services.operators.add(holderId, rolesGiven(o.role), cli.operation), o.json, 'Added');
       }),
     );
 
@@ -87,7 +93,7 @@ export function registerOperatorCommand(program: Command, cli: CliContext): void
     .option('--json', 'print the account as JSON')
     .description('set an operator’s roles')
     .action((reference: string, o: { role: OperatorRole[]; json?: boolean }) =>
-      withVault(cli, async (services) => report(cli, await services.operators.setRoles(findOperator(services, reference), o.role, cli.operation), o.json, 'Roles set')),
+      withVault(cli, async (services) => report(cli, await services.operators.setRoles(findOperator(services, reference), rolesGiven(o.role), cli.operation), o.json, 'Roles set')),
     );
 
   const changes = [

@@ -44,6 +44,9 @@ describe('carddesk operator', () => {
     const badRole = await cd(['operator', 'add', '--holder', ada, '--role', 'wizard']);
     expect(badRole.code).not.toBe(0);
     expect(badRole.stderr).toContain('--role takes');
+    const noRole = await cd(['operator', 'add', '--holder', ada]);
+    expect(noRole.code).not.toBe(0);
+    expect(noRole.stderr).toContain('--role is needed');
 
     const admin = JSON.parse(await ok(['operator', 'add', '--holder', ada, '--role', 'caAdministrator', '--role', 'auditor', '--json'])) as OperatorRecord;
     expect(admin).toMatchObject({ name: 'Ada Lovelace', roles: ['caAdministrator', 'auditor'], state: 'active', cards: [] });

@@ -66,6 +66,11 @@ describe('OperatorDirectory', () => {
     expect(await services.operators.add('no-such-holder', ['issuer'], operator)).toMatchObject({ ok: false, reason: 'holderNotFound' });
     expect(await services.operators.add(kurt().id, ['issuer'], operator)).toMatchObject({ ok: false, reason: 'holderNotFound' });
     expect(services.operators.list().map((o) => o.name)).toEqual(['Ada Lovelace']);
+    // No role, or one that does not exist: refused by the service itself, whoever calls it.
+    await expect(services.operators.add(grace().id, [], operator)).rejects.toMatchObject({ code: 'INVALID_ARGUMENTS' });
+    await expect(services.operators.add(grace().id, ['wizard' as never], operator)).rejects.toMatchObject({ code: 'INVALID_ARGUMENTS' });
+    await expect(services.operators.setRoles(services.operators.list()[0]!.id, [], operator)).rejects.toMatchObject({ code: 'INVALID_ARGUMENTS' });
+    expect(services.operators.list().map((o) => o.roles)).toEqual([['caAdministrator', 'auditor']]);
   });
 
   it('never suspends, removes or takes the role from the last active CA administrator', async () => {

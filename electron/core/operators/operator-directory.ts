@@ -13,6 +13,8 @@
  * nothing has to be kept in step when an operator card is issued, replaced or revoked.
  */
 import { randomUUID } from 'node:crypto';
+import { operatorRoles } from '../../shared/enums';
+import { CardDeskError } from '../../shared/errors';
 import type { OperatorChangeResult, OperatorRefusal } from '../../shared/schemas/operator-accounts';
 import type { OperatorCard, OperatorRecord, OperatorState } from '../../shared/schemas/operators';
 import type { OperatorRole } from '../../shared/permissions';
@@ -41,6 +43,14 @@ export interface OperatorDirectoryDeps {
 }
 
 const ADMIN: OperatorRole = 'caAdministrator';
+
+/** At least one role, each known and named once (the channels' schema says so too; the CLI and other callers come here directly). */
+function checkedRoles(roles: readonly OperatorRole[]): OperatorRole[] {
+  if (roles.length === 0) throw new CardDeskError('INVALID_ARGUMENTS', 'An operator needs at least one role.');
+  const unknown = roles.filter((role) => !(operatorRoles as readonly string[]).includes(role));
+  if (unknown.length > 0) throw new CardDeskError('INVALID_ARGUMENTS', `There is no operator role ${unknown.join(', ')}.`);
+  return [...new Set(roles)];
+}
 
 const refusalMessages: Readonly<Record<OperatorRefusal, string>> = {
   holderNotFound: 'There is no active holder with that id; an operator is an active person of the directory.',
@@ -141,14 +151,15 @@ export class OperatorDirectory implements OperatorLookup {
   }
 
   /** An account for an active holder of the directory, named as the holder is. */
-  async add(holderId: string, roles: readonly OperatorRole[], op: OperationContext): Promise<OperatorChangeResult> {
+  async add(holderId: string, requested: readonly OperatorRole[], op: OperationContext): Promise<OperatorChangeResult> {
+    const roles = checkedRoles(requested);
     const holder = this.deps.holders.index().get(holderId);
     const details = { roles: roles.join(',') };
     if (holder === undefined || holder.state !== 'active') return this.#refuse('operator.added', 'holderNotFound', op, details, holder?.id);
     if (this.#stored().some((operator) => operator.holderId === holderId)) return this.#refuse('operator.added', 'alreadyOperator', op, details, holderId);
     if (this.#activeAdministrators().length === 0 && !roles.includes(ADMIN)) return this.#refuse('operator.added', 'lastAdministrator', op, details, holderId);
     const now = this.#now();
-    const record: StoredOperator = { id: randomUUID(), holderId, name: `${holder.firstName} ${holder.lastName}`.trim(), roles: [...roles], state: 'active', createdAt: now, updatedAt: now };
+    const record: StoredOperator = { id: randomUUID(), holderId, name: `${holder.firstName} ${holder.lastName}`.trim().slice(0, 200), roles, state: 'active', createdAt: now, updatedAt: now };
     return this.#save('operator.added', record, op);
   }
 
@@ -160,12 +171,13 @@ export class OperatorDirectory implements OperatorLookup {
     return operator;
   }
 
-  async setRoles(id: string, roles: readonly OperatorRole[], op: OperationContext): Promise<OperatorChangeResult> {
+  async setRoles(id: string, requested: readonly OperatorRole[], op: OperationContext): Promise<OperatorChangeResult> {
+    const roles = checkedRoles(requested);
     const operator = this.#changeable(id);
     const details = { operatorId: id, roles: roles.join(',') };
     if (typeof operator === 'string') return this.#refuse('operator.rolesChanged', operator, op, details);
     if (!roles.includes(ADMIN) && this.#isLastAdministrator(operator)) return this.#refuse('operator.rolesChanged', 'lastAdministrator', op, details, operator.holderId);
-    return this.#save('operator.rolesChanged', { ...operator, roles: [...roles], updatedAt: this.#now() }, op, { previousRoles: operator.roles.join(',') });
+    return this.#save('operator.rolesChanged', { ...operator, roles, updatedAt: this.#now() }, op, { previousRoles: operator.roles.join(',') });
   }
 
   suspend(id: string, op: OperationContext): Promise<OperatorChangeResult> {
