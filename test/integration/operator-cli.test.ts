@@ -16,7 +16,13 @@ import { unrecordedCommands } from '../support/cli-audit';
 import { PASSPHRASE, personalNumber, tempHome } from '../support/vault-fixtures';
 
 const home = tempHome('carddesk-operator-cli-');
-const cd = (args: string[], input = ''): Promise<CliResult> => carddesk(args, { home, input, timeoutMs: 90_000 });
+/**
+ * Once the first operator exists the CLI acts only for an operator or an automation credential
+ * (cli-authorisation.ts): the script's credential, issued while the desk is still in its bootstrap,
+ * is in CARDDESK_CREDENTIAL for every command (ignored until then).
+ */
+const credential = join(home, 'operators-script.credential');
+const cd = (args: string[], input = ''): Promise<CliResult> => carddesk(args, { home, input, timeoutMs: 90_000, env: { CARDDESK_CREDENTIAL: credential } });
 const ada = personalNumber(721);
 const grace = personalNumber(722);
 
@@ -33,6 +39,8 @@ beforeAll(async () => {
   await ok(['ca', 'init', '--algorithm', 'p384', '--root-name', 'CN=Operators Root, O=CardDesk Test', '--issuing-name', 'CN=Operators Issuing, O=CardDesk Test'], `${PASSPHRASE}\n`);
   await ok(['holder', 'add', '--personal-number', ada, '--first-name', 'Ada', '--last-name', 'Lovelace', '--email', 'ada@example.org']);
   await ok(['holder', 'add', '--personal-number', grace, '--first-name', 'Grace', '--last-name', 'Hopper', '--email', 'grace@example.org']);
+  // The CA administrator's and issuer's work below, as a script does it.
+  await ok(['credential', 'issue', '--name', 'operators-script', '--role', 'caAdministrator', '--role', 'issuer', '--out', credential]);
 }, 180_000);
 
 describe('carddesk operator', () => {
@@ -67,6 +75,11 @@ describe('carddesk operator', () => {
     expect(await ok(['operator', 'remove', grace])).toMatch(/Removed: .+removed/);
     expect((await cd(['operator', 'resume', grace])).stderr).toContain('removed');
     expect((await cd(['operator', 'suspend', 'no-such-operator'])).stderr).toContain('operatorNotFound');
+
+    // With operators, the CLI's own check asks this directory: no operator or credential, no answer.
+    const anonymous = await carddesk(['operator', 'list'], { home, timeoutMs: 90_000, env: { CARDDESK_CREDENTIAL: '' } });
+    expect(anonymous.code).not.toBe(0);
+    expect(anonymous.stderr).toContain('needs an operator');
 
     expect((await list()).map((o) => [o.name, o.state, o.roles.join(',')])).toEqual([
       ['Ada Lovelace', 'active', 'caAdministrator,auditor'],
