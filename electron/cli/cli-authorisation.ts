@@ -71,7 +71,7 @@ async function refuse(request: AuthorisationRequest, vault: VaultParts, code: 'N
 
 /** The session the command's credential opens (null in the first-run bootstrap), or a recorded refusal. */
 export async function commandSession(request: AuthorisationRequest, vault: VaultParts): Promise<OperatorSession | null> {
-  if (!vault.operators.anyOperator()) return null; // the first-run bootstrap: the OS account, every role
+  if (!vault.operators.bootstrapOver()) return null; // the first-run bootstrap: the OS account, every role
   let secret: string | null;
   if (request.credentialFile !== null) {
     secret = await readCredential(request.credentialFile);

@@ -134,6 +134,12 @@ export const commandPermissions: Readonly<Record<string, ChannelPermission>> = {
   'credential issue': 'operators.manage',
   'credential list': 'operators.manage',
   'credential revoke': 'operators.manage',
+  'operator list': 'operators.manage',
+  'operator add': 'operators.manage',
+  'operator roles': 'operators.manage',
+  'operator suspend': 'operators.manage',
+  'operator resume': 'operators.manage',
+  'operator remove': 'operators.manage',
   approve: 'open',
 };
 

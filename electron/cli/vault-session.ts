@@ -14,9 +14,9 @@ import type { CliContext } from './cli-context';
 import { equalSecrets } from '../smartcard/constant-time';
 import type { OperatorLookup } from '../core/operators/operator-lookup';
 
-// Replaced by the operator directory's lookup (issue 17) when it lands on main.
-export function operatorLookupOf(_services: VaultServices): OperatorLookup {
-  return { byCertificate: () => null, byId: () => null, anyOperator: () => false };
+/** The operator accounts the CLI's sign-in and credentials are checked against (the vault's operator directory). */
+export function operatorLookupOf(services: VaultServices): OperatorLookup {
+  return services.operators;
 }
 
 export async function withVault<T>(cli: CliContext, run: (services: VaultServices) => Promise<T>): Promise<T> {

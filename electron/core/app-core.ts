@@ -34,6 +34,7 @@ import { sourceOf } from './kiosk/kiosk-sessions';
 import { vaultHandlers } from './api/vault-handlers';
 import { secondFactorHandlers } from './api/second-factor-handlers';
 import { mobileHandlers } from './api/mobile-handlers';
+import { operatorHandlers } from './api/operator-handlers';
 import { SecondFactorService } from './account/second-factor';
 import { directoryCardOwners } from './cards/card-owners';
 import { CardService } from './cards/card-service';
@@ -85,7 +86,7 @@ export interface CoreOptions {
   readonly defaultPkcs11Modules?: TokenServiceDefaults;
   /** Prints PIN letters without a dialog (default: the machine's CUPS when lp and lpstat are found; null: no printing). */
   readonly letterPrinter?: LetterPrinter | null;
-  /** The operator accounts sign-in and the session read (issue 17; default: none, the first-run bootstrap). */
+  /** The operator accounts sign-in and the session read (issue 17; default: the vault's operator directory). */
   readonly operatorLookup?: OperatorLookup;
 }
 
@@ -311,7 +312,7 @@ export function createCore(options: CoreOptions): Core {
 
   // The desk's operator session (issue 17 §2): the OS account with every role while no operator
   // account exists, then the operator signed in with their operator card.
-  const operatorSessions = createOperatorSessions({ holds, vault, audit, settings: deskSettings, emit: events.emit, log: options.log, osUser: operatorId, lookup: options.operatorLookup });
+  const operatorSessions = createOperatorSessions({ holds, vault, audit, settings: deskSettings, emit: events.emit, log: options.log, osUser: operatorId, lookup: options.operatorLookup ?? vault.operators });
   const stopSessionWatch = events.subscribe((name, payload) => {
     if (name === 'readers:cardRemoved' || name === 'readers:readerRemoved') operatorSessions.cardRemoved((payload as { name: string }).name);
   });
@@ -382,6 +383,7 @@ export function createCore(options: CoreOptions): Core {
     ...kioskMobileHandlers(kioskMobile, kiosk),
     ...secondFactorHandlers(secondFactor, kiosk, operatorId),
     ...mobileHandlers(mobile, operatorId),
+    ...operatorHandlers(vault.operators, operatorId),
     ...accountContactHandlers({ ...accountContact, kiosk, kioskFilesAllowed: () => deskSettings.load().kiosk.filesAllowed }, operatorId),
     ...notifyHandlers(notify, operatorId),
     ...recoveryHandlers(lifecycle.recoveryCodes, kioskRecovery, operatorId),

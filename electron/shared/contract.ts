@@ -78,6 +78,8 @@ import {
   LostInfoCompleteResultSchema,
 } from './schemas/account-contact';
 import { MobileIdQrSchema, MobileIdArgs, MobileIdSummarySchema } from './schemas/mobile-id';
+import { OperatorArgs, OperatorChangeResultSchema } from './schemas/operator-accounts';
+import { OperatorRecordSchema } from './schemas/operators';
 import { PcscServiceStatusSchema, ReaderListSchema, ReaderRemovedSchema, ReaderSchema } from './schemas/readers';
 import { OtpImportReportSchema, OtpTokenSchema, SecondFactorArgs, SecondFactorResultSchema, SecondFactorStatusSchema, TotpEnrolmentSchema } from './schemas/account-second-factor';
 import {
@@ -220,6 +222,15 @@ export const channels = {
   'mobile:cancel': { args: MobileIdArgs.id, result: z.null(), surfaces: desk, effect: 'write', permission: 'card.issue' },
   /** Move to a new phone: a new mobile ID whose QR code crosses once, as for mobile:issue; the old phone works until the new one enrols. */
   'mobile:migrate': { args: MobileIdArgs.migrate, result: MobileIdQrSchema, surfaces: desk, effect: 'write', permission: 'card.issue' },
+  // Operator accounts (issue 17 §1, Settings → Operators). Listing is operators.manage too: who may
+  // do what at the desk, and with which cards, is the administrator's business; the other roles
+  // see themselves in the app bar, and the access history names operators in its events.
+  'operators:list': { args: NoArgs, result: z.array(OperatorRecordSchema), surfaces: desk, effect: 'read', permission: 'operators.manage' },
+  'operators:add': { args: OperatorArgs.add, result: OperatorChangeResultSchema, surfaces: desk, effect: 'write', permission: 'operators.manage' },
+  'operators:setRoles': { args: OperatorArgs.setRoles, result: OperatorChangeResultSchema, surfaces: desk, effect: 'write', permission: 'operators.manage' },
+  'operators:suspend': { args: OperatorArgs.id, result: OperatorChangeResultSchema, surfaces: desk, effect: 'write', permission: 'operators.manage' },
+  'operators:resume': { args: OperatorArgs.id, result: OperatorChangeResultSchema, surfaces: desk, effect: 'write', permission: 'operators.manage' },
+  'operators:remove': { args: OperatorArgs.id, result: OperatorChangeResultSchema, surfaces: desk, effect: 'write', permission: 'operators.manage' },
   /** The holder kiosk's idle seconds, shuffled PIN pad and file downloads (Settings → Kiosk). */
   'settings:kiosk': { args: NoArgs, result: KioskSettingsSchema, surfaces: desk, effect: 'read', permission: 'kiosk.manage' },
   'settings:setKiosk': { args: KioskSettingsSchema, result: KioskSettingsSchema, surfaces: desk, effect: 'write', permission: 'kiosk.manage' },

@@ -7,7 +7,7 @@
 import type { AuditAction } from '../../electron/shared/schemas/audit';
 import type { CliResult } from './cli';
 
-type Test = 'cli-audit' | 'vault-cli' | 'card-lifecycle-cli' | 'audit-anchor-cli' | 'letters-cli' | 'letters-print' | 'second-factor-cli' | 'notify-cli' | 'holder-account-cli' | 'recovery-code-cli' | 'mobile-est' | 'mobile-migrate' | 'operators-cli';
+type Test = 'cli-audit' | 'vault-cli' | 'card-lifecycle-cli' | 'audit-anchor-cli' | 'letters-cli' | 'letters-print' | 'second-factor-cli' | 'notify-cli' | 'holder-account-cli' | 'recovery-code-cli' | 'mobile-est' | 'mobile-migrate' | 'operators-cli' | 'operator-cli';
 
 export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Test }>> = {
   'card verify-pin': { action: 'card.pinVerify', test: 'cli-audit' },
@@ -87,6 +87,11 @@ export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Tes
   'mobile revoke': { action: 'mobile.revoke', test: 'mobile-est' },
   'mobile cancel': { action: 'mobile.cancel', test: 'mobile-est' },
   'mobile migrate': { action: 'mobile.migrate', test: 'mobile-migrate' },
+  'operator add': { action: 'operator.added', test: 'operator-cli' },
+  'operator roles': { action: 'operator.rolesChanged', test: 'operator-cli' },
+  'operator suspend': { action: 'operator.suspended', test: 'operator-cli' },
+  'operator resume': { action: 'operator.resumed', test: 'operator-cli' },
+  'operator remove': { action: 'operator.removed', test: 'operator-cli' },
 };
 
 export const cliReads: Readonly<Record<string, string>> = {
@@ -123,6 +128,7 @@ export const cliReads: Readonly<Record<string, string>> = {
   'mobile list': "lists a holder's mobile IDs",
   'mobile show': 'shows a mobile ID',
   'credential list': 'lists credentials, never their secrets',
+  'operator list': 'lists the operator accounts',
   // The phone's side (the reference client): it writes only its own folder of PKCS#12 files; the
   // desk records each enrollment it answers (mobile.enroll), as it does for any EST client.
   'mobile enroll': 'no desk state',

@@ -16,7 +16,7 @@ export function memoryOperatorAccounts(): { accounts: Map<string, OperatorRecord
   const lookup: OperatorLookup = {
     byCertificate: (serial) => [...accounts.values()].find((record) => record.cards.some((card) => card.certificateSerial === serial)) ?? null,
     byId: (id) => accounts.get(id) ?? null,
-    anyOperator: () => accounts.size > 0,
+    bootstrapOver: () => accounts.size > 0,
   };
   return { accounts, lookup };
 }

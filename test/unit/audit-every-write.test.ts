@@ -59,6 +59,8 @@ interface State {
   mobileId: string | null;
   /** The mobile ID the kiosk's holder got or locks, migrates and revokes at the kiosk. */
   kioskMobileId: string | null;
+  /** The operator account the operators:* fixtures change. */
+  operatorId: string | null;
 }
 
 /** The mailing house's drop folder the PIN letter goes to. */
@@ -138,6 +140,17 @@ const fixtures: { readonly [C in WriteChannel]: (state: State) => ChannelArgs<C>
   // A move to a new phone of the enrolled (active) one; it is then revoked below, the move left pending.
   'mobile:migrate': (state) => ({ id: state.mobileId ?? 'missing', options: { labels: ['auth'] } }),
   'mobile:revoke': (state) => ({ id: state.mobileId ?? 'missing', reason: 'keyCompromise' }),
+  // Operator accounts (issue 17 §1): the first is a CA administrator; a helpdesk operator is then suspended, resumed and removed.
+  'operators:add': (state) => ({ holderId: state.holderId ?? 'missing', roles: ['caAdministrator', 'helpdesk'] }),
+  'operators:setRoles': (state) => ({ id: state.operatorId ?? 'missing', roles: ['caAdministrator', 'auditor'] }),
+  'operators:suspend': async (state) => {
+    const created = (await call('holders:create', holderInput(8))) as { holder: { id: string } };
+    const added = (await call('operators:add', { holderId: created.holder.id, roles: ['helpdesk'] })) as { ok: boolean; operator?: { id: string } };
+    state.operatorId = added.operator?.id ?? 'missing';
+    return { id: state.operatorId };
+  },
+  'operators:resume': (state) => ({ id: state.operatorId ?? 'missing' }),
+  'operators:remove': (state) => ({ id: state.operatorId ?? 'missing' }),
   'directory:registerCard': () => ({ serial: 'WALKER-BLANK-1', holderId: null }),
   'cards:updatePolicy': () => ({ keys: { authentication: 'eccp256', signature: 'eccp256', encryption: 'eccp256' }, escrowEncryptionKeys: false }),
   'cards:issue': (state) => ({ reader, holderId: state.holderId ?? 'missing' }),
@@ -318,6 +331,7 @@ function learn(state: State, channel: WriteChannel, value: unknown): void {
   }
   if (channel === 'cards:unblockResponse') state.response = v.response as string;
   if (channel === 'kiosk:stolenCardBegin') state.stolenFlow = v.flowId as string;
+  if (channel === 'operators:add') state.operatorId = (v.operator as { id: string }).id;
   if (channel === 'mobile:issue') state.mobileId = (v.mobileId as { id: string }).id;
   if (channel === 'kiosk:mobileIssue') state.kioskMobileId = (v.mobileId as { id: string }).id;
   if (channel === 'kiosk:totpBegin') {
@@ -407,7 +421,7 @@ describe('every state-changing channel', () => {
   });
 
   it('records an event with its action, and never a secret', async () => {
-    const state: State = { moduleId: null, backup: null, holderId: null, holderVersion: 0, certificate: null, card: null, attempt: null, challenge: null, response: null, contract: null, pinLetter: null, numberLetter: null, kioskPin: null, kioskPuk: null, stolenFlow: null, totpSecret: null, mobileId: null, kioskMobileId: null };
+    const state: State = { moduleId: null, backup: null, holderId: null, holderVersion: 0, certificate: null, card: null, attempt: null, challenge: null, response: null, contract: null, pinLetter: null, numberLetter: null, kioskPin: null, kioskPuk: null, stolenFlow: null, totpSecret: null, mobileId: null, kioskMobileId: null, operatorId: null };
     const outcomes: Record<string, string> = {};
     for (const [channel, fixture] of Object.entries(fixtures) as [WriteChannel, (s: State) => unknown][]) {
       const args = await fixture(state);

@@ -94,6 +94,13 @@ describe('what the issue says each role does', () => {
     ['caAdministrator', 'cards:updatePolicy', true],
     ['caAdministrator', 'settings:setNetworkListener', true],
     ['caAdministrator', 'cards:issue', false],
+    // Operator accounts (§1, §6 Settings → Operators): the CA administrator's, listing included.
+    ['caAdministrator', 'operators:add', true],
+    ['caAdministrator', 'operators:setRoles', true],
+    ['caAdministrator', 'operators:list', true],
+    ['helpdesk', 'operators:add', false],
+    ['issuer', 'operators:setRoles', false],
+    ['auditor', 'operators:list', false],
     ['auditor', 'audit:query', true],
     ['auditor', 'audit:verify', true],
     ['auditor', 'holders:search', true],

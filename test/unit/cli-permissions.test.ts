@@ -83,7 +83,7 @@ describe('authorising a command', () => {
   const audit = new MemoryAuditTrail();
   const ada: OperatorRecord = { id: 'op-ada', holderId: 'h-1', name: 'Ada', roles: ['auditor'], state: 'active', cards: [], createdAt: '', updatedAt: '' };
   const operators = new Map<string, OperatorRecord>();
-  const lookup: OperatorLookup = { byCertificate: () => null, byId: (id) => operators.get(id) ?? null, anyOperator: () => operators.size > 0 };
+  const lookup: OperatorLookup = { byCertificate: () => null, byId: (id) => operators.get(id) ?? null, bootstrapOver: () => operators.size > 0 };
   let dataDir: string;
   const request = (command: string, credentialFile: string | null = null) => ({ command, permission: commandPermissions[command] ?? 'open', credentialFile, dataDir, osOperation: operator });
   const vault = () => ({ access: services.access, audit, operators: lookup });

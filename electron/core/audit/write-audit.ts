@@ -132,6 +132,12 @@ export const writeChannelActions = {
   'mobile:revoke': 'mobile.revoke',
   'mobile:cancel': 'mobile.cancel',
   'mobile:migrate': 'mobile.migrate',
+  // Operator accounts (issue 17 §1): refusals (the last CA administrator, a removed account) are recorded by the directory.
+  'operators:add': 'operator.added',
+  'operators:setRoles': 'operator.rolesChanged',
+  'operators:suspend': 'operator.suspended',
+  'operators:resume': 'operator.resumed',
+  'operators:remove': 'operator.removed',
   // Mobile IDs at the kiosk (issue 16): the session's holder only; refusals are recorded by the kiosk's mobile service.
   'kiosk:mobileIssue': 'mobile.issue',
   'kiosk:mobileCancel': 'mobile.cancel',

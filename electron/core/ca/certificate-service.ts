@@ -34,7 +34,7 @@ import { profiles } from './profiles';
 export const MAX_HOLD_DAYS = 30;
 
 /** Serials as stored: upper-case hex of the INTEGER's bytes, without leading zero bytes ("0x", colons and spaces allowed). */
-function normaliseSerial(text: string): string {
+export function normaliseSerial(text: string): string {
   let hex = text.trim().replace(/^0x/i, '').replace(/[:\s]/g, '').toUpperCase();
   if (hex.length % 2 === 1) hex = `0${hex}`;
   while (hex.length > 2 && hex.startsWith('00')) hex = hex.slice(2);

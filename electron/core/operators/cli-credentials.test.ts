@@ -17,7 +17,7 @@ const audit = new MemoryAuditTrail();
 let now = new Date('2026-12-01T10:00:00Z');
 const ada: OperatorRecord = { id: 'op-ada', holderId: 'h-1', name: 'Ada', roles: ['helpdesk'], state: 'active', cards: [], createdAt: '', updatedAt: '' };
 const records = new Map<string, OperatorRecord>([[ada.id, ada]]);
-const lookup: OperatorLookup = { byCertificate: () => null, byId: (id) => records.get(id) ?? null, anyOperator: () => records.size > 0 };
+const lookup: OperatorLookup = { byCertificate: () => null, byId: (id) => records.get(id) ?? null, bootstrapOver: () => records.size > 0 };
 const here = { host: 'desk-1', user: '1000' };
 let credentials: CliCredentials;
 

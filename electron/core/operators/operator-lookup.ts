@@ -8,6 +8,11 @@ export interface OperatorLookup {
   /** The operator whose card carries this operator certificate (any state), or null. */
   byCertificate(certificateSerial: string): OperatorRecord | null;
   byId(operatorId: string): OperatorRecord | null;
-  /** Whether any operator account exists: none means the desk is still in its first-run bootstrap. */
-  anyOperator(): boolean;
+  /**
+   * Whether the first-run bootstrap is over: an active CA administrator holds an operator card
+   * (an unrevoked operator certificate on a card), so someone can sign in. Until then the desk and
+   * the CLI act as the OS account with every role — adding accounts before anyone has a card
+   * cannot lock the desk out.
+   */
+  bootstrapOver(): boolean;
 }

@@ -20,7 +20,7 @@ function operator(id: string, fields: Partial<OperatorRecord> = {}): OperatorRec
 
 function rig(records: OperatorRecord[], signIn?: (reader: string, pin: Buffer) => CardSignInResult) {
   const accounts = new Map(records.map((r) => [r.id, r]));
-  const lookup: OperatorLookup = { byCertificate: () => null, byId: (id) => accounts.get(id) ?? null, anyOperator: () => accounts.size > 0 };
+  const lookup: OperatorLookup = { byCertificate: () => null, byId: (id) => accounts.get(id) ?? null, bootstrapOver: () => accounts.size > 0 };
   const audit = new MemoryAuditTrail();
   const told: OperatorSessionSummary[] = [];
   const clock = { now: 1_000_000 };

@@ -19,7 +19,7 @@ import type { OperatorLookup } from './operator-lookup';
 import type { OperatorSession } from './permission-check';
 
 /** The accounts before any exists: the desk stays in its first-run bootstrap. */
-export const noOperatorAccounts: OperatorLookup = { byCertificate: () => null, byId: () => null, anyOperator: () => false };
+export const noOperatorAccounts: OperatorLookup = { byCertificate: () => null, byId: () => null, bootstrapOver: () => false };
 
 export type SessionEndReason = 'signOut' | 'idle' | 'cardRemoved' | 'operatorInactive' | 'replaced';
 
@@ -71,7 +71,7 @@ export class OperatorSessions {
    */
   current(touch = false): DeskOperator | null {
     const { lookup, osUser } = this.#deps;
-    if (!lookup.anyOperator()) return { operatorId: osUser, roles: operatorRoles, cardSerial: null, osUser };
+    if (!lookup.bootstrapOver()) return { operatorId: osUser, roles: operatorRoles, cardSerial: null, osUser };
     const open = this.#open;
     if (open === null) return null;
     if (this.#now() - open.lastCall >= this.#idleMs()) {

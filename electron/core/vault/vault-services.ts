@@ -11,6 +11,7 @@ import { CertificateService } from '../ca/certificate-service';
 import { CrlPublisher } from '../ca/crl-publisher';
 import { OcspService } from '../ca/ocsp-service';
 import { HolderDirectory } from '../directory/holder-directory';
+import { OperatorDirectory } from '../operators/operator-directory';
 import { osLibraryFolders } from '../pkcs11/module-path-check';
 import type { Pkcs11Timeouts } from '../pkcs11/worker-client';
 import { bundledPkcs11Worker, type Pkcs11WorkerSpawner } from '../pkcs11/worker-spawner';
@@ -35,6 +36,8 @@ export interface VaultServices {
   readonly crl: CrlPublisher;
   readonly certificates: CertificateService;
   readonly ocsp: OcspService;
+  /** The operator accounts (issue 17 §1); also the OperatorLookup the card sign-in asks. */
+  readonly operators: OperatorDirectory;
   /**
    * Tells the audit log the desk's audit key id, and gives it the key while the vault is
    * unlocked (takes it away when locked). Runs by itself on unlock and lock; call it once after
@@ -116,6 +119,7 @@ export function createVaultServices(options: {
   const crl = new CrlPublisher(access, ca, options.audit, clock);
   const certificates = new CertificateService(access, ca, crl, directory, options.audit, clock);
   const ocsp = new OcspService(access, ca, options.audit, options.log);
+  const operators = new OperatorDirectory({ access, audit: options.audit, holders: directory, clock });
   return {
     audit: options.audit,
     access,
@@ -126,6 +130,7 @@ export function createVaultServices(options: {
     crl,
     certificates,
     ocsp,
+    operators,
     syncAudit,
     close: async () => {
       await recovery;

@@ -96,6 +96,12 @@ export const auditActions = [
   'operator.approvalRequested',
   'operator.approved',
   'operator.approvalUsed',
+  // operator accounts (issue 17 §1): details.operatorId, the roles, the state
+  'operator.added',
+  'operator.rolesChanged',
+  'operator.suspended',
+  'operator.resumed',
+  'operator.removed',
   'kiosk.sessionStart',
   'kiosk.sessionEnd',
   'kiosk.stolenCard',

@@ -19,7 +19,8 @@ import { WorkflowSteps } from './WorkflowSteps';
 
 /** A card workflow the operator asked for; `reader: null` lets them choose the reader in the dialog. */
 export type WorkflowRequest =
-  | { kind: 'issue'; reader: string | null; holder: Holder | null }
+  /** `purpose: 'operator'`: an operator card (Settings → Operators, issue 17), else the holder's own card. */
+  | { kind: 'issue'; reader: string | null; holder: Holder | null; purpose?: 'holder' | 'operator' }
   | { kind: 'replace'; reader: string | null; holder: Holder | null; lostSerial: string | null }
   | { kind: 'resume' | 'restart'; reader: string | null; serial: string; holderName: string | null; failedStep: WorkflowStep | null }
   | { kind: 'renew' | 'resetPin' | 'retire'; reader: string | null; serial: string | null };
@@ -81,7 +82,7 @@ export function CardWorkflowDialog({ initial, onClose }: { initial: WorkflowRequ
       follow(inReader, stepPlans[next.kind]);
       switch (next.kind) {
         case 'issue':
-          return unwrap(api.issue({ reader: inReader, holderId: holder?.id ?? '', userNumberRecipient: recipient })).then((result) => ({ type: 'issue', result }));
+          return unwrap(api.issue({ reader: inReader, holderId: holder?.id ?? '', userNumberRecipient: recipient, ...(next.purpose === undefined ? {} : { purpose: next.purpose }) })).then((result) => ({ type: 'issue', result }));
         case 'replace':
           return unwrap(api.replace({ reader: inReader, lostSerial: lostSerial ?? '' })).then((result) => ({ type: 'issue', result }));
         case 'resume':

@@ -10,6 +10,7 @@ import { IssuancePolicyPanel } from './IssuancePolicyPanel';
 import { KioskSettingsPanel } from './KioskSettingsPanel';
 import { NetworkListenerPanel } from './NetworkListenerPanel';
 import { NotificationsPanel } from './NotificationsPanel';
+import { OperatorsPanel } from './OperatorsPanel';
 import { Pkcs11ModulesSettings } from './Pkcs11ModulesSettings';
 import { VaultPanel } from '../vault';
 import { settingsTestIds } from './testIds';
@@ -57,6 +58,7 @@ export function SettingsScreen() {
       </Paper>
 
       <VaultPanel />
+      {info.surface === 'desk' ? <OperatorsPanel /> : null}
       {info.surface === 'desk' ? <IssuancePolicyPanel /> : null}
       {info.surface === 'desk' ? <NetworkListenerPanel /> : null}
       {info.surface === 'desk' ? <KioskSettingsPanel /> : null}

@@ -1,0 +1,220 @@
+/**
+ * Operator accounts (issue 17 §1): the people who work at the desk, each a holder of the directory
+ * with one or more roles, kept in the vault's record store (collection `operators`) so an account
+ * and its audit event are one journal line (change-events.ts). Refusals are values, recorded as
+ * failures. Removed accounts stay (the audit log names them) and never change again; one account
+ * per holder, ever, so an old operator card can never sign in as a later account of the same person.
+ *
+ * The desk must always keep an active CA administrator, or no one could manage operators again:
+ * the last one cannot be suspended, removed or lose that role, and the first account made must be one.
+ *
+ * An account's cards are not stored: they are the `operator`-profile certificates the CA issued
+ * to the holder for a card (certificate records carry holderId, cardSerial and profile), so
+ * nothing has to be kept in step when an operator card is issued, replaced or revoked.
+ */
+import { randomUUID } from 'node:crypto';
+import { operatorRoles } from '../../shared/enums';
+import { CardDeskError } from '../../shared/errors';
+import type { OperatorChangeResult, OperatorRefusal } from '../../shared/schemas/operator-accounts';
+import type { OperatorCard, OperatorRecord, OperatorState } from '../../shared/schemas/operators';
+import type { OperatorRole } from '../../shared/permissions';
+import type { AuditAction } from '../../shared/schemas/audit';
+import type { AuditTrail } from '../audit/audit-trail';
+import { CERTIFICATES, type CertificateRecord } from '../ca/certificate-records';
+import { normaliseSerial } from '../ca/certificate-service';
+import type { HolderDirectory } from '../directory/holder-directory';
+import type { OperationContext } from '../operation-context';
+import { ChangeRecorder } from '../vault/change-events';
+import type { VaultAccess } from '../vault/vault-access';
+import type { OperatorLookup } from './operator-lookup';
+
+export const OPERATORS = 'operators';
+
+/** What the store keeps: the record without its cards (derived from the certificates). */
+type StoredOperator = Omit<OperatorRecord, 'cards'>;
+
+type OperatorAction = Extract<AuditAction, `operator.${'added' | 'rolesChanged' | 'suspended' | 'resumed' | 'removed'}`>;
+
+export interface OperatorDirectoryDeps {
+  readonly access: VaultAccess;
+  readonly audit: AuditTrail;
+  readonly holders: Pick<HolderDirectory, 'index'>;
+  readonly clock?: () => Date;
+}
+
+const ADMIN: OperatorRole = 'caAdministrator';
+
+/** At least one role, each known and named once (the channels' schema says so too; the CLI and other callers come here directly). */
+function checkedRoles(roles: readonly OperatorRole[]): OperatorRole[] {
+  if (roles.length === 0) throw new CardDeskError('INVALID_ARGUMENTS', 'An operator needs at least one role.');
+  const unknown = roles.filter((role) => !(operatorRoles as readonly string[]).includes(role));
+  if (unknown.length > 0) throw new CardDeskError('INVALID_ARGUMENTS', `There is no operator role ${unknown.join(', ')}.`);
+  return [...new Set(roles)];
+}
+
+const refusalMessages: Readonly<Record<OperatorRefusal, string>> = {
+  holderNotFound: 'There is no active holder with that id; an operator is an active person of the directory.',
+  alreadyOperator: 'That holder has an operator account already (a removed account is not made again).',
+  operatorNotFound: 'There is no operator with that id.',
+  removed: 'That operator was removed; a removed account does not change any more.',
+  lastAdministrator: 'The desk must keep an active CA administrator: this would leave it without one.',
+};
+
+export class OperatorDirectory implements OperatorLookup {
+  readonly #recorder: ChangeRecorder;
+
+  #bootstrapMemo: { store: object; revision: number; over: boolean; stale: boolean; unsubscribe: () => void } | null = null;
+
+  constructor(private readonly deps: OperatorDirectoryDeps) {
+    this.#recorder = new ChangeRecorder(deps.access, deps.audit);
+  }
+
+  #records() {
+    return this.deps.access.storage().records;
+  }
+
+  #now(): string {
+    return (this.deps.clock?.() ?? new Date()).toISOString();
+  }
+
+  #stored(): StoredOperator[] {
+    return [...this.#records().values<StoredOperator>(OPERATORS)];
+  }
+
+  /** Operator cards by holder: the operator certificates on a card that are not revoked, oldest first. */
+  #cardsByHolder(holderId?: string): Map<string, OperatorCard[]> {
+    const byHolder = new Map<string, OperatorCard[]>();
+    const certificates = [...this.#records().values<CertificateRecord>(CERTIFICATES)]
+      .filter((c) => c.profile === 'operator' && c.holderId !== null && c.cardSerial !== null && c.status !== 'revoked' && (holderId === undefined || c.holderId === holderId))
+      .sort((a, b) => a.issuedAt.localeCompare(b.issuedAt));
+    for (const c of certificates) {
+      const list = byHolder.get(c.holderId!) ?? [];
+      list.push({ cardSerial: c.cardSerial!, certificateSerial: c.serial.toLowerCase(), addedAt: c.issuedAt });
+      byHolder.set(c.holderId!, list);
+    }
+    return byHolder;
+  }
+
+  #withCards(stored: StoredOperator, cards: Map<string, OperatorCard[]> = this.#cardsByHolder(stored.holderId)): OperatorRecord {
+    return { ...stored, cards: cards.get(stored.holderId) ?? [] };
+  }
+
+  /** Every account, removed ones too, by name. */
+  list(): OperatorRecord[] {
+    const cards = this.#cardsByHolder();
+    return this.#stored()
+      .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
+      .map((stored) => this.#withCards(stored, cards));
+  }
+
+  byId(operatorId: string): OperatorRecord | null {
+    const stored = this.#records().get<StoredOperator>(OPERATORS, operatorId);
+    return stored === undefined ? null : this.#withCards(stored);
+  }
+
+  /** The CA's operator-profile certificate with this serial, then the account of its holder (any state). */
+  byCertificate(certificateSerial: string): OperatorRecord | null {
+    const certificate = this.#records().get<CertificateRecord>(CERTIFICATES, normaliseSerial(certificateSerial));
+    if (certificate === undefined || certificate.profile !== 'operator' || certificate.holderId === null) return null;
+    const stored = this.#stored().find((operator) => operator.holderId === certificate.holderId);
+    return stored === undefined ? null : this.#withCards(stored);
+  }
+
+  /**
+   * Whether an active CA administrator holds an operator card (see OperatorLookup). Asked at every
+   * desk call, so it is kept until the operators or the certificates change (or the records are
+   * replaced) rather than scanning the certificates each time.
+   */
+  bootstrapOver(): boolean {
+    const records = this.#records();
+    const memo = this.#bootstrapMemo;
+    if (memo !== null && memo.store === records && memo.revision === records.revision && !memo.stale) return memo.over;
+    memo?.unsubscribe();
+    const cards = this.#cardsByHolder();
+    const fresh = { store: records, revision: records.revision, over: this.#activeAdministrators().some((admin) => (cards.get(admin.holderId) ?? []).length > 0), stale: false, unsubscribe: () => {} };
+    fresh.unsubscribe = records.onChange((changes) => {
+      if (changes.some((change) => change.collection === OPERATORS || change.collection === CERTIFICATES)) fresh.stale = true;
+    });
+    this.#bootstrapMemo = fresh;
+    return fresh.over;
+  }
+
+  #activeAdministrators(): StoredOperator[] {
+    return this.#stored().filter((operator) => operator.state === 'active' && operator.roles.includes(ADMIN));
+  }
+
+  /** Whether taking `operator` out of the active CA administrators would leave none. */
+  #isLastAdministrator(operator: StoredOperator): boolean {
+    const admins = this.#activeAdministrators();
+    return admins.length === 1 && admins[0]!.id === operator.id;
+  }
+
+  async #refuse(action: OperatorAction, reason: OperatorRefusal, op: OperationContext, details: Record<string, string>, holderId?: string): Promise<OperatorChangeResult> {
+    await this.deps.audit.record({ action, outcome: 'failure', reason, ...(holderId === undefined ? {} : { holderId }), details, ...op });
+    return { ok: false, reason, message: refusalMessages[reason] };
+  }
+
+  async #save(action: OperatorAction, next: StoredOperator, op: OperationContext, details: Record<string, string> = {}): Promise<OperatorChangeResult> {
+    // Checked and changed in one step: nothing runs between the caller's checks and this (see ChangeRecorder.commit).
+    await this.#recorder.commit([{ collection: OPERATORS, id: next.id, record: next }], {
+      action,
+      outcome: 'success',
+      holderId: next.holderId,
+      details: { operatorId: next.id, name: next.name, roles: next.roles.join(','), state: next.state, ...details },
+      ...op,
+    });
+    return { ok: true, operator: this.#withCards(next) };
+  }
+
+  /** An account for an active holder of the directory, named as the holder is. */
+  async add(holderId: string, requested: readonly OperatorRole[], op: OperationContext): Promise<OperatorChangeResult> {
+    const roles = checkedRoles(requested);
+    const holder = this.deps.holders.index().get(holderId);
+    const details = { roles: roles.join(',') };
+    if (holder === undefined || holder.state !== 'active') return this.#refuse('operator.added', 'holderNotFound', op, details, holder?.id);
+    if (this.#stored().some((operator) => operator.holderId === holderId)) return this.#refuse('operator.added', 'alreadyOperator', op, details, holderId);
+    if (this.#activeAdministrators().length === 0 && !roles.includes(ADMIN)) return this.#refuse('operator.added', 'lastAdministrator', op, details, holderId);
+    const now = this.#now();
+    const record: StoredOperator = { id: randomUUID(), holderId, name: `${holder.firstName} ${holder.lastName}`.trim().slice(0, 200), roles, state: 'active', createdAt: now, updatedAt: now };
+    return this.#save('operator.added', record, op);
+  }
+
+  /** The account to change, or why it cannot change. */
+  #changeable(id: string): StoredOperator | OperatorRefusal {
+    const operator = this.#records().get<StoredOperator>(OPERATORS, id);
+    if (operator === undefined) return 'operatorNotFound';
+    if (operator.state === 'removed') return 'removed';
+    return operator;
+  }
+
+  async setRoles(id: string, requested: readonly OperatorRole[], op: OperationContext): Promise<OperatorChangeResult> {
+    const roles = checkedRoles(requested);
+    const operator = this.#changeable(id);
+    const details = { operatorId: id, roles: roles.join(',') };
+    if (typeof operator === 'string') return this.#refuse('operator.rolesChanged', operator, op, details);
+    if (!roles.includes(ADMIN) && this.#isLastAdministrator(operator)) return this.#refuse('operator.rolesChanged', 'lastAdministrator', op, details, operator.holderId);
+    return this.#save('operator.rolesChanged', { ...operator, roles, updatedAt: this.#now() }, op, { previousRoles: operator.roles.join(',') });
+  }
+
+  suspend(id: string, op: OperationContext): Promise<OperatorChangeResult> {
+    return this.#setState(id, 'suspended', 'operator.suspended', op);
+  }
+
+  resume(id: string, op: OperationContext): Promise<OperatorChangeResult> {
+    return this.#setState(id, 'active', 'operator.resumed', op);
+  }
+
+  /** The account stays, removed: the audit log names it, and nothing of it is accepted any more. */
+  remove(id: string, op: OperationContext): Promise<OperatorChangeResult> {
+    return this.#setState(id, 'removed', 'operator.removed', op);
+  }
+
+  async #setState(id: string, state: OperatorState, action: OperatorAction, op: OperationContext): Promise<OperatorChangeResult> {
+    const operator = this.#changeable(id);
+    if (typeof operator === 'string') return this.#refuse(action, operator, op, { operatorId: id });
+    // Already so: nothing changes, nothing is recorded.
+    if (operator.state === state) return { ok: true, operator: this.#withCards(operator) };
+    if (state !== 'active' && this.#isLastAdministrator(operator)) return this.#refuse(action, 'lastAdministrator', op, { operatorId: id }, operator.holderId);
+    return this.#save(action, { ...operator, state, updatedAt: this.#now() }, op, { previousState: operator.state });
+  }
+}
