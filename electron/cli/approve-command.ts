@@ -18,6 +18,7 @@ export function registerApproveCommand(program: Command, cli: CliContext): void 
       withVault(cli, async (services) => {
         const session = await cli.session({ access: services.access, audit: services.audit, operators: operatorLookupOf(services) });
         if (session === null) throw new CardDeskError('NOT_PERMITTED', 'This desk has no operators yet: there is nobody to approve for.');
+        if (!session.signedIn) throw new CardDeskError('NOT_PERMITTED', 'Approving needs an operator signed in with their card (carddesk signin), not an automation credential.');
         const control = new DualControl(services.access, services.audit);
         const asked = control.describe(code);
         const approved = await control.approve(code, session, { actor: { kind: 'operator', id: session.operatorId }, channel: 'cli' });

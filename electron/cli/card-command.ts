@@ -48,7 +48,7 @@ function report(cli: CliContext, result: CardActionResult, done: string): void {
 }
 
 /** The reader to use: the one named, or the only one holding a card. */
-function chooseReader(readers: ReaderRegistry, wanted: string | undefined): string {
+export function chooseReader(readers: ReaderRegistry, wanted: string | undefined): string {
   const list = readers.list();
   if (wanted !== undefined) {
     if (!list.readers.some((reader) => reader.name === wanted)) throw new Error(`No reader named "${wanted}". Readers: ${list.readers.map((r) => r.name).join(', ') || 'none'}.`);

@@ -70,7 +70,10 @@ async function refuse(request: AuthorisationRequest, vault: VaultParts, code: 'N
 }
 
 /** The session the command's credential opens (null in the first-run bootstrap), or a recorded refusal. */
-export async function commandSession(request: AuthorisationRequest, vault: VaultParts): Promise<OperatorSession | null> {
+/** The session a credential opens, and whether an operator signed in with their card (not a script's credential). */
+export type CommandSession = OperatorSession & { readonly signedIn: boolean };
+
+export async function commandSession(request: AuthorisationRequest, vault: VaultParts): Promise<CommandSession | null> {
   if (!vault.operators.bootstrapOver()) return null; // the first-run bootstrap: the OS account, every role
   let secret: string | null;
   if (request.credentialFile !== null) {
@@ -82,7 +85,7 @@ export async function commandSession(request: AuthorisationRequest, vault: Vault
   }
   const check = new CliCredentials(vault.access, vault.audit, vault.operators).check(secret, currentBinding());
   if (!check.ok) return refuse(request, vault, 'NOT_PERMITTED', credentialRefusalText[check.reason], { credential: check.reason });
-  return check.session;
+  return { ...check.session, signedIn: check.credential.kind === 'session' };
 }
 
 /** What the command acts as, or a NOT_PERMITTED / APPROVAL_REQUIRED refusal (recorded) before it does anything. */
@@ -94,7 +97,9 @@ export async function authoriseCommand(request: AuthorisationRequest, vault: Vau
     return refuse(request, vault, 'NOT_PERMITTED', permissionRefusal(`carddesk ${request.command}`, request.permission), { operator: session.operatorId, roles: session.roles.join(',') });
   }
   const dual = request.dual;
-  if (dual === undefined) return { session, approvedBy: null };
+  if (dual === undefined) return { session: { operatorId: session.operatorId, roles: session.roles }, approvedBy: null };
+  // Two people, each with their own card: a script's credential neither asks nor approves.
+  if (!session.signedIn) return refuse(request, vault, 'NOT_PERMITTED', `carddesk ${request.command} needs an operator signed in with their card (carddesk signin), not an automation credential.`, { operator: session.operatorId });
   const control = new DualControl(vault.access, vault.audit);
   const operation: OperationContext = { actor: { kind: 'operator', id: session.operatorId }, channel: 'cli' };
   if (dual.code === null) {
@@ -107,5 +112,5 @@ export async function authoriseCommand(request: AuthorisationRequest, vault: Vau
   }
   const used = await control.use(dual.code, { action: dual.action, summary: dual.summary }, session, operation);
   if (!used.ok) return refuse(request, vault, 'NOT_PERMITTED', approvalRefusalText[used.reason], { operator: session.operatorId, approval: used.reason });
-  return { session, approvedBy: used.approvedBy };
+  return { session: { operatorId: session.operatorId, roles: session.roles }, approvedBy: used.approvedBy };
 }

@@ -13,8 +13,7 @@ import { logDirOf, resolveDataDir } from '../core/paths';
 import type { AuditTrail } from '../core/audit/audit-trail';
 import type { OperatorLookup } from '../core/operators/operator-lookup';
 import type { VaultAccess } from '../core/vault/vault-access';
-import type { OperatorSession } from '../core/operators/permission-check';
-import { authoriseCommand, commandSession, type AuthorisationRequest } from './cli-authorisation';
+import { authoriseCommand, commandSession, type AuthorisationRequest, type CommandSession } from './cli-authorisation';
 import { SecretReader } from './secret-input';
 
 export class CliContext {
@@ -105,7 +104,7 @@ export class CliContext {
   }
 
   /** The session the command's credential opens, whatever the command (`carddesk approve`); null in the bootstrap. */
-  async session(vault: { access: VaultAccess; audit: AuditTrail; operators: OperatorLookup }): Promise<OperatorSession | null> {
+  async session(vault: { access: VaultAccess; audit: AuditTrail; operators: OperatorLookup }): Promise<CommandSession | null> {
     const command = this.#command;
     if (command === null) return null;
     return commandSession({ ...command, dataDir: this.dataDir, osOperation: this.#operation }, vault);

@@ -24,6 +24,7 @@ import { registerMobileClientCommands } from './mobile-client-command';
 import { commandPath, commandPermissions, dualControlCommands } from './command-permissions';
 import { registerCredentialCommands } from './credential-command';
 import { registerApproveCommand } from './approve-command';
+import { registerSigninCommands } from './signin-command';
 import { registerOperatorCommand } from './operator-command';
 
 export function buildProgram(cli: CliContext = new CliContext()): Command {
@@ -75,6 +76,7 @@ export function buildProgram(cli: CliContext = new CliContext()): Command {
   registerMobileClientCommands(registerMobileCommands(program, cli), cli);
   registerCredentialCommands(program, cli);
   registerApproveCommand(program, cli);
+  registerSigninCommands(program, cli);
   registerOperatorCommand(program, cli);
   return program;
 }

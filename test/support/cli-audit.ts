@@ -7,7 +7,7 @@
 import type { AuditAction } from '../../electron/shared/schemas/audit';
 import type { CliResult } from './cli';
 
-type Test = 'cli-audit' | 'vault-cli' | 'card-lifecycle-cli' | 'audit-anchor-cli' | 'letters-cli' | 'letters-print' | 'second-factor-cli' | 'notify-cli' | 'holder-account-cli' | 'recovery-code-cli' | 'mobile-est' | 'mobile-migrate' | 'operators-cli' | 'operator-cli';
+type Test = 'cli-audit' | 'vault-cli' | 'card-lifecycle-cli' | 'audit-anchor-cli' | 'letters-cli' | 'letters-print' | 'second-factor-cli' | 'notify-cli' | 'holder-account-cli' | 'recovery-code-cli' | 'mobile-est' | 'mobile-migrate' | 'operator-cli' | 'operator-signin-cli';
 
 export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Test }>> = {
   'card verify-pin': { action: 'card.pinVerify', test: 'cli-audit' },
@@ -26,7 +26,9 @@ export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Tes
   'holder card-add': { action: 'card.issue', test: 'cli-audit' },
   'credential issue': { action: 'operator.credentialIssued', test: 'cli-audit' },
   'credential revoke': { action: 'operator.credentialRevoked', test: 'cli-audit' },
-  approve: { action: 'operator.approved', test: 'operators-cli' },
+  approve: { action: 'operator.approved', test: 'operator-signin-cli' },
+  signin: { action: 'operator.signedIn', test: 'operator-signin-cli' },
+  signout: { action: 'operator.credentialRevoked', test: 'operator-signin-cli' },
   'audit verify': { action: 'audit.verify', test: 'cli-audit' },
   'audit export': { action: 'audit.export', test: 'cli-audit' },
   'audit head': { action: 'audit.headExport', test: 'audit-anchor-cli' },

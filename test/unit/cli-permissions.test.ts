@@ -30,7 +30,7 @@ describe('the CLI permission map', () => {
 
   it('names a known permission for every command, and only for commands that exist', () => {
     for (const path of commands) expect(channelPermissions, path).toContain(commandPermissions[path]);
-    expect(Object.keys(commandPermissions).filter((path) => !commands.includes(path) && path !== 'signin' && path !== 'signout')).toEqual([]);
+    expect(Object.keys(commandPermissions).filter((path) => !commands.includes(path))).toEqual([]);
   });
 
   it('asks what the desk channel doing the same work asks', () => {
@@ -140,6 +140,14 @@ describe('authorising a command', () => {
     await expect(authoriseCommand(restore(adaFile, code), vault())).rejects.toMatchObject({ message: expect.stringContaining('used already') });
     operators.set(ada.id, ada);
     operators.delete(bob.id);
+  });
+
+  it('lets no automation credential ask for or give a second approval', async () => {
+    const { secret } = await new CliCredentials(services.access, audit, lookup).issueAutomation({ name: 'restore-job', roles: ['caAdministrator'], validityDays: 1 }, operator);
+    const file = join(dataDir, 'restore-job.credential');
+    writeFileSync(file, secret);
+    const dual = { action: 'vault.restore' as const, approver: 'ca.admin' as const, summary: 'vault restore b.cdvault {}', code: null };
+    await expect(authoriseCommand({ ...request('vault restore', file), dual }, vault())).rejects.toMatchObject({ code: 'NOT_PERMITTED', message: expect.stringContaining('not an automation credential') });
   });
 
   it('holds an automation credential to the roles it was issued with', async () => {

@@ -5,6 +5,8 @@
  */
 import type { EventName, EventPayload } from '../../shared/contract';
 import type { AuditLog } from '../audit/audit-log';
+import type { AuditTrail } from '../audit/audit-trail';
+import type { CardConnector } from '../readers/card-connection';
 import type { ReaderHolds } from '../cards/reader-holds';
 import type { Logger } from '../log/logger';
 import type { DeskSettingsStore } from '../settings/desk-settings';
@@ -25,11 +27,11 @@ export interface OperatorSessionWiring {
   readonly lookup?: OperatorLookup | undefined;
 }
 
-export function createOperatorSessions(wiring: OperatorSessionWiring): OperatorSessions {
-  const { vault, audit } = wiring;
-  const lookup = wiring.lookup ?? noOperatorAccounts;
-  const cardSignIn = new CardSignIn({
-    connector: wiring.holds,
+/** Card sign-in against the vault's CA and its records: the desk's window and `carddesk signin` both use it. */
+export function cardSignInFor(parts: { vault: VaultServices; connector: CardConnector; lookup: OperatorLookup; audit: AuditTrail }): CardSignIn {
+  const { vault } = parts;
+  return new CardSignIn({
+    connector: parts.connector,
     ca: {
       readable: () => vault.access.isOpen && vault.ca.ready,
       issuingCertificate: () => vault.ca.chain()[0] ?? Buffer.alloc(0),
@@ -41,9 +43,15 @@ export function createOperatorSessions(wiring: OperatorSessionWiring): OperatorS
         }
       },
     },
-    lookup,
-    audit,
+    lookup: parts.lookup,
+    audit: parts.audit,
   });
+}
+
+export function createOperatorSessions(wiring: OperatorSessionWiring): OperatorSessions {
+  const { vault, audit } = wiring;
+  const lookup = wiring.lookup ?? noOperatorAccounts;
+  const cardSignIn = cardSignInFor({ vault, connector: wiring.holds, lookup, audit });
   const sessions = new OperatorSessions({
     lookup,
     signIn: (reader, pin, channel) => cardSignIn.signIn(reader, pin, channel),
