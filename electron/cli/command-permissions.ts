@@ -153,6 +153,7 @@ export const dualControlCommands: Readonly<Record<string, { action: DualAction; 
   'ca import': { action: 'ca.import', approver: 'ca.admin' },
   'vault restore': { action: 'vault.restore', approver: 'ca.admin' },
   'vault passphrase': { action: 'vault.passphrase', approver: 'ca.admin' },
+  'operator roles': { action: 'operator.roles', approver: 'operators.manage' },
 };
 
 /** "card issue" for the `issue` subcommand of `card`. */

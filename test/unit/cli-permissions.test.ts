@@ -66,7 +66,7 @@ describe('the CLI permission map', () => {
   });
 
   it('puts the dangerous commands of issue 17 §4 under two-person control, approved by a role that permits them', () => {
-    expect(Object.keys(dualControlCommands).sort()).toEqual(['ca import', 'ca init', 'card replace', 'vault passphrase', 'vault restore']);
+    expect(Object.keys(dualControlCommands).sort()).toEqual(['ca import', 'ca init', 'card replace', 'operator roles', 'vault passphrase', 'vault restore']);
     expect(dualControlCommands['card replace']?.approver).toBe('key.recover');
     for (const path of Object.keys(dualControlCommands)) expect(commands, path).toContain(path);
   });
