@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import en from '../../renderer/src/i18n/locales/en.json';
+import it_ from '../../renderer/src/i18n/locales/it.json';
 import nl from '../../renderer/src/i18n/locales/nl.json';
+import sq from '../../renderer/src/i18n/locales/sq.json';
 import { sessionTestIds as ids } from '../../renderer/src/features/session/testIds';
 import { silentLogger } from '../../electron/core/log/logger';
 import { localConnection } from '../../electron/core/process/local-connection';
@@ -133,6 +135,13 @@ describe('the desk sign-in screen', () => {
     await page.getByTestId(ids.screen).waitFor();
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(nl.session.signIn.title);
     await shot(page, 'nl-screen');
+    // Italian and Albanian: the sign-in screen, then back to English for what follows.
+    for (const [language, words] of [['it', it_], ['sq', sq], ['en', en]] as const) {
+      await page.getByTestId('language-button').click();
+      await page.getByTestId(`language-${language}`).click();
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(words.session.signIn.title);
+      await shot(page, `${language}-screen`);
+    }
     expect(watched.errors).toEqual([]);
   }, 120_000);
 

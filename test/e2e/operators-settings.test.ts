@@ -12,7 +12,11 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import en from '../../renderer/src/i18n/locales/en.json';
+import it_ from '../../renderer/src/i18n/locales/it.json';
 import nl from '../../renderer/src/i18n/locales/nl.json';
+import sq from '../../renderer/src/i18n/locales/sq.json';
+
+const locales = { en, nl, it: it_, sq } as const;
 import { settingsTestIds as ids } from '../../renderer/src/features/settings/testIds';
 import { lifecycleTestIds } from '../../renderer/src/features/lifecycle/testIds';
 import type { OperatorRecord } from '../../electron/shared/schemas/operators';
@@ -65,7 +69,7 @@ async function rolesOf(page: Page, name: string): Promise<(string | null)[]> {
   return row(page, name).getByTestId(ids.operatorRole).evaluateAll((chips) => chips.map((chip) => chip.getAttribute('data-role')));
 }
 
-async function shoot(page: Page, language: 'en' | 'nl'): Promise<void> {
+async function shoot(page: Page, language: keyof typeof locales): Promise<void> {
   if (SHOTS === undefined) return;
   mkdirSync(SHOTS, { recursive: true });
   await page.evaluate((chosen) => window.localStorage.setItem('carddesk.language', chosen), language);
@@ -74,7 +78,7 @@ async function shoot(page: Page, language: 'en' | 'nl'): Promise<void> {
   await panel.waitFor();
   await row(page, 'Ada Lovelace').waitFor();
   await panel.scrollIntoViewIfNeeded();
-  expect(await panel.textContent()).toContain((language === 'en' ? en : nl).settings.operators.title);
+  expect(await panel.textContent()).toContain(locales[language].settings.operators.title);
   await page.screenshot({ path: join(SHOTS, `operators-${language}.png`) });
   await page.getByTestId(ids.operatorsAdd).click();
   await page.getByTestId(ids.operatorDialog).waitFor();
@@ -171,8 +175,7 @@ describe('Settings → Operators', () => {
       'operator.removed success',
     ]);
 
-    await shoot(page, 'en');
-    await shoot(page, 'nl');
+    for (const language of ['en', 'nl', 'it', 'sq'] as const) await shoot(page, language);
     expect(desk.errors).toEqual([]);
   }, 180_000);
 });
