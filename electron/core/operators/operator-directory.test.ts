@@ -127,6 +127,11 @@ describe('OperatorDirectory', () => {
     const onCard = await services.certificates.issue({ profile: 'operator', request: csrPem(), holderId: ada().id, cardSerial: 'CARD-ADA-1', subject: '' }, operator);
     // The CA administrator holds an operator card: from now on operators sign in.
     expect(ops.bootstrapOver()).toBe(true);
+    // A card awaiting activation (its certificates on hold) signs nobody in: the bootstrap goes on.
+    expect((await services.certificates.suspend(onCard.serial, 10, 'release', operator)).ok).toBe(true);
+    expect(ops.bootstrapOver()).toBe(false);
+    expect((await services.certificates.resume(onCard.serial, operator)).ok).toBe(true);
+    expect(ops.bootstrapOver()).toBe(true);
     const holderCert = await services.certificates.issue({ profile: 'authentication', request: csrPem(), holderId: ada().id, cardSerial: 'CARD-ADA-2', subject: '' }, operator);
     const notOnCard = await services.certificates.issue({ profile: 'operator', request: csrPem(), holderId: ada().id, cardSerial: null, subject: '' }, operator);
     expect(ops.byCertificate(onCard.serial)).toMatchObject({ id: adaOperator.id, cards: [{ cardSerial: 'CARD-ADA-1', certificateSerial: onCard.serial.toLowerCase() }] });

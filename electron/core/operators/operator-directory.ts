@@ -121,7 +121,8 @@ export class OperatorDirectory implements OperatorLookup {
   }
 
   /**
-   * Whether an active CA administrator holds an operator card (see OperatorLookup). Asked at every
+   * Whether an active CA administrator holds an operator card whose certificate is valid now (not on
+   * hold, not expired; see OperatorLookup). Asked at every
    * desk call, so it is kept until the operators or the certificates change (or the records are
    * replaced) rather than scanning the certificates each time.
    */
@@ -130,8 +131,18 @@ export class OperatorDirectory implements OperatorLookup {
     const memo = this.#bootstrapMemo;
     if (memo !== null && memo.store === records && memo.revision === records.revision && !memo.stale) return memo.over;
     memo?.unsubscribe();
-    const cards = this.#cardsByHolder();
-    const fresh = { store: records, revision: records.revision, over: this.#activeAdministrators().some((admin) => (cards.get(admin.holderId) ?? []).length > 0), stale: false, unsubscribe: () => {} };
+    // Only a certificate that signs in today counts: a card awaiting activation has its certificates on
+    // hold, and ending the bootstrap then would leave nobody able to activate it.
+    const now = Date.parse(this.#now());
+    const admins = new Set(this.#activeAdministrators().map((admin) => admin.holderId));
+    let over = false;
+    for (const c of this.#records().values<CertificateRecord>(CERTIFICATES)) {
+      if (c.profile === 'operator' && c.status === 'valid' && c.cardSerial !== null && c.holderId !== null && admins.has(c.holderId) && Date.parse(c.notAfter) > now) {
+        over = true;
+        break;
+      }
+    }
+    const fresh = { store: records, revision: records.revision, over, stale: false, unsubscribe: () => {} };
     fresh.unsubscribe = records.onChange((changes) => {
       if (changes.some((change) => change.collection === OPERATORS || change.collection === CERTIFICATES)) fresh.stale = true;
     });

@@ -10,7 +10,7 @@ export interface OperatorLookup {
   byId(operatorId: string): OperatorRecord | null;
   /**
    * Whether the first-run bootstrap is over: an active CA administrator holds an operator card
-   * (an unrevoked operator certificate on a card), so someone can sign in. Until then the desk and
+   * whose operator certificate is valid now (an activated card), so someone can sign in. Until then the desk and
    * the CLI act as the OS account with every role — adding accounts before anyone has a card
    * cannot lock the desk out.
    */
