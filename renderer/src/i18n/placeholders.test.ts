@@ -75,6 +75,8 @@ const handledElsewhere = new Map<string, string[]>([
   ['HolderAccessHistory.tsx|accessHistory.holder.${key}', ['accessHistory.holder.dialogTitle']],
   // `fact` is one of the address lines (addressLines in holderFields), never the search total.
   ['HolderDetail.tsx|users.${fact}', ['users.total']],
+  // The sign-in screen shows the wrong PIN with its tries in the branch before; `reason` is never wrongPinTries.
+  ['SignInScreen.tsx|session.refusals.${refusal.reason}', ['session.refusals.wrongPinTries']],
   // `name` runs over the one-value details (reader, file, …); the details with several values have their own branches above it.
   [
     'eventText.ts|accessHistory.details.${name}',
