@@ -127,7 +127,15 @@ export class OperatorDirectory implements OperatorLookup {
    * replaced) rather than scanning the certificates each time.
    */
   bootstrapOver(): boolean {
-    const records = this.#records();
+    let records: ReturnType<VaultAccess['storage']>['records'];
+    try {
+      records = this.#records();
+    } catch (error) {
+      // No vault to read (another CardDesk holds it, none made yet): no accounts can be known, and
+      // every service answers with that reason itself (the desk shows "in use", the welcome flow).
+      if (error instanceof CardDeskError) return false;
+      throw error;
+    }
     const memo = this.#bootstrapMemo;
     if (memo !== null && memo.store === records && memo.revision === records.revision && !memo.stale) return memo.over;
     memo?.unsubscribe();
