@@ -18,6 +18,7 @@ packages=(
   python3 make g++                                   # node-gyp builds pcsclite and pkcs11js
   cups-daemon cups-client cups-core-drivers          # CUPS: lp/lpstat print PIN letters; tests run a private cupsd (gziptoany filter)
   oathtool pskc-utils python3-pskc                   # independent TOTP codes (oathtool) and PSKC token files (csv2pskc) for the holder account tests
+  postgresql                                         # team mode: the tests run a private PostgreSQL server (initdb into a temporary folder)
   curl iproute2                                      # curl: an independent EST client for the mobile ID tests; ip: a published address in a private network namespace
 )
 
