@@ -46,7 +46,7 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string, valu
 }
 
 const versions = async (url: string): Promise<number[]> => (await query<{ version: number }>(url, 'SELECT version FROM carddesk_schema ORDER BY version')).map((row) => row.version);
-const exists = async (url: string, table: string): Promise<boolean> => (await query<{ found: string | null }>(url, 'SELECT to_regclass($1)::text AS found', [table]))[0]?.found != null;
+const exists = async (url: string, table: string): Promise<boolean> => ((await query<{ found: string | null }>(url, 'SELECT to_regclass($1)::text AS found', [table]))[0]?.found ?? null) !== null;
 
 /** The released steps plus a step 2 (good or failing), as a newer build would have them. */
 function planWithStep2(sql: string): MigrationPlan {

@@ -43,7 +43,7 @@ const cliStation: PoolOptions = { kind: 'cli' };
 /** Whether the CardDesk tables exist; null when they do not (not a CardDesk database, or not yet). */
 async function schemaVersionOf(db: pg.Pool | pg.PoolClient): Promise<number | null> {
   const exists = await db.query<{ found: string | null }>(`SELECT to_regclass('carddesk_schema')::text AS found`);
-  if (exists.rows[0]?.found == null) return null;
+  if ((exists.rows[0]?.found ?? null) === null) return null;
   const result = await db.query<{ version: number | null }>('SELECT max(version) AS version FROM carddesk_schema');
   return result.rows[0]?.version ?? 0;
 }
