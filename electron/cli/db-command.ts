@@ -43,8 +43,8 @@ export function registerDbCommand(program: Command, cli: CliContext): void {
 
   db.command('init')
     .description('create the CardDesk tables in an empty PostgreSQL database (or apply what is pending in a CardDesk one)')
-    .requiredOption('--url <url>', URL_HELP.replace(' (default: CARDDESK_DATABASE_URL)', ''))
-    .action((options: { url: string }) =>
+    .option('--url <url>', URL_HELP)
+    .action((options: { url?: string }) =>
       withVault(cli, async (services) => {
         const url = databaseUrl(options.url);
         const result = await initDatabase(url);

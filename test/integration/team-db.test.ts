@@ -193,7 +193,7 @@ describe('carddesk db', () => {
 
     const foreign = await server.createDatabase();
     await query(foreign, 'CREATE TABLE payroll (id int)');
-    const refused = await run(['db', 'init', '--url', foreign]);
+    const refused = await run(['db', 'init'], { CARDDESK_DATABASE_URL: foreign });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('[DATABASE_NOT_EMPTY]');
 
