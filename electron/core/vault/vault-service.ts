@@ -29,6 +29,12 @@ const DEK_PURPOSE = 'carddesk-vault-key';
 const BACKUP_PURPOSE = 'carddesk-backup';
 export const MIN_PASSPHRASE_LENGTH = 10;
 
+/** How a passphrase unlock is asked for (see VaultService.unlock). */
+export type PassphraseUnlock = { readonly kind: 'desk' } | { readonly kind: 'approved'; readonly approvedBy: string } | { readonly kind: 'cliCommand' };
+
+export const RECOVERY_NEEDS_APPROVAL =
+  "The vault opens with an operator card: sign in with your card and PIN. The passphrase is the recovery unlock, and it needs a second operator's approval.";
+
 interface BackupFile {
   readonly format: 'carddesk-backup';
   readonly createdAt: string;
@@ -136,30 +142,61 @@ export class VaultService {
   }
 
   /**
+   * Whether the desk is out of its first-run bootstrap (an active CA administrator holds a valid
+   * operator card, OperatorLookup.bootstrapOver): the vault then opens with operator cards and the
+   * passphrase is the recovery unlock (issue 17 §2). Set by createVaultServices.
+   */
+  recoveryRequired: () => boolean = () => false;
+
+  /**
    * `source` is who is guessing (a browser session, a window, a CLI process): its attempts run one
    * after another, and each wrong passphrase makes it wait longer before the next.
+   *
+   * `how`: `desk` (the default) is refused with APPROVAL_REQUIRED out of the bootstrap, before the
+   * passphrase is tried; `approved` is the recovery unlock a second operator approved (dual-control.ts),
+   * recorded as `vault.recoveryUnlock` naming both; `cliCommand` is a CLI command that already holds
+   * an operator's credential and its roles (cli-authorisation.ts ran before it asks the passphrase).
    */
-  async unlock(passphrase: Buffer, op: OperationContext, source = 'local'): Promise<UnlockResult> {
+  async unlock(passphrase: Buffer, op: OperationContext, source = 'local', how: PassphraseUnlock = { kind: 'desk' }): Promise<UnlockResult> {
     const keystore = this.#keystore();
+    if (how.kind === 'desk' && this.recoveryRequired()) {
+      await this.audit.record({ action: 'vault.recoveryUnlock', outcome: 'failure', reason: 'approvalRequired', details: { source }, ...op });
+      throw new CardDeskError('APPROVAL_REQUIRED', RECOVERY_NEEDS_APPROVAL);
+    }
     const { dek, failures, nextDelayMs } = await this.#tryPassphrase(source, passphrase, keystore, 'vault');
+    const action = how.kind === 'approved' ? 'vault.recoveryUnlock' : 'vault.unlock';
+    const approval: Record<string, string> = how.kind === 'approved' ? { approvedBy: how.approvedBy } : {};
     if (dek === null) {
-      await this.audit.record({ action: 'vault.unlock', outcome: 'failure', reason: 'wrong passphrase', details: { source, failures, nextDelayMs }, ...op });
+      await this.audit.record({ action, outcome: 'failure', reason: 'wrong passphrase', details: { source, failures, nextDelayMs, ...approval }, ...op });
       return { ok: false, reason: 'wrongPassphrase' };
     }
     this.keyring.setIdleMinutes(this.access.storage().meta.settings.idleLockMinutes);
     this.keyring.unlock(dek);
     await this.#ensureAuditKey();
-    await this.audit.record({ action: 'vault.unlock', outcome: 'success', ...op });
+    await this.audit.record({ action, outcome: 'success', ...(how.kind === 'approved' ? { details: approval } : {}), ...op });
     // Signs every record before it, those written while the vault was locked included.
     await this.onAuditKey();
     this.onChange();
     return { ok: true };
   }
 
-  /** Unlocks or throws WRONG_PASSPHRASE: for commands that need secrets in one go (the CLI). */
+  /** Unlocks or throws WRONG_PASSPHRASE: for CLI commands, which need secrets in one go and hold an operator's credential. */
   async unlockOrThrow(passphrase: Buffer, op: OperationContext, source = 'local'): Promise<void> {
-    const result = await this.unlock(passphrase, op, source);
+    const result = await this.unlock(passphrase, op, source, { kind: 'cliCommand' });
     if (!result.ok) throw new CardDeskError('WRONG_PASSPHRASE', 'The vault passphrase is wrong. Nothing was changed.');
+  }
+
+  /**
+   * Unlocks with the data key a card opened (operators/vault-card-keys.ts, issue 17 §2): recorded
+   * as `vault.cardUnlock` naming the operator and the card. Takes ownership of `dek`.
+   */
+  async unlockWithCardKey(dek: Buffer, op: OperationContext & { cardSerial: string }): Promise<void> {
+    this.keyring.setIdleMinutes(this.access.storage().meta.settings.idleLockMinutes);
+    this.keyring.unlock(dek);
+    await this.#ensureAuditKey();
+    await this.audit.record({ action: 'vault.cardUnlock', outcome: 'success', actor: op.actor, channel: op.channel, cardSerial: op.cardSerial });
+    await this.onAuditKey();
+    this.onChange();
   }
 
   async lock(op: OperationContext): Promise<void> {

@@ -15,6 +15,12 @@ export const auditActions = [
   'vault.backup',
   'vault.restore',
   'vault.passphraseChange',
+  /** Unlocked with an operator card's key-management key (issue 17 §2). */
+  'vault.cardUnlock',
+  /** Unlocked with the passphrase out of the bootstrap: the recovery unlock, with a second operator's approval or the recovery code. */
+  'vault.recoveryUnlock',
+  /** The operator cards the data key is wrapped for changed. */
+  'vault.cardKeysChange',
   // certificate authority
   'ca.keyGenerate',
   'ca.init',
