@@ -3,6 +3,7 @@ import type { CaState } from '../ca/ca-state';
 import type { AuditAnchor } from '../audit/audit-anchor';
 import type { StoredAuditKey } from './audit-key';
 import type { CardWrapping } from './card-wrap';
+import type { StoredRecoveryCode } from './recovery-code';
 import type { PendingEvent } from './record-store';
 import type { KdfParams, Sealed } from './sealing';
 
@@ -25,6 +26,8 @@ export interface VaultMeta {
    * kept in step by operators/vault-card-keys.ts while the vault is unlocked. Absent: none.
    */
   readonly cardWrappings?: readonly CardWrapping[];
+  /** The one-time recovery code's check (recovery-code.ts): made with the first CA administrator. */
+  readonly recoveryCode?: StoredRecoveryCode | null;
   readonly settings: VaultSettings;
   readonly ca: CaState | null;
   /**

@@ -22,6 +22,7 @@ import type { StoredRecord } from './record-store';
 import { PassphraseGuard } from './passphrase-guard';
 import { kdfOutOfBounds, newKdfParams, seal, unseal, type KdfParams, type Sealed } from './sealing';
 import { ChangeRecorder } from './change-events';
+import { newRecoveryCode, recoveryCodeMatches } from './recovery-code';
 import type { VaultAccess } from './vault-access';
 import type { VaultMeta } from './vault-meta';
 
@@ -197,6 +198,54 @@ export class VaultService {
     await this.audit.record({ action: 'vault.cardUnlock', outcome: 'success', actor: op.actor, channel: op.channel, cardSerial: op.cardSerial });
     await this.onAuditKey();
     this.onChange();
+  }
+
+  /**
+   * Makes a new one-time recovery code (the first administrator's bootstrap; needs the vault
+   * unlocked) replacing any earlier one; the code is returned once and never stored.
+   */
+  async issueRecoveryCode(op: OperationContext): Promise<string> {
+    if (!this.keyring.unlocked) throw new CardDeskError('VAULT_LOCKED', 'Unlock the vault to make a recovery code.');
+    const { code, stored } = await newRecoveryCode(this.passphraseGuard, new Date());
+    await new ChangeRecorder(this.access, this.audit).commitMeta((meta) => ({ ...meta, recoveryCode: stored }), { action: 'vault.recoveryCodeIssue', outcome: 'success', ...op });
+    return code;
+  }
+
+  /**
+   * The recovery for a lost last administrator card: the passphrase and the one-time recovery code
+   * open the vault (recorded as `vault.recoveryUnlock`, method recoveryCode); the code is used up and
+   * a new one is returned, to be shown once. Wrong answers back off per source like the passphrase.
+   */
+  async recover(passphrase: Buffer, code: string, op: OperationContext, source = 'local'): Promise<{ ok: true; newCode: string } | { ok: false; reason: 'wrongPassphrase' | 'wrongRecoveryCode' | 'noRecoveryCode' }> {
+    const keystore = this.#keystore();
+    const stored = this.access.storage().meta.recoveryCode ?? null;
+    const details = { source, method: 'recoveryCode' };
+    if (stored === null) {
+      await this.audit.record({ action: 'vault.recoveryUnlock', outcome: 'failure', reason: 'no recovery code', details, ...op });
+      return { ok: false, reason: 'noRecoveryCode' };
+    }
+    const codeCheck = await this.passphraseGuard.attempt(source, async () => {
+      const ok = await recoveryCodeMatches(this.passphraseGuard, stored, code);
+      return { ok, value: ok };
+    });
+    if (!codeCheck.value) {
+      await this.audit.record({ action: 'vault.recoveryUnlock', outcome: 'failure', reason: 'wrong recovery code', details: { ...details, failures: codeCheck.failures }, ...op });
+      return { ok: false, reason: 'wrongRecoveryCode' };
+    }
+    const { dek, failures } = await this.#tryPassphrase(source, passphrase, keystore, 'vault');
+    if (dek === null) {
+      await this.audit.record({ action: 'vault.recoveryUnlock', outcome: 'failure', reason: 'wrong passphrase', details: { ...details, failures }, ...op });
+      return { ok: false, reason: 'wrongPassphrase' };
+    }
+    this.keyring.setIdleMinutes(this.access.storage().meta.settings.idleLockMinutes);
+    this.keyring.unlock(dek);
+    await this.#ensureAuditKey();
+    // The code is used up in the same write as the event; the new one is shown once.
+    const next = await newRecoveryCode(this.passphraseGuard, new Date());
+    await new ChangeRecorder(this.access, this.audit).commitMeta((meta) => ({ ...meta, recoveryCode: next.stored }), { action: 'vault.recoveryUnlock', outcome: 'success', details, ...op });
+    await this.onAuditKey();
+    this.onChange();
+    return { ok: true, newCode: next.code };
   }
 
   async lock(op: OperationContext): Promise<void> {

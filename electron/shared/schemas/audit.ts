@@ -21,6 +21,8 @@ export const auditActions = [
   'vault.recoveryUnlock',
   /** The operator cards the data key is wrapped for changed. */
   'vault.cardKeysChange',
+  /** A new one-time recovery code was made (shown once; the vault keeps only its check). */
+  'vault.recoveryCodeIssue',
   // certificate authority
   'ca.keyGenerate',
   'ca.init',
