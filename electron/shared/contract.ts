@@ -88,6 +88,9 @@ import {
   PassphraseSchema,
   PersonalNumberRuleSchema,
   UnlockResultSchema,
+  VaultRecoverResultSchema,
+  VaultRecoveryCodeInputSchema,
+  VaultRecoveryCodeSchema,
   VaultStatusSchema,
 } from './schemas/vault';
 import {
@@ -191,6 +194,10 @@ export const channels = {
   'vault:init': { args: z.object({ passphrase: PassphraseSchema }), result: VaultStatusSchema, surfaces: desk, effect: 'write', permission: 'open' },
   'vault:unlock': { args: z.object({ passphrase: PassphraseSchema }), result: UnlockResultSchema, surfaces: desk, effect: 'write', permission: 'open' },
   'vault:lock': { args: NoArgs, result: VaultStatusSchema, surfaces: desk, effect: 'write', permission: 'open' },
+  /** A new one-time recovery code (issue 17 §2), shown once; the vault keeps only its check. */
+  'vault:issueRecoveryCode': { args: NoArgs, result: VaultRecoveryCodeSchema, surfaces: desk, effect: 'write', permission: 'ca.admin' },
+  /** The recovery for a lost last administrator card: the passphrase and the recovery code (used up; a new one is returned). */
+  'vault:recover': { args: z.object({ passphrase: PassphraseSchema, code: VaultRecoveryCodeInputSchema }), result: VaultRecoverResultSchema, surfaces: desk, effect: 'write', permission: 'open' },
   'vault:updateSettings': {
     args: z.object({ idleLockMinutes: z.number().int().min(1).max(480).optional(), personalNumberRule: PersonalNumberRuleSchema.optional() }),
     result: VaultStatusSchema,

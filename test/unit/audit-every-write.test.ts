@@ -37,6 +37,7 @@ const secrets = [FACTORY.PIN, FACTORY.PUK, '80421357', '64209753', '31415926', '
 interface State {
   moduleId: string | null;
   backup: string | null;
+  recoveryCode?: string;
   holderId: string | null;
   holderVersion: number;
   certificate: string | null;
@@ -100,6 +101,8 @@ const fixtures: { readonly [C in WriteChannel]: (state: State) => ChannelArgs<C>
   'vault:init': () => ({ passphrase: PASSPHRASE }),
   'vault:lock': () => undefined,
   'vault:unlock': () => ({ passphrase: PASSPHRASE }),
+  'vault:issueRecoveryCode': () => undefined,
+  'vault:recover': (state) => ({ passphrase: PASSPHRASE, code: state.recoveryCode ?? 'missing-code-missing-code' }),
   'vault:updateSettings': () => ({ idleLockMinutes: 30 }),
   'vault:backup': () => undefined,
   'ca:init': () => ({ algorithm: 'p384', rootSubject: 'CN=Walker Root, O=Example, C=XK', issuingSubject: 'CN=Walker Issuing, O=Example, C=XK' }),
@@ -312,6 +315,7 @@ function learn(state: State, channel: WriteChannel, value: unknown): void {
   const v = value as Record<string, unknown>;
   if (channel === 'tokens:addModule') state.moduleId = v.id as string;
   if (channel === 'vault:backup') state.backup = v.fileName as string;
+  if (channel === 'vault:issueRecoveryCode') state.recoveryCode = v.code as string;
   if (channel === 'holders:create' || channel === 'holders:update') {
     const holder = v.holder as { id: string; version: number };
     state.holderId = holder.id;

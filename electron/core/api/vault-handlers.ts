@@ -42,6 +42,15 @@ export function vaultHandlers(services: VaultServices, operatorId: string): Pick
       }
       return result;
     },
+    'vault:issueRecoveryCode': async (_args, context) => ({ code: await vault.issueRecoveryCode(op(context)) }),
+    'vault:recover': async ({ passphrase, code }, context) => {
+      const result = await withSecret(passphrase, (secret) => vault.recover(secret, code, op(context), context.source));
+      if (result.ok) {
+        await certificates.applyExpiredHolds(op(context));
+        ocsp.prepare();
+      }
+      return result;
+    },
     'vault:lock': async (_args, context) => {
       await vault.lock(op(context));
       return vault.status();

@@ -50,6 +50,8 @@ export const writeChannelActions = {
   'vault:init': 'vault.init',
   'vault:unlock': 'vault.unlock',
   'vault:lock': 'vault.lock',
+  'vault:issueRecoveryCode': 'vault.recoveryCodeIssue',
+  'vault:recover': 'vault.recoveryUnlock',
   'vault:updateSettings': 'settings.change',
   'vault:backup': 'vault.backup',
   'vault:restore': 'vault.restore',

@@ -16,6 +16,7 @@ import type { CertificateRecord } from '../ca/certificate-records';
 import { cardSerial } from '../cards/card-service';
 import { withPivSession } from '../cards/card-session';
 import { proveSlotKey } from '../piv/key-proof';
+import type { PivClient } from '../piv/piv-client';
 import type { CardConnector } from '../readers/card-connection';
 import type { OperatorLookup } from './operator-lookup';
 
@@ -38,6 +39,18 @@ export interface CardSignInDeps {
   readonly lookup: OperatorLookup;
   readonly audit: AuditTrail;
   readonly clock?: () => Date;
+  /**
+   * The vault's unlock with an operator card (issue 17 §2): when the vault is locked, a sign-in that
+   * passes every check opens it with the card's wrapping of the data key, in the same card session
+   * (one step for the operator). A card without one is refused (`noVaultKey`) once the vault opens
+   * with operator cards (`cardsRequired`: out of the first-run bootstrap); before, the sign-in leaves
+   * the vault locked as it is.
+   */
+  readonly vaultKey?: {
+    readonly locked: () => boolean;
+    readonly cardsRequired: () => boolean;
+    readonly unlock: (client: PivClient, cardSerial: string, operatorId: string, channel: AuditChannel) => Promise<boolean>;
+  };
 }
 
 export type CardSignInResult =
@@ -62,6 +75,7 @@ const messages: Readonly<Record<SignInRefusal, string>> = {
   operatorSuspended: 'This operator account is suspended.',
   operatorRemoved: 'This operator account was removed.',
   vaultLocked: "The vault is locked: the CA's records cannot be checked. Unlock the vault first.",
+  noVaultKey: "The vault is locked and this card cannot unlock it: no key of the vault is wrapped for it. Use another operator card, or the recovery unlock.",
 };
 
 export function signInMessage(reason: SignInRefusal, triesLeft: number | null): string {
@@ -85,7 +99,7 @@ export class CardSignIn {
   async signIn(reader: string, pin: Buffer, channel: AuditChannel): Promise<CardSignInResult> {
     try {
       if (!this.#deps.ca.readable()) return await this.#refuse({ refused: 'vaultLocked', triesLeft: null, serial: null, certificateSerial: null, operatorId: null }, reader, channel);
-      const outcome = await withPivSession(this.#deps.connector, reader, 'reset', (session) => this.#check(session.client, pin));
+      const outcome = await withPivSession(this.#deps.connector, reader, 'reset', (session) => this.#check(session.client, pin, channel));
       if ('ok' in outcome) {
         const refused: SignInRefusal = outcome.reason === 'notPiv' ? 'unknownCard' : outcome.reason === 'awaitingUnblock' ? 'cardInUse' : outcome.reason;
         return await this.#refuse({ refused, triesLeft: null, serial: null, certificateSerial: null, operatorId: null }, reader, channel);
@@ -107,7 +121,7 @@ export class CardSignIn {
     }
   }
 
-  async #check(client: Parameters<typeof proveSlotKey>[0], pin: Buffer): Promise<CardOutcome> {
+  async #check(client: PivClient, pin: Buffer, channel: AuditChannel): Promise<CardOutcome> {
     const refuse = (refused: SignInRefusal, more: { serial?: string | null; certificateSerial?: string | null; operatorId?: string | null; triesLeft?: number | null } = {}): CardOutcome => ({
       refused,
       triesLeft: more.triesLeft ?? null,
@@ -143,6 +157,8 @@ export class CardSignIn {
     const operator = this.#deps.lookup.byCertificate(record.serial.toLowerCase());
     if (operator === null) return refuse('unknownOperator', known);
     if (operator.state !== 'active') return refuse(operator.state === 'suspended' ? 'operatorSuspended' : 'operatorRemoved', { ...known, operatorId: operator.id });
+    const vaultKey = this.#deps.vaultKey;
+    if (vaultKey?.locked() === true && !(await vaultKey.unlock(client, serial, operator.id, channel)) && vaultKey.cardsRequired()) return refuse('noVaultKey', { ...known, operatorId: operator.id });
     return { refused: null, serial, certificate, record, operator };
   }
 

@@ -45,6 +45,11 @@ export function cardSignInFor(parts: { vault: VaultServices; connector: CardConn
     },
     lookup: parts.lookup,
     audit: parts.audit,
+    vaultKey: {
+      locked: () => vault.access.isOpen && vault.vault.status().initialised && !vault.keyring.unlocked,
+      cardsRequired: () => vault.vault.recoveryRequired(),
+      unlock: (client, cardSerial, operatorId, channel) => vault.cardKeys.unlockWithCard(client, cardSerial, operatorId, channel),
+    },
   });
 }
 

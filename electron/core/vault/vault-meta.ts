@@ -2,6 +2,8 @@ import type { VaultSettings } from '../../shared/schemas/vault';
 import type { CaState } from '../ca/ca-state';
 import type { AuditAnchor } from '../audit/audit-anchor';
 import type { StoredAuditKey } from './audit-key';
+import type { CardWrapping } from './card-wrap';
+import type { StoredRecoveryCode } from './recovery-code';
 import type { PendingEvent } from './record-store';
 import type { KdfParams, Sealed } from './sealing';
 
@@ -19,6 +21,13 @@ export interface VaultMeta {
    * audit/audit-anchor.ts). Absent in vaults made before it, until their next unlock.
    */
   readonly auditAnchor?: AuditAnchor;
+  /**
+   * The data key wrapped for each active operator's valid operator card (its 9D key, issue 17 §2):
+   * kept in step by operators/vault-card-keys.ts while the vault is unlocked. Absent: none.
+   */
+  readonly cardWrappings?: readonly CardWrapping[];
+  /** The one-time recovery code's check (recovery-code.ts): made with the first CA administrator. */
+  readonly recoveryCode?: StoredRecoveryCode | null;
   readonly settings: VaultSettings;
   readonly ca: CaState | null;
   /**

@@ -22,12 +22,19 @@ import type { StoredRecord } from './record-store';
 import { PassphraseGuard } from './passphrase-guard';
 import { kdfOutOfBounds, newKdfParams, seal, unseal, type KdfParams, type Sealed } from './sealing';
 import { ChangeRecorder } from './change-events';
+import { newRecoveryCode, recoveryCodeMatches } from './recovery-code';
 import type { VaultAccess } from './vault-access';
 import type { VaultMeta } from './vault-meta';
 
 const DEK_PURPOSE = 'carddesk-vault-key';
 const BACKUP_PURPOSE = 'carddesk-backup';
 export const MIN_PASSPHRASE_LENGTH = 10;
+
+/** How a passphrase unlock is asked for (see VaultService.unlock). */
+export type PassphraseUnlock = { readonly kind: 'desk' } | { readonly kind: 'approved'; readonly approvedBy: string } | { readonly kind: 'cliCommand' };
+
+export const RECOVERY_NEEDS_APPROVAL =
+  "The vault opens with an operator card: sign in with your card and PIN. The passphrase is the recovery unlock, and it needs a second operator's approval.";
 
 interface BackupFile {
   readonly format: 'carddesk-backup';
@@ -136,30 +143,109 @@ export class VaultService {
   }
 
   /**
+   * Whether the desk is out of its first-run bootstrap (an active CA administrator holds a valid
+   * operator card, OperatorLookup.bootstrapOver): the vault then opens with operator cards and the
+   * passphrase is the recovery unlock (issue 17 §2). Set by createVaultServices.
+   */
+  recoveryRequired: () => boolean = () => false;
+
+  /**
    * `source` is who is guessing (a browser session, a window, a CLI process): its attempts run one
    * after another, and each wrong passphrase makes it wait longer before the next.
+   *
+   * `how`: `desk` (the default) is refused with APPROVAL_REQUIRED out of the bootstrap, before the
+   * passphrase is tried; `approved` is the recovery unlock a second operator approved (dual-control.ts),
+   * recorded as `vault.recoveryUnlock` naming both; `cliCommand` is a CLI command that already holds
+   * an operator's credential and its roles (cli-authorisation.ts ran before it asks the passphrase).
    */
-  async unlock(passphrase: Buffer, op: OperationContext, source = 'local'): Promise<UnlockResult> {
+  async unlock(passphrase: Buffer, op: OperationContext, source = 'local', how: PassphraseUnlock = { kind: 'desk' }): Promise<UnlockResult> {
     const keystore = this.#keystore();
+    if (how.kind === 'desk' && this.recoveryRequired()) {
+      await this.audit.record({ action: 'vault.recoveryUnlock', outcome: 'failure', reason: 'approvalRequired', details: { source }, ...op });
+      throw new CardDeskError('APPROVAL_REQUIRED', RECOVERY_NEEDS_APPROVAL);
+    }
     const { dek, failures, nextDelayMs } = await this.#tryPassphrase(source, passphrase, keystore, 'vault');
+    const action = how.kind === 'approved' ? 'vault.recoveryUnlock' : 'vault.unlock';
+    const approval: Record<string, string> = how.kind === 'approved' ? { approvedBy: how.approvedBy } : {};
     if (dek === null) {
-      await this.audit.record({ action: 'vault.unlock', outcome: 'failure', reason: 'wrong passphrase', details: { source, failures, nextDelayMs }, ...op });
+      await this.audit.record({ action, outcome: 'failure', reason: 'wrong passphrase', details: { source, failures, nextDelayMs, ...approval }, ...op });
       return { ok: false, reason: 'wrongPassphrase' };
     }
     this.keyring.setIdleMinutes(this.access.storage().meta.settings.idleLockMinutes);
     this.keyring.unlock(dek);
     await this.#ensureAuditKey();
-    await this.audit.record({ action: 'vault.unlock', outcome: 'success', ...op });
+    await this.audit.record({ action, outcome: 'success', ...(how.kind === 'approved' ? { details: approval } : {}), ...op });
     // Signs every record before it, those written while the vault was locked included.
     await this.onAuditKey();
     this.onChange();
     return { ok: true };
   }
 
-  /** Unlocks or throws WRONG_PASSPHRASE: for commands that need secrets in one go (the CLI). */
+  /** Unlocks or throws WRONG_PASSPHRASE: for CLI commands, which need secrets in one go and hold an operator's credential. */
   async unlockOrThrow(passphrase: Buffer, op: OperationContext, source = 'local'): Promise<void> {
-    const result = await this.unlock(passphrase, op, source);
+    const result = await this.unlock(passphrase, op, source, { kind: 'cliCommand' });
     if (!result.ok) throw new CardDeskError('WRONG_PASSPHRASE', 'The vault passphrase is wrong. Nothing was changed.');
+  }
+
+  /**
+   * Unlocks with the data key a card opened (operators/vault-card-keys.ts, issue 17 §2): recorded
+   * as `vault.cardUnlock` naming the operator and the card. Takes ownership of `dek`.
+   */
+  async unlockWithCardKey(dek: Buffer, op: OperationContext & { cardSerial: string }): Promise<void> {
+    this.keyring.setIdleMinutes(this.access.storage().meta.settings.idleLockMinutes);
+    this.keyring.unlock(dek);
+    await this.#ensureAuditKey();
+    await this.audit.record({ action: 'vault.cardUnlock', outcome: 'success', actor: op.actor, channel: op.channel, cardSerial: op.cardSerial });
+    await this.onAuditKey();
+    this.onChange();
+  }
+
+  /**
+   * Makes a new one-time recovery code (the first administrator's bootstrap; needs the vault
+   * unlocked) replacing any earlier one; the code is returned once and never stored.
+   */
+  async issueRecoveryCode(op: OperationContext): Promise<string> {
+    if (!this.keyring.unlocked) throw new CardDeskError('VAULT_LOCKED', 'Unlock the vault to make a recovery code.');
+    const { code, stored } = await newRecoveryCode(this.passphraseGuard, new Date());
+    await new ChangeRecorder(this.access, this.audit).commitMeta((meta) => ({ ...meta, recoveryCode: stored }), { action: 'vault.recoveryCodeIssue', outcome: 'success', ...op });
+    return code;
+  }
+
+  /**
+   * The recovery for a lost last administrator card: the passphrase and the one-time recovery code
+   * open the vault (recorded as `vault.recoveryUnlock`, method recoveryCode); the code is used up and
+   * a new one is returned, to be shown once. Wrong answers back off per source like the passphrase.
+   */
+  async recover(passphrase: Buffer, code: string, op: OperationContext, source = 'local'): Promise<{ ok: true; newCode: string } | { ok: false; reason: 'wrongPassphrase' | 'wrongRecoveryCode' | 'noRecoveryCode' }> {
+    const keystore = this.#keystore();
+    const stored = this.access.storage().meta.recoveryCode ?? null;
+    const details = { source, method: 'recoveryCode' };
+    if (stored === null) {
+      await this.audit.record({ action: 'vault.recoveryUnlock', outcome: 'failure', reason: 'no recovery code', details, ...op });
+      return { ok: false, reason: 'noRecoveryCode' };
+    }
+    const codeCheck = await this.passphraseGuard.attempt(source, async () => {
+      const ok = await recoveryCodeMatches(this.passphraseGuard, stored, code);
+      return { ok, value: ok };
+    });
+    if (!codeCheck.value) {
+      await this.audit.record({ action: 'vault.recoveryUnlock', outcome: 'failure', reason: 'wrong recovery code', details: { ...details, failures: codeCheck.failures }, ...op });
+      return { ok: false, reason: 'wrongRecoveryCode' };
+    }
+    const { dek, failures } = await this.#tryPassphrase(source, passphrase, keystore, 'vault');
+    if (dek === null) {
+      await this.audit.record({ action: 'vault.recoveryUnlock', outcome: 'failure', reason: 'wrong passphrase', details: { ...details, failures }, ...op });
+      return { ok: false, reason: 'wrongPassphrase' };
+    }
+    this.keyring.setIdleMinutes(this.access.storage().meta.settings.idleLockMinutes);
+    this.keyring.unlock(dek);
+    await this.#ensureAuditKey();
+    // The code is used up in the same write as the event; the new one is shown once.
+    const next = await newRecoveryCode(this.passphraseGuard, new Date());
+    await new ChangeRecorder(this.access, this.audit).commitMeta((meta) => ({ ...meta, recoveryCode: next.stored }), { action: 'vault.recoveryUnlock', outcome: 'success', details, ...op });
+    await this.onAuditKey();
+    this.onChange();
+    return { ok: true, newCode: next.code };
   }
 
   async lock(op: OperationContext): Promise<void> {

@@ -12,6 +12,7 @@ import { CrlPublisher } from '../ca/crl-publisher';
 import { OcspService } from '../ca/ocsp-service';
 import { HolderDirectory } from '../directory/holder-directory';
 import { OperatorDirectory } from '../operators/operator-directory';
+import { VaultCardKeys } from '../operators/vault-card-keys';
 import { osLibraryFolders } from '../pkcs11/module-path-check';
 import type { Pkcs11Timeouts } from '../pkcs11/worker-client';
 import { bundledPkcs11Worker, type Pkcs11WorkerSpawner } from '../pkcs11/worker-spawner';
@@ -38,6 +39,8 @@ export interface VaultServices {
   readonly ocsp: OcspService;
   /** The operator accounts (issue 17 §1); also the OperatorLookup the card sign-in asks. */
   readonly operators: OperatorDirectory;
+  /** The data key wrapped for the operator cards, and the unlock with one (issue 17 §2). */
+  readonly cardKeys: VaultCardKeys;
   /**
    * Tells the audit log the desk's audit key id, and gives it the key while the vault is
    * unlocked (takes it away when locked). Runs by itself on unlock and lock; call it once after
@@ -69,7 +72,12 @@ export function createVaultServices(options: {
   settings?: DeskSettingsStore;
 }): VaultServices {
   const clock = options.clock ?? (() => new Date());
-  const onChange = options.onVaultChange ?? (() => {});
+  const onVaultChange = options.onVaultChange ?? (() => {});
+  // After an unlock (passphrase, card, restore): the operator cards' wrappings are brought in step.
+  const onChange = (): void => {
+    onVaultChange();
+    if (keyring.unlocked) cardKeys.sync().catch((error: unknown) => options.log.error('the vault key could not be wrapped for the operator cards', { error }));
+  };
   const access = new VaultAccess(options.dataDir, options.storage);
   const signing = options.auditSigning;
   const anchorKeeper = vaultAnchorKeeper(access);
@@ -120,6 +128,8 @@ export function createVaultServices(options: {
   const certificates = new CertificateService(access, ca, crl, directory, options.audit, clock);
   const ocsp = new OcspService(access, ca, options.audit, options.log);
   const operators = new OperatorDirectory({ access, audit: options.audit, holders: directory, clock });
+  vault.recoveryRequired = () => operators.bootstrapOver();
+  const cardKeys = new VaultCardKeys({ access, keyring, audit: options.audit, log: options.log, clock, open: (dek, op) => vault.unlockWithCardKey(dek, op) });
   return {
     audit: options.audit,
     access,
@@ -131,9 +141,11 @@ export function createVaultServices(options: {
     certificates,
     ocsp,
     operators,
+    cardKeys,
     syncAudit,
     close: async () => {
       await recovery;
+      await cardKeys.settled();
       keyring.lock();
       // The log signs what it holds and the anchor moves with it before the vault closes.
       await signing?.useSigner(null);

@@ -19,6 +19,14 @@ export const auditActions = [
   'database.init',
   'database.migrate',
   'database.import',
+  /** Unlocked with an operator card's key-management key (issue 17 §2). */
+  'vault.cardUnlock',
+  /** Unlocked with the passphrase out of the bootstrap: the recovery unlock, with a second operator's approval or the recovery code. */
+  'vault.recoveryUnlock',
+  /** The operator cards the data key is wrapped for changed. */
+  'vault.cardKeysChange',
+  /** A new one-time recovery code was made (shown once; the vault keeps only its check). */
+  'vault.recoveryCodeIssue',
   // certificate authority
   'ca.keyGenerate',
   'ca.init',

@@ -32,6 +32,8 @@ export const signInRefusals = [
   'operatorRemoved',
   /** The vault is not open: the CA's records cannot be read. */
   'vaultLocked',
+  /** The vault is locked and no wrapping of its key opens with this card (issue 17 §2). */
+  'noVaultKey',
 ] as const;
 export const SignInRefusalSchema = z.enum(signInRefusals);
 export type SignInRefusal = z.infer<typeof SignInRefusalSchema>;

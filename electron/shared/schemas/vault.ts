@@ -42,6 +42,17 @@ export const UnlockResultSchema = z.discriminatedUnion('ok', [
 ]);
 export type UnlockResult = z.infer<typeof UnlockResultSchema>;
 
+/** The one-time recovery code (issue 17 §2): shown once, printed, never stored in clear. */
+export const VaultRecoveryCodeSchema = z.object({ code: z.string() });
+export const VaultRecoveryCodeInputSchema = z.string().trim().min(20).max(40);
+
+/** The recovery for a lost last administrator card: the vault opens, the code is used up, a new one is shown once. */
+export const VaultRecoverResultSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), newCode: z.string() }),
+  z.object({ ok: z.literal(false), reason: z.enum(['wrongPassphrase', 'wrongRecoveryCode', 'noRecoveryCode']) }),
+]);
+export type VaultRecoverResult = z.infer<typeof VaultRecoverResultSchema>;
+
 export const BackupInfoSchema = z.object({
   fileName: z.string(),
   createdAt: z.string(),

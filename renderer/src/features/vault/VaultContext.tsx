@@ -101,7 +101,14 @@ export function VaultProvider({ children }: { children: ReactNode }) {
         onClose={() => settle(false)}
         // A call that fails outright is the dialog's command error (it shows it with CommandError).
         onSubmit={async (passphrase) => {
-          const result = await unwrap(carddesk().vault.unlock({ passphrase }));
+          let result;
+          try {
+            result = await unwrap(carddesk().vault.unlock({ passphrase }));
+          } catch (error) {
+            // Out of the first-run bootstrap the vault opens with an operator card; the passphrase is the recovery unlock (issue 17 §2).
+            if (error instanceof ApiError && error.code === 'APPROVAL_REQUIRED') return { ok: false, message: t('vault.recoveryNeedsApproval') };
+            throw error;
+          }
           if (!result.ok) return { ok: false, message: t('errors.WRONG_PASSPHRASE') };
           await refresh();
           settle(true);
