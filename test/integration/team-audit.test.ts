@@ -7,7 +7,12 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { AuditLog } from '../../electron/core/audit/audit-log';
+import { queryPage } from '../../electron/core/audit/audit-queries';
 import { KeyAuditSigner } from '../../electron/core/audit/audit-signer';
+import { AuditQueryArgsSchema, type AuditQueryArgs } from '../../electron/shared/schemas/audit';
 import { PgAuditLog, type PgAuditAppended } from '../../electron/core/store/pg/pg-audit-log';
 import { pgMigrations } from '../../electron/core/store/pg/schema';
 import { TestPostgres } from '../support/postgres';
@@ -135,6 +140,55 @@ describe('team audit log on PostgreSQL', () => {
     } finally {
       await log.close();
       await pool.end();
+    }
+  }, 60_000);
+
+  it('answers access-history queries as the embedded log does for the same events', async () => {
+    const { pool } = await freshDatabase();
+    const dir = await mkdtemp(join(tmpdir(), 'carddesk-team-audit-'));
+    const base = Date.parse('2026-03-01T00:00:00.000Z');
+    let clock = base;
+    const team = new PgAuditLog({ pool, station: 'desk-a', now: () => clock });
+    const embedded = new AuditLog({ dir, now: () => clock });
+    try {
+      for (let round = 0; round < 10; round += 1) {
+        clock = base + round * 3_600_000;
+        const events = Array.from({ length: 30 }, (_, i) => {
+          const n = round * 30 + i;
+          return {
+            action: (['card.pinVerify', 'card.pinReset', 'card.suspend'] as const)[n % 3] ?? 'card.pinVerify',
+            outcome: n % 4 === 0 ? ('failure' as const) : ('success' as const),
+            actor: { kind: 'operator' as const, id: `op-${n % 5}` },
+            channel: 'desk' as const,
+            holderId: `holder-${n % 7}`,
+            ...(n % 4 === 0 ? { reason: n % 8 === 0 ? 'wrongPin' : 'cardRemoved' } : {}),
+            details: { n },
+          };
+        });
+        await Promise.all(events.flatMap((e) => [team.record(e), embedded.record(e)]));
+      }
+      const { index, reader } = await embedded.index();
+      const queries: AuditQueryArgs[] = [
+        { limit: 25 },
+        { limit: 10, actor: 'op-3', count: true },
+        { limit: 10, holderId: 'holder-2', outcome: 'failure', count: true },
+        { limit: 200, actions: ['card.pinReset', 'card.suspend'], from: new Date(base + 2 * 3_600_000).toISOString(), to: new Date(base + 5 * 3_600_000).toISOString(), count: true },
+        { limit: 20, before: 150, actor: 'op-1' },
+        { limit: 50, after: 280 },
+        { limit: 7, text: 'wrongpin' },
+      ];
+      for (const args of queries) {
+        const parsed = AuditQueryArgsSchema.parse(args);
+        const ours = await team.query(parsed);
+        const theirs = await queryPage(index, reader, parsed);
+        expect(ours, JSON.stringify(args)).toEqual(theirs);
+        expect(ours.entries.length).toBeGreaterThan(0);
+      }
+    } finally {
+      await team.close();
+      await embedded.close();
+      await pool.end();
+      await rm(dir, { recursive: true, force: true });
     }
   }, 60_000);
 

@@ -1,11 +1,14 @@
 /**
  * One team station appending audit events, as its own process (issue 18 §6, §7):
  *   node --import tsx test/support/pg-audit-station.ts URL STATION COUNT|--seconds=S [CONCURRENCY]
+ * URL is a postgres:// URL, or `dir:<folder>` for the embedded log in that folder (the benchmark's
+ * anchor: several processes append to one embedded log under its writer lock).
  * Records COUNT events (or for S seconds) with CONCURRENCY recorders each awaiting its event,
  * every event naming the station and its number (details.n, in order per recorder 0), then
  * prints one JSON line: { station, acknowledged, batches, lockHeldMs, ms }.
  */
 import pg from 'pg';
+import { AuditLog } from '../../electron/core/audit/audit-log';
 import { PgAuditLog } from '../../electron/core/store/pg/pg-audit-log';
 
 const [url, stationArg, amount, concurrencyText] = process.argv.slice(2);
@@ -15,9 +18,14 @@ const concurrency = Number(concurrencyText ?? '32');
 const seconds = amount.startsWith('--seconds=') ? Number(amount.slice('--seconds='.length)) : null;
 const count = seconds === null ? Number(amount) : Number.POSITIVE_INFINITY;
 
-const pool = new pg.Pool({ connectionString: url, max: 3 });
-pool.on('error', () => undefined);
-const log = new PgAuditLog({ pool, station });
+const embedded = url.startsWith('dir:');
+const pool = embedded ? null : new pg.Pool({ connectionString: url, max: 3 });
+pool?.on('error', () => undefined);
+const log = pool === null ? new AuditLog({ dir: url.slice('dir:'.length) }) : new PgAuditLog({ pool, station });
+await (log instanceof AuditLog ? log.open() : Promise.resolve());
+// Stations started together begin together (STATION_START_AT, epoch ms), after their start-up.
+const startAt = Number(process.env['STATION_START_AT'] ?? 0);
+if (startAt > Date.now()) await new Promise((resolve) => setTimeout(resolve, startAt - Date.now()));
 let next = 0;
 let acknowledged = 0;
 const started = performance.now();
@@ -41,5 +49,5 @@ async function recorder(): Promise<void> {
 await Promise.all(Array.from({ length: concurrency }, () => recorder()));
 const ms = performance.now() - started;
 await log.close();
-await pool.end();
-console.log(JSON.stringify({ station, acknowledged, batches: log.stats.batches, lockHeldMs: log.stats.lockHeldMs, ms }));
+await pool?.end();
+console.log(JSON.stringify({ station, acknowledged, batches: log.stats.batches, lockHeldMs: log instanceof PgAuditLog ? log.stats.lockHeldMs : null, ms }));

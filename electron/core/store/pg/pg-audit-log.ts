@@ -11,15 +11,20 @@
  * follow one another, and a failed or cut transaction leaves no trace: its `record()` calls
  * reject (AUDIT_UNAVAILABLE), never resolve for an event that is not there.
  *
- * One chain rather than one per station tied together by signed checkpoints: measured with
- * `npm run bench -- team` (3 station processes, 64 recorders each, fsync on, this 2-core test
- * machine): about 8,000–9,000 durable events/s in total, with the head lock held for ~75–85 % of
- * the wall time (one insert round trip and the commit's WAL flush per batch, ~1–2 ms for a few
- * hundred events). The lock turns stations' batches into one queue, but every waiting station's
- * batch grows meanwhile, so throughput follows the WAL flush rate, not the station count; per-
- * station chains would flush the same WAL (one per cluster) and save only the lock wait, while
- * verification would need checkpoints signed by a key every station holds (kiosks hold none, §2)
- * and an order between chains. One chain keeps `audit verify` the embedded one's walk.
+ * One chain rather than one per station tied together by signed checkpoints, by measurement
+ * (`npm run bench -- team`: 3 station processes, fsync on, a 2-core machine shared with other
+ * work, load average ~12, so absolute numbers are low and noisy):
+ *   - 256 recorders per station: one chain 6,984–7,707 events/s in total (goal ≥ 5,000 met);
+ *     one chain per station (3 databases on the same server, so one WAL, and no checkpoints
+ *     tying them, so an upper bound) 6,694–8,446 events/s: 0.87–1.21× the one chain.
+ *   - 64 recorders per station: one chain 4,574 events/s, per-station chains 6,289 (1.38×).
+ *   - A batch of 256 holds the head lock ~32–39 ms: ~4 ms chaining (hashes), ~16 ms the insert,
+ *     ~12 ms the COMMIT's WAL flush. The lock is held nearly all the time under load, but each
+ *     waiting station's batch grows meanwhile, so throughput follows batch size / hold time.
+ * Per-station chains would save the lock wait (their flushes could share one fsync) but gain at
+ * most ~1.2–1.4× here, and would need checkpoints signed by a key every station holds — kiosks
+ * hold none (§2) — plus an order between chains for verification. One chain keeps `audit verify`
+ * the embedded walk and the record format unchanged; the goal is met with it.
  *
  * The audit key (in the vault of desks that unlock) is given with `useSigner`, as to the embedded
  * log: the batch then writes the key record when new and signed checkpoints every
@@ -29,7 +34,8 @@
  */
 import type pg from 'pg';
 import { CardDeskError } from '../../../shared/errors';
-import type { AuditVerifyReport } from '../../../shared/schemas/audit';
+import type { AuditPage, AuditVerifyReport } from '../../../shared/schemas/audit';
+import type { AuditQuery } from '../../audit/audit-queries';
 import { planBatch } from '../../audit/audit-batch';
 import type { EventRecord } from '../../audit/audit-record';
 import type { AuditSigner } from '../../audit/audit-signer';
@@ -38,6 +44,7 @@ import { eventFields, type EventFields } from '../../audit/event-input';
 import type { LogTail } from '../../audit/log-tail';
 import type { Logger } from '../../log/logger';
 import { PgAuditListener } from './pg-audit-listen';
+import { queryPgAuditPage } from './pg-audit-queries';
 import { verifyPgAuditLog } from './pg-audit-verify';
 
 export const AUDIT_CHANNEL = 'carddesk_audit';
@@ -98,8 +105,11 @@ export class PgAuditLog implements AuditTrail {
   #lastSeq = 0;
   readonly #listeners = new Set<(appended: PgAuditAppended) => void>();
   #listener: PgAuditListener | null = null;
-  /** Batches committed, events in them, and how long the head row was held locked (ms). */
-  readonly stats = { batches: 0, events: 0, lockHeldMs: 0 };
+  /**
+   * Batches committed, events in them, how long this station waited for the head row's lock
+   * (BEGIN and SELECT … FOR UPDATE, ms) and held it (from then to COMMIT's return, ms).
+   */
+  readonly stats = { batches: 0, events: 0, lockWaitMs: 0, lockHeldMs: 0 };
 
   constructor(options: PgAuditLogOptions) {
     this.#pool = options.pool;
@@ -199,6 +209,7 @@ export class PgAuditLog implements AuditTrail {
     try {
       const started = performance.now();
       const results = (await client.query('BEGIN; SELECT seq, hash, time_ms, anchor_seq, key_id FROM audit_head WHERE id = 1 FOR UPDATE')) as unknown as pg.QueryResult[];
+      const locked = performance.now();
       const head = results[1]?.rows[0] as { seq: string; hash: string; time_ms: string; anchor_seq: string; key_id: string | null } | undefined;
       if (head === undefined) throw new CardDeskError('AUDIT_UNAVAILABLE', 'The database has no audit head: run carddesk db migrate.');
       const tail: LogTail = { seq: Number(head.seq), hash: head.hash, timeMs: Number(head.time_ms), anchorSeq: Number(head.anchor_seq), keyId: head.key_id, segment: null, size: 0 };
@@ -228,7 +239,8 @@ export class PgAuditLog implements AuditTrail {
       });
       const end = planned.tail;
       const notice = `${end.seq} ${lines.length} ${this.station}`;
-      await client.query(INSERT_AND_MOVE_HEAD, [
+      // Named: parsed and planned once per connection, not per batch.
+      await client.query({ name: 'carddesk-audit-append', text: INSERT_AND_MOVE_HEAD, values: [
         columns.seq,
         this.station,
         columns.type,
@@ -245,9 +257,10 @@ export class PgAuditLog implements AuditTrail {
         end.anchorSeq,
         end.keyId,
         notice,
-      ]);
+      ] });
       await client.query('COMMIT');
-      this.stats.lockHeldMs += performance.now() - started;
+      this.stats.lockWaitMs += locked - started;
+      this.stats.lockHeldMs += performance.now() - locked;
       this.stats.batches += 1;
       this.stats.events += eventsBySeq.size;
       this.#lastSeq = Math.max(this.#lastSeq, end.seq);
@@ -290,6 +303,11 @@ export class PgAuditLog implements AuditTrail {
       this.#notify(appended);
     }, this.#log);
     await this.#listener.start();
+  }
+
+  /** A page of the access history (see pg-audit-queries.ts). */
+  query(args: AuditQuery): Promise<AuditPage> {
+    return queryPgAuditPage(this.#pool, args);
   }
 
   /** Walks the whole chain in the database (see pg-audit-verify.ts). */

@@ -118,7 +118,7 @@ export async function verifyPgAuditLog(pool: pg.Pool, options: PgVerifyOptions =
     report('changed', maxSeq, null, `Record ${maxSeq} is not the one the head names.`);
   }
   const deskKeyId = options.deskKeyId ?? null;
-  const finalKey = lastKey as { seq: number; keyId: string } | null;
+  const finalKey = lastKey;
   if (deskKeyId !== null && finalKey !== null && finalKey.keyId !== deskKeyId) {
     report('anchor', finalKey.seq, null, `The log is signed by key ${finalKey.keyId.slice(0, 16)}…, not by this desk's audit key ${deskKeyId.slice(0, 16)}….`);
   }
