@@ -75,7 +75,7 @@ export async function teamAuditAppends(seconds: number, concurrency: number): Pr
     const wall = Math.max(...team.results.map((r) => r.ms));
     const held = team.results.reduce((sum, r) => sum + (r.lockHeldMs ?? 0), 0);
     const batches = team.results.reduce((sum, r) => sum + r.batches, 0);
-    console.log(`  one chain: ${team.events} events in ${batches} batches (${(team.events / batches).toFixed(0)} per batch); head lock held ${((100 * held) / wall).toFixed(0)} % of the time, ${(held / batches).toFixed(2)} ms per batch`);
+    console.log(`  one chain: ${team.events} events in ${batches} batches (${(team.events / batches).toFixed(0)} per batch); head lock held (from each station's lock to its COMMIT reply, summed) ${((100 * held) / wall).toFixed(0)} % of the time, ${(held / batches).toFixed(2)} ms per batch`);
 
     const perStation = await together(await Promise.all(STATIONS.map(() => migrated(server))), seconds, concurrency);
     console.log(`  one chain per station (3 databases, one WAL; no checkpoints tying them): ${perStation.rate.toFixed(0)} events/s, ${(perStation.rate / team.rate).toFixed(2)}× the one chain`);

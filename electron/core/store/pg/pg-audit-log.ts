@@ -14,15 +14,16 @@
  * One chain rather than one per station tied together by signed checkpoints, by measurement
  * (`npm run bench -- team`: 3 station processes, fsync on, a 2-core machine shared with other
  * work, load average ~12, so absolute numbers are low and noisy):
- *   - 256 recorders per station: one chain 6,984–7,707 events/s in total (goal ≥ 5,000 met);
+ *   - 256 recorders per station: one chain 6,984–8,977 events/s in total (goal ≥ 5,000 met);
  *     one chain per station (3 databases on the same server, so one WAL, and no checkpoints
- *     tying them, so an upper bound) 6,694–8,446 events/s: 0.87–1.21× the one chain.
+ *     tying them, so an upper bound) 6,694–11,568 events/s: 0.87–1.29× the one chain.
  *   - 64 recorders per station: one chain 4,574 events/s, per-station chains 6,289 (1.38×).
  *   - A batch of 256 holds the head lock ~32–39 ms: ~4 ms chaining (hashes), ~16 ms the insert,
- *     ~12 ms the COMMIT's WAL flush. The lock is held nearly all the time under load, but each
- *     waiting station's batch grows meanwhile, so throughput follows batch size / hold time.
+ *     ~12 ms the COMMIT's WAL flush. Under load the lock is held nearly all the time; each batch
+ *     holds every event its station's recorders wait with, so throughput is batch size / hold
+ *     time and grows with the stations' concurrency, not their number.
  * Per-station chains would save the lock wait (their flushes could share one fsync) but gain at
- * most ~1.2–1.4× here, and would need checkpoints signed by a key every station holds — kiosks
+ * most ~1.3–1.4× here, and would need checkpoints signed by a key every station holds — kiosks
  * hold none (§2) — plus an order between chains for verification. One chain keeps `audit verify`
  * the embedded walk and the record format unchanged; the goal is met with it.
  *
