@@ -37,10 +37,10 @@ function setUp(bootstrapOver: boolean, approved: Partial<ApprovalRecord> | null)
   ) as unknown as ContractHandlers;
   const lookup: OperatorLookup = { bootstrapOver: () => bootstrapOver, byId: () => null, byCertificate: () => null };
   const control = {
-    useApproved: async (input: { action: string; summary: string }) => (approved === null ? null : ({ id: 'req-1', ...input, ...approved } as ApprovalRecord)),
-    request: async (input: { action: string; summary: string; permission: string }) => {
+    useApproved: (input: { action: string; summary: string }) => Promise.resolve(approved === null ? null : ({ id: 'req-1', ...input, ...approved } as ApprovalRecord)),
+    request: (input: { action: string; summary: string; permission: string }) => {
       requests.push(input);
-      return { id: '6f1c3f4e-2b1a-4c5d-8e9f-0a1b2c3d4e5f', code: 'XXXXX-XXXXX', expiresAt: '2026-12-07T23:00:00.000Z' };
+      return Promise.resolve({ id: '6f1c3f4e-2b1a-4c5d-8e9f-0a1b2c3d4e5f', code: 'XXXXX-XXXXX', expiresAt: '2026-12-07T23:00:00.000Z' });
     },
   } as unknown as DualControl;
   const wrapped = requireDualControl(handlers, { lookup, control: () => control, osUser: 'os-user' });
