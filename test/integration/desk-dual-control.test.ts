@@ -115,7 +115,7 @@ describe('two-person control at the desk', () => {
   it('refuses a role change without a second operator, with the request to approve', async () => {
     const error = await refused('operators:setRoles', { id: ops.carl.id, roles: ['auditor', 'helpdesk'] });
     expect(error.code).toBe('APPROVAL_REQUIRED');
-    expect(error.approval).toMatchObject({ action: 'operator.roles', summary: expect.stringContaining(ops.carl.id) });
+    expect(error.approval).toMatchObject({ action: 'operator.roles', summary: expect.stringContaining(ops.carl.id.slice(0, 8)) });
     requestId = error.approval!.requestId;
     expect(await lastEvent('operator.approvalRequested')).toMatchObject({ actor: { id: ops.ada.id }, details: { request: requestId } });
     expect(core.vault.operators.byId(ops.carl.id)?.roles).toEqual(['auditor']);

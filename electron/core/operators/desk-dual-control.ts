@@ -28,7 +28,7 @@ interface DualChannel<C extends ChannelName> {
   /** What the approving operator's roles must permit (as `dualControlCommands` for the CLI). */
   readonly approver: ChannelPermission;
   /** What is approved, as the approver reads it: never a secret (a file's digest stands for it). */
-  readonly summary: (args: ParsedArgs<C>) => string;
+  readonly summary: (args: ParsedArgs<C>, lookup: OperatorLookup) => string;
 }
 
 const digest = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 16);
@@ -39,7 +39,7 @@ export const deskDualChannels: { readonly [C in ChannelName]?: DualChannel<C> } 
   'ca:import': { action: 'ca.import', approver: 'ca.admin', summary: (a) => `Import a CA from a PKCS#12 file (SHA-256 ${digest(a.pkcs12)}…)` },
   'cards:replace': { action: 'key.recover', approver: 'key.recover', summary: (a) => `Replace card ${a.lostSerial}, recovering its escrowed keys onto the new card` },
   'vault:restore': { action: 'vault.restore', approver: 'ca.admin', summary: (a) => `Restore the vault from the backup ${a.fileName}` },
-  'operators:setRoles': { action: 'operator.roles', approver: 'operators.manage', summary: (a) => `Set the roles of operator ${a.id} to: ${a.roles.join(', ') || '(none)'}` },
+  'operators:setRoles': { action: 'operator.roles', approver: 'operators.manage', summary: (a, lookup) => `Set the roles of ${lookup.byId(a.id)?.name ?? 'operator'} (${a.id.slice(0, 8)}) to: ${a.roles.join(', ') || '(none)'}` },
 };
 
 /** The approval a running call acts under: every audit event it records names both operators. */
@@ -75,7 +75,7 @@ export function requireDualControl(handlers: ContractHandlers, deps: DeskDualCon
       const requester = context.operator?.operatorId;
       if (requester === undefined) throw new CardDeskError('NOT_PERMITTED', `${channel} needs an operator to sign in first.`);
       const session = { operatorId: requester, roles: [] };
-      const input = { action: spec.action, summary: spec.summary(args as never) };
+      const input = { action: spec.action, summary: spec.summary(args as never, deps.lookup) };
       const operation = operationOf(context, deps.osUser);
       const control = deps.control();
       const used = await control.useApproved(input, session, operation);
