@@ -17,6 +17,7 @@ import { requirePermissions } from './operators/permission-check';
 import type { OperatorLookup } from './operators/operator-lookup';
 import type { OperatorSessions } from './operators/operator-session';
 import { createOperatorSessions } from './operators/session-wiring';
+import { createDeskDualControl } from './operators/desk-dual-control';
 import { channels } from '../shared/contract';
 import { contractHandlers } from './api/contract-handlers';
 import { letterHandlers } from './api/letter-handlers';
@@ -316,7 +317,9 @@ export function createCore(options: CoreOptions): Core {
   const stopSessionWatch = events.subscribe((name, payload) => {
     if (name === 'readers:cardRemoved' || name === 'readers:readerRemoved') operatorSessions.cardRemoved((payload as { name: string }).name);
   });
-  const handlers: ContractHandlers = afterRead(settingsRead, requirePermissions(recordFailedWrites({
+  // Two-person control (issue 17 §4): the dangerous channels wait for a second operator's card and PIN.
+  const dualControl = createDeskDualControl({ vault, audit, connector: holds, lookup: options.operatorLookup ?? vault.operators, osUser: operatorId });
+  const handlers: ContractHandlers = afterRead(settingsRead, requirePermissions(dualControl.wrap(recordFailedWrites({
     'app:info': (_args, context) => ({
       name: appName,
       version: appVersion,
@@ -390,7 +393,8 @@ export function createCore(options: CoreOptions): Core {
     'session:current': () => operatorSessions.summary(),
     'session:signIn': ({ reader, pin }) => operatorSessions.signIn(reader, Buffer.from(pin), 'desk'),
     'session:signOut': () => operatorSessions.signOut(),
-  }, audit, operatorId, options.log), (channel) => operatorSessions.current(channels[channel].permission !== 'open'), audit, options.log));
+    ...dualControl.handlers,
+  }, audit, operatorId, options.log)), (channel) => operatorSessions.current(channels[channel].permission !== 'open'), audit, options.log));
 
   return {
     handlers,

@@ -104,7 +104,7 @@ import {
 } from './schemas/account-notify';
 
 import { OperatorSessionSummarySchema } from './schemas/operators';
-import { SessionArgs, SignInResultSchema } from './schemas/operator-sign-in';
+import { ApprovalArgs, ApprovalResultSchema, SessionArgs, SignInResultSchema } from './schemas/operator-sign-in';
 import type { ChannelPermission } from './permissions';
 
 /** A channel that takes no arguments. */
@@ -391,6 +391,12 @@ export const channels = {
   'session:current': { args: NoArgs, result: OperatorSessionSummarySchema, surfaces: desk, effect: 'read', permission: 'open' },
   'session:signIn': { args: SessionArgs.signIn, result: SignInResultSchema, surfaces: desk, effect: 'write', permission: 'open' },
   'session:signOut': { args: NoArgs, result: OperatorSessionSummarySchema, surfaces: desk, effect: 'write', permission: 'open' },
+  /**
+   * Two-person control (issue 17 §4): a second operator approves a request of the signed-in one at
+   * the same desk with their own operator card and PIN (the PIN goes to the card only). Open to the
+   * caller: the approver's own roles, proved by the card, must permit the action.
+   */
+  'approvals:approveWithCard': { args: ApprovalArgs.approveWithCard, result: ApprovalResultSchema, surfaces: desk, effect: 'write', permission: 'open' },
 } as const satisfies Record<`${string}:${string}`, ChannelSpec>;
 
 export const events = {

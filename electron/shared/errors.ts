@@ -111,10 +111,22 @@ export const errorCodes = [
 
 export type ErrorCode = (typeof errorCodes)[number];
 
+/** The request an APPROVAL_REQUIRED refusal made (issue 17 §4): what a second operator approves at the desk. */
+export interface ApprovalRequestInfo {
+  readonly requestId: string;
+  /** The dual-controlled action (dual-control.ts `dualActions`). */
+  readonly action: string;
+  /** What is approved, without secrets. */
+  readonly summary: string;
+  readonly expiresAt: string;
+}
+
 export interface ErrorInfo {
   readonly code: ErrorCode;
   /** A sentence for people, in English; the renderer shows its own translation by code. */
   readonly message: string;
+  /** With APPROVAL_REQUIRED at the desk: the request to approve. */
+  readonly approval?: ApprovalRequestInfo;
 }
 
 /** What every channel answers: the value, or an error with a stable code. */
@@ -124,17 +136,20 @@ export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo
 export class CardDeskError extends Error {
   override readonly name = 'CardDeskError';
 
+  readonly approval: ApprovalRequestInfo | undefined;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; approval?: ApprovalRequestInfo },
   ) {
     super(message, options);
+    this.approval = options?.approval;
   }
 }
 
-export function failure(code: ErrorCode, message: string): Envelope<never> {
-  return { ok: false, error: { code, message } };
+export function failure(code: ErrorCode, message: string, approval?: ApprovalRequestInfo): Envelope<never> {
+  return { ok: false, error: approval === undefined ? { code, message } : { code, message, approval } };
 }
 
 export function success<T>(value: T): Envelope<T> {

@@ -300,6 +300,8 @@ const fixtures: { readonly [C in WriteChannel]: (state: State) => ChannelArgs<C>
   // The desk's operator session (issue 17): no operator account exists here, so the sign-in is refused (recorded, never the PIN).
   'session:signIn': () => ({ reader, pin: '31415926' }),
   'session:signOut': () => undefined,
+  // Two-person control (issue 17 §4): no operator account here, so the approving card is refused (recorded, never the PIN).
+  'approvals:approveWithCard': () => ({ requestId: '00000000-0000-4000-8000-000000000000', reader, pin: '31415926' }),
 };
 
 /** The holder the account fixtures use, and a small PDF as a document scan. */
@@ -383,6 +385,7 @@ const refusals: Readonly<Partial<Record<WriteChannel, string>>> = {
   'kiosk:recoveryBegin': 'not the holder’s recovery code',
   'kiosk:recoveryComplete': 'no recovery under way in this window',
   'session:signIn': 'the card in the reader is no operator card (the desk has no operator accounts at all)',
+  'approvals:approveWithCard': 'the card in the reader is no operator card (the desk has no operator accounts at all)',
 };
 
 beforeAll(async () => {

@@ -42,7 +42,7 @@ export async function dispatch(
     const handler = handlers[channel] as (a: unknown, c: CallContext) => unknown;
     value = await handler(args.data, context);
   } catch (error) {
-    if (error instanceof CardDeskError) return failure(error.code, error.message);
+    if (error instanceof CardDeskError) return failure(error.code, error.message, error.approval);
     log.error('channel failed', { channel, error });
     return failure('INTERNAL', 'Something went wrong inside CardDesk. The details are in the log.');
   }

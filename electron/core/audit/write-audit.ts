@@ -149,6 +149,8 @@ export const writeChannelActions = {
   // The desk's operator session (issue 17 §2).
   'session:signIn': 'operator.signInRefused',
   'session:signOut': 'operator.signedOut',
+  // Two-person control at the desk (issue 17 §4): `operator.approved`, or a refusal recorded as a refused sign-in with purpose approval.
+  'approvals:approveWithCard': 'operator.signInRefused',
 } as const satisfies Record<WriteChannel, AuditAction>;
 
 export function recordFailedWrites(handlers: ContractHandlers, audit: AuditTrail, operatorId: string, log: Logger): ContractHandlers {

@@ -97,15 +97,29 @@ export class CardSignIn {
 
   /** Signs the operator of the card in `reader` in with `pin` (zeroed here). `channel`: where the sign-in came from. */
   async signIn(reader: string, pin: Buffer, channel: AuditChannel): Promise<CardSignInResult> {
+    return this.#run(reader, pin, channel, 'signIn');
+  }
+
+  /**
+   * The same checks for a second operator approving a request at the desk (issue 17 §4): no session
+   * opens and no sign-in is recorded (the approval records itself); a refusal is recorded as a
+   * refused sign-in with `purpose: approval`. The PIN is zeroed here.
+   */
+  async proveOperator(reader: string, pin: Buffer, channel: AuditChannel): Promise<CardSignInResult> {
+    return this.#run(reader, pin, channel, 'approval');
+  }
+
+  async #run(reader: string, pin: Buffer, channel: AuditChannel, purpose: 'signIn' | 'approval'): Promise<CardSignInResult> {
     try {
-      if (!this.#deps.ca.readable()) return await this.#refuse({ refused: 'vaultLocked', triesLeft: null, serial: null, certificateSerial: null, operatorId: null }, reader, channel);
+      if (!this.#deps.ca.readable()) return await this.#refuse({ refused: 'vaultLocked', triesLeft: null, serial: null, certificateSerial: null, operatorId: null }, reader, channel, purpose);
       const outcome = await withPivSession(this.#deps.connector, reader, 'reset', (session) => this.#check(session.client, pin, channel));
       if ('ok' in outcome) {
         const refused: SignInRefusal = outcome.reason === 'notPiv' ? 'unknownCard' : outcome.reason === 'awaitingUnblock' ? 'cardInUse' : outcome.reason;
-        return await this.#refuse({ refused, triesLeft: null, serial: null, certificateSerial: null, operatorId: null }, reader, channel);
+        return await this.#refuse({ refused, triesLeft: null, serial: null, certificateSerial: null, operatorId: null }, reader, channel, purpose);
       }
-      if (outcome.refused !== null) return await this.#refuse(outcome, reader, channel);
+      if (outcome.refused !== null) return await this.#refuse(outcome, reader, channel, purpose);
       const { operator, serial, record } = outcome;
+      if (purpose === 'approval') return { ok: true, operator, cardSerial: serial, certificateSerial: record.serial, reader };
       await this.#deps.audit.record({
         action: 'operator.signedIn',
         outcome: 'success',
@@ -162,7 +176,7 @@ export class CardSignIn {
     return { refused: null, serial, certificate, record, operator };
   }
 
-  async #refuse(outcome: Extract<CardOutcome, { refused: SignInRefusal }>, reader: string, channel: AuditChannel): Promise<CardSignInResult> {
+  async #refuse(outcome: Extract<CardOutcome, { refused: SignInRefusal }>, reader: string, channel: AuditChannel, purpose: 'signIn' | 'approval'): Promise<CardSignInResult> {
     await this.#deps.audit.record({
       action: 'operator.signInRefused',
       outcome: 'failure',
@@ -171,7 +185,7 @@ export class CardSignIn {
       channel,
       ...(outcome.serial === null ? {} : { cardSerial: outcome.serial }),
       ...(outcome.certificateSerial === null ? {} : { certificateSerial: outcome.certificateSerial }),
-      details: { reader, ...(outcome.triesLeft === null ? {} : { triesLeft: outcome.triesLeft }) },
+      details: { reader, ...(purpose === 'approval' ? { purpose } : {}), ...(outcome.triesLeft === null ? {} : { triesLeft: outcome.triesLeft }) },
     });
     return { ok: false, reason: outcome.refused, triesLeft: outcome.triesLeft, message: signInMessage(outcome.refused, outcome.triesLeft) };
   }

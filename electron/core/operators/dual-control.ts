@@ -38,6 +38,8 @@ export interface ApprovalRecord {
   readonly expiresAt: string;
   readonly approvedBy: string | null;
   readonly approvedAt: string | null;
+  /** The approver's operator card, when they approved at the desk with it. */
+  readonly approverCard?: string | undefined;
   readonly usedAt: string | null;
 }
 
@@ -128,15 +130,39 @@ export class DualControl {
 
   /** A second operator approves; refused for the requester, a role that does not permit the action, a stale code. */
   async approve(code: string, approver: OperatorSession, op: OperationContext): Promise<{ ok: true; record: ApprovalRecord } | { ok: false; reason: ApproveRefusal }> {
-    const record = this.#find(code);
+    return this.#approve(this.#find(code), approver, op, {});
+  }
+
+  /** At the same desk (issue 17 §4): the request is named by its id, the approver proved with their card (`details`: its serial). */
+  async approveById(id: string, approver: OperatorSession, op: OperationContext, details: Record<string, string>): Promise<{ ok: true; record: ApprovalRecord } | { ok: false; reason: ApproveRefusal }> {
+    return this.#approve(this.byId(id), approver, op, details);
+  }
+
+  byId(id: string): ApprovalRecord | null {
+    return [...this.access.storage().records.values<ApprovalRecord>(APPROVALS)].find((record) => record.id === id) ?? null;
+  }
+
+  /**
+   * The desk's re-run (issue 17 §4): the requester's approved, unused, unexpired request for exactly
+   * this action and summary is used up, once; null when there is none (ask for one).
+   */
+  async useApproved(input: { action: DualAction; summary: string }, requester: OperatorSession, op: OperationContext): Promise<ApprovalRecord | null> {
+    const record = [...this.access.storage().records.values<ApprovalRecord>(APPROVALS)].find((r) => r.usedAt === null && r.approvedBy !== null && !this.#expired(r) && r.action === input.action && r.summary === input.summary && r.requestedBy === requester.operatorId);
+    if (record === undefined) return null;
+    const used: ApprovalRecord = { ...record, usedAt: this.clock().toISOString() };
+    await this.#save(used, op, 'operator.approvalUsed', { approvedBy: record.approvedBy ?? '' });
+    return used;
+  }
+
+  async #approve(record: ApprovalRecord | null, approver: OperatorSession, op: OperationContext, details: Record<string, string>): Promise<{ ok: true; record: ApprovalRecord } | { ok: false; reason: ApproveRefusal }> {
     if (record === null) return { ok: false, reason: 'unknown' };
     if (record.usedAt !== null) return { ok: false, reason: 'used' };
     if (this.#expired(record)) return { ok: false, reason: 'expired' };
     if (record.approvedBy !== null) return { ok: false, reason: 'alreadyApproved' };
     if (record.requestedBy === approver.operatorId) return { ok: false, reason: 'ownRequest' };
     if (!rolesPermit(approver.roles, record.permission)) return { ok: false, reason: 'notPermitted' };
-    const approved: ApprovalRecord = { ...record, approvedBy: approver.operatorId, approvedAt: this.clock().toISOString() };
-    await this.#save(approved, op, 'operator.approved', { approvedBy: approver.operatorId });
+    const approved: ApprovalRecord = { ...record, approvedBy: approver.operatorId, approvedAt: this.clock().toISOString(), ...(details['approverCard'] === undefined ? {} : { approverCard: details['approverCard'] }) };
+    await this.#save(approved, op, 'operator.approved', { ...details, approvedBy: approver.operatorId });
     return { ok: true, record: approved };
   }
 

@@ -47,3 +47,17 @@ export const SignInResultSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(false), reason: SignInRefusalSchema, triesLeft: z.number().int().nullable(), message: z.string() }),
 ]);
 export type SignInResult = z.infer<typeof SignInResultSchema>;
+
+/** Why a second operator's approval at the desk was refused beyond the card's own checks (dual-control.ts). */
+export const approvalRefusals = ['unknown', 'expired', 'ownRequest', 'notPermitted', 'alreadyApproved', 'used'] as const;
+
+/** A second operator approves a request at the same desk (issue 17 §4): the request, their card's reader and its PIN. */
+export const ApprovalArgs = {
+  approveWithCard: z.object({ requestId: z.string().uuid(), reader: z.string().min(1).max(200), pin: PinSchema }).strict(),
+};
+
+export const ApprovalResultSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), approvedBy: z.string(), approverName: z.string() }),
+  z.object({ ok: z.literal(false), reason: z.union([SignInRefusalSchema, z.enum(approvalRefusals)]), triesLeft: z.number().int().nullable(), message: z.string() }),
+]);
+export type ApprovalResult = z.infer<typeof ApprovalResultSchema>;

@@ -1,5 +1,5 @@
 import type { CardDeskApi } from '@shared/api';
-import type { Envelope, ErrorCode } from '@shared/errors';
+import type { ApprovalRequestInfo, Envelope, ErrorCode } from '@shared/errors';
 
 declare global {
   interface Window {
@@ -15,6 +15,8 @@ export class ApiError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** With APPROVAL_REQUIRED: the request a second operator approves (issue 17 §4). */
+    readonly approval?: ApprovalRequestInfo,
   ) {
     super(message);
   }
@@ -31,7 +33,7 @@ export function carddesk(): CardDeskApi {
 export async function unwrap<T>(call: Promise<Envelope<T>>): Promise<T> {
   const envelope = await call;
   if (envelope.ok) return envelope.value;
-  throw new ApiError(envelope.error.code, envelope.error.message);
+  throw new ApiError(envelope.error.code, envelope.error.message, envelope.error.approval);
 }
 
 export function errorCodeOf(error: unknown): ErrorCode {

@@ -3,6 +3,7 @@ import { LinearProgress } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import { Navigate, Route, Routes } from 'react-router';
 import { AppShell } from '../components/AppShell';
+import { ApprovalProvider } from './ApprovalProvider';
 import { VaultLockButton, VaultUnavailable } from '../features/vault/VaultLockButton';
 import { VaultProvider } from '../features/vault/VaultContext';
 import { OperatorBar, OperatorSessionProvider, SignInScreen, useOperatorSession } from '../features/session';
@@ -15,7 +16,9 @@ export function DeskApp() {
   return (
     <VaultProvider>
       <OperatorSessionProvider>
-        <DeskScreens />
+        <ApprovalProvider>
+          <DeskScreens />
+        </ApprovalProvider>
       </OperatorSessionProvider>
     </VaultProvider>
   );

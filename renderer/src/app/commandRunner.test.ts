@@ -114,4 +114,41 @@ describe('the command runner behind useCommand', () => {
     runner.reset();
     expect(states.at(-1)).toEqual({ busy: true, error: null });
   });
+
+  describe('two-person control (issue 17 §4)', () => {
+    const approval = { requestId: '6f1c3f4e-2b1a-4c5d-8e9f-0a1b2c3d4e5f', action: 'operator.roles', summary: 'Set the roles', expiresAt: '2026-12-07T23:00:00.000Z' };
+    const needsApproval = () => new ApiError('APPROVAL_REQUIRED', 'needs a second operator', approval);
+
+    it('asks the approver and runs the command again, once, when approved', async () => {
+      const states: CommandState[] = [];
+      let calls = 0;
+      const asked: unknown[] = [];
+      const runner = new CommandRunner(() => (++calls === 1 ? Promise.reject(needsApproval()) : Promise.resolve('changed')), (s) => states.push(s));
+      runner.setApprover((request) => {
+        asked.push(request);
+        return Promise.resolve(true);
+      });
+      expect(await runner.run()).toBe('changed');
+      expect(calls).toBe(2);
+      expect(asked).toEqual([approval]);
+      expect(states.at(-1)).toEqual({ busy: false, error: null });
+    });
+
+    it('changes nothing and shows no error when the approval is cancelled', async () => {
+      const states: CommandState[] = [];
+      let calls = 0;
+      const runner = new CommandRunner(() => (++calls, Promise.reject(needsApproval())), (s) => states.push(s));
+      runner.setApprover(() => Promise.resolve(false));
+      expect(await runner.run()).toBeUndefined();
+      expect(calls).toBe(1);
+      expect(states.at(-1)).toEqual({ busy: false, error: null });
+    });
+
+    it('shows APPROVAL_REQUIRED where no approval dialog is offered', async () => {
+      const states: CommandState[] = [];
+      const runner = new CommandRunner(() => Promise.reject(needsApproval()), (s) => states.push(s));
+      expect(await runner.run()).toBeUndefined();
+      expect(states.at(-1)).toEqual({ busy: false, error: 'APPROVAL_REQUIRED' });
+    });
+  });
 });

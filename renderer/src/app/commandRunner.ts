@@ -1,5 +1,8 @@
-import type { ErrorCode } from '@shared/errors';
-import { errorCodeOf } from '../api/carddesk';
+import type { ApprovalRequestInfo, ErrorCode } from '@shared/errors';
+import { ApiError, errorCodeOf } from '../api/carddesk';
+
+/** Asks a second operator to approve a request (the approval dialog); true once approved, false when cancelled. */
+export type Approver = (approval: ApprovalRequestInfo) => Promise<boolean>;
 
 export interface CommandState {
   readonly busy: boolean;
@@ -8,6 +11,9 @@ export interface CommandState {
 }
 
 export const idleCommand: CommandState = { busy: false, error: null };
+
+/** The operator cancelled the approval dialog: not a failure to show. */
+class ApprovalCancelled extends Error {}
 
 /**
  * Runs one command at a time and reports busy/error through `publish`; React-free so it can be
@@ -20,10 +26,17 @@ export class CommandRunner<A extends unknown[], R> {
   /** Counts runs: only the latest publishes its end, so a slow earlier load cannot overwrite a later one. */
   private latest = 0;
 
+  /** Set where the desk offers the approval dialog (issue 17 §4); without it APPROVAL_REQUIRED is an error like any other. */
+  private approver: Approver | null = null;
+
   constructor(
     private command: (...args: A) => Promise<R>,
     private readonly publish: (state: CommandState) => void,
   ) {}
+
+  setApprover(approver: Approver | null): void {
+    this.approver = approver;
+  }
 
   /** The latest command (a screen's closure changes every render). */
   setCommand(command: (...args: A) => Promise<R>): void {
@@ -35,12 +48,28 @@ export class CommandRunner<A extends unknown[], R> {
     const mine = ++this.latest;
     this.set({ busy: true, error: null });
     try {
-      const result = await this.command(...args);
+      const result = await this.#withApproval(args);
       if (mine === this.latest) this.set({ busy: false, error: null });
       return result;
     } catch (error) {
-      if (mine === this.latest) this.set({ busy: false, error: errorCodeOf(error) });
+      if (mine === this.latest) this.set({ busy: false, error: error instanceof ApprovalCancelled ? null : errorCodeOf(error) });
       return undefined;
+    }
+  }
+
+  /**
+   * Two-person control (issue 17 §4), in the one place every command runs: a refusal that needs a
+   * second operator opens the approval dialog; approved, the command runs again, once; cancelled,
+   * nothing changed and no error is shown.
+   */
+  async #withApproval(args: A): Promise<R> {
+    try {
+      return await this.command(...args);
+    } catch (error) {
+      const approver = this.approver;
+      if (approver === null || !(error instanceof ApiError) || error.code !== 'APPROVAL_REQUIRED' || error.approval === undefined) throw error;
+      if (!(await approver(error.approval))) throw new ApprovalCancelled('approval cancelled');
+      return this.command(...args);
     }
   }
 

@@ -1,6 +1,9 @@
-import { useEffect, useMemo, useState } from 'react';
+import { createContext, useContext, useEffect, useMemo, useState } from 'react';
 import type { ErrorCode } from '@shared/errors';
-import { CommandRunner, idleCommand, type CommandState } from './commandRunner';
+import { CommandRunner, idleCommand, type Approver, type CommandState } from './commandRunner';
+
+/** The desk's approval dialog (ApprovalProvider), for commands refused with APPROVAL_REQUIRED; none at the kiosk. */
+export const ApproverContext = createContext<Approver | null>(null);
 
 export interface Command<A extends unknown[], R> {
   /** Runs the command; resolves to its result, or to undefined when it failed (see `error`). */
@@ -16,7 +19,9 @@ export interface Command<A extends unknown[], R> {
 export function useCommand<A extends unknown[], R>(command: (...args: A) => Promise<R>): Command<A, R> {
   const [state, setState] = useState<CommandState>(idleCommand);
   const [runner] = useState(() => new CommandRunner(command, setState));
+  const approver = useContext(ApproverContext);
   runner.setCommand(command);
+  runner.setApprover(approver);
   useEffect(() => {
     runner.attach();
     return () => runner.dispose();

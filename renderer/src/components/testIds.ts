@@ -12,3 +12,15 @@ export const shellTestIds = {
   themeToggle: 'theme-toggle',
   plannedScreen: 'planned-screen',
 } as const;
+
+/** The second operator's approval dialog (issue 17 §4). */
+export const approvalTestIds = {
+  dialog: 'approval-dialog',
+  summary: 'approval-summary',
+  reader: 'approval-reader',
+  noReader: 'approval-no-reader',
+  pin: 'approval-pin',
+  refusal: 'approval-refusal',
+  approve: 'approval-approve',
+  cancel: 'approval-cancel',
+} as const;
