@@ -77,6 +77,8 @@ const handledElsewhere = new Map<string, string[]>([
   ['HolderDetail.tsx|users.${fact}', ['users.total']],
   // The sign-in screen shows the wrong PIN with its tries in the branch before; `reason` is never wrongPinTries.
   ['SignInScreen.tsx|session.refusals.${refusal.reason}', ['session.refusals.wrongPinTries']],
+  // The approval dialog too: wrong PIN with tries is the branch before; `reason` is never wrongPinTries.
+  ['ApprovalDialog.tsx|session.refusals.${r.reason}', ['session.refusals.wrongPinTries']],
   // `name` runs over the one-value details (reader, file, …); the details with several values have their own branches above it.
   [
     'eventText.ts|accessHistory.details.${name}',
