@@ -13,6 +13,11 @@ import { toPem } from '../ca/der';
 import { silentLogger } from '../log/logger';
 import { holderInput, operator, PASSPHRASE, tempHome } from '../../../test/support/vault-fixtures';
 import { createVaultServices, type VaultServices } from '../vault/vault-services';
+import { ReaderHolds } from '../cards/reader-holds';
+import type { AuditLog } from '../audit/audit-log';
+import { DeskSettingsStore } from '../settings/desk-settings';
+import type { OperatorSessionSummary } from '../../shared/schemas/operators';
+import { createOperatorSessions } from './session-wiring';
 
 let services: VaultServices;
 const audit = new MemoryAuditTrail();
@@ -52,11 +57,28 @@ describe('the operator index', () => {
     expect(ops.bootstrapOver()).toBe(false);
     const seen: boolean[] = [];
     const stop = ops.watch(() => seen.push(ops.bootstrapOver()));
+    // The desk's session as the core composes it: the renderer is told (session:changed) when the bootstrap ends.
+    const told: OperatorSessionSummary[] = [];
+    const sessions = createOperatorSessions({
+      holds: new ReaderHolds({ connect: () => Promise.reject(new Error('no reader here')) }),
+      vault: services,
+      audit: new MemoryAuditTrail() as unknown as AuditLog,
+      settings: await new DeskSettingsStore(home).open(),
+      emit: (name, payload) => {
+        if (name === 'session:changed') told.push(payload as OperatorSessionSummary);
+      },
+      log: silentLogger,
+      osUser: 'deskuser',
+      lookup: ops,
+    });
+    expect(sessions.summary().mode).toBe('bootstrap');
     await services.directory.registerCard('CARD-ADMIN', holderIds[0]!, operator);
     await services.certificates.issue({ profile: 'operator', request: csrPem(), holderId: holderIds[0]!, cardSerial: 'CARD-ADMIN', subject: '' }, operator);
     await new Promise((resolve) => setImmediate(resolve));
     expect(seen).toContain(true);
     expect(ops.bootstrapOver()).toBe(true);
+    expect(told).toEqual([{ mode: 'signedOut', operatorId: null, name: null, roles: [], cardSerial: null }]);
+    sessions.close();
     stop();
     const count = seen.length;
     await ops.add(holderIds[1]!, ['auditor'], operator);
