@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { type CardActionResult, type OfflineUnblockResult, type PivCardDetails } from '../shared/schemas/cards';
-import type { ReaderRegistry } from '../core/readers/reader-registry';
+import { chooseReader } from './reader-choice';
 import type { CliContext } from './cli-context';
 import { withCardRuntime } from './card-runtime';
 import { registerLifecycleCommands } from './lifecycle-command';
@@ -46,20 +46,6 @@ function report(cli: CliContext, result: CardActionResult, done: string): void {
   process.stderr.write(`${failureText[result.reason]}${tries}\n`);
   process.exitCode = ['cardRemoved', 'noCard', 'cardInUse', 'awaitingUnblock', 'notPiv'].includes(result.reason) ? EXIT.noCard : EXIT.refused;
 }
-
-/** The reader to use: the one named, or the only one holding a card. */
-export function chooseReader(readers: ReaderRegistry, wanted: string | undefined): string {
-  const list = readers.list();
-  if (wanted !== undefined) {
-    if (!list.readers.some((reader) => reader.name === wanted)) throw new Error(`No reader named "${wanted}". Readers: ${list.readers.map((r) => r.name).join(', ') || 'none'}.`);
-    return wanted;
-  }
-  const withCard = list.readers.filter((reader) => reader.cardState !== 'absent');
-  if (withCard.length === 1 && withCard[0] !== undefined) return withCard[0].name;
-  if (withCard.length === 0) throw new Error('No reader holds a card.');
-  throw new Error(`Several readers hold a card; choose one with --reader: ${withCard.map((r) => r.name).join(', ')}.`);
-}
-
 
 function tries(status: { triesLeft: number | null; maxTries: number | null; isDefault: boolean | null }): string {
   const count = status.triesLeft === null ? 'tries left unknown' : status.maxTries === null ? `${status.triesLeft} tries left` : `${status.triesLeft} of ${status.maxTries} tries left`;

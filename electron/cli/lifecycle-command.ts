@@ -25,7 +25,7 @@ import { withPivSession } from '../core/cards/card-session';
 import { ReaderHolds } from '../core/cards/reader-holds';
 import { createLifecycleServices, type LifecycleServices } from '../core/lifecycle/lifecycle-services';
 import { asContractResult } from '../core/lifecycle/refusals';
-import type { ReaderRegistry } from '../core/readers/reader-registry';
+import { chooseReader } from './reader-choice';
 import type { CliContext } from './cli-context';
 import { withCardRuntime } from './card-runtime';
 import { equalSecrets } from '../smartcard/constant-time';
@@ -122,18 +122,6 @@ function printProgress(): (progress: WorkflowProgress) => void {
   };
 }
 
-/** The reader: the one named, or the only one holding a card. */
-function readerOf(readers: ReaderRegistry, wanted: string | undefined): string {
-  const list = readers.list().readers;
-  if (wanted !== undefined) {
-    if (!list.some((reader) => reader.name === wanted)) throw new Error(`No reader named "${wanted}".`);
-    return wanted;
-  }
-  const withCard = list.filter((reader) => reader.cardState !== 'absent');
-  if (withCard.length === 1 && withCard[0] !== undefined) return withCard[0].name;
-  throw new Error(withCard.length === 0 ? 'No reader holds a card.' : `Several readers hold a card; choose one with --reader: ${withCard.map((r) => r.name).join(', ')}.`);
-}
-
 /** The vault (unlocked) and, when `withCard`, the readers, with the life-cycle services over them. */
 async function withDesk<T>(cli: CliContext, withCard: boolean, work: (desk: LifecycleServices, reader: (wanted: string | undefined) => string) => Promise<T>): Promise<T> {
   return withVault(cli, async (vault) => {
@@ -144,7 +132,7 @@ async function withDesk<T>(cli: CliContext, withCard: boolean, work: (desk: Life
     }
     return withCardRuntime(
       cli,
-      async ({ readers, holds }) => work(createLifecycleServices({ dataDir: cli.dataDir, vault, holds, audit: vault.audit, emit: printProgress() }), (wanted) => readerOf(readers, wanted)),
+      async ({ readers, holds }) => work(createLifecycleServices({ dataDir: cli.dataDir, vault, holds, audit: vault.audit, emit: printProgress() }), (wanted) => chooseReader(readers, wanted)),
       { owners: directoryCardOwners(vault.directory, cli.log) },
     );
   });

@@ -13,7 +13,7 @@ import { CliCredentials } from '../core/operators/cli-credentials';
 import { cardSignInFor } from '../core/operators/session-wiring';
 import type { VaultServices } from '../core/vault/vault-services';
 import { withCardRuntime } from './card-runtime';
-import { chooseReader } from './card-command';
+import { chooseReader } from './reader-choice';
 import { currentBinding, sessionFileOf } from './cli-authorisation';
 import type { CliContext } from './cli-context';
 import { PRIVATE_FILE_MODE, writeOutputFile } from './output-file';

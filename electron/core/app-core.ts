@@ -49,6 +49,7 @@ import { LetterService, type LetterPrinter } from './letters/letter-service';
 import { WelcomeProgressService } from './settings/welcome-progress';
 import { DeskSettingsStore } from './settings/desk-settings';
 import { KioskSettingsService } from './settings/kiosk-settings';
+import { OperatorSessionSettingsService } from './settings/operator-session-settings';
 import { NetworkListenerService } from './settings/network-listener';
 import { createEstSite, createMobileIdService, listenerTlsCredentials } from './mobile/mobile-wiring';
 import type { MobileIdService } from './mobile/mobile-id-service';
@@ -143,6 +144,7 @@ export function createCore(options: CoreOptions): Core {
   const settingsRead = deskSettings.open();
   const welcome = new WelcomeProgressService({ settings: deskSettings, audit });
   const kioskSettings = new KioskSettingsService({ settings: deskSettings, audit });
+  const operatorSessionSettings = new OperatorSessionSettingsService({ settings: deskSettings, audit });
   const tokens = new TokenService({
     settings: deskSettings,
     vaultUnlocked: () => vault.keyring.unlocked,
@@ -372,6 +374,8 @@ export function createCore(options: CoreOptions): Core {
     'settings:setNetworkListener': (args, context) => listener.update(args, operationOf(context, operatorId)),
     'settings:kiosk': () => kioskSettings.get(),
     'settings:setKiosk': (args, context) => kioskSettings.set(args, operationOf(context, operatorId)),
+    'settings:operatorSession': () => operatorSessionSettings.get(),
+    'settings:setOperatorSession': (args, context) => operatorSessionSettings.set(args, operationOf(context, operatorId)),
     'settings:welcome': () => welcome.get(),
     'settings:rememberWelcome': (progress, context) => welcome.remember(progress, operationOf(context, operatorId)),
     'tokens:objects': ({ moduleId, slotId }) => tokens.objects(moduleId, slotId),
@@ -380,7 +384,7 @@ export function createCore(options: CoreOptions): Core {
     ...lifecycleHandlers(lifecycle, operatorId),
     ...letterHandlers(letters, operatorId),
     ...contractHandlers(lifecycle.contracts, operatorId),
-    ...auditHandlers({ audit, operatorId, kioskHolder: (context) => kiosk.sessions.signedInHolder(sourceOf(context)) }),
+    ...auditHandlers({ audit, operatorId, kioskHolder: (context) => kiosk.sessions.signedInHolder(sourceOf(context)), operators: () => vault.operators.list() }),
     ...kioskHandlers(kiosk),
     ...stolenCardHandlers(stolenCard),
     ...kioskMobileHandlers(kioskMobile, kiosk),
@@ -451,7 +455,7 @@ export function createCore(options: CoreOptions): Core {
       await notify.stop();
       stopKioskWatch();
       stopSessionWatch();
-      operatorSessions.dispose();
+      operatorSessions.close();
       await listener.close();
       await offlineUnblock.dispose();
       readers.dispose();

@@ -22,6 +22,7 @@ import {
   AuditFilterSchema,
   AuditPageSchema,
   AuditQueryArgsSchema,
+  AuditOperatorSchema,
   AuditVerifyReportSchema,
   HolderSummaryArgsSchema,
   HolderSummarySchema,
@@ -103,7 +104,7 @@ import {
   OutboxMessageSchema,
 } from './schemas/account-notify';
 
-import { OperatorSessionSummarySchema } from './schemas/operators';
+import { OperatorSessionSettingsSchema, OperatorSessionSummarySchema } from './schemas/operators';
 import { ApprovalArgs, ApprovalResultSchema, SessionArgs, SignInResultSchema } from './schemas/operator-sign-in';
 import type { ChannelPermission } from './permissions';
 
@@ -241,6 +242,9 @@ export const channels = {
   /** The holder kiosk's idle seconds, shuffled PIN pad and file downloads (Settings → Kiosk). */
   'settings:kiosk': { args: NoArgs, result: KioskSettingsSchema, surfaces: desk, effect: 'read', permission: 'kiosk.manage' },
   'settings:setKiosk': { args: KioskSettingsSchema, result: KioskSettingsSchema, surfaces: desk, effect: 'write', permission: 'kiosk.manage' },
+  // The operator session (issue 17 §2): idle minutes and what the card leaving its reader does.
+  'settings:operatorSession': { args: NoArgs, result: OperatorSessionSettingsSchema, surfaces: desk, effect: 'read', permission: 'ca.admin' },
+  'settings:setOperatorSession': { args: OperatorSessionSettingsSchema, result: OperatorSessionSettingsSchema, surfaces: desk, effect: 'write', permission: 'ca.admin' },
   'settings:welcome': { args: NoArgs, result: WelcomeProgressSchema, surfaces: desk, effect: 'read', permission: 'open' },
   'settings:rememberWelcome': { args: WelcomeProgressSchema, result: WelcomeProgressSchema, surfaces: desk, effect: 'write', permission: 'ca.admin' },
   'ca:downloadCertificates': { args: z.object({ format: CertificateFormatSchema }), result: DownloadSchema, surfaces: desk, effect: 'read', permission: 'open' },
@@ -327,6 +331,8 @@ export const channels = {
   'kiosk:mobileMigrate': { args: KioskMobileArgs.migrate, result: KioskMobileIssuedSchema, surfaces: kiosk, effect: 'write', permission: 'holderSelf' },
 
   'audit:query': { args: AuditQueryArgsSchema, result: AuditPageSchema, surfaces: desk, effect: 'read', permission: 'audit.read' },
+  // The operator accounts by name (issue 17 §5): the access history's operator filter suggests them and names the actors.
+  'audit:operators': { args: NoArgs, result: z.array(AuditOperatorSchema), surfaces: desk, effect: 'read', permission: 'audit.read' },
   // A holder's own history at the desk; the kiosk reads it through kiosk:history, whose holder
   // comes from the kiosk session, never from the page.
   'audit:holderSummary': { args: HolderSummaryArgsSchema, result: HolderSummarySchema, surfaces: desk, effect: 'read', permission: 'directory.read' },

@@ -233,6 +233,24 @@ describe('card sign-in', () => {
     await inserted(operatorCard);
   });
 
+  it('locks instead when Settings say so: nobody acts until the same operator is back with card and PIN, then the session goes on', async () => {
+    expect(await signIn(operatorCard.readerName, issued.pin)).toMatchObject({ ok: true });
+    accounts.set('op-ada', account('op-ada', { roles: ['helpdesk', 'caAdministrator'] }));
+    expect(await call('settings:setOperatorSession', { idleMinutes: 15, cardRemoval: 'lock' })).toEqual({ idleMinutes: 15, cardRemoval: 'lock' });
+    expect(await lastEvent('settings.change')).toMatchObject({ actor: { id: 'op-ada' }, details: { setting: 'operatorSession', cardRemoval: 'lock', cardRemovalFrom: 'signOut' } });
+    await removed(operatorCard);
+    await waitUntil(() => core.operatorSessions.summary().mode === 'locked', 10_000, 'the desk to lock');
+    expect(await call('session:current', undefined)).toEqual({ mode: 'locked', operatorId: 'op-ada', name: 'Ada Operator', roles: [], cardSerial: null });
+    expect((await refusedCall('holders:search', { query: '' })).code).toBe('NOT_PERMITTED');
+    await eventually(() => lastEvent('operator.signedOut').then((event) => event.reason === 'locked'));
+    await inserted(operatorCard);
+    expect(await signIn(operatorCard.readerName, issued.pin)).toMatchObject({ ok: true, session: { mode: 'signedIn', operatorId: 'op-ada' } });
+    expect((await lastEvent('operator.signedOut')).reason).toBe('locked');
+    expect(await call('settings:setOperatorSession', { idleMinutes: 15, cardRemoval: 'signOut' })).toEqual({ idleMinutes: 15, cardRemoval: 'signOut' });
+    accounts.set('op-ada', account('op-ada'));
+    await call('session:signOut', undefined);
+  });
+
   it('refuses a suspended, a removed and an unknown operator', async () => {
     accounts.set('op-ada', account('op-ada', { state: 'suspended' }));
     expect(await signIn(operatorCard.readerName, issued.pin)).toMatchObject({ ok: false, reason: 'operatorSuspended' });

@@ -115,6 +115,7 @@ const fixtures: { readonly [C in WriteChannel]: (state: State) => ChannelArgs<C>
   // Off, but with the HTTPS port and public host the mobile IDs' enrollment URL is made of.
   'settings:setNetworkListener': () => ({ enabled: false, address: '0.0.0.0', port: 8080, tlsPort: 8443, publicHost: 'desk.walker.example' }),
   'settings:setKiosk': () => ({ idleSeconds: 900, shufflePinPad: true, filesAllowed: true }),
+  'settings:setOperatorSession': () => ({ idleMinutes: 20, cardRemoval: 'lock' }),
   'settings:rememberWelcome': () => ({ skipped: ['holder'], policyDone: true }),
   'holders:create': () => ({ ...holderInput(1) }),
   'holders:update': (state) => ({ id: state.holderId ?? 'missing', version: state.holderVersion, holder: holderInput(1, { mobile: '+38344999999' }) }),

@@ -3,7 +3,7 @@
  * verifying and exporting are (`audit.verify`, `audit.export`).
  */
 import { CardDeskError } from '../../shared/errors';
-import { MAX_SCREEN_EXPORT, type AuditEntry, type AuditFilter, type AuditVerifyReport } from '../../shared/schemas/audit';
+import { MAX_SCREEN_EXPORT, type AuditEntry, type AuditFilter, type AuditOperator, type AuditVerifyReport } from '../../shared/schemas/audit';
 import { operationOf, type CallContext } from '../api/context';
 import type { ContractHandlers } from '../api/handlers';
 import type { OperationContext } from '../operation-context';
@@ -11,9 +11,9 @@ import { csvEntry, csvHeader } from './audit-csv';
 import type { AuditLog } from './audit-log';
 import type { AuditTrail } from './audit-trail';
 import type { VerifyOptions } from './audit-verify';
-import { exportMatches, holderSummary, queryPage } from './audit-queries';
+import { exportMatches, holderSummary, operatorIdsNamed, queryPage } from './audit-queries';
 
-type AuditChannel = 'audit:query' | 'audit:holderSummary' | 'audit:integrity' | 'audit:verify' | 'audit:exportCsv' | 'audit:acknowledgeLoss';
+type AuditChannel = 'audit:query' | 'audit:operators' | 'audit:holderSummary' | 'audit:integrity' | 'audit:verify' | 'audit:exportCsv' | 'audit:acknowledgeLoss';
 
 export interface AuditHandlerDeps {
   readonly audit: AuditLog;
@@ -23,6 +23,8 @@ export interface AuditHandlerDeps {
    * once kiosk sign-in exists; until then a kiosk can read no one's history.
    */
   readonly kioskHolder?: (context: CallContext) => string | null;
+  /** The operator accounts, removed ones too (the operator filter and the names of the actors); none when absent. */
+  readonly operators?: () => readonly AuditOperator[];
 }
 
 /** What was asked for, for the audit record of an export (filters are never secret). */
@@ -65,11 +67,14 @@ export function exportFileName(now: Date): string {
 
 export function auditHandlers(deps: AuditHandlerDeps): Pick<ContractHandlers, AuditChannel> {
   const { audit, operatorId } = deps;
+  const operators = (): AuditOperator[] => (deps.operators?.() ?? []).map(({ id, name, state }) => ({ id, name, state }));
+  const operatorIds = (name: string): string[] => operatorIdsNamed(operators(), name);
   return {
     'audit:query': async (args) => {
       const { index, reader } = await audit.index();
-      return queryPage(index, reader, args);
+      return queryPage(index, reader, args, operatorIds);
     },
+    'audit:operators': () => operators(),
     'audit:holderSummary': async (args, context) => {
       if (context.surface === 'kiosk' && (deps.kioskHolder?.(context) ?? null) !== args.holderId) {
         throw new CardDeskError('HOLDER_NOT_IDENTIFIED', 'At the kiosk a holder sees only their own history, after identifying with card and PIN.');
@@ -89,7 +94,7 @@ export function auditHandlers(deps: AuditHandlerDeps): Pick<ContractHandlers, Au
       const parts = [csvHeader];
       const { rows, truncated } = await exportMatches(index, reader, filter, MAX_SCREEN_EXPORT, (entries: AuditEntry[]) => {
         for (const entry of entries) parts.push(csvEntry(entry));
-      });
+      }, operatorIds);
       await recordExport(audit, operationOf(context, operatorId), filter, rows);
       return { fileName: exportFileName(new Date()), csv: parts.join(''), rows, truncated };
     },

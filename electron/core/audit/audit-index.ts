@@ -34,6 +34,8 @@ export interface IndexQuery {
   readonly fromMs?: number;
   readonly toMs?: number;
   readonly actor?: string;
+  /** Any of these actors (an operator filter by name: every account of that name); none known, nothing matches. */
+  readonly actors?: readonly string[];
   readonly holder?: string;
   readonly actions?: readonly string[];
   readonly outcome?: AuditOutcome;
@@ -187,7 +189,7 @@ export class AuditIndex {
     if (query.outcome !== undefined) names.push('outcome');
     if (query.actions !== undefined && query.actions.length > 0) names.push('action');
     if (query.holder !== undefined) names.push('holder');
-    if (query.actor !== undefined) names.push('actor');
+    if (query.actor !== undefined || query.actors !== undefined) names.push('actor');
     return names;
   }
 
@@ -255,6 +257,8 @@ export class AuditIndex {
       actor = this.#actors.find(query.actor) ?? -1;
       if (actor < 0) return;
     }
+    const actorMask = query.actors === undefined ? null : this.#maskOf(this.#actors, query.actors);
+    if (actorMask === undefined) return;
     let actionMask: Uint8Array | null = null;
     if (query.actions !== undefined && query.actions.length > 0) {
       actionMask = new Uint8Array(this.#actions.values.length);
@@ -283,8 +287,23 @@ export class AuditIndex {
       if (actionMask !== null && actionMask[c.action[p] ?? 0] !== 1) continue;
       if (holder > 0 && c.holder[p] !== holder) continue;
       if (actor > 0 && c.actor[p] !== actor) continue;
+      if (actorMask !== null && actorMask[c.actor[p] ?? 0] !== 1) continue;
       if (!visit(p)) return;
     }
+  }
+
+  /** A mask over the interned ids of `values`, or undefined when none of them was ever recorded. */
+  #maskOf(strings: Interner, values: readonly string[]): Uint8Array | undefined {
+    const mask = new Uint8Array(strings.values.length);
+    let known = false;
+    for (const value of values) {
+      const id = strings.find(value);
+      if (id !== undefined) {
+        mask[id] = 1;
+        known = true;
+      }
+    }
+    return known ? mask : undefined;
   }
 
   /** The newest event of a holder, whatever the filters. */

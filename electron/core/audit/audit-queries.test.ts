@@ -5,7 +5,7 @@ import { openTestLog, sampleEvent } from '../../../test/support/audit';
 import { random } from '../../../test/support/tamper';
 import type { AuditIndex } from './audit-index';
 import type { AuditLog } from './audit-log';
-import { exportMatches, holderSummary, queryPage, type AuditQuery } from './audit-queries';
+import { exportMatches, holderSummary, operatorIdsNamed, queryPage, type AuditQuery } from './audit-queries';
 import { entryMatches, type EntryReader } from './entry-reader';
 
 const start = Date.parse('2026-01-01T00:00:00Z');
@@ -113,5 +113,32 @@ describe('audit queries', () => {
     expect(result).toEqual({ rows: rows.length, truncated: false });
     const limited = await exportMatches(index, reader, {}, 10, () => undefined);
     expect(limited).toEqual({ rows: 10, truncated: true });
+  });
+
+  it('filters by operator name: every account so named (any part, ignoring case), or by its id; no such operator matches nothing', async () => {
+    const accounts = [
+      { id: 'op0', name: 'Ada Lovelace' },
+      { id: 'op1', name: 'Grace Hopper' },
+      { id: 'op2', name: 'Ada Byron' },
+    ];
+    const ids = (name: string) => operatorIdsNamed(accounts, name);
+    expect(ids('ada')).toEqual(['op0', 'op2']);
+    expect(ids('  HOPPER ')).toEqual(['op1']);
+    expect(ids('op1')).toEqual(['op1']);
+    expect(ids('Turing')).toEqual([]);
+    const ada = await queryPage(index, reader, { operator: 'ada', limit: 200, count: true }, ids);
+    const expected = all.filter((e) => e.actor.id === 'op0' || e.actor.id === 'op2');
+    expect(expected.length).toBeGreaterThan(0);
+    expect(ada.entries.map((e) => e.seq)).toEqual(expected.slice(0, 200).map((e) => e.seq));
+    expect(ada.total).toBe(expected.length);
+    // With the other filters: narrowed as they narrow.
+    const failures = await queryPage(index, reader, { operator: 'Lovelace', outcome: 'failure', limit: 200, count: true }, ids);
+    expect(failures.entries.map((e) => e.seq)).toEqual(naive({ actor: 'op0', outcome: 'failure' }).map((e) => e.seq));
+    expect(await queryPage(index, reader, { operator: 'Turing', limit: 10, count: true }, ids)).toEqual({ entries: [], nextCursor: null, total: 0 });
+    // Without a directory to ask, a name means no one.
+    expect((await queryPage(index, reader, { operator: 'ada', limit: 10, count: false })).entries).toEqual([]);
+    const rows: AuditEntry[] = [];
+    await exportMatches(index, reader, { operator: 'grace' }, 1000, (entries) => void rows.push(...entries), ids);
+    expect(rows.map((e) => e.seq)).toEqual(naive({ actor: 'op1' }).map((e) => e.seq).reverse());
   });
 });

@@ -14,8 +14,21 @@ export type HolderSummaryQuery = z.output<typeof HolderSummaryArgsSchema>;
 /** Candidates read back per round when searching text. */
 const TEXT_BATCH = 512;
 
-export function indexQueryOf(filter: AuditFilter): IndexQuery {
+/**
+ * The ids of the operator accounts whose name matches a typed name (the access history's operator
+ * filter, issue 17 §5): case-insensitive, any part of the name; an exact id matches too.
+ */
+export type OperatorIdsOf = (name: string) => readonly string[];
+
+/** The operator accounts a name filter means: `operators` named so (ignoring case, any part), or with that very id. */
+export function operatorIdsNamed(operators: readonly { id: string; name: string }[], name: string): string[] {
+  const wanted = name.trim().toLocaleLowerCase();
+  return operators.filter((o) => o.id === name.trim() || o.name.toLocaleLowerCase().includes(wanted)).map((o) => o.id);
+}
+
+export function indexQueryOf(filter: AuditFilter, operatorIds?: OperatorIdsOf): IndexQuery {
   return {
+    ...(filter.operator === undefined ? {} : { actors: operatorIds?.(filter.operator) ?? [] }),
     ...(filter.from === undefined ? {} : { fromMs: Date.parse(filter.from) }),
     ...(filter.to === undefined ? {} : { toMs: Date.parse(filter.to) }),
     ...(filter.actor === undefined ? {} : { actor: filter.actor }),
@@ -69,8 +82,8 @@ async function collect(index: AuditIndex, reader: EntryReader, query: IndexQuery
   }
 }
 
-export async function queryPage(index: AuditIndex, reader: EntryReader, args: AuditQuery): Promise<AuditPage> {
-  const filter = indexQueryOf(args);
+export async function queryPage(index: AuditIndex, reader: EntryReader, args: AuditQuery, operatorIds?: OperatorIdsOf): Promise<AuditPage> {
+  const filter = indexQueryOf(args, operatorIds);
   const query: IndexQuery = {
     ...filter,
     ...(args.before === undefined ? {} : { beforeSeq: args.before }),
@@ -118,8 +131,9 @@ export async function exportMatches(
   filter: AuditFilter,
   limit: number,
   onEntries: (entries: AuditEntry[]) => void | Promise<void>,
+  operatorIds?: OperatorIdsOf,
 ): Promise<{ rows: number; truncated: boolean }> {
-  const query = indexQueryOf(filter);
+  const query = indexQueryOf(filter, operatorIds);
   await index.need(AuditIndex.columnsOf(query));
   const positions: number[] = [];
   index.scan(query, (p) => positions.push(p) > 0);

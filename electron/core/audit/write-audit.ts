@@ -63,6 +63,7 @@ export const writeChannelActions = {
   'ca:setPublicBaseUrl': 'settings.change',
   'settings:setNetworkListener': 'settings.change',
   'settings:setKiosk': 'settings.change',
+  'settings:setOperatorSession': 'settings.change',
   'settings:rememberWelcome': 'settings.change',
   'certificates:issue': 'ca.certificateIssue',
   'certificates:renew': 'ca.certificateRenew',

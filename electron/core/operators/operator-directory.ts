@@ -27,11 +27,9 @@ import type { OperationContext } from '../operation-context';
 import { ChangeRecorder } from '../vault/change-events';
 import type { VaultAccess } from '../vault/vault-access';
 import type { OperatorLookup } from './operator-lookup';
+import { OperatorIndex, OPERATORS, type OperatorIndexData, type StoredOperator } from './operator-index';
 
-export const OPERATORS = 'operators';
-
-/** What the store keeps: the record without its cards (derived from the certificates). */
-type StoredOperator = Omit<OperatorRecord, 'cards'>;
+export { OPERATORS } from './operator-index';
 
 type OperatorAction = Extract<AuditAction, `operator.${'added' | 'rolesChanged' | 'suspended' | 'resumed' | 'removed'}`>;
 
@@ -62,8 +60,7 @@ const refusalMessages: Readonly<Record<OperatorRefusal, string>> = {
 
 export class OperatorDirectory implements OperatorLookup {
   readonly #recorder: ChangeRecorder;
-
-  #bootstrapMemo: { store: object; revision: number; over: boolean; stale: boolean; unsubscribe: () => void } | null = null;
+  readonly #index = new OperatorIndex();
 
   constructor(private readonly deps: OperatorDirectoryDeps) {
     this.#recorder = new ChangeRecorder(deps.access, deps.audit);
@@ -73,38 +70,31 @@ export class OperatorDirectory implements OperatorLookup {
     return this.deps.access.storage().records;
   }
 
+  #indexed(): OperatorIndexData {
+    return this.#index.of(this.#records());
+  }
+
   #now(): string {
     return (this.deps.clock?.() ?? new Date()).toISOString();
   }
 
-  #stored(): StoredOperator[] {
-    return [...this.#records().values<StoredOperator>(OPERATORS)];
+  /** A holder's operator cards: the operator certificates on a card that are not revoked, oldest first. */
+  #cardsOf(holderId: string, index: OperatorIndexData = this.#indexed()): OperatorCard[] {
+    return (index.certificatesByHolder.get(holderId) ?? [])
+      .filter((c) => c.cardSerial !== null && c.status !== 'revoked')
+      .map((c) => ({ cardSerial: c.cardSerial!, certificateSerial: c.serial.toLowerCase(), addedAt: c.issuedAt }));
   }
 
-  /** Operator cards by holder: the operator certificates on a card that are not revoked, oldest first. */
-  #cardsByHolder(holderId?: string): Map<string, OperatorCard[]> {
-    const byHolder = new Map<string, OperatorCard[]>();
-    const certificates = [...this.#records().values<CertificateRecord>(CERTIFICATES)]
-      .filter((c) => c.profile === 'operator' && c.holderId !== null && c.cardSerial !== null && c.status !== 'revoked' && (holderId === undefined || c.holderId === holderId))
-      .sort((a, b) => a.issuedAt.localeCompare(b.issuedAt));
-    for (const c of certificates) {
-      const list = byHolder.get(c.holderId!) ?? [];
-      list.push({ cardSerial: c.cardSerial!, certificateSerial: c.serial.toLowerCase(), addedAt: c.issuedAt });
-      byHolder.set(c.holderId!, list);
-    }
-    return byHolder;
-  }
-
-  #withCards(stored: StoredOperator, cards: Map<string, OperatorCard[]> = this.#cardsByHolder(stored.holderId)): OperatorRecord {
-    return { ...stored, cards: cards.get(stored.holderId) ?? [] };
+  #withCards(stored: StoredOperator, index?: OperatorIndexData): OperatorRecord {
+    return { ...stored, cards: this.#cardsOf(stored.holderId, index) };
   }
 
   /** Every account, removed ones too, by name. */
   list(): OperatorRecord[] {
-    const cards = this.#cardsByHolder();
-    return this.#stored()
+    const index = this.#indexed();
+    return [...index.operatorsByHolder.values()]
       .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
-      .map((stored) => this.#withCards(stored, cards));
+      .map((stored) => this.#withCards(stored, index));
   }
 
   byId(operatorId: string): OperatorRecord | null {
@@ -116,50 +106,40 @@ export class OperatorDirectory implements OperatorLookup {
   byCertificate(certificateSerial: string): OperatorRecord | null {
     const certificate = this.#records().get<CertificateRecord>(CERTIFICATES, normaliseSerial(certificateSerial));
     if (certificate === undefined || certificate.profile !== 'operator' || certificate.holderId === null) return null;
-    const stored = this.#stored().find((operator) => operator.holderId === certificate.holderId);
+    const stored = this.#indexed().operatorsByHolder.get(certificate.holderId);
     return stored === undefined ? null : this.#withCards(stored);
   }
 
   /**
    * Whether an active CA administrator holds an operator card whose certificate is valid now (not on
-   * hold, not expired; see OperatorLookup). Asked at every
-   * desk call, so it is kept until the operators or the certificates change (or the records are
-   * replaced) rather than scanning the certificates each time.
+   * hold, not expired; see OperatorLookup). Asked at every desk call: it reads the index (operator
+   * certificates by holder), not every certificate of the CA.
    */
   bootstrapOver(): boolean {
-    let records: ReturnType<VaultAccess['storage']>['records'];
+    let index: OperatorIndexData;
     try {
-      records = this.#records();
+      index = this.#indexed();
     } catch (error) {
       // No vault to read (another CardDesk holds it, none made yet): no accounts can be known, and
       // every service answers with that reason itself (the desk shows "in use", the welcome flow).
       if (error instanceof CardDeskError) return false;
       throw error;
     }
-    const memo = this.#bootstrapMemo;
-    if (memo !== null && memo.store === records && memo.revision === records.revision && !memo.stale) return memo.over;
-    memo?.unsubscribe();
     // Only a certificate that signs in today counts: a card awaiting activation has its certificates on
     // hold, and ending the bootstrap then would leave nobody able to activate it.
     const now = Date.parse(this.#now());
-    const admins = new Set(this.#activeAdministrators().map((admin) => admin.holderId));
-    let over = false;
-    for (const c of this.#records().values<CertificateRecord>(CERTIFICATES)) {
-      if (c.profile === 'operator' && c.status === 'valid' && c.cardSerial !== null && c.holderId !== null && admins.has(c.holderId) && Date.parse(c.notAfter) > now) {
-        over = true;
-        break;
-      }
-    }
-    const fresh = { store: records, revision: records.revision, over, stale: false, unsubscribe: () => {} };
-    fresh.unsubscribe = records.onChange((changes) => {
-      if (changes.some((change) => change.collection === OPERATORS || change.collection === CERTIFICATES)) fresh.stale = true;
-    });
-    this.#bootstrapMemo = fresh;
-    return fresh.over;
+    return this.#activeAdministrators(index).some((admin) =>
+      (index.certificatesByHolder.get(admin.holderId) ?? []).some((c) => c.status === 'valid' && c.cardSerial !== null && Date.parse(c.notAfter) > now),
+    );
   }
 
-  #activeAdministrators(): StoredOperator[] {
-    return this.#stored().filter((operator) => operator.state === 'active' && operator.roles.includes(ADMIN));
+  /** Told (after the change is applied) whenever the accounts or the certificates changed: the bootstrap may have ended. */
+  watch(listener: () => void): () => void {
+    return this.#index.watch(listener);
+  }
+
+  #activeAdministrators(index: OperatorIndexData = this.#indexed()): StoredOperator[] {
+    return [...index.operatorsByHolder.values()].filter((operator) => operator.state === 'active' && operator.roles.includes(ADMIN));
   }
 
   /** Whether taking `operator` out of the active CA administrators would leave none. */
@@ -191,7 +171,7 @@ export class OperatorDirectory implements OperatorLookup {
     const holder = this.deps.holders.index().get(holderId);
     const details = { roles: roles.join(',') };
     if (holder === undefined || holder.state !== 'active') return this.#refuse('operator.added', 'holderNotFound', op, details, holder?.id);
-    if (this.#stored().some((operator) => operator.holderId === holderId)) return this.#refuse('operator.added', 'alreadyOperator', op, details, holderId);
+    if (this.#indexed().operatorsByHolder.has(holderId)) return this.#refuse('operator.added', 'alreadyOperator', op, details, holderId);
     if (this.#activeAdministrators().length === 0 && !roles.includes(ADMIN)) return this.#refuse('operator.added', 'lastAdministrator', op, details, holderId);
     const now = this.#now();
     const record: StoredOperator = { id: randomUUID(), holderId, name: `${holder.firstName} ${holder.lastName}`.trim().slice(0, 200), roles, state: 'active', createdAt: now, updatedAt: now };

@@ -15,4 +15,6 @@ export interface OperatorLookup {
    * cannot lock the desk out.
    */
   bootstrapOver(): boolean;
+  /** Told after the accounts or their certificates changed (the bootstrap may have ended); absent when they never change. */
+  watch?(listener: () => void): () => void;
 }

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { operatorRoles } from '../../shared/enums';
 import type { OperatorRecord } from '../../shared/schemas/operators';
-import type { OperatorSessionSummary } from '../../shared/schemas/operators';
+import type { CardRemoval, OperatorSessionSummary } from '../../shared/schemas/operators';
 import { MemoryAuditTrail } from '../audit/audit-trail';
 import { memoryLogger } from '../../../test/support/memory-logger';
 import type { CardSignInResult } from './card-sign-in';
@@ -18,7 +18,7 @@ function operator(id: string, fields: Partial<OperatorRecord> = {}): OperatorRec
   return { id, holderId: `h-${id}`, name: `Operator ${id}`, roles: ['helpdesk'], state: 'active', cards: [], createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z', ...fields };
 }
 
-function rig(records: OperatorRecord[], signIn?: (reader: string, pin: Buffer) => CardSignInResult) {
+function rig(records: OperatorRecord[], signIn?: (reader: string, pin: Buffer) => CardSignInResult, settings: { cardRemoval: CardRemoval } = { cardRemoval: 'signOut' }) {
   const accounts = new Map(records.map((r) => [r.id, r]));
   const lookup: OperatorLookup = { byCertificate: () => null, byId: (id) => accounts.get(id) ?? null, bootstrapOver: () => accounts.size > 0 };
   const audit = new MemoryAuditTrail();
@@ -33,6 +33,7 @@ function rig(records: OperatorRecord[], signIn?: (reader: string, pin: Buffer) =
     },
     osUser: 'deskuser',
     idleMinutes: () => 15,
+    cardRemoval: () => settings.cardRemoval,
     audit,
     log: memoryLogger(),
     changed: (summary) => told.push(summary),
@@ -130,6 +131,58 @@ describe('the operator session', () => {
     // The card in the first reader no longer holds a session.
     sessions.cardRemoved('Reader A');
     expect(sessions.current()?.operatorId).toBe('op-2');
+    sessions.dispose();
+  });
+
+  it('locks instead when the settings say so: nobody acts until the same operator signs in again, and the session goes on', async () => {
+    const settings = { cardRemoval: 'lock' as CardRemoval };
+    const { sessions, accounts, audit, told, clock } = rig(
+      [operator('op-1', { roles: ['issuer'] }), operator('op-2', { roles: ['auditor'] })],
+      (reader) => ({ ok: true, operator: accounts.get(reader === 'Reader B' ? 'op-2' : 'op-1')!, cardSerial: reader === 'Reader C' ? '4713' : '4711', certificateSerial: 'AB', reader }),
+      settings,
+    );
+    await sessions.signIn('Reader A', Buffer.from('123456'), 'desk');
+    sessions.cardRemoved('Reader A');
+    expect(sessions.current()).toBeNull();
+    expect(sessions.summary()).toEqual({ mode: 'locked', operatorId: 'op-1', name: 'Operator op-1', roles: [], cardSerial: null });
+    expect(told.at(-1)).toMatchObject({ mode: 'locked', operatorId: 'op-1' });
+    expect(audit.events.at(-1)).toMatchObject({ action: 'operator.signedOut', outcome: 'success', reason: 'locked', actor: { id: 'op-1' }, cardSerial: '4711' });
+    const endings = audit.events.filter((e) => e.action === 'operator.signedOut').length;
+    // The same operator back (here with another of their cards, in another reader): unlocked, not a new session.
+    await sessions.signIn('Reader C', Buffer.from('123456'), 'desk');
+    expect(sessions.current(true)).toMatchObject({ operatorId: 'op-1', roles: ['issuer'], cardSerial: '4713' });
+    expect(audit.events.filter((e) => e.action === 'operator.signedOut').length).toBe(endings);
+    expect(told.at(-1)).toMatchObject({ mode: 'signedIn', operatorId: 'op-1' });
+    // Locked again, another operator signs in: the locked session ends (replaced) and theirs opens.
+    sessions.cardRemoved('Reader C');
+    await sessions.signIn('Reader B', Buffer.from('654321'), 'desk');
+    expect(sessions.current()).toMatchObject({ operatorId: 'op-2', roles: ['auditor'] });
+    expect(audit.events.filter((e) => e.action === 'operator.signedOut').at(-1)).toMatchObject({ reason: 'replaced', actor: { id: 'op-1' } });
+    // A locked session still ends after the idle time.
+    sessions.cardRemoved('Reader B');
+    expect(sessions.summary().mode).toBe('locked');
+    clock.now += 15 * 60_000;
+    expect(sessions.summary().mode).toBe('signedOut');
+    expect(audit.events.at(-1)).toMatchObject({ action: 'operator.signedOut', reason: 'idle', actor: { id: 'op-2' } });
+    // The setting is read when the card leaves: back to sign-out.
+    settings.cardRemoval = 'signOut';
+    await sessions.signIn('Reader A', Buffer.from('123456'), 'desk');
+    sessions.cardRemoved('Reader A');
+    expect(sessions.summary().mode).toBe('signedOut');
+    expect(audit.events.at(-1)).toMatchObject({ reason: 'cardRemoved' });
+    sessions.dispose();
+  });
+
+  it('tells the renderer when the bootstrap ends by itself (the first administrator\'s card became valid), once', () => {
+    const { sessions, accounts, told } = rig([]);
+    expect(sessions.summary().mode).toBe('bootstrap');
+    sessions.refresh();
+    expect(told).toEqual([]);
+    accounts.set('op-1', operator('op-1', { roles: ['caAdministrator'] }));
+    sessions.refresh();
+    expect(told).toEqual([{ mode: 'signedOut', operatorId: null, name: null, roles: [], cardSerial: null }]);
+    sessions.refresh();
+    expect(told).toHaveLength(1);
     sessions.dispose();
   });
 });

@@ -5,12 +5,15 @@
  *  - `signedOut` once operators exist, until one signs in with their operator card and PIN;
  *  - `signedIn`: the operator, their roles read fresh from the accounts at every call (a suspension
  *    or a role change takes effect at once) and the card they signed in with.
- * The session ends on sign-out, after the idle time (settings: operatorSession.idleMinutes) and
- * when the card leaves the reader it signed in with (or the reader goes away).
+ * The session ends on sign-out and after the idle time (settings: operatorSession.idleMinutes). When
+ * the card leaves the reader it signed in with (or the reader goes away) the setting
+ * operatorSession.cardRemoval decides: `signOut` ends the session, `lock` keeps it but acts for
+ * nobody (`locked`, the sign-in screen over the desk) until the same operator signs in again with
+ * a card and its PIN; another operator's sign-in ends the locked session and opens theirs.
  */
 import { operatorRoles } from '../../shared/enums';
 import type { AuditChannel } from '../../shared/schemas/audit';
-import type { OperatorSessionSummary } from '../../shared/schemas/operators';
+import type { CardRemoval, OperatorSessionSummary } from '../../shared/schemas/operators';
 import type { SignInResult } from '../../shared/schemas/operator-sign-in';
 import type { AuditTrail } from '../audit/audit-trail';
 import type { Logger } from '../log/logger';
@@ -38,6 +41,8 @@ export interface OperatorSessionDeps {
   readonly osUser: string;
   /** Minutes without a call before the session ends (read at each check: a settings change applies at once). */
   readonly idleMinutes: () => number;
+  /** What the card leaving its reader does (read when it happens); `signOut` when absent. */
+  readonly cardRemoval?: () => CardRemoval;
   readonly audit: AuditTrail;
   readonly log: Logger;
   /** Told whenever the summary may have changed (the renderer's app bar and sign-in screen). */
@@ -50,12 +55,16 @@ interface Open {
   readonly cardSerial: string;
   readonly reader: string;
   lastCall: number;
+  /** The card left its reader and the setting is `lock`: the session acts for nobody until its operator signs in again. */
+  locked: boolean;
 }
 
 export class OperatorSessions {
   readonly #deps: OperatorSessionDeps;
   #open: Open | null = null;
   #idleTimer: NodeJS.Timeout | null = null;
+  /** The mode last summarised or told, so `refresh` tells only a change. */
+  #lastMode: OperatorSessionSummary['mode'] | null = null;
 
   constructor(deps: OperatorSessionDeps) {
     this.#deps = deps;
@@ -83,24 +92,47 @@ export class OperatorSessions {
       void this.#end('operatorInactive');
       return null;
     }
+    if (open.locked) return null;
     if (touch) open.lastCall = this.#now();
     return { operatorId: operator.id, roles: operator.roles, cardSerial: open.cardSerial, osUser };
   }
 
   summary(): OperatorSessionSummary {
+    const summary = this.#summarise();
+    this.#lastMode = summary.mode;
+    return summary;
+  }
+
+  #summarise(): OperatorSessionSummary {
     const current = this.current();
-    if (current === null) return { mode: 'signedOut', operatorId: null, name: null, roles: [], cardSerial: null };
+    if (current === null) {
+      const open = this.#open;
+      if (open?.locked === true) return { mode: 'locked', operatorId: open.operatorId, name: this.#deps.lookup.byId(open.operatorId)?.name ?? null, roles: [], cardSerial: null };
+      return { mode: 'signedOut', operatorId: null, name: null, roles: [], cardSerial: null };
+    }
     if (current.cardSerial === null) return { mode: 'bootstrap', operatorId: null, name: null, roles: [...current.roles], cardSerial: null };
     const name = this.#deps.lookup.byId(current.operatorId)?.name ?? null;
     return { mode: 'signedIn', operatorId: current.operatorId, name, roles: [...current.roles], cardSerial: current.cardSerial };
+  }
+
+  /**
+   * Tells the renderer when the mode changed by itself since it was last told or asked: the
+   * first-run bootstrap ended (the first CA administrator's operator card became valid) or came back.
+   */
+  refresh(): void {
+    const before = this.#lastMode;
+    const summary = this.summary();
+    if (before !== null && summary.mode !== before) this.#deps.changed(summary);
   }
 
   /** Signs in with the operator card in `reader` and its PIN (zeroed); a session already open ends first. */
   async signIn(reader: string, pin: Buffer, channel: AuditChannel): Promise<SignInResult> {
     const result = await this.#deps.signIn(reader, pin, channel);
     if (!result.ok) return { ok: false, reason: result.reason, triesLeft: result.triesLeft, message: result.message };
-    if (this.#open !== null) await this.#end('replaced');
-    this.#open = { operatorId: result.operator.id, cardSerial: result.cardSerial, reader: result.reader, lastCall: this.#now() };
+    const open = this.#open;
+    // The same operator back with a card and its PIN goes on with the locked session (the sign-in is recorded as every sign-in).
+    if (open !== null && !(open.locked && open.operatorId === result.operator.id)) await this.#end('replaced');
+    this.#open = { operatorId: result.operator.id, cardSerial: result.cardSerial, reader: result.reader, lastCall: this.#now(), locked: false };
     this.#armIdle();
     const summary = this.summary();
     this.#deps.changed(summary);
@@ -125,12 +157,36 @@ export class OperatorSessions {
 
   /** The card left `reader` (or the reader went away): a session opened with a card in it ends. */
   cardRemoved(reader: string): void {
-    if (this.#open?.reader === reader) void this.#end('cardRemoved');
+    const open = this.#open;
+    if (open === null || open.locked || open.reader !== reader) return;
+    if ((this.#deps.cardRemoval?.() ?? 'signOut') === 'signOut') {
+      void this.#end('cardRemoved');
+      return;
+    }
+    open.locked = true;
+    void this.#deps.audit
+      .record({ action: 'operator.signedOut', outcome: 'success', reason: 'locked', actor: { kind: 'operator', id: open.operatorId }, channel: 'desk', cardSerial: open.cardSerial, details: { reader, osUser: this.#deps.osUser } })
+      .catch((error: unknown) => this.#deps.log.error('an operator lock could not be recorded', { error }));
+    this.#deps.changed(this.summary());
   }
 
+  /** Stops the idle timer (the session itself stays; `close` also ends what `onDispose` was given). */
   dispose(): void {
     if (this.#idleTimer !== null) clearTimeout(this.#idleTimer);
     this.#idleTimer = null;
+  }
+
+  readonly #onClose: (() => void)[] = [];
+
+  /** `stop` runs at `close` (a watch of the accounts). */
+  onDispose(stop: () => void): void {
+    this.#onClose.push(stop);
+  }
+
+  /** At the core's close: the idle timer and the watches end. */
+  close(): void {
+    this.dispose();
+    for (const stop of this.#onClose.splice(0)) stop();
   }
 
   #idleMs(): number {

@@ -62,10 +62,16 @@ export function createOperatorSessions(wiring: OperatorSessionWiring): OperatorS
     signIn: (reader, pin, channel) => cardSignIn.signIn(reader, pin, channel),
     osUser: wiring.osUser,
     idleMinutes: () => wiring.settings.load().operatorSession.idleMinutes,
+    cardRemoval: () => wiring.settings.load().operatorSession.cardRemoval,
     audit,
     log: wiring.log,
     changed: (summary) => wiring.emit('session:changed', summary),
   });
+  // The bootstrap ends (or comes back) with a change to the accounts or the certificates, often
+  // outside a desk call (a card activated at the kiosk): the renderer is told, so the desk shows
+  // the sign-in screen without a restart.
+  const unwatch = lookup.watch?.(() => sessions.refresh());
+  if (unwatch !== undefined) sessions.onDispose(unwatch);
   audit.actorDetails = (actor) => {
     if (actor.kind !== 'operator') return null;
     const current = sessions.current();

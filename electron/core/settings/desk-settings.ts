@@ -11,6 +11,7 @@ import { CardDeskError } from '../../shared/errors';
 import { WelcomeProgressSchema } from '../../shared/schemas/app';
 import { KIOSK_IDLE_SECONDS, KioskSettingsSchema, type KioskSettings } from '../../shared/schemas/kiosk';
 import { NetworkListenerSettingsSchema, type NetworkListenerSettings } from '../../shared/schemas/network-listener';
+import { OperatorSessionSettingsSchema } from '../../shared/schemas/operators';
 import { readJsonFile, writeJsonFileAtomically } from './json-file';
 
 /** Minutes an operator session lasts without a call (issue 17 §2). */
@@ -39,7 +40,13 @@ export const DeskSettingsSchema = z.object({
     })
     .default({ idleSeconds: KIOSK_IDLE_SECONDS.default, shufflePinPad: false, filesAllowed: true }),
   /** The desk's operator session (issue 17 §2): minutes without a call before the operator is signed out. */
-  operatorSession: z.object({ idleMinutes: z.number().int().min(1).max(24 * 60).default(OPERATOR_IDLE_MINUTES) }).default({ idleMinutes: OPERATOR_IDLE_MINUTES }),
+  operatorSession: z
+    .object({
+      idleMinutes: OperatorSessionSettingsSchema.shape.idleMinutes.default(OPERATOR_IDLE_MINUTES),
+      /** What the operator's card leaving its reader does: sign out (as before the setting existed) or lock. */
+      cardRemoval: OperatorSessionSettingsSchema.shape.cardRemoval.default('signOut'),
+    })
+    .default({ idleMinutes: OPERATOR_IDLE_MINUTES, cardRemoval: 'signOut' }),
 });
 export type DeskSettings = z.infer<typeof DeskSettingsSchema>;
 
@@ -51,7 +58,7 @@ const defaults: DeskSettings = {
   networkListener: defaultNetworkListener,
   pkcs11LibraryFolders: [],
   kiosk: { ...defaultKioskSettings },
-  operatorSession: { idleMinutes: OPERATOR_IDLE_MINUTES },
+  operatorSession: { idleMinutes: OPERATOR_IDLE_MINUTES, cardRemoval: 'signOut' },
 };
 
 /**

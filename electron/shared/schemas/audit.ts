@@ -231,6 +231,8 @@ export const AuditFilterSchema = z
     to: Instant.optional(),
     /** The acting operator (or holder, or component) id, exactly. */
     actor: Text.optional(),
+    /** The acting operator by name (any part, ignoring case; or the account's id): every account so named. */
+    operator: Text.optional(),
     holderId: Text.optional(),
     actions: z.array(AuditActionSchema).max(auditActions.length).optional(),
     outcome: AuditOutcomeSchema.optional(),
@@ -381,3 +383,7 @@ export const AuditAppendedSchema = z.object({
   lastSeq: z.number().int(),
   count: z.number().int(),
 });
+
+/** An operator account as the access history names it (its filter's suggestions, the actor column). */
+export const AuditOperatorSchema = z.object({ id: z.string(), name: z.string(), state: z.enum(['active', 'suspended', 'removed']) });
+export type AuditOperator = z.infer<typeof AuditOperatorSchema>;

@@ -41,11 +41,27 @@ export type OperatorRecord = z.infer<typeof OperatorRecordSchema>;
 
 /** The operator a desk session acts for, as the app bar and the audit log name them. */
 export const OperatorSessionSummarySchema = z.object({
-  /** `bootstrap`: no operator account exists yet, the desk acts as the OS account with every role. */
-  mode: z.enum(['bootstrap', 'signedIn', 'signedOut']),
+  /**
+   * `bootstrap`: no operator account exists yet, the desk acts as the OS account with every role.
+   * `locked`: the operator's card left its reader and the desk locks (settings): it acts for nobody
+   * until the same operator signs in again (`operatorId`, `name` say who).
+   */
+  mode: z.enum(['bootstrap', 'signedIn', 'signedOut', 'locked']),
   operatorId: z.string().nullable(),
   name: z.string().nullable(),
   roles: z.array(OperatorRoleSchema),
   cardSerial: z.string().nullable(),
 });
 export type OperatorSessionSummary = z.infer<typeof OperatorSessionSummarySchema>;
+
+/** What the operator's card leaving its reader does (issue 17 §2): lock the desk until they are back, or sign them out. */
+export const CardRemovalSchema = z.enum(['lock', 'signOut']);
+export type CardRemoval = z.infer<typeof CardRemovalSchema>;
+
+/** The desk's operator-session settings. */
+export const OperatorSessionSettingsSchema = z.object({
+  /** Minutes without a call before the session ends. */
+  idleMinutes: z.number().int().min(1).max(24 * 60),
+  cardRemoval: CardRemovalSchema,
+});
+export type OperatorSessionSettings = z.infer<typeof OperatorSessionSettingsSchema>;

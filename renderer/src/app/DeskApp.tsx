@@ -1,12 +1,12 @@
 import { Suspense } from 'react';
-import { LinearProgress } from '@mui/material';
+import { Dialog, LinearProgress } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import { Navigate, Route, Routes } from 'react-router';
 import { AppShell } from '../components/AppShell';
 import { ApprovalProvider } from './ApprovalProvider';
 import { VaultLockButton, VaultUnavailable } from '../features/vault/VaultLockButton';
 import { VaultProvider } from '../features/vault/VaultContext';
-import { OperatorBar, OperatorSessionProvider, SignInScreen, useOperatorSession } from '../features/session';
+import { OperatorBar, OperatorSessionProvider, SignInScreen, sessionTestIds, useOperatorSession } from '../features/session';
 import { StartRoute } from '../features/welcome/welcomeProgress';
 import { defaultDeskPath, deskRoutes, onDemand } from './deskRoutes';
 
@@ -47,6 +47,10 @@ function DeskScreens() {
       }
     >
       <VaultUnavailable />
+      {/* Locked (the operator's card left its reader, Settings → Operator sign-in): the sign-in over the desk, whose screens stay as they were. */}
+      <Dialog fullScreen open={session?.mode === 'locked'} slotProps={{ paper: { 'data-testid': sessionTestIds.lockOverlay } as object }}>
+        {session?.mode === 'locked' ? <SignInScreen lockedFor={session.name} /> : null}
+      </Dialog>
       {/* The screens load on first use (deskRoutes.tsx): a progress bar until one has. */}
       <Suspense fallback={<LinearProgress aria-label={t('common.loading')} />}>
         <Routes>

@@ -15,6 +15,7 @@ import { HolderAccessHistoryDialog } from './HolderAccessHistoryDialog';
 import { IntegrityBadge } from './IntegrityBadge';
 import { accessHistoryTestIds } from './testIds';
 import { useAuditAppended } from './useAuditAppended';
+import { useAuditOperators } from './useAuditOperators';
 import { holderIdOf, useHolderFilter } from './useHolderFilter';
 
 const PAGE = 50;
@@ -42,6 +43,7 @@ export function AccessHistoryScreen() {
   const { t } = useAuditWords();
   const [filters, setFilters] = useState<FilterState>(noFilters);
   const holderFilter = useHolderFilter(filters.holder);
+  const operators = useAuditOperators();
   const resolvedHolder = holderIdOf(holderFilter);
   const filter = useMemo(() => toAuditFilter(filters, resolvedHolder), [filters, resolvedHolder]);
   const applied = useDebounced(filter, 250);
@@ -113,7 +115,7 @@ export function AccessHistoryScreen() {
         {t('accessHistory.intro')}
       </Typography>
       <IntegrityBadge />
-      <AuditFilters value={filters} onChange={setFilters} holder={holderFilter} />
+      <AuditFilters value={filters} onChange={setFilters} holder={holderFilter} operators={operators} />
       <CommandError error={exporting.error} sx={{ mb: 2 }} onClose={exporting.reset} />
       <CommandError error={failure} sx={{ mb: 2 }} />
       {shown === null ? (
@@ -129,7 +131,7 @@ export function AccessHistoryScreen() {
           </Typography>
           {/* Scrolls sideways in longer languages: reachable by keyboard, named for screen readers. */}
           <Paper variant="outlined" sx={{ overflowX: 'auto' }} tabIndex={0} role="region" aria-label={t('accessHistory.tableLabel')}>
-            <AuditTable entries={shown.entries} onHolder={showHolder} />
+            <AuditTable entries={shown.entries} onHolder={showHolder} operators={operators} />
           </Paper>
           {shown.next !== null ? (
             <Button sx={{ mt: 1 }} onClick={loadMore} data-testid={accessHistoryTestIds.loadMore}>

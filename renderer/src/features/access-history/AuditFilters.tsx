@@ -1,6 +1,6 @@
-import { Box, Button, MenuItem, TextField } from '@mui/material';
+import { Autocomplete, Box, Button, MenuItem, TextField } from '@mui/material';
 import { auditOutcomes } from '@shared/enums';
-import type { AuditAction, AuditFilter, AuditOutcome } from '@shared/schemas/audit';
+import type { AuditAction, AuditFilter, AuditOperator, AuditOutcome } from '@shared/schemas/audit';
 import { dayStart, knownActions, useAuditWords } from './auditFormat';
 import { accessHistoryTestIds } from './testIds';
 import type { HolderFilter } from './useHolderFilter';
@@ -8,6 +8,8 @@ import type { HolderFilter } from './useHolderFilter';
 /** The operator's filters as typed: days as the date inputs give them, empty meaning "any". */
 export interface FilterState {
   readonly actor: string;
+  /** An operator by name (chosen from the suggestions or typed; any part of the name). */
+  readonly operator: string;
   readonly holder: string;
   readonly action: AuditAction | '';
   readonly outcome: AuditOutcome | '';
@@ -16,7 +18,7 @@ export interface FilterState {
   readonly text: string;
 }
 
-export const noFilters: FilterState = { actor: '', holder: '', action: '', outcome: '', from: '', to: '', text: '' };
+export const noFilters: FilterState = { actor: '', operator: '', holder: '', action: '', outcome: '', from: '', to: '', text: '' };
 
 /** The filters as the contract takes them; the "to" day is included; the holder as resolved in the directory. */
 export function toAuditFilter(filters: FilterState, holderId: string | undefined): AuditFilter {
@@ -24,9 +26,11 @@ export function toAuditFilter(filters: FilterState, holderId: string | undefined
   const to = dayStart(filters.to, true);
   const text = (value: string): string | undefined => (value.trim() === '' ? undefined : value.trim());
   const actor = text(filters.actor);
+  const operator = text(filters.operator);
   const search = text(filters.text);
   return {
     ...(actor === undefined ? {} : { actor }),
+    ...(operator === undefined ? {} : { operator }),
     ...(holderId === undefined ? {} : { holderId }),
     ...(filters.action === '' ? {} : { actions: [filters.action] }),
     ...(filters.outcome === '' ? {} : { outcome: filters.outcome }),
@@ -36,12 +40,23 @@ export function toAuditFilter(filters: FilterState, holderId: string | undefined
   };
 }
 
-export function AuditFilters({ value, onChange, holder }: { value: FilterState; onChange: (next: FilterState) => void; holder: HolderFilter }) {
+export function AuditFilters({ value, onChange, holder, operators }: { value: FilterState; onChange: (next: FilterState) => void; holder: HolderFilter; operators: readonly AuditOperator[] }) {
   const { t, action } = useAuditWords();
   const set = (patch: Partial<FilterState>): void => onChange({ ...value, ...patch });
   const input = (testId: string) => ({ htmlInput: { 'data-testid': testId } });
   return (
     <Box component="form" role="search" aria-label={t('accessHistory.filters.label')} onSubmit={(e) => e.preventDefault()} sx={{ display: 'flex', flexWrap: 'wrap', gap: 2, mb: 2 }}>
+      <Autocomplete
+        freeSolo
+        size="small"
+        sx={{ minWidth: 220 }}
+        options={[...new Set(operators.map((o) => o.name))].sort((a, b) => a.localeCompare(b))}
+        inputValue={value.operator}
+        onInputChange={(_event, typed) => set({ operator: typed })}
+        renderInput={(params) => (
+          <TextField {...params} label={t('accessHistory.filters.operator')} slotProps={{ ...params.slotProps, htmlInput: { ...params.slotProps.htmlInput, 'data-testid': accessHistoryTestIds.filterOperator } }} />
+        )}
+      />
       <TextField size="small" label={t('accessHistory.filters.actor')} value={value.actor} onChange={(e) => set({ actor: e.target.value })} slotProps={input(accessHistoryTestIds.filterActor)} />
       <TextField
         size="small"

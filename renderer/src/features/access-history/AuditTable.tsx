@@ -1,13 +1,20 @@
 import { Chip, Link, Table, TableBody, TableCell, TableHead, TableRow } from '@mui/material';
-import type { AuditEntry } from '@shared/schemas/audit';
+import type { AuditEntry, AuditOperator } from '@shared/schemas/audit';
 import { useAuditWords } from './auditFormat';
 import { EventText } from './EventText';
 import { accessHistoryTestIds } from './testIds';
 import { useHolderNames } from './useHolderNames';
 
-/** Events, newest first; a holder opens that holder's own history. */
-export function AuditTable({ entries, onHolder }: { entries: readonly AuditEntry[]; onHolder: (holderId: string) => void }) {
+/** Events, newest first; a holder opens that holder's own history; an operator is named, with the operator card they used. */
+export function AuditTable({ entries, onHolder, operators = [] }: { entries: readonly AuditEntry[]; onHolder: (holderId: string) => void; operators?: readonly AuditOperator[] }) {
   const { t, action, time, actor } = useAuditWords();
+  const operatorName = new Map(operators.map((o) => [o.id, o.name]));
+  const actorText = (entry: AuditEntry): string => {
+    const name = entry.actor.kind === 'operator' ? operatorName.get(entry.actor.id) : undefined;
+    if (name === undefined) return actor(entry);
+    const card = entry.details['operatorCard'];
+    return typeof card === 'string' ? t('accessHistory.operatorWithCard', { name, card }) : t('accessHistory.operatorNamed', { name });
+  };
   const holderName = useHolderNames(entries.map((entry) => entry.holderId));
   return (
     <Table size="small" aria-label={t('accessHistory.tableLabel')} data-testid={accessHistoryTestIds.table}>
@@ -33,7 +40,7 @@ export function AuditTable({ entries, onHolder }: { entries: readonly AuditEntry
             <TableCell>
               <Chip size="small" variant="outlined" color={entry.outcome === 'success' ? 'success' : 'error'} label={t(`accessHistory.outcomes.${entry.outcome}`)} />
             </TableCell>
-            <TableCell>{actor(entry)}</TableCell>
+            <TableCell data-testid={accessHistoryTestIds.actorCell}>{actorText(entry)}</TableCell>
             <TableCell>
               {entry.holderId === null ? null : (
                 <Link component="button" type="button" onClick={() => onHolder(entry.holderId ?? '')} data-testid={accessHistoryTestIds.holderLink}>

@@ -7,6 +7,8 @@ export const accessHistoryTestIds = {
   acknowledgeLoss: 'audit-acknowledge-loss',
   lossAcknowledged: 'audit-loss-acknowledged',
   filterActor: 'audit-filter-actor',
+  filterOperator: 'audit-filter-operator',
+  actorCell: 'audit-actor',
   filterHolder: 'audit-filter-holder',
   filterHolderResolved: 'audit-filter-holder-resolved',
   filterAction: 'audit-filter-action',

@@ -15,7 +15,7 @@ type Refusal = Extract<SignInResult, { ok: false }>;
  * The desk's sign-in (issue 17 §2): the operator's card in a reader and its PIN. The PIN lives in
  * this screen's state only until the call returns (cleared either way); refusals say why.
  */
-export function SignInScreen() {
+export function SignInScreen({ lockedFor }: { lockedFor?: string | null } = {}) {
   const { t } = useTranslation();
   const { readers, loaded } = useReaders();
   const withCard = readers.filter((reader) => reader.cardState === 'present');
@@ -40,10 +40,10 @@ export function SignInScreen() {
     <Box sx={{ display: 'grid', placeItems: 'center', minHeight: '60vh' }} data-testid={sessionTestIds.screen}>
       <Paper component="form" onSubmit={(event) => void submit(event)} sx={{ p: 3, width: '100%', maxWidth: 440, display: 'grid', gap: 2 }} aria-labelledby="signin-title">
         <Typography id="signin-title" component="h1" variant="h5">
-          {t('session.signIn.title')}
+          {lockedFor === undefined ? t('session.signIn.title') : t('session.locked.title')}
         </Typography>
-        <Typography variant="body2" color="text.secondary">
-          {t('session.signIn.intro')}
+        <Typography variant="body2" color="text.secondary" data-testid={lockedFor === undefined ? undefined : sessionTestIds.locked}>
+          {lockedFor === undefined ? t('session.signIn.intro') : t('session.locked.body', { name: lockedFor ?? '' })}
         </Typography>
         {loaded && reader === null ? (
           <Alert severity="info" data-testid={sessionTestIds.noReader}>

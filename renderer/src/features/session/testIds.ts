@@ -9,4 +9,6 @@ export const sessionTestIds = {
   operator: 'session-operator',
   roles: 'session-roles',
   signOut: 'session-sign-out',
+  locked: 'session-locked',
+  lockOverlay: 'session-lock-overlay',
 } as const;

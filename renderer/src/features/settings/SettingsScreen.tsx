@@ -10,6 +10,7 @@ import { IssuancePolicyPanel } from './IssuancePolicyPanel';
 import { KioskSettingsPanel } from './KioskSettingsPanel';
 import { NetworkListenerPanel } from './NetworkListenerPanel';
 import { NotificationsPanel } from './NotificationsPanel';
+import { OperatorSessionPanel } from './OperatorSessionPanel';
 import { OperatorsPanel } from './OperatorsPanel';
 import { Pkcs11ModulesSettings } from './Pkcs11ModulesSettings';
 import { VaultPanel } from '../vault';
@@ -59,6 +60,7 @@ export function SettingsScreen() {
 
       <VaultPanel />
       {info.surface === 'desk' ? <OperatorsPanel /> : null}
+      {info.surface === 'desk' ? <OperatorSessionPanel /> : null}
       {info.surface === 'desk' ? <IssuancePolicyPanel /> : null}
       {info.surface === 'desk' ? <NetworkListenerPanel /> : null}
       {info.surface === 'desk' ? <KioskSettingsPanel /> : null}
