@@ -25,7 +25,7 @@ export async function withVault<T>(cli: CliContext, run: (services: VaultService
     // Life-cycle changes made from the CLI queue their holder messages too (sent by the app, or `notify send`).
     notifyServicesFor(services, cli.log);
     try {
-      services.access.storage();
+      await services.access.prepare();
       // Read once the lock is held: no other CardDesk changes them while this command runs.
       await cli.settings.open();
       await services.syncAudit();

@@ -19,11 +19,10 @@ import type { DeskSettingsStore } from '../settings/desk-settings';
 import type { Logger } from '../log/logger';
 import { recoverChangeEvents } from './change-events';
 import { VaultKeyring } from './keyring';
-import { VaultAccess } from './vault-access';
+import { VaultAccess, type VaultAccessOptions } from './vault-access';
 import { vaultAnchorKeeper } from './vault-audit-anchor';
 import { defaultSettings } from './vault-meta';
 import { VaultService } from './vault-service';
-import type { VaultStorageOptions } from './vault-storage';
 
 export interface VaultServices {
   /** Where these services record what they do. */
@@ -53,7 +52,8 @@ export function createVaultServices(options: {
   audit: AuditTrail;
   log: Logger;
   clock?: () => Date;
-  storage?: VaultStorageOptions;
+  /** How the vault is stored; team mode also when CARDDESK_DATABASE_URL is set (issue 18). */
+  storage?: VaultAccessOptions;
   /** Called when the vault locks or unlocks (idle lock included). */
   onVaultChange?: () => void;
   /** The audit log that signs with the vault's audit key (the desk's AuditLog). */
@@ -70,7 +70,8 @@ export function createVaultServices(options: {
 }): VaultServices {
   const clock = options.clock ?? (() => new Date());
   const onChange = options.onVaultChange ?? (() => {});
-  const access = new VaultAccess(options.dataDir, options.storage);
+  const databaseUrl = process.env['CARDDESK_DATABASE_URL'];
+  const access = new VaultAccess(options.dataDir, { ...(databaseUrl === undefined || databaseUrl === '' ? {} : { databaseUrl }), ...options.storage });
   const signing = options.auditSigning;
   const anchorKeeper = vaultAnchorKeeper(access);
   // Each time the vault opens: the events of changes made just before a stop, if the log lacks them.
