@@ -50,9 +50,9 @@ function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
 const put = (id: string, value: number): RecordChange => ({ collection: 'things', id, record: { id, value } as never });
 
 describe.each([
-  { name: 'embedded', place: async (): Promise<VaultPlace> => {
+  { name: 'embedded', place: (): Promise<VaultPlace> => {
     const home = tempHome();
-    return { open: () => Promise.resolve(VaultStorage.open(home)) };
+    return Promise.resolve({ open: () => Promise.resolve(VaultStorage.open(home)) });
   } },
   { name: 'postgres', place: async (): Promise<VaultPlace> => {
     const url = await freshTeamDatabase(server);
@@ -112,7 +112,9 @@ describe('two stations on one team database', () => {
     const a = await station(url);
     const b = await station(url);
     const results = await Promise.allSettled([a.records.commit([put('same-id', 1)]), b.records.commit([put('same-id', 2)])]);
-    expect(results.filter((result) => result.status === 'rejected').map((result) => (result as PromiseRejectedResult).reason)).toEqual([expect.objectContaining({ code: 'CONFLICT' })]);
+    const reasons: unknown[] = [];
+    for (const result of results) if (result.status === 'rejected') reasons.push(result.reason);
+    expect(reasons).toEqual([expect.objectContaining({ code: 'CONFLICT' })]);
   });
 
   it('serialises meta updates of two stations: 200 increments each make 400, none lost', async () => {

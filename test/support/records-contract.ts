@@ -12,7 +12,7 @@ export interface VaultPlace {
 }
 
 const put = (id: string, value: number): RecordChange => ({ collection: 'things', id, record: { id, value } as never });
-const event: AuditEventInput = { action: 'holder.update', outcome: 'success', actor: { kind: 'system', id: 'test' }, channel: 'cli' } as AuditEventInput;
+const event: AuditEventInput = { action: 'holder.update', outcome: 'success', actor: { kind: 'system', id: 'test' }, channel: 'cli' };
 
 export function recordsContract(newPlace: () => Promise<VaultPlace>): void {
   it('applies a commit in memory at once and keeps it across a reopen', async () => {
@@ -66,7 +66,7 @@ export function recordsContract(newPlace: () => Promise<VaultPlace>): void {
     const store = await place.open();
     await store.records.commit([put('old', 1)]);
     const revision = store.records.revision;
-    await store.records.replaceAll({ things: [{ id: 'new', value: 2 } as never], other: [{ id: 'o' } as never] }, store.records.schemaVersion);
+    await store.records.replaceAll({ things: [{ id: 'new', value: 2 } as never], other: [{ id: 'o' }] }, store.records.schemaVersion);
     expect(store.records.revision).not.toBe(revision);
     expect(store.records.dump()).toMatchObject({ things: [{ id: 'new', value: 2 }], other: [{ id: 'o' }] });
     await store.close();

@@ -5,8 +5,8 @@ import { VaultStorage } from './vault-storage';
 
 // The same suite runs against the team database in test/integration/team-records.test.ts.
 describe('the record store and vault storage contract (embedded)', () => {
-  recordsContract(async () => {
+  recordsContract(() => {
     const home = tempHome();
-    return { open: () => Promise.resolve(VaultStorage.open(home)) };
+    return Promise.resolve({ open: () => Promise.resolve(VaultStorage.open(home)) });
   });
 });

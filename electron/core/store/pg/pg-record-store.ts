@@ -18,7 +18,7 @@
  * maps and tells its listeners. While the database is lost, commits are refused at once with
  * DATABASE_UNAVAILABLE, never queued.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { CardDeskError } from '../../../shared/errors';
 import type { PendingEvent, RecordChange, RecordChangeListener, Records, StoredRecord } from '../../vault/records';
 import { isConnectionError, type PgListener } from './pg-listener';
