@@ -141,6 +141,12 @@ export const commandPermissions: Readonly<Record<string, ChannelPermission>> = {
   'operator resume': 'operators.manage',
   'operator remove': 'operators.manage',
   approve: 'open',
+
+  // The team database (issue 18): its status reads only the database, which its URL already opens.
+  'db init': 'ca.admin',
+  'db migrate': 'ca.admin',
+  'db import': 'ca.admin',
+  'db status': 'open',
 };
 
 /**

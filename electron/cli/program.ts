@@ -26,6 +26,7 @@ import { registerCredentialCommands } from './credential-command';
 import { registerApproveCommand } from './approve-command';
 import { registerSigninCommands } from './signin-command';
 import { registerOperatorCommand } from './operator-command';
+import { registerDbCommand } from './db-command';
 
 export function buildProgram(cli: CliContext = new CliContext()): Command {
   const program = new Command('carddesk')
@@ -78,5 +79,6 @@ export function buildProgram(cli: CliContext = new CliContext()): Command {
   registerApproveCommand(program, cli);
   registerSigninCommands(program, cli);
   registerOperatorCommand(program, cli);
+  registerDbCommand(program, cli);
   return program;
 }

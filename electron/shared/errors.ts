@@ -101,6 +101,14 @@ export const errorCodes = [
   'FILE_EXISTS',
   /** The output path is a symbolic link or not a regular file (or a data-folder path is not a folder); nothing was written. */
   'UNSAFE_PATH',
+  /** The team database cannot be reached, refused the credentials, or does not exist; the message names it without its password. */
+  'DATABASE_UNREACHABLE',
+  /** The team database has no CardDesk schema yet: `carddesk db init`. */
+  'DATABASE_NOT_INITIALISED',
+  /** The team database's schema version is not this CardDesk's: update CardDesk, or `carddesk db migrate`. */
+  'DATABASE_VERSION',
+  /** The database holds someone else's tables (init) or already a vault (import); nothing was changed. */
+  'DATABASE_NOT_EMPTY',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

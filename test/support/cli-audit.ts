@@ -7,7 +7,7 @@
 import type { AuditAction } from '../../electron/shared/schemas/audit';
 import type { CliResult } from './cli';
 
-type Test = 'cli-audit' | 'vault-cli' | 'card-lifecycle-cli' | 'audit-anchor-cli' | 'letters-cli' | 'letters-print' | 'second-factor-cli' | 'notify-cli' | 'holder-account-cli' | 'recovery-code-cli' | 'mobile-est' | 'mobile-migrate' | 'operator-cli' | 'operator-signin-cli';
+type Test = 'cli-audit' | 'vault-cli' | 'card-lifecycle-cli' | 'audit-anchor-cli' | 'letters-cli' | 'letters-print' | 'second-factor-cli' | 'notify-cli' | 'holder-account-cli' | 'recovery-code-cli' | 'mobile-est' | 'mobile-migrate' | 'operator-cli' | 'operator-signin-cli' | 'team-db';
 
 export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Test }>> = {
   'card verify-pin': { action: 'card.pinVerify', test: 'cli-audit' },
@@ -94,6 +94,9 @@ export const cliWrites: Readonly<Record<string, { action: AuditAction; test: Tes
   'operator suspend': { action: 'operator.suspended', test: 'operator-cli' },
   'operator resume': { action: 'operator.resumed', test: 'operator-cli' },
   'operator remove': { action: 'operator.removed', test: 'operator-cli' },
+  'db init': { action: 'database.init', test: 'team-db' },
+  'db migrate': { action: 'database.migrate', test: 'team-db' },
+  'db import': { action: 'database.import', test: 'team-db' },
 };
 
 export const cliReads: Readonly<Record<string, string>> = {
@@ -135,6 +138,7 @@ export const cliReads: Readonly<Record<string, string>> = {
   // desk records each enrollment it answers (mobile.enroll), as it does for any EST client.
   'mobile enroll': 'no desk state',
   'mobile reenroll': 'no desk state',
+  'db status': 'reads the team database\'s schema version and stations',
 };
 
 /** RFC 4180 rows (no quoted line breaks in these tests). */

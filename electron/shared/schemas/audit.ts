@@ -15,6 +15,10 @@ export const auditActions = [
   'vault.backup',
   'vault.restore',
   'vault.passphraseChange',
+  // team database (issue 18)
+  'database.init',
+  'database.migrate',
+  'database.import',
   // certificate authority
   'ca.keyGenerate',
   'ca.init',
