@@ -54,6 +54,8 @@ export function createVaultServices(options: {
   clock?: () => Date;
   /** How the vault is stored; team mode also when CARDDESK_DATABASE_URL is set (issue 18). */
   storage?: VaultAccessOptions;
+  /** Open the data folder's vault even when CARDDESK_DATABASE_URL is set (the `db` commands move it into a database). */
+  embedded?: boolean;
   /** Called when the vault locks or unlocks (idle lock included). */
   onVaultChange?: () => void;
   /** The audit log that signs with the vault's audit key (the desk's AuditLog). */
@@ -70,7 +72,7 @@ export function createVaultServices(options: {
 }): VaultServices {
   const clock = options.clock ?? (() => new Date());
   const onChange = options.onVaultChange ?? (() => {});
-  const databaseUrl = process.env['CARDDESK_DATABASE_URL'];
+  const databaseUrl = options.embedded === true ? undefined : process.env['CARDDESK_DATABASE_URL'];
   const access = new VaultAccess(options.dataDir, { ...(databaseUrl === undefined || databaseUrl === '' ? {} : { databaseUrl }), ...options.storage });
   const signing = options.auditSigning;
   const anchorKeeper = vaultAnchorKeeper(access);
