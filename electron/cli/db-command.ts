@@ -50,7 +50,7 @@ export function registerDbCommand(program: Command, cli: CliContext): void {
         const result = await initDatabase(url);
         await services.audit.record({ action: 'database.init', outcome: 'success', details: { database: redactUrl(url), schemaVersion: String(result.to) }, ...cli.operation });
         cli.out(result.created ? `The team database is ready at schema version ${result.to}: ${redactUrl(url)}\n` : `This already is a CardDesk database; it is at schema version ${result.to}.\n`);
-      }),
+      }, { embedded: true }),
     );
 
   db.command('migrate')
@@ -64,7 +64,7 @@ export function registerDbCommand(program: Command, cli: CliContext): void {
           await services.audit.record({ action: 'database.migrate', outcome: 'success', details: { database: redactUrl(url), from: String(result.from), to: String(result.to) }, ...cli.operation });
           cli.out(`The team database was upgraded from schema version ${result.from} to ${result.to}.\n`);
         } else cli.out(`Nothing to do: the team database is at schema version ${result.to}.\n`);
-      }),
+      }, { embedded: true }),
     );
 
   db.command('status')
@@ -87,6 +87,6 @@ export function registerDbCommand(program: Command, cli: CliContext): void {
         await services.audit.record({ action: 'database.import', outcome: 'success', details: { database: redactUrl(url), records: String(counts.records), contracts: String(counts.blobs) }, ...cli.operation });
         const collections = Object.entries(counts.collections).map(([name, count]) => `${name} ${count}`).join(', ');
         cli.out(`The vault was imported into ${redactUrl(url)}: ${counts.records} records (${collections || 'none'}), ${counts.blobs} contract files, ${counts.pendingEvents} pending audit events.\n`);
-      }),
+      }, { embedded: true }),
     );
 }

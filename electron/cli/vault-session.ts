@@ -19,13 +19,13 @@ export function operatorLookupOf(services: VaultServices): OperatorLookup {
   return services.operators;
 }
 
-export async function withVault<T>(cli: CliContext, run: (services: VaultServices) => Promise<T>): Promise<T> {
+export async function withVault<T>(cli: CliContext, run: (services: VaultServices) => Promise<T>, options: { embedded?: boolean } = {}): Promise<T> {
   return cli.withAudit(async (audit) => {
-    const services = createVaultServices({ dataDir: cli.dataDir, audit: cli.auditTrail(audit), log: cli.log, auditSigning: audit, settings: cli.settings });
+    const services = createVaultServices({ dataDir: cli.dataDir, audit: cli.auditTrail(audit), log: cli.log, auditSigning: audit, settings: cli.settings, ...(options.embedded === true ? { embedded: true } : {}) });
     // Life-cycle changes made from the CLI queue their holder messages too (sent by the app, or `notify send`).
     notifyServicesFor(services, cli.log);
     try {
-      services.access.storage();
+      await services.access.prepare();
       // Read once the lock is held: no other CardDesk changes them while this command runs.
       await cli.settings.open();
       await services.syncAudit();

@@ -421,8 +421,8 @@ export function createCore(options: CoreOptions): Core {
       // Indexes load (or are rebuilt) in the background, ready for the first Access history query.
       audit.index().catch((error: unknown) => options.log.error('the audit index could not be loaded', { error }));
       try {
-        // Take the vault lock at start, so a second CardDesk learns at once who holds it.
-        vault.access.storage();
+        // Take the vault lock at start, so a second CardDesk learns at once who holds it (team mode: connect to the database).
+        await vault.access.prepare();
         await vault.syncAudit();
         sweepHolds();
       } catch (error) {

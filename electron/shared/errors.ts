@@ -71,6 +71,8 @@ export const errorCodes = [
   'NOT_FOUND',
   /** Someone else changed the record first, or the value must be unique and is taken. */
   'CONFLICT',
+  /** The team database cannot be reached: nothing was changed (writes are refused, never queued). */
+  'DATABASE_UNAVAILABLE',
   /** The record is in a state that does not allow this action (for example resuming a revoked certificate). */
   'INVALID_STATE',
   /** A certificate request, PKCS#12 file, CSV file or name could not be read or failed its checks. */

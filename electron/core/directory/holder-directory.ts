@@ -27,7 +27,7 @@ import type { OperationContext } from '../operation-context';
 import { ChangeRecorder } from '../vault/change-events';
 import type { RecordChange } from '../vault/record-store';
 import type { VaultAccess } from '../vault/vault-access';
-import type { VaultStorage } from '../vault/vault-storage';
+import type { VaultStore } from '../vault/records';
 import { canMove, nextStates } from './card-states';
 import { luhnCheckDigit } from './check-digits';
 import { csvValue, lineAt, parseCsv, toCsv } from './csv';
@@ -55,7 +55,7 @@ function withAddress(holder: Holder): Holder {
 
 export class HolderDirectory {
   #index: HolderIndex | null = null;
-  #indexedStorage: VaultStorage | null = null;
+  #indexedStorage: VaultStore | null = null;
   #indexedRevision = -1;
 
   constructor(
@@ -64,7 +64,7 @@ export class HolderDirectory {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  #storage(): VaultStorage {
+  #storage(): VaultStore {
     return this.access.storage();
   }
 

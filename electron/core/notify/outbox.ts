@@ -16,7 +16,8 @@ import type { AuditTrail } from '../audit/audit-trail';
 import type { OperationContext } from '../operation-context';
 import { ChangeRecorder } from '../vault/change-events';
 import type { VaultKeyring } from '../vault/keyring';
-import type { RecordChange, RecordStore } from '../vault/record-store';
+import type { RecordChange } from '../vault/record-store';
+import type { Records } from '../vault/records';
 import type { Sealed } from '../vault/sealing';
 import type { VaultAccess } from '../vault/vault-access';
 import { BACKOFF, backoffMs, givenUp } from './backoff';
@@ -83,7 +84,7 @@ export class NotificationOutbox implements NotificationQueue {
     this.#backoff = options.backoff ?? BACKOFF;
   }
 
-  #records(): RecordStore {
+  #records(): Records {
     return this.options.access.storage().records;
   }
 

@@ -38,7 +38,7 @@ import type { Logger } from '../log/logger';
 import type { PendingEvent, RecordChange } from './record-store';
 import type { VaultAccess } from './vault-access';
 import type { VaultMeta } from './vault-meta';
-import type { VaultStorage } from './vault-storage';
+import type { VaultStore } from './records';
 
 export class ChangeRecorder {
   constructor(
@@ -80,7 +80,7 @@ export class ChangeRecorder {
 }
 
 /** Where events wait until the log holds them: the record store's journal, and vault.json. */
-export type PendingEventSources = Pick<VaultStorage, 'records' | 'meta' | 'updateMeta'>;
+export type PendingEventSources = Pick<VaultStore, 'records' | 'meta' | 'updateMeta'>;
 
 /** Takes events the log now holds out of vault.json; a failed write only leaves them for recovery to find in the log. */
 async function forgetMetaEvents(storage: PendingEventSources, ids: ReadonlySet<string>): Promise<void> {

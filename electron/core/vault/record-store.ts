@@ -39,6 +39,7 @@ import { CardDeskError } from '../../shared/errors';
 import type { AuditEventInput } from '../audit/audit-trail';
 import { appendDurably, ensurePrivateDir, fsyncDir, fsyncDirDurably, writeFileDurably } from '../files/safe-file';
 import { DurableJsonFile } from './json-file-adapter';
+import type { Records } from './records';
 
 export interface StoredRecord {
   readonly id: string;
@@ -122,7 +123,7 @@ function checksum(payload: string): string {
 
 type ChangeListener = (changes: readonly RecordChange[]) => void;
 
-export class RecordStore {
+export class RecordStore implements Records {
   readonly #dir: string;
   readonly #maps = new Map<string, Map<string, StoredRecord>>();
   readonly #listeners = new Set<ChangeListener>();

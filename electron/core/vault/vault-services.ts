@@ -20,11 +20,10 @@ import type { DeskSettingsStore } from '../settings/desk-settings';
 import type { Logger } from '../log/logger';
 import { recoverChangeEvents } from './change-events';
 import { VaultKeyring } from './keyring';
-import { VaultAccess } from './vault-access';
+import { VaultAccess, type VaultAccessOptions } from './vault-access';
 import { vaultAnchorKeeper } from './vault-audit-anchor';
 import { defaultSettings } from './vault-meta';
 import { VaultService } from './vault-service';
-import type { VaultStorageOptions } from './vault-storage';
 
 export interface VaultServices {
   /** Where these services record what they do. */
@@ -56,7 +55,10 @@ export function createVaultServices(options: {
   audit: AuditTrail;
   log: Logger;
   clock?: () => Date;
-  storage?: VaultStorageOptions;
+  /** How the vault is stored; team mode also when CARDDESK_DATABASE_URL is set (issue 18). */
+  storage?: VaultAccessOptions;
+  /** Open the data folder's vault even when CARDDESK_DATABASE_URL is set (the `db` commands move it into a database). */
+  embedded?: boolean;
   /** Called when the vault locks or unlocks (idle lock included). */
   onVaultChange?: () => void;
   /** The audit log that signs with the vault's audit key (the desk's AuditLog). */
@@ -78,7 +80,8 @@ export function createVaultServices(options: {
     onVaultChange();
     if (keyring.unlocked) cardKeys.sync().catch((error: unknown) => options.log.error('the vault key could not be wrapped for the operator cards', { error }));
   };
-  const access = new VaultAccess(options.dataDir, options.storage);
+  const databaseUrl = options.embedded === true ? undefined : process.env['CARDDESK_DATABASE_URL'];
+  const access = new VaultAccess(options.dataDir, { ...(databaseUrl === undefined || databaseUrl === '' ? {} : { databaseUrl }), ...options.storage });
   const signing = options.auditSigning;
   const anchorKeeper = vaultAnchorKeeper(access);
   // Each time the vault opens: the events of changes made just before a stop, if the log lacks them.

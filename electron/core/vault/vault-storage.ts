@@ -12,6 +12,7 @@ import { ensurePrivateDir, writeFileDurably } from '../files/safe-file';
 import { DurableJsonFile } from './json-file-adapter';
 import { CURRENT_SCHEMA_VERSION, migrations as releasedMigrations, type Migration } from './migrations';
 import { RecordStore, type RecordStoreOptions } from './record-store';
+import type { VaultStore } from './records';
 import { defaultSettings, type VaultMeta } from './vault-meta';
 import { VaultLock } from './vault-lock';
 
@@ -28,7 +29,7 @@ export function vaultDirOf(dataDir: string): string {
   return join(dataDir, 'vault');
 }
 
-export class VaultStorage {
+export class VaultStorage implements VaultStore {
   readonly records: RecordStore;
   readonly #meta: LowSync<VaultMeta>;
   readonly #lock: VaultLock;

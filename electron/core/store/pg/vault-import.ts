@@ -10,7 +10,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type pg from 'pg';
 import { CardDeskError } from '../../../shared/errors';
-import type { VaultStorage } from '../../vault/vault-storage';
+import type { VaultStore } from '../../vault/records';
+import { VaultStorage } from '../../vault/vault-storage';
 import { inTransaction, redactUrl, withPool } from './connection';
 import { assertWritable, SCHEMA_LOCK_KEY } from './migrate';
 import { CURRENT_PG_SCHEMA_VERSION } from './schema';
@@ -48,7 +49,9 @@ async function refuseIfNotEmpty(client: pg.PoolClient, url: string): Promise<voi
 }
 
 /** Imports `storage` (open, so locked) and the contract files in `contractsDir` into the database at `url`. */
-export async function importVault(url: string, storage: VaultStorage, contractsDir: string): Promise<ImportCounts> {
+export async function importVault(url: string, storage: VaultStore, contractsDir: string): Promise<ImportCounts> {
+  // With CARDDESK_DATABASE_URL set the vault services open the team database: there is no embedded vault to move.
+  if (!(storage instanceof VaultStorage)) throw new CardDeskError('INVALID_STATE', 'carddesk db import moves the embedded vault: run it without CARDDESK_DATABASE_URL and give the database with --url.');
   return withPool(url, { kind: 'cli' }, async (pool) => {
     await assertWritable(pool);
     const counts = await inTransaction(pool, async (client) => {

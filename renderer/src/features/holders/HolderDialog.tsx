@@ -17,12 +17,22 @@ const required = new Set(['personalNumber', 'firstName', 'lastName']);
  */
 export function HolderDialog({ holder, onClose, onSaved }: { holder: Holder | null; onClose: () => void; onSaved: (holder: Holder) => void }) {
   const { t } = useTranslation();
+  // The holder as last loaded: its version goes with the save, so someone else's newer save makes it a CONFLICT.
+  const [loaded, setLoaded] = useState<Holder | null>(holder);
   const [value, setValue] = useState<HolderInput>(holder ?? emptyHolderInput);
   const [problems, setProblems] = useState<HolderProblem[]>([]);
   const save = useCommand(async (input: HolderInput) => {
-    const result = await unwrap(holder === null ? carddesk().holders.create(input) : carddesk().holders.update({ id: holder.id, version: holder.version, holder: input }));
+    const result = await unwrap(loaded === null ? carddesk().holders.create(input) : carddesk().holders.update({ id: loaded.id, version: loaded.version, holder: input }));
     if (result.ok) onSaved(result.holder);
     else setProblems(result.problems);
+  });
+  // After a conflict: the holder as the other operator left it, in the form, to change again.
+  const reload = useCommand(async (id: string) => {
+    const { holder: fresh } = await unwrap(carddesk().holders.get({ id }));
+    setLoaded(fresh);
+    setValue(fresh);
+    setProblems([]);
+    save.reset();
   });
   const titleId = useId();
   const languageId = useId();
@@ -64,7 +74,12 @@ export function HolderDialog({ holder, onClose, onSaved }: { holder: Holder | nu
       <form onSubmit={submit} noValidate>
         <DialogTitle id={titleId}>{holder === null ? t('users.addTitle') : t('users.editTitle')}</DialogTitle>
         <DialogContent>
-          <CommandError error={save.error} sx={{ mb: 2 }} testId={usersTestIds.dialogError} />
+          <CommandError error={save.error ?? reload.error} sx={{ mb: 2 }} testId={usersTestIds.dialogError} />
+          {save.error === 'CONFLICT' && loaded !== null ? (
+            <Button onClick={() => void reload.run(loaded.id)} disabled={reload.busy} sx={{ mb: 2 }} data-testid={usersTestIds.reloadAfterConflict}>
+              {t('users.reloadAfterConflict')}
+            </Button>
+          ) : null}
           <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', sm: '1fr 1fr' }, gap: 2, pt: 1 }}>
             {holderFormFields.map((field) => (
               <TextField

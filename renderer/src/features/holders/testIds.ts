@@ -18,6 +18,7 @@ export const usersTestIds = {
   field: (name: string) => `holder-field-${name}`,
   save: 'holder-save',
   dialogError: 'holder-dialog-error',
+  reloadAfterConflict: 'holder-dialog-reload',
   detail: 'holder-detail',
   edit: 'holder-edit',
   fact: (name: string) => `holder-fact-${name}`,
