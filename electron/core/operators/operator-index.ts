@@ -9,7 +9,7 @@
  */
 import type { OperatorRecord } from '../../shared/schemas/operators';
 import { CERTIFICATES, type CertificateRecord } from '../ca/certificate-records';
-import type { RecordStore } from '../vault/record-store';
+import type { Records } from '../vault/records';
 
 export const OPERATORS = 'operators';
 
@@ -24,14 +24,14 @@ export interface OperatorIndexData {
 }
 
 interface Memo {
-  readonly store: RecordStore;
+  readonly store: Records;
   readonly revision: number;
   readonly data: OperatorIndexData;
   stale: boolean;
   readonly unsubscribe: () => void;
 }
 
-function build(store: RecordStore): OperatorIndexData {
+function build(store: Records): OperatorIndexData {
   const operatorsByHolder = new Map<string, StoredOperator>();
   for (const operator of store.values<StoredOperator>(OPERATORS)) operatorsByHolder.set(operator.holderId, operator);
   const certificatesByHolder = new Map<string, CertificateRecord[]>();
@@ -51,7 +51,7 @@ export class OperatorIndex {
   #telling = false;
 
   /** The index of `store`, rebuilt if the operators or the certificates changed since it was built. */
-  of(store: RecordStore): OperatorIndexData {
+  of(store: Records): OperatorIndexData {
     const memo = this.#memo;
     if (memo !== null && memo.store === store && memo.revision === store.revision && !memo.stale) return memo.data;
     memo?.unsubscribe();
