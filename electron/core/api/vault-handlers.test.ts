@@ -25,6 +25,7 @@ afterAll(() => services.close());
 
 const csr = toPem(createRequest('CN=Audit Test', generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey), 'CERTIFICATE REQUEST');
 const covered = new Set<ChannelName>();
+const recoveryCodes: string[] = [];
 
 async function call<C extends ChannelName>(channel: C, args: ChannelArgs<C>): Promise<unknown> {
   const before = audit.events.length;
@@ -44,6 +45,12 @@ describe('the vault, CA and directory channels', () => {
     expect(await call('vault:unlock', { passphrase: 'Xyzzy-not-the-one' })).toEqual({ ok: false, reason: 'wrongPassphrase' });
     await call('vault:unlock', { passphrase: PASSPHRASE });
     await call('vault:updateSettings', { idleLockMinutes: 30 });
+    // The recovery code: issued once, then the passphrase plus the code open a locked vault (and the code is used up).
+    const { code } = (await call('vault:issueRecoveryCode', undefined)) as { code: string };
+    await call('vault:lock', undefined);
+    const recovered = (await call('vault:recover', { passphrase: PASSPHRASE, code })) as { ok: true; newCode: string };
+    expect(recovered).toMatchObject({ ok: true });
+    recoveryCodes.push(code, recovered.newCode);
     await call('ca:init', { rootSubject: 'CN=Audit Root', issuingSubject: 'CN=Audit Issuing' });
     const created = (await call('holders:create', holderInput(1))) as { ok: true; holder: { id: string; version: number } };
     expect(await call('holders:create', holderInput(2, { email: 'broken' }))).toMatchObject({ ok: false });
@@ -72,6 +79,7 @@ describe('the vault, CA and directory channels', () => {
     expect(writes.filter((c) => !covered.has(c))).toEqual(['ca:import']);
     const text = JSON.stringify(audit.events);
     expect(text).not.toContain(PASSPHRASE);
+    for (const code of recoveryCodes) expect(text).not.toContain(code);
     expect(text).not.toContain('Xyzzy-not-the-one');
   }, 60_000);
 });
