@@ -63,6 +63,7 @@ import { appName, appVersion } from './version';
 import { accountContactHandlers } from './api/account-contact-handlers';
 import { createAccountContactServices } from './account/account-contact-services';
 import { createVaultServices, type VaultServices } from './vault/vault-services';
+import { emitTeamLiveEvents } from './store/pg/team-live-events';
 import { notifyHandlers } from './api/notify-handlers';
 import { createNotifyServices, type NotifyServices } from './notify/notify-services';
 
@@ -172,6 +173,8 @@ export function createCore(options: CoreOptions): Core {
       }
     },
   });
+  // Team mode: other stations' changes and the database's state reach the screens (issue 18 §4, §5).
+  const stopTeamLive = emitTeamLiveEvents(vault.access, events.emit);
   // One mobile ID service for the desk's screens and the phones' EST requests.
   const mobile = createMobileIdService(vault, deskSettings, options.log);
   const listener = new NetworkListenerService({
@@ -462,6 +465,7 @@ export function createCore(options: CoreOptions): Core {
       await tokens.dispose();
       await vault.close();
       stopAppended();
+      stopTeamLive();
       await audit.close();
     },
   };

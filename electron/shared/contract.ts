@@ -423,6 +423,10 @@ export const events = {
   'kiosk:sessionEnded': KioskSessionEndedSchema,
   /** The desk's operator session changed (sign-in, sign-out, idle, card removed): the app bar and the sign-in screen follow. */
   'session:changed': OperatorSessionSummarySchema,
+  /** Team mode (issue 18 §4): another station changed these collections of the vault's records; screens ask again. */
+  'vault:changedElsewhere': z.object({ collections: z.array(z.string()) }),
+  /** Team mode (issue 18 §5): the team database was lost (writes are refused) or is back. */
+  'database:status': z.object({ connected: z.boolean() }),
 } as const satisfies Record<`${string}:${string}`, z.ZodType>;
 
 export type Channels = typeof channels;

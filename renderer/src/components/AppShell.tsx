@@ -3,6 +3,7 @@ import { AppBar, Box, Drawer, List, ListItem, ListItemButton, ListItemIcon, List
 import { NavLink } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import type { DeskRoute } from '../app/deskRoutes';
+import { DatabaseLostBanner } from './DatabaseLostBanner';
 import { LanguageMenu } from './LanguageMenu';
 import { SkipLink } from './SkipLink';
 import { ThemeToggle } from './ThemeToggle';
@@ -55,6 +56,7 @@ export function AppShell({ routes, actions, children }: { routes: readonly DeskR
       )}
       <Box component="main" id="main-content" tabIndex={-1} sx={{ flexGrow: 1, p: 3, minWidth: 0, outline: 'none' }}>
         <Toolbar />
+        <DatabaseLostBanner />
         {children}
       </Box>
     </Box>

@@ -11,6 +11,7 @@ export const shellTestIds = {
   languageOption: (language: string) => `language-${language}`,
   themeToggle: 'theme-toggle',
   plannedScreen: 'planned-screen',
+  databaseLost: 'database-lost',
 } as const;
 
 /** The second operator's approval dialog (issue 17 §4). */

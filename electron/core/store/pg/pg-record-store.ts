@@ -58,6 +58,7 @@ export class PgRecordStore implements Records {
   /** Each row's version as this station last saw it (tombstones included). */
   readonly #versions = new Map<string, number>();
   readonly #listeners = new Set<RecordChangeListener>();
+  readonly #remoteListeners = new Set<RecordChangeListener>();
   readonly #pending = new Map<string, PendingEvent>();
   #marks: string[] = [];
   #lastSeen = 0;
@@ -133,6 +134,12 @@ export class PgRecordStore implements Records {
     return () => this.#listeners.delete(listener);
   }
 
+  /** Called, after `onChange`'s listeners, with the changes that came from other stations only (live screens, §4). */
+  onRemoteChange(listener: RecordChangeListener): () => void {
+    this.#remoteListeners.add(listener);
+    return () => this.#remoteListeners.delete(listener);
+  }
+
   #apply(changes: readonly RecordChange[]): RecordChange[] {
     const undo: RecordChange[] = [];
     for (const change of changes) {
@@ -145,9 +152,10 @@ export class PgRecordStore implements Records {
     return undo;
   }
 
-  #tell(changes: readonly RecordChange[]): void {
+  #tell(changes: readonly RecordChange[], remote = false): void {
     if (changes.length === 0) return;
     for (const listener of this.#listeners) listener(changes);
+    if (remote) for (const listener of this.#remoteListeners) listener(changes);
   }
 
   /** Applies rows read from the database that are newer than what this station holds. */
@@ -170,7 +178,7 @@ export class PgRecordStore implements Records {
     this.#apply(changes);
     if (tell && changes.length > 0) {
       this.#revision += 1;
-      this.#tell(changes);
+      this.#tell(changes, true);
     }
     return deferred;
   }
@@ -209,14 +217,20 @@ export class PgRecordStore implements Records {
     this.#apply(changes);
     if (changes.length > 0) {
       this.#revision += 1;
-      this.#tell(changes);
+      this.#tell(changes, true);
     }
   }
 
   commit(changes: readonly RecordChange[], event?: PendingEvent): Promise<void> {
     if (changes.length === 0) return Promise.resolve();
     if (this.#closed) return Promise.reject(new Error('The record store is closed.'));
-    if (!this.#listener.connected) return Promise.reject(databaseUnavailable());
+    if (!this.#listener.connected) {
+      // Callers update their indexes right after this call, before awaiting it: once they have, those indexes are stale.
+      return Promise.resolve().then(() => {
+        this.#revision += 1;
+        throw databaseUnavailable();
+      });
+    }
     if (event !== undefined) this.#pending.set(event.id, event);
     const undo = this.#apply(changes);
     for (const change of changes) {

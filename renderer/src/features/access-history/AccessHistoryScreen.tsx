@@ -14,7 +14,7 @@ import { downloadText } from './download';
 import { HolderAccessHistoryDialog } from './HolderAccessHistoryDialog';
 import { IntegrityBadge } from './IntegrityBadge';
 import { accessHistoryTestIds } from './testIds';
-import { useAuditAppended } from './useAuditAppended';
+import { useLiveRefresh } from './useLiveRefresh';
 import { useAuditOperators } from './useAuditOperators';
 import { holderIdOf, useHolderFilter } from './useHolderFilter';
 
@@ -75,7 +75,7 @@ export function AccessHistoryScreen() {
   });
   const refreshRun = refreshing.run;
   const refresh = useCallback(() => void refreshRun(applied, newest), [refreshRun, applied, newest]);
-  useAuditAppended(refresh);
+  useLiveRefresh(refresh);
 
   const more = useCommand(async (wanted: AuditFilter, before: number) => {
     const mine = generation.current;

@@ -7,7 +7,7 @@ import { CommandError } from '../../components/CommandError';
 import { dayStart, useAuditWords } from './auditFormat';
 import { EventText } from './EventText';
 import { accessHistoryTestIds } from './testIds';
-import { useAuditAppended } from './useAuditAppended';
+import { useLiveRefresh } from './useLiveRefresh';
 
 const PAGE = 25;
 
@@ -58,7 +58,7 @@ export function HolderAccessHistory({ holderId, showHeading = true }: { holderId
   const load = useCallback(() => void get(args()), [get, args]);
 
   useEffect(load, [load]);
-  useAuditAppended(load);
+  useLiveRefresh(load);
 
   const { entries, next } = shown;
   const more = useCommand(async (wanted: ReturnType<typeof args>) => {

@@ -1,3 +1,3 @@
 // What other features may use of the access history (eslint rule carddesk/feature-boundaries).
 export { HolderAccessHistory } from './HolderAccessHistory';
-export { useAuditAppended } from './useAuditAppended';
+export { useLiveRefresh } from './useLiveRefresh';

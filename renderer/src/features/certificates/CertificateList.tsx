@@ -6,6 +6,7 @@ import { useFormat } from '../../i18n/format';
 import type { CertificateListArgs } from '@shared/schemas/certificates';
 import { carddesk, unwrap } from '../../api/carddesk';
 import { useCommand } from '../../app/useCommand';
+import { useLiveRefresh } from '../access-history';
 import { CommandError } from '../../components/CommandError';
 import { PagedTable, queryPage, type PagedColumn } from '../../components/PagedTable';
 import type { Holder } from '@shared/schemas/holders';
@@ -25,6 +26,9 @@ export function CertificateList() {
   const [text, setText] = useState('');
   const [query, setQuery] = useState<Required<Pick<CertificateListArgs, 'query' | 'offset' | 'limit'>> & Omit<CertificateListArgs, 'query' | 'offset' | 'limit'>>({ query: '', offset: 0, limit: 25 });
   const [result, setResult] = useState<{ total: number; items: CertificateSummary[] } | null>(null);
+  // Team mode: another station's certificates appear without a reload (issue 18 §4).
+  const [generation, setGeneration] = useState(0);
+  useLiveRefresh(() => setGeneration((g) => g + 1), { elsewhereOnly: true });
   const [issuing, setIssuing] = useState(false);
   const [holder, setHolder] = useState<Holder | null>(null);
   const statusId = useId();
@@ -46,7 +50,7 @@ export function CertificateList() {
     return () => {
       current = false;
     };
-  }, [query, list]);
+  }, [query, generation, list]);
 
   const date = (iso: string) => format.date(iso);
   const columns: PagedColumn<CertificateSummary>[] = [

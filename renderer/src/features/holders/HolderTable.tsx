@@ -9,6 +9,7 @@ import { useTranslation } from 'react-i18next';
 import type { Holder, HolderSearchArgs, HolderSearchResult, HolderSortField } from '@shared/schemas/holders';
 import { carddesk, unwrap } from '../../api/carddesk';
 import { saveDownload } from '../../api/download';
+import { useLiveRefresh } from '../access-history';
 import { useCommand } from '../../app/useCommand';
 import { CommandError } from '../../components/CommandError';
 import { PagedTable, queryPage, type PagedColumn } from '../../components/PagedTable';
@@ -56,6 +57,8 @@ export function HolderTable() {
   const [importing, setImporting] = useState(false);
   const [lostInfo, setLostInfo] = useState(false);
   const [generation, setGeneration] = useState(0);
+  // Team mode: another station's holders appear without a reload (issue 18 §4).
+  useLiveRefresh(() => setGeneration((g) => g + 1), { elsewhereOnly: true });
   const stateId = useId();
   const languageId = useId();
 

@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { AppBar, Box, Button, ButtonGroup, Toolbar, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import { currentLanguage, languages } from '../../i18n';
+import { DatabaseLostBanner } from '../../components/DatabaseLostBanner';
 import { kioskTestIds } from './testIds';
 
 /**
@@ -35,6 +36,7 @@ export function KioskShell({ children }: { children: ReactNode }) {
           </ButtonGroup>
         </Toolbar>
       </AppBar>
+      <DatabaseLostBanner />
       <Box component="main" id="main-content" sx={{ flexGrow: 1, display: 'grid', placeItems: 'center', p: 4 }}>
         {children}
       </Box>

@@ -3,7 +3,7 @@ import type { ErrorCode } from '@shared/errors';
 import type { VaultStatus } from '@shared/schemas/vault';
 import { useTranslation } from 'react-i18next';
 import { ApiError, carddesk, errorCodeOf, unwrap } from '../../api/carddesk';
-import { useAuditAppended } from '../access-history';
+import { useLiveRefresh } from '../access-history';
 import { PassphraseDialog } from './PassphraseDialog';
 
 interface VaultApi {
@@ -52,7 +52,7 @@ export function VaultProvider({ children }: { children: ReactNode }) {
   );
 
   // Every change to holders, cards and certificates is an audit event: the counts follow it.
-  useAuditAppended(() => void refresh());
+  useLiveRefresh(() => void refresh());
 
   useEffect(() => {
     const api = carddesk().vault;

@@ -27,7 +27,7 @@ import { carddesk, unwrap } from '../../../api/carddesk';
 import { useCommand } from '../../../app/useCommand';
 import { CommandError } from '../../../components/CommandError';
 import { useFormat } from '../../../i18n/format';
-import { useAuditAppended } from '../../access-history';
+import { useLiveRefresh } from '../../access-history';
 import { useVault } from '../../vault';
 import { MobileMigrateDialog } from './MobileMigrateDialog';
 import { draftOf, MobileOptionsFields, mobileOptionsTestIds, optionsOf, type MobileOptionsDraft } from './MobileOptionsFields';
@@ -215,7 +215,7 @@ export function MobileIdPanel({ holder, onChanged }: { holder: Holder; onChanged
   useEffect(() => {
     void load();
   }, [load]);
-  useAuditAppended(useCallback(() => void load(), [load]));
+  useLiveRefresh(useCallback(() => void load(), [load]));
   const changed = (): void => {
     void load();
     onChanged();
