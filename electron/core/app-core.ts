@@ -63,7 +63,7 @@ import { appName, appVersion } from './version';
 import { accountContactHandlers } from './api/account-contact-handlers';
 import { createAccountContactServices } from './account/account-contact-services';
 import { createVaultServices, type VaultServices } from './vault/vault-services';
-import { emitTeamLiveEvents } from './store/pg/team-live-events';
+import { emitTeamLiveEvents, teamDatabaseState } from './store/pg/team-live-events';
 import { notifyHandlers } from './api/notify-handlers';
 import { createNotifyServices, type NotifyServices } from './notify/notify-services';
 
@@ -398,6 +398,7 @@ export function createCore(options: CoreOptions): Core {
     ...notifyHandlers(notify, operatorId),
     ...recoveryHandlers(lifecycle.recoveryCodes, kioskRecovery, operatorId),
     'session:current': () => operatorSessions.summary(),
+    'database:state': () => teamDatabaseState(vault.access),
     'session:signIn': ({ reader, pin }) => operatorSessions.signIn(reader, Buffer.from(pin), 'desk'),
     'session:signOut': () => operatorSessions.signOut(),
     ...dualControl.handlers,

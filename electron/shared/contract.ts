@@ -134,6 +134,8 @@ interface ChannelSpec {
 
 export const channels = {
   'app:info': { args: NoArgs, result: AppInfoSchema, surfaces: both, effect: 'read', permission: 'open' },
+  /** Team mode (issue 18 §5): whether this station is on a team database and reaches it (a screen opened while it is lost says so). */
+  'database:state': { args: NoArgs, result: z.object({ team: z.boolean(), connected: z.boolean() }), surfaces: both, effect: 'read', permission: 'open' },
   'readers:list': { args: NoArgs, result: ReaderListSchema, surfaces: both, effect: 'read', permission: 'open' },
   'readers:insertVirtualCard': { args: NoArgs, result: z.null(), surfaces: desk, effect: 'write', permission: 'card.issue' },
   'readers:removeVirtualCard': { args: NoArgs, result: z.null(), surfaces: desk, effect: 'write', permission: 'card.issue' },

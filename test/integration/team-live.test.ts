@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EventHub } from '../../electron/core/api/event-hub';
 import { MemoryAuditTrail } from '../../electron/core/audit/audit-trail';
 import { silentLogger } from '../../electron/core/log/logger';
-import { emitTeamLiveEvents } from '../../electron/core/store/pg/team-live-events';
+import { emitTeamLiveEvents, teamDatabaseState } from '../../electron/core/store/pg/team-live-events';
 import { createVaultServices, type VaultServices } from '../../electron/core/vault/vault-services';
 import type { EventName } from '../../electron/shared/contract';
 import { TestPostgres } from '../support/postgres';
@@ -84,18 +84,23 @@ describe('live screens across two stations on one team database', () => {
     const url = await freshTeamDatabase(server);
     const a = await station(url);
     const b = await station(url);
+    // Reached at open (a screen opened later asks database:state).
+    expect(named(b.heard, 'database:status').map((event) => event.payload)).toEqual([{ connected: true }]);
+    expect(teamDatabaseState(b.services.access)).toEqual({ team: true, connected: true });
     await server.stopServer();
-    await waitFor(() => named(b.heard, 'database:status').length > 0, 5000);
-    expect(named(b.heard, 'database:status').map((event) => event.payload)).toEqual([{ connected: false }]);
+    await waitFor(() => named(b.heard, 'database:status').length > 1, 5000);
+    expect(named(b.heard, 'database:status').map((event) => event.payload)).toEqual([{ connected: true }, { connected: false }]);
+    expect(teamDatabaseState(b.services.access)).toEqual({ team: true, connected: false });
     await expect(b.services.directory.create(holderInput(2), operator)).rejects.toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
     expect(search(b.services, holderInput(2).lastName)).toBe(0);
     await server.startServer();
-    await waitFor(() => named(a.heard, 'database:status').length === 2, 10_000);
+    await waitFor(() => named(a.heard, 'database:status').length === 3, 10_000);
     // A changes something while B may still be away: B must catch up once it is back.
     const created = await a.services.directory.create({ ...holderInput(3), lastName: 'Meanwhile' }, operator);
     expect(created).toMatchObject({ ok: true });
-    await waitFor(() => named(b.heard, 'database:status').length === 2, 10_000);
-    expect(named(b.heard, 'database:status').map((event) => event.payload)).toEqual([{ connected: false }, { connected: true }]);
+    await waitFor(() => named(b.heard, 'database:status').length === 3, 10_000);
+    expect(named(b.heard, 'database:status').map((event) => event.payload)).toEqual([{ connected: true }, { connected: false }, { connected: true }]);
+    expect(teamDatabaseState(b.services.access)).toEqual({ team: true, connected: true });
     await waitFor(() => search(b.services, 'Meanwhile') === 1, 2000);
     await waitFor(() => named(b.heard, 'vault:changedElsewhere').length > 0, 1000);
   }, 60_000);
@@ -107,5 +112,6 @@ describe('the embedded store', () => {
     expect(await solo.services.directory.create(holderInput(4), operator)).toMatchObject({ ok: true });
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(solo.heard.filter((event) => event.name === 'vault:changedElsewhere' || event.name === 'database:status')).toEqual([]);
+    expect(teamDatabaseState(solo.services.access)).toEqual({ team: false, connected: true });
   });
 });

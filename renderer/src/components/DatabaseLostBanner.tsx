@@ -11,7 +11,22 @@ import { shellTestIds } from './testIds';
 export function DatabaseLostBanner() {
   const { t } = useTranslation();
   const [lost, setLost] = useState(false);
-  useEffect(() => carddesk().database.onStatus((status) => setLost(!status.connected)), []);
+  useEffect(() => {
+    const api = carddesk().database;
+    let current = true;
+    const unsubscribe = api.onStatus((status) => {
+      current = false; // Newer than what the question below answers.
+      setLost(!status.connected);
+    });
+    // A screen opened while the database is away: the event went before it.
+    void api.state().then((state) => {
+      if (current && state.ok) setLost(!state.value.connected);
+    });
+    return () => {
+      current = false;
+      unsubscribe();
+    };
+  }, []);
   if (!lost) return null;
   return (
     <Alert severity="error" role="alert" data-testid={shellTestIds.databaseLost} sx={{ mb: 2 }}>

@@ -2,7 +2,8 @@
  * Live screens in team mode (issue 18 §4, §5): turns what the team store hears into push events.
  * Changes other stations made (applied by the PgRecordStore from NOTIFY, or read after a
  * reconnect) become one `vault:changedElsewhere` per burst, at most `debounceMs` after the first;
- * the listening connection lost or back becomes `database:status`. The embedded store emits nothing.
+ * the listening connection lost or back (or first reached, when the station started without it)
+ * becomes `database:status`. The embedded store emits nothing.
  */
 import type { EventSink } from '../../api/event-hub';
 import type { VaultAccess } from '../../vault/vault-access';
@@ -31,6 +32,8 @@ export function emitTeamLiveEvents(access: VaultAccess, emit: EventSink, debounc
   access.onOpen((storage) => {
     stop();
     if (!(storage instanceof PgVaultStorage)) return;
+    // Opened later than start (the database was away) or again after a restore: it is reached.
+    emit('database:status', { connected: storage.connected });
     stops.push(
       storage.records.onRemoteChange((changes) => {
         for (const change of changes) collections.add(change.collection);
@@ -40,4 +43,12 @@ export function emitTeamLiveEvents(access: VaultAccess, emit: EventSink, debounc
     );
   });
   return stop;
+}
+
+/** What a screen opened now must show (the `database:state` channel): embedded, always reached. */
+export function teamDatabaseState(access: VaultAccess): { team: boolean; connected: boolean } {
+  if (!access.team) return { team: false, connected: true };
+  if (!access.isOpen) return { team: true, connected: false };
+  const storage = access.storage();
+  return { team: true, connected: storage instanceof PgVaultStorage ? storage.connected : true };
 }
