@@ -3,8 +3,8 @@
  * the secret reader, the audit log, and the operation context (the OS account acting through the CLI).
  */
 import { userInfo } from 'node:os';
-import type { AuditLog } from '../core/audit/audit-log';
-import { createDeskAuditLog } from '../core/audit/desk-audit-log';
+import type { AuditStore } from '../core/audit/audit-store';
+import { openDeskAuditStore } from '../core/audit/desk-audit-log';
 import { createFileLogger, type Logger } from '../core/log/logger';
 import type { OperationContext } from '../core/operation-context';
 import { prepareDataDir } from '../core/files/safe-file';
@@ -27,7 +27,7 @@ export class CliContext {
   #approvedBy: string | null = null;
   #log: Logger | null = null;
   #secrets: SecretReader | null = null;
-  #audit: AuditLog | null = null;
+  #audit: AuditStore | null = null;
   #settings: DeskSettingsStore | null = null;
   #auditUsers = 0;
 
@@ -57,9 +57,12 @@ export class CliContext {
     return (this.#settings ??= new DeskSettingsStore(this.dataDir));
   }
 
-  /** The desk's audit log (the same one the app writes); every state change is recorded there. */
-  get audit(): AuditLog {
-    return (this.#audit ??= createDeskAuditLog(this.dataDir, { log: this.log }));
+  /**
+   * The desk's audit log (the same one the app writes), or in team mode (CARDDESK_DATABASE_URL)
+   * the stations' chain in the database; every state change is recorded there.
+   */
+  get audit(): AuditStore {
+    return (this.#audit ??= openDeskAuditStore(this.dataDir, { log: this.log, kind: 'cli' }));
   }
 
   /**
@@ -67,7 +70,7 @@ export class CliContext {
    * the command before anything changes). Calls nest; the outermost closes the log after it
    * (final checkpoint).
    */
-  async withAudit<T>(work: (audit: AuditLog) => Promise<T>): Promise<T> {
+  async withAudit<T>(work: (audit: AuditStore) => Promise<T>): Promise<T> {
     this.#auditUsers += 1;
     try {
       await this.audit.open();
