@@ -68,9 +68,11 @@ export class CliContext {
   /**
    * Runs work that records into the audit log, opened first (a log that cannot be written stops
    * the command before anything changes). Calls nest; the outermost closes the log after it
-   * (final checkpoint).
+   * (final checkpoint). `embedded`: the data folder's file log even in team mode.
    */
-  async withAudit<T>(work: (audit: AuditStore) => Promise<T>): Promise<T> {
+  async withAudit<T>(work: (audit: AuditStore) => Promise<T>, options: { embedded?: boolean } = {}): Promise<T> {
+    // The `db` commands work on the desk's own vault, so they record into its own file log.
+    if (options.embedded === true && this.#audit === null) this.#audit = openDeskAuditStore(this.dataDir, { log: this.log, kind: 'cli', embedded: true });
     this.#auditUsers += 1;
     try {
       await this.audit.open();

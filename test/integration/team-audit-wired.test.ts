@@ -21,6 +21,17 @@ afterAll(async () => {
   await server?.stop();
 });
 
+async function vaultAuditKeyId(url: string): Promise<string | null> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ key_id: string | null }>("SELECT data->'auditKey'->>'keyId' AS key_id FROM vault_meta WHERE id = 1");
+    return rows[0]?.key_id ?? null;
+  } finally {
+    await client.end();
+  }
+}
+
 async function chainRows(url: string): Promise<{ station: string; action: string | null }[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -62,8 +73,12 @@ describe('two CLI stations on one team database', () => {
     for (const [verify, events] of [[b, 3], [a, 4]] as const) {
       const report = await verify(['audit', 'verify', '--json']);
       expect(report.code, report.stderr).toBe(0);
-      const parsed = JSON.parse(report.stdout) as { intact: boolean; events: number; problemCount: number };
+      const parsed = JSON.parse(report.stdout) as { intact: boolean; events: number; problemCount: number; deskKeyId: string | null; keyIds: string[] };
       expect(parsed).toMatchObject({ intact: true, problemCount: 0 });
+      // Checked against the team vault's audit key, which signed the chain (vault init unlocked it).
+      expect(parsed.deskKeyId).toMatch(/^[0-9a-f]{64}$/);
+      expect(parsed.deskKeyId).toBe(await vaultAuditKeyId(url));
+      expect(parsed.keyIds).toEqual([parsed.deskKeyId]);
       expect(parsed.events).toBe(events);
     }
     const text = await a(['audit', 'verify']);

@@ -30,10 +30,11 @@ export function teamDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string | 
 
 /**
  * The audit log a station records into: the team database's chain on a pool of its own (ended
- * when the log closes) in team mode, otherwise the data folder's file log.
+ * when the log closes) in team mode, otherwise (or when `embedded`: the `db` commands, which work
+ * on this desk's own vault) the data folder's file log.
  */
-export function openDeskAuditStore(dataDir: string, options: { log?: Logger; kind: StationKind; env?: NodeJS.ProcessEnv }): AuditStore {
-  const url = teamDatabaseUrl(options.env);
+export function openDeskAuditStore(dataDir: string, options: { log?: Logger; kind: StationKind; env?: NodeJS.ProcessEnv; embedded?: boolean }): AuditStore {
+  const url = options.embedded === true ? null : teamDatabaseUrl(options.env);
   if (url === null) return createDeskAuditLog(dataDir, options.log === undefined ? {} : { log: options.log });
   return new PgAuditLog({
     pool: openPool(url, { kind: options.kind, max: 4 }),

@@ -349,10 +349,15 @@ export class PgAuditLog implements AuditStore {
     return Promise.resolve();
   }
 
-  /** Walks the whole chain in the database (see pg-audit-verify.ts). A witness head is not checked in team mode yet. */
-  verify(options: Pick<VerifyOptions, 'vault' | 'witness'> = {}): Promise<AuditVerifyReport> {
-    if (options.witness !== undefined) return Promise.reject(notInTeamMode('checking the log against a witness head (verify --witness)'));
-    return verifyPgAuditLog(this.#pool, { deskKeyId: this.#deskKeyId });
+  /**
+   * Walks the whole chain in the database (see pg-audit-verify.ts), against the audit key named
+   * by the team vault's document when the log was not told one. A witness head is not checked in
+   * team mode yet.
+   */
+  async verify(options: Pick<VerifyOptions, 'vault' | 'witness'> = {}): Promise<AuditVerifyReport> {
+    if (options.witness !== undefined) throw notInTeamMode('checking the log against a witness head (verify --witness)');
+    const deskKeyId = this.#deskKeyId ?? (await this.#pool.query<{ key_id: string | null }>("SELECT data->'auditKey'->>'keyId' AS key_id FROM vault_meta WHERE id = 1")).rows[0]?.key_id ?? null;
+    return verifyPgAuditLog(this.#pool, { deskKeyId });
   }
 
   exportHead(): Promise<SignedHead> {
