@@ -15,6 +15,7 @@ import { recordExport, verifyAndRecord } from '../core/audit/audit-handlers';
 import { writeExportFile } from '../core/audit/export-file';
 import type { SignedHead } from '../core/audit/head-file';
 import type { AuditStore } from '../core/audit/audit-store';
+import { teamDatabaseUrl } from '../core/audit/desk-audit-log';
 import type { OperationContext } from '../core/operation-context';
 import { readVaultAuditAnchor } from '../core/vault/vault-audit-anchor';
 import type { CliContext } from './cli-context';
@@ -124,7 +125,8 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
     .action(async (options: { json?: boolean; witness?: string }) => {
       const witness = options.witness === undefined ? undefined : await readWitness(options.witness);
       // The vault's anchor is read from vault.json without its lock: verify runs beside the app.
-      const vault = await readVaultAuditAnchor(cli.dataDir);
+      // In team mode the vault is in the database, and the log checks its key there (pg-audit-log.ts).
+      const vault = teamDatabaseUrl() === null ? await readVaultAuditAnchor(cli.dataDir) : null;
       const report = await cli.withAudit(async (log) => {
         if (vault !== null) log.setDeskKeyId(vault.deskKeyId);
         return verifyAndRecord(log, cli.operation, { ...(vault === null ? {} : { vault }), ...(witness === undefined ? {} : { witness }) });
