@@ -14,11 +14,10 @@ import { formatWitness, parseWitness } from '../core/audit/audit-anchor';
 import { recordExport, verifyAndRecord } from '../core/audit/audit-handlers';
 import { writeExportFile } from '../core/audit/export-file';
 import type { SignedHead } from '../core/audit/head-file';
-import type { AuditLog } from '../core/audit/audit-log';
-import type { AuditTrail } from '../core/audit/audit-trail';
+import type { AuditStore } from '../core/audit/audit-store';
+import { teamDatabaseUrl } from '../core/audit/desk-audit-log';
 import type { OperationContext } from '../core/operation-context';
 import { readVaultAuditAnchor } from '../core/vault/vault-audit-anchor';
-import { exportMatches } from '../core/audit/audit-queries';
 import type { CliContext } from './cli-context';
 import { unlockVault, withVault } from './vault-session';
 import { strictInstant } from './messages';
@@ -89,11 +88,10 @@ async function write(out: Writable, text: string): Promise<void> {
  * is complete and on disk, BEFORE it takes the name: a file under the name always has its one
  * event; a stop between the two leaves the event and no file (the data did leave the log).
  */
-export async function exportAudit(log: Pick<AuditLog, 'index'> & AuditTrail, operation: OperationContext, filter: AuditFilter, options: Pick<ExportOptions, 'json' | 'output' | 'force'>): Promise<number> {
-  const { index, reader } = await log.index();
+export async function exportAudit(log: Pick<AuditStore, 'exportMatches' | 'record' | 'changeEventsIn'>, operation: OperationContext, filter: AuditFilter, options: Pick<ExportOptions, 'json' | 'output' | 'force'>): Promise<number> {
   const produce = async (out: Writable): Promise<number> => {
     if (options.json !== true) await write(out, csvHeader);
-    const { rows } = await exportMatches(index, reader, filter, Number.POSITIVE_INFINITY, (entries) =>
+    const { rows } = await log.exportMatches(filter, Number.POSITIVE_INFINITY, (entries) =>
       write(out, entries.map((entry) => (options.json === true ? `${JSON.stringify(entry)}\n` : csvEntry(entry))).join('')),
     );
     return rows;
@@ -127,12 +125,13 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
     .action(async (options: { json?: boolean; witness?: string }) => {
       const witness = options.witness === undefined ? undefined : await readWitness(options.witness);
       // The vault's anchor is read from vault.json without its lock: verify runs beside the app.
-      const vault = await readVaultAuditAnchor(cli.dataDir);
+      // In team mode the vault is in the database, and the log checks its key there (pg-audit-log.ts).
+      const vault = teamDatabaseUrl() === null ? await readVaultAuditAnchor(cli.dataDir) : null;
       const report = await cli.withAudit(async (log) => {
         if (vault !== null) log.setDeskKeyId(vault.deskKeyId);
         return verifyAndRecord(log, cli.operation, { ...(vault === null ? {} : { vault }), ...(witness === undefined ? {} : { witness }) });
       });
-      cli.out(options.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatReport(cli.audit.dir, report));
+      cli.out(options.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatReport(cli.audit.where, report));
       if (!report.intact) process.exitCode = EXIT_PROBLEMS;
     });
 

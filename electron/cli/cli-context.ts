@@ -3,8 +3,8 @@
  * the secret reader, the audit log, and the operation context (the OS account acting through the CLI).
  */
 import { userInfo } from 'node:os';
-import type { AuditLog } from '../core/audit/audit-log';
-import { createDeskAuditLog } from '../core/audit/desk-audit-log';
+import type { AuditStore } from '../core/audit/audit-store';
+import { openDeskAuditStore } from '../core/audit/desk-audit-log';
 import { createFileLogger, type Logger } from '../core/log/logger';
 import type { OperationContext } from '../core/operation-context';
 import { prepareDataDir } from '../core/files/safe-file';
@@ -27,7 +27,7 @@ export class CliContext {
   #approvedBy: string | null = null;
   #log: Logger | null = null;
   #secrets: SecretReader | null = null;
-  #audit: AuditLog | null = null;
+  #audit: AuditStore | null = null;
   #settings: DeskSettingsStore | null = null;
   #auditUsers = 0;
 
@@ -57,17 +57,22 @@ export class CliContext {
     return (this.#settings ??= new DeskSettingsStore(this.dataDir));
   }
 
-  /** The desk's audit log (the same one the app writes); every state change is recorded there. */
-  get audit(): AuditLog {
-    return (this.#audit ??= createDeskAuditLog(this.dataDir, { log: this.log }));
+  /**
+   * The desk's audit log (the same one the app writes), or in team mode (CARDDESK_DATABASE_URL)
+   * the stations' chain in the database; every state change is recorded there.
+   */
+  get audit(): AuditStore {
+    return (this.#audit ??= openDeskAuditStore(this.dataDir, { log: this.log, kind: 'cli' }));
   }
 
   /**
    * Runs work that records into the audit log, opened first (a log that cannot be written stops
    * the command before anything changes). Calls nest; the outermost closes the log after it
-   * (final checkpoint).
+   * (final checkpoint). `embedded`: the data folder's file log even in team mode.
    */
-  async withAudit<T>(work: (audit: AuditLog) => Promise<T>): Promise<T> {
+  async withAudit<T>(work: (audit: AuditStore) => Promise<T>, options: { embedded?: boolean } = {}): Promise<T> {
+    // The `db` commands work on the desk's own vault, so they record into its own file log.
+    if (options.embedded === true && this.#audit === null) this.#audit = openDeskAuditStore(this.dataDir, { log: this.log, kind: 'cli', embedded: true });
     this.#auditUsers += 1;
     try {
       await this.audit.open();

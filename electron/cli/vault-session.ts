@@ -34,7 +34,7 @@ export async function withVault<T>(cli: CliContext, run: (services: VaultService
     } finally {
       await services.close();
     }
-  });
+  }, options);
 }
 
 /** Asks for the vault passphrase and unlocks; throws WRONG_PASSPHRASE. Ends holds that are due. */

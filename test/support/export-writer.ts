@@ -22,7 +22,7 @@ const die = (): void => {
 async function main(dir: string, file: string): Promise<void> {
   const log = createDeskAuditLog(dir);
   const killing = {
-    index: () => log.index(),
+    exportMatches: log.exportMatches.bind(log),
     changeEventsIn: (ids: ReadonlySet<string>, sinceMs: number) => log.changeEventsIn(ids, sinceMs),
     record: async (event: AuditEventInput) => {
       if (event.action === 'audit.export' && killAt === 'file') die();

@@ -9,6 +9,7 @@ import type { ContractHandlers } from '../api/handlers';
 import type { OperationContext } from '../operation-context';
 import { csvEntry, csvHeader } from './audit-csv';
 import type { AuditLog } from './audit-log';
+import type { AuditStore } from './audit-store';
 import type { AuditTrail } from './audit-trail';
 import type { VerifyOptions } from './audit-verify';
 import { exportMatches, holderSummary, operatorIdsNamed, queryPage } from './audit-queries';
@@ -36,7 +37,7 @@ export function describeFilter(filter: AuditFilter): Record<string, string> {
   return described;
 }
 
-export async function verifyAndRecord(audit: AuditLog, operation: OperationContext, options: VerifyOptions = {}): Promise<AuditVerifyReport> {
+export async function verifyAndRecord(audit: Pick<AuditStore, 'verify' | 'record'>, operation: OperationContext, options: VerifyOptions = {}): Promise<AuditVerifyReport> {
   const report = await audit.verify(options);
   const first = report.problems[0];
   await audit.record({

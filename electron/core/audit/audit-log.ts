@@ -28,7 +28,7 @@
  */
 import { join } from 'node:path';
 import { CardDeskError } from '../../shared/errors';
-import type { AuditVerifyReport } from '../../shared/schemas/audit';
+import type { AuditEntry, AuditFilter, AuditVerifyReport } from '../../shared/schemas/audit';
 import { ensurePrivateDirAsync } from '../files/safe-file';
 import type { Logger } from '../log/logger';
 import type { OperationContext } from '../operation-context';
@@ -37,9 +37,11 @@ import type { AnchorStanding, AuditAnchorKeeper } from './audit-anchor';
 import { AnchorGuard, AUDIT_SYSTEM_ACTOR } from './anchor-guard';
 import { planBatch } from './audit-batch';
 import type { AuditIndex } from './audit-index';
+import { exportMatches, type OperatorIdsOf } from './audit-queries';
+import type { AuditStore } from './audit-store';
 import { AuditIndexKeeper } from './audit-index-keeper';
 import type { AuditSigner } from './audit-signer';
-import type { AuditEventInput, AuditTrail } from './audit-trail';
+import type { AuditEventInput } from './audit-trail';
 import { EntryReader } from './entry-reader';
 import { eventFields, type EventFields } from './event-input';
 import type { SignedHead } from './head-file';
@@ -81,7 +83,7 @@ interface Pending {
 }
 
 const MAX_BATCH = 10_000;
-export class AuditLog implements AuditTrail {
+export class AuditLog implements AuditStore {
   readonly dir: string;
   #signer: AuditSigner | null;
   #deskKeyId: string | null;
@@ -211,6 +213,16 @@ export class AuditLog implements AuditTrail {
       if (record) await this.#commit([{ type: 'event', actor: operation.actor, channel: operation.channel, action: 'audit.headExport', outcome: 'success', details: { seq: head.seq, hash: head.hash } }]);
       return head;
     });
+  }
+
+  get where(): string {
+    return this.dir;
+  }
+
+  /** Every entry `filter` matches, oldest first, from the index (audit-queries.ts). */
+  async exportMatches(filter: AuditFilter, limit: number, onEntries: (entries: AuditEntry[]) => void | Promise<void>, operatorIds?: OperatorIdsOf): Promise<{ rows: number; truncated: boolean }> {
+    const { index, reader } = await this.index();
+    return exportMatches(index, reader, filter, limit, onEntries, operatorIds);
   }
 
   get indexPath(): string {

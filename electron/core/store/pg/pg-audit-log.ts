@@ -35,17 +35,21 @@
  */
 import type pg from 'pg';
 import { CardDeskError } from '../../../shared/errors';
-import type { AuditPage, AuditVerifyReport } from '../../../shared/schemas/audit';
+import type { AuditEntry, AuditFilter, AuditPage, AuditVerifyReport } from '../../../shared/schemas/audit';
+import type { AuditAnchorKeeper } from '../../audit/audit-anchor';
+import type { AuditStore } from '../../audit/audit-store';
+import type { VerifyOptions } from '../../audit/audit-verify';
+import type { SignedHead } from '../../audit/head-file';
 import type { AuditQuery } from '../../audit/audit-queries';
 import { planBatch } from '../../audit/audit-batch';
 import type { EventRecord } from '../../audit/audit-record';
 import type { AuditSigner } from '../../audit/audit-signer';
-import type { AuditEventInput, AuditTrail } from '../../audit/audit-trail';
+import type { AuditEventInput } from '../../audit/audit-trail';
 import { eventFields, type EventFields } from '../../audit/event-input';
 import type { LogTail } from '../../audit/log-tail';
 import type { Logger } from '../../log/logger';
 import { PgAuditListener } from './pg-audit-listen';
-import { queryPgAuditPage } from './pg-audit-queries';
+import { exportPgAuditMatches, queryPgAuditPage } from './pg-audit-queries';
 import { verifyPgAuditLog } from './pg-audit-verify';
 
 export const AUDIT_CHANNEL = 'carddesk_audit';
@@ -59,6 +63,10 @@ export interface PgAuditLogOptions {
   readonly checkpointEvery?: number;
   readonly log?: Logger;
   readonly now?: () => number;
+  /** Where the log is, for reports (the database URL without its password). */
+  readonly where?: string;
+  /** End the pool when the log closes (a station's own pool, opened by desk-audit-log.ts). */
+  readonly endPoolOnClose?: boolean;
 }
 
 export interface PgAuditAppended {
@@ -91,8 +99,14 @@ function unavailable(error: unknown): CardDeskError {
   return new CardDeskError('AUDIT_UNAVAILABLE', `The audit log could not be written to the database (${why}); the event was not acknowledged.`, { cause: error });
 }
 
-export class PgAuditLog implements AuditTrail {
+function notInTeamMode(what: string): CardDeskError {
+  return new CardDeskError('INVALID_STATE', `Not in team mode yet: ${what} exists for the embedded audit log only; the team database's chain has no signed head (run carddesk audit verify).`);
+}
+
+export class PgAuditLog implements AuditStore {
   readonly station: string;
+  readonly where: string;
+  readonly #endPoolOnClose: boolean;
   readonly #pool: pg.Pool;
   readonly #log: Logger | undefined;
   readonly #now: () => number;
@@ -115,6 +129,8 @@ export class PgAuditLog implements AuditTrail {
   constructor(options: PgAuditLogOptions) {
     this.#pool = options.pool;
     this.station = options.station;
+    this.where = options.where ?? 'the team database';
+    this.#endPoolOnClose = options.endPoolOnClose ?? false;
     this.#log = options.log;
     this.#now = options.now ?? Date.now;
     this.#checkpointEvery = options.checkpointEvery ?? 1000;
@@ -311,14 +327,50 @@ export class PgAuditLog implements AuditTrail {
     return queryPgAuditPage(this.#pool, args);
   }
 
-  /** Walks the whole chain in the database (see pg-audit-verify.ts). */
-  verify(): Promise<AuditVerifyReport> {
-    return verifyPgAuditLog(this.#pool, { deskKeyId: this.#deskKeyId });
+  /** Every entry `filter` matches, oldest first (operator names are not looked up: `actor` is an id). */
+  exportMatches(filter: AuditFilter, limit: number, onEntries: (entries: AuditEntry[]) => void | Promise<void>): Promise<{ rows: number; truncated: boolean }> {
+    return exportPgAuditMatches(this.#pool, filter, limit, onEntries);
+  }
+
+  /** Checks the database has the audit head, so a command stops before it changes anything. */
+  async open(): Promise<void> {
+    if (this.#closed) throw new CardDeskError('AUDIT_UNAVAILABLE', 'The audit log is closed.');
+    const { rows } = await this.#pool.query('SELECT seq FROM audit_head WHERE id = 1').catch((error: unknown) => {
+      throw unavailable(error);
+    });
+    if (rows.length === 0) throw new CardDeskError('AUDIT_UNAVAILABLE', 'The database has no audit head: run carddesk db migrate.');
+  }
+
+  /**
+   * Not kept in team mode: the vault's document and the chain are in the same database, so an
+   * anchor in one would not witness the other. The vault's anchor keeper is accepted and unused.
+   */
+  useAnchorKeeper(_keeper: AuditAnchorKeeper | null): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /**
+   * Walks the whole chain in the database (see pg-audit-verify.ts), against the audit key named
+   * by the team vault's document when the log was not told one. A witness head is not checked in
+   * team mode yet.
+   */
+  async verify(options: Pick<VerifyOptions, 'vault' | 'witness'> = {}): Promise<AuditVerifyReport> {
+    if (options.witness !== undefined) throw notInTeamMode('checking the log against a witness head (verify --witness)');
+    const deskKeyId = this.#deskKeyId ?? (await this.#pool.query<{ key_id: string | null }>("SELECT data->'auditKey'->>'keyId' AS key_id FROM vault_meta WHERE id = 1")).rows[0]?.key_id ?? null;
+    return verifyPgAuditLog(this.#pool, { deskKeyId });
+  }
+
+  exportHead(): Promise<SignedHead> {
+    return Promise.reject(notInTeamMode('a signed head (audit head)'));
+  }
+
+  acknowledgeLoss(): Promise<void> {
+    return Promise.reject(notInTeamMode('acknowledging a lost log (audit acknowledge-loss)'));
   }
 
   /**
    * Waits for queued events, signs a last checkpoint (with the key at hand, as the embedded log
-   * does on close), then stops listening. The pool is the caller's.
+   * does on close), then stops listening. The pool is the caller's, unless `endPoolOnClose`.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -328,5 +380,6 @@ export class PgAuditLog implements AuditTrail {
       await this.#exclusive(() => this.#commit([], true)).catch((error: unknown) => this.#log?.error('the closing audit checkpoint could not be written', { error }));
     }
     await this.#listener?.stop();
+    if (this.#endPoolOnClose) await this.#pool.end().catch(() => undefined);
   }
 }

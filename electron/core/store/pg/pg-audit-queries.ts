@@ -5,7 +5,7 @@
  * the entries read back), on candidates fetched in rounds.
  */
 import type pg from 'pg';
-import type { AuditEntry, AuditPage } from '../../../shared/schemas/audit';
+import type { AuditEntry, AuditFilter, AuditPage } from '../../../shared/schemas/audit';
 import type { EventRecord } from '../../audit/audit-record';
 import type { AuditQuery } from '../../audit/audit-queries';
 import { entryMatches, toEntry } from '../../audit/entry-reader';
@@ -13,7 +13,7 @@ import { entryMatches, toEntry } from '../../audit/entry-reader';
 const TEXT_BATCH = 512;
 
 /** The WHERE clause and its values for a filter (without the cursor). */
-function where(args: AuditQuery): { sql: string; values: unknown[] } {
+function where(args: AuditFilter & Pick<AuditQuery, 'after'>): { sql: string; values: unknown[] } {
   const values: unknown[] = [];
   const terms = ["type = 'event'"];
   const add = (term: (n: number) => string, value: unknown): void => {
@@ -69,4 +69,27 @@ export async function queryPgAuditPage(pool: pg.Pool, args: AuditQuery): Promise
     total = Number(rows[0]?.n ?? 0);
   }
   return { entries, nextCursor: more ? (entries.at(-1)?.seq ?? null) : null, total };
+}
+
+const EXPORT_BATCH = 1000;
+
+/** Every entry `filter` matches, oldest first, in chunks (audit-queries.ts's `exportMatches`, from the database). */
+export async function exportPgAuditMatches(pool: pg.Pool, filter: AuditFilter, limit: number, onEntries: (entries: AuditEntry[]) => void | Promise<void>): Promise<{ rows: number; truncated: boolean }> {
+  let rows = 0;
+  let after = 0;
+  for (;;) {
+    const { sql, values } = where({ ...filter, after });
+    const { rows: found } = await pool.query<{ seq: string; line: string }>(`SELECT seq, line FROM audit_events WHERE ${sql} ORDER BY seq ASC LIMIT $${values.length + 1}`, [...values, EXPORT_BATCH]);
+    if (found.length === 0) return { rows, truncated: false };
+    after = Number(found.at(-1)?.seq);
+    let entries = found.map((row) => toEntry(JSON.parse(row.line) as EventRecord));
+    if (filter.text !== undefined) entries = entries.filter((entry) => entryMatches(entry, filter.text ?? ''));
+    if (rows + entries.length > limit) {
+      await onEntries(entries.slice(0, limit - rows));
+      return { rows: limit, truncated: true };
+    }
+    rows += entries.length;
+    if (entries.length > 0) await onEntries(entries);
+    if (found.length < EXPORT_BATCH) return { rows, truncated: false };
+  }
 }
